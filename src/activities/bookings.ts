@@ -1,0 +1,61 @@
+import { loadBookingStatus, saveBookingProjection, type BookingProjection } from '../db/bookings';
+import { appendSyncLog } from '../db/sync-log';
+import type { BookingStatus } from '../domain/booking';
+import type { ActivityDeps } from './deps';
+
+/** A connection as the booking workflow plans with it: ids and flags, no secrets. */
+export interface CalendarTargetDto {
+  userId: string;
+  connectionId: string;
+  provider: string;
+  usable: boolean;
+  needsReauth: boolean;
+  syncEnabled: boolean;
+}
+
+export interface PrepareReconcileInput {
+  bookingId: string;
+  userIds: string[];
+  /** Set when the desired state changed since the last save. */
+  projection?: BookingProjection;
+}
+
+export function createBookingActivities(deps: ActivityDeps) {
+  return {
+    /**
+     * One round trip before each reconcile pass: saves the booking projection when it changed,
+     * and returns the calendars of the users involved. Participants with no usable calendar are
+     * audited as skipped once per revision.
+     */
+    async prepareReconcile(input: PrepareReconcileInput): Promise<CalendarTargetDto[]> {
+      const connections = await deps.connections.listForUsers(input.userIds);
+      const targets = connections.map((c) => ({
+        userId: c.userId,
+        connectionId: c.id,
+        provider: c.provider,
+        usable: c.status !== 'disconnected',
+        needsReauth: c.status === 'needs_reauth',
+        syncEnabled: c.syncEnabled,
+      }));
+      const p = input.projection;
+      if (p) {
+        await saveBookingProjection(deps.pool, p);
+        if (p.status === 'confirmed') {
+          const covered = new Set(targets.filter((t) => t.usable && t.syncEnabled).map((t) => t.userId));
+          await appendSyncLog(
+            deps.pool,
+            p.details.participants
+              .filter((x) => !covered.has(x.userId))
+              .map((x) => ({ bookingId: p.bookingId, userId: x.userId, operation: 'skip' as const, outcome: 'ok' as const, revision: p.revision, detail: 'no connected calendar' })),
+          );
+        }
+      }
+      return targets;
+    },
+
+    /** What the database remembers of a booking, so a restarted workflow never resurrects a cancelled one. */
+    async loadBookingStatus(bookingId: string): Promise<{ status: BookingStatus; revision: number } | null> {
+      return loadBookingStatus(deps.pool, bookingId);
+    },
+  };
+}

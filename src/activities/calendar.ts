@@ -1,0 +1,133 @@
+import { Context } from '@temporalio/activity';
+import type { BookingDetails } from '../domain/booking';
+import { recordEventFailure, recordEventOutcome } from '../db/calendar-events';
+import { appendSyncLog } from '../db/sync-log';
+import { renderEvent } from '../events/render';
+import { ProviderError, type AccessContext, type ProviderKind } from '../providers/types';
+import type { ActivityDeps } from './deps';
+import { connectionUnavailable, reauthRequired, toActivityFailure, tokenExpired } from './failures';
+
+/** Refresh before a token gets this close to expiry, so a call never races the clock. */
+export const TOKEN_EXPIRY_MARGIN_MS = 5 * 60_000;
+
+export interface CalendarEventInput {
+  bookingId: string;
+  userId: string;
+  connectionId: string;
+  /** The workflow revision this write brings the calendar to. */
+  revision: number;
+  knownExternalEventId?: string;
+}
+
+export interface UpsertEventInput extends CalendarEventInput {
+  booking: BookingDetails;
+}
+
+export interface UpsertEventResult {
+  externalEventId: string;
+  action: 'created' | 'updated';
+}
+
+export interface DeleteEventResult {
+  action: 'deleted' | 'already_gone';
+}
+
+export function createCalendarActivities(deps: ActivityDeps) {
+  const now = deps.now ?? Date.now;
+
+  /** Loads the connection and a usable access token, or fails in the way the workflow expects. */
+  async function access(input: CalendarEventInput): Promise<{ ctx: AccessContext; provider: ProviderKind; tokenVersion: number }> {
+    const loaded = await deps.connections.getWithAccessToken(input.connectionId);
+    if (!loaded || loaded.connection.status === 'disconnected') {
+      throw connectionUnavailable(`calendar connection ${input.connectionId} is no longer connected`);
+    }
+    const { connection, accessToken } = loaded;
+    if (connection.status === 'needs_reauth') throw reauthRequired('the calendar connection needs to be reconnected');
+    const expiresAt = connection.tokenExpiresAt?.getTime() ?? 0;
+    if (!accessToken || expiresAt - now() < TOKEN_EXPIRY_MARGIN_MS) {
+      throw tokenExpired(connection.tokenVersion, 'access token expired or about to expire');
+    }
+    return {
+      ctx: { accessToken, calendarId: connection.calendarId },
+      provider: connection.provider,
+      tokenVersion: connection.tokenVersion,
+    };
+  }
+
+  /** Audit a failed attempt; a retry that will follow is `retrying`, a final one `failed`. */
+  async function recordFailure(
+    input: CalendarEventInput,
+    provider: string,
+    operation: 'create' | 'update' | 'delete',
+    err: unknown,
+    final: boolean,
+  ): Promise<void> {
+    const message = err instanceof Error ? err.message : String(err);
+    if (final) {
+      await recordEventFailure(deps.pool, { ...input, provider, operation, error: message });
+    } else {
+      await appendSyncLog(deps.pool, [{ ...input, provider, operation, outcome: 'retrying', detail: `attempt ${Context.current().info.attempt}: ${message}` }]);
+    }
+  }
+
+  return {
+    /** Creates or updates the participant's event for this booking revision. Idempotent. */
+    async upsertCalendarEvent(input: UpsertEventInput): Promise<UpsertEventResult> {
+      const { ctx, provider, tokenVersion } = await access(input);
+      const spec = renderEvent({
+        bookingId: input.bookingId,
+        connectionId: input.connectionId,
+        booking: input.booking,
+        forUserId: input.userId,
+        reminders: deps.reminders,
+      });
+      const operation = input.knownExternalEventId ? 'update' : 'create';
+      let outcome;
+      try {
+        outcome = await deps.providers.calendar(provider).upsertEvent(ctx, spec, {
+          externalEventId: input.knownExternalEventId,
+        });
+      } catch (err) {
+        const failure = toActivityFailure(err, tokenVersion);
+        if (!(err instanceof ProviderError && err.kind === 'unauthorized')) {
+          await recordFailure(input, provider, operation, err, failure.nonRetryable === true).catch(() => undefined);
+        }
+        throw failure;
+      }
+      await recordEventOutcome(deps.pool, {
+        ...input,
+        provider,
+        operation: outcome.action === 'created' ? 'create' : 'update',
+        externalEventId: outcome.externalEventId,
+        etag: outcome.etag,
+      });
+      return { externalEventId: outcome.externalEventId, action: outcome.action };
+    },
+
+    /** Removes the participant's event; an event already gone is success. */
+    async deleteCalendarEvent(input: CalendarEventInput): Promise<DeleteEventResult> {
+      const { ctx, provider, tokenVersion } = await access(input);
+      let outcome;
+      try {
+        outcome = await deps.providers
+          .calendar(provider)
+          .deleteEvent(ctx, { bookingId: input.bookingId, connectionId: input.connectionId }, { externalEventId: input.knownExternalEventId });
+      } catch (err) {
+        const failure = toActivityFailure(err, tokenVersion);
+        if (!(err instanceof ProviderError && err.kind === 'unauthorized')) {
+          await recordFailure(input, provider, 'delete', err, failure.nonRetryable === true).catch(() => undefined);
+        }
+        throw failure;
+      }
+      await recordEventOutcome(deps.pool, {
+        ...input,
+        provider,
+        operation: 'delete',
+        externalEventId: input.knownExternalEventId,
+        etag: undefined,
+        detail: outcome.action,
+      });
+      return { action: outcome.action };
+    },
+  };
+}

@@ -1,0 +1,20 @@
+import { createBookingActivities } from './bookings';
+import { createCalendarActivities } from './calendar';
+import type { ActivityDeps } from './deps';
+import { createTokenActivities } from './tokens';
+
+export type { ActivityDeps } from './deps';
+export type { CalendarTargetDto, PrepareReconcileInput } from './bookings';
+export type { UpsertEventInput, UpsertEventResult, CalendarEventInput, DeleteEventResult } from './calendar';
+export type { RefreshTokenInput, RefreshTokenResult } from './tokens';
+
+/** Every activity the worker registers, bound to the process's dependencies. */
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...createBookingActivities(deps),
+    ...createCalendarActivities(deps),
+    ...createTokenActivities(deps),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

@@ -1,0 +1,192 @@
+import { z } from 'zod';
+import { parseReminders, type Reminder } from './events/reminders';
+import { parseKeyring, type KeyringEntry } from './crypto/keyring';
+
+/** The service's configuration, read once from the environment at start-up. */
+export interface AppConfig {
+  nodeEnv: 'development' | 'production' | 'test';
+  /** Unset in development: `npm start` then runs an embedded PostgreSQL. */
+  databaseUrl: string | undefined;
+  temporal: { address: string; namespace: string; taskQueue: string };
+  port: number;
+  publicBaseUrl: string;
+  apiKeys: string[];
+  webhookSecret: string;
+  encryptionKeys: KeyringEntry[];
+  google: {
+    clientId: string | undefined;
+    clientSecret: string | undefined;
+    authUrl: string;
+    tokenUrl: string;
+    revokeUrl: string;
+    apiUrl: string;
+  };
+  microsoft: {
+    clientId: string | undefined;
+    clientSecret: string | undefined;
+    tenant: string;
+    loginUrl: string;
+    graphUrl: string;
+  };
+  icloudCaldavUrl: string;
+  eventReminders: Reminder[];
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+/** Every problem found in the environment, one message each, so an operator fixes them in one go. */
+export class ConfigError extends Error {
+  readonly code = 'invalid_config';
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const optionalText = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const httpUrl = (name: string) =>
+  z.string().trim().refine((v) => isHttpUrl(v), { message: `${name} must be an http(s) URL` });
+
+function isHttpUrl(v: string): boolean {
+  try {
+    const u = new URL(v);
+    return u.protocol === 'http:' || u.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  DATABASE_URL: optionalText.refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), {
+    message: 'DATABASE_URL must be a postgres:// URL',
+  }),
+  TEMPORAL_ADDRESS: z
+    .string()
+    .trim()
+    .regex(/^[^\s:]+:\d{1,5}$/, 'TEMPORAL_ADDRESS must be host:port')
+    .default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().trim().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().trim().min(1).default('calendar-sync'),
+  PORT: z.coerce
+    .number({ message: 'PORT must be a number' })
+    .int()
+    .min(0, 'PORT must be 0-65535')
+    .max(65535, 'PORT must be 0-65535')
+    .default(3000),
+  PUBLIC_BASE_URL: optionalText.refine((v) => v === undefined || isHttpUrl(v), {
+    message: 'PUBLIC_BASE_URL must be an http(s) URL',
+  }),
+  API_KEYS: optionalText,
+  WEBHOOK_SECRET: optionalText,
+  ENCRYPTION_KEYS: optionalText,
+  GOOGLE_CLIENT_ID: optionalText,
+  GOOGLE_CLIENT_SECRET: optionalText,
+  GOOGLE_AUTH_URL: httpUrl('GOOGLE_AUTH_URL').default('https://accounts.google.com/o/oauth2/v2/auth'),
+  GOOGLE_TOKEN_URL: httpUrl('GOOGLE_TOKEN_URL').default('https://oauth2.googleapis.com/token'),
+  GOOGLE_REVOKE_URL: httpUrl('GOOGLE_REVOKE_URL').default('https://oauth2.googleapis.com/revoke'),
+  GOOGLE_API_URL: httpUrl('GOOGLE_API_URL').default('https://www.googleapis.com/'),
+  MICROSOFT_CLIENT_ID: optionalText,
+  MICROSOFT_CLIENT_SECRET: optionalText,
+  MICROSOFT_TENANT: z.string().trim().min(1).default('common'),
+  MICROSOFT_LOGIN_URL: httpUrl('MICROSOFT_LOGIN_URL').default('https://login.microsoftonline.com'),
+  MICROSOFT_GRAPH_URL: httpUrl('MICROSOFT_GRAPH_URL').default('https://graph.microsoft.com/v1.0'),
+  ICLOUD_CALDAV_URL: httpUrl('ICLOUD_CALDAV_URL').default('https://caldav.icloud.com'),
+  EVENT_REMINDERS: z.string().trim().default('email:1440,popup:60,popup:15'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+/** API keys shorter than this are guessable; production refuses them. */
+const MIN_SECRET_LENGTH = 24;
+
+/**
+ * Reads and validates the environment. Collects every problem instead of stopping at the
+ * first, and never echoes a secret's value in a message.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => {
+        const name = String(i.path[0] ?? 'environment');
+        return i.message.startsWith(name) ? i.message : `${name}: ${i.message}`;
+      }),
+    );
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  const production = e.NODE_ENV === 'production';
+
+  const apiKeys = (e.API_KEYS ?? '')
+    .split(',')
+    .map((k) => k.trim())
+    .filter((k) => k.length > 0);
+  if (apiKeys.length === 0) problems.push('API_KEYS is required (comma-separated bearer keys for the booking system)');
+  if (production && apiKeys.some((k) => k.length < MIN_SECRET_LENGTH || k.startsWith('dev_'))) {
+    problems.push(`API_KEYS: production keys must be at least ${MIN_SECRET_LENGTH} characters and not development keys`);
+  }
+
+  if (!e.WEBHOOK_SECRET) problems.push('WEBHOOK_SECRET is required (HMAC key for signed webhooks)');
+  else if (production && e.WEBHOOK_SECRET.length < MIN_SECRET_LENGTH) {
+    problems.push(`WEBHOOK_SECRET: must be at least ${MIN_SECRET_LENGTH} characters in production`);
+  }
+
+  let encryptionKeys: KeyringEntry[] = [];
+  if (!e.ENCRYPTION_KEYS) {
+    problems.push('ENCRYPTION_KEYS is required (id:64-hex-chars, newest first; e.g. k1:<openssl rand -hex 32>)');
+  } else {
+    const keyring = parseKeyring(e.ENCRYPTION_KEYS);
+    if (keyring.ok) encryptionKeys = keyring.keys;
+    else problems.push(...keyring.problems.map((p) => `ENCRYPTION_KEYS: ${p}`));
+    if (production && encryptionKeys.some((k) => k.id.startsWith('dev'))) {
+      problems.push('ENCRYPTION_KEYS: development keys (id starting with "dev") are refused in production');
+    }
+  }
+
+  if (production && !e.DATABASE_URL) problems.push('DATABASE_URL is required in production');
+  if (production && !e.PUBLIC_BASE_URL) problems.push('PUBLIC_BASE_URL is required in production');
+  if (Boolean(e.GOOGLE_CLIENT_ID) !== Boolean(e.GOOGLE_CLIENT_SECRET)) {
+    problems.push('GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET must be set together');
+  }
+  if (Boolean(e.MICROSOFT_CLIENT_ID) !== Boolean(e.MICROSOFT_CLIENT_SECRET)) {
+    problems.push('MICROSOFT_CLIENT_ID and MICROSOFT_CLIENT_SECRET must be set together');
+  }
+
+  const reminders = parseReminders(e.EVENT_REMINDERS);
+  if (!reminders.ok) problems.push(...reminders.problems.map((p) => `EVENT_REMINDERS: ${p}`));
+
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return {
+    nodeEnv: e.NODE_ENV,
+    databaseUrl: e.DATABASE_URL,
+    temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE },
+    port: e.PORT,
+    publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    apiKeys,
+    webhookSecret: e.WEBHOOK_SECRET ?? '',
+    encryptionKeys,
+    google: {
+      clientId: e.GOOGLE_CLIENT_ID,
+      clientSecret: e.GOOGLE_CLIENT_SECRET,
+      authUrl: e.GOOGLE_AUTH_URL,
+      tokenUrl: e.GOOGLE_TOKEN_URL,
+      revokeUrl: e.GOOGLE_REVOKE_URL,
+      apiUrl: e.GOOGLE_API_URL,
+    },
+    microsoft: {
+      clientId: e.MICROSOFT_CLIENT_ID,
+      clientSecret: e.MICROSOFT_CLIENT_SECRET,
+      tenant: e.MICROSOFT_TENANT,
+      loginUrl: e.MICROSOFT_LOGIN_URL.replace(/\/+$/, ''),
+      graphUrl: e.MICROSOFT_GRAPH_URL.replace(/\/+$/, ''),
+    },
+    icloudCaldavUrl: e.ICLOUD_CALDAV_URL,
+    eventReminders: reminders.ok ? reminders.reminders : [],
+    logLevel: e.LOG_LEVEL,
+  };
+}

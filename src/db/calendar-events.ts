@@ -1,0 +1,87 @@
+import type { Queryable } from './pool';
+import type { SyncOperation } from './sync-log';
+
+export interface EventOutcome {
+  connectionId: string;
+  bookingId: string;
+  userId: string;
+  provider: string;
+  revision: number;
+  operation: Extract<SyncOperation, 'create' | 'update' | 'delete'>;
+  externalEventId: string | undefined;
+  etag: string | undefined;
+  /** What the provider did, for the audit row (e.g. `already_gone`). */
+  detail?: string;
+}
+
+/**
+ * Records a successful provider write in one round trip: the calendar_events link (never moved
+ * back to an older revision by a late retry), the audit row, and the connection's last sync.
+ */
+export async function recordEventOutcome(db: Queryable, o: EventOutcome): Promise<void> {
+  const state = o.operation === 'delete' ? 'deleted' : 'synced';
+  await db.query(
+    `WITH link AS (
+       INSERT INTO calendar_events (connection_id, booking_id, user_id, provider, external_event_id, etag, state, revision, last_error, synced_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, now(), now())
+       ON CONFLICT (connection_id, booking_id) DO UPDATE
+          SET external_event_id = COALESCE(EXCLUDED.external_event_id, calendar_events.external_event_id),
+              etag = EXCLUDED.etag, state = EXCLUDED.state, revision = EXCLUDED.revision,
+              last_error = NULL, synced_at = now(), updated_at = now()
+        WHERE calendar_events.revision <= EXCLUDED.revision
+     ), audit AS (
+       INSERT INTO sync_log (booking_id, user_id, connection_id, provider, operation, outcome, revision, external_event_id, detail)
+       VALUES ($2, $3, $1, $4, $9, 'ok', $8, $5, $10)
+     )
+     UPDATE calendar_connections SET last_synced_at = now(), last_error = NULL WHERE id = $1`,
+    [o.connectionId, o.bookingId, o.userId, o.provider, o.externalEventId ?? null, o.etag ?? null, state, o.revision, o.operation, o.detail ?? null],
+  );
+}
+
+export interface CalendarEventLink {
+  connectionId: string;
+  bookingId: string;
+  userId: string;
+  provider: string;
+  externalEventId: string | null;
+  state: 'synced' | 'deleted' | 'failed';
+  revision: number;
+  lastError: string | null;
+  syncedAt: Date | null;
+}
+
+export async function listEventLinks(db: Queryable, bookingId: string): Promise<CalendarEventLink[]> {
+  const { rows } = await db.query<{
+    connection_id: string; booking_id: string; user_id: string; provider: string; external_event_id: string | null;
+    state: CalendarEventLink['state']; revision: number; last_error: string | null; synced_at: Date | null;
+  }>('SELECT * FROM calendar_events WHERE booking_id = $1 ORDER BY user_id, connection_id', [bookingId]);
+  return rows.map((r) => ({
+    connectionId: r.connection_id,
+    bookingId: r.booking_id,
+    userId: r.user_id,
+    provider: r.provider,
+    externalEventId: r.external_event_id,
+    state: r.state,
+    revision: r.revision,
+    lastError: r.last_error,
+    syncedAt: r.synced_at,
+  }));
+}
+
+export async function recordEventFailure(
+  db: Queryable,
+  o: Omit<EventOutcome, 'etag' | 'externalEventId' | 'detail'> & { error: string },
+): Promise<void> {
+  await db.query(
+    `WITH link AS (
+       INSERT INTO calendar_events (connection_id, booking_id, user_id, provider, state, revision, last_error, updated_at)
+       VALUES ($1, $2, $3, $4, 'failed', $5, $6, now())
+       ON CONFLICT (connection_id, booking_id) DO UPDATE
+          SET state = 'failed', last_error = EXCLUDED.last_error, updated_at = now()
+        WHERE calendar_events.revision <= EXCLUDED.revision
+     )
+     INSERT INTO sync_log (booking_id, user_id, connection_id, provider, operation, outcome, revision, detail)
+     VALUES ($2, $3, $1, $4, $7, 'failed', $5, $6)`,
+    [o.connectionId, o.bookingId, o.userId, o.provider, o.revision, o.error, o.operation],
+  );
+}

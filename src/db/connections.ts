@@ -1,0 +1,216 @@
+import { randomUUID } from 'node:crypto';
+import type { Pool, PoolClient } from 'pg';
+import type { SecretBox } from '../crypto/secret-box';
+import type { ProviderKind } from '../providers/types';
+import { withTransaction, type Queryable } from './pool';
+
+export type ConnectionStatus = 'active' | 'needs_reauth' | 'error' | 'disconnected';
+
+/** A connection as the rest of the service sees it: never a secret. */
+export interface Connection {
+  id: string;
+  userId: string;
+  provider: ProviderKind;
+  status: ConnectionStatus;
+  calendarId: string;
+  syncEnabled: boolean;
+  tokenExpiresAt: Date | null;
+  tokenVersion: number;
+  lastSyncedAt: Date | null;
+  lastError: string | null;
+  createdAt: Date;
+}
+
+interface ConnectionRecord {
+  id: string;
+  user_id: string;
+  provider: ProviderKind;
+  status: ConnectionStatus;
+  calendar_id: string;
+  sync_enabled: boolean;
+  token_expires_at: Date | null;
+  token_version: number;
+  last_synced_at: Date | null;
+  last_error: string | null;
+  created_at: Date;
+  account_email_enc: string | null;
+  access_token_enc: string | null;
+  refresh_token_enc: string | null;
+}
+
+export interface NewOAuthConnection {
+  userId: string;
+  provider: ProviderKind;
+  calendarId: string;
+  accountEmail: string;
+  accessToken: string;
+  refreshToken: string | undefined;
+  expiresAt: Date;
+}
+
+export interface TokenUpdate {
+  accessToken: string;
+  /** Set when the provider rotated it (Microsoft always does). */
+  refreshToken?: string;
+  expiresAt: Date;
+}
+
+const COLUMNS =
+  'id, user_id, provider, status, calendar_id, sync_enabled, token_expires_at, token_version, last_synced_at, last_error, created_at, account_email_enc, access_token_enc, refresh_token_enc';
+
+/** Where a sealed value lives: part of its authenticated data, so it can't be moved. */
+function aad(column: 'account_email' | 'access_token' | 'refresh_token', id: string): string {
+  return `calendar_connections.${column}:${id}`;
+}
+
+function toConnection(r: ConnectionRecord): Connection {
+  return {
+    id: r.id,
+    userId: r.user_id,
+    provider: r.provider,
+    status: r.status,
+    calendarId: r.calendar_id,
+    syncEnabled: r.sync_enabled,
+    tokenExpiresAt: r.token_expires_at,
+    tokenVersion: r.token_version,
+    lastSyncedAt: r.last_synced_at,
+    lastError: r.last_error,
+    createdAt: r.created_at,
+  };
+}
+
+/** calendar_connections: sealing on the way in, opening only where a caller asks for a secret. */
+export class ConnectionStore {
+  constructor(
+    private readonly pool: Pool,
+    private readonly box: SecretBox,
+  ) {}
+
+  async insertOAuth(c: NewOAuthConnection): Promise<Connection> {
+    const id = randomUUID();
+    const { rows } = await this.pool.query<ConnectionRecord>(
+      `INSERT INTO calendar_connections
+         (id, user_id, provider, calendar_id, account_email_enc, access_token_enc, refresh_token_enc, token_expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${COLUMNS}`,
+      [
+        id,
+        c.userId,
+        c.provider,
+        c.calendarId,
+        this.box.seal(c.accountEmail, aad('account_email', id)),
+        this.box.seal(c.accessToken, aad('access_token', id)),
+        c.refreshToken === undefined ? null : this.box.seal(c.refreshToken, aad('refresh_token', id)),
+        c.expiresAt,
+      ],
+    );
+    return toConnection(rows[0]!);
+  }
+
+  async get(id: string, db: Queryable = this.pool): Promise<Connection | undefined> {
+    const { rows } = await db.query<ConnectionRecord>(`SELECT ${COLUMNS} FROM calendar_connections WHERE id = $1`, [id]);
+    return rows[0] && toConnection(rows[0]);
+  }
+
+  /** Connections of these users that have not been disconnected. */
+  async listForUsers(userIds: string[]): Promise<Connection[]> {
+    const { rows } = await this.pool.query<ConnectionRecord>(
+      `SELECT ${COLUMNS} FROM calendar_connections
+        WHERE user_id = ANY($1::text[]) AND status <> 'disconnected' ORDER BY created_at, id`,
+      [userIds],
+    );
+    return rows.map(toConnection);
+  }
+
+  async listForUserWithEmail(userId: string): Promise<Array<Connection & { accountEmail: string | null }>> {
+    const { rows } = await this.pool.query<ConnectionRecord>(
+      `SELECT ${COLUMNS} FROM calendar_connections WHERE user_id = $1 ORDER BY created_at, id`,
+      [userId],
+    );
+    return rows.map((r) => ({
+      ...toConnection(r),
+      accountEmail: r.account_email_enc ? this.box.open(r.account_email_enc, aad('account_email', r.id)) : null,
+    }));
+  }
+
+  /** The connection and its access token, for one provider call. */
+  async getWithAccessToken(id: string): Promise<{ connection: Connection; accessToken: string | null } | undefined> {
+    const { rows } = await this.pool.query<ConnectionRecord>(`SELECT ${COLUMNS} FROM calendar_connections WHERE id = $1`, [id]);
+    const r = rows[0];
+    if (!r) return undefined;
+    return {
+      connection: toConnection(r),
+      accessToken: r.access_token_enc ? this.box.open(r.access_token_enc, aad('access_token', r.id)) : null,
+    };
+  }
+
+  /**
+   * Runs `work` holding a per-connection lock that every process honours (a transaction-scoped
+   * PostgreSQL advisory lock), with the row re-read under the lock. Used to refresh a token once
+   * however many workflows ask at the same moment.
+   */
+  async withLockedConnection<T>(
+    id: string,
+    work: (locked: { connection: Connection; refreshToken: string | null; client: PoolClient }) => Promise<T>,
+  ): Promise<T> {
+    return withTransaction(this.pool, async (client) => {
+      await client.query(`SELECT pg_advisory_xact_lock(hashtext('calendar_connection:' || $1))`, [id]);
+      const { rows } = await client.query<ConnectionRecord>(
+        `SELECT ${COLUMNS} FROM calendar_connections WHERE id = $1 FOR UPDATE`,
+        [id],
+      );
+      const r = rows[0];
+      if (!r) throw new ConnectionNotFoundError(id);
+      return work({
+        connection: toConnection(r),
+        refreshToken: r.refresh_token_enc ? this.box.open(r.refresh_token_enc, aad('refresh_token', r.id)) : null,
+        client,
+      });
+    });
+  }
+
+  async storeTokens(db: Queryable, id: string, t: TokenUpdate): Promise<number> {
+    const { rows } = await db.query<{ token_version: number }>(
+      `UPDATE calendar_connections
+          SET access_token_enc = $2,
+              refresh_token_enc = COALESCE($3, refresh_token_enc),
+              token_expires_at = $4,
+              token_version = token_version + 1,
+              status = CASE WHEN status = 'error' THEN 'active' ELSE status END,
+              updated_at = now()
+        WHERE id = $1 RETURNING token_version`,
+      [
+        id,
+        this.box.seal(t.accessToken, aad('access_token', id)),
+        t.refreshToken === undefined ? null : this.box.seal(t.refreshToken, aad('refresh_token', id)),
+        t.expiresAt,
+      ],
+    );
+    return rows[0]?.token_version ?? 0;
+  }
+
+  async markNeedsReauth(db: Queryable, id: string, lastError: string): Promise<void> {
+    await db.query(
+      `UPDATE calendar_connections SET status = 'needs_reauth', last_error = $2, updated_at = now() WHERE id = $1`,
+      [id, lastError],
+    );
+  }
+
+  async markSynced(id: string): Promise<void> {
+    await this.pool.query(
+      `UPDATE calendar_connections SET last_synced_at = now(), last_error = NULL WHERE id = $1`,
+      [id],
+    );
+  }
+
+  async recordError(id: string, lastError: string): Promise<void> {
+    await this.pool.query(`UPDATE calendar_connections SET last_error = $2, updated_at = now() WHERE id = $1`, [id, lastError]);
+  }
+}
+
+export class ConnectionNotFoundError extends Error {
+  readonly code = 'connection_not_found';
+  constructor(readonly connectionId: string) {
+    super(`calendar connection ${connectionId} does not exist`);
+    this.name = 'ConnectionNotFoundError';
+  }
+}

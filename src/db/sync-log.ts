@@ -1,0 +1,52 @@
+import type { Queryable } from './pool';
+
+export type SyncOperation = 'create' | 'update' | 'delete' | 'skip' | 'refresh_token';
+export type SyncOutcome = 'ok' | 'retrying' | 'failed' | 'needs_reauth';
+
+export interface SyncLogEntry {
+  bookingId?: string;
+  userId?: string;
+  connectionId?: string;
+  provider?: string;
+  operation: SyncOperation;
+  outcome: SyncOutcome;
+  revision?: number;
+  externalEventId?: string;
+  /** Safe text only (typed error messages); never a token or request body. */
+  detail?: string;
+}
+
+/** Appends audit rows: who, what, when, how it ended. */
+export async function appendSyncLog(db: Queryable, entries: SyncLogEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  const values: unknown[] = [];
+  const rows = entries.map((e, i) => {
+    values.push(e.bookingId ?? null, e.userId ?? null, e.connectionId ?? null, e.provider ?? null, e.operation, e.outcome, e.revision ?? null, e.externalEventId ?? null, e.detail ?? null);
+    const b = i * 9;
+    return `($${b + 1}, $${b + 2}, $${b + 3}::uuid, $${b + 4}, $${b + 5}, $${b + 6}, $${b + 7}::int, $${b + 8}, $${b + 9})`;
+  });
+  await db.query(
+    `INSERT INTO sync_log (booking_id, user_id, connection_id, provider, operation, outcome, revision, external_event_id, detail)
+     VALUES ${rows.join(', ')}`,
+    values,
+  );
+}
+
+export async function readSyncLog(db: Queryable, bookingId: string): Promise<Array<SyncLogEntry & { at: Date }>> {
+  const { rows } = await db.query<{
+    at: Date; booking_id: string | null; user_id: string | null; connection_id: string | null; provider: string | null;
+    operation: SyncOperation; outcome: SyncOutcome; revision: number | null; external_event_id: string | null; detail: string | null;
+  }>('SELECT * FROM sync_log WHERE booking_id = $1 ORDER BY id', [bookingId]);
+  return rows.map((r) => ({
+    at: r.at,
+    bookingId: r.booking_id ?? undefined,
+    userId: r.user_id ?? undefined,
+    connectionId: r.connection_id ?? undefined,
+    provider: r.provider ?? undefined,
+    operation: r.operation,
+    outcome: r.outcome,
+    revision: r.revision ?? undefined,
+    externalEventId: r.external_event_id ?? undefined,
+    detail: r.detail ?? undefined,
+  }));
+}

@@ -1,0 +1,60 @@
+/**
+ * The booking as the booking system describes it. Shared by the API (validation), the workflow
+ * (desired state) and activities (rendering, projection); plain data only, so it is safe inside
+ * workflow code.
+ */
+export interface Participant {
+  userId: string;
+  /** e.g. `tutor`, `client`: decides what the others see in their event. */
+  role: string;
+  name: string;
+  email: string;
+}
+
+export interface BookingDetails {
+  title: string;
+  description?: string;
+  /** RFC 3339 instants. */
+  start: string;
+  end: string;
+  /** IANA zone the event is shown in. */
+  timeZone: string;
+  location?: string;
+  meetingUrl?: string;
+  participants: Participant[];
+}
+
+export type BookingStatus = 'confirmed' | 'cancelled';
+
+export type CalendarSyncState = 'pending' | 'synced' | 'failed' | 'skipped' | 'deleted';
+
+/** Per participant calendar, what `GET /v1/bookings/:id` shows. */
+export interface CalendarView {
+  userId: string;
+  connectionId: string | null;
+  provider: string | null;
+  state: CalendarSyncState;
+  externalEventId?: string;
+  lastError?: string;
+  syncedAt?: string;
+}
+
+/** Overall sync health, also a search attribute for operators. */
+export type SyncState = 'pending' | 'synced' | 'degraded';
+
+export interface BookingView {
+  bookingId: string;
+  status: BookingStatus;
+  version: number | null;
+  title: string;
+  description?: string;
+  start: string;
+  end: string;
+  timeZone: string;
+  location?: string;
+  meetingUrl?: string;
+  participants: Array<Pick<Participant, 'userId' | 'role' | 'name'>>;
+  cancelReason?: string;
+  syncState: SyncState;
+  calendars: CalendarView[];
+}

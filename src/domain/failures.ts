@@ -1,0 +1,21 @@
+/**
+ * Failure types activities raise (as non-retryable ApplicationFailures) and the booking workflow
+ * branches on. Names are part of workflow history: renaming one is a breaking change.
+ */
+export const FailureType = {
+  /** The access token is expired, expiring (< 5 min) or was refused with 401: refresh, then retry. */
+  TokenExpired: 'TokenExpired',
+  /** The user must reconnect (refresh token revoked, connection marked needs_reauth). */
+  ReauthRequired: 'ReauthRequired',
+  /** The connection was removed or disconnected: nothing to do in that calendar. */
+  ConnectionUnavailable: 'ConnectionUnavailable',
+  /** The provider refused the request and repeating it cannot help. */
+  ProviderRejected: 'ProviderRejected',
+} as const;
+
+export type FailureTypeName = (typeof FailureType)[keyof typeof FailureType];
+
+/** Details of a TokenExpired failure: which token generation was refused (never the token). */
+export interface TokenExpiredDetails {
+  tokenVersion: number;
+}

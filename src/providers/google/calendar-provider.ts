@@ -1,0 +1,73 @@
+import type { AccessContext, CalendarProvider, DeleteOutcome, EventKey, EventSpec, UpsertOutcome } from '../types';
+import { calendarClient, withToken } from './calendar-client';
+import { toProviderError } from './errors';
+import { googleEventId } from './event-id';
+import { toGoogleEvent } from './to-google-event';
+
+/**
+ * Google Calendar events. Identity is the client-chosen event id, so every call here is safe to
+ * repeat: an insert that already happened answers 409 `duplicate` and becomes an update; an
+ * update of a deleted event (Google keeps it, cancelled) brings it back; deleting twice is fine.
+ */
+export class GoogleCalendarProvider implements CalendarProvider {
+  readonly kind = 'google' as const;
+
+  constructor(private readonly apiUrl: string) {}
+
+  async upsertEvent(ctx: AccessContext, spec: EventSpec, known: { externalEventId?: string }): Promise<UpsertOutcome> {
+    const id = googleEventId(spec.key);
+    const body = toGoogleEvent(spec, id);
+    // When we believe the event exists, update first: one call instead of insert → 409 → update.
+    if (known.externalEventId) {
+      const updated = await this.update(ctx, id, body);
+      if (updated) return updated;
+    }
+    try {
+      const res = await calendarClient(this.apiUrl).events.insert(
+        { calendarId: ctx.calendarId, requestBody: body },
+        withToken(ctx.accessToken),
+      );
+      return { externalEventId: res.data.id ?? id, etag: res.data.etag ?? undefined, action: 'created' };
+    } catch (err) {
+      const e = toProviderError(err);
+      if (e.details.status !== 409 || e.details.reason !== 'duplicate') throw e;
+    }
+    const updated = await this.update(ctx, id, body);
+    if (!updated) throw toProviderError(new Error('event vanished between insert and update'));
+    return updated;
+  }
+
+  /** PUT the whole event; undefined when it never existed. */
+  private async update(
+    ctx: AccessContext,
+    id: string,
+    body: ReturnType<typeof toGoogleEvent>,
+  ): Promise<UpsertOutcome | undefined> {
+    try {
+      const res = await calendarClient(this.apiUrl).events.update(
+        { calendarId: ctx.calendarId, eventId: id, requestBody: body },
+        withToken(ctx.accessToken),
+      );
+      return { externalEventId: res.data.id ?? id, etag: res.data.etag ?? undefined, action: 'updated' };
+    } catch (err) {
+      const e = toProviderError(err);
+      if (e.details.status === 404) return undefined;
+      throw e;
+    }
+  }
+
+  async deleteEvent(ctx: AccessContext, key: EventKey): Promise<DeleteOutcome> {
+    try {
+      await calendarClient(this.apiUrl).events.delete(
+        { calendarId: ctx.calendarId, eventId: googleEventId(key), sendUpdates: 'none' },
+        withToken(ctx.accessToken),
+      );
+      return { action: 'deleted' };
+    } catch (err) {
+      const e = toProviderError(err);
+      // 410: already deleted; 404: never created. Either way the calendar is as we want it.
+      if (e.details.status === 410 || e.details.status === 404) return { action: 'already_gone' };
+      throw e;
+    }
+  }
+}

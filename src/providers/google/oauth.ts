@@ -1,0 +1,63 @@
+import { requestToken, type ClientCredentials } from '../oauth2-token';
+import { ProviderError, type OAuthProvider, type TokenSet } from '../types';
+import { calendarClient, withToken } from './calendar-client';
+import { toProviderError } from './errors';
+
+export interface GoogleOAuthConfig extends ClientCredentials {
+  authUrl: string;
+  tokenUrl: string;
+  revokeUrl: string;
+  apiUrl: string;
+}
+
+/** Only events: the least a one-way sync needs. */
+export const GOOGLE_SCOPES = ['https://www.googleapis.com/auth/calendar.events'];
+
+export class GoogleOAuth implements OAuthProvider {
+  readonly kind = 'google' as const;
+
+  constructor(private readonly config: GoogleOAuthConfig) {}
+
+  /** The consent URL: offline access + forced consent so Google issues a refresh token; PKCE S256. */
+  authorizeUrl(input: { state: string; redirectUri: string; codeChallenge: string; loginHint?: string }): string {
+    const url = new URL(this.config.authUrl);
+    url.search = new URLSearchParams({
+      client_id: this.config.clientId,
+      redirect_uri: input.redirectUri,
+      response_type: 'code',
+      scope: GOOGLE_SCOPES.join(' '),
+      access_type: 'offline',
+      prompt: 'consent',
+      include_granted_scopes: 'true',
+      state: input.state,
+      code_challenge: input.codeChallenge,
+      code_challenge_method: 'S256',
+      ...(input.loginHint ? { login_hint: input.loginHint } : {}),
+    }).toString();
+    return url.toString();
+  }
+
+  exchangeCode(input: { code: string; redirectUri: string; codeVerifier?: string }): Promise<TokenSet> {
+    return requestToken(this.config.tokenUrl, this.config, {
+      grant_type: 'authorization_code',
+      code: input.code,
+      redirect_uri: input.redirectUri,
+      ...(input.codeVerifier ? { code_verifier: input.codeVerifier } : {}),
+    });
+  }
+
+  refresh(refreshToken: string): Promise<TokenSet> {
+    return requestToken(this.config.tokenUrl, this.config, { grant_type: 'refresh_token', refresh_token: refreshToken });
+  }
+
+  /** The account's e-mail is the id of its primary calendar. */
+  async fetchAccountEmail(accessToken: string): Promise<string> {
+    try {
+      const res = await calendarClient(this.config.apiUrl).calendarList.get({ calendarId: 'primary' }, withToken(accessToken));
+      if (!res.data.id) throw new ProviderError('rejected', 'Google returned a primary calendar without an id');
+      return res.data.id;
+    } catch (err) {
+      throw toProviderError(err);
+    }
+  }
+}

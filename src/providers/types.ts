@@ -1,0 +1,94 @@
+import type { Reminder } from '../events/reminders';
+
+export type ProviderKind = 'google' | 'microsoft' | 'caldav' | 'icloud';
+
+/** Which event this is: providers derive their idempotent identity from it. */
+export interface EventKey {
+  bookingId: string;
+  connectionId: string;
+}
+
+/** A provider-neutral event, already rendered for one participant. */
+export interface EventSpec {
+  key: EventKey;
+  title: string;
+  description: string;
+  location?: string;
+  url?: string;
+  /** RFC 3339 instants and the IANA zone to show them in. */
+  start: string;
+  end: string;
+  timeZone: string;
+  reminders: Reminder[];
+}
+
+/** What a provider call needs to act for a user. Never logged, never put in Temporal payloads. */
+export interface AccessContext {
+  accessToken: string;
+  calendarId: string;
+}
+
+export interface UpsertOutcome {
+  externalEventId: string;
+  etag: string | undefined;
+  action: 'created' | 'updated';
+}
+
+export interface DeleteOutcome {
+  action: 'deleted' | 'already_gone';
+}
+
+/** Every provider adapter implements this; nothing outside `src/providers/<name>/` knows more. */
+export interface CalendarProvider {
+  readonly kind: ProviderKind;
+  /** Creates or updates the one event for `event.key`; safe to repeat after any failure. */
+  upsertEvent(ctx: AccessContext, event: EventSpec, known: { externalEventId?: string }): Promise<UpsertOutcome>;
+  /** Deletes it; an event that is already gone is success. */
+  deleteEvent(ctx: AccessContext, key: EventKey, known: { externalEventId?: string }): Promise<DeleteOutcome>;
+}
+
+export interface TokenSet {
+  accessToken: string;
+  /** Present when the provider issued or rotated one. */
+  refreshToken?: string;
+  expiresAt: Date;
+}
+
+/** OAuth side of a provider: what token refresh and connecting need. */
+export interface OAuthProvider {
+  readonly kind: ProviderKind;
+  exchangeCode(input: { code: string; redirectUri: string; codeVerifier?: string }): Promise<TokenSet>;
+  refresh(refreshToken: string): Promise<TokenSet>;
+  fetchAccountEmail(accessToken: string): Promise<string>;
+}
+
+export type ProviderErrorKind =
+  /** The access token was refused: refresh it and try again. */
+  | 'unauthorized'
+  /** The refresh token or grant is dead: the user must reconnect. */
+  | 'invalid_grant'
+  /** Slow down: retry after `retryAfterMs` or a backoff. */
+  | 'rate_limited'
+  /** Daily/project quota: retry much later. */
+  | 'quota_exceeded'
+  /** Server or network trouble: retry. */
+  | 'transient'
+  /** The request can never succeed as sent. */
+  | 'rejected'
+  | 'not_found'
+  | 'precondition_failed';
+
+/**
+ * A provider failure as a typed value. The message is safe to store and show: adapters build it
+ * from status codes and the provider's reason, never from request headers or bodies.
+ */
+export class ProviderError extends Error {
+  constructor(
+    readonly kind: ProviderErrorKind,
+    message: string,
+    readonly details: { status?: number; reason?: string; retryAfterMs?: number } = {},
+  ) {
+    super(message);
+    this.name = 'ProviderError';
+  }
+}

@@ -1,0 +1,26 @@
+import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import { createActivities, type ActivityDeps } from './activities';
+
+export interface WorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  deps: ActivityDeps;
+  /** A pre-built bundle (tests build it once per run); otherwise bundled from source at start. */
+  workflowBundle?: WorkflowBundleOption;
+}
+
+export const WORKFLOWS_PATH = require.resolve('./workflows');
+
+/** A worker hosting the booking workflows and every activity, bound to this process's deps. */
+export async function createWorker(opts: WorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: opts.connection,
+    namespace: opts.namespace,
+    taskQueue: opts.taskQueue,
+    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    activities: createActivities(opts.deps),
+    // Workflows share one V8 context: far less memory per cached workflow, same isolation.
+    reuseV8Context: true,
+  });
+}

@@ -1,0 +1,187 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  proxyActivities,
+  setHandler,
+  upsertMemo,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { BookingView } from '../domain/booking';
+import { FailureType, type TokenExpiredDetails } from '../domain/failures';
+import { BookingState, type CarriedState, type ReconcileOp } from './booking-state';
+import {
+  cancelSignal,
+  confirmSignal,
+  rescheduleSignal,
+  stateQuery,
+  syncConnectionSignal,
+  type BookingMemo,
+} from './messages';
+import { BookingStatusKey, ParticipantUserIdsKey, SyncStateKey } from './search-attributes';
+
+/**
+ * Provider calls retry for as long as it takes (hours-long outages included), with capped
+ * exponential backoff; Retry-After from the provider overrides the next delay.
+ */
+const acts = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '2 minutes' },
+});
+
+/** How long a booking's workflow stays open after the booking ended, for late changes. */
+const KEEP_AFTER_END_MS = 24 * 60 * 60_000;
+/** A workflow that never received a confirm gives up after this. */
+const WAIT_FOR_CONFIRM_MS = 60 * 60_000;
+/** Refresh-and-retry rounds per call before the calendar is reported failed. */
+const MAX_TOKEN_REFRESHES = 3;
+/** Keeps history small; continue-as-new well before Temporal's own limits. */
+const MAX_HISTORY_EVENTS = 2_000;
+
+export interface BookingWorkflowInput {
+  bookingId: string;
+  carried?: CarriedState;
+}
+
+function nowIso(): string {
+  return new Date(Date.now()).toISOString();
+}
+
+function applicationFailure(err: unknown): ApplicationFailure | undefined {
+  if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure) return err.cause;
+  return err instanceof ApplicationFailure ? err : undefined;
+}
+
+/**
+ * One workflow per booking (`booking:<bookingId>`), the only writer of that booking's events.
+ * Signals change the desired state; the loop below reconciles every participant's calendars
+ * towards it, so duplicated, reordered or late signals cannot create a second event or bring
+ * back a cancelled one.
+ */
+export async function bookingWorkflow(input: BookingWorkflowInput): Promise<BookingView | null> {
+  const state = new BookingState(input.bookingId, input.carried);
+  setHandler(confirmSignal, (c) => void state.confirm(c));
+  setHandler(rescheduleSignal, (c) => void state.reschedule(c));
+  setHandler(cancelSignal, (c) => void state.cancel(c));
+  setHandler(syncConnectionSignal, (r) => state.resync(r.connectionId));
+  setHandler(stateQuery, () => state.view());
+
+  if (!input.carried) {
+    // A workflow id can be reused once history is gone: the database remembers a cancellation.
+    const prior = await acts.loadBookingStatus(input.bookingId);
+    if (prior) state.adoptPrior(prior);
+  }
+
+  let published = '';
+  const publish = (): void => {
+    const d = state.desired;
+    if (!d) return;
+    const key = `${d.status}|${state.syncState}|${state.participantUserIds.join(',')}`;
+    if (key === published) return;
+    published = key;
+    upsertSearchAttributes([
+      { key: BookingStatusKey, value: d.status },
+      { key: SyncStateKey, value: state.syncState },
+      { key: ParticipantUserIdsKey, value: state.participantUserIds },
+    ]);
+    const memo: BookingMemo = { status: d.status };
+    upsertMemo({ ...memo });
+  };
+
+  for (;;) {
+    if (state.dirty) {
+      await reconcile(state);
+      publish();
+      continue;
+    }
+    const d = state.desired;
+    if (!d) {
+      if (!(await condition(() => state.dirty, WAIT_FOR_CONFIRM_MS))) return null;
+      continue;
+    }
+    if (d.status === 'cancelled' && state.settled) return state.view();
+    const closeAt = Date.parse(d.details.end) + KEEP_AFTER_END_MS;
+    if (Date.now() >= closeAt) return state.view();
+    const info = workflowInfo();
+    if (info.continueAsNewSuggested || info.historyLength > MAX_HISTORY_EVENTS) {
+      await continueAsNew<typeof bookingWorkflow>({ bookingId: input.bookingId, carried: state.carry() });
+    }
+    await condition(() => state.dirty, closeAt - Date.now());
+  }
+}
+
+/** One level-triggered pass: read the calendars, plan, run every operation in parallel. */
+async function reconcile(state: BookingState): Promise<void> {
+  state.dirty = false;
+  const d = state.desired;
+  if (!d) return;
+  const revision = state.revision;
+  const booking = d.details;
+  const projection =
+    state.savedRevision < revision
+      ? {
+          bookingId: state.bookingId,
+          status: d.status,
+          version: state.view()?.version ?? null,
+          revision,
+          details: booking,
+          cancelReason: d.cancelReason,
+        }
+      : undefined;
+  const targets = await acts.prepareReconcile({ bookingId: state.bookingId, userIds: state.userIdsToResolve, projection });
+  if (projection) state.savedRevision = revision;
+  const ops = state.plan(targets, nowIso());
+  await Promise.all(ops.map((op) => runOperation(state, op, revision, booking)));
+}
+
+async function runOperation(
+  state: BookingState,
+  op: ReconcileOp,
+  revision: number,
+  booking: NonNullable<BookingState['desired']>['details'],
+): Promise<void> {
+  const base = { bookingId: state.bookingId, userId: op.userId, connectionId: op.connectionId, revision, knownExternalEventId: op.knownExternalEventId };
+  for (let refreshes = 0; ; refreshes++) {
+    let failure: ApplicationFailure | undefined;
+    try {
+      if (op.kind === 'upsert') {
+        const r = await acts.upsertCalendarEvent({ ...base, booking });
+        state.markUpserted(op, revision, r.externalEventId, nowIso());
+      } else {
+        await acts.deleteCalendarEvent(base);
+        state.markDeleted(op, revision, nowIso());
+      }
+      return;
+    } catch (err) {
+      failure = applicationFailure(err);
+      if (!failure) throw err;
+    }
+    if (failure.type === FailureType.TokenExpired && refreshes < MAX_TOKEN_REFRESHES) {
+      const details = failure.details?.[0] as TokenExpiredDetails | undefined;
+      try {
+        await acts.refreshAccessToken({ connectionId: op.connectionId, seenTokenVersion: details?.tokenVersion ?? -1 });
+        continue;
+      } catch (err) {
+        failure = applicationFailure(err);
+        if (!failure) throw err;
+      }
+    }
+    switch (failure.type) {
+      case FailureType.ReauthRequired:
+        state.markAwaitingReauth(op, 'The calendar connection needs to be reconnected by its user.');
+        return;
+      case FailureType.ConnectionUnavailable:
+        state.markSkipped(op, 'The calendar connection was removed.');
+        return;
+      case FailureType.TokenExpired:
+        state.markFailed(op, 'The provider keeps refusing freshly refreshed access tokens.');
+        return;
+      default:
+        state.markFailed(op, failure.message);
+        return;
+    }
+  }
+}

@@ -1,0 +1,39 @@
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { BookingDetails, BookingView } from '../domain/booking';
+
+/** Signal and query definitions, shared by the workflow and the API that sends them. */
+
+export interface ConfirmChange {
+  version?: number;
+  booking: BookingDetails;
+}
+
+export interface RescheduleChange {
+  version?: number;
+  start: string;
+  end: string;
+  timeZone?: string;
+}
+
+export interface CancelChange {
+  version?: number;
+  reason?: string;
+}
+
+/** Sent when a calendar is connected or reconnected: re-drive that connection's event. */
+export interface SyncConnectionRequest {
+  connectionId: string;
+}
+
+export const confirmSignal = defineSignal<[ConfirmChange]>('confirm');
+export const rescheduleSignal = defineSignal<[RescheduleChange]>('reschedule');
+export const cancelSignal = defineSignal<[CancelChange]>('cancel');
+export const syncConnectionSignal = defineSignal<[SyncConnectionRequest]>('syncConnection');
+export const stateQuery = defineQuery<BookingView | null>('state');
+
+export const bookingWorkflowId = (bookingId: string): string => `booking:${bookingId}`;
+
+/** Memo the API reads to answer 409 without a query (which would need a live worker). */
+export interface BookingMemo {
+  status: 'confirmed' | 'cancelled' | 'none';
+}

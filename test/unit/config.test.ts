@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config';
+
+const KEY = 'a'.repeat(64);
+const base = { API_KEYS: 'dev_key_1', WEBHOOK_SECRET: 'secret', ENCRYPTION_KEYS: `dev1:${KEY}` };
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+    return [];
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+}
+
+describe('loadConfig', () => {
+  it('fills documented defaults', () => {
+    const c = loadConfig(base);
+    expect(c.temporal).toEqual({ address: '127.0.0.1:7233', namespace: 'default', taskQueue: 'calendar-sync' });
+    expect(c.port).toBe(3000);
+    expect(c.eventReminders).toEqual([
+      { method: 'email', minutes: 1440 },
+      { method: 'popup', minutes: 60 },
+      { method: 'popup', minutes: 15 },
+    ]);
+    expect(c.microsoft.tenant).toBe('common');
+  });
+
+  it('reports every problem, one message each, without echoing secrets', () => {
+    const p = problems({ PORT: 'abc', ENCRYPTION_KEYS: 'k1:deadbeef', EVENT_REMINDERS: 'sms:5', GOOGLE_API_URL: 'ftp://x' });
+    expect(p.some((m) => m.startsWith('PORT'))).toBe(true);
+    expect(p.some((m) => m.startsWith('GOOGLE_API_URL'))).toBe(true);
+    const q = problems({ ENCRYPTION_KEYS: 'k1:deadbeef', EVENT_REMINDERS: 'sms:5' });
+    expect(q).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^API_KEYS/),
+        expect.stringMatching(/^WEBHOOK_SECRET/),
+        expect.stringMatching(/^ENCRYPTION_KEYS: key "k1" must be 64 hex/),
+        expect.stringMatching(/^EVENT_REMINDERS/),
+      ]),
+    );
+    expect(q.join('\n')).not.toContain('deadbeef');
+  });
+
+  it('production refuses development secrets and missing infrastructure', () => {
+    const p = problems({ ...base, NODE_ENV: 'production' });
+    expect(p).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^API_KEYS: production keys/),
+        expect.stringMatching(/^WEBHOOK_SECRET/),
+        expect.stringMatching(/^ENCRYPTION_KEYS: development keys/),
+        expect.stringMatching(/^DATABASE_URL is required/),
+        expect.stringMatching(/^PUBLIC_BASE_URL is required/),
+      ]),
+    );
+    const ok = loadConfig({
+      NODE_ENV: 'production',
+      API_KEYS: 'k'.repeat(40),
+      WEBHOOK_SECRET: 's'.repeat(40),
+      ENCRYPTION_KEYS: `prod1:${KEY}`,
+      DATABASE_URL: 'postgres://db/x',
+      PUBLIC_BASE_URL: 'https://sync.example.com/',
+    });
+    expect(ok.publicBaseUrl).toBe('https://sync.example.com');
+  });
+});

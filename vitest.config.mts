@@ -1,0 +1,28 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    // Forked processes, not worker threads: Temporal's native bridge crashes in threads.
+    pool: 'forks',
+    // Two cores: two test files at a time keeps the dev server and workers responsive.
+    maxWorkers: 2,
+    testTimeout: 60_000,
+    hookTimeout: 600_000,
+    projects: [
+      {
+        extends: true,
+        test: { name: 'unit', include: ['test/unit/**/*.test.ts'] },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/unit/**', 'node_modules/**'],
+          // One Temporal dev server and one fresh database for the whole run.
+          globalSetup: ['test/setup/global-setup.ts'],
+        },
+      },
+    ],
+  },
+});
