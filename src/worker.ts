@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities';
 
@@ -10,7 +11,8 @@ export interface WorkerOptions {
   workflowBundle?: WorkflowBundleOption;
 }
 
-export const WORKFLOWS_PATH = require.resolve('./workflows');
+/** The workflows folder; the bundler resolves its index (TypeScript in dev, JavaScript when built). */
+export const WORKFLOWS_PATH = path.join(__dirname, 'workflows');
 
 /** A worker hosting the booking workflows and every activity, bound to this process's deps. */
 export async function createWorker(opts: WorkerOptions): Promise<Worker> {

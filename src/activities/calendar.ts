@@ -9,6 +9,8 @@ import { connectionUnavailable, reauthRequired, toActivityFailure, tokenExpired 
 
 /** Refresh before a token gets this close to expiry, so a call never races the clock. */
 export const TOKEN_EXPIRY_MARGIN_MS = 5 * 60_000;
+/** A token this close to expiry is not used at all, even right after a refresh. */
+export const TOKEN_MIN_USABLE_MS = 30_000;
 
 export interface CalendarEventInput {
   bookingId: string;
@@ -17,6 +19,11 @@ export interface CalendarEventInput {
   /** The workflow revision this write brings the calendar to. */
   revision: number;
   knownExternalEventId?: string;
+  /**
+   * Set on the attempt right after a refresh: use the new token even if the provider issues
+   * short-lived ones (under the 5-minute margin), instead of refreshing in a loop.
+   */
+  tokenJustRefreshed?: boolean;
 }
 
 export interface UpsertEventInput extends CalendarEventInput {
@@ -44,7 +51,8 @@ export function createCalendarActivities(deps: ActivityDeps) {
     const { connection, accessToken } = loaded;
     if (connection.status === 'needs_reauth') throw reauthRequired('the calendar connection needs to be reconnected');
     const expiresAt = connection.tokenExpiresAt?.getTime() ?? 0;
-    if (!accessToken || expiresAt - now() < TOKEN_EXPIRY_MARGIN_MS) {
+    const margin = input.tokenJustRefreshed ? TOKEN_MIN_USABLE_MS : TOKEN_EXPIRY_MARGIN_MS;
+    if (!accessToken || expiresAt - now() < margin) {
       throw tokenExpired(connection.tokenVersion, 'access token expired or about to expire');
     }
     return {

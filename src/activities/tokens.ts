@@ -1,7 +1,7 @@
 import { appendSyncLog } from '../db/sync-log';
 import { ProviderError } from '../providers/types';
 import type { ActivityDeps } from './deps';
-import { TOKEN_EXPIRY_MARGIN_MS } from './calendar';
+import { TOKEN_MIN_USABLE_MS } from './calendar';
 import { connectionUnavailable, reauthRequired, toActivityFailure } from './failures';
 
 export interface RefreshTokenInput {
@@ -31,7 +31,8 @@ export function createTokenActivities(deps: ActivityDeps) {
         if (connection.status === 'disconnected') return { kind: 'gone' as const };
         if (connection.status === 'needs_reauth') return { kind: 'reauth' as const, message: connection.lastError ?? 'reconnect required' };
         const expiresAt = connection.tokenExpiresAt?.getTime() ?? 0;
-        if (connection.tokenVersion > input.seenTokenVersion && expiresAt - now() > TOKEN_EXPIRY_MARGIN_MS) {
+        // Someone refreshed since the caller looked: use that token while it is usable at all.
+        if (connection.tokenVersion > input.seenTokenVersion && expiresAt - now() > TOKEN_MIN_USABLE_MS) {
           return { kind: 'fresh' as const, expiresAt: new Date(expiresAt), tokenVersion: connection.tokenVersion };
         }
         const audit = { connectionId: connection.id, userId: connection.userId, provider: connection.provider, operation: 'refresh_token' as const };

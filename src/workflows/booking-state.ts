@@ -85,6 +85,8 @@ export class BookingState {
   private readonly calendars = new Map<string, CalendarRecord>();
   /** Set by any change that needs a reconcile pass. */
   dirty = false;
+  /** True while a reconcile pass runs: the calendars may not reflect the latest revision yet. */
+  reconciling = false;
 
   constructor(
     readonly bookingId: string,
@@ -220,6 +222,7 @@ export class BookingState {
           // Reconnected (the database no longer says needs_reauth): try again.
           rec.awaitingReauth = false;
           if (rec.syncedRevision === this.revision && rec.state === 'synced') continue;
+          rec.state = 'pending';
           ops.push({ kind: 'upsert', userId, connectionId: t.connectionId, provider: t.provider, knownExternalEventId: rec.externalEventId });
         }
       }
@@ -247,6 +250,7 @@ export class BookingState {
         continue;
       }
       rec.awaitingReauth = false;
+      rec.state = 'pending';
       ops.push({ kind: 'delete', userId: rec.userId, connectionId: rec.connectionId, provider: rec.provider ?? t.provider, knownExternalEventId: rec.externalEventId });
     }
     return ops;
@@ -320,7 +324,7 @@ export class BookingState {
       if (c.state === 'failed' || c.awaitingReauth) return 'degraded';
       if (c.state === 'pending') pending = true;
     }
-    return pending || this.dirty ? 'pending' : 'synced';
+    return pending || this.dirty || this.reconciling ? 'pending' : 'synced';
   }
 
   view(): BookingView | null {

@@ -116,6 +116,15 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
 /** One level-triggered pass: read the calendars, plan, run every operation in parallel. */
 async function reconcile(state: BookingState): Promise<void> {
   state.dirty = false;
+  state.reconciling = true;
+  try {
+    await reconcilePass(state);
+  } finally {
+    state.reconciling = false;
+  }
+}
+
+async function reconcilePass(state: BookingState): Promise<void> {
   const d = state.desired;
   if (!d) return;
   const revision = state.revision;
@@ -146,12 +155,13 @@ async function runOperation(
   const base = { bookingId: state.bookingId, userId: op.userId, connectionId: op.connectionId, revision, knownExternalEventId: op.knownExternalEventId };
   for (let refreshes = 0; ; refreshes++) {
     let failure: ApplicationFailure | undefined;
+    const input = { ...base, tokenJustRefreshed: refreshes > 0 };
     try {
       if (op.kind === 'upsert') {
-        const r = await acts.upsertCalendarEvent({ ...base, booking });
+        const r = await acts.upsertCalendarEvent({ ...input, booking });
         state.markUpserted(op, revision, r.externalEventId, nowIso());
       } else {
-        await acts.deleteCalendarEvent(base);
+        await acts.deleteCalendarEvent(input);
         state.markDeleted(op, revision, nowIso());
       }
       return;

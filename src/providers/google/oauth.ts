@@ -10,8 +10,14 @@ export interface GoogleOAuthConfig extends ClientCredentials {
   apiUrl: string;
 }
 
-/** Only events: the least a one-way sync needs. */
-export const GOOGLE_SCOPES = ['https://www.googleapis.com/auth/calendar.events'];
+/**
+ * Events to write ours; read-only to name the account (calendarList.get('primary')) and, for
+ * two-way sync, to read busy times. Nothing broader.
+ */
+export const GOOGLE_SCOPES = [
+  'https://www.googleapis.com/auth/calendar.events',
+  'https://www.googleapis.com/auth/calendar.readonly',
+];
 
 export class GoogleOAuth implements OAuthProvider {
   readonly kind = 'google' as const;

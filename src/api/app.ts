@@ -1,0 +1,48 @@
+import express, { type Express } from 'express';
+import type { Client } from '@temporalio/client';
+import type { Pool } from 'pg';
+import type { AppConfig } from '../config';
+import type { ConnectionStore } from '../db/connections';
+import type { Logger } from '../logging';
+import type { ProviderRegistry } from '../providers';
+import { requireApiKey } from './auth';
+import { BookingCommands } from './booking-commands';
+import { errorHandler, notFoundHandler } from './errors';
+import { bookingRoutes } from './routes/bookings';
+import { connectionRoutes } from './routes/connections';
+import { opsRoutes } from './routes/ops';
+import { sandboxRoutes, type SandboxRouteOptions } from './routes/sandbox';
+
+export interface AppDeps {
+  config: Pick<AppConfig, 'apiKeys' | 'temporal'>;
+  temporal: Client;
+  pool: Pool;
+  connections: ConnectionStore;
+  providers: ProviderRegistry;
+  logger: Logger;
+  /** Present only when running against the built-in sandbox. */
+  sandbox?: SandboxRouteOptions;
+}
+
+/** Largest JSON body accepted; a booking is a few KB. Larger bodies get 413. */
+const BODY_LIMIT = '256kb';
+
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(express.json({ limit: BODY_LIMIT, strict: true, type: ['application/json', 'application/*+json'] }));
+
+  app.use(opsRoutes(deps.pool, deps.temporal));
+  const auth = requireApiKey(deps.config.apiKeys);
+  app.use('/v1/bookings', auth);
+  app.use('/v1/users', auth);
+  app.use('/v1/sandbox', auth);
+  app.use(bookingRoutes(new BookingCommands(deps.temporal, deps.config.temporal.taskQueue), deps.pool));
+  app.use(connectionRoutes(deps.connections));
+  if (deps.sandbox) app.use(sandboxRoutes(deps.connections, deps.providers, deps.sandbox));
+
+  app.use(notFoundHandler);
+  app.use(errorHandler(deps.logger));
+  return app;
+}

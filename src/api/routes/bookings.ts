@@ -1,0 +1,46 @@
+import { Router } from 'express';
+import type { Pool } from 'pg';
+import { loadBookingViewFromDb } from '../../db/booking-view';
+import type { BookingCommands } from '../booking-commands';
+import { ApiError } from '../errors';
+import { cancelBodySchema, confirmBodySchema, idSchema, rescheduleBodySchema } from '../schemas';
+import { parseBody, parseParam } from '../validate';
+
+const bookingIdSchema = idSchema('bookingId');
+
+/** Booking-system routes: each change is validated, then handed to the booking's workflow. */
+export function bookingRoutes(commands: BookingCommands, pool: Pool): Router {
+  const router = Router();
+
+  router.post('/v1/bookings/:bookingId/confirm', async (req, res) => {
+    const bookingId = parseParam(req.params.bookingId, bookingIdSchema);
+    const { version, ...booking } = parseBody(req, confirmBodySchema);
+    await commands.confirm(bookingId, { version, booking });
+    res.status(202).json({ bookingId, accepted: 'confirm' });
+  });
+
+  router.post('/v1/bookings/:bookingId/reschedule', async (req, res) => {
+    const bookingId = parseParam(req.params.bookingId, bookingIdSchema);
+    const body = parseBody(req, rescheduleBodySchema);
+    await commands.reschedule(bookingId, body);
+    res.status(202).json({ bookingId, accepted: 'reschedule' });
+  });
+
+  router.post('/v1/bookings/:bookingId/cancel', async (req, res) => {
+    const bookingId = parseParam(req.params.bookingId, bookingIdSchema);
+    const body = parseBody(req, cancelBodySchema);
+    await commands.cancel(bookingId, body);
+    res.status(202).json({ bookingId, accepted: 'cancel' });
+  });
+
+  router.get('/v1/bookings/:bookingId', async (req, res) => {
+    const bookingId = parseParam(req.params.bookingId, bookingIdSchema);
+    const result = await commands.view(bookingId);
+    if (!result.found) throw new ApiError(404, 'booking_not_found', `booking ${bookingId} is unknown`);
+    const view = result.view ?? (await loadBookingViewFromDb(pool, bookingId));
+    if (!view) throw new ApiError(503, 'state_unavailable', 'the booking is known but its state cannot be read right now; retry shortly');
+    res.json(view);
+  });
+
+  return router;
+}

@@ -1,0 +1,98 @@
+import { DateTime, IANAZone } from 'luxon';
+import { z } from 'zod';
+
+/** Request schemas: one source for validation (and, later, the OpenAPI document). */
+
+const ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+export const idSchema = (what: string) =>
+  z.string().regex(ID, `${what} must be 1-128 characters: letters, digits, ".", "_", ":" or "-", starting with a letter or digit`);
+
+/** Single-line text: CR/LF or other control characters would let a value inject lines (iCalendar, headers). */
+const singleLine = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), 'must be a single line without control characters');
+
+/** Multi-line text: newlines and tabs allowed, other control characters not. */
+const multiLine = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine((v) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(v), 'must not contain control characters');
+
+const instant = z
+  .string()
+  .refine(
+    (v) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/i.test(v) && DateTime.fromISO(v).isValid,
+    'must be an RFC 3339 date-time with an offset, e.g. 2026-03-01T15:00:00Z',
+  );
+
+const timeZone = z.string().refine((v) => IANAZone.isValidZone(v), 'must be an IANA time zone, e.g. Europe/London');
+
+const version = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional();
+
+const httpUrl = z
+  .string()
+  .max(2000)
+  .refine((v) => {
+    try {
+      const u = new URL(v);
+      return u.protocol === 'https:' || u.protocol === 'http:';
+    } catch {
+      return false;
+    }
+  }, 'must be an http(s) URL');
+
+/** Longest booking we accept: anything longer is almost certainly a unit mistake. */
+const MAX_DURATION_MS = 31 * 24 * 60 * 60_000;
+
+function checkTimes(v: { start?: string; end?: string }, ctx: z.RefinementCtx): void {
+  if (!v.start || !v.end) return;
+  const start = DateTime.fromISO(v.start).toMillis();
+  const end = DateTime.fromISO(v.end).toMillis();
+  if (!(end > start)) ctx.addIssue({ code: 'custom', path: ['end'], message: 'end must be after start' });
+  else if (end - start > MAX_DURATION_MS) ctx.addIssue({ code: 'custom', path: ['end'], message: 'a booking may last at most 31 days' });
+}
+
+export const participantSchema = z.strictObject({
+  userId: idSchema('userId'),
+  role: z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'role must be a lowercase word such as tutor or client'),
+  name: singleLine(200),
+  email: z.email('must be an e-mail address').max(320),
+});
+
+export const confirmBodySchema = z
+  .strictObject({
+    version,
+    title: singleLine(300),
+    description: multiLine(8000).optional(),
+    start: instant,
+    end: instant,
+    timeZone,
+    location: singleLine(1000).optional(),
+    meetingUrl: httpUrl.optional(),
+    participants: z
+      .array(participantSchema)
+      .min(1, 'at least one participant is required')
+      .max(50)
+      .refine((ps) => new Set(ps.map((p) => p.userId)).size === ps.length, 'participants must have distinct userIds'),
+  })
+  .superRefine(checkTimes);
+
+export const rescheduleBodySchema = z
+  .strictObject({ version, start: instant, end: instant, timeZone: timeZone.optional() })
+  .superRefine(checkTimes);
+
+export const cancelBodySchema = z.strictObject({ version, reason: multiLine(1000).optional() });
+
+export const sandboxConnectBodySchema = z.strictObject({
+  provider: z.literal('google'),
+  email: z.email().max(320).optional(),
+});
+
+export type ConfirmBody = z.infer<typeof confirmBodySchema>;
+export type RescheduleBody = z.infer<typeof rescheduleBodySchema>;
+export type CancelBody = z.infer<typeof cancelBodySchema>;

@@ -1,0 +1,53 @@
+import express, { type ErrorRequestHandler, type RequestHandler, type Router } from 'express';
+import { identifyCaller, requireAccessToken, requireScope } from './auth';
+import { registerCalendarListRoutes } from './calendar-list';
+import { apiErrors, GoogleApiError, sendGoogleError } from './errors';
+import { registerEventRoutes } from './events';
+import { injectFaults } from './faults';
+import { perUserRateLimit } from './rate-limit';
+import type { ApiMethod } from './scopes';
+import type { SandboxState } from './state';
+import { countRequests } from './stats';
+
+// The /calendar/v3 router. Order matters: parse, identify, count, inject faults
+// (so a fault can pre-empt auth and quota), then per route: authenticate, rate
+// limit, check scopes, handle.
+
+interface HttpError {
+  status?: number;
+  type?: string;
+}
+
+function isHttpError(error: unknown): error is HttpError {
+  return typeof error === 'object' && error !== null && ('status' in error || 'type' in error);
+}
+
+export function calendarApiErrorHandler(state: SandboxState): ErrorRequestHandler {
+  return (error: unknown, _req, res, _next) => {
+    if (error instanceof GoogleApiError) return sendGoogleError(res, error);
+    if (isHttpError(error) && error.type === 'entity.parse.failed') return sendGoogleError(res, apiErrors.parseError());
+    if (isHttpError(error) && error.type === 'entity.too.large') {
+      return sendGoogleError(res, new GoogleApiError(413, 'uploadTooLarge', 'Request Entity Too Large'));
+    }
+    state.logger?.error({ err: error }, 'google sandbox: unexpected error');
+    sendGoogleError(res, new GoogleApiError(500, 'backendError', 'Backend Error'));
+  };
+}
+
+export function calendarApiRouter(state: SandboxState): Router {
+  const router = express.Router();
+  router.use(express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] }));
+  router.use(identifyCaller(state));
+  router.use(countRequests(state));
+  router.use(injectFaults(state, 'calendar'));
+
+  const authenticate = requireAccessToken(state);
+  const rateLimit = perUserRateLimit(state);
+  const guard = (method: ApiMethod): RequestHandler[] => [authenticate, rateLimit, requireScope(state, method)];
+  registerCalendarListRoutes(router, state, guard);
+  registerEventRoutes(router, state, guard);
+
+  router.use((_req, res) => sendGoogleError(res, apiErrors.notFound()));
+  router.use(calendarApiErrorHandler(state));
+  return router;
+}

@@ -1,0 +1,379 @@
+import { DateTime, IANAZone } from 'luxon';
+import { apiErrors } from './errors';
+import type {
+  EventDateTime,
+  EventExtendedProperties,
+  EventReminderOverride,
+  EventReminders,
+  EventStatus,
+  EventTransparency,
+  EventVisibility,
+  GoogleEventResource,
+  JsonObject,
+  JsonValue,
+} from './types';
+
+// Validation and serialisation of event resources, following what Google accepts,
+// rejects and silently rewrites.
+
+/** The client-writable part of an event, after validation. */
+export interface EventContent {
+  summary?: string;
+  description?: string;
+  location?: string;
+  colorId?: string;
+  eventType?: string;
+  start: EventDateTime;
+  end: EventDateTime;
+  transparency?: EventTransparency;
+  visibility?: EventVisibility;
+  reminders: EventReminders;
+  extendedProperties?: EventExtendedProperties;
+  /** Other known Google fields, stored verbatim. */
+  passthrough: JsonObject;
+}
+
+export interface StoredEvent {
+  id: string;
+  etag: string;
+  status: EventStatus;
+  createdMs: number;
+  updatedMs: number;
+  sequence: number;
+  /** Calendar change counter at the last write; sync tokens compare against it. */
+  changeSeq: number;
+  /** Creation order, the default list order. */
+  order: number;
+  content: EventContent;
+  startMs: number;
+  endMs: number;
+  allDay: boolean;
+}
+
+export interface ValidatedEvent {
+  content: EventContent;
+  status?: EventStatus;
+  sequence?: number;
+  startMs: number;
+  endMs: number;
+  allDay: boolean;
+}
+
+const PASSTHROUGH_FIELDS = [
+  'attendees',
+  'attachments',
+  'anyoneCanAddSelf',
+  'conferenceData',
+  'guestsCanInviteOthers',
+  'guestsCanModify',
+  'guestsCanSeeOtherGuests',
+  'locked',
+  'privateCopy',
+  'recurrence',
+  'source',
+] as const;
+
+const STATUSES: readonly EventStatus[] = ['confirmed', 'tentative', 'cancelled'];
+const TRANSPARENCIES: readonly EventTransparency[] = ['opaque', 'transparent'];
+const VISIBILITIES: readonly EventVisibility[] = ['default', 'public', 'private', 'confidential'];
+
+const MAX_OVERRIDES = 5;
+const MAX_REMINDER_MINUTES = 40320;
+const MAX_PROPERTY_KEY = 44;
+const MAX_PROPERTY_VALUE = 1024;
+
+const RFC3339_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})?$/i;
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+
+export function isJsonObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function oneOf<T extends string>(allowed: readonly T[], value: string): value is T {
+  return (allowed as readonly string[]).includes(value);
+}
+
+/** Google coerces scalars into string fields; objects and arrays are refused. */
+function optionalString(body: JsonObject, field: string): string | undefined {
+  const value = body[field];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  throw apiErrors.invalid(`Invalid value for: ${field}`);
+}
+
+function optionalEnum<T extends string>(body: JsonObject, field: string, allowed: readonly T[]): T | undefined {
+  const value = optionalString(body, field);
+  if (value === undefined) return undefined;
+  if (!oneOf(allowed, value)) throw apiErrors.invalid(`Invalid value for: ${field}`);
+  return value;
+}
+
+/** Parses an RFC 3339 instant with an explicit offset (query parameters such as timeMin). */
+export function parseInstant(value: string): number | undefined {
+  const match = RFC3339_DATE_TIME.exec(value);
+  if (!match || match[1] === undefined) return undefined;
+  const parsed = DateTime.fromISO(value, { setZone: true });
+  return parsed.isValid ? parsed.toMillis() : undefined;
+}
+
+interface ParsedTime {
+  value: EventDateTime;
+  ms: number;
+  allDay: boolean;
+}
+
+function parseEventTime(raw: JsonValue | undefined, which: 'start' | 'end'): ParsedTime {
+  if (raw === undefined || raw === null) throw apiErrors.required(`Missing ${which} time.`);
+  if (!isJsonObject(raw)) throw apiErrors.invalid(`Invalid ${which} time.`);
+  const date = raw['date'] ?? undefined;
+  const dateTime = raw['dateTime'] ?? undefined;
+  const timeZone = raw['timeZone'] ?? undefined;
+  if (timeZone !== undefined && (typeof timeZone !== 'string' || !IANAZone.isValidZone(timeZone))) {
+    throw apiErrors.invalid(`Invalid time zone definition for ${which} time.`);
+  }
+  if (date !== undefined && dateTime !== undefined) throw apiErrors.invalid(`Invalid ${which} time.`);
+  if (date !== undefined) {
+    if (typeof date !== 'string' || !DATE_ONLY.test(date)) throw apiErrors.invalid(`Invalid ${which} time.`);
+    // All-day dates are read in the calendar's zone, which is UTC in the sandbox.
+    const parsed = DateTime.fromISO(date, { zone: 'utc' });
+    if (!parsed.isValid) throw apiErrors.invalid(`Invalid ${which} time.`);
+    const value: EventDateTime = { date };
+    if (timeZone !== undefined) value.timeZone = timeZone;
+    return { value, ms: parsed.toMillis(), allDay: true };
+  }
+  if (dateTime === undefined) throw apiErrors.required(`Missing ${which} time.`);
+  if (typeof dateTime !== 'string') throw apiErrors.invalid(`Invalid ${which} time.`);
+  const match = RFC3339_DATE_TIME.exec(dateTime);
+  if (!match) throw apiErrors.invalid(`Invalid ${which} time.`);
+  const hasOffset = match[1] !== undefined;
+  if (!hasOffset && timeZone === undefined) {
+    throw apiErrors.required(`Missing time zone definition for ${which} time.`);
+  }
+  const parsed = hasOffset
+    ? DateTime.fromISO(dateTime, { setZone: true })
+    : DateTime.fromISO(dateTime, { zone: timeZone as string });
+  if (!parsed.isValid) throw apiErrors.invalid(`Invalid ${which} time.`);
+  // Keep what the client sent (dateTime and timeZone), as the adapter compares them.
+  const value: EventDateTime = { dateTime };
+  if (timeZone !== undefined) value.timeZone = timeZone;
+  return { value, ms: parsed.toMillis(), allDay: false };
+}
+
+function parseReminders(raw: JsonValue | undefined): EventReminders {
+  if (raw === undefined || raw === null) return { useDefault: true };
+  if (!isJsonObject(raw)) throw apiErrors.invalid('Invalid value for: reminders');
+  const useDefault = raw['useDefault'] ?? false;
+  if (typeof useDefault !== 'boolean') throw apiErrors.invalid('Invalid value for: reminders.useDefault');
+  const rawOverrides = raw['overrides'] ?? [];
+  if (!Array.isArray(rawOverrides)) throw apiErrors.invalid('Invalid value for: reminders.overrides');
+  if (useDefault && rawOverrides.length > 0) {
+    throw apiErrors.invalid('Cannot specify both default reminders and overrides at the same time.');
+  }
+  if (rawOverrides.length > MAX_OVERRIDES) throw apiErrors.invalid('Too many reminders.');
+  const overrides = rawOverrides.map((override): EventReminderOverride => {
+    if (!isJsonObject(override)) throw apiErrors.invalid('Invalid value for: reminders.overrides');
+    const method = override['method'];
+    if (method !== 'email' && method !== 'popup') throw apiErrors.invalid('Invalid reminder method value.');
+    const minutes = override['minutes'];
+    if (typeof minutes !== 'number' || !Number.isInteger(minutes) || minutes < 0 || minutes > MAX_REMINDER_MINUTES) {
+      throw apiErrors.invalid('Invalid reminder minutes value.');
+    }
+    return { method, minutes };
+  });
+  return overrides.length > 0 ? { useDefault, overrides } : { useDefault };
+}
+
+function truncate(value: string, max: number): string {
+  const chars = Array.from(value);
+  return chars.length > max ? chars.slice(0, max).join('') : value;
+}
+
+function parsePropertyMap(raw: JsonValue | undefined, name: string): Record<string, string> | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if (!isJsonObject(raw)) throw apiErrors.invalid(`Invalid value for: extendedProperties.${name}`);
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    if (value === null) continue;
+    if (typeof value === 'object') throw apiErrors.invalid(`Invalid value for: extendedProperties.${name}`);
+    // Google silently drops over-long keys and truncates over-long values.
+    const length = Array.from(key).length;
+    if (length === 0 || length > MAX_PROPERTY_KEY) continue;
+    out[key] = truncate(String(value), MAX_PROPERTY_VALUE);
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+function parseExtendedProperties(raw: JsonValue | undefined): EventExtendedProperties | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if (!isJsonObject(raw)) throw apiErrors.invalid('Invalid value for: extendedProperties');
+  const privateProps = parsePropertyMap(raw['private'], 'private');
+  const sharedProps = parsePropertyMap(raw['shared'], 'shared');
+  if (!privateProps && !sharedProps) return undefined;
+  const out: EventExtendedProperties = {};
+  if (privateProps) out.private = privateProps;
+  if (sharedProps) out.shared = sharedProps;
+  return out;
+}
+
+function parseSequence(raw: JsonValue | undefined): number | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if (typeof raw !== 'number' || !Number.isInteger(raw) || raw < 0) throw apiErrors.invalid('Invalid sequence value.');
+  return raw;
+}
+
+/** Validates a full event body (insert, update, or a patch already merged onto the old event). */
+export function validateEventBody(body: unknown): ValidatedEvent {
+  if (body !== undefined && body !== null && !isJsonObject(body)) throw apiErrors.parseError();
+  const input: JsonObject = isJsonObject(body) ? body : {};
+  // Google reports a missing end before a missing start.
+  const end = parseEventTime(input['end'], 'end');
+  const start = parseEventTime(input['start'], 'start');
+  if (start.allDay !== end.allDay) {
+    throw apiErrors.invalid('Start and end times must either both be date or both be dateTime.');
+  }
+  if (end.ms <= start.ms) throw apiErrors.timeRangeEmpty();
+
+  const content: EventContent = {
+    start: start.value,
+    end: end.value,
+    reminders: parseReminders(input['reminders']),
+    passthrough: {},
+  };
+  const summary = optionalString(input, 'summary');
+  if (summary !== undefined) content.summary = summary;
+  const description = optionalString(input, 'description');
+  if (description !== undefined) content.description = description;
+  const location = optionalString(input, 'location');
+  if (location !== undefined) content.location = location;
+  const colorId = optionalString(input, 'colorId');
+  if (colorId !== undefined) content.colorId = colorId;
+  const eventType = optionalString(input, 'eventType');
+  if (eventType !== undefined) content.eventType = eventType;
+  const transparency = optionalEnum(input, 'transparency', TRANSPARENCIES);
+  if (transparency !== undefined) content.transparency = transparency;
+  const visibility = optionalEnum(input, 'visibility', VISIBILITIES);
+  if (visibility !== undefined) content.visibility = visibility;
+  const extendedProperties = parseExtendedProperties(input['extendedProperties']);
+  if (extendedProperties !== undefined) content.extendedProperties = extendedProperties;
+  for (const field of PASSTHROUGH_FIELDS) {
+    const value = input[field];
+    if (value !== undefined && value !== null) content.passthrough[field] = value;
+  }
+
+  const validated: ValidatedEvent = {
+    content,
+    startMs: start.ms,
+    endMs: end.ms,
+    allDay: start.allDay,
+  };
+  const status = optionalEnum(input, 'status', STATUSES);
+  if (status !== undefined) validated.status = status;
+  const sequence = parseSequence(input['sequence']);
+  if (sequence !== undefined) validated.sequence = sequence;
+  return validated;
+}
+
+function dateTimeToJson(value: EventDateTime): JsonObject {
+  const out: JsonObject = {};
+  if (value.date !== undefined) out['date'] = value.date;
+  if (value.dateTime !== undefined) out['dateTime'] = value.dateTime;
+  if (value.timeZone !== undefined) out['timeZone'] = value.timeZone;
+  return out;
+}
+
+/** The writable fields of a stored event as JSON, the base a PATCH body is merged onto. */
+export function eventToWritableJson(event: StoredEvent): JsonObject {
+  const { content } = event;
+  const out: JsonObject = { ...content.passthrough, status: event.status };
+  if (content.summary !== undefined) out['summary'] = content.summary;
+  if (content.description !== undefined) out['description'] = content.description;
+  if (content.location !== undefined) out['location'] = content.location;
+  if (content.colorId !== undefined) out['colorId'] = content.colorId;
+  if (content.eventType !== undefined) out['eventType'] = content.eventType;
+  if (content.transparency !== undefined) out['transparency'] = content.transparency;
+  if (content.visibility !== undefined) out['visibility'] = content.visibility;
+  out['start'] = dateTimeToJson(content.start);
+  out['end'] = dateTimeToJson(content.end);
+  const reminders: JsonObject = { useDefault: content.reminders.useDefault };
+  if (content.reminders.overrides) {
+    reminders['overrides'] = content.reminders.overrides.map((o) => ({ method: o.method, minutes: o.minutes }));
+  }
+  out['reminders'] = reminders;
+  if (content.extendedProperties) {
+    const props: JsonObject = {};
+    if (content.extendedProperties.private) props['private'] = { ...content.extendedProperties.private };
+    if (content.extendedProperties.shared) props['shared'] = { ...content.extendedProperties.shared };
+    out['extendedProperties'] = props;
+  }
+  return out;
+}
+
+/**
+ * Google's patch semantics: nested objects are merged field by field, arrays are
+ * replaced, and an explicit null clears a field (RFC 7396 JSON Merge Patch).
+ */
+export function mergePatch(target: JsonObject, patch: JsonObject): JsonObject {
+  const out: JsonObject = { ...target };
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) {
+      delete out[key];
+      continue;
+    }
+    const current = out[key];
+    out[key] = isJsonObject(value) && isJsonObject(current) ? mergePatch(current, value) : value;
+  }
+  return out;
+}
+
+/** Google's htmlLink carries base64(eventId + ' ' + calendarId) as `eid`. */
+export function encodeEid(eventId: string, calendarEmail: string): string {
+  return Buffer.from(`${eventId} ${calendarEmail}`).toString('base64url');
+}
+
+export function decodeEid(eid: string): { eventId: string; calendarEmail: string } | undefined {
+  const [eventId, calendarEmail] = Buffer.from(eid, 'base64url').toString('utf8').split(' ');
+  return eventId && calendarEmail ? { eventId, calendarEmail } : undefined;
+}
+
+export function toEventResource(event: StoredEvent, calendarEmail: string, origin: string): GoogleEventResource {
+  const { content } = event;
+  const { extendedProperties: props, reminders } = content;
+  const me = { email: calendarEmail, self: true as const };
+  // Built in the order Google lists fields, so responses read like the real thing.
+  const resource: GoogleEventResource = {
+    kind: 'calendar#event',
+    etag: event.etag,
+    id: event.id,
+    status: event.status,
+    htmlLink: `${origin}/calendar/event?eid=${encodeEid(event.id, calendarEmail)}`,
+    created: new Date(event.createdMs).toISOString(),
+    updated: new Date(event.updatedMs).toISOString(),
+    ...(content.summary !== undefined ? { summary: content.summary } : {}),
+    ...(content.description !== undefined ? { description: content.description } : {}),
+    ...(content.location !== undefined ? { location: content.location } : {}),
+    ...(content.colorId !== undefined ? { colorId: content.colorId } : {}),
+    creator: me,
+    organizer: { ...me },
+    start: { ...content.start },
+    end: { ...content.end },
+    ...(content.transparency !== undefined ? { transparency: content.transparency } : {}),
+    ...(content.visibility !== undefined ? { visibility: content.visibility } : {}),
+    iCalUID: `${event.id}@google.com`,
+    sequence: event.sequence,
+    reminders: {
+      useDefault: reminders.useDefault,
+      ...(reminders.overrides ? { overrides: reminders.overrides.map((o) => ({ ...o })) } : {}),
+    },
+    ...(props
+      ? {
+          extendedProperties: {
+            ...(props.private ? { private: { ...props.private } } : {}),
+            ...(props.shared ? { shared: { ...props.shared } } : {}),
+          },
+        }
+      : {}),
+    eventType: content.eventType ?? 'default',
+  };
+  return Object.assign(resource, structuredClone(content.passthrough));
+}

@@ -1,0 +1,23 @@
+// Public API of the Google Calendar v3 + Google OAuth sandbox.
+export { startGoogleSandbox, createGoogleSandboxState } from './server';
+export type { GoogleSandboxOptions, RunningGoogleSandbox } from './server';
+export { createGoogleSandboxApp } from './app';
+export { GoogleSandboxControl, GoogleSandboxControlError } from './control-client';
+export { CALENDAR_SCOPES, DEFAULT_SCOPE } from './scopes';
+export { DEFAULT_CONFIG } from './state';
+export type { SandboxLogger, SandboxState } from './state';
+export type {
+  AccessType,
+  AccountStats,
+  AuthorizeInput,
+  CodeChallengeMethod,
+  EventDateTime,
+  EventExtendedProperties,
+  EventReminders,
+  FaultRuleInput,
+  FaultRuleView,
+  GoogleEventInput,
+  GoogleEventResource,
+  SandboxConfig,
+  SandboxStats,
+} from './types';

@@ -1,0 +1,85 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import type { Pool } from 'pg';
+import { createApp } from './api/app';
+import type { SandboxRouteOptions } from './api/routes/sandbox';
+import type { AppConfig } from './config';
+import { SecretBox } from './crypto/secret-box';
+import { ConnectionStore } from './db/connections';
+import type { Logger } from './logging';
+import { createProviderRegistry } from './providers';
+import { createWorker } from './worker';
+
+export interface ServiceOptions {
+  config: AppConfig;
+  pool: Pool;
+  logger: Logger;
+  /** Run a worker in this process (npm start, tests). */
+  worker: boolean;
+  /** Serve the HTTP API in this process. */
+  api: boolean;
+  workflowBundle?: WorkflowBundleOption;
+  sandbox?: SandboxRouteOptions;
+}
+
+export interface RunningService {
+  /** Base URL of the API when it is served. */
+  url: string | undefined;
+  client: Client;
+  worker: Worker | undefined;
+  close(): Promise<void>;
+}
+
+/** Assembles the service's parts from configuration; the one place they are wired together. */
+export async function startService(opts: ServiceOptions): Promise<RunningService> {
+  const { config, pool, logger } = opts;
+  const connections = new ConnectionStore(pool, new SecretBox(config.encryptionKeys));
+  const providers = createProviderRegistry(config);
+
+  const connection = await Connection.connect({ address: config.temporal.address });
+  const client = new Client({ connection, namespace: config.temporal.namespace });
+
+  let worker: Worker | undefined;
+  let workerDone: Promise<void> | undefined;
+  let nativeConnection: NativeConnection | undefined;
+  if (opts.worker) {
+    nativeConnection = await NativeConnection.connect({ address: config.temporal.address });
+    worker = await createWorker({
+      connection: nativeConnection,
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      deps: { pool, connections, providers, reminders: config.eventReminders, logger },
+      workflowBundle: opts.workflowBundle,
+    });
+    workerDone = worker.run();
+    workerDone.catch((err: unknown) => logger.error({ err: err instanceof Error ? err.message : String(err) }, 'worker stopped'));
+  }
+
+  let server: Server | undefined;
+  let url: string | undefined;
+  if (opts.api) {
+    const app = createApp({ config, temporal: client, pool, connections, providers, logger, sandbox: opts.sandbox });
+    server = await new Promise<Server>((resolve, reject) => {
+      const s = app.listen(config.port, '0.0.0.0', () => resolve(s));
+      s.once('error', reject);
+    });
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+
+  return {
+    url,
+    client,
+    worker,
+    async close() {
+      if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (worker) {
+        if (worker.getState() === 'RUNNING') worker.shutdown();
+        await workerDone?.catch(() => undefined);
+      }
+      await nativeConnection?.close();
+      await connection.close();
+    },
+  };
+}

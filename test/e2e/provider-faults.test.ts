@@ -1,0 +1,107 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { confirmBody, connectedPair, eventsFor, settled, strip } from '../support/bookings';
+import { startHarness, type Harness } from '../support/harness';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+describe('provider failures never lose or duplicate a change', () => {
+  it('a create whose response is lost still yields exactly one event', async () => {
+    const { tutor, client } = await connectedPair(h);
+    const bookingId = h.id('bk');
+    await h.google.addFault({ method: 'POST', path: '/events', account: tutor.calendar, dropResponse: true, times: 1 });
+    expect((await h.api('POST', `/v1/bookings/${bookingId}/confirm`, confirmBody([strip(tutor), strip(client)]))).status).toBe(202);
+    await settled(h, bookingId, (v) => v.calendars.filter((c) => c.state === 'synced').length === 2);
+    const faults = await h.google.listFaults();
+    expect(faults.find((f) => f.account === tutor.calendar)?.hits).toBe(1);
+    expect(await eventsFor(h, tutor.calendar, bookingId, true)).toHaveLength(1);
+    expect(await eventsFor(h, client.calendar, bookingId, true)).toHaveLength(1);
+    const retries = await h.pool.query(`SELECT count(*)::int AS n FROM sync_log WHERE booking_id = $1 AND outcome = 'retrying'`, [bookingId]);
+    expect(retries.rows[0].n).toBeGreaterThanOrEqual(1);
+  });
+
+  it('rides out a burst of 429 and 503 answers, waiting as long as Retry-After says', async () => {
+    const { tutor, client } = await connectedPair(h);
+    const bookingId = h.id('bk');
+    await h.google.addFault({ path: '/events', account: tutor.calendar, status: 429, reason: 'rateLimitExceeded', retryAfterSeconds: 3, times: 2 });
+    await h.google.addFault({ path: '/events', account: client.calendar, status: 503, reason: 'backendError', times: 2 });
+    expect((await h.api('POST', `/v1/bookings/${bookingId}/confirm`, confirmBody([strip(tutor), strip(client)]))).status).toBe(202);
+    await settled(h, bookingId, (v) => v.calendars.filter((c) => c.state === 'synced').length === 2);
+    const faults = await h.google.listFaults();
+    expect(faults.filter((f) => f.account === tutor.calendar || f.account === client.calendar).map((f) => f.hits)).toEqual([2, 2]);
+    expect(await eventsFor(h, tutor.calendar, bookingId, true)).toHaveLength(1);
+    expect(await eventsFor(h, client.calendar, bookingId, true)).toHaveLength(1);
+    // Two Retry-After: 3 answers must hold the tutor's write back at least 6 s (Temporal's own backoff would be 1 s + 2 s).
+    const rows = await h.pool.query<{ outcome: string; at: Date }>(
+      `SELECT outcome, at FROM sync_log WHERE booking_id = $1 AND user_id = $2 ORDER BY id`,
+      [bookingId, tutor.userId],
+    );
+    const first = rows.rows.find((r) => r.outcome === 'retrying')!;
+    const ok = rows.rows.find((r) => r.outcome === 'ok')!;
+    expect(ok.at.getTime() - first.at.getTime()).toBeGreaterThanOrEqual(5_500);
+  });
+
+  it('a provider refusal that cannot succeed shows as failed with the reason', async () => {
+    const { tutor, client } = await connectedPair(h);
+    const bookingId = h.id('bk');
+    await h.google.addFault({ path: '/events', account: client.calendar, status: 400, reason: 'invalid', message: 'Invalid value', times: 'always' });
+    expect((await h.api('POST', `/v1/bookings/${bookingId}/confirm`, confirmBody([strip(tutor), strip(client)]))).status).toBe(202);
+    const view = await (async () => {
+      for (;;) {
+        const r = await h.api<import('../../src/domain/booking').BookingView>('GET', `/v1/bookings/${bookingId}`);
+        const c = r.body.calendars?.find((x) => x.userId === client.userId);
+        if (c?.state === 'failed') return r.body;
+        await new Promise((res) => setTimeout(res, 100));
+      }
+    })();
+    expect(view.syncState).toBe('degraded');
+    expect(view.calendars.find((c) => c.userId === client.userId)?.lastError).toMatch(/400 invalid/);
+    expect(view.calendars.find((c) => c.userId === tutor.userId)?.state).toBe('synced');
+    await h.google.clearFaults();
+  });
+});
+
+describe('access tokens', () => {
+  it('a token revoked mid-flight is refreshed once for many workflows, and every sync completes', async () => {
+    const { tutor, client } = await connectedPair(h);
+    const participants = [strip(tutor), strip(client)];
+    const ids = Array.from({ length: 6 }, () => h.id('bk'));
+    await Promise.all(ids.map((id) => h.api('POST', `/v1/bookings/${id}/confirm`, confirmBody(participants, { version: 1 }))));
+    await Promise.all(ids.map((id) => settled(h, id, (v) => v.calendars.filter((c) => c.state === 'synced').length === 2)));
+    const before = (await h.google.stats()).byAccount[tutor.calendar]?.tokenRefreshes ?? 0;
+
+    await h.google.expireAccessTokens(tutor.calendar);
+    await Promise.all(
+      ids.map((id) => h.api('POST', `/v1/bookings/${id}/reschedule`, { version: 2, start: '2030-09-01T10:00:00Z', end: '2030-09-01T11:00:00Z' })),
+    );
+    await Promise.all(ids.map((id) => settled(h, id, (v) => v.start === '2030-09-01T10:00:00Z')));
+
+    const after = (await h.google.stats()).byAccount[tutor.calendar]?.tokenRefreshes ?? 0;
+    expect(after - before).toBe(1);
+    for (const id of ids) {
+      const events = await eventsFor(h, tutor.calendar, id, true);
+      expect(events).toHaveLength(1);
+      expect(Date.parse(events[0]!.start!.dateTime!)).toBe(Date.parse('2030-09-01T10:00:00Z'));
+    }
+  });
+
+  it('tokens that expire within five minutes are refreshed before use, once per connection', async () => {
+    await h.google.configure({ accessTokenTtlSeconds: 120 });
+    try {
+      const { tutor, client } = await connectedPair(h);
+      const ids = Array.from({ length: 4 }, () => h.id('bk'));
+      await Promise.all(ids.map((id) => h.api('POST', `/v1/bookings/${id}/confirm`, confirmBody([strip(tutor), strip(client)]))));
+      await Promise.all(ids.map((id) => settled(h, id, (v) => v.calendars.filter((c) => c.state === 'synced').length === 2)));
+      const stats = await h.google.stats();
+      expect(stats.byAccount[tutor.calendar]?.tokenRefreshes).toBe(1);
+      expect(stats.byAccount[client.calendar]?.tokenRefreshes).toBe(1);
+    } finally {
+      await h.google.configure({ accessTokenTtlSeconds: 3600 });
+    }
+  });
+});

@@ -1,0 +1,967 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { google, type calendar_v3 } from 'googleapis';
+import {
+  CALENDAR_SCOPES,
+  GoogleSandboxControl,
+  startGoogleSandbox,
+  type RunningGoogleSandbox,
+} from '../../src/sandbox/google';
+import { SlidingWindowRateLimiter } from '../../src/sandbox/google/sliding-window';
+
+const CLIENT_ID = 'test-client.apps.sandbox';
+const CLIENT_SECRET = 'test-secret';
+const REDIRECT_URI = 'http://127.0.0.1:9/v1/oauth/google/callback';
+
+const UNAUTHENTICATED = {
+  error: {
+    code: 401,
+    message:
+      'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.',
+    errors: [
+      {
+        message: 'Invalid Credentials',
+        domain: 'global',
+        reason: 'authError',
+        location: 'Authorization',
+        locationType: 'header',
+      },
+    ],
+    status: 'UNAUTHENTICATED',
+  },
+};
+const NOT_FOUND = {
+  error: { errors: [{ domain: 'global', reason: 'notFound', message: 'Not Found' }], code: 404, message: 'Not Found' },
+};
+const DUPLICATE = {
+  error: {
+    errors: [{ domain: 'global', reason: 'duplicate', message: 'The requested identifier already exists.' }],
+    code: 409,
+    message: 'The requested identifier already exists.',
+  },
+};
+const DELETED = {
+  error: {
+    errors: [{ domain: 'global', reason: 'deleted', message: 'Resource has been deleted' }],
+    code: 410,
+    message: 'Resource has been deleted',
+  },
+};
+const RATE_LIMITED = {
+  error: {
+    errors: [{ domain: 'usageLimits', reason: 'userRateLimitExceeded', message: 'Rate Limit Exceeded' }],
+    code: 403,
+    message: 'Rate Limit Exceeded',
+  },
+};
+
+interface TokenBody {
+  access_token?: string;
+  refresh_token?: string;
+  expires_in?: number;
+  token_type?: string;
+  scope?: string;
+  error?: string;
+  error_description?: string;
+}
+
+interface ApiResult {
+  status: number;
+  headers: Headers;
+  // Response bodies are JSON of many shapes; tests read them field by field.
+  body: Record<string, unknown> & { error?: { errors?: Array<{ reason?: string }>; code?: number } };
+}
+
+let sandbox: RunningGoogleSandbox;
+let control: GoogleSandboxControl;
+
+beforeAll(async () => {
+  sandbox = await startGoogleSandbox({ port: 0, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
+  control = new GoogleSandboxControl(sandbox.url);
+});
+
+afterAll(async () => {
+  await sandbox.close();
+});
+
+beforeEach(async () => {
+  await control.reset();
+});
+
+async function postToken(params: Record<string, string>, headers: Record<string, string> = {}): Promise<{ status: number; body: TokenBody }> {
+  const response = await fetch(`${sandbox.url}/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+    body: new URLSearchParams(params),
+  });
+  return { status: response.status, body: (await response.json()) as TokenBody };
+}
+
+function exchange(code: string, extra: Record<string, string> = {}): Promise<{ status: number; body: TokenBody }> {
+  return postToken({
+    grant_type: 'authorization_code',
+    code,
+    client_id: CLIENT_ID,
+    client_secret: CLIENT_SECRET,
+    redirect_uri: REDIRECT_URI,
+    ...extra,
+  });
+}
+
+function refresh(refreshToken: string): Promise<{ status: number; body: TokenBody }> {
+  return postToken({
+    grant_type: 'refresh_token',
+    refresh_token: refreshToken,
+    client_id: CLIENT_ID,
+    client_secret: CLIENT_SECRET,
+  });
+}
+
+interface Connected {
+  accessToken: string;
+  refreshToken: string;
+}
+
+/** Authorizes through the control API and exchanges the code, like the service's callback. */
+async function connect(email: string, scope?: string): Promise<Connected> {
+  const { code } = await control.authorize({
+    email,
+    clientId: CLIENT_ID,
+    redirectUri: REDIRECT_URI,
+    ...(scope ? { scope } : {}),
+  });
+  const { status, body } = await exchange(code);
+  expect(status).toBe(200);
+  expect(body.access_token).toBeTypeOf('string');
+  expect(body.refresh_token).toBeTypeOf('string');
+  return { accessToken: body.access_token as string, refreshToken: body.refresh_token as string };
+}
+
+async function api(
+  token: string | undefined,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<ApiResult> {
+  const init: RequestInit = {
+    method,
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...headers,
+    },
+  };
+  if (body !== undefined) init.body = JSON.stringify(body);
+  const response = await fetch(`${sandbox.url}${path}`, init);
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: text ? (JSON.parse(text) as ApiResult['body']) : {} };
+}
+
+const EVENTS = '/calendar/v3/calendars/primary/events';
+
+function eventBody(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    summary: 'Maths lesson',
+    start: { dateTime: '2030-03-01T10:00:00+01:00', timeZone: 'Europe/Paris' },
+    end: { dateTime: '2030-03-01T11:00:00+01:00', timeZone: 'Europe/Paris' },
+    ...overrides,
+  };
+}
+
+function reasonOf(result: ApiResult): string | undefined {
+  return result.body.error?.errors?.[0]?.reason;
+}
+
+function pkcePair(): { verifier: string; challenge: string } {
+  const verifier = randomBytes(48).toString('base64url');
+  return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
+}
+
+describe('OAuth consent page', () => {
+  it('renders an escaped consent page prefilled from login_hint', async () => {
+    const query = new URLSearchParams({
+      client_id: CLIENT_ID,
+      redirect_uri: REDIRECT_URI,
+      response_type: 'code',
+      scope: CALENDAR_SCOPES.events,
+      state: '"><script>alert(1)</script>',
+      access_type: 'offline',
+      login_hint: 'tutor@school.test',
+    });
+    const response = await fetch(`${sandbox.url}/o/oauth2/v2/auth?${query}`);
+    const html = await response.text();
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('text/html');
+    expect(html).toContain('value="tutor@school.test"');
+    expect(html).toContain('View and edit events on all your calendars');
+    expect(html).not.toContain('<script>alert(1)</script>');
+    expect(html).toContain('&quot;&gt;&lt;script&gt;');
+    expect(html).toContain('action="/o/oauth2/v2/auth/decision"');
+  });
+
+  it('refuses an unknown client or a missing redirect_uri without redirecting', async () => {
+    const unknown = await fetch(
+      `${sandbox.url}/o/oauth2/v2/auth?client_id=nope&redirect_uri=${encodeURIComponent(REDIRECT_URI)}&response_type=code&scope=x`,
+      { redirect: 'manual' },
+    );
+    expect(unknown.status).toBe(400);
+    expect(unknown.headers.get('location')).toBeNull();
+    const noRedirect = await fetch(`${sandbox.url}/o/oauth2/v2/auth?client_id=${CLIENT_ID}&response_type=code&scope=x`, {
+      redirect: 'manual',
+    });
+    expect(noRedirect.status).toBe(400);
+    expect(await noRedirect.text()).toContain('redirect_uri');
+  });
+
+  it('redirects with a code on Allow and access_denied on Deny, keeping state', async () => {
+    const form = (decision: string): URLSearchParams =>
+      new URLSearchParams({
+        client_id: CLIENT_ID,
+        redirect_uri: REDIRECT_URI,
+        scope: CALENDAR_SCOPES.events,
+        state: 'st-123',
+        access_type: 'offline',
+        email: 'consent@sandbox.test',
+        decision,
+      });
+    const allow = await fetch(`${sandbox.url}/o/oauth2/v2/auth/decision`, {
+      method: 'POST',
+      body: form('allow'),
+      redirect: 'manual',
+    });
+    expect(allow.status).toBe(302);
+    const location = new URL(allow.headers.get('location') ?? 'http://missing');
+    expect(`${location.origin}${location.pathname}`).toBe(REDIRECT_URI);
+    expect(location.searchParams.get('state')).toBe('st-123');
+    const code = location.searchParams.get('code');
+    expect(code).toBeTruthy();
+    const tokens = await exchange(code as string);
+    expect(tokens.status).toBe(200);
+    expect(tokens.body.refresh_token).toBeTypeOf('string');
+
+    const deny = await fetch(`${sandbox.url}/o/oauth2/v2/auth/decision`, {
+      method: 'POST',
+      body: form('deny'),
+      redirect: 'manual',
+    });
+    expect(deny.status).toBe(302);
+    const denied = new URL(deny.headers.get('location') ?? 'http://missing');
+    expect(denied.searchParams.get('error')).toBe('access_denied');
+    expect(denied.searchParams.get('state')).toBe('st-123');
+    expect(denied.searchParams.get('code')).toBeNull();
+  });
+});
+
+describe('OAuth token endpoint', () => {
+  it('exchanges a PKCE (S256) code once, checking the verifier', async () => {
+    const { verifier, challenge } = pkcePair();
+    const { code } = await control.authorize({
+      email: 'pkce@sandbox.test',
+      clientId: CLIENT_ID,
+      redirectUri: REDIRECT_URI,
+      codeChallenge: challenge,
+      codeChallengeMethod: 'S256',
+    });
+    const missing = await exchange(code);
+    expect(missing.status).toBe(400);
+    expect(missing.body.error).toBe('invalid_grant');
+    const wrong = await exchange(code, { code_verifier: pkcePair().verifier });
+    expect(wrong.status).toBe(400);
+    expect(wrong.body.error).toBe('invalid_grant');
+
+    const ok = await exchange(code, { code_verifier: verifier });
+    expect(ok.status).toBe(200);
+    expect(ok.body.token_type).toBe('Bearer');
+    expect(ok.body.expires_in).toBe(3600);
+    expect(ok.body.access_token).toMatch(/^ya29\./);
+    expect(ok.body.refresh_token).toBeTypeOf('string');
+    expect(ok.body.scope).toContain(CALENDAR_SCOPES.events);
+
+    const reused = await exchange(code, { code_verifier: verifier });
+    expect(reused.status).toBe(400);
+    expect(reused.body.error).toBe('invalid_grant');
+  });
+
+  it('supports plain PKCE, online access without refresh token, and checks redirect_uri', async () => {
+    const verifier = pkcePair().verifier;
+    const { code } = await control.authorize({
+      email: 'online@sandbox.test',
+      clientId: CLIENT_ID,
+      redirectUri: REDIRECT_URI,
+      accessType: 'online',
+      codeChallenge: verifier,
+      codeChallengeMethod: 'plain',
+    });
+    const mismatch = await exchange(code, { code_verifier: verifier, redirect_uri: 'http://127.0.0.1:9/elsewhere' });
+    expect(mismatch.status).toBe(400);
+    expect(mismatch.body.error).toBe('redirect_uri_mismatch');
+    const ok = await exchange(code, { code_verifier: verifier });
+    expect(ok.status).toBe(200);
+    expect(ok.body.access_token).toBeTypeOf('string');
+    expect(ok.body).not.toHaveProperty('refresh_token');
+  });
+
+  it('authenticates the client from the body or HTTP Basic', async () => {
+    const { code } = await control.authorize({ email: 'basic@sandbox.test', clientId: CLIENT_ID, redirectUri: REDIRECT_URI });
+    const badSecret = await exchange(code, { client_secret: 'wrong' });
+    expect(badSecret.status).toBe(401);
+    expect(badSecret.body.error).toBe('invalid_client');
+    const basic = Buffer.from(`${CLIENT_ID}:${CLIENT_SECRET}`).toString('base64');
+    const ok = await postToken(
+      { grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI },
+      { authorization: `Basic ${basic}` },
+    );
+    expect(ok.status).toBe(200);
+    expect(ok.body.access_token).toBeTypeOf('string');
+  });
+
+  it('rejects malformed token requests the way Google does', async () => {
+    const noGrant = await postToken({ client_id: CLIENT_ID, client_secret: CLIENT_SECRET });
+    expect(noGrant.status).toBe(400);
+    expect(noGrant.body.error).toBe('invalid_request');
+    const badGrant = await postToken({ grant_type: 'password', client_id: CLIENT_ID, client_secret: CLIENT_SECRET });
+    expect(badGrant.status).toBe(400);
+    expect(badGrant.body.error).toBe('unsupported_grant_type');
+    const unknownRefresh = await refresh('1//not-a-token');
+    expect(unknownRefresh.status).toBe(400);
+    expect(unknownRefresh.body).toEqual({ error: 'invalid_grant', error_description: 'Token has been expired or revoked.' });
+  });
+
+  it('refreshes without rotating the refresh token and counts refreshes per account', async () => {
+    const a = await connect('refresh-a@sandbox.test');
+    await connect('refresh-b@sandbox.test');
+    const first = await refresh(a.refreshToken);
+    expect(first.status).toBe(200);
+    expect(first.body.access_token).toBeTypeOf('string');
+    expect(first.body.access_token).not.toBe(a.accessToken);
+    expect(first.body).not.toHaveProperty('refresh_token');
+    let stats = await control.stats();
+    expect(stats.byAccount['refresh-a@sandbox.test']?.tokenRefreshes).toBe(1);
+    expect(stats.byAccount['refresh-b@sandbox.test']?.tokenRefreshes).toBe(0);
+
+    const second = await refresh(a.refreshToken);
+    expect(second.status).toBe(200);
+    stats = await control.stats();
+    expect(stats.byAccount['refresh-a@sandbox.test']?.tokenRefreshes).toBe(2);
+    // Both access tokens minted from the grant work.
+    expect((await api(first.body.access_token, 'GET', EVENTS)).status).toBe(200);
+    expect((await api(second.body.access_token, 'GET', EVENTS)).status).toBe(200);
+  });
+
+  it('revokes a grant through /revoke: refresh gets invalid_grant and its access tokens 401', async () => {
+    const conn = await connect('revoke@sandbox.test');
+    expect((await api(conn.accessToken, 'GET', EVENTS)).status).toBe(200);
+    const revoked = await fetch(`${sandbox.url}/revoke?token=${encodeURIComponent(conn.refreshToken)}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(revoked.status).toBe(200);
+    const after = await refresh(conn.refreshToken);
+    expect(after.status).toBe(400);
+    expect(after.body).toEqual({ error: 'invalid_grant', error_description: 'Token has been expired or revoked.' });
+    const call = await api(conn.accessToken, 'GET', EVENTS);
+    expect(call.status).toBe(401);
+    const again = await fetch(`${sandbox.url}/revoke`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token: conn.refreshToken }),
+    });
+    expect(again.status).toBe(400);
+    expect(((await again.json()) as TokenBody).error).toBe('invalid_token');
+    const stats = await control.stats();
+    expect(stats.byAccount['revoke@sandbox.test']?.tokenRefreshFailures).toBe(1);
+  });
+
+  it('revokes every grant of an account through the control API', async () => {
+    const one = await connect('revoke-all@sandbox.test');
+    const two = await connect('revoke-all@sandbox.test');
+    const other = await connect('keep@sandbox.test');
+    await control.revoke('revoke-all@sandbox.test');
+    expect((await refresh(one.refreshToken)).body.error).toBe('invalid_grant');
+    expect((await refresh(two.refreshToken)).body.error).toBe('invalid_grant');
+    expect((await refresh(other.refreshToken)).status).toBe(200);
+  });
+});
+
+describe('Calendar API authentication', () => {
+  it('answers 401 with Google body for missing, unknown and expired tokens', async () => {
+    const missing = await api(undefined, 'GET', EVENTS);
+    expect(missing.status).toBe(401);
+    expect(missing.body).toEqual(UNAUTHENTICATED);
+    expect(missing.headers.get('www-authenticate')).toContain('invalid_token');
+    const unknown = await api('ya29.unknown', 'GET', EVENTS);
+    expect(unknown.status).toBe(401);
+
+    const conn = await connect('expire@sandbox.test');
+    const other = await connect('not-expired@sandbox.test');
+    expect((await api(conn.accessToken, 'GET', EVENTS)).status).toBe(200);
+    await control.expireAccessTokens('expire@sandbox.test');
+    const expired = await api(conn.accessToken, 'GET', EVENTS);
+    expect(expired.status).toBe(401);
+    expect(expired.body).toEqual(UNAUTHENTICATED);
+    expect((await api(other.accessToken, 'GET', EVENTS)).status).toBe(200);
+    const renewed = await refresh(conn.refreshToken);
+    expect((await api(renewed.body.access_token, 'GET', EVENTS)).status).toBe(200);
+  });
+
+  it('expires access tokens after the configured TTL', async () => {
+    await control.configure({ accessTokenTtlSeconds: 1 });
+    const { code } = await control.authorize({ email: 'ttl@sandbox.test', clientId: CLIENT_ID, redirectUri: REDIRECT_URI });
+    const tokens = await exchange(code);
+    expect(tokens.body.expires_in).toBe(1);
+    expect((await api(tokens.body.access_token, 'GET', EVENTS)).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect((await api(tokens.body.access_token, 'GET', EVENTS)).status).toBe(401);
+  });
+
+  it('serves the primary calendar list entry and enforces scopes', async () => {
+    const conn = await connect('Owner@Sandbox.test');
+    const primary = await api(conn.accessToken, 'GET', '/calendar/v3/users/me/calendarList/primary');
+    expect(primary.status).toBe(200);
+    expect(primary.body).toMatchObject({
+      kind: 'calendar#calendarListEntry',
+      id: 'owner@sandbox.test',
+      summary: 'owner@sandbox.test',
+      primary: true,
+      timeZone: 'UTC',
+      accessRole: 'owner',
+    });
+    const byEmail = await api(conn.accessToken, 'GET', '/calendar/v3/users/me/calendarList/owner%40sandbox.test');
+    expect(byEmail.status).toBe(200);
+    const foreign = await api(conn.accessToken, 'GET', '/calendar/v3/calendars/someone%40else.test/events');
+    expect(foreign.status).toBe(404);
+    expect(foreign.body).toEqual(NOT_FOUND);
+
+    // calendar.events alone can write events but cannot read the calendar list.
+    const narrow = await connect('narrow@sandbox.test', CALENDAR_SCOPES.events);
+    const denied = await api(narrow.accessToken, 'GET', '/calendar/v3/users/me/calendarList/primary');
+    expect(denied.status).toBe(403);
+    expect(reasonOf(denied)).toBe('insufficientPermissions');
+    expect((await api(narrow.accessToken, 'POST', EVENTS, eventBody())).status).toBe(200);
+  });
+
+  it('answers unknown Calendar API routes with a Google-shaped 404', async () => {
+    const conn = await connect('routes@sandbox.test');
+    const result = await api(conn.accessToken, 'GET', '/calendar/v3/no/such/thing');
+    expect(result.status).toBe(404);
+    expect(result.body).toEqual(NOT_FOUND);
+  });
+});
+
+describe('events', () => {
+  let token: string;
+  beforeEach(async () => {
+    token = (await connect('events@sandbox.test')).accessToken;
+  });
+
+  it('inserts with a client id and returns the full resource', async () => {
+    const longKey = 'k'.repeat(45);
+    const result = await api(
+      token,
+      'POST',
+      EVENTS,
+      eventBody({
+        id: 'booking0123456789abcdef',
+        description: 'Room 4',
+        location: 'Online',
+        transparency: 'opaque',
+        reminders: { useDefault: false, overrides: [{ method: 'email', minutes: 1440 }, { method: 'popup', minutes: 15 }] },
+        extendedProperties: { private: { bookingId: 'b-1', [longKey]: 'dropped', long: 'x'.repeat(2000) } },
+      }),
+    );
+    expect(result.status).toBe(200);
+    expect(result.body).toMatchObject({
+      kind: 'calendar#event',
+      id: 'booking0123456789abcdef',
+      status: 'confirmed',
+      summary: 'Maths lesson',
+      description: 'Room 4',
+      location: 'Online',
+      transparency: 'opaque',
+      start: { dateTime: '2030-03-01T10:00:00+01:00', timeZone: 'Europe/Paris' },
+      end: { dateTime: '2030-03-01T11:00:00+01:00', timeZone: 'Europe/Paris' },
+      iCalUID: 'booking0123456789abcdef@google.com',
+      sequence: 0,
+      organizer: { email: 'events@sandbox.test', self: true },
+      creator: { email: 'events@sandbox.test', self: true },
+      reminders: { useDefault: false, overrides: [{ method: 'email', minutes: 1440 }, { method: 'popup', minutes: 15 }] },
+    });
+    expect(result.body['etag']).toMatch(/^"\d+"$/);
+    expect(result.headers.get('etag')).toBe(result.body['etag']);
+    expect(result.body['htmlLink']).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/calendar\/event\?eid=/);
+    expect(Date.parse(String(result.body['created']))).not.toBeNaN();
+    const props = (result.body['extendedProperties'] as { private: Record<string, string> }).private;
+    expect(props['bookingId']).toBe('b-1');
+    expect(props).not.toHaveProperty(longKey);
+    expect(props['long']).toHaveLength(1024);
+
+    const link = await fetch(String(result.body['htmlLink']));
+    expect(link.status).toBe(200);
+    expect(await link.text()).toContain('Maths lesson');
+  });
+
+  it('generates an id when none is given', async () => {
+    const result = await api(token, 'POST', EVENTS, eventBody());
+    expect(result.status).toBe(200);
+    expect(result.body['id']).toMatch(/^[0-9a-v]{26}$/);
+  });
+
+  it('refuses ids that are not base32hex or not 5–1024 characters', async () => {
+    for (const id of ['ABCDEF123', 'abcd', 'event-with-dash', 'w'.repeat(10), 'a'.repeat(1025)]) {
+      const result = await api(token, 'POST', EVENTS, eventBody({ id }));
+      expect(result.status, id).toBe(400);
+      expect(result.body.error?.errors?.[0]).toMatchObject({ reason: 'invalid', message: 'Invalid resource id value.' });
+    }
+    expect((await api(token, 'POST', EVENTS, eventBody({ id: 'a'.repeat(1024) }))).status).toBe(200);
+  });
+
+  it('validates times and reminders', async () => {
+    const backwards = await api(
+      token,
+      'POST',
+      EVENTS,
+      eventBody({ start: { dateTime: '2030-03-01T11:00:00Z' }, end: { dateTime: '2030-03-01T10:00:00Z' } }),
+    );
+    expect(backwards.status).toBe(400);
+    expect(reasonOf(backwards)).toBe('timeRangeEmpty');
+    expect(backwards.body.error).toMatchObject({ message: 'The specified time range is empty.' });
+
+    const noZone = await api(token, 'POST', EVENTS, eventBody({ start: { dateTime: '2030-03-01T10:00:00' } }));
+    expect(noZone.status).toBe(400);
+    const badZone = await api(
+      token,
+      'POST',
+      EVENTS,
+      eventBody({ start: { dateTime: '2030-03-01T10:00:00', timeZone: 'Mars/Olympus' } }),
+    );
+    expect(badZone.status).toBe(400);
+    const mixed = await api(token, 'POST', EVENTS, eventBody({ start: { date: '2030-03-01' } }));
+    expect(mixed.status).toBe(400);
+    const allDay = await api(token, 'POST', EVENTS, eventBody({ start: { date: '2030-03-01' }, end: { date: '2030-03-02' } }));
+    expect(allDay.status).toBe(200);
+    expect(allDay.body['start']).toEqual({ date: '2030-03-01' });
+
+    const six = Array.from({ length: 6 }, (_, i) => ({ method: 'popup', minutes: i }));
+    const tooMany = await api(token, 'POST', EVENTS, eventBody({ reminders: { useDefault: false, overrides: six } }));
+    expect(tooMany.status).toBe(400);
+    const tooFar = await api(
+      token,
+      'POST',
+      EVENTS,
+      eventBody({ reminders: { useDefault: false, overrides: [{ method: 'popup', minutes: 40321 }] } }),
+    );
+    expect(tooFar.status).toBe(400);
+    const sms = await api(
+      token,
+      'POST',
+      EVENTS,
+      eventBody({ reminders: { useDefault: false, overrides: [{ method: 'sms', minutes: 10 }] } }),
+    );
+    expect(sms.status).toBe(400);
+    const maxOk = await api(
+      token,
+      'POST',
+      EVENTS,
+      eventBody({ reminders: { useDefault: false, overrides: [{ method: 'email', minutes: 40320 }] } }),
+    );
+    expect(maxOk.status).toBe(200);
+    expect(await control.listEvents('events@sandbox.test')).toHaveLength(2);
+  });
+
+  it('answers 409 duplicate for an existing id, even after deletion', async () => {
+    const id = 'dup0123456789';
+    expect((await api(token, 'POST', EVENTS, eventBody({ id }))).status).toBe(200);
+    const duplicate = await api(token, 'POST', EVENTS, eventBody({ id }));
+    expect(duplicate.status).toBe(409);
+    expect(duplicate.body).toEqual(DUPLICATE);
+    expect((await api(token, 'DELETE', `${EVENTS}/${id}`)).status).toBe(204);
+    const afterDelete = await api(token, 'POST', EVENTS, eventBody({ id }));
+    expect(afterDelete.status).toBe(409);
+    expect(afterDelete.body).toEqual(DUPLICATE);
+  });
+
+  it('deletes into a cancelled tombstone; a second delete is 410; unknown ids are 404', async () => {
+    const id = 'del0123456789';
+    await api(token, 'POST', EVENTS, eventBody({ id }));
+    const first = await api(token, 'DELETE', `${EVENTS}/${id}`);
+    expect(first.status).toBe(204);
+    const got = await api(token, 'GET', `${EVENTS}/${id}`);
+    expect(got.status).toBe(200);
+    expect(got.body['status']).toBe('cancelled');
+    const second = await api(token, 'DELETE', `${EVENTS}/${id}`);
+    expect(second.status).toBe(410);
+    expect(second.body).toEqual(DELETED);
+
+    for (const method of ['GET', 'DELETE', 'PUT', 'PATCH']) {
+      const body = method === 'PUT' || method === 'PATCH' ? eventBody() : undefined;
+      const result = await api(token, method, `${EVENTS}/never0123456`, body);
+      expect(result.status, method).toBe(404);
+      expect(result.body, method).toEqual(NOT_FOUND);
+    }
+  });
+
+  it('revives a cancelled event with update, bumping etag and sequence', async () => {
+    const id = 'revive0123456';
+    const created = await api(token, 'POST', EVENTS, eventBody({ id }));
+    await api(token, 'DELETE', `${EVENTS}/${id}`);
+    const revived = await api(
+      token,
+      'PUT',
+      `${EVENTS}/${id}`,
+      eventBody({ summary: 'Moved lesson', start: { dateTime: '2030-03-02T10:00:00Z' }, end: { dateTime: '2030-03-02T11:00:00Z' } }),
+    );
+    expect(revived.status).toBe(200);
+    expect(revived.body).toMatchObject({ id, status: 'confirmed', summary: 'Moved lesson', sequence: 1 });
+    expect(revived.body['etag']).not.toBe(created.body['etag']);
+    const listed = await api(token, 'GET', EVENTS);
+    expect((listed.body['items'] as Array<{ id: string }>).map((e) => e.id)).toEqual([id]);
+  });
+
+  it('honours If-Match: stale etag is 412, current etag writes', async () => {
+    const id = 'etag0123456789';
+    const created = await api(token, 'POST', EVENTS, eventBody({ id }));
+    const etag = String(created.body['etag']);
+    const patched = await api(token, 'PATCH', `${EVENTS}/${id}`, { summary: 'Renamed' }, { 'if-match': etag });
+    expect(patched.status).toBe(200);
+    expect(patched.body['summary']).toBe('Renamed');
+    // Patch keeps what it did not mention.
+    expect(patched.body['start']).toEqual({ dateTime: '2030-03-01T10:00:00+01:00', timeZone: 'Europe/Paris' });
+    const stale = await api(token, 'PUT', `${EVENTS}/${id}`, eventBody(), { 'if-match': etag });
+    expect(stale.status).toBe(412);
+    expect(stale.body.error?.errors?.[0]).toMatchObject({ reason: 'conditionNotMet', message: 'Precondition Failed' });
+    const staleDelete = await api(token, 'DELETE', `${EVENTS}/${id}`, undefined, { 'if-match': etag });
+    expect(staleDelete.status).toBe(412);
+    const current = await api(token, 'PUT', `${EVENTS}/${id}`, eventBody(), { 'if-match': String(patched.body['etag']) });
+    expect(current.status).toBe(200);
+    expect(current.body['summary']).toBe('Maths lesson');
+  });
+
+  it('keeps each account’s calendar separate', async () => {
+    const other = await connect('other@sandbox.test');
+    await api(token, 'POST', EVENTS, eventBody({ id: 'mine012345678' }));
+    expect((await api(other.accessToken, 'GET', `${EVENTS}/mine012345678`)).status).toBe(404);
+    expect((await api(other.accessToken, 'POST', EVENTS, eventBody({ id: 'mine012345678' }))).status).toBe(200);
+  });
+});
+
+describe('events.list', () => {
+  let token: string;
+  beforeEach(async () => {
+    token = (await connect('list@sandbox.test')).accessToken;
+  });
+
+  async function list(query: string): Promise<ApiResult & { ids: string[] }> {
+    const result = await api(token, 'GET', `${EVENTS}?${query}`);
+    const items = (result.body['items'] as Array<{ id: string }> | undefined) ?? [];
+    return { ...result, ids: items.map((item) => item.id) };
+  }
+
+  it('filters by privateExtendedProperty, showDeleted, time range and q', async () => {
+    const tag = (bookingId: string, connection = 'c1'): Record<string, unknown> => ({
+      extendedProperties: { private: { bookingId, connectionId: connection } },
+    });
+    await api(token, 'POST', EVENTS, eventBody({ id: 'aaaaa11111', ...tag('b1') }));
+    await api(token, 'POST', EVENTS, eventBody({ id: 'bbbbb22222', ...tag('b2'), summary: 'Piano' }));
+    await api(token, 'POST', EVENTS, eventBody({ id: 'ccccc33333', ...tag('b1', 'c2') }));
+    await api(
+      token,
+      'POST',
+      EVENTS,
+      eventBody({ id: 'ddddd44444', start: { dateTime: '2030-04-01T10:00:00Z' }, end: { dateTime: '2030-04-01T11:00:00Z' } }),
+    );
+    await api(token, 'DELETE', `${EVENTS}/ccccc33333`);
+
+    const byBooking = await list('privateExtendedProperty=bookingId%3Db1');
+    expect(byBooking.status).toBe(200);
+    expect(byBooking.body['kind']).toBe('calendar#events');
+    expect(byBooking.ids).toEqual(['aaaaa11111']);
+    const withDeleted = await list('privateExtendedProperty=bookingId%3Db1&showDeleted=true');
+    expect(withDeleted.ids).toEqual(['aaaaa11111', 'ccccc33333']);
+    const both = await list('privateExtendedProperty=bookingId%3Db1&privateExtendedProperty=connectionId%3Dc2&showDeleted=true');
+    expect(both.ids).toEqual(['ccccc33333']);
+
+    // Overlap: ends after timeMin and starts before timeMax.
+    const march = await list(
+      `timeMin=${encodeURIComponent('2030-03-01T09:30:00Z')}&timeMax=${encodeURIComponent('2030-03-02T00:00:00Z')}`,
+    );
+    expect(march.ids).toEqual(['aaaaa11111', 'bbbbb22222']);
+    const touching = await list(`timeMin=${encodeURIComponent('2030-04-01T11:00:00Z')}`);
+    expect(touching.ids).toEqual([]);
+    expect((await list('q=piano')).ids).toEqual(['bbbbb22222']);
+
+    const ordered = await list('orderBy=startTime&singleEvents=true');
+    expect(ordered.ids).toEqual(['aaaaa11111', 'bbbbb22222', 'ddddd44444']);
+    const badOrder = await list('orderBy=startTime');
+    expect(badOrder.status).toBe(400);
+  });
+
+  it('pages with maxResults and returns nextSyncToken only on the last page', async () => {
+    for (let i = 0; i < 5; i += 1) await api(token, 'POST', EVENTS, eventBody({ id: `page${i}abcdef` }));
+    const first = await list('maxResults=2');
+    expect(first.ids).toEqual(['page0abcdef', 'page1abcdef']);
+    expect(first.body['nextPageToken']).toBeTypeOf('string');
+    expect(first.body).not.toHaveProperty('nextSyncToken');
+    const second = await list(`maxResults=2&pageToken=${String(first.body['nextPageToken'])}`);
+    expect(second.ids).toEqual(['page2abcdef', 'page3abcdef']);
+    const third = await list(`maxResults=2&pageToken=${String(second.body['nextPageToken'])}`);
+    expect(third.ids).toEqual(['page4abcdef']);
+    expect(third.body).not.toHaveProperty('nextPageToken');
+    expect(third.body['nextSyncToken']).toBeTypeOf('string');
+    // A page token can be replayed (a retried request must not fail).
+    const replay = await list(`maxResults=2&pageToken=${String(first.body['nextPageToken'])}`);
+    expect(replay.ids).toEqual(['page2abcdef', 'page3abcdef']);
+  });
+
+  it('syncs incrementally with syncToken, including deletions', async () => {
+    await api(token, 'POST', EVENTS, eventBody({ id: 'keep0123456' }));
+    await api(token, 'POST', EVENTS, eventBody({ id: 'gone0123456' }));
+    await api(token, 'POST', EVENTS, eventBody({ id: 'edit0123456' }));
+    const full = await list('');
+    expect(full.ids).toHaveLength(3);
+    const syncToken = String(full.body['nextSyncToken']);
+
+    await api(token, 'DELETE', `${EVENTS}/gone0123456`);
+    await api(token, 'PATCH', `${EVENTS}/edit0123456`, { summary: 'Edited' });
+    await api(token, 'POST', EVENTS, eventBody({ id: 'add00123456' }));
+    const user = await control.createUserEvent('list@sandbox.test', {
+      summary: 'Dentist',
+      start: { dateTime: '2030-03-05T08:00:00Z' },
+      end: { dateTime: '2030-03-05T09:00:00Z' },
+    });
+
+    const delta = await list(`syncToken=${encodeURIComponent(syncToken)}`);
+    expect(delta.status).toBe(200);
+    expect(delta.ids).toEqual(['gone0123456', 'edit0123456', 'add00123456', user.id]);
+    const items = delta.body['items'] as Array<{ id: string; status: string; summary?: string }>;
+    expect(items.find((item) => item.id === 'gone0123456')?.status).toBe('cancelled');
+    expect(items.find((item) => item.id === 'edit0123456')?.summary).toBe('Edited');
+
+    const nothing = await list(`syncToken=${encodeURIComponent(String(delta.body['nextSyncToken']))}`);
+    expect(nothing.ids).toEqual([]);
+    expect(nothing.body['nextSyncToken']).toBeTypeOf('string');
+
+    const combined = await list(`syncToken=${encodeURIComponent(syncToken)}&timeMin=${encodeURIComponent('2030-01-01T00:00:00Z')}`);
+    expect(combined.status).toBe(400);
+    const bogus = await list('syncToken=not-a-real-token');
+    expect(bogus.status).toBe(410);
+    expect(bogus.body.error?.errors?.[0]).toMatchObject({
+      reason: 'fullSyncRequired',
+      message: 'Sync token is no longer valid, a full sync is required.',
+    });
+    await control.invalidateSyncTokens('list@sandbox.test');
+    expect((await list(`syncToken=${encodeURIComponent(syncToken)}`)).status).toBe(410);
+  });
+});
+
+describe('per-user rate limit', () => {
+  it('answers 403 userRateLimitExceeded past the per-user limit, per account', async () => {
+    const limited = await connect('busy@sandbox.test');
+    const calm = await connect('calm@sandbox.test');
+    await control.configure({ perUserPerMinute: 3 });
+    for (let i = 0; i < 3; i += 1) expect((await api(limited.accessToken, 'GET', EVENTS)).status).toBe(200);
+    const over = await api(limited.accessToken, 'GET', EVENTS);
+    expect(over.status).toBe(403);
+    expect(over.body).toEqual(RATE_LIMITED);
+    expect((await api(limited.accessToken, 'GET', EVENTS)).status).toBe(403);
+    expect((await api(calm.accessToken, 'GET', EVENTS)).status).toBe(200);
+    const stats = await control.stats();
+    expect(stats.byAccount['busy@sandbox.test']?.rateLimited).toBe(2);
+    expect(stats.byAccount['calm@sandbox.test']?.rateLimited).toBe(0);
+
+    await control.configure({ perUserPerMinute: 0 });
+    expect((await api(limited.accessToken, 'GET', EVENTS)).status).toBe(200);
+  });
+
+  it('uses a sliding window in which refused requests do not count', () => {
+    const limiter = new SlidingWindowRateLimiter();
+    expect(limiter.tryAcquire('u', 2, 0)).toBe(true);
+    expect(limiter.tryAcquire('u', 2, 30_000)).toBe(true);
+    for (let t = 31_000; t < 60_000; t += 1000) expect(limiter.tryAcquire('u', 2, t)).toBe(false);
+    // The first request left the window; the refused ones were never recorded.
+    expect(limiter.tryAcquire('u', 2, 60_001)).toBe(true);
+    expect(limiter.tryAcquire('u', 2, 60_002)).toBe(false);
+    expect(limiter.tryAcquire('u', 2, 90_001)).toBe(true);
+  });
+});
+
+describe('fault injection', () => {
+  it('answers with an injected status, reason and Retry-After, once', async () => {
+    const conn = await connect('fault-status@sandbox.test');
+    await control.addFault({ method: 'POST', path: '/events', status: 503, retryAfterSeconds: 7 });
+    const failed = await api(conn.accessToken, 'POST', EVENTS, eventBody({ id: 'fault0123456' }));
+    expect(failed.status).toBe(503);
+    expect(failed.headers.get('retry-after')).toBe('7');
+    expect(reasonOf(failed)).toBe('backendError');
+    expect(await control.listEvents('fault-status@sandbox.test')).toHaveLength(0);
+    const ok = await api(conn.accessToken, 'POST', EVENTS, eventBody({ id: 'fault0123456' }));
+    expect(ok.status).toBe(200);
+
+    await control.addFault({ status: 403, reason: 'rateLimitExceeded', account: 'fault-status@sandbox.test', times: 2 });
+    const other = await connect('fault-other@sandbox.test');
+    expect((await api(other.accessToken, 'GET', EVENTS)).status).toBe(200);
+    const limited = await api(conn.accessToken, 'GET', EVENTS);
+    expect(limited.status).toBe(403);
+    expect(limited.body.error?.errors?.[0]).toMatchObject({ domain: 'usageLimits', reason: 'rateLimitExceeded' });
+    expect((await api(conn.accessToken, 'GET', EVENTS)).status).toBe(403);
+    expect((await api(conn.accessToken, 'GET', EVENTS)).status).toBe(200);
+    expect((await control.stats()).faultsInjected).toBe(3);
+  });
+
+  it('drops the response after really performing the write', async () => {
+    const conn = await connect('fault-drop@sandbox.test');
+    await control.addFault({ method: 'POST', path: '/events', dropResponse: true });
+    await expect(api(conn.accessToken, 'POST', EVENTS, eventBody({ id: 'lost0123456' }))).rejects.toThrow();
+    const stored = await control.listEvents('fault-drop@sandbox.test');
+    expect(stored.map((event) => event.id)).toEqual(['lost0123456']);
+    const retry = await api(conn.accessToken, 'POST', EVENTS, eventBody({ id: 'lost0123456' }));
+    expect(retry.status).toBe(409);
+  });
+
+  it('resets the connection before doing anything', async () => {
+    const conn = await connect('fault-reset@sandbox.test');
+    await control.addFault({ method: 'POST', path: '/events', resetConnection: true });
+    await expect(api(conn.accessToken, 'POST', EVENTS, eventBody({ id: 'never0123456' }))).rejects.toThrow();
+    expect(await control.listEvents('fault-reset@sandbox.test', { showDeleted: true })).toHaveLength(0);
+    expect((await api(conn.accessToken, 'POST', EVENTS, eventBody({ id: 'never0123456' }))).status).toBe(200);
+  });
+
+  it('adds latency and then handles the request normally', async () => {
+    const conn = await connect('fault-latency@sandbox.test');
+    await control.addFault({ method: 'GET', path: '/events', latencyMs: 300 });
+    const started = Date.now();
+    const slow = await api(conn.accessToken, 'GET', EVENTS);
+    const elapsed = Date.now() - started;
+    expect(slow.status).toBe(200);
+    expect(elapsed).toBeGreaterThanOrEqual(290);
+    const fastStart = Date.now();
+    await api(conn.accessToken, 'GET', EVENTS);
+    expect(Date.now() - fastStart).toBeLessThan(250);
+  });
+
+  it('draws probabilistic faults from a seeded PRNG, repeatably', async () => {
+    async function pattern(): Promise<number[]> {
+      await control.reset();
+      const conn = await connect('fault-random@sandbox.test');
+      await control.addFault({ path: '/events', status: 500, probability: 0.5, seed: 42, times: 'always' });
+      const statuses: number[] = [];
+      for (let i = 0; i < 20; i += 1) statuses.push((await api(conn.accessToken, 'GET', EVENTS)).status);
+      return statuses;
+    }
+    const first = await pattern();
+    const second = await pattern();
+    expect(second).toEqual(first);
+    expect(first).toContain(500);
+    expect(first).toContain(200);
+  });
+
+  it('applies to /token but never to /sandbox', async () => {
+    const conn = await connect('fault-token@sandbox.test');
+    await control.addFault({ status: 500, times: 'always' });
+    const failed = await refresh(conn.refreshToken);
+    expect(failed.status).toBe(500);
+    expect(failed.body.error).toBe('server_error');
+    const stats = await control.stats();
+    expect(stats.byAccount['fault-token@sandbox.test']?.tokenRefreshes).toBe(0);
+    await control.clearFaults();
+    expect((await refresh(conn.refreshToken)).status).toBe(200);
+  });
+});
+
+describe('googleapis client against the sandbox', () => {
+  function oauthClient(): InstanceType<typeof google.auth.OAuth2> {
+    return new google.auth.OAuth2({
+      clientId: CLIENT_ID,
+      clientSecret: CLIENT_SECRET,
+      redirectUri: REDIRECT_URI,
+      endpoints: {
+        oauth2AuthBaseUrl: `${sandbox.url}/o/oauth2/v2/auth`,
+        oauth2TokenUrl: `${sandbox.url}/token`,
+        oauth2RevokeUrl: `${sandbox.url}/revoke`,
+      },
+    });
+  }
+
+  function calendar(auth?: InstanceType<typeof google.auth.OAuth2>): calendar_v3.Calendar {
+    return google.calendar({ version: 'v3', rootUrl: `${sandbox.url}/`, retry: false, ...(auth ? { auth } : {}) });
+  }
+
+  async function failure(promise: Promise<unknown>): Promise<{ status?: number; reason?: string }> {
+    try {
+      await promise;
+    } catch (error) {
+      const response = (error as { response?: { status?: number; data?: { error?: { errors?: Array<{ reason?: string }> } } } })
+        .response;
+      return { status: response?.status, reason: response?.data?.error?.errors?.[0]?.reason };
+    }
+    throw new Error('expected the call to fail');
+  }
+
+  it('exchanges a PKCE code, inserts with a client id, and sees 409 on a retry', async () => {
+    const client = oauthClient();
+    const { codeVerifier, codeChallenge } = await client.generateCodeVerifierAsync();
+    const { code } = await control.authorize({
+      email: 'lib@sandbox.test',
+      clientId: CLIENT_ID,
+      redirectUri: REDIRECT_URI,
+      codeChallenge: codeChallenge as string,
+      codeChallengeMethod: 'S256',
+    });
+    const { tokens } = await client.getToken({ code, codeVerifier });
+    expect(tokens.refresh_token).toBeTypeOf('string');
+    client.setCredentials(tokens);
+    const cal = calendar(client);
+
+    const entry = await cal.calendarList.get({ calendarId: 'primary' });
+    expect(entry.data.id).toBe('lib@sandbox.test');
+    const inserted = await cal.events.insert({
+      calendarId: 'primary',
+      requestBody: {
+        id: 'lib0123456789',
+        summary: 'Library insert',
+        start: { dateTime: '2030-05-01T10:00:00Z' },
+        end: { dateTime: '2030-05-01T11:00:00Z' },
+        extendedProperties: { private: { bookingId: 'lib-1' } },
+      },
+    });
+    expect(inserted.status).toBe(200);
+    expect(inserted.data.id).toBe('lib0123456789');
+    const duplicate = await failure(
+      cal.events.insert({
+        calendarId: 'primary',
+        requestBody: { id: 'lib0123456789', start: { dateTime: '2030-05-01T10:00:00Z' }, end: { dateTime: '2030-05-01T11:00:00Z' } },
+      }),
+    );
+    expect(duplicate).toEqual({ status: 409, reason: 'duplicate' });
+    const listed = await cal.events.list({ calendarId: 'primary', privateExtendedProperty: ['bookingId=lib-1'] });
+    expect(listed.data.items?.map((item) => item.id)).toEqual(['lib0123456789']);
+  });
+
+  it('lets OAuth2Client refresh once after a 401 and carry on', async () => {
+    const conn = await connect('lib-refresh@sandbox.test');
+    const client = oauthClient();
+    // No expiry_date: the library learns about expiry from the 401, as after a restart.
+    client.setCredentials({ access_token: conn.accessToken, refresh_token: conn.refreshToken });
+    await control.expireAccessTokens('lib-refresh@sandbox.test');
+    const result = await calendar(client).events.list({ calendarId: 'primary' });
+    expect(result.status).toBe(200);
+    const stats = await control.stats();
+    expect(stats.byAccount['lib-refresh@sandbox.test']?.tokenRefreshes).toBe(1);
+  });
+
+  it('works with a per-call Authorization header and surfaces 429 without retrying', async () => {
+    const conn = await connect('lib-headers@sandbox.test');
+    const cal = calendar();
+    const headers = { Authorization: `Bearer ${conn.accessToken}` };
+    const ok = await cal.events.list({ calendarId: 'primary' }, { headers });
+    expect(ok.status).toBe(200);
+    const before = (await control.stats()).byAccount['lib-headers@sandbox.test']?.requests ?? 0;
+    await control.addFault({ method: 'GET', status: 429, retryAfterSeconds: 2 });
+    const limited = await failure(cal.events.list({ calendarId: 'primary' }, { headers }));
+    expect(limited).toEqual({ status: 429, reason: 'rateLimitExceeded' });
+    const after = (await control.stats()).byAccount['lib-headers@sandbox.test']?.requests ?? 0;
+    expect(after - before).toBe(1);
+    const gone = await failure(cal.events.delete({ calendarId: 'primary', eventId: 'nothere012345' }, { headers }));
+    expect(gone).toEqual({ status: 404, reason: 'notFound' });
+  });
+});

@@ -1,0 +1,54 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import type { TestProject } from 'vitest/node' with { 'resolution-mode': 'import' };
+import { migrate } from '../../src/db/migrate';
+import { createPool } from '../../src/db/pool';
+import { startDevServer } from '../../src/dev/dev-server';
+import { ensureTemporalCli } from '../../src/dev/temporal-cli';
+import { createFreshDatabase } from '../../src/dev/test-database';
+import { WORKFLOWS_PATH } from '../../src/worker';
+import { SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    temporalAddress: string;
+    databaseUrl: string;
+    workflowBundlePath: string;
+  }
+}
+
+const log = (line: string) => process.stderr.write(`[test setup] ${line}\n`);
+
+/**
+ * One real Temporal dev server (in memory), one fresh PostgreSQL database with the migrations
+ * applied, and the workflow bundle built once, shared by every integration test file.
+ */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const binary = await ensureTemporalCli({ log });
+  const [server, db] = await Promise.all([
+    startDevServer({ binary, headless: true, searchAttributes: { ...SEARCH_ATTRIBUTES }, log }),
+    createFreshDatabase({ prefix: 'calsync_test' }),
+  ]);
+  const pool = createPool(db.url, 1);
+  try {
+    await migrate(pool);
+  } finally {
+    await pool.end();
+  }
+  const dir = await mkdtemp(path.join(tmpdir(), 'calsync-bundle-'));
+  const bundlePath = path.join(dir, 'workflows.js');
+  const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { trace() {}, debug() {}, info() {}, warn: log, error: log, log() {} } as never });
+  await writeFile(bundlePath, bundle.code);
+
+  project.provide('temporalAddress', server.address);
+  project.provide('databaseUrl', db.url);
+  project.provide('workflowBundlePath', bundlePath);
+
+  return async () => {
+    await server.stop();
+    await db.drop();
+    await rm(dir, { recursive: true, force: true });
+  };
+}

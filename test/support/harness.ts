@@ -1,0 +1,146 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { inject } from 'vitest';
+import { Writable } from 'node:stream';
+import { loadConfig, type AppConfig } from '../../src/config';
+import { createPool } from '../../src/db/pool';
+import { createLogger } from '../../src/logging';
+import { GoogleSandboxControl, startGoogleSandbox } from '../../src/sandbox/google';
+import { startService, type RunningService } from '../../src/service';
+import type { Pool } from 'pg';
+
+export interface Harness {
+  config: AppConfig;
+  service: RunningService;
+  api: ApiClient;
+  google: GoogleSandboxControl;
+  pool: Pool;
+  /** Every log line the service wrote, for secret-leak checks. */
+  logs: string[];
+  /** A unique id for this test's bookings and users. */
+  id(prefix: string): string;
+  /** Connects a user to a fresh sandbox Google calendar the way the service stores real ones. */
+  connectGoogle(userId: string, email?: string): Promise<{ connectionId: string; email: string }>;
+  close(): Promise<void>;
+}
+
+export interface ApiResponse<T = unknown> {
+  status: number;
+  body: T;
+}
+
+export type ApiClient = <T = unknown>(
+  method: string,
+  path: string,
+  body?: unknown,
+  opts?: { key?: string | null; rawBody?: string; contentType?: string },
+) => Promise<ApiResponse<T>>;
+
+export const TEST_CLIENT = { id: 'test-client-id.apps.sandbox', secret: 'test-client-secret' };
+
+/**
+ * The whole service in this test process against real parts: the shared Temporal dev server and
+ * database from global setup, a Google sandbox emulator, a worker on its own task queue and the
+ * HTTP API on a free port.
+ */
+export async function startHarness(overrides: Record<string, string> = {}): Promise<Harness> {
+  const google = await startGoogleSandbox({ port: 0, clientId: TEST_CLIENT.id, clientSecret: TEST_CLIENT.secret });
+  const apiKey = `test_${randomBytes(24).toString('base64url')}`;
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATABASE_URL: inject('databaseUrl'),
+    TEMPORAL_ADDRESS: inject('temporalAddress'),
+    TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`,
+    PORT: '0',
+    API_KEYS: apiKey,
+    WEBHOOK_SECRET: randomBytes(24).toString('hex'),
+    ENCRYPTION_KEYS: `test1:${randomBytes(32).toString('hex')}`,
+    GOOGLE_CLIENT_ID: TEST_CLIENT.id,
+    GOOGLE_CLIENT_SECRET: TEST_CLIENT.secret,
+    GOOGLE_AUTH_URL: `${google.url}/o/oauth2/v2/auth`,
+    GOOGLE_TOKEN_URL: `${google.url}/token`,
+    GOOGLE_REVOKE_URL: `${google.url}/revoke`,
+    GOOGLE_API_URL: google.url,
+    LOG_LEVEL: 'debug',
+    ...overrides,
+  });
+  const logs: string[] = [];
+  const logger = createLogger(
+    config.logLevel,
+    new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        logs.push(chunk.toString('utf8'));
+        cb();
+      },
+    }),
+  );
+  const pool = createPool(config.databaseUrl!, 5);
+  const service = await startService({
+    config,
+    pool,
+    logger,
+    worker: true,
+    api: true,
+    workflowBundle: { codePath: inject('workflowBundlePath') },
+    sandbox: { googleSandboxUrl: google.url, googleClientId: TEST_CLIENT.id, publicBaseUrl: config.publicBaseUrl },
+  });
+  const baseUrl = service.url!;
+  const suffix = randomBytes(4).toString('hex');
+
+  const api: ApiClient = async (method, path, body, opts = {}) => {
+    const headers: Record<string, string> = {};
+    const key = opts.key === undefined ? apiKey : opts.key;
+    if (key !== null) headers.authorization = `Bearer ${key}`;
+    let payload: string | undefined = opts.rawBody;
+    if (payload === undefined && body !== undefined) payload = JSON.stringify(body);
+    if (payload !== undefined) headers['content-type'] = opts.contentType ?? 'application/json';
+    const res = await fetch(`${baseUrl}${path}`, { method, headers, body: payload });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      // Non-JSON answers are returned as text.
+    }
+    return { status: res.status, body: parsed as never };
+  };
+
+  const control = new GoogleSandboxControl(google.url);
+  return {
+    config,
+    service,
+    api,
+    google: control,
+    pool,
+    logs,
+    id: (prefix) => `${prefix}-${suffix}-${randomBytes(3).toString('hex')}`,
+    async connectGoogle(userId, email) {
+      const res = await api<{ connection: { id: string; accountEmail: string } }>('POST', `/v1/sandbox/users/${userId}/connections`, {
+        provider: 'google',
+        ...(email ? { email } : {}),
+      });
+      if (res.status !== 201) throw new Error(`connect failed: ${res.status} ${JSON.stringify(res.body)}`);
+      return { connectionId: res.body.connection.id, email: res.body.connection.accountEmail };
+    },
+    async close() {
+      await service.close();
+      await pool.end();
+      await google.close();
+    },
+  };
+}
+
+/** Polls `check` until it returns a value (not undefined) or the deadline passes. Not a sleep: it returns as soon as the condition holds. */
+export async function eventually<T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
