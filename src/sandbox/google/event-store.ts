@@ -140,7 +140,7 @@ export function deleteEvent(
   now: number,
 ): StoredEvent {
   const event = findEvent(calendar, eventId);
-
+  if (event.status === 'cancelled') throw apiErrors.deleted();
   checkIfMatch(ifMatch, event);
   return commit(calendar, { ...event, status: 'cancelled' }, now);
 }
