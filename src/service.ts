@@ -10,6 +10,7 @@ import { SecretBox } from './crypto/secret-box';
 import { ConnectionStore } from './db/connections';
 import type { Logger } from './logging';
 import { createProviderRegistry } from './providers';
+import { installTemporalRuntime } from './temporal-runtime';
 import { createWorker } from './worker';
 
 export interface ServiceOptions {
@@ -35,6 +36,7 @@ export interface RunningService {
 /** Assembles the service's parts from configuration; the one place they are wired together. */
 export async function startService(opts: ServiceOptions): Promise<RunningService> {
   const { config, pool, logger } = opts;
+  installTemporalRuntime(logger);
   const connections = new ConnectionStore(pool, new SecretBox(config.encryptionKeys));
   const providers = createProviderRegistry(config);
 

@@ -86,9 +86,34 @@ export class ConnectionStore {
     private readonly box: SecretBox,
   ) {}
 
-  async insertOAuth(c: NewOAuthConnection): Promise<Connection> {
+  /**
+   * Stores an OAuth connection. Connecting the same account again (a reconnect) updates the
+   * existing row — new tokens, `active`, no error — so a user never has two connections to one
+   * calendar (which would mean two events per booking). Serialised per user and provider.
+   */
+  async upsertOAuth(c: NewOAuthConnection): Promise<{ connection: Connection; created: boolean }> {
+    return withTransaction(this.pool, async (client) => {
+      await client.query(`SELECT pg_advisory_xact_lock(hashtext('user_connections:' || $1 || ':' || $2))`, [c.userId, c.provider]);
+      const { rows } = await client.query<ConnectionRecord>(
+        `SELECT ${COLUMNS} FROM calendar_connections WHERE user_id = $1 AND provider = $2 AND status <> 'disconnected'`,
+        [c.userId, c.provider],
+      );
+      const same = rows.find(
+        (r) => r.account_email_enc !== null && this.box.open(r.account_email_enc, aad('account_email', r.id)).toLowerCase() === c.accountEmail.toLowerCase(),
+      );
+      if (!same) return { connection: await this.insertOAuth(c, client), created: true };
+      await this.storeTokens(client, same.id, { accessToken: c.accessToken, refreshToken: c.refreshToken, expiresAt: c.expiresAt });
+      await client.query(
+        `UPDATE calendar_connections SET status = 'active', last_error = NULL, updated_at = now() WHERE id = $1`,
+        [same.id],
+      );
+      return { connection: (await this.get(same.id, client))!, created: false };
+    });
+  }
+
+  async insertOAuth(c: NewOAuthConnection, db: Queryable = this.pool): Promise<Connection> {
     const id = randomUUID();
-    const { rows } = await this.pool.query<ConnectionRecord>(
+    const { rows } = await db.query<ConnectionRecord>(
       `INSERT INTO calendar_connections
          (id, user_id, provider, calendar_id, account_email_enc, access_token_enc, refresh_token_enc, token_expires_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${COLUMNS}`,

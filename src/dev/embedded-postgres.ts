@@ -3,6 +3,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { isPortInUse } from './ports';
 
 /**
  * PostgreSQL for `npm start` without DATABASE_URL: PGlite (Postgres compiled to WASM, in this
@@ -63,6 +64,11 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   const pgdata = path.join(dataDir, 'pgdata');
   const firstRun = !fs.existsSync(path.join(pgdata, 'PG_VERSION'));
   const releaseLock = lockDataDir(path.join(dataDir, 'server.pid'));
+  // Fail before the slow PGlite start-up when the requested port is obviously taken.
+  if (opts.port && (await isPortInUse(opts.port, HOST))) {
+    releaseLock();
+    throw portInUse(opts.port);
+  }
 
   let db: PGlite | undefined;
   let inner: PGLiteSocketServer | undefined;
@@ -275,12 +281,7 @@ async function startGate(args: {
   const port = await new Promise<number>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
       reject(
-        err.code === 'EADDRINUSE'
-          ? new EmbeddedPostgresError(
-              'PORT_IN_USE',
-              `Cannot serve the embedded PostgreSQL on ${HOST}:${args.port}: the port is already in use.`,
-            )
-          : err,
+        err.code === 'EADDRINUSE' ? portInUse(args.port) : err,
       );
     });
     server.listen(args.port, HOST, () => {
@@ -306,6 +307,13 @@ async function startGate(args: {
       if (db.isInTransaction()) await db.exec('ROLLBACK').catch(() => undefined);
     },
   };
+}
+
+function portInUse(port: number): EmbeddedPostgresError {
+  return new EmbeddedPostgresError(
+    'PORT_IN_USE',
+    `Cannot serve the embedded PostgreSQL on ${HOST}:${port}: the port is already in use by another program.`,
+  );
 }
 
 function sleep(ms: number): Promise<void> {

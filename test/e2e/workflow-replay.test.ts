@@ -20,7 +20,7 @@ afterAll(async () => {
 
 const { History } = temporal.api.history.v1;
 
-async function replay(history: InstanceType<typeof History>, workflowId: string): Promise<void> {
+async function replay(history: temporal.api.history.v1.IHistory, workflowId: string): Promise<void> {
   await Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') } }, history, workflowId);
 }
 

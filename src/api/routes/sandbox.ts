@@ -41,7 +41,7 @@ export function sandboxRoutes(connections: ConnectionStore, providers: ProviderR
     const oauth = providers.oauth('google');
     const tokens = await oauth.exchangeCode({ code, redirectUri, codeVerifier });
     const accountEmail = await oauth.fetchAccountEmail(tokens.accessToken);
-    const connection = await connections.insertOAuth({
+    const { connection, created } = await connections.upsertOAuth({
       userId,
       provider: 'google',
       calendarId: 'primary',
@@ -50,7 +50,7 @@ export function sandboxRoutes(connections: ConnectionStore, providers: ProviderR
       refreshToken: tokens.refreshToken,
       expiresAt: tokens.expiresAt,
     });
-    res.status(201).json({
+    res.status(created ? 201 : 200).json({
       connection: { id: connection.id, provider: connection.provider, accountEmail, status: connection.status, syncEnabled: connection.syncEnabled },
     });
   });
