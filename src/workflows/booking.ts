@@ -44,6 +44,8 @@ const MAX_HISTORY_EVENTS = 2_000;
 export interface BookingWorkflowInput {
   bookingId: string;
   carried?: CarriedState;
+  /** History length that triggers continue-as-new (tests lower it); default 2,000 events. */
+  maxHistoryEvents?: number;
 }
 
 function nowIso(): string {
@@ -106,8 +108,8 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
     const closeAt = Date.parse(d.details.end) + KEEP_AFTER_END_MS;
     if (Date.now() >= closeAt) return state.view();
     const info = workflowInfo();
-    if (info.continueAsNewSuggested || info.historyLength > MAX_HISTORY_EVENTS) {
-      await continueAsNew<typeof bookingWorkflow>({ bookingId: input.bookingId, carried: state.carry() });
+    if (info.continueAsNewSuggested || info.historyLength > (input.maxHistoryEvents ?? MAX_HISTORY_EVENTS)) {
+      await continueAsNew<typeof bookingWorkflow>({ ...input, carried: state.carry() });
     }
     await condition(() => state.dirty, closeAt - Date.now());
   }

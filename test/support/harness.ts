@@ -118,7 +118,7 @@ export async function startHarness(overrides: Record<string, string> = {}): Prom
         provider: 'google',
         ...(email ? { email } : {}),
       });
-      if (res.status !== 201) throw new Error(`connect failed: ${res.status} ${JSON.stringify(res.body)}`);
+      if (res.status !== 201 && res.status !== 200) throw new Error(`connect failed: ${res.status} ${JSON.stringify(res.body)}`);
       return { connectionId: res.body.connection.id, email: res.body.connection.accountEmail };
     },
     async close() {
