@@ -1,17 +1,7 @@
 import { loadBookingStatus, saveBookingProjection, type BookingProjection } from '../db/bookings';
 import { appendSyncLog } from '../db/sync-log';
-import type { BookingStatus } from '../domain/booking';
+import type { BookingStatus, CalendarTarget } from '../domain/booking';
 import type { ActivityDeps } from './deps';
-
-/** A connection as the booking workflow plans with it: ids and flags, no secrets. */
-export interface CalendarTargetDto {
-  userId: string;
-  connectionId: string;
-  provider: string;
-  usable: boolean;
-  needsReauth: boolean;
-  syncEnabled: boolean;
-}
 
 export interface PrepareReconcileInput {
   bookingId: string;
@@ -27,7 +17,7 @@ export function createBookingActivities(deps: ActivityDeps) {
      * and returns the calendars of the users involved. Participants with no usable calendar are
      * audited as skipped once per revision.
      */
-    async prepareReconcile(input: PrepareReconcileInput): Promise<CalendarTargetDto[]> {
+    async prepareReconcile(input: PrepareReconcileInput): Promise<CalendarTarget[]> {
       const connections = await deps.connections.listForUsers(input.userIds);
       const targets = connections.map((c) => ({
         userId: c.userId,

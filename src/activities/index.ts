@@ -4,7 +4,7 @@ import type { ActivityDeps } from './deps';
 import { createTokenActivities } from './tokens';
 
 export type { ActivityDeps } from './deps';
-export type { CalendarTargetDto, PrepareReconcileInput } from './bookings';
+export type { PrepareReconcileInput } from './bookings';
 export type { UpsertEventInput, UpsertEventResult, CalendarEventInput, DeleteEventResult } from './calendar';
 export type { RefreshTokenInput, RefreshTokenResult } from './tokens';
 

@@ -38,36 +38,6 @@ export async function recordEventOutcome(db: Queryable, o: EventOutcome): Promis
   );
 }
 
-export interface CalendarEventLink {
-  connectionId: string;
-  bookingId: string;
-  userId: string;
-  provider: string;
-  externalEventId: string | null;
-  state: 'synced' | 'deleted' | 'failed';
-  revision: number;
-  lastError: string | null;
-  syncedAt: Date | null;
-}
-
-export async function listEventLinks(db: Queryable, bookingId: string): Promise<CalendarEventLink[]> {
-  const { rows } = await db.query<{
-    connection_id: string; booking_id: string; user_id: string; provider: string; external_event_id: string | null;
-    state: CalendarEventLink['state']; revision: number; last_error: string | null; synced_at: Date | null;
-  }>('SELECT * FROM calendar_events WHERE booking_id = $1 ORDER BY user_id, connection_id', [bookingId]);
-  return rows.map((r) => ({
-    connectionId: r.connection_id,
-    bookingId: r.booking_id,
-    userId: r.user_id,
-    provider: r.provider,
-    externalEventId: r.external_event_id,
-    state: r.state,
-    revision: r.revision,
-    lastError: r.last_error,
-    syncedAt: r.synced_at,
-  }));
-}
-
 export async function recordEventFailure(
   db: Queryable,
   o: Omit<EventOutcome, 'etag' | 'externalEventId' | 'detail'> & { error: string },

@@ -219,17 +219,6 @@ export class ConnectionStore {
       [id, lastError],
     );
   }
-
-  async markSynced(id: string): Promise<void> {
-    await this.pool.query(
-      `UPDATE calendar_connections SET last_synced_at = now(), last_error = NULL WHERE id = $1`,
-      [id],
-    );
-  }
-
-  async recordError(id: string, lastError: string): Promise<void> {
-    await this.pool.query(`UPDATE calendar_connections SET last_error = $2, updated_at = now() WHERE id = $1`, [id, lastError]);
-  }
 }
 
 export class ConnectionNotFoundError extends Error {

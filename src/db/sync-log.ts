@@ -31,22 +31,3 @@ export async function appendSyncLog(db: Queryable, entries: SyncLogEntry[]): Pro
     values,
   );
 }
-
-export async function readSyncLog(db: Queryable, bookingId: string): Promise<Array<SyncLogEntry & { at: Date }>> {
-  const { rows } = await db.query<{
-    at: Date; booking_id: string | null; user_id: string | null; connection_id: string | null; provider: string | null;
-    operation: SyncOperation; outcome: SyncOutcome; revision: number | null; external_event_id: string | null; detail: string | null;
-  }>('SELECT * FROM sync_log WHERE booking_id = $1 ORDER BY id', [bookingId]);
-  return rows.map((r) => ({
-    at: r.at,
-    bookingId: r.booking_id ?? undefined,
-    userId: r.user_id ?? undefined,
-    connectionId: r.connection_id ?? undefined,
-    provider: r.provider ?? undefined,
-    operation: r.operation,
-    outcome: r.outcome,
-    revision: r.revision ?? undefined,
-    externalEventId: r.external_event_id ?? undefined,
-    detail: r.detail ?? undefined,
-  }));
-}

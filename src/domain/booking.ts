@@ -58,3 +58,13 @@ export interface BookingView {
   syncState: SyncState;
   calendars: CalendarView[];
 }
+
+/** A participant's connected calendar as the booking workflow plans with it: ids and flags, no secrets. */
+export interface CalendarTarget {
+  userId: string;
+  connectionId: string;
+  provider: string;
+  usable: boolean;
+  needsReauth: boolean;
+  syncEnabled: boolean;
+}

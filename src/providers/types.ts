@@ -57,6 +57,8 @@ export interface TokenSet {
 /** OAuth side of a provider: what token refresh and connecting need. */
 export interface OAuthProvider {
   readonly kind: ProviderKind;
+  /** What the service asks the user to grant. */
+  readonly scopes: readonly string[];
   exchangeCode(input: { code: string; redirectUri: string; codeVerifier?: string }): Promise<TokenSet>;
   refresh(refreshToken: string): Promise<TokenSet>;
   fetchAccountEmail(accessToken: string): Promise<string>;

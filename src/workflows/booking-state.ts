@@ -8,10 +8,13 @@ import type {
   BookingStatus,
   BookingView,
   CalendarSyncState,
+  CalendarTarget,
   CalendarView,
   SyncState,
 } from '../domain/booking';
 import type { CancelChange, ConfirmChange, RescheduleChange } from './messages';
+
+export type { CalendarTarget };
 
 /** The newest version applied per group of fields; `null` = only unversioned changes so far. */
 export interface AppliedVersions {
@@ -47,16 +50,6 @@ export interface CarriedState {
   revision: number;
   calendars: CalendarRecord[];
   savedRevision: number;
-}
-
-/** A connection as the reconcile loop needs it (from the database, no secrets). */
-export interface CalendarTarget {
-  userId: string;
-  connectionId: string;
-  provider: string;
-  usable: boolean;
-  needsReauth: boolean;
-  syncEnabled: boolean;
 }
 
 export type ReconcileOp =
@@ -176,6 +169,13 @@ export class BookingState {
     this.revision += 1;
     this.dirty = true;
     return true;
+  }
+
+  /** The newest booking-system version applied, if the booking system sends versions. */
+  get version(): number | null {
+    const v = this.desired?.versions;
+    if (!v || (v.details === null && v.times === null)) return null;
+    return Math.max(v.details ?? 0, v.times ?? 0);
   }
 
   get participantUserIds(): string[] {
@@ -342,7 +342,7 @@ export class BookingState {
     return {
       bookingId: this.bookingId,
       status: d.status,
-      version: d.versions.details === null && d.versions.times === null ? null : Math.max(d.versions.details ?? 0, d.versions.times ?? 0),
+      version: this.version,
       title: d.details.title,
       ...(d.details.description !== undefined ? { description: d.details.description } : {}),
       start: d.details.start,

@@ -136,7 +136,7 @@ async function reconcilePass(state: BookingState): Promise<void> {
       ? {
           bookingId: state.bookingId,
           status: d.status,
-          version: state.view()?.version ?? null,
+          version: state.version,
           revision,
           details: booking,
           cancelReason: d.cancelReason,

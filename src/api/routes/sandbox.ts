@@ -2,7 +2,6 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Router } from 'express';
 import type { ConnectionStore } from '../../db/connections';
 import type { ProviderRegistry } from '../../providers';
-import { GOOGLE_SCOPES } from '../../providers/google';
 import { GoogleSandboxControl } from '../../sandbox/google/control-client';
 import { idSchema, sandboxConnectBodySchema } from '../schemas';
 import { parseBody, parseParam } from '../validate';
@@ -30,15 +29,15 @@ export function sandboxRoutes(connections: ConnectionStore, providers: ProviderR
     const email = body.email ?? `${userId.replace(/[^A-Za-z0-9._-]/g, '-').toLowerCase()}@sandbox.test`;
     const redirectUri = `${opts.publicBaseUrl}/v1/oauth/google/callback`;
     const codeVerifier = randomBytes(32).toString('base64url');
+    const oauth = providers.oauth('google');
     const { code } = await control.authorize({
       email,
       clientId: opts.googleClientId,
       redirectUri,
-      scope: GOOGLE_SCOPES.join(' '),
+      scope: oauth.scopes.join(' '),
       codeChallenge: createHash('sha256').update(codeVerifier).digest('base64url'),
       codeChallengeMethod: 'S256',
     });
-    const oauth = providers.oauth('google');
     const tokens = await oauth.exchangeCode({ code, redirectUri, codeVerifier });
     const accountEmail = await oauth.fetchAccountEmail(tokens.accessToken);
     const { connection, created } = await connections.upsertOAuth({

@@ -21,6 +21,7 @@ export const GOOGLE_SCOPES = [
 
 export class GoogleOAuth implements OAuthProvider {
   readonly kind = 'google' as const;
+  readonly scopes = GOOGLE_SCOPES;
 
   constructor(private readonly config: GoogleOAuthConfig) {}
 
