@@ -192,8 +192,10 @@ export class BookingState {
   /**
    * Level-triggered plan: compares the desired booking with what each calendar holds and returns
    * the operations that close the gap. Records participants without a usable calendar as skipped.
+   * Calendars with an operation still in flight (`busy`) are left alone: they are planned again
+   * when it ends, so one calendar never has two writes racing.
    */
-  plan(targets: CalendarTarget[], nowIso: string): ReconcileOp[] {
+  plan(targets: CalendarTarget[], nowIso: string, busy: (op: ReconcileOp) => boolean = () => false): ReconcileOp[] {
     const d = this.desired;
     if (!d) return [];
     const ops: ReconcileOp[] = [];
@@ -222,8 +224,10 @@ export class BookingState {
           // Reconnected (the database no longer says needs_reauth): try again.
           rec.awaitingReauth = false;
           if (rec.syncedRevision === this.revision && rec.state === 'synced') continue;
+          const op: ReconcileOp = { kind: 'upsert', userId, connectionId: t.connectionId, provider: t.provider, knownExternalEventId: rec.externalEventId };
+          if (busy(op)) continue;
           rec.state = 'pending';
-          ops.push({ kind: 'upsert', userId, connectionId: t.connectionId, provider: t.provider, knownExternalEventId: rec.externalEventId });
+          ops.push(op);
         }
       }
     }
@@ -250,8 +254,10 @@ export class BookingState {
         continue;
       }
       rec.awaitingReauth = false;
+      const op: ReconcileOp = { kind: 'delete', userId: rec.userId, connectionId: rec.connectionId, provider: rec.provider ?? t.provider, knownExternalEventId: rec.externalEventId };
+      if (busy(op)) continue;
       rec.state = 'pending';
-      ops.push({ kind: 'delete', userId: rec.userId, connectionId: rec.connectionId, provider: rec.provider ?? t.provider, knownExternalEventId: rec.externalEventId });
+      ops.push(op);
     }
     return ops;
   }

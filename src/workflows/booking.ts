@@ -10,9 +10,9 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { BookingView } from '../domain/booking';
+import type { BookingDetails, BookingView } from '../domain/booking';
 import { FailureType, type TokenExpiredDetails } from '../domain/failures';
-import { BookingState, type CarriedState, type ReconcileOp } from './booking-state';
+import { BookingState, recordKey, type CarriedState, type ReconcileOp } from './booking-state';
 import {
   cancelSignal,
   confirmSignal,
@@ -61,7 +61,9 @@ function applicationFailure(err: unknown): ApplicationFailure | undefined {
  * One workflow per booking (`booking:<bookingId>`), the only writer of that booking's events.
  * Signals change the desired state; the loop below reconciles every participant's calendars
  * towards it, so duplicated, reordered or late signals cannot create a second event or bring
- * back a cancelled one.
+ * back a cancelled one. Each calendar has its own lane (at most one operation in flight per
+ * calendar, so writes to it stay in order), and lanes are independent: one provider that is
+ * down for hours does not hold back the other participants' calendars.
  */
 export async function bookingWorkflow(input: BookingWorkflowInput): Promise<BookingView | null> {
   const state = new BookingState(input.bookingId, input.carried);
@@ -93,9 +95,16 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
     upsertMemo({ ...memo });
   };
 
+  const lanes = new Lanes(state);
   for (;;) {
     if (state.dirty) {
-      await reconcile(state);
+      await reconcile(state, lanes);
+      publish();
+      continue;
+    }
+    if (lanes.busy) {
+      const finished = lanes.finished;
+      await condition(() => state.dirty || lanes.finished !== finished);
       publish();
       continue;
     }
@@ -115,44 +124,67 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
   }
 }
 
-/** One level-triggered pass: read the calendars, plan, run every operation in parallel. */
-async function reconcile(state: BookingState): Promise<void> {
-  state.dirty = false;
-  state.reconciling = true;
-  try {
-    await reconcilePass(state);
-  } finally {
-    state.reconciling = false;
+/** The calendar operations in flight, one per calendar at most. */
+class Lanes {
+  private readonly running = new Set<string>();
+  /** Bumped whenever an operation ends, so the main loop can wake on it. */
+  finished = 0;
+
+  constructor(private readonly state: BookingState) {}
+
+  get busy(): boolean {
+    return this.running.size > 0;
+  }
+
+  has(op: ReconcileOp): boolean {
+    return this.running.has(recordKey(op.userId, op.connectionId));
+  }
+
+  start(op: ReconcileOp, revision: number, booking: BookingDetails): void {
+    const key = recordKey(op.userId, op.connectionId);
+    this.running.add(key);
+    this.state.reconciling = true;
+    void runOperation(this.state, op, revision, booking).finally(() => {
+      this.running.delete(key);
+      this.state.reconciling = this.running.size > 0;
+      this.finished += 1;
+      // The booking changed while this ran: plan again so this calendar catches up.
+      if (this.state.revision !== revision) this.state.dirty = true;
+    });
   }
 }
 
-async function reconcilePass(state: BookingState): Promise<void> {
+/**
+ * One level-triggered pass: save the booking, read the calendars, plan, and start an operation
+ * in every idle lane that is behind. Busy lanes are planned again when they finish.
+ */
+async function reconcile(state: BookingState, lanes: Lanes): Promise<void> {
+  state.dirty = false;
   const d = state.desired;
   if (!d) return;
   const revision = state.revision;
   const booking = d.details;
   const projection =
     state.savedRevision < revision
-      ? {
-          bookingId: state.bookingId,
-          status: d.status,
-          version: state.version,
-          revision,
-          details: booking,
-          cancelReason: d.cancelReason,
-        }
+      ? { bookingId: state.bookingId, status: d.status, version: state.version, revision, details: booking, cancelReason: d.cancelReason }
       : undefined;
+  state.reconciling = true;
   const targets = await acts.prepareReconcile({ bookingId: state.bookingId, userIds: state.userIdsToResolve, projection });
-  if (projection) state.savedRevision = revision;
-  const ops = state.plan(targets, nowIso());
-  await Promise.all(ops.map((op) => runOperation(state, op, revision, booking)));
+  if (projection) state.savedRevision = Math.max(state.savedRevision, revision);
+  // A change that arrived during the read is planned on the next pass.
+  if (state.revision !== revision) {
+    state.reconciling = lanes.busy;
+    return;
+  }
+  for (const op of state.plan(targets, nowIso(), (o) => lanes.has(o))) lanes.start(op, revision, booking);
+  state.reconciling = lanes.busy;
 }
 
 async function runOperation(
   state: BookingState,
   op: ReconcileOp,
   revision: number,
-  booking: NonNullable<BookingState['desired']>['details'],
+  booking: BookingDetails,
 ): Promise<void> {
   const base = { bookingId: state.bookingId, userId: op.userId, connectionId: op.connectionId, revision, knownExternalEventId: op.knownExternalEventId };
   for (let refreshes = 0; ; refreshes++) {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { confirmBody, connectedPair, eventsFor, settled, strip } from '../support/bookings';
-import { startHarness, type Harness } from '../support/harness';
+import { confirmBody, connectedPair, eventsFor, getBooking, settled, strip } from '../support/bookings';
+import { eventually, startHarness, type Harness } from '../support/harness';
 
 let h: Harness;
 beforeAll(async () => {
@@ -44,6 +44,34 @@ describe('provider failures never lose or duplicate a change', () => {
     const first = rows.rows.find((r) => r.outcome === 'retrying')!;
     const ok = rows.rows.find((r) => r.outcome === 'ok')!;
     expect(ok.at.getTime() - first.at.getTime()).toBeGreaterThanOrEqual(5_500);
+  });
+
+  it('one calendar being down does not hold back the other participant, and catches up after', async () => {
+    const { tutor, client } = await connectedPair(h);
+    const bookingId = h.id('bk');
+    const outage = await h.google.addFault({ path: '/events', account: client.calendar, status: 503, reason: 'backendError', times: 'always' });
+    expect((await h.api('POST', `/v1/bookings/${bookingId}/confirm`, confirmBody([strip(tutor), strip(client)]))).status).toBe(202);
+    const first = await eventually(async () => {
+      const v = await getBooking(h, bookingId);
+      return v.calendars.find((c) => c.userId === tutor.userId)?.state === 'synced' ? v : undefined;
+    }, 'tutor calendar synced');
+    expect(first.calendars.find((c) => c.userId === client.userId)?.state).toBe('pending');
+    expect(first.syncState).toBe('pending');
+
+    // While the client's calendar is still failing, a reschedule reaches the tutor's.
+    expect((await h.api('POST', `/v1/bookings/${bookingId}/reschedule`, { start: '2030-10-01T09:00:00Z', end: '2030-10-01T10:00:00Z' })).status).toBe(202);
+    await eventually(async () => {
+      const [e] = await eventsFor(h, tutor.calendar, bookingId);
+      return e && Date.parse(e.start!.dateTime!) === Date.parse('2030-10-01T09:00:00Z') ? e : undefined;
+    }, 'tutor event moved during the outage');
+    expect(await eventsFor(h, client.calendar, bookingId, true)).toHaveLength(0);
+    expect((await h.google.listFaults()).find((f) => f.id === outage.id)?.hits).toBeGreaterThan(0);
+
+    await h.google.clearFaults();
+    await settled(h, bookingId, (v) => v.calendars.every((c) => c.state === 'synced'));
+    const events = await eventsFor(h, client.calendar, bookingId, true);
+    expect(events).toHaveLength(1);
+    expect(Date.parse(events[0]!.start!.dateTime!)).toBe(Date.parse('2030-10-01T09:00:00Z'));
   });
 
   it('a provider refusal that cannot succeed shows as failed with the reason', async () => {
