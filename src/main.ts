@@ -109,7 +109,6 @@ async function main(): Promise<void> {
     logger,
     api: role !== 'worker',
     worker: role !== 'api',
-    sandbox: sandbox ? { googleSandboxUrl: sandbox.url, googleClientId: SANDBOX_CLIENT.id, publicBaseUrl: config.publicBaseUrl } : undefined,
   });
 
   say('');

@@ -4,10 +4,13 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import { createApp } from './api/app';
-import type { SandboxRouteOptions } from './api/routes/sandbox';
+import { signalConnected } from './api/connection-commands';
+import { OAuthConnect } from './connections/oauth-connect';
 import type { AppConfig } from './config';
 import { SecretBox } from './crypto/secret-box';
+import { Signer } from './crypto/signer';
 import { ConnectionStore } from './db/connections';
+import { OAuthFlowStore } from './db/oauth-flows';
 import type { Logger } from './logging';
 import { createProviderRegistry } from './providers';
 import { installTemporalRuntime } from './temporal-runtime';
@@ -22,7 +25,6 @@ export interface ServiceOptions {
   /** Serve the HTTP API in this process. */
   api: boolean;
   workflowBundle?: WorkflowBundleOption;
-  sandbox?: SandboxRouteOptions;
 }
 
 export interface RunningService {
@@ -37,7 +39,8 @@ export interface RunningService {
 export async function startService(opts: ServiceOptions): Promise<RunningService> {
   const { config, pool, logger } = opts;
   installTemporalRuntime(logger);
-  const connections = new ConnectionStore(pool, new SecretBox(config.encryptionKeys));
+  const box = new SecretBox(config.encryptionKeys);
+  const connections = new ConnectionStore(pool, box);
   const providers = createProviderRegistry(config);
 
   const connection = await Connection.connect({ address: config.temporal.address });
@@ -62,7 +65,16 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
   let server: Server | undefined;
   let url: string | undefined;
   if (opts.api) {
-    const app = createApp({ config, temporal: client, pool, connections, providers, logger, sandbox: opts.sandbox });
+    const oauthConnect = new OAuthConnect({
+      flows: new OAuthFlowStore(pool, box),
+      connections,
+      providers,
+      stateSigner: new Signer(config.encryptionKeys, 'oauth-state'),
+      publicBaseUrl: config.publicBaseUrl,
+      logger,
+      onConnected: (connection, created) => signalConnected(client, config.temporal.taskQueue, connection, !created),
+    });
+    const app = createApp({ config, temporal: client, pool, connections, oauthConnect, logger });
     server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(config.port, '0.0.0.0', () => resolve(s));
       s.once('error', reject);

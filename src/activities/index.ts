@@ -1,10 +1,12 @@
 import { createBookingActivities } from './bookings';
+import { createBulkSyncActivities } from './bulk-sync';
 import { createCalendarActivities } from './calendar';
 import type { ActivityDeps } from './deps';
 import { createTokenActivities } from './tokens';
 
 export type { ActivityDeps } from './deps';
 export type { PrepareReconcileInput } from './bookings';
+export type { BulkSyncPage, BulkSyncPageInput } from './bulk-sync';
 export type { UpsertEventInput, UpsertEventResult, CalendarEventInput, DeleteEventResult } from './calendar';
 export type { RefreshTokenInput, RefreshTokenResult } from './tokens';
 
@@ -12,6 +14,7 @@ export type { RefreshTokenInput, RefreshTokenResult } from './tokens';
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createBookingActivities(deps),
+    ...createBulkSyncActivities(deps),
     ...createCalendarActivities(deps),
     ...createTokenActivities(deps),
   };

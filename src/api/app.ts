@@ -2,26 +2,24 @@ import express, { type Express } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import type { AppConfig } from '../config';
+import type { OAuthConnect } from '../connections/oauth-connect';
 import type { ConnectionStore } from '../db/connections';
 import type { Logger } from '../logging';
-import type { ProviderRegistry } from '../providers';
 import { requireApiKey } from './auth';
 import { BookingCommands } from './booking-commands';
 import { errorHandler, notFoundHandler } from './errors';
 import { bookingRoutes } from './routes/bookings';
 import { connectionRoutes } from './routes/connections';
+import { oauthRoutes } from './routes/oauth';
 import { opsRoutes } from './routes/ops';
-import { sandboxRoutes, type SandboxRouteOptions } from './routes/sandbox';
 
 export interface AppDeps {
   config: Pick<AppConfig, 'apiKeys' | 'temporal'>;
   temporal: Client;
   pool: Pool;
   connections: ConnectionStore;
-  providers: ProviderRegistry;
+  oauthConnect: OAuthConnect;
   logger: Logger;
-  /** Present only when running against the built-in sandbox. */
-  sandbox?: SandboxRouteOptions;
 }
 
 /** Largest JSON body accepted; a booking is a few KB. Larger bodies get 413. */
@@ -37,10 +35,9 @@ export function createApp(deps: AppDeps): Express {
   const auth = requireApiKey(deps.config.apiKeys);
   app.use('/v1/bookings', auth);
   app.use('/v1/users', auth);
-  app.use('/v1/sandbox', auth);
   app.use(bookingRoutes(new BookingCommands(deps.temporal, deps.config.temporal.taskQueue), deps.pool));
   app.use(connectionRoutes(deps.connections));
-  if (deps.sandbox) app.use(sandboxRoutes(deps.connections, deps.providers, deps.sandbox));
+  app.use(oauthRoutes(deps.oauthConnect, deps.connections, auth));
 
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));

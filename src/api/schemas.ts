@@ -88,11 +88,6 @@ export const rescheduleBodySchema = z
 
 export const cancelBodySchema = z.strictObject({ version, reason: multiLine(1000).optional() });
 
-export const sandboxConnectBodySchema = z.strictObject({
-  provider: z.literal('google'),
-  email: z.email().max(320).optional(),
-});
-
 export type ConfirmBody = z.infer<typeof confirmBodySchema>;
 export type RescheduleBody = z.infer<typeof rescheduleBodySchema>;
 export type CancelBody = z.infer<typeof cancelBodySchema>;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import type { SecretBox } from '../crypto/secret-box';
 import type { ProviderKind } from '../providers/types';
+import type { BulkSyncProgress } from './bulk-sync';
 import { withTransaction, type Queryable } from './pool';
 
 export type ConnectionStatus = 'active' | 'needs_reauth' | 'error' | 'disconnected';
@@ -19,6 +20,7 @@ export interface Connection {
   lastSyncedAt: Date | null;
   lastError: string | null;
   createdAt: Date;
+  bulkSync: BulkSyncProgress | null;
 }
 
 interface ConnectionRecord {
@@ -33,6 +35,7 @@ interface ConnectionRecord {
   last_synced_at: Date | null;
   last_error: string | null;
   created_at: Date;
+  bulk_sync: BulkSyncProgress | null;
   account_email_enc: string | null;
   access_token_enc: string | null;
   refresh_token_enc: string | null;
@@ -56,7 +59,7 @@ export interface TokenUpdate {
 }
 
 const COLUMNS =
-  'id, user_id, provider, status, calendar_id, sync_enabled, token_expires_at, token_version, last_synced_at, last_error, created_at, account_email_enc, access_token_enc, refresh_token_enc';
+  'id, user_id, provider, status, calendar_id, sync_enabled, token_expires_at, token_version, last_synced_at, last_error, created_at, bulk_sync, account_email_enc, access_token_enc, refresh_token_enc';
 
 /** Where a sealed value lives: part of its authenticated data, so it can't be moved. */
 function aad(column: 'account_email' | 'access_token' | 'refresh_token', id: string): string {
@@ -76,6 +79,7 @@ function toConnection(r: ConnectionRecord): Connection {
     lastSyncedAt: r.last_synced_at,
     lastError: r.last_error,
     createdAt: r.created_at,
+    bulkSync: r.bulk_sync,
   };
 }
 

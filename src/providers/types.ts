@@ -41,6 +41,8 @@ export interface DeleteOutcome {
 /** Every provider adapter implements this; nothing outside `src/providers/<name>/` knows more. */
 export interface CalendarProvider {
   readonly kind: ProviderKind;
+  /** The provider's per-user request quota, which bulk work is paced under. */
+  readonly requestsPerSecondPerUser: number;
   /** Creates or updates the one event for `event.key`; safe to repeat after any failure. */
   upsertEvent(ctx: AccessContext, event: EventSpec, known: { externalEventId?: string }): Promise<UpsertOutcome>;
   /** Deletes it; an event that is already gone is success. */
@@ -59,6 +61,8 @@ export interface OAuthProvider {
   readonly kind: ProviderKind;
   /** What the service asks the user to grant. */
   readonly scopes: readonly string[];
+  /** Where the user's browser goes to consent: offline access, PKCE S256, our state. */
+  authorizeUrl(input: { state: string; redirectUri: string; codeChallenge: string; loginHint?: string }): string;
   exchangeCode(input: { code: string; redirectUri: string; codeVerifier?: string }): Promise<TokenSet>;
   refresh(refreshToken: string): Promise<TokenSet>;
   fetchAccountEmail(accessToken: string): Promise<string>;

@@ -1,2 +1,4 @@
 // The worker bundle's entry: every workflow this service runs.
 export { bookingWorkflow } from './booking';
+export { bulkSyncWorkflow } from './bulk-sync';
+export { connectionWorkflow } from './connection';

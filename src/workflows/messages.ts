@@ -37,3 +37,11 @@ export const bookingWorkflowId = (bookingId: string): string => `booking:${booki
 export interface BookingMemo {
   status: 'confirmed' | 'cancelled' | 'none';
 }
+
+/** Sent to a connection's workflow when it is connected or reconnected: bring its bookings in. */
+export interface ConnectedEvent {
+  reconnect: boolean;
+}
+export const connectedSignal = defineSignal<[ConnectedEvent]>('connected');
+export const connectionWorkflowId = (connectionId: string): string => `connection:${connectionId}`;
+export const bulkSyncWorkflowId = (connectionId: string, run: number): string => `bulk-sync:${connectionId}:${run}`;

@@ -5,7 +5,9 @@ import { loadConfig, type AppConfig } from '../../src/config';
 import { createPool } from '../../src/db/pool';
 import { createLogger } from '../../src/logging';
 import { GoogleSandboxControl, startGoogleSandbox } from '../../src/sandbox/google';
+import { findFreePort } from '../../src/dev/ports';
 import { startService, type RunningService } from '../../src/service';
+import { consent, redirectOf } from './oauth-browser';
 import type { Pool } from 'pg';
 
 export interface Harness {
@@ -45,12 +47,15 @@ export const TEST_CLIENT = { id: 'test-client-id.apps.sandbox', secret: 'test-cl
 export async function startHarness(overrides: Record<string, string> = {}): Promise<Harness> {
   const google = await startGoogleSandbox({ port: 0, clientId: TEST_CLIENT.id, clientSecret: TEST_CLIENT.secret });
   const apiKey = `test_${randomBytes(24).toString('base64url')}`;
+  // The API listens on a free port; PUBLIC_BASE_URL (OAuth redirects) must name it.
+  const port = await findFreePort();
   const config = loadConfig({
     NODE_ENV: 'test',
     DATABASE_URL: inject('databaseUrl'),
     TEMPORAL_ADDRESS: inject('temporalAddress'),
     TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`,
-    PORT: '0',
+    PORT: String(port),
+    PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
     API_KEYS: apiKey,
     WEBHOOK_SECRET: randomBytes(24).toString('hex'),
     ENCRYPTION_KEYS: `test1:${randomBytes(32).toString('hex')}`,
@@ -81,7 +86,6 @@ export async function startHarness(overrides: Record<string, string> = {}): Prom
     worker: true,
     api: true,
     workflowBundle: { codePath: inject('workflowBundlePath') },
-    sandbox: { googleSandboxUrl: google.url, googleClientId: TEST_CLIENT.id, publicBaseUrl: config.publicBaseUrl },
   });
   const baseUrl = service.url!;
   const suffix = randomBytes(4).toString('hex');
@@ -114,12 +118,16 @@ export async function startHarness(overrides: Record<string, string> = {}): Prom
     logs,
     id: (prefix) => `${prefix}-${suffix}-${randomBytes(3).toString('hex')}`,
     async connectGoogle(userId, email) {
-      const res = await api<{ connection: { id: string; accountEmail: string } }>('POST', `/v1/sandbox/users/${userId}/connections`, {
-        provider: 'google',
-        ...(email ? { email } : {}),
-      });
-      if (res.status !== 201 && res.status !== 200) throw new Error(`connect failed: ${res.status} ${JSON.stringify(res.body)}`);
-      return { connectionId: res.body.connection.id, email: res.body.connection.accountEmail };
+      const account = email ?? `${userId.toLowerCase()}@sandbox.test`;
+      const link = await api<{ url: string }>('POST', `/v1/users/${userId}/connect-links`, { provider: 'google', returnUrl: 'https://app.example.com/done' });
+      if (link.status !== 201) throw new Error(`connect link: ${link.status} ${JSON.stringify(link.body)}`);
+      const opened = await redirectOf(link.body.url);
+      const callback = await consent(opened.location!, account);
+      const back = await redirectOf(callback);
+      const result = new URL(back.location ?? 'https://invalid/');
+      const connectionId = result.searchParams.get('connection');
+      if (result.searchParams.get('status') !== 'connected' || !connectionId) throw new Error(`connect failed: ${back.status} ${back.location} ${back.body.slice(0, 200)}`);
+      return { connectionId, email: account };
     },
     async close() {
       await service.close();

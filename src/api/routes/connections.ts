@@ -20,6 +20,7 @@ export function connectionRoutes(connections: ConnectionStore): Router {
         syncEnabled: c.syncEnabled,
         lastSyncedAt: c.lastSyncedAt?.toISOString() ?? null,
         lastError: c.lastError,
+        ...(c.bulkSync ? { bulkSync: c.bulkSync } : {}),
       })),
     });
   });

@@ -11,6 +11,8 @@ import { toGoogleEvent } from './to-google-event';
  */
 export class GoogleCalendarProvider implements CalendarProvider {
   readonly kind = 'google' as const;
+  /** Google: 600 requests per minute per user per project. */
+  readonly requestsPerSecondPerUser = 10;
 
   constructor(private readonly apiUrl: string) {}
 

@@ -1,36 +1,26 @@
-import express, { type ErrorRequestHandler, type Request, type Router } from 'express';
+import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
+import {
+  ControlError,
+  controlErrorHandler,
+  emailSchema as email,
+  parseInput as parse,
+  registerFaultRoutes,
+  unknownControlRoute,
+} from '../shared/control';
 import { requestOrigin } from './context';
 import { GoogleApiError } from './errors';
 import { invalidateSyncTokens } from './event-list';
 import { toEventResource } from './event-model';
 import { deleteEvent, insertEvent, patchEvent } from './event-store';
-import { addFaultRule, describeFaultRules } from './faults';
-import {
-  checkAuthorizationRequest,
-  expireAccessTokens,
-  isPlausibleEmail,
-  issueAuthorizationCode,
-  revokeAccount,
-} from './oauth-grants';
+import { checkAuthorizationRequest, expireAccessTokens, issueAuthorizationCode, revokeAccount } from './oauth-grants';
 import { DEFAULT_SCOPE } from './scopes';
 import { findAccount, getOrCreateAccount, resetSandboxState, type Account, type SandboxState } from './state';
 import { snapshotStats } from './stats';
-import type { AuthorizeInput, FaultRuleInput, SandboxConfig } from './types';
+import type { AuthorizeInput, SandboxConfig } from './types';
 
 // The /sandbox control API: what tests and the README tour use to set the scene.
 // It does not exist on Google, needs no auth, and is never counted or faulted.
-
-class ControlError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-const email = z.string().refine(isPlausibleEmail, 'must be an e-mail address');
 
 const accountSchema = z.strictObject({ email });
 
@@ -50,41 +40,6 @@ const configSchema = z.strictObject({
   enforceScopes: z.boolean().optional(),
 }) satisfies z.ZodType<Partial<SandboxConfig>>;
 
-const jsonValue: z.ZodType<FaultRuleInput['body']> = z.json();
-
-const faultSchema = z
-  .strictObject({
-    method: z.string().min(1).optional(),
-    path: z.string().min(1).optional(),
-    account: z.string().min(1).optional(),
-    status: z.number().int().min(200).max(599).optional(),
-    reason: z.string().min(1).optional(),
-    message: z.string().optional(),
-    body: jsonValue.optional(),
-    retryAfterSeconds: z.number().int().min(0).optional(),
-    dropResponse: z.boolean().optional(),
-    resetConnection: z.boolean().optional(),
-    latencyMs: z.number().int().min(0).max(600_000).optional(),
-    times: z.union([z.number().int().min(1), z.literal('always')]).optional(),
-    probability: z.number().min(0).max(1).optional(),
-    seed: z.number().int().optional(),
-  })
-  .refine(
-    (rule) => [rule.status !== undefined, rule.dropResponse === true, rule.resetConnection === true].filter(Boolean).length <= 1,
-    'status, dropResponse and resetConnection are alternatives: give at most one',
-  )
-  .refine(
-    (rule) =>
-      rule.status !== undefined || rule.dropResponse === true || rule.resetConnection === true || rule.latencyMs !== undefined,
-    'a fault needs an action: status, dropResponse, resetConnection or latencyMs',
-  ) satisfies z.ZodType<FaultRuleInput>;
-
-function parse<T>(schema: z.ZodType<T>, body: unknown): T {
-  const result = schema.safeParse(body ?? {});
-  if (!result.success) throw new ControlError(400, z.prettifyError(result.error));
-  return result.data;
-}
-
 function existingAccount(state: SandboxState, req: Request): Account {
   const value = req.params['email'];
   const account = typeof value === 'string' ? findAccount(state, value) : undefined;
@@ -98,21 +53,11 @@ function eventIdParam(req: Request): string {
   return value;
 }
 
-const controlErrorHandler: ErrorRequestHandler = (error: unknown, _req, res, next) => {
-  if (error instanceof ControlError) {
-    res.status(error.status).json({ error: { code: error.status, message: error.message } });
-    return;
-  }
-  if (error instanceof GoogleApiError) {
-    // Event validation failures keep Google's shape, so tests see the same reasons.
-    res.status(error.status).json(error.toBody());
-    return;
-  }
-  if (typeof error === 'object' && error !== null && 'type' in error && error.type === 'entity.parse.failed') {
-    res.status(400).json({ error: { code: 400, message: 'Malformed JSON body' } });
-    return;
-  }
-  next(error);
+// Event validation failures keep Google's shape, so tests see the same reasons.
+const googleErrors = (error: unknown, res: Response): boolean => {
+  if (!(error instanceof GoogleApiError)) return false;
+  res.status(error.status).json(error.toBody());
+  return true;
 };
 
 export function controlRouter(state: SandboxState): Router {
@@ -201,28 +146,14 @@ export function controlRouter(state: SandboxState): Router {
     res.json(state.config);
   });
 
-  router.get('/faults', (_req, res) => {
-    res.json({ faults: describeFaultRules(state) });
-  });
-
-  router.post('/faults', (req, res) => {
-    const rule = addFaultRule(state, parse(faultSchema, req.body));
-    res.status(201).json({ id: rule.id });
-  });
-
-  router.delete('/faults', (_req, res) => {
-    state.faults = [];
-    res.status(204).end();
-  });
+  registerFaultRoutes(router, state);
 
   router.post('/reset', (_req, res) => {
     resetSandboxState(state);
     res.json({});
   });
 
-  router.use((_req, res) => {
-    res.status(404).json({ error: { code: 404, message: 'Unknown sandbox control route' } });
-  });
-  router.use(controlErrorHandler);
+  router.use(unknownControlRoute);
+  router.use(controlErrorHandler(googleErrors));
   return router;
 }

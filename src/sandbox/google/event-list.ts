@@ -1,5 +1,5 @@
+import { randomToken } from '../shared/ids';
 import { apiErrors, GoogleApiError } from './errors';
-import { randomToken } from './ids';
 import { parseInstant, type StoredEvent } from './event-model';
 import type { CalendarStore, ListSnapshot } from './state';
 

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 
 // Google's event ids use the base32hex alphabet (RFC 4648 §7), lower case.
 const BASE32HEX = '0123456789abcdefghijklmnopqrstuv';
@@ -27,15 +27,6 @@ function base32hex(bytes: Buffer): string {
 /** A server-generated event id, 26 characters like the ones Google hands out. */
 export function newEventId(): string {
   return base32hex(randomBytes(16)).slice(0, 26);
-}
-
-/** An unguessable opaque token (codes, tokens, page and sync tokens). */
-export function randomToken(bytes = 24): string {
-  return randomBytes(bytes).toString('base64url');
-}
-
-export function sha256Base64Url(value: string): string {
-  return createHash('sha256').update(value).digest('base64url');
 }
 
 // Etags are quoted microsecond-ish numbers like Google's ("3181161784712000"); the

@@ -1,5 +1,7 @@
+import { isAbsoluteHttpUrl, type ClientCredentials } from '../shared/http';
+import { randomToken } from '../shared/ids';
+import { checkCodeVerifier, parseCodeChallenge } from '../shared/pkce';
 import { oauthErrors } from './errors';
-import { randomToken, sha256Base64Url } from './ids';
 import {
   findAccount,
   getOrCreateAccount,
@@ -16,8 +18,6 @@ import type { AccessType, CodeChallengeMethod } from './types';
 // single-use codes, PKCE, no refresh-token rotation, revocation of a whole grant.
 
 const CODE_TTL_MS = 10 * 60 * 1000;
-const PKCE_VALUE = /^[A-Za-z0-9\-._~]{43,128}$/;
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export interface TokenResponse {
   access_token: string;
@@ -49,19 +49,6 @@ export interface RawAuthorizationRequest {
 export type AuthorizationCheck =
   | { ok: true; request: AuthorizationRequest }
   | { ok: false; error: string; message: string };
-
-export function isPlausibleEmail(email: string): boolean {
-  return EMAIL.test(email.trim());
-}
-
-function isAbsoluteHttpUrl(value: string): boolean {
-  try {
-    const url = new URL(value);
-    return url.protocol === 'http:' || url.protocol === 'https:';
-  } catch {
-    return false;
-  }
-}
 
 /**
  * The checks Google makes before showing its consent screen. Failures are shown to
@@ -98,21 +85,9 @@ export function checkAuthorizationRequest(
     return { ok: false, error: 'invalid_request', message: `Invalid access_type: ${accessType}` };
   }
   const request: AuthorizationRequest = { clientId: raw.clientId, redirectUri: raw.redirectUri, scope, accessType };
-  if (raw.codeChallengeMethod !== undefined && raw.codeChallenge === undefined) {
-    return { ok: false, error: 'invalid_request', message: 'code_challenge_method requires a code_challenge' };
-  }
-  if (raw.codeChallenge !== undefined) {
-    // RFC 7636: the method defaults to plain.
-    const method = raw.codeChallengeMethod ?? 'plain';
-    if (method !== 'S256' && method !== 'plain') {
-      return { ok: false, error: 'invalid_request', message: `Invalid code_challenge_method: ${method}` };
-    }
-    if (!PKCE_VALUE.test(raw.codeChallenge)) {
-      return { ok: false, error: 'invalid_request', message: 'Invalid code_challenge' };
-    }
-    request.codeChallenge = raw.codeChallenge;
-    request.codeChallengeMethod = method;
-  }
+  const pkce = parseCodeChallenge(raw.codeChallenge, raw.codeChallengeMethod);
+  if (!pkce.ok) return { ok: false, error: 'invalid_request', message: pkce.message };
+  if (pkce.challenge) Object.assign(request, pkce.challenge);
   return { ok: true, request };
 }
 
@@ -134,11 +109,6 @@ export function issueAuthorizationCode(state: SandboxState, email: string, reque
   if (request.codeChallengeMethod !== undefined) record.codeChallengeMethod = request.codeChallengeMethod;
   state.codes.set(code, record);
   return code;
-}
-
-export interface ClientCredentials {
-  clientId?: string;
-  clientSecret?: string;
 }
 
 export function authenticateClient(state: SandboxState, credentials: ClientCredentials): ClientRegistration {
@@ -173,10 +143,9 @@ function tokenResponse(state: SandboxState, access: AccessTokenRecord, refreshTo
 }
 
 function verifyPkce(code: AuthorizationCode, verifier: string | undefined): void {
-  if (code.codeChallenge === undefined) return;
-  if (!verifier) throw oauthErrors.missingVerifier();
-  const expected = code.codeChallengeMethod === 'S256' ? sha256Base64Url(verifier) : verifier;
-  if (!PKCE_VALUE.test(verifier) || expected !== code.codeChallenge) throw oauthErrors.badVerifier();
+  const check = checkCodeVerifier(code, verifier);
+  if (check === 'missing') throw oauthErrors.missingVerifier();
+  if (check === 'mismatch') throw oauthErrors.badVerifier();
 }
 
 export function exchangeAuthorizationCode(

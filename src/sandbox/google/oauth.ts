@@ -1,4 +1,13 @@
-import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response, type Router } from 'express';
+import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Router } from 'express';
+import { isPlausibleEmail } from '../shared/email';
+import {
+  clientCredentials as sharedClientCredentials,
+  formField as field,
+  isBodyParseError,
+  redirectBack,
+  sendHtml,
+  type ClientCredentials,
+} from '../shared/http';
 import { DEFAULT_LOGIN_EMAIL, renderConsentPage, type ConsentFields } from './consent-page';
 import { requestContext, searchParams } from './context';
 import { OAuthError, oauthErrors } from './errors';
@@ -9,11 +18,9 @@ import {
   authenticateClient,
   checkAuthorizationRequest,
   exchangeAuthorizationCode,
-  isPlausibleEmail,
   issueAuthorizationCode,
   refreshAccessToken,
   revokeToken,
-  type ClientCredentials,
   type RawAuthorizationRequest,
 } from './oauth-grants';
 import type { SandboxState } from './state';
@@ -21,13 +28,6 @@ import { countRequests } from './stats';
 
 // Google's OAuth endpoints: the consent page (accounts.google.com/o/oauth2/v2/auth)
 // and the token and revoke endpoints (oauth2.googleapis.com/token, /revoke).
-
-/** A string field of a form or JSON body; Express types bodies as `any`. */
-function field(body: unknown, name: string): string | undefined {
-  if (typeof body !== 'object' || body === null) return undefined;
-  const value: unknown = (body as Record<string, unknown>)[name];
-  return typeof value === 'string' && value !== '' ? value : undefined;
-}
 
 function rawAuthorization(get: (name: string) => string | undefined): RawAuthorizationRequest {
   return {
@@ -55,43 +55,9 @@ function consentFields(get: (name: string) => string | undefined, scope: string,
   return fields;
 }
 
-function sendHtml(res: Response, status: number, html: string): void {
-  res
-    .status(status)
-    .set({
-      'Content-Type': 'text/html; charset=utf-8',
-      'Cache-Control': 'no-store',
-      'X-Frame-Options': 'DENY',
-      'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; frame-ancestors 'none'",
-    })
-    .send(html);
-}
-
-function redirectBack(res: Response, redirectUri: string, params: Record<string, string | undefined>): void {
-  const target = new URL(redirectUri);
-  for (const [name, value] of Object.entries(params)) {
-    if (value !== undefined) target.searchParams.set(name, value);
-  }
-  res.redirect(302, target.toString());
-}
-
-/** Client credentials from HTTP Basic (form-encoded parts, RFC 6749 §2.3.1) or the body. */
+/** Client credentials from HTTP Basic or the body; an undecodable Basic header is a bad secret. */
 function clientCredentials(req: Request): ClientCredentials {
-  const header = req.get('authorization');
-  const match = header ? /^Basic\s+(\S+)$/i.exec(header) : null;
-  if (match?.[1]) {
-    const decoded = Buffer.from(match[1], 'base64').toString('utf8');
-    const colon = decoded.indexOf(':');
-    if (colon > 0) {
-      try {
-        const formDecode = (part: string): string => decodeURIComponent(part.replace(/\+/g, ' '));
-        return { clientId: formDecode(decoded.slice(0, colon)), clientSecret: formDecode(decoded.slice(colon + 1)) };
-      } catch {
-        throw oauthErrors.badClientSecret();
-      }
-    }
-  }
-  return { clientId: field(req.body, 'client_id'), clientSecret: field(req.body, 'client_secret') };
+  return sharedClientCredentials(req, oauthErrors.badClientSecret);
 }
 
 function identifyOAuthCaller(state: SandboxState): RequestHandler {
@@ -112,7 +78,7 @@ const oauthErrorHandler: ErrorRequestHandler = (error: unknown, _req, res, next)
     res.status(error.status).set('Cache-Control', 'no-store').json(error.toBody());
     return;
   }
-  if (typeof error === 'object' && error !== null && 'type' in error && error.type === 'entity.parse.failed') {
+  if (isBodyParseError(error)) {
     res.status(400).json({ error: 'invalid_request', error_description: 'Malformed request body.' });
     return;
   }

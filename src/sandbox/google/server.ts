@@ -1,5 +1,4 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { serveSandbox, type RunningSandbox } from '../shared/server';
 import { createGoogleSandboxApp } from './app';
 import { createSandboxState, type SandboxLogger, type SandboxState } from './state';
 import type { SandboxConfig } from './types';
@@ -18,27 +17,8 @@ export interface GoogleSandboxOptions {
   logger?: SandboxLogger;
 }
 
-export interface RunningGoogleSandbox {
-  /** e.g. http://127.0.0.1:41234, no trailing slash. */
-  url: string;
-  port: number;
-  close(): Promise<void>;
-}
-
-function urlHost(host: string): string {
-  if (host === '0.0.0.0' || host === '::' || host === '') return '127.0.0.1';
-  return host.includes(':') ? `[${host}]` : host;
-}
-
-function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve(server.address() as AddressInfo);
-    });
-  });
-}
+/** `url` is e.g. http://127.0.0.1:41234, no trailing slash; `close()` is idempotent. */
+export type RunningGoogleSandbox = RunningSandbox;
 
 export function createGoogleSandboxState(options: GoogleSandboxOptions): SandboxState {
   return createSandboxState({
@@ -54,22 +34,6 @@ export function createGoogleSandboxState(options: GoogleSandboxOptions): Sandbox
   });
 }
 
-export async function startGoogleSandbox(options: GoogleSandboxOptions): Promise<RunningGoogleSandbox> {
-  const host = options.host ?? '127.0.0.1';
-  const app = createGoogleSandboxApp(createGoogleSandboxState(options));
-  const server = createServer(app);
-  const address = await listen(server, options.port ?? 0, host);
-  let closing: Promise<void> | undefined;
-  return {
-    url: `http://${urlHost(host)}:${address.port}`,
-    port: address.port,
-    close() {
-      // Idempotent, and it does not wait for idle keep-alive connections to time out.
-      closing ??= new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      });
-      return closing;
-    },
-  };
+export function startGoogleSandbox(options: GoogleSandboxOptions): Promise<RunningGoogleSandbox> {
+  return serveSandbox(createGoogleSandboxApp(createGoogleSandboxState(options)), options);
 }

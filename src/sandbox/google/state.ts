@@ -1,12 +1,12 @@
+import { normalizeEmail } from '../shared/email';
+import type { FaultRule } from '../shared/faults';
+import { SlidingWindowRateLimiter } from '../shared/sliding-window';
+import type { SandboxLogger } from '../shared/types';
 import type { StoredEvent } from './event-model';
-import { SlidingWindowRateLimiter } from './sliding-window';
-import type {
-  AccessType,
-  AccountStats,
-  CodeChallengeMethod,
-  FaultRuleInput,
-  SandboxConfig,
-} from './types';
+import type { AccessType, AccountStats, CodeChallengeMethod, SandboxConfig } from './types';
+
+export { normalizeEmail };
+export type { SandboxLogger };
 
 // The whole sandbox lives in memory: one object, reset in place so that the
 // Express app and every router keep pointing at the same instance.
@@ -77,18 +77,6 @@ export interface Account {
   stats: AccountStats;
 }
 
-export interface FaultRule {
-  id: string;
-  input: FaultRuleInput;
-  remaining: number | 'always';
-  hits: number;
-  random: () => number;
-}
-
-export interface SandboxLogger {
-  error(details: object, message: string): void;
-}
-
 export interface SandboxState {
   readonly clients: Map<string, ClientRegistration>;
   readonly defaults: SandboxConfig;
@@ -155,10 +143,6 @@ export function resetSandboxState(state: SandboxState): void {
   state.faultsInjected = 0;
   state.requests = 0;
   state.rateLimiter.clear();
-}
-
-export function normalizeEmail(email: string): string {
-  return email.trim().toLowerCase();
 }
 
 export function findAccount(state: SandboxState, email: string): Account | undefined {

@@ -1,17 +1,15 @@
 import type { RequestHandler } from 'express';
+import { countRequests as countSharedRequests } from '../shared/stats';
 import { requestContext } from './context';
 import { findAccount, type SandboxState } from './state';
 import type { AccountStats, SandboxStats } from './types';
 
 /** Counts a request to an emulated Google surface; run after the caller is identified. */
 export function countRequests(state: SandboxState): RequestHandler {
-  return (req, _res, next) => {
-    state.requests += 1;
+  return countSharedRequests(state, (req) => {
     const email = requestContext(req).account;
-    const account = email === undefined ? undefined : findAccount(state, email);
-    if (account) account.stats.requests += 1;
-    next();
-  };
+    return email === undefined ? undefined : findAccount(state, email)?.stats;
+  });
 }
 
 export function snapshotStats(state: SandboxState): SandboxStats {

@@ -1,0 +1,56 @@
+import { countConfirmedFutureBookings, pageConfirmedFutureBookings, saveBulkSyncProgress } from '../db/bulk-sync';
+import type { ActivityDeps } from './deps';
+
+/** Bulk work uses this share of a provider's per-user quota, leaving room for live changes. */
+const QUOTA_SHARE = 0.8;
+
+export interface BulkSyncPageInput {
+  connectionId: string;
+  userId: string;
+  /** The last booking id of the previous page; null for the first page. */
+  after: string | null;
+  limit: number;
+  done: number;
+  startedAt: string;
+}
+
+export interface BulkSyncPage {
+  bookingIds: string[];
+  /** False when the connection is gone: stop. */
+  active: boolean;
+  /** Booking syncs per second that keep this provider's per-user quota. */
+  ratePerSecond: number;
+}
+
+export function createBulkSyncActivities(deps: ActivityDeps) {
+  return {
+    /** Records progress so far and returns the next page of bookings to bring into the calendar. */
+    async bulkSyncPage(input: BulkSyncPageInput): Promise<BulkSyncPage> {
+      const connection = await deps.connections.get(input.connectionId);
+      if (!connection || connection.status === 'disconnected') return { bookingIds: [], active: false, ratePerSecond: 1 };
+      const remaining = await countConfirmedFutureBookings(deps.pool, input.userId, input.after);
+      await saveBulkSyncProgress(deps.pool, input.connectionId, {
+        state: 'running',
+        total: input.done + remaining,
+        done: input.done,
+        startedAt: input.startedAt,
+      });
+      const quota = deps.providers.calendar(connection.provider).requestsPerSecondPerUser;
+      return {
+        bookingIds: await pageConfirmedFutureBookings(deps.pool, input.userId, input.after, input.limit),
+        active: true,
+        ratePerSecond: Math.max(1, Math.floor(quota * QUOTA_SHARE)),
+      };
+    },
+
+    async finishBulkSync(input: { connectionId: string; done: number; startedAt: string }): Promise<void> {
+      await saveBulkSyncProgress(deps.pool, input.connectionId, {
+        state: 'completed',
+        total: input.done,
+        done: input.done,
+        startedAt: input.startedAt,
+        finishedAt: new Date().toISOString(),
+      });
+    },
+  };
+}

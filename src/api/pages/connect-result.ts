@@ -1,0 +1,25 @@
+import type { ConnectErrorCode } from '../../connections/oauth-connect';
+import { escapeHtml, page } from './layout';
+
+const MESSAGES: Record<ConnectErrorCode, string> = {
+  access_denied: 'You did not allow access to your calendar. Nothing was connected.',
+  invalid_state: 'This connection attempt is not valid. Start again from the app.',
+  expired_state: 'This connect link has expired. Start again from the app to get a new one.',
+  state_already_used: 'This connect link was already used. Start again from the app to get a new one.',
+  missing_code: 'The calendar provider did not return an authorization. Please try again.',
+  token_exchange_failed: 'The calendar provider refused the authorization. Please try again.',
+  no_refresh_token: 'The calendar provider did not grant lasting access. Please try again and accept all requested permissions.',
+  account_lookup_failed: 'We could not read your calendar account. Please try again.',
+  provider_not_configured: 'This calendar provider is not available.',
+};
+
+/** Shown when there is no return URL to send the browser back to. */
+export function connectResultPage(result: { ok: true; accountEmail: string | null } | { ok: false; error: ConnectErrorCode }): string {
+  if (result.ok) {
+    return page('Calendar connected', `<div class="card"><h1 class="ok">Calendar connected</h1>
+<p>${result.accountEmail ? `${escapeHtml(result.accountEmail)} is now connected.` : 'Your calendar is now connected.'}
+Your bookings will appear in it shortly. You can close this window.</p></div>`);
+  }
+  return page('Calendar not connected', `<div class="card"><h1 class="bad">Calendar not connected</h1>
+<p>${escapeHtml(MESSAGES[result.error])}</p><p class="muted">Error code: <code>${escapeHtml(result.error)}</code></p></div>`);
+}

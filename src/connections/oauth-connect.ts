@@ -1,0 +1,129 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Signer } from '../crypto/signer';
+import type { Connection, ConnectionStore } from '../db/connections';
+import type { OAuthFlowStore } from '../db/oauth-flows';
+import type { Logger } from '../logging';
+import { ProviderError, type ProviderKind, type ProviderRegistry } from '../providers';
+
+/** How long a connect link (and the OAuth round trip it starts) stays valid. */
+export const CONNECT_LINK_TTL_MS = 15 * 60_000;
+
+/** Why a connect attempt failed, as the `error` the return URL receives. */
+export type ConnectErrorCode =
+  | 'access_denied'
+  | 'invalid_state'
+  | 'expired_state'
+  | 'state_already_used'
+  | 'missing_code'
+  | 'token_exchange_failed'
+  | 'no_refresh_token'
+  | 'account_lookup_failed'
+  | 'provider_not_configured';
+
+export type CallbackResult =
+  | { ok: true; connection: Connection; created: boolean; returnUrl: string | null }
+  | { ok: false; error: ConnectErrorCode; returnUrl: string | null };
+
+export type OpenResult = { ok: true; redirectTo: string } | { ok: false; error: ConnectErrorCode; returnUrl: string | null };
+
+interface StatePayload {
+  /** The flow id. */
+  f: string;
+  u: string;
+  p: ProviderKind;
+}
+
+export interface OAuthConnectDeps {
+  flows: OAuthFlowStore;
+  connections: ConnectionStore;
+  providers: ProviderRegistry;
+  /** Signs the `state` parameter (purpose-bound key). */
+  stateSigner: Signer;
+  publicBaseUrl: string;
+  logger: Logger;
+  /** Runs after a connection is stored: starts its workflow (bulk sync). */
+  onConnected(connection: Connection, created: boolean): Promise<void>;
+}
+
+/**
+ * The OAuth connect flow, provider-neutral: a single-use connect link, a signed single-use
+ * `state` bound to the user and the flow, PKCE S256, and a callback that stores the connection
+ * (updating it when the same account reconnects) or reports exactly why it could not.
+ */
+export class OAuthConnect {
+  constructor(private readonly deps: OAuthConnectDeps) {}
+
+  redirectUri(provider: ProviderKind): string {
+    return `${this.deps.publicBaseUrl}/v1/oauth/${provider}/callback`;
+  }
+
+  async createLink(userId: string, provider: ProviderKind, returnUrl?: string): Promise<{ url: string; expiresAt: Date }> {
+    this.deps.providers.oauth(provider); // fails early when the provider is not configured
+    const flow = await this.deps.flows.create({ userId, provider, returnUrl, ttlMs: CONNECT_LINK_TTL_MS });
+    return { url: `${this.deps.publicBaseUrl}/v1/connect/${flow.id}`, expiresAt: flow.expiresAt };
+  }
+
+  /** The user's browser opened the link: send it to the provider's consent page. */
+  async open(flowId: string): Promise<OpenResult> {
+    const codeVerifier = randomBytes(48).toString('base64url');
+    const opened = await this.deps.flows.open(flowId, codeVerifier);
+    if (typeof opened === 'string') {
+      return { ok: false, error: opened === 'expired' ? 'expired_state' : opened === 'already_used' ? 'state_already_used' : 'invalid_state', returnUrl: await this.deps.flows.returnUrlOf(flowId) };
+    }
+    const state = this.deps.stateSigner.sign({ f: flowId, u: opened.userId, p: opened.provider } satisfies StatePayload);
+    const redirectTo = this.deps.providers.oauth(opened.provider).authorizeUrl({
+      state,
+      redirectUri: this.redirectUri(opened.provider),
+      codeChallenge: createHash('sha256').update(codeVerifier).digest('base64url'),
+    });
+    return { ok: true, redirectTo };
+  }
+
+  async callback(provider: ProviderKind, query: { state?: string; code?: string; error?: string }): Promise<CallbackResult> {
+    const payload = query.state ? this.deps.stateSigner.verify<StatePayload>(query.state) : undefined;
+    if (!payload || payload.p !== provider || typeof payload.f !== 'string') {
+      return { ok: false, error: 'invalid_state', returnUrl: null };
+    }
+    const flow = await this.deps.flows.complete(payload.f, provider);
+    if (typeof flow === 'string') {
+      const error = flow === 'expired' ? 'expired_state' : flow === 'already_used' ? 'state_already_used' : 'invalid_state';
+      return { ok: false, error, returnUrl: await this.deps.flows.returnUrlOf(payload.f) };
+    }
+    const fail = async (error: ConnectErrorCode): Promise<CallbackResult> => {
+      await this.deps.flows.recordOutcome(payload.f, error);
+      return { ok: false, error, returnUrl: flow.returnUrl };
+    };
+    if (flow.userId !== payload.u) return fail('invalid_state');
+    if (query.error) return fail('access_denied');
+    if (!query.code) return fail('missing_code');
+
+    const oauth = this.deps.providers.oauth(provider);
+    let tokens;
+    try {
+      tokens = await oauth.exchangeCode({ code: query.code, redirectUri: this.redirectUri(provider), codeVerifier: flow.codeVerifier });
+    } catch (err) {
+      this.deps.logger.warn({ provider, reason: err instanceof ProviderError ? err.message : 'unexpected' }, 'OAuth code exchange failed');
+      return fail('token_exchange_failed');
+    }
+    if (!tokens.refreshToken) return fail('no_refresh_token');
+    let accountEmail: string;
+    try {
+      accountEmail = await oauth.fetchAccountEmail(tokens.accessToken);
+    } catch (err) {
+      this.deps.logger.warn({ provider, reason: err instanceof ProviderError ? err.message : 'unexpected' }, 'account lookup failed');
+      return fail('account_lookup_failed');
+    }
+    const { connection, created } = await this.deps.connections.upsertOAuth({
+      userId: flow.userId,
+      provider,
+      calendarId: 'primary',
+      accountEmail,
+      accessToken: tokens.accessToken,
+      refreshToken: tokens.refreshToken,
+      expiresAt: tokens.expiresAt,
+    });
+    await this.deps.flows.recordOutcome(payload.f, 'connected');
+    await this.deps.onConnected(connection, created);
+    return { ok: true, connection, created, returnUrl: flow.returnUrl };
+  }
+}

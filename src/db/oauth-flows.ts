@@ -1,0 +1,96 @@
+import { randomBytes } from 'node:crypto';
+import type { Pool } from 'pg';
+import type { SecretBox } from '../crypto/secret-box';
+import type { ProviderKind } from '../providers/types';
+
+export type FlowProblem = 'unknown' | 'expired' | 'already_used';
+
+export interface OpenedFlow {
+  userId: string;
+  provider: ProviderKind;
+}
+
+export interface CompletedFlow {
+  userId: string;
+  provider: ProviderKind;
+  returnUrl: string | null;
+  codeVerifier: string;
+}
+
+interface FlowRow {
+  user_id: string;
+  provider: ProviderKind;
+  return_url: string | null;
+  code_verifier_enc: string | null;
+  expires_at: Date;
+  opened_at: Date | null;
+  completed_at: Date | null;
+}
+
+const verifierAad = (id: string) => `oauth_flows.code_verifier:${id}`;
+
+/** oauth_flows: each step (open the link, complete the callback) succeeds once, atomically. */
+export class OAuthFlowStore {
+  constructor(
+    private readonly pool: Pool,
+    private readonly box: SecretBox,
+  ) {}
+
+  async create(input: { userId: string; provider: ProviderKind; returnUrl?: string; ttlMs: number }): Promise<{ id: string; expiresAt: Date }> {
+    const id = randomBytes(32).toString('base64url');
+    const { rows } = await this.pool.query<{ expires_at: Date }>(
+      `INSERT INTO oauth_flows (id, user_id, provider, return_url, expires_at)
+       VALUES ($1, $2, $3, $4, now() + $5 * interval '1 millisecond') RETURNING expires_at`,
+      [id, input.userId, input.provider, input.returnUrl ?? null, input.ttlMs],
+    );
+    // Old flows are useless after expiry; keep the table small.
+    await this.pool.query(`DELETE FROM oauth_flows WHERE expires_at < now() - interval '1 day'`);
+    return { id, expiresAt: rows[0]!.expires_at };
+  }
+
+  /** Marks the link opened and stores the PKCE verifier; a second opening is refused. */
+  async open(id: string, codeVerifier: string): Promise<OpenedFlow | FlowProblem> {
+    const { rows } = await this.pool.query<FlowRow>(
+      `UPDATE oauth_flows SET opened_at = now(), code_verifier_enc = $2
+        WHERE id = $1 AND opened_at IS NULL AND expires_at > now() RETURNING *`,
+      [id, this.box.seal(codeVerifier, verifierAad(id))],
+    );
+    const r = rows[0];
+    if (r) return { userId: r.user_id, provider: r.provider };
+    return this.problem(id, 'open');
+  }
+
+  /** Consumes the flow for the callback; replays, expired and unopened flows are refused. */
+  async complete(id: string, provider: ProviderKind): Promise<CompletedFlow | FlowProblem> {
+    const { rows } = await this.pool.query<FlowRow>(
+      `UPDATE oauth_flows SET completed_at = now()
+        WHERE id = $1 AND provider = $2 AND opened_at IS NOT NULL AND completed_at IS NULL AND expires_at > now()
+        RETURNING *`,
+      [id, provider],
+    );
+    const r = rows[0];
+    if (r && r.code_verifier_enc) {
+      return { userId: r.user_id, provider: r.provider, returnUrl: r.return_url, codeVerifier: this.box.open(r.code_verifier_enc, verifierAad(id)) };
+    }
+    return this.problem(id, 'complete', provider);
+  }
+
+  async recordOutcome(id: string, outcome: string): Promise<void> {
+    await this.pool.query('UPDATE oauth_flows SET outcome = $2 WHERE id = $1', [id, outcome]);
+  }
+
+  /** The return URL of a flow that can no longer complete, to send the user back with an error. */
+  async returnUrlOf(id: string): Promise<string | null> {
+    const { rows } = await this.pool.query<{ return_url: string | null }>('SELECT return_url FROM oauth_flows WHERE id = $1', [id]);
+    return rows[0]?.return_url ?? null;
+  }
+
+  private async problem(id: string, step: 'open' | 'complete', provider?: ProviderKind): Promise<FlowProblem> {
+    const { rows } = await this.pool.query<FlowRow>('SELECT * FROM oauth_flows WHERE id = $1', [id]);
+    const r = rows[0];
+    if (!r || (provider !== undefined && r.provider !== provider)) return 'unknown';
+    if (step === 'open' ? r.opened_at : r.completed_at) return 'already_used';
+    if (r.expires_at.getTime() <= Date.now()) return 'expired';
+    return 'unknown';
+  }
+}

@@ -1,0 +1,189 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bookingWorkflowId } from '../../src/workflows/messages';
+import { confirmBody, eventsFor, getBooking, settled, type TestParticipant } from '../support/bookings';
+import { eventually, startHarness, type Harness } from '../support/harness';
+import { consent, redirectOf } from '../support/oauth-browser';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+const RETURN = 'https://app.example.com/calendar/done';
+
+async function link(userId: string, body: Record<string, unknown> = { provider: 'google', returnUrl: RETURN }) {
+  return h.api<{ url: string; expiresAt: string; error?: { code: string } }>('POST', `/v1/users/${userId}/connect-links`, body);
+}
+
+async function connections(userId: string) {
+  return (await h.api<{ connections: Array<{ id: string; status: string; accountEmail: string; lastError: string | null; bulkSync?: { state: string; total: number; done: number } }> }>('GET', `/v1/users/${userId}/connections`)).body.connections;
+}
+
+function resultOf(location: string | null): URLSearchParams {
+  return new URL(location ?? 'https://invalid/').searchParams;
+}
+
+describe('OAuth connect flow', () => {
+  it('connects through a single-use link, consent with PKCE and offline access, and lists the connection without secrets', async () => {
+    const userId = h.id('u');
+    const created = await link(userId);
+    expect(created.status).toBe(201);
+    expect(Date.parse(created.body.expiresAt)).toBeGreaterThan(Date.now());
+
+    const opened = await redirectOf(created.body.url);
+    expect(opened.status).toBe(302);
+    const authorize = new URL(opened.location!);
+    expect(authorize.pathname).toBe('/o/oauth2/v2/auth');
+    expect(authorize.searchParams.get('access_type')).toBe('offline');
+    expect(authorize.searchParams.get('prompt')).toBe('consent');
+    expect(authorize.searchParams.get('code_challenge_method')).toBe('S256');
+    expect(authorize.searchParams.get('code_challenge')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(authorize.searchParams.get('redirect_uri')).toBe(`${h.config.publicBaseUrl}/v1/oauth/google/callback`);
+    expect(authorize.searchParams.get('state')).toBeTruthy();
+
+    const callback = await consent(opened.location!, `${userId}@sandbox.test`);
+    const back = await redirectOf(callback);
+    expect(back.status).toBe(302);
+    expect(back.location!.startsWith(RETURN)).toBe(true);
+    const params = resultOf(back.location);
+    expect(params.get('status')).toBe('connected');
+    const list = await connections(userId);
+    expect(list).toEqual([expect.objectContaining({ id: params.get('connection'), status: 'active', accountEmail: `${userId}@sandbox.test` })]);
+    expect(JSON.stringify(list)).not.toMatch(/token|v1:/i);
+
+    // The link is single-use, and so is the callback.
+    const again = await redirectOf(created.body.url);
+    expect(resultOf(again.location).get('error')).toBe('state_already_used');
+    const replay = await redirectOf(callback);
+    expect(resultOf(replay.location).get('error')).toBe('state_already_used');
+    expect(await connections(userId)).toHaveLength(1);
+  });
+
+  it('denied consent creates nothing and says so', async () => {
+    const userId = h.id('u');
+    const opened = await redirectOf((await link(userId)).body.url);
+    const back = await redirectOf(await consent(opened.location!, `${userId}@sandbox.test`, 'deny'));
+    const params = resultOf(back.location);
+    expect(params.get('status')).toBe('error');
+    expect(params.get('error')).toBe('access_denied');
+    expect(await connections(userId)).toHaveLength(0);
+  });
+
+  it('a forged state is refused with a clear page, and nothing is created', async () => {
+    const userId = h.id('u');
+    const opened = await redirectOf((await link(userId)).body.url);
+    const callback = new URL(await consent(opened.location!, `${userId}@sandbox.test`));
+    const state = callback.searchParams.get('state')!;
+    const [body, kid] = state.split('.');
+    const forgedPayload = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(body!, 'base64url').toString()), u: 'someone-else' })).toString('base64url');
+    for (const forged of [`${forgedPayload}.${kid}.${state.split('.')[2]}`, 'not-a-state', '']) {
+      callback.searchParams.set('state', forged);
+      const res = await redirectOf(callback.toString());
+      expect(res.status).toBe(400);
+      expect(res.body).toContain('invalid_state');
+    }
+    expect(await connections(userId)).toHaveLength(0);
+    expect(await connections('someone-else')).toHaveLength(0);
+  });
+
+  it('an expired link, a missing code and a token endpoint failure each end in an error and no connection', async () => {
+    const userId = h.id('u');
+    const expired = await link(userId);
+    await h.pool.query(`UPDATE oauth_flows SET expires_at = now() - interval '1 second' WHERE id = $1`, [expired.body.url.split('/').pop()]);
+    expect(resultOf((await redirectOf(expired.body.url)).location).get('error')).toBe('expired_state');
+
+    const opened = await redirectOf((await link(userId)).body.url);
+    const callback = new URL(await consent(opened.location!, `${userId}@sandbox.test`));
+    callback.searchParams.delete('code');
+    expect(resultOf((await redirectOf(callback.toString())).location).get('error')).toBe('missing_code');
+
+    const opened2 = await redirectOf((await link(userId)).body.url);
+    const callback2 = await consent(opened2.location!, `${userId}@sandbox.test`);
+    await h.google.addFault({ path: '/token', status: 500, times: 1 });
+    expect(resultOf((await redirectOf(callback2)).location).get('error')).toBe('token_exchange_failed');
+    expect(await connections(userId)).toHaveLength(0);
+  });
+
+  it('connect links need the API key and a valid body', async () => {
+    expect((await h.api('POST', '/v1/users/u1/connect-links', { provider: 'google' }, { key: null })).status).toBe(401);
+    const bad = await link('u1', { provider: 'yahoo' });
+    expect(bad.status).toBe(400);
+    expect((await link('u1', { provider: 'google', returnUrl: 'javascript:alert(1)' })).status).toBe(400);
+    expect((await link('u1', { provider: 'google', extra: 1 })).status).toBe(400);
+  });
+});
+
+describe('re-authentication', () => {
+  it('a revoked grant parks the calendar without a hot loop, and reconnecting re-drives the booking', async () => {
+    const tutorId = h.id('tutor');
+    const email = `${tutorId}@sandbox.test`;
+    const { connectionId } = await h.connectGoogle(tutorId, email);
+    const tutor: TestParticipant = { userId: tutorId, role: 'tutor', name: 'Ada', email: 'ada@example.com' };
+    const client: TestParticipant = { userId: h.id('client'), role: 'client', name: 'Bob', email: 'bob@example.com' };
+    const bookingId = h.id('bk');
+    await h.api('POST', `/v1/bookings/${bookingId}/confirm`, confirmBody([tutor, client], { version: 1 }));
+    await settled(h, bookingId, (v) => v.calendars.some((c) => c.state === 'synced'));
+
+    await h.google.revoke(email);
+    await h.google.expireAccessTokens(email);
+    await h.api('POST', `/v1/bookings/${bookingId}/reschedule`, { version: 2, start: '2030-11-01T10:00:00Z', end: '2030-11-01T11:00:00Z' });
+    const parked = await eventually(async () => {
+      const v = await getBooking(h, bookingId);
+      return v.syncState === 'degraded' ? v : undefined;
+    }, 'the calendar to be parked');
+    expect(parked.calendars.find((c) => c.connectionId === connectionId)).toMatchObject({ state: 'pending', lastError: expect.stringMatching(/reconnect/) });
+    const [conn] = await connections(tutorId);
+    expect(conn).toMatchObject({ status: 'needs_reauth', lastError: expect.stringMatching(/invalid_grant/) });
+    // Parked, not retrying: nothing is in flight for this booking, and one refresh was refused once.
+    const described = await h.service.client.workflow.getHandle(bookingWorkflowId(bookingId)).describe();
+    expect(described.raw.pendingActivities ?? []).toHaveLength(0);
+    expect((await h.google.stats()).byAccount[email]?.tokenRefreshFailures).toBe(1);
+
+    // The user reconnects the same account: same connection, active again, the booking converges.
+    const again = await h.connectGoogle(tutorId, email);
+    expect(again.connectionId).toBe(connectionId);
+    expect((await connections(tutorId))[0]).toMatchObject({ status: 'active', lastError: null });
+    await settled(h, bookingId, (v) => v.calendars.find((c) => c.connectionId === connectionId)?.state === 'synced');
+    const events = await eventsFor(h, email, bookingId, true);
+    expect(events).toHaveLength(1);
+    expect(Date.parse(events[0]!.start!.dateTime!)).toBe(Date.parse('2030-11-01T10:00:00Z'));
+  });
+});
+
+describe('bulk sync on connect', () => {
+  it('brings the user\'s confirmed future bookings into a new calendar, not the cancelled or past ones', async () => {
+    const userId = h.id('student');
+    const me: TestParticipant = { userId, role: 'client', name: 'Cleo', email: 'cleo@example.com' };
+    const other: TestParticipant = { userId: h.id('tutor'), role: 'tutor', name: 'Tom', email: 'tom@example.com' };
+    const ids = Array.from({ length: 12 }, () => h.id('bk'));
+    for (const [i, id] of ids.entries()) {
+      await h.api('POST', `/v1/bookings/${id}/confirm`, confirmBody([other, me], { start: `2030-12-${String(i + 1).padStart(2, '0')}T10:00:00Z`, end: `2030-12-${String(i + 1).padStart(2, '0')}T11:00:00Z` }));
+    }
+    const cancelled = ids.slice(0, 2);
+    for (const id of cancelled) await h.api('POST', `/v1/bookings/${id}/cancel`, {});
+    const past = h.id('bk');
+    await h.api('POST', `/v1/bookings/${past}/confirm`, confirmBody([other, me], { start: '2020-01-01T10:00:00Z', end: '2020-01-01T11:00:00Z' }));
+    // Wait until every booking is recorded (its workflow saw no calendar for this user yet).
+    await eventually(async () => {
+      const { rows } = await h.pool.query(`SELECT count(*)::int AS n FROM bookings WHERE booking_id = ANY($1)`, [[...ids, past]]);
+      return rows[0].n === 13 ? true : undefined;
+    }, 'bookings recorded');
+    await eventually(async () => {
+      const { rows } = await h.pool.query(`SELECT count(*)::int AS n FROM bookings WHERE booking_id = ANY($1) AND status = 'cancelled'`, [cancelled]);
+      return rows[0].n === 2 ? true : undefined;
+    }, 'cancellations recorded');
+
+    const { email, connectionId } = await h.connectGoogle(userId);
+    const done = await eventually(async () => {
+      const [c] = await connections(userId);
+      return c?.bulkSync?.state === 'completed' ? c : undefined;
+    }, 'bulk sync to complete', 60_000);
+    expect(done.bulkSync).toMatchObject({ total: 10, done: 10 });
+    for (const id of ids.slice(2)) await settled(h, id, (v) => v.calendars.some((c) => c.connectionId === connectionId && c.state === 'synced'));
+    const all = (await h.google.listEvents(email, { showDeleted: true })).map((e) => e.extendedProperties?.private?.bookingCalendarSyncBookingId);
+    expect(all.sort()).toEqual(ids.slice(2).sort());
+  });
+});

@@ -1,0 +1,36 @@
+/**
+ * What a user's browser does in the OAuth connect flow, with plain fetch and manual redirects:
+ * open the connect link, submit the sandbox consent form, follow the redirect to our callback.
+ * (The Chromium test drives the same flow through a real browser.)
+ */
+
+function unescapeHtml(v: string): string {
+  return v.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
+
+export async function redirectOf(url: string): Promise<{ status: number; location: string | null; body: string }> {
+  const res = await fetch(url, { redirect: 'manual' });
+  return { status: res.status, location: res.headers.get('location'), body: await res.text() };
+}
+
+/** Submits the sandbox consent page at `authorizeUrl`; returns where the provider redirects. */
+export async function consent(authorizeUrl: string, email: string, decision: 'allow' | 'deny' = 'allow'): Promise<string> {
+  const page = await fetch(authorizeUrl);
+  const html = await page.text();
+  if (page.status !== 200) throw new Error(`consent page: ${page.status} ${html.slice(0, 200)}`);
+  const action = /<form[^>]*action="([^"]+)"/.exec(html)?.[1];
+  if (!action) throw new Error('no form on the consent page');
+  const form = new URLSearchParams();
+  for (const m of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) form.set(unescapeHtml(m[1]!), unescapeHtml(m[2]!));
+  form.set('email', email);
+  form.set('decision', decision);
+  const res = await fetch(new URL(unescapeHtml(action), authorizeUrl), {
+    method: 'POST',
+    body: form,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    redirect: 'manual',
+  });
+  const location = res.headers.get('location');
+  if (res.status !== 302 || !location) throw new Error(`consent decision: ${res.status} ${await res.text()}`);
+  return location;
+}
