@@ -7,7 +7,7 @@ import { createLogger } from '../../src/logging';
 import { GoogleSandboxControl, startGoogleSandbox } from '../../src/sandbox/google';
 import { findFreePort } from '../../src/dev/ports';
 import { startService, type RunningService } from '../../src/service';
-import { consent, redirectOf } from './oauth-browser';
+import { completeConnectLink } from '../../src/sandbox/consent-client';
 import type { Pool } from 'pg';
 
 export interface Harness {
@@ -121,9 +121,7 @@ export async function startHarness(overrides: Record<string, string> = {}): Prom
       const account = email ?? `${userId.toLowerCase()}@sandbox.test`;
       const link = await api<{ url: string }>('POST', `/v1/users/${userId}/connect-links`, { provider: 'google', returnUrl: 'https://app.example.com/done' });
       if (link.status !== 201) throw new Error(`connect link: ${link.status} ${JSON.stringify(link.body)}`);
-      const opened = await redirectOf(link.body.url);
-      const callback = await consent(opened.location!, account);
-      const back = await redirectOf(callback);
+      const back = await completeConnectLink(link.body.url, account);
       const result = new URL(back.location ?? 'https://invalid/');
       const connectionId = result.searchParams.get('connection');
       if (result.searchParams.get('status') !== 'connected' || !connectionId) throw new Error(`connect failed: ${back.status} ${back.location} ${back.body.slice(0, 200)}`);

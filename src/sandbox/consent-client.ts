@@ -1,7 +1,7 @@
 /**
- * What a user's browser does in the OAuth connect flow, with plain fetch and manual redirects:
- * open the connect link, submit the sandbox consent form, follow the redirect to our callback.
- * (The Chromium test drives the same flow through a real browser.)
+ * What a user's browser does in the OAuth connect flow against a sandbox emulator, with plain
+ * fetch and manual redirects: open the connect link, submit the consent form, follow the
+ * redirect to the service's callback. Used by tests and by `npm run sandbox:connect`.
  */
 
 function unescapeHtml(v: string): string {
@@ -33,4 +33,11 @@ export async function consent(authorizeUrl: string, email: string, decision: 'al
   const location = res.headers.get('location');
   if (res.status !== 302 || !location) throw new Error(`consent decision: ${res.status} ${await res.text()}`);
   return location;
+}
+
+/** Opens a connect link, consents as `email`, and returns where the service finally redirects. */
+export async function completeConnectLink(connectUrl: string, email: string, decision: 'allow' | 'deny' = 'allow'): Promise<{ status: number; location: string | null; body: string }> {
+  const opened = await redirectOf(connectUrl);
+  if (opened.status !== 302 || !opened.location) return opened;
+  return redirectOf(await consent(opened.location, email, decision));
 }
