@@ -31,7 +31,9 @@ export interface RunningService {
   /** Base URL of the API when it is served. */
   url: string | undefined;
   client: Client;
-  worker: Worker | undefined;
+  readonly worker: Worker | undefined;
+  /** Stops this process's worker and starts a fresh one (tests: a worker restart mid-flight). */
+  restartWorker(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -49,18 +51,24 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
   let worker: Worker | undefined;
   let workerDone: Promise<void> | undefined;
   let nativeConnection: NativeConnection | undefined;
-  if (opts.worker) {
-    nativeConnection = await NativeConnection.connect({ address: config.temporal.address });
-    worker = await createWorker({
+  const startWorker = async (): Promise<void> => {
+    nativeConnection ??= await NativeConnection.connect({ address: config.temporal.address });
+    const w = await createWorker({
       connection: nativeConnection,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
       deps: { pool, connections, providers, reminders: config.eventReminders, logger },
       workflowBundle: opts.workflowBundle,
     });
-    workerDone = worker.run();
+    worker = w;
+    workerDone = w.run();
     workerDone.catch((err: unknown) => logger.error({ err: err instanceof Error ? err.message : String(err) }, 'worker stopped'));
-  }
+  };
+  const stopWorker = async (): Promise<void> => {
+    if (worker?.getState() === 'RUNNING') worker.shutdown();
+    await workerDone?.catch(() => undefined);
+  };
+  if (opts.worker) await startWorker();
 
   let server: Server | undefined;
   let url: string | undefined;
@@ -85,13 +93,16 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
   return {
     url,
     client,
-    worker,
+    get worker() {
+      return worker;
+    },
+    async restartWorker() {
+      await stopWorker();
+      await startWorker();
+    },
     async close() {
       if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
-      if (worker) {
-        if (worker.getState() === 'RUNNING') worker.shutdown();
-        await workerDone?.catch(() => undefined);
-      }
+      await stopWorker();
       await nativeConnection?.close();
       await connection.close();
     },

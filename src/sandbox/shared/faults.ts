@@ -30,8 +30,6 @@ export interface FaultResponder {
   body(input: FaultRuleInput, status: number, req: Request): unknown;
   /** Retry-After (seconds) for a `status` answer whose rule gives none; undefined sends none. */
   defaultRetryAfterSeconds?(status: number): number | undefined;
-  /** Extra headers on a `status` answer (e.g. request ids). */
-  headers?(req: Request, res: Response): Record<string, string>;
 }
 
 const DEFAULT_SEED = 0x5eed;
@@ -125,7 +123,6 @@ export function injectFaults(state: FaultState, responder: FaultResponder): Requ
     if (input.status !== undefined) {
       const retryAfter = input.retryAfterSeconds ?? responder.defaultRetryAfterSeconds?.(input.status);
       if (retryAfter !== undefined) res.set('Retry-After', String(retryAfter));
-      if (responder.headers) res.set(responder.headers(req, res));
       res.status(input.status).json(input.body !== undefined ? input.body : responder.body(input, input.status, req));
       return;
     }

@@ -1,0 +1,52 @@
+import express, { type ErrorRequestHandler, type Router } from 'express';
+import { isBodyParseError } from '../shared/http';
+import { identifyCaller, requireAccessToken, requirePermission } from './auth';
+import { assignRequestIds, requestIds } from './context';
+import { GraphApiError, graphErrorBody, graphErrors } from './errors';
+import { injectFaults } from './faults';
+import { registerMeRoutes, type GuardFactory } from './me';
+import { mailboxRateLimit } from './rate-limit';
+import type { MicrosoftSandboxState } from './state';
+import { countRequests } from './stats';
+
+// The /v1.0 router. Order matters: ids, parse, identify, count, inject faults (so a
+// fault can pre-empt auth and throttling), then per route: authenticate, throttle,
+// check permissions, handle.
+
+function graphErrorHandler(state: MicrosoftSandboxState): ErrorRequestHandler {
+  return (error: unknown, req, res, _next) => {
+    let graphError: GraphApiError;
+    if (error instanceof GraphApiError) graphError = error;
+    else if (isBodyParseError(error)) graphError = graphErrors.badRequest('Unable to read JSON request payload.');
+    else {
+      state.logger?.error({ err: error }, 'microsoft sandbox: unexpected error');
+      graphError = graphErrors.internal();
+    }
+    res
+      .status(graphError.status)
+      .set(graphError.headers)
+      .json(graphErrorBody(graphError.code, graphError.message, requestIds(req)));
+  };
+}
+
+export function graphApiRouter(state: MicrosoftSandboxState): Router {
+  const router = express.Router();
+  router.use(assignRequestIds('request-id'));
+  router.use(express.json({ limit: '4mb', type: ['application/json', 'application/*+json'] }));
+  router.use(identifyCaller(state));
+  router.use(countRequests(state));
+  router.use(injectFaults(state, 'graph'));
+
+  const authenticate = requireAccessToken(state);
+  const throttle = mailboxRateLimit(state);
+  const guard: GuardFactory = (permissions) => [authenticate, throttle, requirePermission(permissions)];
+  registerMeRoutes(router, state, guard);
+
+  // Graph authenticates before it resolves the path, so an unknown route with a bad token is a 401.
+  router.use(authenticate, (req, _res, next) => {
+    const segment = req.path.split('/').find(Boolean) ?? '';
+    next(graphErrors.notFound(segment));
+  });
+  router.use(graphErrorHandler(state));
+  return router;
+}
