@@ -82,7 +82,16 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
       logger,
       onConnected: (connection, created) => signalConnected(client, config.temporal.taskQueue, connection, !created),
     });
-    const app = createApp({ config, temporal: client, pool, connections, oauthConnect, logger });
+    const app = createApp({
+      config,
+      temporal: client,
+      pool,
+      connections,
+      oauthConnect,
+      providers,
+      settingsSigner: new Signer(config.encryptionKeys, 'settings-link'),
+      logger,
+    });
     server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(config.port, '0.0.0.0', () => resolve(s));
       s.once('error', reject);

@@ -26,12 +26,13 @@ export function createBookingActivities(deps: ActivityDeps) {
         usable: c.status !== 'disconnected',
         needsReauth: c.status === 'needs_reauth',
         syncEnabled: c.syncEnabled,
+        removing: c.removingEvents,
       }));
       const p = input.projection;
       if (p) {
         await saveBookingProjection(deps.pool, p);
         if (p.status === 'confirmed') {
-          const covered = new Set(targets.filter((t) => t.usable && t.syncEnabled).map((t) => t.userId));
+          const covered = new Set(targets.filter((t) => t.usable && t.syncEnabled && !t.removing).map((t) => t.userId));
           await appendSyncLog(
             deps.pool,
             p.details.participants

@@ -1,6 +1,7 @@
 import { createBookingActivities } from './bookings';
 import { createBulkSyncActivities } from './bulk-sync';
 import { createCalendarActivities } from './calendar';
+import { createDisconnectActivities } from './disconnect';
 import type { ActivityDeps } from './deps';
 import { createTokenActivities } from './tokens';
 
@@ -16,6 +17,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createBookingActivities(deps),
     ...createBulkSyncActivities(deps),
     ...createCalendarActivities(deps),
+    ...createDisconnectActivities(deps),
     ...createTokenActivities(deps),
   };
 }

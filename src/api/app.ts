@@ -4,7 +4,9 @@ import type { Pool } from 'pg';
 import type { AppConfig } from '../config';
 import type { OAuthConnect } from '../connections/oauth-connect';
 import type { ConnectionStore } from '../db/connections';
+import type { Signer } from '../crypto/signer';
 import type { Logger } from '../logging';
+import type { ProviderRegistry } from '../providers';
 import { requireApiKey } from './auth';
 import { BookingCommands } from './booking-commands';
 import { errorHandler, notFoundHandler } from './errors';
@@ -12,13 +14,16 @@ import { bookingRoutes } from './routes/bookings';
 import { connectionRoutes } from './routes/connections';
 import { oauthRoutes } from './routes/oauth';
 import { opsRoutes } from './routes/ops';
+import { settingsRoutes } from './routes/settings';
 
 export interface AppDeps {
-  config: Pick<AppConfig, 'apiKeys' | 'temporal'>;
+  config: Pick<AppConfig, 'apiKeys' | 'temporal' | 'publicBaseUrl'>;
   temporal: Client;
   pool: Pool;
   connections: ConnectionStore;
   oauthConnect: OAuthConnect;
+  providers: ProviderRegistry;
+  settingsSigner: Signer;
   logger: Logger;
 }
 
@@ -36,8 +41,20 @@ export function createApp(deps: AppDeps): Express {
   app.use('/v1/bookings', auth);
   app.use('/v1/users', auth);
   app.use(bookingRoutes(new BookingCommands(deps.temporal, deps.config.temporal.taskQueue), deps.pool));
-  app.use(connectionRoutes(deps.connections));
+  app.use(connectionRoutes(deps.connections, deps.temporal, deps.config.temporal.taskQueue));
   app.use(oauthRoutes(deps.oauthConnect, deps.connections, auth));
+  app.use(
+    settingsRoutes({
+      connections: deps.connections,
+      connect: deps.oauthConnect,
+      providers: deps.providers,
+      signer: deps.settingsSigner,
+      temporal: deps.temporal,
+      taskQueue: deps.config.temporal.taskQueue,
+      publicBaseUrl: deps.config.publicBaseUrl,
+      requireKey: auth,
+    }),
+  );
 
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));

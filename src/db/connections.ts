@@ -21,6 +21,7 @@ export interface Connection {
   lastError: string | null;
   createdAt: Date;
   bulkSync: BulkSyncProgress | null;
+  removingEvents: boolean;
 }
 
 interface ConnectionRecord {
@@ -36,6 +37,7 @@ interface ConnectionRecord {
   last_error: string | null;
   created_at: Date;
   bulk_sync: BulkSyncProgress | null;
+  removing_events: boolean;
   account_email_enc: string | null;
   access_token_enc: string | null;
   refresh_token_enc: string | null;
@@ -59,7 +61,7 @@ export interface TokenUpdate {
 }
 
 const COLUMNS =
-  'id, user_id, provider, status, calendar_id, sync_enabled, token_expires_at, token_version, last_synced_at, last_error, created_at, bulk_sync, account_email_enc, access_token_enc, refresh_token_enc';
+  'id, user_id, provider, status, calendar_id, sync_enabled, token_expires_at, token_version, last_synced_at, last_error, created_at, bulk_sync, removing_events, account_email_enc, access_token_enc, refresh_token_enc';
 
 /** Where a sealed value lives: part of its authenticated data, so it can't be moved. */
 function aad(column: 'account_email' | 'access_token' | 'refresh_token', id: string): string {
@@ -80,6 +82,7 @@ function toConnection(r: ConnectionRecord): Connection {
     lastError: r.last_error,
     createdAt: r.created_at,
     bulkSync: r.bulk_sync,
+    removingEvents: r.removing_events,
   };
 }
 
@@ -215,6 +218,35 @@ export class ConnectionStore {
       ],
     );
     return rows[0]?.token_version ?? 0;
+  }
+
+  async setSyncEnabled(id: string, syncEnabled: boolean): Promise<Connection | undefined> {
+    await this.pool.query('UPDATE calendar_connections SET sync_enabled = $2, updated_at = now() WHERE id = $1', [id, syncEnabled]);
+    return this.get(id);
+  }
+
+  async markRemovingEvents(id: string): Promise<void> {
+    await this.pool.query(`UPDATE calendar_connections SET removing_events = true, sync_enabled = false, updated_at = now() WHERE id = $1`, [id]);
+  }
+
+  /** The refresh token (or access token) to revoke at the provider, if any. */
+  async revocableToken(id: string): Promise<string | undefined> {
+    const { rows } = await this.pool.query<ConnectionRecord>(`SELECT ${COLUMNS} FROM calendar_connections WHERE id = $1`, [id]);
+    const r = rows[0];
+    if (!r) return undefined;
+    if (r.refresh_token_enc) return this.box.open(r.refresh_token_enc, aad('refresh_token', id));
+    return r.access_token_enc ? this.box.open(r.access_token_enc, aad('access_token', id)) : undefined;
+  }
+
+  /** Disconnected for good: the secrets are erased, the row stays for the audit trail. */
+  async markDisconnected(id: string): Promise<void> {
+    await this.pool.query(
+      `UPDATE calendar_connections
+          SET status = 'disconnected', access_token_enc = NULL, refresh_token_enc = NULL, token_expires_at = NULL,
+              removing_events = false, sync_enabled = false, updated_at = now()
+        WHERE id = $1`,
+      [id],
+    );
   }
 
   async markNeedsReauth(db: Queryable, id: string, lastError: string): Promise<void> {

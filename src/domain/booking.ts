@@ -66,5 +66,8 @@ export interface CalendarTarget {
   provider: string;
   usable: boolean;
   needsReauth: boolean;
+  /** Off: no new events here; events already written are still kept up to date. */
   syncEnabled: boolean;
+  /** The user disconnected it and asked for our events to be removed. */
+  removing: boolean;
 }

@@ -66,6 +66,8 @@ export interface OAuthProvider {
   exchangeCode(input: { code: string; redirectUri: string; codeVerifier?: string }): Promise<TokenSet>;
   refresh(refreshToken: string): Promise<TokenSet>;
   fetchAccountEmail(accessToken: string): Promise<string>;
+  /** Revokes the grant at the provider where it allows it; an already-dead token is success. */
+  revoke(token: string): Promise<void>;
 }
 
 export type ProviderErrorKind =

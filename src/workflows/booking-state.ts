@@ -204,7 +204,13 @@ export class BookingState {
 
     if (d.status === 'confirmed') {
       for (const userId of participants) {
-        const mine = targets.filter((t) => t.userId === userId && t.usable && t.syncEnabled);
+        const mine = targets.filter(
+          (t) =>
+            t.userId === userId &&
+            t.usable &&
+            !t.removing &&
+            (t.syncEnabled || this.calendars.get(recordKey(userId, t.connectionId))?.externalEventId !== undefined),
+        );
         if (mine.length === 0) {
           this.setRecord({ userId, connectionId: null, provider: null, state: 'skipped', syncedAt: nowIso });
           continue;

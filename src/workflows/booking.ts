@@ -1,6 +1,4 @@
 import {
-  ActivityFailure,
-  ApplicationFailure,
   condition,
   continueAsNew,
   proxyActivities,
@@ -11,7 +9,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { BookingDetails, BookingView } from '../domain/booking';
-import { FailureType, type TokenExpiredDetails } from '../domain/failures';
+import { FailureType } from '../domain/failures';
 import { BookingState, recordKey, type CarriedState, type ReconcileOp } from './booking-state';
 import {
   cancelSignal,
@@ -22,6 +20,7 @@ import {
   type BookingMemo,
 } from './messages';
 import { BookingStatusKey, ParticipantUserIdsKey, SyncStateKey } from './search-attributes';
+import { withFreshToken } from './token-refresh';
 
 /**
  * Provider calls retry for as long as it takes (hours-long outages included), with capped
@@ -36,8 +35,6 @@ const acts = proxyActivities<Activities>({
 const KEEP_AFTER_END_MS = 24 * 60 * 60_000;
 /** A workflow that never received a confirm gives up after this. */
 const WAIT_FOR_CONFIRM_MS = 60 * 60_000;
-/** Refresh-and-retry rounds per call before the calendar is reported failed. */
-const MAX_TOKEN_REFRESHES = 3;
 /** Keeps history small; continue-as-new well before Temporal's own limits. */
 const MAX_HISTORY_EVENTS = 2_000;
 
@@ -52,10 +49,6 @@ function nowIso(): string {
   return new Date(Date.now()).toISOString();
 }
 
-function applicationFailure(err: unknown): ApplicationFailure | undefined {
-  if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure) return err.cause;
-  return err instanceof ApplicationFailure ? err : undefined;
-}
 
 /**
  * One workflow per booking (`booking:<bookingId>`), the only writer of that booking's events.
@@ -180,52 +173,30 @@ async function reconcile(state: BookingState, lanes: Lanes): Promise<void> {
   state.reconciling = lanes.busy;
 }
 
-async function runOperation(
-  state: BookingState,
-  op: ReconcileOp,
-  revision: number,
-  booking: BookingDetails,
-): Promise<void> {
+async function runOperation(state: BookingState, op: ReconcileOp, revision: number, booking: BookingDetails): Promise<void> {
   const base = { bookingId: state.bookingId, userId: op.userId, connectionId: op.connectionId, revision, knownExternalEventId: op.knownExternalEventId };
-  for (let refreshes = 0; ; refreshes++) {
-    let failure: ApplicationFailure | undefined;
-    const input = { ...base, tokenJustRefreshed: refreshes > 0 };
-    try {
-      if (op.kind === 'upsert') {
-        const r = await acts.upsertCalendarEvent({ ...input, booking });
-        state.markUpserted(op, revision, r.externalEventId, nowIso());
-      } else {
-        await acts.deleteCalendarEvent(input);
-        state.markDeleted(op, revision, nowIso());
-      }
+  const result = await withFreshToken(op.connectionId, async (tokenJustRefreshed) => {
+    if (op.kind === 'upsert') return (await acts.upsertCalendarEvent({ ...base, tokenJustRefreshed, booking })).externalEventId;
+    await acts.deleteCalendarEvent({ ...base, tokenJustRefreshed });
+    return undefined;
+  });
+  if (result.ok) {
+    if (op.kind === 'upsert') state.markUpserted(op, revision, result.value!, nowIso());
+    else state.markDeleted(op, revision, nowIso());
+    return;
+  }
+  const { failure } = result;
+  switch (failure.type) {
+    case FailureType.ReauthRequired:
+      state.markAwaitingReauth(op, 'The calendar connection needs to be reconnected by its user.');
       return;
-    } catch (err) {
-      failure = applicationFailure(err);
-      if (!failure) throw err;
-    }
-    if (failure.type === FailureType.TokenExpired && refreshes < MAX_TOKEN_REFRESHES) {
-      const details = failure.details?.[0] as TokenExpiredDetails | undefined;
-      try {
-        await acts.refreshAccessToken({ connectionId: op.connectionId, seenTokenVersion: details?.tokenVersion ?? -1 });
-        continue;
-      } catch (err) {
-        failure = applicationFailure(err);
-        if (!failure) throw err;
-      }
-    }
-    switch (failure.type) {
-      case FailureType.ReauthRequired:
-        state.markAwaitingReauth(op, 'The calendar connection needs to be reconnected by its user.');
-        return;
-      case FailureType.ConnectionUnavailable:
-        state.markSkipped(op, 'The calendar connection was removed.');
-        return;
-      case FailureType.TokenExpired:
-        state.markFailed(op, 'The provider keeps refusing freshly refreshed access tokens.');
-        return;
-      default:
-        state.markFailed(op, failure.message);
-        return;
-    }
+    case FailureType.ConnectionUnavailable:
+      state.markSkipped(op, 'The calendar connection was removed.');
+      return;
+    case FailureType.TokenExpired:
+      state.markFailed(op, 'The provider keeps refusing freshly refreshed access tokens.');
+      return;
+    default:
+      state.markFailed(op, failure.message);
   }
 }

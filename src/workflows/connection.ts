@@ -1,6 +1,13 @@
-import { condition, continueAsNew, executeChild, ParentClosePolicy, setHandler, workflowInfo } from '@temporalio/workflow';
+import { condition, continueAsNew, executeChild, ParentClosePolicy, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../activities';
 import { bulkSyncWorkflow } from './bulk-sync';
-import { bulkSyncWorkflowId, connectedSignal } from './messages';
+import { bulkSyncWorkflowId, connectedSignal, disconnectSignal, type DisconnectRequest } from './messages';
+import { removeConnectionEvents } from './remove-events';
+
+const acts = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '2 minutes' },
+});
 
 export interface ConnectionWorkflowInput {
   connectionId: string;
@@ -17,16 +24,27 @@ const MAX_HISTORY_EVENTS = 1_000;
  * One per connected calendar (`connection:<connectionId>`), long-lived. On every connect or
  * reconnect it runs a bulk sync as a child; a reconnect during a bulk sync queues one more run,
  * which also re-drives the bookings left pending while the connection needed re-authentication.
+ * A disconnect (optionally removing our events first) ends it.
  */
 export async function connectionWorkflow(input: ConnectionWorkflowInput): Promise<void> {
   let runs = input.bulkSyncRuns ?? 0;
   let pending = input.bulkSyncPending ?? false;
+  let disconnect: DisconnectRequest | undefined;
   setHandler(connectedSignal, () => {
     pending = true;
   });
+  setHandler(disconnectSignal, (request) => {
+    disconnect = request;
+  });
 
   for (;;) {
-    await condition(() => pending);
+    await condition(() => pending || disconnect !== undefined);
+    if (disconnect) {
+      // Removing events needs the tokens, so the connection is finalised (revoked, erased) after.
+      if (disconnect.removeEvents) await removeConnectionEvents(input.connectionId);
+      await acts.finalizeDisconnect({ connectionId: input.connectionId });
+      return;
+    }
     pending = false;
     runs += 1;
     await executeChild(bulkSyncWorkflow, {

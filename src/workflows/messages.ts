@@ -45,3 +45,9 @@ export interface ConnectedEvent {
 export const connectedSignal = defineSignal<[ConnectedEvent]>('connected');
 export const connectionWorkflowId = (connectionId: string): string => `connection:${connectionId}`;
 export const bulkSyncWorkflowId = (connectionId: string, run: number): string => `bulk-sync:${connectionId}:${run}`;
+
+/** Sent to a connection's workflow when its user disconnects it. */
+export interface DisconnectRequest {
+  removeEvents: boolean;
+}
+export const disconnectSignal = defineSignal<[DisconnectRequest]>('disconnect');

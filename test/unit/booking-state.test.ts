@@ -15,7 +15,7 @@ const details = (over: Partial<BookingDetails> = {}): BookingDetails => ({
 });
 
 const target = (userId: string, connectionId: string, over: Partial<CalendarTarget> = {}): CalendarTarget => ({
-  userId, connectionId, provider: 'google', usable: true, needsReauth: false, syncEnabled: true, ...over,
+  userId, connectionId, provider: 'google', usable: true, needsReauth: false, syncEnabled: true, removing: false, ...over,
 });
 
 const NOW = '2029-12-01T00:00:00.000Z';

@@ -13,6 +13,10 @@ const MESSAGES: Record<ConnectErrorCode, string> = {
   provider_not_configured: 'This calendar provider is not available.',
 };
 
+export function connectResultMessage(code: ConnectErrorCode): string {
+  return MESSAGES[code] ?? 'The calendar could not be connected. Please try again.';
+}
+
 /** Shown when there is no return URL to send the browser back to. */
 export function connectResultPage(result: { ok: true; accountEmail: string | null } | { ok: false; error: ConnectErrorCode }): string {
   if (result.ok) {

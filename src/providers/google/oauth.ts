@@ -57,6 +57,23 @@ export class GoogleOAuth implements OAuthProvider {
     return requestToken(this.config.tokenUrl, this.config, { grant_type: 'refresh_token', refresh_token: refreshToken });
   }
 
+  /** Google revokes the whole grant given either token; 400 means it was already invalid. */
+  async revoke(token: string): Promise<void> {
+    let res: Response;
+    try {
+      res = await fetch(this.config.revokeUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ token }),
+        signal: AbortSignal.timeout(10_000),
+      });
+    } catch {
+      throw new ProviderError('transient', 'Google revoke endpoint unreachable');
+    }
+    if (res.ok || res.status === 400) return;
+    throw new ProviderError(res.status >= 500 ? 'transient' : 'rejected', `Google revoke endpoint ${res.status}`, { status: res.status });
+  }
+
   /** The account's e-mail is the id of its primary calendar. */
   async fetchAccountEmail(accessToken: string): Promise<string> {
     try {

@@ -1,0 +1,89 @@
+import type { connectionJson } from '../routes/connections';
+import { escapeHtml, page } from './layout';
+
+type ConnectionView = ReturnType<typeof connectionJson>;
+
+const PROVIDER_NAMES: Record<string, string> = { google: 'Google Calendar', microsoft: 'Microsoft Outlook', icloud: 'iCloud', caldav: 'CalDAV' };
+
+const STATUS: Record<string, { label: string; tone: string }> = {
+  active: { label: 'Active', tone: 'ok' },
+  needs_reauth: { label: 'Needs reconnecting', tone: 'warn' },
+  error: { label: 'Error', tone: 'bad' },
+  disconnected: { label: 'Disconnected', tone: 'muted' },
+};
+
+export interface SettingsView {
+  token: string;
+  connections: ConnectionView[];
+  providers: { google: boolean; microsoft: boolean };
+  banner?: { tone: 'ok' | 'bad'; text: string };
+}
+
+function when(iso: string | null | undefined): string {
+  return iso ? new Date(iso).toUTCString().replace(' GMT', ' UTC') : 'never';
+}
+
+function connectionCard(c: ConnectionView, token: string): string {
+  const status = c.removingEvents ? { label: 'Removing events…', tone: 'warn' } : (STATUS[c.status] ?? { label: c.status, tone: 'muted' });
+  const bulk = c.bulkSync
+    ? c.bulkSync.state === 'running'
+      ? `<p class="muted">Adding your bookings: ${c.bulkSync.done} of ${c.bulkSync.total}</p><progress max="${c.bulkSync.total || 1}" value="${c.bulkSync.done}"></progress>`
+      : `<p class="muted">${c.bulkSync.done} existing booking${c.bulkSync.done === 1 ? '' : 's'} added.</p>`
+    : '';
+  const reconnect =
+    c.status === 'needs_reauth'
+      ? `<form method="post" action="/settings/connect?token=${escapeHtml(token)}"><input type="hidden" name="provider" value="${escapeHtml(c.provider)}"><button class="primary" type="submit">Reconnect</button></form>`
+      : '';
+  const disconnectForm =
+    c.status === 'disconnected' || c.removingEvents
+      ? ''
+      : `<form method="post" action="/settings/disconnect?token=${escapeHtml(token)}" class="row" onsubmit="return confirm('Disconnect this calendar?')">
+  <input type="hidden" name="connectionId" value="${escapeHtml(c.id)}">
+  <label class="row" style="margin:0;width:auto"><input type="checkbox" name="removeEvents" value="true" style="width:auto"> also remove the events added to it</label>
+  <button class="danger" type="submit">Disconnect</button>
+</form>`;
+  return `<div class="card" data-connection="${escapeHtml(c.id)}">
+  <div class="row"><strong class="grow">${escapeHtml(PROVIDER_NAMES[c.provider] ?? c.provider)}</strong>
+  <span class="badge ${status.tone}" data-status="${escapeHtml(c.removingEvents ? 'removing_events' : c.status)}">${escapeHtml(status.label)}</span></div>
+  <p>${escapeHtml(c.accountEmail ?? '')}</p>
+  <p class="muted">Last synced: ${escapeHtml(when(c.lastSyncedAt))}</p>
+  ${c.lastError ? `<p class="bad">${escapeHtml(c.lastError)}</p>` : ''}
+  ${bulk}
+  <div class="row">${reconnect}${disconnectForm}</div>
+</div>`;
+}
+
+/** The end user's calendar settings: their connections, connect buttons, disconnect. */
+export function settingsPage(view: SettingsView): string {
+  const t = escapeHtml(view.token);
+  const visible = view.connections.filter((c) => c.status !== 'disconnected');
+  const running = visible.some((c) => c.bulkSync?.state === 'running' || c.removingEvents);
+  const connectButton = (provider: 'google' | 'microsoft', label: string) =>
+    view.providers[provider]
+      ? `<form method="post" action="/settings/connect?token=${t}"><input type="hidden" name="provider" value="${provider}"><button class="primary" type="submit">Connect ${label}</button></form>`
+      : `<button type="button" disabled title="Not available">Connect ${label}</button>`;
+  return page(
+    'Calendar settings',
+    `<h1>Your calendars</h1>
+${view.banner ? `<div class="card ${view.banner.tone}" role="status">${escapeHtml(view.banner.text)}</div>` : ''}
+<p class="muted">Your bookings appear in every calendar you connect, and stay up to date when they change.</p>
+${visible.length > 0 ? visible.map((c) => connectionCard(c, view.token)).join('\n') : '<div class="card muted">No calendar connected yet.</div>'}
+<h2>Connect a calendar</h2>
+<div class="card row">${connectButton('google', 'Google Calendar')}${connectButton('microsoft', 'Microsoft Outlook')}</div>
+<h2>iCloud or another CalDAV calendar</h2>
+<form class="card" method="post" action="/settings/caldav?token=${t}">
+  <p class="muted">For iCloud, create an app-specific password at appleid.apple.com and use it here.</p>
+  <label for="kind">Calendar</label>
+  <select id="kind" name="provider"><option value="icloud">iCloud</option><option value="caldav">Other CalDAV server</option></select>
+  <label for="serverUrl">Server URL (CalDAV only)</label><input id="serverUrl" name="serverUrl" type="url" placeholder="https://caldav.example.com">
+  <label for="username">User name</label><input id="username" name="username" autocomplete="username">
+  <label for="password">App password</label><input id="password" name="password" type="password" autocomplete="current-password">
+  <p><button type="submit">Connect</button></p>
+</form>
+${running ? '<script>setTimeout(function () { location.reload(); }, 2000);</script>' : ''}`,
+  );
+}
+
+export function settingsLinkInvalidPage(): string {
+  return page('Link expired', '<div class="card"><h1 class="bad">This settings link is not valid any more</h1><p>Open your calendar settings again from the app.</p></div>');
+}

@@ -1,0 +1,122 @@
+import express, { Router, type Request, type RequestHandler } from 'express';
+import type { Client } from '@temporalio/client';
+import { z } from 'zod';
+import type { ConnectErrorCode, OAuthConnect } from '../../connections/oauth-connect';
+import type { Signer } from '../../crypto/signer';
+import type { ConnectionStore } from '../../db/connections';
+import type { ProviderRegistry } from '../../providers';
+import { disconnect } from '../connection-commands';
+import { connectResultMessage } from '../pages/connect-result';
+import { settingsLinkInvalidPage, settingsPage, type SettingsView } from '../pages/settings-page';
+import { idSchema } from '../schemas';
+import { parseParam } from '../validate';
+import { connectionJson } from './connections';
+
+/** How long a settings link works: a sitting, not a session that lingers. */
+export const SETTINGS_LINK_TTL_MS = 60 * 60_000;
+
+interface SettingsToken {
+  u: string;
+  exp: number;
+}
+
+export interface SettingsDeps {
+  connections: ConnectionStore;
+  connect: OAuthConnect;
+  providers: ProviderRegistry;
+  signer: Signer;
+  temporal: Client;
+  taskQueue: string;
+  publicBaseUrl: string;
+  requireKey: RequestHandler;
+}
+
+const userIdSchema = idSchema('userId');
+const connectForm = z.object({ provider: z.enum(['google', 'microsoft']) });
+const disconnectForm = z.object({ connectionId: z.uuid(), removeEvents: z.literal('true').optional() });
+
+function configured(providers: ProviderRegistry, kind: 'google' | 'microsoft'): boolean {
+  try {
+    providers.oauth(kind);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The end user's settings page. The booking system mints a signed, expiring link for one user;
+ * the page and its forms are authorised by that token alone (no cookies, no API key in the
+ * browser) and never send it to third parties (no-referrer).
+ */
+export function settingsRoutes(deps: SettingsDeps): Router {
+  const router = Router();
+  const forms = express.urlencoded({ extended: false, limit: '16kb' });
+
+  const settingsUrl = (token: string) => `${deps.publicBaseUrl}/settings?token=${encodeURIComponent(token)}`;
+  const userOf = (req: Request): { userId: string; token: string } | undefined => {
+    const token = typeof req.query.token === 'string' ? req.query.token : '';
+    const payload = deps.signer.verify<SettingsToken>(token);
+    if (!payload || typeof payload.u !== 'string' || typeof payload.exp !== 'number' || payload.exp < Date.now()) return undefined;
+    return { userId: payload.u, token };
+  };
+
+  router.post('/v1/users/:userId/settings-links', deps.requireKey, (req, res) => {
+    const userId = parseParam(req.params.userId, userIdSchema);
+    const exp = Date.now() + SETTINGS_LINK_TTL_MS;
+    res.status(201).json({ url: settingsUrl(deps.signer.sign({ u: userId, exp } satisfies SettingsToken)), expiresAt: new Date(exp).toISOString() });
+  });
+
+  router.use('/settings', (_req, res, next) => {
+    res.set({ 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer', 'X-Frame-Options': 'DENY' });
+    next();
+  });
+
+  router.get('/settings', async (req, res) => {
+    const who = userOf(req);
+    if (!who) return res.status(401).type('html').send(settingsLinkInvalidPage());
+    const view: SettingsView = {
+      token: who.token,
+      connections: (await deps.connections.listForUserWithEmail(who.userId)).map(connectionJson),
+      providers: { google: configured(deps.providers, 'google'), microsoft: configured(deps.providers, 'microsoft') },
+    };
+    const status = req.query.status;
+    if (status === 'connected') view.banner = { tone: 'ok', text: 'Calendar connected. Your bookings are being added to it.' };
+    else if (status === 'error') view.banner = { tone: 'bad', text: connectResultMessage(String(req.query.error) as ConnectErrorCode) };
+    else if (status === 'disconnected') view.banner = { tone: 'ok', text: 'Calendar disconnected.' };
+    else if (status === 'caldav_unavailable') view.banner = { tone: 'bad', text: 'iCloud and CalDAV calendars cannot be connected yet.' };
+    res.type('html').send(settingsPage(view));
+  });
+
+  router.post('/settings/connect', forms, async (req, res) => {
+    const who = userOf(req);
+    if (!who) return res.status(401).type('html').send(settingsLinkInvalidPage());
+    const form = connectForm.safeParse(req.body);
+    if (!form.success) return res.redirect(303, `${settingsUrl(who.token)}&status=error&error=provider_not_configured`);
+    try {
+      const link = await deps.connect.createLink(who.userId, form.data.provider, settingsUrl(who.token));
+      res.redirect(303, link.url);
+    } catch {
+      res.redirect(303, `${settingsUrl(who.token)}&status=error&error=provider_not_configured`);
+    }
+  });
+
+  router.post('/settings/disconnect', forms, async (req, res) => {
+    const who = userOf(req);
+    if (!who) return res.status(401).type('html').send(settingsLinkInvalidPage());
+    const form = disconnectForm.safeParse(req.body);
+    const connection = form.success ? (await deps.connections.listForUserWithEmail(who.userId)).find((c) => c.id === form.data.connectionId) : undefined;
+    if (form.success && connection && connection.status !== 'disconnected') {
+      await disconnect(deps.connections, deps.temporal, deps.taskQueue, connection, form.data.removeEvents === 'true');
+    }
+    res.redirect(303, `${settingsUrl(who.token)}&status=disconnected`);
+  });
+
+  router.post('/settings/caldav', forms, (req, res) => {
+    const who = userOf(req);
+    if (!who) return res.status(401).type('html').send(settingsLinkInvalidPage());
+    res.redirect(303, `${settingsUrl(who.token)}&status=caldav_unavailable`);
+  });
+
+  return router;
+}
