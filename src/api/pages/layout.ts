@@ -21,6 +21,7 @@ export function page(title: string, body: string): string {
   .ok { color: var(--ok); } .warn { color: var(--warn); } .bad { color: var(--bad); }
   button, .button { font: inherit; padding: 7px 14px; border-radius: 7px; border: 1px solid var(--line); background: #fff; cursor: pointer; text-decoration: none; color: var(--fg); display: inline-block; }
   .primary { background: var(--accent); border-color: var(--accent); color: #fff; }
+  button:disabled { opacity: 0.45; cursor: not-allowed; }
   .danger { color: var(--bad); }
   input, select { font: inherit; padding: 6px 9px; border: 1px solid var(--line); border-radius: 7px; width: 100%; }
   label { display: block; margin: 8px 0 3px; font-size: 13px; color: var(--muted); }

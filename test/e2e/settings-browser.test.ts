@@ -1,0 +1,68 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM_ARGS, ensureChromium } from '../support/chromium';
+import { eventually, startHarness, type Harness } from '../support/harness';
+
+const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts');
+
+let h: Harness;
+let browser: Browser;
+beforeAll(async () => {
+  const executablePath = ensureChromium();
+  h = await startHarness();
+  browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
+}, 600_000);
+afterAll(async () => {
+  await browser?.close();
+  await h?.close();
+});
+
+describe('settings page in a real browser', () => {
+  it('connects Google through the consent page, shows it active, and disconnects it', { timeout: 120_000 }, async () => {
+    const userId = h.id('user');
+    const email = `${userId}@sandbox.test`;
+    const link = await h.api<{ url: string; expiresAt: string }>('POST', `/v1/users/${userId}/settings-links`);
+    expect(link.status).toBe(201);
+
+    const page = await browser.newPage();
+    page.on('dialog', (d) => void d.accept());
+    await page.goto(link.body.url);
+    await expect.poll(() => page.textContent('body')).toContain('No calendar connected yet');
+
+    await page.click('button:has-text("Connect Google Calendar")');
+    await page.waitForSelector('input#email');
+    await page.fill('input#email', email);
+    await page.click('button[name="decision"][value="allow"]');
+
+    await page.waitForSelector('[data-status="active"]');
+    expect(new URL(page.url()).searchParams.get('status')).toBe('connected');
+    expect(await page.textContent('body')).toContain(email);
+    expect(await page.textContent('body')).toContain('Calendar connected.');
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'settings-page.png'), fullPage: true });
+
+    const [connection] = (await h.api<{ connections: Array<{ id: string; status: string }> }>('GET', `/v1/users/${userId}/connections`)).body.connections;
+    expect(connection?.status).toBe('active');
+
+    await page.click('button:has-text("Disconnect")');
+    await page.waitForURL(/status=disconnected/);
+    expect(await page.textContent('body')).toContain('Calendar disconnected.');
+    await eventually(async () => {
+      const list = (await h.api<{ connections: Array<{ status: string }> }>('GET', `/v1/users/${userId}/connections`)).body.connections;
+      return list[0]?.status === 'disconnected' ? true : undefined;
+    }, 'the connection to be disconnected');
+    await page.reload();
+    await expect.poll(() => page.textContent('body')).toContain('No calendar connected yet');
+    await page.close();
+  });
+
+  it('an expired or forged settings link shows a clear page', async () => {
+    const page = await browser.newPage();
+    const res = await page.goto(`${h.config.publicBaseUrl}/settings?token=forged.token.here`);
+    expect(res?.status()).toBe(401);
+    expect(await page.textContent('body')).toContain('not valid any more');
+    await page.close();
+  });
+});
