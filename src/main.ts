@@ -8,14 +8,15 @@ import { startEmbeddedPostgres, type EmbeddedPostgres } from './dev/embedded-pos
 import { ensureTemporalCli } from './dev/temporal-cli';
 import { createLogger } from './logging';
 import { startGoogleSandbox, type RunningGoogleSandbox } from './sandbox/google';
+import { startMicrosoftSandbox } from './sandbox/microsoft';
 import { startService } from './service';
 import { SEARCH_ATTRIBUTES } from './workflows/search-attributes';
 
 /**
  * `npm start`: the whole service in one command. In development it also brings up what is
  * missing: generated secrets under .data/, a Temporal dev server with its Web UI (persistent
- * SQLite file), an embedded PostgreSQL when DATABASE_URL is unset, and the Google sandbox
- * emulator when no Google credentials are configured. In production it only runs the service
+ * SQLite file), an embedded PostgreSQL when DATABASE_URL is unset, and the Google and Microsoft
+ * sandbox emulators when no credentials for them are configured. In production it only runs the service
  * (`api`, `worker`, or both) against the configured infrastructure.
  */
 
@@ -95,6 +96,22 @@ async function main(): Promise<void> {
       GOOGLE_API_URL: sandbox.url,
     });
     notes.push(`Google sandbox:  ${sandbox.url}  (calendars: ${sandbox.url}/sandbox/accounts/<email>/events)`);
+  }
+
+  if (development && !env.MICROSOFT_CLIENT_ID) {
+    const microsoft = await startMicrosoftSandbox({
+      port: Number(env.SANDBOX_MICROSOFT_PORT ?? 3011),
+      clientId: SANDBOX_CLIENT.id,
+      clientSecret: SANDBOX_CLIENT.secret,
+    });
+    cleanups.push(() => microsoft.close());
+    Object.assign(env, {
+      MICROSOFT_CLIENT_ID: SANDBOX_CLIENT.id,
+      MICROSOFT_CLIENT_SECRET: SANDBOX_CLIENT.secret,
+      MICROSOFT_LOGIN_URL: microsoft.url,
+      MICROSOFT_GRAPH_URL: `${microsoft.url}/v1.0`,
+    });
+    notes.push(`Microsoft sandbox: ${microsoft.url}  (sign-in and /me; Outlook events arrive with the Graph adapter)`);
   }
 
   const config = loadConfig(env);

@@ -35,7 +35,13 @@ export function createBulkSyncActivities(deps: ActivityDeps) {
         done: input.done,
         startedAt: input.startedAt,
       });
-      const quota = deps.providers.calendar(connection.provider).requestsPerSecondPerUser;
+      let quota = 5;
+      try {
+        quota = deps.providers.calendar(connection.provider).requestsPerSecondPerUser;
+      } catch {
+        // No calendar adapter for this provider in this deployment: the booking workflows will
+        // report it per calendar; pace conservatively.
+      }
       return {
         bookingIds: await pageConfirmedFutureBookings(deps.pool, input.userId, input.after, input.limit),
         active: true,

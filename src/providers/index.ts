@@ -1,5 +1,6 @@
 import type { AppConfig } from '../config';
 import { GoogleCalendarProvider, GoogleOAuth } from './google';
+import { MicrosoftOAuth } from './microsoft';
 import { ProviderError, type CalendarProvider, type OAuthProvider, type ProviderKind } from './types';
 
 export * from './types';
@@ -14,11 +15,15 @@ function unavailable(kind: ProviderKind, what: string): never {
   throw new ProviderError('rejected', `${kind} ${what} is not configured in this deployment`);
 }
 
-export function createProviderRegistry(config: Pick<AppConfig, 'google'>): ProviderRegistry {
+export function createProviderRegistry(config: Pick<AppConfig, 'google' | 'microsoft'>): ProviderRegistry {
   const google = new GoogleCalendarProvider(config.google.apiUrl);
   const googleOAuth =
     config.google.clientId && config.google.clientSecret
       ? new GoogleOAuth({ ...config.google, clientId: config.google.clientId, clientSecret: config.google.clientSecret })
+      : undefined;
+  const microsoftOAuth =
+    config.microsoft.clientId && config.microsoft.clientSecret
+      ? new MicrosoftOAuth({ ...config.microsoft, clientId: config.microsoft.clientId, clientSecret: config.microsoft.clientSecret })
       : undefined;
   return {
     calendar(kind) {
@@ -27,6 +32,7 @@ export function createProviderRegistry(config: Pick<AppConfig, 'google'>): Provi
     },
     oauth(kind) {
       if (kind === 'google' && googleOAuth) return googleOAuth;
+      if (kind === 'microsoft' && microsoftOAuth) return microsoftOAuth;
       return unavailable(kind, 'OAuth');
     },
   };

@@ -23,7 +23,11 @@ export async function consent(authorizeUrl: string, email: string, decision: 'al
   const form = new URLSearchParams();
   for (const m of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) form.set(unescapeHtml(m[1]!), unescapeHtml(m[2]!));
   form.set('email', email);
-  form.set('decision', decision);
+  // Emulators name their buttons differently (Allow/Deny, Accept/Cancel): the primary one consents.
+  const allow = /name="decision" value="([^"]+)" class="primary"/.exec(html)?.[1];
+  const deny = /name="decision" value="([^"]+)" formnovalidate/.exec(html)?.[1];
+  if (!allow || !deny) throw new Error('no consent buttons on the consent page');
+  form.set('decision', unescapeHtml(decision === 'allow' ? allow : deny));
   const res = await fetch(new URL(unescapeHtml(action), authorizeUrl), {
     method: 'POST',
     body: form,

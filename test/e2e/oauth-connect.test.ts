@@ -116,6 +116,39 @@ describe('OAuth connect flow', () => {
   });
 });
 
+describe('Microsoft', () => {
+  it('connects with offline_access and PKCE, reads the account from /me, and stores every rotated refresh token', async () => {
+    await h.microsoft.configure({ accessTokenTtlSeconds: 120, strictRotation: true });
+    try {
+      const userId = h.id('ms');
+      const created = await link(userId, { provider: 'microsoft', returnUrl: RETURN });
+      expect(created.status).toBe(201);
+      const opened = await redirectOf(created.body.url);
+      const authorize = new URL(opened.location!);
+      expect(authorize.pathname).toBe('/common/oauth2/v2.0/authorize');
+      expect(authorize.searchParams.get('scope')?.split(' ')).toEqual(expect.arrayContaining(['offline_access', 'User.Read', 'Calendars.ReadWrite']));
+      expect(authorize.searchParams.get('code_challenge_method')).toBe('S256');
+      const email = `${userId}@contoso.test`;
+      const back = await redirectOf(await consent(opened.location!, email));
+      expect(resultOf(back.location).get('status')).toBe('connected');
+      expect((await connections(userId))[0]).toMatchObject({ status: 'active', accountEmail: email });
+
+      // Short-lived tokens make each calendar write refresh first; with strict rotation the
+      // second refresh only works if the first one's new refresh token was stored.
+      const me: TestParticipant = { userId, role: 'tutor', name: 'Mia', email: 'mia@example.com' };
+      const bookingId = h.id('bk');
+      await h.api('POST', `/v1/bookings/${bookingId}/confirm`, confirmBody([me]));
+      await eventually(async () => ((await h.microsoft.stats()).byAccount[email]?.tokenRefreshes === 1 ? true : undefined), 'first refresh');
+      await h.api('POST', `/v1/bookings/${bookingId}/reschedule`, { start: '2031-05-01T10:00:00Z', end: '2031-05-01T11:00:00Z' });
+      await eventually(async () => ((await h.microsoft.stats()).byAccount[email]?.tokenRefreshes === 2 ? true : undefined), 'second refresh');
+      expect((await h.microsoft.stats()).byAccount[email]?.tokenRefreshFailures).toBe(0);
+      expect((await connections(userId))[0]).toMatchObject({ status: 'active' });
+    } finally {
+      await h.microsoft.configure({ accessTokenTtlSeconds: 3600, strictRotation: false });
+    }
+  });
+});
+
 describe('re-authentication', () => {
   it('a revoked grant parks the calendar without a hot loop, and reconnecting re-drives the booking', async () => {
     const tutorId = h.id('tutor');

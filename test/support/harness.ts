@@ -5,6 +5,7 @@ import { loadConfig, type AppConfig } from '../../src/config';
 import { createPool } from '../../src/db/pool';
 import { createLogger } from '../../src/logging';
 import { GoogleSandboxControl, startGoogleSandbox } from '../../src/sandbox/google';
+import { MicrosoftSandboxControl, startMicrosoftSandbox } from '../../src/sandbox/microsoft';
 import { findFreePort } from '../../src/dev/ports';
 import { startService, type RunningService } from '../../src/service';
 import { completeConnectLink } from '../../src/sandbox/consent-client';
@@ -15,13 +16,16 @@ export interface Harness {
   service: RunningService;
   api: ApiClient;
   google: GoogleSandboxControl;
+  microsoft: MicrosoftSandboxControl;
   pool: Pool;
   /** Every log line the service wrote, for secret-leak checks. */
   logs: string[];
   /** A unique id for this test's bookings and users. */
   id(prefix: string): string;
-  /** Connects a user to a fresh sandbox Google calendar the way the service stores real ones. */
+  /** Connects a user to a fresh sandbox Google calendar through the real OAuth flow. */
   connectGoogle(userId: string, email?: string): Promise<{ connectionId: string; email: string }>;
+  /** The same for a sandbox Microsoft account. */
+  connectMicrosoft(userId: string, email?: string): Promise<{ connectionId: string; email: string }>;
   close(): Promise<void>;
 }
 
@@ -46,6 +50,7 @@ export const TEST_CLIENT = { id: 'test-client-id.apps.sandbox', secret: 'test-cl
  */
 export async function startHarness(overrides: Record<string, string> = {}): Promise<Harness> {
   const google = await startGoogleSandbox({ port: 0, clientId: TEST_CLIENT.id, clientSecret: TEST_CLIENT.secret });
+  const microsoft = await startMicrosoftSandbox({ port: 0, clientId: TEST_CLIENT.id, clientSecret: TEST_CLIENT.secret });
   const apiKey = `test_${randomBytes(24).toString('base64url')}`;
   // The API listens on a free port; PUBLIC_BASE_URL (OAuth redirects) must name it.
   const port = await findFreePort();
@@ -65,6 +70,10 @@ export async function startHarness(overrides: Record<string, string> = {}): Prom
     GOOGLE_TOKEN_URL: `${google.url}/token`,
     GOOGLE_REVOKE_URL: `${google.url}/revoke`,
     GOOGLE_API_URL: google.url,
+    MICROSOFT_CLIENT_ID: TEST_CLIENT.id,
+    MICROSOFT_CLIENT_SECRET: TEST_CLIENT.secret,
+    MICROSOFT_LOGIN_URL: microsoft.url,
+    MICROSOFT_GRAPH_URL: `${microsoft.url}/v1.0`,
     LOG_LEVEL: 'debug',
     ...overrides,
   });
@@ -109,28 +118,32 @@ export async function startHarness(overrides: Record<string, string> = {}): Prom
   };
 
   const control = new GoogleSandboxControl(google.url);
+  async function connect(provider: 'google' | 'microsoft', userId: string, email?: string) {
+    const account = email ?? `${userId.toLowerCase()}@sandbox.test`;
+    const link = await api<{ url: string }>('POST', `/v1/users/${userId}/connect-links`, { provider, returnUrl: 'https://app.example.com/done' });
+    if (link.status !== 201) throw new Error(`connect link: ${link.status} ${JSON.stringify(link.body)}`);
+    const back = await completeConnectLink(link.body.url, account);
+    const result = new URL(back.location ?? 'https://invalid/');
+    const connectionId = result.searchParams.get('connection');
+    if (result.searchParams.get('status') !== 'connected' || !connectionId) throw new Error(`connect failed: ${back.status} ${back.location} ${back.body.slice(0, 200)}`);
+    return { connectionId, email: account };
+  }
   return {
     config,
     service,
     api,
     google: control,
+    microsoft: new MicrosoftSandboxControl(microsoft.url),
     pool,
     logs,
     id: (prefix) => `${prefix}-${suffix}-${randomBytes(3).toString('hex')}`,
-    async connectGoogle(userId, email) {
-      const account = email ?? `${userId.toLowerCase()}@sandbox.test`;
-      const link = await api<{ url: string }>('POST', `/v1/users/${userId}/connect-links`, { provider: 'google', returnUrl: 'https://app.example.com/done' });
-      if (link.status !== 201) throw new Error(`connect link: ${link.status} ${JSON.stringify(link.body)}`);
-      const back = await completeConnectLink(link.body.url, account);
-      const result = new URL(back.location ?? 'https://invalid/');
-      const connectionId = result.searchParams.get('connection');
-      if (result.searchParams.get('status') !== 'connected' || !connectionId) throw new Error(`connect failed: ${back.status} ${back.location} ${back.body.slice(0, 200)}`);
-      return { connectionId, email: account };
-    },
+    connectGoogle: (userId, email) => connect('google', userId, email),
+    connectMicrosoft: (userId, email) => connect('microsoft', userId, email),
     async close() {
       await service.close();
       await pool.end();
       await google.close();
+      await microsoft.close();
     },
   };
 }

@@ -1,0 +1,1 @@
+export { MicrosoftOAuth, MICROSOFT_SCOPES, type MicrosoftOAuthConfig } from './oauth';
