@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
-import type { SecretBox } from '../crypto/secret-box';
+import { DecryptionError, type SecretBox } from '../crypto/secret-box';
 import type { ProviderKind } from '../providers/types';
 import type { BulkSyncProgress } from './bulk-sync';
 import { withTransaction, type Queryable } from './pool';
@@ -63,9 +63,24 @@ export interface TokenUpdate {
 const COLUMNS =
   'id, user_id, provider, status, calendar_id, sync_enabled, token_expires_at, token_version, last_synced_at, last_error, created_at, bulk_sync, removing_events, account_email_enc, access_token_enc, refresh_token_enc';
 
+export type SealedColumn = 'account_email' | 'access_token' | 'refresh_token';
+
 /** Where a sealed value lives: part of its authenticated data, so it can't be moved. */
-function aad(column: 'account_email' | 'access_token' | 'refresh_token', id: string): string {
+export function aad(column: SealedColumn, id: string): string {
   return `calendar_connections.${column}:${id}`;
+}
+
+/** A stored secret could not be opened: names the connection and the key, never the value. */
+export class SecretUnavailableError extends Error {
+  readonly code = 'secret_unavailable';
+  constructor(
+    readonly connectionId: string,
+    readonly column: SealedColumn,
+    cause: DecryptionError,
+  ) {
+    super(`calendar connection ${connectionId}: cannot decrypt ${column.replace('_', ' ')} (${cause.message})`);
+    this.name = 'SecretUnavailableError';
+  }
 }
 
 function toConnection(r: ConnectionRecord): Connection {
@@ -98,6 +113,16 @@ export class ConnectionStore {
    * existing row — new tokens, `active`, no error — so a user never has two connections to one
    * calendar (which would mean two events per booking). Serialised per user and provider.
    */
+  /** Opens a sealed column, turning a wrong or missing key into an error that names the connection. */
+  private reveal(id: string, column: SealedColumn, sealed: string): string {
+    try {
+      return this.box.open(sealed, aad(column, id));
+    } catch (err) {
+      if (err instanceof DecryptionError) throw new SecretUnavailableError(id, column, err);
+      throw err;
+    }
+  }
+
   async upsertOAuth(c: NewOAuthConnection): Promise<{ connection: Connection; created: boolean }> {
     return withTransaction(this.pool, async (client) => {
       await client.query(`SELECT pg_advisory_xact_lock(hashtext('user_connections:' || $1 || ':' || $2))`, [c.userId, c.provider]);
@@ -106,7 +131,7 @@ export class ConnectionStore {
         [c.userId, c.provider],
       );
       const same = rows.find(
-        (r) => r.account_email_enc !== null && this.box.open(r.account_email_enc, aad('account_email', r.id)).toLowerCase() === c.accountEmail.toLowerCase(),
+        (r) => r.account_email_enc !== null && this.reveal(r.id, 'account_email', r.account_email_enc).toLowerCase() === c.accountEmail.toLowerCase(),
       );
       if (!same) return { connection: await this.insertOAuth(c, client), created: true };
       await this.storeTokens(client, same.id, { accessToken: c.accessToken, refreshToken: c.refreshToken, expiresAt: c.expiresAt });
@@ -160,7 +185,7 @@ export class ConnectionStore {
     );
     return rows.map((r) => ({
       ...toConnection(r),
-      accountEmail: r.account_email_enc ? this.box.open(r.account_email_enc, aad('account_email', r.id)) : null,
+      accountEmail: r.account_email_enc ? this.reveal(r.id, 'account_email', r.account_email_enc) : null,
     }));
   }
 
@@ -171,7 +196,7 @@ export class ConnectionStore {
     if (!r) return undefined;
     return {
       connection: toConnection(r),
-      accessToken: r.access_token_enc ? this.box.open(r.access_token_enc, aad('access_token', r.id)) : null,
+      accessToken: r.access_token_enc ? this.reveal(r.id, 'access_token', r.access_token_enc) : null,
     };
   }
 
@@ -194,7 +219,7 @@ export class ConnectionStore {
       if (!r) throw new ConnectionNotFoundError(id);
       return work({
         connection: toConnection(r),
-        refreshToken: r.refresh_token_enc ? this.box.open(r.refresh_token_enc, aad('refresh_token', r.id)) : null,
+        refreshToken: r.refresh_token_enc ? this.reveal(r.id, 'refresh_token', r.refresh_token_enc) : null,
         client,
       });
     });
@@ -234,8 +259,8 @@ export class ConnectionStore {
     const { rows } = await this.pool.query<ConnectionRecord>(`SELECT ${COLUMNS} FROM calendar_connections WHERE id = $1`, [id]);
     const r = rows[0];
     if (!r) return undefined;
-    if (r.refresh_token_enc) return this.box.open(r.refresh_token_enc, aad('refresh_token', id));
-    return r.access_token_enc ? this.box.open(r.access_token_enc, aad('access_token', id)) : undefined;
+    if (r.refresh_token_enc) return this.reveal(id, 'refresh_token', r.refresh_token_enc);
+    return r.access_token_enc ? this.reveal(id, 'access_token', r.access_token_enc) : undefined;
   }
 
   /** Disconnected for good: the secrets are erased, the row stays for the audit trail. */
