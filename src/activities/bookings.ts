@@ -23,6 +23,7 @@ export function createBookingActivities(deps: ActivityDeps) {
         userId: c.userId,
         connectionId: c.id,
         provider: c.provider,
+        calendarId: c.calendarId,
         usable: c.status !== 'disconnected',
         needsReauth: c.status === 'needs_reauth',
         syncEnabled: c.syncEnabled,

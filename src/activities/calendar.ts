@@ -1,4 +1,5 @@
 import { Context } from '@temporalio/activity';
+import { TOKEN_EXPIRY_MARGIN_MS, TOKEN_MIN_USABLE_MS } from '../connections/token-refresh';
 import type { BookingDetails } from '../domain/booking';
 import { recordEventFailure, recordEventOutcome } from '../db/calendar-events';
 import { appendSyncLog } from '../db/sync-log';
@@ -7,10 +8,6 @@ import { ProviderError, type AccessContext, type ProviderKind } from '../provide
 import type { ActivityDeps } from './deps';
 import { connectionUnavailable, reauthRequired, toActivityFailure, tokenExpired } from './failures';
 
-/** Refresh before a token gets this close to expiry, so a call never races the clock. */
-export const TOKEN_EXPIRY_MARGIN_MS = 5 * 60_000;
-/** A token this close to expiry is not used at all, even right after a refresh. */
-export const TOKEN_MIN_USABLE_MS = 30_000;
 
 export interface CalendarEventInput {
   bookingId: string;
@@ -24,6 +21,8 @@ export interface CalendarEventInput {
    * short-lived ones (under the 5-minute margin), instead of refreshing in a loop.
    */
   tokenJustRefreshed?: boolean;
+  /** Delete only: the calendar the event is in, when it is not the connection's current one. */
+  calendarId?: string;
 }
 
 export interface UpsertEventInput extends CalendarEventInput {
@@ -32,6 +31,8 @@ export interface UpsertEventInput extends CalendarEventInput {
 
 export interface UpsertEventResult {
   externalEventId: string;
+  /** The calendar it was written to. */
+  calendarId: string;
   action: 'created' | 'updated';
 }
 
@@ -56,7 +57,7 @@ export function createCalendarActivities(deps: ActivityDeps) {
       throw tokenExpired(connection.tokenVersion, 'access token expired or about to expire');
     }
     return {
-      ctx: { accessToken, calendarId: connection.calendarId },
+      ctx: { accessToken, calendarId: input.calendarId ?? connection.calendarId },
       provider: connection.provider,
       tokenVersion: connection.tokenVersion,
     };
@@ -81,7 +82,7 @@ export function createCalendarActivities(deps: ActivityDeps) {
   return {
     /** Creates or updates the participant's event for this booking revision. Idempotent. */
     async upsertCalendarEvent(input: UpsertEventInput): Promise<UpsertEventResult> {
-      const { ctx, provider, tokenVersion } = await access(input);
+      const { ctx, provider, tokenVersion } = await access({ ...input, calendarId: undefined });
       const spec = renderEvent({
         bookingId: input.bookingId,
         connectionId: input.connectionId,
@@ -108,8 +109,9 @@ export function createCalendarActivities(deps: ActivityDeps) {
         operation: outcome.action === 'created' ? 'create' : 'update',
         externalEventId: outcome.externalEventId,
         etag: outcome.etag,
+        calendarId: ctx.calendarId,
       });
-      return { externalEventId: outcome.externalEventId, action: outcome.action };
+      return { externalEventId: outcome.externalEventId, calendarId: ctx.calendarId, action: outcome.action };
     },
 
     /** Removes the participant's event; an event already gone is success. */
@@ -133,6 +135,7 @@ export function createCalendarActivities(deps: ActivityDeps) {
         operation: 'delete',
         externalEventId: input.knownExternalEventId,
         etag: undefined,
+        calendarId: ctx.calendarId,
         detail: outcome.action,
       });
       return { action: outcome.action };

@@ -5,18 +5,19 @@ export interface EventToRemove {
   bookingId: string;
   userId: string;
   revision: number;
+  calendarId?: string;
 }
 
 export function createDisconnectActivities(deps: ActivityDeps) {
   return {
     /** Bookings that may still have an event of ours in this calendar. */
     async eventsToRemove(input: { connectionId: string; limit: number }): Promise<EventToRemove[]> {
-      const { rows } = await deps.pool.query<{ booking_id: string; user_id: string; revision: number }>(
-        `SELECT booking_id, user_id, revision FROM calendar_events
+      const { rows } = await deps.pool.query<{ booking_id: string; user_id: string; revision: number; calendar_id: string | null }>(
+        `SELECT booking_id, user_id, revision, calendar_id FROM calendar_events
           WHERE connection_id = $1 AND state <> 'deleted' ORDER BY booking_id LIMIT $2`,
         [input.connectionId, input.limit],
       );
-      return rows.map((r) => ({ bookingId: r.booking_id, userId: r.user_id, revision: r.revision }));
+      return rows.map((r) => ({ bookingId: r.booking_id, userId: r.user_id, revision: r.revision, ...(r.calendar_id ? { calendarId: r.calendar_id } : {}) }));
     },
 
     /**

@@ -41,7 +41,15 @@ export function createApp(deps: AppDeps): Express {
   app.use('/v1/bookings', auth);
   app.use('/v1/users', auth);
   app.use(bookingRoutes(new BookingCommands(deps.temporal, deps.config.temporal.taskQueue), deps.pool));
-  app.use(connectionRoutes(deps.connections, deps.temporal, deps.config.temporal.taskQueue));
+  app.use(
+    connectionRoutes({
+      connections: deps.connections,
+      providers: deps.providers,
+      temporal: deps.temporal,
+      taskQueue: deps.config.temporal.taskQueue,
+      logger: deps.logger,
+    }),
+  );
   app.use(oauthRoutes(deps.oauthConnect, deps.connections, auth));
   app.use(
     settingsRoutes({

@@ -10,6 +10,7 @@ export interface EventOutcome {
   operation: Extract<SyncOperation, 'create' | 'update' | 'delete'>;
   externalEventId: string | undefined;
   etag: string | undefined;
+  calendarId: string;
   /** What the provider did, for the audit row (e.g. `already_gone`). */
   detail?: string;
 }
@@ -22,11 +23,11 @@ export async function recordEventOutcome(db: Queryable, o: EventOutcome): Promis
   const state = o.operation === 'delete' ? 'deleted' : 'synced';
   await db.query(
     `WITH link AS (
-       INSERT INTO calendar_events (connection_id, booking_id, user_id, provider, external_event_id, etag, state, revision, last_error, synced_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, now(), now())
+       INSERT INTO calendar_events (connection_id, booking_id, user_id, provider, external_event_id, etag, state, revision, last_error, synced_at, updated_at, calendar_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, now(), now(), $11)
        ON CONFLICT (connection_id, booking_id) DO UPDATE
           SET external_event_id = COALESCE(EXCLUDED.external_event_id, calendar_events.external_event_id),
-              etag = EXCLUDED.etag, state = EXCLUDED.state, revision = EXCLUDED.revision,
+              etag = EXCLUDED.etag, state = EXCLUDED.state, revision = EXCLUDED.revision, calendar_id = EXCLUDED.calendar_id,
               last_error = NULL, synced_at = now(), updated_at = now()
         WHERE calendar_events.revision <= EXCLUDED.revision
      ), audit AS (
@@ -34,13 +35,13 @@ export async function recordEventOutcome(db: Queryable, o: EventOutcome): Promis
        VALUES ($2, $3, $1, $4, $9, 'ok', $8, $5, $10)
      )
      UPDATE calendar_connections SET last_synced_at = now(), last_error = NULL WHERE id = $1`,
-    [o.connectionId, o.bookingId, o.userId, o.provider, o.externalEventId ?? null, o.etag ?? null, state, o.revision, o.operation, o.detail ?? null],
+    [o.connectionId, o.bookingId, o.userId, o.provider, o.externalEventId ?? null, o.etag ?? null, state, o.revision, o.operation, o.detail ?? null, o.calendarId],
   );
 }
 
 export async function recordEventFailure(
   db: Queryable,
-  o: Omit<EventOutcome, 'etag' | 'externalEventId' | 'detail'> & { error: string },
+  o: Omit<EventOutcome, 'etag' | 'externalEventId' | 'detail' | 'calendarId'> & { error: string },
 ): Promise<void> {
   await db.query(
     `WITH link AS (

@@ -250,6 +250,10 @@ export class ConnectionStore {
     return this.get(id);
   }
 
+  async setCalendar(id: string, calendarId: string): Promise<void> {
+    await this.pool.query('UPDATE calendar_connections SET calendar_id = $2, updated_at = now() WHERE id = $1', [id, calendarId]);
+  }
+
   async markRemovingEvents(id: string): Promise<void> {
     await this.pool.query(`UPDATE calendar_connections SET removing_events = true, sync_enabled = false, updated_at = now() WHERE id = $1`, [id]);
   }

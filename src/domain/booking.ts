@@ -64,6 +64,8 @@ export interface CalendarTarget {
   userId: string;
   connectionId: string;
   provider: string;
+  /** The calendar of the account that events go to. */
+  calendarId: string;
   usable: boolean;
   needsReauth: boolean;
   /** Off: no new events here; events already written are still kept up to date. */

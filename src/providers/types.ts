@@ -38,6 +38,16 @@ export interface DeleteOutcome {
   action: 'deleted' | 'already_gone';
 }
 
+/** One of the account's calendars, to let the user choose where events go. */
+export interface CalendarInfo {
+  id: string;
+  name: string;
+  primary: boolean;
+  /** Whether this service can write events there. */
+  writable: boolean;
+  timeZone?: string;
+}
+
 /** Every provider adapter implements this; nothing outside `src/providers/<name>/` knows more. */
 export interface CalendarProvider {
   readonly kind: ProviderKind;
@@ -47,6 +57,8 @@ export interface CalendarProvider {
   upsertEvent(ctx: AccessContext, event: EventSpec, known: { externalEventId?: string }): Promise<UpsertOutcome>;
   /** Deletes it; an event that is already gone is success. */
   deleteEvent(ctx: AccessContext, key: EventKey, known: { externalEventId?: string }): Promise<DeleteOutcome>;
+  /** The account's calendars. */
+  listCalendars(ctx: { accessToken: string }): Promise<CalendarInfo[]>;
 }
 
 export interface TokenSet {

@@ -42,6 +42,8 @@ export interface CalendarRecord {
   syncedRevision?: number;
   /** Set when the user must reconnect: not retried until the connection is re-driven. */
   awaitingReauth?: boolean;
+  /** The calendar our event is in (undefined in state carried from before calendars could change). */
+  calendarId?: string;
 }
 
 /** Everything carried across continue-as-new. */
@@ -53,8 +55,16 @@ export interface CarriedState {
 }
 
 export type ReconcileOp =
-  | { kind: 'upsert'; userId: string; connectionId: string; provider: string; knownExternalEventId?: string }
-  | { kind: 'delete'; userId: string; connectionId: string; provider: string; knownExternalEventId?: string };
+  | {
+      kind: 'upsert';
+      userId: string;
+      connectionId: string;
+      provider: string;
+      knownExternalEventId?: string;
+      /** The user chose another calendar: remove the event from this one first. */
+      moveFromCalendarId?: string;
+    }
+  | { kind: 'delete'; userId: string; connectionId: string; provider: string; knownExternalEventId?: string; calendarId?: string };
 
 /** Applies a change when it is newer than what the group holds; unversioned changes apply in arrival order. */
 function isNewer(version: number | undefined, held: number | null): boolean {
@@ -229,8 +239,11 @@ export class BookingState {
           }
           // Reconnected (the database no longer says needs_reauth): try again.
           rec.awaitingReauth = false;
-          if (rec.syncedRevision === this.revision && rec.state === 'synced') continue;
-          const op: ReconcileOp = { kind: 'upsert', userId, connectionId: t.connectionId, provider: t.provider, knownExternalEventId: rec.externalEventId };
+          const moved = rec.externalEventId !== undefined && rec.calendarId !== undefined && rec.calendarId !== t.calendarId && rec.state !== 'deleted';
+          if (!moved && rec.syncedRevision === this.revision && rec.state === 'synced') continue;
+          const op: ReconcileOp = moved
+            ? { kind: 'upsert', userId, connectionId: t.connectionId, provider: t.provider, moveFromCalendarId: rec.calendarId }
+            : { kind: 'upsert', userId, connectionId: t.connectionId, provider: t.provider, knownExternalEventId: rec.externalEventId };
           if (busy(op)) continue;
           rec.state = 'pending';
           ops.push(op);
@@ -260,7 +273,14 @@ export class BookingState {
         continue;
       }
       rec.awaitingReauth = false;
-      const op: ReconcileOp = { kind: 'delete', userId: rec.userId, connectionId: rec.connectionId, provider: rec.provider ?? t.provider, knownExternalEventId: rec.externalEventId };
+      const op: ReconcileOp = {
+        kind: 'delete',
+        userId: rec.userId,
+        connectionId: rec.connectionId,
+        provider: rec.provider ?? t.provider,
+        knownExternalEventId: rec.externalEventId,
+        ...(rec.calendarId !== undefined ? { calendarId: rec.calendarId } : {}),
+      };
       if (busy(op)) continue;
       rec.state = 'pending';
       ops.push(op);
@@ -276,10 +296,11 @@ export class BookingState {
     return this.calendars.get(recordKey(userId, connectionId));
   }
 
-  markUpserted(op: ReconcileOp, revision: number, externalEventId: string, nowIso: string): void {
+  markUpserted(op: ReconcileOp, revision: number, externalEventId: string, calendarId: string, nowIso: string): void {
     const rec = this.ensure(op);
     rec.state = 'synced';
     rec.externalEventId = externalEventId;
+    rec.calendarId = calendarId;
     rec.syncedRevision = revision;
     rec.syncedAt = nowIso;
     rec.lastError = undefined;

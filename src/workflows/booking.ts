@@ -176,12 +176,16 @@ async function reconcile(state: BookingState, lanes: Lanes): Promise<void> {
 async function runOperation(state: BookingState, op: ReconcileOp, revision: number, booking: BookingDetails): Promise<void> {
   const base = { bookingId: state.bookingId, userId: op.userId, connectionId: op.connectionId, revision, knownExternalEventId: op.knownExternalEventId };
   const result = await withFreshToken(op.connectionId, async (tokenJustRefreshed) => {
-    if (op.kind === 'upsert') return (await acts.upsertCalendarEvent({ ...base, tokenJustRefreshed, booking })).externalEventId;
-    await acts.deleteCalendarEvent({ ...base, tokenJustRefreshed });
-    return undefined;
+    if (op.kind === 'delete') {
+      await acts.deleteCalendarEvent({ ...base, tokenJustRefreshed, calendarId: op.calendarId });
+      return undefined;
+    }
+    // Moving to the calendar the user chose: take it out of the old one, then write it anew.
+    if (op.moveFromCalendarId) await acts.deleteCalendarEvent({ ...base, tokenJustRefreshed, calendarId: op.moveFromCalendarId });
+    return acts.upsertCalendarEvent({ ...base, tokenJustRefreshed, booking });
   });
   if (result.ok) {
-    if (op.kind === 'upsert') state.markUpserted(op, revision, result.value!, nowIso());
+    if (result.value) state.markUpserted(op, revision, result.value.externalEventId, result.value.calendarId, nowIso());
     else state.markDeleted(op, revision, nowIso());
     return;
   }

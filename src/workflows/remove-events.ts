@@ -31,7 +31,7 @@ export async function removeConnectionEvents(connectionId: string): Promise<void
           // A workflow asked twice that still holds the event does not know it: delete directly.
           if (times < 2 && (await signalled(e.bookingId, connectionId))) return;
           await withFreshToken(connectionId, (tokenJustRefreshed) =>
-            acts.deleteCalendarEvent({ bookingId: e.bookingId, userId: e.userId, connectionId, revision: e.revision, tokenJustRefreshed }),
+            acts.deleteCalendarEvent({ bookingId: e.bookingId, userId: e.userId, connectionId, revision: e.revision, calendarId: e.calendarId, tokenJustRefreshed }),
           );
         }),
       );

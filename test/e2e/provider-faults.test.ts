@@ -95,12 +95,12 @@ describe('provider failures never lose or duplicate a change', () => {
 });
 
 describe('access tokens', () => {
-  it('a token revoked mid-flight is refreshed once for many workflows, and every sync completes', async () => {
-    const { tutor, client } = await connectedPair(h);
-    const participants = [strip(tutor), strip(client)];
-    const ids = Array.from({ length: 6 }, () => h.id('bk'));
+  it('a token revoked mid-flight is refreshed once for 50 workflows, and every sync completes', async () => {
+    const { tutor } = await connectedPair(h);
+    const participants = [strip(tutor), { userId: h.id('nocal'), role: 'client', name: 'Bob', email: 'bob@example.com' }];
+    const ids = Array.from({ length: 50 }, () => h.id('bk'));
     await Promise.all(ids.map((id) => h.api('POST', `/v1/bookings/${id}/confirm`, confirmBody(participants, { version: 1 }))));
-    await Promise.all(ids.map((id) => settled(h, id, (v) => v.calendars.filter((c) => c.state === 'synced').length === 2)));
+    await Promise.all(ids.map((id) => settled(h, id, (v) => v.calendars.some((c) => c.state === 'synced'))));
     const before = (await h.google.stats()).byAccount[tutor.calendar]?.tokenRefreshes ?? 0;
 
     await h.google.expireAccessTokens(tutor.calendar);

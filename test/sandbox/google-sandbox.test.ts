@@ -965,3 +965,363 @@ describe('googleapis client against the sandbox', () => {
     expect(gone).toEqual({ status: 404, reason: 'notFound' });
   });
 });
+
+describe('secondary calendars', () => {
+  const USER = 'multi@sandbox.test';
+  const REQUIRED_ACCESS = {
+    error: {
+      errors: [
+        { domain: 'global', reason: 'requiredAccessLevel', message: 'You need to have writer access to this calendar.' },
+      ],
+      code: 403,
+      message: 'You need to have writer access to this calendar.',
+    },
+  };
+  const SECONDARY_ID = /^c_[0-9a-f]{64}@group\.calendar\.google\.com$/;
+
+  let token: string;
+  let work: string;
+  let shared: string;
+  beforeEach(async () => {
+    token = (await connect(USER)).accessToken;
+    work = (await control.createCalendar(USER, { summary: 'Work', timeZone: 'Europe/Berlin' })).id;
+    shared = (await control.createCalendar(USER, { summary: 'Team holidays', accessRole: 'reader' })).id;
+  });
+
+  const eventsOf = (calendarId: string): string => `/calendar/v3/calendars/${encodeURIComponent(calendarId)}/events`;
+  const idsOf = (result: ApiResult): string[] =>
+    ((result.body['items'] as Array<{ id: string }> | undefined) ?? []).map((item) => item.id);
+
+  it('creates calendars through the control API with Google-like ids', async () => {
+    const created = await control.createCalendar(USER, { summary: 'Tutoring' });
+    expect(created).toMatchObject({
+      kind: 'calendar#calendarListEntry',
+      summary: 'Tutoring',
+      timeZone: 'UTC',
+      accessRole: 'owner',
+      selected: true,
+      defaultReminders: [],
+    });
+    expect(created.id).toMatch(SECONDARY_ID);
+    expect(created).not.toHaveProperty('primary');
+    expect(new Set([created.id, work, shared]).size).toBe(3);
+    const listed = await control.listCalendars(USER);
+    expect(listed.map((entry) => entry.id)).toEqual([USER, work, shared, created.id]);
+    expect(listed.map((entry) => entry.accessRole)).toEqual(['owner', 'owner', 'reader', 'owner']);
+
+    const response = await fetch(`${sandbox.url}/sandbox/accounts/${encodeURIComponent(USER)}/calendars`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ summary: 'Raw' }),
+    });
+    expect(response.status).toBe(201);
+    await expect(control.createCalendar(USER, { summary: 'Bad zone', timeZone: 'Mars/Olympus' })).rejects.toMatchObject({ status: 400 });
+    await expect(control.createCalendar(USER, { summary: '' })).rejects.toMatchObject({ status: 400 });
+    await expect(control.createCalendar('nobody@sandbox.test', { summary: 'X' })).rejects.toMatchObject({ status: 404 });
+  });
+
+  it('lists calendars primary first, filters by minAccessRole and pages', async () => {
+    const writable = (await control.createCalendar(USER, { summary: 'Shared with me', accessRole: 'writer' })).id;
+    const all = await api(token, 'GET', '/calendar/v3/users/me/calendarList');
+    expect(all.status).toBe(200);
+    expect(all.body['kind']).toBe('calendar#calendarList');
+    expect(all.body).not.toHaveProperty('nextPageToken');
+    const items = all.body['items'] as Array<Record<string, unknown>>;
+    expect(items.map((item) => item['id'])).toEqual([USER, work, shared, writable]);
+    expect(items.map((item) => item['primary'])).toEqual([true, undefined, undefined, undefined]);
+    expect(items[1]).toMatchObject({ summary: 'Work', timeZone: 'Europe/Berlin', accessRole: 'owner' });
+    expect(items[2]).toMatchObject({ summary: 'Team holidays', accessRole: 'reader' });
+
+    const list = async (query: string): Promise<string[]> => {
+      const result = await api(token, 'GET', `/calendar/v3/users/me/calendarList?${query}`);
+      expect(result.status, query).toBe(200);
+      return idsOf(result);
+    };
+    expect(await list('minAccessRole=writer')).toEqual([USER, work, writable]);
+    expect(await list('minAccessRole=owner')).toEqual([USER, work]);
+    expect(await list('minAccessRole=reader')).toEqual([USER, work, shared, writable]);
+    const bogus = await api(token, 'GET', '/calendar/v3/users/me/calendarList?minAccessRole=admin');
+    expect(bogus.status).toBe(400);
+    expect(reasonOf(bogus)).toBe('invalidParameter');
+
+    const first = await api(token, 'GET', '/calendar/v3/users/me/calendarList?maxResults=2&minAccessRole=writer');
+    expect(idsOf(first)).toEqual([USER, work]);
+    const pageToken = first.body['nextPageToken'];
+    expect(pageToken).toBeTypeOf('string');
+    // A calendar added between pages does not shift the frozen list.
+    await control.createCalendar(USER, { summary: 'Late' });
+    const second = await api(token, 'GET', `/calendar/v3/users/me/calendarList?maxResults=2&pageToken=${String(pageToken)}`);
+    expect(idsOf(second)).toEqual([writable]);
+    expect(second.body).not.toHaveProperty('nextPageToken');
+    const badToken = await api(token, 'GET', '/calendar/v3/users/me/calendarList?pageToken=nope');
+    expect(badToken.status).toBe(400);
+  });
+
+  it('gets one calendar list entry and the calendar resource by id', async () => {
+    const entry = await api(token, 'GET', `/calendar/v3/users/me/calendarList/${encodeURIComponent(work)}`);
+    expect(entry.status).toBe(200);
+    expect(entry.body).toMatchObject({ kind: 'calendar#calendarListEntry', id: work, summary: 'Work', accessRole: 'owner' });
+    expect(entry.body).not.toHaveProperty('primary');
+    const reader = await api(token, 'GET', `/calendar/v3/users/me/calendarList/${encodeURIComponent(shared)}`);
+    expect(reader.body).toMatchObject({ id: shared, accessRole: 'reader' });
+    const resource = await api(token, 'GET', `/calendar/v3/calendars/${encodeURIComponent(work)}`);
+    expect(resource.status).toBe(200);
+    expect(resource.body).toMatchObject({ kind: 'calendar#calendar', id: work, summary: 'Work', timeZone: 'Europe/Berlin' });
+    const upper = await api(token, 'GET', `/calendar/v3/calendars/${encodeURIComponent(work.toUpperCase())}`);
+    expect(upper.body['id']).toBe(work);
+    const primary = await api(token, 'GET', '/calendar/v3/calendars/primary');
+    expect(primary.body).toMatchObject({ id: USER, summary: USER, timeZone: 'UTC' });
+  });
+
+  it('keeps events per calendar: the same client id lives in primary and secondary', async () => {
+    const id = 'same0123456789';
+    const inPrimary = await api(token, 'POST', EVENTS, eventBody({ id, summary: 'Primary copy' }));
+    const inWork = await api(token, 'POST', eventsOf(work), eventBody({ id, summary: 'Work copy' }));
+    expect(inPrimary.status).toBe(200);
+    expect(inWork.status).toBe(200);
+    expect(inWork.body['etag']).not.toBe(inPrimary.body['etag']);
+    expect(inWork.body).toMatchObject({
+      id,
+      summary: 'Work copy',
+      organizer: { email: work, displayName: 'Work', self: true },
+      creator: { email: USER },
+    });
+    expect(inWork.body['creator']).not.toHaveProperty('self');
+    expect(inPrimary.body).toMatchObject({ organizer: { email: USER, self: true }, creator: { email: USER, self: true } });
+    const again = await api(token, 'POST', eventsOf(work), eventBody({ id }));
+    expect(again.status).toBe(409);
+    expect(again.body).toEqual(DUPLICATE);
+
+    const other = await api(token, 'POST', eventsOf(work), eventBody({ id: 'jobonl0123456' }));
+    expect(other.status).toBe(200);
+    const primaryList = await api(token, 'GET', EVENTS);
+    const workList = await api(token, 'GET', eventsOf(work));
+    expect(idsOf(primaryList)).toEqual([id]);
+    expect(idsOf(workList)).toEqual([id, 'jobonl0123456']);
+    expect(primaryList.body).toMatchObject({ summary: USER, timeZone: 'UTC', accessRole: 'owner' });
+    expect(workList.body).toMatchObject({ summary: 'Work', timeZone: 'Europe/Berlin', accessRole: 'owner', defaultReminders: [] });
+    expect((await api(token, 'GET', `${eventsOf(work)}/${id}`)).body['summary']).toBe('Work copy');
+    expect((await api(token, 'GET', `${EVENTS}/jobonl0123456`)).status).toBe(404);
+
+    // Deleting one copy leaves the other alone.
+    expect((await api(token, 'DELETE', `${eventsOf(work)}/${id}`)).status).toBe(204);
+    expect((await api(token, 'GET', `${EVENTS}/${id}`)).body['status']).toBe('confirmed');
+    expect((await control.listEvents(USER)).map((event) => event.id)).toEqual([id]);
+    expect((await control.listEvents(USER, { calendarId: work })).map((event) => event.id)).toEqual(['jobonl0123456']);
+    const withDeleted = await control.listEvents(USER, { calendarId: work, showDeleted: true });
+    expect(withDeleted.map((event) => [event.id, event.status])).toEqual([
+      [id, 'cancelled'],
+      ['jobonl0123456', 'confirmed'],
+    ]);
+
+    const link = await fetch(String(inWork.body['htmlLink']));
+    expect(link.status).toBe(200);
+    expect(await link.text()).toContain('Work copy');
+  });
+
+  it('lets the control API write to any calendar of the account', async () => {
+    const start = { dateTime: '2030-06-01T09:00:00Z' };
+    const end = { dateTime: '2030-06-01T10:00:00Z' };
+    const inPrimary = await control.createUserEvent(USER, { summary: 'Primary', start, end });
+    const inWork = await control.createUserEvent(USER, { summary: 'Work', start, end }, { calendarId: work });
+    const inShared = await control.createUserEvent(USER, { summary: 'Holiday', start, end }, { calendarId: shared });
+    expect(inShared.organizer).toEqual({ email: shared, displayName: 'Team holidays', self: true });
+    expect((await api(token, 'GET', EVENTS)).body['items']).toHaveLength(1);
+    expect(idsOf(await api(token, 'GET', eventsOf(work)))).toEqual([inWork.id]);
+    expect(idsOf(await api(token, 'GET', eventsOf(shared)))).toEqual([inShared.id]);
+    expect((await control.listEvents(USER, { calendarId: 'primary' })).map((event) => event.id)).toEqual([inPrimary.id]);
+
+    const patched = await control.updateUserEvent(USER, inWork.id, { summary: 'Work, moved' }, { calendarId: work });
+    expect(patched.summary).toBe('Work, moved');
+    await expect(control.updateUserEvent(USER, inWork.id, { summary: 'x' })).rejects.toMatchObject({ status: 404 });
+    await control.deleteUserEvent(USER, inShared.id, { calendarId: shared });
+    expect(await control.listEvents(USER, { calendarId: shared })).toEqual([]);
+
+    await expect(control.listEvents(USER, { calendarId: 'c_unknown@group.calendar.google.com' })).rejects.toMatchObject({
+      status: 404,
+    });
+    const response = await fetch(`${sandbox.url}/sandbox/accounts/${encodeURIComponent(USER)}/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ calendarId: 42, start, end }),
+    });
+    expect(response.status).toBe(400);
+  });
+
+  it('answers 403 requiredAccessLevel to writes on a reader calendar, but serves reads', async () => {
+    const seeded = await control.createUserEvent(
+      USER,
+      { id: 'hol1da0123456', summary: 'Closed', start: { date: '2030-12-24' }, end: { date: '2030-12-27' } },
+      { calendarId: shared },
+    );
+    const listed = await api(token, 'GET', eventsOf(shared));
+    expect(listed.status).toBe(200);
+    expect(listed.body['accessRole']).toBe('reader');
+    expect(idsOf(listed)).toEqual([seeded.id]);
+    expect((await api(token, 'GET', `${eventsOf(shared)}/${seeded.id}`)).status).toBe(200);
+
+    const insert = await api(token, 'POST', eventsOf(shared), eventBody({ id: 'mine0123456789' }));
+    expect(insert.status).toBe(403);
+    expect(insert.body).toEqual(REQUIRED_ACCESS);
+    for (const method of ['PUT', 'PATCH', 'DELETE']) {
+      const body = method === 'DELETE' ? undefined : eventBody({ summary: 'Hijacked' });
+      const result = await api(token, method, `${eventsOf(shared)}/${seeded.id}`, body);
+      expect(result.status, method).toBe(403);
+      expect(result.body, method).toEqual(REQUIRED_ACCESS);
+    }
+    const after = await control.listEvents(USER, { calendarId: shared, showDeleted: true });
+    expect(after.map((event) => [event.id, event.summary, event.status, event.etag])).toEqual([
+      [seeded.id, 'Closed', 'confirmed', seeded.etag],
+    ]);
+
+    const writable = (await control.createCalendar(USER, { summary: 'Shared with me', accessRole: 'writer' })).id;
+    expect((await api(token, 'POST', eventsOf(writable), eventBody({ id: 'mine0123456789' }))).status).toBe(200);
+  });
+
+  it('answers 404 for calendars of another account', async () => {
+    const otherEmail = 'stranger@sandbox.test';
+    await connect(otherEmail);
+    const theirs = (await control.createCalendar(otherEmail, { summary: 'Private' })).id;
+    await control.createUserEvent(
+      otherEmail,
+      { id: 'secret01234567', start: { dateTime: '2030-01-01T10:00:00Z' }, end: { dateTime: '2030-01-01T11:00:00Z' } },
+      { calendarId: theirs },
+    );
+    for (const calendarId of [theirs, otherEmail, 'c_nothing@group.calendar.google.com']) {
+      const paths: Array<[string, string, unknown?]> = [
+        ['GET', eventsOf(calendarId)],
+        ['POST', eventsOf(calendarId), eventBody({ id: 'probe012345678' })],
+        ['GET', `${eventsOf(calendarId)}/secret01234567`],
+        ['DELETE', `${eventsOf(calendarId)}/secret01234567`],
+        ['GET', `/calendar/v3/users/me/calendarList/${encodeURIComponent(calendarId)}`],
+        ['GET', `/calendar/v3/calendars/${encodeURIComponent(calendarId)}`],
+      ];
+      for (const [method, path, body] of paths) {
+        const result = await api(token, method, path, body);
+        expect(result.status, `${method} ${path}`).toBe(404);
+        expect(result.body, `${method} ${path}`).toEqual(NOT_FOUND);
+      }
+    }
+    expect(idsOf(await api(token, 'GET', '/calendar/v3/users/me/calendarList'))).not.toContain(theirs);
+    expect((await control.listEvents(otherEmail, { calendarId: theirs })).map((event) => event.id)).toEqual(['secret01234567']);
+    await expect(control.listEvents(USER, { calendarId: theirs })).rejects.toMatchObject({ status: 404 });
+    await expect(
+      control.createUserEvent(
+        USER,
+        { start: { dateTime: '2030-01-01T10:00:00Z' }, end: { dateTime: '2030-01-01T11:00:00Z' } },
+        { calendarId: theirs },
+      ),
+    ).rejects.toMatchObject({ status: 404 });
+  });
+
+  it('keeps sync tokens per calendar', async () => {
+    await api(token, 'POST', EVENTS, eventBody({ id: 'prim0123456789' }));
+    await api(token, 'POST', eventsOf(work), eventBody({ id: 'job00123456789' }));
+    const primaryFull = await api(token, 'GET', EVENTS);
+    const workFull = await api(token, 'GET', eventsOf(work));
+    const primaryToken = String(primaryFull.body['nextSyncToken']);
+    const workToken = String(workFull.body['nextSyncToken']);
+    expect(primaryFull.body['nextSyncToken']).toBeTypeOf('string');
+    expect(workFull.body['nextSyncToken']).toBeTypeOf('string');
+
+    await api(token, 'PATCH', `${eventsOf(work)}/job00123456789`, { summary: 'Changed at work' });
+    await api(token, 'POST', eventsOf(work), eventBody({ id: 'job10123456789' }));
+    const sync = (calendarPath: string, syncToken: string): Promise<ApiResult> =>
+      api(token, 'GET', `${calendarPath}?syncToken=${encodeURIComponent(syncToken)}`);
+
+    const primaryDelta = await sync(EVENTS, primaryToken);
+    expect(primaryDelta.status).toBe(200);
+    expect(idsOf(primaryDelta)).toEqual([]);
+    const workDelta = await sync(eventsOf(work), workToken);
+    expect(idsOf(workDelta)).toEqual(['job00123456789', 'job10123456789']);
+    // A token belongs to the calendar that issued it.
+    expect((await sync(eventsOf(work), primaryToken)).status).toBe(410);
+    expect((await sync(EVENTS, workToken)).status).toBe(410);
+
+    const nextWork = String(workDelta.body['nextSyncToken']);
+    const nextPrimary = String(primaryDelta.body['nextSyncToken']);
+    await control.invalidateSyncTokens(USER, { calendarId: work });
+    expect((await sync(eventsOf(work), nextWork)).status).toBe(410);
+    expect((await sync(EVENTS, nextPrimary)).status).toBe(200);
+    await control.invalidateSyncTokens(USER);
+    expect((await sync(EVENTS, nextPrimary)).status).toBe(410);
+  });
+
+  it('reads all-day dates in the calendar’s time zone', async () => {
+    const auckland = (await control.createCalendar(USER, { summary: 'NZ', timeZone: 'Pacific/Auckland' })).id;
+    const allDay = eventBody({ id: 'allda01234567', start: { date: '2030-03-01' }, end: { date: '2030-03-02' } });
+    expect((await api(token, 'POST', eventsOf(auckland), allDay)).status).toBe(200);
+    expect((await api(token, 'POST', EVENTS, allDay)).status).toBe(200);
+    // 2030-03-01 starts at 2030-02-28T11:00Z in Auckland (NZDT, +13:00) and at midnight UTC on the primary.
+    const window = `timeMin=${encodeURIComponent('2030-02-28T12:00:00Z')}&timeMax=${encodeURIComponent('2030-02-28T13:00:00Z')}`;
+    expect(idsOf(await api(token, 'GET', `${eventsOf(auckland)}?${window}`))).toEqual(['allda01234567']);
+    expect(idsOf(await api(token, 'GET', `${EVENTS}?${window}`))).toEqual([]);
+  });
+
+  it('limits calendar.events.owned tokens to calendars the user owns', async () => {
+    const seeded = await control.createUserEvent(
+      USER,
+      { summary: 'Holiday', start: { date: '2030-12-24' }, end: { date: '2030-12-25' } },
+      { calendarId: shared },
+    );
+    const owned = (await connect(USER, CALENDAR_SCOPES.eventsOwned)).accessToken;
+    expect((await api(owned, 'POST', eventsOf(work), eventBody())).status).toBe(200);
+    expect((await api(owned, 'GET', EVENTS)).status).toBe(200);
+    for (const [method, path] of [
+      ['GET', eventsOf(shared)],
+      ['GET', `${eventsOf(shared)}/${seeded.id}`],
+      ['POST', eventsOf(shared)],
+    ] as const) {
+      const denied = await api(owned, method, path, method === 'POST' ? eventBody() : undefined);
+      expect(denied.status, `${method} ${path}`).toBe(403);
+      expect(reasonOf(denied), `${method} ${path}`).toBe('insufficientPermissions');
+    }
+    // calendar.events reaches every calendar; the reader calendar still refuses writes.
+    const events = (await connect(USER, CALENDAR_SCOPES.events)).accessToken;
+    expect((await api(events, 'GET', eventsOf(shared))).status).toBe(200);
+    expect(reasonOf(await api(events, 'POST', eventsOf(shared), eventBody()))).toBe('requiredAccessLevel');
+    expect(reasonOf(await api(events, 'GET', '/calendar/v3/users/me/calendarList'))).toBe('insufficientPermissions');
+  });
+
+  it('serves calendarList.list and events on secondary calendars to the googleapis client', async () => {
+    const auth = new google.auth.OAuth2({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
+    auth.setCredentials({ access_token: token });
+    const cal = google.calendar({ version: 'v3', rootUrl: `${sandbox.url}/`, retry: false, auth });
+
+    const list = await cal.calendarList.list();
+    expect(list.status).toBe(200);
+    expect(list.data.items?.map((item) => [item.id, item.accessRole, item.primary ?? false])).toEqual([
+      [USER, 'owner', true],
+      [work, 'owner', false],
+      [shared, 'reader', false],
+    ]);
+    const writable = await cal.calendarList.list({ minAccessRole: 'writer' });
+    expect(writable.data.items?.map((item) => item.id)).toEqual([USER, work]);
+    const paged = await cal.calendarList.list({ maxResults: 1 });
+    expect(paged.data.items?.map((item) => item.id)).toEqual([USER]);
+    const next = await cal.calendarList.list({ maxResults: 1, pageToken: paged.data.nextPageToken ?? 'missing' });
+    expect(next.data.items?.map((item) => item.id)).toEqual([work]);
+
+    const inserted = await cal.events.insert({
+      calendarId: work,
+      requestBody: { id: 'libjob0123456', start: { dateTime: '2030-05-01T10:00:00Z' }, end: { dateTime: '2030-05-01T11:00:00Z' } },
+    });
+    expect(inserted.data.organizer?.email).toBe(work);
+    const events = await cal.events.list({ calendarId: work });
+    expect(events.data.items?.map((item) => item.id)).toEqual(['libjob0123456']);
+    expect(events.data.timeZone).toBe('Europe/Berlin');
+
+    let failure: { status?: number; reason?: string } | undefined;
+    try {
+      await cal.events.insert({
+        calendarId: shared,
+        requestBody: { start: { dateTime: '2030-05-01T10:00:00Z' }, end: { dateTime: '2030-05-01T11:00:00Z' } },
+      });
+    } catch (error) {
+      const response = (error as { response?: { status?: number; data?: { error?: { errors?: Array<{ reason?: string }> } } } })
+        .response;
+      failure = { status: response?.status, reason: response?.data?.error?.errors?.[0]?.reason };
+    }
+    expect(failure).toEqual({ status: 403, reason: 'requiredAccessLevel' });
+  });
+});

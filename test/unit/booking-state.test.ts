@@ -15,7 +15,7 @@ const details = (over: Partial<BookingDetails> = {}): BookingDetails => ({
 });
 
 const target = (userId: string, connectionId: string, over: Partial<CalendarTarget> = {}): CalendarTarget => ({
-  userId, connectionId, provider: 'google', usable: true, needsReauth: false, syncEnabled: true, removing: false, ...over,
+  userId, connectionId, provider: 'google', calendarId: 'primary', usable: true, needsReauth: false, syncEnabled: true, removing: false, ...over,
 });
 
 const NOW = '2029-12-01T00:00:00.000Z';
@@ -85,7 +85,7 @@ describe('BookingState.plan', () => {
     const s = new BookingState('b1');
     s.confirm({ booking: details() });
     const [op] = s.plan([target('tutor-1', 'c1')], NOW);
-    s.markUpserted(op!, s.revision, 'ev1', NOW);
+    s.markUpserted(op!, s.revision, 'ev1', 'primary', NOW);
     expect(s.plan([target('tutor-1', 'c1')], NOW)).toEqual([]);
     s.reschedule({ start: '2030-03-01T10:00:00Z', end: '2030-03-01T11:00:00Z' });
     expect(s.plan([target('tutor-1', 'c1')], NOW)).toEqual([
@@ -97,11 +97,11 @@ describe('BookingState.plan', () => {
     const s = new BookingState('b1');
     s.confirm({ booking: details() });
     const targets = [target('tutor-1', 'c1'), target('client-1', 'c2')];
-    for (const op of s.plan(targets, NOW)) s.markUpserted(op, s.revision, `ev-${op.connectionId}`, NOW);
+    for (const op of s.plan(targets, NOW)) s.markUpserted(op, s.revision, `ev-${op.connectionId}`, 'primary', NOW);
     s.confirm({ booking: details({ participants: [details().participants[0]!] }) });
     const ops = s.plan(targets, NOW);
     expect(ops.map((o) => `${o.kind}:${o.connectionId}`).sort()).toEqual(['delete:c2', 'upsert:c1']);
-    for (const op of ops) op.kind === 'delete' ? s.markDeleted(op, s.revision, NOW) : s.markUpserted(op, s.revision, 'ev-c1', NOW);
+    for (const op of ops) op.kind === 'delete' ? s.markDeleted(op, s.revision, NOW) : s.markUpserted(op, s.revision, 'ev-c1', 'primary', NOW);
     s.cancel({});
     expect(s.plan(targets, NOW).map((o) => `${o.kind}:${o.connectionId}`)).toEqual(['delete:c1']);
   });
@@ -119,9 +119,33 @@ describe('BookingState.plan', () => {
     const s = new BookingState('b1');
     s.confirm({ version: 2, booking: details() });
     const [op] = s.plan([target('tutor-1', 'c1')], NOW);
-    s.markUpserted(op!, s.revision, 'ev1', NOW);
+    s.markUpserted(op!, s.revision, 'ev1', 'primary', NOW);
     const next = new BookingState('b1', JSON.parse(JSON.stringify(s.carry())));
     expect(next.view()).toEqual(s.view());
     expect(next.plan([target('tutor-1', 'c1')], NOW)).toEqual([]);
+  });
+});
+
+describe('BookingState calendar choice', () => {
+  it('moves an event when the connection now points at another calendar', () => {
+    const s = new BookingState('b1');
+    s.confirm({ booking: details() });
+    const [op] = s.plan([target('tutor-1', 'c1')], NOW);
+    s.markUpserted(op!, s.revision, 'ev1', 'primary', NOW);
+    expect(s.plan([target('tutor-1', 'c1')], NOW)).toEqual([]);
+    expect(s.plan([target('tutor-1', 'c1', { calendarId: 'work@group' })], NOW)).toEqual([
+      { kind: 'upsert', userId: 'tutor-1', connectionId: 'c1', provider: 'google', moveFromCalendarId: 'primary' },
+    ]);
+  });
+
+  it('deletes from the calendar the event is in', () => {
+    const s = new BookingState('b1');
+    s.confirm({ booking: details() });
+    const [op] = s.plan([target('tutor-1', 'c1', { calendarId: 'work@group' })], NOW);
+    s.markUpserted(op!, s.revision, 'ev1', 'work@group', NOW);
+    s.cancel({});
+    expect(s.plan([target('tutor-1', 'c1')], NOW)).toEqual([
+      { kind: 'delete', userId: 'tutor-1', connectionId: 'c1', provider: 'google', knownExternalEventId: 'ev1', calendarId: 'work@group' },
+    ]);
   });
 });

@@ -1,7 +1,10 @@
 import { Router } from 'express';
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
+import { usableAccessToken } from '../../connections/token-refresh';
 import type { Connection, ConnectionStore } from '../../db/connections';
+import type { Logger } from '../../logging';
+import { ProviderError, type CalendarInfo, type ProviderRegistry } from '../../providers';
 import { disconnect, signalConnected } from '../connection-commands';
 import { ApiError, validationError } from '../errors';
 import { idSchema } from '../schemas';
@@ -10,8 +13,8 @@ import { parseBody, parseParam } from '../validate';
 const userIdSchema = idSchema('userId');
 const connectionIdSchema = z.uuid('connection ids are UUIDs');
 export const patchConnectionBodySchema = z
-  .strictObject({ syncEnabled: z.boolean().optional() })
-  .refine((b) => Object.keys(b).length > 0, 'nothing to change: send syncEnabled');
+  .strictObject({ syncEnabled: z.boolean().optional(), calendarId: z.string().min(1).max(1024).optional() })
+  .refine((b) => Object.keys(b).length > 0, 'nothing to change: send syncEnabled or calendarId');
 const deleteQuerySchema = z.strictObject({ removeEvents: z.enum(['true', 'false']).optional() });
 
 /** A connection as the API shows it: never a secret. */
@@ -22,6 +25,7 @@ export function connectionJson(c: Connection & { accountEmail: string | null }) 
     accountEmail: c.accountEmail,
     status: c.status,
     syncEnabled: c.syncEnabled,
+    calendarId: c.calendarId,
     lastSyncedAt: c.lastSyncedAt?.toISOString() ?? null,
     lastError: c.lastError,
     ...(c.bulkSync ? { bulkSync: c.bulkSync } : {}),
@@ -29,9 +33,31 @@ export function connectionJson(c: Connection & { accountEmail: string | null }) 
   };
 }
 
-/** A user's calendar connections: list, toggle sync, disconnect. */
-export function connectionRoutes(connections: ConnectionStore, temporal: Client, taskQueue: string): Router {
+export interface ConnectionRouteDeps {
+  connections: ConnectionStore;
+  providers: ProviderRegistry;
+  temporal: Client;
+  taskQueue: string;
+  logger: Logger;
+}
+
+/** A user's calendar connections: list, their calendars, toggle sync, choose calendar, disconnect. */
+export function connectionRoutes({ connections, providers, temporal, taskQueue, logger }: ConnectionRouteDeps): Router {
   const router = Router();
+
+  /** The account's calendars, from the provider (refreshing the token when needed). */
+  async function calendarsOf(c: Connection): Promise<CalendarInfo[]> {
+    try {
+      const accessToken = await usableAccessToken({ connections, providers, logger }, c.id);
+      return await providers.calendar(c.provider).listCalendars({ accessToken });
+    } catch (err) {
+      if (err instanceof ProviderError && err.kind === 'invalid_grant') {
+        throw new ApiError(409, 'connection_needs_reauth', 'the user must reconnect this calendar first');
+      }
+      if (err instanceof ProviderError) throw new ApiError(502, 'provider_unavailable', `the calendar provider could not list calendars: ${err.message}`);
+      throw err;
+    }
+  }
 
   async function owned(userId: string, id: string) {
     const c = (await connections.listForUserWithEmail(userId)).find((x) => x.id === id);
@@ -45,12 +71,31 @@ export function connectionRoutes(connections: ConnectionStore, temporal: Client,
     res.json({ connections: (await connections.listForUserWithEmail(userId)).map(connectionJson) });
   });
 
+  router.get('/v1/users/:userId/connections/:connectionId/calendars', async (req, res) => {
+    const userId = parseParam(req.params.userId, userIdSchema);
+    const id = parseParam(req.params.connectionId, connectionIdSchema);
+    const c = await owned(userId, id);
+    if (c.status === 'disconnected') throw new ApiError(409, 'connection_disconnected', 'the connection is disconnected');
+    res.json({ calendars: (await calendarsOf(c)).map((x) => ({ ...x, selected: x.id === c.calendarId || (c.calendarId === 'primary' && x.primary) })) });
+  });
+
   router.patch('/v1/users/:userId/connections/:connectionId', async (req, res) => {
     const userId = parseParam(req.params.userId, userIdSchema);
     const id = parseParam(req.params.connectionId, connectionIdSchema);
     const body = parseBody(req, patchConnectionBodySchema);
     const before = await owned(userId, id);
     if (before.status === 'disconnected') throw new ApiError(409, 'connection_disconnected', 'the connection is disconnected');
+    if (body.calendarId !== undefined && body.calendarId !== before.calendarId) {
+      const chosen = (await calendarsOf(before)).find((x) => x.id === body.calendarId || (body.calendarId === 'primary' && x.primary));
+      if (!chosen) throw new ApiError(404, 'calendar_not_found', 'the account has no calendar with that id');
+      if (!chosen.writable) throw new ApiError(400, 'calendar_not_writable', `the account cannot add events to "${chosen.name}"`);
+      const calendarId = chosen.primary ? 'primary' : chosen.id;
+      if (calendarId !== before.calendarId) {
+        await connections.setCalendar(id, calendarId);
+        // Every booking's event moves: the bulk sync asks each booking workflow to re-sync.
+        await signalConnected(temporal, taskQueue, before, true);
+      }
+    }
     if (body.syncEnabled !== undefined && body.syncEnabled !== before.syncEnabled) {
       const after = await connections.setSyncEnabled(id, body.syncEnabled);
       // Turned back on: bring the bookings made meanwhile into the calendar.

@@ -1,4 +1,4 @@
-import type { AccessContext, CalendarProvider, DeleteOutcome, EventKey, EventSpec, UpsertOutcome } from '../types';
+import type { AccessContext, CalendarInfo, CalendarProvider, DeleteOutcome, EventKey, EventSpec, UpsertOutcome } from '../types';
 import { calendarClient, withToken } from './calendar-client';
 import { toProviderError } from './errors';
 import { googleEventId } from './event-id';
@@ -71,5 +71,32 @@ export class GoogleCalendarProvider implements CalendarProvider {
       if (e.details.status === 410 || e.details.status === 404) return { action: 'already_gone' };
       throw e;
     }
+  }
+
+  async listCalendars(ctx: { accessToken: string }): Promise<CalendarInfo[]> {
+    const calendars: CalendarInfo[] = [];
+    let pageToken: string | undefined;
+    try {
+      do {
+        const res = await calendarClient(this.apiUrl).calendarList.list(
+          { minAccessRole: 'reader', maxResults: 250, pageToken },
+          withToken(ctx.accessToken),
+        );
+        for (const c of res.data.items ?? []) {
+          if (!c.id) continue;
+          calendars.push({
+            id: c.id,
+            name: c.summaryOverride ?? c.summary ?? c.id,
+            primary: c.primary === true,
+            writable: c.accessRole === 'owner' || c.accessRole === 'writer',
+            ...(c.timeZone ? { timeZone: c.timeZone } : {}),
+          });
+        }
+        pageToken = res.data.nextPageToken ?? undefined;
+      } while (pageToken);
+    } catch (err) {
+      throw toProviderError(err);
+    }
+    return calendars;
   }
 }

@@ -1,6 +1,6 @@
 import type { Request, RequestHandler } from 'express';
 import { requestContext, searchParams } from './context';
-import { insufficientScopesBody, unauthenticatedBody } from './errors';
+import { InsufficientScopeError, sendGoogleError, unauthenticatedBody } from './errors';
 import { validAccessToken } from './oauth-grants';
 import { scopeAllows, type ApiMethod } from './scopes';
 import type { SandboxState } from './state';
@@ -46,9 +46,6 @@ export function requireScope(state: SandboxState, method: ApiMethod): RequestHan
   return (req, res, next) => {
     const token = requestContext(req).accessToken;
     if (!state.config.enforceScopes || (token && scopeAllows(token.scope, method))) return next();
-    res
-      .status(403)
-      .set('WWW-Authenticate', 'Bearer realm="https://accounts.google.com/", error="insufficient_scope"')
-      .json(insufficientScopesBody(method));
+    sendGoogleError(res, new InsufficientScopeError(method));
   };
 }

@@ -1,6 +1,8 @@
 import { SandboxControlClient, SandboxControlError } from '../shared/control-client';
 import type {
   AuthorizeInput,
+  CreateCalendarInput,
+  GoogleCalendarListEntry,
   GoogleEventInput,
   GoogleEventResource,
   JsonObject,
@@ -18,6 +20,18 @@ export class GoogleSandboxControlError extends SandboxControlError {
   }
 }
 
+/** Which calendar of the account a control call is about; absent (or `primary`) means the primary one. */
+export interface CalendarOption {
+  calendarId?: string;
+}
+
+function calendarQuery(options: CalendarOption, extra: Record<string, string> = {}): string {
+  const params = new URLSearchParams(extra);
+  if (options.calendarId !== undefined) params.set('calendarId', options.calendarId);
+  const query = params.toString();
+  return query === '' ? '' : `?${query}`;
+}
+
 export class GoogleSandboxControl extends SandboxControlClient<SandboxStats, SandboxConfig> {
   constructor(baseUrl: string) {
     super(baseUrl, 'Google sandbox', (status, body, message) => new GoogleSandboxControlError(status, body, message));
@@ -32,29 +46,44 @@ export class GoogleSandboxControl extends SandboxControlClient<SandboxStats, San
     return this.call('POST', '/authorizations', input);
   }
 
-  /** The next incremental sync of this account's calendar gets 410 fullSyncRequired. */
-  async invalidateSyncTokens(email: string): Promise<void> {
-    await this.call('POST', `${this.account(email)}/invalidate-sync-tokens`);
+  /**
+   * The next incremental sync gets 410 fullSyncRequired: on the given calendar, or on
+   * every calendar of the account when none is given.
+   */
+  async invalidateSyncTokens(email: string, options: CalendarOption = {}): Promise<void> {
+    await this.call('POST', `${this.account(email)}/invalidate-sync-tokens${calendarQuery(options)}`);
   }
 
-  async listEvents(email: string, options: { showDeleted?: boolean } = {}): Promise<GoogleEventResource[]> {
-    const query = options.showDeleted ? '?showDeleted=true' : '';
+  /** A secondary calendar (`owner` by default; `reader` is visible to the user but not writable). */
+  createCalendar(email: string, input: CreateCalendarInput): Promise<GoogleCalendarListEntry> {
+    return this.call('POST', `${this.account(email)}/calendars`, input);
+  }
+
+  /** The account's calendar list: primary first, then secondary calendars in creation order. */
+  async listCalendars(email: string): Promise<GoogleCalendarListEntry[]> {
+    const result = await this.call<{ items: GoogleCalendarListEntry[] }>('GET', `${this.account(email)}/calendars`);
+    return result.items;
+  }
+
+  async listEvents(email: string, options: { showDeleted?: boolean } & CalendarOption = {}): Promise<GoogleEventResource[]> {
+    const query = calendarQuery(options, options.showDeleted ? { showDeleted: 'true' } : {});
     const result = await this.call<{ items: GoogleEventResource[] }>('GET', `${this.account(email)}/events${query}`);
     return result.items;
   }
 
-  /** An event "the user" creates in their own calendar. */
-  createUserEvent(email: string, event: GoogleEventInput): Promise<GoogleEventResource> {
-    return this.call('POST', `${this.account(email)}/events`, event);
+  /** An event "the user" creates in one of their calendars (access roles do not apply). */
+  createUserEvent(email: string, event: GoogleEventInput, options: CalendarOption = {}): Promise<GoogleEventResource> {
+    const body = options.calendarId === undefined ? event : { ...event, calendarId: options.calendarId };
+    return this.call('POST', `${this.account(email)}/events`, body);
   }
 
   /** "The user" edits an event (patch semantics; null clears a field). */
-  updateUserEvent(email: string, eventId: string, patch: JsonObject): Promise<GoogleEventResource> {
-    return this.call('PATCH', `${this.account(email)}/events/${encodeURIComponent(eventId)}`, patch);
+  updateUserEvent(email: string, eventId: string, patch: JsonObject, options: CalendarOption = {}): Promise<GoogleEventResource> {
+    return this.call('PATCH', `${this.account(email)}/events/${encodeURIComponent(eventId)}${calendarQuery(options)}`, patch);
   }
 
   /** "The user" deletes an event (it becomes cancelled). */
-  async deleteUserEvent(email: string, eventId: string): Promise<void> {
-    await this.call('DELETE', `${this.account(email)}/events/${encodeURIComponent(eventId)}`);
+  async deleteUserEvent(email: string, eventId: string, options: CalendarOption = {}): Promise<void> {
+    await this.call('DELETE', `${this.account(email)}/events/${encodeURIComponent(eventId)}${calendarQuery(options)}`);
   }
 }

@@ -1,4 +1,5 @@
 import express, { type Request, type Response, type Router } from 'express';
+import { IANAZone } from 'luxon';
 import { z } from 'zod';
 import {
   ControlError,
@@ -8,16 +9,26 @@ import {
   registerFaultRoutes,
   unknownControlRoute,
 } from '../shared/control';
-import { requestOrigin } from './context';
+import { calendarListEntry } from './calendar-list';
+import { requestOrigin, searchParams } from './context';
 import { GoogleApiError } from './errors';
 import { invalidateSyncTokens } from './event-list';
-import { toEventResource } from './event-model';
+import { isJsonObject, toEventResource } from './event-model';
 import { deleteEvent, insertEvent, patchEvent } from './event-store';
 import { checkAuthorizationRequest, expireAccessTokens, issueAuthorizationCode, revokeAccount } from './oauth-grants';
 import { DEFAULT_SCOPE } from './scopes';
-import { findAccount, getOrCreateAccount, resetSandboxState, type Account, type SandboxState } from './state';
+import {
+  addSecondaryCalendar,
+  findAccount,
+  findCalendar,
+  getOrCreateAccount,
+  resetSandboxState,
+  type Account,
+  type CalendarStore,
+  type SandboxState,
+} from './state';
 import { snapshotStats } from './stats';
-import type { AuthorizeInput, SandboxConfig } from './types';
+import type { AuthorizeInput, CreateCalendarInput, SandboxConfig } from './types';
 
 // The /sandbox control API: what tests and the README tour use to set the scene.
 // It does not exist on Google, needs no auth, and is never counted or faulted.
@@ -34,6 +45,15 @@ const authorizeSchema = z.strictObject({
   codeChallengeMethod: z.enum(['S256', 'plain']).optional(),
 }) satisfies z.ZodType<AuthorizeInput>;
 
+const calendarSchema = z.strictObject({
+  summary: z.string().min(1),
+  timeZone: z
+    .string()
+    .refine((zone) => IANAZone.isValidZone(zone), 'must be an IANA time zone')
+    .optional(),
+  accessRole: z.enum(['owner', 'writer', 'reader']).optional(),
+}) satisfies z.ZodType<CreateCalendarInput>;
+
 const configSchema = z.strictObject({
   accessTokenTtlSeconds: z.number().int().min(1).optional(),
   perUserPerMinute: z.number().int().min(0).optional(),
@@ -45,6 +65,27 @@ function existingAccount(state: SandboxState, req: Request): Account {
   const account = typeof value === 'string' ? findAccount(state, value) : undefined;
   if (!account) throw new ControlError(404, `No sandbox account ${String(value)}`);
   return account;
+}
+
+/** The account's calendar by id (`primary` or absent: the primary calendar). */
+function accountCalendar(account: Account, calendarId: string | undefined): CalendarStore {
+  if (calendarId === undefined) return account.calendar;
+  const calendar = findCalendar(account, calendarId);
+  if (!calendar) throw new ControlError(404, `No calendar ${calendarId} in sandbox account ${account.email}`);
+  return calendar;
+}
+
+/** The calendar named by `?calendarId=`, the primary one without it. */
+function queryCalendar(account: Account, req: Request): CalendarStore {
+  return accountCalendar(account, searchParams(req).get('calendarId') ?? undefined);
+}
+
+/** Separates the control-only `calendarId` from an event body. */
+function splitCalendarId(body: unknown): { calendarId?: string; event: unknown } {
+  if (!isJsonObject(body) || !('calendarId' in body)) return { event: body };
+  const { calendarId, ...event } = body;
+  if (typeof calendarId !== 'string') throw new ControlError(400, 'calendarId must be a string');
+  return { calendarId, event };
 }
 
 function eventIdParam(req: Request): string {
@@ -97,38 +138,59 @@ export function controlRouter(state: SandboxState): Router {
     res.json({});
   });
 
+  // Without ?calendarId= every calendar of the account loses its sync tokens.
   router.post('/accounts/:email/invalidate-sync-tokens', (req, res) => {
-    invalidateSyncTokens(existingAccount(state, req).calendar);
+    const account = existingAccount(state, req);
+    const calendarId = searchParams(req).get('calendarId');
+    const calendars = calendarId === null ? [...account.calendars.values()] : [accountCalendar(account, calendarId)];
+    for (const calendar of calendars) invalidateSyncTokens(calendar);
     res.json({});
+  });
+
+  router.get('/accounts/:email/calendars', (req, res) => {
+    const account = existingAccount(state, req);
+    res.json({ items: [...account.calendars.values()].map(calendarListEntry) });
+  });
+
+  // A secondary calendar: one the user created (owner) or one shared with them (writer, reader).
+  router.post('/accounts/:email/calendars', (req, res) => {
+    const account = existingAccount(state, req);
+    const input = parse(calendarSchema, req.body);
+    res.status(201).json(calendarListEntry(addSecondaryCalendar(state, account, input)));
   });
 
   router.get('/accounts/:email/events', (req, res) => {
     const account = existingAccount(state, req);
+    const calendar = queryCalendar(account, req);
     const showDeleted = req.query['showDeleted'] === 'true';
     const origin = requestOrigin(req);
-    const items = [...account.calendar.events.values()]
+    const items = [...calendar.events.values()]
       .filter((event) => showDeleted || event.status !== 'cancelled')
       .sort((a, b) => a.order - b.order)
-      .map((event) => toEventResource(event, account.email, origin));
+      .map((event) => toEventResource(event, calendar, origin));
     res.json({ items });
   });
 
-  // "The user" edits their own calendar: used by two-way sync tests.
+  // "The user" (or, on a calendar shared read-only, its owner) edits a calendar directly:
+  // used by two-way sync tests. Access roles do not apply here.
   router.post('/accounts/:email/events', (req, res) => {
     const account = existingAccount(state, req);
-    const event = insertEvent(account.calendar, req.body as unknown, state.now());
-    res.status(201).json(toEventResource(event, account.email, requestOrigin(req)));
+    const { calendarId, event: body } = splitCalendarId(req.body as unknown);
+    const calendar = accountCalendar(account, calendarId);
+    const event = insertEvent(calendar, body, state.now());
+    res.status(201).json(toEventResource(event, calendar, requestOrigin(req)));
   });
 
   router.patch('/accounts/:email/events/:eventId', (req, res) => {
     const account = existingAccount(state, req);
-    const event = patchEvent(account.calendar, eventIdParam(req), req.body as unknown, undefined, state.now());
-    res.json(toEventResource(event, account.email, requestOrigin(req)));
+    const calendar = queryCalendar(account, req);
+    const event = patchEvent(calendar, eventIdParam(req), req.body as unknown, undefined, state.now());
+    res.json(toEventResource(event, calendar, requestOrigin(req)));
   });
 
   router.delete('/accounts/:email/events/:eventId', (req, res) => {
     const account = existingAccount(state, req);
-    deleteEvent(account.calendar, eventIdParam(req), undefined, state.now());
+    deleteEvent(queryCalendar(account, req), eventIdParam(req), undefined, state.now());
     res.status(204).end();
   });
 

@@ -90,6 +90,8 @@ export const apiErrors = {
   badRequest: () => new GoogleApiError(400, 'badRequest', 'Bad Request'),
   parseError: () => new GoogleApiError(400, 'parseError', 'Parse Error'),
   userRateLimitExceeded: () => new GoogleApiError(403, 'userRateLimitExceeded', 'Rate Limit Exceeded'),
+  requiredAccessLevel: () =>
+    new GoogleApiError(403, 'requiredAccessLevel', 'You need to have writer access to this calendar.'),
 };
 
 /** Google's exact 401 for a missing, unknown, expired or revoked access token. */
@@ -133,7 +135,22 @@ export function insufficientScopesBody(method: string): GoogleErrorBody {
   };
 }
 
+/** A valid token whose scopes do not reach the method (or not on this calendar): Google's 403 with its own body. */
+export class InsufficientScopeError extends GoogleApiError {
+  constructor(readonly method: string) {
+    super(403, 'insufficientPermissions', 'Insufficient Permission');
+    this.name = 'InsufficientScopeError';
+  }
+
+  override toBody(): GoogleErrorBody {
+    return insufficientScopesBody(this.method);
+  }
+}
+
 export function sendGoogleError(res: Response, error: GoogleApiError): void {
+  if (error instanceof InsufficientScopeError) {
+    res.set('WWW-Authenticate', 'Bearer realm="https://accounts.google.com/", error="insufficient_scope"');
+  }
   res.status(error.status).json(error.toBody());
 }
 

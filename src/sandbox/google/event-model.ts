@@ -3,6 +3,7 @@ import { apiErrors } from './errors';
 import type {
   EventDateTime,
   EventExtendedProperties,
+  EventPerson,
   EventReminderOverride,
   EventReminders,
   EventStatus,
@@ -123,7 +124,7 @@ interface ParsedTime {
   allDay: boolean;
 }
 
-function parseEventTime(raw: JsonValue | undefined, which: 'start' | 'end'): ParsedTime {
+function parseEventTime(raw: JsonValue | undefined, which: 'start' | 'end', calendarZone: string): ParsedTime {
   if (raw === undefined || raw === null) throw apiErrors.required(`Missing ${which} time.`);
   if (!isJsonObject(raw)) throw apiErrors.invalid(`Invalid ${which} time.`);
   const date = raw['date'] ?? undefined;
@@ -135,8 +136,8 @@ function parseEventTime(raw: JsonValue | undefined, which: 'start' | 'end'): Par
   if (date !== undefined && dateTime !== undefined) throw apiErrors.invalid(`Invalid ${which} time.`);
   if (date !== undefined) {
     if (typeof date !== 'string' || !DATE_ONLY.test(date)) throw apiErrors.invalid(`Invalid ${which} time.`);
-    // All-day dates are read in the calendar's zone, which is UTC in the sandbox.
-    const parsed = DateTime.fromISO(date, { zone: 'utc' });
+    // All-day dates are read in the calendar's zone (UTC for primary calendars in the sandbox).
+    const parsed = DateTime.fromISO(date, { zone: calendarZone });
     if (!parsed.isValid) throw apiErrors.invalid(`Invalid ${which} time.`);
     const value: EventDateTime = { date };
     if (timeZone !== undefined) value.timeZone = timeZone;
@@ -222,13 +223,16 @@ function parseSequence(raw: JsonValue | undefined): number | undefined {
   return raw;
 }
 
-/** Validates a full event body (insert, update, or a patch already merged onto the old event). */
-export function validateEventBody(body: unknown): ValidatedEvent {
+/**
+ * Validates a full event body (insert, update, or a patch already merged onto the old event).
+ * `calendarZone` is the calendar's time zone, in which all-day dates are read.
+ */
+export function validateEventBody(body: unknown, calendarZone = 'UTC'): ValidatedEvent {
   if (body !== undefined && body !== null && !isJsonObject(body)) throw apiErrors.parseError();
   const input: JsonObject = isJsonObject(body) ? body : {};
   // Google reports a missing end before a missing start.
-  const end = parseEventTime(input['end'], 'end');
-  const start = parseEventTime(input['start'], 'start');
+  const end = parseEventTime(input['end'], 'end', calendarZone);
+  const start = parseEventTime(input['start'], 'start', calendarZone);
   if (start.allDay !== end.allDay) {
     throw apiErrors.invalid('Start and end times must either both be date or both be dateTime.');
   }
@@ -327,34 +331,58 @@ export function mergePatch(target: JsonObject, patch: JsonObject): JsonObject {
 }
 
 /** Google's htmlLink carries base64(eventId + ' ' + calendarId) as `eid`. */
-export function encodeEid(eventId: string, calendarEmail: string): string {
-  return Buffer.from(`${eventId} ${calendarEmail}`).toString('base64url');
+export function encodeEid(eventId: string, calendarId: string): string {
+  return Buffer.from(`${eventId} ${calendarId}`).toString('base64url');
 }
 
-export function decodeEid(eid: string): { eventId: string; calendarEmail: string } | undefined {
-  const [eventId, calendarEmail] = Buffer.from(eid, 'base64url').toString('utf8').split(' ');
-  return eventId && calendarEmail ? { eventId, calendarEmail } : undefined;
+export function decodeEid(eid: string): { eventId: string; calendarId: string } | undefined {
+  const [eventId, calendarId] = Buffer.from(eid, 'base64url').toString('utf8').split(' ');
+  return eventId && calendarId ? { eventId, calendarId } : undefined;
 }
 
-export function toEventResource(event: StoredEvent, calendarEmail: string, origin: string): GoogleEventResource {
+/** What an event resource needs to know about the calendar it is read from. */
+export interface EventCalendar {
+  id: string;
+  accountEmail: string;
+  primary: boolean;
+  summary: string;
+  accessRole: string;
+}
+
+/**
+ * Creator and organizer as Google reports them: `self` marks the calendar this copy is
+ * read from. On the primary calendar both are the user; on a secondary calendar the
+ * organizer is the calendar itself and the creator the user who wrote the event (for a
+ * read-only calendar, somebody else: the calendar stands in for them).
+ */
+function people(calendar: EventCalendar): Pick<GoogleEventResource, 'creator' | 'organizer'> {
+  if (calendar.primary) {
+    return { creator: { email: calendar.id, self: true }, organizer: { email: calendar.id, self: true } };
+  }
+  const organizer: EventPerson = { email: calendar.id, displayName: calendar.summary, self: true };
+  const creator: EventPerson = calendar.accessRole === 'reader' ? { ...organizer } : { email: calendar.accountEmail };
+  return { creator, organizer };
+}
+
+export function toEventResource(event: StoredEvent, calendar: EventCalendar, origin: string): GoogleEventResource {
   const { content } = event;
   const { extendedProperties: props, reminders } = content;
-  const me = { email: calendarEmail, self: true as const };
+  const { creator, organizer } = people(calendar);
   // Built in the order Google lists fields, so responses read like the real thing.
   const resource: GoogleEventResource = {
     kind: 'calendar#event',
     etag: event.etag,
     id: event.id,
     status: event.status,
-    htmlLink: `${origin}/calendar/event?eid=${encodeEid(event.id, calendarEmail)}`,
+    htmlLink: `${origin}/calendar/event?eid=${encodeEid(event.id, calendar.id)}`,
     created: new Date(event.createdMs).toISOString(),
     updated: new Date(event.updatedMs).toISOString(),
     ...(content.summary !== undefined ? { summary: content.summary } : {}),
     ...(content.description !== undefined ? { description: content.description } : {}),
     ...(content.location !== undefined ? { location: content.location } : {}),
     ...(content.colorId !== undefined ? { colorId: content.colorId } : {}),
-    creator: me,
-    organizer: { ...me },
+    creator,
+    organizer,
     start: { ...content.start },
     end: { ...content.end },
     ...(content.transparency !== undefined ? { transparency: content.transparency } : {}),

@@ -2,7 +2,7 @@ import type { RequestHandler } from 'express';
 import { searchParams } from './context';
 import { decodeEid, type StoredEvent } from './event-model';
 import { errorPage, escapeHtml, page } from './html';
-import { findAccount, type SandboxState } from './state';
+import { findCalendarById, type SandboxState } from './state';
 
 // Where an event's htmlLink points: a read-only view, so links shown to a developer
 // running the sandbox lead somewhere instead of to a real Google Calendar.
@@ -18,9 +18,10 @@ export function eventPage(state: SandboxState): RequestHandler {
   return (req, res) => {
     const eid = searchParams(req).get('eid');
     const ref = eid ? decodeEid(eid) : undefined;
-    const event = ref ? findAccount(state, ref.calendarEmail)?.calendar.events.get(ref.eventId) : undefined;
+    const calendar = ref ? findCalendarById(state, ref.calendarId) : undefined;
+    const event = ref ? calendar?.events.get(ref.eventId) : undefined;
     res.set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");
-    if (!ref || !event) {
+    if (!ref || !calendar || !event) {
       res.status(404).type('html').send(errorPage('not_found', 'This event does not exist in the sandbox.'));
       return;
     }
@@ -29,7 +30,7 @@ export function eventPage(state: SandboxState): RequestHandler {
       ['Status', event.status],
       ['Location', event.content.location],
       ['Description', event.content.description],
-      ['Calendar', ref.calendarEmail],
+      ['Calendar', calendar.primary ? calendar.id : `${calendar.summary} (${calendar.id})`],
       ['Event id', event.id],
     ];
     const details = rows

@@ -51,7 +51,7 @@ export function insertEvent(calendar: CalendarStore, body: unknown, now: number)
   }
   // A deleted event keeps its id: re-creating it means updating the cancelled one.
   if (calendar.events.has(id)) throw apiErrors.duplicate();
-  const validated = validateEventBody(body);
+  const validated = validateEventBody(body, calendar.timeZone);
   calendar.orderSeq += 1;
   const event: StoredEvent = {
     id,
@@ -112,7 +112,7 @@ export function updateEvent(
 ): StoredEvent {
   const event = findEvent(calendar, eventId);
   checkIfMatch(ifMatch, event);
-  const validated = validateEventBody(body);
+  const validated = validateEventBody(body, calendar.timeZone);
   return applyWrite(calendar, event, validated, validated.status ?? 'confirmed', now);
 }
 
@@ -128,7 +128,7 @@ export function patchEvent(
   checkIfMatch(ifMatch, event);
   if (body !== undefined && body !== null && !isJsonObject(body)) throw apiErrors.parseError();
   const patch = isJsonObject(body) ? body : {};
-  const validated = validateEventBody(mergePatch(eventToWritableJson(event), patch));
+  const validated = validateEventBody(mergePatch(eventToWritableJson(event), patch), calendar.timeZone);
   return applyWrite(calendar, event, validated, validated.status ?? event.status, now);
 }
 

@@ -1,21 +1,16 @@
 import type { Request, Response, Router } from 'express';
-import {
-  CALENDAR_TIME_ZONE,
-  DEFAULT_REMINDERS,
-  resolveCalendarAccount,
-  routeParam,
-  type GuardFactory,
-} from './calendar-list';
+import { authorizeCalendar, resolveCalendar, routeParam, type GuardFactory } from './calendar-list';
 import { requestOrigin, searchParams } from './context';
 import { listEvents, parseListParams } from './event-list';
 import { toEventResource, type StoredEvent } from './event-model';
 import { deleteEvent, findEvent, insertEvent, patchEvent, updateEvent } from './event-store';
-import type { Account, SandboxState } from './state';
+import type { ApiMethod } from './scopes';
+import type { CalendarStore, SandboxState } from './state';
 
-// The events.* routes of Calendar API v3.
+// The events.* routes of Calendar API v3, on any calendar of the caller's account.
 
-function sendEvent(req: Request, res: Response, account: Account, event: StoredEvent): void {
-  res.set('ETag', event.etag).json(toEventResource(event, account.email, requestOrigin(req)));
+function sendEvent(req: Request, res: Response, calendar: CalendarStore, event: StoredEvent): void {
+  res.set('ETag', event.etag).json(toEventResource(event, calendar, requestOrigin(req)));
 }
 
 function ifMatch(req: Request): string | undefined {
@@ -23,63 +18,68 @@ function ifMatch(req: Request): string | undefined {
 }
 
 export function registerEventRoutes(router: Router, state: SandboxState, guard: GuardFactory): void {
-  const calendarOf = (req: Request): Account => resolveCalendarAccount(state, req, routeParam(req, 'calendarId'));
+  /** The addressed calendar (404 if it is not the caller's), checked for what the method needs. */
+  const calendarFor = (req: Request, method: ApiMethod, access: 'read' | 'write'): CalendarStore => {
+    const { calendar } = resolveCalendar(state, req, routeParam(req, 'calendarId'));
+    authorizeCalendar(state, req, calendar, method, access);
+    return calendar;
+  };
 
   router.get('/calendars/:calendarId/events', ...guard('calendar.v3.Events.List'), (req, res) => {
-    const account = calendarOf(req);
-    const page = listEvents(account.calendar, parseListParams(searchParams(req)));
+    const calendar = calendarFor(req, 'calendar.v3.Events.List', 'read');
+    const page = listEvents(calendar, parseListParams(searchParams(req)));
     const origin = requestOrigin(req);
-    let latest = account.calendar.createdMs;
-    for (const event of account.calendar.events.values()) latest = Math.max(latest, event.updatedMs);
+    let latest = calendar.createdMs;
+    for (const event of calendar.events.values()) latest = Math.max(latest, event.updatedMs);
     res.json({
       kind: 'calendar#events',
-      etag: `"${account.calendar.changeSeq}"`,
-      summary: account.email,
+      etag: `"${calendar.changeSeq}"`,
+      summary: calendar.summary,
       description: '',
       updated: new Date(latest).toISOString(),
-      timeZone: CALENDAR_TIME_ZONE,
-      accessRole: 'owner',
-      defaultReminders: DEFAULT_REMINDERS.map((r) => ({ ...r })),
+      timeZone: calendar.timeZone,
+      accessRole: calendar.accessRole,
+      defaultReminders: calendar.defaultReminders.map((r) => ({ ...r })),
       ...(page.nextPageToken !== undefined ? { nextPageToken: page.nextPageToken } : {}),
       ...(page.nextSyncToken !== undefined ? { nextSyncToken: page.nextSyncToken } : {}),
-      items: page.items.map((event) => toEventResource(event, account.email, origin)),
+      items: page.items.map((event) => toEventResource(event, calendar, origin)),
     });
   });
 
   router.post('/calendars/:calendarId/events', ...guard('calendar.v3.Events.Insert'), (req, res) => {
-    const account = calendarOf(req);
+    const calendar = calendarFor(req, 'calendar.v3.Events.Insert', 'write');
     const body: unknown = req.body;
-    sendEvent(req, res, account, insertEvent(account.calendar, body, state.now()));
+    sendEvent(req, res, calendar, insertEvent(calendar, body, state.now()));
   });
 
   router.get('/calendars/:calendarId/events/:eventId', ...guard('calendar.v3.Events.Get'), (req, res) => {
-    const account = calendarOf(req);
-    const event = findEvent(account.calendar, routeParam(req, 'eventId'));
+    const calendar = calendarFor(req, 'calendar.v3.Events.Get', 'read');
+    const event = findEvent(calendar, routeParam(req, 'eventId'));
     const ifNoneMatch = req.get('if-none-match');
     if (ifNoneMatch !== undefined && ifNoneMatch.split(',').some((tag) => tag.trim() === event.etag)) {
       res.status(304).end();
       return;
     }
-    sendEvent(req, res, account, event);
+    sendEvent(req, res, calendar, event);
   });
 
   router.put('/calendars/:calendarId/events/:eventId', ...guard('calendar.v3.Events.Update'), (req, res) => {
-    const account = calendarOf(req);
+    const calendar = calendarFor(req, 'calendar.v3.Events.Update', 'write');
     const body: unknown = req.body;
-    const event = updateEvent(account.calendar, routeParam(req, 'eventId'), body, ifMatch(req), state.now());
-    sendEvent(req, res, account, event);
+    const event = updateEvent(calendar, routeParam(req, 'eventId'), body, ifMatch(req), state.now());
+    sendEvent(req, res, calendar, event);
   });
 
   router.patch('/calendars/:calendarId/events/:eventId', ...guard('calendar.v3.Events.Patch'), (req, res) => {
-    const account = calendarOf(req);
+    const calendar = calendarFor(req, 'calendar.v3.Events.Patch', 'write');
     const body: unknown = req.body;
-    const event = patchEvent(account.calendar, routeParam(req, 'eventId'), body, ifMatch(req), state.now());
-    sendEvent(req, res, account, event);
+    const event = patchEvent(calendar, routeParam(req, 'eventId'), body, ifMatch(req), state.now());
+    sendEvent(req, res, calendar, event);
   });
 
   router.delete('/calendars/:calendarId/events/:eventId', ...guard('calendar.v3.Events.Delete'), (req, res) => {
-    const account = calendarOf(req);
-    deleteEvent(account.calendar, routeParam(req, 'eventId'), ifMatch(req), state.now());
+    const calendar = calendarFor(req, 'calendar.v3.Events.Delete', 'write');
+    deleteEvent(calendar, routeParam(req, 'eventId'), ifMatch(req), state.now());
     res.status(204).end();
   });
 }

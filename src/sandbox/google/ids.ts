@@ -36,3 +36,8 @@ export function nextEtag(nowMs: number): string {
   lastEtag = Math.max(lastEtag + 1, nowMs * 1000);
   return `"${lastEtag}"`;
 }
+
+/** A secondary calendar id in Google's current form: `c_` + 64 hex digits + `@group.calendar.google.com`. */
+export function newCalendarId(): string {
+  return `c_${randomBytes(32).toString('hex')}@group.calendar.google.com`;
+}

@@ -3,6 +3,7 @@ export { startGoogleSandbox, createGoogleSandboxState } from './server';
 export type { GoogleSandboxOptions, RunningGoogleSandbox } from './server';
 export { createGoogleSandboxApp } from './app';
 export { GoogleSandboxControl, GoogleSandboxControlError } from './control-client';
+export type { CalendarOption } from './control-client';
 export { CALENDAR_SCOPES, DEFAULT_SCOPE } from './scopes';
 export { DEFAULT_CONFIG } from './state';
 export type { SandboxLogger, SandboxState } from './state';
@@ -10,14 +11,18 @@ export type {
   AccessType,
   AccountStats,
   AuthorizeInput,
+  CalendarAccessRole,
   CodeChallengeMethod,
+  CreateCalendarInput,
   EventDateTime,
   EventExtendedProperties,
   EventReminders,
   FaultRuleInput,
   FaultRuleView,
+  GoogleCalendarListEntry,
   GoogleEventInput,
   GoogleEventResource,
+  SandboxCalendarRole,
   SandboxConfig,
   SandboxStats,
 } from './types';

@@ -56,6 +56,21 @@ export function scopeAllows(granted: string, method: ApiMethod): boolean {
   return METHOD_SCOPES[method].some((needed) => grantedScopes.has(needed));
 }
 
+/** Scopes that reach only the calendars the user owns ("…on Google calendars you own"). */
+const OWNED_CALENDARS_ONLY: ReadonlySet<string> = new Set([S.eventsOwned, S.eventsOwnedReadonly]);
+
+/**
+ * Whether the granted scopes allow the method on one particular calendar: a token that
+ * holds only the `calendar.events.owned*` scopes reaches the calendars the user owns and
+ * no others.
+ */
+export function scopeAllowsOnCalendar(granted: string, method: ApiMethod, ownsCalendar: boolean): boolean {
+  const grantedScopes = new Set(granted.split(/\s+/));
+  return METHOD_SCOPES[method].some(
+    (needed) => grantedScopes.has(needed) && (ownsCalendar || !OWNED_CALENDARS_ONLY.has(needed)),
+  );
+}
+
 const DESCRIPTIONS: Record<string, string> = {
   [S.calendar]: 'See, edit, share, and permanently delete all the calendars you can access using Google Calendar',
   [S.readonly]: 'See and download any calendar you can access using your Google Calendar',

@@ -3,7 +3,15 @@ import type { FaultRule } from '../shared/faults';
 import { SlidingWindowRateLimiter } from '../shared/sliding-window';
 import type { SandboxLogger } from '../shared/types';
 import type { StoredEvent } from './event-model';
-import type { AccessType, AccountStats, CodeChallengeMethod, SandboxConfig } from './types';
+import { newCalendarId } from './ids';
+import type {
+  AccessType,
+  AccountStats,
+  CodeChallengeMethod,
+  EventReminderOverride,
+  SandboxCalendarRole,
+  SandboxConfig,
+} from './types';
 
 export { normalizeEmail };
 export type { SandboxLogger };
@@ -61,8 +69,19 @@ export interface PageCursor {
   offset: number;
 }
 
+/** One calendar: its own events, change log, sync tokens and page tokens. */
 export interface CalendarStore {
-  email: string;
+  /** The calendar id: the account's e-mail for the primary calendar, `…@group.calendar.google.com` otherwise. */
+  id: string;
+  /** The account the calendar belongs to (whose calendar list shows it). */
+  accountEmail: string;
+  primary: boolean;
+  summary: string;
+  timeZone: string;
+  accessRole: SandboxCalendarRole;
+  colorId: string;
+  backgroundColor: string;
+  defaultReminders: EventReminderOverride[];
   createdMs: number;
   events: Map<string, StoredEvent>;
   changeSeq: number;
@@ -71,9 +90,19 @@ export interface CalendarStore {
   pageTokens: Map<string, PageCursor>;
 }
 
+/** A calendarList page, frozen (as calendar ids) when the first page was served. */
+export interface CalendarListCursor {
+  ids: string[];
+  offset: number;
+}
+
 export interface Account {
   email: string;
+  /** The primary calendar (id = e-mail, alias `primary`). */
   calendar: CalendarStore;
+  /** Every calendar of the account by lower-cased id, primary first, then in creation order. */
+  calendars: Map<string, CalendarStore>;
+  calendarListPages: Map<string, CalendarListCursor>;
   stats: AccountStats;
 }
 
@@ -149,24 +178,126 @@ export function findAccount(state: SandboxState, email: string): Account | undef
   return state.accounts.get(normalizeEmail(email));
 }
 
+/** The time zone of a primary calendar (and the default for new ones). */
+export const PRIMARY_TIME_ZONE = 'UTC';
+
+/** Google's calendar colours (colors.get), the primary's first; secondary calendars take the next ones in turn. */
+const CALENDAR_COLORS: ReadonlyArray<readonly [string, string]> = [
+  ['14', '#9fe1e7'],
+  ['7', '#42d692'],
+  ['16', '#4986e7'],
+  ['6', '#ffad46'],
+  ['17', '#9a9cff'],
+  ['2', '#d06b64'],
+  ['11', '#fbe983'],
+  ['9', '#7bd148'],
+];
+
+interface CalendarProperties {
+  id: string;
+  accountEmail: string;
+  primary: boolean;
+  summary: string;
+  timeZone: string;
+  accessRole: SandboxCalendarRole;
+  colorIndex: number;
+  defaultReminders: EventReminderOverride[];
+}
+
+function newCalendarStore(properties: CalendarProperties, now: number): CalendarStore {
+  const [colorId, backgroundColor] = CALENDAR_COLORS[properties.colorIndex % CALENDAR_COLORS.length] ?? ['14', '#9fe1e7'];
+  return {
+    id: properties.id,
+    accountEmail: properties.accountEmail,
+    primary: properties.primary,
+    summary: properties.summary,
+    timeZone: properties.timeZone,
+    accessRole: properties.accessRole,
+    colorId,
+    backgroundColor,
+    defaultReminders: properties.defaultReminders,
+    createdMs: now,
+    events: new Map(),
+    changeSeq: 0,
+    orderSeq: 0,
+    syncTokens: new Map(),
+    pageTokens: new Map(),
+  };
+}
+
+/** Calendar ids are compared like e-mail addresses: trimmed, case-insensitive. */
+export function calendarKey(calendarId: string): string {
+  return normalizeEmail(calendarId);
+}
+
 export function getOrCreateAccount(state: SandboxState, email: string): Account {
   const key = normalizeEmail(email);
   let account = state.accounts.get(key);
   if (!account) {
+    const primary = newCalendarStore(
+      {
+        id: key,
+        accountEmail: key,
+        primary: true,
+        summary: key,
+        timeZone: PRIMARY_TIME_ZONE,
+        accessRole: 'owner',
+        colorIndex: 0,
+        defaultReminders: [{ method: 'popup', minutes: 10 }],
+      },
+      state.now(),
+    );
     account = {
       email: key,
-      calendar: {
-        email: key,
-        createdMs: state.now(),
-        events: new Map(),
-        changeSeq: 0,
-        orderSeq: 0,
-        syncTokens: new Map(),
-        pageTokens: new Map(),
-      },
+      calendar: primary,
+      calendars: new Map([[key, primary]]),
+      calendarListPages: new Map(),
       stats: { requests: 0, tokenRefreshes: 0, tokenRefreshFailures: 0, rateLimited: 0 },
     };
     state.accounts.set(key, account);
   }
   return account;
+}
+
+export interface NewCalendar {
+  summary: string;
+  timeZone?: string;
+  accessRole?: SandboxCalendarRole;
+}
+
+/** Adds a secondary calendar to the account (a new one starts with no default reminders, as on Google). */
+export function addSecondaryCalendar(state: SandboxState, account: Account, input: NewCalendar): CalendarStore {
+  let id = newCalendarId();
+  while (account.calendars.has(id)) id = newCalendarId();
+  const calendar = newCalendarStore(
+    {
+      id,
+      accountEmail: account.email,
+      primary: false,
+      summary: input.summary,
+      timeZone: input.timeZone ?? PRIMARY_TIME_ZONE,
+      accessRole: input.accessRole ?? 'owner',
+      colorIndex: account.calendars.size,
+      defaultReminders: [],
+    },
+    state.now(),
+  );
+  account.calendars.set(id, calendar);
+  return calendar;
+}
+
+/** One of the account's calendars by id, `primary` meaning the primary one. */
+export function findCalendar(account: Account, calendarId: string): CalendarStore | undefined {
+  if (calendarId === 'primary') return account.calendar;
+  return account.calendars.get(calendarKey(calendarId));
+}
+
+/** Any account's calendar by id (event links carry only the calendar id). */
+export function findCalendarById(state: SandboxState, calendarId: string): CalendarStore | undefined {
+  const key = calendarKey(calendarId);
+  for (const account of state.accounts.values()) {
+    const calendar = account.calendars.get(key);
+    if (calendar) return calendar;
+  }
+  return undefined;
 }

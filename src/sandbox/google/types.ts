@@ -32,9 +32,11 @@ export type EventStatus = 'confirmed' | 'tentative' | 'cancelled';
 export type EventTransparency = 'opaque' | 'transparent';
 export type EventVisibility = 'default' | 'public' | 'private' | 'confidential';
 
+/** `self` is set when the person is the calendar this copy of the event is read from. */
 export interface EventPerson {
   email: string;
-  self: true;
+  displayName?: string;
+  self?: true;
 }
 
 /** An event as the Calendar API returns it (the subset this sandbox models). */
@@ -90,6 +92,39 @@ export interface GoogleEventInput {
   reminders?: EventReminders;
   extendedProperties?: EventExtendedProperties;
   sequence?: number;
+}
+
+/** Google's calendar access roles, weakest first (calendarList's minAccessRole follows this order). */
+export type CalendarAccessRole = 'freeBusyReader' | 'reader' | 'writer' | 'owner';
+
+/** The roles a sandbox calendar can be created with: `reader` calendars are visible but not writable. */
+export type SandboxCalendarRole = 'owner' | 'writer' | 'reader';
+
+/** Control API input for a secondary calendar. */
+export interface CreateCalendarInput {
+  summary: string;
+  /** IANA zone; defaults to UTC. */
+  timeZone?: string;
+  /** Defaults to `owner` (a calendar the user created). */
+  accessRole?: SandboxCalendarRole;
+}
+
+/** A calendarList entry as the Calendar API returns it (the subset this sandbox models). */
+export interface GoogleCalendarListEntry {
+  kind: 'calendar#calendarListEntry';
+  etag: string;
+  id: string;
+  summary: string;
+  timeZone: string;
+  colorId: string;
+  backgroundColor: string;
+  foregroundColor: string;
+  selected: boolean;
+  accessRole: CalendarAccessRole;
+  defaultReminders: EventReminderOverride[];
+  conferenceProperties: { allowedConferenceSolutionTypes: string[] };
+  /** Only on the account's primary calendar. */
+  primary?: true;
 }
 
 export interface SandboxConfig {

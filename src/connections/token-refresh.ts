@@ -1,0 +1,83 @@
+import type { ConnectionStore } from '../db/connections';
+import { appendSyncLog } from '../db/sync-log';
+import type { Logger } from '../logging';
+import { ProviderError, type ProviderRegistry } from '../providers';
+
+/** Refresh before a token gets this close to expiry, so a call never races the clock. */
+export const TOKEN_EXPIRY_MARGIN_MS = 5 * 60_000;
+/** A token this close to expiry is not used at all, even right after a refresh. */
+export const TOKEN_MIN_USABLE_MS = 30_000;
+
+export interface TokenRefreshDeps {
+  connections: ConnectionStore;
+  providers: ProviderRegistry;
+  logger: Logger;
+  now?: () => number;
+}
+
+export type RefreshOutcome =
+  | { kind: 'gone' }
+  | { kind: 'reauth'; message: string }
+  | { kind: 'fresh' | 'refreshed'; expiresAt: Date; tokenVersion: number }
+  | { kind: 'error'; err: unknown; tokenVersion: number };
+
+/**
+ * Refreshes a connection's access token once, however many callers ask at the same time:
+ * callers queue on a per-connection lock that every process honours, and those that find a
+ * newer, still-usable token than the one they saw return without calling the provider. The
+ * (possibly rotated) refresh token is stored sealed; `invalid_grant` parks the connection as
+ * `needs_reauth`.
+ */
+export async function refreshConnectionToken(deps: TokenRefreshDeps, connectionId: string, seenTokenVersion: number): Promise<RefreshOutcome> {
+  const now = deps.now ?? Date.now;
+  return deps.connections.withLockedConnection(connectionId, async ({ connection, refreshToken, client }): Promise<RefreshOutcome> => {
+    if (connection.status === 'disconnected') return { kind: 'gone' };
+    if (connection.status === 'needs_reauth') return { kind: 'reauth', message: connection.lastError ?? 'reconnect required' };
+    const expiresAt = connection.tokenExpiresAt?.getTime() ?? 0;
+    if (connection.tokenVersion > seenTokenVersion && expiresAt - now() > TOKEN_MIN_USABLE_MS) {
+      return { kind: 'fresh', expiresAt: new Date(expiresAt), tokenVersion: connection.tokenVersion };
+    }
+    const audit = { connectionId: connection.id, userId: connection.userId, provider: connection.provider, operation: 'refresh_token' as const };
+    if (!refreshToken) {
+      const message = 'The calendar has no refresh token; the user must reconnect it.';
+      await deps.connections.markNeedsReauth(client, connection.id, message);
+      await appendSyncLog(client, [{ ...audit, outcome: 'needs_reauth', detail: message }]);
+      return { kind: 'reauth', message };
+    }
+    try {
+      const tokens = await deps.providers.oauth(connection.provider).refresh(refreshToken);
+      const tokenVersion = await deps.connections.storeTokens(client, connection.id, tokens);
+      await appendSyncLog(client, [{ ...audit, outcome: 'ok' }]);
+      deps.logger.info({ connectionId }, 'access token refreshed');
+      return { kind: 'refreshed', expiresAt: tokens.expiresAt, tokenVersion };
+    } catch (err) {
+      if (err instanceof ProviderError && err.kind === 'invalid_grant') {
+        const message = `The calendar provider refused the stored grant (${err.message}); the user must reconnect.`;
+        await deps.connections.markNeedsReauth(client, connection.id, message);
+        await appendSyncLog(client, [{ ...audit, outcome: 'needs_reauth', detail: err.message }]);
+        deps.logger.warn({ connectionId: connection.id, provider: connection.provider }, 'connection needs re-authentication');
+        return { kind: 'reauth', message };
+      }
+      return { kind: 'error', err, tokenVersion: connection.tokenVersion };
+    }
+  });
+}
+
+/**
+ * A usable access token for a call made outside a workflow (the API listing a user's
+ * calendars): refreshed first when it is expiring. Throws ProviderError when there is none.
+ */
+export async function usableAccessToken(deps: TokenRefreshDeps, connectionId: string): Promise<string> {
+  const now = deps.now ?? Date.now;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const loaded = await deps.connections.getWithAccessToken(connectionId);
+    if (!loaded || loaded.connection.status === 'disconnected') throw new ProviderError('rejected', 'the connection is disconnected');
+    const { connection, accessToken } = loaded;
+    if (accessToken && (connection.tokenExpiresAt?.getTime() ?? 0) - now() > TOKEN_EXPIRY_MARGIN_MS) return accessToken;
+    const outcome = await refreshConnectionToken(deps, connectionId, connection.tokenVersion);
+    if (outcome.kind === 'reauth') throw new ProviderError('invalid_grant', outcome.message);
+    if (outcome.kind === 'gone') throw new ProviderError('rejected', 'the connection is disconnected');
+    if (outcome.kind === 'error') throw outcome.err;
+  }
+  throw new ProviderError('transient', 'the access token could not be refreshed');
+}
