@@ -69,4 +69,36 @@ describe('bulk sync at scale', () => {
     const seconds = (Date.parse(done.bulkSync!.finishedAt!) - Date.parse(done.bulkSync!.startedAt)) / 1000;
     expect(seconds).toBeGreaterThanOrEqual(BOOKINGS / 8 - 2);
   });
+
+  it('a booking cancelled while the bulk sync runs ends with no event in the new calendar', { timeout: 120_000 }, async () => {
+    const userId = h.id('student');
+    const me: TestParticipant = { userId, role: 'client', name: 'Sam', email: 'sam@example.com' };
+    const tutor: TestParticipant = { userId: h.id('tutor'), role: 'tutor', name: 'Tia', email: 'tia@example.com' };
+    const ids = Array.from({ length: 40 }, (_, i) => `${h.id('bk')}-${String(i).padStart(2, '0')}`).sort();
+    for (const [i, id] of ids.entries()) {
+      const start = new Date(Date.UTC(2031, 5, 1) + i * 3_600_000);
+      await h.api('POST', `/v1/bookings/${id}/confirm`, confirmBody([tutor, me], { start: start.toISOString(), end: new Date(start.getTime() + 3_600_000).toISOString() }));
+    }
+    await eventually(async () => {
+      const { rows } = await h.pool.query(`SELECT count(*)::int AS n FROM bookings WHERE booking_id = ANY($1)`, [ids]);
+      return rows[0].n === ids.length ? true : undefined;
+    }, 'bookings recorded');
+
+    const { email } = await h.connectGoogle(userId);
+    // The bulk sync goes in booking-id order at 8 a second: the last ones are reached after ~4 s.
+    const cancelled = ids.slice(-5);
+    for (const id of cancelled) expect((await h.api('POST', `/v1/bookings/${id}/cancel`, {})).status).toBe(202);
+
+    await eventually(async () => {
+      const c = await connection(userId);
+      return c?.bulkSync?.state === 'completed' ? c : undefined;
+    }, 'bulk sync to complete', 60_000);
+    const live = await eventually(async () => {
+      const all = await h.google.listEvents(email);
+      return all.length >= ids.length - cancelled.length ? all : undefined;
+    }, 'events written');
+    const tags = live.map((e) => e.extendedProperties?.private?.bookingCalendarSyncBookingId);
+    expect(new Set(tags)).toEqual(new Set(ids.slice(0, -5)));
+    expect(tags).toHaveLength(ids.length - cancelled.length);
+  });
 });
