@@ -34,7 +34,8 @@ const timeZone = z.string().refine((v) => IANAZone.isValidZone(v), 'must be an I
 
 const version = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional();
 
-const httpUrl = z
+/** An absolute http(s) URL (meeting links, return URLs). */
+export const httpUrl = z
   .string()
   .max(2000)
   .refine((v) => {
@@ -44,7 +45,7 @@ const httpUrl = z
     } catch {
       return false;
     }
-  }, 'must be an http(s) URL');
+  }, 'must be an absolute http(s) URL');
 
 /** Longest booking we accept: anything longer is almost certainly a unit mistake. */
 const MAX_DURATION_MS = 31 * 24 * 60 * 60_000;
@@ -87,6 +88,14 @@ export const rescheduleBodySchema = z
   .superRefine(checkTimes);
 
 export const cancelBodySchema = z.strictObject({ version, reason: multiLine(1000).optional() });
+
+export const oauthProviderSchema = z.enum(['google', 'microsoft']);
+
+export const connectLinkBodySchema = z.strictObject({ provider: oauthProviderSchema, returnUrl: httpUrl.optional() });
+
+export const patchConnectionBodySchema = z
+  .strictObject({ syncEnabled: z.boolean().optional(), calendarId: z.string().min(1).max(1024).optional() })
+  .refine((b) => Object.keys(b).length > 0, 'nothing to change: send syncEnabled or calendarId');
 
 export type ConfirmBody = z.infer<typeof confirmBodySchema>;
 export type RescheduleBody = z.infer<typeof rescheduleBodySchema>;

@@ -7,14 +7,11 @@ import type { Logger } from '../../logging';
 import { ProviderError, type CalendarInfo, type ProviderRegistry } from '../../providers';
 import { disconnect, signalConnected } from '../connection-commands';
 import { ApiError, validationError } from '../errors';
-import { idSchema } from '../schemas';
+import { idSchema, patchConnectionBodySchema } from '../schemas';
 import { parseBody, parseParam } from '../validate';
 
 const userIdSchema = idSchema('userId');
 const connectionIdSchema = z.uuid('connection ids are UUIDs');
-export const patchConnectionBodySchema = z
-  .strictObject({ syncEnabled: z.boolean().optional(), calendarId: z.string().min(1).max(1024).optional() })
-  .refine((b) => Object.keys(b).length > 0, 'nothing to change: send syncEnabled or calendarId');
 const deleteQuerySchema = z.strictObject({ removeEvents: z.enum(['true', 'false']).optional() });
 
 /** A connection as the API shows it: never a secret. */

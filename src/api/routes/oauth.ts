@@ -1,28 +1,13 @@
 import { Router, type RequestHandler, type Response } from 'express';
-import { z } from 'zod';
 import type { ConnectErrorCode, OAuthConnect } from '../../connections/oauth-connect';
 import type { ConnectionStore } from '../../db/connections';
 import { ProviderError } from '../../providers';
 import { ApiError } from '../errors';
 import { connectResultPage } from '../pages/connect-result';
-import { idSchema } from '../schemas';
+import { connectLinkBodySchema, idSchema, oauthProviderSchema } from '../schemas';
 import { parseBody, parseParam } from '../validate';
 
 const userIdSchema = idSchema('userId');
-const providerSchema = z.enum(['google', 'microsoft']);
-const returnUrlSchema = z
-  .string()
-  .max(2000)
-  .refine((v) => {
-    try {
-      const u = new URL(v);
-      return u.protocol === 'https:' || u.protocol === 'http:';
-    } catch {
-      return false;
-    }
-  }, 'must be an absolute http(s) URL');
-
-export const connectLinkBodySchema = z.strictObject({ provider: providerSchema, returnUrl: returnUrlSchema.optional() });
 
 function backTo(res: Response, returnUrl: string, params: Record<string, string>): void {
   const url = new URL(returnUrl);
@@ -64,7 +49,7 @@ export function oauthRoutes(connect: OAuthConnect, connections: ConnectionStore,
 
   router.get('/v1/oauth/:provider/callback', async (req, res) => {
     res.set('Cache-Control', 'no-store').set('Referrer-Policy', 'no-referrer');
-    const provider = providerSchema.safeParse(req.params.provider);
+    const provider = oauthProviderSchema.safeParse(req.params.provider);
     if (!provider.success) return failure(res, 'invalid_state', null);
     const q = req.query as Record<string, unknown>;
     const str = (v: unknown) => (typeof v === 'string' && v.length <= 4096 ? v : undefined);
