@@ -1,0 +1,116 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Reminder } from '../../src/events/reminders';
+import { ProviderError, type EventKey, type EventSpec } from '../../src/providers/types';
+import type { ProviderFixture, ProviderUnderTest } from './fixture';
+import { googleFixture } from './google.fixture';
+
+/**
+ * One contract, every adapter: the same cases run against each provider's real server or
+ * emulator. A provider joins by adding its fixture here.
+ */
+const FIXTURES: ProviderFixture[] = [googleFixture];
+
+const REMINDERS: Reminder[] = [
+  { method: 'email', minutes: 1440 },
+  { method: 'popup', minutes: 60 },
+  { method: 'popup', minutes: 15 },
+];
+
+function key(): EventKey {
+  return { bookingId: `conf-${randomBytes(5).toString('hex')}`, connectionId: randomBytes(8).toString('hex') };
+}
+
+function spec(k: EventKey, over: Partial<EventSpec> = {}): EventSpec {
+  return {
+    key: k,
+    title: 'Lesson with Ada',
+    description: 'Tutor: Ada\nJoin: https://meet.example.com/x',
+    location: 'Room 1',
+    url: 'https://meet.example.com/x',
+    start: '2030-03-04T16:00:00Z',
+    end: '2030-03-04T17:00:00Z',
+    timeZone: 'Europe/London',
+    reminders: REMINDERS,
+    ...over,
+  };
+}
+
+for (const fixture of FIXTURES) {
+  describe(`${fixture.name} adapter conformance`, () => {
+    let p: ProviderUnderTest;
+    beforeAll(async () => {
+      p = await fixture.start();
+    });
+    afterAll(async () => {
+      await p?.close();
+    });
+
+    it('creates once: a repeated create and a create whose response was lost leave one event', async () => {
+      const k = key();
+      const first = await p.provider.upsertEvent(p.ctx, spec(k), {});
+      expect(first.action).toBe('created');
+      const again = await p.provider.upsertEvent(p.ctx, spec(k), {});
+      expect(again.externalEventId).toBe(first.externalEventId);
+      expect(await p.eventsFor(k)).toHaveLength(1);
+
+      const lost = key();
+      await p.loseNextCreateResponse();
+      await expect(p.provider.upsertEvent(p.ctx, spec(lost), {})).rejects.toBeInstanceOf(ProviderError);
+      await p.provider.upsertEvent(p.ctx, spec(lost), {});
+      expect(await p.eventsFor(lost)).toHaveLength(1);
+    });
+
+    it('update moves the event; delete removes it and deleting twice succeeds', async () => {
+      const k = key();
+      const created = await p.provider.upsertEvent(p.ctx, spec(k), {});
+      const moved = await p.provider.upsertEvent(p.ctx, spec(k, { start: '2030-03-05T09:30:00Z', end: '2030-03-05T10:15:00Z' }), {
+        externalEventId: created.externalEventId,
+      });
+      expect(moved.action).toBe('updated');
+      const [e] = await p.eventsFor(k);
+      expect([e!.start, e!.end]).toEqual([Date.parse('2030-03-05T09:30:00Z'), Date.parse('2030-03-05T10:15:00Z')]);
+      expect(await p.eventsFor(k)).toHaveLength(1);
+
+      expect((await p.provider.deleteEvent(p.ctx, k, { externalEventId: created.externalEventId })).action).toBe('deleted');
+      expect(await p.eventsFor(k)).toHaveLength(0);
+      expect((await p.provider.deleteEvent(p.ctx, k, { externalEventId: created.externalEventId })).action).toBe('already_gone');
+      expect((await p.provider.deleteEvent(p.ctx, k, {})).action).toBe('already_gone');
+      // Re-creating after a delete brings back exactly one event.
+      await p.provider.upsertEvent(p.ctx, spec(k), {});
+      expect(await p.eventsFor(k)).toHaveLength(1);
+    });
+
+    it('round-trips unicode, emoji, quotes, separators and newlines exactly', async () => {
+      const k = key();
+      const text = {
+        title: 'Maths — “café” 🧮 with Zoë; a,b\\c',
+        description: 'Line 1: naïve, "quoted"; semi;colon\\back\nLine 2 👩‍🏫\n\nX-INJECT:TRUE\nEND:VEVENT',
+        location: 'Raum 3, Straße 5; Zürich 🇨🇭',
+      };
+      await p.provider.upsertEvent(p.ctx, spec(k, text), {});
+      const [e] = await p.eventsFor(k);
+      expect({ title: e!.title, description: e!.description, location: e!.location }).toEqual(text);
+    });
+
+    it('lands at the right instants across DST changes', async () => {
+      const london = key();
+      // Sunday 25 October 2026, London leaves BST at 02:00: 00:30 local is BST, 03:30 local is GMT.
+      await p.provider.upsertEvent(p.ctx, spec(london, { start: '2026-10-24T23:30:00Z', end: '2026-10-25T03:30:00Z', timeZone: 'Europe/London' }), {});
+      const [l] = await p.eventsFor(london);
+      expect([l!.start, l!.end]).toEqual([Date.parse('2026-10-24T23:30:00Z'), Date.parse('2026-10-25T03:30:00Z')]);
+      const ny = key();
+      // Sunday 1 November 2026, New York leaves EDT at 02:00.
+      await p.provider.upsertEvent(p.ctx, spec(ny, { start: '2026-11-01T05:30:00Z', end: '2026-11-01T07:30:00Z', timeZone: 'America/New_York' }), {});
+      const [n] = await p.eventsFor(ny);
+      expect([n!.start, n!.end]).toEqual([Date.parse('2026-11-01T05:30:00Z'), Date.parse('2026-11-01T07:30:00Z')]);
+    });
+
+    it('sets the reminders the provider supports', async () => {
+      const k = key();
+      await p.provider.upsertEvent(p.ctx, spec(k), {});
+      const [e] = await p.eventsFor(k);
+      expect(e!.reminders).toEqual(p.expectedReminders(REMINDERS));
+    });
+  });
+}

@@ -1,0 +1,34 @@
+import type { Reminder } from '../../src/events/reminders';
+import type { AccessContext, CalendarProvider, EventKey } from '../../src/providers/types';
+
+/** An event as it ended up in the calendar, in provider-neutral terms. */
+export interface StoredEvent {
+  title: string;
+  description: string;
+  location: string;
+  /** Epoch milliseconds. */
+  start: number;
+  end: number;
+  reminders: Reminder[];
+}
+
+/**
+ * One provider in the conformance suite: its adapter, a connected account in a real server or
+ * emulator, and ways to look at the calendar from the outside (not through the adapter).
+ */
+export interface ProviderUnderTest {
+  provider: CalendarProvider;
+  ctx: AccessContext;
+  /** Our events in the calendar for this key (cancelled/deleted ones excluded). */
+  eventsFor(key: EventKey): Promise<StoredEvent[]>;
+  /** The next create is performed but its response is lost. */
+  loseNextCreateResponse(): Promise<void>;
+  /** What the provider supports of a reminder list (e.g. Outlook: one). */
+  expectedReminders(reminders: Reminder[]): Reminder[];
+  close(): Promise<void>;
+}
+
+export interface ProviderFixture {
+  name: string;
+  start(): Promise<ProviderUnderTest>;
+}

@@ -1,0 +1,41 @@
+import { randomBytes } from 'node:crypto';
+import { GoogleCalendarProvider, GoogleOAuth, googleEventId } from '../../src/providers/google';
+import { GoogleSandboxControl, startGoogleSandbox } from '../../src/sandbox/google';
+import type { ProviderFixture } from './fixture';
+
+const CLIENT = { clientId: 'conformance-client', clientSecret: 'conformance-secret' };
+
+export const googleFixture: ProviderFixture = {
+  name: 'google',
+  async start() {
+    const sandbox = await startGoogleSandbox({ port: 0, ...CLIENT });
+    const control = new GoogleSandboxControl(sandbox.url);
+    const email = `conf-${randomBytes(4).toString('hex')}@sandbox.test`;
+    const redirectUri = 'http://127.0.0.1/callback';
+    const oauth = new GoogleOAuth({ ...CLIENT, authUrl: `${sandbox.url}/o/oauth2/v2/auth`, tokenUrl: `${sandbox.url}/token`, revokeUrl: `${sandbox.url}/revoke`, apiUrl: sandbox.url });
+    const { code } = await control.authorize({ email, clientId: CLIENT.clientId, redirectUri, scope: oauth.scopes.join(' ') });
+    const tokens = await oauth.exchangeCode({ code, redirectUri });
+    return {
+      provider: new GoogleCalendarProvider(sandbox.url),
+      ctx: { accessToken: tokens.accessToken, calendarId: 'primary' },
+      async eventsFor(key) {
+        const id = googleEventId(key);
+        return (await control.listEvents(email))
+          .filter((e) => e.id === id && e.status !== 'cancelled')
+          .map((e) => ({
+            title: e.summary ?? '',
+            description: e.description ?? '',
+            location: e.location ?? '',
+            start: Date.parse(e.start!.dateTime!),
+            end: Date.parse(e.end!.dateTime!),
+            reminders: (e.reminders?.overrides ?? []).map((r) => ({ method: r.method as 'email' | 'popup', minutes: r.minutes! })),
+          }));
+      },
+      async loseNextCreateResponse() {
+        await control.addFault({ method: 'POST', path: '/events', account: email, dropResponse: true, times: 1 });
+      },
+      expectedReminders: (reminders) => reminders,
+      close: () => sandbox.close(),
+    };
+  },
+};
