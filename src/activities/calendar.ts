@@ -1,5 +1,5 @@
 import { Context } from '@temporalio/activity';
-import { TOKEN_EXPIRY_MARGIN_MS, TOKEN_MIN_USABLE_MS } from '../connections/token-refresh';
+import { refreshDue, TOKEN_MIN_USABLE_MS } from '../connections/token-refresh';
 import type { BookingDetails } from '../domain/booking';
 import { recordEventFailure, recordEventOutcome } from '../db/calendar-events';
 import { appendSyncLog } from '../db/sync-log';
@@ -51,9 +51,8 @@ export function createCalendarActivities(deps: ActivityDeps) {
     }
     const { connection, accessToken } = loaded;
     if (connection.status === 'needs_reauth') throw reauthRequired('the calendar connection needs to be reconnected');
-    const expiresAt = connection.tokenExpiresAt?.getTime() ?? 0;
-    const margin = input.tokenJustRefreshed ? TOKEN_MIN_USABLE_MS : TOKEN_EXPIRY_MARGIN_MS;
-    if (!accessToken || expiresAt - now() < margin) {
+    const due = input.tokenJustRefreshed ? refreshDue(connection, now(), TOKEN_MIN_USABLE_MS) : refreshDue(connection, now());
+    if (!accessToken || due) {
       throw tokenExpired(connection.tokenVersion, 'access token expired or about to expire');
     }
     return {

@@ -8,6 +8,17 @@ export const TOKEN_EXPIRY_MARGIN_MS = 5 * 60_000;
 /** A token this close to expiry is not used at all, even right after a refresh. */
 export const TOKEN_MIN_USABLE_MS = 30_000;
 
+/**
+ * Whether a token should be refreshed before use: when less than the margin is left — five
+ * minutes, or half its lifetime for providers that issue short-lived tokens (else every use of
+ * a fresh two-minute token would refresh it again).
+ */
+export function refreshDue(c: { tokenExpiresAt: Date | null; tokenIssuedAt: Date | null }, now: number, margin = TOKEN_EXPIRY_MARGIN_MS): boolean {
+  const expires = c.tokenExpiresAt?.getTime() ?? 0;
+  const lifetime = c.tokenIssuedAt ? expires - c.tokenIssuedAt.getTime() : Number.POSITIVE_INFINITY;
+  return expires - now < Math.min(margin, Math.max(lifetime / 2, TOKEN_MIN_USABLE_MS));
+}
+
 export interface TokenRefreshDeps {
   connections: ConnectionStore;
   providers: ProviderRegistry;
@@ -73,7 +84,7 @@ export async function usableAccessToken(deps: TokenRefreshDeps, connectionId: st
     const loaded = await deps.connections.getWithAccessToken(connectionId);
     if (!loaded || loaded.connection.status === 'disconnected') throw new ProviderError('rejected', 'the connection is disconnected');
     const { connection, accessToken } = loaded;
-    if (accessToken && (connection.tokenExpiresAt?.getTime() ?? 0) - now() > TOKEN_EXPIRY_MARGIN_MS) return accessToken;
+    if (accessToken && !refreshDue(connection, now())) return accessToken;
     const outcome = await refreshConnectionToken(deps, connectionId, connection.tokenVersion);
     if (outcome.kind === 'reauth') throw new ProviderError('invalid_grant', outcome.message);
     if (outcome.kind === 'gone') throw new ProviderError('rejected', 'the connection is disconnected');

@@ -16,6 +16,7 @@ export interface Connection {
   calendarId: string;
   syncEnabled: boolean;
   tokenExpiresAt: Date | null;
+  tokenIssuedAt: Date | null;
   tokenVersion: number;
   lastSyncedAt: Date | null;
   lastError: string | null;
@@ -32,6 +33,7 @@ interface ConnectionRecord {
   calendar_id: string;
   sync_enabled: boolean;
   token_expires_at: Date | null;
+  token_issued_at: Date | null;
   token_version: number;
   last_synced_at: Date | null;
   last_error: string | null;
@@ -61,7 +63,7 @@ export interface TokenUpdate {
 }
 
 const COLUMNS =
-  'id, user_id, provider, status, calendar_id, sync_enabled, token_expires_at, token_version, last_synced_at, last_error, created_at, bulk_sync, removing_events, account_email_enc, access_token_enc, refresh_token_enc';
+  'id, user_id, provider, status, calendar_id, sync_enabled, token_expires_at, token_issued_at, token_version, last_synced_at, last_error, created_at, bulk_sync, removing_events, account_email_enc, access_token_enc, refresh_token_enc';
 
 export type SealedColumn = 'account_email' | 'access_token' | 'refresh_token';
 
@@ -92,6 +94,7 @@ function toConnection(r: ConnectionRecord): Connection {
     calendarId: r.calendar_id,
     syncEnabled: r.sync_enabled,
     tokenExpiresAt: r.token_expires_at,
+    tokenIssuedAt: r.token_issued_at,
     tokenVersion: r.token_version,
     lastSyncedAt: r.last_synced_at,
     lastError: r.last_error,
@@ -147,8 +150,8 @@ export class ConnectionStore {
     const id = randomUUID();
     const { rows } = await db.query<ConnectionRecord>(
       `INSERT INTO calendar_connections
-         (id, user_id, provider, calendar_id, account_email_enc, access_token_enc, refresh_token_enc, token_expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${COLUMNS}`,
+         (id, user_id, provider, calendar_id, account_email_enc, access_token_enc, refresh_token_enc, token_expires_at, token_issued_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now()) RETURNING ${COLUMNS}`,
       [
         id,
         c.userId,
@@ -231,6 +234,7 @@ export class ConnectionStore {
           SET access_token_enc = $2,
               refresh_token_enc = COALESCE($3, refresh_token_enc),
               token_expires_at = $4,
+              token_issued_at = now(),
               token_version = token_version + 1,
               status = CASE WHEN status = 'error' THEN 'active' ELSE status END,
               updated_at = now()

@@ -118,7 +118,7 @@ describe('OAuth connect flow', () => {
 
 describe('Microsoft', () => {
   it('connects with offline_access and PKCE, reads the account from /me, and stores every rotated refresh token', async () => {
-    await h.microsoft.configure({ accessTokenTtlSeconds: 120, strictRotation: true });
+    await h.microsoft.configure({ strictRotation: true });
     try {
       const userId = h.id('ms');
       const created = await link(userId, { provider: 'microsoft', returnUrl: RETURN });
@@ -133,18 +133,24 @@ describe('Microsoft', () => {
       expect(resultOf(back.location).get('status')).toBe('connected');
       expect((await connections(userId))[0]).toMatchObject({ status: 'active', accountEmail: email });
 
-      // Short-lived tokens make each calendar write refresh first; with strict rotation the
+      // Tokens near expiry make the next calendar write refresh first; with strict rotation the
       // second refresh only works if the first one's new refresh token was stored.
+      const connectionId = resultOf(back.location).get('connection');
+      const ageToken = () =>
+        h.pool.query(`UPDATE calendar_connections SET token_issued_at = now() - interval '58 minutes', token_expires_at = now() + interval '2 minutes' WHERE id = $1`, [connectionId]);
       const me: TestParticipant = { userId, role: 'tutor', name: 'Mia', email: 'mia@example.com' };
       const bookingId = h.id('bk');
+      await ageToken();
       await h.api('POST', `/v1/bookings/${bookingId}/confirm`, confirmBody([me]));
       await eventually(async () => ((await h.microsoft.stats()).byAccount[email]?.tokenRefreshes === 1 ? true : undefined), 'first refresh');
+      await eventually(async () => ((await h.pool.query('SELECT token_version FROM calendar_connections WHERE id = $1', [connectionId])).rows[0].token_version === 1 ? true : undefined), 'token stored');
+      await ageToken();
       await h.api('POST', `/v1/bookings/${bookingId}/reschedule`, { start: '2031-05-01T10:00:00Z', end: '2031-05-01T11:00:00Z' });
       await eventually(async () => ((await h.microsoft.stats()).byAccount[email]?.tokenRefreshes === 2 ? true : undefined), 'second refresh');
       expect((await h.microsoft.stats()).byAccount[email]?.tokenRefreshFailures).toBe(0);
       expect((await connections(userId))[0]).toMatchObject({ status: 'active' });
     } finally {
-      await h.microsoft.configure({ accessTokenTtlSeconds: 3600, strictRotation: false });
+      await h.microsoft.configure({ strictRotation: false });
     }
   });
 });

@@ -119,17 +119,41 @@ describe('access tokens', () => {
   });
 
   it('tokens that expire within five minutes are refreshed before use, once per connection', async () => {
+    const { tutor, client } = await connectedPair(h);
+    // Hour-long tokens issued 58 minutes ago: two minutes left, inside the five-minute margin.
+    await h.pool.query(
+      `UPDATE calendar_connections SET token_issued_at = now() - interval '58 minutes', token_expires_at = now() + interval '2 minutes' WHERE id = ANY($1::uuid[])`,
+      [[tutor.connectionId, client.connectionId]],
+    );
+    const ids = Array.from({ length: 4 }, () => h.id('bk'));
+    await Promise.all(ids.map((id) => h.api('POST', `/v1/bookings/${id}/confirm`, confirmBody([strip(tutor), strip(client)]))));
+    await Promise.all(ids.map((id) => settled(h, id, (v) => v.calendars.filter((c) => c.state === 'synced').length === 2)));
+    const stats = await h.google.stats();
+    expect(stats.byAccount[tutor.calendar]?.tokenRefreshes).toBe(1);
+    expect(stats.byAccount[client.calendar]?.tokenRefreshes).toBe(1);
+    // The fresh token is used as it is, not refreshed again on every write.
+    await Promise.all(ids.map((id) => h.api('POST', `/v1/bookings/${id}/reschedule`, { start: '2030-09-02T10:00:00Z', end: '2030-09-02T11:00:00Z' })));
+    await Promise.all(ids.map((id) => settled(h, id, (v) => v.start === '2030-09-02T10:00:00Z')));
+    const after = await h.google.stats();
+    expect(after.byAccount[tutor.calendar]?.tokenRefreshes).toBe(1);
+    expect(after.byAccount[client.calendar]?.tokenRefreshes).toBe(1);
+  });
+
+  it('short-lived tokens (under the margin) are used while fresh, not refreshed on every write', async () => {
     await h.google.configure({ accessTokenTtlSeconds: 120 });
     try {
       const { tutor, client } = await connectedPair(h);
-      const ids = Array.from({ length: 4 }, () => h.id('bk'));
+      const ids = Array.from({ length: 3 }, () => h.id('bk'));
       await Promise.all(ids.map((id) => h.api('POST', `/v1/bookings/${id}/confirm`, confirmBody([strip(tutor), strip(client)]))));
       await Promise.all(ids.map((id) => settled(h, id, (v) => v.calendars.filter((c) => c.state === 'synced').length === 2)));
+      await Promise.all(ids.map((id) => h.api('POST', `/v1/bookings/${id}/reschedule`, { start: '2030-09-03T10:00:00Z', end: '2030-09-03T11:00:00Z' })));
+      await Promise.all(ids.map((id) => settled(h, id, (v) => v.start === '2030-09-03T10:00:00Z')));
       const stats = await h.google.stats();
-      expect(stats.byAccount[tutor.calendar]?.tokenRefreshes).toBe(1);
-      expect(stats.byAccount[client.calendar]?.tokenRefreshes).toBe(1);
+      expect(stats.byAccount[tutor.calendar]?.tokenRefreshes ?? 0).toBe(0);
+      expect(stats.byAccount[client.calendar]?.tokenRefreshes ?? 0).toBe(0);
     } finally {
       await h.google.configure({ accessTokenTtlSeconds: 3600 });
     }
   });
+
 });
