@@ -111,7 +111,7 @@ async function main(): Promise<void> {
       MICROSOFT_LOGIN_URL: microsoft.url,
       MICROSOFT_GRAPH_URL: `${microsoft.url}/v1.0`,
     });
-    notes.push(`Microsoft sandbox: ${microsoft.url}  (sign-in and /me; Outlook events arrive with the Graph adapter)`);
+    notes.push(`Microsoft sandbox: ${microsoft.url}  (sign-in, Graph /me and calendars; events: ${microsoft.url}/sandbox/accounts/<email>/events)`);
   }
 
   const config = loadConfig(env);

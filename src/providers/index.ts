@@ -1,6 +1,6 @@
 import type { AppConfig } from '../config';
 import { GoogleCalendarProvider, GoogleOAuth } from './google';
-import { MicrosoftOAuth } from './microsoft';
+import { MicrosoftCalendarProvider, MicrosoftOAuth } from './microsoft';
 import { ProviderError, type CalendarProvider, type OAuthProvider, type ProviderKind } from './types';
 
 export * from './types';
@@ -17,6 +17,7 @@ function unavailable(kind: ProviderKind, what: string): never {
 
 export function createProviderRegistry(config: Pick<AppConfig, 'google' | 'microsoft'>): ProviderRegistry {
   const google = new GoogleCalendarProvider(config.google.apiUrl);
+  const microsoft = new MicrosoftCalendarProvider(config.microsoft.graphUrl);
   const googleOAuth =
     config.google.clientId && config.google.clientSecret
       ? new GoogleOAuth({ ...config.google, clientId: config.google.clientId, clientSecret: config.google.clientSecret })
@@ -28,6 +29,7 @@ export function createProviderRegistry(config: Pick<AppConfig, 'google' | 'micro
   return {
     calendar(kind) {
       if (kind === 'google') return google;
+      if (kind === 'microsoft') return microsoft;
       return unavailable(kind, 'calendar access');
     },
     oauth(kind) {

@@ -4,12 +4,13 @@ import type { Reminder } from '../../src/events/reminders';
 import { ProviderError, type EventKey, type EventSpec } from '../../src/providers/types';
 import type { ProviderFixture, ProviderUnderTest } from './fixture';
 import { googleFixture } from './google.fixture';
+import { microsoftFixture } from './microsoft.fixture';
 
 /**
  * One contract, every adapter: the same cases run against each provider's real server or
  * emulator. A provider joins by adding its fixture here.
  */
-const FIXTURES: ProviderFixture[] = [googleFixture];
+const FIXTURES: ProviderFixture[] = [googleFixture, microsoftFixture];
 
 const REMINDERS: Reminder[] = [
   { method: 'email', minutes: 1440 },

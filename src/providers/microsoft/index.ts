@@ -1,1 +1,3 @@
+export { MicrosoftCalendarProvider } from './calendar-provider';
 export { MicrosoftOAuth, MICROSOFT_SCOPES, type MicrosoftOAuthConfig } from './oauth';
+export { TAG_PROPERTY_ID, tagValue, transactionIdFor } from './event-tag';

@@ -1,6 +1,6 @@
 import type { Request, RequestHandler } from 'express';
 import { requestContext } from './context';
-import { graphErrors } from './errors';
+import { graphErrors, type GraphApiError } from './errors';
 import { validAccessToken } from './oauth-grants';
 import { grantsAny } from './scopes';
 import type { MicrosoftSandboxState } from './state';
@@ -34,11 +34,17 @@ export function requireAccessToken(state: MicrosoftSandboxState): RequestHandler
   };
 }
 
-/** 403 Authorization_RequestDenied unless the token carries one of the permissions. */
-export function requirePermission(permissions: readonly string[]): RequestHandler {
+/**
+ * 403 unless the token carries one of the permissions: Authorization_RequestDenied (the
+ * directory's answer, the default) or what `denied` makes (Outlook's ErrorAccessDenied).
+ */
+export function requirePermission(
+  permissions: readonly string[],
+  denied: () => GraphApiError = graphErrors.accessDenied,
+): RequestHandler {
   return (req, _res, next) => {
     const token = requestContext(req).accessToken;
-    if (!token || !grantsAny(token.scope, permissions)) throw graphErrors.accessDenied();
+    if (!token || !grantsAny(token.scope, permissions)) throw denied();
     next();
   };
 }

@@ -1,5 +1,10 @@
 import { SandboxControlClient, SandboxControlError } from '../shared/control-client';
 import type {
+  CreateMicrosoftCalendarInput,
+  GraphCalendar,
+  GraphEvent,
+  GraphEventInput,
+  JsonObject,
   MicrosoftAccountView,
   MicrosoftAuthorizeInput,
   MicrosoftSandboxConfig,
@@ -16,6 +21,11 @@ export class MicrosoftSandboxControlError extends SandboxControlError {
     super(status, body, message);
     this.name = 'MicrosoftSandboxControlError';
   }
+}
+
+/** Which calendar of the mailbox a control call is about; absent means the default calendar. */
+export interface MicrosoftCalendarOption {
+  calendarId?: string;
 }
 
 export class MicrosoftSandboxControl extends SandboxControlClient<MicrosoftSandboxStats, MicrosoftSandboxConfig> {
@@ -40,5 +50,44 @@ export class MicrosoftSandboxControl extends SandboxControlClient<MicrosoftSandb
   /** Every refresh token of the account now gets invalid_grant AADSTS700082, as after 90 idle days. */
   async expireRefreshTokens(email: string): Promise<void> {
     await this.call('POST', `${this.account(email)}/expire-refresh-tokens`);
+  }
+
+  /** Another calendar of the mailbox (`canEdit: false`: visible to the user, Graph writes get 403 ErrorAccessDenied). */
+  createCalendar(email: string, input: CreateMicrosoftCalendarInput): Promise<GraphCalendar> {
+    return this.call('POST', `${this.account(email)}/calendars`, input);
+  }
+
+  /** The mailbox's calendars: the default one first, then the others in creation order. */
+  async listCalendars(email: string): Promise<GraphCalendar[]> {
+    const result = await this.call<{ value: GraphCalendar[] }>('GET', `${this.account(email)}/calendars`);
+    return result.value;
+  }
+
+  /** Every event of a calendar, in creation order, times in UTC, with all extended properties. */
+  async listEvents(email: string, options: MicrosoftCalendarOption = {}): Promise<GraphEvent[]> {
+    const query = options.calendarId === undefined ? '' : `?${new URLSearchParams({ calendarId: options.calendarId })}`;
+    const result = await this.call<{ value: GraphEvent[] }>('GET', `${this.account(email)}/events${query}`);
+    return result.value;
+  }
+
+  /** An event "the user" creates (validated like POST /me/events; canEdit does not apply). */
+  createUserEvent(email: string, event: GraphEventInput, options: MicrosoftCalendarOption = {}): Promise<GraphEvent> {
+    const body = options.calendarId === undefined ? event : { ...event, calendarId: options.calendarId };
+    return this.call('POST', `${this.account(email)}/events`, body);
+  }
+
+  /** "The user" edits an event (PATCH semantics; event ids are mailbox-wide). */
+  updateUserEvent(email: string, eventId: string, patch: Partial<GraphEventInput> | JsonObject): Promise<GraphEvent> {
+    return this.call('PATCH', `${this.account(email)}/events/${encodeURIComponent(eventId)}`, patch);
+  }
+
+  /** "The user" deletes an event: it is gone, and delta reports it as @removed. */
+  async deleteUserEvent(email: string, eventId: string): Promise<void> {
+    await this.call('DELETE', `${this.account(email)}/events/${encodeURIComponent(eventId)}`);
+  }
+
+  /** Every delta (and skip) token of the mailbox now gets 410 SyncStateNotFound. */
+  async invalidateDeltaTokens(email: string): Promise<void> {
+    await this.call('POST', `${this.account(email)}/invalidate-delta-tokens`);
   }
 }

@@ -1,4 +1,4 @@
-import express, { type Request, type Router } from 'express';
+import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import {
   ControlError,
@@ -8,7 +8,13 @@ import {
   registerFaultRoutes,
   unknownControlRoute,
 } from '../shared/control';
-import { routeParam } from '../shared/http';
+import { routeParam, searchParams } from '../shared/http';
+import { invalidateDeltaTokens } from './calendar-view';
+import { calendarOwner, toGraphCalendar } from './calendars';
+import { GraphApiError, graphErrorBody } from './errors';
+import { isJsonObject, toControlEvent, type StoredEvent } from './event-model';
+import { calendarEvents, createEvent, deleteEvent, patchEvent } from './event-store';
+import { newRequestId } from './ids';
 import {
   checkAuthorizationRequest,
   expireAccessTokens,
@@ -17,9 +23,25 @@ import {
   revokeAccount,
 } from './oauth-grants';
 import { DEFAULT_SCOPE } from './scopes';
-import { findAccount, getOrCreateAccount, resetMicrosoftState, type Account, type MicrosoftSandboxState } from './state';
+import {
+  addCalendar,
+  findAccount,
+  getOrCreateAccount,
+  ownerAddress,
+  resetMicrosoftState,
+  type Account,
+  type MailboxCalendar,
+  type MicrosoftSandboxState,
+} from './state';
 import { snapshotStats } from './stats';
-import type { MicrosoftAccountInput, MicrosoftAccountView, MicrosoftAuthorizeInput, MicrosoftSandboxConfig } from './types';
+import type {
+  CreateMicrosoftCalendarInput,
+  GraphEvent,
+  MicrosoftAccountInput,
+  MicrosoftAccountView,
+  MicrosoftAuthorizeInput,
+  MicrosoftSandboxConfig,
+} from './types';
 
 // The /sandbox control API: what tests and the README tour use to set the scene.
 // It does not exist at Microsoft, needs no auth, and is never counted or faulted.
@@ -43,7 +65,14 @@ const configSchema = z.strictObject({
   refreshTokenTtlSeconds: z.number().int().min(1).optional(),
   strictRotation: z.boolean().optional(),
   mailboxRequestsPer10Minutes: z.number().int().min(0).optional(),
+  mailboxConcurrentRequests: z.number().int().min(0).optional(),
 }) satisfies z.ZodType<Partial<MicrosoftSandboxConfig>>;
+
+const calendarSchema = z.strictObject({
+  name: z.string().trim().min(1).max(255),
+  canEdit: z.boolean().optional(),
+  owner: z.strictObject({ name: z.string().trim().min(1), address: emailSchema }).optional(),
+}) satisfies z.ZodType<CreateMicrosoftCalendarInput>;
 
 function accountView(account: Account): MicrosoftAccountView {
   return {
@@ -61,6 +90,42 @@ function existingAccount(state: MicrosoftSandboxState, req: Request): Account {
   if (!account) throw new ControlError(404, `No sandbox account ${String(email)}`);
   return account;
 }
+
+/** The account's calendar by id; absent means the default calendar. */
+function accountCalendar(account: Account, calendarId: string | undefined): MailboxCalendar {
+  const id = calendarId ?? account.mailbox.defaultCalendarId;
+  const calendar = account.mailbox.calendars.get(id);
+  if (!calendar) throw new ControlError(404, `No calendar ${id} in sandbox account ${account.email}`);
+  return calendar;
+}
+
+function existingEvent(account: Account, req: Request): StoredEvent {
+  const eventId = routeParam(req, 'eventId');
+  const event = eventId === undefined ? undefined : account.mailbox.events.get(eventId);
+  if (!event) throw new ControlError(404, `No event ${String(eventId)} in sandbox account ${account.email}`);
+  return event;
+}
+
+/** Separates the control-only `calendarId` from an event body. */
+function splitCalendarId(body: unknown): { calendarId?: string; event: unknown } {
+  if (!isJsonObject(body) || !('calendarId' in body)) return { event: body };
+  const { calendarId, ...event } = body;
+  if (typeof calendarId !== 'string') throw new ControlError(400, 'calendarId must be a string');
+  return { calendarId, event };
+}
+
+function controlEvent(account: Account, event: StoredEvent): GraphEvent {
+  const calendar = account.mailbox.calendars.get(event.calendarId);
+  return toControlEvent(event, calendar ? calendarOwner(account, calendar) : ownerAddress(account));
+}
+
+// Event validation failures keep Graph's shape, so tests see the same codes.
+const graphErrorsAsGraph = (error: unknown, res: Response): boolean => {
+  if (!(error instanceof GraphApiError)) return false;
+  const ids = { requestId: newRequestId(), clientRequestId: newRequestId(), at: new Date() };
+  res.status(error.status).set(error.headers).json(graphErrorBody(error.code, error.message, ids));
+  return true;
+};
 
 export function controlRouter(state: MicrosoftSandboxState): Router {
   const router = express.Router();
@@ -106,6 +171,54 @@ export function controlRouter(state: MicrosoftSandboxState): Router {
     res.json({ revoked: revokeAccount(state, existingAccount(state, req).email) });
   });
 
+  router.get('/accounts/:email/calendars', (req, res) => {
+    const account = existingAccount(state, req);
+    res.json({ value: [...account.mailbox.calendars.values()].map((calendar) => toGraphCalendar(account, calendar)) });
+  });
+
+  // Another calendar of the mailbox; `canEdit: false` is one shared read-only with the user.
+  router.post('/accounts/:email/calendars', (req, res) => {
+    const account = existingAccount(state, req);
+    const input = parseInput(calendarSchema, req.body);
+    res.status(201).json(toGraphCalendar(account, addCalendar(state, account, input)));
+  });
+
+  // Every event of a calendar (the default one without ?calendarId=), in creation order,
+  // in UTC, with all their extended properties.
+  router.get('/accounts/:email/events', (req, res) => {
+    const account = existingAccount(state, req);
+    const calendar = accountCalendar(account, searchParams(req).get('calendarId') ?? undefined);
+    res.json({ value: calendarEvents(account.mailbox, calendar.id).map((event) => controlEvent(account, event)) });
+  });
+
+  // "The user" (or the owner of a calendar shared read-only) edits a calendar directly:
+  // used by two-way sync tests. canEdit does not apply here.
+  router.post('/accounts/:email/events', (req, res) => {
+    const account = existingAccount(state, req);
+    const { calendarId, event: body } = splitCalendarId(req.body as unknown);
+    const calendar = accountCalendar(account, calendarId);
+    const { event } = createEvent(account.mailbox, calendar, body, state.now(), 'owner');
+    res.status(201).json(controlEvent(account, event));
+  });
+
+  router.patch('/accounts/:email/events/:eventId', (req, res) => {
+    const account = existingAccount(state, req);
+    const event = existingEvent(account, req);
+    const updated = patchEvent(account.mailbox, event, req.body as unknown, undefined, state.now(), 'owner');
+    res.json(controlEvent(account, updated));
+  });
+
+  router.delete('/accounts/:email/events/:eventId', (req, res) => {
+    const account = existingAccount(state, req);
+    deleteEvent(account.mailbox, existingEvent(account, req), undefined, 'owner');
+    res.status(204).end();
+  });
+
+  // The next calendarView/delta call with any of the mailbox's delta or skip tokens gets 410 SyncStateNotFound.
+  router.post('/accounts/:email/invalidate-delta-tokens', (req, res) => {
+    res.json({ invalidated: invalidateDeltaTokens(existingAccount(state, req).mailbox) });
+  });
+
   router.get('/stats', (_req, res) => {
     res.json(snapshotStats(state));
   });
@@ -128,6 +241,6 @@ export function controlRouter(state: MicrosoftSandboxState): Router {
   });
 
   router.use(unknownControlRoute);
-  router.use(controlErrorHandler());
+  router.use(controlErrorHandler(graphErrorsAsGraph));
   return router;
 }

@@ -227,4 +227,37 @@ export const graphErrors = {
       'Retry-After': String(retryAfterSeconds),
     }),
   internal: () => new GraphApiError(500, 'InternalServerError', 'An internal server error occurred in the sandbox.'),
+
+  // Outlook (Exchange) resources: calendars and events answer with Exchange's codes.
+  itemNotFound: () => new GraphApiError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.'),
+  mailboxAccessDenied: () => new GraphApiError(403, 'ErrorAccessDenied', 'Access is denied. Check credentials and try again.'),
+  changeKeyMismatch: () =>
+    new GraphApiError(
+      412,
+      'ErrorIrresolvableConflict',
+      'The send or update operation could not be performed because the change key passed in the request does not match the current change key for the item.',
+    ),
+  timeZoneNotSupported: (zone: string) =>
+    new GraphApiError(
+      400,
+      'TimeZoneNotSupportedException',
+      `A valid TimeZone value must be specified. The following TimeZone value is not supported: '${zone}'.`,
+    ),
+  invalidParameter: (message: string) => new GraphApiError(400, 'ErrorInvalidParameter', message),
+  invalidRequest: (message: string) => new GraphApiError(400, 'ErrorInvalidRequest', message),
+  invalidProperty: (message: string) => new GraphApiError(400, 'ErrorInvalidProperty', message),
+  unknownProperty: (name: string, type: string) =>
+    new GraphApiError(
+      400,
+      'BadRequest',
+      `The property '${name}' does not exist on type '${type}'. Make sure to only use property names that are defined by the type or mark the type as open type.`,
+    ),
+  invalidValue: (name: string) => new GraphApiError(400, 'BadRequest', `Invalid value for property '${name}'.`),
+  parseUri: (message: string) => new GraphApiError(400, 'RequestBroker--ParseUri', message),
+  syncStateNotFound: () =>
+    new GraphApiError(410, 'SyncStateNotFound', 'The sync state is no longer valid. Start a full synchronization.'),
+  mailboxConcurrency: (retryAfterSeconds: number) =>
+    new GraphApiError(429, 'ApplicationThrottled', 'Application is over its MailboxConcurrency limit.', {
+      'Retry-After': String(retryAfterSeconds),
+    }),
 };

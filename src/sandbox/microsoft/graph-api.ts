@@ -1,17 +1,19 @@
 import express, { type ErrorRequestHandler, type Router } from 'express';
 import { isBodyParseError } from '../shared/http';
 import { identifyCaller, requireAccessToken, requirePermission } from './auth';
+import { registerCalendarRoutes } from './calendars';
 import { assignRequestIds, requestIds } from './context';
 import { GraphApiError, graphErrorBody, graphErrors } from './errors';
+import { registerEventRoutes } from './events';
 import { injectFaults } from './faults';
 import { registerMeRoutes, type GuardFactory } from './me';
-import { mailboxRateLimit } from './rate-limit';
+import { mailboxConcurrencyLimit, mailboxRateLimit } from './rate-limit';
 import type { MicrosoftSandboxState } from './state';
 import { countRequests } from './stats';
 
-// The /v1.0 router. Order matters: ids, parse, identify, count, inject faults (so a
-// fault can pre-empt auth and throttling), then per route: authenticate, throttle,
-// check permissions, handle.
+// The /v1.0 router. Order matters: ids, parse, identify, count, take a MailboxConcurrency
+// slot, inject faults (so a fault can pre-empt auth and throttling, and a slow one holds
+// its slot), then per route: authenticate, throttle, check permissions, handle.
 
 function graphErrorHandler(state: MicrosoftSandboxState): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
@@ -35,12 +37,15 @@ export function graphApiRouter(state: MicrosoftSandboxState): Router {
   router.use(express.json({ limit: '4mb', type: ['application/json', 'application/*+json'] }));
   router.use(identifyCaller(state));
   router.use(countRequests(state));
+  router.use(mailboxConcurrencyLimit(state));
   router.use(injectFaults(state, 'graph'));
 
   const authenticate = requireAccessToken(state);
   const throttle = mailboxRateLimit(state);
-  const guard: GuardFactory = (permissions) => [authenticate, throttle, requirePermission(permissions)];
+  const guard: GuardFactory = (permissions, denied) => [authenticate, throttle, requirePermission(permissions, denied)];
   registerMeRoutes(router, state, guard);
+  registerCalendarRoutes(router, state, guard);
+  registerEventRoutes(router, state, guard);
 
   // Graph authenticates before it resolves the path, so an unknown route with a bad token is a 401.
   router.use(authenticate, (req, _res, next) => {

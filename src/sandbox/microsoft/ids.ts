@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 
 /** Formats 16 bytes as a GUID (RFC 9562 layout, version 5 style: name-based, SHA-derived). */
 function guidFromBytes(bytes: Buffer): string {
@@ -17,4 +17,48 @@ export function userIdFor(email: string): string {
 /** A fresh request, trace or correlation id. */
 export function newRequestId(): string {
   return randomUUID();
+}
+
+/** 16 bytes (hex) that every item id and change key of a mailbox carries, like an Exchange store GUID. */
+export function storeKeyFor(email: string): string {
+  return createHash('sha256').update(`microsoft-sandbox-store:${email}`).digest().subarray(0, 16).toString('hex');
+}
+
+/**
+ * An Outlook REST item id: long, opaque, base64 with `/`→`-` and `+`→`_` (so it is safe in
+ * a URL path) and `=` padding, starting `AAMkA` like the ids of Exchange Online mailboxes.
+ * `kind` keeps calendar and event ids apart.
+ */
+function outlookItemId(storeKey: string, kind: number): string {
+  const bytes = Buffer.concat([
+    Buffer.from([0x00, 0x03, 0x24, 0x00]),
+    Buffer.from(storeKey, 'hex'),
+    Buffer.from([0x00, 0x46, 0x00, 0x00, 0x00, 0x00, kind & 0xff]),
+    randomBytes(84),
+    Buffer.from([0x00, 0x00]),
+  ]);
+  return bytes.toString('base64').replace(/\//g, '-').replace(/\+/g, '_');
+}
+
+export function newEventId(storeKey: string): string {
+  return outlookItemId(storeKey, 0x07);
+}
+
+export function newCalendarId(storeKey: string): string {
+  return outlookItemId(storeKey, 0x01);
+}
+
+/** A change key: the store's 16 bytes and a 6-byte change number, base64 (`nfZyf7VcrEKLNoU37KWlkQAAA0x0+w==`). */
+export function changeKeyFor(storeKey: string, changeNumber: number): string {
+  const counter = Buffer.alloc(6);
+  counter.writeUIntBE(changeNumber, 0, 6);
+  return Buffer.concat([Buffer.from(storeKey, 'hex'), counter]).toString('base64');
+}
+
+/** An iCalendar UID in Outlook's form: the Outlook GUID prefix, a FILETIME, then a random GUID, in hex. */
+export function newICalUId(nowMs: number): string {
+  const fileTime = BigInt(nowMs) * 10_000n + 116_444_736_000_000_000n;
+  const stamp = Buffer.alloc(8);
+  stamp.writeBigUInt64LE(fileTime);
+  return `040000008200E00074C5B7101A82E00800000000${stamp.toString('hex')}000000000000000010000000${randomBytes(16).toString('hex')}`.toUpperCase();
 }

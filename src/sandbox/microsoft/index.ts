@@ -3,15 +3,32 @@ export { startMicrosoftSandbox, createMicrosoftSandboxState } from './server';
 export type { MicrosoftSandboxOptions, RunningMicrosoftSandbox } from './server';
 export { createMicrosoftSandboxApp } from './app';
 export { MicrosoftSandboxControl, MicrosoftSandboxControlError } from './control-client';
+export type { MicrosoftCalendarOption } from './control-client';
+export { TRANSACTION_ID_MEMORY_MS } from './event-store';
 export { DEFAULT_SCOPE, MICROSOFT_SCOPES } from './scopes';
 export { DEFAULT_CONFIG } from './state';
 export type { MicrosoftSandboxState } from './state';
 export type { SandboxLogger } from '../shared/types';
 export type {
   CodeChallengeMethod,
+  CreateMicrosoftCalendarInput,
   FaultRuleInput,
   FaultRuleView,
+  GraphBodyType,
+  GraphCalendar,
+  GraphDateTimeTimeZone,
+  GraphEmailAddress,
+  GraphEvent,
+  GraphEventInput,
+  GraphImportance,
+  GraphItemBody,
+  GraphLocation,
+  GraphSensitivity,
+  GraphShowAs,
+  GraphSingleValueExtendedProperty,
   GraphUser,
+  JsonObject,
+  JsonValue,
   MicrosoftAccountInput,
   MicrosoftAccountStats,
   MicrosoftAccountView,

@@ -1,7 +1,7 @@
 import type { RequestHandler, Router } from 'express';
 import { searchParams } from '../shared/http';
 import { requestContext } from './context';
-import { graphErrors } from './errors';
+import { graphErrors, type GraphApiError } from './errors';
 import { USER_READ_PERMISSIONS } from './scopes';
 import { findAccount, type Account, type MicrosoftSandboxState } from './state';
 import type { GraphUser } from './types';
@@ -26,7 +26,8 @@ const USER_PROPERTIES: readonly UserProperty[] = [
   'id',
 ];
 
-export type GuardFactory = (permissions: readonly string[]) => RequestHandler[];
+/** Authenticate, throttle, then check the permissions (403 from `denied`, Authorization_RequestDenied by default). */
+export type GuardFactory = (permissions: readonly string[], denied?: () => GraphApiError) => RequestHandler[];
 
 export function toGraphUser(account: Account): GraphUser {
   return {

@@ -31,6 +31,17 @@ export const USER_READ_PERMISSIONS = [
   'Directory.ReadWrite.All',
 ] as const;
 
+/** Permissions that let a token read the signed-in user's calendars and events. */
+export const CALENDAR_READ_PERMISSIONS = [
+  'Calendars.Read',
+  'Calendars.ReadWrite',
+  'Calendars.Read.Shared',
+  'Calendars.ReadWrite.Shared',
+] as const;
+
+/** Permissions that let a token create, change and delete the signed-in user's events. */
+export const CALENDAR_WRITE_PERMISSIONS = ['Calendars.ReadWrite', 'Calendars.ReadWrite.Shared'] as const;
+
 /** The scope string as a list, duplicates (case-insensitive) dropped, order kept. */
 export function scopeList(scope: string): string[] {
   const seen = new Set<string>();

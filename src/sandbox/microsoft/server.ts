@@ -15,7 +15,7 @@ export interface MicrosoftSandboxOptions {
   redirectUris?: string[];
   /**
    * Start-up (and post-reset) configuration; defaults: 3600 s access tokens, 90-day refresh
-   * tokens, lenient rotation, 10,000 Graph requests per mailbox per 10 minutes.
+   * tokens, lenient rotation, 10,000 Graph requests per mailbox per 10 minutes, 4 in flight at once.
    */
   config?: Partial<MicrosoftSandboxConfig>;
   logger?: SandboxLogger;

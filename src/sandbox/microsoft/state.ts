@@ -2,8 +2,9 @@ import { normalizeEmail } from '../shared/email';
 import type { FaultRule, FaultState } from '../shared/faults';
 import { SlidingWindowRateLimiter } from '../shared/sliding-window';
 import type { SandboxLogger } from '../shared/types';
-import { userIdFor } from './ids';
-import type { CodeChallengeMethod, MicrosoftAccountStats, MicrosoftSandboxConfig } from './types';
+import type { StoredEvent } from './event-model';
+import { changeKeyFor, newCalendarId, storeKeyFor, userIdFor } from './ids';
+import type { CodeChallengeMethod, GraphEmailAddress, MicrosoftAccountStats, MicrosoftSandboxConfig } from './types';
 
 // The whole Microsoft sandbox lives in memory: one object, reset in place so that the
 // Express app and every router keep pointing at the same instance.
@@ -59,13 +60,67 @@ export interface AccessTokenRecord {
   expiresAt: number;
 }
 
-/**
- * The account's Exchange mailbox. Calendar events, delta state and subscriptions will
- * hang off it (one mailbox per account) when the Graph calendar surface is emulated.
- */
+/** A calendar of a mailbox: the default one, or one added through the control API. */
+export interface MailboxCalendar {
+  id: string;
+  name: string;
+  isDefault: boolean;
+  /** False for a calendar shared read-only: Graph writes to it get 403 ErrorAccessDenied. */
+  canEdit: boolean;
+  /** Undefined: the mailbox's owner (rendered with their current display name). */
+  owner?: GraphEmailAddress;
+  color: string;
+  hexColor: string;
+  changeKey: string;
+  createdMs: number;
+}
+
+/** What a transactionId remembers: the event it created, for 24 hours. */
+export interface TransactionRecord {
+  eventId: string;
+  expiresMs: number;
+}
+
+/** What a delta token stands for: a window of a calendar as the client last saw it. */
+export interface DeltaState {
+  calendarId: string;
+  startMs: number;
+  endMs: number;
+  /** The mailbox's change counter when the round was computed: later writes are news. */
+  seq: number;
+  /** Events in the window at that time: ids that leave it come back as `@removed`. */
+  known: ReadonlySet<string>;
+}
+
+/** One delta item, frozen when its round was computed. */
+export type DeltaItem = { event: StoredEvent } | { removedId: string };
+
+/** The rest of a delta round, behind a `$skiptoken`. */
+export interface DeltaCursor {
+  items: readonly DeltaItem[];
+  offset: number;
+  /** Becomes the `$deltatoken` once the last page has been served. */
+  next: DeltaState;
+}
+
+/** The account's Exchange mailbox: its calendars, their events and the delta-sync state. */
 export interface Mailbox {
   owner: string;
   createdMs: number;
+  /** 16 bytes (hex) in every id and change key of the mailbox. */
+  storeKey: string;
+  defaultCalendarId: string;
+  /** Calendars by id, the default one first, then in creation order. */
+  calendars: Map<string, MailboxCalendar>;
+  /** Every live event of the mailbox by id (ids are mailbox-wide in Graph). Deleted events are gone. */
+  events: Map<string, StoredEvent>;
+  /** Counts writes; each event remembers the count at its last write. */
+  changeSeq: number;
+  orderSeq: number;
+  /** transactionId → the event it created (oldest first). */
+  transactions: Map<string, TransactionRecord>;
+  deltaTokens: Map<string, DeltaState>;
+  skipTokens: Map<string, DeltaCursor>;
 }
 
 export interface Account {
@@ -94,6 +149,11 @@ export interface MicrosoftSandboxState extends FaultState {
   requests: number;
   /** Graph's per-app-per-mailbox request limit. */
   readonly mailboxLimiter: SlidingWindowRateLimiter;
+  /**
+   * Graph requests in flight per app and mailbox (`clientId\nemail`), for the MailboxConcurrency
+   * limit. Not cleared by a reset: requests still running release their slots when they end.
+   */
+  readonly inFlight: Map<string, number>;
   readonly logger?: SandboxLogger;
   now(): number;
 }
@@ -110,6 +170,7 @@ export const DEFAULT_CONFIG: MicrosoftSandboxConfig = {
   refreshTokenTtlSeconds: 90 * 24 * 3600,
   strictRotation: false,
   mailboxRequestsPer10Minutes: 10_000,
+  mailboxConcurrentRequests: 4,
 };
 
 const MAILBOX_WINDOW_MS = 10 * 60 * 1000;
@@ -130,6 +191,7 @@ export function createMicrosoftState(options: CreateStateOptions): MicrosoftSand
     faultsInjected: 0,
     requests: 0,
     mailboxLimiter: new SlidingWindowRateLimiter(MAILBOX_WINDOW_MS),
+    inFlight: new Map(),
     logger: options.logger,
     now: options.now ?? Date.now,
   };
@@ -170,6 +232,77 @@ function names(email: string, displayName?: string): Pick<Account, 'displayName'
   };
 }
 
+function newMailbox(owner: string, now: number): Mailbox {
+  const storeKey = storeKeyFor(owner);
+  const calendar: MailboxCalendar = {
+    id: newCalendarId(storeKey),
+    name: 'Calendar',
+    isDefault: true,
+    canEdit: true,
+    color: 'auto',
+    hexColor: '',
+    changeKey: changeKeyFor(storeKey, 0),
+    createdMs: now,
+  };
+  return {
+    owner,
+    createdMs: now,
+    storeKey,
+    defaultCalendarId: calendar.id,
+    calendars: new Map([[calendar.id, calendar]]),
+    events: new Map(),
+    changeSeq: 0,
+    orderSeq: 0,
+    transactions: new Map(),
+    deltaTokens: new Map(),
+    skipTokens: new Map(),
+  };
+}
+
+/** The mailbox owner as Graph names them in `owner` and `organizer`. */
+export function ownerAddress(account: Account): GraphEmailAddress {
+  return { name: account.displayName, address: account.email };
+}
+
+/** Outlook's calendar colours, in the order new calendars take them. */
+const CALENDAR_COLORS: ReadonlyArray<readonly [string, string]> = [
+  ['lightBlue', '#a6d1f5'],
+  ['lightGreen', '#87d28e'],
+  ['lightOrange', '#fcab73'],
+  ['lightGray', '#c0c0c0'],
+  ['lightYellow', '#f4d07a'],
+  ['lightTeal', '#79dae8'],
+  ['lightPink', '#e49da9'],
+  ['lightBrown', '#d3b6a3'],
+  ['lightRed', '#f88c9b'],
+];
+
+export interface NewCalendar {
+  name: string;
+  canEdit?: boolean;
+  owner?: GraphEmailAddress;
+}
+
+/** Adds a calendar to the mailbox (writable unless `canEdit` is false). */
+export function addCalendar(state: MicrosoftSandboxState, account: Account, input: NewCalendar): MailboxCalendar {
+  const { mailbox } = account;
+  const [color, hexColor] = CALENDAR_COLORS[(mailbox.calendars.size - 1) % CALENDAR_COLORS.length] ?? ['auto', ''];
+  mailbox.changeSeq += 1;
+  const calendar: MailboxCalendar = {
+    id: newCalendarId(mailbox.storeKey),
+    name: input.name,
+    isDefault: false,
+    canEdit: input.canEdit ?? true,
+    ...(input.owner ? { owner: { name: input.owner.name, address: normalizeEmail(input.owner.address) } } : {}),
+    color,
+    hexColor,
+    changeKey: changeKeyFor(mailbox.storeKey, mailbox.changeSeq),
+    createdMs: state.now(),
+  };
+  mailbox.calendars.set(calendar.id, calendar);
+  return calendar;
+}
+
 /** Creates the account on first use; a given display name replaces the current one. */
 export function getOrCreateAccount(state: MicrosoftSandboxState, email: string, displayName?: string): Account {
   const key = normalizeEmail(email);
@@ -179,8 +312,8 @@ export function getOrCreateAccount(state: MicrosoftSandboxState, email: string, 
       email: key,
       id: userIdFor(key),
       ...names(key, displayName),
-      mailbox: { owner: key, createdMs: state.now() },
-      stats: { requests: 0, tokenRefreshes: 0, tokenRefreshFailures: 0, throttled: 0 },
+      mailbox: newMailbox(key, state.now()),
+      stats: { requests: 0, tokenRefreshes: 0, tokenRefreshFailures: 0, throttled: 0, concurrencyRejected: 0 },
     };
     state.accounts.set(key, account);
   } else if (displayName?.trim()) {

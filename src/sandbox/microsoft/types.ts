@@ -1,7 +1,7 @@
 // Wire types shared by the Microsoft sandbox server and its control client. Type-only,
 // so the control client can import them without pulling Express into a test process.
 
-import type { CodeChallengeMethod } from '../shared/types';
+import type { CodeChallengeMethod, JsonValue } from '../shared/types';
 
 export type { CodeChallengeMethod, FaultRuleInput, FaultRuleView, JsonObject, JsonValue } from '../shared/types';
 
@@ -18,6 +18,11 @@ export interface MicrosoftSandboxConfig {
   strictRotation: boolean;
   /** Graph requests per app per mailbox per sliding 10 minutes (Outlook: 10,000); 0 turns the limit off. */
   mailboxRequestsPer10Minutes: number;
+  /**
+   * Graph requests per app per mailbox in flight at once on mailbox resources (calendars,
+   * events; Outlook: 4). One more is answered 429 ApplicationThrottled; 0 turns the limit off.
+   */
+  mailboxConcurrentRequests: number;
 }
 
 export interface MicrosoftAccountStats {
@@ -27,8 +32,10 @@ export interface MicrosoftAccountStats {
   tokenRefreshes: number;
   /** Refused grant_type=refresh_token exchanges of a refresh token of this account (revoked, expired, superseded, other client, scope). */
   tokenRefreshFailures: number;
-  /** Graph requests answered 429 by the per-mailbox limiter. */
+  /** Graph requests answered 429 by the per-mailbox 10-minute window. */
   throttled: number;
+  /** Graph requests answered 429 ApplicationThrottled because 4 others were already in flight (MailboxConcurrency). */
+  concurrencyRejected: number;
 }
 
 export interface MicrosoftSandboxStats {
@@ -78,4 +85,137 @@ export interface GraphUser {
   surname: string | null;
   userPrincipalName: string;
   id: string;
+}
+
+// Calendar resources, as Graph v1.0 returns them (the subset this sandbox models).
+
+/** Graph's `dateTimeTimeZone`: a wall-clock time without offset plus a Windows or IANA zone name. */
+export interface GraphDateTimeTimeZone {
+  /** `2026-10-25T09:00:00.0000000` in responses; requests may leave out the fraction. */
+  dateTime: string;
+  timeZone: string;
+}
+
+export type GraphBodyType = 'text' | 'html';
+
+export interface GraphItemBody {
+  contentType: GraphBodyType;
+  content: string;
+}
+
+export interface GraphEmailAddress {
+  name: string;
+  address: string;
+}
+
+export interface GraphLocation {
+  displayName: string;
+  locationType: string;
+  uniqueIdType: string;
+  address: Record<string, never>;
+  coordinates: Record<string, never>;
+}
+
+/** `id` is `<Type> {<guid>} Name <name>`, `<Type> {<guid>} Id 0x<hex>` or `<Type> 0x<tag>`. */
+export interface GraphSingleValueExtendedProperty {
+  id: string;
+  value: string;
+}
+
+export type GraphShowAs = 'free' | 'tentative' | 'busy' | 'oof' | 'workingElsewhere' | 'unknown';
+export type GraphImportance = 'low' | 'normal' | 'high';
+export type GraphSensitivity = 'normal' | 'personal' | 'private' | 'confidential';
+
+/** An event (`microsoft.graph.event`) in Graph's default property set. */
+export interface GraphEvent {
+  '@odata.context'?: string;
+  '@odata.etag': string;
+  id: string;
+  createdDateTime: string;
+  lastModifiedDateTime: string;
+  changeKey: string;
+  categories: string[];
+  transactionId: string | null;
+  originalStartTimeZone: string;
+  originalEndTimeZone: string;
+  iCalUId: string;
+  reminderMinutesBeforeStart: number;
+  isReminderOn: boolean;
+  hasAttachments: boolean;
+  subject: string;
+  bodyPreview: string;
+  importance: GraphImportance;
+  sensitivity: GraphSensitivity;
+  isAllDay: boolean;
+  isCancelled: boolean;
+  isOrganizer: boolean;
+  responseRequested: boolean;
+  seriesMasterId: string | null;
+  showAs: GraphShowAs;
+  type: 'singleInstance';
+  webLink: string;
+  onlineMeetingUrl: string | null;
+  isOnlineMeeting: boolean;
+  onlineMeetingProvider: string;
+  allowNewTimeProposals: boolean;
+  isDraft: boolean;
+  hideAttendees: boolean;
+  recurrence: null;
+  onlineMeeting: null;
+  responseStatus: { response: string; time: string };
+  body: GraphItemBody;
+  start: GraphDateTimeTimeZone;
+  end: GraphDateTimeTimeZone;
+  location: GraphLocation;
+  locations: JsonValue[];
+  attendees: JsonValue[];
+  organizer: { emailAddress: GraphEmailAddress };
+  /** Only when `$expand`ed (control listings always include them). */
+  singleValueExtendedProperties?: GraphSingleValueExtendedProperty[];
+}
+
+/** What a caller may send to create an event (validated like `POST /me/events`). */
+export interface GraphEventInput {
+  subject?: string;
+  body?: { contentType?: GraphBodyType; content?: string };
+  start: GraphDateTimeTimeZone;
+  end: GraphDateTimeTimeZone;
+  location?: { displayName?: string };
+  isAllDay?: boolean;
+  isReminderOn?: boolean;
+  reminderMinutesBeforeStart?: number;
+  showAs?: GraphShowAs;
+  importance?: GraphImportance;
+  sensitivity?: GraphSensitivity;
+  categories?: string[];
+  transactionId?: string;
+  singleValueExtendedProperties?: GraphSingleValueExtendedProperty[];
+}
+
+/** A calendar (`microsoft.graph.calendar`). */
+export interface GraphCalendar {
+  '@odata.context'?: string;
+  id: string;
+  name: string;
+  color: string;
+  hexColor: string;
+  isDefaultCalendar: boolean;
+  changeKey: string;
+  canShare: boolean;
+  canViewPrivateItems: boolean;
+  canEdit: boolean;
+  isRemovable: boolean;
+  isTallyingResponses: boolean;
+  allowedOnlineMeetingProviders: string[];
+  defaultOnlineMeetingProvider: string;
+  owner: GraphEmailAddress;
+}
+
+/** Control API input for an extra calendar of a mailbox. */
+export interface CreateMicrosoftCalendarInput {
+  name: string;
+  /** Defaults to true; false makes a calendar the user can see but not write (Graph answers 403 ErrorAccessDenied). */
+  canEdit?: boolean;
+  /** Defaults to the mailbox's owner (a calendar shared by someone else names them here). */
+  owner?: GraphEmailAddress;
 }

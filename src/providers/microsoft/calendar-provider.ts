@@ -1,0 +1,123 @@
+import type { AccessContext, CalendarInfo, CalendarProvider, DeleteOutcome, EventKey, EventSpec, UpsertOutcome } from '../types';
+import { toProviderError } from './errors';
+import { tagFilter, transactionIdFor } from './event-tag';
+import { graphClient } from './graph-client';
+import { toGraphEvent, type GraphEventBody } from './to-graph-event';
+
+interface GraphEvent {
+  id: string;
+  '@odata.etag'?: string;
+  changeKey?: string;
+}
+
+function eventsPath(calendarId: string): string {
+  return calendarId === 'primary' ? '/me/calendar/events' : `/me/calendars/${encodeURIComponent(calendarId)}/events`;
+}
+
+/** Graph rejects some IANA zones ("a subset" is accepted): then the event is written in UTC. */
+function isTimeZoneRejection(err: unknown): boolean {
+  const e = toProviderError(err);
+  return e.details.status === 400 && /time ?zone/i.test(`${e.details.reason ?? ''} ${e.message}`);
+}
+
+/**
+ * Outlook events through Microsoft Graph. Identity: the stored event id when we have it; else
+ * our extended property, looked up before creating; and `transactionId` on the create itself,
+ * so a POST retried after a lost response does not make a second event.
+ */
+export class MicrosoftCalendarProvider implements CalendarProvider {
+  readonly kind = 'microsoft' as const;
+  /** Graph: 10,000 requests per 10 minutes per mailbox (and 4 at a time). */
+  readonly requestsPerSecondPerUser = 16;
+
+  constructor(private readonly graphUrl: string) {}
+
+  async upsertEvent(ctx: AccessContext, spec: EventSpec, known: { externalEventId?: string }): Promise<UpsertOutcome> {
+    const client = graphClient(this.graphUrl, ctx.accessToken);
+    const existingId = known.externalEventId ?? (await this.find(ctx, spec.key));
+    if (existingId) {
+      const updated = await this.write(spec, (body) => client.api(`/me/events/${encodeURIComponent(existingId)}`).patch(body));
+      if (updated) return { externalEventId: updated.id, etag: updated['@odata.etag'], action: 'updated' };
+      // The stored id is gone (the user deleted it): look again, then create.
+      const found = known.externalEventId ? await this.find(ctx, spec.key) : undefined;
+      if (found) {
+        const again = await this.write(spec, (body) => client.api(`/me/events/${encodeURIComponent(found)}`).patch(body));
+        if (again) return { externalEventId: again.id, etag: again['@odata.etag'], action: 'updated' };
+      }
+    }
+    const created = await this.write(spec, (body) =>
+      client.api(eventsPath(ctx.calendarId)).post({ ...body, transactionId: transactionIdFor(spec.key) }),
+    );
+    if (!created) throw toProviderError(new Error('Graph answered 404 to creating an event'));
+    return { externalEventId: created.id, etag: created['@odata.etag'], action: 'created' };
+  }
+
+  /** Sends the event in the booking's zone, or in UTC if Graph refuses that zone. Undefined on 404. */
+  private async write(spec: EventSpec, send: (body: GraphEventBody) => Promise<GraphEvent>): Promise<GraphEvent | undefined> {
+    try {
+      return await send(toGraphEvent(spec));
+    } catch (err) {
+      if (isTimeZoneRejection(err)) {
+        try {
+          return await send(toGraphEvent(spec, 'UTC'));
+        } catch (retryErr) {
+          err = retryErr;
+        }
+      }
+      const e = toProviderError(err);
+      if (e.details.status === 404) return undefined;
+      throw e;
+    }
+  }
+
+  /** Our event for this key in the calendar, by the extended property. */
+  private async find(ctx: AccessContext, key: EventKey): Promise<string | undefined> {
+    try {
+      const res = (await graphClient(this.graphUrl, ctx.accessToken)
+        .api(eventsPath(ctx.calendarId))
+        .filter(tagFilter(key))
+        .select('id')
+        .top(2)
+        .get()) as { value?: GraphEvent[] };
+      return res.value?.[0]?.id;
+    } catch (err) {
+      const e = toProviderError(err);
+      if (e.details.status === 404) return undefined;
+      throw e;
+    }
+  }
+
+  async deleteEvent(ctx: AccessContext, key: EventKey, known: { externalEventId?: string }): Promise<DeleteOutcome> {
+    const id = known.externalEventId ?? (await this.find(ctx, key));
+    if (!id) return { action: 'already_gone' };
+    try {
+      await graphClient(this.graphUrl, ctx.accessToken).api(`/me/events/${encodeURIComponent(id)}`).delete();
+      return { action: 'deleted' };
+    } catch (err) {
+      const e = toProviderError(err);
+      if (e.details.status === 404 || e.details.status === 410) {
+        // Stored id gone: make sure no copy of ours remains under another id.
+        const other = known.externalEventId ? await this.find(ctx, key) : undefined;
+        if (other && other !== id) return this.deleteEvent(ctx, key, { externalEventId: other });
+        return { action: 'already_gone' };
+      }
+      throw e;
+    }
+  }
+
+  async listCalendars(ctx: { accessToken: string }): Promise<CalendarInfo[]> {
+    try {
+      const res = (await graphClient(this.graphUrl, ctx.accessToken).api('/me/calendars').top(250).get()) as {
+        value?: Array<{ id: string; name?: string; isDefaultCalendar?: boolean; canEdit?: boolean }>;
+      };
+      return (res.value ?? []).map((c) => ({
+        id: c.id,
+        name: c.name ?? c.id,
+        primary: c.isDefaultCalendar === true,
+        writable: c.canEdit !== false,
+      }));
+    } catch (err) {
+      throw toProviderError(err);
+    }
+  }
+}

@@ -1,0 +1,51 @@
+import { Client, HTTPMessageHandler, type Context, type Middleware } from '@microsoft/microsoft-graph-client';
+
+/** Per-request timeout: a hung call fails and Temporal retries it. */
+const REQUEST_TIMEOUT_MS = 20_000;
+
+/**
+ * Puts the user's token on every request. The SDK's own auth middleware only does that for
+ * https Graph hosts (not for the sandbox on http://127.0.0.1), and its retry middleware would
+ * repeat POSTs: both are replaced — retries belong to Temporal.
+ */
+class BearerToken implements Middleware {
+  private next: Middleware | undefined;
+
+  constructor(
+    private readonly accessToken: string,
+    private readonly preferTimeZone: string | undefined,
+  ) {}
+
+  async execute(context: Context): Promise<void> {
+    const options = (context.options ??= {});
+    const headers = new Headers(options.headers as ConstructorParameters<typeof Headers>[0]);
+    headers.set('Authorization', `Bearer ${this.accessToken}`);
+    // Immutable ids survive moves between folders; times come back in the booking's zone.
+    const prefer = ['IdType="ImmutableId"'];
+    if (this.preferTimeZone) prefer.push(`outlook.timezone="${this.preferTimeZone}"`);
+    headers.set('Prefer', prefer.join(', '));
+    options.headers = Object.fromEntries(headers.entries());
+    options.signal ??= AbortSignal.timeout(REQUEST_TIMEOUT_MS);
+    await this.next?.execute(context);
+  }
+
+  setNext(next: Middleware): void {
+    this.next = next;
+  }
+}
+
+/** Splits `https://graph.microsoft.com/v1.0` into the SDK's base URL and version. */
+function splitGraphUrl(graphUrl: string): { baseUrl: string; version: string } {
+  const url = new URL(graphUrl);
+  const parts = url.pathname.replace(/\/+$/, '').split('/');
+  const version = parts.pop() || 'v1.0';
+  url.pathname = `${parts.join('/')}/`;
+  return { baseUrl: url.toString(), version };
+}
+
+export function graphClient(graphUrl: string, accessToken: string, preferTimeZone?: string): Client {
+  const { baseUrl, version } = splitGraphUrl(graphUrl);
+  const auth = new BearerToken(accessToken, preferTimeZone);
+  auth.setNext(new HTTPMessageHandler());
+  return Client.initWithMiddleware({ baseUrl, defaultVersion: version, middleware: auth });
+}

@@ -1,0 +1,50 @@
+import { randomBytes } from 'node:crypto';
+import { MicrosoftCalendarProvider, MicrosoftOAuth, TAG_PROPERTY_ID, tagValue } from '../../src/providers/microsoft';
+import { MicrosoftSandboxControl, startMicrosoftSandbox } from '../../src/sandbox/microsoft';
+import { pickReminder } from '../../src/providers/microsoft/to-graph-event';
+import type { ProviderFixture } from './fixture';
+
+const CLIENT = { clientId: 'conformance-client', clientSecret: 'conformance-secret' };
+
+/** Graph answers in UTC without a zone suffix: `2026-10-25T09:00:00.0000000`. */
+function utc(dateTime: string): number {
+  return Date.parse(/[zZ]|[+-]\d{2}:\d{2}$/.test(dateTime) ? dateTime : `${dateTime}Z`);
+}
+
+export const microsoftFixture: ProviderFixture = {
+  name: 'microsoft',
+  async start() {
+    const sandbox = await startMicrosoftSandbox({ port: 0, ...CLIENT });
+    const control = new MicrosoftSandboxControl(sandbox.url);
+    const email = `conf-${randomBytes(4).toString('hex')}@contoso.test`;
+    const redirectUri = 'http://127.0.0.1/callback';
+    const oauth = new MicrosoftOAuth({ ...CLIENT, loginUrl: sandbox.url, tenant: 'common', graphUrl: `${sandbox.url}/v1.0` });
+    const { code } = await control.authorize({ email, clientId: CLIENT.clientId, redirectUri, scope: oauth.scopes.join(' ') });
+    const tokens = await oauth.exchangeCode({ code, redirectUri });
+    return {
+      provider: new MicrosoftCalendarProvider(`${sandbox.url}/v1.0`),
+      ctx: { accessToken: tokens.accessToken, calendarId: 'primary' },
+      async eventsFor(key) {
+        return (await control.listEvents(email))
+          .filter((e) => e.singleValueExtendedProperties?.some((p) => p.id === TAG_PROPERTY_ID && p.value === tagValue(key)) && !e.isCancelled)
+          .map((e) => ({
+            title: e.subject,
+            description: e.body.content,
+            location: e.location.displayName,
+            start: utc(e.start.dateTime),
+            end: utc(e.end.dateTime),
+            reminders: e.isReminderOn ? [{ method: 'popup' as const, minutes: e.reminderMinutesBeforeStart }] : [],
+          }));
+      },
+      async loseNextCreateResponse() {
+        await control.addFault({ method: 'POST', path: '/events', account: email, dropResponse: true, times: 1 });
+      },
+      // Outlook keeps one reminder: the shortest popup.
+      expectedReminders: (reminders) => {
+        const r = pickReminder(reminders);
+        return r ? [{ method: 'popup', minutes: r.minutes }] : [];
+      },
+      close: () => sandbox.close(),
+    };
+  },
+};
