@@ -6,6 +6,7 @@ import { appendSyncLog } from '../db/sync-log';
 import { renderEvent } from '../events/render';
 import { ProviderError, type AccessContext, type ProviderKind } from '../providers/types';
 import type { ActivityDeps } from './deps';
+import { withRequestSlot } from './concurrency';
 import { connectionUnavailable, reauthRequired, toActivityFailure, tokenExpired } from './failures';
 
 
@@ -92,9 +93,10 @@ export function createCalendarActivities(deps: ActivityDeps) {
       const operation = input.knownExternalEventId ? 'update' : 'create';
       let outcome;
       try {
-        outcome = await deps.providers.calendar(provider).upsertEvent(ctx, spec, {
-          externalEventId: input.knownExternalEventId,
-        });
+        const adapter = deps.providers.calendar(provider);
+        outcome = await withRequestSlot(deps.pool, `connection:${input.connectionId}`, adapter.maxConcurrentRequestsPerUser, () =>
+          adapter.upsertEvent(ctx, spec, { externalEventId: input.knownExternalEventId }),
+        );
       } catch (err) {
         const failure = toActivityFailure(err, tokenVersion);
         if (!(err instanceof ProviderError && err.kind === 'unauthorized')) {
@@ -118,9 +120,10 @@ export function createCalendarActivities(deps: ActivityDeps) {
       const { ctx, provider, tokenVersion } = await access(input);
       let outcome;
       try {
-        outcome = await deps.providers
-          .calendar(provider)
-          .deleteEvent(ctx, { bookingId: input.bookingId, connectionId: input.connectionId }, { externalEventId: input.knownExternalEventId });
+        const adapter = deps.providers.calendar(provider);
+        outcome = await withRequestSlot(deps.pool, `connection:${input.connectionId}`, adapter.maxConcurrentRequestsPerUser, () =>
+          adapter.deleteEvent(ctx, { bookingId: input.bookingId, connectionId: input.connectionId }, { externalEventId: input.knownExternalEventId }),
+        );
       } catch (err) {
         const failure = toActivityFailure(err, tokenVersion);
         if (!(err instanceof ProviderError && err.kind === 'unauthorized')) {

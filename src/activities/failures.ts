@@ -23,6 +23,7 @@ export function connectionUnavailable(message: string): ApplicationFailure {
  * provider's Retry-After, retry with backoff, or stop (non-retryable, shown as lastError).
  */
 export function toActivityFailure(err: unknown, tokenVersion: number): ApplicationFailure {
+  if (err instanceof ApplicationFailure) return err;
   if (!(err instanceof ProviderError)) {
     // Unknown errors (a bug, a database hiccup) are retried: never drop a change on a surprise.
     return ApplicationFailure.create({ type: 'Unexpected', message: err instanceof Error ? err.message : String(err) });

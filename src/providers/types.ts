@@ -53,6 +53,8 @@ export interface CalendarProvider {
   readonly kind: ProviderKind;
   /** The provider's per-user request quota, which bulk work is paced under. */
   readonly requestsPerSecondPerUser: number;
+  /** At most this many requests in flight per account across all workers (Graph: 4); undefined = no limit. */
+  readonly maxConcurrentRequestsPerUser?: number;
   /** Creates or updates the one event for `event.key`; safe to repeat after any failure. */
   upsertEvent(ctx: AccessContext, event: EventSpec, known: { externalEventId?: string }): Promise<UpsertOutcome>;
   /** Deletes it; an event that is already gone is success. */

@@ -46,4 +46,18 @@ describe('a booking with an Outlook and a Google participant', () => {
     expect(await mine()).toHaveLength(0);
     expect(await eventsFor(h, google.email, bookingId)).toHaveLength(0);
   });
+
+  it('never has more than 4 requests in flight per mailbox, however many bookings change at once', { timeout: 120_000 }, async () => {
+    const tutorId = h.id('busy');
+    const outlook = await h.connectMicrosoft(tutorId, `${tutorId}@contoso.test`);
+    // Slow answers make requests overlap: without a shared limit, Graph would throttle the 5th.
+    await h.microsoft.addFault({ account: outlook.email, path: '/events', latencyMs: 300, times: 'always' });
+    const tutor: TestParticipant = { userId: tutorId, role: 'tutor', name: 'Ada', email: 'ada@example.com' };
+    const ids = Array.from({ length: 12 }, () => h.id('bk'));
+    await Promise.all(ids.map((id) => h.api('POST', `/v1/bookings/${id}/confirm`, confirmBody([tutor]))));
+    await Promise.all(ids.map((id) => settled(h, id, (v) => v.calendars.some((c) => c.state === 'synced'), 90_000)));
+    await h.microsoft.clearFaults();
+    expect((await h.microsoft.stats()).byAccount[outlook.email]?.concurrencyRejected ?? 0).toBe(0);
+    expect(await h.microsoft.listEvents(outlook.email)).toHaveLength(12);
+  });
 });

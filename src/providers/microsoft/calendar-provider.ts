@@ -29,6 +29,7 @@ export class MicrosoftCalendarProvider implements CalendarProvider {
   readonly kind = 'microsoft' as const;
   /** Graph: 10,000 requests per 10 minutes per mailbox (and 4 at a time). */
   readonly requestsPerSecondPerUser = 16;
+  readonly maxConcurrentRequestsPerUser = 4;
 
   constructor(private readonly graphUrl: string) {}
 

@@ -1,0 +1,33 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { releaseSlot, tryAcquireSlot } from '../db/provider-slots';
+import type { Queryable } from '../db/pool';
+
+/** Longer than one provider call can take (its 20 s timeout plus lookups), so a lease outlives its call. */
+const LEASE_MS = 90_000;
+/** How long to wait for a free slot before letting Temporal retry the activity. */
+const WAIT_MS = 15_000;
+
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Runs `call` holding one of the account's request slots when the provider limits concurrency
+ * (Graph: 4 per mailbox), so all workers together never exceed it. When every slot stays taken,
+ * fails retryably and Temporal tries again shortly.
+ */
+export async function withRequestSlot<T>(db: Queryable, key: string, limit: number | undefined, call: () => Promise<T>): Promise<T> {
+  if (!limit) return call();
+  const deadline = Date.now() + WAIT_MS;
+  let lease = await tryAcquireSlot(db, key, limit, LEASE_MS);
+  for (let wait = 25; !lease; wait = Math.min(wait * 2, 400)) {
+    if (Date.now() > deadline) {
+      throw ApplicationFailure.create({ type: 'ConcurrencyLimited', message: `all ${limit} request slots of ${key} are busy`, nextRetryDelay: '1 second' });
+    }
+    await pause(wait + Math.random() * wait);
+    lease = await tryAcquireSlot(db, key, limit, LEASE_MS);
+  }
+  try {
+    return await call();
+  } finally {
+    await releaseSlot(db, lease).catch(() => undefined);
+  }
+}
