@@ -57,7 +57,7 @@ export function createCalendarActivities(deps: ActivityDeps) {
       throw tokenExpired(connection.tokenVersion, 'access token expired or about to expire');
     }
     return {
-      ctx: { accessToken, calendarId: input.calendarId ?? connection.calendarId },
+      ctx: { credentials: { kind: 'bearer', accessToken }, calendarId: input.calendarId ?? connection.calendarId },
       provider: connection.provider,
       tokenVersion: connection.tokenVersion,
     };

@@ -22,10 +22,20 @@ export interface EventSpec {
   reminders: Reminder[];
 }
 
+/** How a call authenticates: an OAuth access token, or a CalDAV user name and app password. */
+export type Credentials = { kind: 'bearer'; accessToken: string } | { kind: 'basic'; username: string; password: string };
+
 /** What a provider call needs to act for a user. Never logged, never put in Temporal payloads. */
 export interface AccessContext {
-  accessToken: string;
+  credentials: Credentials;
+  /** Provider calendar id (`primary` for the default one); for CalDAV the collection URL. */
   calendarId: string;
+}
+
+/** The bearer token of an OAuth provider's context. */
+export function bearerToken(credentials: Credentials): string {
+  if (credentials.kind !== 'bearer') throw new ProviderError('rejected', 'this provider needs an OAuth access token');
+  return credentials.accessToken;
 }
 
 export interface UpsertOutcome {
@@ -60,7 +70,7 @@ export interface CalendarProvider {
   /** Deletes it; an event that is already gone is success. */
   deleteEvent(ctx: AccessContext, key: EventKey, known: { externalEventId?: string }): Promise<DeleteOutcome>;
   /** The account's calendars. */
-  listCalendars(ctx: { accessToken: string }): Promise<CalendarInfo[]>;
+  listCalendars(ctx: { credentials: Credentials }): Promise<CalendarInfo[]>;
 }
 
 export interface TokenSet {

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Reminder } from '../../src/events/reminders';
 import { ProviderError, type EventKey, type EventSpec } from '../../src/providers/types';
 import type { ProviderFixture, ProviderUnderTest } from './fixture';
+import { caldavFixture } from './caldav.fixture';
 import { googleFixture } from './google.fixture';
 import { microsoftFixture } from './microsoft.fixture';
 
@@ -10,7 +11,7 @@ import { microsoftFixture } from './microsoft.fixture';
  * One contract, every adapter: the same cases run against each provider's real server or
  * emulator. A provider joins by adding its fixture here.
  */
-const FIXTURES: ProviderFixture[] = [googleFixture, microsoftFixture];
+const FIXTURES: ProviderFixture[] = [googleFixture, microsoftFixture, caldavFixture];
 
 const REMINDERS: Reminder[] = [
   { method: 'email', minutes: 1440 },
@@ -80,6 +81,16 @@ for (const fixture of FIXTURES) {
       // Re-creating after a delete brings back exactly one event.
       await p.provider.upsertEvent(p.ctx, spec(k), {});
       expect(await p.eventsFor(k)).toHaveLength(1);
+    });
+
+    it('a change by someone else right before our write (a stale ETag) is re-read and overwritten, still one event', async () => {
+      const k = key();
+      const created = await p.provider.upsertEvent(p.ctx, spec(k), {});
+      await p.changeBeforeNextWrite(k, created.externalEventId);
+      await p.provider.upsertEvent(p.ctx, spec(k, { title: 'Ours again' }), { externalEventId: created.externalEventId });
+      const events = await p.eventsFor(k);
+      expect(events).toHaveLength(1);
+      expect(events[0]!.title).toBe('Ours again');
     });
 
     it('round-trips unicode, emoji, quotes, separators and newlines exactly', async () => {

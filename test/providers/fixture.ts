@@ -23,6 +23,11 @@ export interface ProviderUnderTest {
   eventsFor(key: EventKey): Promise<StoredEvent[]>;
   /** The next create is performed but its response is lost. */
   loseNextCreateResponse(): Promise<void>;
+  /**
+   * Someone else (the user, another client) changes our event just before our next write, so
+   * an ETag we read is stale by the time we write (CalDAV answers 412).
+   */
+  changeBeforeNextWrite(key: EventKey, externalEventId: string): Promise<void>;
   /** What the provider supports of a reminder list (e.g. Outlook: one). */
   expectedReminders(reminders: Reminder[]): Reminder[];
   close(): Promise<void>;

@@ -17,7 +17,7 @@ export const googleFixture: ProviderFixture = {
     const tokens = await oauth.exchangeCode({ code, redirectUri });
     return {
       provider: new GoogleCalendarProvider(sandbox.url),
-      ctx: { accessToken: tokens.accessToken, calendarId: 'primary' },
+      ctx: { credentials: { kind: 'bearer', accessToken: tokens.accessToken }, calendarId: 'primary' },
       async eventsFor(key) {
         const id = googleEventId(key);
         return (await control.listEvents(email))
@@ -33,6 +33,9 @@ export const googleFixture: ProviderFixture = {
       },
       async loseNextCreateResponse() {
         await control.addFault({ method: 'POST', path: '/events', account: email, dropResponse: true, times: 1 });
+      },
+      async changeBeforeNextWrite(_key, externalEventId) {
+        await control.updateUserEvent(email, externalEventId, { summary: 'Changed by the user' });
       },
       expectedReminders: (reminders) => reminders,
       close: () => sandbox.close(),

@@ -23,7 +23,7 @@ export const microsoftFixture: ProviderFixture = {
     const tokens = await oauth.exchangeCode({ code, redirectUri });
     return {
       provider: new MicrosoftCalendarProvider(`${sandbox.url}/v1.0`),
-      ctx: { accessToken: tokens.accessToken, calendarId: 'primary' },
+      ctx: { credentials: { kind: 'bearer', accessToken: tokens.accessToken }, calendarId: 'primary' },
       async eventsFor(key) {
         return (await control.listEvents(email))
           .filter((e) => e.singleValueExtendedProperties?.some((p) => p.id === TAG_PROPERTY_ID && p.value === tagValue(key)) && !e.isCancelled)
@@ -38,6 +38,9 @@ export const microsoftFixture: ProviderFixture = {
       },
       async loseNextCreateResponse() {
         await control.addFault({ method: 'POST', path: '/events', account: email, dropResponse: true, times: 1 });
+      },
+      async changeBeforeNextWrite(_key, externalEventId) {
+        await control.updateUserEvent(email, externalEventId, { subject: 'Changed by the user' });
       },
       // Outlook keeps one reminder: the shortest popup.
       expectedReminders: (reminders) => {

@@ -46,7 +46,7 @@ export function connectionRoutes({ connections, providers, temporal, taskQueue, 
   async function calendarsOf(c: Connection): Promise<CalendarInfo[]> {
     try {
       const accessToken = await usableAccessToken({ connections, providers, logger }, c.id);
-      return await providers.calendar(c.provider).listCalendars({ accessToken });
+      return await providers.calendar(c.provider).listCalendars({ credentials: { kind: 'bearer', accessToken } });
     } catch (err) {
       if (err instanceof ProviderError && err.kind === 'invalid_grant') {
         throw new ApiError(409, 'connection_needs_reauth', 'the user must reconnect this calendar first');

@@ -1,4 +1,4 @@
-import type { AccessContext, CalendarInfo, CalendarProvider, DeleteOutcome, EventKey, EventSpec, UpsertOutcome } from '../types';
+import { bearerToken, type AccessContext, type CalendarInfo, type CalendarProvider, type Credentials, type DeleteOutcome, type EventKey, type EventSpec, type UpsertOutcome } from '../types';
 import { calendarClient, withToken } from './calendar-client';
 import { toProviderError } from './errors';
 import { googleEventId } from './event-id';
@@ -27,7 +27,7 @@ export class GoogleCalendarProvider implements CalendarProvider {
     try {
       const res = await calendarClient(this.apiUrl).events.insert(
         { calendarId: ctx.calendarId, requestBody: body },
-        withToken(ctx.accessToken),
+        withToken(bearerToken(ctx.credentials)),
       );
       return { externalEventId: res.data.id ?? id, etag: res.data.etag ?? undefined, action: 'created' };
     } catch (err) {
@@ -48,7 +48,7 @@ export class GoogleCalendarProvider implements CalendarProvider {
     try {
       const res = await calendarClient(this.apiUrl).events.update(
         { calendarId: ctx.calendarId, eventId: id, requestBody: body },
-        withToken(ctx.accessToken),
+        withToken(bearerToken(ctx.credentials)),
       );
       return { externalEventId: res.data.id ?? id, etag: res.data.etag ?? undefined, action: 'updated' };
     } catch (err) {
@@ -62,7 +62,7 @@ export class GoogleCalendarProvider implements CalendarProvider {
     try {
       await calendarClient(this.apiUrl).events.delete(
         { calendarId: ctx.calendarId, eventId: googleEventId(key), sendUpdates: 'none' },
-        withToken(ctx.accessToken),
+        withToken(bearerToken(ctx.credentials)),
       );
       return { action: 'deleted' };
     } catch (err) {
@@ -73,14 +73,14 @@ export class GoogleCalendarProvider implements CalendarProvider {
     }
   }
 
-  async listCalendars(ctx: { accessToken: string }): Promise<CalendarInfo[]> {
+  async listCalendars(ctx: { credentials: Credentials }): Promise<CalendarInfo[]> {
     const calendars: CalendarInfo[] = [];
     let pageToken: string | undefined;
     try {
       do {
         const res = await calendarClient(this.apiUrl).calendarList.list(
           { minAccessRole: 'reader', maxResults: 250, pageToken },
-          withToken(ctx.accessToken),
+          withToken(bearerToken(ctx.credentials)),
         );
         for (const c of res.data.items ?? []) {
           if (!c.id) continue;

@@ -1,4 +1,4 @@
-import type { AccessContext, CalendarInfo, CalendarProvider, DeleteOutcome, EventKey, EventSpec, UpsertOutcome } from '../types';
+import { bearerToken, type AccessContext, type CalendarInfo, type CalendarProvider, type Credentials, type DeleteOutcome, type EventKey, type EventSpec, type UpsertOutcome } from '../types';
 import { toProviderError } from './errors';
 import { tagFilter, transactionIdFor } from './event-tag';
 import { graphClient } from './graph-client';
@@ -34,7 +34,7 @@ export class MicrosoftCalendarProvider implements CalendarProvider {
   constructor(private readonly graphUrl: string) {}
 
   async upsertEvent(ctx: AccessContext, spec: EventSpec, known: { externalEventId?: string }): Promise<UpsertOutcome> {
-    const client = graphClient(this.graphUrl, ctx.accessToken);
+    const client = graphClient(this.graphUrl, bearerToken(ctx.credentials));
     const existingId = known.externalEventId ?? (await this.find(ctx, spec.key));
     if (existingId) {
       const updated = await this.write(spec, (body) => client.api(`/me/events/${encodeURIComponent(existingId)}`).patch(body));
@@ -74,7 +74,7 @@ export class MicrosoftCalendarProvider implements CalendarProvider {
   /** Our event for this key in the calendar, by the extended property. */
   private async find(ctx: AccessContext, key: EventKey): Promise<string | undefined> {
     try {
-      const res = (await graphClient(this.graphUrl, ctx.accessToken)
+      const res = (await graphClient(this.graphUrl, bearerToken(ctx.credentials))
         .api(eventsPath(ctx.calendarId))
         .filter(tagFilter(key))
         .select('id')
@@ -92,7 +92,7 @@ export class MicrosoftCalendarProvider implements CalendarProvider {
     const id = known.externalEventId ?? (await this.find(ctx, key));
     if (!id) return { action: 'already_gone' };
     try {
-      await graphClient(this.graphUrl, ctx.accessToken).api(`/me/events/${encodeURIComponent(id)}`).delete();
+      await graphClient(this.graphUrl, bearerToken(ctx.credentials)).api(`/me/events/${encodeURIComponent(id)}`).delete();
       return { action: 'deleted' };
     } catch (err) {
       const e = toProviderError(err);
@@ -106,9 +106,9 @@ export class MicrosoftCalendarProvider implements CalendarProvider {
     }
   }
 
-  async listCalendars(ctx: { accessToken: string }): Promise<CalendarInfo[]> {
+  async listCalendars(ctx: { credentials: Credentials }): Promise<CalendarInfo[]> {
     try {
-      const res = (await graphClient(this.graphUrl, ctx.accessToken).api('/me/calendars').top(250).get()) as {
+      const res = (await graphClient(this.graphUrl, bearerToken(ctx.credentials)).api('/me/calendars').top(250).get()) as {
         value?: Array<{ id: string; name?: string; isDefaultCalendar?: boolean; canEdit?: boolean }>;
       };
       return (res.value ?? []).map((c) => ({

@@ -1,0 +1,101 @@
+import { createCalendarObject, deleteCalendarObject, updateCalendarObject } from 'tsdav';
+import {
+  ProviderError,
+  type AccessContext,
+  type CalendarInfo,
+  type CalendarProvider,
+  type Credentials,
+  type DeleteOutcome,
+  type EventKey,
+  type EventSpec,
+  type ProviderKind,
+  type UpsertOutcome,
+} from '../types';
+import { authHeaders, readObject, TIMEOUT_MS } from './dav';
+import { checkResponse } from './errors';
+import { buildIcs, sequenceOf } from './ics';
+import { caldavUid, objectUrl } from './uid';
+
+/** Re-read-and-retry rounds when another writer changed the object between read and write. */
+const MAX_PRECONDITION_RETRIES = 3;
+
+const options = () => ({ signal: AbortSignal.timeout(TIMEOUT_MS) });
+
+/** A tsdav write: network failures become transient ProviderErrors (statuses are checked by the caller). */
+async function write(what: string, send: () => Promise<Response>): Promise<Response> {
+  try {
+    return await send();
+  } catch (err) {
+    throw new ProviderError('transient', `CalDAV ${what} failed on the network (${err instanceof Error ? err.name : 'error'})`);
+  }
+}
+
+/**
+ * Any CalDAV server (and iCloud, its own flavour): our event is `<uid>.ics` in the chosen
+ * collection. Create with `If-None-Match: *` (a repeat answers 412 and becomes an update);
+ * update and delete with `If-Match` on the ETag just read, re-reading on 412; SEQUENCE goes up
+ * on every change.
+ */
+export class CalDavCalendarProvider implements CalendarProvider {
+  /** Servers publish no quota; stay gentle. */
+  readonly requestsPerSecondPerUser = 5;
+
+  constructor(readonly kind: Extract<ProviderKind, 'caldav' | 'icloud'>) {}
+
+  async upsertEvent(ctx: AccessContext, spec: EventSpec): Promise<UpsertOutcome> {
+    const url = objectUrl(ctx.calendarId, spec.key);
+    const headers = authHeaders(ctx.credentials);
+    for (let round = 0; ; round++) {
+      const current = await readObject(url, ctx.credentials);
+      if (!current) {
+        const res = await write('create', () =>
+          createCalendarObject({
+            calendar: { url: ctx.calendarId },
+            filename: `${caldavUid(spec.key)}.ics`,
+            iCalString: buildIcs(spec, 0),
+            headers,
+            fetchOptions: options(),
+          }),
+        );
+        if (res.status !== 412 || round >= MAX_PRECONDITION_RETRIES) {
+          checkResponse(res, 'create');
+          return { externalEventId: url, etag: res.headers.get('etag') ?? undefined, action: 'created' };
+        }
+        continue; // Created meanwhile (a lost response, another writer): read it and update.
+      }
+      const res = await write('update', () =>
+        updateCalendarObject({
+          calendarObject: { url, etag: current.etag, data: buildIcs(spec, sequenceOf(current.data) + 1) },
+          headers,
+          fetchOptions: options(),
+        }),
+      );
+      if ((res.status === 412 || res.status === 404) && round < MAX_PRECONDITION_RETRIES) continue;
+      checkResponse(res, 'update');
+      return { externalEventId: url, etag: res.headers.get('etag') ?? undefined, action: 'updated' };
+    }
+  }
+
+  async deleteEvent(ctx: AccessContext, key: EventKey): Promise<DeleteOutcome> {
+    const url = objectUrl(ctx.calendarId, key);
+    for (let round = 0; ; round++) {
+      const current = await readObject(url, ctx.credentials);
+      if (!current) return { action: 'already_gone' };
+      const res = await write('delete', () =>
+        deleteCalendarObject({
+          calendarObject: { url, etag: current.etag },
+          headers: authHeaders(ctx.credentials),
+          fetchOptions: options(),
+        }),
+      );
+      if (res.status === 404 || res.status === 410) return { action: 'already_gone' };
+      if (res.status === 412 && round < MAX_PRECONDITION_RETRIES) continue;
+      checkResponse(res, 'delete');
+      return { action: 'deleted' };
+    }
+  }
+
+  async listCalendars(_ctx: { credentials: Credentials }): Promise<CalendarInfo[]> {
+    throw new ProviderError('rejected', 'listing CalDAV calendars needs discovery from the server URL (not wired yet)');
+  }
+}

@@ -1,0 +1,3 @@
+export { CalDavCalendarProvider } from './calendar-provider';
+export { BOOKING_PROPERTY, buildIcs } from './ics';
+export { caldavUid, objectUrl } from './uid';

@@ -1,0 +1,76 @@
+import { randomBytes } from 'node:crypto';
+import type ICALModule from 'ical.js' with { 'resolution-mode': 'import' };
+import { fetchCalendarObjects, getBasicAuthHeaders } from 'tsdav';
+import { createCalendar, ensureRadicale, startRadicale } from '../../src/dev/radicale';
+import { BOOKING_PROPERTY, CalDavCalendarProvider, caldavUid } from '../../src/providers/caldav';
+import { startFaultProxy } from '../support/fault-proxy';
+import type { ProviderFixture, StoredEvent } from './fixture';
+
+type ICAL = typeof ICALModule;
+
+/** Reads what the server stores, with ical.js: an independent parser, not our writer. */
+function parse(ICAL: ICAL, ics: string): { uid: string; bookingId: string | null; event: StoredEvent } {
+  const vevent = new ICAL.Component(ICAL.parse(ics)).getFirstSubcomponent('vevent')!;
+  const e = new ICAL.Event(vevent);
+  const alarms = vevent.getAllSubcomponents('valarm').map((a) => {
+    const trigger = a.getFirstPropertyValue('trigger') as InstanceType<ICAL['Duration']>;
+    return { method: 'popup' as const, minutes: Math.round(-trigger.toSeconds() / 60) };
+  });
+  return {
+    uid: e.uid,
+    bookingId: (vevent.getFirstPropertyValue(BOOKING_PROPERTY.toLowerCase()) as string | null) ?? null,
+    event: {
+      title: e.summary,
+      description: e.description,
+      location: e.location ?? '',
+      start: e.startDate.toJSDate().getTime(),
+      end: e.endDate.toJSDate().getTime(),
+      reminders: alarms.sort((a, b) => b.minutes - a.minutes),
+    },
+  };
+}
+
+export const caldavFixture: ProviderFixture = {
+  name: 'caldav (Radicale)',
+  async start() {
+    await ensureRadicale();
+    // ical.js is an ES module; this project is CommonJS.
+    const ICAL = (await import('ical.js')).default;
+    const user = { username: `u${randomBytes(4).toString('hex')}`, password: randomBytes(12).toString('hex') };
+    const radicale = await startRadicale({ users: [user] });
+    const direct = await createCalendar(radicale.url, user.username, user.password, { slug: 'bookings', displayName: 'Bookings' });
+    const proxy = await startFaultProxy(radicale.url);
+    const calendarUrl = direct.replace(radicale.url, proxy.url);
+    const headers = getBasicAuthHeaders(user) as Record<string, string>;
+    return {
+      provider: new CalDavCalendarProvider('caldav'),
+      ctx: { credentials: { kind: 'basic', ...user }, calendarId: calendarUrl },
+      async eventsFor(key) {
+        const objects = await fetchCalendarObjects({ calendar: { url: direct }, headers });
+        return objects
+          .filter((o) => typeof o.data === 'string')
+          .map((o) => parse(ICAL, o.data as string))
+          .filter((p) => p.uid === caldavUid(key) && p.bookingId === key.bookingId)
+          .map((p) => p.event);
+      },
+      async loseNextCreateResponse() {
+        proxy.dropNextResponse('PUT');
+      },
+      async changeBeforeNextWrite(key) {
+        // Another client rewrites the object between our read and our If-Match write.
+        proxy.beforeNext('PUT', async () => {
+          const url = new URL(`${caldavUid(key)}.ics`, direct).toString();
+          const current = await fetch(url, { headers });
+          const edited = (await current.text()).replace(/^SUMMARY:.*$/m, 'SUMMARY:Changed by another client');
+          const res = await fetch(url, { method: 'PUT', headers: { ...headers, 'content-type': 'text/calendar; charset=utf-8' }, body: edited });
+          if (!res.ok) throw new Error(`out-of-band edit failed: ${res.status}`);
+        });
+      },
+      expectedReminders: (reminders) => reminders.map((r) => ({ method: 'popup' as const, minutes: r.minutes })).sort((a, b) => b.minutes - a.minutes),
+      async close() {
+        await proxy.close();
+        await radicale.stop();
+      },
+    };
+  },
+};
