@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
+import { onParentExit, sleep, tailOf } from './child-processes';
 import { findFreePort, isPortInUse } from './ports';
 
 /**
@@ -190,14 +191,12 @@ async function startOnce(
     child.once('exit', (code, signal) => resolve({ code, signal }));
   });
   let exited: { code: number | null; signal: NodeJS.Signals | null; error?: Error } | undefined;
+  let forget = (): void => undefined;
   void exit.then((e) => {
     exited = e;
-    liveChildren.delete(child);
+    forget();
   });
-  if (child.pid !== undefined) {
-    liveChildren.add(child);
-    installExitHooks();
-  }
+  if (child.pid !== undefined) forget = onParentExit(() => child.kill('SIGTERM'));
 
   let stopped: Promise<void> | undefined;
   const stop = (keepLog = false): Promise<void> => {
@@ -211,7 +210,7 @@ async function startOnce(
           await exit;
         }
       }
-      liveChildren.delete(child);
+      forget();
       // The temp log of an in-memory server is only worth keeping when startup failed.
       if (!opts.dbFile && !keepLog) fs.rmSync(logFile, { force: true });
     })();
@@ -369,60 +368,4 @@ function exitFailure(
     'EXITED',
     `Temporal dev server exited during startup (${exited.signal ? `signal ${exited.signal}` : `exit code ${exited.code}`}).`,
   );
-}
-
-function tailOf(file: string, lines = 30, maxBytes = 16 * 1024): string {
-  try {
-    const fd = fs.openSync(file, 'r');
-    try {
-      const size = fs.fstatSync(fd).size;
-      const length = Math.min(size, maxBytes);
-      const buf = Buffer.alloc(length);
-      fs.readSync(fd, buf, 0, length, size - length);
-      return buf.toString('utf8').trimEnd().split('\n').slice(-lines).join('\n');
-    } finally {
-      fs.closeSync(fd);
-    }
-  } catch {
-    return '(log file unreadable)';
-  }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-// ---------------------------------------------------------------------------------------------
-// Children must not outlive the parent. `exit` covers normal ends, process.exit() and uncaught
-// exceptions. For signals we only act when nobody else listens: then the default would have been
-// to die, so we stop the servers and re-raise. If the app has its own handler, it owns shutdown
-// (and its worker may still need the server), and `exit` remains the backstop. SIGKILL of the
-// parent cannot be caught; a server left behind then is reported as PORT_IN_USE on a fixed port.
-
-const liveChildren = new Set<ChildProcess>();
-let hooksInstalled = false;
-
-function killAll(signal: NodeJS.Signals): void {
-  for (const child of liveChildren) {
-    try {
-      child.kill(signal);
-    } catch {
-      // already gone
-    }
-  }
-}
-
-function installExitHooks(): void {
-  if (hooksInstalled) return;
-  hooksInstalled = true;
-  process.on('exit', () => killAll('SIGTERM'));
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    const onSignal = (): void => {
-      if (process.listenerCount(signal) > 1) return;
-      killAll('SIGTERM');
-      process.removeListener(signal, onSignal);
-      process.kill(process.pid, signal);
-    };
-    process.on(signal, onSignal);
-  }
 }

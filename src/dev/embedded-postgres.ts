@@ -4,6 +4,7 @@ import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { isPortInUse } from './ports';
+import { sleep } from './child-processes';
 
 /**
  * PostgreSQL for `npm start` without DATABASE_URL: PGlite (Postgres compiled to WASM, in this
@@ -316,6 +317,3 @@ function portInUse(port: number): EmbeddedPostgresError {
   );
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

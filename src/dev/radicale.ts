@@ -2,6 +2,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { onParentExit, sleep, tailOf } from './child-processes';
 import { findFreePort, isPortInUse } from './ports';
 
 /**
@@ -403,13 +404,15 @@ async function startOnce(
     child.once('error', (error) => resolve({ code: null, signal: null, error }));
     child.once('exit', (code, signal) => resolve({ code, signal }));
   });
-  const entry: LiveServer = { child, dir };
+  let forget = (): void => undefined;
   void exit.then((e) => {
     exited = e;
-    live.delete(entry);
+    forget();
   });
-  live.add(entry);
-  installExitHooks();
+  forget = onParentExit(() => {
+    child.kill('SIGTERM');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 
   let stopped: Promise<void> | undefined;
   const stop = (keepDir = false): Promise<void> => {
@@ -423,7 +426,7 @@ async function startOnce(
           await exit;
         }
       }
-      live.delete(entry);
+      forget();
       if (!keepDir) fs.rmSync(dir, { recursive: true, force: true });
     })();
     return stopped;
@@ -588,68 +591,4 @@ function errorText(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
   const cause = (err as Error & { cause?: unknown }).cause;
   return cause instanceof Error ? `${err.message}: ${cause.message}` : err.message;
-}
-
-function tailOf(file: string, lines = 30, maxBytes = 16 * 1024): string {
-  try {
-    const fd = fs.openSync(file, 'r');
-    try {
-      const size = fs.fstatSync(fd).size;
-      const length = Math.min(size, maxBytes);
-      const buf = Buffer.alloc(length);
-      fs.readSync(fd, buf, 0, length, size - length);
-      return buf.toString('utf8').trimEnd().split('\n').slice(-lines).join('\n');
-    } finally {
-      fs.closeSync(fd);
-    }
-  } catch {
-    return '(log file unreadable)';
-  }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-// Children must not outlive the parent: `exit` covers normal ends, process.exit() and uncaught
-// exceptions; signals are handled only when nobody else listens (then the default would have been
-// to die), and re-raised. SIGKILL of the parent is covered by setpriv's parent-death signal.
-
-interface LiveServer {
-  child: ChildProcess;
-  dir: string;
-}
-
-const live = new Set<LiveServer>();
-let hooksInstalled = false;
-
-function killAll(): void {
-  for (const { child, dir } of live) {
-    try {
-      child.kill('SIGTERM');
-    } catch {
-      // already gone
-    }
-    try {
-      fs.rmSync(dir, { recursive: true, force: true });
-    } catch {
-      // best effort
-    }
-  }
-  live.clear();
-}
-
-function installExitHooks(): void {
-  if (hooksInstalled) return;
-  hooksInstalled = true;
-  process.on('exit', killAll);
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    const onSignal = (): void => {
-      if (process.listenerCount(signal) > 1) return;
-      killAll();
-      process.removeListener(signal, onSignal);
-      process.kill(process.pid, signal);
-    };
-    process.on(signal, onSignal);
-  }
 }

@@ -2,6 +2,7 @@ import { spawn, execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { sleep } from './child-processes';
 
 /**
  * Finds or builds the `temporal` CLI that runs the local dev server for `npm start` and the
@@ -402,6 +403,3 @@ function lastLines(text: string, n: number): string {
   return text.trimEnd().split('\n').slice(-n).join('\n');
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
