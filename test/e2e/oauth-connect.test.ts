@@ -177,8 +177,10 @@ describe('re-authentication', () => {
     const [conn] = await connections(tutorId);
     expect(conn).toMatchObject({ status: 'needs_reauth', lastError: expect.stringMatching(/invalid_grant/) });
     // Parked, not retrying: nothing is in flight for this booking, and one refresh was refused once.
-    const described = await h.service.client.workflow.getHandle(bookingWorkflowId(bookingId)).describe();
-    expect(described.raw.pendingActivities ?? []).toHaveLength(0);
+    await eventually(async () => {
+      const described = await h.service.client.workflow.getHandle(bookingWorkflowId(bookingId)).describe();
+      return (described.raw.pendingActivities ?? []).length === 0 ? true : undefined;
+    }, 'nothing in flight for the parked booking');
     expect((await h.google.stats()).byAccount[email]?.tokenRefreshFailures).toBe(1);
 
     // The user reconnects the same account: same connection, active again, the booking converges.
