@@ -46,18 +46,22 @@ export function createCalendarActivities(deps: ActivityDeps) {
 
   /** Loads the connection and a usable access token, or fails in the way the workflow expects. */
   async function access(input: CalendarEventInput): Promise<{ ctx: AccessContext; provider: ProviderKind; tokenVersion: number }> {
-    const loaded = await deps.connections.getWithAccessToken(input.connectionId);
+    const loaded = await deps.connections.getWithCredentials(input.connectionId);
     if (!loaded || loaded.connection.status === 'disconnected') {
       throw connectionUnavailable(`calendar connection ${input.connectionId} is no longer connected`);
     }
-    const { connection, accessToken } = loaded;
+    const { connection, credentials } = loaded;
     if (connection.status === 'needs_reauth') throw reauthRequired('the calendar connection needs to be reconnected');
+    const calendarId = input.calendarId ?? connection.calendarId;
+    // App passwords do not expire; only OAuth tokens are refreshed.
+    if (credentials?.kind === 'basic') return { ctx: { credentials, calendarId }, provider: connection.provider, tokenVersion: connection.tokenVersion };
+    const accessToken = credentials?.accessToken;
     const due = input.tokenJustRefreshed ? refreshDue(connection, now(), TOKEN_MIN_USABLE_MS) : refreshDue(connection, now());
     if (!accessToken || due) {
       throw tokenExpired(connection.tokenVersion, 'access token expired or about to expire');
     }
     return {
-      ctx: { credentials: { kind: 'bearer', accessToken }, calendarId: input.calendarId ?? connection.calendarId },
+      ctx: { credentials: { kind: 'bearer', accessToken }, calendarId },
       provider: connection.provider,
       tokenVersion: connection.tokenVersion,
     };

@@ -17,7 +17,7 @@ import { opsRoutes } from './routes/ops';
 import { settingsRoutes } from './routes/settings';
 
 export interface AppDeps {
-  config: Pick<AppConfig, 'apiKeys' | 'temporal' | 'publicBaseUrl'>;
+  config: Pick<AppConfig, 'apiKeys' | 'temporal' | 'publicBaseUrl' | 'icloudCaldavUrl'>;
   temporal: Client;
   pool: Pool;
   connections: ConnectionStore;
@@ -43,6 +43,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(bookingRoutes(new BookingCommands(deps.temporal, deps.config.temporal.taskQueue), deps.pool));
   app.use(
     connectionRoutes({
+      icloudCaldavUrl: deps.config.icloudCaldavUrl,
       connections: deps.connections,
       providers: deps.providers,
       temporal: deps.temporal,
@@ -53,6 +54,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(oauthRoutes(deps.oauthConnect, deps.connections, auth));
   app.use(
     settingsRoutes({
+      icloudCaldavUrl: deps.config.icloudCaldavUrl,
       connections: deps.connections,
       connect: deps.oauthConnect,
       providers: deps.providers,

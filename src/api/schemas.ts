@@ -97,6 +97,16 @@ export const patchConnectionBodySchema = z
   .strictObject({ syncEnabled: z.boolean().optional(), calendarId: z.string().min(1).max(1024).optional() })
   .refine((b) => Object.keys(b).length > 0, 'nothing to change: send syncEnabled or calendarId');
 
+/** Connecting a CalDAV account: verified by discovery before anything is stored. */
+export const caldavConnectionBodySchema = z
+  .strictObject({
+    provider: z.enum(['caldav', 'icloud']),
+    serverUrl: httpUrl.optional(),
+    username: z.string().trim().min(1).max(320),
+    password: z.string().min(1).max(1024),
+  })
+  .refine((b) => b.provider === 'icloud' || b.serverUrl !== undefined, { message: 'serverUrl is required for caldav', path: ['serverUrl'] });
+
 export type ConfirmBody = z.infer<typeof confirmBodySchema>;
 export type RescheduleBody = z.infer<typeof rescheduleBodySchema>;
 export type CancelBody = z.infer<typeof cancelBodySchema>;

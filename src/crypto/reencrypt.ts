@@ -10,7 +10,7 @@ export interface ReencryptSummary {
   failed: Array<{ connectionId: string; error: string }>;
 }
 
-const COLUMNS: SealedColumn[] = ['account_email', 'access_token', 'refresh_token'];
+const COLUMNS: SealedColumn[] = ['account_email', 'access_token', 'refresh_token', 'password'];
 
 /**
  * Re-seals every stored secret under the newest key (the first of ENCRYPTION_KEYS), row by row,
@@ -26,7 +26,7 @@ export async function reencryptAll(pool: Pool, box: SecretBox, batch = 100): Pro
   for (;;) {
     const { rows } = await pool.query<{ id: string }>(
       `SELECT id FROM calendar_connections
-        WHERE (account_email_enc NOT LIKE $1 OR access_token_enc NOT LIKE $1 OR refresh_token_enc NOT LIKE $1)
+        WHERE (account_email_enc NOT LIKE $1 OR access_token_enc NOT LIKE $1 OR refresh_token_enc NOT LIKE $1 OR password_enc NOT LIKE $1)
           AND NOT (id = ANY($2::uuid[]))
         ORDER BY id LIMIT $3`,
       [`${prefix}%`, [...failed], batch],
@@ -38,7 +38,7 @@ export async function reencryptAll(pool: Pool, box: SecretBox, batch = 100): Pro
           await client.query(`SELECT pg_advisory_xact_lock(hashtext('calendar_connection:' || $1))`, [id]);
           const r = (
             await client.query<Record<string, string | null>>(
-              'SELECT account_email_enc, access_token_enc, refresh_token_enc FROM calendar_connections WHERE id = $1 FOR UPDATE',
+              'SELECT account_email_enc, access_token_enc, refresh_token_enc, password_enc FROM calendar_connections WHERE id = $1 FOR UPDATE',
               [id],
             )
           ).rows[0];
@@ -49,7 +49,7 @@ export async function reencryptAll(pool: Pool, box: SecretBox, batch = 100): Pro
             return box.seal(box.open(sealed, aad(c, id)), aad(c, id));
           });
           await client.query(
-            'UPDATE calendar_connections SET account_email_enc = $2, access_token_enc = $3, refresh_token_enc = $4 WHERE id = $1',
+            'UPDATE calendar_connections SET account_email_enc = $2, access_token_enc = $3, refresh_token_enc = $4, password_enc = $5 WHERE id = $1',
             [id, ...next],
           );
         });
@@ -63,7 +63,7 @@ export async function reencryptAll(pool: Pool, box: SecretBox, batch = 100): Pro
   const current = await pool.query<{ n: number }>(
     `SELECT count(*)::int AS n FROM calendar_connections
       WHERE coalesce(account_email_enc, $1) LIKE $1 || '%' AND coalesce(access_token_enc, $1) LIKE $1 || '%'
-        AND coalesce(refresh_token_enc, $1) LIKE $1 || '%'`,
+        AND coalesce(refresh_token_enc, $1) LIKE $1 || '%' AND coalesce(password_enc, $1) LIKE $1 || '%'`,
     [prefix],
   );
   summary.connections.current = current.rows[0]?.n ?? 0;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import { DecryptionError, type SecretBox } from '../crypto/secret-box';
-import type { ProviderKind } from '../providers/types';
+import type { Credentials, ProviderKind } from '../providers/types';
 import type { BulkSyncProgress } from './bulk-sync';
 import { withTransaction, type Queryable } from './pool';
 
@@ -43,6 +43,7 @@ interface ConnectionRecord {
   account_email_enc: string | null;
   access_token_enc: string | null;
   refresh_token_enc: string | null;
+  password_enc: string | null;
 }
 
 export interface NewOAuthConnection {
@@ -63,9 +64,9 @@ export interface TokenUpdate {
 }
 
 const COLUMNS =
-  'id, user_id, provider, status, calendar_id, sync_enabled, token_expires_at, token_issued_at, token_version, last_synced_at, last_error, created_at, bulk_sync, removing_events, account_email_enc, access_token_enc, refresh_token_enc';
+  'id, user_id, provider, status, calendar_id, sync_enabled, token_expires_at, token_issued_at, token_version, last_synced_at, last_error, created_at, bulk_sync, removing_events, account_email_enc, access_token_enc, refresh_token_enc, password_enc';
 
-export type SealedColumn = 'account_email' | 'access_token' | 'refresh_token';
+export type SealedColumn = 'account_email' | 'access_token' | 'refresh_token' | 'password';
 
 /** Where a sealed value lives: part of its authenticated data, so it can't be moved. */
 export function aad(column: SealedColumn, id: string): string {
@@ -192,6 +193,50 @@ export class ConnectionStore {
     }));
   }
 
+  /**
+   * A CalDAV/iCloud account (user name + app password), verified by the caller. The same user
+   * name on the same server again updates the stored password instead of adding a connection.
+   */
+  async upsertCalDav(c: { userId: string; provider: ProviderKind; serverUrl: string; calendarUrl: string; username: string; password: string }): Promise<{ connection: Connection; created: boolean }> {
+    return withTransaction(this.pool, async (client) => {
+      await client.query(`SELECT pg_advisory_xact_lock(hashtext('user_connections:' || $1 || ':' || $2))`, [c.userId, c.provider]);
+      const { rows } = await client.query<ConnectionRecord & { server_url: string | null }>(
+        `SELECT ${COLUMNS}, server_url FROM calendar_connections WHERE user_id = $1 AND provider = $2 AND status <> 'disconnected'`,
+        [c.userId, c.provider],
+      );
+      const same = rows.find((r) => r.server_url === c.serverUrl && r.account_email_enc !== null && this.reveal(r.id, 'account_email', r.account_email_enc) === c.username);
+      const id = same?.id ?? randomUUID();
+      if (same) {
+        await client.query(
+          `UPDATE calendar_connections SET password_enc = $2, status = 'active', last_error = NULL, updated_at = now() WHERE id = $1`,
+          [id, this.box.seal(c.password, aad('password', id))],
+        );
+      } else {
+        await client.query(
+          `INSERT INTO calendar_connections (id, user_id, provider, calendar_id, account_email_enc, password_enc, server_url)
+           VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+          [id, c.userId, c.provider, c.calendarUrl, this.box.seal(c.username, aad('account_email', id)), this.box.seal(c.password, aad('password', id)), c.serverUrl],
+        );
+      }
+      return { connection: (await this.get(id, client))!, created: !same };
+    });
+  }
+
+  /** What a provider call authenticates with: an app password (CalDAV) or the access token. */
+  async getWithCredentials(id: string): Promise<{ connection: Connection; credentials: Credentials | null } | undefined> {
+    const { rows } = await this.pool.query<ConnectionRecord>(`SELECT ${COLUMNS} FROM calendar_connections WHERE id = $1`, [id]);
+    const r = rows[0];
+    if (!r) return undefined;
+    const connection = toConnection(r);
+    if (r.password_enc && r.account_email_enc) {
+      return {
+        connection,
+        credentials: { kind: 'basic', username: this.reveal(r.id, 'account_email', r.account_email_enc), password: this.reveal(r.id, 'password', r.password_enc) },
+      };
+    }
+    return { connection, credentials: r.access_token_enc ? { kind: 'bearer', accessToken: this.reveal(r.id, 'access_token', r.access_token_enc) } : null };
+  }
+
   /** The connection and its access token, for one provider call. */
   async getWithAccessToken(id: string): Promise<{ connection: Connection; accessToken: string | null } | undefined> {
     const { rows } = await this.pool.query<ConnectionRecord>(`SELECT ${COLUMNS} FROM calendar_connections WHERE id = $1`, [id]);
@@ -276,7 +321,7 @@ export class ConnectionStore {
     await this.pool.query(
       `UPDATE calendar_connections
           SET status = 'disconnected', access_token_enc = NULL, refresh_token_enc = NULL, token_expires_at = NULL,
-              removing_events = false, sync_enabled = false, updated_at = now()
+              password_enc = NULL, removing_events = false, sync_enabled = false, updated_at = now()
         WHERE id = $1`,
       [id],
     );

@@ -1,4 +1,5 @@
 import type { AppConfig } from '../config';
+import { CalDavCalendarProvider } from './caldav';
 import { GoogleCalendarProvider, GoogleOAuth } from './google';
 import { MicrosoftCalendarProvider, MicrosoftOAuth } from './microsoft';
 import { ProviderError, type CalendarProvider, type OAuthProvider, type ProviderKind } from './types';
@@ -18,6 +19,8 @@ function unavailable(kind: ProviderKind, what: string): never {
 export function createProviderRegistry(config: Pick<AppConfig, 'google' | 'microsoft'>): ProviderRegistry {
   const google = new GoogleCalendarProvider(config.google.apiUrl);
   const microsoft = new MicrosoftCalendarProvider(config.microsoft.graphUrl);
+  const caldav = new CalDavCalendarProvider('caldav');
+  const icloud = new CalDavCalendarProvider('icloud');
   const googleOAuth =
     config.google.clientId && config.google.clientSecret
       ? new GoogleOAuth({ ...config.google, clientId: config.google.clientId, clientSecret: config.google.clientSecret })
@@ -30,7 +33,7 @@ export function createProviderRegistry(config: Pick<AppConfig, 'google' | 'micro
     calendar(kind) {
       if (kind === 'google') return google;
       if (kind === 'microsoft') return microsoft;
-      return unavailable(kind, 'calendar access');
+      return kind === 'icloud' ? icloud : caldav;
     },
     oauth(kind) {
       if (kind === 'google' && googleOAuth) return googleOAuth;

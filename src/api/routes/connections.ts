@@ -7,7 +7,8 @@ import type { Logger } from '../../logging';
 import { ProviderError, type CalendarInfo, type ProviderRegistry } from '../../providers';
 import { disconnect, signalConnected } from '../connection-commands';
 import { ApiError, validationError } from '../errors';
-import { idSchema, patchConnectionBodySchema } from '../schemas';
+import { caldavConnectionBodySchema, idSchema, patchConnectionBodySchema } from '../schemas';
+import { connectCalDav } from '../../connections/caldav-connect';
 import { parseBody, parseParam } from '../validate';
 
 const userIdSchema = idSchema('userId');
@@ -31,6 +32,7 @@ export function connectionJson(c: Connection & { accountEmail: string | null }) 
 }
 
 export interface ConnectionRouteDeps {
+  icloudCaldavUrl: string;
   connections: ConnectionStore;
   providers: ProviderRegistry;
   temporal: Client;
@@ -39,7 +41,7 @@ export interface ConnectionRouteDeps {
 }
 
 /** A user's calendar connections: list, their calendars, toggle sync, choose calendar, disconnect. */
-export function connectionRoutes({ connections, providers, temporal, taskQueue, logger }: ConnectionRouteDeps): Router {
+export function connectionRoutes({ icloudCaldavUrl, connections, providers, temporal, taskQueue, logger }: ConnectionRouteDeps): Router {
   const router = Router();
 
   /** The account's calendars, from the provider (refreshing the token when needed). */
@@ -66,6 +68,19 @@ export function connectionRoutes({ connections, providers, temporal, taskQueue, 
   router.get('/v1/users/:userId/connections', async (req, res) => {
     const userId = parseParam(req.params.userId, userIdSchema);
     res.json({ connections: (await connections.listForUserWithEmail(userId)).map(connectionJson) });
+  });
+
+  router.post('/v1/users/:userId/connections', async (req, res) => {
+    const userId = parseParam(req.params.userId, userIdSchema);
+    const body = parseBody(req, caldavConnectionBodySchema);
+    const result = await connectCalDav(
+      { connections, icloudCaldavUrl, onConnected: (c, created) => signalConnected(temporal, taskQueue, c, !created) },
+      { userId, ...body },
+    );
+    if (!result.ok) throw new ApiError(result.error === 'caldav_unreachable' ? 502 : 400, result.error, result.message);
+    const { connection, created } = result;
+    const [view] = (await connections.listForUserWithEmail(userId)).filter((c) => c.id === connection.id);
+    res.status(created ? 201 : 200).json(connectionJson(view!));
   });
 
   router.get('/v1/users/:userId/connections/:connectionId/calendars', async (req, res) => {

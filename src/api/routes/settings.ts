@@ -5,7 +5,8 @@ import type { ConnectErrorCode, OAuthConnect } from '../../connections/oauth-con
 import type { Signer } from '../../crypto/signer';
 import type { ConnectionStore } from '../../db/connections';
 import type { ProviderRegistry } from '../../providers';
-import { disconnect } from '../connection-commands';
+import { connectCalDav } from '../../connections/caldav-connect';
+import { disconnect, signalConnected } from '../connection-commands';
 import { connectResultMessage } from '../pages/connect-result';
 import { settingsLinkInvalidPage, settingsPage, type SettingsView } from '../pages/settings-page';
 import { idSchema } from '../schemas';
@@ -21,6 +22,7 @@ interface SettingsToken {
 }
 
 export interface SettingsDeps {
+  icloudCaldavUrl: string;
   connections: ConnectionStore;
   connect: OAuthConnect;
   providers: ProviderRegistry;
@@ -34,6 +36,12 @@ export interface SettingsDeps {
 const userIdSchema = idSchema('userId');
 const connectForm = z.object({ provider: z.enum(['google', 'microsoft']) });
 const disconnectForm = z.object({ connectionId: z.uuid(), removeEvents: z.literal('true').optional() });
+const caldavForm = z.object({
+  provider: z.enum(['caldav', 'icloud']),
+  serverUrl: z.string().trim().max(2000).optional(),
+  username: z.string().trim().min(1).max(320),
+  password: z.string().min(1).max(1024),
+});
 
 function configured(providers: ProviderRegistry, kind: 'google' | 'microsoft'): boolean {
   try {
@@ -84,7 +92,7 @@ export function settingsRoutes(deps: SettingsDeps): Router {
     if (status === 'connected') view.banner = { tone: 'ok', text: 'Calendar connected. Your bookings are being added to it.' };
     else if (status === 'error') view.banner = { tone: 'bad', text: connectResultMessage(String(req.query.error) as ConnectErrorCode) };
     else if (status === 'disconnected') view.banner = { tone: 'ok', text: 'Calendar disconnected.' };
-    else if (status === 'caldav_unavailable') view.banner = { tone: 'bad', text: 'iCloud and CalDAV calendars cannot be connected yet.' };
+    else if (status === 'caldav_error') view.banner = { tone: 'bad', text: String(req.query.message ?? 'The calendar could not be connected.').slice(0, 300) };
     res.type('html').send(settingsPage(view));
   });
 
@@ -112,10 +120,18 @@ export function settingsRoutes(deps: SettingsDeps): Router {
     res.redirect(303, `${settingsUrl(who.token)}&status=disconnected`);
   });
 
-  router.post('/settings/caldav', forms, (req, res) => {
+  router.post('/settings/caldav', forms, async (req, res) => {
     const who = userOf(req);
     if (!who) return res.status(401).type('html').send(settingsLinkInvalidPage());
-    res.redirect(303, `${settingsUrl(who.token)}&status=caldav_unavailable`);
+    const form = caldavForm.safeParse(req.body);
+    if (!form.success) return res.redirect(303, `${settingsUrl(who.token)}&status=caldav_error&message=${encodeURIComponent('Fill in the user name and app password.')}`);
+    const { serverUrl, ...rest } = form.data;
+    const result = await connectCalDav(
+      { connections: deps.connections, icloudCaldavUrl: deps.icloudCaldavUrl, onConnected: (c, created) => signalConnected(deps.temporal, deps.taskQueue, c, !created) },
+      { userId: who.userId, ...rest, ...(serverUrl ? { serverUrl } : {}) },
+    );
+    if (!result.ok) return res.redirect(303, `${settingsUrl(who.token)}&status=caldav_error&message=${encodeURIComponent(result.message)}`);
+    res.redirect(303, `${settingsUrl(who.token)}&status=connected`);
   });
 
   return router;

@@ -1,0 +1,54 @@
+import type { Connection, ConnectionStore } from '../db/connections';
+import { discoverCalDav } from '../providers/caldav';
+import { ProviderError } from '../providers/types';
+
+export type CalDavConnectError = 'invalid_credentials' | 'caldav_unreachable' | 'caldav_not_supported' | 'no_calendar';
+
+export interface CalDavConnectInput {
+  userId: string;
+  provider: 'caldav' | 'icloud';
+  serverUrl?: string;
+  username: string;
+  password: string;
+}
+
+export type CalDavConnectResult =
+  | { ok: true; connection: Connection; created: boolean }
+  | { ok: false; error: CalDavConnectError; message: string };
+
+/**
+ * Connects a CalDAV or iCloud account: the credentials are verified by discovery before
+ * anything is stored; then the account's default calendar is chosen and the app password
+ * stored sealed (a reconnect of the same account updates it).
+ */
+export async function connectCalDav(
+  deps: { connections: ConnectionStore; icloudCaldavUrl: string; onConnected(connection: Connection, created: boolean): Promise<void> },
+  input: CalDavConnectInput,
+): Promise<CalDavConnectResult> {
+  const serverUrl = input.provider === 'icloud' ? (input.serverUrl ?? deps.icloudCaldavUrl) : input.serverUrl;
+  if (!serverUrl) return { ok: false, error: 'caldav_not_supported', message: 'a server URL is required for a CalDAV calendar' };
+  let calendars;
+  try {
+    ({ calendars } = await discoverCalDav({ serverUrl, username: input.username, password: input.password }));
+  } catch (err) {
+    if (!(err instanceof ProviderError)) throw err;
+    if (err.kind === 'unauthorized') {
+      const hint = input.provider === 'icloud' ? ' For iCloud, create an app-specific password at appleid.apple.com and use it here.' : '';
+      return { ok: false, error: 'invalid_credentials', message: `The server refused this user name and password.${hint}` };
+    }
+    if (err.kind === 'transient') return { ok: false, error: 'caldav_unreachable', message: err.message };
+    return { ok: false, error: 'caldav_not_supported', message: err.message };
+  }
+  const calendar = calendars.find((c) => c.primary) ?? calendars[0];
+  if (!calendar) return { ok: false, error: 'no_calendar', message: 'The account has no calendar that can hold events.' };
+  const { connection, created } = await deps.connections.upsertCalDav({
+    userId: input.userId,
+    provider: input.provider,
+    serverUrl,
+    calendarUrl: calendar.id,
+    username: input.username,
+    password: input.password,
+  });
+  await deps.onConnected(connection, created);
+  return { ok: true, connection, created };
+}
