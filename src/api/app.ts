@@ -51,7 +51,7 @@ export function createApp(deps: AppDeps): Express {
       logger: deps.logger,
     }),
   );
-  app.use(oauthRoutes(deps.oauthConnect, deps.connections, auth));
+  app.use(oauthRoutes(deps.oauthConnect, auth));
   app.use(
     settingsRoutes({
       icloudCaldavUrl: deps.config.icloudCaldavUrl,

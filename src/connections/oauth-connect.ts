@@ -21,7 +21,7 @@ export type ConnectErrorCode =
   | 'provider_not_configured';
 
 export type CallbackResult =
-  | { ok: true; connection: Connection; created: boolean; returnUrl: string | null }
+  | { ok: true; connection: Connection; accountEmail: string; created: boolean; returnUrl: string | null }
   | { ok: false; error: ConnectErrorCode; returnUrl: string | null };
 
 export type OpenResult = { ok: true; redirectTo: string } | { ok: false; error: ConnectErrorCode; returnUrl: string | null };
@@ -124,6 +124,6 @@ export class OAuthConnect {
     });
     await this.deps.flows.recordOutcome(payload.f, 'connected');
     await this.deps.onConnected(connection, created);
-    return { ok: true, connection, created, returnUrl: flow.returnUrl };
+    return { ok: true, connection, accountEmail, created, returnUrl: flow.returnUrl };
   }
 }

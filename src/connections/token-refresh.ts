@@ -81,10 +81,11 @@ export async function refreshConnectionToken(deps: TokenRefreshDeps, connectionI
 export async function usableAccessToken(deps: TokenRefreshDeps, connectionId: string): Promise<string> {
   const now = deps.now ?? Date.now;
   for (let attempt = 0; attempt < 2; attempt++) {
-    const loaded = await deps.connections.getWithAccessToken(connectionId);
+    const loaded = await deps.connections.getWithCredentials(connectionId);
     if (!loaded || loaded.connection.status === 'disconnected') throw new ProviderError('rejected', 'the connection is disconnected');
-    const { connection, accessToken } = loaded;
-    if (accessToken && !refreshDue(connection, now())) return accessToken;
+    const { connection, credentials } = loaded;
+    if (credentials?.kind === 'basic') throw new ProviderError('rejected', 'this connection uses an app password, not OAuth tokens');
+    if (credentials && !refreshDue(connection, now())) return credentials.accessToken;
     const outcome = await refreshConnectionToken(deps, connectionId, connection.tokenVersion);
     if (outcome.kind === 'reauth') throw new ProviderError('invalid_grant', outcome.message);
     if (outcome.kind === 'gone') throw new ProviderError('rejected', 'the connection is disconnected');

@@ -117,6 +117,19 @@ export class ConnectionStore {
    * existing row — new tokens, `active`, no error — so a user never has two connections to one
    * calendar (which would mean two events per booking). Serialised per user and provider.
    */
+  /**
+   * The user's live connections to one provider, under a lock held to the end of the
+   * transaction: two concurrent connects of the same account cannot both insert.
+   */
+  private async lockAccounts(client: PoolClient, userId: string, provider: ProviderKind): Promise<Array<ConnectionRecord & { server_url: string | null }>> {
+    await client.query(`SELECT pg_advisory_xact_lock(hashtext('user_connections:' || $1 || ':' || $2))`, [userId, provider]);
+    const { rows } = await client.query<ConnectionRecord & { server_url: string | null }>(
+      `SELECT ${COLUMNS}, server_url FROM calendar_connections WHERE user_id = $1 AND provider = $2 AND status <> 'disconnected'`,
+      [userId, provider],
+    );
+    return rows;
+  }
+
   /** Opens a sealed column, turning a wrong or missing key into an error that names the connection. */
   private reveal(id: string, column: SealedColumn, sealed: string): string {
     try {
@@ -129,11 +142,7 @@ export class ConnectionStore {
 
   async upsertOAuth(c: NewOAuthConnection): Promise<{ connection: Connection; created: boolean }> {
     return withTransaction(this.pool, async (client) => {
-      await client.query(`SELECT pg_advisory_xact_lock(hashtext('user_connections:' || $1 || ':' || $2))`, [c.userId, c.provider]);
-      const { rows } = await client.query<ConnectionRecord>(
-        `SELECT ${COLUMNS} FROM calendar_connections WHERE user_id = $1 AND provider = $2 AND status <> 'disconnected'`,
-        [c.userId, c.provider],
-      );
+      const rows = await this.lockAccounts(client, c.userId, c.provider);
       const same = rows.find(
         (r) => r.account_email_enc !== null && this.reveal(r.id, 'account_email', r.account_email_enc).toLowerCase() === c.accountEmail.toLowerCase(),
       );
@@ -199,11 +208,7 @@ export class ConnectionStore {
    */
   async upsertCalDav(c: { userId: string; provider: ProviderKind; serverUrl: string; calendarUrl: string; username: string; password: string }): Promise<{ connection: Connection; created: boolean }> {
     return withTransaction(this.pool, async (client) => {
-      await client.query(`SELECT pg_advisory_xact_lock(hashtext('user_connections:' || $1 || ':' || $2))`, [c.userId, c.provider]);
-      const { rows } = await client.query<ConnectionRecord & { server_url: string | null }>(
-        `SELECT ${COLUMNS}, server_url FROM calendar_connections WHERE user_id = $1 AND provider = $2 AND status <> 'disconnected'`,
-        [c.userId, c.provider],
-      );
+      const rows = await this.lockAccounts(client, c.userId, c.provider);
       const same = rows.find((r) => r.server_url === c.serverUrl && r.account_email_enc !== null && this.reveal(r.id, 'account_email', r.account_email_enc) === c.username);
       const id = same?.id ?? randomUUID();
       if (same) {
@@ -235,17 +240,6 @@ export class ConnectionStore {
       };
     }
     return { connection, credentials: r.access_token_enc ? { kind: 'bearer', accessToken: this.reveal(r.id, 'access_token', r.access_token_enc) } : null };
-  }
-
-  /** The connection and its access token, for one provider call. */
-  async getWithAccessToken(id: string): Promise<{ connection: Connection; accessToken: string | null } | undefined> {
-    const { rows } = await this.pool.query<ConnectionRecord>(`SELECT ${COLUMNS} FROM calendar_connections WHERE id = $1`, [id]);
-    const r = rows[0];
-    if (!r) return undefined;
-    return {
-      connection: toConnection(r),
-      accessToken: r.access_token_enc ? this.reveal(r.id, 'access_token', r.access_token_enc) : null,
-    };
   }
 
   /**

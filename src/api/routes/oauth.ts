@@ -1,6 +1,5 @@
 import { Router, type RequestHandler, type Response } from 'express';
 import type { ConnectErrorCode, OAuthConnect } from '../../connections/oauth-connect';
-import type { ConnectionStore } from '../../db/connections';
 import { ProviderError } from '../../providers';
 import { ApiError } from '../errors';
 import { connectResultPage } from '../pages/connect-result';
@@ -25,7 +24,7 @@ function failure(res: Response, error: ConnectErrorCode, returnUrl: string | nul
  * it, consents at the provider and comes back to the callback. Browser routes carry no API key:
  * they are protected by the single-use link and the signed state.
  */
-export function oauthRoutes(connect: OAuthConnect, connections: ConnectionStore, requireKey: RequestHandler): Router {
+export function oauthRoutes(connect: OAuthConnect, requireKey: RequestHandler): Router {
   const router = Router();
 
   router.post('/v1/users/:userId/connect-links', requireKey, async (req, res) => {
@@ -56,8 +55,7 @@ export function oauthRoutes(connect: OAuthConnect, connections: ConnectionStore,
     const result = await connect.callback(provider.data, { state: str(q.state), code: str(q.code), error: str(q.error) });
     if (!result.ok) return failure(res, result.error, result.returnUrl);
     if (result.returnUrl) return backTo(res, result.returnUrl, { status: 'connected', connection: result.connection.id });
-    const [withEmail] = (await connections.listForUserWithEmail(result.connection.userId)).filter((c) => c.id === result.connection.id);
-    res.type('html').send(connectResultPage({ ok: true, accountEmail: withEmail?.accountEmail ?? null }));
+    res.type('html').send(connectResultPage({ ok: true, accountEmail: result.accountEmail }));
   });
 
   return router;
