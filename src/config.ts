@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseReminders, type Reminder } from './events/reminders';
 import { parseKeyring, type KeyringEntry } from './crypto/keyring';
+import { parseOutlookReminderChoice, type OutlookReminderChoice } from './providers/microsoft/reminder-choice';
 
 /** The service's configuration, read once from the environment at start-up. */
 export interface AppConfig {
@@ -27,6 +28,8 @@ export interface AppConfig {
     tenant: string;
     loginUrl: string;
     graphUrl: string;
+    /** Outlook keeps one reminder per event: which of `eventReminders` it is. */
+    reminder: OutlookReminderChoice;
   };
   icloudCaldavUrl: string;
   eventReminders: Reminder[];
@@ -97,6 +100,7 @@ const envSchema = z.object({
   MICROSOFT_GRAPH_URL: httpUrl('MICROSOFT_GRAPH_URL').default('https://graph.microsoft.com/v1.0'),
   ICLOUD_CALDAV_URL: httpUrl('ICLOUD_CALDAV_URL').default('https://caldav.icloud.com'),
   EVENT_REMINDERS: z.string().trim().default('email:1440,popup:60,popup:15'),
+  MICROSOFT_REMINDER: optionalText,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -158,6 +162,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 
   const reminders = parseReminders(e.EVENT_REMINDERS);
   if (!reminders.ok) problems.push(...reminders.problems.map((p) => `EVENT_REMINDERS: ${p}`));
+  const outlookReminder = parseOutlookReminderChoice(e.MICROSOFT_REMINDER, reminders.ok ? reminders.reminders : []);
+  if (!outlookReminder.ok && reminders.ok) problems.push(`MICROSOFT_REMINDER: ${outlookReminder.problem}`);
 
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -184,6 +190,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       tenant: e.MICROSOFT_TENANT,
       loginUrl: e.MICROSOFT_LOGIN_URL.replace(/\/+$/, ''),
       graphUrl: e.MICROSOFT_GRAPH_URL.replace(/\/+$/, ''),
+      reminder: outlookReminder.ok ? outlookReminder.choice : { kind: 'default' },
     },
     icloudCaldavUrl: e.ICLOUD_CALDAV_URL,
     eventReminders: reminders.ok ? reminders.reminders : [],

@@ -4,13 +4,16 @@ import type { AddressInfo } from 'node:net';
 /**
  * A pass-through HTTP proxy in front of a real server (Radicale) that can lose the response of
  * the next matching request after the server has handled it: the network failure an emulator
- * injects with `dropResponse`, for servers that have no fault injection of their own.
+ * injects with `dropResponse`, for servers that have no fault injection of their own. It also
+ * records what passed through, for tests about the requests a client sends.
  */
 export interface FaultProxy {
   url: string;
   dropNextResponse(method: string): void;
   /** Runs `action` (e.g. a concurrent edit) right before forwarding the next `method` request. */
   beforeNext(method: string, action: () => Promise<void>): void;
+  /** Every request forwarded so far, oldest first, to assert what the client sent. */
+  readonly requests: ReadonlyArray<{ method: string; path: string; headers: http.IncomingHttpHeaders }>;
   close(): Promise<void>;
 }
 
@@ -18,7 +21,9 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   const upstream = new URL(target);
   let armed: string | undefined;
   let before: { method: string; action: () => Promise<void> } | undefined;
+  const requests: Array<{ method: string; path: string; headers: http.IncomingHttpHeaders }> = [];
   const server = http.createServer(async (req, res) => {
+    requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers });
     const drop = armed !== undefined && req.method === armed;
     if (drop) armed = undefined;
     if (before && req.method === before.method) {
@@ -47,6 +52,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
+    requests,
     dropNextResponse(method) {
       armed = method;
     },

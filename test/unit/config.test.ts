@@ -25,6 +25,18 @@ describe('loadConfig', () => {
       { method: 'popup', minutes: 15 },
     ]);
     expect(c.microsoft.tenant).toBe('common');
+    expect(c.microsoft.reminder).toEqual({ kind: 'default' });
+  });
+
+  it('takes MICROSOFT_REMINDER only as "none" or one of EVENT_REMINDERS', () => {
+    expect(loadConfig({ ...base, MICROSOFT_REMINDER: 'popup:60' }).microsoft.reminder).toEqual({
+      kind: 'entry',
+      reminder: { method: 'popup', minutes: 60 },
+    });
+    expect(loadConfig({ ...base, MICROSOFT_REMINDER: 'none' }).microsoft.reminder).toEqual({ kind: 'none' });
+    expect(problems({ ...base, MICROSOFT_REMINDER: 'popup:30' })).toEqual([
+      'MICROSOFT_REMINDER: "popup:30" must be "none" or one of EVENT_REMINDERS (email:1440, popup:60, popup:15)',
+    ]);
   });
 
   it('reports every problem, one message each, without echoing secrets', () => {

@@ -1,7 +1,9 @@
+import type { Client } from '@microsoft/microsoft-graph-client';
 import { bearerToken, type AccessContext, type CalendarInfo, type CalendarProvider, type Credentials, type DeleteOutcome, type EventKey, type EventSpec, type UpsertOutcome } from '../types';
 import { toProviderError } from './errors';
 import { tagFilter, transactionIdFor } from './event-tag';
 import { graphClient } from './graph-client';
+import type { OutlookReminderChoice } from './reminder-choice';
 import { toGraphEvent, type GraphEventBody } from './to-graph-event';
 
 interface GraphEvent {
@@ -31,36 +33,49 @@ export class MicrosoftCalendarProvider implements CalendarProvider {
   readonly requestsPerSecondPerUser = 16;
   readonly maxConcurrentRequestsPerUser = 4;
 
-  constructor(private readonly graphUrl: string) {}
+  constructor(
+    private readonly graphUrl: string,
+    /** Which of the configured reminders Outlook's single reminder is (`MICROSOFT_REMINDER`). */
+    private readonly reminderChoice: OutlookReminderChoice = { kind: 'default' },
+  ) {}
 
   async upsertEvent(ctx: AccessContext, spec: EventSpec, known: { externalEventId?: string }): Promise<UpsertOutcome> {
-    const client = graphClient(this.graphUrl, bearerToken(ctx.credentials));
+    const token = bearerToken(ctx.credentials);
+    const patch = (id: string) => (client: Client, body: GraphEventBody) => client.api(`/me/events/${encodeURIComponent(id)}`).patch(body);
     const existingId = known.externalEventId ?? (await this.find(ctx, spec.key));
     if (existingId) {
-      const updated = await this.write(spec, (body) => client.api(`/me/events/${encodeURIComponent(existingId)}`).patch(body));
+      const updated = await this.write(token, spec, patch(existingId));
       if (updated) return { externalEventId: updated.id, etag: updated['@odata.etag'], action: 'updated' };
       // The stored id is gone (the user deleted it): look again, then create.
       const found = known.externalEventId ? await this.find(ctx, spec.key) : undefined;
       if (found) {
-        const again = await this.write(spec, (body) => client.api(`/me/events/${encodeURIComponent(found)}`).patch(body));
+        const again = await this.write(token, spec, patch(found));
         if (again) return { externalEventId: again.id, etag: again['@odata.etag'], action: 'updated' };
       }
     }
-    const created = await this.write(spec, (body) =>
+    const created = await this.write(token, spec, (client, body) =>
       client.api(eventsPath(ctx.calendarId)).post({ ...body, transactionId: transactionIdFor(spec.key) }),
     );
     if (!created) throw toProviderError(new Error('Graph answered 404 to creating an event'));
     return { externalEventId: created.id, etag: created['@odata.etag'], action: 'created' };
   }
 
-  /** Sends the event in the booking's zone, or in UTC if Graph refuses that zone. Undefined on 404. */
-  private async write(spec: EventSpec, send: (body: GraphEventBody) => Promise<GraphEvent>): Promise<GraphEvent | undefined> {
+  /**
+   * Sends the event in the booking's zone, asking Graph (`Prefer: outlook.timezone`) to answer
+   * in the same zone; or in UTC if Graph refuses that zone. Undefined on 404.
+   */
+  private async write(
+    accessToken: string,
+    spec: EventSpec,
+    send: (client: Client, body: GraphEventBody) => Promise<GraphEvent>,
+  ): Promise<GraphEvent | undefined> {
+    const attempt = (zone: string) => send(graphClient(this.graphUrl, accessToken, zone), toGraphEvent(spec, zone, this.reminderChoice));
     try {
-      return await send(toGraphEvent(spec));
+      return await attempt(spec.timeZone);
     } catch (err) {
       if (isTimeZoneRejection(err)) {
         try {
-          return await send(toGraphEvent(spec, 'UTC'));
+          return await attempt('UTC');
         } catch (retryErr) {
           err = retryErr;
         }
@@ -112,7 +127,7 @@ export class MicrosoftCalendarProvider implements CalendarProvider {
         value?: Array<{ id: string; name?: string; isDefaultCalendar?: boolean; canEdit?: boolean }>;
       };
       return (res.value ?? []).map((c) => ({
-        id: c.id,
+        id: c.isDefaultCalendar === true ? 'primary' : c.id,
         name: c.name ?? c.id,
         primary: c.isDefaultCalendar === true,
         writable: c.canEdit !== false,

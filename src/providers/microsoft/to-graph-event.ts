@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
-import type { Reminder } from '../../events/reminders';
 import type { EventSpec } from '../types';
 import { TAG_PROPERTY_ID, tagValue } from './event-tag';
+import { pickReminder, type OutlookReminderChoice } from './reminder-choice';
 
 export interface GraphEventBody {
   subject: string;
@@ -14,13 +14,6 @@ export interface GraphEventBody {
   showAs: 'busy';
   singleValueExtendedProperties: Array<{ id: string; value: string }>;
   transactionId?: string;
-}
-
-/** Outlook has one reminder per event: the shortest popup (the "15 minutes before" one by default). */
-export function pickReminder(reminders: Reminder[]): Reminder | undefined {
-  const popups = reminders.filter((r) => r.method === 'popup');
-  const pool = popups.length > 0 ? popups : reminders;
-  return pool.reduce<Reminder | undefined>((best, r) => (best === undefined || r.minutes < best.minutes ? r : best), undefined);
 }
 
 const WALL_TIME = "yyyy-MM-dd'T'HH:mm:ss";
@@ -40,8 +33,8 @@ function graphTimes(spec: EventSpec, timeZone: string): { start: { dateTime: str
   };
 }
 
-export function toGraphEvent(spec: EventSpec, timeZone = spec.timeZone): GraphEventBody {
-  const reminder = pickReminder(spec.reminders);
+export function toGraphEvent(spec: EventSpec, timeZone: string, reminderChoice?: OutlookReminderChoice): GraphEventBody {
+  const reminder = pickReminder(spec.reminders, reminderChoice);
   return {
     subject: spec.title,
     body: { contentType: 'text', content: spec.description },
