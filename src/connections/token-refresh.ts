@@ -1,7 +1,7 @@
 import type { ConnectionStore } from '../db/connections';
 import { appendSyncLog } from '../db/sync-log';
 import type { Logger } from '../logging';
-import { ProviderError, type ProviderRegistry } from '../providers';
+import { ProviderError, type Credentials, type ProviderRegistry } from '../providers';
 
 /** Refresh before a token gets this close to expiry, so a call never races the clock. */
 export const TOKEN_EXPIRY_MARGIN_MS = 5 * 60_000;
@@ -75,17 +75,19 @@ export async function refreshConnectionToken(deps: TokenRefreshDeps, connectionI
 }
 
 /**
- * A usable access token for a call made outside a workflow (the API listing a user's
- * calendars): refreshed first when it is expiring. Throws ProviderError when there is none.
+ * Usable credentials for a call made outside a workflow (the API listing a user's calendars):
+ * the app password of a CalDAV account, or an access token refreshed first when it is
+ * expiring. Throws ProviderError when there are none.
  */
-export async function usableAccessToken(deps: TokenRefreshDeps, connectionId: string): Promise<string> {
+export async function usableCredentials(deps: TokenRefreshDeps, connectionId: string): Promise<Credentials> {
   const now = deps.now ?? Date.now;
   for (let attempt = 0; attempt < 2; attempt++) {
     const loaded = await deps.connections.getWithCredentials(connectionId);
     if (!loaded || loaded.connection.status === 'disconnected') throw new ProviderError('rejected', 'the connection is disconnected');
     const { connection, credentials } = loaded;
-    if (credentials?.kind === 'basic') throw new ProviderError('rejected', 'this connection uses an app password, not OAuth tokens');
-    if (credentials && !refreshDue(connection, now())) return credentials.accessToken;
+    // App passwords do not expire; only OAuth tokens are refreshed.
+    if (credentials?.kind === 'basic') return credentials;
+    if (credentials && !refreshDue(connection, now())) return credentials;
     const outcome = await refreshConnectionToken(deps, connectionId, connection.tokenVersion);
     if (outcome.kind === 'reauth') throw new ProviderError('invalid_grant', outcome.message);
     if (outcome.kind === 'gone') throw new ProviderError('rejected', 'the connection is disconnected');

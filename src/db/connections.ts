@@ -44,6 +44,7 @@ interface ConnectionRecord {
   access_token_enc: string | null;
   refresh_token_enc: string | null;
   password_enc: string | null;
+  server_url: string | null;
 }
 
 export interface NewOAuthConnection {
@@ -64,7 +65,7 @@ export interface TokenUpdate {
 }
 
 const COLUMNS =
-  'id, user_id, provider, status, calendar_id, sync_enabled, token_expires_at, token_issued_at, token_version, last_synced_at, last_error, created_at, bulk_sync, removing_events, account_email_enc, access_token_enc, refresh_token_enc, password_enc';
+  'id, user_id, provider, status, calendar_id, sync_enabled, token_expires_at, token_issued_at, token_version, last_synced_at, last_error, created_at, bulk_sync, removing_events, account_email_enc, access_token_enc, refresh_token_enc, password_enc, server_url';
 
 export type SealedColumn = 'account_email' | 'access_token' | 'refresh_token' | 'password';
 
@@ -121,10 +122,10 @@ export class ConnectionStore {
    * The user's live connections to one provider, under a lock held to the end of the
    * transaction: two concurrent connects of the same account cannot both insert.
    */
-  private async lockAccounts(client: PoolClient, userId: string, provider: ProviderKind): Promise<Array<ConnectionRecord & { server_url: string | null }>> {
+  private async lockAccounts(client: PoolClient, userId: string, provider: ProviderKind): Promise<ConnectionRecord[]> {
     await client.query(`SELECT pg_advisory_xact_lock(hashtext('user_connections:' || $1 || ':' || $2))`, [userId, provider]);
-    const { rows } = await client.query<ConnectionRecord & { server_url: string | null }>(
-      `SELECT ${COLUMNS}, server_url FROM calendar_connections WHERE user_id = $1 AND provider = $2 AND status <> 'disconnected'`,
+    const { rows } = await client.query<ConnectionRecord>(
+      `SELECT ${COLUMNS} FROM calendar_connections WHERE user_id = $1 AND provider = $2 AND status <> 'disconnected'`,
       [userId, provider],
     );
     return rows;
@@ -233,10 +234,15 @@ export class ConnectionStore {
     const r = rows[0];
     if (!r) return undefined;
     const connection = toConnection(r);
-    if (r.password_enc && r.account_email_enc) {
+    if (r.password_enc && r.account_email_enc && r.server_url) {
       return {
         connection,
-        credentials: { kind: 'basic', username: this.reveal(r.id, 'account_email', r.account_email_enc), password: this.reveal(r.id, 'password', r.password_enc) },
+        credentials: {
+          kind: 'basic',
+          username: this.reveal(r.id, 'account_email', r.account_email_enc),
+          password: this.reveal(r.id, 'password', r.password_enc),
+          serverUrl: r.server_url,
+        },
       };
     }
     return { connection, credentials: r.access_token_enc ? { kind: 'bearer', accessToken: this.reveal(r.id, 'access_token', r.access_token_enc) } : null };

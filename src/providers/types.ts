@@ -23,7 +23,10 @@ export interface EventSpec {
 }
 
 /** How a call authenticates: an OAuth access token, or a CalDAV user name and app password. */
-export type Credentials = { kind: 'bearer'; accessToken: string } | { kind: 'basic'; username: string; password: string };
+export type Credentials =
+  | { kind: 'bearer'; accessToken: string }
+  /** CalDAV: the app password and the server the account was discovered on. */
+  | { kind: 'basic'; username: string; password: string; serverUrl: string };
 
 /** What a provider call needs to act for a user. Never logged, never put in Temporal payloads. */
 export interface AccessContext {
@@ -50,6 +53,7 @@ export interface DeleteOutcome {
 
 /** One of the account's calendars, to let the user choose where events go. */
 export interface CalendarInfo {
+  /** The id this service stores for the calendar (`primary` for an OAuth account's default one). */
   id: string;
   name: string;
   primary: boolean;

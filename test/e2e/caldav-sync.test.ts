@@ -5,28 +5,54 @@ import { objectUrl } from '../../src/providers/caldav';
 import { TAG_PROPERTY_ID, tagValue } from '../../src/providers/microsoft';
 import { confirmBody, getBooking, settled, type TestParticipant } from '../support/bookings';
 import { eventually, startHarness, type Harness } from '../support/harness';
+import { startICloudLikeServer, type ICloudLikeServer } from '../support/icloud-front';
 
 let h: Harness;
 let radicale: RadicaleServer;
-const user = { username: `client${randomBytes(3).toString('hex')}`, password: randomBytes(12).toString('hex') };
+let icloud: ICloudLikeServer;
+const newUser = (prefix: string) => ({ username: `${prefix}${randomBytes(3).toString('hex')}`, password: randomBytes(12).toString('hex') });
+const user = newUser('client');
+/** An iCloud account, one with two calendars, and one reached through redirects. */
+const icloudUser = newUser('apple');
+const twoCalendarsUser = newUser('choosy');
+const redirectedUser = newUser('moved');
 let calendarUrl: string;
 
 beforeAll(async () => {
   await ensureRadicale();
-  radicale = await startRadicale({ users: [user] });
+  radicale = await startRadicale({ users: [user, icloudUser, twoCalendarsUser, redirectedUser] });
   calendarUrl = await createCalendar(radicale.url, user.username, user.password, { slug: 'personal', displayName: 'Personal' });
-  h = await startHarness();
+  await createCalendar(radicale.url, icloudUser.username, icloudUser.password, { slug: 'home', displayName: 'Home' });
+  await createCalendar(radicale.url, twoCalendarsUser.username, twoCalendarsUser.password, { slug: 'personal', displayName: 'Personal' });
+  await createCalendar(radicale.url, twoCalendarsUser.username, twoCalendarsUser.password, { slug: 'lessons', displayName: 'Lessons' });
+  await createCalendar(radicale.url, redirectedUser.username, redirectedUser.password, { slug: 'home', displayName: 'Home' });
+  icloud = await startICloudLikeServer(radicale.url);
+  h = await startHarness({ ICLOUD_CALDAV_URL: icloud.frontUrl });
 }, 600_000);
 afterAll(async () => {
   await h?.close();
+  await icloud?.close();
   await radicale?.stop();
 });
 
-const basic = () => `Basic ${Buffer.from(`${user.username}:${user.password}`).toString('base64')}`;
+const basicOf = (u: { username: string; password: string }) => `Basic ${Buffer.from(`${u.username}:${u.password}`).toString('base64')}`;
+const basic = () => basicOf(user);
+
+async function icsAt(calendar: string, key: { bookingId: string; connectionId: string }, u = user): Promise<string | undefined> {
+  const res = await fetch(objectUrl(calendar, key), { headers: { authorization: basicOf(u) } });
+  return res.status === 200 ? res.text() : undefined;
+}
 
 async function icsOf(bookingId: string, connectionId: string): Promise<string | undefined> {
-  const res = await fetch(objectUrl(calendarUrl, { bookingId, connectionId }), { headers: { authorization: basic() } });
-  return res.status === 200 ? res.text() : undefined;
+  return icsAt(calendarUrl, { bookingId, connectionId });
+}
+
+interface CalendarJson {
+  id: string;
+  name: string;
+  primary: boolean;
+  writable: boolean;
+  selected: boolean;
 }
 
 describe('CalDAV connections', () => {
@@ -96,5 +122,85 @@ describe('CalDAV connections', () => {
     await eventually(async () => ((await getBooking(h, bookingId)).calendars.every((c) => c.state === 'deleted') ? true : undefined), 'cancel');
     expect(await icsOf(bookingId, caldavId)).toBeUndefined();
     expect(await outlookEvents()).toHaveLength(0);
+  });
+
+  it("lists the account's calendars and moves the bookings' events to the one the user chooses", async () => {
+    const userId = h.id('choosy');
+    const connected = await h.api<{ id: string }>('POST', `/v1/users/${userId}/connections`, { provider: 'caldav', serverUrl: radicale.url, ...twoCalendarsUser });
+    expect(connected.status).toBe(201);
+    const connectionId = connected.body.id;
+    const listed = await h.api<{ calendars: CalendarJson[] }>('GET', `/v1/users/${userId}/connections/${connectionId}/calendars`);
+    expect(listed.status).toBe(200);
+    expect(listed.body.calendars.map((c) => c.name).sort()).toEqual(['Lessons', 'Personal']);
+    expect(listed.body.calendars.filter((c) => c.selected)).toHaveLength(1);
+    expect(JSON.stringify(listed.body)).not.toContain(twoCalendarsUser.password);
+    const from = listed.body.calendars.find((c) => c.selected)!;
+    const to = listed.body.calendars.find((c) => !c.selected)!;
+
+    const bookingId = h.id('bk');
+    const participant: TestParticipant = { userId, role: 'client', name: 'Chris', email: 'chris@example.com' };
+    await h.api('POST', `/v1/bookings/${bookingId}/confirm`, confirmBody([participant]));
+    await settled(h, bookingId, (v) => v.calendars.some((c) => c.state === 'synced'));
+    const key = { bookingId, connectionId };
+    expect(await icsAt(from.id, key, twoCalendarsUser)).toContain('SUMMARY:Algebra lesson');
+
+    expect((await h.api('PATCH', `/v1/users/${userId}/connections/${connectionId}`, { calendarId: `${to.id}nope/` })).status).toBe(404);
+    const patched = await h.api<{ calendarId: string }>('PATCH', `/v1/users/${userId}/connections/${connectionId}`, { calendarId: to.id });
+    expect(patched.status).toBe(200);
+    expect(patched.body.calendarId).toBe(to.id);
+    await eventually(async () => ((await icsAt(to.id, key, twoCalendarsUser)) && !(await icsAt(from.id, key, twoCalendarsUser)) ? true : undefined), 'event moved');
+    const relisted = await h.api<{ calendars: CalendarJson[] }>('GET', `/v1/users/${userId}/connections/${connectionId}/calendars`);
+    expect(relisted.body.calendars.find((c) => c.selected)?.id).toBe(to.id);
+  });
+});
+
+describe('iCloud connections', () => {
+  it('use ICLOUD_CALDAV_URL by default and write to the partition host that discovery names', async () => {
+    icloud.setMode('home-set');
+    const userId = h.id('apple');
+    const connected = await h.api<{ id: string; provider: string }>('POST', `/v1/users/${userId}/connections`, { provider: 'icloud', ...icloudUser });
+    expect(connected.status, JSON.stringify(connected.body)).toBe(201);
+    expect(connected.body.provider).toBe('icloud');
+    const listed = await h.api<{ calendars: CalendarJson[] }>('GET', `/v1/users/${userId}/connections/${connected.body.id}/calendars`);
+    expect(listed.body.calendars).toHaveLength(1);
+    const home = listed.body.calendars[0]!;
+    expect(home.id.startsWith(icloud.partitionUrl)).toBe(true);
+
+    const bookingId = h.id('bk');
+    const frontBefore = icloud.frontRequests.length;
+    await h.api('POST', `/v1/bookings/${bookingId}/confirm`, confirmBody([{ userId, role: 'client', name: 'Chris', email: 'chris@example.com' }]));
+    await settled(h, bookingId, (v) => v.calendars.some((c) => c.state === 'synced'));
+    expect(await icsAt(home.id, { bookingId, connectionId: connected.body.id }, icloudUser)).toContain('SUMMARY:Algebra lesson');
+    expect(icloud.partitionRequests.some((r) => r.method === 'PUT')).toBe(true);
+    expect(icloud.frontRequests.slice(frontBefore)).toEqual([]);
+  });
+
+  it('refuse a wrong password with a hint about app-specific passwords', async () => {
+    icloud.setMode('home-set');
+    const userId = h.id('apple');
+    const res = await h.api<{ error: { code: string; message: string } }>('POST', `/v1/users/${userId}/connections`, {
+      provider: 'icloud',
+      username: icloudUser.username,
+      password: 'my-apple-id-password',
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('invalid_credentials');
+    expect(res.body.error.message).toMatch(/app-specific password/);
+    expect((await h.api<{ connections: unknown[] }>('GET', `/v1/users/${userId}/connections`)).body.connections).toHaveLength(0);
+  });
+
+  it('follow a redirect to the partition host with the password, and refuse one to another site', async () => {
+    icloud.setMode('redirect');
+    const userId = h.id('moved');
+    const ok = await h.api<{ id: string }>('POST', `/v1/users/${userId}/connections`, { provider: 'icloud', ...redirectedUser });
+    expect(ok.status).toBe(201);
+
+    icloud.setMode('foreign-redirect');
+    const other = h.id('moved');
+    const refused = await h.api<{ error: { code: string; message: string } }>('POST', `/v1/users/${other}/connections`, { provider: 'icloud', ...redirectedUser });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.message).toMatch(/redirected to another site/);
+    expect((await h.api<{ connections: unknown[] }>('GET', `/v1/users/${other}/connections`)).body.connections).toHaveLength(0);
+    icloud.setMode('home-set');
   });
 });

@@ -56,6 +56,31 @@ describe('connection API', () => {
     expect(await eventsFor(h, email, later, true)).toHaveLength(1);
   });
 
+  it('lists calendars and moves events to a chosen secondary calendar, refusing a read-only one', async () => {
+    const { userId, connectionId, email, bookingId } = await tutorWithBooking();
+    const work = await h.google.createCalendar(email, { summary: 'Work' });
+    const shared = await h.google.createCalendar(email, { summary: 'Holidays', accessRole: 'reader' });
+    type CalendarJson = { id: string; name: string; primary: boolean; writable: boolean; selected: boolean };
+    const listed = await h.api<{ calendars: CalendarJson[] }>('GET', `/v1/users/${userId}/connections/${connectionId}/calendars`);
+    expect(listed.status).toBe(200);
+    expect(listed.body.calendars).toEqual([
+      { id: 'primary', name: expect.any(String), primary: true, writable: true, selected: true, timeZone: expect.any(String) },
+      expect.objectContaining({ id: work.id, name: 'Work', primary: false, writable: true, selected: false }),
+      expect.objectContaining({ id: shared.id, name: 'Holidays', writable: false, selected: false }),
+    ]);
+
+    const readOnly = await h.api<{ error: { code: string } }>('PATCH', `/v1/users/${userId}/connections/${connectionId}`, { calendarId: shared.id });
+    expect([readOnly.status, readOnly.body.error.code]).toEqual([400, 'calendar_not_writable']);
+    const moved = await h.api<{ calendarId: string }>('PATCH', `/v1/users/${userId}/connections/${connectionId}`, { calendarId: work.id });
+    expect([moved.status, moved.body.calendarId]).toEqual([200, work.id]);
+    const inWork = async () => (await h.google.listEvents(email, { calendarId: work.id })).filter((e) => e.extendedProperties?.private?.bookingCalendarSyncBookingId === bookingId);
+    await eventually(async () => ((await inWork()).length === 1 && (await eventsFor(h, email, bookingId)).length === 0 ? true : undefined), 'event moved to Work');
+
+    const back = await h.api<{ calendarId: string }>('PATCH', `/v1/users/${userId}/connections/${connectionId}`, { calendarId: 'primary' });
+    expect([back.status, back.body.calendarId]).toEqual([200, 'primary']);
+    await eventually(async () => ((await inWork()).length === 0 && (await eventsFor(h, email, bookingId)).length === 1 ? true : undefined), 'event back in primary');
+  });
+
   it('refuses other users\' connections and bad bodies', async () => {
     const { userId, connectionId } = await tutorWithBooking();
     expect((await h.api('PATCH', `/v1/users/someone-else/connections/${connectionId}`, { syncEnabled: false })).status).toBe(404);

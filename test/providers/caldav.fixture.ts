@@ -44,7 +44,7 @@ export const caldavFixture: ProviderFixture = {
     const headers = getBasicAuthHeaders(user) as Record<string, string>;
     return {
       provider: new CalDavCalendarProvider('caldav'),
-      ctx: { credentials: { kind: 'basic', ...user }, calendarId: calendarUrl },
+      ctx: { credentials: { kind: 'basic', ...user, serverUrl: proxy.url }, calendarId: calendarUrl },
       async eventsFor(key) {
         const objects = await fetchCalendarObjects({ calendar: { url: direct }, headers });
         return objects

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
-import { usableAccessToken } from '../../connections/token-refresh';
+import { usableCredentials } from '../../connections/token-refresh';
 import type { Connection, ConnectionStore } from '../../db/connections';
 import type { Logger } from '../../logging';
 import { ProviderError, type CalendarInfo, type ProviderRegistry } from '../../providers';
@@ -47,8 +47,8 @@ export function connectionRoutes({ icloudCaldavUrl, connections, providers, temp
   /** The account's calendars, from the provider (refreshing the token when needed). */
   async function calendarsOf(c: Connection): Promise<CalendarInfo[]> {
     try {
-      const accessToken = await usableAccessToken({ connections, providers, logger }, c.id);
-      return await providers.calendar(c.provider).listCalendars({ credentials: { kind: 'bearer', accessToken } });
+      const credentials = await usableCredentials({ connections, providers, logger }, c.id);
+      return await providers.calendar(c.provider).listCalendars({ credentials });
     } catch (err) {
       if (err instanceof ProviderError && err.kind === 'invalid_grant') {
         throw new ApiError(409, 'connection_needs_reauth', 'the user must reconnect this calendar first');
@@ -88,7 +88,7 @@ export function connectionRoutes({ icloudCaldavUrl, connections, providers, temp
     const id = parseParam(req.params.connectionId, connectionIdSchema);
     const c = await owned(userId, id);
     if (c.status === 'disconnected') throw new ApiError(409, 'connection_disconnected', 'the connection is disconnected');
-    res.json({ calendars: (await calendarsOf(c)).map((x) => ({ ...x, selected: x.id === c.calendarId || (c.calendarId === 'primary' && x.primary) })) });
+    res.json({ calendars: (await calendarsOf(c)).map((x) => ({ ...x, selected: x.id === c.calendarId })) });
   });
 
   router.patch('/v1/users/:userId/connections/:connectionId', async (req, res) => {
@@ -98,12 +98,11 @@ export function connectionRoutes({ icloudCaldavUrl, connections, providers, temp
     const before = await owned(userId, id);
     if (before.status === 'disconnected') throw new ApiError(409, 'connection_disconnected', 'the connection is disconnected');
     if (body.calendarId !== undefined && body.calendarId !== before.calendarId) {
-      const chosen = (await calendarsOf(before)).find((x) => x.id === body.calendarId || (body.calendarId === 'primary' && x.primary));
+      const chosen = (await calendarsOf(before)).find((x) => x.id === body.calendarId);
       if (!chosen) throw new ApiError(404, 'calendar_not_found', 'the account has no calendar with that id');
       if (!chosen.writable) throw new ApiError(400, 'calendar_not_writable', `the account cannot add events to "${chosen.name}"`);
-      const calendarId = chosen.primary ? 'primary' : chosen.id;
-      if (calendarId !== before.calendarId) {
-        await connections.setCalendar(id, calendarId);
+      if (chosen.id !== before.calendarId) {
+        await connections.setCalendar(id, chosen.id);
         // Every booking's event moves: the bulk sync asks each booking workflow to re-sync.
         await signalConnected(temporal, taskQueue, before, true);
       }

@@ -12,6 +12,8 @@ import {
   type UpsertOutcome,
 } from '../types';
 import { authHeaders, readObject, TIMEOUT_MS } from './dav';
+import { davFetch } from './dav-fetch';
+import { discoverCalDav } from './discover';
 import { checkResponse } from './errors';
 import { buildIcs, sequenceOf } from './ics';
 import { caldavUid, objectUrl } from './uid';
@@ -26,6 +28,7 @@ async function write(what: string, send: () => Promise<Response>): Promise<Respo
   try {
     return await send();
   } catch (err) {
+    if (err instanceof ProviderError) throw err;
     throw new ProviderError('transient', `CalDAV ${what} failed on the network (${err instanceof Error ? err.name : 'error'})`);
   }
 }
@@ -55,6 +58,7 @@ export class CalDavCalendarProvider implements CalendarProvider {
             iCalString: buildIcs(spec, 0),
             headers,
             fetchOptions: options(),
+            fetch: davFetch,
           }),
         );
         if (res.status !== 412 || round >= MAX_PRECONDITION_RETRIES) {
@@ -68,6 +72,7 @@ export class CalDavCalendarProvider implements CalendarProvider {
           calendarObject: { url, etag: current.etag, data: buildIcs(spec, sequenceOf(current.data) + 1) },
           headers,
           fetchOptions: options(),
+          fetch: davFetch,
         }),
       );
       if ((res.status === 412 || res.status === 404) && round < MAX_PRECONDITION_RETRIES) continue;
@@ -86,6 +91,7 @@ export class CalDavCalendarProvider implements CalendarProvider {
           calendarObject: { url, etag: current.etag },
           headers: authHeaders(ctx.credentials),
           fetchOptions: options(),
+          fetch: davFetch,
         }),
       );
       if (res.status === 404 || res.status === 410) return { action: 'already_gone' };
@@ -95,7 +101,9 @@ export class CalDavCalendarProvider implements CalendarProvider {
     }
   }
 
-  async listCalendars(_ctx: { credentials: Credentials }): Promise<CalendarInfo[]> {
-    throw new ProviderError('rejected', 'listing CalDAV calendars needs discovery from the server URL (not wired yet)');
+  async listCalendars(ctx: { credentials: Credentials }): Promise<CalendarInfo[]> {
+    const { credentials } = ctx;
+    if (credentials.kind !== 'basic') throw new ProviderError('rejected', 'a CalDAV account needs a user name and app password');
+    return (await discoverCalDav(credentials)).calendars;
   }
 }

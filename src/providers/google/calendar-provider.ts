@@ -85,7 +85,8 @@ export class GoogleCalendarProvider implements CalendarProvider {
         for (const c of res.data.items ?? []) {
           if (!c.id) continue;
           calendars.push({
-            id: c.id,
+            // The default calendar is stored under Google's `primary` alias (its real id is an e-mail address).
+            id: c.primary === true ? 'primary' : c.id,
             name: c.summaryOverride ?? c.summary ?? c.id,
             primary: c.primary === true,
             writable: c.accessRole === 'owner' || c.accessRole === 'writer',
