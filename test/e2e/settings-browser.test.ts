@@ -1,7 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCalendar, ensureRadicale, startRadicale, type RadicaleServer } from '../../src/dev/radicale';
 import { CHROMIUM_ARGS, ensureChromium } from '../support/chromium';
 import { eventually, startHarness, type Harness } from '../support/harness';
 
@@ -9,14 +11,20 @@ const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts');
 
 let h: Harness;
 let browser: Browser;
+let radicale: RadicaleServer;
+const caldavUser = { username: `web${randomBytes(3).toString('hex')}`, password: randomBytes(12).toString('hex') };
 beforeAll(async () => {
   const executablePath = ensureChromium();
+  await ensureRadicale();
+  radicale = await startRadicale({ users: [caldavUser] });
+  await createCalendar(radicale.url, caldavUser.username, caldavUser.password, { slug: 'personal', displayName: 'Personal' });
   h = await startHarness();
   browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
 }, 600_000);
 afterAll(async () => {
   await browser?.close();
   await h?.close();
+  await radicale?.stop();
 });
 
 describe('settings page in a real browser', () => {
@@ -55,6 +63,41 @@ describe('settings page in a real browser', () => {
     }, 'the connection to be disconnected');
     await page.reload();
     await expect.poll(() => page.textContent('body')).toContain('No calendar connected yet');
+    await page.close();
+  });
+
+  it('connects a CalDAV calendar through the form, refusing a wrong password without storing anything', { timeout: 120_000 }, async () => {
+    const userId = h.id('user');
+    const link = await h.api<{ url: string }>('POST', `/v1/users/${userId}/settings-links`);
+    const page = await browser.newPage();
+    await page.goto(link.body.url);
+
+    const submit = async (password: string) => {
+      await page.selectOption('select#kind', 'caldav');
+      await page.fill('input#serverUrl', radicale.url);
+      await page.fill('input#username', caldavUser.username);
+      await page.fill('input#password', password);
+      const [response] = await Promise.all([page.waitForNavigation(), page.click('form[action^="/settings/caldav"] button[type="submit"]')]);
+      return response;
+    };
+
+    const refused = await submit('not-the-password');
+    expect(refused?.status()).toBe(400);
+    expect(await page.textContent('[role="status"]')).toContain('refused this user name and password');
+    // What the user typed is kept, except the password.
+    expect(await page.inputValue('input#username')).toBe(caldavUser.username);
+    expect(await page.inputValue('input#serverUrl')).toBe(radicale.url);
+    expect(await page.inputValue('input#password')).toBe('');
+    expect(await page.content()).not.toContain('not-the-password');
+    expect((await h.api<{ connections: unknown[] }>('GET', `/v1/users/${userId}/connections`)).body.connections).toHaveLength(0);
+
+    await submit(caldavUser.password);
+    await page.waitForSelector('[data-status="active"]');
+    expect(await page.textContent('body')).toContain('Calendar connected.');
+    expect(await page.textContent('body')).toContain(caldavUser.username);
+    expect(await page.content()).not.toContain(caldavUser.password);
+    const list = (await h.api<{ connections: Array<{ provider: string; status: string }> }>('GET', `/v1/users/${userId}/connections`)).body.connections;
+    expect(list).toEqual([expect.objectContaining({ provider: 'caldav', status: 'active' })]);
     await page.close();
   });
 

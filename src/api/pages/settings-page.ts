@@ -17,6 +17,14 @@ export interface SettingsView {
   connections: ConnectionView[];
   providers: { google: boolean; microsoft: boolean };
   banner?: { tone: 'ok' | 'bad'; text: string };
+  /** What the user typed into a refused CalDAV form (the password is never sent back). */
+  caldavForm?: CalDavFormValues;
+}
+
+export interface CalDavFormValues {
+  provider: string;
+  serverUrl: string;
+  username: string;
 }
 
 function when(iso: string | null | undefined): string {
@@ -58,6 +66,7 @@ export function settingsPage(view: SettingsView): string {
   const t = escapeHtml(view.token);
   const visible = view.connections.filter((c) => c.status !== 'disconnected');
   const running = visible.some((c) => c.bulkSync?.state === 'running' || c.removingEvents);
+  const form = view.caldavForm;
   const connectButton = (provider: 'google' | 'microsoft', label: string) =>
     view.providers[provider]
       ? `<form method="post" action="/settings/connect?token=${t}"><input type="hidden" name="provider" value="${provider}"><button class="primary" type="submit">Connect ${label}</button></form>`
@@ -74,13 +83,13 @@ ${visible.length > 0 ? visible.map((c) => connectionCard(c, view.token)).join('\
 <form class="card" method="post" action="/settings/caldav?token=${t}">
   <p class="muted">For iCloud, create an app-specific password at appleid.apple.com and use it here.</p>
   <label for="kind">Calendar</label>
-  <select id="kind" name="provider"><option value="icloud">iCloud</option><option value="caldav">Other CalDAV server</option></select>
-  <label for="serverUrl">Server URL (CalDAV only)</label><input id="serverUrl" name="serverUrl" type="url" placeholder="https://caldav.example.com">
-  <label for="username">User name</label><input id="username" name="username" autocomplete="username">
+  <select id="kind" name="provider"><option value="icloud">iCloud</option><option value="caldav"${form?.provider === 'caldav' ? ' selected' : ''}>Other CalDAV server</option></select>
+  <label for="serverUrl">Server URL (CalDAV only)</label><input id="serverUrl" name="serverUrl" type="url" placeholder="https://caldav.example.com" value="${escapeHtml(form?.serverUrl ?? '')}">
+  <label for="username">User name</label><input id="username" name="username" autocomplete="username" value="${escapeHtml(form?.username ?? '')}">
   <label for="password">App password</label><input id="password" name="password" type="password" autocomplete="current-password">
   <p><button type="submit">Connect</button></p>
 </form>
-${running ? '<script>setTimeout(function () { location.reload(); }, 2000);</script>' : ''}`,
+${running ? `<meta http-equiv="refresh" content="2;url=/settings?token=${t}">` : ''}`,
   );
 }
 

@@ -8,7 +8,7 @@ import type { ProviderRegistry } from '../../providers';
 import { connectCalDav } from '../../connections/caldav-connect';
 import { disconnect, signalConnected } from '../connection-commands';
 import { connectResultMessage } from '../pages/connect-result';
-import { settingsLinkInvalidPage, settingsPage, type SettingsView } from '../pages/settings-page';
+import { settingsLinkInvalidPage, settingsPage, type CalDavFormValues, type SettingsView } from '../pages/settings-page';
 import { idSchema } from '../schemas';
 import { parseParam } from '../validate';
 import { connectionJson } from './connections';
@@ -80,19 +80,21 @@ export function settingsRoutes(deps: SettingsDeps): Router {
     next();
   });
 
+  const viewOf = async (who: { userId: string; token: string }): Promise<SettingsView> => ({
+    token: who.token,
+    connections: (await deps.connections.listForUserWithEmail(who.userId)).map(connectionJson),
+    providers: { google: configured(deps.providers, 'google'), microsoft: configured(deps.providers, 'microsoft') },
+  });
+
   router.get('/settings', async (req, res) => {
     const who = userOf(req);
     if (!who) return res.status(401).type('html').send(settingsLinkInvalidPage());
-    const view: SettingsView = {
-      token: who.token,
-      connections: (await deps.connections.listForUserWithEmail(who.userId)).map(connectionJson),
-      providers: { google: configured(deps.providers, 'google'), microsoft: configured(deps.providers, 'microsoft') },
-    };
+    const view = await viewOf(who);
+    // Banners come from fixed texts chosen by code: nothing from the URL is shown as a message.
     const status = req.query.status;
     if (status === 'connected') view.banner = { tone: 'ok', text: 'Calendar connected. Your bookings are being added to it.' };
     else if (status === 'error') view.banner = { tone: 'bad', text: connectResultMessage(String(req.query.error) as ConnectErrorCode) };
     else if (status === 'disconnected') view.banner = { tone: 'ok', text: 'Calendar disconnected.' };
-    else if (status === 'caldav_error') view.banner = { tone: 'bad', text: String(req.query.message ?? 'The calendar could not be connected.').slice(0, 300) };
     res.type('html').send(settingsPage(view));
   });
 
@@ -123,14 +125,20 @@ export function settingsRoutes(deps: SettingsDeps): Router {
   router.post('/settings/caldav', forms, async (req, res) => {
     const who = userOf(req);
     if (!who) return res.status(401).type('html').send(settingsLinkInvalidPage());
+    // A refused form is answered with the page itself (400), the user name kept, never the password.
+    const refuse = async (text: string, form: CalDavFormValues) =>
+      res.status(400).type('html').send(settingsPage({ ...(await viewOf(who)), banner: { tone: 'bad', text }, caldavForm: form }));
+    const raw = req.body as Record<string, unknown>;
+    const kept = { provider: String(raw.provider ?? ''), serverUrl: String(raw.serverUrl ?? ''), username: String(raw.username ?? '') };
     const form = caldavForm.safeParse(req.body);
-    if (!form.success) return res.redirect(303, `${settingsUrl(who.token)}&status=caldav_error&message=${encodeURIComponent('Fill in the user name and app password.')}`);
+    if (!form.success) return refuse('Fill in the user name and app password (and the server URL for a CalDAV server).', kept);
     const { serverUrl, ...rest } = form.data;
+    if (serverUrl && !/^https?:\/\/[^\s]+$/i.test(serverUrl)) return refuse('The server URL must start with https:// (or http://).', kept);
     const result = await connectCalDav(
       { connections: deps.connections, icloudCaldavUrl: deps.icloudCaldavUrl, onConnected: (c, created) => signalConnected(deps.temporal, deps.taskQueue, c, !created) },
       { userId: who.userId, ...rest, ...(serverUrl ? { serverUrl } : {}) },
     );
-    if (!result.ok) return res.redirect(303, `${settingsUrl(who.token)}&status=caldav_error&message=${encodeURIComponent(result.message)}`);
+    if (!result.ok) return refuse(result.message, kept);
     res.redirect(303, `${settingsUrl(who.token)}&status=connected`);
   });
 
