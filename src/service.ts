@@ -11,10 +11,14 @@ import { SecretBox } from './crypto/secret-box';
 import { Signer } from './crypto/signer';
 import { ConnectionStore } from './db/connections';
 import { OAuthFlowStore } from './db/oauth-flows';
+import { WebhookReceipts } from './db/webhook-receipts';
 import type { Logger } from './logging';
 import { createProviderRegistry } from './providers';
 import { installTemporalRuntime } from './temporal-runtime';
 import { createWorker } from './worker';
+
+/** How long a webhook event id is remembered: longer than any sender retries a delivery. */
+const WEBHOOK_RECEIPT_DAYS = 30;
 
 export interface ServiceOptions {
   config: AppConfig;
@@ -71,6 +75,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
   if (opts.worker) await startWorker();
 
   let server: Server | undefined;
+  let purgeTimer: NodeJS.Timeout | undefined;
   let url: string | undefined;
   if (opts.api) {
     const oauthConnect = new OAuthConnect({
@@ -97,6 +102,12 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
       s.once('error', reject);
     });
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    // Webhook receipts only need to outlive the sender's redelivery window (days).
+    const receipts = new WebhookReceipts(pool);
+    const purge = () => receipts.purgeOlderThan(WEBHOOK_RECEIPT_DAYS).catch((err: unknown) => logger.warn({ err: String(err) }, 'webhook receipt purge failed'));
+    void purge();
+    purgeTimer = setInterval(purge, 60 * 60_000);
+    purgeTimer.unref();
   }
 
   return {
@@ -110,6 +121,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
       await startWorker();
     },
     async close() {
+      if (purgeTimer) clearInterval(purgeTimer);
       if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
       await stopWorker();
       await nativeConnection?.close();

@@ -15,9 +15,11 @@ import { connectionRoutes } from './routes/connections';
 import { oauthRoutes } from './routes/oauth';
 import { opsRoutes } from './routes/ops';
 import { settingsRoutes } from './routes/settings';
+import { webhookRoutes } from './routes/webhooks';
+import { WebhookReceipts } from '../db/webhook-receipts';
 
 export interface AppDeps {
-  config: Pick<AppConfig, 'apiKeys' | 'temporal' | 'publicBaseUrl' | 'icloudCaldavUrl'>;
+  config: Pick<AppConfig, 'apiKeys' | 'temporal' | 'publicBaseUrl' | 'icloudCaldavUrl' | 'webhookSecret'>;
   temporal: Client;
   pool: Pool;
   connections: ConnectionStore;
@@ -34,13 +36,16 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  const commands = new BookingCommands(deps.temporal, deps.config.temporal.taskQueue);
+  // Signed webhooks read their raw body, so they come before the JSON parser.
+  app.use(webhookRoutes({ webhookSecret: deps.config.webhookSecret, commands, receipts: new WebhookReceipts(deps.pool), bodyLimit: BODY_LIMIT }));
   app.use(express.json({ limit: BODY_LIMIT, strict: true, type: ['application/json', 'application/*+json'] }));
 
   app.use(opsRoutes(deps.pool, deps.temporal));
   const auth = requireApiKey(deps.config.apiKeys);
   app.use('/v1/bookings', auth);
   app.use('/v1/users', auth);
-  app.use(bookingRoutes(new BookingCommands(deps.temporal, deps.config.temporal.taskQueue), deps.pool));
+  app.use(bookingRoutes(commands, deps.pool));
   app.use(
     connectionRoutes({
       icloudCaldavUrl: deps.config.icloudCaldavUrl,

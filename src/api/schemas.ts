@@ -65,29 +65,40 @@ export const participantSchema = z.strictObject({
   email: z.email('must be an e-mail address').max(320),
 });
 
-export const confirmBodySchema = z
-  .strictObject({
-    version,
-    title: singleLine(300),
-    description: multiLine(8000).optional(),
-    start: instant,
-    end: instant,
-    timeZone,
-    location: singleLine(1000).optional(),
-    meetingUrl: httpUrl.optional(),
-    participants: z
-      .array(participantSchema)
-      .min(1, 'at least one participant is required')
-      .max(50)
-      .refine((ps) => new Set(ps.map((p) => p.userId)).size === ps.length, 'participants must have distinct userIds'),
-  })
-  .superRefine(checkTimes);
+const confirmShape = {
+  version,
+  title: singleLine(300),
+  description: multiLine(8000).optional(),
+  start: instant,
+  end: instant,
+  timeZone,
+  location: singleLine(1000).optional(),
+  meetingUrl: httpUrl.optional(),
+  participants: z
+    .array(participantSchema)
+    .min(1, 'at least one participant is required')
+    .max(50)
+    .refine((ps) => new Set(ps.map((p) => p.userId)).size === ps.length, 'participants must have distinct userIds'),
+};
+const rescheduleShape = { version, start: instant, end: instant, timeZone: timeZone.optional() };
+const cancelShape = { version, reason: multiLine(1000).optional() };
 
-export const rescheduleBodySchema = z
-  .strictObject({ version, start: instant, end: instant, timeZone: timeZone.optional() })
-  .superRefine(checkTimes);
+export const confirmBodySchema = z.strictObject(confirmShape).superRefine(checkTimes);
+export const rescheduleBodySchema = z.strictObject(rescheduleShape).superRefine(checkTimes);
+export const cancelBodySchema = z.strictObject(cancelShape);
 
-export const cancelBodySchema = z.strictObject({ version, reason: multiLine(1000).optional() });
+/**
+ * A signed booking webhook: the same three changes as the routes, with the booking id in
+ * `data`. `id` is the sender's event id, used to acknowledge redeliveries without re-applying.
+ */
+const envelope = { id: idSchema('id'), occurredAt: instant };
+const bookingId = idSchema('bookingId');
+export const webhookEventSchema = z.discriminatedUnion('type', [
+  z.strictObject({ ...envelope, type: z.literal('booking.confirmed'), data: z.strictObject({ bookingId, ...confirmShape }).superRefine(checkTimes) }),
+  z.strictObject({ ...envelope, type: z.literal('booking.rescheduled'), data: z.strictObject({ bookingId, ...rescheduleShape }).superRefine(checkTimes) }),
+  z.strictObject({ ...envelope, type: z.literal('booking.cancelled'), data: z.strictObject({ bookingId, ...cancelShape }) }),
+]);
+export type WebhookEvent = z.infer<typeof webhookEventSchema>;
 
 export const oauthProviderSchema = z.enum(['google', 'microsoft']);
 

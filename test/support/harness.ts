@@ -38,7 +38,7 @@ export type ApiClient = <T = unknown>(
   method: string,
   path: string,
   body?: unknown,
-  opts?: { key?: string | null; rawBody?: string; contentType?: string },
+  opts?: { key?: string | null; rawBody?: string; contentType?: string; headers?: Record<string, string> },
 ) => Promise<ApiResponse<T>>;
 
 export const TEST_CLIENT = { id: 'test-client-id.apps.sandbox', secret: 'test-client-secret' };
@@ -100,7 +100,7 @@ export async function startHarness(overrides: Record<string, string> = {}): Prom
   const suffix = randomBytes(4).toString('hex');
 
   const api: ApiClient = async (method, path, body, opts = {}) => {
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = { ...opts.headers };
     const key = opts.key === undefined ? apiKey : opts.key;
     if (key !== null) headers.authorization = `Bearer ${key}`;
     let payload: string | undefined = opts.rawBody;

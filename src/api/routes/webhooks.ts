@@ -1,0 +1,74 @@
+import { createHash } from 'node:crypto';
+import express, { Router } from 'express';
+import type { WebhookReceipts } from '../../db/webhook-receipts';
+import type { BookingCommands } from '../booking-commands';
+import { ApiError, validationError } from '../errors';
+import { webhookEventSchema, type WebhookEvent } from '../schemas';
+import { verifySignature, type SignatureProblem } from '../webhook-signature';
+
+const SIGNATURE_MESSAGES: Record<SignatureProblem, string> = {
+  missing: 'missing X-Signature header (t=<unix seconds>,v1=<hex HMAC-SHA256(WEBHOOK_SECRET, t + "." + raw body)>)',
+  malformed: 'X-Signature must look like t=<unix seconds>,v1=<64 hex digits>',
+  stale: 'X-Signature timestamp is more than 5 minutes from now: sign each delivery when it is sent',
+  mismatch: 'X-Signature does not match the body',
+};
+
+export interface WebhookRouteDeps {
+  webhookSecret: string;
+  commands: BookingCommands;
+  receipts: WebhookReceipts;
+  bodyLimit: string;
+}
+
+async function apply(commands: BookingCommands, event: WebhookEvent): Promise<void> {
+  if (event.type === 'booking.confirmed') {
+    const { bookingId, version, ...booking } = event.data;
+    return commands.confirm(bookingId, { version, booking });
+  }
+  if (event.type === 'booking.rescheduled') {
+    const { bookingId, ...change } = event.data;
+    return commands.reschedule(bookingId, change);
+  }
+  const { bookingId, ...change } = event.data;
+  return commands.cancel(bookingId, change);
+}
+
+/**
+ * `POST /v1/webhooks/bookings`: booking changes pushed by the booking system, authenticated by
+ * an HMAC over the exact bytes sent (so it reads the raw body; mounted before the JSON parser).
+ * A redelivered event id is acknowledged without being applied again.
+ */
+export function webhookRoutes({ webhookSecret, commands, receipts, bodyLimit }: WebhookRouteDeps): Router {
+  const router = Router();
+  router.post('/v1/webhooks/bookings', express.raw({ type: () => true, limit: bodyLimit }), async (req, res) => {
+    const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const check = verifySignature(req.get('x-signature'), webhookSecret, raw);
+    if (!check.ok) throw new ApiError(401, 'invalid_signature', SIGNATURE_MESSAGES[check.problem]);
+    if (!req.is('application/json')) throw new ApiError(415, 'unsupported_media_type', 'send the body as application/json');
+
+    let json: unknown;
+    try {
+      json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(raw));
+    } catch {
+      throw new ApiError(400, 'invalid_json', 'request body is not valid UTF-8 JSON');
+    }
+    const parsed = webhookEventSchema.safeParse(json);
+    if (!parsed.success) throw validationError(parsed.error, 'body');
+    const event = parsed.data;
+
+    const claim = await receipts.claim({
+      id: event.id,
+      type: event.type,
+      bookingId: event.data.bookingId,
+      bodySha256: createHash('sha256').update(raw).digest('hex'),
+    });
+    if (claim.kind === 'conflict') throw new ApiError(409, 'webhook_id_reused', `event id ${event.id} was already used for a different event`);
+    if (claim.kind === 'duplicate') return res.status(200).json({ id: event.id, duplicate: true });
+    // Marked applied only once Temporal has recorded the change: a failure here leaves the
+    // receipt open, so the sender's retry applies it.
+    await apply(commands, event);
+    await receipts.markApplied(event.id);
+    res.status(202).json({ id: event.id, accepted: event.type });
+  });
+  return router;
+}
