@@ -33,6 +33,10 @@ export interface AppConfig {
   };
   icloudCaldavUrl: string;
   eventReminders: Reminder[];
+  /** Requests per minute per API key (or per address without one); 0 turns the limit off. */
+  apiRateLimitPerMinute: number;
+  /** Express `trust proxy`: how client addresses are read behind a load balancer. */
+  trustProxy: boolean | number | string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -101,6 +105,12 @@ const envSchema = z.object({
   ICLOUD_CALDAV_URL: httpUrl('ICLOUD_CALDAV_URL').default('https://caldav.icloud.com'),
   EVENT_REMINDERS: z.string().trim().default('email:1440,popup:60,popup:15'),
   MICROSOFT_REMINDER: optionalText,
+  API_RATE_LIMIT_PER_MINUTE: z.coerce
+    .number({ message: 'API_RATE_LIMIT_PER_MINUTE must be a number' })
+    .int('API_RATE_LIMIT_PER_MINUTE must be a whole number')
+    .min(0, 'API_RATE_LIMIT_PER_MINUTE must be 0 (off) or more')
+    .default(1200),
+  TRUST_PROXY: optionalText,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -194,6 +204,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     icloudCaldavUrl: e.ICLOUD_CALDAV_URL,
     eventReminders: reminders.ok ? reminders.reminders : [],
+    apiRateLimitPerMinute: e.API_RATE_LIMIT_PER_MINUTE,
+    trustProxy: parseTrustProxy(e.TRUST_PROXY),
     logLevel: e.LOG_LEVEL,
   };
+}
+
+/** `TRUST_PROXY`: unset/false, true, a hop count, or Express's names/addresses (e.g. `loopback, 10.0.0.0/8`). */
+function parseTrustProxy(value: string | undefined): boolean | number | string {
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true') return true;
+  return /^\d+$/.test(value) ? Number(value) : value;
 }

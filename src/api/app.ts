@@ -8,6 +8,7 @@ import type { Signer } from '../crypto/signer';
 import type { Logger } from '../logging';
 import type { ProviderRegistry } from '../providers';
 import { requireApiKey } from './auth';
+import { rateLimiter, securityHeaders } from './http-hardening';
 import { BookingCommands } from './booking-commands';
 import { errorHandler, notFoundHandler } from './errors';
 import { bookingRoutes } from './routes/bookings';
@@ -19,7 +20,7 @@ import { webhookRoutes } from './routes/webhooks';
 import { WebhookReceipts } from '../db/webhook-receipts';
 
 export interface AppDeps {
-  config: Pick<AppConfig, 'apiKeys' | 'temporal' | 'publicBaseUrl' | 'icloudCaldavUrl' | 'webhookSecret'>;
+  config: Pick<AppConfig, 'apiKeys' | 'temporal' | 'publicBaseUrl' | 'icloudCaldavUrl' | 'webhookSecret' | 'google' | 'microsoft' | 'apiRateLimitPerMinute' | 'trustProxy'>;
   temporal: Client;
   pool: Pool;
   connections: ConnectionStore;
@@ -36,6 +37,9 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  app.set('trust proxy', deps.config.trustProxy);
+  app.use(securityHeaders(deps.config));
+  app.use(rateLimiter(deps.config.apiRateLimitPerMinute));
   const commands = new BookingCommands(deps.temporal, deps.config.temporal.taskQueue);
   // Signed webhooks read their raw body, so they come before the JSON parser.
   app.use(webhookRoutes({ webhookSecret: deps.config.webhookSecret, commands, receipts: new WebhookReceipts(deps.pool), bodyLimit: BODY_LIMIT }));

@@ -35,7 +35,16 @@ describe('settings page in a real browser', () => {
     expect(link.status).toBe(201);
 
     const page = await browser.newPage();
-    page.on('dialog', (d) => void d.accept());
+    // The confirmation runs under the page's Content-Security-Policy: it must still be shown.
+    const dialogs: string[] = [];
+    const cspViolations: string[] = [];
+    page.on('dialog', (d) => {
+      dialogs.push(d.message());
+      void d.accept();
+    });
+    page.on('console', (m) => {
+      if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
+    });
     await page.goto(link.body.url);
     await expect.poll(() => page.textContent('body')).toContain('No calendar connected yet');
 
@@ -56,6 +65,8 @@ describe('settings page in a real browser', () => {
 
     await page.click('button:has-text("Disconnect")');
     await page.waitForURL(/status=disconnected/);
+    expect(dialogs).toEqual(['Disconnect this calendar?']);
+    expect(cspViolations).toEqual([]);
     expect(await page.textContent('body')).toContain('Calendar disconnected.');
     await eventually(async () => {
       const list = (await h.api<{ connections: Array<{ status: string }> }>('GET', `/v1/users/${userId}/connections`)).body.connections;

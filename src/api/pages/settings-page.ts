@@ -5,6 +5,12 @@ type ConnectionView = ReturnType<typeof connectionJson>;
 
 const PROVIDER_NAMES: Record<string, string> = { google: 'Google Calendar', microsoft: 'Microsoft Outlook', icloud: 'iCloud', caldav: 'CalDAV' };
 
+/**
+ * The page's only script: a confirmation before disconnecting. The Content-Security-Policy
+ * allows exactly this handler by its hash (see http-hardening.ts), nothing else.
+ */
+export const DISCONNECT_CONFIRM_HANDLER = "return confirm('Disconnect this calendar?')";
+
 const STATUS: Record<string, { label: string; tone: string }> = {
   active: { label: 'Active', tone: 'ok' },
   needs_reauth: { label: 'Needs reconnecting', tone: 'warn' },
@@ -45,7 +51,7 @@ function connectionCard(c: ConnectionView, token: string): string {
   const disconnectForm =
     c.status === 'disconnected' || c.removingEvents
       ? ''
-      : `<form method="post" action="/settings/disconnect?token=${escapeHtml(token)}" class="row" onsubmit="return confirm('Disconnect this calendar?')">
+      : `<form method="post" action="/settings/disconnect?token=${escapeHtml(token)}" class="row" onsubmit="${DISCONNECT_CONFIRM_HANDLER}">
   <input type="hidden" name="connectionId" value="${escapeHtml(c.id)}">
   <label class="row" style="margin:0;width:auto"><input type="checkbox" name="removeEvents" value="true" style="width:auto"> also remove the events added to it</label>
   <button class="danger" type="submit">Disconnect</button>

@@ -1,0 +1,65 @@
+import { createHash } from 'node:crypto';
+import type { RequestHandler } from 'express';
+import { rateLimit, ipKeyGenerator } from 'express-rate-limit';
+import helmet from 'helmet';
+import type { AppConfig } from '../config';
+import { ApiError } from './errors';
+import { DISCONNECT_CONFIRM_HANDLER } from './pages/settings-page';
+
+const sha256Source = (text: string) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
+
+function originOf(url: string): string {
+  return new URL(url).origin;
+}
+
+/**
+ * Security headers on every response (helmet). The pages are self-contained: inline CSS, no
+ * scripts but one inline handler allowed by its hash, forms that post to this service and may
+ * be redirected on to the OAuth providers' consent pages, never framed.
+ */
+export function securityHeaders(config: Pick<AppConfig, 'google' | 'microsoft'>): RequestHandler {
+  return helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'none'"],
+        styleSrc: ["'unsafe-inline'"],
+        scriptSrc: ["'unsafe-hashes'", sha256Source(DISCONNECT_CONFIRM_HANDLER)],
+        imgSrc: ["'self'", 'data:'],
+        formAction: ["'self'", originOf(config.google.authUrl), originOf(config.microsoft.loginUrl)],
+        frameAncestors: ["'none'"],
+        baseUri: ["'none'"],
+      },
+    },
+    referrerPolicy: { policy: 'no-referrer' },
+    crossOriginResourcePolicy: { policy: 'same-origin' },
+  });
+}
+
+/** Routes a load balancer or Prometheus polls: never limited. */
+const UNLIMITED = new Set(['/healthz', '/readyz', '/metrics']);
+
+/**
+ * Per-client request limit: a fixed window of one minute, keyed by the API key (as a digest)
+ * for the booking system, by address for browsers and webhooks. Over the limit: 429 with
+ * Retry-After. Counts are per API process; with N processes the effective limit is N times.
+ */
+export function rateLimiter(perMinute: number): RequestHandler {
+  return rateLimit({
+    windowMs: 60_000,
+    limit: perMinute,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    skip: (req) => perMinute === 0 || UNLIMITED.has(req.path),
+    keyGenerator: (req) => {
+      const bearer = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
+      return bearer ? `key:${createHash('sha256').update(bearer).digest('hex')}` : `ip:${ipKeyGenerator(req.ip ?? '')}`;
+    },
+    handler: (req, res, next) => {
+      const reset = (req as typeof req & { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
+      const seconds = reset ? Math.max(1, Math.ceil((reset.getTime() - Date.now()) / 1000)) : 60;
+      res.set('Retry-After', String(seconds));
+      next(new ApiError(429, 'rate_limited', `too many requests: at most ${perMinute} a minute; retry after ${seconds} s`));
+    },
+  });
+}
