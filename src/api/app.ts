@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import express, { type Express } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
@@ -10,7 +11,7 @@ import type { ProviderRegistry } from '../providers';
 import { requireApiKey } from './auth';
 import { rateLimiter, securityHeaders } from './http-hardening';
 import { BookingCommands } from './booking-commands';
-import { errorHandler, notFoundHandler } from './errors';
+import { ApiError, errorHandler, notFoundHandler } from './errors';
 import { bookingRoutes } from './routes/bookings';
 import { connectionRoutes } from './routes/connections';
 import { oauthRoutes } from './routes/oauth';
@@ -43,7 +44,17 @@ export function createApp(deps: AppDeps): Express {
   const commands = new BookingCommands(deps.temporal, deps.config.temporal.taskQueue);
   // Signed webhooks read their raw body, so they come before the JSON parser.
   app.use(webhookRoutes({ webhookSecret: deps.config.webhookSecret, commands, receipts: new WebhookReceipts(deps.pool), bodyLimit: BODY_LIMIT }));
-  app.use(express.json({ limit: BODY_LIMIT, strict: true, type: ['application/json', 'application/*+json'] }));
+  app.use(
+    express.json({
+      limit: BODY_LIMIT,
+      strict: true,
+      type: ['application/json', 'application/*+json'],
+      // The parser would quietly turn invalid UTF-8 into U+FFFD; refuse it instead.
+      verify: (_req, _res, buf) => {
+        if (!isUtf8(buf)) throw new ApiError(400, 'invalid_utf8', 'request body is not valid UTF-8');
+      },
+    }),
+  );
 
   app.use(opsRoutes(deps.pool, deps.temporal));
   const auth = requireApiKey(deps.config.apiKeys);

@@ -16,12 +16,16 @@ const singleLine = (max: number) =>
     .max(max)
     .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), 'must be a single line without control characters');
 
-/** Multi-line text: newlines and tabs allowed, other control characters not. */
+/**
+ * Multi-line text: newlines and tabs allowed, other control characters not. Line breaks are
+ * stored as LF (CRLF and CR become LF), the one form every calendar keeps exactly.
+ */
 const multiLine = (max: number) =>
   z
     .string()
     .max(max)
-    .refine((v) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(v), 'must not contain control characters');
+    .refine((v) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(v), 'must not contain control characters')
+    .transform((v) => v.replace(/\r\n?/g, '\n'));
 
 const instant = z
   .string()

@@ -124,6 +124,24 @@ describe('CalDAV connections', () => {
     expect(await outlookEvents()).toHaveLength(0);
   });
 
+  it('text with line breaks and iCalendar syntax stays text in the event (no injected properties)', async () => {
+    const userId = h.id('client');
+    const connected = await h.api<{ id: string }>('POST', `/v1/users/${userId}/connections`, { provider: 'caldav', serverUrl: radicale.url, ...user });
+    const bookingId = h.id('bk');
+    const description = 'Bring notes.\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:evil\r\nATTENDEE:mailto:evil@example.com\rX-INJECTED:yes';
+    const participant: TestParticipant = { userId, role: 'client', name: 'Eve; "Quote", Back\\slash', email: 'eve@example.com' };
+    expect((await h.api('POST', `/v1/bookings/${bookingId}/confirm`, confirmBody([participant], { description, location: 'Room 1; Floor 2, ATTENDEE:mailto:x@y.z' }))).status).toBe(202);
+    await settled(h, bookingId, (v) => v.calendars.some((c) => c.state === 'synced'));
+    const ics = (await icsOf(bookingId, connected.body.id))!;
+    const unfolded = ics.replace(/\r\n[ \t]/g, '');
+    expect(unfolded.match(/^BEGIN:VEVENT$/gm)).toHaveLength(1);
+    for (const injected of ['ATTENDEE', 'X-INJECTED', 'UID:evil']) expect(unfolded.split('\r\n').some((l) => l.startsWith(injected))).toBe(false);
+    const ICAL = (await import('ical.js')).default;
+    const vevent = new ICAL.Component(ICAL.parse(ics)).getFirstSubcomponent('vevent')!;
+    expect(vevent.getFirstPropertyValue('location')).toBe('Room 1; Floor 2, ATTENDEE:mailto:x@y.z');
+    expect(String(vevent.getFirstPropertyValue('description'))).toContain('Bring notes.\nEND:VEVENT\nBEGIN:VEVENT\nUID:evil\nATTENDEE:mailto:evil@example.com\nX-INJECTED:yes');
+  });
+
   it("lists the account's calendars and moves the bookings' events to the one the user chooses", async () => {
     const userId = h.id('choosy');
     const connected = await h.api<{ id: string }>('POST', `/v1/users/${userId}/connections`, { provider: 'caldav', serverUrl: radicale.url, ...twoCalendarsUser });
