@@ -6,6 +6,9 @@ export default defineConfig({
     pool: 'forks',
     // Two cores: two test files at a time keeps the dev server and workers responsive.
     maxWorkers: 2,
+    // The Temporal worker loads the failure converter with Node's own require (by path): tsx's
+    // hook lets that require TypeScript sources, as under `npm start`.
+    execArgv: ['--require', 'tsx/cjs'],
     testTimeout: 60_000,
     hookTimeout: 600_000,
     projects: [

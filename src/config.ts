@@ -33,6 +33,8 @@ export interface AppConfig {
   };
   icloudCaldavUrl: string;
   eventReminders: Reminder[];
+  /** Temporal Web UI origins the codec server answers (CORS). */
+  temporalUiOrigins: string[];
   /** Requests per minute per API key (or per address without one); 0 turns the limit off. */
   apiRateLimitPerMinute: number;
   /** Express `trust proxy`: how client addresses are read behind a load balancer. */
@@ -111,6 +113,7 @@ const envSchema = z.object({
     .min(0, 'API_RATE_LIMIT_PER_MINUTE must be 0 (off) or more')
     .default(1200),
   TRUST_PROXY: optionalText,
+  TEMPORAL_UI_ORIGINS: optionalText,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -206,6 +209,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     eventReminders: reminders.ok ? reminders.reminders : [],
     apiRateLimitPerMinute: e.API_RATE_LIMIT_PER_MINUTE,
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
+    temporalUiOrigins: (e.TEMPORAL_UI_ORIGINS ?? (production ? '' : 'http://localhost:8233,http://127.0.0.1:8233'))
+      .split(',')
+      .map((o) => o.trim().replace(/\/+$/, ''))
+      .filter((o) => o.length > 0),
     logLevel: e.LOG_LEVEL,
   };
 }

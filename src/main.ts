@@ -63,6 +63,8 @@ async function main(): Promise<void> {
       dbFile: path.join(DATA_DIR, 'temporal.db'),
       port: 7233,
       uiPort: 8233,
+      // The Web UI decrypts payloads through this service's codec server.
+      uiCodecEndpoint: `http://localhost:${env.PORT ?? 3000}/codec`,
       searchAttributes: { ...SEARCH_ATTRIBUTES },
       log: say,
     });

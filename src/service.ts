@@ -15,6 +15,8 @@ import { WebhookReceipts } from './db/webhook-receipts';
 import type { Logger } from './logging';
 import { createProviderRegistry } from './providers';
 import { installTemporalRuntime } from './temporal-runtime';
+import { dataConverter } from './temporal/data-converter';
+import { EncryptionCodec } from './temporal/payload-codec';
 import { createWorker } from './worker';
 
 /** How long a webhook event id is remembered: longer than any sender retries a delivery. */
@@ -50,7 +52,9 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
   const providers = createProviderRegistry(config);
 
   const connection = await Connection.connect({ address: config.temporal.address });
-  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const codec = new EncryptionCodec(config.encryptionKeys);
+  const converter = dataConverter(codec);
+  const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: converter });
 
   let worker: Worker | undefined;
   let workerDone: Promise<void> | undefined;
@@ -62,6 +66,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
       deps: { pool, connections, providers, reminders: config.eventReminders, logger },
+      dataConverter: converter,
       workflowBundle: opts.workflowBundle,
     });
     worker = w;
@@ -89,6 +94,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
     });
     const app = createApp({
       config,
+      codec,
       temporal: client,
       pool,
       connections,

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities';
 
@@ -7,6 +8,8 @@ export interface WorkerOptions {
   namespace: string;
   taskQueue: string;
   deps: ActivityDeps;
+  /** Encrypts payloads and failures (src/temporal/data-converter.ts); bundles must include its failure converter. */
+  dataConverter: DataConverter;
   /** A pre-built bundle (tests build it once per run); otherwise bundled from source at start. */
   workflowBundle?: WorkflowBundleOption;
 }
@@ -22,6 +25,7 @@ export async function createWorker(opts: WorkerOptions): Promise<Worker> {
     taskQueue: opts.taskQueue,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities(opts.deps),
+    dataConverter: opts.dataConverter,
     // Workflows share one V8 context: far less memory per cached workflow, same isolation.
     reuseV8Context: true,
   });

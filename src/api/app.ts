@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import express, { type Express } from 'express';
 import type { Client } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import type { Pool } from 'pg';
 import type { AppConfig } from '../config';
 import type { OAuthConnect } from '../connections/oauth-connect';
@@ -18,10 +19,26 @@ import { oauthRoutes } from './routes/oauth';
 import { opsRoutes } from './routes/ops';
 import { settingsRoutes } from './routes/settings';
 import { webhookRoutes } from './routes/webhooks';
+import { codecRoutes } from './routes/codec';
 import { WebhookReceipts } from '../db/webhook-receipts';
 
 export interface AppDeps {
-  config: Pick<AppConfig, 'apiKeys' | 'temporal' | 'publicBaseUrl' | 'icloudCaldavUrl' | 'webhookSecret' | 'google' | 'microsoft' | 'apiRateLimitPerMinute' | 'trustProxy'>;
+  config: Pick<
+    AppConfig,
+    | 'nodeEnv'
+    | 'apiKeys'
+    | 'temporal'
+    | 'publicBaseUrl'
+    | 'icloudCaldavUrl'
+    | 'webhookSecret'
+    | 'google'
+    | 'microsoft'
+    | 'apiRateLimitPerMinute'
+    | 'trustProxy'
+    | 'temporalUiOrigins'
+  >;
+  /** The payload codec the client and workers use, served to the Web UI at /codec. */
+  codec: PayloadCodec;
   temporal: Client;
   pool: Pool;
   connections: ConnectionStore;
@@ -42,6 +59,14 @@ export function createApp(deps: AppDeps): Express {
   app.use(securityHeaders(deps.config));
   app.use(rateLimiter(deps.config.apiRateLimitPerMinute));
   const commands = new BookingCommands(deps.temporal, deps.config.temporal.taskQueue);
+  app.use(
+    codecRoutes({
+      codec: deps.codec,
+      apiKeys: deps.config.apiKeys,
+      uiOrigins: deps.config.temporalUiOrigins,
+      trustUiOriginWithoutKey: deps.config.nodeEnv === 'development',
+    }),
+  );
   // Signed webhooks read their raw body, so they come before the JSON parser.
   app.use(webhookRoutes({ webhookSecret: deps.config.webhookSecret, commands, receipts: new WebhookReceipts(deps.pool), bodyLimit: BODY_LIMIT }));
   app.use(

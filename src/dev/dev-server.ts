@@ -25,6 +25,8 @@ export interface DevServerOptions {
   /** Web UI port; undefined = a free port. Ignored when headless. */
   uiPort?: number;
   headless?: boolean;
+  /** Remote codec the Web UI calls to show encrypted payloads (`--ui-codec-endpoint`). */
+  uiCodecEndpoint?: string;
   /** Namespace that must exist (created if missing); default "default". */
   namespace?: string;
   searchAttributes: Record<string, SearchAttributeTypeName>;
@@ -161,6 +163,7 @@ async function startOnce(
   const args = ['server', 'start-dev', '--ip', HOST, '--port', String(port), '--log-level', 'error'];
   if (uiPort === undefined) args.push('--headless');
   else args.push('--ui-port', String(uiPort));
+  if (uiPort !== undefined && opts.uiCodecEndpoint) args.push('--ui-codec-endpoint', opts.uiCodecEndpoint);
   if (opts.dbFile) args.push('--db-filename', path.resolve(opts.dbFile));
   if (namespace !== 'default') args.push('--namespace', namespace);
   for (const [name, type] of Object.entries(opts.searchAttributes)) args.push('--search-attribute', `${name}=${type}`);

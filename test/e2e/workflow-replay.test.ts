@@ -4,15 +4,22 @@ import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
+import { encryptingDataConverter } from '../../src/temporal/data-converter';
 import { bookingWorkflowId } from '../../src/workflows/messages';
 import { confirmBody, connectedPair, getBooking, settled, strip } from '../support/bookings';
 import { eventually, startHarness, type Harness } from '../support/harness';
 
 const FIXTURES = path.join(__dirname, '../fixtures/histories');
 
+/**
+ * Histories hold payloads encrypted by the codec, so fixtures are recorded under a fixed key
+ * that lives here: a test key for test data, not a secret.
+ */
+const FIXTURE_KEYS = 'replay1:5f1c0d2e3b4a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0';
+
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness();
+  h = await startHarness({ ENCRYPTION_KEYS: FIXTURE_KEYS });
 });
 afterAll(async () => {
   await h?.close();
@@ -21,7 +28,11 @@ afterAll(async () => {
 const { History } = temporal.api.history.v1;
 
 async function replay(history: temporal.api.history.v1.IHistory, workflowId: string): Promise<void> {
-  await Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') } }, history, workflowId);
+  await Worker.runReplayHistory(
+    { workflowBundle: { codePath: inject('workflowBundlePath') }, dataConverter: encryptingDataConverter(h.config.encryptionKeys) },
+    history,
+    workflowId,
+  );
 }
 
 /**

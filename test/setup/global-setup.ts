@@ -8,6 +8,7 @@ import { createPool } from '../../src/db/pool';
 import { startDevServer } from '../../src/dev/dev-server';
 import { ensureTemporalCli } from '../../src/dev/temporal-cli';
 import { createFreshDatabase } from '../../src/dev/test-database';
+import { FAILURE_CONVERTER_PATH } from '../../src/temporal/data-converter';
 import { WORKFLOWS_PATH } from '../../src/worker';
 import { SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes';
 
@@ -39,7 +40,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   }
   const dir = await mkdtemp(path.join(tmpdir(), 'calsync-bundle-'));
   const bundlePath = path.join(dir, 'workflows.js');
-  const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { trace() {}, debug() {}, info() {}, warn: log, error: log, log() {} } as never });
+  const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger: { trace() {}, debug() {}, info() {}, warn: log, error: log, log() {} } as never });
   await writeFile(bundlePath, bundle.code);
 
   project.provide('temporalAddress', server.address);

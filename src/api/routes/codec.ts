@@ -1,0 +1,76 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { PayloadCodec } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
+import cors from 'cors';
+import express, { Router, type RequestHandler } from 'express';
+import { z } from 'zod';
+import { ApiError } from '../errors';
+import { parseBody } from '../validate';
+
+const base64 = z.string().max(4_000_000).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64');
+const payloadsSchema = z.strictObject({
+  payloads: z
+    .array(z.strictObject({ metadata: z.record(z.string().max(200), base64).optional(), data: base64.optional() }))
+    .max(1000),
+});
+
+export interface CodecRouteDeps {
+  codec: PayloadCodec;
+  apiKeys: string[];
+  /** Web UI origins allowed by CORS. */
+  uiOrigins: string[];
+  /**
+   * Development only: the local dev server's Web UI cannot send a key, so requests from its
+   * origin are served without one. Never set in production.
+   */
+  trustUiOriginWithoutKey: boolean;
+}
+
+const CODEC_BODY_LIMIT = '8mb';
+
+const digest = (v: string) => createHash('sha256').update(v).digest();
+
+/**
+ * The Temporal codec server (`/codec/encode`, `/codec/decode`): lets the Web UI and the CLI
+ * (`--codec-endpoint … --codec-auth "Bearer <key>"`) show payloads this service encrypted.
+ * It needs an API key, since decoding reveals what the histories keep secret.
+ */
+export function codecRoutes({ codec, apiKeys, uiOrigins, trustUiOriginWithoutKey }: CodecRouteDeps): Router {
+  const router = Router();
+  const keys = apiKeys.map(digest);
+  const allowCors = cors({
+    origin: uiOrigins,
+    methods: ['POST'],
+    allowedHeaders: ['authorization', 'content-type', 'x-namespace'],
+    credentials: true,
+    maxAge: 600,
+  });
+  const authorize: RequestHandler = (req, _res, next) => {
+    const origin = req.get('origin');
+    if (trustUiOriginWithoutKey && origin !== undefined && uiOrigins.includes(origin)) return next();
+    const bearer = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
+    let ok = false;
+    if (bearer) for (const k of keys) ok = timingSafeEqual(k, digest(bearer)) || ok;
+    next(ok ? undefined : new ApiError(401, 'unauthorized', 'the codec needs an API key (Authorization: Bearer <key>)'));
+  };
+
+  router.options(['/codec/encode', '/codec/decode'], allowCors);
+  for (const [path, op] of [
+    ['/codec/encode', (p: temporal.api.common.v1.IPayload[]) => codec.encode(p)],
+    ['/codec/decode', (p: temporal.api.common.v1.IPayload[]) => codec.decode(p)],
+  ] as const) {
+    // Histories can be large: this route parses its own JSON with a higher limit.
+    router.post(path, allowCors, authorize, express.json({ limit: CODEC_BODY_LIMIT }), async (req, res) => {
+      const body = parseBody(req, payloadsSchema);
+      const input = temporal.api.common.v1.Payloads.fromObject(body).payloads;
+      let output: temporal.api.common.v1.IPayload[];
+      try {
+        output = await op(input);
+      } catch (err) {
+        throw new ApiError(400, 'codec_failed', `the payloads could not be processed (${err instanceof Error ? err.name : 'error'})`);
+      }
+      res.json(temporal.api.common.v1.Payloads.toObject(temporal.api.common.v1.Payloads.create({ payloads: output }), { bytes: String }));
+    });
+  }
+  return router;
+}

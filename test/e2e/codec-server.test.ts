@@ -1,0 +1,70 @@
+import { temporal } from '@temporalio/proto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bookingWorkflowId } from '../../src/workflows/messages';
+import { confirmBody, connectedPair, settled, strip } from '../support/bookings';
+import { startHarness, type Harness } from '../support/harness';
+
+const UI = 'http://ui.example.test:8233';
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness({ TEMPORAL_UI_ORIGINS: UI });
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+type JsonPayload = { metadata?: Record<string, string>; data?: string };
+
+async function codec(op: 'encode' | 'decode', payloads: JsonPayload[], headers: Record<string, string> = { authorization: `Bearer ${h.config.apiKeys[0]}` }) {
+  const res = await fetch(`${h.service.url}/codec/${op}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-namespace': 'default', ...headers }, body: JSON.stringify({ payloads }) });
+  return { status: res.status, body: (await res.json()) as { payloads: JsonPayload[] }, headers: res.headers };
+}
+
+const b64 = (s: string) => Buffer.from(s).toString('base64');
+const text = (s: string | undefined) => Buffer.from(s ?? '', 'base64').toString('utf8');
+
+describe('codec server for the Web UI', () => {
+  it('decodes the encrypted payloads of a booking history for a caller with the API key', async () => {
+    const { tutor, client } = await connectedPair(h);
+    const bookingId = h.id('bk');
+    await h.api('POST', `/v1/bookings/${bookingId}/confirm`, confirmBody([strip(tutor), strip(client)]));
+    await settled(h, bookingId);
+    const history = await h.service.client.workflow.getHandle(bookingWorkflowId(bookingId)).fetchHistory();
+    const signal = history.events!.find((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'confirm')!;
+    const encrypted = temporal.api.common.v1.Payloads.toObject(temporal.api.common.v1.Payloads.create(signal.workflowExecutionSignaledEventAttributes!.input!), { bytes: String }) as { payloads: JsonPayload[] };
+    expect(text(encrypted.payloads[0]!.metadata!.encoding)).toBe('binary/encrypted');
+    expect(text(encrypted.payloads[0]!.data)).not.toContain('Algebra lesson');
+
+    const decoded = await codec('decode', encrypted.payloads);
+    expect(decoded.status).toBe(200);
+    expect(text(decoded.body.payloads[0]!.metadata!.encoding)).toBe('json/plain');
+    expect(JSON.parse(text(decoded.body.payloads[0]!.data))).toMatchObject({ booking: { title: 'Algebra lesson' } });
+  });
+
+  it('encodes and decodes round trip; refuses callers without the key, even from the UI origin outside development', async () => {
+    const plain = { metadata: { encoding: b64('json/plain') }, data: b64('{"hello":"world"}') };
+    const encoded = await codec('encode', [plain]);
+    expect(text(encoded.body.payloads[0]!.metadata!.encoding)).toBe('binary/encrypted');
+    expect((await codec('decode', encoded.body.payloads)).body.payloads).toEqual([plain]);
+
+    expect((await codec('decode', encoded.body.payloads, {})).status).toBe(401);
+    expect((await codec('decode', encoded.body.payloads, { origin: UI })).status).toBe(401);
+    expect((await codec('decode', encoded.body.payloads, { authorization: 'Bearer wrong' })).status).toBe(401);
+    const junk = await codec('decode', [{ metadata: { encoding: b64('binary/encrypted'), 'encryption-key-id': b64('nope') }, data: b64('x') }]);
+    expect(junk.status).toBe(400);
+  });
+
+  it('answers CORS preflights for the Web UI origin only', async () => {
+    const preflight = (origin: string) =>
+      fetch(`${h.service.url}/codec/decode`, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-namespace,authorization' },
+      });
+    const ok = await preflight(UI);
+    expect(ok.status).toBeLessThan(300);
+    expect(ok.headers.get('access-control-allow-origin')).toBe(UI);
+    expect(ok.headers.get('access-control-allow-headers')).toContain('x-namespace');
+    const evil = await preflight('https://evil.example');
+    expect(evil.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});
