@@ -128,6 +128,8 @@ async function main(): Promise<void> {
     logger,
     api: role !== 'worker',
     worker: role !== 'api',
+    // A workflow bundle built ahead (`bundleWorkflowCode`) saves the worker its start-up bundling.
+    ...(env.WORKFLOW_BUNDLE_PATH ? { workflowBundle: { codePath: path.resolve(env.WORKFLOW_BUNDLE_PATH) } } : {}),
   });
 
   say('');

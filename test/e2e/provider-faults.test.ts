@@ -74,6 +74,32 @@ describe('provider failures never lose or duplicate a change', () => {
     expect(Date.parse(events[0]!.start!.dateTime!)).toBe(Date.parse('2030-10-01T09:00:00Z'));
   });
 
+  it('a long outage is retried with exponential backoff (no hot loop) and converges once the provider is back', { timeout: 120_000 }, async () => {
+    const { tutor } = await connectedPair(h);
+    const bookingId = h.id('bk');
+    const outage = await h.google.addFault({ path: '/events', account: tutor.calendar, status: 503, reason: 'backendError', times: 'always' });
+    expect((await h.api('POST', `/v1/bookings/${bookingId}/confirm`, confirmBody([strip(tutor)]))).status).toBe(202);
+    // Watch the failed attempts arrive for 20 s: far longer than the first retry intervals.
+    const hitTimes: number[] = [];
+    const watchUntil = Date.now() + 20_000;
+    let seen = 0;
+    while (Date.now() < watchUntil) {
+      const hits = (await h.google.listFaults()).find((f) => f.id === outage.id)?.hits ?? 0;
+      for (; seen < hits; seen++) hitTimes.push(Date.now());
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    // Backoff 1 s, 2 s, 4 s, 8 s…: at most 5 attempts fit in 20 s, and each wait is longer than the last.
+    expect(hitTimes.length).toBeGreaterThanOrEqual(3);
+    expect(hitTimes.length).toBeLessThanOrEqual(6);
+    const gaps = hitTimes.slice(1).map((t, i) => t - hitTimes[i]!);
+    gaps.forEach((gap, i) => expect(gap).toBeGreaterThanOrEqual(1000 * 2 ** i - 300));
+    expect((await getBooking(h, bookingId)).calendars[0]?.state).toBe('pending');
+
+    await h.google.clearFaults();
+    await settled(h, bookingId, (v) => v.calendars.every((c) => c.state === 'synced'));
+    expect(await eventsFor(h, tutor.calendar, bookingId)).toHaveLength(1);
+  });
+
   it('a provider refusal that cannot succeed shows as failed with the reason', async () => {
     const { tutor, client } = await connectedPair(h);
     const bookingId = h.id('bk');

@@ -1,0 +1,66 @@
+import { sleep } from '../dev/child-processes';
+import type { ChaosApiClient } from './api-client';
+import type { BookingOp, BookingPlan } from './scenario';
+
+function request(plan: BookingPlan, op: BookingOp): { path: string; body: unknown } {
+  const base = `/v1/bookings/${plan.bookingId}`;
+  if (op.kind === 'confirm') {
+    return {
+      path: `${base}/confirm`,
+      body: {
+        version: op.version,
+        title: plan.title,
+        start: op.start,
+        end: op.end,
+        timeZone: 'Europe/London',
+        participants: plan.participants.map((p, i) => ({ userId: p.userId, role: i === 0 ? 'tutor' : 'client', name: `Person ${p.userId}`, email: `${p.userId}@example.com` })),
+      },
+    };
+  }
+  if (op.kind === 'reschedule') return { path: `${base}/reschedule`, body: { version: op.version, start: op.start, end: op.end } };
+  return { path: `${base}/cancel`, body: { version: op.version } };
+}
+
+export interface DriveProgress {
+  operations: number;
+}
+
+/**
+ * Delivers every booking's changes as a booking system would: each in its (shuffled) order,
+ * retried on network errors and 5xx; a change the API refuses with 404 because it overtook its
+ * booking's confirm is delivered again later. 202 (and 409 for a change to a booking already
+ * cancelled) ends a delivery.
+ */
+export async function driveBookings(api: ChaosApiClient, plans: BookingPlan[], concurrency: number, ratePerSecond: number, progress: DriveProgress): Promise<void> {
+  let next = 0;
+  let sent = 0;
+  const started = Date.now();
+  // A steady flow, as from a booking system, so disruptions land while requests are in flight.
+  const pace = async () => {
+    const due = started + (sent++ * 1000) / ratePerSecond;
+    if (due > Date.now()) await sleep(due - Date.now());
+  };
+  const worker = async () => {
+    while (next < plans.length) {
+      const plan = plans[next++]!;
+      const queue = [...plan.deliveries];
+      let parked = 0;
+      while (queue.length > 0) {
+        const op = queue.shift()!;
+        const { path, body } = request(plan, op);
+        await pace();
+        const answer = await api.callUntilAnswered('POST', path, body);
+        progress.operations += 1;
+        if (answer.status === 404 && parked < 20) {
+          parked += 1;
+          queue.push(op);
+          continue;
+        }
+        if (answer.status !== 202 && answer.status !== 409) {
+          throw new Error(`${op.kind} v${op.version} of ${plan.bookingId}: unexpected ${answer.status} ${JSON.stringify(answer.body)}`);
+        }
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+}

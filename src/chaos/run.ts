@@ -1,0 +1,191 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { sleep } from '../dev/child-processes';
+import { findFreePort } from '../dev/ports';
+import { GoogleSandboxControl } from '../sandbox/google';
+import { MicrosoftSandboxControl } from '../sandbox/microsoft';
+import { ChaosApiClient } from './api-client';
+import { readCalendars } from './calendars';
+import { driveBookings, type DriveProgress } from './driver';
+import { SANDBOX_CLIENT, startChaosEnvironment, type ChaosEnvironment } from './environment';
+import { emulatorFaultRules } from './faults';
+import { parseChaosOptions, type ChaosOptions } from './options';
+import { connectParticipants } from './participants';
+import { seededRandom } from './random';
+import { planBookings } from './scenario';
+import { ServiceProcess } from './service-processes';
+import { judge, type Verdict } from './verdict';
+
+export interface ChaosReport {
+  bookings: number;
+  operations: number;
+  faultsInjected: number;
+  workerKills: number;
+  serverRestarts: number;
+  apiKills: number;
+  dbDrops: number;
+  lost: number;
+  duplicates: number;
+  wrong: number;
+  convergedSeconds: number | null;
+}
+
+const log = (line: string) => process.stderr.write(`[chaos] ${line}\n`);
+
+function serviceEnv(env: ChaosEnvironment, port: number, apiKey: string, runId: string): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NODE_ENV: 'test',
+    DATABASE_URL: env.database.url,
+    TEMPORAL_ADDRESS: env.temporalAddress,
+    TEMPORAL_TASK_QUEUE: `chaos-${runId}`,
+    PORT: String(port),
+    PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+    API_KEYS: apiKey,
+    WEBHOOK_SECRET: randomBytes(24).toString('hex'),
+    ENCRYPTION_KEYS: `chaos1:${randomBytes(32).toString('hex')}`,
+    GOOGLE_CLIENT_ID: SANDBOX_CLIENT.id,
+    GOOGLE_CLIENT_SECRET: SANDBOX_CLIENT.secret,
+    GOOGLE_AUTH_URL: `${env.google.url}/o/oauth2/v2/auth`,
+    GOOGLE_TOKEN_URL: `${env.google.url}/token`,
+    GOOGLE_REVOKE_URL: `${env.google.url}/revoke`,
+    GOOGLE_API_URL: env.google.url,
+    MICROSOFT_CLIENT_ID: SANDBOX_CLIENT.id,
+    MICROSOFT_CLIENT_SECRET: SANDBOX_CLIENT.secret,
+    MICROSOFT_LOGIN_URL: env.microsoft.url,
+    MICROSOFT_GRAPH_URL: `${env.microsoft.url}/v1.0`,
+    API_RATE_LIMIT_PER_MINUTE: '0',
+    LOG_LEVEL: 'warn',
+    WORKFLOW_BUNDLE_PATH: env.workflowBundlePath,
+  };
+}
+
+type Disruption = 'worker' | 'server' | 'api' | 'db';
+
+/** The disruptions of each kind, interleaved, to be spread evenly over the run. */
+function disruptionPlan(o: ChaosOptions): Disruption[] {
+  const left: Record<Disruption, number> = { worker: o.workerKills, server: o.serverRestarts, api: o.apiKills, db: o.dbDrops };
+  const plan: Disruption[] = [];
+  while (Object.values(left).some((n) => n > 0)) {
+    for (const kind of Object.keys(left) as Disruption[]) {
+      if (left[kind] > 0) {
+        plan.push(kind);
+        left[kind] -= 1;
+      }
+    }
+  }
+  return plan;
+}
+
+export async function runChaos(o: ChaosOptions): Promise<{ report: ChaosReport; verdict: Verdict }> {
+  const runId = `c${o.seed}${randomBytes(2).toString('hex')}`;
+  const random = seededRandom(o.seed);
+  log(`starting: ${JSON.stringify(o)}`);
+  const env = await startChaosEnvironment({ caldavUsers: o.usersPerProvider, faultRate: o.faultRate, seed: o.seed, log });
+  const port = await findFreePort();
+  const apiKey = `chaos_${randomBytes(24).toString('base64url')}`;
+  const childEnv = serviceEnv(env, port, apiKey, runId);
+  const api = new ServiceProcess('api', childEnv, path.join(env.dir, 'api.log'));
+  const workers = [0, 1].map((i) => new ServiceProcess('worker', childEnv, path.join(env.dir, `worker-${i}.log`)));
+  try {
+    await Promise.all([api.start(), ...workers.map((w) => w.start())]);
+    const client = new ChaosApiClient(`http://127.0.0.1:${port}`, apiKey);
+    const participants = await connectParticipants(client, env, o.usersPerProvider, runId);
+    log(`connected ${participants.length} calendars; injecting faults at rate ${o.faultRate}`);
+    const google = new GoogleSandboxControl(env.google.url);
+    const microsoft = new MicrosoftSandboxControl(env.microsoft.url);
+    for (const rule of emulatorFaultRules(o.faultRate, o.seed)) {
+      await google.addFault(rule);
+      await microsoft.addFault(rule);
+    }
+
+    const plans = planBookings(o.bookings, participants, random, runId);
+    const total = plans.reduce((n, p) => n + p.deliveries.length, 0);
+    const progress: DriveProgress = { operations: 0 };
+    const disruptions = disruptionPlan(o);
+    const done: Record<Disruption, number> = { worker: 0, server: 0, api: 0, db: 0 };
+    // Each component restarts in the background (one restart at a time per component), so the
+    // next disruption still comes on schedule.
+    const chains = new Map<unknown, Promise<void>>();
+    const inTurn = (component: unknown, action: () => Promise<void>) => {
+      const next = (chains.get(component) ?? Promise.resolve()).then(action);
+      chains.set(component, next);
+      return next;
+    };
+    const disrupt = (what: Disruption) => {
+      log(`${what === 'worker' ? 'SIGKILL a worker' : what === 'api' ? 'SIGKILL the API' : what === 'server' ? 'restart the Temporal server' : 'terminate every service database connection'} after ${progress.operations} deliveries`);
+      done[what] += 1;
+      if (what === 'worker') {
+        const w = workers[Math.floor(random() * workers.length)]!;
+        void inTurn(w, () => w.restart());
+      } else if (what === 'api') void inTurn(api, () => api.restart());
+      else if (what === 'server') void inTurn(env, () => env.restartTemporal());
+      else void inTurn('db', () => env.dropDatabaseConnections());
+    };
+    let driving = true;
+    const disrupter = (async () => {
+      for (let i = 0; i < disruptions.length; i++) {
+        const at = Math.floor((total * (i + 1)) / (disruptions.length + 1));
+        while (driving && progress.operations < at) await sleep(100);
+        disrupt(disruptions[i]!);
+      }
+      await Promise.all(chains.values());
+    })();
+    const started = Date.now();
+    await driveBookings(client, plans, o.concurrency, o.rate, progress);
+    driving = false;
+    await disrupter;
+    const drivenAt = Date.now();
+    log(`all ${progress.operations} deliveries acknowledged in ${((drivenAt - started) / 1000).toFixed(1)} s; waiting for the calendars`);
+
+    let verdict: Verdict;
+    let convergedSeconds: number | null = null;
+    const deadline = drivenAt + o.convergeTimeoutSeconds * 1000;
+    for (;;) {
+      verdict = judge(plans, await readCalendars(env, participants));
+      if (verdict.lost + verdict.duplicates + verdict.wrong === 0) {
+        convergedSeconds = Math.round((Date.now() - drivenAt) / 100) / 10;
+        break;
+      }
+      if (Date.now() > deadline) break;
+      await sleep(3_000);
+    }
+    // Converged: look once more a little later, so an event that arrives late is not missed.
+    if (convergedSeconds !== null) {
+      await sleep(5_000);
+      verdict = judge(plans, await readCalendars(env, participants));
+    }
+    const stats = [await google.stats(), await microsoft.stats()];
+    const report: ChaosReport = {
+      bookings: o.bookings,
+      operations: progress.operations,
+      faultsInjected: stats.reduce((n, s) => n + s.faultsInjected, 0) + env.caldavProxy.faultsInjected(),
+      workerKills: done.worker,
+      serverRestarts: done.server,
+      apiKills: done.api,
+      dbDrops: done.db,
+      lost: verdict.lost,
+      duplicates: verdict.duplicates,
+      wrong: verdict.wrong,
+      convergedSeconds,
+    };
+    return { report, verdict };
+  } finally {
+    await Promise.all([api.stop(), ...workers.map((w) => w.stop())]).catch(() => undefined);
+    await env.close().catch(() => undefined);
+  }
+}
+
+if (require.main === module) {
+  runChaos(parseChaosOptions(process.argv.slice(2)))
+    .then(({ report, verdict }) => {
+      for (const e of verdict.examples) log(e);
+      process.stdout.write(`${JSON.stringify(report)}\n`);
+      process.exit(report.lost + report.duplicates + report.wrong === 0 ? 0 : 1);
+    })
+    .catch((err: unknown) => {
+      log(`failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      process.exit(2);
+    });
+}

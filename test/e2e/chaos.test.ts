@@ -1,0 +1,51 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { ChaosReport } from '../../src/chaos/run';
+
+const ROOT = path.resolve(__dirname, '../..');
+
+/** Runs `npm run chaos` as its own process tree and returns the JSON it prints. */
+function chaos(args: string[]): Promise<{ code: number | null; report: ChaosReport | undefined; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--require', 'tsx/cjs', path.join(ROOT, 'src/chaos/run.ts'), ...args], { cwd: ROOT, env: process.env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('exit', (code) => {
+      const last = stdout.trim().split('\n').pop();
+      let report: ChaosReport | undefined;
+      try {
+        report = last ? (JSON.parse(last) as ChaosReport) : undefined;
+      } catch {
+        report = undefined;
+      }
+      resolve({ code, report, stderr });
+    });
+  });
+}
+
+describe('chaos', () => {
+  it(
+    'loses, duplicates and misplaces no booking change under provider faults, a worker and an API SIGKILL, a Temporal restart and dropped database connections',
+    { timeout: 20 * 60_000 },
+    async () => {
+      const run = await chaos(['--bookings', '60', '--fault-rate', '0.2', '--worker-kills', '1', '--api-kills', '1', '--server-restarts', '1', '--db-drops', '1', '--seed', '42']);
+      expect(run.report, run.stderr.slice(-3000)).toBeDefined();
+      const r = run.report!;
+      // The disruptions happened and the faults were injected: the run proved something.
+      expect({ workerKills: r.workerKills, apiKills: r.apiKills, serverRestarts: r.serverRestarts, dbDrops: r.dbDrops }).toEqual({
+        workerKills: 1,
+        apiKills: 1,
+        serverRestarts: 1,
+        dbDrops: 1,
+      });
+      expect(r.faultsInjected).toBeGreaterThan(10);
+      expect(r.operations).toBeGreaterThanOrEqual(60);
+      expect({ lost: r.lost, duplicates: r.duplicates, wrong: r.wrong }, run.stderr.slice(-3000)).toEqual({ lost: 0, duplicates: 0, wrong: 0 });
+      expect(r.convergedSeconds).not.toBeNull();
+      expect(run.code).toBe(0);
+    },
+  );
+});
