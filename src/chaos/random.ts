@@ -1,14 +1,5 @@
-/** mulberry32: a small seeded PRNG, so a chaos run can be repeated exactly with `--seed`. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The emulators' seeded PRNG (mulberry32), so a chaos run repeats exactly with `--seed`. */
+export { seededRandom } from '../sandbox/shared/faults';
 
 export function pick<T>(random: () => number, items: readonly T[]): T {
   return items[Math.floor(random() * items.length)]!;

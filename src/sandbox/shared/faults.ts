@@ -35,7 +35,7 @@ export interface FaultResponder {
 const DEFAULT_SEED = 0x5eed;
 
 /** mulberry32: tiny, fast and good enough to make probabilistic faults repeatable. */
-function seededRandom(seed: number): () => number {
+export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
