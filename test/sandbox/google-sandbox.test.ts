@@ -1325,3 +1325,301 @@ describe('secondary calendars', () => {
     expect(failure).toEqual({ status: 403, reason: 'requiredAccessLevel' });
   });
 });
+
+describe('recurring events', () => {
+  const USER = 'series@sandbox.test';
+  let token: string;
+  beforeEach(async () => {
+    token = (await connect(USER)).accessToken;
+  });
+
+  interface Item {
+    id: string;
+    status: string;
+    start: { dateTime?: string; date?: string; timeZone?: string };
+    end: { dateTime?: string; date?: string; timeZone?: string };
+    recurringEventId?: string;
+    originalStartTime?: { dateTime?: string; date?: string; timeZone?: string };
+    recurrence?: string[];
+    iCalUID: string;
+    summary?: string;
+  }
+
+  async function list(query: string): Promise<ApiResult & { items: Item[]; ids: string[] }> {
+    const result = await api(token, 'GET', `${EVENTS}?${query}`);
+    const items = (result.body['items'] as Item[] | undefined) ?? [];
+    return { ...result, items, ids: items.map((item) => item.id) };
+  }
+
+  const range = (from: string, to: string): string => `timeMin=${encodeURIComponent(from)}&timeMax=${encodeURIComponent(to)}`;
+
+  // Mondays and Wednesdays at 10:00 in Paris, six times, across the switch to summer time
+  // (2030-03-31), without Wednesday 27 March.
+  const weekly = (overrides: Record<string, unknown> = {}): Record<string, unknown> =>
+    eventBody({
+      id: 'choir01234567',
+      summary: 'Choir',
+      start: { dateTime: '2030-03-25T10:00:00', timeZone: 'Europe/Paris' },
+      end: { dateTime: '2030-03-25T11:30:00', timeZone: 'Europe/Paris' },
+      recurrence: ['RRULE:FREQ=WEEKLY;BYDAY=MO,WE;COUNT=6', 'EXDATE;TZID=Europe/Paris:20300327T100000'],
+      ...overrides,
+    });
+
+  it('expands a weekly series into Google-shaped instances with singleEvents=true', async () => {
+    const created = await api(token, 'POST', EVENTS, weekly());
+    expect(created.status).toBe(200);
+    expect(created.body['recurrence']).toEqual(weekly()['recurrence']);
+
+    const expanded = await list(`singleEvents=true&orderBy=startTime&${range('2030-01-01T00:00:00Z', '2031-01-01T00:00:00Z')}`);
+    expect(expanded.status).toBe(200);
+    // COUNT counts the excluded Wednesday; the series keeps 10:00 local time across DST.
+    expect(expanded.ids).toEqual([
+      'choir01234567_20300325T090000Z',
+      'choir01234567_20300401T080000Z',
+      'choir01234567_20300403T080000Z',
+      'choir01234567_20300408T080000Z',
+      'choir01234567_20300410T080000Z',
+    ]);
+    const [first, second] = expanded.items;
+    expect(first).toMatchObject({
+      status: 'confirmed',
+      summary: 'Choir',
+      recurringEventId: 'choir01234567',
+      iCalUID: 'choir01234567@google.com',
+      start: { dateTime: '2030-03-25T10:00:00+01:00', timeZone: 'Europe/Paris' },
+      end: { dateTime: '2030-03-25T11:30:00+01:00', timeZone: 'Europe/Paris' },
+      originalStartTime: { dateTime: '2030-03-25T10:00:00+01:00', timeZone: 'Europe/Paris' },
+    });
+    expect(second).toMatchObject({
+      start: { dateTime: '2030-04-01T10:00:00+02:00', timeZone: 'Europe/Paris' },
+      end: { dateTime: '2030-04-01T11:30:00+02:00', timeZone: 'Europe/Paris' },
+      originalStartTime: { dateTime: '2030-04-01T10:00:00+02:00', timeZone: 'Europe/Paris' },
+    });
+    expect(first).not.toHaveProperty('recurrence');
+
+    // singleEvents=false: the master, as stored.
+    const masters = await list(range('2030-01-01T00:00:00Z', '2031-01-01T00:00:00Z'));
+    expect(masters.ids).toEqual(['choir01234567']);
+    expect(masters.items[0]?.recurrence).toEqual(weekly()['recurrence']);
+    expect(masters.items[0]).not.toHaveProperty('recurringEventId');
+
+    // An instance can be read by its id; a time the series does not have is 404.
+    const instance = await api(token, 'GET', `${EVENTS}/choir01234567_20300403T080000Z`);
+    expect(instance.status).toBe(200);
+    expect(instance.body).toMatchObject({ id: 'choir01234567_20300403T080000Z', recurringEventId: 'choir01234567' });
+    expect((await api(token, 'GET', `${EVENTS}/choir01234567_20300404T080000Z`)).status).toBe(404);
+    const excluded = await api(token, 'GET', `${EVENTS}/choir01234567_20300327T090000Z`);
+    expect(excluded.body['status']).toBe('cancelled');
+  });
+
+  it('clips instances to timeMin/timeMax and filters masters by any overlapping occurrence', async () => {
+    // Every other day at 09:00 UTC until 11 March 09:00 (inclusive): 1, 3, 5, 7, 9, 11 March.
+    await api(
+      token,
+      'POST',
+      EVENTS,
+      eventBody({
+        id: 'alternate0123',
+        start: { dateTime: '2030-03-01T09:00:00Z', timeZone: 'UTC' },
+        end: { dateTime: '2030-03-01T10:00:00Z', timeZone: 'UTC' },
+        recurrence: ['RRULE:FREQ=DAILY;INTERVAL=2;UNTIL=20300311T090000Z'],
+      }),
+    );
+    await api(
+      token,
+      'POST',
+      EVENTS,
+      eventBody({ id: 'single0123456', start: { dateTime: '2030-03-06T12:00:00Z' }, end: { dateTime: '2030-03-06T13:00:00Z' } }),
+    );
+    // Overlap: the 5 March instance ends at 10:00, after timeMin; the 9 March one starts at timeMax.
+    const window = await list(`singleEvents=true&orderBy=startTime&${range('2030-03-05T09:30:00Z', '2030-03-09T09:00:00Z')}`);
+    expect(window.ids).toEqual(['alternate0123_20300305T090000Z', 'single0123456', 'alternate0123_20300307T090000Z']);
+    expect(window.items[1]).not.toHaveProperty('recurringEventId');
+    const all = await list(`singleEvents=true&${range('2030-01-01T00:00:00Z', '2030-12-31T00:00:00Z')}`);
+    expect(all.ids.filter((id) => id.startsWith('alternate'))).toHaveLength(6);
+
+    // The master starts before timeMin but has occurrences inside: it is listed.
+    expect((await list(range('2030-03-08T00:00:00Z', '2030-03-10T00:00:00Z'))).ids).toEqual(['alternate0123']);
+    // After UNTIL (or between two occurrences) it is not.
+    expect((await list(range('2030-03-12T00:00:00Z', '2030-04-01T00:00:00Z'))).ids).toEqual([]);
+    expect((await list(range('2030-03-07T10:00:00Z', '2030-03-09T09:00:00Z'))).ids).toEqual([]);
+  });
+
+  it('expands all-day and monthly series, named by date', async () => {
+    // The last Friday of each month, all day, three times.
+    await api(
+      token,
+      'POST',
+      EVENTS,
+      eventBody({
+        id: 'lastfri012345',
+        start: { date: '2030-01-25' },
+        end: { date: '2030-01-26' },
+        recurrence: ['RRULE:FREQ=MONTHLY;BYDAY=-1FR;COUNT=3'],
+      }),
+    );
+    // The 31st of each month, twice: months without one are skipped (RFC 5545); plus 15 February (RDATE).
+    await api(
+      token,
+      'POST',
+      EVENTS,
+      eventBody({
+        id: 'thirtieth0123',
+        start: { dateTime: '2030-01-31T08:00:00Z', timeZone: 'UTC' },
+        end: { dateTime: '2030-01-31T08:30:00Z', timeZone: 'UTC' },
+        recurrence: ['rrule:FREQ=MONTHLY;BYMONTHDAY=31;COUNT=2', 'RDATE;VALUE=DATE:20300215'],
+      }),
+    );
+    const expanded = await list(`singleEvents=true&orderBy=startTime&${range('2030-01-01T00:00:00Z', '2031-01-01T00:00:00Z')}`);
+    expect(expanded.ids).toEqual([
+      'lastfri012345_20300125',
+      'thirtieth0123_20300131T080000Z',
+      'thirtieth0123_20300215T080000Z',
+      'lastfri012345_20300222',
+      'lastfri012345_20300329',
+      'thirtieth0123_20300331T080000Z',
+    ]);
+    expect(expanded.items[0]).toMatchObject({
+      start: { date: '2030-01-25' },
+      end: { date: '2030-01-26' },
+      originalStartTime: { date: '2030-01-25' },
+      recurringEventId: 'lastfri012345',
+    });
+    expect((await api(token, 'GET', `${EVENTS}/lastfri012345_20300222`)).status).toBe(200);
+  });
+
+  it('bounds open-ended series: two years past the later of now and the series start', async () => {
+    await api(
+      token,
+      'POST',
+      EVENTS,
+      eventBody({
+        id: 'forever012345',
+        start: { dateTime: '2030-03-01T09:00:00Z', timeZone: 'UTC' },
+        end: { dateTime: '2030-03-01T10:00:00Z', timeZone: 'UTC' },
+        recurrence: ['RRULE:FREQ=DAILY'],
+      }),
+    );
+    const open = await list('singleEvents=true&maxResults=2500');
+    // 2030-03-01 up to (not including) 2032-03-01: 365 + 366 days.
+    expect(open.ids).toHaveLength(731);
+    expect(open.ids[730]).toBe('forever012345_20320229T090000Z');
+    expect(open.body).not.toHaveProperty('nextPageToken');
+    // timeMin moves the horizon along.
+    const later = await list(`singleEvents=true&maxResults=2500&timeMin=${encodeURIComponent('2040-01-01T00:00:00Z')}`);
+    expect(later.ids[0]).toBe('forever012345_20400101T090000Z');
+    expect(later.ids.length).toBeGreaterThanOrEqual(731);
+    expect(later.ids.length).toBeLessThanOrEqual(732);
+  });
+
+  it('refuses recurrences Google refuses', async () => {
+    const refused = async (body: Record<string, unknown>): Promise<[number, string | undefined]> => {
+      const result = await api(token, 'POST', EVENTS, body);
+      return [result.status, reasonOf(result)];
+    };
+    // A timed series is expanded in start.timeZone, which is therefore required.
+    const noZone = await api(
+      token,
+      'POST',
+      EVENTS,
+      eventBody({
+        start: { dateTime: '2030-03-01T09:00:00Z' },
+        end: { dateTime: '2030-03-01T10:00:00Z' },
+        recurrence: ['RRULE:FREQ=DAILY;COUNT=2'],
+      }),
+    );
+    expect(noZone.status).toBe(400);
+    expect(noZone.body.error?.errors?.[0]).toMatchObject({ reason: 'required', message: 'Missing time zone definition for start time.' });
+    for (const recurrence of [
+      ['RRULE:FREQ=SOMETIMES'],
+      ['RRULE:INTERVAL=2'],
+      ['RRULE:FREQ=DAILY;COUNT=2;UNTIL=20300401T000000Z'],
+      ['RRULE:FREQ=WEEKLY;BYDAY=XX'],
+      ['RRULE:FREQ=DAILY;INTERVAL=0'],
+      ['RRULE:FREQ=MONTHLY;BYYEARDAY=10'],
+      ['EXRULE:FREQ=DAILY'],
+      ['EXDATE:2030-03-02'],
+      ['not a rule'],
+    ]) {
+      expect(await refused(weekly({ id: undefined, recurrence })), recurrence.join()).toEqual([400, 'invalid']);
+    }
+    expect(await refused(weekly({ id: undefined, recurrence: 'RRULE:FREQ=DAILY' }))).toEqual([400, 'invalid']);
+  });
+
+  it('patches a series: new rules, a bumped sequence, and back to a single event with recurrence: null', async () => {
+    await api(token, 'POST', EVENTS, weekly());
+    const narrowed = await api(token, 'PATCH', `${EVENTS}/choir01234567`, { recurrence: ['RRULE:FREQ=WEEKLY;BYDAY=MO;COUNT=2'] });
+    expect(narrowed.status).toBe(200);
+    expect(narrowed.body['sequence']).toBe(1);
+    const window = `singleEvents=true&${range('2030-01-01T00:00:00Z', '2031-01-01T00:00:00Z')}`;
+    expect((await list(window)).ids).toEqual(['choir01234567_20300325T090000Z', 'choir01234567_20300401T080000Z']);
+    const single = await api(token, 'PATCH', `${EVENTS}/choir01234567`, { recurrence: null });
+    expect(single.body).not.toHaveProperty('recurrence');
+    expect((await list(window)).ids).toEqual(['choir01234567']);
+  });
+
+  it('syncs incrementally: masters without singleEvents, their instances with it', async () => {
+    await api(token, 'POST', EVENTS, weekly());
+    await api(token, 'POST', EVENTS, eventBody({ id: 'other01234567' }));
+    const masters = await list('');
+    const instances = await list('singleEvents=true');
+    expect(masters.ids).toEqual(['choir01234567', 'other01234567']);
+    expect(instances.ids).toHaveLength(6);
+    const masterToken = String(masters.body['nextSyncToken']);
+    const instanceToken = String(instances.body['nextSyncToken']);
+
+    // "The user" drops Wednesday 3 April from the series.
+    await control.updateUserEvent(USER, 'choir01234567', {
+      recurrence: ['RRULE:FREQ=WEEKLY;BYDAY=MO,WE;COUNT=6', 'EXDATE;TZID=Europe/Paris:20300327T100000,20300403T100000'],
+    });
+    const masterDelta = await list(`syncToken=${encodeURIComponent(masterToken)}`);
+    expect(masterDelta.ids).toEqual(['choir01234567']);
+    expect(masterDelta.items[0]?.recurrence).toHaveLength(2);
+
+    // Instances of the changed series, excluded occurrences reported as cancelled.
+    const instanceDelta = await list(`singleEvents=true&syncToken=${encodeURIComponent(instanceToken)}`);
+    expect(instanceDelta.items.map((item) => [item.id, item.status])).toEqual([
+      ['choir01234567_20300325T090000Z', 'confirmed'],
+      ['choir01234567_20300327T090000Z', 'cancelled'],
+      ['choir01234567_20300401T080000Z', 'confirmed'],
+      ['choir01234567_20300403T080000Z', 'cancelled'],
+      ['choir01234567_20300408T080000Z', 'confirmed'],
+      ['choir01234567_20300410T080000Z', 'confirmed'],
+    ]);
+
+    // Deleting the series cancels every instance.
+    await api(token, 'DELETE', `${EVENTS}/choir01234567`);
+    const deleted = await list(`singleEvents=true&syncToken=${encodeURIComponent(String(instanceDelta.body['nextSyncToken']))}`);
+    expect(deleted.items).toHaveLength(6);
+    expect(new Set(deleted.items.map((item) => item.status))).toEqual(new Set(['cancelled']));
+    expect(deleted.items.every((item) => item.recurringEventId === 'choir01234567')).toBe(true);
+    expect((await list('singleEvents=true')).ids).toEqual(['other01234567']);
+  });
+
+  it('accepts series through the control API and serves them to the googleapis client', async () => {
+    const created = await control.createUserEvent(USER, {
+      summary: 'Standup',
+      start: { dateTime: '2030-06-03T09:00:00+02:00', timeZone: 'Europe/Berlin' },
+      end: { dateTime: '2030-06-03T09:15:00+02:00', timeZone: 'Europe/Berlin' },
+      recurrence: ['RRULE:FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,TH;UNTIL=20300630T000000Z'],
+    });
+    const auth = new google.auth.OAuth2({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
+    auth.setCredentials({ access_token: token });
+    const cal = google.calendar({ version: 'v3', rootUrl: `${sandbox.url}/`, retry: false, auth });
+    const result = await cal.events.list({
+      calendarId: 'primary',
+      singleEvents: true,
+      orderBy: 'startTime',
+      timeMin: '2030-06-01T00:00:00Z',
+      timeMax: '2030-07-01T00:00:00Z',
+    });
+    // Every other week (from the week of 3 June): 3, 6, 17, 20 June.
+    expect(result.data.items?.map((item) => item.start?.dateTime)).toEqual([
+      '2030-06-03T09:00:00+02:00',
+      '2030-06-06T09:00:00+02:00',
+      '2030-06-17T09:00:00+02:00',
+      '2030-06-20T09:00:00+02:00',
+    ]);
+    expect(result.data.items?.every((item) => item.recurringEventId === created.id)).toBe(true);
+  });
+});

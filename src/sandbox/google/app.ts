@@ -3,6 +3,7 @@ import { calendarApiRouter } from './calendar-api';
 import { controlRouter } from './control';
 import { eventPage } from './event-page';
 import { oauthRouter } from './oauth';
+import { loadRecurrenceEngine, recurrenceReady } from './recurrence-engine';
 import type { SandboxState } from './state';
 
 /**
@@ -10,6 +11,9 @@ import type { SandboxState } from './state';
  * keeps only the scheme, host and port of `rootUrl`.
  */
 export function createGoogleSandboxApp(state: SandboxState): Express {
+  // Start loading ical.js now so the first event request need not wait; a failure shows
+  // up on that request (recurrenceReady), not here.
+  loadRecurrenceEngine().catch(() => undefined);
   const app = express();
   app.disable('x-powered-by');
   // Express's automatic ETags would answer 304s of their own; etags here are Google's.
@@ -18,7 +22,7 @@ export function createGoogleSandboxApp(state: SandboxState): Express {
   app.use('/sandbox', controlRouter(state));
   app.use(oauthRouter(state));
   app.use('/calendar/v3', calendarApiRouter(state));
-  app.get('/calendar/event', eventPage(state));
+  app.get('/calendar/event', recurrenceReady, eventPage(state));
 
   app.use((_req, res) => {
     res.status(404).json({ error: { code: 404, message: 'Not Found' } });

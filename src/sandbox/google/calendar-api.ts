@@ -5,13 +5,15 @@ import { apiErrors, GoogleApiError, sendGoogleError } from './errors';
 import { registerEventRoutes } from './events';
 import { injectFaults } from './faults';
 import { perUserRateLimit } from './rate-limit';
+import { recurrenceReady } from './recurrence-engine';
 import type { ApiMethod } from './scopes';
 import type { SandboxState } from './state';
 import { countRequests } from './stats';
+import { registerWatchRoutes } from './watch';
 
 // The /calendar/v3 router. Order matters: parse, identify, count, inject faults
-// (so a fault can pre-empt auth and quota), then per route: authenticate, rate
-// limit, check scopes, handle.
+// (so a fault can pre-empt auth and quota), wait for the recurrence engine (loaded
+// once), then per route: authenticate, rate limit, check scopes, handle.
 
 interface HttpError {
   status?: number;
@@ -40,11 +42,13 @@ export function calendarApiRouter(state: SandboxState): Router {
   router.use(identifyCaller(state));
   router.use(countRequests(state));
   router.use(injectFaults(state, 'calendar'));
+  router.use(recurrenceReady);
 
   const authenticate = requireAccessToken(state);
   const rateLimit = perUserRateLimit(state);
   const guard = (method: ApiMethod): RequestHandler[] => [authenticate, rateLimit, requireScope(state, method)];
   registerCalendarListRoutes(router, state, guard);
+  registerWatchRoutes(router, state, guard);
   registerEventRoutes(router, state, guard);
 
   router.use((_req, res) => sendGoogleError(res, apiErrors.notFound()));

@@ -6,6 +6,7 @@ import type {
   GoogleEventInput,
   GoogleEventResource,
   JsonObject,
+  SandboxChannelView,
   SandboxConfig,
   SandboxStats,
 } from './types';
@@ -85,5 +86,19 @@ export class GoogleSandboxControl extends SandboxControlClient<SandboxStats, San
   /** "The user" deletes an event (it becomes cancelled). */
   async deleteUserEvent(email: string, eventId: string, options: CalendarOption = {}): Promise<void> {
     await this.call('DELETE', `${this.account(email)}/events/${encodeURIComponent(eventId)}${calendarQuery(options)}`);
+  }
+
+  /**
+   * The push channels the account opened with events.watch (on one calendar when given),
+   * in opening order, each with its state and delivery counts.
+   */
+  async listChannels(email: string, options: CalendarOption = {}): Promise<SandboxChannelView[]> {
+    const result = await this.call<{ items: SandboxChannelView[] }>('GET', `${this.account(email)}/channels${calendarQuery(options)}`);
+    return result.items;
+  }
+
+  /** The channel expires now: it sends nothing more, not even what is already queued. */
+  expireChannel(channelId: string): Promise<SandboxChannelView> {
+    return this.call('POST', `/channels/${encodeURIComponent(channelId)}/expire`);
   }
 }

@@ -10,12 +10,14 @@ import {
   unknownControlRoute,
 } from '../shared/control';
 import { calendarListEntry } from './calendar-list';
+import { accountChannels, announceEventsChanged, channelView, expireChannel } from './channels';
 import { requestOrigin, searchParams } from './context';
 import { GoogleApiError } from './errors';
 import { invalidateSyncTokens } from './event-list';
 import { isJsonObject, toEventResource } from './event-model';
 import { deleteEvent, insertEvent, patchEvent } from './event-store';
 import { checkAuthorizationRequest, expireAccessTokens, issueAuthorizationCode, revokeAccount } from './oauth-grants';
+import { recurrenceReady } from './recurrence-engine';
 import { DEFAULT_SCOPE } from './scopes';
 import {
   addSecondaryCalendar,
@@ -58,6 +60,10 @@ const configSchema = z.strictObject({
   accessTokenTtlSeconds: z.number().int().min(1).optional(),
   perUserPerMinute: z.number().int().min(0).optional(),
   enforceScopes: z.boolean().optional(),
+  requireHttpsWebhooks: z.boolean().optional(),
+  webhookTimeoutMs: z.number().int().min(1).max(60_000).optional(),
+  webhookAttempts: z.number().int().min(1).max(10).optional(),
+  webhookRetryDelayMs: z.number().int().min(0).max(60_000).optional(),
 }) satisfies z.ZodType<Partial<SandboxConfig>>;
 
 function existingAccount(state: SandboxState, req: Request): Account {
@@ -104,6 +110,8 @@ const googleErrors = (error: unknown, res: Response): boolean => {
 export function controlRouter(state: SandboxState): Router {
   const router = express.Router();
   router.use(express.json({ limit: '1mb' }));
+  // Control writes validate events too, recurrence included.
+  router.use(recurrenceReady);
 
   router.post('/accounts', (req, res) => {
     const input = parse(accountSchema, req.body);
@@ -178,6 +186,7 @@ export function controlRouter(state: SandboxState): Router {
     const { calendarId, event: body } = splitCalendarId(req.body as unknown);
     const calendar = accountCalendar(account, calendarId);
     const event = insertEvent(calendar, body, state.now());
+    announceEventsChanged(state, calendar);
     res.status(201).json(toEventResource(event, calendar, requestOrigin(req)));
   });
 
@@ -185,13 +194,34 @@ export function controlRouter(state: SandboxState): Router {
     const account = existingAccount(state, req);
     const calendar = queryCalendar(account, req);
     const event = patchEvent(calendar, eventIdParam(req), req.body as unknown, undefined, state.now());
+    announceEventsChanged(state, calendar);
     res.json(toEventResource(event, calendar, requestOrigin(req)));
   });
 
   router.delete('/accounts/:email/events/:eventId', (req, res) => {
     const account = existingAccount(state, req);
-    deleteEvent(queryCalendar(account, req), eventIdParam(req), undefined, state.now());
+    const calendar = queryCalendar(account, req);
+    deleteEvent(calendar, eventIdParam(req), undefined, state.now());
+    announceEventsChanged(state, calendar);
     res.status(204).end();
+  });
+
+  // Push channels the account opened with events.watch, with what was delivered on each.
+  router.get('/accounts/:email/channels', (req, res) => {
+    const account = existingAccount(state, req);
+    const calendarId = searchParams(req).get('calendarId');
+    const calendar = calendarId === null ? undefined : accountCalendar(account, calendarId);
+    const now = state.now();
+    res.json({ items: accountChannels(state, account, calendar).map((channel) => channelView(channel, now)) });
+  });
+
+  // The channel expires now: nothing more is sent on it, queued messages included.
+  router.post('/channels/:channelId/expire', (req, res) => {
+    const channelId = req.params['channelId'];
+    const channel = typeof channelId === 'string' ? state.channels.get(channelId) : undefined;
+    if (!channel) throw new ControlError(404, `No push channel ${String(channelId)}`);
+    expireChannel(state, channel);
+    res.json(channelView(channel, state.now()));
   });
 
   router.get('/stats', (_req, res) => {

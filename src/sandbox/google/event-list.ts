@@ -1,12 +1,27 @@
+import { DateTime } from 'luxon';
 import { randomToken } from '../shared/ids';
 import { apiErrors, GoogleApiError } from './errors';
-import { parseInstant, type StoredEvent } from './event-model';
+import { expandEvent, occursWithin } from './event-instances';
+import { iCalUidOf, parseInstant, type StoredEvent } from './event-model';
 import type { CalendarStore, ListSnapshot } from './state';
 
 // events.list: filters, paging and incremental sync. A list is computed once, on
 // its first page; later pages read the frozen snapshot, so concurrent writes cannot
 // shift items between pages, and the last page's nextSyncToken points at the moment
 // of the snapshot so those writes show up in the next incremental sync.
+//
+// Recurring events: with singleEvents=false a series is its master (time-filtered by
+// whether any occurrence overlaps the window); with singleEvents=true it is expanded
+// into instances within timeMin/timeMax, or up to EXPANSION_HORIZON_YEARS past the
+// latest of now, timeMin and the series' start when timeMax is absent (Google expands
+// open-ended series too; a bound keeps lists finite).
+//
+// Incremental sync (syncToken) with singleEvents=false returns changed masters, as
+// Google does. With singleEvents=true each changed series comes back as all its
+// instances from its start up to that horizon, EXDATE-removed occurrences (and every
+// instance of a deleted series) with status cancelled, so that a client keyed by
+// instance id can apply the delta. Instances that a shortened rule (a new COUNT or
+// UNTIL) no longer produces are not reported: the old rule is not kept.
 
 const DEFAULT_MAX_RESULTS = 250;
 const MAX_RESULTS_CAP = 2500;
@@ -14,6 +29,8 @@ const MAX_RESULTS_CAP = 2500;
 // 410 fullSyncRequired Google gives for an expired one.
 const MAX_SYNC_TOKENS = 10_000;
 const MAX_PAGE_TOKENS = 1_000;
+/** How far past now (or timeMin, or a later series start) an open-ended expansion reaches. */
+const EXPANSION_HORIZON_YEARS = 2;
 
 /** Parameters that Google refuses to combine with syncToken. */
 const NOT_WITH_SYNC_TOKEN = [
@@ -133,29 +150,60 @@ function matchesText(event: StoredEvent, q: string): boolean {
   return [summary, description, location].some((text) => text !== undefined && text.toLowerCase().includes(q));
 }
 
-function fullListItems(calendar: CalendarStore, params: ListParams): StoredEvent[] {
-  const items = [...calendar.events.values()].filter((event) => {
+function horizon(from: number): number {
+  return DateTime.fromMillis(from).plus({ years: EXPANSION_HORIZON_YEARS }).toMillis();
+}
+
+/**
+ * The events as the window asks for them. Overlap: timeMin bounds the end, timeMax bounds
+ * the start, both exclusive; a master overlaps when one of its occurrences does.
+ */
+function windowed(events: StoredEvent[], params: ListParams, now: number): StoredEvent[] {
+  const from = params.timeMin ?? -Infinity;
+  if (params.singleEvents) {
+    return events.flatMap((event) =>
+      expandEvent(event, { from, to: params.timeMax ?? horizon(Math.max(now, from, event.startMs)) }),
+    );
+  }
+  if (params.timeMin === undefined && params.timeMax === undefined) return events;
+  return events.filter((event) => occursWithin(event, from, params.timeMax ?? Infinity));
+}
+
+function fullListItems(calendar: CalendarStore, params: ListParams, now: number): StoredEvent[] {
+  const matching = [...calendar.events.values()].filter((event) => {
     // updatedMin brings deletions since then along, whatever showDeleted says.
     const deletedAllowed = params.showDeleted || params.updatedMin !== undefined;
     if (event.status === 'cancelled' && !deletedAllowed) return false;
     if (params.updatedMin !== undefined && event.updatedMs < params.updatedMin) return false;
-    // Overlap: timeMin bounds the end, timeMax bounds the start, both exclusive.
-    if (params.timeMin !== undefined && event.endMs <= params.timeMin) return false;
-    if (params.timeMax !== undefined && event.startMs >= params.timeMax) return false;
-    if (params.iCalUID !== undefined && `${event.id}@google.com` !== params.iCalUID) return false;
+    if (params.iCalUID !== undefined && iCalUidOf(event) !== params.iCalUID) return false;
     if (!hasProperties(event.content.extendedProperties?.private, params.privateProperties)) return false;
     if (!hasProperties(event.content.extendedProperties?.shared, params.sharedProperties)) return false;
     if (params.q !== undefined && !matchesText(event, params.q)) return false;
     return true;
   });
+  const items = windowed(matching, params, now);
   if (params.orderBy === 'startTime') {
     items.sort((a, b) => a.startMs - b.startMs || a.endMs - b.endMs || a.order - b.order);
   } else if (params.orderBy === 'updated') {
-    items.sort((a, b) => a.updatedMs - b.updatedMs || a.changeSeq - b.changeSeq);
+    items.sort((a, b) => a.updatedMs - b.updatedMs || a.changeSeq - b.changeSeq || a.startMs - b.startMs);
   } else {
-    items.sort((a, b) => a.order - b.order);
+    // Instances of one series share its order; they follow each other in time.
+    items.sort((a, b) => a.order - b.order || a.startMs - b.startMs);
   }
   return items;
+}
+
+/** What changed since a sync token's moment, as singleEvents asks for it (see above). */
+function changedItems(calendar: CalendarStore, since: number, singleEvents: boolean, now: number): StoredEvent[] {
+  const changed = [...calendar.events.values()]
+    .filter((event) => event.changeSeq > since)
+    .sort((a, b) => a.changeSeq - b.changeSeq);
+  if (!singleEvents) return changed;
+  return changed.flatMap((event) =>
+    event.series
+      ? expandEvent(event, { from: -Infinity, to: horizon(Math.max(now, event.startMs)), includeExcluded: true })
+      : [event],
+  );
 }
 
 function remember<V>(map: Map<string, V>, value: V, cap: number): string {
@@ -169,20 +217,18 @@ function remember<V>(map: Map<string, V>, value: V, cap: number): string {
   return token;
 }
 
-function snapshotFor(calendar: CalendarStore, params: ListParams): ListSnapshot {
+function snapshotFor(calendar: CalendarStore, params: ListParams, now: number): ListSnapshot {
   if (params.syncToken !== undefined) {
     const since = calendar.syncTokens.get(params.syncToken);
     if (since === undefined) throw apiErrors.fullSyncRequired();
     // Incremental sync: everything written since, deletions included.
-    const items = [...calendar.events.values()]
-      .filter((event) => event.changeSeq > since)
-      .sort((a, b) => a.changeSeq - b.changeSeq);
-    return { items, syncSeq: calendar.changeSeq };
+    return { items: changedItems(calendar, since, params.singleEvents, now), syncSeq: calendar.changeSeq };
   }
-  return { items: fullListItems(calendar, params), syncSeq: calendar.changeSeq };
+  return { items: fullListItems(calendar, params, now), syncSeq: calendar.changeSeq };
 }
 
-export function listEvents(calendar: CalendarStore, params: ListParams): ListPage {
+/** `now` anchors the expansion horizon of recurring events when timeMax is absent. */
+export function listEvents(calendar: CalendarStore, params: ListParams, now: number): ListPage {
   let snapshot: ListSnapshot;
   let offset = 0;
   if (params.pageToken !== undefined) {
@@ -191,7 +237,7 @@ export function listEvents(calendar: CalendarStore, params: ListParams): ListPag
     snapshot = cursor.snapshot;
     offset = cursor.offset;
   } else {
-    snapshot = snapshotFor(calendar, params);
+    snapshot = snapshotFor(calendar, params, now);
   }
   const end = offset + params.maxResults;
   const page: ListPage = { items: snapshot.items.slice(offset, end) };

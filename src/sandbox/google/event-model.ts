@@ -1,5 +1,7 @@
 import { DateTime, IANAZone } from 'luxon';
 import { apiErrors } from './errors';
+import { checkSeries } from './recurrence-expand';
+import { parseRecurrence, wallOf, type Series, type SeriesSpan } from './recurrence-rule';
 import type {
   EventDateTime,
   EventExtendedProperties,
@@ -30,8 +32,16 @@ export interface EventContent {
   visibility?: EventVisibility;
   reminders: EventReminders;
   extendedProperties?: EventExtendedProperties;
+  /** RRULE/RDATE/EXDATE lines as the client sent them (echoed verbatim, like Google). */
+  recurrence?: string[];
   /** Other known Google fields, stored verbatim. */
   passthrough: JsonObject;
+}
+
+/** What makes a StoredEvent an instance of a recurring event rather than a stored event. */
+export interface InstanceOf {
+  recurringEventId: string;
+  originalStartTime: EventDateTime;
 }
 
 export interface StoredEvent {
@@ -49,6 +59,10 @@ export interface StoredEvent {
   startMs: number;
   endMs: number;
   allDay: boolean;
+  /** Set on a series master: its recurrence, resolved (start and end are its first occurrence). */
+  series?: Series;
+  /** Set on an instance computed from a master; such events are never stored. */
+  instance?: InstanceOf;
 }
 
 export interface ValidatedEvent {
@@ -58,6 +72,7 @@ export interface ValidatedEvent {
   startMs: number;
   endMs: number;
   allDay: boolean;
+  series?: Series;
 }
 
 const PASSTHROUGH_FIELDS = [
@@ -70,7 +85,6 @@ const PASSTHROUGH_FIELDS = [
   'guestsCanSeeOtherGuests',
   'locked',
   'privateCopy',
-  'recurrence',
   'source',
 ] as const;
 
@@ -224,6 +238,24 @@ function parseSequence(raw: JsonValue | undefined): number | undefined {
 }
 
 /**
+ * The recurrence of an event, resolved against its first occurrence. Google expands a timed
+ * series in start.timeZone and refuses one without it; all-day series live in the calendar's zone.
+ */
+function parseSeries(raw: JsonValue | undefined, start: ParsedTime, end: ParsedTime, calendarZone: string): Series | undefined {
+  if (raw === undefined || raw === null || (Array.isArray(raw) && raw.length === 0)) return undefined;
+  const timeZone = start.value.timeZone;
+  if (!start.allDay && timeZone === undefined) throw apiErrors.required('Missing time zone definition for start time.');
+  const zone = start.allDay ? calendarZone : (timeZone as string);
+  const first = DateTime.fromMillis(start.ms, { zone });
+  const span: SeriesSpan = start.allDay
+    ? { days: Math.round(DateTime.fromMillis(end.ms, { zone }).diff(first, 'days').days) }
+    : { ms: end.ms - start.ms };
+  const series = parseRecurrence(raw, { zone, allDay: start.allDay, start: wallOf(first), span });
+  if (series) checkSeries(series);
+  return series;
+}
+
+/**
  * Validates a full event body (insert, update, or a patch already merged onto the old event).
  * `calendarZone` is the calendar's time zone, in which all-day dates are read.
  */
@@ -237,6 +269,7 @@ export function validateEventBody(body: unknown, calendarZone = 'UTC'): Validate
     throw apiErrors.invalid('Start and end times must either both be date or both be dateTime.');
   }
   if (end.ms <= start.ms) throw apiErrors.timeRangeEmpty();
+  const series = parseSeries(input['recurrence'], start, end, calendarZone);
 
   const content: EventContent = {
     start: start.value,
@@ -264,6 +297,7 @@ export function validateEventBody(body: unknown, calendarZone = 'UTC'): Validate
     const value = input[field];
     if (value !== undefined && value !== null) content.passthrough[field] = value;
   }
+  if (series) content.recurrence = (input['recurrence'] as string[]).slice();
 
   const validated: ValidatedEvent = {
     content,
@@ -271,6 +305,7 @@ export function validateEventBody(body: unknown, calendarZone = 'UTC'): Validate
     endMs: end.ms,
     allDay: start.allDay,
   };
+  if (series) validated.series = series;
   const status = optionalEnum(input, 'status', STATUSES);
   if (status !== undefined) validated.status = status;
   const sequence = parseSequence(input['sequence']);
@@ -299,6 +334,7 @@ export function eventToWritableJson(event: StoredEvent): JsonObject {
   if (content.visibility !== undefined) out['visibility'] = content.visibility;
   out['start'] = dateTimeToJson(content.start);
   out['end'] = dateTimeToJson(content.end);
+  if (content.recurrence !== undefined) out['recurrence'] = content.recurrence.slice();
   const reminders: JsonObject = { useDefault: content.reminders.useDefault };
   if (content.reminders.overrides) {
     reminders['overrides'] = content.reminders.overrides.map((o) => ({ method: o.method, minutes: o.minutes }));
@@ -364,8 +400,13 @@ function people(calendar: EventCalendar): Pick<GoogleEventResource, 'creator' | 
   return { creator, organizer };
 }
 
+/** Instances share their master's iCalendar UID. */
+export function iCalUidOf(event: StoredEvent): string {
+  return `${event.instance?.recurringEventId ?? event.id}@google.com`;
+}
+
 export function toEventResource(event: StoredEvent, calendar: EventCalendar, origin: string): GoogleEventResource {
-  const { content } = event;
+  const { content, instance } = event;
   const { extendedProperties: props, reminders } = content;
   const { creator, organizer } = people(calendar);
   // Built in the order Google lists fields, so responses read like the real thing.
@@ -385,9 +426,13 @@ export function toEventResource(event: StoredEvent, calendar: EventCalendar, ori
     organizer,
     start: { ...content.start },
     end: { ...content.end },
+    ...(content.recurrence !== undefined ? { recurrence: content.recurrence.slice() } : {}),
+    ...(instance
+      ? { recurringEventId: instance.recurringEventId, originalStartTime: { ...instance.originalStartTime } }
+      : {}),
     ...(content.transparency !== undefined ? { transparency: content.transparency } : {}),
     ...(content.visibility !== undefined ? { visibility: content.visibility } : {}),
-    iCalUID: `${event.id}@google.com`,
+    iCalUID: iCalUidOf(event),
     sequence: event.sequence,
     reminders: {
       useDefault: reminders.useDefault,

@@ -1,5 +1,6 @@
 import type { RequestHandler } from 'express';
 import { searchParams } from './context';
+import { findEventOrInstance } from './event-instances';
 import { decodeEid, type StoredEvent } from './event-model';
 import { errorPage, escapeHtml, page } from './html';
 import { findCalendarById, type SandboxState } from './state';
@@ -14,12 +15,21 @@ function when(event: StoredEvent): string {
   return `${show(start)} → ${show(end)}`;
 }
 
+function findOrUndefined(find: () => StoredEvent): StoredEvent | undefined {
+  try {
+    return find();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Must run after recurrenceReady: an instance's link names the instance. */
 export function eventPage(state: SandboxState): RequestHandler {
   return (req, res) => {
     const eid = searchParams(req).get('eid');
     const ref = eid ? decodeEid(eid) : undefined;
     const calendar = ref ? findCalendarById(state, ref.calendarId) : undefined;
-    const event = ref ? calendar?.events.get(ref.eventId) : undefined;
+    const event = ref && calendar ? findOrUndefined(() => findEventOrInstance(calendar, ref.eventId)) : undefined;
     res.set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");
     if (!ref || !calendar || !event) {
       res.status(404).type('html').send(errorPage('not_found', 'This event does not exist in the sandbox.'));

@@ -67,6 +67,7 @@ export function insertEvent(calendar: CalendarStore, body: unknown, now: number)
     endMs: validated.endMs,
     allDay: validated.allDay,
   };
+  if (validated.series) event.series = validated.series;
   return commit(calendar, event, now);
 }
 
@@ -78,8 +79,11 @@ function nextSequence(event: StoredEvent, validated: ValidatedEvent): number {
   }
   const sequence = validated.sequence ?? event.sequence;
   const timesChanged =
-    validated.startMs !== event.startMs || validated.endMs !== event.endMs || validated.allDay !== event.allDay;
-  // Google bumps the iCalendar SEQUENCE when the time changes, unless the client already did.
+    validated.startMs !== event.startMs ||
+    validated.endMs !== event.endMs ||
+    validated.allDay !== event.allDay ||
+    JSON.stringify(validated.content.recurrence) !== JSON.stringify(event.content.recurrence);
+  // Google bumps the iCalendar SEQUENCE when the time (or the recurrence) changes, unless the client already did.
   return timesChanged && sequence === event.sequence ? sequence + 1 : sequence;
 }
 
@@ -99,6 +103,9 @@ function applyWrite(
     endMs: validated.endMs,
     allDay: validated.allDay,
   };
+  // A patch with `recurrence: null` turns a series back into a single event.
+  if (validated.series) updated.series = validated.series;
+  else delete updated.series;
   return commit(calendar, updated, now);
 }
 

@@ -1,13 +1,18 @@
 import type { Request, Response, Router } from 'express';
 import { authorizeCalendar, resolveCalendar, routeParam, type GuardFactory } from './calendar-list';
+import { announceEventsChanged } from './channels';
 import { requestOrigin, searchParams } from './context';
+import { findEventOrInstance } from './event-instances';
 import { listEvents, parseListParams } from './event-list';
 import { toEventResource, type StoredEvent } from './event-model';
-import { deleteEvent, findEvent, insertEvent, patchEvent, updateEvent } from './event-store';
+import { deleteEvent, insertEvent, patchEvent, updateEvent } from './event-store';
 import type { ApiMethod } from './scopes';
 import type { CalendarStore, SandboxState } from './state';
 
 // The events.* routes of Calendar API v3, on any calendar of the caller's account.
+// Every successful write tells the calendar's push channels (after the write, so a
+// failed one announces nothing). Instances of recurring events can be read by their
+// instance id; writes address stored events only (no per-instance exceptions).
 
 function sendEvent(req: Request, res: Response, calendar: CalendarStore, event: StoredEvent): void {
   res.set('ETag', event.etag).json(toEventResource(event, calendar, requestOrigin(req)));
@@ -27,7 +32,7 @@ export function registerEventRoutes(router: Router, state: SandboxState, guard: 
 
   router.get('/calendars/:calendarId/events', ...guard('calendar.v3.Events.List'), (req, res) => {
     const calendar = calendarFor(req, 'calendar.v3.Events.List', 'read');
-    const page = listEvents(calendar, parseListParams(searchParams(req)));
+    const page = listEvents(calendar, parseListParams(searchParams(req)), state.now());
     const origin = requestOrigin(req);
     let latest = calendar.createdMs;
     for (const event of calendar.events.values()) latest = Math.max(latest, event.updatedMs);
@@ -49,12 +54,14 @@ export function registerEventRoutes(router: Router, state: SandboxState, guard: 
   router.post('/calendars/:calendarId/events', ...guard('calendar.v3.Events.Insert'), (req, res) => {
     const calendar = calendarFor(req, 'calendar.v3.Events.Insert', 'write');
     const body: unknown = req.body;
-    sendEvent(req, res, calendar, insertEvent(calendar, body, state.now()));
+    const event = insertEvent(calendar, body, state.now());
+    announceEventsChanged(state, calendar);
+    sendEvent(req, res, calendar, event);
   });
 
   router.get('/calendars/:calendarId/events/:eventId', ...guard('calendar.v3.Events.Get'), (req, res) => {
     const calendar = calendarFor(req, 'calendar.v3.Events.Get', 'read');
-    const event = findEvent(calendar, routeParam(req, 'eventId'));
+    const event = findEventOrInstance(calendar, routeParam(req, 'eventId'));
     const ifNoneMatch = req.get('if-none-match');
     if (ifNoneMatch !== undefined && ifNoneMatch.split(',').some((tag) => tag.trim() === event.etag)) {
       res.status(304).end();
@@ -67,6 +74,7 @@ export function registerEventRoutes(router: Router, state: SandboxState, guard: 
     const calendar = calendarFor(req, 'calendar.v3.Events.Update', 'write');
     const body: unknown = req.body;
     const event = updateEvent(calendar, routeParam(req, 'eventId'), body, ifMatch(req), state.now());
+    announceEventsChanged(state, calendar);
     sendEvent(req, res, calendar, event);
   });
 
@@ -74,12 +82,14 @@ export function registerEventRoutes(router: Router, state: SandboxState, guard: 
     const calendar = calendarFor(req, 'calendar.v3.Events.Patch', 'write');
     const body: unknown = req.body;
     const event = patchEvent(calendar, routeParam(req, 'eventId'), body, ifMatch(req), state.now());
+    announceEventsChanged(state, calendar);
     sendEvent(req, res, calendar, event);
   });
 
   router.delete('/calendars/:calendarId/events/:eventId', ...guard('calendar.v3.Events.Delete'), (req, res) => {
     const calendar = calendarFor(req, 'calendar.v3.Events.Delete', 'write');
     deleteEvent(calendar, routeParam(req, 'eventId'), ifMatch(req), state.now());
+    announceEventsChanged(state, calendar);
     res.status(204).end();
   });
 }

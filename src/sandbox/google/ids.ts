@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 // Google's event ids use the base32hex alphabet (RFC 4648 §7), lower case.
 const BASE32HEX = '0123456789abcdefghijklmnopqrstuv';
@@ -40,4 +40,12 @@ export function nextEtag(nowMs: number): string {
 /** A secondary calendar id in Google's current form: `c_` + 64 hex digits + `@group.calendar.google.com`. */
 export function newCalendarId(): string {
   return `c_${randomBytes(32).toString('hex')}@group.calendar.google.com`;
+}
+
+/**
+ * The resourceId of a calendar's events collection in push channels: opaque, and the same
+ * for every channel on that collection (Google's is stable too), so derived from the id.
+ */
+export function eventsResourceId(calendarId: string): string {
+  return base32hex(createHash('sha256').update(`events ${calendarId}`).digest()).slice(0, 27);
 }

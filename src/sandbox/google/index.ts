@@ -20,9 +20,13 @@ export type {
   FaultRuleInput,
   FaultRuleView,
   GoogleCalendarListEntry,
+  GoogleChannelResource,
   GoogleEventInput,
   GoogleEventResource,
   SandboxCalendarRole,
+  SandboxChannelState,
+  SandboxChannelView,
   SandboxConfig,
   SandboxStats,
+  WatchRequest,
 } from './types';

@@ -29,6 +29,8 @@ export type ApiMethod =
   | 'calendar.v3.Events.Update'
   | 'calendar.v3.Events.Patch'
   | 'calendar.v3.Events.Delete'
+  | 'calendar.v3.Events.Watch'
+  | 'calendar.v3.Channels.Stop'
   | 'calendar.v3.CalendarList.Get'
   | 'calendar.v3.CalendarList.List'
   | 'calendar.v3.Calendars.Get';
@@ -46,6 +48,10 @@ export const METHOD_SCOPES: Record<ApiMethod, readonly string[]> = {
   'calendar.v3.Events.Delete': EVENTS_WRITE,
   'calendar.v3.Events.Get': EVENTS_READ,
   'calendar.v3.Events.List': EVENTS_READ,
+  // Watching is reading: whoever may list a calendar's events may watch them.
+  'calendar.v3.Events.Watch': EVENTS_READ,
+  // Any Calendar scope may stop a channel (the API reference lists them all).
+  'calendar.v3.Channels.Stop': Object.values(S),
   'calendar.v3.CalendarList.Get': CALENDAR_LIST_READ,
   'calendar.v3.CalendarList.List': CALENDAR_LIST_READ,
   'calendar.v3.Calendars.Get': CALENDARS_READ,

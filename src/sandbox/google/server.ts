@@ -12,7 +12,11 @@ export interface GoogleSandboxOptions {
   clientSecret: string;
   /** Restricts accepted redirect URIs, like the client's "Authorized redirect URIs" at Google. */
   redirectUris?: string[];
-  /** Start-up (and post-reset) configuration; defaults: 3600 s tokens, 600 req/min/user, scopes enforced. */
+  /**
+   * Start-up (and post-reset) configuration; defaults: 3600 s tokens, 600 req/min/user, scopes
+   * enforced, http webhooks allowed (`requireHttpsWebhooks: true` refuses them, as Google does),
+   * push notifications tried 3 times with a 5 s timeout and 1 s, 2 s backoff.
+   */
   config?: Partial<SandboxConfig>;
   logger?: SandboxLogger;
 }

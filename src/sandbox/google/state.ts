@@ -2,6 +2,7 @@ import { normalizeEmail } from '../shared/email';
 import type { FaultRule } from '../shared/faults';
 import { SlidingWindowRateLimiter } from '../shared/sliding-window';
 import type { SandboxLogger } from '../shared/types';
+import { closeAllChannels, type WatchChannel } from './channels';
 import type { StoredEvent } from './event-model';
 import { newCalendarId } from './ids';
 import type {
@@ -120,6 +121,10 @@ export interface SandboxState {
   faultSeq: number;
   faultsInjected: number;
   requests: number;
+  /** Push channels by id (open, stopped and expired ones, until reset or the id is reused). */
+  channels: Map<string, WatchChannel>;
+  /** Push notifications over every channel; replaced (not zeroed) on reset. */
+  notifications: { delivered: number; failed: number };
   readonly rateLimiter: SlidingWindowRateLimiter;
   readonly logger?: SandboxLogger;
   now(): number;
@@ -136,6 +141,10 @@ export const DEFAULT_CONFIG: SandboxConfig = {
   accessTokenTtlSeconds: 3600,
   perUserPerMinute: 600,
   enforceScopes: true,
+  requireHttpsWebhooks: false,
+  webhookTimeoutMs: 5000,
+  webhookAttempts: 3,
+  webhookRetryDelayMs: 1000,
 };
 
 export function createSandboxState(options: CreateStateOptions): SandboxState {
@@ -153,6 +162,8 @@ export function createSandboxState(options: CreateStateOptions): SandboxState {
     faultSeq: 0,
     faultsInjected: 0,
     requests: 0,
+    channels: new Map(),
+    notifications: { delivered: 0, failed: 0 },
     rateLimiter: new SlidingWindowRateLimiter(),
     logger: options.logger,
     now: options.now ?? Date.now,
@@ -162,6 +173,8 @@ export function createSandboxState(options: CreateStateOptions): SandboxState {
 
 /** Forgets everything but the registered OAuth clients and the start-up defaults. */
 export function resetSandboxState(state: SandboxState): void {
+  // Closed, not just forgotten: nothing a previous test queued may still be sent.
+  closeAllChannels(state);
   state.config = { ...state.defaults };
   state.accounts = new Map();
   state.codes = new Map();
@@ -171,6 +184,7 @@ export function resetSandboxState(state: SandboxState): void {
   state.faults = [];
   state.faultsInjected = 0;
   state.requests = 0;
+  state.notifications = { delivered: 0, failed: 0 };
   state.rateLimiter.clear();
 }
 
@@ -252,7 +266,14 @@ export function getOrCreateAccount(state: SandboxState, email: string): Account 
       calendar: primary,
       calendars: new Map([[key, primary]]),
       calendarListPages: new Map(),
-      stats: { requests: 0, tokenRefreshes: 0, tokenRefreshFailures: 0, rateLimited: 0 },
+      stats: {
+        requests: 0,
+        tokenRefreshes: 0,
+        tokenRefreshFailures: 0,
+        rateLimited: 0,
+        notificationsDelivered: 0,
+        notificationsFailed: 0,
+      },
     };
     state.accounts.set(key, account);
   }

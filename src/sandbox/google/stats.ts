@@ -15,5 +15,11 @@ export function countRequests(state: SandboxState): RequestHandler {
 export function snapshotStats(state: SandboxState): SandboxStats {
   const byAccount: Record<string, AccountStats> = {};
   for (const account of state.accounts.values()) byAccount[account.email] = { ...account.stats };
-  return { requests: state.requests, byAccount, faultsInjected: state.faultsInjected };
+  return {
+    requests: state.requests,
+    byAccount,
+    faultsInjected: state.faultsInjected,
+    notificationsDelivered: state.notifications.delivered,
+    notificationsFailed: state.notifications.failed,
+  };
 }

@@ -63,7 +63,13 @@ export interface GoogleEventResource {
   reminders: EventReminders;
   extendedProperties?: EventExtendedProperties;
   eventType: string;
-  // Stored and echoed verbatim, never interpreted (recurrence is not expanded).
+  /** RRULE, RDATE and EXDATE lines of a series master (instances carry none). */
+  recurrence?: string[];
+  /** On an instance of a recurring event: the series master's id. */
+  recurringEventId?: string;
+  /** On an instance: where the series put it (instance ids are derived from it). */
+  originalStartTime?: EventDateTime;
+  // Stored and echoed verbatim, never interpreted.
   attendees?: JsonValue;
   attachments?: JsonValue;
   anyoneCanAddSelf?: JsonValue;
@@ -73,7 +79,6 @@ export interface GoogleEventResource {
   guestsCanSeeOtherGuests?: JsonValue;
   locked?: JsonValue;
   privateCopy?: JsonValue;
-  recurrence?: JsonValue;
   source?: JsonValue;
 }
 
@@ -92,6 +97,11 @@ export interface GoogleEventInput {
   reminders?: EventReminders;
   extendedProperties?: EventExtendedProperties;
   sequence?: number;
+  /**
+   * `RRULE:…` (plus optional `RDATE`/`EXDATE`) lines, as on Google. A timed recurring event
+   * needs `start.timeZone`: the series is expanded in that zone.
+   */
+  recurrence?: string[];
 }
 
 /** Google's calendar access roles, weakest first (calendarList's minAccessRole follows this order). */
@@ -134,6 +144,17 @@ export interface SandboxConfig {
   perUserPerMinute: number;
   /** Refuse Calendar API calls the token's scopes do not cover (403 insufficientPermissions), as Google does. */
   enforceScopes: boolean;
+  /**
+   * Refuse events.watch addresses that are not https (400 push.webhookUrlNotHttps), as Google
+   * does. Off by default so that tests can receive notifications on http://127.0.0.1.
+   */
+  requireHttpsWebhooks: boolean;
+  /** How long one push notification POST may take before it counts as failed. */
+  webhookTimeoutMs: number;
+  /** Tries per push notification (1 = no retry); only timeouts, network errors, 429 and 5xx are retried. */
+  webhookAttempts: number;
+  /** Wait before the first retry of a push notification; each further retry waits twice as long. */
+  webhookRetryDelayMs: number;
 }
 
 export interface AccountStats {
@@ -145,6 +166,10 @@ export interface AccountStats {
   tokenRefreshFailures: number;
   /** Requests answered 403 userRateLimitExceeded by the per-user limiter. */
   rateLimited: number;
+  /** Push notifications the receiver accepted (200, 201, 202 or 204), on any of the account's channels. */
+  notificationsDelivered: number;
+  /** Push notifications given up on (every try failed, or a status Google does not retry). */
+  notificationsFailed: number;
 }
 
 export interface SandboxStats {
@@ -152,6 +177,9 @@ export interface SandboxStats {
   requests: number;
   byAccount: Record<string, AccountStats>;
   faultsInjected: number;
+  /** Push notifications delivered and given up on, over every channel. */
+  notificationsDelivered: number;
+  notificationsFailed: number;
 }
 
 export type AccessType = 'online' | 'offline';
@@ -164,4 +192,61 @@ export interface AuthorizeInput {
   accessType?: AccessType;
   codeChallenge?: string;
   codeChallengeMethod?: CodeChallengeMethod;
+}
+
+/** events.watch's request body (Google's Channel resource, as a client sends it). */
+export interface WatchRequest {
+  /** Unique among open channels; at most 64 characters of [A-Za-z0-9-_+/=]. */
+  id: string;
+  /** `web_hook` (Google also accepts `webhook`). */
+  type: 'web_hook' | 'webhook';
+  /** Where notifications are POSTed (https only when `requireHttpsWebhooks` is on). */
+  address: string;
+  /** Echoed in X-Goog-Channel-Token; at most 256 characters. */
+  token?: string;
+  /** Requested expiry, ms since the epoch; default in 7 days, at most 30 days ahead. */
+  expiration?: string | number;
+  /** `ttl` (seconds) is honoured when no expiration is given; other params are stored. */
+  params?: Record<string, string>;
+}
+
+/** The channel resource events.watch answers with. */
+export interface GoogleChannelResource {
+  kind: 'api#channel';
+  id: string;
+  /** Opaque and stable for the watched collection (one calendar's events). */
+  resourceId: string;
+  resourceUri: string;
+  token?: string;
+  /** ms since the epoch, as a string (Google's int64 encoding). */
+  expiration: string;
+}
+
+export type SandboxChannelState = 'active' | 'stopped' | 'expired';
+
+/** A channel as the control API shows it, with its delivery record. */
+export interface SandboxChannelView {
+  id: string;
+  resourceId: string;
+  resourceUri: string;
+  token?: string;
+  address: string;
+  params?: Record<string, string>;
+  /** The watched calendar's id. */
+  calendarId: string;
+  /** ms since the epoch. */
+  expiration: number;
+  state: SandboxChannelState;
+  /** The last message number handed out (1 is the sync message). */
+  messages: number;
+  delivered: number;
+  failed: number;
+  /** Tries beyond the first, over all messages. */
+  retries: number;
+  /** Messages dropped unsent because the channel was stopped or expired first. */
+  dropped: number;
+  /** Messages queued or being sent. */
+  pending: number;
+  /** Why the last failed try failed (`HTTP 500`, `timeout`, …). */
+  lastError?: string;
 }

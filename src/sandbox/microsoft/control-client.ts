@@ -7,8 +7,11 @@ import type {
   JsonObject,
   MicrosoftAccountView,
   MicrosoftAuthorizeInput,
+  MicrosoftLifecycleEventInput,
+  MicrosoftLifecycleEventResult,
   MicrosoftSandboxConfig,
   MicrosoftSandboxStats,
+  MicrosoftSubscriptionView,
 } from './types';
 
 // A typed client for the Microsoft sandbox's /sandbox control API (tests, CLI, README
@@ -89,5 +92,48 @@ export class MicrosoftSandboxControl extends SandboxControlClient<MicrosoftSandb
   /** Every delta (and skip) token of the mailbox now gets 410 SyncStateNotFound. */
   async invalidateDeltaTokens(email: string): Promise<void> {
     await this.call('POST', `${this.account(email)}/invalidate-delta-tokens`);
+  }
+
+  /** Change-notification subscriptions (ended ones too) with their delivery counts; `account` narrows to one mailbox. */
+  async listSubscriptions(options: { account?: string } = {}): Promise<MicrosoftSubscriptionView[]> {
+    const query = options.account === undefined ? '' : `?${new URLSearchParams({ account: options.account })}`;
+    const result = await this.call<{ value: MicrosoftSubscriptionView[] }>('GET', `/subscriptions${query}`);
+    return result.value;
+  }
+
+  getSubscription(subscriptionId: string): Promise<MicrosoftSubscriptionView> {
+    return this.call('GET', this.subscription(subscriptionId));
+  }
+
+  /** The subscription expires now: Graph no longer shows it and it sends nothing more. */
+  expireSubscription(subscriptionId: string): Promise<MicrosoftSubscriptionView> {
+    return this.call('POST', `${this.subscription(subscriptionId)}/expire`);
+  }
+
+  /** Plays Graph's part in a subscription's lifecycle; the notification goes to its lifecycleNotificationUrl, if any. */
+  triggerLifecycleEvent(subscriptionId: string, input: MicrosoftLifecycleEventInput): Promise<MicrosoftLifecycleEventResult> {
+    return this.call('POST', `${this.subscription(subscriptionId)}/lifecycle`, input);
+  }
+
+  /**
+   * `reauthorizationRequired`; with `pauseNotifications`, change notifications are lost
+   * until the app calls POST /subscriptions/{id}/reauthorize or renews the subscription.
+   */
+  requireReauthorization(subscriptionId: string, options: { pauseNotifications?: boolean } = {}): Promise<MicrosoftLifecycleEventResult> {
+    return this.triggerLifecycleEvent(subscriptionId, { lifecycleEvent: 'reauthorizationRequired', ...options });
+  }
+
+  /** `subscriptionRemoved`: the subscription is gone (404 through Graph) and sends nothing more. */
+  removeSubscription(subscriptionId: string): Promise<MicrosoftLifecycleEventResult> {
+    return this.triggerLifecycleEvent(subscriptionId, { lifecycleEvent: 'subscriptionRemoved' });
+  }
+
+  /** `missed`: tells the app that notifications were lost and it should resynchronize. */
+  reportMissedNotifications(subscriptionId: string): Promise<MicrosoftLifecycleEventResult> {
+    return this.triggerLifecycleEvent(subscriptionId, { lifecycleEvent: 'missed' });
+  }
+
+  private subscription(subscriptionId: string): string {
+    return `/subscriptions/${encodeURIComponent(subscriptionId)}`;
   }
 }

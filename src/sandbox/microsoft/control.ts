@@ -13,7 +13,7 @@ import { invalidateDeltaTokens } from './calendar-view';
 import { calendarOwner, toGraphCalendar } from './calendars';
 import { GraphApiError, graphErrorBody } from './errors';
 import { isJsonObject, toControlEvent, type StoredEvent } from './event-model';
-import { calendarEvents, createEvent, deleteEvent, patchEvent } from './event-store';
+import { calendarEvents, createEvent, deleteEvent, lookupEvent, patchEvent } from './event-store';
 import { newRequestId } from './ids';
 import {
   checkAuthorizationRequest,
@@ -34,6 +34,7 @@ import {
   type MicrosoftSandboxState,
 } from './state';
 import { snapshotStats } from './stats';
+import { registerSubscriptionControlRoutes } from './subscription-control';
 import type {
   CreateMicrosoftCalendarInput,
   GraphEvent,
@@ -66,6 +67,11 @@ const configSchema = z.strictObject({
   strictRotation: z.boolean().optional(),
   mailboxRequestsPer10Minutes: z.number().int().min(0).optional(),
   mailboxConcurrentRequests: z.number().int().min(0).optional(),
+  requireHttpsWebhooks: z.boolean().optional(),
+  webhookValidationTimeoutMs: z.number().int().min(1).max(60_000).optional(),
+  webhookDeliveryTimeoutMs: z.number().int().min(1).max(60_000).optional(),
+  webhookMaxAttempts: z.number().int().min(1).max(20).optional(),
+  webhookRetryBaseDelayMs: z.number().int().min(0).max(3_600_000).optional(),
 }) satisfies z.ZodType<Partial<MicrosoftSandboxConfig>>;
 
 const calendarSchema = z.strictObject({
@@ -99,9 +105,10 @@ function accountCalendar(account: Account, calendarId: string | undefined): Mail
   return calendar;
 }
 
+/** A stored event or an occurrence of a series (so "the user" can change or cancel one occurrence). */
 function existingEvent(account: Account, req: Request): StoredEvent {
   const eventId = routeParam(req, 'eventId');
-  const event = eventId === undefined ? undefined : account.mailbox.events.get(eventId);
+  const event = eventId === undefined ? undefined : lookupEvent(account.mailbox, eventId);
   if (!event) throw new ControlError(404, `No event ${String(eventId)} in sandbox account ${account.email}`);
   return event;
 }
@@ -210,7 +217,7 @@ export function controlRouter(state: MicrosoftSandboxState): Router {
 
   router.delete('/accounts/:email/events/:eventId', (req, res) => {
     const account = existingAccount(state, req);
-    deleteEvent(account.mailbox, existingEvent(account, req), undefined, 'owner');
+    deleteEvent(account.mailbox, existingEvent(account, req), undefined, 'owner', state.now());
     res.status(204).end();
   });
 
@@ -233,6 +240,7 @@ export function controlRouter(state: MicrosoftSandboxState): Router {
     res.json(state.config);
   });
 
+  registerSubscriptionControlRoutes(router, state);
   registerFaultRoutes(router, state);
 
   router.post('/reset', (_req, res) => {

@@ -254,6 +254,8 @@ export const graphErrors = {
     ),
   invalidValue: (name: string) => new GraphApiError(400, 'BadRequest', `Invalid value for property '${name}'.`),
   parseUri: (message: string) => new GraphApiError(400, 'RequestBroker--ParseUri', message),
+  recurrenceHasNoOccurrence: () =>
+    new GraphApiError(400, 'ErrorRecurrenceHasNoOccurrence', 'The recurrence pattern has no occurrences in the specified range.'),
   syncStateNotFound: () =>
     new GraphApiError(410, 'SyncStateNotFound', 'The sync state is no longer valid. Start a full synchronization.'),
   mailboxConcurrency: (retryAfterSeconds: number) =>

@@ -1,7 +1,10 @@
 import { graphErrors } from './errors';
+import { parseRecurrence, toGraphRecurrence, type Recurrence } from './recurrence';
+import { firstOccurrence } from './recurrence-expansion';
 import { formatUtcTimestamp, formatZonedDateTime, isMidnight, parseZonedDateTime, resolveZone, UTC_ZONE, type ResolvedZone } from './time-zones';
 import type {
   GraphBodyType,
+  GraphChangeType,
   GraphEmailAddress,
   GraphEvent,
   GraphImportance,
@@ -46,6 +49,28 @@ export interface EventContent {
   locations: JsonValue[];
   /** Ids normalized (see `normalizeExtendedPropertyId`), each at most once, in first-write order. */
   extendedProperties: GraphSingleValueExtendedProperty[];
+  /** Set on series masters (whose start and end are then those of the first occurrence). */
+  recurrence: Recurrence | null;
+}
+
+/** An occurrence turned into an exception: the PATCH bodies applied to it, in order. */
+export interface OccurrenceException {
+  originalStartMs: number;
+  patches: readonly JsonObject[];
+}
+
+/** What happened to single occurrences of a series master. */
+export interface SeriesState {
+  /** Original starts of deleted occurrences. */
+  cancelled: readonly number[];
+  exceptions: readonly OccurrenceException[];
+}
+
+/** Marks an expanded occurrence (never stored: made from its master when asked for). */
+export interface OccurrenceRef {
+  seriesMasterId: string;
+  originalStartMs: number;
+  isException: boolean;
 }
 
 /** An event of a mailbox. Writes replace the object, so snapshots holding an old one stay intact. */
@@ -62,6 +87,17 @@ export interface StoredEvent {
   iCalUId: string;
   transactionId: string | null;
   content: EventContent;
+  /** Series masters only, once an occurrence was deleted or changed. */
+  series?: SeriesState;
+  /** Expanded occurrences only. */
+  occurrence?: OccurrenceRef;
+}
+
+/** A write to a mailbox's events, as change notifications report it. */
+export interface EventChange {
+  changeType: GraphChangeType;
+  /** The event after the write (before it, for a deletion); for occurrence writes, the series master. */
+  event: StoredEvent;
 }
 
 const SHOW_AS: readonly GraphShowAs[] = ['free', 'tentative', 'busy', 'oof', 'workingElsewhere', 'unknown'];
@@ -91,7 +127,7 @@ const READ_ONLY_PROPERTIES = new Set([
   'onlineMeetingUrl',
   'onlineMeetingProvider',
   'isDraft',
-  'recurrence',
+  'originalStart',
   'onlineMeeting',
   'responseStatus',
   'organizer',
@@ -120,6 +156,7 @@ const WRITABLE_PROPERTIES = new Set([
   'attendees',
   'transactionId',
   'singleValueExtendedProperties',
+  'recurrence',
 ]);
 
 export function isJsonObject(value: unknown): value is JsonObject {
@@ -272,6 +309,15 @@ function parseReminderMinutes(value: JsonValue): number {
   return value;
 }
 
+/** A series master's start and end moved to its first occurrence (Exchange keeps them there). */
+function withSeriesStart(content: EventContent): EventContent {
+  const { recurrence } = content;
+  if (recurrence === null) return content;
+  const first = firstOccurrence({ recurrence, start: content.start, end: content.end, isAllDay: content.isAllDay });
+  if (!first) throw graphErrors.recurrenceHasNoOccurrence();
+  return { ...content, start: { ...content.start, ms: first.startMs }, end: { ...content.end, ms: first.endMs } };
+}
+
 export interface ValidatedWrite {
   content: EventContent;
   /** Only from a create: the client's de-duplication key. */
@@ -289,6 +335,9 @@ export function validateEventWrite(raw: unknown, current: StoredEvent | undefine
   const body: JsonObject = input;
   for (const key of Object.keys(body)) {
     if (!WRITABLE_PROPERTIES.has(key) && !READ_ONLY_PROPERTIES.has(key)) throw graphErrors.unknownProperty(key, EVENT_TYPE);
+  }
+  if (current?.occurrence && body['recurrence'] !== undefined && body['recurrence'] !== null) {
+    throw graphErrors.invalidRequest("Your request can't be completed. An occurrence of a series cannot have a recurrence of its own.");
   }
   const base = current?.content;
   const read = <T>(name: string, parse: (value: JsonValue) => T, fallback: () => T): T => {
@@ -325,6 +374,7 @@ export function validateEventWrite(raw: unknown, current: StoredEvent | undefine
       base?.extendedProperties ?? [],
       body['singleValueExtendedProperties'] === undefined ? [] : parseExtendedProperties(body['singleValueExtendedProperties']),
     ),
+    recurrence: read('recurrence', (value) => parseRecurrence(value, start.zone), () => base?.recurrence ?? null),
   };
   if (content.end.ms < content.start.ms) {
     throw graphErrors.invalidRequest("Your request can't be completed. The end time of the event is before its start time.");
@@ -336,7 +386,7 @@ export function validateEventWrite(raw: unknown, current: StoredEvent | undefine
       "Your request can't be completed. If the event is an all-day event, it has to start and end at midnight, and it must last at least one day.",
     );
   }
-  const result: ValidatedWrite = { content };
+  const result: ValidatedWrite = { content: withSeriesStart(content) };
   const rawTransactionId = body['transactionId'];
   if (rawTransactionId !== undefined && rawTransactionId !== null) {
     if (typeof rawTransactionId !== 'string') throw graphErrors.invalidValue('transactionId');
@@ -398,6 +448,16 @@ function expandedProperties(event: StoredEvent, expand: ExtendedPropertyExpansio
   return chosen.map((property) => ({ ...property }));
 }
 
+function eventType(event: StoredEvent): GraphEvent['type'] {
+  if (event.occurrence) return event.occurrence.isException ? 'exception' : 'occurrence';
+  return event.content.recurrence ? 'seriesMaster' : 'singleInstance';
+}
+
+/** `2026-10-05T07:00:00Z`: how Graph writes an occurrence's originalStart. */
+function originalStartOf(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.000Z$/, 'Z');
+}
+
 /** The event in Graph's default property set (`singleValueExtendedProperties` only when expanded and present). */
 export function toGraphEvent(event: StoredEvent, options: RenderOptions): GraphEvent {
   const { content } = event;
@@ -423,9 +483,9 @@ export function toGraphEvent(event: StoredEvent, options: RenderOptions): GraphE
     isCancelled: false,
     isOrganizer: true,
     responseRequested: content.responseRequested,
-    seriesMasterId: null,
+    seriesMasterId: event.occurrence?.seriesMasterId ?? null,
     showAs: content.showAs,
-    type: 'singleInstance',
+    type: eventType(event),
     webLink: webLink(event.id),
     onlineMeetingUrl: null,
     isOnlineMeeting: false,
@@ -433,7 +493,7 @@ export function toGraphEvent(event: StoredEvent, options: RenderOptions): GraphE
     allowNewTimeProposals: content.allowNewTimeProposals,
     isDraft: false,
     hideAttendees: content.hideAttendees,
-    recurrence: null,
+    recurrence: content.recurrence ? toGraphRecurrence(content.recurrence) : null,
     onlineMeeting: null,
     responseStatus: { response: 'organizer', time: '0001-01-01T00:00:00Z' },
     body: { ...content.body },
@@ -444,6 +504,7 @@ export function toGraphEvent(event: StoredEvent, options: RenderOptions): GraphE
     attendees: structuredClone(content.attendees),
     organizer: { emailAddress: { ...options.organizer } },
   };
+  if (event.occurrence) resource.originalStart = originalStartOf(event.occurrence.originalStartMs);
   if (options.expand) {
     const properties = expandedProperties(event, options.expand);
     if (properties.length > 0) resource.singleValueExtendedProperties = properties;

@@ -1,11 +1,15 @@
 import { graphErrors } from './errors';
 import { validateEventWrite, type StoredEvent } from './event-model';
 import { changeKeyFor, newEventId, newICalUId } from './ids';
+import { expandSeries, findOccurrence, seriesStateAfterPatch, withCancelledOccurrence, withOccurrencePatch } from './occurrences';
+import { spanOverlaps } from './recurrence-expansion';
 import type { Mailbox, MailboxCalendar } from './state';
 
 // Event writes in one mailbox, with Exchange's identity rules: mailbox-wide ids that never
 // change, a new change key per write, If-Match on change keys, transactionId
-// de-duplication, and deletions that leave nothing behind (delta reports them).
+// de-duplication, and deletions that leave nothing behind (delta reports them). Writes to
+// one occurrence of a series are writes to its master. Every write is announced to the
+// mailbox's change notifications.
 
 /** How long a transactionId keeps a retried POST from creating a second event. */
 export const TRANSACTION_ID_MEMORY_MS = 24 * 60 * 60 * 1000;
@@ -13,10 +17,22 @@ export const TRANSACTION_ID_MEMORY_MS = 24 * 60 * 60 * 1000;
 /** Who writes: an app through Graph (read-only calendars refuse it) or the user / calendar owner (control API). */
 export type Writer = 'app' | 'owner';
 
+/** A stored event, or an occurrence of a stored series, by id. */
+export function lookupEvent(mailbox: Mailbox, eventId: string): StoredEvent | undefined {
+  return mailbox.events.get(eventId) ?? findOccurrence(mailbox, eventId);
+}
+
 export function findEvent(mailbox: Mailbox, eventId: string): StoredEvent {
-  const event = mailbox.events.get(eventId);
+  const event = lookupEvent(mailbox, eventId);
   if (!event) throw graphErrors.itemNotFound();
   return event;
+}
+
+/** The stored master of an occurrence. */
+function masterOf(mailbox: Mailbox, occurrence: StoredEvent): StoredEvent {
+  const master = occurrence.occurrence === undefined ? undefined : mailbox.events.get(occurrence.occurrence.seriesMasterId);
+  if (!master) throw graphErrors.itemNotFound();
+  return master;
 }
 
 export function findCalendar(mailbox: Mailbox, calendarId: string): MailboxCalendar {
@@ -120,10 +136,14 @@ export function createEvent(
     mailbox.transactions.delete(transactionId);
     mailbox.transactions.set(transactionId, { eventId: event.id, expiresMs: now + TRANSACTION_ID_MEMORY_MS });
   }
+  mailbox.announce({ changeType: 'created', event });
   return { event, created: true };
 }
 
-/** PATCH: the given properties change, the rest stays; extended properties merge by id. */
+/**
+ * PATCH: the given properties change, the rest stays; extended properties merge by id. On
+ * an occurrence it makes (or changes) an exception and answers with it.
+ */
 export function patchEvent(
   mailbox: Mailbox,
   event: StoredEvent,
@@ -134,16 +154,34 @@ export function patchEvent(
 ): StoredEvent {
   checkWritable(findCalendar(mailbox, event.calendarId), writer);
   checkIfMatch(ifMatch, event);
+  if (event.occurrence) {
+    const master = commit(mailbox, withOccurrencePatch(masterOf(mailbox, event), event, body), now);
+    mailbox.announce({ changeType: 'updated', event: master });
+    const exception = findOccurrence(mailbox, event.id);
+    if (!exception) throw graphErrors.itemNotFound();
+    return exception;
+  }
   const validated = validateEventWrite(body, event);
-  return commit(mailbox, { ...event, content: validated.content }, now);
+  const updated = commit(mailbox, { ...event, content: validated.content, series: seriesStateAfterPatch(event, validated.content) }, now);
+  mailbox.announce({ changeType: 'updated', event: updated });
+  return updated;
 }
 
-/** DELETE: the event is gone (GET answers 404); delta rounds report it as `@removed`. */
-export function deleteEvent(mailbox: Mailbox, event: StoredEvent, ifMatch: string | undefined, writer: Writer): void {
+/**
+ * DELETE: the event is gone (GET answers 404); delta rounds report it as `@removed`. On a
+ * series master the whole series goes; on an occurrence only that one (the master changes).
+ */
+export function deleteEvent(mailbox: Mailbox, event: StoredEvent, ifMatch: string | undefined, writer: Writer, now: number): void {
   checkWritable(findCalendar(mailbox, event.calendarId), writer);
   checkIfMatch(ifMatch, event);
+  if (event.occurrence) {
+    const master = commit(mailbox, withCancelledOccurrence(masterOf(mailbox, event), event), now);
+    mailbox.announce({ changeType: 'updated', event: master });
+    return;
+  }
   mailbox.events.delete(event.id);
   mailbox.changeSeq += 1;
+  mailbox.announce({ changeType: 'deleted', event });
 }
 
 /** The calendar's events in creation order. */
@@ -151,15 +189,26 @@ export function calendarEvents(mailbox: Mailbox, calendarId: string): StoredEven
   return [...mailbox.events.values()].filter((event) => event.calendarId === calendarId).sort((a, b) => a.order - b.order);
 }
 
-/** Events overlapping [startMs, endMs): starting before the end and ending after the start, by start time. */
+/**
+ * What a calendar view shows of [startMs, endMs): single events overlapping it and the
+ * occurrences of series in it (not their masters), by start time.
+ */
 export function eventsInWindow(mailbox: Mailbox, calendarId: string, startMs: number, endMs: number): StoredEvent[] {
   return calendarEvents(mailbox, calendarId)
-    .filter((event) => overlaps(event, startMs, endMs))
-    .sort((a, b) => a.content.start.ms - b.content.start.ms || a.order - b.order);
+    .flatMap((event) => (event.content.recurrence ? expandSeries(event, startMs, endMs) : overlaps(event, startMs, endMs) ? [event] : []))
+    .sort(byStart);
+}
+
+/** By start; then creation order; occurrences of one series by original start. */
+export function byStart(a: StoredEvent, b: StoredEvent): number {
+  return (
+    a.content.start.ms - b.content.start.ms ||
+    a.order - b.order ||
+    (a.occurrence?.originalStartMs ?? 0) - (b.occurrence?.originalStartMs ?? 0)
+  );
 }
 
 export function overlaps(event: StoredEvent, startMs: number, endMs: number): boolean {
-  const { start, end } = event.content;
   // A zero-length event at the window's start still belongs to it.
-  return start.ms < endMs && (end.ms > startMs || (end.ms === start.ms && start.ms === startMs));
+  return spanOverlaps(event.content.start.ms, event.content.end.ms, startMs, endMs);
 }

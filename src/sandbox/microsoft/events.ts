@@ -12,8 +12,9 @@ import {
 } from './calendars';
 import { graphErrors } from './errors';
 import { toGraphEvent, type ExtendedPropertyExpansion, type StoredEvent } from './event-model';
-import { calendarEvents, createEvent, deleteEvent, eventsInWindow, findCalendar, findEvent, patchEvent } from './event-store';
+import { byStart, calendarEvents, createEvent, deleteEvent, eventsInWindow, findCalendar, findEvent, patchEvent } from './event-store';
 import type { GuardFactory } from './me';
+import { expandSeries } from './occurrences';
 import {
   announcePreferences,
   DEFAULT_PAGE_SIZE,
@@ -34,6 +35,9 @@ import type { Account, MicrosoftSandboxState } from './state';
 // Events, calendarView and calendarView/delta of the caller's mailbox. Collections exist on
 // the default calendar (`/me/events`, `/me/calendar/events`) and on any calendar
 // (`/me/calendars/{id}/events`); an event id is valid mailbox-wide at `/me/events/{id}`.
+// Event lists show single events and series masters; calendarView, its delta and
+// `/events/{id}/instances` show occurrences instead of masters. Occurrence ids work
+// wherever an event id does.
 
 /** The three ways to address a calendar in a path, `suffix` appended. */
 function scoped(suffix: string): string[] {
@@ -161,8 +165,18 @@ export function registerEventRoutes(router: Router, state: MicrosoftSandboxState
   router.delete(scoped('/events/:eventId'), ...write, (req, res) => {
     const account = callerAccount(state, req);
     const event = addressedEvent(account, req, calendarScope(req));
-    deleteEvent(account.mailbox, event, req.get('if-match'), 'app');
+    deleteEvent(account.mailbox, event, req.get('if-match'), 'app', state.now());
     res.status(204).end();
+  });
+
+  // The occurrences and exceptions of a series master in the window (none for other events).
+  router.get(scoped('/events/:eventId/instances'), ...read, (req, res) => {
+    const account = callerAccount(state, req);
+    const scope = calendarScope(req);
+    const event = addressedEvent(account, req, scope);
+    const window = parseWindow(searchParams(req));
+    const instances = event.occurrence ? [] : expandSeries(event, window.startMs, window.endMs).sort(byStart);
+    sendEventList({ req, res, account, events: instances, context: `${eventContext(account, scope)}('${event.id}')/instances` });
   });
 
   router.get(scoped('/calendarView'), ...read, (req, res) => {

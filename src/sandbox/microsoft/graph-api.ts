@@ -10,6 +10,7 @@ import { registerMeRoutes, type GuardFactory } from './me';
 import { mailboxConcurrencyLimit, mailboxRateLimit } from './rate-limit';
 import type { MicrosoftSandboxState } from './state';
 import { countRequests } from './stats';
+import { registerSubscriptionRoutes } from './subscriptions';
 
 // The /v1.0 router. Order matters: ids, parse, identify, count, take a MailboxConcurrency
 // slot, inject faults (so a fault can pre-empt auth and throttling, and a slow one holds
@@ -46,6 +47,7 @@ export function graphApiRouter(state: MicrosoftSandboxState): Router {
   registerMeRoutes(router, state, guard);
   registerCalendarRoutes(router, state, guard);
   registerEventRoutes(router, state, guard);
+  registerSubscriptionRoutes(router, state, guard);
 
   // Graph authenticates before it resolves the path, so an unknown route with a bad token is a 401.
   router.use(authenticate, (req, _res, next) => {

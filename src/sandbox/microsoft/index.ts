@@ -6,6 +6,7 @@ export { MicrosoftSandboxControl, MicrosoftSandboxControlError } from './control
 export type { MicrosoftCalendarOption } from './control-client';
 export { TRANSACTION_ID_MEMORY_MS } from './event-store';
 export { DEFAULT_SCOPE, MICROSOFT_SCOPES } from './scopes';
+export { MAX_EVENT_SUBSCRIPTION_MINUTES } from './subscription-input';
 export { DEFAULT_CONFIG } from './state';
 export type { MicrosoftSandboxState } from './state';
 export type { SandboxLogger } from '../shared/types';
@@ -16,16 +17,26 @@ export type {
   FaultRuleView,
   GraphBodyType,
   GraphCalendar,
+  GraphChangeNotification,
+  GraphChangeType,
   GraphDateTimeTimeZone,
   GraphEmailAddress,
   GraphEvent,
   GraphEventInput,
+  GraphEventType,
   GraphImportance,
   GraphItemBody,
+  GraphLifecycleEvent,
+  GraphLifecycleNotification,
   GraphLocation,
+  GraphNotificationCollection,
+  GraphPatternedRecurrence,
+  GraphPatternedRecurrenceInput,
   GraphSensitivity,
   GraphShowAs,
   GraphSingleValueExtendedProperty,
+  GraphSubscription,
+  GraphSubscriptionInput,
   GraphUser,
   JsonObject,
   JsonValue,
@@ -33,6 +44,11 @@ export type {
   MicrosoftAccountStats,
   MicrosoftAccountView,
   MicrosoftAuthorizeInput,
+  MicrosoftLifecycleEventInput,
+  MicrosoftLifecycleEventResult,
   MicrosoftSandboxConfig,
   MicrosoftSandboxStats,
+  MicrosoftSubscriptionDeliveries,
+  MicrosoftSubscriptionStatus,
+  MicrosoftSubscriptionView,
 } from './types';

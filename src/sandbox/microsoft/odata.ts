@@ -150,6 +150,7 @@ const EVENT_PROPERTIES: readonly EventProperty[] = [
   'locations',
   'attendees',
   'organizer',
+  'originalStart',
 ];
 
 const PROPERTY_BY_LOWER_NAME = new Map(EVENT_PROPERTIES.map((name) => [name.toLowerCase(), name]));

@@ -15,7 +15,9 @@ export interface MicrosoftSandboxOptions {
   redirectUris?: string[];
   /**
    * Start-up (and post-reset) configuration; defaults: 3600 s access tokens, 90-day refresh
-   * tokens, lenient rotation, 10,000 Graph requests per mailbox per 10 minutes, 4 in flight at once.
+   * tokens, lenient rotation, 10,000 Graph requests per mailbox per 10 minutes, 4 in flight at
+   * once; webhooks: http allowed (`requireHttpsWebhooks: false`), 10 s validation handshake,
+   * 3 s per notification, 4 attempts 1 s / 2 s / 4 s apart.
    */
   config?: Partial<MicrosoftSandboxConfig>;
   logger?: SandboxLogger;
@@ -41,6 +43,15 @@ export function createMicrosoftSandboxState(options: MicrosoftSandboxOptions): M
   });
 }
 
-export function startMicrosoftSandbox(options: MicrosoftSandboxOptions): Promise<RunningMicrosoftSandbox> {
-  return serveSandbox(createMicrosoftSandboxApp(createMicrosoftSandboxState(options)), options);
+export async function startMicrosoftSandbox(options: MicrosoftSandboxOptions): Promise<RunningMicrosoftSandbox> {
+  const state = createMicrosoftSandboxState(options);
+  const running = await serveSandbox(createMicrosoftSandboxApp(state), options);
+  return {
+    ...running,
+    close() {
+      // Notifications still queued or being retried would otherwise outlive the sandbox.
+      state.webhooks.abortAll();
+      return running.close();
+    },
+  };
 }

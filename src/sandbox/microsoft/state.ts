@@ -2,8 +2,11 @@ import { normalizeEmail } from '../shared/email';
 import type { FaultRule, FaultState } from '../shared/faults';
 import { SlidingWindowRateLimiter } from '../shared/sliding-window';
 import type { SandboxLogger } from '../shared/types';
-import type { StoredEvent } from './event-model';
+import { publishEventChange } from './change-notifications';
+import type { EventChange, StoredEvent } from './event-model';
 import { changeKeyFor, newCalendarId, storeKeyFor, userIdFor } from './ids';
+import type { SubscriptionRecord } from './subscription-model';
+import { WebhookDispatcher } from './webhook-delivery';
 import type { CodeChallengeMethod, GraphEmailAddress, MicrosoftAccountStats, MicrosoftSandboxConfig } from './types';
 
 // The whole Microsoft sandbox lives in memory: one object, reset in place so that the
@@ -121,6 +124,8 @@ export interface Mailbox {
   transactions: Map<string, TransactionRecord>;
   deltaTokens: Map<string, DeltaState>;
   skipTokens: Map<string, DeltaCursor>;
+  /** Called after every event write: feeds the change notifications of subscriptions on the mailbox. */
+  announce(change: EventChange): void;
 }
 
 export interface Account {
@@ -154,6 +159,10 @@ export interface MicrosoftSandboxState extends FaultState {
    * limit. Not cleared by a reset: requests still running release their slots when they end.
    */
   readonly inFlight: Map<string, number>;
+  /** Change-notification subscriptions by id, ended ones kept (the control API reports on them). */
+  subscriptions: Map<string, SubscriptionRecord>;
+  /** Sends notifications and lifecycle events; a reset or shutdown cancels what is queued. */
+  readonly webhooks: WebhookDispatcher;
   readonly logger?: SandboxLogger;
   now(): number;
 }
@@ -171,13 +180,18 @@ export const DEFAULT_CONFIG: MicrosoftSandboxConfig = {
   strictRotation: false,
   mailboxRequestsPer10Minutes: 10_000,
   mailboxConcurrentRequests: 4,
+  requireHttpsWebhooks: false,
+  webhookValidationTimeoutMs: 10_000,
+  webhookDeliveryTimeoutMs: 3_000,
+  webhookMaxAttempts: 4,
+  webhookRetryBaseDelayMs: 1_000,
 };
 
 const MAILBOX_WINDOW_MS = 10 * 60 * 1000;
 
 export function createMicrosoftState(options: CreateStateOptions): MicrosoftSandboxState {
   const defaults: MicrosoftSandboxConfig = { ...DEFAULT_CONFIG, ...options.config };
-  return {
+  const state: MicrosoftSandboxState = {
     clients: new Map(options.clients.map((client) => [client.clientId, client])),
     defaults,
     config: { ...defaults },
@@ -192,9 +206,16 @@ export function createMicrosoftState(options: CreateStateOptions): MicrosoftSand
     requests: 0,
     mailboxLimiter: new SlidingWindowRateLimiter(MAILBOX_WINDOW_MS),
     inFlight: new Map(),
+    subscriptions: new Map(),
+    webhooks: new WebhookDispatcher(() => ({
+      timeoutMs: state.config.webhookDeliveryTimeoutMs,
+      maxAttempts: state.config.webhookMaxAttempts,
+      retryBaseDelayMs: state.config.webhookRetryBaseDelayMs,
+    })),
     logger: options.logger,
     now: options.now ?? Date.now,
   };
+  return state;
 }
 
 /** Forgets everything but the registered apps and the start-up defaults. */
@@ -209,6 +230,8 @@ export function resetMicrosoftState(state: MicrosoftSandboxState): void {
   state.faultsInjected = 0;
   state.requests = 0;
   state.mailboxLimiter.clear();
+  state.subscriptions = new Map();
+  state.webhooks.abortAll();
 }
 
 export function findAccount(state: MicrosoftSandboxState, email: string): Account | undefined {
@@ -232,7 +255,7 @@ function names(email: string, displayName?: string): Pick<Account, 'displayName'
   };
 }
 
-function newMailbox(owner: string, now: number): Mailbox {
+function newMailbox(owner: string, now: number, announce: (change: EventChange) => void): Mailbox {
   const storeKey = storeKeyFor(owner);
   const calendar: MailboxCalendar = {
     id: newCalendarId(storeKey),
@@ -256,6 +279,7 @@ function newMailbox(owner: string, now: number): Mailbox {
     transactions: new Map(),
     deltaTokens: new Map(),
     skipTokens: new Map(),
+    announce,
   };
 }
 
@@ -306,18 +330,19 @@ export function addCalendar(state: MicrosoftSandboxState, account: Account, inpu
 /** Creates the account on first use; a given display name replaces the current one. */
 export function getOrCreateAccount(state: MicrosoftSandboxState, email: string, displayName?: string): Account {
   const key = normalizeEmail(email);
-  let account = state.accounts.get(key);
-  if (!account) {
-    account = {
-      email: key,
-      id: userIdFor(key),
-      ...names(key, displayName),
-      mailbox: newMailbox(key, state.now()),
-      stats: { requests: 0, tokenRefreshes: 0, tokenRefreshFailures: 0, throttled: 0, concurrencyRejected: 0 },
-    };
-    state.accounts.set(key, account);
-  } else if (displayName?.trim()) {
-    Object.assign(account, names(key, displayName));
+  const existing = state.accounts.get(key);
+  if (existing) {
+    if (displayName?.trim()) Object.assign(existing, names(key, displayName));
+    return existing;
   }
+  const account: Account = {
+    email: key,
+    id: userIdFor(key),
+    ...names(key, displayName),
+    // Bound to this account object: a write through a mailbox from before a reset notifies no one new.
+    mailbox: newMailbox(key, state.now(), (change) => publishEventChange(state, account, change)),
+    stats: { requests: 0, tokenRefreshes: 0, tokenRefreshFailures: 0, throttled: 0, concurrencyRejected: 0 },
+  };
+  state.accounts.set(key, account);
   return account;
 }

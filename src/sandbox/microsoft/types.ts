@@ -23,6 +23,20 @@ export interface MicrosoftSandboxConfig {
    * events; Outlook: 4). One more is answered 429 ApplicationThrottled; 0 turns the limit off.
    */
   mailboxConcurrentRequests: number;
+  /**
+   * Real Graph accepts only https notification and lifecycle URLs. Off by default so local
+   * tests can subscribe http://127.0.0.1 endpoints; turn it on to catch an http URL before
+   * production does (400 ValidationError, no validation request sent).
+   */
+  requireHttpsWebhooks: boolean;
+  /** How long a subscriber has to answer the validation request (Graph: 10 s); then 400 "timed out". */
+  webhookValidationTimeoutMs: number;
+  /** How long a notification POST may take before it counts as failed and is retried (Graph: 3 s). */
+  webhookDeliveryTimeoutMs: number;
+  /** Attempts per notification, the first included (Graph keeps retrying for 4 hours); 1 means no retries. */
+  webhookMaxAttempts: number;
+  /** Delay before the first retry; each further retry waits twice as long as the one before. */
+  webhookRetryBaseDelayMs: number;
 }
 
 export interface MicrosoftAccountStats {
@@ -122,6 +136,66 @@ export interface GraphSingleValueExtendedProperty {
   value: string;
 }
 
+// Recurrence (`microsoft.graph.patternedRecurrence`), in the full shape Graph answers with.
+
+export type GraphDayOfWeek = 'sunday' | 'monday' | 'tuesday' | 'wednesday' | 'thursday' | 'friday' | 'saturday';
+export type GraphRecurrencePatternType =
+  | 'daily'
+  | 'weekly'
+  | 'absoluteMonthly'
+  | 'relativeMonthly'
+  | 'absoluteYearly'
+  | 'relativeYearly';
+export type GraphWeekIndex = 'first' | 'second' | 'third' | 'fourth' | 'last';
+export type GraphRecurrenceRangeType = 'endDate' | 'noEnd' | 'numbered';
+
+/** Fields a pattern type does not use come back as Graph's defaults (0, [], 'sunday', 'first'). */
+export interface GraphRecurrencePattern {
+  type: GraphRecurrencePatternType;
+  interval: number;
+  month: number;
+  dayOfMonth: number;
+  daysOfWeek: GraphDayOfWeek[];
+  firstDayOfWeek: GraphDayOfWeek;
+  index: GraphWeekIndex;
+}
+
+/** `endDate` is `0001-01-01` unless the range type is endDate; `numberOfOccurrences` 0 unless numbered. */
+export interface GraphRecurrenceRange {
+  type: GraphRecurrenceRangeType;
+  startDate: string;
+  endDate: string;
+  recurrenceTimeZone: string;
+  numberOfOccurrences: number;
+}
+
+export interface GraphPatternedRecurrence {
+  pattern: GraphRecurrencePattern;
+  range: GraphRecurrenceRange;
+}
+
+/** What a caller may send: day names in any case, unused fields left out. */
+export interface GraphPatternedRecurrenceInput {
+  pattern: {
+    type: GraphRecurrencePatternType;
+    interval: number;
+    month?: number;
+    dayOfMonth?: number;
+    daysOfWeek?: string[];
+    firstDayOfWeek?: string;
+    index?: GraphWeekIndex;
+  };
+  range: {
+    type: GraphRecurrenceRangeType;
+    startDate: string;
+    endDate?: string;
+    numberOfOccurrences?: number;
+    recurrenceTimeZone?: string;
+  };
+}
+
+export type GraphEventType = 'singleInstance' | 'occurrence' | 'exception' | 'seriesMaster';
+
 export type GraphShowAs = 'free' | 'tentative' | 'busy' | 'oof' | 'workingElsewhere' | 'unknown';
 export type GraphImportance = 'low' | 'normal' | 'high';
 export type GraphSensitivity = 'normal' | 'personal' | 'private' | 'confidential';
@@ -150,9 +224,10 @@ export interface GraphEvent {
   isCancelled: boolean;
   isOrganizer: boolean;
   responseRequested: boolean;
+  /** The series master's id on occurrences and exceptions; null otherwise. */
   seriesMasterId: string | null;
   showAs: GraphShowAs;
-  type: 'singleInstance';
+  type: GraphEventType;
   webLink: string;
   onlineMeetingUrl: string | null;
   isOnlineMeeting: boolean;
@@ -160,7 +235,8 @@ export interface GraphEvent {
   allowNewTimeProposals: boolean;
   isDraft: boolean;
   hideAttendees: boolean;
-  recurrence: null;
+  /** Only on series masters. */
+  recurrence: GraphPatternedRecurrence | null;
   onlineMeeting: null;
   responseStatus: { response: string; time: string };
   body: GraphItemBody;
@@ -170,6 +246,8 @@ export interface GraphEvent {
   locations: JsonValue[];
   attendees: JsonValue[];
   organizer: { emailAddress: GraphEmailAddress };
+  /** Occurrences and exceptions only: where the occurrence was in the pattern (UTC, `2026-10-05T07:00:00Z`). */
+  originalStart?: string;
   /** Only when `$expand`ed (control listings always include them). */
   singleValueExtendedProperties?: GraphSingleValueExtendedProperty[];
 }
@@ -190,6 +268,8 @@ export interface GraphEventInput {
   categories?: string[];
   transactionId?: string;
   singleValueExtendedProperties?: GraphSingleValueExtendedProperty[];
+  /** Makes the event a series master. */
+  recurrence?: GraphPatternedRecurrenceInput | null;
 }
 
 /** A calendar (`microsoft.graph.calendar`). */
@@ -218,4 +298,130 @@ export interface CreateMicrosoftCalendarInput {
   canEdit?: boolean;
   /** Defaults to the mailbox's owner (a calendar shared by someone else names them here). */
   owner?: GraphEmailAddress;
+}
+
+// Change notifications (`/subscriptions`) and their control views.
+
+export type GraphChangeType = 'created' | 'updated' | 'deleted';
+export type GraphLifecycleEvent = 'reauthorizationRequired' | 'subscriptionRemoved' | 'missed';
+
+/** A subscription (`microsoft.graph.subscription`) as Graph answers with it. */
+export interface GraphSubscription {
+  '@odata.context'?: string;
+  id: string;
+  resource: string;
+  applicationId: string;
+  /** As given, e.g. `created,updated,deleted`. */
+  changeType: string;
+  clientState: string | null;
+  notificationUrl: string;
+  notificationQueryOptions: null;
+  lifecycleNotificationUrl: string | null;
+  /** `2026-10-01T09:00:00.0000000Z`. */
+  expirationDateTime: string;
+  creatorId: string;
+  includeResourceData: boolean | null;
+  latestSupportedTlsVersion: string;
+  encryptionCertificate: null;
+  encryptionCertificateId: null;
+  notificationUrlAppId: null;
+}
+
+/** What `POST /subscriptions` takes. */
+export interface GraphSubscriptionInput {
+  changeType: string;
+  notificationUrl: string;
+  resource: string;
+  expirationDateTime: string;
+  lifecycleNotificationUrl?: string;
+  clientState?: string;
+  latestSupportedTlsVersion?: string;
+  includeResourceData?: boolean;
+}
+
+/** One change notification, as POSTed to notificationUrl inside `{value: [...]}`. */
+export interface GraphChangeNotification {
+  subscriptionId: string;
+  subscriptionExpirationDateTime: string;
+  changeType: GraphChangeType;
+  /** `Users/{userId}/Events/{eventId}`. */
+  resource: string;
+  resourceData: {
+    '@odata.type': '#Microsoft.Graph.Event';
+    '@odata.id': string;
+    '@odata.etag': string;
+    id: string;
+  };
+  clientState: string | null;
+  tenantId: string;
+}
+
+/** One lifecycle notification, as POSTed to lifecycleNotificationUrl inside `{value: [...]}`. */
+export interface GraphLifecycleNotification {
+  subscriptionId: string;
+  subscriptionExpirationDateTime: string;
+  tenantId: string;
+  clientState: string | null;
+  lifecycleEvent: GraphLifecycleEvent;
+}
+
+export interface GraphNotificationCollection<T> {
+  value: T[];
+}
+
+/** Where a subscription stands: only `active` ones are visible through Graph and send notifications. */
+export type MicrosoftSubscriptionStatus = 'active' | 'expired' | 'deleted' | 'removed';
+
+export interface MicrosoftSubscriptionDeliveries {
+  /** Change notifications generated for the subscription. */
+  notificationsQueued: number;
+  /** Answered 2xx by notificationUrl. */
+  notificationsDelivered: number;
+  /** Given up after the last attempt. */
+  notificationsFailed: number;
+  /** Never sent: the subscription ended, or was paused for reauthorization, before they went out. */
+  notificationsDropped: number;
+  /** Change-notification POSTs, retries included. */
+  deliveryAttempts: number;
+  lifecycleNotificationsQueued: number;
+  lifecycleNotificationsDelivered: number;
+  lifecycleNotificationsFailed: number;
+  /** Queued (change or lifecycle) and not yet delivered, failed or dropped. */
+  pending: number;
+}
+
+/** A subscription as the control API shows it, ended ones included. */
+export interface MicrosoftSubscriptionView {
+  id: string;
+  /** The mailbox (e-mail) the subscription watches. */
+  account: string;
+  clientId: string;
+  resource: string;
+  changeType: string;
+  notificationUrl: string;
+  lifecycleNotificationUrl: string | null;
+  clientState: string | null;
+  expirationDateTime: string;
+  status: MicrosoftSubscriptionStatus;
+  /** Set by a reauthorizationRequired lifecycle event; cleared by reauthorize or a renewal. */
+  reauthorizationRequired: boolean;
+  /** True while change notifications are dropped until the app reauthorizes. */
+  notificationsPaused: boolean;
+  deliveries: MicrosoftSubscriptionDeliveries;
+}
+
+/** Control API input for a lifecycle event. */
+export interface MicrosoftLifecycleEventInput {
+  lifecycleEvent: GraphLifecycleEvent;
+  /**
+   * reauthorizationRequired only: drop change notifications until the app calls
+   * `POST /subscriptions/{id}/reauthorize` or renews (Graph pauses delivery eventually).
+   */
+  pauseNotifications?: boolean;
+}
+
+export interface MicrosoftLifecycleEventResult {
+  subscription: MicrosoftSubscriptionView;
+  /** False when the subscription has no lifecycleNotificationUrl: the event took effect silently. */
+  lifecycleNotificationQueued: boolean;
 }
