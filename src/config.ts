@@ -33,6 +33,8 @@ export interface AppConfig {
   };
   icloudCaldavUrl: string;
   eventReminders: Reminder[];
+  /** How often each connection's busy times are read when no push notification says sooner. */
+  busyPollIntervalMs: number;
   /** Temporal Web UI origins the codec server answers (CORS). */
   temporalUiOrigins: string[];
   /** Requests per minute per API key (or per address without one); 0 turns the limit off. */
@@ -114,6 +116,11 @@ const envSchema = z.object({
     .default(1200),
   TRUST_PROXY: optionalText,
   TEMPORAL_UI_ORIGINS: optionalText,
+  BUSY_POLL_INTERVAL: z
+    .string()
+    .trim()
+    .regex(/^\d+(ms|s|m|h)$/, 'BUSY_POLL_INTERVAL must be a duration such as 15m, 90s or 1h')
+    .default('15m'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -209,6 +216,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     eventReminders: reminders.ok ? reminders.reminders : [],
     apiRateLimitPerMinute: e.API_RATE_LIMIT_PER_MINUTE,
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
+    busyPollIntervalMs: parseDuration(e.BUSY_POLL_INTERVAL),
     temporalUiOrigins: (e.TEMPORAL_UI_ORIGINS ?? (production ? '' : 'http://localhost:8233,http://127.0.0.1:8233'))
       .split(',')
       .map((o) => o.trim().replace(/\/+$/, ''))
@@ -222,4 +230,11 @@ function parseTrustProxy(value: string | undefined): boolean | number | string {
   if (value === undefined || value === 'false') return false;
   if (value === 'true') return true;
   return /^\d+$/.test(value) ? Number(value) : value;
+}
+
+/** `90s`, `15m`, `1h`, `500ms` → milliseconds (the format is checked by the schema). */
+function parseDuration(value: string): number {
+  const m = /^(\d+)(ms|s|m|h)$/.exec(value)!;
+  const unit = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h'];
+  return Number(m[1]) * unit;
 }

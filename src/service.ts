@@ -65,7 +65,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
       connection: nativeConnection,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
-      deps: { pool, connections, providers, reminders: config.eventReminders, logger },
+      deps: { pool, connections, providers, reminders: config.eventReminders, logger, busyPollIntervalMs: config.busyPollIntervalMs },
       dataConverter: converter,
       workflowBundle: opts.workflowBundle,
     });

@@ -1,14 +1,13 @@
 import { Context } from '@temporalio/activity';
-import { refreshDue, TOKEN_MIN_USABLE_MS } from '../connections/token-refresh';
 import type { BookingDetails } from '../domain/booking';
 import { recordEventFailure, recordEventOutcome } from '../db/calendar-events';
 import { appendSyncLog } from '../db/sync-log';
 import { renderEvent } from '../events/render';
-import { ProviderError, type AccessContext, type ProviderKind } from '../providers/types';
+import { ProviderError } from '../providers/types';
 import type { ActivityDeps } from './deps';
 import { withRequestSlot } from './concurrency';
-import { connectionUnavailable, reauthRequired, toActivityFailure, tokenExpired } from './failures';
-
+import { connectionAccess, type AccessInput } from './access';
+import { toActivityFailure } from './failures';
 
 export interface CalendarEventInput {
   bookingId: string;
@@ -44,28 +43,7 @@ export interface DeleteEventResult {
 export function createCalendarActivities(deps: ActivityDeps) {
   const now = deps.now ?? Date.now;
 
-  /** Loads the connection and a usable access token, or fails in the way the workflow expects. */
-  async function access(input: CalendarEventInput): Promise<{ ctx: AccessContext; provider: ProviderKind; tokenVersion: number }> {
-    const loaded = await deps.connections.getWithCredentials(input.connectionId);
-    if (!loaded || loaded.connection.status === 'disconnected') {
-      throw connectionUnavailable(`calendar connection ${input.connectionId} is no longer connected`);
-    }
-    const { connection, credentials } = loaded;
-    if (connection.status === 'needs_reauth') throw reauthRequired('the calendar connection needs to be reconnected');
-    const calendarId = input.calendarId ?? connection.calendarId;
-    // App passwords do not expire; only OAuth tokens are refreshed.
-    if (credentials?.kind === 'basic') return { ctx: { credentials, calendarId }, provider: connection.provider, tokenVersion: connection.tokenVersion };
-    const accessToken = credentials?.accessToken;
-    const due = input.tokenJustRefreshed ? refreshDue(connection, now(), TOKEN_MIN_USABLE_MS) : refreshDue(connection, now());
-    if (!accessToken || due) {
-      throw tokenExpired(connection.tokenVersion, 'access token expired or about to expire');
-    }
-    return {
-      ctx: { credentials: { kind: 'bearer', accessToken }, calendarId },
-      provider: connection.provider,
-      tokenVersion: connection.tokenVersion,
-    };
-  }
+  const access = (input: AccessInput) => connectionAccess(deps, now(), input);
 
   /** Audit a failed attempt; a retry that will follow is `retrying`, a final one `failed`. */
   async function recordFailure(

@@ -11,5 +11,7 @@ export interface ActivityDeps {
   providers: ProviderRegistry;
   reminders: Reminder[];
   logger: Logger;
+  /** BUSY_POLL_INTERVAL in milliseconds. */
+  busyPollIntervalMs?: number;
   now?: () => number;
 }

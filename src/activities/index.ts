@@ -1,5 +1,6 @@
 import { createBookingActivities } from './bookings';
 import { createBulkSyncActivities } from './bulk-sync';
+import { createBusyTimeActivities } from './busy-times';
 import { createCalendarActivities } from './calendar';
 import { createDisconnectActivities } from './disconnect';
 import type { ActivityDeps } from './deps';
@@ -8,6 +9,7 @@ import { createTokenActivities } from './tokens';
 export type { ActivityDeps } from './deps';
 export type { PrepareReconcileInput } from './bookings';
 export type { BulkSyncPage, BulkSyncPageInput } from './bulk-sync';
+export type { RefreshBusyInput } from './busy-times';
 export type { UpsertEventInput, UpsertEventResult, CalendarEventInput, DeleteEventResult } from './calendar';
 export type { RefreshTokenInput, RefreshTokenResult } from './tokens';
 
@@ -16,6 +18,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createBookingActivities(deps),
     ...createBulkSyncActivities(deps),
+    ...createBusyTimeActivities(deps),
     ...createCalendarActivities(deps),
     ...createDisconnectActivities(deps),
     ...createTokenActivities(deps),

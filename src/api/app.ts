@@ -19,6 +19,8 @@ import { oauthRoutes } from './routes/oauth';
 import { opsRoutes } from './routes/ops';
 import { settingsRoutes } from './routes/settings';
 import { webhookRoutes } from './routes/webhooks';
+import { availabilityRoutes } from './routes/availability';
+import { BusyStore } from '../db/busy-times';
 import { codecRoutes } from './routes/codec';
 import { WebhookReceipts } from '../db/webhook-receipts';
 
@@ -85,7 +87,9 @@ export function createApp(deps: AppDeps): Express {
   const auth = requireApiKey(deps.config.apiKeys);
   app.use('/v1/bookings', auth);
   app.use('/v1/users', auth);
+  app.use('/v1/availability', auth);
   app.use(bookingRoutes(commands, deps.pool));
+  app.use(availabilityRoutes(new BusyStore(deps.pool)));
   app.use(
     connectionRoutes({
       icloudCaldavUrl: deps.config.icloudCaldavUrl,

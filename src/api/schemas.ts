@@ -125,3 +125,24 @@ export const caldavConnectionBodySchema = z
 export type ConfirmBody = z.infer<typeof confirmBodySchema>;
 export type RescheduleBody = z.infer<typeof rescheduleBodySchema>;
 export type CancelBody = z.infer<typeof cancelBodySchema>;
+
+/** Longest range busy times are asked for at once. */
+const MAX_BUSY_RANGE_MS = 100 * 24 * 60 * 60_000;
+
+function checkRange(v: { from: string; to: string } | { start: string; end: string }, ctx: z.RefinementCtx): void {
+  const [a, b, key] = 'from' in v ? [v.from, v.to, 'to'] : [v.start, v.end, 'end'];
+  const start = DateTime.fromISO(a).toMillis();
+  const end = DateTime.fromISO(b).toMillis();
+  if (!(end > start)) ctx.addIssue({ code: 'custom', path: [key], message: `${key} must be after ${key === 'to' ? 'from' : 'start'}` });
+  else if (end - start > MAX_BUSY_RANGE_MS) ctx.addIssue({ code: 'custom', path: [key], message: 'the range may span at most 100 days' });
+}
+
+export const busyQuerySchema = z.strictObject({ from: instant, to: instant }).superRefine(checkRange);
+
+export const availabilityCheckBodySchema = z
+  .strictObject({
+    userIds: z.array(idSchema('userId')).min(1, 'at least one userId is required').max(50),
+    start: instant,
+    end: instant,
+  })
+  .superRefine(checkRange);

@@ -62,6 +62,19 @@ export interface CalendarInfo {
   timeZone?: string;
 }
 
+/** A stretch of time the user's calendar shows them busy, from an event this service did not write. */
+export interface BusyInterval {
+  /** RFC 3339 instants (UTC). */
+  start: string;
+  end: string;
+}
+
+/** The time range busy times are read for. */
+export interface BusyWindow {
+  from: Date;
+  to: Date;
+}
+
 /** Every provider adapter implements this; nothing outside `src/providers/<name>/` knows more. */
 export interface CalendarProvider {
   readonly kind: ProviderKind;
@@ -75,6 +88,11 @@ export interface CalendarProvider {
   deleteEvent(ctx: AccessContext, key: EventKey, known: { externalEventId?: string }): Promise<DeleteOutcome>;
   /** The account's calendars. */
   listCalendars(ctx: { credentials: Credentials }): Promise<CalendarInfo[]>;
+  /**
+   * Busy times in the chosen calendar within `window`: recurring events expanded, all-day events
+   * included; free/transparent and cancelled events, and events this service wrote, left out.
+   */
+  listBusy(ctx: AccessContext, window: BusyWindow): Promise<BusyInterval[]>;
 }
 
 export interface TokenSet {

@@ -1,8 +1,9 @@
 import { condition, continueAsNew, executeChild, ParentClosePolicy, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { bulkSyncWorkflow } from './bulk-sync';
-import { bulkSyncWorkflowId, connectedSignal, disconnectSignal, type DisconnectRequest } from './messages';
+import { bulkSyncWorkflowId, connectedSignal, disconnectSignal, refreshBusySignal, type DisconnectRequest } from './messages';
 import { removeConnectionEvents } from './remove-events';
+import { withFreshToken } from './token-refresh';
 
 const acts = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
@@ -24,36 +25,64 @@ const MAX_HISTORY_EVENTS = 1_000;
  * One per connected calendar (`connection:<connectionId>`), long-lived. On every connect or
  * reconnect it runs a bulk sync as a child; a reconnect during a bulk sync queues one more run,
  * which also re-drives the bookings left pending while the connection needed re-authentication.
- * A disconnect (optionally removing our events first) ends it.
+ * Alongside, it keeps the calendar's busy times fresh: read at start, every poll interval, and
+ * whenever `refreshBusy` is signalled. A disconnect (optionally removing our events first) ends it.
  */
 export async function connectionWorkflow(input: ConnectionWorkflowInput): Promise<void> {
   let runs = input.bulkSyncRuns ?? 0;
   let pending = input.bulkSyncPending ?? false;
+  let bulkRunning = false;
+  let busyRequested = true;
   let disconnect: DisconnectRequest | undefined;
   setHandler(connectedSignal, () => {
     pending = true;
+    // A reconnect may follow a re-authentication: read busy times again at once.
+    busyRequested = true;
   });
   setHandler(disconnectSignal, (request) => {
     disconnect = request;
   });
+  setHandler(refreshBusySignal, () => {
+    busyRequested = true;
+  });
+  const canContinueAsNew = () => !pending && !bulkRunning && !busyRequested && workflowInfo().historyLength > MAX_HISTORY_EVENTS;
+  const carryOn = () => continueAsNew<typeof connectionWorkflow>({ ...input, bulkSyncRuns: runs, bulkSyncPending: false });
 
-  for (;;) {
-    await condition(() => pending || disconnect !== undefined);
-    if (disconnect) {
-      // Removing events needs the tokens, so the connection is finalised (revoked, erased) after.
-      if (disconnect.removeEvents) await removeConnectionEvents(input.connectionId);
-      await acts.finalizeDisconnect({ connectionId: input.connectionId });
-      return;
+  const bulkSyncs = async (): Promise<void> => {
+    for (;;) {
+      await condition(() => pending || disconnect !== undefined);
+      if (disconnect) return;
+      pending = false;
+      runs += 1;
+      bulkRunning = true;
+      try {
+        await executeChild(bulkSyncWorkflow, {
+          workflowId: bulkSyncWorkflowId(input.connectionId, runs),
+          args: [{ connectionId: input.connectionId, userId: input.userId }],
+          parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+        });
+      } finally {
+        bulkRunning = false;
+      }
+      if (canContinueAsNew()) await carryOn();
     }
-    pending = false;
-    runs += 1;
-    await executeChild(bulkSyncWorkflow, {
-      workflowId: bulkSyncWorkflowId(input.connectionId, runs),
-      args: [{ connectionId: input.connectionId, userId: input.userId }],
-      parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
-    });
-    if (!pending && workflowInfo().historyLength > MAX_HISTORY_EVENTS) {
-      await continueAsNew<typeof connectionWorkflow>({ ...input, bulkSyncRuns: runs, bulkSyncPending: false });
+  };
+
+  const busyTimes = async (): Promise<void> => {
+    const { pollIntervalMs } = await acts.busyTimeSettings();
+    for (;;) {
+      await condition(() => busyRequested || disconnect !== undefined, pollIntervalMs);
+      if (disconnect) return;
+      busyRequested = false;
+      // A failure is recorded on the connection by the activity; the next poll tries again.
+      await withFreshToken(input.connectionId, (tokenJustRefreshed) => acts.refreshBusyTimes({ connectionId: input.connectionId, tokenJustRefreshed }));
+      if (canContinueAsNew()) await carryOn();
     }
-  }
+  };
+
+  await Promise.all([bulkSyncs(), busyTimes()]);
+  // Both loops end on disconnect. Removing events needs the tokens, so the connection is
+  // finalised (revoked, erased) after.
+  if (disconnect?.removeEvents) await removeConnectionEvents(input.connectionId);
+  await acts.finalizeDisconnect({ connectionId: input.connectionId });
 }

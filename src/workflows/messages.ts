@@ -51,3 +51,6 @@ export interface DisconnectRequest {
   removeEvents: boolean;
 }
 export const disconnectSignal = defineSignal<[DisconnectRequest]>('disconnect');
+
+/** Read the connection's busy times now (a push notification arrived, or an operator asks). */
+export const refreshBusySignal = defineSignal('refreshBusy');

@@ -28,8 +28,8 @@ describe('provider failures never lose or duplicate a change', () => {
   it('rides out a burst of 429 and 503 answers, waiting as long as Retry-After says', async () => {
     const { tutor, client } = await connectedPair(h);
     const bookingId = h.id('bk');
-    await h.google.addFault({ path: '/events', account: tutor.calendar, status: 429, reason: 'rateLimitExceeded', retryAfterSeconds: 3, times: 2 });
-    await h.google.addFault({ path: '/events', account: client.calendar, status: 503, reason: 'backendError', times: 2 });
+    await h.google.addFault({ method: 'POST', path: '/events', account: tutor.calendar, status: 429, reason: 'rateLimitExceeded', retryAfterSeconds: 3, times: 2 });
+    await h.google.addFault({ method: 'POST', path: '/events', account: client.calendar, status: 503, reason: 'backendError', times: 2 });
     expect((await h.api('POST', `/v1/bookings/${bookingId}/confirm`, confirmBody([strip(tutor), strip(client)]))).status).toBe(202);
     await settled(h, bookingId, (v) => v.calendars.filter((c) => c.state === 'synced').length === 2);
     const faults = await h.google.listFaults();
@@ -49,7 +49,7 @@ describe('provider failures never lose or duplicate a change', () => {
   it('one calendar being down does not hold back the other participant, and catches up after', async () => {
     const { tutor, client } = await connectedPair(h);
     const bookingId = h.id('bk');
-    const outage = await h.google.addFault({ path: '/events', account: client.calendar, status: 503, reason: 'backendError', times: 'always' });
+    const outage = await h.google.addFault({ method: 'POST', path: '/events', account: client.calendar, status: 503, reason: 'backendError', times: 'always' });
     expect((await h.api('POST', `/v1/bookings/${bookingId}/confirm`, confirmBody([strip(tutor), strip(client)]))).status).toBe(202);
     const first = await eventually(async () => {
       const v = await getBooking(h, bookingId);
@@ -77,7 +77,7 @@ describe('provider failures never lose or duplicate a change', () => {
   it('a long outage is retried with exponential backoff (no hot loop) and converges once the provider is back', { timeout: 120_000 }, async () => {
     const { tutor } = await connectedPair(h);
     const bookingId = h.id('bk');
-    const outage = await h.google.addFault({ path: '/events', account: tutor.calendar, status: 503, reason: 'backendError', times: 'always' });
+    const outage = await h.google.addFault({ method: 'POST', path: '/events', account: tutor.calendar, status: 503, reason: 'backendError', times: 'always' });
     expect((await h.api('POST', `/v1/bookings/${bookingId}/confirm`, confirmBody([strip(tutor)]))).status).toBe(202);
     // Watch the failed attempts arrive for 20 s: far longer than the first retry intervals.
     const hitTimes: number[] = [];
@@ -103,7 +103,7 @@ describe('provider failures never lose or duplicate a change', () => {
   it('a provider refusal that cannot succeed shows as failed with the reason', async () => {
     const { tutor, client } = await connectedPair(h);
     const bookingId = h.id('bk');
-    await h.google.addFault({ path: '/events', account: client.calendar, status: 400, reason: 'invalid', message: 'Invalid value', times: 'always' });
+    await h.google.addFault({ method: 'POST', path: '/events', account: client.calendar, status: 400, reason: 'invalid', message: 'Invalid value', times: 'always' });
     expect((await h.api('POST', `/v1/bookings/${bookingId}/confirm`, confirmBody([strip(tutor), strip(client)]))).status).toBe(202);
     const view = await (async () => {
       for (;;) {

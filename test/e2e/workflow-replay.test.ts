@@ -5,7 +5,7 @@ import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { encryptingDataConverter } from '../../src/temporal/data-converter';
-import { bookingWorkflowId } from '../../src/workflows/messages';
+import { bookingWorkflowId, connectionWorkflowId } from '../../src/workflows/messages';
 import { confirmBody, connectedPair, getBooking, settled, strip } from '../support/bookings';
 import { eventually, startHarness, type Harness } from '../support/harness';
 
@@ -44,7 +44,7 @@ describe('bookingWorkflow replay', () => {
   it('replays fresh histories of a full lifecycle with a token refresh and a provider failure', async () => {
     const { tutor, client } = await connectedPair(h);
     const bookingId = h.id('replay');
-    await h.google.addFault({ path: '/events', account: client.calendar, status: 503, reason: 'backendError', times: 1 });
+    await h.google.addFault({ method: 'POST', path: '/events', account: client.calendar, status: 503, reason: 'backendError', times: 1 });
     expect((await h.api('POST', `/v1/bookings/${bookingId}/confirm`, confirmBody([strip(tutor), strip(client)], { version: 1 }))).status).toBe(202);
     await settled(h, bookingId, (v) => v.calendars.filter((c) => c.state === 'synced').length === 2);
     await h.google.expireAccessTokens(tutor.calendar);
@@ -62,6 +62,22 @@ describe('bookingWorkflow replay', () => {
     if (process.env.RECORD_HISTORIES === '1') {
       await writeFile(path.join(FIXTURES, 'booking-lifecycle.binpb'), History.encode(history).finish());
     }
+  });
+
+  it('replays a fresh connection workflow history: connect, bulk sync, busy-time read, disconnect', async () => {
+    const userId = h.id('replay-conn');
+    const { connectionId } = await h.connectGoogle(userId);
+    await eventually(async () => {
+      const { rows } = await h.pool.query<{ busy_synced_at: Date | null }>('SELECT busy_synced_at FROM calendar_connections WHERE id = $1', [connectionId]);
+      return rows[0]?.busy_synced_at ? true : undefined;
+    }, 'busy times read once');
+    expect((await h.api('DELETE', `/v1/users/${userId}/connections/${connectionId}`)).status).toBe(202);
+    const handle = h.service.client.workflow.getHandle(connectionWorkflowId(connectionId));
+    await handle.result();
+    const history = History.fromObject(await handle.fetchHistory());
+    const activities = (history.events ?? []).map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name).filter(Boolean);
+    expect(activities).toEqual(expect.arrayContaining(['busyTimeSettings', 'refreshBusyTimes', 'finalizeDisconnect']));
+    await replay(history, connectionWorkflowId(connectionId));
   });
 
   it('replays every committed history fixture', async () => {

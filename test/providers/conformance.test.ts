@@ -118,6 +118,36 @@ for (const fixture of FIXTURES) {
       expect([n!.start, n!.end]).toEqual([Date.parse('2026-11-01T05:30:00Z'), Date.parse('2026-11-01T07:30:00Z')]);
     });
 
+    it('reads busy times: busy and all-day events count; free ones, our own and those outside the window do not', async () => {
+      // A week of its own in the future, so other cases' events stay out of the window.
+      const day = 24 * 3_600_000;
+      const from = new Date(Date.parse('2033-06-06T00:00:00Z'));
+      const to = new Date(from.getTime() + 7 * day);
+      await p.addUserEvent({ title: 'Dentist', start: '2033-06-07T09:00:00Z', end: '2033-06-07T10:00:00Z' });
+      await p.addUserEvent({ title: 'Lunch (free)', start: '2033-06-07T12:00:00Z', end: '2033-06-07T13:00:00Z', free: true });
+      await p.addUserEvent({ title: 'Holiday', start: '2033-06-09', end: '2033-06-10', allDay: true });
+      await p.addUserEvent({ title: 'Next month', start: '2033-07-07T09:00:00Z', end: '2033-07-07T10:00:00Z' });
+      await p.provider.upsertEvent(p.ctx, spec(key(), { start: '2033-06-08T15:00:00Z', end: '2033-06-08T16:00:00Z' }), {});
+      const busy = await p.provider.listBusy(p.ctx, { from, to });
+      expect(busy.map((b) => [Date.parse(b.start), Date.parse(b.end)]).sort((a, b) => a[0]! - b[0]!)).toEqual([
+        [Date.parse('2033-06-07T09:00:00Z'), Date.parse('2033-06-07T10:00:00Z')],
+        [Date.parse('2033-06-09T00:00:00Z'), Date.parse('2033-06-10T00:00:00Z')],
+      ]);
+    });
+
+    it('expands a recurring user event into busy times, keeping its wall time across a DST change', async () => {
+      // Weekly at 09:00 London from Tuesday 2033-10-18: BST (08:00Z) for two weeks, then GMT (09:00Z) after 30 October.
+      const from = new Date('2033-10-17T00:00:00Z');
+      const to = new Date('2033-11-05T00:00:00Z');
+      await p.addUserEvent({ title: 'Weekly class', start: '2033-10-18T08:00:00Z', end: '2033-10-18T09:00:00Z', weekly: 3 });
+      const busy = await p.provider.listBusy(p.ctx, { from, to });
+      expect(busy.map((b) => Date.parse(b.start)).sort()).toEqual([
+        Date.parse('2033-10-18T08:00:00Z'),
+        Date.parse('2033-10-25T08:00:00Z'),
+        Date.parse('2033-11-01T09:00:00Z'),
+      ]);
+    });
+
     it('sets the reminders the provider supports', async () => {
       const k = key();
       await p.provider.upsertEvent(p.ctx, spec(k), {});

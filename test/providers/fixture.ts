@@ -12,6 +12,19 @@ export interface StoredEvent {
   reminders: Reminder[];
 }
 
+/** An event the user made in their own calendar (not through this service). */
+export interface UserEvent {
+  title: string;
+  /** RFC 3339 instants; for an all-day event the dates (YYYY-MM-DD) of its first and following day. */
+  start: string;
+  end: string;
+  allDay?: boolean;
+  /** Shown as free (Google transparency, Graph showAs, iCalendar TRANSP). */
+  free?: boolean;
+  /** Repeats weekly this many times (timed events; written in Europe/London wall time). */
+  weekly?: number;
+}
+
 /**
  * One provider in the conformance suite: its adapter, a connected account in a real server or
  * emulator, and ways to look at the calendar from the outside (not through the adapter).
@@ -28,6 +41,8 @@ export interface ProviderUnderTest {
    * an ETag we read is stale by the time we write (CalDAV answers 412).
    */
   changeBeforeNextWrite(key: EventKey, externalEventId: string): Promise<void>;
+  /** The user adds an event to the calendar, outside this service. */
+  addUserEvent(event: UserEvent): Promise<void>;
   /** What the provider supports of a reminder list (e.g. Outlook: one). */
   expectedReminders(reminders: Reminder[]): Reminder[];
   close(): Promise<void>;

@@ -37,6 +37,16 @@ export const googleFixture: ProviderFixture = {
       async changeBeforeNextWrite(_key, externalEventId) {
         await control.updateUserEvent(email, externalEventId, { summary: 'Changed by the user' });
       },
+      async addUserEvent(e) {
+        const time = (t: string) => (e.allDay ? { date: t } : { dateTime: t, timeZone: 'Europe/London' });
+        await control.createUserEvent(email, {
+          summary: e.title,
+          start: time(e.start),
+          end: time(e.end),
+          ...(e.free ? { transparency: 'transparent' as const } : {}),
+          ...(e.weekly ? { recurrence: [`RRULE:FREQ=WEEKLY;COUNT=${e.weekly}`] } : {}),
+        });
+      },
       expectedReminders: (reminders) => reminders,
       close: () => sandbox.close(),
     };

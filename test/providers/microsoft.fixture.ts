@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import { randomBytes } from 'node:crypto';
 import { MicrosoftCalendarProvider, MicrosoftOAuth, TAG_PROPERTY_ID, tagValue } from '../../src/providers/microsoft';
 import { MicrosoftSandboxControl, startMicrosoftSandbox } from '../../src/sandbox/microsoft';
@@ -40,6 +41,27 @@ export const microsoftFixture: ProviderFixture = {
       },
       async changeBeforeNextWrite(_key, externalEventId) {
         await control.updateUserEvent(email, externalEventId, { subject: 'Changed by the user' });
+      },
+      async addUserEvent(e) {
+        // Written in London wall time, as a user there would; a recurring series keeps that wall time.
+        const london = (t: string) => DateTime.fromISO(t, { zone: 'utc' }).setZone('Europe/London').toFormat("yyyy-MM-dd'T'HH:mm:ss");
+        const time = (t: string) => (e.allDay ? { dateTime: `${t}T00:00:00`, timeZone: 'UTC' } : { dateTime: london(t), timeZone: 'Europe/London' });
+        const first = DateTime.fromISO(e.start, { zone: 'utc' }).setZone('Europe/London');
+        await control.createUserEvent(email, {
+          subject: e.title,
+          start: time(e.start),
+          end: time(e.end),
+          isAllDay: e.allDay === true,
+          showAs: e.free ? 'free' : 'busy',
+          ...(e.weekly
+            ? {
+                recurrence: {
+                  pattern: { type: 'weekly', interval: 1, daysOfWeek: [first.toFormat('cccc').toLowerCase()] },
+                  range: { type: 'numbered', startDate: first.toISODate()!, numberOfOccurrences: e.weekly, recurrenceTimeZone: 'Europe/London' },
+                },
+              }
+            : {}),
+        } as Parameters<typeof control.createUserEvent>[1]);
       },
       // Outlook keeps one reminder: by default the 15-minute one.
       expectedReminders: (reminders) => (reminders.some((r) => r.minutes === 15) ? [{ method: 'popup', minutes: 15 }] : []),

@@ -1,7 +1,9 @@
-import { createCalendarObject, deleteCalendarObject, updateCalendarObject } from 'tsdav';
+import { createCalendarObject, deleteCalendarObject, fetchCalendarObjects, updateCalendarObject } from 'tsdav';
 import {
   ProviderError,
   type AccessContext,
+  type BusyInterval,
+  type BusyWindow,
   type CalendarInfo,
   type CalendarProvider,
   type Credentials,
@@ -13,6 +15,7 @@ import {
 } from '../types';
 import { authHeaders, readObject, TIMEOUT_MS } from './dav';
 import { davFetch } from './dav-fetch';
+import { busyOfObject } from './busy-times';
 import { discoverCalDav } from './discover';
 import { checkResponse } from './errors';
 import { buildIcs, sequenceOf } from './ics';
@@ -99,6 +102,25 @@ export class CalDavCalendarProvider implements CalendarProvider {
       checkResponse(res, 'delete');
       return { action: 'deleted' };
     }
+  }
+
+  async listBusy(ctx: AccessContext, window: BusyWindow): Promise<BusyInterval[]> {
+    // A time-ranged calendar-query: the server picks the objects (recurring ones included), we expand them.
+    let objects;
+    try {
+      objects = await fetchCalendarObjects({
+        calendar: { url: ctx.calendarId },
+        timeRange: { start: window.from.toISOString(), end: window.to.toISOString() },
+        headers: authHeaders(ctx.credentials),
+        fetchOptions: options(),
+        fetch: davFetch,
+      });
+    } catch (err) {
+      if (err instanceof ProviderError) throw err;
+      throw new ProviderError('transient', `CalDAV calendar-query failed (${err instanceof Error ? err.message.slice(0, 200) : 'error'})`);
+    }
+    const ICAL = (await import('ical.js')).default;
+    return objects.flatMap((o) => (typeof o.data === 'string' && o.data.includes('BEGIN:VEVENT') ? busyOfObject(ICAL, o.data, window) : []));
   }
 
   async listCalendars(ctx: { credentials: Credentials }): Promise<CalendarInfo[]> {

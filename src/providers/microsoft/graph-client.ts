@@ -21,7 +21,8 @@ class BearerToken implements Middleware {
     const headers = new Headers(options.headers as ConstructorParameters<typeof Headers>[0]);
     headers.set('Authorization', `Bearer ${this.accessToken}`);
     // Immutable ids survive moves between folders; times come back in the booking's zone.
-    const prefer = ['IdType="ImmutableId"'];
+    // A request's own preferences (e.g. odata.maxpagesize) are kept.
+    const prefer = ['IdType="ImmutableId"', ...(headers.get('Prefer') ? [headers.get('Prefer')!] : [])];
     if (this.preferTimeZone) prefer.push(`outlook.timezone="${this.preferTimeZone}"`);
     headers.set('Prefer', prefer.join(', '));
     options.headers = Object.fromEntries(headers.entries());

@@ -1,0 +1,72 @@
+import { Router } from 'express';
+import type { BusyStore, ConnectionBusy } from '../../db/busy-times';
+import { mergeSpans, overlapping, type Span } from '../../domain/busy';
+import { validationError } from '../errors';
+import { availabilityCheckBodySchema, busyQuerySchema, idSchema } from '../schemas';
+import { parseBody, parseParam } from '../validate';
+
+const userIdSchema = idSchema('userId');
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** Per calendar: how fresh its busy times are and whether they cover the asked range. */
+function freshness(c: ConnectionBusy, from: number, to: number) {
+  return {
+    connectionId: c.connectionId,
+    provider: c.provider,
+    syncedAt: c.syncedAt?.toISOString() ?? null,
+    covers: c.window !== null && c.window.from.getTime() <= from && c.window.to.getTime() >= to,
+    lastError: c.lastError,
+  };
+}
+
+function spansOf(calendars: ConnectionBusy[]): Span[] {
+  return mergeSpans(calendars.flatMap((c) => c.intervals.map((i) => ({ start: i.start.getTime(), end: i.end.getTime() }))));
+}
+
+/**
+ * Busy times for the booking system: a user's merged busy intervals (events in their calendars
+ * that this service did not write), and a check of a proposed slot against several users.
+ */
+export function availabilityRoutes(busy: BusyStore): Router {
+  const router = Router();
+
+  router.get('/v1/users/:userId/busy', async (req, res) => {
+    const userId = parseParam(req.params.userId, userIdSchema);
+    const query = busyQuerySchema.safeParse(req.query);
+    if (!query.success) throw validationError(query.error, 'query');
+    const from = Date.parse(query.data.from);
+    const to = Date.parse(query.data.to);
+    const calendars = await busy.forUser(userId, new Date(from), new Date(to));
+    res.json({
+      userId,
+      from: iso(from),
+      to: iso(to),
+      busy: spansOf(calendars).map((s) => ({ start: iso(Math.max(s.start, from)), end: iso(Math.min(s.end, to)) })),
+      calendars: calendars.map((c) => freshness(c, from, to)),
+    });
+  });
+
+  router.post('/v1/availability/check', async (req, res) => {
+    const body = parseBody(req, availabilityCheckBodySchema);
+    const start = Date.parse(body.start);
+    const end = Date.parse(body.end);
+    const users = await Promise.all(
+      [...new Set(body.userIds)].map(async (userId) => {
+        const calendars = await busy.forUser(userId, new Date(start), new Date(end));
+        const conflicts = overlapping(spansOf(calendars), start, end).map((s) => ({ start: iso(s.start), end: iso(s.end) }));
+        const fresh = calendars.map((c) => freshness(c, start, end));
+        // Without a calendar that covers the slot, "no conflict" would be a guess.
+        const known = fresh.length > 0 && fresh.every((c) => c.covers);
+        return { userId, conflicts, known, calendars: fresh };
+      }),
+    );
+    res.json({
+      start: iso(start),
+      end: iso(end),
+      available: users.every((u) => u.conflicts.length === 0),
+      users,
+    });
+  });
+
+  return router;
+}

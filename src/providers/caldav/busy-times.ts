@@ -1,0 +1,53 @@
+import type { BusyInterval, BusyWindow } from '../types';
+import { BOOKING_PROPERTY } from './ics';
+import type ICAL from 'ical.js' with { 'resolution-mode': 'import' };
+
+type ICALModule = typeof ICAL;
+type ICALComponent = ICAL.Component;
+
+/** Occurrences of one recurring event to expand at most (a guard against unbounded rules). */
+const MAX_OCCURRENCES = 5_000;
+
+function isBusy(vevent: ICALComponent): boolean {
+  const transp = String(vevent.getFirstPropertyValue('transp') ?? '').toUpperCase();
+  const status = String(vevent.getFirstPropertyValue('status') ?? '').toUpperCase();
+  return transp !== 'TRANSPARENT' && status !== 'CANCELLED' && vevent.getFirstPropertyValue(BOOKING_PROPERTY.toLowerCase()) === null;
+}
+
+/**
+ * Busy times in one calendar object (an event, possibly recurring with overridden instances),
+ * within the window. Free (TRANSP:TRANSPARENT), cancelled and our own events are left out.
+ */
+export function busyOfObject(ICAL: ICALModule, ics: string, window: BusyWindow): BusyInterval[] {
+  const calendar = new ICAL.Component(ICAL.parse(ics));
+  for (const tz of calendar.getAllSubcomponents('vtimezone')) ICAL.TimezoneService.register(tz);
+  const vevents = calendar.getAllSubcomponents('vevent');
+  const master = vevents.find((v) => !v.hasProperty('recurrence-id'));
+  const exceptions = vevents.filter((v) => v.hasProperty('recurrence-id'));
+  const out: BusyInterval[] = [];
+  const push = (start: Date, end: Date, component: ICALComponent) => {
+    if (!isBusy(component) || end <= window.from || start >= window.to || end <= start) return;
+    out.push({ start: start.toISOString(), end: end.toISOString() });
+  };
+  if (!master) {
+    for (const v of exceptions) {
+      const e = new ICAL.Event(v);
+      push(e.startDate.toJSDate(), e.endDate.toJSDate(), v);
+    }
+    return out;
+  }
+  const event = new ICAL.Event(master);
+  for (const v of exceptions) event.relateException(v);
+  if (!event.isRecurring()) {
+    push(event.startDate.toJSDate(), event.endDate.toJSDate(), master);
+    return out;
+  }
+  const it = event.iterator();
+  for (let i = 0, next = it.next(); next && i < MAX_OCCURRENCES; i++, next = it.next()) {
+    const details = event.getOccurrenceDetails(next);
+    const start = details.startDate.toJSDate();
+    if (start >= window.to) break;
+    push(start, details.endDate.toJSDate(), details.item.component);
+  }
+  return out;
+}
