@@ -33,6 +33,10 @@ export interface AppConfig {
   };
   icloudCaldavUrl: string;
   eventReminders: Reminder[];
+  /** Whether calendars are watched with provider push channels (needs an https PUBLIC_BASE_URL in real use). */
+  pushNotifications: boolean;
+  /** Lifetime asked for push channels; undefined = the provider's longest. */
+  pushChannelTtlMs: number | undefined;
   /** How often each connection's busy times are read when no push notification says sooner. */
   busyPollIntervalMs: number;
   /** Temporal Web UI origins the codec server answers (CORS). */
@@ -116,6 +120,10 @@ const envSchema = z.object({
     .default(1200),
   TRUST_PROXY: optionalText,
   TEMPORAL_UI_ORIGINS: optionalText,
+  PUSH_NOTIFICATIONS: z.enum(['auto', 'on', 'off']).default('auto'),
+  PUSH_CHANNEL_TTL: optionalText.refine((v) => v === undefined || /^\d+(ms|s|m|h)$/.test(v), {
+    message: 'PUSH_CHANNEL_TTL must be a duration such as 6h or 3600s',
+  }),
   BUSY_POLL_INTERVAL: z
     .string()
     .trim()
@@ -217,6 +225,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     apiRateLimitPerMinute: e.API_RATE_LIMIT_PER_MINUTE,
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     busyPollIntervalMs: parseDuration(e.BUSY_POLL_INTERVAL),
+    // Providers only call https addresses; `on` is for the sandbox, which accepts http.
+    pushNotifications: e.PUSH_NOTIFICATIONS === 'on' || (e.PUSH_NOTIFICATIONS === 'auto' && (e.PUBLIC_BASE_URL ?? '').startsWith('https://')),
+    pushChannelTtlMs: e.PUSH_CHANNEL_TTL ? parseDuration(e.PUSH_CHANNEL_TTL) : undefined,
     temporalUiOrigins: (e.TEMPORAL_UI_ORIGINS ?? (production ? '' : 'http://localhost:8233,http://127.0.0.1:8233'))
       .split(',')
       .map((o) => o.trim().replace(/\/+$/, ''))

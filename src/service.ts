@@ -7,6 +7,7 @@ import { createApp } from './api/app';
 import { signalConnected } from './api/connection-commands';
 import { OAuthConnect } from './connections/oauth-connect';
 import type { AppConfig } from './config';
+import { ChannelSecrets } from './crypto/channel-secret';
 import { SecretBox } from './crypto/secret-box';
 import { Signer } from './crypto/signer';
 import { ConnectionStore } from './db/connections';
@@ -53,6 +54,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
 
   const connection = await Connection.connect({ address: config.temporal.address });
   const codec = new EncryptionCodec(config.encryptionKeys);
+  const channelSecrets = new ChannelSecrets(config.encryptionKeys);
   const converter = dataConverter(codec);
   const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: converter });
 
@@ -65,7 +67,15 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
       connection: nativeConnection,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
-      deps: { pool, connections, providers, reminders: config.eventReminders, logger, busyPollIntervalMs: config.busyPollIntervalMs },
+      deps: {
+        pool,
+        connections,
+        providers,
+        reminders: config.eventReminders,
+        logger,
+        busyPollIntervalMs: config.busyPollIntervalMs,
+        ...(config.pushNotifications ? { push: { publicBaseUrl: config.publicBaseUrl, ttlMs: config.pushChannelTtlMs, secrets: channelSecrets } } : {}),
+      },
       dataConverter: converter,
       workflowBundle: opts.workflowBundle,
     });

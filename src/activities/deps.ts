@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import type { ChannelSecrets } from '../crypto/channel-secret';
 import type { ConnectionStore } from '../db/connections';
 import type { Reminder } from '../events/reminders';
 import type { Logger } from '../logging';
@@ -11,6 +12,8 @@ export interface ActivityDeps {
   providers: ProviderRegistry;
   reminders: Reminder[];
   logger: Logger;
+  /** Push channels: off, or where notifications go and how they are authenticated. */
+  push?: { publicBaseUrl: string; ttlMs?: number; secrets: ChannelSecrets };
   /** BUSY_POLL_INTERVAL in milliseconds. */
   busyPollIntervalMs?: number;
   now?: () => number;

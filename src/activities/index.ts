@@ -3,6 +3,7 @@ import { createBulkSyncActivities } from './bulk-sync';
 import { createBusyTimeActivities } from './busy-times';
 import { createCalendarActivities } from './calendar';
 import { createDisconnectActivities } from './disconnect';
+import { createPushChannelActivities } from './push-channels';
 import type { ActivityDeps } from './deps';
 import { createTokenActivities } from './tokens';
 
@@ -21,6 +22,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createBusyTimeActivities(deps),
     ...createCalendarActivities(deps),
     ...createDisconnectActivities(deps),
+    ...createPushChannelActivities(deps),
     ...createTokenActivities(deps),
   };
 }

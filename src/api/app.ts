@@ -21,6 +21,9 @@ import { settingsRoutes } from './routes/settings';
 import { webhookRoutes } from './routes/webhooks';
 import { availabilityRoutes } from './routes/availability';
 import { BusyStore } from '../db/busy-times';
+import { ProviderChannelStore } from '../db/provider-channels';
+import { ChannelSecrets } from '../crypto/channel-secret';
+import { providerWebhookRoutes } from './routes/provider-webhooks';
 import { codecRoutes } from './routes/codec';
 import { WebhookReceipts } from '../db/webhook-receipts';
 
@@ -38,6 +41,7 @@ export interface AppDeps {
     | 'apiRateLimitPerMinute'
     | 'trustProxy'
     | 'temporalUiOrigins'
+    | 'encryptionKeys'
   >;
   /** The payload codec the client and workers use, served to the Web UI at /codec. */
   codec: PayloadCodec;
@@ -90,6 +94,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/v1/availability', auth);
   app.use(bookingRoutes(commands, deps.pool));
   app.use(availabilityRoutes(new BusyStore(deps.pool)));
+  app.use(providerWebhookRoutes({ channels: new ProviderChannelStore(deps.pool), secrets: new ChannelSecrets(deps.config.encryptionKeys), temporal: deps.temporal, logger: deps.logger }));
   app.use(
     connectionRoutes({
       icloudCaldavUrl: deps.config.icloudCaldavUrl,

@@ -75,6 +75,36 @@ export interface BusyWindow {
   to: Date;
 }
 
+/** What a push channel (Google watch channel, Graph subscription) is opened with. */
+export interface PushChannelRequest {
+  /** Our id for the channel (Google's channel id). */
+  channelId: string;
+  /** Where change notifications go (https in production). */
+  address: string;
+  /** Where lifecycle notifications go (Graph). */
+  lifecycleAddress: string;
+  /** Echoed on every notification (Google token, Graph clientState), so forged ones can be refused. */
+  secret: string;
+  expiresAt: Date;
+}
+
+export interface OpenedPushChannel {
+  /** The provider's id for it (Graph subscription id; Google: our channel id). */
+  externalId: string;
+  /** Google's resource id, needed to stop the channel. */
+  resourceId?: string;
+  expiresAt: Date;
+}
+
+/** Providers that can call back when the calendar changes. */
+export interface PushSupport {
+  /** Longest lifetime worth asking for; the channel is replaced before it ends. */
+  readonly maxLifetimeMs: number;
+  openChannel(ctx: AccessContext, request: PushChannelRequest): Promise<OpenedPushChannel>;
+  /** Stops it; one that is already gone is success. */
+  closeChannel(ctx: AccessContext, channel: { channelId: string; externalId: string; resourceId?: string }): Promise<void>;
+}
+
 /** Every provider adapter implements this; nothing outside `src/providers/<name>/` knows more. */
 export interface CalendarProvider {
   readonly kind: ProviderKind;
@@ -93,6 +123,8 @@ export interface CalendarProvider {
    * included; free/transparent and cancelled events, and events this service wrote, left out.
    */
   listBusy(ctx: AccessContext, window: BusyWindow): Promise<BusyInterval[]>;
+  /** Push notifications, where the provider offers them (not CalDAV). */
+  readonly push?: PushSupport;
 }
 
 export interface TokenSet {

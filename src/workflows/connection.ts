@@ -1,7 +1,7 @@
 import { condition, continueAsNew, executeChild, ParentClosePolicy, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { bulkSyncWorkflow } from './bulk-sync';
-import { bulkSyncWorkflowId, connectedSignal, disconnectSignal, refreshBusySignal, type DisconnectRequest } from './messages';
+import { bulkSyncWorkflowId, connectedSignal, disconnectSignal, refreshBusySignal, renewPushSignal, type DisconnectRequest } from './messages';
 import { removeConnectionEvents } from './remove-events';
 import { withFreshToken } from './token-refresh';
 
@@ -45,6 +45,12 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
   setHandler(refreshBusySignal, () => {
     busyRequested = true;
   });
+  let renewRequested = false;
+  setHandler(renewPushSignal, () => {
+    renewRequested = true;
+    // Notifications may have been lost meanwhile.
+    busyRequested = true;
+  });
   const canContinueAsNew = () => !pending && !bulkRunning && !busyRequested && workflowInfo().historyLength > MAX_HISTORY_EVENTS;
   const carryOn = () => continueAsNew<typeof connectionWorkflow>({ ...input, bulkSyncRuns: runs, bulkSyncPending: false });
 
@@ -80,9 +86,28 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
     }
   };
 
-  await Promise.all([bulkSyncs(), busyTimes()]);
-  // Both loops end on disconnect. Removing events needs the tokens, so the connection is
-  // finalised (revoked, erased) after.
+  /**
+   * Push: a channel is kept open on the calendar, replaced when a fifth of its life is left
+   * (Google channels cannot be renewed; the overlap is normal), or at once when the provider
+   * removed it. Without push (CalDAV, or push off), polling alone keeps busy times fresh.
+   */
+  const pushChannels = async (): Promise<void> => {
+    for (;;) {
+      renewRequested = false;
+      const opened = await withFreshToken(input.connectionId, (tokenJustRefreshed) => acts.openPushChannel({ connectionId: input.connectionId, tokenJustRefreshed }));
+      if (!opened.ok || !opened.value.opened) return;
+      const { channelId, expiresAtMs } = opened.value;
+      await withFreshToken(input.connectionId, (tokenJustRefreshed) => acts.closePushChannels({ connectionId: input.connectionId, keep: channelId, tokenJustRefreshed }));
+      const renewIn = Math.max(1_000, Math.floor((expiresAtMs - Date.now()) * 0.8));
+      await condition(() => disconnect !== undefined || renewRequested, renewIn);
+      if (disconnect) return;
+    }
+  };
+
+  await Promise.all([bulkSyncs(), busyTimes(), pushChannels()]);
+  // Every loop ends on disconnect. Removing events and stopping channels need the tokens, so
+  // the connection is finalised (revoked, erased) after.
   if (disconnect?.removeEvents) await removeConnectionEvents(input.connectionId);
+  await withFreshToken(input.connectionId, (tokenJustRefreshed) => acts.closePushChannels({ connectionId: input.connectionId, tokenJustRefreshed }));
   await acts.finalizeDisconnect({ connectionId: input.connectionId });
 }

@@ -54,3 +54,6 @@ export const disconnectSignal = defineSignal<[DisconnectRequest]>('disconnect');
 
 /** Read the connection's busy times now (a push notification arrived, or an operator asks). */
 export const refreshBusySignal = defineSignal('refreshBusy');
+
+/** Open a new push channel now (the provider removed ours, or asks to re-authorize it). */
+export const renewPushSignal = defineSignal('renewPush');

@@ -1,5 +1,6 @@
 import { bearerToken, type AccessContext, type BusyInterval, type BusyWindow, type CalendarInfo, type CalendarProvider, type Credentials, type DeleteOutcome, type EventKey, type EventSpec, type UpsertOutcome } from '../types';
 import { busyOf } from './busy-times';
+import { GooglePushChannels } from './push-channels';
 import { calendarClient, withToken } from './calendar-client';
 import { toProviderError } from './errors';
 import { googleEventId } from './event-id';
@@ -15,7 +16,11 @@ export class GoogleCalendarProvider implements CalendarProvider {
   /** Google: 600 requests per minute per user per project. */
   readonly requestsPerSecondPerUser = 10;
 
-  constructor(private readonly apiUrl: string) {}
+  readonly push: GooglePushChannels;
+
+  constructor(private readonly apiUrl: string) {
+    this.push = new GooglePushChannels(apiUrl);
+  }
 
   async upsertEvent(ctx: AccessContext, spec: EventSpec, known: { externalEventId?: string }): Promise<UpsertOutcome> {
     const id = googleEventId(spec.key);

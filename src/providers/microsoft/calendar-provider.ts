@@ -4,6 +4,7 @@ import { BUSY_EXPAND, BUSY_SELECT, busyOf, type GraphBusyEvent } from './busy-ti
 import { toProviderError } from './errors';
 import { tagFilter, transactionIdFor } from './event-tag';
 import { graphClient } from './graph-client';
+import { GraphPushSubscriptions } from './push-subscriptions';
 import type { OutlookReminderChoice } from './reminder-choice';
 import { toGraphEvent, type GraphEventBody } from './to-graph-event';
 
@@ -34,11 +35,15 @@ export class MicrosoftCalendarProvider implements CalendarProvider {
   readonly requestsPerSecondPerUser = 16;
   readonly maxConcurrentRequestsPerUser = 4;
 
+  readonly push: GraphPushSubscriptions;
+
   constructor(
     private readonly graphUrl: string,
     /** Which of the configured reminders Outlook's single reminder is (`MICROSOFT_REMINDER`). */
     private readonly reminderChoice: OutlookReminderChoice = { kind: 'default' },
-  ) {}
+  ) {
+    this.push = new GraphPushSubscriptions(graphUrl);
+  }
 
   async upsertEvent(ctx: AccessContext, spec: EventSpec, known: { externalEventId?: string }): Promise<UpsertOutcome> {
     const token = bearerToken(ctx.credentials);
