@@ -20,6 +20,7 @@ export interface ConnectionWorkflowInput {
 }
 
 const MAX_HISTORY_EVENTS = 1_000;
+const MIN_BUSY_READ_GAP_MS = 5_000;
 
 /**
  * One per connected calendar (`connection:<connectionId>`), long-lived. On every connect or
@@ -83,6 +84,8 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
       // A failure is recorded on the connection by the activity; the next poll tries again.
       await withFreshToken(input.connectionId, (tokenJustRefreshed) => acts.refreshBusyTimes({ connectionId: input.connectionId, tokenJustRefreshed }));
       if (canContinueAsNew()) await carryOn();
+      // Our own writes notify too: a burst of notifications (a bulk sync) becomes one read per gap.
+      await condition(() => disconnect !== undefined, MIN_BUSY_READ_GAP_MS);
     }
   };
 
