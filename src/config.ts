@@ -33,6 +33,10 @@ export interface AppConfig {
   };
   icloudCaldavUrl: string;
   eventReminders: Reminder[];
+  /** Where events for the booking system are POSTed (signed with WEBHOOK_SECRET); undefined = none are sent. */
+  notifyUrl: string | undefined;
+  /** How long an undelivered event is retried before it counts as failed. */
+  notifyRetryForMs: number;
   /** Whether calendars are watched with provider push channels (needs an https PUBLIC_BASE_URL in real use). */
   pushNotifications: boolean;
   /** Lifetime asked for push channels; undefined = the provider's longest. */
@@ -120,6 +124,12 @@ const envSchema = z.object({
     .default(1200),
   TRUST_PROXY: optionalText,
   TEMPORAL_UI_ORIGINS: optionalText,
+  NOTIFY_URL: optionalText.refine((v) => v === undefined || isHttpUrl(v), { message: 'NOTIFY_URL must be an http(s) URL' }),
+  NOTIFY_RETRY_FOR: z
+    .string()
+    .trim()
+    .regex(/^\d+(ms|s|m|h)$/, 'NOTIFY_RETRY_FOR must be a duration such as 72h')
+    .default('72h'),
   PUSH_NOTIFICATIONS: z.enum(['auto', 'on', 'off']).default('auto'),
   PUSH_CHANNEL_TTL: optionalText.refine((v) => v === undefined || /^\d+(ms|s|m|h)$/.test(v), {
     message: 'PUSH_CHANNEL_TTL must be a duration such as 6h or 3600s',
@@ -225,6 +235,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     apiRateLimitPerMinute: e.API_RATE_LIMIT_PER_MINUTE,
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     busyPollIntervalMs: parseDuration(e.BUSY_POLL_INTERVAL),
+    notifyUrl: e.NOTIFY_URL,
+    notifyRetryForMs: parseDuration(e.NOTIFY_RETRY_FOR),
     // Providers only call https addresses; `on` is for the sandbox, which accepts http.
     pushNotifications: e.PUSH_NOTIFICATIONS === 'on' || (e.PUSH_NOTIFICATIONS === 'auto' && (e.PUBLIC_BASE_URL ?? '').startsWith('https://')),
     pushChannelTtlMs: e.PUSH_CHANNEL_TTL ? parseDuration(e.PUSH_CHANNEL_TTL) : undefined,

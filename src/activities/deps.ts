@@ -14,6 +14,8 @@ export interface ActivityDeps {
   logger: Logger;
   /** Push channels: off, or where notifications go and how they are authenticated. */
   push?: { publicBaseUrl: string; ttlMs?: number; secrets: ChannelSecrets };
+  /** Events for the booking system: where they go, the HMAC key they are signed with, how long to retry. */
+  notify?: { url: string; secret: string; retryForMs: number };
   /** BUSY_POLL_INTERVAL in milliseconds. */
   busyPollIntervalMs?: number;
   now?: () => number;

@@ -4,6 +4,7 @@ import { createBusyTimeActivities } from './busy-times';
 import { createCalendarActivities } from './calendar';
 import { createDisconnectActivities } from './disconnect';
 import { createPushChannelActivities } from './push-channels';
+import { createNotificationActivities } from './notifications';
 import type { ActivityDeps } from './deps';
 import { createTokenActivities } from './tokens';
 
@@ -23,6 +24,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createCalendarActivities(deps),
     ...createDisconnectActivities(deps),
     ...createPushChannelActivities(deps),
+    ...createNotificationActivities(deps),
     ...createTokenActivities(deps),
   };
 }

@@ -24,6 +24,8 @@ import { BusyStore } from '../db/busy-times';
 import { ProviderChannelStore } from '../db/provider-channels';
 import { ChannelSecrets } from '../crypto/channel-secret';
 import { providerWebhookRoutes } from './routes/provider-webhooks';
+import { notificationRoutes } from './routes/notifications';
+import { NotificationStore } from '../db/notifications';
 import { codecRoutes } from './routes/codec';
 import { WebhookReceipts } from '../db/webhook-receipts';
 
@@ -92,8 +94,10 @@ export function createApp(deps: AppDeps): Express {
   app.use('/v1/bookings', auth);
   app.use('/v1/users', auth);
   app.use('/v1/availability', auth);
+  app.use('/v1/notifications', auth);
   app.use(bookingRoutes(commands, deps.pool));
   app.use(availabilityRoutes(new BusyStore(deps.pool)));
+  app.use(notificationRoutes(new NotificationStore(deps.pool)));
   app.use(providerWebhookRoutes({ channels: new ProviderChannelStore(deps.pool), secrets: new ChannelSecrets(deps.config.encryptionKeys), temporal: deps.temporal, logger: deps.logger }));
   app.use(
     connectionRoutes({

@@ -20,6 +20,7 @@ import {
   type BookingMemo,
 } from './messages';
 import { BookingStatusKey, ParticipantUserIdsKey, SyncStateKey } from './search-attributes';
+import { emitNotification } from './notification';
 import { withFreshToken } from './token-refresh';
 
 /**
@@ -199,8 +200,9 @@ async function runOperation(state: BookingState, op: ReconcileOp, revision: numb
       return;
     case FailureType.TokenExpired:
       state.markFailed(op, 'The provider keeps refusing freshly refreshed access tokens.');
-      return;
+      break;
     default:
       state.markFailed(op, failure.message);
   }
+  await emitNotification('booking.sync_failed', { bookingId: state.bookingId, userId: op.userId, connectionId: op.connectionId, operation: op.kind, reason: failure.type ?? 'failed' });
 }

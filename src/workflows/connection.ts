@@ -2,6 +2,8 @@ import { condition, continueAsNew, executeChild, ParentClosePolicy, proxyActivit
 import type { Activities } from '../activities';
 import { bulkSyncWorkflow } from './bulk-sync';
 import { bulkSyncWorkflowId, connectedSignal, disconnectSignal, refreshBusySignal, renewPushSignal, type DisconnectRequest } from './messages';
+import { FailureType } from '../domain/failures';
+import { emitNotification } from './notification';
 import { removeConnectionEvents } from './remove-events';
 import { withFreshToken } from './token-refresh';
 
@@ -33,6 +35,7 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
   let runs = input.bulkSyncRuns ?? 0;
   let pending = input.bulkSyncPending ?? false;
   let bulkRunning = false;
+  let reauthNotified = false;
   let busyRequested = true;
   let disconnect: DisconnectRequest | undefined;
   setHandler(connectedSignal, () => {
@@ -61,6 +64,8 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
       if (disconnect) return;
       pending = false;
       runs += 1;
+      reauthNotified = false;
+      await emitNotification('connection.connected', { userId: input.userId, connectionId: input.connectionId, reconnect: runs > 1 });
       bulkRunning = true;
       try {
         await executeChild(bulkSyncWorkflow, {
@@ -82,7 +87,12 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
       if (disconnect) return;
       busyRequested = false;
       // A failure is recorded on the connection by the activity; the next poll tries again.
-      await withFreshToken(input.connectionId, (tokenJustRefreshed) => acts.refreshBusyTimes({ connectionId: input.connectionId, tokenJustRefreshed }));
+      const read = await withFreshToken(input.connectionId, (tokenJustRefreshed) => acts.refreshBusyTimes({ connectionId: input.connectionId, tokenJustRefreshed }));
+      // Once per episode: the next connect (the user re-authorizing) resets it.
+      if (!read.ok && read.failure.type === FailureType.ReauthRequired && !reauthNotified) {
+        reauthNotified = true;
+        await emitNotification('connection.needs_reauth', { userId: input.userId, connectionId: input.connectionId });
+      }
       if (canContinueAsNew()) await carryOn();
       // Our own writes notify too: a burst of notifications (a bulk sync) becomes one read per gap.
       await condition(() => disconnect !== undefined, MIN_BUSY_READ_GAP_MS);

@@ -2,3 +2,4 @@
 export { bookingWorkflow } from './booking';
 export { bulkSyncWorkflow } from './bulk-sync';
 export { connectionWorkflow } from './connection';
+export { notificationWorkflow } from './notification';

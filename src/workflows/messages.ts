@@ -57,3 +57,5 @@ export const refreshBusySignal = defineSignal('refreshBusy');
 
 /** Open a new push channel now (the provider removed ours, or asks to re-authorize it). */
 export const renewPushSignal = defineSignal('renewPush');
+
+export const notificationWorkflowId = (id: string): string => `notification:${id}`;

@@ -1,0 +1,59 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import { signatureHeader } from '../api/webhook-signature';
+import { NotificationStore, type NotificationType } from '../db/notifications';
+import { parseRetryAfter } from '../providers/retry-after';
+import type { ActivityDeps } from './deps';
+
+const DELIVERY_TIMEOUT_MS = 10_000;
+
+export interface RecordNotificationInput {
+  id: string;
+  type: NotificationType;
+  data: Record<string, unknown>;
+}
+
+export function createNotificationActivities(deps: ActivityDeps) {
+  const store = new NotificationStore(deps.pool);
+  return {
+    /** Stores the event; `enabled: false` when no NOTIFY_URL is configured (nothing is stored then). */
+    async recordNotification(input: RecordNotificationInput): Promise<{ enabled: boolean; retryForMs: number }> {
+      if (!deps.notify) return { enabled: false, retryForMs: 0 };
+      await store.record(input.id, input.type, input.data);
+      return { enabled: true, retryForMs: deps.notify.retryForMs };
+    },
+
+    /**
+     * POSTs one event to NOTIFY_URL, signed like incoming webhooks (X-Signature over the raw
+     * body) with the event id as Idempotency-Key. Anything but 2xx is retried by Temporal.
+     */
+    async deliverNotification(input: { id: string }): Promise<void> {
+      const notify = deps.notify;
+      const n = await store.get(input.id);
+      if (!notify || !n || n.status !== 'pending') return;
+      const body = JSON.stringify({ id: n.id, type: n.type, occurredAt: n.createdAt.toISOString(), data: n.data });
+      let res: Response;
+      try {
+        res = await fetch(notify.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-signature': signatureHeader(notify.secret, body), 'idempotency-key': n.id },
+          body,
+          signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS),
+          redirect: 'manual',
+        });
+        await res.body?.cancel();
+      } catch (err) {
+        const message = `NOTIFY_URL unreachable (${err instanceof Error ? err.name : 'error'})`;
+        await store.attemptFailed(n.id, message);
+        throw ApplicationFailure.retryable(message, 'NotifyUnreachable');
+      }
+      if (res.status >= 200 && res.status < 300) return store.delivered(n.id);
+      const message = `NOTIFY_URL answered ${res.status}`;
+      await store.attemptFailed(n.id, message);
+      throw ApplicationFailure.create({ message, type: 'NotifyRefused', nextRetryDelay: parseRetryAfter(res.headers.get('retry-after')) });
+    },
+
+    async markNotificationFailed(input: { id: string }): Promise<void> {
+      await store.failed(input.id);
+    },
+  };
+}

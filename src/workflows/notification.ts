@@ -1,0 +1,48 @@
+import { ActivityFailure, proxyActivities, startChild, ParentClosePolicy, uuid4 } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { NotificationType } from '../db/notifications';
+import { notificationWorkflowId } from './messages';
+
+const record = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+export interface NotificationWorkflowInput {
+  id: string;
+  /** How long to keep trying (NOTIFY_RETRY_FOR; 3 days by default). */
+  retryForMs: number;
+}
+
+/**
+ * Delivers one event to the booking system, retrying with backoff (capped at an hour) for as
+ * long as `retryForMs`; then it is marked failed and listed by GET /v1/notifications.
+ */
+export async function notificationWorkflow(input: NotificationWorkflowInput): Promise<void> {
+  const deliver = proxyActivities<Activities>({
+    startToCloseTimeout: '30 seconds',
+    scheduleToCloseTimeout: input.retryForMs,
+    retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 hour' },
+  });
+  try {
+    await deliver.deliverNotification({ id: input.id });
+  } catch (err) {
+    if (!(err instanceof ActivityFailure)) throw err;
+    await record.markNotificationFailed({ id: input.id });
+  }
+}
+
+/**
+ * Records an event and starts its delivery as an independent workflow (it outlives the caller).
+ * The id comes from the workflow's deterministic uuid4, so a replay or retry records it once.
+ */
+export async function emitNotification(type: NotificationType, data: Record<string, unknown>): Promise<void> {
+  const id = uuid4();
+  const { enabled, retryForMs } = await record.recordNotification({ id, type, data });
+  if (!enabled) return;
+  await startChild(notificationWorkflow, {
+    workflowId: notificationWorkflowId(id),
+    args: [{ id, retryForMs }],
+    parentClosePolicy: ParentClosePolicy.ABANDON,
+  });
+}
