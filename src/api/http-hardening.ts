@@ -36,8 +36,12 @@ export function securityHeaders(config: Pick<AppConfig, 'google' | 'microsoft'>)
   });
 }
 
-/** Routes a load balancer or Prometheus polls: never limited. */
-const UNLIMITED = new Set(['/healthz', '/readyz', '/metrics']);
+/**
+ * Never limited: what a load balancer or Prometheus polls, and the providers' change
+ * notifications (a few provider addresses speak for every user; each is verified cheaply, and
+ * a refused one would just be lost).
+ */
+const UNLIMITED = new Set(['/healthz', '/readyz', '/metrics', '/v1/webhooks/google', '/v1/webhooks/microsoft', '/v1/webhooks/microsoft/lifecycle']);
 
 /**
  * Per-client request limit: a fixed window of one minute, keyed by the API key (as a digest)
