@@ -97,6 +97,8 @@ async function main(): Promise<void> {
       GOOGLE_REVOKE_URL: `${sandbox.url}/revoke`,
       GOOGLE_API_URL: sandbox.url,
     });
+    // The sandboxes call http addresses too, so push works locally: user changes arrive at once.
+    env.PUSH_NOTIFICATIONS ??= 'on';
     notes.push(`Google sandbox:  ${sandbox.url}  (calendars: ${sandbox.url}/sandbox/accounts/<email>/events)`);
   }
 
