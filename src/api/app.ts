@@ -65,7 +65,7 @@ export function createApp(deps: AppDeps): Express {
   app.set('query parser', 'simple');
   app.set('trust proxy', deps.config.trustProxy);
   app.use(securityHeaders(deps.config));
-  app.use(rateLimiter(deps.config.apiRateLimitPerMinute));
+  app.use(rateLimiter(deps.config.apiRateLimitPerMinute, deps.config.apiKeys));
   const commands = new BookingCommands(deps.temporal, deps.config.temporal.taskQueue);
   app.use(
     codecRoutes({

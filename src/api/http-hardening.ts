@@ -48,7 +48,9 @@ const UNLIMITED = new Set(['/healthz', '/readyz', '/metrics', '/v1/webhooks/goog
  * for the booking system, by address for browsers and webhooks. Over the limit: 429 with
  * Retry-After. Counts are per API process; with N processes the effective limit is N times.
  */
-export function rateLimiter(perMinute: number): RequestHandler {
+export function rateLimiter(perMinute: number, apiKeys: string[]): RequestHandler {
+  const digest = (v: string) => createHash('sha256').update(v).digest('hex');
+  const known = new Set(apiKeys.map(digest));
   return rateLimit({
     windowMs: 60_000,
     limit: perMinute,
@@ -56,8 +58,10 @@ export function rateLimiter(perMinute: number): RequestHandler {
     legacyHeaders: false,
     skip: (req) => perMinute === 0 || UNLIMITED.has(req.path),
     keyGenerator: (req) => {
+      // Only a real key gets its own budget: a made-up bearer must not buy a fresh one.
       const bearer = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
-      return bearer ? `key:${createHash('sha256').update(bearer).digest('hex')}` : `ip:${ipKeyGenerator(req.ip ?? '')}`;
+      const key = bearer ? digest(bearer) : undefined;
+      return key && known.has(key) ? `key:${key}` : `ip:${ipKeyGenerator(req.ip ?? '')}`;
     },
     handler: (req, res, next) => {
       const reset = (req as typeof req & { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;

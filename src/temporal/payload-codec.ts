@@ -55,7 +55,8 @@ export class EncryptionCodec implements PayloadCodec {
       const key = this.keys.get(keyId);
       if (!key) throw new PayloadKeyUnavailableError(keyId);
       const data = Buffer.from(payload.data ?? new Uint8Array());
-      const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, IV_BYTES));
+      if (data.length < IV_BYTES + TAG_BYTES) throw new Error('encrypted payload is too short');
+      const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, IV_BYTES), { authTagLength: TAG_BYTES });
       decipher.setAAD(Buffer.from(keyId));
       decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
       const plain = Buffer.concat([decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)), decipher.final()]);

@@ -19,10 +19,14 @@ export interface ConnectionWorkflowInput {
   bulkSyncRuns?: number;
   /** A (re)connect arrived that no bulk sync has handled yet. */
   bulkSyncPending?: boolean;
+  /** `connection.needs_reauth` was sent and no reconnect has happened since. */
+  reauthNotified?: boolean;
 }
 
 const MAX_HISTORY_EVENTS = 1_000;
 const MIN_BUSY_READ_GAP_MS = 5_000;
+const PUSH_RETRY_BASE_MS = 60_000;
+const PUSH_RETRY_MAX_MS = 6 * 3_600_000;
 
 /**
  * One per connected calendar (`connection:<connectionId>`), long-lived. On every connect or
@@ -35,13 +39,16 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
   let runs = input.bulkSyncRuns ?? 0;
   let pending = input.bulkSyncPending ?? false;
   let bulkRunning = false;
-  let reauthNotified = false;
+  let reauthNotified = input.reauthNotified ?? false;
   let busyRequested = true;
+  let renewRequested = false;
   let disconnect: DisconnectRequest | undefined;
   setHandler(connectedSignal, () => {
     pending = true;
-    // A reconnect may follow a re-authentication: read busy times again at once.
+    // A reconnect may follow a re-authentication, or a change of calendar: read busy times
+    // again and watch the (possibly new) calendar at once.
     busyRequested = true;
+    renewRequested = true;
   });
   setHandler(disconnectSignal, (request) => {
     disconnect = request;
@@ -49,25 +56,26 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
   setHandler(refreshBusySignal, () => {
     busyRequested = true;
   });
-  let renewRequested = false;
   setHandler(renewPushSignal, () => {
     renewRequested = true;
     // Notifications may have been lost meanwhile.
     busyRequested = true;
   });
-  const canContinueAsNew = () => !pending && !bulkRunning && !busyRequested && workflowInfo().historyLength > MAX_HISTORY_EVENTS;
-  const carryOn = () => continueAsNew<typeof connectionWorkflow>({ ...input, bulkSyncRuns: runs, bulkSyncPending: false });
+  // Never with a disconnect, a bulk sync or a busy read still to handle: the next run would not know of it.
+  const canContinueAsNew = () =>
+    disconnect === undefined && !pending && !bulkRunning && !busyRequested && workflowInfo().historyLength > MAX_HISTORY_EVENTS;
+  const carryOn = () => continueAsNew<typeof connectionWorkflow>({ ...input, bulkSyncRuns: runs, bulkSyncPending: pending, reauthNotified });
 
   const bulkSyncs = async (): Promise<void> => {
     for (;;) {
       await condition(() => pending || disconnect !== undefined);
       if (disconnect) return;
       pending = false;
+      bulkRunning = true;
       runs += 1;
       reauthNotified = false;
-      await emitNotification('connection.connected', { userId: input.userId, connectionId: input.connectionId, reconnect: runs > 1 });
-      bulkRunning = true;
       try {
+        await emitNotification('connection.connected', { userId: input.userId, connectionId: input.connectionId, reconnect: runs > 1 });
         await executeChild(bulkSyncWorkflow, {
           workflowId: bulkSyncWorkflowId(input.connectionId, runs),
           args: [{ connectionId: input.connectionId, userId: input.userId }],
@@ -105,11 +113,21 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
    * removed it. Without push (CalDAV, or push off), polling alone keeps busy times fresh.
    */
   const pushChannels = async (): Promise<void> => {
-    for (;;) {
+    for (let failures = 0; ; ) {
       renewRequested = false;
       const opened = await withFreshToken(input.connectionId, (tokenJustRefreshed) => acts.openPushChannel({ connectionId: input.connectionId, tokenJustRefreshed }));
-      if (!opened.ok || !opened.value.opened) return;
-      const { channelId, expiresAtMs } = opened.value;
+      if (!opened.ok) {
+        // Refused (needs re-authentication, the provider could not reach us…): try again after a
+        // while, or as soon as a reconnect asks; polling covers the gap.
+        failures += 1;
+        await condition(() => disconnect !== undefined || renewRequested, Math.min(PUSH_RETRY_MAX_MS, PUSH_RETRY_BASE_MS * 2 ** Math.min(failures, 10)));
+        if (disconnect) return;
+        continue;
+      }
+      const channel = opened.value;
+      if (!channel.opened) return; // no push here: polling only
+      failures = 0;
+      const { channelId, expiresAtMs } = channel;
       await withFreshToken(input.connectionId, (tokenJustRefreshed) => acts.closePushChannels({ connectionId: input.connectionId, keep: channelId, tokenJustRefreshed }));
       const renewIn = Math.max(1_000, Math.floor((expiresAtMs - Date.now()) * 0.8));
       await condition(() => disconnect !== undefined || renewRequested, renewIn);

@@ -48,5 +48,9 @@ describe('HTTP hardening', () => {
       expect(forged.status).toBe(401);
     }
     expect((await raw('/v1/bookings/x')).status).toBe(401);
+    // Made-up bearer keys share the address's budget instead of each buying a fresh one.
+    const made = [];
+    for (let i = 0; i < LIMIT + 1; i++) made.push((await raw('/v1/bookings/x', { authorization: `Bearer made-up-${i}` })).status);
+    expect(made).toContain(429);
   });
 });

@@ -47,7 +47,9 @@ export function codecRoutes({ codec, apiKeys, uiOrigins, trustUiOriginWithoutKey
   });
   const authorize: RequestHandler = (req, _res, next) => {
     const origin = req.get('origin');
-    if (trustUiOriginWithoutKey && origin !== undefined && uiOrigins.includes(origin)) return next();
+    // Development only, and only from this machine: an Origin header alone proves nothing.
+    const local = ['127.0.0.1', '::1', '::ffff:127.0.0.1'].includes(req.socket.remoteAddress ?? '');
+    if (trustUiOriginWithoutKey && local && origin !== undefined && uiOrigins.includes(origin)) return next();
     const bearer = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
     let ok = false;
     if (bearer) for (const k of keys) ok = timingSafeEqual(k, digest(bearer)) || ok;

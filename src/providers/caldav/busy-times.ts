@@ -5,8 +5,8 @@ import type ICAL from 'ical.js' with { 'resolution-mode': 'import' };
 type ICALModule = typeof ICAL;
 type ICALComponent = ICAL.Component;
 
-/** Occurrences of one recurring event to expand at most (a guard against unbounded rules). */
-const MAX_OCCURRENCES = 5_000;
+/** Occurrences of one recurring event to step through at most (a guard against unbounded rules). */
+const MAX_OCCURRENCES = 200_000;
 
 function isBusy(vevent: ICALComponent): boolean {
   const transp = String(vevent.getFirstPropertyValue('transp') ?? '').toUpperCase();
@@ -44,10 +44,10 @@ export function busyOfObject(ICAL: ICALModule, ics: string, window: BusyWindow):
   }
   const it = event.iterator();
   for (let i = 0, next = it.next(); next && i < MAX_OCCURRENCES; i++, next = it.next()) {
+    // Stop on the series' own time: one occurrence moved far ahead must not end the others.
+    if (next.toJSDate() >= window.to) break;
     const details = event.getOccurrenceDetails(next);
-    const start = details.startDate.toJSDate();
-    if (start >= window.to) break;
-    push(start, details.endDate.toJSDate(), details.item.component);
+    push(details.startDate.toJSDate(), details.endDate.toJSDate(), details.item.component);
   }
   return out;
 }

@@ -14,7 +14,7 @@ import {
   type UpsertOutcome,
 } from '../types';
 import { authHeaders, readObject, TIMEOUT_MS } from './dav';
-import { davFetch } from './dav-fetch';
+import { accountFetch } from './dav-fetch';
 import { busyOfObject } from './busy-times';
 import { discoverCalDav } from './discover';
 import { checkResponse } from './errors';
@@ -61,7 +61,7 @@ export class CalDavCalendarProvider implements CalendarProvider {
             iCalString: buildIcs(spec, 0),
             headers,
             fetchOptions: options(),
-            fetch: davFetch,
+            fetch: accountFetch(ctx.credentials),
           }),
         );
         if (res.status !== 412 || round >= MAX_PRECONDITION_RETRIES) {
@@ -75,7 +75,7 @@ export class CalDavCalendarProvider implements CalendarProvider {
           calendarObject: { url, etag: current.etag, data: buildIcs(spec, sequenceOf(current.data) + 1) },
           headers,
           fetchOptions: options(),
-          fetch: davFetch,
+          fetch: accountFetch(ctx.credentials),
         }),
       );
       if ((res.status === 412 || res.status === 404) && round < MAX_PRECONDITION_RETRIES) continue;
@@ -94,7 +94,7 @@ export class CalDavCalendarProvider implements CalendarProvider {
           calendarObject: { url, etag: current.etag },
           headers: authHeaders(ctx.credentials),
           fetchOptions: options(),
-          fetch: davFetch,
+          fetch: accountFetch(ctx.credentials),
         }),
       );
       if (res.status === 404 || res.status === 410) return { action: 'already_gone' };
@@ -113,7 +113,7 @@ export class CalDavCalendarProvider implements CalendarProvider {
         timeRange: { start: window.from.toISOString(), end: window.to.toISOString() },
         headers: authHeaders(ctx.credentials),
         fetchOptions: options(),
-        fetch: davFetch,
+        fetch: accountFetch(ctx.credentials),
       });
     } catch (err) {
       if (err instanceof ProviderError) throw err;

@@ -1,14 +1,19 @@
 import { isIP } from 'node:net';
-import { ProviderError } from '../types';
+import { ProviderError, type Credentials } from '../types';
 
 const MAX_REDIRECTS = 5;
 const REDIRECT = new Set([301, 302, 303, 307, 308]);
 
-/** The domain a host belongs to for this purpose: `p42-caldav.icloud.com` → `icloud.com`. */
+/**
+ * The domain a host belongs to for this purpose: `p42-caldav.icloud.com` → `icloud.com`. A
+ * parent that looks like a public suffix (`co.uk`, `com.au`: a short label under a country
+ * code) does not count, so `a.example.co.uk` and `b.other.co.uk` are not siblings.
+ */
 function parentDomain(hostname: string): string | undefined {
   if (isIP(hostname) !== 0) return undefined;
-  const labels = hostname.toLowerCase().split('.');
-  return labels.length >= 3 ? labels.slice(1).join('.') : undefined;
+  const parent = hostname.toLowerCase().split('.').slice(1);
+  const suffixLike = parent.length === 2 && parent[1]!.length === 2 && parent[0]!.length <= 3;
+  return parent.length >= 2 && !suffixLike ? parent.join('.') : undefined;
 }
 
 /**
@@ -27,15 +32,31 @@ function urlOf(input: Parameters<typeof fetch>[0]): URL {
   return new URL(input instanceof Request ? input.url : input.toString());
 }
 
+function refuseForeign(from: URL, to: URL, status?: number): void {
+  if (!mayCarryCredentials(from, to)) {
+    throw new ProviderError('rejected', `the CalDAV server sent us to another site (${to.host}); the password is not sent there`, status ? { status } : {});
+  }
+}
+
 /**
- * `fetch` for CalDAV, given to tsdav and used for our own reads. It follows redirects itself:
- * the platform's fetch drops `Authorization` on a cross-origin redirect (so a partition-host
- * redirect would look like a wrong password), and a redirect to a foreign site must not receive
- * the password at all — that one is refused with a clear error instead.
+ * `fetch` for one CalDAV account, given to tsdav and used for our own reads. Every request
+ * (whatever URL tsdav took from a redirect or a PROPFIND answer) must go where the password may
+ * go for `serverUrl`, else it is refused before anything is sent. It also follows redirects
+ * itself: the platform's fetch drops `Authorization` on a cross-origin redirect (so a
+ * partition-host redirect would look like a wrong password).
  */
-export const davFetch: typeof fetch = async (input, init = {}) => {
-  if (init.redirect === 'manual' || init.redirect === 'error') return fetch(input, init);
-  let url = urlOf(input);
+export function davFetchFor(serverUrl: string): typeof fetch {
+  const server = new URL(serverUrl);
+  return async (input, init = {}) => {
+    const first = urlOf(input);
+    refuseForeign(server, first);
+    if (init.redirect === 'manual' || init.redirect === 'error') return fetch(input, init);
+    return follow(server, first, init);
+  };
+}
+
+async function follow(server: URL, start: URL, init: RequestInit): Promise<Response> {
+  let url = start;
   let request: RequestInit = { ...init, redirect: 'manual' };
   for (let hop = 0; ; hop++) {
     const res = await fetch(url, request);
@@ -43,12 +64,15 @@ export const davFetch: typeof fetch = async (input, init = {}) => {
     if (!REDIRECT.has(res.status) || location === null) return res;
     if (hop >= MAX_REDIRECTS) throw new ProviderError('rejected', `the CalDAV server redirected more than ${MAX_REDIRECTS} times`, { status: res.status });
     const next = new URL(location, url);
-    if (!mayCarryCredentials(url, next)) {
-      throw new ProviderError('rejected', `the CalDAV server redirected to another site (${next.host}); the password is not sent there`, { status: res.status });
-    }
+    refuseForeign(server, next, res.status);
     await res.body?.cancel();
     // 303 turns the request into a GET, as fetch itself would.
     if (res.status === 303) request = { ...request, method: 'GET', body: undefined };
     url = next;
   }
-};
+}
+
+/** The fetch for an account's credentials: bound to its server when it has an app password. */
+export function accountFetch(credentials: Credentials): typeof fetch {
+  return credentials.kind === 'basic' ? davFetchFor(credentials.serverUrl) : fetch;
+}

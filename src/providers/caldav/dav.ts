@@ -1,6 +1,6 @@
 import { getBasicAuthHeaders } from 'tsdav';
 import { ProviderError, type Credentials } from '../types';
-import { davFetch } from './dav-fetch';
+import { accountFetch } from './dav-fetch';
 import { checkResponse } from './errors';
 
 export const TIMEOUT_MS = 20_000;
@@ -18,7 +18,7 @@ export function authHeaders(credentials: Credentials): Record<string, string> {
 export async function readObject(url: string, credentials: Credentials): Promise<{ etag: string | undefined; data: string } | undefined> {
   let res: Response;
   try {
-    res = await davFetch(url, { headers: { ...authHeaders(credentials), accept: 'text/calendar' }, signal: AbortSignal.timeout(TIMEOUT_MS) });
+    res = await accountFetch(credentials)(url, { headers: { ...authHeaders(credentials), accept: 'text/calendar' }, signal: AbortSignal.timeout(TIMEOUT_MS) });
   } catch (err) {
     if (err instanceof ProviderError) throw err;
     throw new ProviderError('transient', `CalDAV server unreachable (${err instanceof Error ? err.name : 'error'})`);

@@ -1,7 +1,7 @@
 import { createAccount, fetchCalendars } from 'tsdav';
 import { ProviderError, type CalendarInfo } from '../types';
 import { authHeaders, TIMEOUT_MS } from './dav';
-import { davFetch, mayCarryCredentials } from './dav-fetch';
+import { davFetchFor, mayCarryCredentials } from './dav-fetch';
 
 export interface DiscoveredAccount {
   calendars: CalendarInfo[];
@@ -17,6 +17,7 @@ const fetchOptions = () => ({ signal: AbortSignal.timeout(TIMEOUT_MS) });
  */
 export async function discoverCalDav(input: { serverUrl: string; username: string; password: string }): Promise<DiscoveredAccount> {
   const headers = authHeaders({ kind: 'basic', ...input });
+  const davFetch = davFetchFor(input.serverUrl);
   let probe: Response;
   try {
     probe = await davFetch(input.serverUrl, {
