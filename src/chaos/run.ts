@@ -142,8 +142,18 @@ export async function runChaos(o: ChaosOptions): Promise<{ report: ChaosReport; 
     let verdict: Verdict;
     let convergedSeconds: number | null = null;
     const deadline = drivenAt + o.convergeTimeoutSeconds * 1000;
+    // A read that fails (a calendar server busy under the run's load) is not a verdict: try again.
+    const look = async (): Promise<Verdict | undefined> => {
+      try {
+        return judge(plans, await readCalendars(env, participants));
+      } catch (err) {
+        log(`reading the calendars failed, trying again: ${err instanceof Error ? err.message.slice(0, 200) : String(err)}`);
+        return undefined;
+      }
+    };
+    verdict = { lost: plans.length, duplicates: 0, wrong: 0, examples: ['the calendars could not be read'] };
     for (;;) {
-      verdict = judge(plans, await readCalendars(env, participants));
+      verdict = (await look()) ?? verdict;
       if (verdict.lost + verdict.duplicates + verdict.wrong === 0) {
         convergedSeconds = Math.round((Date.now() - drivenAt) / 100) / 10;
         break;
@@ -154,7 +164,7 @@ export async function runChaos(o: ChaosOptions): Promise<{ report: ChaosReport; 
     // Converged: look once more a little later, so an event that arrives late is not missed.
     if (convergedSeconds !== null) {
       await sleep(5_000);
-      verdict = judge(plans, await readCalendars(env, participants));
+      verdict = (await look()) ?? verdict;
     }
     const stats = [await google.stats(), await microsoft.stats()];
     const report: ChaosReport = {
