@@ -79,6 +79,21 @@ function isHttpUrl(v: string): boolean {
   }
 }
 
+const DURATION = /^(\d+)(ms|s|m|h)$/;
+const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 } as const;
+
+/** A duration variable (`90s`, `15m`, `1h`, `500ms`), read as milliseconds. */
+function duration(name: string, example: string) {
+  return z
+    .string()
+    .trim()
+    .regex(DURATION, `${name} must be a duration such as ${example}`)
+    .transform((v) => {
+      const m = DURATION.exec(v)!;
+      return Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS];
+    });
+}
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   DATABASE_URL: optionalText.refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), {
@@ -125,20 +140,10 @@ const envSchema = z.object({
   TRUST_PROXY: optionalText,
   TEMPORAL_UI_ORIGINS: optionalText,
   NOTIFY_URL: optionalText.refine((v) => v === undefined || isHttpUrl(v), { message: 'NOTIFY_URL must be an http(s) URL' }),
-  NOTIFY_RETRY_FOR: z
-    .string()
-    .trim()
-    .regex(/^\d+(ms|s|m|h)$/, 'NOTIFY_RETRY_FOR must be a duration such as 72h')
-    .default('72h'),
+  NOTIFY_RETRY_FOR: duration('NOTIFY_RETRY_FOR', '72h').prefault('72h'),
   PUSH_NOTIFICATIONS: z.enum(['auto', 'on', 'off']).default('auto'),
-  PUSH_CHANNEL_TTL: optionalText.refine((v) => v === undefined || /^\d+(ms|s|m|h)$/.test(v), {
-    message: 'PUSH_CHANNEL_TTL must be a duration such as 6h or 3600s',
-  }),
-  BUSY_POLL_INTERVAL: z
-    .string()
-    .trim()
-    .regex(/^\d+(ms|s|m|h)$/, 'BUSY_POLL_INTERVAL must be a duration such as 15m, 90s or 1h')
-    .default('15m'),
+  PUSH_CHANNEL_TTL: optionalText.pipe(duration('PUSH_CHANNEL_TTL', '6h or 3600s').optional()),
+  BUSY_POLL_INTERVAL: duration('BUSY_POLL_INTERVAL', '15m, 90s or 1h').prefault('15m'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -234,12 +239,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     eventReminders: reminders.ok ? reminders.reminders : [],
     apiRateLimitPerMinute: e.API_RATE_LIMIT_PER_MINUTE,
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
-    busyPollIntervalMs: parseDuration(e.BUSY_POLL_INTERVAL),
+    busyPollIntervalMs: e.BUSY_POLL_INTERVAL,
     notifyUrl: e.NOTIFY_URL,
-    notifyRetryForMs: parseDuration(e.NOTIFY_RETRY_FOR),
+    notifyRetryForMs: e.NOTIFY_RETRY_FOR,
     // Providers only call https addresses; `on` is for the sandbox, which accepts http.
     pushNotifications: e.PUSH_NOTIFICATIONS === 'on' || (e.PUSH_NOTIFICATIONS === 'auto' && (e.PUBLIC_BASE_URL ?? '').startsWith('https://')),
-    pushChannelTtlMs: e.PUSH_CHANNEL_TTL ? parseDuration(e.PUSH_CHANNEL_TTL) : undefined,
+    pushChannelTtlMs: e.PUSH_CHANNEL_TTL,
     temporalUiOrigins: (e.TEMPORAL_UI_ORIGINS ?? (production ? '' : 'http://localhost:8233,http://127.0.0.1:8233'))
       .split(',')
       .map((o) => o.trim().replace(/\/+$/, ''))
@@ -255,9 +260,4 @@ function parseTrustProxy(value: string | undefined): boolean | number | string {
   return /^\d+$/.test(value) ? Number(value) : value;
 }
 
-/** `90s`, `15m`, `1h`, `500ms` → milliseconds (the format is checked by the schema). */
-function parseDuration(value: string): number {
-  const m = /^(\d+)(ms|s|m|h)$/.exec(value)!;
-  const unit = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h'];
-  return Number(m[1]) * unit;
-}
+

@@ -3,6 +3,7 @@ import type { RequestHandler } from 'express';
 import { rateLimit, ipKeyGenerator } from 'express-rate-limit';
 import helmet from 'helmet';
 import type { AppConfig } from '../config';
+import { apiKeyMatcher } from './auth';
 import { ApiError } from './errors';
 import { DISCONNECT_CONFIRM_HANDLER } from './pages/settings-page';
 
@@ -49,8 +50,7 @@ const UNLIMITED = new Set(['/healthz', '/readyz', '/metrics', '/v1/webhooks/goog
  * Retry-After. Counts are per API process; with N processes the effective limit is N times.
  */
 export function rateLimiter(perMinute: number, apiKeys: string[]): RequestHandler {
-  const digest = (v: string) => createHash('sha256').update(v).digest('hex');
-  const known = new Set(apiKeys.map(digest));
+  const keys = apiKeyMatcher(apiKeys);
   return rateLimit({
     windowMs: 60_000,
     limit: perMinute,
@@ -59,9 +59,8 @@ export function rateLimiter(perMinute: number, apiKeys: string[]): RequestHandle
     skip: (req) => perMinute === 0 || UNLIMITED.has(req.path),
     keyGenerator: (req) => {
       // Only a real key gets its own budget: a made-up bearer must not buy a fresh one.
-      const bearer = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
-      const key = bearer ? digest(bearer) : undefined;
-      return key && known.has(key) ? `key:${key}` : `ip:${ipKeyGenerator(req.ip ?? '')}`;
+      const key = keys.keyOf(req);
+      return key ? `key:${key}` : `ip:${ipKeyGenerator(req.ip ?? '')}`;
     },
     handler: (req, res, next) => {
       const reset = (req as typeof req & { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;

@@ -1,9 +1,9 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import cors from 'cors';
 import express, { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
+import { apiKeyMatcher } from '../auth';
 import { ApiError } from '../errors';
 import { parseBody } from '../validate';
 
@@ -28,8 +28,6 @@ export interface CodecRouteDeps {
 
 const CODEC_BODY_LIMIT = '8mb';
 
-const digest = (v: string) => createHash('sha256').update(v).digest();
-
 /**
  * The Temporal codec server (`/codec/encode`, `/codec/decode`): lets the Web UI and the CLI
  * (`--codec-endpoint … --codec-auth "Bearer <key>"`) show payloads this service encrypted.
@@ -37,7 +35,7 @@ const digest = (v: string) => createHash('sha256').update(v).digest();
  */
 export function codecRoutes({ codec, apiKeys, uiOrigins, trustUiOriginWithoutKey }: CodecRouteDeps): Router {
   const router = Router();
-  const keys = apiKeys.map(digest);
+  const keys = apiKeyMatcher(apiKeys);
   const allowCors = cors({
     origin: uiOrigins,
     methods: ['POST'],
@@ -50,10 +48,7 @@ export function codecRoutes({ codec, apiKeys, uiOrigins, trustUiOriginWithoutKey
     // Development only, and only from this machine: an Origin header alone proves nothing.
     const local = ['127.0.0.1', '::1', '::ffff:127.0.0.1'].includes(req.socket.remoteAddress ?? '');
     if (trustUiOriginWithoutKey && local && origin !== undefined && uiOrigins.includes(origin)) return next();
-    const bearer = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
-    let ok = false;
-    if (bearer) for (const k of keys) ok = timingSafeEqual(k, digest(bearer)) || ok;
-    next(ok ? undefined : new ApiError(401, 'unauthorized', 'the codec needs an API key (Authorization: Bearer <key>)'));
+    next(keys.keyOf(req) ? undefined : new ApiError(401, 'unauthorized', 'the codec needs an API key (Authorization: Bearer <key>)'));
   };
 
   router.options(['/codec/encode', '/codec/decode'], allowCors);
