@@ -19,26 +19,17 @@ import {
 } from '../../src/sandbox/microsoft';
 import { createMicrosoftState } from '../../src/sandbox/microsoft/state';
 import { serveSandbox } from '../../src/sandbox/shared/server';
+import { CLIENT_ID, CLIENT_SECRET, connect as connectTo, type GraphResult, type Json } from './microsoft-test-client';
 
 // The Graph calendar surface of the Microsoft sandbox: calendars, events, time zones,
 // extended properties, calendarView and its delta, throttling, and the SDK against it.
 
-const CLIENT_ID = '0c1b2a39-5d6e-4f70-8a9b-0c1d2e3f4a5b';
-const CLIENT_SECRET = 'test~microsoft~secret';
-const REDIRECT_URI = 'http://127.0.0.1:9/v1/oauth/microsoft/callback';
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const OUTLOOK_ID = /^AAMkA[A-Za-z0-9_-]{100,}=*$/;
 const GRAPH_DATE_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}$/;
 const GRAPH_TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z$/;
 const PROPERTY_ID = 'String {66f5a359-4659-4830-9070-00047ec6ac6e} Name bookingKey';
 
-type Json = Record<string, unknown>;
-
-interface GraphResult {
-  status: number;
-  headers: Headers;
-  body: Json & { error?: { code?: string; message?: string; innerError?: Record<string, string> } };
-}
 
 let sandbox: RunningMicrosoftSandbox;
 let control: MicrosoftSandboxControl;
@@ -55,27 +46,6 @@ afterAll(async () => {
 beforeEach(async () => {
   await control.reset();
 });
-
-/** Authorizes through the control API and exchanges the code; returns the access token. */
-async function connectTo(baseUrl: string, email: string, scope?: string): Promise<string> {
-  const client = new MicrosoftSandboxControl(baseUrl);
-  const { code } = await client.authorize({ email, clientId: CLIENT_ID, redirectUri: REDIRECT_URI, ...(scope ? { scope } : {}) });
-  const response = await fetch(`${baseUrl}/common/oauth2/v2.0/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      grant_type: 'authorization_code',
-      code,
-      client_id: CLIENT_ID,
-      client_secret: CLIENT_SECRET,
-      redirect_uri: REDIRECT_URI,
-    }),
-  });
-  const body = (await response.json()) as { access_token?: string };
-  expect(response.status).toBe(200);
-  expect(body.access_token).toBeTypeOf('string');
-  return body.access_token as string;
-}
 
 function connect(email: string, scope?: string): Promise<string> {
   return connectTo(sandbox.url, email, scope);

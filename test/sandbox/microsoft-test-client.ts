@@ -6,7 +6,7 @@ import { MicrosoftSandboxControl } from '../../src/sandbox/microsoft';
 
 export const CLIENT_ID = '0c1b2a39-5d6e-4f70-8a9b-0c1d2e3f4a5b';
 export const CLIENT_SECRET = 'test~microsoft~secret';
-const REDIRECT_URI = 'http://127.0.0.1:9/v1/oauth/microsoft/callback';
+export const REDIRECT_URI = 'http://127.0.0.1:9/v1/oauth/microsoft/callback';
 
 export type Json = Record<string, unknown>;
 
@@ -33,6 +33,7 @@ export async function connect(baseUrl: string, email: string, scope?: string): P
   });
   const body = (await response.json()) as { access_token?: string };
   expect(response.status).toBe(200);
+  expect(body.access_token).toBeTypeOf('string');
   return String(body.access_token);
 }
 
