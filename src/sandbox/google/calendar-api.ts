@@ -4,6 +4,7 @@ import { registerCalendarListRoutes } from './calendar-list';
 import { apiErrors, GoogleApiError, sendGoogleError } from './errors';
 import { registerEventRoutes } from './events';
 import { injectFaults } from './faults';
+import { registerFreeBusyRoutes } from './freebusy';
 import { perUserRateLimit } from './rate-limit';
 import { recurrenceReady } from './recurrence-engine';
 import type { ApiMethod } from './scopes';
@@ -50,6 +51,7 @@ export function calendarApiRouter(state: SandboxState): Router {
   registerCalendarListRoutes(router, state, guard);
   registerWatchRoutes(router, state, guard);
   registerEventRoutes(router, state, guard);
+  registerFreeBusyRoutes(router, state, guard);
 
   router.use((_req, res) => sendGoogleError(res, apiErrors.notFound()));
   router.use(calendarApiErrorHandler(state));

@@ -34,7 +34,7 @@ export interface ResolvedCalendar {
 }
 
 /** The account the request's access token belongs to. */
-function callerAccount(state: SandboxState, req: Request): Account {
+export function callerAccount(state: SandboxState, req: Request): Account {
   const email = requestContext(req).accessToken?.email;
   const account = email === undefined ? undefined : findAccount(state, email);
   if (!account) throw apiErrors.notFound();

@@ -83,6 +83,12 @@ export const apiErrors = {
       'The specified time range is empty.',
       location ? { domain: 'calendar', locationType: 'parameter', location } : { domain: 'calendar' },
     ),
+  // freeBusy.query's limits; Google publishes the reasons but not the wording.
+  timeRangeTooLong: () => new GoogleApiError(400, 'timeRangeTooLong', 'The requested time range is too long.', { domain: 'calendar' }),
+  tooManyCalendarsRequested: () =>
+    new GoogleApiError(400, 'tooManyCalendarsRequested', 'The number of calendars requested is too large for a single query.', {
+      domain: 'calendar',
+    }),
   invalid: (message: string) => new GoogleApiError(400, 'invalid', message),
   required: (message: string) => new GoogleApiError(400, 'required', message),
   invalidParameter: (message: string, parameter: string) =>

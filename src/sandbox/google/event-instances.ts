@@ -19,7 +19,7 @@ function isoDate(wall: WallTime): string {
 }
 
 /** Google's dateTime form: local time with the zone's offset, no milliseconds (`Z` in UTC). */
-function localDateTime(ms: number, zone: string): string {
+export function localDateTime(ms: number, zone: string): string {
   return DateTime.fromMillis(ms, { zone }).toISO({ suppressMilliseconds: true }) ?? new Date(ms).toISOString();
 }
 

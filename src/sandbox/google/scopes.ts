@@ -17,6 +17,8 @@ export const CALENDAR_SCOPES = {
   calendars: scope('calendar.calendars'),
   calendarsReadonly: scope('calendar.calendars.readonly'),
   appCreated: scope('calendar.app.created'),
+  freebusy: scope('calendar.freebusy'),
+  eventsFreebusy: scope('calendar.events.freebusy'),
 } as const;
 
 /** What the control API's authorize grants when no scope is given: what the service asks for. */
@@ -33,13 +35,16 @@ export type ApiMethod =
   | 'calendar.v3.Channels.Stop'
   | 'calendar.v3.CalendarList.Get'
   | 'calendar.v3.CalendarList.List'
-  | 'calendar.v3.Calendars.Get';
+  | 'calendar.v3.Calendars.Get'
+  | 'calendar.v3.Freebusy.Query';
 
 const S = CALENDAR_SCOPES;
 const EVENTS_WRITE = [S.calendar, S.events, S.eventsOwned];
 const EVENTS_READ = [...EVENTS_WRITE, S.readonly, S.eventsReadonly, S.eventsOwnedReadonly];
 const CALENDAR_LIST_READ = [S.calendar, S.readonly, S.calendarList, S.calendarListReadonly, S.appCreated];
 const CALENDARS_READ = [S.calendar, S.readonly, S.calendars, S.calendarsReadonly, S.appCreated];
+// Busy times are not events: `calendar.events` (and the other events scopes) cannot ask for them.
+const FREEBUSY_READ = [S.calendar, S.readonly, S.freebusy, S.eventsFreebusy];
 
 export const METHOD_SCOPES: Record<ApiMethod, readonly string[]> = {
   'calendar.v3.Events.Insert': EVENTS_WRITE,
@@ -55,6 +60,7 @@ export const METHOD_SCOPES: Record<ApiMethod, readonly string[]> = {
   'calendar.v3.CalendarList.Get': CALENDAR_LIST_READ,
   'calendar.v3.CalendarList.List': CALENDAR_LIST_READ,
   'calendar.v3.Calendars.Get': CALENDARS_READ,
+  'calendar.v3.Freebusy.Query': FREEBUSY_READ,
 };
 
 export function scopeAllows(granted: string, method: ApiMethod): boolean {
@@ -89,6 +95,8 @@ const DESCRIPTIONS: Record<string, string> = {
   [S.calendars]: 'See and change the properties of Google calendars you have access to',
   [S.calendarsReadonly]: 'See the title, description, default time zone, and other properties of Google calendars you have access to',
   [S.appCreated]: 'Make secondary Google calendars, and see, create, change, and delete events on them',
+  [S.freebusy]: 'View your availability in your calendars',
+  [S.eventsFreebusy]: 'See the availability on Google calendars you have access to',
   openid: 'Associate you with your personal info on Google',
   email: 'See your primary Google Account email address',
   profile: 'See your personal info, including any personal info you’ve made publicly available',

@@ -258,6 +258,25 @@ export const graphErrors = {
     new GraphApiError(400, 'ErrorRecurrenceHasNoOccurrence', 'The recurrence pattern has no occurrences in the specified range.'),
   syncStateNotFound: () =>
     new GraphApiError(410, 'SyncStateNotFound', 'The sync state is no longer valid. Start a full synchronization.'),
+  // getSchedule passes Exchange's availability codes through (GetUserAvailability's).
+  mailboxDataArrayTooBig: (allowed: number, actual: number) =>
+    new GraphApiError(
+      400,
+      'ErrorMailboxDataArrayTooBig',
+      `There are too many target users in the EmailAddress array. The allowed size = ${allowed}; the actual size = ${actual}.`,
+    ),
+  timeIntervalTooBig: (maxDays: number) =>
+    new GraphApiError(400, 'ErrorTimeIntervalTooBig', `The time interval is too big. It must be shorter than ${maxDays} days.`),
+  invalidTimeInterval: () =>
+    new GraphApiError(400, 'ErrorInvalidTimeInterval', 'The specified time interval is invalid: the end time must be later than the start time.'),
+  invalidMergedFreeBusyInterval: (min: number, max: number) =>
+    new GraphApiError(
+      400,
+      'ErrorInvalidMergedFreeBusyInterval',
+      `The availabilityViewInterval must be between ${min} and ${max} minutes and shorter than the requested time window.`,
+    ),
+  invalidActionParameter: (name: string, action: string) =>
+    new GraphApiError(400, 'BadRequest', `The parameter '${name}' in the request payload is not a valid parameter for the operation '${action}'.`),
   mailboxConcurrency: (retryAfterSeconds: number) =>
     new GraphApiError(429, 'ApplicationThrottled', 'Application is over its MailboxConcurrency limit.', {
       'Retry-After': String(retryAfterSeconds),

@@ -8,6 +8,7 @@ import { registerEventRoutes } from './events';
 import { injectFaults } from './faults';
 import { registerMeRoutes, type GuardFactory } from './me';
 import { mailboxConcurrencyLimit, mailboxRateLimit } from './rate-limit';
+import { registerScheduleRoutes } from './schedule';
 import type { MicrosoftSandboxState } from './state';
 import { countRequests } from './stats';
 import { registerSubscriptionRoutes } from './subscriptions';
@@ -47,6 +48,7 @@ export function graphApiRouter(state: MicrosoftSandboxState): Router {
   registerMeRoutes(router, state, guard);
   registerCalendarRoutes(router, state, guard);
   registerEventRoutes(router, state, guard);
+  registerScheduleRoutes(router, state, guard);
   registerSubscriptionRoutes(router, state, guard);
 
   // Graph authenticates before it resolves the path, so an unknown route with a bad token is a 401.
