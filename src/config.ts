@@ -43,6 +43,8 @@ export interface AppConfig {
   pushChannelTtlMs: number | undefined;
   /** How often each connection's busy times are read when no push notification says sooner. */
   busyPollIntervalMs: number;
+  /** What to do when a user deletes or moves one of our events: leave it (respect) or put it back (restore). */
+  externalEditPolicy: 'respect' | 'restore';
   /** Temporal Web UI origins the codec server answers (CORS). */
   temporalUiOrigins: string[];
   /** Requests per minute per API key (or per address without one); 0 turns the limit off. */
@@ -144,6 +146,7 @@ const envSchema = z.object({
   PUSH_NOTIFICATIONS: z.enum(['auto', 'on', 'off']).default('auto'),
   PUSH_CHANNEL_TTL: optionalText.pipe(duration('PUSH_CHANNEL_TTL', '6h or 3600s').optional()),
   BUSY_POLL_INTERVAL: duration('BUSY_POLL_INTERVAL', '15m, 90s or 1h').prefault('15m'),
+  EXTERNAL_EDIT_POLICY: z.enum(['respect', 'restore']).default('respect'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -240,6 +243,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     apiRateLimitPerMinute: e.API_RATE_LIMIT_PER_MINUTE,
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     busyPollIntervalMs: e.BUSY_POLL_INTERVAL,
+    externalEditPolicy: e.EXTERNAL_EDIT_POLICY,
     notifyUrl: e.NOTIFY_URL,
     notifyRetryForMs: e.NOTIFY_RETRY_FOR,
     // Providers only call https addresses; `on` is for the sandbox, which accepts http.

@@ -74,6 +74,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
         reminders: config.eventReminders,
         logger,
         busyPollIntervalMs: config.busyPollIntervalMs,
+        externalEditPolicy: config.externalEditPolicy,
         ...(config.notifyUrl ? { notify: { url: config.notifyUrl, secret: config.webhookSecret, retryForMs: config.notifyRetryForMs } } : {}),
         ...(config.pushNotifications ? { push: { publicBaseUrl: config.publicBaseUrl, ttlMs: config.pushChannelTtlMs, secrets: channelSecrets } } : {}),
       },

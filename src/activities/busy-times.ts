@@ -1,45 +1,99 @@
-import { BusyStore } from '../db/busy-times';
-import { ProviderError } from '../providers/types';
+import { markConflictsReported, unreportedConflicts } from '../db/busy-conflicts';
+import { BusyStore, type ReadState } from '../db/busy-times';
+import { detectExternalEdits, markEditsReported } from '../db/external-edits';
+import { ProviderError, type BusyWindow } from '../providers/types';
 import { connectionAccess } from './access';
 import { withRequestSlot } from './concurrency';
 import type { ActivityDeps } from './deps';
 import { toActivityFailure } from './failures';
+import { stableUuid } from './stable-id';
 
 export interface RefreshBusyInput {
   connectionId: string;
+  userId: string;
   tokenJustRefreshed?: boolean;
 }
+
+/** What the user did to our events, and what the booking system should hear about, from one read. */
+export interface BusyReadReport {
+  mode: 'full' | 'incremental';
+  cursorExpired: boolean;
+  items: number;
+  edits: Array<{ notificationId: string; bookingId: string; userId: string; state: 'removed_externally' | 'moved_externally'; changedAt: string }>;
+  conflicts: Array<{ notificationId: string; bookingId: string; userId: string; busyStart: string; busyEnd: string }>;
+}
+
+export type ExternalEditPolicy = 'respect' | 'restore';
 
 const DAY_MS = 24 * 3_600_000;
 /** Busy times are kept from a day ago to this far ahead (Google refuses ranges over ~90 days). */
 export const BUSY_HORIZON_DAYS = 60;
 export const DEFAULT_BUSY_POLL_MS = 15 * 60_000;
+/** A full read this often anyway: the window moves on, and recurring series gain instances in it. */
+const FULL_READ_EVERY_MS = DAY_MS;
+
+/** Whether the stored cursor can be followed, or this read must be full. */
+function incrementalFrom(state: ReadState, calendarId: string, nowMs: number): { cursor: string; window: BusyWindow } | undefined {
+  if (!state.cursor || state.cursorCalendar !== calendarId || !state.window || !state.fullReadAt) return undefined;
+  if (nowMs - state.fullReadAt.getTime() >= FULL_READ_EVERY_MS) return undefined;
+  return { cursor: state.cursor, window: state.window };
+}
 
 export function createBusyTimeActivities(deps: ActivityDeps) {
   const now = deps.now ?? Date.now;
   const store = new BusyStore(deps.pool);
   return {
-    /** How often connection workflows read busy times (BUSY_POLL_INTERVAL), as this worker is configured. */
-    async busyTimeSettings(): Promise<{ pollIntervalMs: number }> {
-      return { pollIntervalMs: deps.busyPollIntervalMs ?? DEFAULT_BUSY_POLL_MS };
+    /** How connection workflows read busy times, as this worker is configured. */
+    async busyTimeSettings(): Promise<{ pollIntervalMs: number; externalEditPolicy: ExternalEditPolicy }> {
+      return { pollIntervalMs: deps.busyPollIntervalMs ?? DEFAULT_BUSY_POLL_MS, externalEditPolicy: deps.externalEditPolicy ?? 'respect' };
     },
 
-    /** Reads the connection's busy times for the horizon and replaces what is stored. Returns how many. */
-    async refreshBusyTimes(input: RefreshBusyInput): Promise<{ intervals: number }> {
+    /**
+     * Reads what changed in the connection's calendar since the last read (or all of its window),
+     * applies it to the busy times, and judges our own events in it. Returns what to report.
+     */
+    async refreshBusyTimes(input: RefreshBusyInput): Promise<BusyReadReport> {
       const { ctx, provider, tokenVersion } = await connectionAccess(deps, now(), input);
-      const window = { from: new Date(now() - DAY_MS), to: new Date(now() + BUSY_HORIZON_DAYS * DAY_MS) };
+      const state = await store.readState(input.connectionId);
+      const nowMs = now();
+      const resume = incrementalFrom(state, ctx.calendarId, nowMs);
+      const window = resume?.window ?? { from: new Date(nowMs - DAY_MS), to: new Date(nowMs + BUSY_HORIZON_DAYS * DAY_MS) };
       const adapter = deps.providers.calendar(provider);
-      let intervals;
+      let changes;
       try {
-        intervals = await withRequestSlot(deps.pool, `connection:${input.connectionId}`, adapter.maxConcurrentRequestsPerUser, () => adapter.listBusy(ctx, window));
+        changes = await withRequestSlot(deps.pool, `connection:${input.connectionId}`, adapter.maxConcurrentRequestsPerUser, () => adapter.readChanges(ctx, window, resume?.cursor));
       } catch (err) {
         if (!(err instanceof ProviderError && err.kind === 'unauthorized')) {
           await store.recordError(input.connectionId, err instanceof Error ? err.message : String(err)).catch(() => undefined);
         }
         throw toActivityFailure(err, tokenVersion);
       }
-      await store.replace(input.connectionId, window, intervals);
-      return { intervals: intervals.length };
+      const read = { calendarId: ctx.calendarId, window, startedAt: state.startedAt, previousCursor: resume?.cursor ?? null };
+      const edits = await store.apply(input.connectionId, read, changes, (client) =>
+        detectExternalEdits(client, {
+          connectionId: input.connectionId,
+          provider,
+          calendarId: ctx.calendarId,
+          startedAt: state.startedAt,
+          previousStartedAt: resume ? state.previousStartedAt : null,
+          window,
+          changes,
+        }),
+      );
+      const conflicts = await unreportedConflicts(deps.pool, input.connectionId, input.userId);
+      return {
+        mode: changes.mode,
+        cursorExpired: changes.cursorExpired,
+        items: changes.items.length,
+        edits: edits.map((e) => ({ notificationId: stableUuid(`${e.state}|${e.bookingId}|${e.connectionId}|${e.changedAt}`), bookingId: e.bookingId, userId: e.userId, state: e.state, changedAt: e.changedAt })),
+        conflicts: conflicts.map((c) => ({ notificationId: stableUuid(`conflict|${c.bookingId}|${c.connectionId}|${c.busyStart}|${c.busyEnd}`), bookingId: c.bookingId, userId: c.userId, busyStart: c.busyStart, busyEnd: c.busyEnd })),
+      };
+    },
+
+    /** After the workflow sent them: these edits and conflicts are not reported again. */
+    async markBusyReportsSent(input: { connectionId: string; edits: Array<{ bookingId: string; changedAt: string }>; conflicts: Array<{ bookingId: string; busyStart: string; busyEnd: string }> }): Promise<void> {
+      await markEditsReported(deps.pool, input.connectionId, input.edits);
+      await markConflictsReported(deps.pool, input.connectionId, input.conflicts);
     },
   };
 }

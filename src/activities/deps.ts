@@ -18,5 +18,7 @@ export interface ActivityDeps {
   notify?: { url: string; secret: string; retryForMs: number };
   /** BUSY_POLL_INTERVAL in milliseconds. */
   busyPollIntervalMs?: number;
+  /** EXTERNAL_EDIT_POLICY: leave the user's deletions and moves of our events (respect) or undo them (restore). */
+  externalEditPolicy?: 'respect' | 'restore';
   now?: () => number;
 }

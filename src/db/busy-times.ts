@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
-import type { BusyInterval, BusyWindow } from '../providers/types';
+import type { PoolClient } from 'pg';
+import type { BusyWindow, CalendarChanges } from '../providers/types';
 import { withTransaction } from './pool';
 
 export interface ConnectionBusy {
@@ -13,25 +14,110 @@ export interface ConnectionBusy {
   intervals: Array<{ start: Date; end: Date }>;
 }
 
-/** Busy times per connection (migration 0010). */
+/** Where the previous read of a connection's calendar left off. */
+export interface ReadState {
+  /** The database's clock as this read begins: writes recorded before it are visible to the read. */
+  startedAt: Date;
+  cursor: string | null;
+  /** The calendar the cursor belongs to. */
+  cursorCalendar: string | null;
+  window: BusyWindow | null;
+  fullReadAt: Date | null;
+  /** When the previous applied read began. */
+  previousStartedAt: Date | null;
+}
+
+/** What judging a read's items decided about the cursor. */
+export interface CursorDecision {
+  /** A write of ours raced this read: read the same changes again next time. */
+  keepPreviousCursor: boolean;
+  /** Something this read cannot settle (an event of ours it does not mention): read everything next time. */
+  readFullNext: boolean;
+}
+
+/** A newer read of the connection was applied while this one ran: this one is dropped. */
+export class StaleReadError extends Error {
+  constructor() {
+    super('a newer read of this calendar was applied first');
+    this.name = 'StaleReadError';
+  }
+}
+
+/** Busy times per connection (migrations 0010, 0013). */
 export class BusyStore {
   constructor(private readonly pool: Pool) {}
 
-  /** Replaces everything known for the connection with one fresh read of `window`. */
-  async replace(connectionId: string, window: BusyWindow, intervals: BusyInterval[]): Promise<void> {
-    await withTransaction(this.pool, async (client) => {
-      await client.query('DELETE FROM busy_intervals WHERE connection_id = $1', [connectionId]);
-      if (intervals.length > 0) {
+  async readState(connectionId: string): Promise<ReadState> {
+    const { rows } = await this.pool.query<{
+      now: Date; busy_cursor: string | null; busy_cursor_calendar: string | null; busy_window_from: Date | null; busy_window_to: Date | null; busy_full_read_at: Date | null;
+      busy_read_started_at: Date | null;
+    }>(
+      `SELECT now(), busy_cursor, busy_cursor_calendar, busy_window_from, busy_window_to, busy_full_read_at, busy_read_started_at FROM calendar_connections WHERE id = $1`,
+      [connectionId],
+    );
+    const r = rows[0];
+    if (!r) return { startedAt: new Date(), cursor: null, cursorCalendar: null, window: null, fullReadAt: null, previousStartedAt: null };
+    return {
+      startedAt: r.now,
+      cursor: r.busy_cursor,
+      cursorCalendar: r.busy_cursor_calendar,
+      window: r.busy_window_from && r.busy_window_to ? { from: r.busy_window_from, to: r.busy_window_to } : null,
+      fullReadAt: r.busy_full_read_at,
+      previousStartedAt: r.busy_read_started_at,
+    };
+  }
+
+  /**
+   * Applies one read in a transaction: a full read replaces everything known; an incremental
+   * one replaces the intervals of the items it reports. `judge` runs in the same transaction
+   * and says which cursor the next read starts from.
+   */
+  async apply<T>(
+    connectionId: string,
+    read: { calendarId: string; window: BusyWindow; startedAt: Date; previousCursor: string | null },
+    changes: CalendarChanges,
+    judge: (client: PoolClient) => Promise<{ result: T; cursor: CursorDecision }>,
+  ): Promise<T> {
+    const { calendarId, window } = read;
+    return withTransaction(this.pool, async (client) => {
+      // One read at a time: an attempt that timed out but still finished must not overwrite a newer read.
+      const { rows: current } = await client.query<{ busy_read_started_at: Date | null }>(
+        'SELECT busy_read_started_at FROM calendar_connections WHERE id = $1 FOR UPDATE',
+        [connectionId],
+      );
+      const newer = current[0]?.busy_read_started_at;
+      if (newer && newer > read.startedAt) throw new StaleReadError();
+      const { result, cursor: decision } = await judge(client);
+      const cursor = decision.readFullNext ? null : decision.keepPreviousCursor && changes.mode === 'incremental' ? read.previousCursor : (changes.cursor ?? null);
+      if (changes.mode === 'full') {
+        await client.query('DELETE FROM busy_intervals WHERE connection_id = $1', [connectionId]);
+      } else if (changes.items.length > 0) {
+        await client.query('DELETE FROM busy_intervals WHERE connection_id = $1 AND item_id = ANY($2::text[])', [connectionId, changes.items.map((i) => i.itemId)]);
+      }
+      // An item reported twice in one read (a page repeated, a change mid-read): its last word counts.
+      const latest = new Map(changes.items.map((i) => [i.itemId, i]));
+      const rows = [...latest.values()].flatMap((i) => i.busy.map((b) => ({ item: i.itemId, ...b })));
+      if (rows.length > 0) {
+        // Never our own events, even one whose tag the read could not see (Graph delta, older events).
         await client.query(
-          `INSERT INTO busy_intervals (connection_id, starts_at, ends_at)
-           SELECT $1, s, e FROM unnest($2::timestamptz[], $3::timestamptz[]) AS t(s, e)`,
-          [connectionId, intervals.map((i) => i.start), intervals.map((i) => i.end)],
+          `INSERT INTO busy_intervals (connection_id, item_id, starts_at, ends_at)
+           SELECT $1, i, s, e FROM unnest($2::text[], $3::timestamptz[], $4::timestamptz[]) AS t(i, s, e)
+            WHERE NOT EXISTS (SELECT 1 FROM calendar_events ce WHERE ce.connection_id = $1 AND ce.external_event_id = t.i)`,
+          [connectionId, rows.map((r) => r.item), rows.map((r) => r.start), rows.map((r) => r.end)],
         );
       }
       await client.query(
-        `UPDATE calendar_connections SET busy_synced_at = now(), busy_window_from = $2, busy_window_to = $3, busy_error = NULL WHERE id = $1`,
-        [connectionId, window.from, window.to],
+        `UPDATE calendar_connections
+            SET busy_synced_at = now(), busy_error = NULL, busy_window_from = $2, busy_window_to = $3,
+                busy_cursor = $4, busy_cursor_calendar = $5,
+                -- A full read after an expired cursor covered the old window: the daily one stays due.
+                busy_full_read_at = CASE WHEN $6 AND NOT $7 THEN now() ELSE busy_full_read_at END,
+                busy_cursor_expiries = busy_cursor_expiries + CASE WHEN $7 THEN 1 ELSE 0 END,
+                busy_read_started_at = $8
+          WHERE id = $1`,
+        [connectionId, window.from, window.to, cursor, calendarId, changes.mode === 'full', changes.cursorExpired, read.startedAt],
       );
+      return result;
     });
   }
 

@@ -28,7 +28,9 @@ export async function recordEventOutcome(db: Queryable, o: EventOutcome): Promis
        ON CONFLICT (connection_id, booking_id) DO UPDATE
           SET external_event_id = COALESCE(EXCLUDED.external_event_id, calendar_events.external_event_id),
               etag = EXCLUDED.etag, state = EXCLUDED.state, revision = EXCLUDED.revision, calendar_id = EXCLUDED.calendar_id,
-              last_error = NULL, synced_at = now(), updated_at = now()
+              last_error = NULL, synced_at = now(), updated_at = now(),
+              -- Our write puts the event back as the booking says: any edit by the user is undone.
+              external_state = NULL, external_changed_at = NULL, external_reported_at = NULL
         WHERE calendar_events.revision <= EXCLUDED.revision
      ), audit AS (
        INSERT INTO sync_log (booking_id, user_id, connection_id, provider, operation, outcome, revision, external_event_id, detail)

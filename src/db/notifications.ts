@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 
-export type NotificationType = 'connection.connected' | 'connection.needs_reauth' | 'booking.sync_failed' | 'booking.conflict_detected' | 'booking.removed_externally';
+export type NotificationType = 'connection.connected' | 'connection.needs_reauth' | 'booking.sync_failed' | 'booking.conflict_detected' | 'booking.removed_externally' | 'booking.moved_externally';
 export type NotificationStatus = 'pending' | 'delivered' | 'failed';
 
 export interface NotificationRecord {

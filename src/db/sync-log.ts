@@ -1,6 +1,6 @@
 import type { Queryable } from './pool';
 
-export type SyncOperation = 'create' | 'update' | 'delete' | 'skip' | 'refresh_token' | 'disconnect';
+export type SyncOperation = 'create' | 'update' | 'delete' | 'skip' | 'refresh_token' | 'disconnect' | 'external_delete' | 'external_move';
 export type SyncOutcome = 'ok' | 'retrying' | 'failed' | 'needs_reauth';
 
 export interface SyncLogEntry {

@@ -26,7 +26,10 @@ export interface BookingDetails {
 
 export type BookingStatus = 'confirmed' | 'cancelled';
 
-export type CalendarSyncState = 'pending' | 'synced' | 'failed' | 'skipped' | 'deleted';
+export type CalendarSyncState = 'pending' | 'synced' | 'failed' | 'skipped' | 'deleted'
+  /** Written, then deleted or moved in the calendar by its user (EXTERNAL_EDIT_POLICY decides what follows). */
+  | 'removed_externally'
+  | 'moved_externally';
 
 /** Per participant calendar, what `GET /v1/bookings/:id` shows. */
 export interface CalendarView {
@@ -37,6 +40,8 @@ export interface CalendarView {
   externalEventId?: string;
   lastError?: string;
   syncedAt?: string;
+  /** When the user's deletion or move (state `removed_externally` / `moved_externally`) was first seen. */
+  externallyChangedAt?: string;
 }
 
 /** Overall sync health, also a search attribute for operators. */

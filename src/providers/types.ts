@@ -75,6 +75,39 @@ export interface BusyWindow {
   to: Date;
 }
 
+/**
+ * One calendar item as a change read reports it. Reads key everything by `itemId`, so applying
+ * an incremental read is: forget what was known about each item, then take what it says now.
+ */
+export interface CalendarItemChange {
+  /**
+   * The provider's id for the item: Google event or instance id, Graph event or occurrence id,
+   * CalDAV object URL. For an event this service wrote it equals the `externalEventId` its
+   * upsert returned, so the service can tell when the user deletes or moves one.
+   */
+  itemId: string;
+  /** Deleted or cancelled. */
+  removed: boolean;
+  /** A present item that this service wrote (recognised by its tag). */
+  ours: boolean;
+  /** Busy time it makes within the window: empty when free, ours, removed or outside. */
+  busy: BusyInterval[];
+  /** A present, non-recurring item's own start and end (RFC 3339, UTC): how a move of ours is seen. */
+  start?: string;
+  end?: string;
+}
+
+/** The result of reading a calendar's changes (or, when the read is full, its whole window). */
+export interface CalendarChanges {
+  /** `full`: `items` is everything in the window, forget the rest; `incremental`: only what changed since the cursor. */
+  mode: 'full' | 'incremental';
+  /** A cursor was given but the provider no longer knew it (Google 410, Graph syncStateNotFound, CalDAV 403/409): this read is full. */
+  cursorExpired: boolean;
+  items: CalendarItemChange[];
+  /** Where the next incremental read starts; undefined where the server tracks no changes. Not a secret, but opaque. */
+  cursor?: string;
+}
+
 /** What a push channel (Google watch channel, Graph subscription) is opened with. */
 export interface PushChannelRequest {
   /** Our id for the channel (Google's channel id). */
@@ -119,10 +152,13 @@ export interface CalendarProvider {
   /** The account's calendars. */
   listCalendars(ctx: { credentials: Credentials }): Promise<CalendarInfo[]>;
   /**
-   * Busy times in the chosen calendar within `window`: recurring events expanded, all-day events
-   * included; free/transparent and cancelled events, and events this service wrote, left out.
+   * The calendar's items in `window`, or (given the cursor of the previous read, for the same
+   * calendar and window) only those that changed since: Google sync tokens, Graph
+   * calendarView/delta, CalDAV sync-collection. An expired cursor is handled here with a full
+   * read (`cursorExpired`). Busy time: recurring events expanded, all-day events included;
+   * free/transparent and cancelled events, and events this service wrote, left out.
    */
-  listBusy(ctx: AccessContext, window: BusyWindow): Promise<BusyInterval[]>;
+  readChanges(ctx: AccessContext, window: BusyWindow, cursor?: string): Promise<CalendarChanges>;
   /** Push notifications, where the provider offers them (not CalDAV). */
   readonly push?: PushSupport;
 }

@@ -1,7 +1,8 @@
-import { condition, continueAsNew, executeChild, ParentClosePolicy, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { condition, continueAsNew, executeChild, getExternalWorkflowHandle, ParentClosePolicy, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { BusyReadReport, ExternalEditPolicy } from '../activities/busy-times';
 import type { Activities } from '../activities';
 import { bulkSyncWorkflow } from './bulk-sync';
-import { bulkSyncWorkflowId, connectedSignal, disconnectSignal, refreshBusySignal, renewPushSignal, type DisconnectRequest } from './messages';
+import { bookingWorkflowId, bulkSyncWorkflowId, connectedSignal, syncConnectionSignal, disconnectSignal, refreshBusySignal, renewPushSignal, type DisconnectRequest } from './messages';
 import { FailureType } from '../domain/failures';
 import { emitNotification } from './notification';
 import { removeConnectionEvents } from './remove-events';
@@ -88,14 +89,44 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
     }
   };
 
+  /**
+   * Tells the booking system what a read found (each edit and conflict once: stable ids), and
+   * under `restore` has the booking's workflow write the event again: it is the only writer.
+   */
+  const report = async (read: BusyReadReport, policy: ExternalEditPolicy): Promise<void> => {
+    const edits = read.edits ?? [];
+    const conflicts = read.conflicts ?? [];
+    if (edits.length === 0 && conflicts.length === 0) return;
+    for (const e of edits) {
+      const type = e.state === 'removed_externally' ? 'booking.removed_externally' : 'booking.moved_externally';
+      await emitNotification(type, { bookingId: e.bookingId, userId: e.userId, connectionId: input.connectionId, policy }, e.notificationId);
+      if (policy === 'restore') {
+        // A booking whose workflow has ended (long past) is not restored.
+        await getExternalWorkflowHandle(bookingWorkflowId(e.bookingId)).signal(syncConnectionSignal, { connectionId: input.connectionId }).catch(() => undefined);
+      }
+    }
+    for (const c of conflicts) {
+      await emitNotification('booking.conflict_detected', { bookingId: c.bookingId, userId: c.userId, connectionId: input.connectionId, busyStart: c.busyStart, busyEnd: c.busyEnd }, c.notificationId);
+    }
+    await acts.markBusyReportsSent({
+      connectionId: input.connectionId,
+      edits: edits.map((e) => ({ bookingId: e.bookingId, changedAt: e.changedAt })),
+      conflicts: conflicts.map((c) => ({ bookingId: c.bookingId, busyStart: c.busyStart, busyEnd: c.busyEnd })),
+    });
+  };
+
   const busyTimes = async (): Promise<void> => {
-    const { pollIntervalMs } = await acts.busyTimeSettings();
+    const settings = await acts.busyTimeSettings();
+    const { pollIntervalMs } = settings;
+    const policy = settings.externalEditPolicy ?? 'respect';
     for (;;) {
       await condition(() => busyRequested || disconnect !== undefined, pollIntervalMs);
       if (disconnect) return;
       busyRequested = false;
       // A failure is recorded on the connection by the activity; the next poll tries again.
-      const read = await withFreshToken(input.connectionId, (tokenJustRefreshed) => acts.refreshBusyTimes({ connectionId: input.connectionId, tokenJustRefreshed }));
+      const read = await withFreshToken(input.connectionId, (tokenJustRefreshed) => acts.refreshBusyTimes({ connectionId: input.connectionId, userId: input.userId, tokenJustRefreshed }));
+      // Patched: a worker of the version before reports existed can still replay newer histories' earlier reads.
+      if (read.ok && patched('busy-read-reports')) await report(read.value, policy);
       // Once per episode: the next connect (the user re-authorizing) resets it.
       if (!read.ok && read.failure.type === FailureType.ReauthRequired && !reauthNotified) {
         reauthNotified = true;

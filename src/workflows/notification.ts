@@ -1,3 +1,4 @@
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { ActivityFailure, proxyActivities, startChild, ParentClosePolicy, uuid4 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { NotificationType } from '../db/notifications';
@@ -34,15 +35,21 @@ export async function notificationWorkflow(input: NotificationWorkflowInput): Pr
 
 /**
  * Records an event and starts its delivery as an independent workflow (it outlives the caller).
- * The id comes from the workflow's deterministic uuid4, so a replay or retry records it once.
+ * The id comes from the workflow's deterministic uuid4, so a replay or retry records it once;
+ * an event that several runs may see (an edit, a conflict) brings its own stable id instead,
+ * and the second sighting finds it recorded and its delivery already started.
  */
-export async function emitNotification(type: NotificationType, data: Record<string, unknown>): Promise<void> {
-  const id = uuid4();
+export async function emitNotification(type: NotificationType, data: Record<string, unknown>, stableId?: string): Promise<void> {
+  const id = stableId ?? uuid4();
   const { enabled, retryForMs } = await record.recordNotification({ id, type, data });
   if (!enabled) return;
-  await startChild(notificationWorkflow, {
-    workflowId: notificationWorkflowId(id),
-    args: [{ id, retryForMs }],
-    parentClosePolicy: ParentClosePolicy.ABANDON,
-  });
+  try {
+    await startChild(notificationWorkflow, {
+      workflowId: notificationWorkflowId(id),
+      args: [{ id, retryForMs }],
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+    });
+  } catch (err) {
+    if (!(stableId && err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+  }
 }

@@ -104,6 +104,34 @@ describe('busy times', () => {
     await busyBecomes(userId, [{ start: hour(d, 8), end: hour(d, 9) }]);
   });
 
+  it('an expired sync token (Google) or delta link (Outlook) is recovered by a full read', async () => {
+    const cursorExpiries = async (connectionId: string) =>
+      (await h.pool.query<{ n: number }>('SELECT busy_cursor_expiries AS n FROM calendar_connections WHERE id = $1', [connectionId])).rows[0]!.n;
+    const g = h.id('g');
+    const google = await h.connectGoogle(g);
+    const m = h.id('m');
+    const outlook = await h.connectMicrosoft(m, `${m.toLowerCase()}@contoso.test`);
+    const d = day(7);
+    const utc = (iso: string) => ({ dateTime: iso.replace(/\.000Z$/, ''), timeZone: 'UTC' });
+    // A first read, so each connection holds a cursor.
+    await h.google.createUserEvent(google.email, { summary: 'Before', start: { dateTime: hour(d, 8) }, end: { dateTime: hour(d, 9) } });
+    await h.microsoft.createUserEvent(outlook.email, { subject: 'Before', start: utc(hour(d, 8)), end: utc(hour(d, 9)), showAs: 'busy' });
+    await busyBecomes(g, [{ start: hour(d, 8), end: hour(d, 9) }]);
+    await busyBecomes(m, [{ start: hour(d, 8), end: hour(d, 9) }]);
+    expect(await cursorExpiries(google.connectionId)).toBe(0);
+
+    await h.google.invalidateSyncTokens(google.email);
+    await h.microsoft.invalidateDeltaTokens(outlook.email);
+    await h.google.createUserEvent(google.email, { summary: 'After', start: { dateTime: hour(d, 10) }, end: { dateTime: hour(d, 11) } });
+    await h.microsoft.createUserEvent(outlook.email, { subject: 'After', start: utc(hour(d, 10)), end: utc(hour(d, 11)), showAs: 'busy' });
+    await busyBecomes(g, [{ start: hour(d, 8), end: hour(d, 9) }, { start: hour(d, 10), end: hour(d, 11) }]);
+    await busyBecomes(m, [{ start: hour(d, 8), end: hour(d, 9) }, { start: hour(d, 10), end: hour(d, 11) }]);
+    expect(await cursorExpiries(google.connectionId)).toBe(1);
+    expect(await cursorExpiries(outlook.connectionId)).toBe(1);
+    const errors = await h.pool.query('SELECT busy_error FROM calendar_connections WHERE id = ANY($1::uuid[])', [[google.connectionId, outlook.connectionId]]);
+    expect(errors.rows).toEqual([{ busy_error: null }, { busy_error: null }]);
+  });
+
   it('availability check reports a conflict with an external event and none with a free slot', async () => {
     const tutor = h.id('g');
     const { email } = await h.connectGoogle(tutor);

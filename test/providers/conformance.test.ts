@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Reminder } from '../../src/events/reminders';
-import { ProviderError, type EventKey, type EventSpec } from '../../src/providers/types';
+import { ProviderError, type CalendarChanges, type EventKey, type EventSpec } from '../../src/providers/types';
 import type { ProviderFixture, ProviderUnderTest } from './fixture';
 import { caldavFixture } from './caldav.fixture';
 import { googleFixture } from './google.fixture';
@@ -128,7 +128,7 @@ for (const fixture of FIXTURES) {
       await p.addUserEvent({ title: 'Holiday', start: '2033-06-09', end: '2033-06-10', allDay: true });
       await p.addUserEvent({ title: 'Next month', start: '2033-07-07T09:00:00Z', end: '2033-07-07T10:00:00Z' });
       await p.provider.upsertEvent(p.ctx, spec(key(), { start: '2033-06-08T15:00:00Z', end: '2033-06-08T16:00:00Z' }), {});
-      const busy = await p.provider.listBusy(p.ctx, { from, to });
+      const busy = (await p.provider.readChanges(p.ctx, { from, to })).items.flatMap((i) => i.busy);
       expect(busy.map((b) => [Date.parse(b.start), Date.parse(b.end)]).sort((a, b) => a[0]! - b[0]!)).toEqual([
         [Date.parse('2033-06-07T09:00:00Z'), Date.parse('2033-06-07T10:00:00Z')],
         [Date.parse('2033-06-09T00:00:00Z'), Date.parse('2033-06-10T00:00:00Z')],
@@ -140,12 +140,44 @@ for (const fixture of FIXTURES) {
       const from = new Date('2033-10-17T00:00:00Z');
       const to = new Date('2033-11-05T00:00:00Z');
       await p.addUserEvent({ title: 'Weekly class', start: '2033-10-18T08:00:00Z', end: '2033-10-18T09:00:00Z', weekly: 3 });
-      const busy = await p.provider.listBusy(p.ctx, { from, to });
+      const busy = (await p.provider.readChanges(p.ctx, { from, to })).items.flatMap((i) => i.busy);
       expect(busy.map((b) => Date.parse(b.start)).sort()).toEqual([
         Date.parse('2033-10-18T08:00:00Z'),
         Date.parse('2033-10-25T08:00:00Z'),
         Date.parse('2033-11-01T09:00:00Z'),
       ]);
+    });
+
+    it('reads changes incrementally: what the user adds and deletes, our events known as ours, an expired cursor read in full', async () => {
+      const day = 24 * 3_600_000;
+      const window = { from: new Date('2034-03-06T00:00:00Z'), to: new Date(Date.parse('2034-03-06T00:00:00Z') + 7 * day) };
+      const busyOf = (c: CalendarChanges) => c.items.flatMap((i) => i.busy.map((b) => [Date.parse(b.start), Date.parse(b.end)])).sort((a, b) => a[0]! - b[0]!);
+      const kept = await p.addUserEvent({ title: 'Kept', start: '2034-03-07T09:00:00Z', end: '2034-03-07T10:00:00Z' });
+      const ours = await p.provider.upsertEvent(p.ctx, spec(key(), { start: '2034-03-08T15:00:00Z', end: '2034-03-08T16:00:00Z' }), {});
+      const first = await p.provider.readChanges(p.ctx, window);
+      expect([first.mode, first.cursorExpired, typeof first.cursor]).toEqual(['full', false, 'string']);
+      expect(busyOf(first)).toEqual([[Date.parse('2034-03-07T09:00:00Z'), Date.parse('2034-03-07T10:00:00Z')]]);
+      const ourItem = first.items.find((i) => i.itemId === ours.externalEventId);
+      expect(ourItem).toMatchObject({ ours: true, removed: false, busy: [] });
+      expect([Date.parse(ourItem!.start!), Date.parse(ourItem!.end!)]).toEqual([Date.parse('2034-03-08T15:00:00Z'), Date.parse('2034-03-08T16:00:00Z')]);
+
+      const added = await p.addUserEvent({ title: 'Added', start: '2034-03-09T11:00:00Z', end: '2034-03-09T12:00:00Z' });
+      await p.deleteUserEvent(kept);
+      const second = await p.provider.readChanges(p.ctx, window, first.cursor);
+      expect(second.mode).toBe('incremental');
+      expect(busyOf(second)).toEqual([[Date.parse('2034-03-09T11:00:00Z'), Date.parse('2034-03-09T12:00:00Z')]]);
+      expect(second.items.find((i) => i.itemId === kept)).toMatchObject({ removed: true, busy: [] });
+      expect(second.items.find((i) => i.itemId === added)).toMatchObject({ removed: false, ours: false });
+
+      await p.deleteUserEvent(ours.externalEventId);
+      const third = await p.provider.readChanges(p.ctx, window, second.cursor);
+      expect(third.mode).toBe('incremental');
+      expect(third.items.find((i) => i.itemId === ours.externalEventId)).toMatchObject({ removed: true });
+
+      const fourth = await p.provider.readChanges(p.ctx, window, await p.expireCursor(third.cursor!));
+      expect([fourth.mode, fourth.cursorExpired]).toEqual(['full', true]);
+      expect(busyOf(fourth)).toEqual([[Date.parse('2034-03-09T11:00:00Z'), Date.parse('2034-03-09T12:00:00Z')]]);
+      expect(fourth.items.some((i) => i.itemId === ours.externalEventId && !i.removed)).toBe(false);
     });
 
     it('sets the reminders the provider supports', async () => {

@@ -41,8 +41,12 @@ export interface ProviderUnderTest {
    * an ETag we read is stale by the time we write (CalDAV answers 412).
    */
   changeBeforeNextWrite(key: EventKey, externalEventId: string): Promise<void>;
-  /** The user adds an event to the calendar, outside this service. */
-  addUserEvent(event: UserEvent): Promise<void>;
+  /** The user adds an event to the calendar, outside this service; returns its item id as change reads report it. */
+  addUserEvent(event: UserEvent): Promise<string>;
+  /** The user deletes an event (one of theirs, or ours by its externalEventId). */
+  deleteUserEvent(itemId: string): Promise<void>;
+  /** Makes the provider forget `cursor` (as when it expires); returns the cursor to present. */
+  expireCursor(cursor: string): Promise<string>;
   /** What the provider supports of a reminder list (e.g. Outlook: one). */
   expectedReminders(reminders: Reminder[]): Reminder[];
   close(): Promise<void>;

@@ -39,13 +39,21 @@ export const googleFixture: ProviderFixture = {
       },
       async addUserEvent(e) {
         const time = (t: string) => (e.allDay ? { date: t } : { dateTime: t, timeZone: 'Europe/London' });
-        await control.createUserEvent(email, {
+        const created = await control.createUserEvent(email, {
           summary: e.title,
           start: time(e.start),
           end: time(e.end),
           ...(e.free ? { transparency: 'transparent' as const } : {}),
           ...(e.weekly ? { recurrence: [`RRULE:FREQ=WEEKLY;COUNT=${e.weekly}`] } : {}),
         });
+        return created.id!;
+      },
+      async deleteUserEvent(itemId) {
+        await control.deleteUserEvent(email, itemId);
+      },
+      async expireCursor(cursor) {
+        await control.invalidateSyncTokens(email);
+        return cursor;
       },
       expectedReminders: (reminders) => reminders,
       close: () => sandbox.close(),

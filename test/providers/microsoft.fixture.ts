@@ -47,7 +47,7 @@ export const microsoftFixture: ProviderFixture = {
         const london = (t: string) => DateTime.fromISO(t, { zone: 'utc' }).setZone('Europe/London').toFormat("yyyy-MM-dd'T'HH:mm:ss");
         const time = (t: string) => (e.allDay ? { dateTime: `${t}T00:00:00`, timeZone: 'UTC' } : { dateTime: london(t), timeZone: 'Europe/London' });
         const first = DateTime.fromISO(e.start, { zone: 'utc' }).setZone('Europe/London');
-        await control.createUserEvent(email, {
+        const created = await control.createUserEvent(email, {
           subject: e.title,
           start: time(e.start),
           end: time(e.end),
@@ -62,6 +62,14 @@ export const microsoftFixture: ProviderFixture = {
               }
             : {}),
         } as Parameters<typeof control.createUserEvent>[1]);
+        return created.id;
+      },
+      async deleteUserEvent(itemId) {
+        await control.deleteUserEvent(email, itemId);
+      },
+      async expireCursor(cursor) {
+        await control.invalidateDeltaTokens(email);
+        return cursor;
       },
       // Outlook keeps one reminder: by default the 15-minute one.
       expectedReminders: (reminders) => (reminders.some((r) => r.minutes === 15) ? [{ method: 'popup', minutes: 15 }] : []),

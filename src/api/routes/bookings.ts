@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { Pool } from 'pg';
 import { loadBookingViewFromDb } from '../../db/booking-view';
+import { externalStatesOf } from '../../db/external-edits';
 import type { BookingCommands } from '../booking-commands';
 import { ApiError } from '../errors';
 import { cancelBodySchema, confirmBodySchema, idSchema, rescheduleBodySchema } from '../schemas';
@@ -39,7 +40,13 @@ export function bookingRoutes(commands: BookingCommands, pool: Pool): Router {
     if (!result.found) throw new ApiError(404, 'booking_not_found', `booking ${bookingId} is unknown`);
     const view = result.view ?? (await loadBookingViewFromDb(pool, bookingId));
     if (!view) throw new ApiError(503, 'state_unavailable', 'the booking is known but its state cannot be read right now; retry shortly');
-    res.json(view);
+    // The workflow knows what it wrote; only reads of the calendar know what the user did since.
+    const external = await externalStatesOf(pool, bookingId);
+    const calendars = view.calendars.map((c) => {
+      const seen = c.connectionId && c.state === 'synced' ? external.get(c.connectionId) : undefined;
+      return seen ? { ...c, state: seen.state, externallyChangedAt: seen.changedAt } : c;
+    });
+    res.json({ ...view, calendars });
   });
 
   return router;

@@ -14,13 +14,20 @@ function isBusy(vevent: ICALComponent): boolean {
   return transp !== 'TRANSPARENT' && status !== 'CANCELLED' && vevent.getFirstPropertyValue(BOOKING_PROPERTY.toLowerCase()) === null;
 }
 
+/** Parses one calendar object and registers its VTIMEZONEs, so its times can be resolved. */
+export function parseObject(ICAL: ICALModule, ics: string): ICALComponent {
+  const calendar = new ICAL.Component(ICAL.parse(ics));
+  for (const tz of calendar.getAllSubcomponents('vtimezone')) ICAL.TimezoneService.register(tz);
+  return calendar;
+}
+
 /**
  * Busy times in one calendar object (an event, possibly recurring with overridden instances),
  * within the window. Free (TRANSP:TRANSPARENT), cancelled and our own events are left out.
+ * `ics` is the object's text, or the object already parsed with `parseObject`.
  */
-export function busyOfObject(ICAL: ICALModule, ics: string, window: BusyWindow): BusyInterval[] {
-  const calendar = new ICAL.Component(ICAL.parse(ics));
-  for (const tz of calendar.getAllSubcomponents('vtimezone')) ICAL.TimezoneService.register(tz);
+export function busyOfObject(ICAL: ICALModule, ics: string | ICALComponent, window: BusyWindow): BusyInterval[] {
+  const calendar = typeof ics === 'string' ? parseObject(ICAL, ics) : ics;
   const vevents = calendar.getAllSubcomponents('vevent');
   const master = vevents.find((v) => !v.hasProperty('recurrence-id'));
   const exceptions = vevents.filter((v) => v.hasProperty('recurrence-id'));

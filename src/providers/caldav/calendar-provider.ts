@@ -1,9 +1,9 @@
-import { createCalendarObject, deleteCalendarObject, fetchCalendarObjects, updateCalendarObject } from 'tsdav';
+import { createCalendarObject, deleteCalendarObject, updateCalendarObject } from 'tsdav';
 import {
   ProviderError,
   type AccessContext,
-  type BusyInterval,
   type BusyWindow,
+  type CalendarChanges,
   type CalendarInfo,
   type CalendarProvider,
   type Credentials,
@@ -15,7 +15,7 @@ import {
 } from '../types';
 import { authHeaders, readObject, TIMEOUT_MS } from './dav';
 import { accountFetch } from './dav-fetch';
-import { busyOfObject } from './busy-times';
+import { readCalDavChanges } from './change-reads';
 import { discoverCalDav } from './discover';
 import { checkResponse } from './errors';
 import { buildIcs, sequenceOf } from './ics';
@@ -104,23 +104,8 @@ export class CalDavCalendarProvider implements CalendarProvider {
     }
   }
 
-  async listBusy(ctx: AccessContext, window: BusyWindow): Promise<BusyInterval[]> {
-    // A time-ranged calendar-query: the server picks the objects (recurring ones included), we expand them.
-    let objects;
-    try {
-      objects = await fetchCalendarObjects({
-        calendar: { url: ctx.calendarId },
-        timeRange: { start: window.from.toISOString(), end: window.to.toISOString() },
-        headers: authHeaders(ctx.credentials),
-        fetchOptions: options(),
-        fetch: accountFetch(ctx.credentials),
-      });
-    } catch (err) {
-      if (err instanceof ProviderError) throw err;
-      throw new ProviderError('transient', `CalDAV calendar-query failed (${err instanceof Error ? err.message.slice(0, 200) : 'error'})`);
-    }
-    const ICAL = (await import('ical.js')).default;
-    return objects.flatMap((o) => (typeof o.data === 'string' && o.data.includes('BEGIN:VEVENT') ? busyOfObject(ICAL, o.data, window) : []));
+  readChanges(ctx: AccessContext, window: BusyWindow, cursor?: string): Promise<CalendarChanges> {
+    return readCalDavChanges(ctx, window, cursor);
   }
 
   async listCalendars(ctx: { credentials: Credentials }): Promise<CalendarInfo[]> {

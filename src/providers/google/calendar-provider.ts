@@ -1,5 +1,5 @@
-import { bearerToken, type AccessContext, type BusyInterval, type BusyWindow, type CalendarInfo, type CalendarProvider, type Credentials, type DeleteOutcome, type EventKey, type EventSpec, type UpsertOutcome } from '../types';
-import { busyOf } from './busy-times';
+import { bearerToken, type AccessContext, type BusyWindow, type CalendarChanges, type CalendarInfo, type CalendarProvider, type Credentials, type DeleteOutcome, type EventKey, type EventSpec, type UpsertOutcome } from '../types';
+import { readGoogleChanges } from './change-reads';
 import { GooglePushChannels } from './push-channels';
 import { calendarClient, withToken } from './calendar-client';
 import { toProviderError } from './errors';
@@ -79,27 +79,8 @@ export class GoogleCalendarProvider implements CalendarProvider {
     }
   }
 
-  async listBusy(ctx: AccessContext, window: BusyWindow): Promise<BusyInterval[]> {
-    const busy: BusyInterval[] = [];
-    let pageToken: string | undefined;
-    try {
-      do {
-        // singleEvents expands recurring events into their instances within the window.
-        const res = await calendarClient(this.apiUrl).events.list(
-          { calendarId: ctx.calendarId, timeMin: window.from.toISOString(), timeMax: window.to.toISOString(), singleEvents: true, maxResults: 2500, pageToken },
-          withToken(bearerToken(ctx.credentials)),
-        );
-        const zone = res.data.timeZone ?? 'UTC';
-        for (const e of res.data.items ?? []) {
-          const b = busyOf(e, zone);
-          if (b) busy.push(b);
-        }
-        pageToken = res.data.nextPageToken ?? undefined;
-      } while (pageToken);
-    } catch (err) {
-      throw toProviderError(err);
-    }
-    return busy;
+  readChanges(ctx: AccessContext, window: BusyWindow, cursor?: string): Promise<CalendarChanges> {
+    return readGoogleChanges(this.apiUrl, ctx, window, cursor);
   }
 
   async listCalendars(ctx: { credentials: Credentials }): Promise<CalendarInfo[]> {

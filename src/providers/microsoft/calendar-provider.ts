@@ -1,6 +1,6 @@
 import type { Client } from '@microsoft/microsoft-graph-client';
-import { bearerToken, type AccessContext, type BusyInterval, type BusyWindow, type CalendarInfo, type CalendarProvider, type Credentials, type DeleteOutcome, type EventKey, type EventSpec, type UpsertOutcome } from '../types';
-import { BUSY_EXPAND, BUSY_SELECT, busyOf, type GraphBusyEvent } from './busy-times';
+import { bearerToken, type AccessContext, type BusyWindow, type CalendarChanges, type CalendarInfo, type CalendarProvider, type Credentials, type DeleteOutcome, type EventKey, type EventSpec, type UpsertOutcome } from '../types';
+import { readGraphChanges } from './change-reads';
 import { toProviderError } from './errors';
 import { tagFilter, transactionIdFor } from './event-tag';
 import { graphClient } from './graph-client';
@@ -127,32 +127,8 @@ export class MicrosoftCalendarProvider implements CalendarProvider {
     }
   }
 
-  async listBusy(ctx: AccessContext, window: BusyWindow): Promise<BusyInterval[]> {
-    const client = graphClient(this.graphUrl, bearerToken(ctx.credentials), 'UTC');
-    const viewPath = ctx.calendarId === 'primary' ? '/me/calendarView' : `/me/calendars/${encodeURIComponent(ctx.calendarId)}/calendarView`;
-    const busy: BusyInterval[] = [];
-    try {
-      // calendarView expands recurring series into their occurrences within the window.
-      let page = (await client
-        .api(viewPath)
-        .query({ startDateTime: window.from.toISOString(), endDateTime: window.to.toISOString() })
-        .select(BUSY_SELECT)
-        .expand(BUSY_EXPAND)
-        .header('Prefer', 'odata.maxpagesize=500')
-        .get()) as { value?: GraphBusyEvent[]; '@odata.nextLink'?: string };
-      for (;;) {
-        for (const e of page.value ?? []) {
-          const b = busyOf(e);
-          if (b) busy.push(b);
-        }
-        const next = page['@odata.nextLink'];
-        if (!next) break;
-        page = (await client.api(next).header('Prefer', 'odata.maxpagesize=500').get()) as typeof page;
-      }
-    } catch (err) {
-      throw toProviderError(err);
-    }
-    return busy;
+  readChanges(ctx: AccessContext, window: BusyWindow, cursor?: string): Promise<CalendarChanges> {
+    return readGraphChanges(this.graphUrl, ctx, window, cursor);
   }
 
   async listCalendars(ctx: { credentials: Credentials }): Promise<CalendarInfo[]> {
