@@ -46,22 +46,35 @@ async function moreReads(h: Harness, connectionId: string, n: number): Promise<v
   }
 }
 
-describe('EXTERNAL_EDIT_POLICY=respect (default)', () => {
-  let h: Harness;
-  let receiver: Receiver;
+/** A harness whose NOTIFY_URL is a recording receiver, for one describe block; calendars are read every 2 s. */
+function harnessFor(env: Record<string, string>, answer?: Parameters<typeof startNotifyReceiver>[0]): { h: Harness; receiver: Receiver } {
+  const ctx = {} as { h: Harness; receiver: Receiver };
   beforeAll(async () => {
-    receiver = await startNotifyReceiver((_n, attempt) => (attempt === 1 ? 503 : 200));
-    h = await startHarness({ NOTIFY_URL: receiver.url, BUSY_POLL_INTERVAL: '2s' });
+    ctx.receiver = await startNotifyReceiver(answer);
+    ctx.h = await startHarness({ NOTIFY_URL: ctx.receiver.url, BUSY_POLL_INTERVAL: '2s', ...env });
   }, 600_000);
   afterAll(async () => {
-    await h?.close();
-    await receiver?.close();
+    await ctx.h?.close();
+    await ctx.receiver?.close();
   });
+  return ctx;
+}
+
+/** A new user with a connected calendar whose first bulk sync is over. */
+async function connected(h: Harness, provider: 'google' | 'microsoft'): Promise<{ userId: string; email: string; connectionId: string }> {
+  const userId = h.id(provider === 'google' ? 'g' : 'm');
+  const c = provider === 'google' ? await h.connectGoogle(userId) : await h.connectMicrosoft(userId, `${userId.toLowerCase()}@contoso.test`);
+  await bulkSyncDone(h, userId, c.connectionId);
+  return { userId, ...c };
+}
+
+describe('EXTERNAL_EDIT_POLICY=respect (default)', () => {
+  // The booking system refuses each event's first delivery.
+  const ctx = harnessFor({}, (_n, attempt) => (attempt === 1 ? 503 : 200));
 
   it('Google: a deleted event is shown removed_externally, logged, reported once, and left deleted', async () => {
-    const userId = h.id('g');
-    const { email, connectionId } = await h.connectGoogle(userId);
-    await bulkSyncDone(h, userId, connectionId);
+    const { h, receiver } = ctx;
+    const { userId, email, connectionId } = await connected(h, 'google');
     const d = day(3);
     const { bookingId, externalEventId } = await book(h, userId, hour(d, 15), hour(d, 16));
     await moreReads(h, connectionId, 1);
@@ -78,9 +91,8 @@ describe('EXTERNAL_EDIT_POLICY=respect (default)', () => {
   });
 
   it('Google: a moved event is shown moved_externally and reported once', async () => {
-    const userId = h.id('g');
-    const { email, connectionId } = await h.connectGoogle(userId);
-    await bulkSyncDone(h, userId, connectionId);
+    const { h, receiver } = ctx;
+    const { userId, email, connectionId } = await connected(h, 'google');
     const d = day(4);
     const { bookingId, externalEventId } = await book(h, userId, hour(d, 15), hour(d, 16));
     await h.google.updateUserEvent(email, externalEventId, { start: { dateTime: hour(d, 17) }, end: { dateTime: hour(d, 18) } });
@@ -94,9 +106,8 @@ describe('EXTERNAL_EDIT_POLICY=respect (default)', () => {
   });
 
   it('Outlook: a booking at a fraction of a second is not taken for a move (Graph keeps whole seconds)', async () => {
-    const userId = h.id('m');
-    const { connectionId } = await h.connectMicrosoft(userId, `${userId.toLowerCase()}@contoso.test`);
-    await bulkSyncDone(h, userId, connectionId);
+    const { h, receiver } = ctx;
+    const { userId, connectionId } = await connected(h, 'microsoft');
     const d = day(6);
     const { bookingId } = await book(h, userId, hour(d, 15).replace('.000Z', '.500Z'), hour(d, 16).replace('.000Z', '.250Z'));
     await moreReads(h, connectionId, 3);
@@ -105,9 +116,8 @@ describe('EXTERNAL_EDIT_POLICY=respect (default)', () => {
   });
 
   it('an external event overlapping a booking is reported as booking.conflict_detected, once', async () => {
-    const userId = h.id('g');
-    const { email, connectionId } = await h.connectGoogle(userId);
-    await bulkSyncDone(h, userId, connectionId);
+    const { h, receiver } = ctx;
+    const { userId, email, connectionId } = await connected(h, 'google');
     const d = day(5);
     const { bookingId } = await book(h, userId, hour(d, 15), hour(d, 16));
     const { bookingId: calm } = await book(h, userId, hour(d, 10), hour(d, 11));
@@ -124,21 +134,11 @@ describe('EXTERNAL_EDIT_POLICY=respect (default)', () => {
 });
 
 describe('EXTERNAL_EDIT_POLICY=restore', () => {
-  let h: Harness;
-  let receiver: Receiver;
-  beforeAll(async () => {
-    receiver = await startNotifyReceiver();
-    h = await startHarness({ NOTIFY_URL: receiver.url, BUSY_POLL_INTERVAL: '2s', EXTERNAL_EDIT_POLICY: 'restore' });
-  }, 600_000);
-  afterAll(async () => {
-    await h?.close();
-    await receiver?.close();
-  });
+  const ctx = harnessFor({ EXTERNAL_EDIT_POLICY: 'restore' });
 
   it('Google: a deleted event comes back exactly once, and the booking system hears of it once', async () => {
-    const userId = h.id('g');
-    const { email, connectionId } = await h.connectGoogle(userId);
-    await bulkSyncDone(h, userId, connectionId);
+    const { h, receiver } = ctx;
+    const { userId, email, connectionId } = await connected(h, 'google');
     const d = day(3);
     const { bookingId, externalEventId } = await book(h, userId, hour(d, 15), hour(d, 16));
     await h.google.deleteUserEvent(email, externalEventId);
@@ -151,9 +151,8 @@ describe('EXTERNAL_EDIT_POLICY=restore', () => {
   });
 
   it('Outlook: a deleted event comes back exactly once (a new event), a moved one goes back to the booking time', async () => {
-    const userId = h.id('m');
-    const { email, connectionId } = await h.connectMicrosoft(userId, `${userId.toLowerCase()}@contoso.test`);
-    await bulkSyncDone(h, userId, connectionId);
+    const { h, receiver } = ctx;
+    const { userId, email, connectionId } = await connected(h, 'microsoft');
     const d = day(4);
     const { bookingId, externalEventId } = await book(h, userId, hour(d, 15), hour(d, 16));
     const ours = async () => (await h.microsoft.listEvents(email)).filter((e) => (e.transactionId ?? '').startsWith('b0c5ca1e-'));

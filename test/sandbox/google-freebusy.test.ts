@@ -1,78 +1,24 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  CALENDAR_SCOPES,
-  GoogleSandboxControl,
-  startGoogleSandbox,
-  type GoogleEventInput,
-  type RunningGoogleSandbox,
-} from '../../src/sandbox/google';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { CALENDAR_SCOPES, type GoogleEventInput } from '../../src/sandbox/google';
+import { reasonOf, useGoogleSandbox, type ApiResult } from './google-test-client';
 
 // freeBusy.query in the Google sandbox: which events make a calendar busy, how periods
 // are expanded, clipped and merged, per-calendar errors, the request's refusals, the
 // scopes that may ask, and the guard (rate limit, faults) every route goes through.
 
-const CLIENT_ID = 'test-client.apps.sandbox';
-const CLIENT_SECRET = 'test-secret';
-const REDIRECT_URI = 'http://127.0.0.1:9/v1/oauth/google/callback';
 const FREEBUSY = '/calendar/v3/freeBusy';
 const USER = 'busy@sandbox.test';
-
-interface ApiResult {
-  status: number;
-  headers: Headers;
-  // Response bodies are JSON of many shapes; tests read them field by field.
-  body: Record<string, unknown> & { error?: { errors?: Array<{ reason?: string; domain?: string }>; code?: number; message?: string } };
-}
 
 interface Busy {
   start: string;
   end: string;
 }
 
-let sandbox: RunningGoogleSandbox;
-let control: GoogleSandboxControl;
+const sandbox = useGoogleSandbox();
+const { connect } = sandbox;
 
-beforeAll(async () => {
-  sandbox = await startGoogleSandbox({ port: 0, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
-  control = new GoogleSandboxControl(sandbox.url);
-});
-
-afterAll(async () => {
-  await sandbox.close();
-});
-
-beforeEach(async () => {
-  await control.reset();
-});
-
-/** Authorizes through the control API and exchanges the code; returns the access token. */
-async function connect(email: string, scope?: string): Promise<string> {
-  const { code } = await control.authorize({ email, clientId: CLIENT_ID, redirectUri: REDIRECT_URI, ...(scope ? { scope } : {}) });
-  const response = await fetch(`${sandbox.url}/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      grant_type: 'authorization_code',
-      code,
-      client_id: CLIENT_ID,
-      client_secret: CLIENT_SECRET,
-      redirect_uri: REDIRECT_URI,
-    }),
-  });
-  const body = (await response.json()) as { access_token?: string };
-  expect(response.status).toBe(200);
-  expect(body.access_token).toBeTypeOf('string');
-  return String(body.access_token);
-}
-
-async function query(token: string | undefined, body: unknown): Promise<ApiResult> {
-  const response = await fetch(`${sandbox.url}${FREEBUSY}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, headers: response.headers, body: text ? (JSON.parse(text) as ApiResult['body']) : {} };
+function query(token: string | undefined, body: unknown): Promise<ApiResult> {
+  return sandbox.api(token, 'POST', FREEBUSY, body);
 }
 
 /** The busy list of one calendar of an answer (fails the test when it is not there). */
@@ -84,10 +30,6 @@ function busyOf(result: ApiResult, calendarId: string): Busy[] {
   return entry?.busy ?? [];
 }
 
-function reasonOf(result: ApiResult): string | undefined {
-  return result.body.error?.errors?.[0]?.reason;
-}
-
 function timed(summary: string, start: string, end: string, extra: Partial<GoogleEventInput> = {}): GoogleEventInput {
   return { summary, start: { dateTime: start }, end: { dateTime: end }, ...extra };
 }
@@ -97,12 +39,12 @@ const DAY = { timeMin: '2030-03-04T00:00:00Z', timeMax: '2030-03-05T00:00:00Z' }
 describe('busy periods', () => {
   it('lists busy events in UTC and leaves out transparent and cancelled ones', async () => {
     const token = await connect(USER);
-    await control.createUserEvent(USER, timed('Lesson', '2030-03-04T09:00:00Z', '2030-03-04T10:00:00Z'));
-    await control.createUserEvent(USER, timed('Maybe', '2030-03-04T14:00:00Z', '2030-03-04T15:00:00Z', { status: 'tentative' }));
-    await control.createUserEvent(USER, timed('Lunch (available)', '2030-03-04T12:00:00Z', '2030-03-04T13:00:00Z', { transparency: 'transparent' }));
-    await control.createUserEvent(USER, timed('Opaque', '2030-03-04T16:00:00Z', '2030-03-04T16:30:00Z', { transparency: 'opaque' }));
-    const dropped = await control.createUserEvent(USER, timed('Dropped', '2030-03-04T11:00:00Z', '2030-03-04T11:30:00Z'));
-    await control.deleteUserEvent(USER, dropped.id);
+    await sandbox.control.createUserEvent(USER, timed('Lesson', '2030-03-04T09:00:00Z', '2030-03-04T10:00:00Z'));
+    await sandbox.control.createUserEvent(USER, timed('Maybe', '2030-03-04T14:00:00Z', '2030-03-04T15:00:00Z', { status: 'tentative' }));
+    await sandbox.control.createUserEvent(USER, timed('Lunch (available)', '2030-03-04T12:00:00Z', '2030-03-04T13:00:00Z', { transparency: 'transparent' }));
+    await sandbox.control.createUserEvent(USER, timed('Opaque', '2030-03-04T16:00:00Z', '2030-03-04T16:30:00Z', { transparency: 'opaque' }));
+    const dropped = await sandbox.control.createUserEvent(USER, timed('Dropped', '2030-03-04T11:00:00Z', '2030-03-04T11:30:00Z'));
+    await sandbox.control.deleteUserEvent(USER, dropped.id);
 
     const result = await query(token, { ...DAY, items: [{ id: 'primary' }] });
     expect(result.status).toBe(200);
@@ -125,17 +67,17 @@ describe('busy periods', () => {
   it('clips periods to the range and merges overlapping and back-to-back events', async () => {
     const token = await connect(USER);
     // Starts the evening before the range, ends inside it.
-    await control.createUserEvent(USER, timed('Night shift', '2030-03-03T22:00:00Z', '2030-03-04T02:00:00Z'));
+    await sandbox.control.createUserEvent(USER, timed('Night shift', '2030-03-03T22:00:00Z', '2030-03-04T02:00:00Z'));
     // Overlapping pair, then one that starts exactly when they end.
-    await control.createUserEvent(USER, timed('A', '2030-03-04T09:00:00Z', '2030-03-04T10:00:00Z'));
-    await control.createUserEvent(USER, timed('B', '2030-03-04T09:30:00Z', '2030-03-04T10:30:00Z'));
-    await control.createUserEvent(USER, timed('C', '2030-03-04T10:30:00Z', '2030-03-04T11:00:00Z'));
+    await sandbox.control.createUserEvent(USER, timed('A', '2030-03-04T09:00:00Z', '2030-03-04T10:00:00Z'));
+    await sandbox.control.createUserEvent(USER, timed('B', '2030-03-04T09:30:00Z', '2030-03-04T10:30:00Z'));
+    await sandbox.control.createUserEvent(USER, timed('C', '2030-03-04T10:30:00Z', '2030-03-04T11:00:00Z'));
     // Contained in another one.
-    await control.createUserEvent(USER, timed('Long', '2030-03-04T13:00:00Z', '2030-03-04T17:00:00Z'));
-    await control.createUserEvent(USER, timed('Inside', '2030-03-04T14:00:00Z', '2030-03-04T15:00:00Z'));
+    await sandbox.control.createUserEvent(USER, timed('Long', '2030-03-04T13:00:00Z', '2030-03-04T17:00:00Z'));
+    await sandbox.control.createUserEvent(USER, timed('Inside', '2030-03-04T14:00:00Z', '2030-03-04T15:00:00Z'));
     // Runs past the end of the range; and one entirely outside it.
-    await control.createUserEvent(USER, timed('Late', '2030-03-04T23:00:00Z', '2030-03-05T01:00:00Z'));
-    await control.createUserEvent(USER, timed('Tomorrow', '2030-03-05T09:00:00Z', '2030-03-05T10:00:00Z'));
+    await sandbox.control.createUserEvent(USER, timed('Late', '2030-03-04T23:00:00Z', '2030-03-05T01:00:00Z'));
+    await sandbox.control.createUserEvent(USER, timed('Tomorrow', '2030-03-05T09:00:00Z', '2030-03-05T10:00:00Z'));
 
     const result = await query(token, { ...DAY, items: [{ id: 'primary' }] });
     expect(result.status).toBe(200);
@@ -149,7 +91,7 @@ describe('busy periods', () => {
 
   it('writes periods in the requested time zone and echoes the range in UTC', async () => {
     const token = await connect(USER);
-    await control.createUserEvent(USER, timed('Lesson', '2030-03-04T09:00:00Z', '2030-03-04T10:00:00Z'));
+    await sandbox.control.createUserEvent(USER, timed('Lesson', '2030-03-04T09:00:00Z', '2030-03-04T10:00:00Z'));
     const result = await query(token, {
       timeMin: '2030-03-04T00:00:00+01:00',
       timeMax: '2030-03-05T00:00:00+01:00',
@@ -165,7 +107,7 @@ describe('busy periods', () => {
   it('expands a recurring series across a DST change, without its EXDATE and past its COUNT', async () => {
     const token = await connect(USER);
     // Mondays at 10:00 in Paris, four times; the switch to summer time is on 2030-03-31.
-    await control.createUserEvent(USER, {
+    await sandbox.control.createUserEvent(USER, {
       summary: 'Choir',
       start: { dateTime: '2030-03-25T10:00:00', timeZone: 'Europe/Paris' },
       end: { dateTime: '2030-03-25T11:00:00', timeZone: 'Europe/Paris' },
@@ -194,10 +136,10 @@ describe('busy periods', () => {
       recurrence: ['RRULE:FREQ=DAILY;COUNT=3'],
       ...extra,
     });
-    await control.createUserEvent(USER, daily('Focus (available)', { transparency: 'transparent' }));
-    const cancelled = await control.createUserEvent(USER, daily('Standup', {}));
-    await control.deleteUserEvent(USER, cancelled.id);
-    await control.createUserEvent(
+    await sandbox.control.createUserEvent(USER, daily('Focus (available)', { transparency: 'transparent' }));
+    const cancelled = await sandbox.control.createUserEvent(USER, daily('Standup', {}));
+    await sandbox.control.deleteUserEvent(USER, cancelled.id);
+    await sandbox.control.createUserEvent(
       USER,
       daily('Kept', { start: { dateTime: '2030-03-04T18:00:00', timeZone: 'UTC' }, end: { dateTime: '2030-03-04T18:30:00', timeZone: 'UTC' } }),
     );
@@ -210,13 +152,13 @@ describe('busy periods', () => {
 
   it('answers each of the caller’s calendars by the id asked for, and notFound for any other', async () => {
     const token = await connect(USER);
-    const work = await control.createCalendar(USER, { summary: 'Work' });
-    await control.createUserEvent(USER, timed('Primary', '2030-03-04T09:00:00Z', '2030-03-04T10:00:00Z'));
-    await control.createUserEvent(USER, timed('Work', '2030-03-04T15:00:00Z', '2030-03-04T16:00:00Z'), { calendarId: work.id });
+    const work = await sandbox.control.createCalendar(USER, { summary: 'Work' });
+    await sandbox.control.createUserEvent(USER, timed('Primary', '2030-03-04T09:00:00Z', '2030-03-04T10:00:00Z'));
+    await sandbox.control.createUserEvent(USER, timed('Work', '2030-03-04T15:00:00Z', '2030-03-04T16:00:00Z'), { calendarId: work.id });
     // Another account's calendar is not shared with the caller.
     const other = 'other@sandbox.test';
-    await control.createAccount(other);
-    await control.createUserEvent(other, timed('Theirs', '2030-03-04T11:00:00Z', '2030-03-04T12:00:00Z'));
+    await sandbox.control.createAccount(other);
+    await sandbox.control.createUserEvent(other, timed('Theirs', '2030-03-04T11:00:00Z', '2030-03-04T12:00:00Z'));
 
     const result = await query(token, {
       ...DAY,
@@ -332,7 +274,7 @@ describe('scopes and guard', () => {
     for (const [index, scope] of scopes.entries()) {
       const email = `scope${index}@sandbox.test`;
       const token = await connect(email, scope);
-      await control.createUserEvent(email, timed('Lesson', '2030-03-04T09:00:00Z', '2030-03-04T10:00:00Z'));
+      await sandbox.control.createUserEvent(email, timed('Lesson', '2030-03-04T09:00:00Z', '2030-03-04T10:00:00Z'));
       const result = await query(token, { ...DAY, items: [{ id: 'primary' }] });
       expect(result.status, scope).toBe(200);
       expect(busyOf(result, 'primary')).toEqual([{ start: '2030-03-04T09:00:00Z', end: '2030-03-04T10:00:00Z' }]);
@@ -347,26 +289,26 @@ describe('scopes and guard', () => {
 
   it('counts requests and applies the per-user rate limit', async () => {
     const token = await connect(USER);
-    const before = (await control.stats()).byAccount[USER]?.requests ?? 0;
-    await control.configure({ perUserPerMinute: 2 });
+    const before = (await sandbox.control.stats()).byAccount[USER]?.requests ?? 0;
+    await sandbox.control.configure({ perUserPerMinute: 2 });
     expect((await query(token, { ...DAY, items: [{ id: 'primary' }] })).status).toBe(200);
     expect((await query(token, { ...DAY, items: [{ id: 'primary' }] })).status).toBe(200);
     const limited = await query(token, { ...DAY, items: [{ id: 'primary' }] });
     expect(limited.status).toBe(403);
     expect(limited.body.error?.errors?.[0]).toMatchObject({ domain: 'usageLimits', reason: 'userRateLimitExceeded' });
-    const stats = await control.stats();
+    const stats = await sandbox.control.stats();
     expect(stats.byAccount[USER]?.requests).toBe(before + 3);
     expect(stats.byAccount[USER]?.rateLimited).toBe(1);
   });
 
   it('takes injected faults', async () => {
     const token = await connect(USER);
-    await control.addFault({ method: 'POST', path: '/freeBusy', status: 503, retryAfterSeconds: 3 });
+    await sandbox.control.addFault({ method: 'POST', path: '/freeBusy', status: 503, retryAfterSeconds: 3 });
     const failed = await query(token, { ...DAY, items: [{ id: 'primary' }] });
     expect(failed.status).toBe(503);
     expect(failed.headers.get('retry-after')).toBe('3');
     expect(reasonOf(failed)).toBe('backendError');
     expect((await query(token, { ...DAY, items: [{ id: 'primary' }] })).status).toBe(200);
-    expect((await control.stats()).faultsInjected).toBe(1);
+    expect((await sandbox.control.stats()).faultsInjected).toBe(1);
   });
 });

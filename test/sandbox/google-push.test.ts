@@ -2,14 +2,8 @@ import { createServer, type IncomingHttpHeaders, type Server, type ServerRespons
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { google } from 'googleapis';
-import {
-  CALENDAR_SCOPES,
-  GoogleSandboxControl,
-  startGoogleSandbox,
-  type GoogleEventInput,
-  type RunningGoogleSandbox,
-  type SandboxChannelView,
-} from '../../src/sandbox/google';
+import { CALENDAR_SCOPES, type GoogleEventInput, type SandboxChannelView } from '../../src/sandbox/google';
+import { reasonOf, useGoogleSandbox, type ApiResult } from './google-test-client';
 
 // Push notifications (events.watch, channels.stop) delivered to a real HTTP server on
 // 127.0.0.1. Nothing here sleeps for a fixed time: tests wait for the receiver or the
@@ -106,50 +100,10 @@ async function waitFor<T>(what: string, check: () => T | undefined | null | fals
   }
 }
 
-interface ApiResult {
-  status: number;
-  body: Record<string, unknown> & {
-    error?: { errors?: Array<{ reason?: string; message?: string }>; code?: number; message?: string };
-  };
-}
-
-let sandbox: RunningGoogleSandbox;
-let control: GoogleSandboxControl;
+const sandbox = useGoogleSandbox({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUri: REDIRECT_URI });
+const { connect, api } = sandbox;
 let receiver: Receiver;
 let token: string;
-
-async function connect(email: string, scope?: string): Promise<string> {
-  const { code } = await control.authorize({ email, clientId: CLIENT_ID, redirectUri: REDIRECT_URI, ...(scope ? { scope } : {}) });
-  const response = await fetch(`${sandbox.url}/token`, {
-    method: 'POST',
-    body: new URLSearchParams({
-      grant_type: 'authorization_code',
-      code,
-      client_id: CLIENT_ID,
-      client_secret: CLIENT_SECRET,
-      redirect_uri: REDIRECT_URI,
-    }),
-  });
-  const body = (await response.json()) as { access_token: string };
-  return body.access_token;
-}
-
-async function api(bearer: string | undefined, method: string, path: string, body?: unknown): Promise<ApiResult> {
-  const response = await fetch(`${sandbox.url}${path}`, {
-    method,
-    headers: {
-      ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-    },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? (JSON.parse(text) as ApiResult['body']) : {} };
-}
-
-function reasonOf(result: ApiResult): string | undefined {
-  return result.body.error?.errors?.[0]?.reason;
-}
 
 function event(id: string, summary = 'Lesson'): GoogleEventInput & { id: string } {
   return { id, summary, start: { dateTime: '2030-03-01T10:00:00Z' }, end: { dateTime: '2030-03-01T11:00:00Z' } };
@@ -161,7 +115,7 @@ async function watch(id: string, extra: Record<string, unknown> = {}, path = WAT
 }
 
 async function channel(id: string): Promise<SandboxChannelView | undefined> {
-  return (await control.listChannels(USER)).find((view) => view.id === id);
+  return (await sandbox.control.listChannels(USER)).find((view) => view.id === id);
 }
 
 /** Waits until the channel has no message queued or in flight. */
@@ -173,22 +127,18 @@ function settled(id: string): Promise<SandboxChannelView> {
 }
 
 beforeAll(async () => {
-  sandbox = await startGoogleSandbox({ port: 0, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
-  control = new GoogleSandboxControl(sandbox.url);
   receiver = new Receiver();
   await receiver.start();
 });
 
 afterAll(async () => {
   await receiver.close();
-  await sandbox.close();
 });
 
 beforeEach(async () => {
-  await control.reset();
   receiver.reset();
   // Quick retries so failure paths finish fast; a timeout long enough for a loaded CI box.
-  await control.configure({ webhookRetryDelayMs: 10, webhookTimeoutMs: 5_000, webhookAttempts: 3 });
+  await sandbox.control.configure({ webhookRetryDelayMs: 10, webhookTimeoutMs: 5_000, webhookAttempts: 3 });
   token = await connect(USER);
 });
 
@@ -242,7 +192,7 @@ describe('events.watch', () => {
   });
 
   it('sends one exists notification per change, through the API or the control API, in order', async () => {
-    const work = (await control.createCalendar(USER, { summary: 'Work' })).id;
+    const work = (await sandbox.control.createCalendar(USER, { summary: 'Work' })).id;
     expect((await watch('primary-feed')).status).toBe(200);
     expect((await watch('work-feed', {}, `/calendar/v3/calendars/${encodeURIComponent(work)}/events/watch`)).status).toBe(200);
     await waitFor('both sync messages', () => receiver.received.length === 2);
@@ -254,11 +204,11 @@ describe('events.watch', () => {
     expect((await api(token, 'POST', EVENTS, event('push000000001'))).status).toBe(409);
     expect((await api(token, 'PATCH', `${EVENTS}/nothere000001`, { summary: 'x' })).status).toBe(404);
     expect((await api(token, 'DELETE', `${EVENTS}/push000000001`)).status).toBe(204);
-    const user = await control.createUserEvent(USER, event('push000000002'));
-    await control.updateUserEvent(USER, user.id, { summary: 'User edit' });
-    await control.deleteUserEvent(USER, user.id);
+    const user = await sandbox.control.createUserEvent(USER, event('push000000002'));
+    await sandbox.control.updateUserEvent(USER, user.id, { summary: 'User edit' });
+    await sandbox.control.deleteUserEvent(USER, user.id);
     // A change on another calendar goes to that calendar's channels only.
-    await control.createUserEvent(USER, event('push000000003'), { calendarId: work });
+    await sandbox.control.createUserEvent(USER, event('push000000003'), { calendarId: work });
 
     await waitFor('seven exists messages', () => receiver.of('primary-feed').length === 8);
     await waitFor('the work calendar message', () => receiver.of('work-feed').length === 2);
@@ -278,7 +228,7 @@ describe('events.watch', () => {
 
     const view = await settled('primary-feed');
     expect(view).toMatchObject({ state: 'active', messages: 8, delivered: 8, failed: 0, retries: 0, pending: 0, calendarId: USER });
-    const stats = await control.stats();
+    const stats = await sandbox.control.stats();
     expect(stats.notificationsDelivered).toBe(10);
     expect(stats.byAccount[USER]).toMatchObject({ notificationsDelivered: 10, notificationsFailed: 0 });
   });
@@ -321,13 +271,13 @@ describe('events.watch', () => {
       retries: 2,
       lastError: 'HTTP 404',
     });
-    const stats = await control.stats();
+    const stats = await sandbox.control.stats();
     expect(stats.notificationsFailed).toBe(2);
     expect(stats.byAccount[USER]).toMatchObject({ notificationsDelivered: 2, notificationsFailed: 2 });
   });
 
   it('gives up on a receiver that does not answer within the timeout', async () => {
-    await control.configure({ webhookTimeoutMs: 100, webhookAttempts: 2 });
+    await sandbox.control.configure({ webhookTimeoutMs: 100, webhookAttempts: 2 });
     receiver.answer = () => 'hang';
     await watch('mute-feed');
     const view = await waitFor('the timeouts', async () => {
@@ -404,16 +354,16 @@ describe('channels.stop and expiry', () => {
     await watch('witness');
     await waitFor('both syncs', () => receiver.received.length === 2);
 
-    const view = await control.expireChannel('expire-me');
+    const view = await sandbox.control.expireChannel('expire-me');
     expect(view).toMatchObject({ id: 'expire-me', state: 'expired', messages: 1, delivered: 1 });
     expect(view.expiration).toBeLessThanOrEqual(Date.now());
 
-    await control.createUserEvent(USER, event('gone000000001'));
+    await sandbox.control.createUserEvent(USER, event('gone000000001'));
     await waitFor('the witness to hear of the change', () => receiver.numbers('witness').includes(2));
     expect(receiver.numbers('expire-me')).toEqual([1]);
     const stop = await api(token, 'POST', STOP, { id: 'expire-me', resourceId: String(opened.body['resourceId']) });
     expect(stop.status).toBe(404);
-    await expect(control.expireChannel('no-such-channel')).rejects.toMatchObject({ status: 404 });
+    await expect(sandbox.control.expireChannel('no-such-channel')).rejects.toMatchObject({ status: 404 });
   });
 
   it('drops messages still queued when a channel is stopped', async () => {
@@ -432,13 +382,13 @@ describe('channels.stop and expiry', () => {
   it('closes every channel on reset', async () => {
     await watch('before-reset');
     await waitFor('the sync', () => receiver.received.length === 1);
-    await control.reset();
+    await sandbox.control.reset();
     token = await connect(USER);
     await watch('after-reset');
     await api(token, 'POST', EVENTS, event('reset00000001'));
     await waitFor('the new channel to hear of the change', () => receiver.numbers('after-reset').includes(2));
     expect(receiver.numbers('before-reset')).toEqual([1]);
-    expect((await control.listChannels(USER)).map((view) => view.id)).toEqual(['after-reset']);
+    expect((await sandbox.control.listChannels(USER)).map((view) => view.id)).toEqual(['after-reset']);
   });
 });
 
@@ -463,17 +413,17 @@ describe('watch requests are checked like other calls', () => {
     const foreign = await watch('foreign', {}, '/calendar/v3/calendars/reader%40sandbox.test/events/watch');
     expect(foreign.status).toBe(404);
 
-    const before = (await control.stats()).byAccount[USER]?.requests ?? 0;
-    await control.addFault({ path: '/events/watch', status: 503 });
+    const before = (await sandbox.control.stats()).byAccount[USER]?.requests ?? 0;
+    await sandbox.control.addFault({ path: '/events/watch', status: 503 });
     const faulted = await watch('faulted');
     expect(faulted.status).toBe(503);
     expect(reasonOf(faulted)).toBe('backendError');
     expect(await channel('faulted')).toBeUndefined();
-    expect((await control.stats()).byAccount[USER]?.requests).toBe(before + 1);
+    expect((await sandbox.control.stats()).byAccount[USER]?.requests).toBe(before + 1);
 
     // The per-user quota counts watch calls like any other (a fresh account, so nothing counted yet).
     token = await connect('quota@sandbox.test');
-    await control.configure({ perUserPerMinute: 1 });
+    await sandbox.control.configure({ perUserPerMinute: 1 });
     expect((await watch('quota-1')).status).toBe(200);
     const limited = await watch('quota-2');
     expect(limited.status).toBe(403);
@@ -495,9 +445,9 @@ describe('watch requests are checked like other calls', () => {
     expect(await refused({ token: 't'.repeat(257) })).toEqual([400, 'invalid']);
     expect(await refused({ params: { ttl: 'soon' } })).toEqual([400, 'invalid']);
     expect(await refused({ id: 'x'.repeat(64), token: 't'.repeat(256), type: 'webhook' })).toEqual([200, undefined]);
-    expect(await control.listChannels(USER)).toHaveLength(1);
+    expect(await sandbox.control.listChannels(USER)).toHaveLength(1);
 
-    await control.configure({ requireHttpsWebhooks: true, webhookAttempts: 1 });
+    await sandbox.control.configure({ requireHttpsWebhooks: true, webhookAttempts: 1 });
     const http = await api(token, 'POST', WATCH, { id: 'plain-http', type: 'web_hook', address: `${receiver.url}/x` });
     expect(http.status).toBe(400);
     expect(http.body.error?.errors?.[0]).toEqual({

@@ -1,17 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { google, type calendar_v3 } from 'googleapis';
-import {
-  CALENDAR_SCOPES,
-  GoogleSandboxControl,
-  startGoogleSandbox,
-  type RunningGoogleSandbox,
-} from '../../src/sandbox/google';
+import { CALENDAR_SCOPES } from '../../src/sandbox/google';
 import { SlidingWindowRateLimiter } from '../../src/sandbox/google/sliding-window';
-
-const CLIENT_ID = 'test-client.apps.sandbox';
-const CLIENT_SECRET = 'test-secret';
-const REDIRECT_URI = 'http://127.0.0.1:9/v1/oauth/google/callback';
+import { CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, reasonOf, useGoogleSandbox, type ApiResult, type TokenBody, type TokenResult } from './google-test-client';
 
 const UNAUTHENTICATED = {
   error: {
@@ -55,60 +47,10 @@ const RATE_LIMITED = {
   },
 };
 
-interface TokenBody {
-  access_token?: string;
-  refresh_token?: string;
-  expires_in?: number;
-  token_type?: string;
-  scope?: string;
-  error?: string;
-  error_description?: string;
-}
+const sandbox = useGoogleSandbox();
+const { postToken, exchange, api } = sandbox;
 
-interface ApiResult {
-  status: number;
-  headers: Headers;
-  // Response bodies are JSON of many shapes; tests read them field by field.
-  body: Record<string, unknown> & { error?: { errors?: Array<{ reason?: string }>; code?: number } };
-}
-
-let sandbox: RunningGoogleSandbox;
-let control: GoogleSandboxControl;
-
-beforeAll(async () => {
-  sandbox = await startGoogleSandbox({ port: 0, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
-  control = new GoogleSandboxControl(sandbox.url);
-});
-
-afterAll(async () => {
-  await sandbox.close();
-});
-
-beforeEach(async () => {
-  await control.reset();
-});
-
-async function postToken(params: Record<string, string>, headers: Record<string, string> = {}): Promise<{ status: number; body: TokenBody }> {
-  const response = await fetch(`${sandbox.url}/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
-    body: new URLSearchParams(params),
-  });
-  return { status: response.status, body: (await response.json()) as TokenBody };
-}
-
-function exchange(code: string, extra: Record<string, string> = {}): Promise<{ status: number; body: TokenBody }> {
-  return postToken({
-    grant_type: 'authorization_code',
-    code,
-    client_id: CLIENT_ID,
-    client_secret: CLIENT_SECRET,
-    redirect_uri: REDIRECT_URI,
-    ...extra,
-  });
-}
-
-function refresh(refreshToken: string): Promise<{ status: number; body: TokenBody }> {
+function refresh(refreshToken: string): Promise<TokenResult> {
   return postToken({
     grant_type: 'refresh_token',
     refresh_token: refreshToken,
@@ -124,38 +66,9 @@ interface Connected {
 
 /** Authorizes through the control API and exchanges the code, like the service's callback. */
 async function connect(email: string, scope?: string): Promise<Connected> {
-  const { code } = await control.authorize({
-    email,
-    clientId: CLIENT_ID,
-    redirectUri: REDIRECT_URI,
-    ...(scope ? { scope } : {}),
-  });
-  const { status, body } = await exchange(code);
-  expect(status).toBe(200);
-  expect(body.access_token).toBeTypeOf('string');
+  const body = await sandbox.connectTokens(email, scope);
   expect(body.refresh_token).toBeTypeOf('string');
   return { accessToken: body.access_token as string, refreshToken: body.refresh_token as string };
-}
-
-async function api(
-  token: string | undefined,
-  method: string,
-  path: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-): Promise<ApiResult> {
-  const init: RequestInit = {
-    method,
-    headers: {
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      ...headers,
-    },
-  };
-  if (body !== undefined) init.body = JSON.stringify(body);
-  const response = await fetch(`${sandbox.url}${path}`, init);
-  const text = await response.text();
-  return { status: response.status, headers: response.headers, body: text ? (JSON.parse(text) as ApiResult['body']) : {} };
 }
 
 const EVENTS = '/calendar/v3/calendars/primary/events';
@@ -167,10 +80,6 @@ function eventBody(overrides: Record<string, unknown> = {}): Record<string, unkn
     end: { dateTime: '2030-03-01T11:00:00+01:00', timeZone: 'Europe/Paris' },
     ...overrides,
   };
-}
-
-function reasonOf(result: ApiResult): string | undefined {
-  return result.body.error?.errors?.[0]?.reason;
 }
 
 function pkcePair(): { verifier: string; challenge: string } {
@@ -256,7 +165,7 @@ describe('OAuth consent page', () => {
 describe('OAuth token endpoint', () => {
   it('exchanges a PKCE (S256) code once, checking the verifier', async () => {
     const { verifier, challenge } = pkcePair();
-    const { code } = await control.authorize({
+    const { code } = await sandbox.control.authorize({
       email: 'pkce@sandbox.test',
       clientId: CLIENT_ID,
       redirectUri: REDIRECT_URI,
@@ -285,7 +194,7 @@ describe('OAuth token endpoint', () => {
 
   it('supports plain PKCE, online access without refresh token, and checks redirect_uri', async () => {
     const verifier = pkcePair().verifier;
-    const { code } = await control.authorize({
+    const { code } = await sandbox.control.authorize({
       email: 'online@sandbox.test',
       clientId: CLIENT_ID,
       redirectUri: REDIRECT_URI,
@@ -303,7 +212,7 @@ describe('OAuth token endpoint', () => {
   });
 
   it('authenticates the client from the body or HTTP Basic', async () => {
-    const { code } = await control.authorize({ email: 'basic@sandbox.test', clientId: CLIENT_ID, redirectUri: REDIRECT_URI });
+    const { code } = await sandbox.control.authorize({ email: 'basic@sandbox.test', clientId: CLIENT_ID, redirectUri: REDIRECT_URI });
     const badSecret = await exchange(code, { client_secret: 'wrong' });
     expect(badSecret.status).toBe(401);
     expect(badSecret.body.error).toBe('invalid_client');
@@ -336,13 +245,13 @@ describe('OAuth token endpoint', () => {
     expect(first.body.access_token).toBeTypeOf('string');
     expect(first.body.access_token).not.toBe(a.accessToken);
     expect(first.body).not.toHaveProperty('refresh_token');
-    let stats = await control.stats();
+    let stats = await sandbox.control.stats();
     expect(stats.byAccount['refresh-a@sandbox.test']?.tokenRefreshes).toBe(1);
     expect(stats.byAccount['refresh-b@sandbox.test']?.tokenRefreshes).toBe(0);
 
     const second = await refresh(a.refreshToken);
     expect(second.status).toBe(200);
-    stats = await control.stats();
+    stats = await sandbox.control.stats();
     expect(stats.byAccount['refresh-a@sandbox.test']?.tokenRefreshes).toBe(2);
     // Both access tokens minted from the grant work.
     expect((await api(first.body.access_token, 'GET', EVENTS)).status).toBe(200);
@@ -369,7 +278,7 @@ describe('OAuth token endpoint', () => {
     });
     expect(again.status).toBe(400);
     expect(((await again.json()) as TokenBody).error).toBe('invalid_token');
-    const stats = await control.stats();
+    const stats = await sandbox.control.stats();
     expect(stats.byAccount['revoke@sandbox.test']?.tokenRefreshFailures).toBe(1);
   });
 
@@ -377,7 +286,7 @@ describe('OAuth token endpoint', () => {
     const one = await connect('revoke-all@sandbox.test');
     const two = await connect('revoke-all@sandbox.test');
     const other = await connect('keep@sandbox.test');
-    await control.revoke('revoke-all@sandbox.test');
+    await sandbox.control.revoke('revoke-all@sandbox.test');
     expect((await refresh(one.refreshToken)).body.error).toBe('invalid_grant');
     expect((await refresh(two.refreshToken)).body.error).toBe('invalid_grant');
     expect((await refresh(other.refreshToken)).status).toBe(200);
@@ -396,7 +305,7 @@ describe('Calendar API authentication', () => {
     const conn = await connect('expire@sandbox.test');
     const other = await connect('not-expired@sandbox.test');
     expect((await api(conn.accessToken, 'GET', EVENTS)).status).toBe(200);
-    await control.expireAccessTokens('expire@sandbox.test');
+    await sandbox.control.expireAccessTokens('expire@sandbox.test');
     const expired = await api(conn.accessToken, 'GET', EVENTS);
     expect(expired.status).toBe(401);
     expect(expired.body).toEqual(UNAUTHENTICATED);
@@ -406,8 +315,8 @@ describe('Calendar API authentication', () => {
   });
 
   it('expires access tokens after the configured TTL', async () => {
-    await control.configure({ accessTokenTtlSeconds: 1 });
-    const { code } = await control.authorize({ email: 'ttl@sandbox.test', clientId: CLIENT_ID, redirectUri: REDIRECT_URI });
+    await sandbox.control.configure({ accessTokenTtlSeconds: 1 });
+    const { code } = await sandbox.control.authorize({ email: 'ttl@sandbox.test', clientId: CLIENT_ID, redirectUri: REDIRECT_URI });
     const tokens = await exchange(code);
     expect(tokens.body.expires_in).toBe(1);
     expect((await api(tokens.body.access_token, 'GET', EVENTS)).status).toBe(200);
@@ -566,7 +475,7 @@ describe('events', () => {
       eventBody({ reminders: { useDefault: false, overrides: [{ method: 'email', minutes: 40320 }] } }),
     );
     expect(maxOk.status).toBe(200);
-    expect(await control.listEvents('events@sandbox.test')).toHaveLength(2);
+    expect(await sandbox.control.listEvents('events@sandbox.test')).toHaveLength(2);
   });
 
   it('answers 409 duplicate for an existing id, even after deletion', async () => {
@@ -724,7 +633,7 @@ describe('events.list', () => {
     await api(token, 'DELETE', `${EVENTS}/gone0123456`);
     await api(token, 'PATCH', `${EVENTS}/edit0123456`, { summary: 'Edited' });
     await api(token, 'POST', EVENTS, eventBody({ id: 'add00123456' }));
-    const user = await control.createUserEvent('list@sandbox.test', {
+    const user = await sandbox.control.createUserEvent('list@sandbox.test', {
       summary: 'Dentist',
       start: { dateTime: '2030-03-05T08:00:00Z' },
       end: { dateTime: '2030-03-05T09:00:00Z' },
@@ -749,7 +658,7 @@ describe('events.list', () => {
       reason: 'fullSyncRequired',
       message: 'Sync token is no longer valid, a full sync is required.',
     });
-    await control.invalidateSyncTokens('list@sandbox.test');
+    await sandbox.control.invalidateSyncTokens('list@sandbox.test');
     expect((await list(`syncToken=${encodeURIComponent(syncToken)}`)).status).toBe(410);
   });
 });
@@ -758,18 +667,18 @@ describe('per-user rate limit', () => {
   it('answers 403 userRateLimitExceeded past the per-user limit, per account', async () => {
     const limited = await connect('busy@sandbox.test');
     const calm = await connect('calm@sandbox.test');
-    await control.configure({ perUserPerMinute: 3 });
+    await sandbox.control.configure({ perUserPerMinute: 3 });
     for (let i = 0; i < 3; i += 1) expect((await api(limited.accessToken, 'GET', EVENTS)).status).toBe(200);
     const over = await api(limited.accessToken, 'GET', EVENTS);
     expect(over.status).toBe(403);
     expect(over.body).toEqual(RATE_LIMITED);
     expect((await api(limited.accessToken, 'GET', EVENTS)).status).toBe(403);
     expect((await api(calm.accessToken, 'GET', EVENTS)).status).toBe(200);
-    const stats = await control.stats();
+    const stats = await sandbox.control.stats();
     expect(stats.byAccount['busy@sandbox.test']?.rateLimited).toBe(2);
     expect(stats.byAccount['calm@sandbox.test']?.rateLimited).toBe(0);
 
-    await control.configure({ perUserPerMinute: 0 });
+    await sandbox.control.configure({ perUserPerMinute: 0 });
     expect((await api(limited.accessToken, 'GET', EVENTS)).status).toBe(200);
   });
 
@@ -788,16 +697,16 @@ describe('per-user rate limit', () => {
 describe('fault injection', () => {
   it('answers with an injected status, reason and Retry-After, once', async () => {
     const conn = await connect('fault-status@sandbox.test');
-    await control.addFault({ method: 'POST', path: '/events', status: 503, retryAfterSeconds: 7 });
+    await sandbox.control.addFault({ method: 'POST', path: '/events', status: 503, retryAfterSeconds: 7 });
     const failed = await api(conn.accessToken, 'POST', EVENTS, eventBody({ id: 'fault0123456' }));
     expect(failed.status).toBe(503);
     expect(failed.headers.get('retry-after')).toBe('7');
     expect(reasonOf(failed)).toBe('backendError');
-    expect(await control.listEvents('fault-status@sandbox.test')).toHaveLength(0);
+    expect(await sandbox.control.listEvents('fault-status@sandbox.test')).toHaveLength(0);
     const ok = await api(conn.accessToken, 'POST', EVENTS, eventBody({ id: 'fault0123456' }));
     expect(ok.status).toBe(200);
 
-    await control.addFault({ status: 403, reason: 'rateLimitExceeded', account: 'fault-status@sandbox.test', times: 2 });
+    await sandbox.control.addFault({ status: 403, reason: 'rateLimitExceeded', account: 'fault-status@sandbox.test', times: 2 });
     const other = await connect('fault-other@sandbox.test');
     expect((await api(other.accessToken, 'GET', EVENTS)).status).toBe(200);
     const limited = await api(conn.accessToken, 'GET', EVENTS);
@@ -805,14 +714,14 @@ describe('fault injection', () => {
     expect(limited.body.error?.errors?.[0]).toMatchObject({ domain: 'usageLimits', reason: 'rateLimitExceeded' });
     expect((await api(conn.accessToken, 'GET', EVENTS)).status).toBe(403);
     expect((await api(conn.accessToken, 'GET', EVENTS)).status).toBe(200);
-    expect((await control.stats()).faultsInjected).toBe(3);
+    expect((await sandbox.control.stats()).faultsInjected).toBe(3);
   });
 
   it('drops the response after really performing the write', async () => {
     const conn = await connect('fault-drop@sandbox.test');
-    await control.addFault({ method: 'POST', path: '/events', dropResponse: true });
+    await sandbox.control.addFault({ method: 'POST', path: '/events', dropResponse: true });
     await expect(api(conn.accessToken, 'POST', EVENTS, eventBody({ id: 'lost0123456' }))).rejects.toThrow();
-    const stored = await control.listEvents('fault-drop@sandbox.test');
+    const stored = await sandbox.control.listEvents('fault-drop@sandbox.test');
     expect(stored.map((event) => event.id)).toEqual(['lost0123456']);
     const retry = await api(conn.accessToken, 'POST', EVENTS, eventBody({ id: 'lost0123456' }));
     expect(retry.status).toBe(409);
@@ -820,15 +729,15 @@ describe('fault injection', () => {
 
   it('resets the connection before doing anything', async () => {
     const conn = await connect('fault-reset@sandbox.test');
-    await control.addFault({ method: 'POST', path: '/events', resetConnection: true });
+    await sandbox.control.addFault({ method: 'POST', path: '/events', resetConnection: true });
     await expect(api(conn.accessToken, 'POST', EVENTS, eventBody({ id: 'never0123456' }))).rejects.toThrow();
-    expect(await control.listEvents('fault-reset@sandbox.test', { showDeleted: true })).toHaveLength(0);
+    expect(await sandbox.control.listEvents('fault-reset@sandbox.test', { showDeleted: true })).toHaveLength(0);
     expect((await api(conn.accessToken, 'POST', EVENTS, eventBody({ id: 'never0123456' }))).status).toBe(200);
   });
 
   it('adds latency and then handles the request normally', async () => {
     const conn = await connect('fault-latency@sandbox.test');
-    await control.addFault({ method: 'GET', path: '/events', latencyMs: 300 });
+    await sandbox.control.addFault({ method: 'GET', path: '/events', latencyMs: 300 });
     const started = Date.now();
     const slow = await api(conn.accessToken, 'GET', EVENTS);
     const elapsed = Date.now() - started;
@@ -841,9 +750,9 @@ describe('fault injection', () => {
 
   it('draws probabilistic faults from a seeded PRNG, repeatably', async () => {
     async function pattern(): Promise<number[]> {
-      await control.reset();
+      await sandbox.control.reset();
       const conn = await connect('fault-random@sandbox.test');
-      await control.addFault({ path: '/events', status: 500, probability: 0.5, seed: 42, times: 'always' });
+      await sandbox.control.addFault({ path: '/events', status: 500, probability: 0.5, seed: 42, times: 'always' });
       const statuses: number[] = [];
       for (let i = 0; i < 20; i += 1) statuses.push((await api(conn.accessToken, 'GET', EVENTS)).status);
       return statuses;
@@ -857,13 +766,13 @@ describe('fault injection', () => {
 
   it('applies to /token but never to /sandbox', async () => {
     const conn = await connect('fault-token@sandbox.test');
-    await control.addFault({ status: 500, times: 'always' });
+    await sandbox.control.addFault({ status: 500, times: 'always' });
     const failed = await refresh(conn.refreshToken);
     expect(failed.status).toBe(500);
     expect(failed.body.error).toBe('server_error');
-    const stats = await control.stats();
+    const stats = await sandbox.control.stats();
     expect(stats.byAccount['fault-token@sandbox.test']?.tokenRefreshes).toBe(0);
-    await control.clearFaults();
+    await sandbox.control.clearFaults();
     expect((await refresh(conn.refreshToken)).status).toBe(200);
   });
 });
@@ -900,7 +809,7 @@ describe('googleapis client against the sandbox', () => {
   it('exchanges a PKCE code, inserts with a client id, and sees 409 on a retry', async () => {
     const client = oauthClient();
     const { codeVerifier, codeChallenge } = await client.generateCodeVerifierAsync();
-    const { code } = await control.authorize({
+    const { code } = await sandbox.control.authorize({
       email: 'lib@sandbox.test',
       clientId: CLIENT_ID,
       redirectUri: REDIRECT_URI,
@@ -942,10 +851,10 @@ describe('googleapis client against the sandbox', () => {
     const client = oauthClient();
     // No expiry_date: the library learns about expiry from the 401, as after a restart.
     client.setCredentials({ access_token: conn.accessToken, refresh_token: conn.refreshToken });
-    await control.expireAccessTokens('lib-refresh@sandbox.test');
+    await sandbox.control.expireAccessTokens('lib-refresh@sandbox.test');
     const result = await calendar(client).events.list({ calendarId: 'primary' });
     expect(result.status).toBe(200);
-    const stats = await control.stats();
+    const stats = await sandbox.control.stats();
     expect(stats.byAccount['lib-refresh@sandbox.test']?.tokenRefreshes).toBe(1);
   });
 
@@ -955,11 +864,11 @@ describe('googleapis client against the sandbox', () => {
     const headers = { Authorization: `Bearer ${conn.accessToken}` };
     const ok = await cal.events.list({ calendarId: 'primary' }, { headers });
     expect(ok.status).toBe(200);
-    const before = (await control.stats()).byAccount['lib-headers@sandbox.test']?.requests ?? 0;
-    await control.addFault({ method: 'GET', status: 429, retryAfterSeconds: 2 });
+    const before = (await sandbox.control.stats()).byAccount['lib-headers@sandbox.test']?.requests ?? 0;
+    await sandbox.control.addFault({ method: 'GET', status: 429, retryAfterSeconds: 2 });
     const limited = await failure(cal.events.list({ calendarId: 'primary' }, { headers }));
     expect(limited).toEqual({ status: 429, reason: 'rateLimitExceeded' });
-    const after = (await control.stats()).byAccount['lib-headers@sandbox.test']?.requests ?? 0;
+    const after = (await sandbox.control.stats()).byAccount['lib-headers@sandbox.test']?.requests ?? 0;
     expect(after - before).toBe(1);
     const gone = await failure(cal.events.delete({ calendarId: 'primary', eventId: 'nothere012345' }, { headers }));
     expect(gone).toEqual({ status: 404, reason: 'notFound' });
@@ -984,8 +893,8 @@ describe('secondary calendars', () => {
   let shared: string;
   beforeEach(async () => {
     token = (await connect(USER)).accessToken;
-    work = (await control.createCalendar(USER, { summary: 'Work', timeZone: 'Europe/Berlin' })).id;
-    shared = (await control.createCalendar(USER, { summary: 'Team holidays', accessRole: 'reader' })).id;
+    work = (await sandbox.control.createCalendar(USER, { summary: 'Work', timeZone: 'Europe/Berlin' })).id;
+    shared = (await sandbox.control.createCalendar(USER, { summary: 'Team holidays', accessRole: 'reader' })).id;
   });
 
   const eventsOf = (calendarId: string): string => `/calendar/v3/calendars/${encodeURIComponent(calendarId)}/events`;
@@ -993,7 +902,7 @@ describe('secondary calendars', () => {
     ((result.body['items'] as Array<{ id: string }> | undefined) ?? []).map((item) => item.id);
 
   it('creates calendars through the control API with Google-like ids', async () => {
-    const created = await control.createCalendar(USER, { summary: 'Tutoring' });
+    const created = await sandbox.control.createCalendar(USER, { summary: 'Tutoring' });
     expect(created).toMatchObject({
       kind: 'calendar#calendarListEntry',
       summary: 'Tutoring',
@@ -1005,7 +914,7 @@ describe('secondary calendars', () => {
     expect(created.id).toMatch(SECONDARY_ID);
     expect(created).not.toHaveProperty('primary');
     expect(new Set([created.id, work, shared]).size).toBe(3);
-    const listed = await control.listCalendars(USER);
+    const listed = await sandbox.control.listCalendars(USER);
     expect(listed.map((entry) => entry.id)).toEqual([USER, work, shared, created.id]);
     expect(listed.map((entry) => entry.accessRole)).toEqual(['owner', 'owner', 'reader', 'owner']);
 
@@ -1015,13 +924,13 @@ describe('secondary calendars', () => {
       body: JSON.stringify({ summary: 'Raw' }),
     });
     expect(response.status).toBe(201);
-    await expect(control.createCalendar(USER, { summary: 'Bad zone', timeZone: 'Mars/Olympus' })).rejects.toMatchObject({ status: 400 });
-    await expect(control.createCalendar(USER, { summary: '' })).rejects.toMatchObject({ status: 400 });
-    await expect(control.createCalendar('nobody@sandbox.test', { summary: 'X' })).rejects.toMatchObject({ status: 404 });
+    await expect(sandbox.control.createCalendar(USER, { summary: 'Bad zone', timeZone: 'Mars/Olympus' })).rejects.toMatchObject({ status: 400 });
+    await expect(sandbox.control.createCalendar(USER, { summary: '' })).rejects.toMatchObject({ status: 400 });
+    await expect(sandbox.control.createCalendar('nobody@sandbox.test', { summary: 'X' })).rejects.toMatchObject({ status: 404 });
   });
 
   it('lists calendars primary first, filters by minAccessRole and pages', async () => {
-    const writable = (await control.createCalendar(USER, { summary: 'Shared with me', accessRole: 'writer' })).id;
+    const writable = (await sandbox.control.createCalendar(USER, { summary: 'Shared with me', accessRole: 'writer' })).id;
     const all = await api(token, 'GET', '/calendar/v3/users/me/calendarList');
     expect(all.status).toBe(200);
     expect(all.body['kind']).toBe('calendar#calendarList');
@@ -1049,7 +958,7 @@ describe('secondary calendars', () => {
     const pageToken = first.body['nextPageToken'];
     expect(pageToken).toBeTypeOf('string');
     // A calendar added between pages does not shift the frozen list.
-    await control.createCalendar(USER, { summary: 'Late' });
+    await sandbox.control.createCalendar(USER, { summary: 'Late' });
     const second = await api(token, 'GET', `/calendar/v3/users/me/calendarList?maxResults=2&pageToken=${String(pageToken)}`);
     expect(idsOf(second)).toEqual([writable]);
     expect(second.body).not.toHaveProperty('nextPageToken');
@@ -1106,9 +1015,9 @@ describe('secondary calendars', () => {
     // Deleting one copy leaves the other alone.
     expect((await api(token, 'DELETE', `${eventsOf(work)}/${id}`)).status).toBe(204);
     expect((await api(token, 'GET', `${EVENTS}/${id}`)).body['status']).toBe('confirmed');
-    expect((await control.listEvents(USER)).map((event) => event.id)).toEqual([id]);
-    expect((await control.listEvents(USER, { calendarId: work })).map((event) => event.id)).toEqual(['jobonl0123456']);
-    const withDeleted = await control.listEvents(USER, { calendarId: work, showDeleted: true });
+    expect((await sandbox.control.listEvents(USER)).map((event) => event.id)).toEqual([id]);
+    expect((await sandbox.control.listEvents(USER, { calendarId: work })).map((event) => event.id)).toEqual(['jobonl0123456']);
+    const withDeleted = await sandbox.control.listEvents(USER, { calendarId: work, showDeleted: true });
     expect(withDeleted.map((event) => [event.id, event.status])).toEqual([
       [id, 'cancelled'],
       ['jobonl0123456', 'confirmed'],
@@ -1122,22 +1031,22 @@ describe('secondary calendars', () => {
   it('lets the control API write to any calendar of the account', async () => {
     const start = { dateTime: '2030-06-01T09:00:00Z' };
     const end = { dateTime: '2030-06-01T10:00:00Z' };
-    const inPrimary = await control.createUserEvent(USER, { summary: 'Primary', start, end });
-    const inWork = await control.createUserEvent(USER, { summary: 'Work', start, end }, { calendarId: work });
-    const inShared = await control.createUserEvent(USER, { summary: 'Holiday', start, end }, { calendarId: shared });
+    const inPrimary = await sandbox.control.createUserEvent(USER, { summary: 'Primary', start, end });
+    const inWork = await sandbox.control.createUserEvent(USER, { summary: 'Work', start, end }, { calendarId: work });
+    const inShared = await sandbox.control.createUserEvent(USER, { summary: 'Holiday', start, end }, { calendarId: shared });
     expect(inShared.organizer).toEqual({ email: shared, displayName: 'Team holidays', self: true });
     expect((await api(token, 'GET', EVENTS)).body['items']).toHaveLength(1);
     expect(idsOf(await api(token, 'GET', eventsOf(work)))).toEqual([inWork.id]);
     expect(idsOf(await api(token, 'GET', eventsOf(shared)))).toEqual([inShared.id]);
-    expect((await control.listEvents(USER, { calendarId: 'primary' })).map((event) => event.id)).toEqual([inPrimary.id]);
+    expect((await sandbox.control.listEvents(USER, { calendarId: 'primary' })).map((event) => event.id)).toEqual([inPrimary.id]);
 
-    const patched = await control.updateUserEvent(USER, inWork.id, { summary: 'Work, moved' }, { calendarId: work });
+    const patched = await sandbox.control.updateUserEvent(USER, inWork.id, { summary: 'Work, moved' }, { calendarId: work });
     expect(patched.summary).toBe('Work, moved');
-    await expect(control.updateUserEvent(USER, inWork.id, { summary: 'x' })).rejects.toMatchObject({ status: 404 });
-    await control.deleteUserEvent(USER, inShared.id, { calendarId: shared });
-    expect(await control.listEvents(USER, { calendarId: shared })).toEqual([]);
+    await expect(sandbox.control.updateUserEvent(USER, inWork.id, { summary: 'x' })).rejects.toMatchObject({ status: 404 });
+    await sandbox.control.deleteUserEvent(USER, inShared.id, { calendarId: shared });
+    expect(await sandbox.control.listEvents(USER, { calendarId: shared })).toEqual([]);
 
-    await expect(control.listEvents(USER, { calendarId: 'c_unknown@group.calendar.google.com' })).rejects.toMatchObject({
+    await expect(sandbox.control.listEvents(USER, { calendarId: 'c_unknown@group.calendar.google.com' })).rejects.toMatchObject({
       status: 404,
     });
     const response = await fetch(`${sandbox.url}/sandbox/accounts/${encodeURIComponent(USER)}/events`, {
@@ -1149,7 +1058,7 @@ describe('secondary calendars', () => {
   });
 
   it('answers 403 requiredAccessLevel to writes on a reader calendar, but serves reads', async () => {
-    const seeded = await control.createUserEvent(
+    const seeded = await sandbox.control.createUserEvent(
       USER,
       { id: 'hol1da0123456', summary: 'Closed', start: { date: '2030-12-24' }, end: { date: '2030-12-27' } },
       { calendarId: shared },
@@ -1169,20 +1078,20 @@ describe('secondary calendars', () => {
       expect(result.status, method).toBe(403);
       expect(result.body, method).toEqual(REQUIRED_ACCESS);
     }
-    const after = await control.listEvents(USER, { calendarId: shared, showDeleted: true });
+    const after = await sandbox.control.listEvents(USER, { calendarId: shared, showDeleted: true });
     expect(after.map((event) => [event.id, event.summary, event.status, event.etag])).toEqual([
       [seeded.id, 'Closed', 'confirmed', seeded.etag],
     ]);
 
-    const writable = (await control.createCalendar(USER, { summary: 'Shared with me', accessRole: 'writer' })).id;
+    const writable = (await sandbox.control.createCalendar(USER, { summary: 'Shared with me', accessRole: 'writer' })).id;
     expect((await api(token, 'POST', eventsOf(writable), eventBody({ id: 'mine0123456789' }))).status).toBe(200);
   });
 
   it('answers 404 for calendars of another account', async () => {
     const otherEmail = 'stranger@sandbox.test';
     await connect(otherEmail);
-    const theirs = (await control.createCalendar(otherEmail, { summary: 'Private' })).id;
-    await control.createUserEvent(
+    const theirs = (await sandbox.control.createCalendar(otherEmail, { summary: 'Private' })).id;
+    await sandbox.control.createUserEvent(
       otherEmail,
       { id: 'secret01234567', start: { dateTime: '2030-01-01T10:00:00Z' }, end: { dateTime: '2030-01-01T11:00:00Z' } },
       { calendarId: theirs },
@@ -1203,10 +1112,10 @@ describe('secondary calendars', () => {
       }
     }
     expect(idsOf(await api(token, 'GET', '/calendar/v3/users/me/calendarList'))).not.toContain(theirs);
-    expect((await control.listEvents(otherEmail, { calendarId: theirs })).map((event) => event.id)).toEqual(['secret01234567']);
-    await expect(control.listEvents(USER, { calendarId: theirs })).rejects.toMatchObject({ status: 404 });
+    expect((await sandbox.control.listEvents(otherEmail, { calendarId: theirs })).map((event) => event.id)).toEqual(['secret01234567']);
+    await expect(sandbox.control.listEvents(USER, { calendarId: theirs })).rejects.toMatchObject({ status: 404 });
     await expect(
-      control.createUserEvent(
+      sandbox.control.createUserEvent(
         USER,
         { start: { dateTime: '2030-01-01T10:00:00Z' }, end: { dateTime: '2030-01-01T11:00:00Z' } },
         { calendarId: theirs },
@@ -1240,15 +1149,15 @@ describe('secondary calendars', () => {
 
     const nextWork = String(workDelta.body['nextSyncToken']);
     const nextPrimary = String(primaryDelta.body['nextSyncToken']);
-    await control.invalidateSyncTokens(USER, { calendarId: work });
+    await sandbox.control.invalidateSyncTokens(USER, { calendarId: work });
     expect((await sync(eventsOf(work), nextWork)).status).toBe(410);
     expect((await sync(EVENTS, nextPrimary)).status).toBe(200);
-    await control.invalidateSyncTokens(USER);
+    await sandbox.control.invalidateSyncTokens(USER);
     expect((await sync(EVENTS, nextPrimary)).status).toBe(410);
   });
 
   it('reads all-day dates in the calendar’s time zone', async () => {
-    const auckland = (await control.createCalendar(USER, { summary: 'NZ', timeZone: 'Pacific/Auckland' })).id;
+    const auckland = (await sandbox.control.createCalendar(USER, { summary: 'NZ', timeZone: 'Pacific/Auckland' })).id;
     const allDay = eventBody({ id: 'allda01234567', start: { date: '2030-03-01' }, end: { date: '2030-03-02' } });
     expect((await api(token, 'POST', eventsOf(auckland), allDay)).status).toBe(200);
     expect((await api(token, 'POST', EVENTS, allDay)).status).toBe(200);
@@ -1259,7 +1168,7 @@ describe('secondary calendars', () => {
   });
 
   it('limits calendar.events.owned tokens to calendars the user owns', async () => {
-    const seeded = await control.createUserEvent(
+    const seeded = await sandbox.control.createUserEvent(
       USER,
       { summary: 'Holiday', start: { date: '2030-12-24' }, end: { date: '2030-12-25' } },
       { calendarId: shared },
@@ -1569,7 +1478,7 @@ describe('recurring events', () => {
     const instanceToken = String(instances.body['nextSyncToken']);
 
     // "The user" drops Wednesday 3 April from the series.
-    await control.updateUserEvent(USER, 'choir01234567', {
+    await sandbox.control.updateUserEvent(USER, 'choir01234567', {
       recurrence: ['RRULE:FREQ=WEEKLY;BYDAY=MO,WE;COUNT=6', 'EXDATE;TZID=Europe/Paris:20300327T100000,20300403T100000'],
     });
     const masterDelta = await list(`syncToken=${encodeURIComponent(masterToken)}`);
@@ -1597,7 +1506,7 @@ describe('recurring events', () => {
   });
 
   it('accepts series through the control API and serves them to the googleapis client', async () => {
-    const created = await control.createUserEvent(USER, {
+    const created = await sandbox.control.createUserEvent(USER, {
       summary: 'Standup',
       start: { dateTime: '2030-06-03T09:00:00+02:00', timeZone: 'Europe/Berlin' },
       end: { dateTime: '2030-06-03T09:15:00+02:00', timeZone: 'Europe/Berlin' },

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { MicrosoftSandboxControl, startMicrosoftSandbox, type GraphEventInput, type RunningMicrosoftSandbox } from '../../src/sandbox/microsoft';
-import { CLIENT_ID, CLIENT_SECRET, connect as connectTo, graph as graphAt, values, type GraphResult, type Json } from './microsoft-test-client';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { GraphEventInput } from '../../src/sandbox/microsoft';
+import { graph as graphAt, useMicrosoftSandbox, values, type GraphResult, type Json } from './microsoft-test-client';
 
 // calendar: getSchedule in the Microsoft sandbox: schedule items and the availabilityView
 // of the caller's and other mailboxes, unknown addresses, time zones, recurring series
@@ -17,23 +17,8 @@ const WORKING_HOURS = {
   timeZone: { name: 'UTC' },
 };
 
-let sandbox: RunningMicrosoftSandbox;
-let control: MicrosoftSandboxControl;
-
-beforeAll(async () => {
-  sandbox = await startMicrosoftSandbox({ port: 0, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
-  control = new MicrosoftSandboxControl(sandbox.url);
-});
-
-afterAll(async () => {
-  await sandbox.close();
-});
-
-beforeEach(async () => {
-  await control.reset();
-});
-
-const connect = (email: string, scope?: string): Promise<string> => connectTo(sandbox.url, email, scope);
+const sandbox = useMicrosoftSandbox();
+const { connect } = sandbox;
 
 function getSchedule(token: string, body: unknown, options: { path?: string; headers?: Record<string, string> } = {}): Promise<GraphResult> {
   return graphAt(sandbox.url, token, options.path ?? SCHEDULE, { method: 'POST', body, ...(options.headers ? { headers: options.headers } : {}) });
@@ -66,18 +51,18 @@ function errorCode(result: GraphResult): string | undefined {
  * event of every status, an overlap of each kind, and an event that was deleted.
  */
 async function seedMorning(email: string): Promise<void> {
-  await control.createUserEvent(email, event('Early train', '2026-10-05T07:00:00', '2026-10-05T08:15:00', { location: { displayName: 'Platform 9' } }));
-  await control.createUserEvent(email, event('Standup', '2026-10-05T08:00:00', '2026-10-05T08:30:00', { sensitivity: 'private' }));
-  await control.createUserEvent(email, event('Maybe', '2026-10-05T08:30:00', '2026-10-05T09:30:00', { showAs: 'tentative' }));
-  await control.createUserEvent(email, event('Remote', '2026-10-05T09:00:00', '2026-10-05T10:00:00', { showAs: 'workingElsewhere' }));
-  await control.createUserEvent(email, event('Lunch', '2026-10-05T10:00:00', '2026-10-05T10:30:00', { showAs: 'free' }));
-  await control.createUserEvent(email, event('Offsite', '2026-10-05T10:30:00', '2026-10-05T11:00:00', { showAs: 'oof' }));
-  await control.createUserEvent(email, event('Review', '2026-10-05T10:30:00', '2026-10-05T11:30:00'));
-  const dropped = await control.createUserEvent(email, event('Dropped', '2026-10-05T11:30:00', '2026-10-05T12:00:00'));
-  await control.deleteUserEvent(email, dropped.id);
+  await sandbox.control.createUserEvent(email, event('Early train', '2026-10-05T07:00:00', '2026-10-05T08:15:00', { location: { displayName: 'Platform 9' } }));
+  await sandbox.control.createUserEvent(email, event('Standup', '2026-10-05T08:00:00', '2026-10-05T08:30:00', { sensitivity: 'private' }));
+  await sandbox.control.createUserEvent(email, event('Maybe', '2026-10-05T08:30:00', '2026-10-05T09:30:00', { showAs: 'tentative' }));
+  await sandbox.control.createUserEvent(email, event('Remote', '2026-10-05T09:00:00', '2026-10-05T10:00:00', { showAs: 'workingElsewhere' }));
+  await sandbox.control.createUserEvent(email, event('Lunch', '2026-10-05T10:00:00', '2026-10-05T10:30:00', { showAs: 'free' }));
+  await sandbox.control.createUserEvent(email, event('Offsite', '2026-10-05T10:30:00', '2026-10-05T11:00:00', { showAs: 'oof' }));
+  await sandbox.control.createUserEvent(email, event('Review', '2026-10-05T10:30:00', '2026-10-05T11:30:00'));
+  const dropped = await sandbox.control.createUserEvent(email, event('Dropped', '2026-10-05T11:30:00', '2026-10-05T12:00:00'));
+  await sandbox.control.deleteUserEvent(email, dropped.id);
   // In another calendar of the mailbox: free/busy comes from the default calendar only.
-  const side = await control.createCalendar(email, { name: 'Side projects' });
-  await control.createUserEvent(email, event('Side', '2026-10-05T11:30:00', '2026-10-05T12:00:00'), { calendarId: side.id });
+  const side = await sandbox.control.createCalendar(email, { name: 'Side projects' });
+  await sandbox.control.createUserEvent(email, event('Side', '2026-10-05T11:30:00', '2026-10-05T12:00:00'), { calendarId: side.id });
 }
 
 // Slots: 08:00 busy (Early train, Standup), 08:30 tentative, 09:00 tentative beats working
@@ -115,7 +100,7 @@ describe('schedules', () => {
   it('shows another mailbox’s items with status and times only, and an unknown address as an error', async () => {
     const token = await connect(USER);
     const colleague = 'grace@sandbox.test';
-    await control.createAccount(colleague);
+    await sandbox.control.createAccount(colleague);
     await seedMorning(colleague);
     const unknown = 'nobody@sandbox.test';
     const result = await getSchedule(token, request(['Grace@Sandbox.test', unknown, USER], '2026-10-05T08:00:00', '2026-10-05T12:00:00'));
@@ -150,7 +135,7 @@ describe('schedules', () => {
 
   it('reads the window in startTime’s zone, answers in UTC, or in the Prefer: outlook.timezone zone', async () => {
     const token = await connect(USER);
-    await control.createUserEvent(USER, event('Lesson', '2026-10-05T16:00:00', '2026-10-05T17:00:00'));
+    await sandbox.control.createUserEvent(USER, event('Lesson', '2026-10-05T16:00:00', '2026-10-05T17:00:00'));
     const pacific = { dateTime: '2026-10-05T08:00:00', timeZone: 'Pacific Standard Time' };
     const body = { schedules: [USER], startTime: pacific, endTime: { ...pacific, dateTime: '2026-10-05T12:00:00' }, availabilityViewInterval: 60 };
 
@@ -177,7 +162,7 @@ describe('schedules', () => {
   it('expands a series across a DST change and leaves its deleted occurrence out', async () => {
     const token = await connect(USER);
     // Mondays at 10:00 Berlin time, three times; summer time starts on 2026-03-29.
-    const master = await control.createUserEvent(USER, {
+    const master = await sandbox.control.createUserEvent(USER, {
       subject: 'Choir',
       start: { dateTime: '2026-03-23T10:00:00', timeZone: 'W. Europe Standard Time' },
       end: { dateTime: '2026-03-23T11:00:00', timeZone: 'W. Europe Standard Time' },
@@ -212,7 +197,7 @@ describe('schedules', () => {
 
   it('answers on any calendar of the caller, 404 for a calendar it does not have', async () => {
     const token = await connect(USER);
-    const calendars = await control.listCalendars(USER);
+    const calendars = await sandbox.control.listCalendars(USER);
     const byId = await getSchedule(token, request([USER], '2026-10-05T08:00:00', '2026-10-05T09:00:00'), {
       path: `/me/calendars/${encodeURIComponent(calendars[0]?.id ?? '')}/getSchedule`,
     });
@@ -227,7 +212,7 @@ describe('schedules', () => {
 
   it('takes parameter names in any case and the interval as a numeric string', async () => {
     const token = await connect(USER);
-    await control.createUserEvent(USER, event('Lesson', '2026-10-05T08:15:00', '2026-10-05T08:30:00'));
+    await sandbox.control.createUserEvent(USER, event('Lesson', '2026-10-05T08:15:00', '2026-10-05T08:30:00'));
     const result = await getSchedule(token, {
       Schedules: [USER],
       StartTime: utc('2026-10-05T08:00:00'),
@@ -339,15 +324,15 @@ describe('permissions and guard', () => {
 
   it('counts the call in the mailbox’s request window and takes injected faults', async () => {
     const token = await connect(USER);
-    await control.configure({ mailboxRequestsPer10Minutes: 1 });
+    await sandbox.control.configure({ mailboxRequestsPer10Minutes: 1 });
     expect((await getSchedule(token, body)).status).toBe(200);
     const throttled = await getSchedule(token, body);
     expect(throttled.status).toBe(429);
     expect(errorCode(throttled)).toBe('TooManyRequests');
-    expect((await control.stats()).byAccount[USER]?.throttled).toBe(1);
-    await control.configure({ mailboxRequestsPer10Minutes: 0 });
+    expect((await sandbox.control.stats()).byAccount[USER]?.throttled).toBe(1);
+    await sandbox.control.configure({ mailboxRequestsPer10Minutes: 0 });
 
-    await control.addFault({ method: 'POST', path: '/getSchedule', status: 503 });
+    await sandbox.control.addFault({ method: 'POST', path: '/getSchedule', status: 503 });
     const unavailable = await getSchedule(token, body);
     expect(unavailable.status).toBe(503);
     expect(errorCode(unavailable)).toBe('ServiceNotAvailable');

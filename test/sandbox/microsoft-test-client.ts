@@ -1,5 +1,5 @@
-import { expect } from 'vitest';
-import { MicrosoftSandboxControl } from '../../src/sandbox/microsoft';
+import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
+import { MicrosoftSandboxControl, startMicrosoftSandbox, type RunningMicrosoftSandbox } from '../../src/sandbox/microsoft';
 
 // Connecting to the Microsoft sandbox and calling Graph with plain fetch, for the test
 // files that need nothing more (the older ones carry their own copies).
@@ -63,4 +63,50 @@ export function values(result: GraphResult): Json[] {
 
 export function eventPath(id: unknown): string {
   return `/me/events/${encodeURIComponent(String(id))}`;
+}
+
+export interface MicrosoftTestSandbox {
+  /** Valid inside tests and hooks, once the sandbox has started. */
+  readonly url: string;
+  readonly control: MicrosoftSandboxControl;
+  /** `connect` against this sandbox. */
+  connect(email: string, scope?: string): Promise<string>;
+}
+
+/**
+ * Starts a Microsoft sandbox (with the client above) before the file's tests, closes it after
+ * them and resets it before each test. Call it at the top of a test file, before the file's
+ * own hooks, which then run after these (before) and before these (after).
+ */
+export function useMicrosoftSandbox(): MicrosoftTestSandbox {
+  let running: RunningMicrosoftSandbox | undefined;
+  let control: MicrosoftSandboxControl | undefined;
+
+  beforeAll(async () => {
+    running = await startMicrosoftSandbox({ port: 0, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
+    control = new MicrosoftSandboxControl(running.url);
+  });
+
+  afterAll(async () => {
+    await running?.close();
+  });
+
+  beforeEach(async () => {
+    await started().control.reset();
+  });
+
+  function started(): { url: string; control: MicrosoftSandboxControl } {
+    if (!running || !control) throw new Error('the Microsoft sandbox is not running (use it inside tests and hooks)');
+    return { url: running.url, control };
+  }
+
+  return {
+    get url() {
+      return started().url;
+    },
+    get control() {
+      return started().control;
+    },
+    connect: (email, scope) => connect(started().url, email, scope),
+  };
 }
