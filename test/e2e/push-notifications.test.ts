@@ -56,7 +56,7 @@ describe('push notifications', () => {
     await eventually(async () => ((await h.google.listChannels(email)).every((c) => c.state !== 'active') ? true : undefined), 'channels stopped on disconnect');
   });
 
-  it('Outlook: a subscription delivers user changes; a removed subscription is recreated', async () => {
+  it('Outlook: a subscription delivers user changes, is replaced before it expires, recreated when removed, and deleted on disconnect', async () => {
     const userId = h.id('m');
     const { email, connectionId } = await h.connectMicrosoft(userId, `${userId.toLowerCase()}@contoso.test`);
     const first = await eventually(async () => (await h.microsoft.listSubscriptions({ account: email })).find((s) => s.status === 'active'), 'a subscription');
@@ -67,8 +67,21 @@ describe('push notifications', () => {
     await h.microsoft.createUserEvent(email, { subject: 'Meeting', start: utc(at(13)), end: utc(at(14)), showAs: 'busy' });
     await busyBecomes(userId, [{ start: at(13), end: at(14) }]);
 
-    await h.microsoft.removeSubscription(first.id);
-    await eventually(async () => (await h.microsoft.listSubscriptions({ account: email })).find((s) => s.id !== first.id && s.status === 'active'), 'a new subscription');
+    // Replaced before it expires: a second subscription is active while the first still is, then the first is deleted.
+    const renewed = await eventually(async () => {
+      const subs = await h.microsoft.listSubscriptions({ account: email });
+      const next = subs.find((s) => s.id !== first.id && s.status === 'active');
+      return next && subs.find((s) => s.id === first.id)?.status !== 'active' ? next : undefined;
+    }, 'the subscription to be replaced', 30_000);
+    expect(Date.parse(renewed.expirationDateTime)).toBeGreaterThan(Date.parse(first.expirationDateTime));
+    const firstNow = (await h.microsoft.listSubscriptions({ account: email })).find((s) => s.id === first.id);
+    expect(firstNow?.status ?? 'deleted').not.toBe('expired');
+
+    await h.microsoft.removeSubscription(renewed.id);
+    await eventually(async () => (await h.microsoft.listSubscriptions({ account: email })).find((s) => s.id !== first.id && s.id !== renewed.id && s.status === 'active'), 'a new subscription');
+
+    expect((await h.api('DELETE', `/v1/users/${userId}/connections/${connectionId}`)).status).toBe(202);
+    await eventually(async () => ((await h.microsoft.listSubscriptions({ account: email })).every((s) => s.status !== 'active') ? true : undefined), 'subscriptions deleted on disconnect');
   });
 
   it('refuses forged notifications and echoes the Graph validation token', async () => {
