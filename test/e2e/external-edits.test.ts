@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCalendar, ensureRadicale, startRadicale, type RadicaleServer } from '../../src/dev/radicale';
 import { confirmBody, eventsFor, settled, type TestParticipant } from '../support/bookings';
 import { eventually, startHarness, type Harness } from '../support/harness';
 import { startNotifyReceiver } from '../support/notify-receiver';
@@ -148,6 +150,37 @@ describe('EXTERNAL_EDIT_POLICY=restore', () => {
     await moreReads(h, connectionId, 3);
     expect(await eventsFor(h, email, bookingId)).toHaveLength(1);
     expect(receiver.accepted('booking.removed_externally', bookingId)).toHaveLength(1);
+  });
+
+  it('CalDAV: a deleted event comes back exactly once (found by the next poll)', async () => {
+    const { h, receiver } = ctx;
+    await ensureRadicale();
+    const user = { username: `edit${randomBytes(3).toString('hex')}`, password: randomBytes(12).toString('hex') };
+    const radicale: RadicaleServer = await startRadicale({ users: [user] });
+    try {
+      const calendarUrl = await createCalendar(radicale.url, user.username, user.password, { slug: 'personal', displayName: 'Personal' });
+      const userId = h.id('c');
+      const conn = await h.api<{ id: string }>('POST', `/v1/users/${userId}/connections`, { provider: 'caldav', serverUrl: radicale.url, ...user });
+      expect(conn.status).toBe(201);
+      await bulkSyncDone(h, userId, conn.body.id);
+      const d = day(5);
+      const { bookingId, externalEventId } = await book(h, userId, hour(d, 15), hour(d, 16));
+      const auth = { authorization: `Basic ${Buffer.from(`${user.username}:${user.password}`).toString('base64')}` };
+      const exists = async () => (await fetch(externalEventId, { headers: auth })).status;
+      expect(externalEventId.startsWith(calendarUrl)).toBe(true);
+      expect(await exists()).toBe(200);
+      expect((await fetch(externalEventId, { method: 'DELETE', headers: auth })).status).toBeLessThan(300);
+      await eventually(async () => (receiver.accepted('booking.removed_externally', bookingId).length > 0 ? true : undefined), 'removed_externally delivered');
+      await eventually(async () => ((await exists()) === 200 ? true : undefined), 'the CalDAV event back');
+      await moreReads(h, conn.body.id, 3);
+      // One object for the booking in the collection: the same URL, nothing beside it.
+      const listing = await fetch(calendarUrl, { method: 'PROPFIND', headers: { ...auth, depth: '1' } });
+      const hrefs = [...(await listing.text()).matchAll(/<[^>]*href>([^<]+\.ics)</g)].map((m) => m[1]);
+      expect(hrefs).toEqual([new URL(externalEventId).pathname]);
+      expect(receiver.accepted('booking.removed_externally', bookingId)).toHaveLength(1);
+    } finally {
+      await radicale.stop();
+    }
   });
 
   it('Outlook: a deleted event comes back exactly once (a new event), a moved one goes back to the booking time', async () => {
