@@ -1,3 +1,4 @@
+import type { Express } from 'express';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
@@ -37,6 +38,8 @@ export interface ServiceOptions {
 export interface RunningService {
   /** Base URL of the API when it is served. */
   url: string | undefined;
+  /** The HTTP app when served (its routes are what /openapi.json must describe). */
+  app: Express | undefined;
   client: Client;
   readonly worker: Worker | undefined;
   /** Stops this process's worker and starts a fresh one (tests: a worker restart mid-flight). */
@@ -94,6 +97,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
   let server: Server | undefined;
   let purgeTimer: NodeJS.Timeout | undefined;
   let url: string | undefined;
+  let app: Express | undefined;
   if (opts.api) {
     const oauthConnect = new OAuthConnect({
       flows: new OAuthFlowStore(pool, box),
@@ -104,7 +108,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
       logger,
       onConnected: (connection, created) => signalConnected(client, config.temporal.taskQueue, connection, !created),
     });
-    const app = createApp({
+    const httpApp = createApp({
       config,
       codec,
       temporal: client,
@@ -115,8 +119,9 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
       settingsSigner: new Signer(config.encryptionKeys, 'settings-link'),
       logger,
     });
+    app = httpApp;
     server = await new Promise<Server>((resolve, reject) => {
-      const s = app.listen(config.port, '0.0.0.0', () => resolve(s));
+      const s = httpApp.listen(config.port, '0.0.0.0', () => resolve(s));
       s.once('error', reject);
     });
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -130,6 +135,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
 
   return {
     url,
+    app,
     client,
     get worker() {
       return worker;

@@ -27,6 +27,7 @@ import { providerWebhookRoutes } from './routes/provider-webhooks';
 import { notificationRoutes } from './routes/notifications';
 import { NotificationStore } from '../db/notifications';
 import { codecRoutes } from './routes/codec';
+import { openApiRoutes } from './routes/openapi';
 import { WebhookReceipts } from '../db/webhook-receipts';
 
 export interface AppDeps {
@@ -58,6 +59,8 @@ export interface AppDeps {
 
 /** Largest JSON body accepted; a booking is a few KB. Larger bodies get 413. */
 const BODY_LIMIT = '256kb';
+/** The version the API document states (package.json's). */
+const SERVICE_VERSION: string = (require('../../package.json') as { version: string }).version;
 
 export function createApp(deps: AppDeps): Express {
   const app = express();
@@ -90,6 +93,7 @@ export function createApp(deps: AppDeps): Express {
   );
 
   app.use(opsRoutes(deps.pool, deps.temporal));
+  app.use(openApiRoutes({ version: SERVICE_VERSION, serverUrl: deps.config.publicBaseUrl }));
   const auth = requireApiKey(deps.config.apiKeys);
   app.use('/v1/bookings', auth);
   app.use('/v1/users', auth);

@@ -146,3 +146,17 @@ export const availabilityCheckBodySchema = z
     end: instant,
   })
   .superRefine(checkRange);
+
+/** `GET /v1/notifications` query. */
+export const notificationsQuerySchema = z.strictObject({
+  status: z.enum(['pending', 'delivered', 'failed']).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+
+const base64 = z.string().max(4_000_000).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64');
+/** The Temporal codec server's body, in and out. */
+export const codecPayloadsSchema = z.strictObject({
+  payloads: z
+    .array(z.strictObject({ metadata: z.record(z.string().max(200), base64).optional(), data: base64.optional() }))
+    .max(1000),
+});

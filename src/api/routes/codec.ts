@@ -2,17 +2,11 @@ import type { PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import cors from 'cors';
 import express, { Router, type RequestHandler } from 'express';
-import { z } from 'zod';
 import { apiKeyMatcher } from '../auth';
 import { ApiError } from '../errors';
+import { codecPayloadsSchema as payloadsSchema } from '../schemas';
 import { parseBody } from '../validate';
 
-const base64 = z.string().max(4_000_000).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64');
-const payloadsSchema = z.strictObject({
-  payloads: z
-    .array(z.strictObject({ metadata: z.record(z.string().max(200), base64).optional(), data: base64.optional() }))
-    .max(1000),
-});
 
 export interface CodecRouteDeps {
   codec: PayloadCodec;

@@ -1,12 +1,7 @@
 import { Router } from 'express';
-import { z } from 'zod';
 import type { NotificationStore } from '../../db/notifications';
 import { validationError } from '../errors';
-
-const querySchema = z.strictObject({
-  status: z.enum(['pending', 'delivered', 'failed']).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
-});
+import { notificationsQuerySchema as querySchema } from '../schemas';
 
 /** `GET /v1/notifications?status=failed`: what the booking system was (or could not be) told. */
 export function notificationRoutes(store: NotificationStore): Router {

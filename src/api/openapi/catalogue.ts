@@ -1,0 +1,76 @@
+import type { z } from 'zod';
+import {
+  availabilityCheckBodySchema,
+  busyQuerySchema,
+  caldavConnectionBodySchema,
+  cancelBodySchema,
+  codecPayloadsSchema,
+  confirmBodySchema,
+  connectLinkBodySchema,
+  notificationsQuerySchema,
+  patchConnectionBodySchema,
+  rescheduleBodySchema,
+  webhookEventSchema,
+} from '../schemas';
+
+export type HttpMethod = 'get' | 'post' | 'patch' | 'delete' | 'options';
+/** How a caller proves who it is: the API key, a webhook signature, the provider's own secret, a signed link, or nothing. */
+export type RouteAuth = 'apiKey' | 'webhookSignature' | 'providerSecret' | 'signedLink' | 'none';
+
+/** One route as the API documents it; request schemas are the ones that validate requests. */
+export interface RouteDoc {
+  method: HttpMethod;
+  /** Express style (`:param`). */
+  path: string;
+  tag: string;
+  summary: string;
+  auth: RouteAuth;
+  body?: z.ZodType;
+  query?: z.ZodType;
+  /** Status → what it means. */
+  responses: Record<number, string>;
+}
+
+const invalid = { 400: 'invalid request: `{error: {code, message, details}}`' };
+const keyed = { 401: 'missing or wrong API key', 429: 'rate limited (`Retry-After`)' };
+
+/** Every route the API serves. A test compares this with the routes Express really has. */
+export const ROUTES: RouteDoc[] = [
+  { method: 'get', path: '/healthz', tag: 'operations', summary: 'Liveness: the process answers', auth: 'none', responses: { 200: 'ok' } },
+  { method: 'get', path: '/readyz', tag: 'operations', summary: 'Readiness: database and Temporal reachable', auth: 'none', responses: { 200: 'ready', 503: 'not ready' } },
+  { method: 'get', path: '/openapi.json', tag: 'operations', summary: 'This document', auth: 'none', responses: { 200: 'OpenAPI 3.1 document' } },
+  { method: 'get', path: '/docs', tag: 'operations', summary: 'This document as a page', auth: 'none', responses: { 200: 'HTML' } },
+
+  { method: 'post', path: '/v1/bookings/:bookingId/confirm', tag: 'bookings', summary: 'Confirm (or update) a booking', auth: 'apiKey', body: confirmBodySchema, responses: { 202: 'accepted', ...invalid, ...keyed, 409: 'cancelled or finished' } },
+  { method: 'post', path: '/v1/bookings/:bookingId/reschedule', tag: 'bookings', summary: 'Move a booking', auth: 'apiKey', body: rescheduleBodySchema, responses: { 202: 'accepted', ...invalid, ...keyed, 404: 'unknown booking', 409: 'cancelled' } },
+  { method: 'post', path: '/v1/bookings/:bookingId/cancel', tag: 'bookings', summary: 'Cancel a booking (idempotent)', auth: 'apiKey', body: cancelBodySchema, responses: { 202: 'accepted', ...invalid, ...keyed, 404: 'unknown booking' } },
+  { method: 'get', path: '/v1/bookings/:bookingId', tag: 'bookings', summary: 'A booking and the state of each calendar event', auth: 'apiKey', responses: { 200: 'the booking', ...keyed, 404: 'unknown booking', 503: 'state unavailable right now' } },
+  { method: 'post', path: '/v1/webhooks/bookings', tag: 'bookings', summary: 'Booking changes as signed webhook events', auth: 'webhookSignature', body: webhookEventSchema, responses: { 200: 'a redelivery, not applied again', 202: 'accepted', ...invalid, 401: 'bad signature', 409: 'id reused for another body' } },
+
+  { method: 'post', path: '/v1/users/:userId/connect-links', tag: 'connections', summary: 'A single-use link to connect Google or Microsoft', auth: 'apiKey', body: connectLinkBodySchema, responses: { 201: '`{url, expiresAt}`', ...invalid, ...keyed } },
+  { method: 'get', path: '/v1/connect/:flowId', tag: 'connections', summary: "Starts the OAuth flow (the user's browser)", auth: 'signedLink', responses: { 302: 'to the provider', 400: 'unknown, used or expired link (a page)' } },
+  { method: 'get', path: '/v1/oauth/:provider/callback', tag: 'connections', summary: 'OAuth redirect back from the provider', auth: 'signedLink', responses: { 200: 'result page', 302: 'to returnUrl with status' } },
+  { method: 'post', path: '/v1/users/:userId/connections', tag: 'connections', summary: 'Connect a CalDAV or iCloud account (verified first)', auth: 'apiKey', body: caldavConnectionBodySchema, responses: { 200: 'the account was connected already: updated', 201: 'the connection', ...invalid, ...keyed, 502: 'server unreachable' } },
+  { method: 'get', path: '/v1/users/:userId/connections', tag: 'connections', summary: "The user's calendars", auth: 'apiKey', responses: { 200: '`{connections}`', ...keyed } },
+  { method: 'patch', path: '/v1/users/:userId/connections/:connectionId', tag: 'connections', summary: 'Turn sync on or off, or choose the calendar', auth: 'apiKey', body: patchConnectionBodySchema, responses: { 200: 'the connection', ...invalid, ...keyed, 404: 'unknown connection or calendar' } },
+  { method: 'delete', path: '/v1/users/:userId/connections/:connectionId', tag: 'connections', summary: 'Disconnect (optionally removing our events)', auth: 'apiKey', responses: { 202: 'accepted', ...keyed, 404: 'unknown connection' } },
+  { method: 'get', path: '/v1/users/:userId/connections/:connectionId/calendars', tag: 'connections', summary: "The account's calendars", auth: 'apiKey', responses: { 200: '`{calendars}`', ...keyed, 404: 'unknown connection' } },
+  { method: 'post', path: '/v1/users/:userId/settings-links', tag: 'connections', summary: 'A signed link to the settings page', auth: 'apiKey', responses: { 201: '`{url, expiresAt}`', ...keyed } },
+  { method: 'get', path: '/settings', tag: 'connections', summary: "The user's settings page", auth: 'signedLink', responses: { 200: 'HTML', 401: 'invalid or expired link' } },
+  { method: 'post', path: '/settings/connect', tag: 'connections', summary: 'Settings page: connect Google or Microsoft', auth: 'signedLink', responses: { 303: 'to the provider', 401: 'invalid or expired link' } },
+  { method: 'post', path: '/settings/disconnect', tag: 'connections', summary: 'Settings page: disconnect', auth: 'signedLink', responses: { 303: 'back to the page', 401: 'invalid or expired link' } },
+  { method: 'post', path: '/settings/caldav', tag: 'connections', summary: 'Settings page: connect CalDAV or iCloud', auth: 'signedLink', responses: { 303: 'back to the page', 400: 'the form again, with what to fix', 401: 'invalid or expired link' } },
+
+  { method: 'get', path: '/v1/users/:userId/busy', tag: 'availability', summary: "The user's busy times, merged across calendars", auth: 'apiKey', query: busyQuerySchema, responses: { 200: '`{busy, calendars}`', ...invalid, ...keyed } },
+  { method: 'post', path: '/v1/availability/check', tag: 'availability', summary: 'Conflicts of a slot for some users', auth: 'apiKey', body: availabilityCheckBodySchema, responses: { 200: '`{available, users}`', ...invalid, ...keyed } },
+  { method: 'get', path: '/v1/notifications', tag: 'availability', summary: 'Events sent (or being sent) to NOTIFY_URL', auth: 'apiKey', query: notificationsQuerySchema, responses: { 200: '`{notifications}`', ...invalid, ...keyed } },
+
+  { method: 'post', path: '/v1/webhooks/google', tag: 'provider notifications', summary: 'Google Calendar watch-channel notifications', auth: 'providerSecret', responses: { 200: 'taken', 401: 'unknown channel or wrong token' } },
+  { method: 'post', path: '/v1/webhooks/microsoft', tag: 'provider notifications', summary: 'Graph change notifications (and the validation handshake)', auth: 'providerSecret', responses: { 200: 'validation token echoed', 202: 'taken', 401: 'wrong clientState' } },
+  { method: 'post', path: '/v1/webhooks/microsoft/lifecycle', tag: 'provider notifications', summary: 'Graph lifecycle notifications', auth: 'providerSecret', responses: { 200: 'validation token echoed', 202: 'taken', 401: 'wrong clientState' } },
+
+  { method: 'post', path: '/codec/encode', tag: 'operations', summary: 'Temporal codec server: encrypt payloads', auth: 'apiKey', body: codecPayloadsSchema, responses: { 200: '`{payloads}`', ...invalid, ...keyed } },
+  { method: 'post', path: '/codec/decode', tag: 'operations', summary: 'Temporal codec server: decrypt payloads (for the Web UI)', auth: 'apiKey', body: codecPayloadsSchema, responses: { 200: '`{payloads}`', ...invalid, ...keyed } },
+  { method: 'options', path: '/codec/encode', tag: 'operations', summary: 'CORS preflight for the Web UI', auth: 'none', responses: { 204: 'allowed origins' } },
+  { method: 'options', path: '/codec/decode', tag: 'operations', summary: 'CORS preflight for the Web UI', auth: 'none', responses: { 204: 'allowed origins' } },
+];

@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import { ROUTES, type RouteAuth, type RouteDoc } from './catalogue';
+
+// The OpenAPI 3.1 document, generated from the same zod schemas that validate requests
+// (JSON Schema 2020-12 is OpenAPI 3.1's schema language). Refinements that JSON Schema cannot
+// say (start before end, at most 100 days) are in the route summaries and the README.
+
+type JsonSchema = Record<string, unknown>;
+
+function jsonSchema(schema: z.ZodType): JsonSchema {
+  // The input side: what a caller sends (before defaults and coercions).
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+  return rest;
+}
+
+const SECURITY: Record<RouteAuth, Array<Record<string, string[]>>> = {
+  apiKey: [{ apiKey: [] }],
+  webhookSignature: [{ webhookSignature: [] }],
+  providerSecret: [],
+  signedLink: [],
+  none: [],
+};
+
+function operation(route: RouteDoc): Record<string, unknown> {
+  const pathParams = [...route.path.matchAll(/:([A-Za-z]+)/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+  const query = route.query ? jsonSchema(route.query) : undefined;
+  const queryParams = Object.entries((query?.properties ?? {}) as Record<string, JsonSchema>).map(([name, schema]) => ({
+    name,
+    in: 'query',
+    required: ((query?.required ?? []) as string[]).includes(name),
+    schema,
+  }));
+  return {
+    tags: [route.tag],
+    summary: route.summary,
+    operationId: `${route.method}${route.path.replace(/[/:{}-]+(\w)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
+    security: SECURITY[route.auth],
+    ...(pathParams.length + queryParams.length > 0 ? { parameters: [...pathParams, ...queryParams] } : {}),
+    ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(route.body) } } } } : {}),
+    responses: Object.fromEntries(Object.entries(route.responses).map(([status, description]) => [status, { description }])),
+  };
+}
+
+export function openApiDocument(opts: { version: string; serverUrl: string }): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of ROUTES) {
+    const path = route.path.replace(/:([A-Za-z]+)/g, '{$1}');
+    (paths[path] ??= {})[route.method] = operation(route);
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'booking-calendar-sync',
+      version: opts.version,
+      description: "Keeps users' external calendars in step with a booking system's bookings.",
+    },
+    servers: [{ url: opts.serverUrl }],
+    tags: [...new Set(ROUTES.map((r) => r.tag))].map((name) => ({ name })),
+    components: {
+      securitySchemes: {
+        apiKey: { type: 'http', scheme: 'bearer', description: 'one of API_KEYS' },
+        webhookSignature: { type: 'apiKey', in: 'header', name: 'X-Signature', description: 't=<unix>,v1=<hex HMAC-SHA256(WEBHOOK_SECRET, t + "." + raw body)>' },
+      },
+    },
+    paths,
+  };
+}

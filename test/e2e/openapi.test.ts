@@ -1,0 +1,57 @@
+import { Validator } from '@seriousme/openapi-schema-validator';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHarness, type Harness } from '../support/harness';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+}, 600_000);
+afterAll(async () => {
+  await h?.close();
+});
+
+type Layer = { route?: { path: string | string[]; methods: Record<string, boolean> }; handle?: { stack?: Layer[] } };
+
+/** `METHOD /path` of every route Express really serves, nested routers included. */
+function servedRoutes(stack: Layer[], out = new Set<string>()): Set<string> {
+  for (const layer of stack) {
+    if (layer.route) {
+      const paths = Array.isArray(layer.route.path) ? layer.route.path : [layer.route.path];
+      for (const method of Object.keys(layer.route.methods)) for (const path of paths) out.add(`${method.toUpperCase()} ${path}`);
+    } else if (layer.handle?.stack) {
+      servedRoutes(layer.handle.stack, out);
+    }
+  }
+  return out;
+}
+
+describe('/openapi.json', () => {
+  it('is a valid OpenAPI 3.1 document describing every route Express serves', async () => {
+    const res = await h.api<{ openapi: string; paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: Record<string, unknown> }> } }>> }>('GET', '/openapi.json', undefined, { key: null });
+    expect(res.status).toBe(200);
+    const result = await new Validator().validate(res.body as unknown as object);
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+    expect(res.body.openapi).toBe('3.1.0');
+
+    const documented = new Set(Object.entries(res.body.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`)));
+    const app = h.service.app as unknown as { router: { stack: Layer[] } };
+    const served = servedRoutes(app.router.stack);
+    expect(served.size).toBeGreaterThan(25);
+    expect([...served].sort()).toEqual([...documented].sort());
+
+    // Bodies come from the validators: the confirm body requires what the validator requires.
+    const confirm = res.body.paths['/v1/bookings/{bookingId}/confirm']!['post']!.requestBody!.content['application/json']!.schema;
+    expect(confirm['required']).toEqual(expect.arrayContaining(['title', 'start', 'end', 'timeZone', 'participants']));
+    expect(confirm['additionalProperties']).toBe(false);
+  });
+
+  it('is rendered as a page at /docs', async () => {
+    const res = await fetch(`${h.service.url}/docs`);
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain('/v1/bookings/{bookingId}/confirm');
+    expect(html).toContain('/v1/availability/check');
+    expect(html).not.toContain('<script');
+  });
+});
