@@ -1,4 +1,3 @@
-import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../support/harness';
 
@@ -29,7 +28,9 @@ describe('/openapi.json', () => {
   it('is a valid OpenAPI 3.1 document describing every route Express serves', async () => {
     const res = await h.api<{ openapi: string; paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: Record<string, unknown> }> } }>> }>('GET', '/openapi.json', undefined, { key: null });
     expect(res.status).toBe(200);
-    const result = await new Validator().validate(res.body as unknown as object);
+    // An ES module: loaded with import() from this CommonJS test.
+    const { Validator } = await import('@seriousme/openapi-schema-validator');
+    const result = await new Validator().validate(res.body as unknown as Parameters<InstanceType<typeof Validator>['validate']>[0]);
     expect(result.errors ?? []).toEqual([]);
     expect(result.valid).toBe(true);
     expect(res.body.openapi).toBe('3.1.0');
