@@ -10,6 +10,8 @@ export interface AppConfig {
   databaseUrl: string | undefined;
   temporal: { address: string; namespace: string; taskQueue: string };
   port: number;
+  /** Where a worker-only process serves /healthz, /readyz and /metrics; undefined = nowhere. */
+  metricsPort: number | undefined;
   publicBaseUrl: string;
   apiKeys: string[];
   webhookSecret: string;
@@ -114,6 +116,7 @@ const envSchema = z.object({
     .min(0, 'PORT must be 0-65535')
     .max(65535, 'PORT must be 0-65535')
     .default(3000),
+  METRICS_PORT: optionalText.refine((v) => v === undefined || (/^\d+$/.test(v) && Number(v) <= 65535), { message: 'METRICS_PORT must be a port number (0-65535)' }).transform((v) => (v === undefined ? undefined : Number(v))),
   PUBLIC_BASE_URL: optionalText.refine((v) => v === undefined || isHttpUrl(v), {
     message: 'PUBLIC_BASE_URL must be an http(s) URL',
   }),
@@ -218,6 +221,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     databaseUrl: e.DATABASE_URL,
     temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE },
     port: e.PORT,
+    metricsPort: e.METRICS_PORT,
     publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
     apiKeys,
     webhookSecret: e.WEBHOOK_SECRET ?? '',

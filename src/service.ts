@@ -1,4 +1,6 @@
-import type { Express } from 'express';
+import express, { type Express } from 'express';
+import { opsRoutes } from './api/routes/ops';
+import { countOpenBookingsWith } from './metrics/metrics';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
@@ -54,6 +56,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
   const box = new SecretBox(config.encryptionKeys);
   const connections = new ConnectionStore(pool, box);
   const providers = createProviderRegistry(config);
+  countOpenBookingsWith(async () => Number((await pool.query<{ n: string }>(`SELECT count(*) AS n FROM bookings WHERE status = 'confirmed' AND end_at > now()`)).rows[0]?.n ?? 0));
 
   const connection = await Connection.connect({ address: config.temporal.address });
   const codec = new EncryptionCodec(config.encryptionKeys);
@@ -131,6 +134,16 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
     void purge();
     purgeTimer = setInterval(purge, 60 * 60_000);
     purgeTimer.unref();
+  } else if (opts.worker && config.metricsPort !== undefined) {
+    const metricsPort = config.metricsPort;
+    // A worker-only process answers /healthz, /readyz and /metrics on METRICS_PORT.
+    const opsApp = express();
+    opsApp.disable('x-powered-by');
+    opsApp.use(opsRoutes(pool, client));
+    server = await new Promise<Server>((resolve, reject) => {
+      const s = opsApp.listen(metricsPort, '0.0.0.0', () => resolve(s));
+      s.once('error', reject);
+    });
   }
 
   return {

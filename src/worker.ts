@@ -1,3 +1,4 @@
+import { activityMetrics } from './metrics/activity-metrics';
 import path from 'node:path';
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
@@ -25,6 +26,7 @@ export async function createWorker(opts: WorkerOptions): Promise<Worker> {
     taskQueue: opts.taskQueue,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities(opts.deps),
+    interceptors: { activity: [activityMetrics] },
     dataConverter: opts.dataConverter,
     // Workflows share one V8 context: far less memory per cached workflow, same isolation.
     reuseV8Context: true,

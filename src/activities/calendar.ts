@@ -1,3 +1,4 @@
+import { calendarOperations, syncLatency } from '../metrics/metrics';
 import { Context } from '@temporalio/activity';
 import type { BookingDetails } from '../domain/booking';
 import { recordEventFailure, recordEventOutcome } from '../db/calendar-events';
@@ -54,11 +55,17 @@ export function createCalendarActivities(deps: ActivityDeps) {
     final: boolean,
   ): Promise<void> {
     const message = err instanceof Error ? err.message : String(err);
+    calendarOperations.inc({ provider, operation, outcome: final ? 'failed' : 'retrying' });
     if (final) {
       await recordEventFailure(deps.pool, { ...input, provider, operation, error: message });
     } else {
       await appendSyncLog(deps.pool, [{ ...input, provider, operation, outcome: 'retrying', detail: `attempt ${Context.current().info.attempt}: ${message}` }]);
     }
+  }
+
+  function observeWrite(provider: string, operation: string, bookingChangedAt: Date | null): void {
+    calendarOperations.inc({ provider, operation, outcome: 'ok' });
+    if (bookingChangedAt) syncLatency.observe({ provider, operation }, Math.max(0, (Date.now() - bookingChangedAt.getTime()) / 1000));
   }
 
   return {
@@ -86,14 +93,16 @@ export function createCalendarActivities(deps: ActivityDeps) {
         }
         throw failure;
       }
-      await recordEventOutcome(deps.pool, {
+      const written = outcome.action === 'created' ? 'create' : 'update';
+      const recorded = await recordEventOutcome(deps.pool, {
         ...input,
         provider,
-        operation: outcome.action === 'created' ? 'create' : 'update',
+        operation: written,
         externalEventId: outcome.externalEventId,
         etag: outcome.etag,
         calendarId: ctx.calendarId,
       });
+      observeWrite(provider, written, recorded.bookingChangedAt);
       return { externalEventId: outcome.externalEventId, calendarId: ctx.calendarId, action: outcome.action };
     },
 
@@ -113,7 +122,7 @@ export function createCalendarActivities(deps: ActivityDeps) {
         }
         throw failure;
       }
-      await recordEventOutcome(deps.pool, {
+      const recorded = await recordEventOutcome(deps.pool, {
         ...input,
         provider,
         operation: 'delete',
@@ -122,6 +131,7 @@ export function createCalendarActivities(deps: ActivityDeps) {
         calendarId: ctx.calendarId,
         detail: outcome.action,
       });
+      observeWrite(provider, 'delete', recorded.bookingChangedAt);
       return { action: outcome.action };
     },
   };

@@ -1,3 +1,4 @@
+import { tokenRefreshes } from '../metrics/metrics';
 import { refreshConnectionToken } from '../connections/token-refresh';
 import type { ActivityDeps } from './deps';
 import { connectionUnavailable, reauthRequired, toActivityFailure } from './failures';
@@ -27,14 +28,18 @@ export function createTokenActivities(deps: ActivityDeps) {
       const outcome = await refreshConnectionToken(deps, input.connectionId, input.seenTokenVersion);
       switch (outcome.kind) {
         case 'gone':
+          tokenRefreshes.inc({ outcome: 'failed' });
           throw connectionUnavailable(`calendar connection ${input.connectionId} is no longer connected`);
         case 'reauth':
+          tokenRefreshes.inc({ outcome: 'needs_reauth' });
           throw reauthRequired(outcome.message);
         case 'error':
           // Outside the transaction, so the lock is released before Temporal's backoff.
+          tokenRefreshes.inc({ outcome: 'failed' });
           throw toActivityFailure(outcome.err, outcome.tokenVersion);
         case 'fresh':
         case 'refreshed':
+          tokenRefreshes.inc({ outcome: outcome.kind === 'refreshed' ? 'refreshed' : 'reused' });
           return { refreshed: outcome.kind === 'refreshed', expiresAt: outcome.expiresAt.toISOString(), tokenVersion: outcome.tokenVersion };
       }
     },

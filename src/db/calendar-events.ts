@@ -18,10 +18,11 @@ export interface EventOutcome {
 /**
  * Records a successful provider write in one round trip: the calendar_events link (never moved
  * back to an older revision by a late retry), the audit row, and the connection's last sync.
+ * Returns when the booking's current state was recorded (for the sync latency).
  */
-export async function recordEventOutcome(db: Queryable, o: EventOutcome): Promise<void> {
+export async function recordEventOutcome(db: Queryable, o: EventOutcome): Promise<{ bookingChangedAt: Date | null }> {
   const state = o.operation === 'delete' ? 'deleted' : 'synced';
-  await db.query(
+  const { rows } = await db.query<{ booking_changed_at: Date | null }>(
     `WITH link AS (
        INSERT INTO calendar_events (connection_id, booking_id, user_id, provider, external_event_id, etag, state, revision, last_error, synced_at, updated_at, calendar_id)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, now(), now(), $11)
@@ -36,9 +37,11 @@ export async function recordEventOutcome(db: Queryable, o: EventOutcome): Promis
        INSERT INTO sync_log (booking_id, user_id, connection_id, provider, operation, outcome, revision, external_event_id, detail)
        VALUES ($2, $3, $1, $4, $9, 'ok', $8, $5, $10)
      )
-     UPDATE calendar_connections SET last_synced_at = now(), last_error = NULL WHERE id = $1`,
+     UPDATE calendar_connections SET last_synced_at = now(), last_error = NULL WHERE id = $1
+     RETURNING (SELECT updated_at FROM bookings WHERE booking_id = $2) AS booking_changed_at`,
     [o.connectionId, o.bookingId, o.userId, o.provider, o.externalEventId ?? null, o.etag ?? null, state, o.revision, o.operation, o.detail ?? null, o.calendarId],
   );
+  return { bookingChangedAt: rows[0]?.booking_changed_at ?? null };
 }
 
 export async function recordEventFailure(

@@ -38,6 +38,7 @@ const keyed = { 401: 'missing or wrong API key', 429: 'rate limited (`Retry-Afte
 export const ROUTES: RouteDoc[] = [
   { method: 'get', path: '/healthz', tag: 'operations', summary: 'Liveness: the process answers', auth: 'none', responses: { 200: 'ok' } },
   { method: 'get', path: '/readyz', tag: 'operations', summary: 'Readiness: database and Temporal reachable', auth: 'none', responses: { 200: 'ready', 503: 'not ready' } },
+  { method: 'get', path: '/metrics', tag: 'operations', summary: 'Prometheus metrics of this process', auth: 'none', responses: { 200: 'text exposition format' } },
   { method: 'get', path: '/openapi.json', tag: 'operations', summary: 'This document', auth: 'none', responses: { 200: 'OpenAPI 3.1 document' } },
   { method: 'get', path: '/docs', tag: 'operations', summary: 'This document as a page', auth: 'none', responses: { 200: 'HTML' } },
 

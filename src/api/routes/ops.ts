@@ -1,8 +1,9 @@
 import { Router } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
+import { metricsRegistry } from '../../metrics/metrics';
 
-/** Liveness (the process answers) and readiness (database and Temporal reachable). */
+/** Liveness (the process answers), readiness (database and Temporal reachable) and Prometheus metrics. */
 export function opsRoutes(pool: Pool, temporal: Client): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
@@ -18,6 +19,10 @@ export function opsRoutes(pool: Pool, temporal: Client): Router {
     const checks = { database: db.status === 'fulfilled' ? 'ok' : 'unavailable', temporal: tmp.status === 'fulfilled' ? 'ok' : 'unavailable' };
     const ready = checks.database === 'ok' && checks.temporal === 'ok';
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', checks });
+  });
+  // Kinds and outcomes only, no ids: public like /healthz (scrapers send no key).
+  router.get('/metrics', async (_req, res) => {
+    res.type(metricsRegistry.contentType).send(await metricsRegistry.metrics());
   });
   return router;
 }

@@ -1,0 +1,68 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, register } from 'prom-client';
+
+// Prometheus series of this process (labels are kinds and outcomes: never ids, names or
+// addresses). API processes serve them at /metrics; a worker-only process serves /metrics on
+// PORT too (see service.ts).
+
+collectDefaultMetrics({ prefix: 'calsync_' });
+
+export const metricsRegistry = register;
+
+export const syncLatency = new Histogram({
+  name: 'calsync_sync_latency_seconds',
+  help: 'From a booking change being recorded to the calendar write that applies it',
+  labelNames: ['provider', 'operation'] as const,
+  buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 3600],
+});
+
+export const calendarOperations = new Counter({
+  name: 'calsync_calendar_operations_total',
+  help: 'Calendar writes by provider, operation and outcome (ok, retrying, failed)',
+  labelNames: ['provider', 'operation', 'outcome'] as const,
+});
+
+export const activityDuration = new Histogram({
+  name: 'calsync_activity_duration_seconds',
+  help: 'Activity attempts by activity and outcome',
+  labelNames: ['activity', 'outcome'] as const,
+  buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+});
+
+export const activityRetries = new Counter({
+  name: 'calsync_retries_total',
+  help: 'Activity attempts after the first, by activity',
+  labelNames: ['activity'] as const,
+});
+
+export const tokenRefreshes = new Counter({
+  name: 'calsync_token_refreshes_total',
+  help: 'Access-token refresh calls by outcome (refreshed; reused: another caller had just refreshed; needs_reauth; failed)',
+  labelNames: ['outcome'] as const,
+});
+
+export const rateLimitWaits = new Counter({
+  name: 'calsync_rate_limit_waits_total',
+  help: 'Provider answers asking to slow down (429, rate-limit 403, quota), by activity',
+  labelNames: ['activity'] as const,
+});
+
+export const rateLimitWaitSeconds = new Counter({
+  name: 'calsync_rate_limit_wait_seconds_total',
+  help: 'Seconds the provider asked to wait (Retry-After), by activity',
+  labelNames: ['activity'] as const,
+});
+
+let openBookingsSource: (() => Promise<number>) | undefined;
+
+/** Counted at scrape time from the database (every process would see the same number). */
+export const openBookings = new Gauge({
+  name: 'calsync_open_bookings',
+  help: 'Confirmed bookings that have not ended',
+  async collect() {
+    if (openBookingsSource) this.set(await openBookingsSource());
+  },
+});
+
+export function countOpenBookingsWith(source: () => Promise<number>): void {
+  openBookingsSource = source;
+}
