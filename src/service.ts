@@ -1,5 +1,6 @@
 import express, { type Express } from 'express';
 import { opsRoutes } from './api/routes/ops';
+import { findFreePort } from './dev/ports';
 import { countOpenBookingsWith } from './metrics/metrics';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -52,7 +53,8 @@ export interface RunningService {
 /** Assembles the service's parts from configuration; the one place they are wired together. */
 export async function startService(opts: ServiceOptions): Promise<RunningService> {
   const { config, pool, logger } = opts;
-  installTemporalRuntime(logger);
+  // Core's own metrics go to a free loopback port; /metrics relays them.
+  installTemporalRuntime(logger, { metricsPort: await findFreePort() });
   const box = new SecretBox(config.encryptionKeys);
   const connections = new ConnectionStore(pool, box);
   const providers = createProviderRegistry(config);

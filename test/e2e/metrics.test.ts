@@ -42,6 +42,8 @@ describe('/metrics', () => {
     expect(valueOf(text, 'calsync_open_bookings')).toBeGreaterThanOrEqual(1);
     expect(text).toContain('calsync_activity_duration_seconds_bucket');
     expect(text).toContain('calsync_process_resident_memory_bytes');
+    // Temporal Core's own series, relayed: e.g. activity task latencies of this worker.
+    expect(text).toMatch(/^temporal_activity_execution_latency(_seconds)?_count\{/m);
     // Kinds and outcomes only: no booking, user or connection ids.
     expect(text).not.toContain(bookingId);
     expect(text).not.toContain(tutor.userId);

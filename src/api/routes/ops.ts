@@ -2,6 +2,19 @@ import { Router } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { metricsRegistry } from '../../metrics/metrics';
+import { temporalCoreMetricsUrl } from '../../temporal-runtime';
+
+/** Temporal Core's exposition, or nothing when it cannot be read (this process has no Core metrics). */
+async function coreMetrics(): Promise<string> {
+  const url = temporalCoreMetricsUrl();
+  if (!url) return '';
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+    return res.ok ? await res.text() : '';
+  } catch {
+    return '';
+  }
+}
 
 /** Liveness (the process answers), readiness (database and Temporal reachable) and Prometheus metrics. */
 export function opsRoutes(pool: Pool, temporal: Client): Router {
@@ -22,7 +35,8 @@ export function opsRoutes(pool: Pool, temporal: Client): Router {
   });
   // Kinds and outcomes only, no ids: public like /healthz (scrapers send no key).
   router.get('/metrics', async (_req, res) => {
-    res.type(metricsRegistry.contentType).send(await metricsRegistry.metrics());
+    const [ours, core] = await Promise.all([metricsRegistry.metrics(), coreMetrics()]);
+    res.type(metricsRegistry.contentType).send(core ? `${ours}\n${core}` : ours);
   });
   return router;
 }
