@@ -1,6 +1,6 @@
-import { markConflictsReported, unreportedConflicts } from '../db/busy-conflicts';
+import { markConflictsReported, unreportedConflicts, type BusyConflict } from '../db/busy-conflicts';
 import { BusyStore, type ReadState } from '../db/busy-times';
-import { detectExternalEdits, markEditsReported } from '../db/external-edits';
+import { detectExternalEdits, markEditsReported, type ExternalEdit } from '../db/external-edits';
 import { ProviderError, type BusyWindow } from '../providers/types';
 import { connectionAccess } from './access';
 import { withRequestSlot } from './concurrency';
@@ -19,8 +19,8 @@ export interface BusyReadReport {
   mode: 'full' | 'incremental';
   cursorExpired: boolean;
   items: number;
-  edits: Array<{ notificationId: string; bookingId: string; userId: string; state: 'removed_externally' | 'moved_externally'; changedAt: string }>;
-  conflicts: Array<{ notificationId: string; bookingId: string; userId: string; busyStart: string; busyEnd: string }>;
+  edits: Array<ExternalEdit & { notificationId: string }>;
+  conflicts: Array<BusyConflict & { notificationId: string }>;
 }
 
 export type ExternalEditPolicy = 'respect' | 'restore';
@@ -68,25 +68,23 @@ export function createBusyTimeActivities(deps: ActivityDeps) {
         }
         throw toActivityFailure(err, tokenVersion);
       }
-      const read = { calendarId: ctx.calendarId, window, startedAt: state.startedAt, previousCursor: resume?.cursor ?? null };
+      const read = {
+        calendarId: ctx.calendarId,
+        window,
+        startedAt: state.startedAt,
+        previousStartedAt: resume ? state.previousStartedAt : null,
+        previousCursor: resume?.cursor ?? null,
+      };
       const edits = await store.apply(input.connectionId, read, changes, (client) =>
-        detectExternalEdits(client, {
-          connectionId: input.connectionId,
-          provider,
-          calendarId: ctx.calendarId,
-          startedAt: state.startedAt,
-          previousStartedAt: resume ? state.previousStartedAt : null,
-          window,
-          changes,
-        }),
+        detectExternalEdits(client, { ...read, connectionId: input.connectionId, provider, changes }),
       );
       const conflicts = await unreportedConflicts(deps.pool, input.connectionId, input.userId);
       return {
         mode: changes.mode,
         cursorExpired: changes.cursorExpired,
         items: changes.items.length,
-        edits: edits.map((e) => ({ notificationId: stableUuid(`${e.state}|${e.bookingId}|${e.connectionId}|${e.changedAt}`), bookingId: e.bookingId, userId: e.userId, state: e.state, changedAt: e.changedAt })),
-        conflicts: conflicts.map((c) => ({ notificationId: stableUuid(`conflict|${c.bookingId}|${c.connectionId}|${c.busyStart}|${c.busyEnd}`), bookingId: c.bookingId, userId: c.userId, busyStart: c.busyStart, busyEnd: c.busyEnd })),
+        edits: edits.map((e) => ({ ...e, notificationId: stableUuid(`${e.state}|${e.bookingId}|${e.connectionId}|${e.changedAt}`) })),
+        conflicts: conflicts.map((c) => ({ ...c, notificationId: stableUuid(`conflict|${c.bookingId}|${c.connectionId}|${c.busyStart}|${c.busyEnd}`) })),
       };
     },
 

@@ -1,5 +1,4 @@
-import type { Pool } from 'pg';
-import type { PoolClient } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import type { BusyWindow, CalendarChanges } from '../providers/types';
 import { withTransaction } from './pool';
 
@@ -25,6 +24,16 @@ export interface ReadState {
   fullReadAt: Date | null;
   /** When the previous applied read began. */
   previousStartedAt: Date | null;
+}
+
+/** One read as it is applied: the calendar and window it covered, when it began, the cursor it started from. */
+export interface AppliedRead {
+  calendarId: string;
+  window: BusyWindow;
+  startedAt: Date;
+  /** When the previous applied read began (incremental reads only). */
+  previousStartedAt: Date | null;
+  previousCursor: string | null;
 }
 
 /** What judging a read's items decided about the cursor. */
@@ -74,7 +83,7 @@ export class BusyStore {
    */
   async apply<T>(
     connectionId: string,
-    read: { calendarId: string; window: BusyWindow; startedAt: Date; previousCursor: string | null },
+    read: AppliedRead,
     changes: CalendarChanges,
     judge: (client: PoolClient) => Promise<{ result: T; cursor: CursorDecision }>,
   ): Promise<T> {

@@ -1,5 +1,5 @@
-import type { BusyWindow, CalendarChanges } from '../providers/types';
-import type { CursorDecision } from './busy-times';
+import type { CalendarChanges } from '../providers/types';
+import type { AppliedRead, CursorDecision } from './busy-times';
 import type { Queryable } from './pool';
 import { appendSyncLog } from './sync-log';
 
@@ -15,16 +15,14 @@ export interface ExternalEdit {
   changedAt: string;
 }
 
-export interface EditDetection {
+/**
+ * The read to judge. Events we keep in another calendar than the one read are not judged by it;
+ * only events our last write recorded before the read began (`startedAt`) can be; our writes
+ * recorded since the previous read (`previousStartedAt`) must show up in an incremental one.
+ */
+export interface EditDetection extends AppliedRead {
   connectionId: string;
   provider: string;
-  /** The calendar that was read; events we keep in another calendar are not judged by it. */
-  calendarId: string;
-  /** Only events our last write recorded before the read began can be judged by it. */
-  startedAt: Date;
-  /** When the previous read began: our writes recorded since must show up in an incremental read. */
-  previousStartedAt: Date | null;
-  window: BusyWindow;
   changes: CalendarChanges;
 }
 

@@ -108,11 +108,7 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
     for (const c of conflicts) {
       await emitNotification('booking.conflict_detected', { bookingId: c.bookingId, userId: c.userId, connectionId: input.connectionId, busyStart: c.busyStart, busyEnd: c.busyEnd }, c.notificationId);
     }
-    await acts.markBusyReportsSent({
-      connectionId: input.connectionId,
-      edits: edits.map((e) => ({ bookingId: e.bookingId, changedAt: e.changedAt })),
-      conflicts: conflicts.map((c) => ({ bookingId: c.bookingId, busyStart: c.busyStart, busyEnd: c.busyEnd })),
-    });
+    await acts.markBusyReportsSent({ connectionId: input.connectionId, edits, conflicts });
   };
 
   const busyTimes = async (): Promise<void> => {
@@ -125,7 +121,7 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
       busyRequested = false;
       // A failure is recorded on the connection by the activity; the next poll tries again.
       const read = await withFreshToken(input.connectionId, (tokenJustRefreshed) => acts.refreshBusyTimes({ connectionId: input.connectionId, userId: input.userId, tokenJustRefreshed }));
-      // Patched: a worker of the version before reports existed can still replay newer histories' earlier reads.
+      // Patched: histories recorded before reports existed replay without them.
       if (read.ok && patched('busy-read-reports')) await report(read.value, policy);
       // Once per episode: the next connect (the user re-authorizing) resets it.
       if (!read.ok && read.failure.type === FailureType.ReauthRequired && !reauthNotified) {

@@ -1,6 +1,7 @@
 import type { calendar_v3 } from 'googleapis';
 import { DateTime } from 'luxon';
 import { bearerToken, type AccessContext, type BusyWindow, type CalendarChanges, type CalendarItemChange } from '../types';
+import { readFromCursor } from '../cursor-reads';
 import { busyOf } from './busy-times';
 import { calendarClient, withToken } from './calendar-client';
 import { toProviderError } from './errors';
@@ -59,21 +60,16 @@ async function listAll(apiUrl: string, ctx: AccessContext, window: BusyWindow, s
   }
 }
 
-export async function readGoogleChanges(apiUrl: string, ctx: AccessContext, window: BusyWindow, cursor?: string): Promise<CalendarChanges> {
-  if (cursor) {
-    try {
-      const { items, nextSyncToken } = await listAll(apiUrl, ctx, window, cursor);
-      return { mode: 'incremental', cursorExpired: false, items, ...(nextSyncToken ? { cursor: nextSyncToken } : {}) };
-    } catch (err) {
-      const e = toProviderError(err);
-      // 410 fullSyncRequired: the token expired; start over with a full read.
-      if (e.details.status !== 410) throw e;
-    }
-  }
-  try {
-    const { items, nextSyncToken } = await listAll(apiUrl, ctx, window, undefined);
-    return { mode: 'full', cursorExpired: cursor !== undefined, items, ...(nextSyncToken ? { cursor: nextSyncToken } : {}) };
-  } catch (err) {
-    throw toProviderError(err);
-  }
+export function readGoogleChanges(apiUrl: string, ctx: AccessContext, window: BusyWindow, cursor?: string): Promise<CalendarChanges> {
+  const round = async (syncToken: string | undefined) => {
+    const { items, nextSyncToken } = await listAll(apiUrl, ctx, window, syncToken);
+    return { items, ...(nextSyncToken ? { cursor: nextSyncToken } : {}) };
+  };
+  return readFromCursor(cursor, {
+    incremental: round,
+    full: () => round(undefined),
+    // 410 fullSyncRequired: the token expired; start over with a full read.
+    isExpired: (err) => toProviderError(err).details.status === 410,
+    toError: toProviderError,
+  });
 }

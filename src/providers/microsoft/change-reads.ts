@@ -1,4 +1,5 @@
 import { bearerToken, type AccessContext, type BusyWindow, type CalendarChanges, type CalendarItemChange } from '../types';
+import { readFromCursor } from '../cursor-reads';
 import { asUtc, busyOf, isOurs, type GraphBusyEvent } from './busy-times';
 import { toProviderError } from './errors';
 import { graphClient } from './graph-client';
@@ -71,20 +72,16 @@ function isExpiredState(err: unknown): boolean {
   return e.details.status === 410 || /syncState(NotFound|Invalid)/i.test(e.details.reason ?? '');
 }
 
-export async function readGraphChanges(graphUrl: string, ctx: AccessContext, window: BusyWindow, cursor?: string): Promise<CalendarChanges> {
-  if (cursor) {
-    try {
-      const { items, deltaLink } = await readRound(graphUrl, ctx, window, cursor);
-      return { mode: 'incremental', cursorExpired: false, items, ...(deltaLink ? { cursor: deltaLink } : {}) };
-    } catch (err) {
-      if (!isExpiredState(err)) throw toProviderError(err);
-    }
-  }
+export function readGraphChanges(graphUrl: string, ctx: AccessContext, window: BusyWindow, cursor?: string): Promise<CalendarChanges> {
+  const round = async (first: string, query?: Record<string, string>) => {
+    const { items, deltaLink } = await readRound(graphUrl, ctx, window, first, query);
+    return { items, ...(deltaLink ? { cursor: deltaLink } : {}) };
+  };
   const path = ctx.calendarId === 'primary' ? '/me/calendarView/delta' : `/me/calendars/${encodeURIComponent(ctx.calendarId)}/calendarView/delta`;
-  try {
-    const { items, deltaLink } = await readRound(graphUrl, ctx, window, path, { startDateTime: window.from.toISOString(), endDateTime: window.to.toISOString() });
-    return { mode: 'full', cursorExpired: cursor !== undefined, items, ...(deltaLink ? { cursor: deltaLink } : {}) };
-  } catch (err) {
-    throw toProviderError(err);
-  }
+  return readFromCursor(cursor, {
+    incremental: (deltaLink) => round(deltaLink),
+    full: () => round(path, { startDateTime: window.from.toISOString(), endDateTime: window.to.toISOString() }),
+    isExpired: isExpiredState,
+    toError: toProviderError,
+  });
 }
