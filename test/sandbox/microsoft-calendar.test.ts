@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   Client,
   GraphError,
@@ -10,16 +10,13 @@ import {
 } from '@microsoft/microsoft-graph-client';
 import {
   createMicrosoftSandboxApp,
-  MicrosoftSandboxControl,
-  startMicrosoftSandbox,
   TRANSACTION_ID_MEMORY_MS,
   type GraphEvent,
   type GraphEventInput,
-  type RunningMicrosoftSandbox,
 } from '../../src/sandbox/microsoft';
 import { createMicrosoftState } from '../../src/sandbox/microsoft/state';
 import { serveSandbox } from '../../src/sandbox/shared/server';
-import { CLIENT_ID, CLIENT_SECRET, connect as connectTo, type GraphResult, type Json } from './microsoft-test-client';
+import { CLIENT_ID, CLIENT_SECRET, connect as connectTo, useMicrosoftSandbox, type GraphResult, type Json } from './microsoft-test-client';
 
 // The Graph calendar surface of the Microsoft sandbox: calendars, events, time zones,
 // extended properties, calendarView and its delta, throttling, and the SDK against it.
@@ -31,21 +28,7 @@ const GRAPH_TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z$/;
 const PROPERTY_ID = 'String {66f5a359-4659-4830-9070-00047ec6ac6e} Name bookingKey';
 
 
-let sandbox: RunningMicrosoftSandbox;
-let control: MicrosoftSandboxControl;
-
-beforeAll(async () => {
-  sandbox = await startMicrosoftSandbox({ port: 0, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
-  control = new MicrosoftSandboxControl(sandbox.url);
-});
-
-afterAll(async () => {
-  await sandbox.close();
-});
-
-beforeEach(async () => {
-  await control.reset();
-});
+const sandbox = useMicrosoftSandbox();
 
 function connect(email: string, scope?: string): Promise<string> {
   return connectTo(sandbox.url, email, scope);
@@ -119,9 +102,9 @@ function expectItemNotFound(result: GraphResult): void {
 
 describe('calendars', () => {
   it('lists the default calendar and the ones created through control, and gets each', async () => {
-    await control.createAccount('cal.owner@sandbox.test', 'Cal Owner');
+    await sandbox.control.createAccount('cal.owner@sandbox.test', 'Cal Owner');
     const token = await connect('cal.owner@sandbox.test');
-    const shared = await control.createCalendar('cal.owner@sandbox.test', {
+    const shared = await sandbox.control.createCalendar('cal.owner@sandbox.test', {
       name: 'Team holidays',
       canEdit: false,
       owner: { name: 'Boss', address: 'boss@sandbox.test' },
@@ -152,7 +135,7 @@ describe('calendars', () => {
     const byId = await graph(token, `/me/calendars/${encodeURIComponent(shared.id)}`);
     expect(byId.body).toMatchObject({ id: shared.id, name: 'Team holidays', canEdit: false });
     expectItemNotFound(await graph(token, '/me/calendars/AAMkAnope='));
-    expect((await control.listCalendars('cal.owner@sandbox.test')).map((calendar) => calendar.id)).toEqual([defaultId, shared.id]);
+    expect((await sandbox.control.listCalendars('cal.owner@sandbox.test')).map((calendar) => calendar.id)).toEqual([defaultId, shared.id]);
   });
 
   it('needs a Calendars permission: 403 ErrorAccessDenied, and Calendars.Read cannot write', async () => {
@@ -167,13 +150,13 @@ describe('calendars', () => {
     const write = await post(reader, '/me/events', utcEvent('Nope', '2026-10-01T09:00:00', '2026-10-01T10:00:00'));
     expect(write.status).toBe(403);
     expect(write.body.error?.code).toBe('ErrorAccessDenied');
-    expect(await control.listEvents('reader@sandbox.test')).toEqual([]);
+    expect(await sandbox.control.listEvents('reader@sandbox.test')).toEqual([]);
   });
 });
 
 describe('events: create, read, update, delete', () => {
   it('creates an event with Graph’s shape and reads it back', async () => {
-    await control.createAccount('ada.lovelace@sandbox.test');
+    await sandbox.control.createAccount('ada.lovelace@sandbox.test');
     const token = await connect('ada.lovelace@sandbox.test');
     const created = await post(token, '/me/events', {
       subject: 'Tutoring: maths',
@@ -296,7 +279,7 @@ describe('events: create, read, update, delete', () => {
       singleValueExtendedProperties: [{ id: 'not an id', value: 'v' }],
     });
     expect(badProperty.status).toBe(400);
-    expect(await control.listEvents('validate@sandbox.test')).toEqual([]);
+    expect(await sandbox.control.listEvents('validate@sandbox.test')).toEqual([]);
   });
 
   it('supports $select, $top and @odata.nextLink paging on /me/events', async () => {
@@ -340,7 +323,7 @@ describe('transactionId', () => {
     expect(first.body['transactionId']).toBe('booking-42-conn-7');
     expect(second.body['id']).toBe(first.body['id']);
     expect(second.body['changeKey']).toBe(first.body['changeKey']);
-    expect(await control.listEvents('retry@sandbox.test')).toHaveLength(1);
+    expect(await sandbox.control.listEvents('retry@sandbox.test')).toHaveLength(1);
 
     // The retry returns the event as it is now, even with a different body.
     await patch(token, eventPath(first.body['id']), { subject: 'Booking 42 (moved)' });
@@ -352,14 +335,14 @@ describe('transactionId', () => {
     expect(elsewhere.body['id']).not.toBe(first.body['id']);
     const different = await post(token, '/me/events', { ...input, transactionId: 'booking-43-conn-7' });
     expect(different.body['id']).not.toBe(first.body['id']);
-    expect(await control.listEvents('retry@sandbox.test')).toHaveLength(2);
+    expect(await sandbox.control.listEvents('retry@sandbox.test')).toHaveLength(2);
 
     // A deleted event does not keep its transactionId: the same POST creates a new one.
     expect((await del(token, eventPath(first.body['id']))).status).toBe(204);
     const recreated = await post(token, '/me/events', input);
     expect(recreated.status).toBe(201);
     expect(recreated.body['id']).not.toBe(first.body['id']);
-    expect(await control.listEvents('retry@sandbox.test')).toHaveLength(2);
+    expect(await sandbox.control.listEvents('retry@sandbox.test')).toHaveLength(2);
 
     const changeAttempt = await patch(token, eventPath(recreated.body['id']), { transactionId: 'something-else' });
     expect(changeAttempt.status).toBe(400);
@@ -457,7 +440,7 @@ describe('time zones', () => {
     });
     expect(badPrefer.status).toBe(400);
     expect(badPrefer.body.error?.code).toBe('TimeZoneNotSupportedException');
-    expect(await control.listEvents('bad-zones@sandbox.test')).toEqual([]);
+    expect(await sandbox.control.listEvents('bad-zones@sandbox.test')).toEqual([]);
   });
 });
 
@@ -509,7 +492,7 @@ describe('extended properties', () => {
     expect(moved.status).toBe(200);
     expect(values(await lookup('booking-1'))).toEqual([]);
     expect(ids(await lookup('booking-9'))).toEqual([a.body['id']]);
-    const listed = (await control.listEvents('props@sandbox.test')).find((event) => event.id === a.body['id']);
+    const listed = (await sandbox.control.listEvents('props@sandbox.test')).find((event) => event.id === a.body['id']);
     expect(listed?.singleValueExtendedProperties).toEqual([
       { id: PROPERTY_ID, value: 'booking-9' },
       { id: otherId, value: 'x' },
@@ -523,7 +506,7 @@ describe('extended properties', () => {
 describe('calendarView', () => {
   it('returns the events overlapping the window, in start order, from the addressed calendar', async () => {
     const token = await connect('view@sandbox.test');
-    const second = await control.createCalendar('view@sandbox.test', { name: 'Second' });
+    const second = await sandbox.control.createCalendar('view@sandbox.test', { name: 'Second' });
     const a = await post(token, '/me/events', utcEvent('A 09-10', '2026-10-01T09:00:00', '2026-10-01T10:00:00'));
     const c = await post(token, '/me/events', utcEvent('C 11-12', '2026-10-01T11:00:00', '2026-10-01T12:00:00'));
     const b = await post(token, '/me/events', utcEvent('B 10-11', '2026-10-01T10:00:00', '2026-10-01T11:00:00'));
@@ -599,7 +582,7 @@ describe('calendarView/delta', () => {
       start: { dateTime: '2026-12-01T09:00:00', timeZone: 'UTC' },
       end: { dateTime: '2026-12-01T10:00:00', timeZone: 'UTC' },
     });
-    const added = await control.createUserEvent(email, utcEvent('Added by the user', '2026-10-05T09:00:00', '2026-10-05T10:00:00'));
+    const added = await sandbox.control.createUserEvent(email, utcEvent('Added by the user', '2026-10-05T09:00:00', '2026-10-05T10:00:00'));
     await post(token, '/me/events', utcEvent('Outside too', '2026-11-02T09:00:00', '2026-11-02T10:00:00'));
 
     const changes = await graph(token, deltaLink, { headers: { prefer: 'outlook.timezone="Pacific Standard Time"' } });
@@ -643,7 +626,7 @@ describe('calendarView/delta', () => {
     // Another mailbox's token means nothing here.
     expect((await graph(token, otherDelta)).status).toBe(410);
 
-    await control.invalidateDeltaTokens(email);
+    await sandbox.control.invalidateDeltaTokens(email);
     const gone = await graph(token, deltaLink);
     expect(gone.status).toBe(410);
     expect(gone.body.error).toMatchObject({ code: 'SyncStateNotFound' });
@@ -661,15 +644,15 @@ describe('throttling and faults on calendar routes', () => {
     const email = 'concurrent@sandbox.test';
     const token = await connect(email);
     const calm = await connect('calm-mailbox@sandbox.test');
-    await control.addFault({ path: '/v1.0/me/events', account: email, latencyMs: 1500, times: 4 });
+    await sandbox.control.addFault({ path: '/v1.0/me/events', account: email, latencyMs: 1500, times: 4 });
     const held = [1, 2, 3, 4].map(() => graph(token, '/me/events'));
     // The four have taken their slots once all four have reached the latency fault.
     for (let i = 0; i < 100; i += 1) {
-      const [rule] = await control.listFaults();
+      const [rule] = await sandbox.control.listFaults();
       if (rule?.hits === 4) break;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    expect((await control.listFaults())[0]?.hits).toBe(4);
+    expect((await sandbox.control.listFaults())[0]?.hits).toBe(4);
 
     const fifth = await graph(token, '/me/calendars');
     expect(fifth.status).toBe(429);
@@ -682,41 +665,41 @@ describe('throttling and faults on calendar routes', () => {
     const results = await Promise.all(held);
     expect(results.map((result) => result.status)).toEqual([200, 200, 200, 200]);
     expect((await graph(token, '/me/events')).status).toBe(200);
-    const stats = await control.stats();
+    const stats = await sandbox.control.stats();
     expect(stats.byAccount[email]?.concurrencyRejected).toBe(1);
     expect(stats.byAccount['calm-mailbox@sandbox.test']?.concurrencyRejected).toBe(0);
 
     // Requests whose connection was reset or whose answer was dropped give their slot back.
-    await control.configure({ mailboxConcurrentRequests: 1 });
-    await control.addFault({ path: '/v1.0/me/events', resetConnection: true });
+    await sandbox.control.configure({ mailboxConcurrentRequests: 1 });
+    await sandbox.control.addFault({ path: '/v1.0/me/events', resetConnection: true });
     await expect(graph(token, '/me/events')).rejects.toThrow();
-    await control.addFault({ path: '/v1.0/me/events', dropResponse: true });
+    await sandbox.control.addFault({ path: '/v1.0/me/events', dropResponse: true });
     await expect(graph(token, '/me/events')).rejects.toThrow();
     expect((await graph(token, '/me/events')).status).toBe(200);
-    expect((await control.stats()).byAccount[email]?.concurrencyRejected).toBe(1);
+    expect((await sandbox.control.stats()).byAccount[email]?.concurrencyRejected).toBe(1);
   });
 
   it('counts calendar requests in the 10-minute window and applies faults to them', async () => {
     const email = 'window@sandbox.test';
     const token = await connect(email);
-    await control.configure({ mailboxRequestsPer10Minutes: 2 });
+    await sandbox.control.configure({ mailboxRequestsPer10Minutes: 2 });
     expect((await graph(token, '/me/events')).status).toBe(200);
     expect((await graph(token, '/me/calendar')).status).toBe(200);
     const limited = await graph(token, '/me/calendarView?startDateTime=2026-10-01T00:00:00Z&endDateTime=2026-10-02T00:00:00Z');
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect((await control.stats()).byAccount[email]?.throttled).toBe(1);
-    await control.configure({ mailboxRequestsPer10Minutes: 0 });
+    expect((await sandbox.control.stats()).byAccount[email]?.throttled).toBe(1);
+    await sandbox.control.configure({ mailboxRequestsPer10Minutes: 0 });
 
-    await control.addFault({ method: 'POST', path: '/me/events', status: 503 });
+    await sandbox.control.addFault({ method: 'POST', path: '/me/events', status: 503 });
     const unavailable = await post(token, '/me/events', utcEvent('x', '2026-10-01T09:00:00', '2026-10-01T10:00:00'));
     expect(unavailable.status).toBe(503);
     expect(unavailable.body.error?.code).toBe('ServiceNotAvailable');
-    expect(await control.listEvents(email)).toEqual([]);
+    expect(await sandbox.control.listEvents(email)).toEqual([]);
 
-    await control.addFault({ method: 'POST', path: '/me/events', dropResponse: true });
+    await sandbox.control.addFault({ method: 'POST', path: '/me/events', dropResponse: true });
     await expect(post(token, '/me/events', utcEvent('Lost reply', '2026-10-01T09:00:00', '2026-10-01T10:00:00'))).rejects.toThrow();
-    expect((await control.listEvents(email)).map((event) => event.subject)).toEqual(['Lost reply']);
+    expect((await sandbox.control.listEvents(email)).map((event) => event.subject)).toEqual(['Lost reply']);
   });
 });
 
@@ -724,14 +707,14 @@ describe('read-only calendars', () => {
   it('refuses Graph writes with 403 ErrorAccessDenied but lets the owner write through control', async () => {
     const email = 'readonly@sandbox.test';
     const token = await connect(email);
-    const shared = await control.createCalendar(email, { name: 'Shared with me', canEdit: false });
+    const shared = await sandbox.control.createCalendar(email, { name: 'Shared with me', canEdit: false });
     const calendarPath = `/me/calendars/${encodeURIComponent(shared.id)}`;
     const refused = await post(token, `${calendarPath}/events`, utcEvent('Mine?', '2026-10-01T09:00:00', '2026-10-01T10:00:00'));
     expect(refused.status).toBe(403);
     expect(refused.body.error).toMatchObject({ code: 'ErrorAccessDenied', message: 'Access is denied. Check credentials and try again.' });
-    expect(await control.listEvents(email, { calendarId: shared.id })).toEqual([]);
+    expect(await sandbox.control.listEvents(email, { calendarId: shared.id })).toEqual([]);
 
-    const ownerEvent = await control.createUserEvent(email, utcEvent('Owner’s', '2026-10-01T09:00:00', '2026-10-01T10:00:00'), {
+    const ownerEvent = await sandbox.control.createUserEvent(email, utcEvent('Owner’s', '2026-10-01T09:00:00', '2026-10-01T10:00:00'), {
       calendarId: shared.id,
     });
     const read = await graph(token, `${calendarPath}/events`);
@@ -739,7 +722,7 @@ describe('read-only calendars', () => {
     expect((await graph(token, eventPath(ownerEvent.id))).status).toBe(200);
     expect((await patch(token, eventPath(ownerEvent.id), { subject: 'Hijacked' })).status).toBe(403);
     expect((await del(token, eventPath(ownerEvent.id))).status).toBe(403);
-    expect((await control.listEvents(email, { calendarId: shared.id }))[0]?.subject).toBe('Owner’s');
+    expect((await sandbox.control.listEvents(email, { calendarId: shared.id }))[0]?.subject).toBe('Owner’s');
     // Not in the default calendar's collections.
     expect(values(await graph(token, '/me/events'))).toEqual([]);
     expectItemNotFound(await graph(token, `/me/calendar/events/${encodeURIComponent(ownerEvent.id)}`));
@@ -750,14 +733,14 @@ describe('control API for events', () => {
   it('creates, lists (UTC, with extended properties), updates and deletes events as the user', async () => {
     const email = 'control-events@sandbox.test';
     const token = await connect(email);
-    const created = await control.createUserEvent(email, {
+    const created = await sandbox.control.createUserEvent(email, {
       subject: 'Dentist',
       start: { dateTime: '2026-10-01T09:00:00', timeZone: 'Pacific Standard Time' },
       end: { dateTime: '2026-10-01T10:00:00', timeZone: 'Pacific Standard Time' },
       singleValueExtendedProperties: [{ id: PROPERTY_ID, value: 'user' }],
     });
     expect(created.id).toMatch(OUTLOOK_ID);
-    const listed: GraphEvent[] = await control.listEvents(email);
+    const listed: GraphEvent[] = await sandbox.control.listEvents(email);
     expect(listed).toHaveLength(1);
     expect(listed[0]).toMatchObject({
       id: created.id,
@@ -766,19 +749,19 @@ describe('control API for events', () => {
     });
     expect(listed[0]?.start.dateTime).toMatch(GRAPH_DATE_TIME);
 
-    const updated = await control.updateUserEvent(email, created.id, { subject: 'Dentist (moved)' });
+    const updated = await sandbox.control.updateUserEvent(email, created.id, { subject: 'Dentist (moved)' });
     expect(updated.subject).toBe('Dentist (moved)');
     expect(updated.changeKey).not.toBe(created.changeKey);
     expect((await graph(token, eventPath(created.id))).body['subject']).toBe('Dentist (moved)');
 
-    await control.deleteUserEvent(email, created.id);
+    await sandbox.control.deleteUserEvent(email, created.id);
     expectItemNotFound(await graph(token, eventPath(created.id)));
-    await expect(control.deleteUserEvent(email, created.id)).rejects.toMatchObject({ status: 404 });
-    await expect(control.listEvents(email, { calendarId: 'nope' })).rejects.toMatchObject({ status: 404 });
+    await expect(sandbox.control.deleteUserEvent(email, created.id)).rejects.toMatchObject({ status: 404 });
+    await expect(sandbox.control.listEvents(email, { calendarId: 'nope' })).rejects.toMatchObject({ status: 404 });
     await expect(
-      control.createUserEvent(email, { subject: 'x', start: { dateTime: 'soon', timeZone: 'UTC' }, end: { dateTime: 'later', timeZone: 'UTC' } }),
+      sandbox.control.createUserEvent(email, { subject: 'x', start: { dateTime: 'soon', timeZone: 'UTC' }, end: { dateTime: 'later', timeZone: 'UTC' } }),
     ).rejects.toMatchObject({ status: 400 });
-    await expect(control.createCalendar(email, { name: '' })).rejects.toMatchObject({ status: 400 });
+    await expect(sandbox.control.createCalendar(email, { name: '' })).rejects.toMatchObject({ status: 400 });
   });
 });
 
@@ -829,10 +812,10 @@ describe('@microsoft/microsoft-graph-client against the calendar routes', () => 
 
     // The same POST again, answered 503 once and retried by the SDK's RetryHandler: the
     // transactionId makes it return the first event instead of creating a second.
-    await control.addFault({ method: 'POST', path: '/me/events', status: 503, retryAfterSeconds: 0 });
+    await sandbox.control.addFault({ method: 'POST', path: '/me/events', status: 503, retryAfterSeconds: 0 });
     const retried = (await client.api('/me/events').post(input)) as GraphEvent;
     expect(retried.id).toBe(created.id);
-    expect(await control.listEvents('sdk-events@sandbox.test')).toHaveLength(1);
+    expect(await sandbox.control.listEvents('sdk-events@sandbox.test')).toHaveLength(1);
 
     const read = (await client
       .api(`/me/events/${created.id}`)

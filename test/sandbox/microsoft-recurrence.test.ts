@@ -1,12 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  MicrosoftSandboxControl,
-  startMicrosoftSandbox,
   type GraphEventInput,
   type GraphPatternedRecurrenceInput,
-  type RunningMicrosoftSandbox,
 } from '../../src/sandbox/microsoft';
-import { CLIENT_ID, CLIENT_SECRET, connect as connectTo, eventPath, graph as graphAt, values, type GraphResult } from './microsoft-test-client';
+import { connect as connectTo, eventPath, graph as graphAt, useMicrosoftSandbox, values, type GraphResult } from './microsoft-test-client';
 
 // Recurring events in the Microsoft sandbox: series masters in event lists, their
 // occurrences in calendarView (also per calendar), calendarView/delta and /instances,
@@ -15,21 +12,7 @@ import { CLIENT_ID, CLIENT_SECRET, connect as connectTo, eventPath, graph as gra
 
 const OUTLOOK_ID = /^AAMkA[A-Za-z0-9_-]{100,}=*$/;
 
-let sandbox: RunningMicrosoftSandbox;
-let control: MicrosoftSandboxControl;
-
-beforeAll(async () => {
-  sandbox = await startMicrosoftSandbox({ port: 0, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
-  control = new MicrosoftSandboxControl(sandbox.url);
-});
-
-afterAll(async () => {
-  await sandbox.close();
-});
-
-beforeEach(async () => {
-  await control.reset();
-});
+const sandbox = useMicrosoftSandbox();
 
 const connect = (email: string): Promise<string> => connectTo(sandbox.url, email);
 const graph = (token: string, path: string, options?: Parameters<typeof graphAt>[3]): Promise<GraphResult> =>
@@ -109,14 +92,14 @@ describe('series masters', () => {
     expect(selected.body['recurrence']).toEqual(created.body['recurrence']);
 
     // The user's own recurring events (control API) are series masters too.
-    const mine = await control.createUserEvent('series@sandbox.test', {
+    const mine = await sandbox.control.createUserEvent('series@sandbox.test', {
       subject: 'Gym',
       start: { dateTime: '2026-10-03T07:00:00', timeZone: 'UTC' },
       end: { dateTime: '2026-10-03T08:00:00', timeZone: 'UTC' },
       recurrence: { pattern: { type: 'daily', interval: 2 }, range: { type: 'noEnd', startDate: '2026-10-03' } },
     });
     expect(mine).toMatchObject({ type: 'seriesMaster', recurrence: { range: { type: 'noEnd', endDate: '0001-01-01', recurrenceTimeZone: 'UTC' } } });
-    expect((await control.listEvents('series@sandbox.test')).map((event) => event.type)).toEqual(['seriesMaster', 'singleInstance', 'seriesMaster']);
+    expect((await sandbox.control.listEvents('series@sandbox.test')).map((event) => event.type)).toEqual(['seriesMaster', 'singleInstance', 'seriesMaster']);
   });
 
   it('validates recurrences like Graph', async () => {
@@ -156,7 +139,7 @@ describe('series masters', () => {
       range: { type: 'noEnd', startDate: '2026-10-05', recurrenceTimeZone: 'Mars/Olympus_Mons' },
     });
     expect(badZone.body.error?.code).toBe('TimeZoneNotSupportedException');
-    expect(await control.listEvents('invalid-series@sandbox.test')).toEqual([]);
+    expect(await sandbox.control.listEvents('invalid-series@sandbox.test')).toEqual([]);
   });
 });
 
@@ -308,7 +291,7 @@ describe('calendarView of recurring events', () => {
       '2027-05-31T10:00:00.0000000',
     ]);
 
-    await control.reset();
+    await sandbox.control.reset();
     const token2 = await connect('monthly@sandbox.test');
     // The 5th of every other month, from 10 October: October's 5th has passed, so November, January, March…
     const late = await post(
@@ -348,7 +331,7 @@ describe('calendarView of recurring events', () => {
   it('bounds the expansion by the window, counts numbered ranges from the first occurrence, and works per calendar', async () => {
     const email = 'bounded@sandbox.test';
     const token = await connect(email);
-    const other = await control.createCalendar(email, { name: 'Night shifts' });
+    const other = await sandbox.control.createCalendar(email, { name: 'Night shifts' });
     const otherPath = `/me/calendars/${encodeURIComponent(other.id)}`;
     // Forever, every day since 2026: a window years later still gets just its own days.
     await post(
@@ -471,7 +454,7 @@ describe('calendarView/delta and single occurrences', () => {
     );
     const [, second] = values(await view(token, '2026-10-01T00:00:00Z', '2026-10-10T00:00:00Z')).map((event) => String(event['id']));
     // The user cancels one occurrence through the control API.
-    await control.deleteUserEvent(email, String(second));
+    await sandbox.control.deleteUserEvent(email, String(second));
     expect(values(await view(token, '2026-10-01T00:00:00Z', '2026-10-10T00:00:00Z'))).toHaveLength(2);
     const patched = await graph(token, eventPath(master.body['id']), {
       method: 'PATCH',

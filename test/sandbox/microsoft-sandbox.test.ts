@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   Client,
   GraphError,
@@ -10,15 +10,9 @@ import {
   type Middleware,
 } from '@microsoft/microsoft-graph-client';
 import {
-  MicrosoftSandboxControl,
   MicrosoftSandboxControlError,
-  startMicrosoftSandbox,
-  type RunningMicrosoftSandbox,
 } from '../../src/sandbox/microsoft';
-
-const CLIENT_ID = '0c1b2a39-5d6e-4f70-8a9b-0c1d2e3f4a5b';
-const CLIENT_SECRET = 'test~microsoft~secret';
-const REDIRECT_URI = 'http://127.0.0.1:9/v1/oauth/microsoft/callback';
+import { CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, useMicrosoftSandbox } from './microsoft-test-client';
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 interface TokenBody {
@@ -47,21 +41,7 @@ interface GraphResult {
   body: Record<string, unknown> & GraphErrorShape;
 }
 
-let sandbox: RunningMicrosoftSandbox;
-let control: MicrosoftSandboxControl;
-
-beforeAll(async () => {
-  sandbox = await startMicrosoftSandbox({ port: 0, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
-  control = new MicrosoftSandboxControl(sandbox.url);
-});
-
-afterAll(async () => {
-  await sandbox.close();
-});
-
-beforeEach(async () => {
-  await control.reset();
-});
+const sandbox = useMicrosoftSandbox();
 
 function tokenUrl(tenant = 'common'): string {
   return `${sandbox.url}/${tenant}/oauth2/v2.0/token`;
@@ -107,7 +87,7 @@ interface Connected {
 
 /** Authorizes through the control API and exchanges the code, like the service's callback. */
 async function connect(email: string, scope?: string): Promise<Connected> {
-  const { code } = await control.authorize({ email, clientId: CLIENT_ID, redirectUri: REDIRECT_URI, ...(scope ? { scope } : {}) });
+  const { code } = await sandbox.control.authorize({ email, clientId: CLIENT_ID, redirectUri: REDIRECT_URI, ...(scope ? { scope } : {}) });
   const { status, body } = await exchange(code);
   expect(status).toBe(200);
   expect(body.access_token).toBeTypeOf('string');
@@ -291,7 +271,7 @@ describe('authorize endpoint and consent page', () => {
 describe('token endpoint: authorization codes', () => {
   it('exchanges a PKCE (S256) code once, checking the verifier', async () => {
     const { verifier, challenge } = pkcePair();
-    const { code } = await control.authorize({
+    const { code } = await sandbox.control.authorize({
       email: 'pkce@sandbox.test',
       clientId: CLIENT_ID,
       redirectUri: REDIRECT_URI,
@@ -327,7 +307,7 @@ describe('token endpoint: authorization codes', () => {
 
   it('supports plain PKCE and binds the code to its redirect_uri', async () => {
     const verifier = pkcePair().verifier;
-    const { code } = await control.authorize({
+    const { code } = await sandbox.control.authorize({
       email: 'plain@sandbox.test',
       clientId: CLIENT_ID,
       redirectUri: REDIRECT_URI,
@@ -342,7 +322,7 @@ describe('token endpoint: authorization codes', () => {
   });
 
   it('issues a refresh token only for offline_access', async () => {
-    const { code } = await control.authorize({
+    const { code } = await sandbox.control.authorize({
       email: 'online@sandbox.test',
       clientId: CLIENT_ID,
       redirectUri: REDIRECT_URI,
@@ -373,7 +353,7 @@ describe('token endpoint: authorization codes', () => {
   });
 
   it('authenticates the client from the body or HTTP Basic, refusing a wrong or missing secret', async () => {
-    const { code } = await control.authorize({ email: 'basic@sandbox.test', clientId: CLIENT_ID, redirectUri: REDIRECT_URI });
+    const { code } = await sandbox.control.authorize({ email: 'basic@sandbox.test', clientId: CLIENT_ID, redirectUri: REDIRECT_URI });
     const badSecret = await exchange(code, { client_secret: 'wrong' });
     expect(badSecret.status).toBe(401);
     expect(badSecret.body).toMatchObject({ error: 'invalid_client', error_codes: [7000215] });
@@ -433,7 +413,7 @@ describe('token endpoint: refresh-token rotation', () => {
     const old = await refresh(a.refreshToken);
     expect(old.status).toBe(200);
 
-    const stats = await control.stats();
+    const stats = await sandbox.control.stats();
     expect(stats.byAccount['rotate-a@sandbox.test']).toMatchObject({ tokenRefreshes: 3, tokenRefreshFailures: 0 });
     expect(stats.byAccount['rotate-b@sandbox.test']?.tokenRefreshes).toBe(0);
     // Every access token minted along the chain works.
@@ -443,7 +423,7 @@ describe('token endpoint: refresh-token rotation', () => {
   });
 
   it('with strictRotation, a redeemed refresh token fails with invalid_grant and counts as a failure', async () => {
-    expect((await control.configure({ strictRotation: true })).strictRotation).toBe(true);
+    expect((await sandbox.control.configure({ strictRotation: true })).strictRotation).toBe(true);
     const conn = await connect('strict@sandbox.test');
     const first = await refresh(conn.refreshToken);
     expect(first.status).toBe(200);
@@ -459,10 +439,10 @@ describe('token endpoint: refresh-token rotation', () => {
     expect((await refresh(newest)).status).toBe(400);
     expect((await refresh(ok.body.refresh_token as string)).status).toBe(200);
 
-    const stats = await control.stats();
+    const stats = await sandbox.control.stats();
     expect(stats.byAccount['strict@sandbox.test']).toMatchObject({ tokenRefreshes: 3, tokenRefreshFailures: 2 });
-    await control.reset();
-    expect((await control.getConfig()).strictRotation).toBe(false);
+    await sandbox.control.reset();
+    expect((await sandbox.control.getConfig()).strictRotation).toBe(false);
   });
 
   it('refuses a scope wider than the grant with AADSTS65001 and accepts a narrower one', async () => {
@@ -477,18 +457,18 @@ describe('token endpoint: refresh-token rotation', () => {
 
   it('answers AADSTS700082 once refresh tokens have expired', async () => {
     const conn = await connect('idle@sandbox.test');
-    await control.expireRefreshTokens('idle@sandbox.test');
+    await sandbox.control.expireRefreshTokens('idle@sandbox.test');
     const expired = await refresh(conn.refreshToken);
     expect(expired.status).toBe(400);
     expect(expired.body).toMatchObject({ error: 'invalid_grant', error_codes: [700082] });
-    expect((await control.stats()).byAccount['idle@sandbox.test']?.tokenRefreshFailures).toBe(1);
+    expect((await sandbox.control.stats()).byAccount['idle@sandbox.test']?.tokenRefreshFailures).toBe(1);
   });
 
   it('revokes every grant of an account through the control API: AADSTS50173 and 401 on Graph', async () => {
     const one = await connect('revoke@sandbox.test');
     const two = await connect('revoke@sandbox.test');
     const other = await connect('keep@sandbox.test');
-    await control.revoke('revoke@sandbox.test');
+    await sandbox.control.revoke('revoke@sandbox.test');
     for (const conn of [one, two]) {
       const result = await refresh(conn.refreshToken);
       expect(result.status).toBe(400);
@@ -497,13 +477,13 @@ describe('token endpoint: refresh-token rotation', () => {
     }
     expect((await refresh(other.refreshToken)).status).toBe(200);
     expect((await graph(other.accessToken, '/me')).status).toBe(200);
-    expect((await control.stats()).byAccount['revoke@sandbox.test']?.tokenRefreshFailures).toBe(2);
+    expect((await sandbox.control.stats()).byAccount['revoke@sandbox.test']?.tokenRefreshFailures).toBe(2);
   });
 });
 
 describe('Graph /me', () => {
   it('returns the signed-in user with a stable GUID id', async () => {
-    await control.createAccount('grace.hopper@navy.test', 'Grace Brewster Hopper');
+    await sandbox.control.createAccount('grace.hopper@navy.test', 'Grace Brewster Hopper');
     const conn = await connect('Grace.Hopper@Navy.test');
     const me = await graph(conn.accessToken, '/me', { 'client-request-id': 'abc-123' });
     expect(me.status).toBe(200);
@@ -529,8 +509,8 @@ describe('Graph /me', () => {
     expect(otherMe.body['id']).not.toBe(id);
     expect(otherMe.body['displayName']).toBe('Someone Else');
 
-    await control.reset();
-    expect((await control.createAccount('grace.hopper@navy.test')).id).toBe(id);
+    await sandbox.control.reset();
+    expect((await sandbox.control.createAccount('grace.hopper@navy.test')).id).toBe(id);
   });
 
   it('supports $select', async () => {
@@ -563,7 +543,7 @@ describe('Graph /me', () => {
     const conn = await connect('expire@sandbox.test');
     const other = await connect('not-expired@sandbox.test');
     expect((await graph(conn.accessToken, '/me')).status).toBe(200);
-    await control.expireAccessTokens('expire@sandbox.test');
+    await sandbox.control.expireAccessTokens('expire@sandbox.test');
     expectInvalidToken(await graph(conn.accessToken, '/me'));
     expect((await graph(other.accessToken, '/me')).status).toBe(200);
     const renewed = await refresh(conn.refreshToken);
@@ -571,8 +551,8 @@ describe('Graph /me', () => {
   });
 
   it('expires access tokens after the configured TTL', async () => {
-    await control.configure({ accessTokenTtlSeconds: 1 });
-    const { code } = await control.authorize({ email: 'ttl@sandbox.test', clientId: CLIENT_ID, redirectUri: REDIRECT_URI });
+    await sandbox.control.configure({ accessTokenTtlSeconds: 1 });
+    const { code } = await sandbox.control.authorize({ email: 'ttl@sandbox.test', clientId: CLIENT_ID, redirectUri: REDIRECT_URI });
     const tokens = await exchange(code);
     expect(tokens.body.expires_in).toBe(1);
     expect(tokens.body.ext_expires_in).toBe(1);
@@ -595,7 +575,7 @@ describe('Graph /me', () => {
   it('throttles per mailbox with 429 TooManyRequests and a Retry-After', async () => {
     const busy = await connect('busy@sandbox.test');
     const calm = await connect('calm@sandbox.test');
-    await control.configure({ mailboxRequestsPer10Minutes: 2 });
+    await sandbox.control.configure({ mailboxRequestsPer10Minutes: 2 });
     expect((await graph(busy.accessToken, '/me')).status).toBe(200);
     expect((await graph(busy.accessToken, '/me')).status).toBe(200);
     const limited = await graph(busy.accessToken, '/me');
@@ -605,10 +585,10 @@ describe('Graph /me', () => {
     expect(retryAfter).toBeGreaterThan(500);
     expect(retryAfter).toBeLessThanOrEqual(600);
     expect((await graph(calm.accessToken, '/me')).status).toBe(200);
-    const stats = await control.stats();
+    const stats = await sandbox.control.stats();
     expect(stats.byAccount['busy@sandbox.test']?.throttled).toBe(1);
     expect(stats.byAccount['calm@sandbox.test']?.throttled).toBe(0);
-    await control.configure({ mailboxRequestsPer10Minutes: 0 });
+    await sandbox.control.configure({ mailboxRequestsPer10Minutes: 0 });
     expect((await graph(busy.accessToken, '/me')).status).toBe(200);
   });
 });
@@ -617,7 +597,7 @@ describe('fault injection', () => {
   it('answers Graph with an injected status, Graph body and Retry-After, once, for the matching account', async () => {
     const conn = await connect('fault-status@sandbox.test');
     const other = await connect('fault-other@sandbox.test');
-    await control.addFault({ path: '/v1.0/me', account: 'Fault-Status@sandbox.test', status: 429, retryAfterSeconds: 7 });
+    await sandbox.control.addFault({ path: '/v1.0/me', account: 'Fault-Status@sandbox.test', status: 429, retryAfterSeconds: 7 });
     expect((await graph(other.accessToken, '/me')).status).toBe(200);
     const limited = await graph(conn.accessToken, '/me');
     expect(limited.status).toBe(429);
@@ -627,17 +607,17 @@ describe('fault injection', () => {
     expect((await graph(conn.accessToken, '/me')).status).toBe(200);
 
     // A 429 without retryAfterSeconds still says when to come back, as Graph does.
-    await control.addFault({ method: 'GET', status: 429 });
+    await sandbox.control.addFault({ method: 'GET', status: 429 });
     const defaulted = await graph(conn.accessToken, '/me');
     expect(defaulted.headers.get('retry-after')).toBe('1');
-    await control.addFault({ status: 503, reason: 'ServiceUnavailable', message: 'Try later' });
+    await sandbox.control.addFault({ status: 503, reason: 'ServiceUnavailable', message: 'Try later' });
     const unavailable = await graph(conn.accessToken, '/me');
     expect(unavailable.status).toBe(503);
     expect(unavailable.body.error).toMatchObject({ code: 'ServiceUnavailable', message: 'Try later' });
     expect(unavailable.headers.get('retry-after')).toBeNull();
-    const stats = await control.stats();
+    const stats = await sandbox.control.stats();
     expect(stats.faultsInjected).toBe(3);
-    expect(await control.listFaults()).toEqual([
+    expect(await sandbox.control.listFaults()).toEqual([
       expect.objectContaining({ id: 'fault-1', remaining: 0, hits: 1 }),
       expect.objectContaining({ id: 'fault-2', remaining: 0, hits: 1 }),
       expect.objectContaining({ id: 'fault-3', remaining: 0, hits: 1 }),
@@ -646,25 +626,25 @@ describe('fault injection', () => {
 
   it('applies to the token endpoint with AAD-shaped bodies, and a faulted refresh is not counted', async () => {
     const conn = await connect('fault-token@sandbox.test');
-    await control.addFault({ status: 500, times: 'always' });
+    await sandbox.control.addFault({ status: 500, times: 'always' });
     const failed = await refresh(conn.refreshToken);
     expect(failed.status).toBe(500);
     expect(failed.body.error).toBe('server_error');
     expect(failed.body.error_codes?.length).toBe(1);
     expect(failed.body.trace_id).toMatch(GUID);
     // The rule matches everything, yet the control API keeps answering.
-    expect((await control.stats()).byAccount['fault-token@sandbox.test']?.tokenRefreshes).toBe(0);
-    await control.clearFaults();
-    expect(await control.listFaults()).toEqual([]);
+    expect((await sandbox.control.stats()).byAccount['fault-token@sandbox.test']?.tokenRefreshes).toBe(0);
+    await sandbox.control.clearFaults();
+    expect(await sandbox.control.listFaults()).toEqual([]);
     expect((await refresh(conn.refreshToken)).status).toBe(200);
   });
 
   it('drops the token response after really rotating: the lost refresh token was issued', async () => {
-    await control.configure({ strictRotation: true });
+    await sandbox.control.configure({ strictRotation: true });
     const conn = await connect('fault-drop@sandbox.test');
-    await control.addFault({ path: '/token', dropResponse: true });
+    await sandbox.control.addFault({ path: '/token', dropResponse: true });
     await expect(refresh(conn.refreshToken)).rejects.toThrow();
-    expect((await control.stats()).byAccount['fault-drop@sandbox.test']?.tokenRefreshes).toBe(1);
+    expect((await sandbox.control.stats()).byAccount['fault-drop@sandbox.test']?.tokenRefreshes).toBe(1);
     // The rotation happened server-side, so under strict rotation the old token is now dead.
     const retry = await refresh(conn.refreshToken);
     expect(retry.status).toBe(400);
@@ -673,10 +653,10 @@ describe('fault injection', () => {
 
   it('resets the connection before doing anything', async () => {
     const conn = await connect('fault-reset@sandbox.test');
-    await control.addFault({ path: '/token', resetConnection: true });
+    await sandbox.control.addFault({ path: '/token', resetConnection: true });
     await expect(refresh(conn.refreshToken)).rejects.toThrow();
-    expect((await control.stats()).byAccount['fault-reset@sandbox.test']?.tokenRefreshes).toBe(0);
-    await control.addFault({ path: '/v1.0/', resetConnection: true });
+    expect((await sandbox.control.stats()).byAccount['fault-reset@sandbox.test']?.tokenRefreshes).toBe(0);
+    await sandbox.control.addFault({ path: '/v1.0/', resetConnection: true });
     await expect(graph(conn.accessToken, '/me')).rejects.toThrow();
     expect((await graph(conn.accessToken, '/me')).status).toBe(200);
     expect((await refresh(conn.refreshToken)).status).toBe(200);
@@ -684,18 +664,18 @@ describe('fault injection', () => {
 
   it('adds latency and then handles the request normally', async () => {
     const conn = await connect('fault-latency@sandbox.test');
-    await control.addFault({ path: '/me', latencyMs: 300 });
+    await sandbox.control.addFault({ path: '/me', latencyMs: 300 });
     const started = Date.now();
     expect((await graph(conn.accessToken, '/me')).status).toBe(200);
     expect(Date.now() - started).toBeGreaterThanOrEqual(290);
   });
 
   it('validates fault rules and reports control errors', async () => {
-    await expect(control.addFault({ path: '/me' })).rejects.toBeInstanceOf(MicrosoftSandboxControlError);
-    await expect(control.addFault({ status: 500, dropResponse: true })).rejects.toMatchObject({ status: 400 });
-    await expect(control.revoke('nobody@sandbox.test')).rejects.toMatchObject({ status: 404 });
-    await expect(control.createAccount('not an address')).rejects.toMatchObject({ status: 400 });
-    await expect(control.authorize({ email: 'x@sandbox.test', clientId: 'unknown', redirectUri: REDIRECT_URI })).rejects.toMatchObject({
+    await expect(sandbox.control.addFault({ path: '/me' })).rejects.toBeInstanceOf(MicrosoftSandboxControlError);
+    await expect(sandbox.control.addFault({ status: 500, dropResponse: true })).rejects.toMatchObject({ status: 400 });
+    await expect(sandbox.control.revoke('nobody@sandbox.test')).rejects.toMatchObject({ status: 404 });
+    await expect(sandbox.control.createAccount('not an address')).rejects.toMatchObject({ status: 400 });
+    await expect(sandbox.control.authorize({ email: 'x@sandbox.test', clientId: 'unknown', redirectUri: REDIRECT_URI })).rejects.toMatchObject({
       status: 400,
     });
   });
@@ -741,7 +721,7 @@ describe('@microsoft/microsoft-graph-client against the sandbox', () => {
 
   it('surfaces a 401 as a GraphError with Graph’s code and request id', async () => {
     const conn = await connect('sdk-expired@sandbox.test');
-    await control.expireAccessTokens('sdk-expired@sandbox.test');
+    await sandbox.control.expireAccessTokens('sdk-expired@sandbox.test');
     const error: unknown = await graphClient(() => conn.accessToken)
       .api('/me')
       .get()
@@ -756,12 +736,12 @@ describe('@microsoft/microsoft-graph-client against the sandbox', () => {
 
   it('honours Retry-After on a 429 through its RetryHandler', async () => {
     const conn = await connect('sdk-throttled@sandbox.test');
-    await control.addFault({ path: '/v1.0/me', status: 429, retryAfterSeconds: 1 });
+    await sandbox.control.addFault({ path: '/v1.0/me', status: 429, retryAfterSeconds: 1 });
     const started = Date.now();
     const me = (await graphClient(() => conn.accessToken).api('/me').get()) as Record<string, unknown>;
     expect(me['userPrincipalName']).toBe('sdk-throttled@sandbox.test');
     expect(Date.now() - started).toBeGreaterThanOrEqual(950);
-    const stats = await control.stats();
+    const stats = await sandbox.control.stats();
     expect(stats.faultsInjected).toBe(1);
     // The code exchange, the throttled call and its retry.
     expect(stats.byAccount['sdk-throttled@sandbox.test']?.requests).toBe(3);

@@ -283,7 +283,8 @@ function parseLocation(value: JsonValue): string {
   return displayName === undefined ? '' : stringValue(displayName, 'displayName');
 }
 
-function parseTime(value: JsonValue, name: 'start' | 'end'): EventTime {
+/** A dateTimeTimeZone: wall-clock time read in its zone (UTC when none is named). `name` words the errors. */
+export function parseTime(value: JsonValue, name: string): EventTime {
   if (!isJsonObject(value)) throw graphErrors.invalidValue(name);
   const dateTime = value['dateTime'];
   const timeZone = value['timeZone'];

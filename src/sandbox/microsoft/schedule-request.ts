@@ -1,6 +1,5 @@
 import { graphErrors } from './errors';
-import { isJsonObject } from './event-model';
-import { parseZonedDateTime, resolveZone } from './time-zones';
+import { isJsonObject, parseTime } from './event-model';
 import type { JsonObject, JsonValue } from './types';
 
 // The body of `POST …/calendar/getSchedule`, checked as Graph and Exchange check it.
@@ -53,19 +52,9 @@ function schedulesOf(value: JsonValue): string[] {
   });
 }
 
-/** A dateTimeTimeZone: wall-clock time read in its zone (UTC when none is named). */
+/** A dateTimeTimeZone as an instant, read as event times are. */
 function instantOf(value: JsonValue, name: 'startTime' | 'endTime'): number {
-  if (!isJsonObject(value)) throw graphErrors.invalidValue(name);
-  const dateTime = value['dateTime'];
-  const timeZone = value['timeZone'];
-  if (typeof dateTime !== 'string' || dateTime.trim() === '') throw graphErrors.invalidValue(`${name}.dateTime`);
-  if (timeZone !== undefined && timeZone !== null && typeof timeZone !== 'string') throw graphErrors.invalidValue(`${name}.timeZone`);
-  const zoneName = typeof timeZone === 'string' ? timeZone : 'UTC';
-  const zone = resolveZone(zoneName);
-  if (!zone) throw graphErrors.timeZoneNotSupported(zoneName);
-  const ms = parseZonedDateTime(dateTime, zone);
-  if (ms === undefined) throw graphErrors.invalidValue(`${name}.dateTime`);
-  return ms;
+  return parseTime(value, name).ms;
 }
 
 /** Int32, also as a numeric string (Graph's concept page sends "15"). */
