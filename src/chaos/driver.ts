@@ -1,5 +1,5 @@
 import { sleep } from '../dev/child-processes';
-import type { ChaosApiClient } from './api-client';
+import type { ServiceApiClient } from '../dev/service-api-client';
 import type { BookingOp, BookingPlan } from './scenario';
 
 function request(plan: BookingPlan, op: BookingOp): { path: string; body: unknown } {
@@ -31,7 +31,7 @@ export interface DriveProgress {
  * booking's confirm is delivered again later. 202 (and 409 for a change to a booking already
  * cancelled) ends a delivery.
  */
-export async function driveBookings(api: ChaosApiClient, plans: BookingPlan[], concurrency: number, ratePerSecond: number, progress: DriveProgress): Promise<void> {
+export async function driveBookings(api: ServiceApiClient, plans: BookingPlan[], concurrency: number, ratePerSecond: number, progress: DriveProgress): Promise<void> {
   let next = 0;
   let sent = 0;
   const started = Date.now();

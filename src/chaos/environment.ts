@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
 import { createCalendar, ensureRadicale, startRadicale, type RadicaleServer } from '../dev/radicale';
 import { startDevServer, type DevServer } from '../dev/dev-server';
 import { findFreePort } from '../dev/ports';
+import { writeWorkflowBundle } from '../dev/workflow-bundle';
 import { ensureTemporalCli } from '../dev/temporal-cli';
 import { createFreshDatabase, DEFAULT_ADMIN_URL, type FreshDatabase } from '../dev/test-database';
 import { startGoogleSandbox, type RunningGoogleSandbox } from '../sandbox/google';
@@ -82,9 +82,7 @@ export async function startChaosEnvironment(opts: { caldavUsers: number; faultRa
   }
   const caldavProxy = await startCalDavFaultProxy(radicale.url, opts.faultRate, opts.seed ^ 0xca1da5);
 
-  const workflowBundlePath = path.join(dir, 'workflows.js');
-  const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger: quietLogger(opts.log) });
-  await writeFile(workflowBundlePath, bundle.code);
+  const workflowBundlePath = await writeWorkflowBundle({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, file: path.join(dir, 'workflows.js'), log: opts.log });
 
   return {
     dir,
@@ -119,9 +117,4 @@ export async function startChaosEnvironment(opts: { caldavUsers: number; faultRa
       await rm(dir, { recursive: true, force: true });
     },
   };
-}
-
-function quietLogger(log: (l: string) => void) {
-  const warn = (message: string) => log(`bundler: ${message}`);
-  return { trace() {}, debug() {}, info() {}, warn, error: warn, log() {} } as never;
 }

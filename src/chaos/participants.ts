@@ -1,5 +1,5 @@
-import { completeConnectLink } from '../sandbox/consent-client';
-import type { ChaosApiClient } from './api-client';
+import { connectOAuthUser } from '../dev/connect-oauth-user';
+import type { ServiceApiClient } from '../dev/service-api-client';
 import type { ChaosEnvironment } from './environment';
 
 export type ChaosProvider = 'google' | 'microsoft' | 'caldav';
@@ -15,35 +15,20 @@ export interface ChaosParticipant {
   directCalendarUrl?: string;
 }
 
-async function connectOAuth(api: ChaosApiClient, provider: 'google' | 'microsoft', userId: string, email: string): Promise<string> {
-  const link = await api.callUntilAnswered('POST', `/v1/users/${userId}/connect-links`, { provider });
-  if (link.status !== 201) throw new Error(`connect link for ${userId}: ${link.status} ${JSON.stringify(link.body)}`);
-  const back = await completeConnectLink((link.body as { url: string }).url, email);
-  const connection = back.location ? new URL(back.location, 'http://x').searchParams.get('connection') : null;
-  if (!connection) {
-    // No returnUrl: the result page; read the id from the API.
-    const list = await api.callUntilAnswered('GET', `/v1/users/${userId}/connections`);
-    const first = (list.body as { connections: Array<{ id: string }> }).connections[0];
-    if (!first) throw new Error(`connecting ${userId} failed: ${back.status}`);
-    return first.id;
-  }
-  return connection;
-}
-
 /**
  * Connects `perProvider` users to each provider through the public API, as end users would:
  * OAuth through the emulators' consent pages, CalDAV with an app password (retried while the
  * faulty proxy fails discovery).
  */
-export async function connectParticipants(api: ChaosApiClient, env: ChaosEnvironment, perProvider: number, runId: string): Promise<ChaosParticipant[]> {
+export async function connectParticipants(api: ServiceApiClient, env: ChaosEnvironment, perProvider: number, runId: string): Promise<ChaosParticipant[]> {
   const out: ChaosParticipant[] = [];
   for (let i = 0; i < perProvider; i++) {
     const g = `${runId}-g${i}`;
     const gEmail = `${g}@sandbox.test`;
-    out.push({ userId: g, provider: 'google', account: gEmail, connectionId: await connectOAuth(api, 'google', g, gEmail) });
+    out.push({ userId: g, provider: 'google', account: gEmail, connectionId: await connectOAuthUser(api, 'google', g, gEmail) });
     const m = `${runId}-m${i}`;
     const mEmail = `${m}@contoso.test`;
-    out.push({ userId: m, provider: 'microsoft', account: mEmail, connectionId: await connectOAuth(api, 'microsoft', m, mEmail) });
+    out.push({ userId: m, provider: 'microsoft', account: mEmail, connectionId: await connectOAuthUser(api, 'microsoft', m, mEmail) });
     const account = env.caldavAccounts[i]!;
     const c = `${runId}-c${i}`;
     const connected = await api.callUntilAnswered(

@@ -2,18 +2,19 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { sleep } from '../dev/child-processes';
 import { findFreePort } from '../dev/ports';
+import { sandboxServiceEnv } from '../dev/service-env';
 import { GoogleSandboxControl } from '../sandbox/google';
 import { MicrosoftSandboxControl } from '../sandbox/microsoft';
-import { ChaosApiClient } from './api-client';
+import { ServiceApiClient } from '../dev/service-api-client';
 import { readCalendars } from './calendars';
 import { driveBookings, type DriveProgress } from './driver';
-import { SANDBOX_CLIENT, startChaosEnvironment, type ChaosEnvironment } from './environment';
+import { SANDBOX_CLIENT, startChaosEnvironment } from './environment';
 import { emulatorFaultRules } from './faults';
 import { parseChaosOptions, type ChaosOptions } from './options';
 import { connectParticipants } from './participants';
 import { seededRandom } from './random';
 import { planBookings } from './scenario';
-import { ServiceProcess } from './service-processes';
+import { ServiceProcess } from '../dev/service-process';
 import { judge, type Verdict } from './verdict';
 
 export interface ChaosReport {
@@ -31,35 +32,6 @@ export interface ChaosReport {
 }
 
 const log = (line: string) => process.stderr.write(`[chaos] ${line}\n`);
-
-function serviceEnv(env: ChaosEnvironment, port: number, apiKey: string, runId: string): NodeJS.ProcessEnv {
-  return {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    NODE_ENV: 'test',
-    DATABASE_URL: env.database.url,
-    TEMPORAL_ADDRESS: env.temporalAddress,
-    TEMPORAL_TASK_QUEUE: `chaos-${runId}`,
-    PORT: String(port),
-    PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
-    API_KEYS: apiKey,
-    WEBHOOK_SECRET: randomBytes(24).toString('hex'),
-    ENCRYPTION_KEYS: `chaos1:${randomBytes(32).toString('hex')}`,
-    GOOGLE_CLIENT_ID: SANDBOX_CLIENT.id,
-    GOOGLE_CLIENT_SECRET: SANDBOX_CLIENT.secret,
-    GOOGLE_AUTH_URL: `${env.google.url}/o/oauth2/v2/auth`,
-    GOOGLE_TOKEN_URL: `${env.google.url}/token`,
-    GOOGLE_REVOKE_URL: `${env.google.url}/revoke`,
-    GOOGLE_API_URL: env.google.url,
-    MICROSOFT_CLIENT_ID: SANDBOX_CLIENT.id,
-    MICROSOFT_CLIENT_SECRET: SANDBOX_CLIENT.secret,
-    MICROSOFT_LOGIN_URL: env.microsoft.url,
-    MICROSOFT_GRAPH_URL: `${env.microsoft.url}/v1.0`,
-    API_RATE_LIMIT_PER_MINUTE: '0',
-    LOG_LEVEL: 'warn',
-    WORKFLOW_BUNDLE_PATH: env.workflowBundlePath,
-  };
-}
 
 type Disruption = 'worker' | 'server' | 'api' | 'db';
 
@@ -85,12 +57,22 @@ export async function runChaos(o: ChaosOptions): Promise<{ report: ChaosReport; 
   const env = await startChaosEnvironment({ caldavUsers: o.usersPerProvider, faultRate: o.faultRate, seed: o.seed, log });
   const port = await findFreePort();
   const apiKey = `chaos_${randomBytes(24).toString('base64url')}`;
-  const childEnv = serviceEnv(env, port, apiKey, runId);
+  const childEnv = sandboxServiceEnv({
+    databaseUrl: env.database.url,
+    temporalAddress: env.temporalAddress,
+    taskQueue: `chaos-${runId}`,
+    port,
+    apiKey,
+    sandboxClient: SANDBOX_CLIENT,
+    googleUrl: env.google.url,
+    microsoftUrl: env.microsoft.url,
+    workflowBundlePath: env.workflowBundlePath,
+  });
   const api = new ServiceProcess('api', childEnv, path.join(env.dir, 'api.log'));
   const workers = [0, 1].map((i) => new ServiceProcess('worker', childEnv, path.join(env.dir, `worker-${i}.log`)));
   try {
     await Promise.all([api.start(), ...workers.map((w) => w.start())]);
-    const client = new ChaosApiClient(`http://127.0.0.1:${port}`, apiKey);
+    const client = new ServiceApiClient(`http://127.0.0.1:${port}`, apiKey);
     const participants = await connectParticipants(client, env, o.usersPerProvider, runId);
     log(`connected ${participants.length} calendars; injecting faults at rate ${o.faultRate}`);
     const google = new GoogleSandboxControl(env.google.url);

@@ -1,4 +1,4 @@
-import { sleep } from '../dev/child-processes';
+import { sleep } from './child-processes';
 
 export interface ApiAnswer {
   status: number;
@@ -6,7 +6,7 @@ export interface ApiAnswer {
 }
 
 /** The booking system's side: JSON over HTTP with the API key; network failures are status 0. */
-export class ChaosApiClient {
+export class ServiceApiClient {
   constructor(
     readonly baseUrl: string,
     private readonly apiKey: string,

@@ -1,27 +1,36 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { onParentExit, sleep, tailOf } from '../dev/child-processes';
+import { onParentExit, sleep, tailOf } from './child-processes';
 
 const ROOT = path.resolve(__dirname, '../..');
 
-/** The service's API or worker as its own OS process, so it can be killed with SIGKILL. */
+/**
+ * The service's API or worker as its own OS process, so it can be killed with SIGKILL (or any
+ * other TypeScript entry point that prints "is running" once it serves: `script`).
+ */
 export class ServiceProcess {
   private child: ChildProcess | undefined;
   private unregister: (() => void) | undefined;
   private exited: Promise<void> = Promise.resolve();
   starts = 0;
 
+  /** The running process's id (undefined before start). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   constructor(
-    readonly role: 'api' | 'worker',
+    readonly role: string,
     private readonly env: NodeJS.ProcessEnv,
     private readonly logFile: string,
+    private readonly script: string[] = [path.join(ROOT, 'src/main.ts'), role],
   ) {}
 
   async start(): Promise<void> {
     this.starts += 1;
     const fd = fs.openSync(this.logFile, 'a');
-    const child = spawn(process.execPath, ['--require', 'tsx/cjs', path.join(ROOT, 'src/main.ts'), this.role], {
+    const child = spawn(process.execPath, ['--require', 'tsx/cjs', ...this.script], {
       cwd: ROOT,
       env: this.env,
       stdio: ['ignore', fd, fd],
