@@ -23,6 +23,8 @@ export interface AppConfig {
     tokenUrl: string;
     revokeUrl: string;
     apiUrl: string;
+    /** The project's "queries per minute per user" quota; bulk work is paced under it. */
+    quotaPerUserPerMinute: number;
   };
   microsoft: {
     clientId: string | undefined;
@@ -129,6 +131,7 @@ const envSchema = z.object({
   GOOGLE_TOKEN_URL: httpUrl('GOOGLE_TOKEN_URL').default('https://oauth2.googleapis.com/token'),
   GOOGLE_REVOKE_URL: httpUrl('GOOGLE_REVOKE_URL').default('https://oauth2.googleapis.com/revoke'),
   GOOGLE_API_URL: httpUrl('GOOGLE_API_URL').default('https://www.googleapis.com/'),
+  GOOGLE_QUOTA_PER_USER_PER_MINUTE: z.coerce.number().int().min(1, 'GOOGLE_QUOTA_PER_USER_PER_MINUTE must be a positive whole number').default(600),
   MICROSOFT_CLIENT_ID: optionalText,
   MICROSOFT_CLIENT_SECRET: optionalText,
   MICROSOFT_TENANT: z.string().trim().min(1).default('common'),
@@ -233,6 +236,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       tokenUrl: e.GOOGLE_TOKEN_URL,
       revokeUrl: e.GOOGLE_REVOKE_URL,
       apiUrl: e.GOOGLE_API_URL,
+      quotaPerUserPerMinute: e.GOOGLE_QUOTA_PER_USER_PER_MINUTE,
     },
     microsoft: {
       clientId: e.MICROSOFT_CLIENT_ID,

@@ -17,7 +17,7 @@ function unavailable(kind: ProviderKind, what: string): never {
 }
 
 export function createProviderRegistry(config: Pick<AppConfig, 'google' | 'microsoft'>): ProviderRegistry {
-  const google = new GoogleCalendarProvider(config.google.apiUrl);
+  const google = new GoogleCalendarProvider(config.google.apiUrl, config.google.quotaPerUserPerMinute / 60);
   const microsoft = new MicrosoftCalendarProvider(config.microsoft.graphUrl, config.microsoft.reminder);
   const caldav = new CalDavCalendarProvider('caldav');
   const icloud = new CalDavCalendarProvider('icloud');

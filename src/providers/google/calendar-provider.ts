@@ -13,12 +13,13 @@ import { toGoogleEvent } from './to-google-event';
  */
 export class GoogleCalendarProvider implements CalendarProvider {
   readonly kind = 'google' as const;
-  /** Google: 600 requests per minute per user per project. */
-  readonly requestsPerSecondPerUser = 10;
-
   readonly push: GooglePushChannels;
 
-  constructor(private readonly apiUrl: string) {
+  /** @param requestsPerSecondPerUser Google's default quota is 600 requests per minute per user per project. */
+  constructor(
+    private readonly apiUrl: string,
+    readonly requestsPerSecondPerUser = 10,
+  ) {
     this.push = new GooglePushChannels(apiUrl);
   }
 
