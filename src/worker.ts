@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities';
+import { WORKER_TUNING } from './worker-tuning';
 
 export interface WorkerOptions {
   connection: NativeConnection;
@@ -28,7 +29,6 @@ export async function createWorker(opts: WorkerOptions): Promise<Worker> {
     activities: createActivities(opts.deps),
     interceptors: { activity: [activityMetrics] },
     dataConverter: opts.dataConverter,
-    // Workflows share one V8 context: far less memory per cached workflow, same isolation.
-    reuseV8Context: true,
+    ...WORKER_TUNING,
   });
 }
