@@ -1,8 +1,11 @@
 import { countConfirmedFutureBookings, pageConfirmedFutureBookings, saveBulkSyncProgress } from '../db/bulk-sync';
 import type { ActivityDeps } from './deps';
 
-/** Bulk work uses this share of a provider's per-user quota, leaving room for live changes. */
-const QUOTA_SHARE = 0.8;
+/**
+ * Bulk work uses this share of a provider's per-user quota; the rest is for the connection's
+ * own reads and live changes (which, should they meet a 429, are retried, never lost).
+ */
+const QUOTA_SHARE = 0.95;
 
 export interface BulkSyncPageInput {
   connectionId: string;
@@ -18,7 +21,7 @@ export interface BulkSyncPage {
   bookingIds: string[];
   /** False when the connection is gone: stop. */
   active: boolean;
-  /** Booking syncs per second that keep this provider's per-user quota. */
+  /** Booking syncs per second that keep this provider's per-user quota (may be fractional). */
   ratePerSecond: number;
 }
 
@@ -45,7 +48,7 @@ export function createBulkSyncActivities(deps: ActivityDeps) {
       return {
         bookingIds: await pageConfirmedFutureBookings(deps.pool, input.userId, input.after, input.limit),
         active: true,
-        ratePerSecond: Math.max(1, Math.floor(quota * QUOTA_SHARE)),
+        ratePerSecond: Math.max(1, Math.round(quota * QUOTA_SHARE * 100) / 100),
       };
     },
 
