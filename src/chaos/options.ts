@@ -1,5 +1,5 @@
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { parseCliOptions } from '../dev/cli-options';
 
 export interface ChaosOptions {
   bookings: number;
@@ -40,12 +40,7 @@ const schema = z.strictObject({
  * (and `--api-kills A --db-drops D --concurrency C --rate PER_SECOND --users U --converge-timeout SECONDS`).
  */
 export function parseChaosOptions(argv: string[]): ChaosOptions {
-  const { values } = parseArgs({
-    args: argv,
-    options: Object.fromEntries(Object.keys(schema.shape).map((k) => [k, { type: 'string' as const }])),
-    strict: true,
-  });
-  const o = schema.parse(values);
+  const o = parseCliOptions(schema, argv);
   return {
     bookings: o.bookings,
     faultRate: o['fault-rate'],

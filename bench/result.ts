@@ -1,0 +1,19 @@
+import type { BulkFigures } from './bulk';
+import type { FloorFigures } from './floor/run';
+import type { NaiveFigures } from './naive/run';
+import type { BenchOptions } from './options';
+import type { ScaleFigures } from './scale';
+import type { ServiceFigures } from './service/run';
+
+export interface BenchResult {
+  startedAt: string;
+  machine: { cpus: number; memoryGiB: number; node: string; platform: string };
+  options: BenchOptions;
+  floor?: FloorFigures;
+  service?: ServiceFigures;
+  naive?: { faultRate: number; clean: NaiveFigures; faulty: NaiveFigures; serviceWithFaults?: ServiceFigures };
+  bulk?: BulkFigures;
+  scale?: ScaleFigures;
+  ratios?: { serviceOverFloorThroughput: number; serviceOverFloorP99: number; naiveOverServiceThroughput?: number };
+  totalSeconds: number;
+}

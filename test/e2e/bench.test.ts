@@ -1,0 +1,56 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { BenchResult } from '../../bench/result';
+
+const ROOT = path.resolve(__dirname, '../..');
+
+/** Runs the benchmark as `npm run bench` does, in its own process tree; returns what it printed. */
+function bench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--require', 'tsx/cjs', path.join(ROOT, 'bench/run.ts'), ...args], { cwd: ROOT, env: process.env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('npm run bench', () => {
+  it('runs every section on a small scale and reports figures that hold up: every event once, the naive design losing events under faults, the service none', { timeout: 15 * 60_000 }, async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'calsync-bench-test-'));
+    try {
+      const out = path.join(dir, 'result.json');
+      const run = await bench(['--bookings', '12', '--concurrency', '4', '--users', '3', '--bulk-bookings', '30', '--scale', '6,12', '--fault-rate', '0.5', '--out', out]);
+      expect(run.code, run.stderr.slice(-3000)).toBe(0);
+      const r = JSON.parse(run.stdout) as BenchResult;
+      expect(JSON.parse(await readFile(out, 'utf8'))).toEqual(r);
+
+      expect(r.floor).toMatchObject({ bookings: 12, completed: 12 });
+      expect(r.floor!.throughputPerSecond).toBeGreaterThan(0);
+      expect(r.service).toMatchObject({ bookings: 12, eventsVerified: 24, duplicates: 0, lost: 0, refused: 0 });
+      expect(r.service!.latencyMs.p99).toBeGreaterThanOrEqual(r.service!.latencyMs.p50);
+      expect(r.ratios?.serviceOverFloorThroughput).toBeGreaterThan(0);
+
+      // Without faults the naive design writes everything; with half the calls failing it loses
+      // events (24 calls: the chance that none is lost is about 1 in 30,000), the service none.
+      expect(r.naive?.clean).toMatchObject({ eventsVerified: 24, lost: 0 });
+      expect(r.naive!.faulty.lost).toBeGreaterThan(0);
+      expect(r.naive!.faulty.failedCalls).toBeGreaterThan(0);
+      expect(r.naive?.serviceWithFaults).toMatchObject({ eventsVerified: 24, lost: 0, duplicates: 0 });
+
+      expect(r.scale!.points.map((p) => p.bookings)).toEqual([6, 12]);
+      expect(r.scale!.points.every((p) => p.workerPeakRssMiB > 0)).toBe(true);
+      // Every measured booking's workflow is still open (the lessons lie in the future).
+      expect(r.scale!.openBookingWorkflows).toBeGreaterThanOrEqual(12 + 12 + 6);
+
+      expect(r.bulk).toMatchObject({ bookings: 30, quotaPerSecond: 10, rateLimited: 0, lost: 0, duplicates: 0 });
+      expect(r.bulk!.requests).toBeGreaterThanOrEqual(30);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
