@@ -62,7 +62,7 @@ export class BookingCommands {
       await this.client.workflow.signalWithStart<typeof bookingWorkflow, [ConfirmChange]>('bookingWorkflow', {
         workflowId: bookingWorkflowId(bookingId),
         taskQueue: this.taskQueue,
-        args: [{ bookingId }],
+        args: [{ bookingId, lean: true }],
         signal: confirmSignal,
         signalArgs: [change],
         // A finished booking's id is not reused: a late duplicate confirm cannot recreate its events.

@@ -1,7 +1,6 @@
 import {
   condition,
   continueAsNew,
-  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
@@ -43,12 +42,7 @@ const db = proxyLocalActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '2 minutes' },
 });
-/**
- * Histories recorded before local database activities and skipped unchanged upserts replay the
- * old way. One patch id for both: each id costs a search attribute upsert per workflow.
- */
-const LEAN = 'lean-booking-workflow';
-const dbActivities = (): Pick<Activities, 'loadBookingStatus' | 'prepareReconcile'> => (patched(LEAN) ? db : acts);
+type DbActivities = Pick<Activities, 'loadBookingStatus' | 'prepareReconcile'>;
 
 /** How long a booking's workflow stays open after the booking ended, for late changes. */
 const KEEP_AFTER_END_MS = 24 * 60 * 60_000;
@@ -62,6 +56,13 @@ export interface BookingWorkflowInput {
   carried?: CarriedState;
   /** History length that triggers continue-as-new (tests lower it); default 2,000 events. */
   maxHistoryEvents?: number;
+  /**
+   * Set by the API when it starts the workflow: database calls as local activities, no upsert
+   * of search attributes the start already set. Histories from before it lack the flag and
+   * replay the old way. (An input flag, not patched(): each patch id costs every workflow a
+   * search attribute upsert, a visibility write on the server.)
+   */
+  lean?: boolean;
 }
 
 function nowIso(): string {
@@ -79,6 +80,8 @@ function nowIso(): string {
  */
 export async function bookingWorkflow(input: BookingWorkflowInput): Promise<BookingView | null> {
   const state = new BookingState(input.bookingId, input.carried);
+  const lean = input.lean === true;
+  const dbActivities: DbActivities = lean ? db : acts;
   setHandler(confirmSignal, (c) => void state.confirm(c));
   setHandler(rescheduleSignal, (c) => void state.reschedule(c));
   setHandler(cancelSignal, (c) => void state.cancel(c));
@@ -87,14 +90,13 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
 
   if (!input.carried) {
     // A workflow id can be reused once history is gone: the database remembers a cancellation.
-    const prior = await dbActivities().loadBookingStatus(input.bookingId);
+    const prior = await dbActivities.loadBookingStatus(input.bookingId);
     if (prior) state.adoptPrior(prior);
   }
 
   const publishedKey = (status: unknown, syncState: unknown, userIds: unknown): string => `${String(status)}|${String(syncState)}|${Array.isArray(userIds) ? userIds.join(',') : ''}`;
   // What the API set when it started the workflow needs no upsert (each one is a visibility write).
   // Older histories upserted at the first pass and the memo with every upsert: they replay so.
-  const lean = patched(LEAN);
   const started = workflowInfo().typedSearchAttributes;
   let published = lean ? publishedKey(started.get(BookingStatusKey), started.get(SyncStateKey), started.get(ParticipantUserIdsKey)) : '';
   let publishedStatus = lean ? started.get(BookingStatusKey) : undefined;
@@ -118,7 +120,7 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
   const lanes = new Lanes(state);
   for (;;) {
     if (state.dirty) {
-      await reconcile(state, lanes);
+      await reconcile(state, lanes, dbActivities);
       publish();
       continue;
     }
@@ -178,7 +180,7 @@ class Lanes {
  * One level-triggered pass: save the booking, read the calendars, plan, and start an operation
  * in every idle lane that is behind. Busy lanes are planned again when they finish.
  */
-async function reconcile(state: BookingState, lanes: Lanes): Promise<void> {
+async function reconcile(state: BookingState, lanes: Lanes, dbActivities: DbActivities): Promise<void> {
   state.dirty = false;
   const d = state.desired;
   if (!d) return;
@@ -189,7 +191,7 @@ async function reconcile(state: BookingState, lanes: Lanes): Promise<void> {
       ? { bookingId: state.bookingId, status: d.status, version: state.version, revision, details: booking, cancelReason: d.cancelReason }
       : undefined;
   state.reconciling = true;
-  const targets = await dbActivities().prepareReconcile({ bookingId: state.bookingId, userIds: state.userIdsToResolve, projection });
+  const targets = await dbActivities.prepareReconcile({ bookingId: state.bookingId, userIds: state.userIdsToResolve, projection });
   if (projection) state.savedRevision = Math.max(state.savedRevision, revision);
   // A change that arrived during the read is planned on the next pass.
   if (state.revision !== revision) {
