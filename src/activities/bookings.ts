@@ -10,43 +10,58 @@ export interface PrepareReconcileInput {
   projection?: BookingProjection;
 }
 
+export type PriorStatus = { status: BookingStatus; revision: number };
+
 export function createBookingActivities(deps: ActivityDeps) {
-  return {
-    /**
-     * One round trip before each reconcile pass: saves the booking projection when it changed,
-     * and returns the calendars of the users involved. Participants with no usable calendar are
-     * audited as skipped once per revision.
-     */
-    async prepareReconcile(input: PrepareReconcileInput): Promise<CalendarTarget[]> {
-      const connections = await deps.connections.listForUsers(input.userIds);
-      const targets = connections.map((c) => ({
-        userId: c.userId,
-        connectionId: c.id,
-        provider: c.provider,
-        calendarId: c.calendarId,
-        usable: c.status !== 'disconnected',
-        needsReauth: c.status === 'needs_reauth',
-        syncEnabled: c.syncEnabled,
-        removing: c.removingEvents,
-      }));
-      const p = input.projection;
-      if (p) {
-        await saveBookingProjection(deps.pool, p);
-        if (p.status === 'confirmed') {
-          const covered = new Set(targets.filter((t) => t.usable && t.syncEnabled && !t.removing).map((t) => t.userId));
-          await appendSyncLog(
-            deps.pool,
-            p.details.participants
-              .filter((x) => !covered.has(x.userId))
-              .map((x) => ({ bookingId: p.bookingId, userId: x.userId, operation: 'skip' as const, outcome: 'ok' as const, revision: p.revision, detail: 'no connected calendar' })),
-          );
-        }
+  /**
+   * One round trip before each reconcile pass: saves the booking projection when it changed,
+   * and returns the calendars of the users involved. Participants with no usable calendar are
+   * audited as skipped once per revision.
+   */
+  async function prepareReconcile(input: PrepareReconcileInput): Promise<CalendarTarget[]> {
+    const connections = await deps.connections.listForUsers(input.userIds);
+    const targets = connections.map((c) => ({
+      userId: c.userId,
+      connectionId: c.id,
+      provider: c.provider,
+      calendarId: c.calendarId,
+      usable: c.status !== 'disconnected',
+      needsReauth: c.status === 'needs_reauth',
+      syncEnabled: c.syncEnabled,
+      removing: c.removingEvents,
+    }));
+    const p = input.projection;
+    if (p) {
+      await saveBookingProjection(deps.pool, p);
+      if (p.status === 'confirmed') {
+        const covered = new Set(targets.filter((t) => t.usable && t.syncEnabled && !t.removing).map((t) => t.userId));
+        await appendSyncLog(
+          deps.pool,
+          p.details.participants
+            .filter((x) => !covered.has(x.userId))
+            .map((x) => ({ bookingId: p.bookingId, userId: x.userId, operation: 'skip' as const, outcome: 'ok' as const, revision: p.revision, detail: 'no connected calendar' })),
+        );
       }
-      return targets;
+    }
+    return targets;
+  }
+
+  return {
+    prepareReconcile,
+
+    /**
+     * A new workflow's first pass, in one round trip: what the database remembers of the booking
+     * from an earlier workflow (its history may be gone), and when it remembers nothing, the
+     * usual preparation. With a prior, nothing is saved: the workflow adopts it and plans again.
+     */
+    async prepareFirstReconcile(input: PrepareReconcileInput): Promise<{ prior: PriorStatus | null; targets: CalendarTarget[] }> {
+      const prior = await loadBookingStatus(deps.pool, input.bookingId);
+      if (prior) return { prior, targets: [] };
+      return { prior: null, targets: await prepareReconcile(input) };
     },
 
     /** What the database remembers of a booking, so a restarted workflow never resurrects a cancelled one. */
-    async loadBookingStatus(bookingId: string): Promise<{ status: BookingStatus; revision: number } | null> {
+    async loadBookingStatus(bookingId: string): Promise<PriorStatus | null> {
       return loadBookingStatus(deps.pool, bookingId);
     },
   };

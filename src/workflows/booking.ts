@@ -9,7 +9,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { BookingDetails, BookingView } from '../domain/booking';
+import type { BookingDetails, BookingView, CalendarTarget } from '../domain/booking';
 import { FailureType } from '../domain/failures';
 import { BookingState, recordKey, type CarriedState, type ReconcileOp } from './booking-state';
 import {
@@ -88,10 +88,13 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
   setHandler(syncConnectionSignal, (r) => state.resync(r.connectionId));
   setHandler(stateQuery, () => state.view());
 
-  if (!input.carried) {
-    // A workflow id can be reused once history is gone: the database remembers a cancellation.
-    const prior = await dbActivities.loadBookingStatus(input.bookingId);
+  // A workflow id can be reused once history is gone: the database remembers a cancellation.
+  // The lean path reads it with the first pass's preparation (one local activity, not two).
+  let priorUnread = !input.carried;
+  if (priorUnread && !lean) {
+    const prior = await acts.loadBookingStatus(input.bookingId);
     if (prior) state.adoptPrior(prior);
+    priorUnread = false;
   }
 
   const publishedKey = (status: unknown, syncState: unknown, userIds: unknown): string => `${String(status)}|${String(syncState)}|${Array.isArray(userIds) ? userIds.join(',') : ''}`;
@@ -120,7 +123,10 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
   const lanes = new Lanes(state);
   for (;;) {
     if (state.dirty) {
-      await reconcile(state, lanes, dbActivities);
+      if (priorUnread && state.desired) {
+        priorUnread = false;
+        await firstReconcile(state, lanes);
+      } else await reconcile(state, lanes, dbActivities);
       publish();
       continue;
     }
@@ -192,7 +198,33 @@ async function reconcile(state: BookingState, lanes: Lanes, dbActivities: DbActi
       : undefined;
   state.reconciling = true;
   const targets = await dbActivities.prepareReconcile({ bookingId: state.bookingId, userIds: state.userIdsToResolve, projection });
-  if (projection) state.savedRevision = Math.max(state.savedRevision, revision);
+  planFrom(state, lanes, targets, revision, projection !== undefined);
+}
+
+/**
+ * A new workflow's first pass (lean path): reads what the database remembers of the booking and,
+ * when it remembers nothing, prepares as reconcile() does, in one local activity. A prior is
+ * adopted into the state (which marks it changed), so the loop plans again from there.
+ */
+async function firstReconcile(state: BookingState, lanes: Lanes): Promise<void> {
+  state.dirty = false;
+  const d = state.desired!;
+  const revision = state.revision;
+  const projection = { bookingId: state.bookingId, status: d.status, version: state.version, revision, details: d.details, cancelReason: d.cancelReason };
+  state.reconciling = true;
+  const first = await db.prepareFirstReconcile({ bookingId: state.bookingId, userIds: state.userIdsToResolve, projection });
+  if (first.prior) {
+    state.adoptPrior(first.prior);
+    state.reconciling = lanes.busy;
+    return;
+  }
+  planFrom(state, lanes, first.targets, revision, true);
+}
+
+/** Starts the operations a pass planned, unless the booking changed while its read ran. */
+function planFrom(state: BookingState, lanes: Lanes, targets: CalendarTarget[], revision: number, saved: boolean): void {
+  const booking = state.desired!.details;
+  if (saved) state.savedRevision = Math.max(state.savedRevision, revision);
   // A change that arrived during the read is planned on the next pass.
   if (state.revision !== revision) {
     state.reconciling = lanes.busy;

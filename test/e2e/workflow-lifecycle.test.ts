@@ -43,6 +43,29 @@ describe('bookingWorkflow lifecycle', () => {
     expect(await eventsFor(h, tutor.calendar, bookingId, true)).toHaveLength(1);
   });
 
+  it('a booking whose earlier workflow is gone but which the database remembers as cancelled is not brought back by a late confirm', async () => {
+    const { tutor, client } = await connectedPair(h);
+    const earlier = h.id('earlier');
+    const body = confirmBody([strip(tutor), strip(client)], { version: 1 });
+    expect((await h.api('POST', `/v1/bookings/${earlier}/confirm`, body)).status).toBe(202);
+    await settled(h, earlier);
+    expect((await h.api('POST', `/v1/bookings/${earlier}/cancel`, { version: 2 })).status).toBe(202);
+    expect((await h.service.client.workflow.getHandle<typeof bookingWorkflow>(bookingWorkflowId(earlier)).result())?.status).toBe('cancelled');
+
+    // What retention leaves behind: the database's record of a cancelled booking and no workflow
+    // history (a copy under an id Temporal has never seen).
+    const bookingId = h.id('remembered');
+    await h.pool.query(
+      `INSERT INTO bookings SELECT (jsonb_populate_record(NULL::bookings, to_jsonb(b) || jsonb_build_object('booking_id', $2::text))).* FROM bookings b WHERE booking_id = $1`,
+      [earlier, bookingId],
+    );
+    expect((await h.api('POST', `/v1/bookings/${bookingId}/confirm`, body)).status).toBe(202);
+    const result = await h.service.client.workflow.getHandle<typeof bookingWorkflow>(bookingWorkflowId(bookingId)).result();
+    expect(result?.status).toBe('cancelled');
+    expect(await eventsFor(h, tutor.calendar, bookingId, true)).toHaveLength(0);
+    expect(await eventsFor(h, client.calendar, bookingId, true)).toHaveLength(0);
+  });
+
   it('continues as new before its history grows large, keeping state and events', async () => {
     const { tutor, client } = await connectedPair(h);
     const bookingId = h.id('long');
