@@ -42,7 +42,7 @@ const db = proxyLocalActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '2 minutes' },
 });
-type DbActivities = Pick<Activities, 'loadBookingStatus' | 'prepareReconcile'>;
+type DbActivities = Pick<Activities, 'prepareReconcile'>;
 
 /** How long a booking's workflow stays open after the booking ended, for late changes. */
 const KEEP_AFTER_END_MS = 24 * 60 * 60_000;
@@ -97,7 +97,7 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
     priorUnread = false;
   }
 
-  const publishedKey = (status: unknown, syncState: unknown, userIds: unknown): string => `${String(status)}|${String(syncState)}|${Array.isArray(userIds) ? userIds.join(',') : ''}`;
+  const publishedKey = (status?: string, syncState?: string, userIds?: string[]): string => `${status}|${syncState}|${userIds?.join(',') ?? ''}`;
   // What the API set when it started the workflow needs no upsert (each one is a visibility write).
   // Older histories upserted at the first pass and the memo with every upsert: they replay so.
   const started = workflowInfo().typedSearchAttributes;
@@ -123,10 +123,9 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
   const lanes = new Lanes(state);
   for (;;) {
     if (state.dirty) {
-      if (priorUnread && state.desired) {
-        priorUnread = false;
-        await firstReconcile(state, lanes);
-      } else await reconcile(state, lanes, dbActivities);
+      const readPrior = priorUnread && state.desired !== undefined;
+      if (readPrior) priorUnread = false;
+      await reconcile(state, lanes, dbActivities, readPrior);
       publish();
       continue;
     }
@@ -186,7 +185,7 @@ class Lanes {
  * One level-triggered pass: save the booking, read the calendars, plan, and start an operation
  * in every idle lane that is behind. Busy lanes are planned again when they finish.
  */
-async function reconcile(state: BookingState, lanes: Lanes, dbActivities: DbActivities): Promise<void> {
+async function reconcile(state: BookingState, lanes: Lanes, dbActivities: DbActivities, readPrior: boolean): Promise<void> {
   state.dirty = false;
   const d = state.desired;
   if (!d) return;
@@ -197,34 +196,23 @@ async function reconcile(state: BookingState, lanes: Lanes, dbActivities: DbActi
       ? { bookingId: state.bookingId, status: d.status, version: state.version, revision, details: booking, cancelReason: d.cancelReason }
       : undefined;
   state.reconciling = true;
-  const targets = await dbActivities.prepareReconcile({ bookingId: state.bookingId, userIds: state.userIdsToResolve, projection });
-  planFrom(state, lanes, targets, revision, projection !== undefined);
-}
-
-/**
- * A new workflow's first pass (lean path): reads what the database remembers of the booking and,
- * when it remembers nothing, prepares as reconcile() does, in one local activity. A prior is
- * adopted into the state (which marks it changed), so the loop plans again from there.
- */
-async function firstReconcile(state: BookingState, lanes: Lanes): Promise<void> {
-  state.dirty = false;
-  const d = state.desired!;
-  const revision = state.revision;
-  const projection = { bookingId: state.bookingId, status: d.status, version: state.version, revision, details: d.details, cancelReason: d.cancelReason };
-  state.reconciling = true;
-  const first = await db.prepareFirstReconcile({ bookingId: state.bookingId, userIds: state.userIdsToResolve, projection });
-  if (first.prior) {
-    state.adoptPrior(first.prior);
-    state.reconciling = lanes.busy;
-    return;
+  const input = { bookingId: state.bookingId, userIds: state.userIdsToResolve, projection };
+  let targets: CalendarTarget[];
+  if (readPrior) {
+    // A new workflow's first pass (lean path) also reads what the database remembers of the
+    // booking, in the same local activity. A prior is adopted (which marks the state changed)
+    // and nothing was saved: the loop plans again from there.
+    const first = await db.prepareFirstReconcile(input);
+    if (first.prior) {
+      state.adoptPrior(first.prior);
+      state.reconciling = lanes.busy;
+      return;
+    }
+    targets = first.targets;
+  } else {
+    targets = await dbActivities.prepareReconcile(input);
   }
-  planFrom(state, lanes, first.targets, revision, true);
-}
-
-/** Starts the operations a pass planned, unless the booking changed while its read ran. */
-function planFrom(state: BookingState, lanes: Lanes, targets: CalendarTarget[], revision: number, saved: boolean): void {
-  const booking = state.desired!.details;
-  if (saved) state.savedRevision = Math.max(state.savedRevision, revision);
+  if (projection) state.savedRevision = Math.max(state.savedRevision, revision);
   // A change that arrived during the read is planned on the next pass.
   if (state.revision !== revision) {
     state.reconciling = lanes.busy;
