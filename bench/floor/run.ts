@@ -4,7 +4,7 @@ import { ServiceProcess } from '../../src/dev/service-process';
 import type { BenchEnvironment } from '../environment';
 import { forEachConcurrently } from '../concurrently';
 import { latencyFigures, perSecond, round2, type LatencyFigures } from '../figures';
-import { cpuMs, measureCpu, watchPeakRss } from '../process-stats';
+import { measureCpu, watchPeakRss } from '../process-stats';
 import { floorConfirmSignal, type FloorConfirm, type floorBookingWorkflow } from './workflows';
 
 export interface FloorFigures {
@@ -38,7 +38,6 @@ export async function runFloor(env: BenchEnvironment, o: { bookings: number; con
 
     const pid = worker.pid!;
     const rss = watchPeakRss(pid);
-    const cpuBefore = cpuMs(pid);
     const cpu = measureCpu({ temporal: () => [env.temporal.pid], worker: () => [pid], bench: () => [process.pid] });
     const acceptedAt = new Map<string, number>();
     const startedAt = Date.now();
@@ -52,7 +51,6 @@ export async function runFloor(env: BenchEnvironment, o: { bookings: number; con
     );
     await waitUntilNoneRunning(env, taskQueue, o.log);
     const peak = rss.stop();
-    const cpuUsed = cpuMs(pid) - cpuBefore;
     const cpuSeconds = cpu.stop();
 
     const latencies: number[] = [];
@@ -71,7 +69,7 @@ export async function runFloor(env: BenchEnvironment, o: { bookings: number; con
       latencyMs: latencyFigures(latencies),
       completed: latencies.length,
       workerPeakRssMiB: peak,
-      workerCpuMsPerBooking: round2(cpuUsed / o.bookings),
+      workerCpuMsPerBooking: round2(((cpuSeconds.worker ?? 0) * 1000) / o.bookings),
       cpuSeconds,
     };
   } finally {

@@ -1,6 +1,5 @@
 import type { Pool } from 'pg';
-import type { BenchEnvironment } from '../environment';
-import { SANDBOX_CLIENT } from '../environment';
+import { SANDBOX_CLIENT, type BenchEnvironment } from '../environment';
 
 const REDIRECT_URI = 'http://127.0.0.1:9/naive/oauth/callback';
 

@@ -3,7 +3,7 @@ import { bookingWorkflowId } from '../../src/workflows/messages';
 import type { BenchEnvironment } from '../environment';
 import { forEachConcurrently } from '../concurrently';
 import { latencyFigures, perSecond, round2, type LatencyFigures } from '../figures';
-import { cpuMs, measureCpu, pidsNamed, watchPeakRss, type CpuGroups } from '../process-stats';
+import { measureCpu, pidsNamed, watchPeakRss, type CpuGroups } from '../process-stats';
 import { confirmBody } from './confirm-body';
 import { judgeCalendars, readCreatedTimes } from './calendar-check';
 import type { BenchUser } from './participants';
@@ -52,9 +52,7 @@ export async function runServiceBookings(env: BenchEnvironment, o: ServiceRunOpt
     const client = o.clients[(i + Math.floor(i / o.tutors.length)) % o.clients.length]!;
     return { bookingId: `${prefix}${i}`, tutor, client, acceptedAt: 0 };
   });
-  const pids = env.workers.map((w) => w.pid!);
-  const watchers = pids.map((pid) => watchPeakRss(pid));
-  const cpuBefore = pids.reduce((n, pid) => n + cpuMs(pid), 0);
+  const watchers = env.workers.map((w) => watchPeakRss(w.pid!));
   const cpu = measureCpu(serviceCpuGroups(env));
 
   let refused = 0;
@@ -72,7 +70,6 @@ export async function runServiceBookings(env: BenchEnvironment, o: ServiceRunOpt
   await waitForWrittenEvents(env.pool, prefix, accepted.length * 2, o.stallMs ?? 120_000, o.log);
 
   const peaks = watchers.map((w) => w.stop());
-  const cpuUsed = pids.reduce((n, pid) => n + cpuMs(pid), 0) - cpuBefore;
   const cpuSeconds = cpu.stop();
   const found = await readCreatedTimes(env.sandbox, plans.flatMap((p) => [p.tutor.email, p.client.email]), prefix);
   const verdict = judgeCalendars(
@@ -94,7 +91,7 @@ export async function runServiceBookings(env: BenchEnvironment, o: ServiceRunOpt
     lost: verdict.lost + refused * 2,
     refused,
     workerPeakRssMiB: Math.max(...peaks),
-    workerCpuMsPerBooking: round2(cpuUsed / o.bookings),
+    workerCpuMsPerBooking: round2(((cpuSeconds.workers ?? 0) * 1000) / o.bookings),
     cpuSeconds,
     historyOfOneBooking: await historyShape(env, plans[0]!.bookingId),
   };
