@@ -10,6 +10,15 @@ export default defineConfig({
     // hook lets that require TypeScript sources, as under `npm start`.
     execArgv: ['--require', 'tsx/cjs'],
     testTimeout: 60_000,
+    // `npm test` passes --coverage: V8's own counters, for the service only. The emulators
+    // (src/sandbox), the dev tooling (src/dev) and the chaos tool (src/chaos) are test equipment.
+    coverage: {
+      provider: 'v8',
+      include: ['src/**/*.ts'],
+      exclude: ['src/sandbox/**', 'src/dev/**', 'src/chaos/**'],
+      reporter: [['text', { skipFull: true }], 'text-summary', 'json-summary'],
+      reportsDirectory: 'coverage',
+    },
     hookTimeout: 600_000,
     projects: [
       {
