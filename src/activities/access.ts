@@ -1,4 +1,4 @@
-import { refreshDue, TOKEN_MIN_USABLE_MS } from '../connections/token-refresh';
+import { refreshDue, TOKEN_MIN_USABLE_MS } from '../connections/refresh-due';
 import type { AccessContext, ProviderKind } from '../providers/types';
 import type { ActivityDeps } from './deps';
 import { connectionUnavailable, reauthRequired, tokenExpired } from './failures';

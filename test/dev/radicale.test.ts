@@ -14,6 +14,7 @@ import {
   startRadicale,
   type RadicaleServer,
 } from '../../src/dev/radicale';
+import { eventually } from '../support/eventually';
 
 const log = (line: string) => process.stderr.write(`[radicale test] ${line}\n`);
 
@@ -35,15 +36,6 @@ function isRunning(pid: number): boolean {
   } catch {
     return process.platform !== 'linux';
   }
-}
-
-async function waitFor(check: () => boolean, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (check()) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return check();
 }
 
 async function dav(
@@ -368,14 +360,17 @@ describe('startRadicale lifecycle', () => {
         `import { startRadicale } from ${JSON.stringify(modulePath)};\n` +
           `startRadicale({ users: [{ username: 'p', password: 'p' }], log: () => undefined }).then((s) => {\n` +
           `  process.stdout.write(JSON.stringify({ pid: s.pid, dir: s.dir }) + '\\n');\n` +
-          `  ${how === 'exit' ? 'setTimeout(() => process.exit(0), 100);' : 'setInterval(() => undefined, 1000);'}\n` +
+          // Stays up (stdin keeps it alive) until the test writes a line: then it exits normally.
+          `  process.stdin.once('data', () => process.exit(0));\n` +
           `});\n`,
       );
+      const child = spawn(process.execPath, ['--import', 'tsx', script], {
+        cwd: path.resolve(__dirname, '../..'),
+        stdio: ['pipe', 'pipe', 'inherit'],
+      });
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      let serverPid: number | undefined;
       try {
-        const child = spawn(process.execPath, ['--import', 'tsx', script], {
-          cwd: path.resolve(__dirname, '../..'),
-          stdio: ['ignore', 'pipe', 'inherit'],
-        });
         const info = await new Promise<{ pid: number; dir: string }>((resolve, reject) => {
           let out = '';
           child.stdout.on('data', (chunk: Buffer) => {
@@ -385,12 +380,18 @@ describe('startRadicale lifecycle', () => {
           });
           child.once('exit', (code) => reject(new Error(`parent exited early (${code})`)));
         });
+        serverPid = info.pid;
         expect(isRunning(info.pid)).toBe(true);
         if (how === 'SIGKILL') child.kill('SIGKILL');
-        expect(await waitFor(() => !isRunning(info.pid), 10_000)).toBe(true);
+        else child.stdin.write('exit\n');
+        await exited;
+        await eventually(async () => (isRunning(info.pid) ? undefined : true), 'the Radicale server to exit', 10_000);
         if (how === 'exit') expect(fs.existsSync(info.dir)).toBe(false);
         else fs.rmSync(info.dir, { recursive: true, force: true }); // nobody is left to clean up after SIGKILL
       } finally {
+        // Whatever happened above, neither the parent nor its server outlives the test.
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+        if (serverPid !== undefined && isRunning(serverPid)) process.kill(serverPid, 'SIGKILL');
         fs.rmSync(script, { force: true });
       }
     });

@@ -10,6 +10,7 @@ import {
   goInstall,
   isChecksumDatabaseFailure,
 } from '../../src/dev/temporal-cli';
+import { eventually } from '../support/eventually';
 
 const hasGo = spawnSync('go', ['version']).status === 0;
 
@@ -49,14 +50,15 @@ describe('ensureTemporalCli', () => {
     fs.writeFileSync(lock, JSON.stringify({ pid: process.pid, host: os.hostname(), startedAt: new Date().toISOString() }));
     const lines: string[] = [];
     const pending = ensureTemporalCli({ cacheRoot, usePath: false, log: (l) => lines.push(l) });
-    await new Promise((r) => setTimeout(r, 1_500));
+    // It has seen the live lock and is waiting on it (not building).
+    await eventually(async () => (lines.some((l) => l.startsWith('Waiting for pid')) ? true : undefined), 'the wait to be announced', 10_000);
+    expect(lines.some((l) => l.startsWith('Building'))).toBe(false);
     // The "other process" finishes: binary renamed into place, lock removed.
     const binary = cachedTemporalCliPath(cacheRoot);
     fs.mkdirSync(path.dirname(binary), { recursive: true });
     fs.writeFileSync(binary, '#!/bin/sh\necho fake\n', { mode: 0o755 });
     fs.unlinkSync(lock);
     await expect(pending).resolves.toBe(binary);
-    expect(lines.some((l) => l.startsWith('Waiting for pid'))).toBe(true);
     expect(lines.some((l) => l.startsWith('Building'))).toBe(false);
   });
 

@@ -47,8 +47,13 @@ const RATE_LIMITED = {
   },
 };
 
-const sandbox = useGoogleSandbox();
+/** Set by a test to stop the sandbox's clock there (and move it by hand); real time otherwise. */
+let frozenClock: number | undefined;
+const sandbox = useGoogleSandbox({}, { now: () => frozenClock ?? Date.now() });
 const { postToken, exchange, api } = sandbox;
+beforeEach(() => {
+  frozenClock = undefined;
+});
 
 function refresh(refreshToken: string): Promise<TokenResult> {
   return postToken({
@@ -315,12 +320,15 @@ describe('Calendar API authentication', () => {
   });
 
   it('expires access tokens after the configured TTL', async () => {
+    frozenClock = Date.now();
     await sandbox.control.configure({ accessTokenTtlSeconds: 1 });
     const { code } = await sandbox.control.authorize({ email: 'ttl@sandbox.test', clientId: CLIENT_ID, redirectUri: REDIRECT_URI });
     const tokens = await exchange(code);
     expect(tokens.body.expires_in).toBe(1);
     expect((await api(tokens.body.access_token, 'GET', EVENTS)).status).toBe(200);
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    frozenClock += 999;
+    expect((await api(tokens.body.access_token, 'GET', EVENTS)).status).toBe(200);
+    frozenClock += 1;
     expect((await api(tokens.body.access_token, 'GET', EVENTS)).status).toBe(401);
   });
 
@@ -742,10 +750,12 @@ describe('fault injection', () => {
     const slow = await api(conn.accessToken, 'GET', EVENTS);
     const elapsed = Date.now() - started;
     expect(slow.status).toBe(200);
+    // A lower bound only: a slow machine makes it longer, never shorter.
     expect(elapsed).toBeGreaterThanOrEqual(290);
-    const fastStart = Date.now();
-    await api(conn.accessToken, 'GET', EVENTS);
-    expect(Date.now() - fastStart).toBeLessThan(250);
+    // The rule was used up by that request: the next one is not delayed (the sandbox's own count, no stopwatch).
+    expect((await api(conn.accessToken, 'GET', EVENTS)).status).toBe(200);
+    expect(await sandbox.control.listFaults()).toEqual([expect.objectContaining({ latencyMs: 300, hits: 1, remaining: 0 })]);
+    expect((await sandbox.control.stats()).faultsInjected).toBe(1);
   });
 
   it('draws probabilistic faults from a seeded PRNG, repeatably', async () => {

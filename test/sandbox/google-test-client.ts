@@ -60,13 +60,13 @@ export interface GoogleTestSandbox {
  * each test. Call it at the top of a test file, before the file's own hooks, which then run
  * after these (before) and before these (after).
  */
-export function useGoogleSandbox(ids: Partial<GoogleTestClientIds> = {}): GoogleTestSandbox {
+export function useGoogleSandbox(ids: Partial<GoogleTestClientIds> = {}, options: { now?: () => number } = {}): GoogleTestSandbox {
   const client: GoogleTestClientIds = { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUri: REDIRECT_URI, ...ids };
   let running: RunningGoogleSandbox | undefined;
   let control: GoogleSandboxControl | undefined;
 
   beforeAll(async () => {
-    running = await startGoogleSandbox({ port: 0, clientId: client.clientId, clientSecret: client.clientSecret });
+    running = await startGoogleSandbox({ port: 0, clientId: client.clientId, clientSecret: client.clientSecret, ...options });
     control = new GoogleSandboxControl(running.url);
   });
 

@@ -11,6 +11,9 @@ import { startService, type RunningService } from '../../src/service';
 import { completeConnectLink } from '../../src/sandbox/consent-client';
 import type { Pool } from 'pg';
 
+// Lives in its own module so tests that need no harness can wait without loading the service.
+export { eventually } from './eventually';
+
 export interface Harness {
   config: AppConfig;
   service: RunningService;
@@ -148,20 +151,4 @@ export async function startHarness(overrides: Record<string, string> = {}): Prom
       await microsoft.close();
     },
   };
-}
-
-/** Polls `check` until it returns a value (not undefined) or the deadline passes. Not a sleep: it returns as soon as the condition holds. */
-export async function eventually<T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }

@@ -69,6 +69,127 @@ describe('BookingState version rules', () => {
     expect(s.desired?.status).toBe('cancelled');
     expect(s.revision).toBeGreaterThan(7);
   });
+
+  it('ignores a confirm older than everything applied, without a new revision', () => {
+    const s = new BookingState('b1');
+    s.confirm({ version: 5, booking: details() });
+    expect(s.confirm({ version: 4, booking: details({ title: 'Old', start: '2030-02-01T10:00:00Z', end: '2030-02-01T11:00:00Z' }) })).toBe(false);
+    expect(s.desired?.details).toEqual(details());
+    expect(s.revision).toBe(1);
+  });
+
+  it('ignores a reschedule replayed with the version it already applied', () => {
+    const s = new BookingState('b1');
+    s.confirm({ version: 1, booking: details() });
+    expect(s.reschedule({ version: 2, start: '2030-02-01T10:00:00Z', end: '2030-02-01T11:00:00Z' })).toBe(true);
+    expect(s.reschedule({ version: 2, start: '2030-03-01T10:00:00Z', end: '2030-03-01T11:00:00Z' })).toBe(false);
+    expect(s.desired?.details.start).toBe('2030-02-01T10:00:00Z');
+    expect(s.revision).toBe(2);
+  });
+
+  it('drops a reschedule that arrives before any confirm', () => {
+    const s = new BookingState('b1');
+    expect(s.reschedule({ version: 2, start: '2030-02-01T10:00:00Z', end: '2030-02-01T11:00:00Z' })).toBe(false);
+    expect(s.desired).toBeNull();
+    expect(s.revision).toBe(0);
+    expect(s.dirty).toBe(false);
+    // The confirm that follows is taken as it is, whatever its version.
+    expect(s.confirm({ version: 1, booking: details() })).toBe(true);
+    expect(s.desired?.details.start).toBe('2030-01-01T10:00:00Z');
+  });
+
+  it('drops a cancel that arrives before any confirm', () => {
+    const s = new BookingState('b1');
+    expect(s.cancel({ version: 3, reason: 'early' })).toBe(false);
+    expect(s.desired).toBeNull();
+    expect(s.revision).toBe(0);
+    expect(s.dirty).toBe(false);
+  });
+
+  it('cancels even when the cancel carries an older version than the booking', () => {
+    const s = new BookingState('b1');
+    s.confirm({ version: 5, booking: details() });
+    expect(s.cancel({ version: 1, reason: 'ill' })).toBe(true);
+    expect(s.desired?.status).toBe('cancelled');
+    expect(s.desired?.cancelReason).toBe('ill');
+    expect(s.revision).toBe(2);
+  });
+
+  it('ignores a second cancel: the first reason stays and no new revision is made', () => {
+    const s = new BookingState('b1');
+    s.confirm({ version: 1, booking: details() });
+    s.cancel({ version: 2, reason: 'ill' });
+    expect(s.cancel({ version: 3, reason: 'moved away' })).toBe(false);
+    expect(s.desired?.cancelReason).toBe('ill');
+    expect(s.revision).toBe(2);
+  });
+
+  it('applies an unversioned change after versioned ones, and keeps the version it had', () => {
+    const s = new BookingState('b1');
+    s.confirm({ version: 5, booking: details() });
+    expect(s.reschedule({ start: '2030-02-01T10:00:00Z', end: '2030-02-01T11:00:00Z' })).toBe(true);
+    expect(s.confirm({ booking: details({ title: 'Unversioned' }) })).toBe(true);
+    expect(s.desired?.details.title).toBe('Unversioned');
+    expect(s.desired?.versions).toEqual({ details: 5, times: 5 });
+    expect(s.version).toBe(5);
+    // ...so an older versioned change is still refused afterwards.
+    expect(s.reschedule({ version: 4, start: '2030-03-01T10:00:00Z', end: '2030-03-01T11:00:00Z' })).toBe(false);
+    expect(s.confirm({ version: 4, booking: details({ title: 'Stale' }) })).toBe(false);
+    expect(s.desired?.details.title).toBe('Unversioned');
+  });
+
+  it('applies any versioned change after unversioned ones, and reports a version from then on', () => {
+    const s = new BookingState('b1');
+    s.confirm({ booking: details() });
+    expect(s.version).toBeNull();
+    expect(s.view()?.version).toBeNull();
+    expect(s.reschedule({ version: 1, start: '2030-02-01T10:00:00Z', end: '2030-02-01T11:00:00Z' })).toBe(true);
+    expect(s.desired?.versions).toEqual({ details: null, times: 1 });
+    expect(s.version).toBe(1);
+    expect(s.confirm({ version: 1, booking: details({ title: 'Maths v1' }) })).toBe(true);
+    expect(s.desired?.details.title).toBe('Maths v1');
+    // times v1 is already held: the confirm's times do not replace the rescheduled ones.
+    expect(s.desired?.details.start).toBe('2030-02-01T10:00:00Z');
+    expect(s.desired?.versions).toEqual({ details: 1, times: 1 });
+  });
+
+  it('a newer confirm replaces the whole booking: optional fields it leaves out are cleared', () => {
+    const s = new BookingState('b1');
+    s.confirm({ version: 1, booking: details({ description: 'Bring a calculator', location: 'Room 4', meetingUrl: 'https://meet.example/x' }) });
+    expect(s.confirm({ version: 2, booking: details({ title: 'Maths v2' }) })).toBe(true);
+    const view = s.view()!;
+    expect(view.title).toBe('Maths v2');
+    expect(view).not.toHaveProperty('description');
+    expect(view).not.toHaveProperty('location');
+    expect(view).not.toHaveProperty('meetingUrl');
+  });
+
+  it('a reschedule without a time zone keeps the booking\'s, one with a zone replaces it', () => {
+    const s = new BookingState('b1');
+    s.confirm({ version: 1, booking: details() });
+    s.reschedule({ version: 2, start: '2030-02-01T10:00:00Z', end: '2030-02-01T11:00:00Z' });
+    expect(s.desired?.details.timeZone).toBe('Europe/London');
+    s.reschedule({ version: 3, start: '2030-02-02T10:00:00Z', end: '2030-02-02T11:00:00Z', timeZone: 'Asia/Tokyo' });
+    expect(s.desired?.details.timeZone).toBe('Asia/Tokyo');
+  });
+
+  it('adopting a prior with an older revision keeps counting from this run\'s', () => {
+    const s = new BookingState('b1');
+    s.confirm({ version: 1, booking: details() });
+    s.confirm({ version: 2, booking: details({ title: 'v2' }) });
+    s.adoptPrior({ status: 'confirmed', revision: 1 });
+    expect(s.revision).toBe(3); // its own 2, then one more for the adoption
+    expect(s.desired?.status).toBe('confirmed');
+  });
+
+  it('adopting a prior before any confirm only continues its revision, and keeps the saved revision within it', () => {
+    const s = new BookingState('b1', { desired: null, revision: 0, savedRevision: 4, calendars: [] });
+    s.adoptPrior({ status: 'cancelled', revision: 2 });
+    expect(s.revision).toBe(2);
+    expect(s.savedRevision).toBe(2);
+    expect(s.desired).toBeNull();
+    expect(s.dirty).toBe(false);
+  });
 });
 
 describe('BookingState.plan', () => {

@@ -19,6 +19,8 @@ export interface GoogleSandboxOptions {
    */
   config?: Partial<SandboxConfig>;
   logger?: SandboxLogger;
+  /** The sandbox's clock (token expiry, channels, rate limits); defaults to Date.now. Tests pass their own. */
+  now?: () => number;
 }
 
 /** `url` is e.g. http://127.0.0.1:41234, no trailing slash; `close()` is idempotent. */
@@ -35,6 +37,7 @@ export function createGoogleSandboxState(options: GoogleSandboxOptions): Sandbox
     ],
     config: options.config,
     logger: options.logger,
+    now: options.now,
   });
 }
 
