@@ -152,6 +152,44 @@ describe('busy times', () => {
     expect(free.body).toMatchObject({ available: true, users: [{ userId: tutor, conflicts: [], known: true }] });
   });
 
+  it('a user with two calendars: busy times are their merge; a slot is known only once both calendars have been read', async () => {
+    const userId = h.id('two');
+    const google = await h.connectGoogle(userId);
+    const outlookEmail = `${userId.toLowerCase()}@contoso.test`;
+    // The Outlook calendar cannot be read (503) until the fault is cleared below.
+    await h.microsoft.addFault({ method: 'GET', path: 'calendarView/delta', account: outlookEmail, status: 503, retryAfterSeconds: 1, times: 'always' });
+    await h.connectMicrosoft(userId, outlookEmail);
+    const d = day(8);
+    const half = (hh: number) => hour(d, hh).replace(':00:00', ':30:00');
+    const utc = (iso: string) => ({ dateTime: iso.replace(/\.000Z$/, ''), timeZone: 'UTC' });
+    await h.google.createUserEvent(google.email, { summary: 'Dentist', start: { dateTime: hour(d, 9) }, end: { dateTime: hour(d, 10) } });
+    await h.google.createUserEvent(google.email, { summary: 'Gym', start: { dateTime: hour(d, 14) }, end: { dateTime: hour(d, 15) } });
+    await h.microsoft.createUserEvent(outlookEmail, { subject: 'Meeting', start: utc(half(9)), end: utc(hour(d, 11)), showAs: 'busy' });
+
+    type Check = { available: boolean; users: Array<{ conflicts: Array<{ start: string; end: string }>; known: boolean; calendars: Array<{ provider: string; covers: boolean }> }> };
+    const check = async (start: string, end: string) => (await h.api<Check>('POST', '/v1/availability/check', { userIds: [userId], start, end })).body;
+
+    // Google read, Outlook tried and failed: only Google's busy times, and no slot is known.
+    const before = await eventually(async () => {
+      const b = await busyOf(userId);
+      const [g, m] = b.calendars;
+      return g?.syncedAt && m?.lastError && JSON.stringify(b.busy) === JSON.stringify([{ start: hour(d, 9), end: hour(d, 10) }, { start: hour(d, 14), end: hour(d, 15) }]) ? b : undefined;
+    }, 'Google read, Outlook failing');
+    expect(before.calendars.map((c) => [c.provider, c.covers, c.syncedAt === null])).toEqual([['google', true, false], ['microsoft', false, true]]);
+    // Free in Google, busy in the unread Outlook calendar: no conflict seen, and the answer says it is not known.
+    expect(await check(hour(d, 10), hour(d, 11))).toMatchObject({ available: true, users: [{ conflicts: [], known: false }] });
+    expect(await check(half(9), hour(d, 10))).toMatchObject({ available: false, users: [{ conflicts: [{ start: hour(d, 9), end: hour(d, 10) }], known: false }] });
+
+    await h.microsoft.clearFaults();
+    // Both read: one list, Google's 09:00–10:00 and Outlook's 09:30–11:00 joined.
+    const after = await busyBecomes(userId, [{ start: hour(d, 9), end: hour(d, 11) }, { start: hour(d, 14), end: hour(d, 15) }]);
+    expect(after.calendars.map((c) => [c.provider, c.covers])).toEqual([['google', true], ['microsoft', true]]);
+    expect(await check(hour(d, 10), hour(d, 11))).toMatchObject({ available: false, users: [{ conflicts: [{ start: half(9), end: hour(d, 11) }], known: true }] });
+    // A slot overlapping events of both calendars: one conflict, the two joined.
+    expect(await check(half(9), hour(d, 10))).toMatchObject({ available: false, users: [{ conflicts: [{ start: hour(d, 9), end: hour(d, 11) }], known: true }] });
+    expect(await check(hour(d, 12), hour(d, 13))).toMatchObject({ available: true, users: [{ conflicts: [], known: true }] });
+  });
+
   it('refuses bad ranges and bodies', async () => {
     const u = h.id('g');
     const bad = async (path: string) => (await h.api('GET', path)).status;

@@ -10,6 +10,8 @@ import { startNotifyReceiver } from '../support/notify-receiver';
 
 const day = (d: number) => new Date(Date.now() + d * 86_400_000);
 const hour = (d: Date, h: number) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate(), h)).toISOString();
+/** An instant as an iCalendar UTC date-time: 20300501T150000Z. */
+const icsTime = (iso: string) => iso.replace(/[-:]/g, '').replace(/\.\d+/, '');
 
 type Receiver = Awaited<ReturnType<typeof startNotifyReceiver>>;
 
@@ -70,6 +72,51 @@ async function connected(h: Harness, provider: 'google' | 'microsoft'): Promise<
   return { userId, ...c };
 }
 
+/** One Radicale for the file; each test that uses it has an account of its own. */
+let radicale: RadicaleServer;
+const newCalDavUser = () => ({ username: `edit${randomBytes(3).toString('hex')}`, password: randomBytes(12).toString('hex') });
+const caldavUsers = { respect: newCalDavUser(), restore: newCalDavUser() };
+beforeAll(async () => {
+  await ensureRadicale();
+  radicale = await startRadicale({ users: Object.values(caldavUsers) });
+}, 600_000);
+afterAll(async () => {
+  await radicale?.stop();
+});
+
+interface CalDavAccount {
+  userId: string;
+  connectionId: string;
+  calendarUrl: string;
+  /** The object at `url` as the server stores it; undefined when it is not there. */
+  get(url: string): Promise<{ ics: string; etag: string } | undefined>;
+  /** The user moves the event at `url` in their own client (a conditional PUT, as clients write). */
+  move(url: string, start: string, end: string): Promise<void>;
+  auth: { authorization: string };
+}
+
+/** A new user whose Radicale calendar is connected and whose first bulk sync is over. */
+async function connectedCalDav(h: Harness, user: { username: string; password: string }): Promise<CalDavAccount> {
+  const calendarUrl = await createCalendar(radicale.url, user.username, user.password, { slug: 'personal', displayName: 'Personal' });
+  const userId = h.id('c');
+  const conn = await h.api<{ id: string }>('POST', `/v1/users/${userId}/connections`, { provider: 'caldav', serverUrl: radicale.url, ...user });
+  expect(conn.status).toBe(201);
+  await bulkSyncDone(h, userId, conn.body.id);
+  const auth = { authorization: `Basic ${Buffer.from(`${user.username}:${user.password}`).toString('base64')}` };
+  const get = async (url: string) => {
+    const res = await fetch(url, { headers: auth });
+    return res.status === 200 ? { ics: await res.text(), etag: res.headers.get('etag')! } : undefined;
+  };
+  const move = async (url: string, start: string, end: string) => {
+    const current = await get(url);
+    if (!current) throw new Error(`no event at ${url} to move`);
+    const moved = current.ics.replace(/^DTSTART[;:].*$/m, `DTSTART:${icsTime(start)}`).replace(/^DTEND[;:].*$/m, `DTEND:${icsTime(end)}`);
+    const res = await fetch(url, { method: 'PUT', headers: { ...auth, 'if-match': current.etag, 'content-type': 'text/calendar; charset=utf-8' }, body: moved });
+    if (!res.ok) throw new Error(`moving the event failed: ${res.status}`);
+  };
+  return { userId, connectionId: conn.body.id, calendarUrl, get, move, auth };
+}
+
 describe('EXTERNAL_EDIT_POLICY=respect (default)', () => {
   // The booking system refuses each event's first delivery.
   const ctx = harnessFor({}, (_n, attempt) => (attempt === 1 ? 503 : 200));
@@ -105,6 +152,22 @@ describe('EXTERNAL_EDIT_POLICY=respect (default)', () => {
     // Respected: the event stays where the user put it.
     const [e] = await eventsFor(h, email, bookingId);
     expect(Date.parse(e!.start!.dateTime!)).toBe(Date.parse(hour(d, 17)));
+  });
+
+  it('CalDAV: a moved event is shown moved_externally, reported once, and left where the user put it', async () => {
+    const { h, receiver } = ctx;
+    const c = await connectedCalDav(h, caldavUsers.respect);
+    const d = day(4);
+    const { bookingId, externalEventId } = await book(h, c.userId, hour(d, 15), hour(d, 16));
+    await c.move(externalEventId, hour(d, 17), hour(d, 18));
+    await calendarState(h, bookingId, 'moved_externally');
+    await eventually(async () => (receiver.accepted('booking.moved_externally', bookingId).length > 0 ? true : undefined), 'moved_externally delivered');
+    await moreReads(h, c.connectionId, 2);
+    expect(receiver.accepted('booking.moved_externally', bookingId)).toHaveLength(1);
+    expect(receiver.accepted('booking.moved_externally', bookingId)[0]!.data).toMatchObject({ userId: c.userId, connectionId: c.connectionId, policy: 'respect' });
+    expect((await c.get(externalEventId))?.ics).toContain(`DTSTART:${icsTime(hour(d, 17))}`);
+    const log = await h.pool.query('SELECT operation FROM sync_log WHERE booking_id = $1 AND operation LIKE $2', [bookingId, 'external_%']);
+    expect(log.rows).toEqual([{ operation: 'external_move' }]);
   });
 
   it('Outlook: a booking at a fraction of a second is not taken for a move (Graph keeps whole seconds)', async () => {
@@ -154,33 +217,21 @@ describe('EXTERNAL_EDIT_POLICY=restore', () => {
 
   it('CalDAV: a deleted event comes back exactly once (found by the next poll)', async () => {
     const { h, receiver } = ctx;
-    await ensureRadicale();
-    const user = { username: `edit${randomBytes(3).toString('hex')}`, password: randomBytes(12).toString('hex') };
-    const radicale: RadicaleServer = await startRadicale({ users: [user] });
-    try {
-      const calendarUrl = await createCalendar(radicale.url, user.username, user.password, { slug: 'personal', displayName: 'Personal' });
-      const userId = h.id('c');
-      const conn = await h.api<{ id: string }>('POST', `/v1/users/${userId}/connections`, { provider: 'caldav', serverUrl: radicale.url, ...user });
-      expect(conn.status).toBe(201);
-      await bulkSyncDone(h, userId, conn.body.id);
-      const d = day(5);
-      const { bookingId, externalEventId } = await book(h, userId, hour(d, 15), hour(d, 16));
-      const auth = { authorization: `Basic ${Buffer.from(`${user.username}:${user.password}`).toString('base64')}` };
-      const exists = async () => (await fetch(externalEventId, { headers: auth })).status;
-      expect(externalEventId.startsWith(calendarUrl)).toBe(true);
-      expect(await exists()).toBe(200);
-      expect((await fetch(externalEventId, { method: 'DELETE', headers: auth })).status).toBeLessThan(300);
-      await eventually(async () => (receiver.accepted('booking.removed_externally', bookingId).length > 0 ? true : undefined), 'removed_externally delivered');
-      await eventually(async () => ((await exists()) === 200 ? true : undefined), 'the CalDAV event back');
-      await moreReads(h, conn.body.id, 3);
-      // One object for the booking in the collection: the same URL, nothing beside it.
-      const listing = await fetch(calendarUrl, { method: 'PROPFIND', headers: { ...auth, depth: '1' } });
-      const hrefs = [...(await listing.text()).matchAll(/<[^>]*href>([^<]+\.ics)</g)].map((m) => m[1]);
-      expect(hrefs).toEqual([new URL(externalEventId).pathname]);
-      expect(receiver.accepted('booking.removed_externally', bookingId)).toHaveLength(1);
-    } finally {
-      await radicale.stop();
-    }
+    const c = await connectedCalDav(h, caldavUsers.restore);
+    const d = day(5);
+    const { bookingId, externalEventId } = await book(h, c.userId, hour(d, 15), hour(d, 16));
+    const exists = async () => (await fetch(externalEventId, { headers: c.auth })).status;
+    expect(externalEventId.startsWith(c.calendarUrl)).toBe(true);
+    expect(await exists()).toBe(200);
+    expect((await fetch(externalEventId, { method: 'DELETE', headers: c.auth })).status).toBeLessThan(300);
+    await eventually(async () => (receiver.accepted('booking.removed_externally', bookingId).length > 0 ? true : undefined), 'removed_externally delivered');
+    await eventually(async () => ((await exists()) === 200 ? true : undefined), 'the CalDAV event back');
+    await moreReads(h, c.connectionId, 3);
+    // One object for the booking in the collection: the same URL, nothing beside it.
+    const listing = await fetch(c.calendarUrl, { method: 'PROPFIND', headers: { ...c.auth, depth: '1' } });
+    const hrefs = [...(await listing.text()).matchAll(/<[^>]*href>([^<]+\.ics)</g)].map((m) => m[1]);
+    expect(hrefs).toEqual([new URL(externalEventId).pathname]);
+    expect(receiver.accepted('booking.removed_externally', bookingId)).toHaveLength(1);
   });
 
   it('Outlook: a deleted event comes back exactly once (a new event), a moved one goes back to the booking time', async () => {

@@ -3,14 +3,17 @@ import { randomBytes } from 'node:crypto';
 import type ICALModule from 'ical.js' with { 'resolution-mode': 'import' };
 import { fetchCalendarObjects, getBasicAuthHeaders } from 'tsdav';
 import { createCalendar, ensureRadicale, startRadicale } from '../../src/dev/radicale';
-import { BOOKING_PROPERTY, CalDavCalendarProvider, caldavUid } from '../../src/providers/caldav';
+import { CalDavCalendarProvider, caldavUid } from '../../src/providers/caldav';
 import { startFaultProxy } from '../support/fault-proxy';
 import type { ProviderFixture, StoredEvent } from './fixture';
+
+/** The iCalendar property naming the booking: written out, as events already in calendars carry it. */
+const BOOKING_PROPERTY = 'X-BOOKING-CALENDAR-SYNC-ID';
 
 type ICAL = typeof ICALModule;
 
 /** Reads what the server stores, with ical.js: an independent parser, not our writer. */
-function parse(ICAL: ICAL, ics: string): { uid: string; bookingId: string | null; event: StoredEvent } {
+function parse(ICAL: ICAL, ics: string): { bookingId: string | null; event: StoredEvent } {
   const vevent = new ICAL.Component(ICAL.parse(ics)).getFirstSubcomponent('vevent')!;
   const e = new ICAL.Event(vevent);
   const alarms = vevent.getAllSubcomponents('valarm').map((a) => {
@@ -18,7 +21,6 @@ function parse(ICAL: ICAL, ics: string): { uid: string; bookingId: string | null
     return { method: 'popup' as const, minutes: Math.round(-trigger.toSeconds() / 60) };
   });
   return {
-    uid: e.uid,
     bookingId: (vevent.getFirstPropertyValue(BOOKING_PROPERTY.toLowerCase()) as string | null) ?? null,
     event: {
       title: e.summary,
@@ -54,13 +56,13 @@ export const caldavFixture: ProviderFixture = {
     return {
       provider: new CalDavCalendarProvider('caldav'),
       ctx: { credentials: { kind: 'basic', ...user, serverUrl: proxy.url }, calendarId: calendarUrl },
-      async eventsFor(key) {
+      async ourEvents() {
+        // Every object in the collection, whatever its name or UID.
         const objects = await fetchCalendarObjects({ calendar: { url: direct }, headers });
-        return objects
-          .filter((o) => typeof o.data === 'string')
-          .map((o) => parse(ICAL, o.data as string))
-          .filter((p) => p.uid === caldavUid(key) && p.bookingId === key.bookingId)
-          .map((p) => p.event);
+        return objects.flatMap((o) => {
+          const p = typeof o.data === 'string' ? parse(ICAL, o.data) : undefined;
+          return p?.bookingId ? [{ bookingId: p.bookingId, ...p.event }] : [];
+        });
       },
       async loseNextCreateResponse() {
         proxy.dropNextResponse('PUT');

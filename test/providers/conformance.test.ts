@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Reminder } from '../../src/events/reminders';
 import { ProviderError, type CalendarChanges, type EventKey, type EventSpec } from '../../src/providers/types';
-import type { ProviderFixture, ProviderUnderTest } from './fixture';
+import type { ProviderFixture, ProviderUnderTest, StoredEvent } from './fixture';
 import { caldavFixture } from './caldav.fixture';
 import { googleFixture } from './google.fixture';
 import { microsoftFixture } from './microsoft.fixture';
@@ -47,6 +47,14 @@ for (const fixture of FIXTURES) {
     afterAll(async () => {
       await p?.close();
     });
+    // Every case, whatever it checks: no booking has two events anywhere in the calendar.
+    afterEach(async () => {
+      const bookings = (await p.ourEvents()).map((e) => e.bookingId);
+      expect(bookings.filter((b, i) => bookings.indexOf(b) !== i), 'bookings with more than one event').toEqual([]);
+    });
+
+    /** The events tagged with this key's booking, found among all events in the calendar. */
+    const eventsFor = async (k: EventKey): Promise<StoredEvent[]> => (await p.ourEvents()).filter((e) => e.bookingId === k.bookingId);
 
     it('creates once: a repeated create and a create whose response was lost leave one event', async () => {
       const k = key();
@@ -54,13 +62,13 @@ for (const fixture of FIXTURES) {
       expect(first.action).toBe('created');
       const again = await p.provider.upsertEvent(p.ctx, spec(k), {});
       expect(again.externalEventId).toBe(first.externalEventId);
-      expect(await p.eventsFor(k)).toHaveLength(1);
+      expect(await eventsFor(k)).toHaveLength(1);
 
       const lost = key();
       await p.loseNextCreateResponse();
       await expect(p.provider.upsertEvent(p.ctx, spec(lost), {})).rejects.toBeInstanceOf(ProviderError);
       await p.provider.upsertEvent(p.ctx, spec(lost), {});
-      expect(await p.eventsFor(lost)).toHaveLength(1);
+      expect(await eventsFor(lost)).toHaveLength(1);
     });
 
     it('update moves the event; delete removes it and deleting twice succeeds', async () => {
@@ -70,17 +78,17 @@ for (const fixture of FIXTURES) {
         externalEventId: created.externalEventId,
       });
       expect(moved.action).toBe('updated');
-      const [e] = await p.eventsFor(k);
+      const [e] = await eventsFor(k);
       expect([e!.start, e!.end]).toEqual([Date.parse('2030-03-05T09:30:00Z'), Date.parse('2030-03-05T10:15:00Z')]);
-      expect(await p.eventsFor(k)).toHaveLength(1);
+      expect(await eventsFor(k)).toHaveLength(1);
 
       expect((await p.provider.deleteEvent(p.ctx, k, { externalEventId: created.externalEventId })).action).toBe('deleted');
-      expect(await p.eventsFor(k)).toHaveLength(0);
+      expect(await eventsFor(k)).toHaveLength(0);
       expect((await p.provider.deleteEvent(p.ctx, k, { externalEventId: created.externalEventId })).action).toBe('already_gone');
       expect((await p.provider.deleteEvent(p.ctx, k, {})).action).toBe('already_gone');
       // Re-creating after a delete brings back exactly one event.
       await p.provider.upsertEvent(p.ctx, spec(k), {});
-      expect(await p.eventsFor(k)).toHaveLength(1);
+      expect(await eventsFor(k)).toHaveLength(1);
     });
 
     it('a change by someone else right before our write (a stale ETag) is re-read and overwritten, still one event', async () => {
@@ -88,7 +96,7 @@ for (const fixture of FIXTURES) {
       const created = await p.provider.upsertEvent(p.ctx, spec(k), {});
       await p.changeBeforeNextWrite(k, created.externalEventId);
       await p.provider.upsertEvent(p.ctx, spec(k, { title: 'Ours again' }), { externalEventId: created.externalEventId });
-      const events = await p.eventsFor(k);
+      const events = await eventsFor(k);
       expect(events).toHaveLength(1);
       expect(events[0]!.title).toBe('Ours again');
     });
@@ -101,7 +109,7 @@ for (const fixture of FIXTURES) {
         location: 'Raum 3, Straße 5; Zürich 🇨🇭',
       };
       await p.provider.upsertEvent(p.ctx, spec(k, text), {});
-      const [e] = await p.eventsFor(k);
+      const [e] = await eventsFor(k);
       expect({ title: e!.title, description: e!.description, location: e!.location }).toEqual(text);
     });
 
@@ -109,12 +117,12 @@ for (const fixture of FIXTURES) {
       const london = key();
       // Sunday 25 October 2026, London leaves BST at 02:00: 00:30 local is BST, 03:30 local is GMT.
       await p.provider.upsertEvent(p.ctx, spec(london, { start: '2026-10-24T23:30:00Z', end: '2026-10-25T03:30:00Z', timeZone: 'Europe/London' }), {});
-      const [l] = await p.eventsFor(london);
+      const [l] = await eventsFor(london);
       expect([l!.start, l!.end]).toEqual([Date.parse('2026-10-24T23:30:00Z'), Date.parse('2026-10-25T03:30:00Z')]);
       const ny = key();
       // Sunday 1 November 2026, New York leaves EDT at 02:00.
       await p.provider.upsertEvent(p.ctx, spec(ny, { start: '2026-11-01T05:30:00Z', end: '2026-11-01T07:30:00Z', timeZone: 'America/New_York' }), {});
-      const [n] = await p.eventsFor(ny);
+      const [n] = await eventsFor(ny);
       expect([n!.start, n!.end]).toEqual([Date.parse('2026-11-01T05:30:00Z'), Date.parse('2026-11-01T07:30:00Z')]);
     });
 
@@ -183,7 +191,7 @@ for (const fixture of FIXTURES) {
     it('sets the reminders the provider supports', async () => {
       const k = key();
       await p.provider.upsertEvent(p.ctx, spec(k), {});
-      const [e] = await p.eventsFor(k);
+      const [e] = await eventsFor(k);
       expect(e!.reminders).toEqual(p.expectedReminders(REMINDERS));
     });
   });

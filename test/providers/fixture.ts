@@ -12,6 +12,11 @@ export interface StoredEvent {
   reminders: Reminder[];
 }
 
+/** One of our events, found by the booking tag the service writes on it (never by an id the adapter derives). */
+export interface TaggedEvent extends StoredEvent {
+  bookingId: string;
+}
+
 /** An event the user made in their own calendar (not through this service). */
 export interface UserEvent {
   title: string;
@@ -32,8 +37,11 @@ export interface UserEvent {
 export interface ProviderUnderTest {
   provider: CalendarProvider;
   ctx: AccessContext;
-  /** Our events in the calendar for this key (cancelled/deleted ones excluded). */
-  eventsFor(key: EventKey): Promise<StoredEvent[]>;
+  /**
+   * Every event in the calendar that carries our booking tag (cancelled/deleted ones excluded),
+   * whatever its id: a duplicate made under another id is counted too.
+   */
+  ourEvents(): Promise<TaggedEvent[]>;
   /** The next create is performed but its response is lost. */
   loseNextCreateResponse(): Promise<void>;
   /**

@@ -1,9 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { GoogleCalendarProvider, GoogleOAuth, googleEventId } from '../../src/providers/google';
+import { GoogleCalendarProvider, GoogleOAuth } from '../../src/providers/google';
 import { GoogleSandboxControl, startGoogleSandbox } from '../../src/sandbox/google';
 import type { ProviderFixture } from './fixture';
 
 const CLIENT = { clientId: 'conformance-client', clientSecret: 'conformance-secret' };
+
+/** The private extended property naming the booking: written out, as events already in calendars carry it. */
+const TAG = 'bookingCalendarSyncBookingId';
 
 export const googleFixture: ProviderFixture = {
   name: 'google',
@@ -18,18 +21,20 @@ export const googleFixture: ProviderFixture = {
     return {
       provider: new GoogleCalendarProvider(sandbox.url),
       ctx: { credentials: { kind: 'bearer', accessToken: tokens.accessToken }, calendarId: 'primary' },
-      async eventsFor(key) {
-        const id = googleEventId(key);
-        return (await control.listEvents(email))
-          .filter((e) => e.id === id && e.status !== 'cancelled')
-          .map((e) => ({
+      async ourEvents() {
+        return (await control.listEvents(email)).flatMap((e) => {
+          const bookingId = e.extendedProperties?.private?.[TAG];
+          if (!bookingId || e.status === 'cancelled') return [];
+          return [{
+            bookingId,
             title: e.summary ?? '',
             description: e.description ?? '',
             location: e.location ?? '',
             start: Date.parse(e.start!.dateTime!),
             end: Date.parse(e.end!.dateTime!),
             reminders: (e.reminders?.overrides ?? []).map((r) => ({ method: r.method as 'email' | 'popup', minutes: r.minutes! })),
-          }));
+          }];
+        });
       },
       async loseNextCreateResponse() {
         await control.addFault({ method: 'POST', path: '/events', account: email, dropResponse: true, times: 1 });

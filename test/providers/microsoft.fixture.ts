@@ -1,10 +1,13 @@
 import { DateTime } from 'luxon';
 import { randomBytes } from 'node:crypto';
-import { MicrosoftCalendarProvider, MicrosoftOAuth, TAG_PROPERTY_ID, tagValue } from '../../src/providers/microsoft';
+import { MicrosoftCalendarProvider, MicrosoftOAuth } from '../../src/providers/microsoft';
 import { MicrosoftSandboxControl, startMicrosoftSandbox } from '../../src/sandbox/microsoft';
 import type { ProviderFixture } from './fixture';
 
 const CLIENT = { clientId: 'conformance-client', clientSecret: 'conformance-secret' };
+
+/** Our single-value extended property, `<bookingId>|<connectionId>`: written out, as events already in calendars carry it. */
+const TAG_PROPERTY = 'String {5f3c2a8e-7d4b-4c1a-9e6f-2b8d0c4a1e73} Name bookingCalendarSyncKey';
 
 /** Graph answers in UTC without a zone suffix: `2026-10-25T09:00:00.0000000`. */
 function utc(dateTime: string): number {
@@ -24,17 +27,20 @@ export const microsoftFixture: ProviderFixture = {
     return {
       provider: new MicrosoftCalendarProvider(`${sandbox.url}/v1.0`),
       ctx: { credentials: { kind: 'bearer', accessToken: tokens.accessToken }, calendarId: 'primary' },
-      async eventsFor(key) {
-        return (await control.listEvents(email))
-          .filter((e) => e.singleValueExtendedProperties?.some((p) => p.id === TAG_PROPERTY_ID && p.value === tagValue(key)) && !e.isCancelled)
-          .map((e) => ({
+      async ourEvents() {
+        return (await control.listEvents(email)).flatMap((e) => {
+          const tag = e.singleValueExtendedProperties?.find((p) => p.id.toLowerCase() === TAG_PROPERTY.toLowerCase())?.value;
+          if (!tag || e.isCancelled) return [];
+          return [{
+            bookingId: tag.split('|')[0]!,
             title: e.subject,
             description: e.body.content,
             location: e.location.displayName,
             start: utc(e.start.dateTime),
             end: utc(e.end.dateTime),
             reminders: e.isReminderOn ? [{ method: 'popup' as const, minutes: e.reminderMinutesBeforeStart }] : [],
-          }));
+          }];
+        });
       },
       async loseNextCreateResponse() {
         await control.addFault({ method: 'POST', path: '/events', account: email, dropResponse: true, times: 1 });
