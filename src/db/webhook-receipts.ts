@@ -1,35 +1,57 @@
 import type { Pool } from 'pg';
+import { withTransaction } from './pool';
 
-export type ReceiptClaim =
-  /** First delivery, or a redelivery of one whose change may not have been applied: apply it. */
-  | { kind: 'apply' }
+export type ReceiptOutcome =
+  /** First delivery (or a redelivery of one never applied): applied now. */
+  | 'applied'
   /** Already applied: acknowledge, do nothing. */
-  | { kind: 'duplicate' }
+  | 'duplicate'
   /** The id was used before for a different body. */
-  | { kind: 'conflict' };
+  | 'conflict';
+
+export interface Receipt {
+  id: string;
+  type: string;
+  bookingId: string;
+  bodySha256: string;
+}
 
 /** Receipts of signed booking webhooks (migration 0009). */
 export class WebhookReceipts {
   constructor(private readonly pool: Pool) {}
 
-  async claim(r: { id: string; type: string; bookingId: string; bodySha256: string }): Promise<ReceiptClaim> {
-    const inserted = await this.pool.query(
-      `INSERT INTO webhook_receipts (id, type, booking_id, body_sha256) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING`,
-      [r.id, r.type, r.bookingId, r.bodySha256],
-    );
-    if (inserted.rowCount === 1) return { kind: 'apply' };
-    const { rows } = await this.pool.query<{ body_sha256: string; applied_at: Date | null }>(
-      `SELECT body_sha256, applied_at FROM webhook_receipts WHERE id = $1`,
-      [r.id],
-    );
-    const row = rows[0];
-    if (!row) return this.claim(r); // purged in between: a first delivery again
-    if (row.body_sha256 !== r.bodySha256) return { kind: 'conflict' };
-    return row.applied_at ? { kind: 'duplicate' } : { kind: 'apply' };
-  }
-
-  async markApplied(id: string): Promise<void> {
-    await this.pool.query(`UPDATE webhook_receipts SET applied_at = now() WHERE id = $1 AND applied_at IS NULL`, [id]);
+  /**
+   * Runs `apply` for the first delivery of an id only. The receipt is written in the same
+   * transaction and committed once `apply` has returned, so concurrent deliveries of the id wait
+   * on its row and then find it applied; if `apply` throws, the receipt is rolled back and the
+   * sender's retry applies it. `apply` must not wait on this pool: the transaction holds a connection.
+   */
+  async applyOnce(r: Receipt, apply: () => Promise<void>): Promise<ReceiptOutcome> {
+    const outcome = await withTransaction(this.pool, async (client): Promise<ReceiptOutcome | undefined> => {
+      // Waits while another delivery of the id holds its uncommitted row.
+      const inserted = await client.query(
+        `INSERT INTO webhook_receipts (id, type, booking_id, body_sha256, applied_at) VALUES ($1, $2, $3, $4, now()) ON CONFLICT (id) DO NOTHING`,
+        [r.id, r.type, r.bookingId, r.bodySha256],
+      );
+      if (inserted.rowCount === 1) {
+        await apply();
+        return 'applied';
+      }
+      const { rows } = await client.query<{ body_sha256: string; applied_at: Date | null }>(
+        `SELECT body_sha256, applied_at FROM webhook_receipts WHERE id = $1 FOR UPDATE`,
+        [r.id],
+      );
+      const row = rows[0];
+      if (!row) return undefined;
+      if (row.body_sha256 !== r.bodySha256) return 'conflict';
+      if (row.applied_at) return 'duplicate';
+      // Left open by an earlier version, which recorded a receipt before applying it.
+      await apply();
+      await client.query(`UPDATE webhook_receipts SET applied_at = now() WHERE id = $1`, [r.id]);
+      return 'applied';
+    });
+    // Purged in between: a first delivery again.
+    return outcome ?? this.applyOnce(r, apply);
   }
 
   /** Receipts older than `days`: senders stop redelivering long before. */

@@ -1,10 +1,26 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signatureHeader } from '../../src/api/webhook-signature';
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createPool } from '../../src/db/pool';
+import { bookingWorkflowId, confirmSignal } from '../../src/workflows/messages';
 import { confirmBody, connectedPair, eventsFor, getBooking, settled, strip } from '../support/bookings';
-import { startHarness, type ApiResponse, type Harness } from '../support/harness';
+import { documentedHeader, documentedV1, nowSeconds as now } from '../support/documented-signature';
+import { eventually, startHarness, type ApiResponse, type Harness } from '../support/harness';
 
 let h: Harness;
+/** Receipts written before the service starts, dated just past and just within the 30 days kept. */
+const aged = { expired: `purge-${randomBytes(6).toString('hex')}`, kept: `purge-${randomBytes(6).toString('hex')}` };
 beforeAll(async () => {
+  const pool = createPool(inject('databaseUrl'), 1);
+  try {
+    await pool.query(
+      `INSERT INTO webhook_receipts (id, type, booking_id, body_sha256, received_at, applied_at)
+       VALUES ($1, 'booking.cancelled', 'purge-test', 'x', now() - interval '30 days 1 hour', now() - interval '30 days 1 hour'),
+              ($2, 'booking.cancelled', 'purge-test', 'x', now() - interval '29 days 23 hours', now() - interval '29 days 23 hours')`,
+      [aged.expired, aged.kept],
+    );
+  } finally {
+    await pool.end();
+  }
   h = await startHarness();
 });
 afterAll(async () => {
@@ -14,7 +30,7 @@ afterAll(async () => {
 /** Delivers a webhook the way a booking system does: the exact bytes, signed at `at`. */
 function deliver<T = unknown>(event: unknown, opts: { at?: number; secret?: string; signature?: string | null; raw?: string } = {}): Promise<ApiResponse<T>> {
   const raw = opts.raw ?? JSON.stringify(event);
-  const signature = opts.signature === undefined ? signatureHeader(opts.secret ?? h.config.webhookSecret, raw, opts.at) : opts.signature;
+  const signature = opts.signature === undefined ? documentedHeader(opts.secret ?? h.config.webhookSecret, raw, opts.at) : opts.signature;
   return h.api<T>('POST', '/v1/webhooks/bookings', undefined, { key: null, rawBody: raw, headers: signature === null ? {} : { 'x-signature': signature } });
 }
 
@@ -22,8 +38,6 @@ async function receiptCount(eventId: string): Promise<number> {
   const { rows } = await h.pool.query<{ n: string }>('SELECT count(*) AS n FROM webhook_receipts WHERE id = $1', [eventId]);
   return Number(rows[0]!.n);
 }
-
-const now = () => Math.floor(Date.now() / 1000);
 
 describe('signed booking webhooks', () => {
   it('apply confirm, reschedule and cancel; a redelivered event is acknowledged and not applied again', async () => {
@@ -61,7 +75,7 @@ describe('signed booking webhooks', () => {
       ['missing', deliver(event, { signature: null })],
       ['malformed', deliver(event, { signature: 'sha256=abc' })],
       ['wrong secret', deliver(event, { secret: 'not-the-secret' })],
-      ['tampered body', deliver(event, { signature: signatureHeader(h.config.webhookSecret, raw), raw: raw.replace('"booking.cancelled"', '"booking.confirmed"') })],
+      ['tampered body', deliver(event, { signature: documentedHeader(h.config.webhookSecret, raw), raw: raw.replace('"booking.cancelled"', '"booking.confirmed"') })],
       ['replayed 10 minutes later', deliver(event, { at: now() - 600 })],
       ['signed in the future', deliver(event, { at: now() + 600 })],
     ];
@@ -108,5 +122,56 @@ describe('signed booking webhooks', () => {
     expect((await deliver(early)).status).toBe(202);
     await settled(h, bookingId, (v) => v.start === '2030-05-03T09:00:00Z');
     expect(await receiptCount(early.id)).toBe(1);
+  });
+
+  it('accept a header whose one valid v1 sits among invalid ones, and refuse one where every v1 is invalid', async () => {
+    const { tutor } = await connectedPair(h);
+    const bookingId = h.id('wh');
+    const event = { id: h.id('evt'), type: 'booking.confirmed', occurredAt: '2026-11-21T10:00:00Z', data: { bookingId, ...confirmBody([strip(tutor)]) } };
+    const raw = JSON.stringify(event);
+    const t = now();
+    const old = documentedV1('the-previous-secret', t, raw);
+    const other = documentedV1('another-secret', t, raw);
+    const good = documentedV1(h.config.webhookSecret, t, raw);
+    const refused = await deliver<{ error: { code: string } }>(event, { signature: `t=${t},v1=${old},v1=${other},v1=not-hex` });
+    expect([refused.status, refused.body.error.code]).toEqual([401, 'invalid_signature']);
+    expect(await receiptCount(event.id)).toBe(0);
+    const first = await deliver(event, { signature: `t=${t},v1=${old},v1=${good},v1=${other}` });
+    expect(first.status).toBe(202);
+    await settled(h, bookingId, (v) => v.calendars.filter((c) => c.state === 'synced').length === 1);
+  });
+
+  it('keep to 5 minutes either side of now', async () => {
+    const event = { id: h.id('evt'), type: 'booking.cancelled', occurredAt: '2026-11-21T10:00:00Z', data: { bookingId: h.id('wh') } };
+    // 10 s inside and outside the tolerance on both sides (the booking is unknown: 404 once the signature passed).
+    for (const [offset, status] of [[-290, 404], [290, 404], [-310, 401], [310, 401]] as const) {
+      const res = await deliver(event, { at: now() + offset });
+      expect([offset, res.status]).toEqual([offset, status]);
+    }
+  });
+
+  it('purge receipts older than 30 days when the service starts, and keep younger ones', async () => {
+    const present = async (id: string) => (await receiptCount(id)) === 1;
+    await eventually(async () => ((await present(aged.expired)) ? undefined : true), 'the 30-day-old receipt purged');
+    expect(await present(aged.kept)).toBe(true);
+  });
+
+  it('apply concurrent deliveries of one event once: one 202, the others acknowledged as duplicates', async () => {
+    const { tutor } = await connectedPair(h);
+    const bookingId = h.id('wh');
+    const event = { id: h.id('evt'), type: 'booking.confirmed', occurredAt: '2026-11-21T10:00:00Z', data: { bookingId, ...confirmBody([strip(tutor)]) } };
+    const raw = JSON.stringify(event);
+    const signature = documentedHeader(h.config.webhookSecret, raw);
+    const answers = await Promise.all(Array.from({ length: 5 }, () => deliver<{ duplicate?: boolean; accepted?: string }>(event, { raw, signature })));
+    expect(answers.map((a) => `${a.status} ${a.body.accepted ?? ''}${a.body.duplicate ?? ''}`).sort()).toEqual([
+      '200 true',
+      '200 true',
+      '200 true',
+      '200 true',
+      '202 booking.confirmed',
+    ]);
+    const history = await h.service.client.workflow.getHandle(bookingWorkflowId(bookingId)).fetchHistory();
+    const confirms = (history.events ?? []).filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === confirmSignal.name);
+    expect(confirms).toHaveLength(1);
   });
 });

@@ -36,7 +36,8 @@ async function apply(commands: BookingCommands, event: WebhookEvent): Promise<vo
 /**
  * `POST /v1/webhooks/bookings`: booking changes pushed by the booking system, authenticated by
  * an HMAC over the exact bytes sent (so it reads the raw body; mounted before the JSON parser).
- * A redelivered event id is acknowledged without being applied again.
+ * A redelivered event id, even one arriving while the first delivery is being applied, is
+ * acknowledged without being applied again.
  */
 export function webhookRoutes({ webhookSecret, commands, receipts, bodyLimit }: WebhookRouteDeps): Router {
   const router = Router();
@@ -56,18 +57,12 @@ export function webhookRoutes({ webhookSecret, commands, receipts, bodyLimit }: 
     if (!parsed.success) throw validationError(parsed.error, 'body');
     const event = parsed.data;
 
-    const claim = await receipts.claim({
-      id: event.id,
-      type: event.type,
-      bookingId: event.data.bookingId,
-      bodySha256: createHash('sha256').update(raw).digest('hex'),
-    });
-    if (claim.kind === 'conflict') throw new ApiError(409, 'webhook_id_reused', `event id ${event.id} was already used for a different event`);
-    if (claim.kind === 'duplicate') return res.status(200).json({ id: event.id, duplicate: true });
-    // Marked applied only once Temporal has recorded the change: a failure here leaves the
-    // receipt open, so the sender's retry applies it.
-    await apply(commands, event);
-    await receipts.markApplied(event.id);
+    const outcome = await receipts.applyOnce(
+      { id: event.id, type: event.type, bookingId: event.data.bookingId, bodySha256: createHash('sha256').update(raw).digest('hex') },
+      () => apply(commands, event),
+    );
+    if (outcome === 'conflict') throw new ApiError(409, 'webhook_id_reused', `event id ${event.id} was already used for a different event`);
+    if (outcome === 'duplicate') return res.status(200).json({ id: event.id, duplicate: true });
     res.status(202).json({ id: event.id, accepted: event.type });
   });
   return router;
