@@ -13,6 +13,8 @@ export interface FaultRule {
   input: FaultRuleInput;
   remaining: number | 'always';
   hits: number;
+  /** When each hit reached the rule (epoch ms, wall clock): retry gaps as the server saw them, not as a polling client guesses. */
+  hitTimes: number[];
   random: () => number;
 }
 
@@ -53,6 +55,7 @@ export function addFaultRule(state: FaultState, input: FaultRuleInput): FaultRul
     input: { ...input },
     remaining: input.times ?? 1,
     hits: 0,
+    hitTimes: [],
     random: seededRandom(input.seed ?? DEFAULT_SEED),
   };
   state.faults.push(rule);
@@ -60,7 +63,7 @@ export function addFaultRule(state: FaultState, input: FaultRuleInput): FaultRul
 }
 
 export function describeFaultRules(state: FaultState): FaultRuleView[] {
-  return state.faults.map((rule) => ({ ...rule.input, id: rule.id, remaining: rule.remaining, hits: rule.hits }));
+  return state.faults.map((rule) => ({ ...rule.input, id: rule.id, remaining: rule.remaining, hits: rule.hits, hitTimes: [...rule.hitTimes] }));
 }
 
 export function clearFaultRules(state: FaultState): void {
@@ -83,6 +86,7 @@ function takeFault(state: FaultState, req: Request, account: string | undefined)
     if (rule.input.probability !== undefined && rule.random() >= rule.input.probability) continue;
     if (rule.remaining !== 'always') rule.remaining -= 1;
     rule.hits += 1;
+    rule.hitTimes.push(Date.now());
     state.faultsInjected += 1;
     return rule;
   }

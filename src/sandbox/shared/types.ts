@@ -42,6 +42,8 @@ export interface FaultRuleView extends FaultRuleInput {
   id: string;
   remaining: number | 'always';
   hits: number;
+  /** When each hit reached the rule (epoch ms), oldest first. */
+  hitTimes: number[];
 }
 
 export interface SandboxLogger {
