@@ -8,7 +8,7 @@ const end = '2031-01-06T09:00:00.000Z';
 const ada = { userId: 'a', role: 'tutor', name: 'Ada', email: 'a@example.com' };
 const bea = { userId: 'b', role: 'client', name: 'Bea', email: 'b@example.com' };
 
-/** Confirmed with Ada and Bea, Cy was a participant of an earlier version only; `d` never took part. */
+/** Confirmed, in its final version, with Ada (a) and Bea (b); c stands for someone an earlier version had, d for someone never in it. */
 const plan = (bookingId: string, change: Partial<VersionDetails> = {}): BookingPlan => ({
   bookingId,
   deliveries: [],
