@@ -5,16 +5,10 @@ import type { BookingOp, BookingPlan } from './scenario';
 function request(plan: BookingPlan, op: BookingOp): { path: string; body: unknown } {
   const base = `/v1/bookings/${plan.bookingId}`;
   if (op.kind === 'confirm') {
+    const { title, description, location, meetingUrl, participants } = op.details;
     return {
       path: `${base}/confirm`,
-      body: {
-        version: op.version,
-        title: plan.title,
-        start: op.start,
-        end: op.end,
-        timeZone: 'Europe/London',
-        participants: plan.participants.map((p, i) => ({ userId: p.userId, role: i === 0 ? 'tutor' : 'client', name: `Person ${p.userId}`, email: `${p.userId}@example.com` })),
-      },
+      body: { version: op.version, title, description, location, meetingUrl, start: op.start, end: op.end, timeZone: 'Europe/London', participants },
     };
   }
   if (op.kind === 'reschedule') return { path: `${base}/reschedule`, body: { version: op.version, start: op.start, end: op.end } };

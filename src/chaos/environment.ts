@@ -22,8 +22,6 @@ export const SANDBOX_CLIENT = { id: 'chaos-client.apps.sandbox', secret: 'chaos-
 export interface CalDavAccount {
   username: string;
   password: string;
-  /** The calendar as Radicale serves it (for reading it back without faults). */
-  directCalendarUrl: string;
 }
 
 /**
@@ -78,7 +76,8 @@ export async function startChaosEnvironment(opts: { caldavUsers: number; faultRa
   const radicale = await startRadicale({ users, log: () => undefined });
   const caldavAccounts: CalDavAccount[] = [];
   for (const u of users) {
-    caldavAccounts.push({ ...u, directCalendarUrl: await createCalendar(radicale.url, u.username, u.password, { slug: 'lessons', displayName: 'Lessons' }) });
+    await createCalendar(radicale.url, u.username, u.password, { slug: 'lessons', displayName: 'Lessons' });
+    caldavAccounts.push(u);
   }
   const caldavProxy = await startCalDavFaultProxy(radicale.url, opts.faultRate, opts.seed ^ 0xca1da5);
 

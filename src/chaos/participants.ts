@@ -11,8 +11,6 @@ export interface ChaosParticipant {
   connectionId: string;
   /** Google/Microsoft sandbox account; CalDAV user name. */
   account: string;
-  /** CalDAV: the calendar as Radicale serves it directly. */
-  directCalendarUrl?: string;
 }
 
 /**
@@ -37,7 +35,7 @@ export async function connectParticipants(api: ServiceApiClient, env: ChaosEnvir
       { provider: 'caldav', serverUrl: env.caldavProxy.url, username: account.username, password: account.password },
       (a) => a.status === 201 || a.status === 200,
     );
-    out.push({ userId: c, provider: 'caldav', account: account.username, connectionId: (connected.body as { id: string }).id, directCalendarUrl: account.directCalendarUrl });
+    out.push({ userId: c, provider: 'caldav', account: account.username, connectionId: (connected.body as { id: string }).id });
   }
   return out;
 }

@@ -13,9 +13,9 @@ import { emulatorFaultRules } from './faults';
 import { parseChaosOptions, type ChaosOptions } from './options';
 import { connectParticipants } from './participants';
 import { seededRandom } from './random';
-import { planBookings } from './scenario';
+import { planBookings, scenarioVariety } from './scenario';
 import { ServiceProcess } from '../dev/service-process';
-import { judge, type Verdict } from './verdict';
+import { failures, judge, type Verdict } from './verdict';
 
 export interface ChaosReport {
   bookings: number;
@@ -25,9 +25,14 @@ export interface ChaosReport {
   serverRestarts: number;
   apiKills: number;
   dbDrops: number;
+  /** Bookings left confirmed whose final version has another title than their first. */
+  retitled: number;
+  /** Bookings left confirmed whose final version has other participants than their first. */
+  recast: number;
   lost: number;
   duplicates: number;
   wrong: number;
+  stray: number;
   convergedSeconds: number | null;
 }
 
@@ -133,10 +138,10 @@ export async function runChaos(o: ChaosOptions): Promise<{ report: ChaosReport; 
         return undefined;
       }
     };
-    verdict = { lost: plans.length, duplicates: 0, wrong: 0, examples: ['the calendars could not be read'] };
+    verdict = { lost: plans.length, duplicates: 0, wrong: 0, stray: 0, examples: ['the calendars could not be read'] };
     for (;;) {
       verdict = (await look()) ?? verdict;
-      if (verdict.lost + verdict.duplicates + verdict.wrong === 0) {
+      if (failures(verdict) === 0) {
         convergedSeconds = Math.round((Date.now() - drivenAt) / 100) / 10;
         break;
       }
@@ -157,9 +162,11 @@ export async function runChaos(o: ChaosOptions): Promise<{ report: ChaosReport; 
       serverRestarts: done.server,
       apiKills: done.api,
       dbDrops: done.db,
+      ...scenarioVariety(plans),
       lost: verdict.lost,
       duplicates: verdict.duplicates,
       wrong: verdict.wrong,
+      stray: verdict.stray,
       convergedSeconds,
     };
     return { report, verdict };
@@ -174,7 +181,7 @@ if (require.main === module) {
     .then(({ report, verdict }) => {
       for (const e of verdict.examples) log(e);
       process.stdout.write(`${JSON.stringify(report)}\n`);
-      process.exit(report.lost + report.duplicates + report.wrong === 0 ? 0 : 1);
+      process.exit(failures(verdict) === 0 ? 0 : 1);
     })
     .catch((err: unknown) => {
       log(`failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);

@@ -28,7 +28,7 @@ function chaos(args: string[]): Promise<{ code: number | null; report: ChaosRepo
 
 describe('chaos', () => {
   it(
-    'loses, duplicates and misplaces no booking change under provider faults, a worker and an API SIGKILL, a Temporal restart and dropped database connections',
+    'loses, duplicates, misplaces and leaves behind no booking change under provider faults, a worker and an API SIGKILL, a Temporal restart and dropped database connections',
     { timeout: 20 * 60_000 },
     async () => {
       const run = await chaos(['--bookings', '60', '--fault-rate', '0.2', '--worker-kills', '1', '--api-kills', '1', '--server-restarts', '1', '--db-drops', '1', '--seed', '42']);
@@ -43,7 +43,10 @@ describe('chaos', () => {
       });
       expect(r.faultsInjected).toBeGreaterThan(10);
       expect(r.operations).toBeGreaterThanOrEqual(60);
-      expect({ lost: r.lost, duplicates: r.duplicates, wrong: r.wrong }, run.stderr.slice(-3000)).toEqual({ lost: 0, duplicates: 0, wrong: 0 });
+      // Later versions changed titles and participants, so the verdict checked more than times.
+      expect(r.retitled).toBeGreaterThan(0);
+      expect(r.recast).toBeGreaterThan(0);
+      expect({ lost: r.lost, duplicates: r.duplicates, wrong: r.wrong, stray: r.stray }, run.stderr.slice(-3000)).toEqual({ lost: 0, duplicates: 0, wrong: 0, stray: 0 });
       expect(r.convergedSeconds).not.toBeNull();
       expect(run.code).toBe(0);
     },
