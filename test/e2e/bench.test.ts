@@ -1,30 +1,16 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { BenchResult } from '../../bench/result';
-
-const ROOT = path.resolve(__dirname, '../..');
-
-/** Runs the benchmark as `npm run bench` does, in its own process tree; returns what it printed. */
-function bench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--require', 'tsx/cjs', path.join(ROOT, 'bench/run.ts'), ...args], { cwd: ROOT, env: process.env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { runScript } from '../support/script-process';
 
 describe('npm run bench', () => {
   it('runs every section on a small scale and reports figures that hold up: every event once, the naive design losing events under faults, the service none', { timeout: 15 * 60_000 }, async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'calsync-bench-test-'));
     try {
       const out = path.join(dir, 'result.json');
-      const run = await bench(['--bookings', '12', '--concurrency', '4', '--users', '3', '--bulk-bookings', '30', '--scale', '6,12', '--fault-rate', '0.5', '--out', out]);
+      const run = await runScript('bench/run.ts', ['--bookings', '12', '--concurrency', '4', '--users', '3', '--bulk-bookings', '30', '--scale', '6,12', '--fault-rate', '0.5', '--out', out]);
       expect(run.code, run.stderr.slice(-3000)).toBe(0);
       const r = JSON.parse(run.stdout) as BenchResult;
       expect(JSON.parse(await readFile(out, 'utf8'))).toEqual(r);

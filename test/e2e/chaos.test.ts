@@ -1,29 +1,16 @@
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ChaosReport } from '../../src/chaos/run';
+import { runScript } from '../support/script-process';
 
-const ROOT = path.resolve(__dirname, '../..');
-
-/** Runs `npm run chaos` as its own process tree and returns the JSON it prints. */
-function chaos(args: string[]): Promise<{ code: number | null; report: ChaosReport | undefined; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--require', 'tsx/cjs', path.join(ROOT, 'src/chaos/run.ts'), ...args], { cwd: ROOT, env: process.env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('exit', (code) => {
-      const last = stdout.trim().split('\n').pop();
-      let report: ChaosReport | undefined;
-      try {
-        report = last ? (JSON.parse(last) as ChaosReport) : undefined;
-      } catch {
-        report = undefined;
-      }
-      resolve({ code, report, stderr });
-    });
-  });
+/** Runs `npm run chaos` and reads the JSON report it prints last. */
+async function chaos(args: string[]): Promise<{ code: number | null; report: ChaosReport | undefined; stderr: string }> {
+  const { code, stdout, stderr } = await runScript('src/chaos/run.ts', args);
+  const last = stdout.trim().split('\n').pop();
+  try {
+    return { code, report: last ? (JSON.parse(last) as ChaosReport) : undefined, stderr };
+  } catch {
+    return { code, report: undefined, stderr };
+  }
 }
 
 describe('chaos', () => {
