@@ -8,7 +8,13 @@ export interface AppConfig {
   nodeEnv: 'development' | 'production' | 'test';
   /** Unset in development: `npm start` then runs an embedded PostgreSQL. */
   databaseUrl: string | undefined;
-  temporal: { address: string; namespace: string; taskQueue: string };
+  temporal: {
+    address: string;
+    namespace: string;
+    taskQueue: string;
+    /** History length at which booking and connection workflows continue as new; undefined = each workflow's own default. */
+    maxHistoryEvents: number | undefined;
+  };
   port: number;
   /** Where a worker-only process serves /healthz, /readyz and /metrics; undefined = nowhere. */
   metricsPort: number | undefined;
@@ -57,6 +63,9 @@ export interface AppConfig {
   trustProxy: boolean | number | string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
+
+/** Where the API starts workflows, and with what history limit. */
+export type WorkflowTarget = Pick<AppConfig['temporal'], 'taskQueue' | 'maxHistoryEvents'>;
 
 /** Every problem found in the environment, one message each, so an operator fixes them in one go. */
 export class ConfigError extends Error {
@@ -112,6 +121,9 @@ const envSchema = z.object({
     .default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().trim().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().trim().min(1).default('calendar-sync'),
+  WORKFLOW_MAX_HISTORY_EVENTS: optionalText
+    .refine((v) => v === undefined || (/^\d+$/.test(v) && Number(v) >= 1), { message: 'WORKFLOW_MAX_HISTORY_EVENTS must be a positive whole number' })
+    .transform((v) => (v === undefined ? undefined : Number(v))),
   PORT: z.coerce
     .number({ message: 'PORT must be a number' })
     .int()
@@ -222,7 +234,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   return {
     nodeEnv: e.NODE_ENV,
     databaseUrl: e.DATABASE_URL,
-    temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE },
+    temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE, maxHistoryEvents: e.WORKFLOW_MAX_HISTORY_EVENTS },
     port: e.PORT,
     metricsPort: e.METRICS_PORT,
     publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),

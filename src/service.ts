@@ -111,7 +111,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
       stateSigner: new Signer(config.encryptionKeys, 'oauth-state'),
       publicBaseUrl: config.publicBaseUrl,
       logger,
-      onConnected: (connection, created) => signalConnected(client, config.temporal.taskQueue, connection, !created),
+      onConnected: (connection, created) => signalConnected(client, config.temporal, connection, !created),
     });
     const httpApp = createApp({
       config,

@@ -69,7 +69,7 @@ export function createApp(deps: AppDeps): Express {
   app.set('trust proxy', deps.config.trustProxy);
   app.use(securityHeaders(deps.config));
   app.use(rateLimiter(deps.config.apiRateLimitPerMinute, deps.config.apiKeys));
-  const commands = new BookingCommands(deps.temporal, deps.config.temporal.taskQueue);
+  const commands = new BookingCommands(deps.temporal, deps.config.temporal);
   app.use(
     codecRoutes({
       codec: deps.codec,
@@ -109,7 +109,7 @@ export function createApp(deps: AppDeps): Express {
       connections: deps.connections,
       providers: deps.providers,
       temporal: deps.temporal,
-      taskQueue: deps.config.temporal.taskQueue,
+      workflows: deps.config.temporal,
       logger: deps.logger,
     }),
   );
@@ -122,7 +122,7 @@ export function createApp(deps: AppDeps): Express {
       providers: deps.providers,
       signer: deps.settingsSigner,
       temporal: deps.temporal,
-      taskQueue: deps.config.temporal.taskQueue,
+      workflows: deps.config.temporal,
       publicBaseUrl: deps.config.publicBaseUrl,
       requireKey: auth,
     }),

@@ -19,6 +19,7 @@ import {
   type RescheduleChange,
 } from '../workflows/messages';
 import { BookingIdKey, BookingStatusKey, ParticipantUserIdsKey, SyncStateKey } from '../workflows/search-attributes';
+import type { WorkflowTarget } from '../config';
 import { ApiError } from './errors';
 
 /** How long GET waits for a worker to answer the state query before using the database. */
@@ -33,7 +34,7 @@ type Lifecycle = { kind: 'running'; memo: BookingMemo } | { kind: 'closed'; memo
 export class BookingCommands {
   constructor(
     private readonly client: Client,
-    private readonly taskQueue: string,
+    private readonly target: WorkflowTarget,
   ) {}
 
   private handle(bookingId: string): WorkflowHandle<typeof bookingWorkflow> {
@@ -61,8 +62,8 @@ export class BookingCommands {
     try {
       await this.client.workflow.signalWithStart<typeof bookingWorkflow, [ConfirmChange]>('bookingWorkflow', {
         workflowId: bookingWorkflowId(bookingId),
-        taskQueue: this.taskQueue,
-        args: [{ bookingId, lean: true }],
+        taskQueue: this.target.taskQueue,
+        args: [this.target.maxHistoryEvents === undefined ? { bookingId, lean: true } : { bookingId, lean: true, maxHistoryEvents: this.target.maxHistoryEvents }],
         signal: confirmSignal,
         signalArgs: [change],
         // A finished booking's id is not reused: a late duplicate confirm cannot recreate its events.

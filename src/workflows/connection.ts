@@ -22,6 +22,8 @@ export interface ConnectionWorkflowInput {
   bulkSyncPending?: boolean;
   /** `connection.needs_reauth` was sent and no reconnect has happened since. */
   reauthNotified?: boolean;
+  /** History length that triggers continue-as-new (WORKFLOW_MAX_HISTORY_EVENTS, tests lower it); default 1,000 events. */
+  maxHistoryEvents?: number;
 }
 
 const MAX_HISTORY_EVENTS = 1_000;
@@ -64,7 +66,7 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
   });
   // Never with a disconnect, a bulk sync or a busy read still to handle: the next run would not know of it.
   const canContinueAsNew = () =>
-    disconnect === undefined && !pending && !bulkRunning && !busyRequested && workflowInfo().historyLength > MAX_HISTORY_EVENTS;
+    disconnect === undefined && !pending && !bulkRunning && !busyRequested && workflowInfo().historyLength > (input.maxHistoryEvents ?? MAX_HISTORY_EVENTS);
   const carryOn = () => continueAsNew<typeof connectionWorkflow>({ ...input, bulkSyncRuns: runs, bulkSyncPending: pending, reauthNotified });
 
   const bulkSyncs = async (): Promise<void> => {

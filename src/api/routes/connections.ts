@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import { usableCredentials } from '../../connections/token-refresh';
 import type { Connection, ConnectionStore } from '../../db/connections';
+import type { WorkflowTarget } from '../../config';
 import type { Logger } from '../../logging';
 import { ProviderError, type CalendarInfo, type ProviderRegistry } from '../../providers';
 import { disconnect, signalConnected } from '../connection-commands';
@@ -36,12 +37,12 @@ export interface ConnectionRouteDeps {
   connections: ConnectionStore;
   providers: ProviderRegistry;
   temporal: Client;
-  taskQueue: string;
+  workflows: WorkflowTarget;
   logger: Logger;
 }
 
 /** A user's calendar connections: list, their calendars, toggle sync, choose calendar, disconnect. */
-export function connectionRoutes({ icloudCaldavUrl, connections, providers, temporal, taskQueue, logger }: ConnectionRouteDeps): Router {
+export function connectionRoutes({ icloudCaldavUrl, connections, providers, temporal, workflows, logger }: ConnectionRouteDeps): Router {
   const router = Router();
 
   /** The account's calendars, from the provider (refreshing the token when needed). */
@@ -74,7 +75,7 @@ export function connectionRoutes({ icloudCaldavUrl, connections, providers, temp
     const userId = parseParam(req.params.userId, userIdSchema);
     const body = parseBody(req, caldavConnectionBodySchema);
     const result = await connectCalDav(
-      { connections, icloudCaldavUrl, onConnected: (c, created) => signalConnected(temporal, taskQueue, c, !created) },
+      { connections, icloudCaldavUrl, onConnected: (c, created) => signalConnected(temporal, workflows, c, !created) },
       { userId, ...body },
     );
     if (!result.ok) throw new ApiError(result.error === 'caldav_unreachable' ? 502 : 400, result.error, result.message);
@@ -104,13 +105,13 @@ export function connectionRoutes({ icloudCaldavUrl, connections, providers, temp
       if (chosen.id !== before.calendarId) {
         await connections.setCalendar(id, chosen.id);
         // Every booking's event moves: the bulk sync asks each booking workflow to re-sync.
-        await signalConnected(temporal, taskQueue, before, true);
+        await signalConnected(temporal, workflows, before, true);
       }
     }
     if (body.syncEnabled !== undefined && body.syncEnabled !== before.syncEnabled) {
       const after = await connections.setSyncEnabled(id, body.syncEnabled);
       // Turned back on: bring the bookings made meanwhile into the calendar.
-      if (body.syncEnabled && after) await signalConnected(temporal, taskQueue, after, true);
+      if (body.syncEnabled && after) await signalConnected(temporal, workflows, after, true);
     }
     res.json(connectionJson(await owned(userId, id)));
   });
@@ -123,7 +124,7 @@ export function connectionRoutes({ icloudCaldavUrl, connections, providers, temp
     const removeEvents = query.data.removeEvents === 'true';
     const c = await owned(userId, id);
     if (c.status === 'disconnected') return res.json(connectionJson(c));
-    await disconnect(connections, temporal, taskQueue, c, removeEvents);
+    await disconnect(connections, temporal, workflows, c, removeEvents);
     res.status(202).json(connectionJson(await owned(userId, id)));
   });
 

@@ -1,6 +1,7 @@
 import express, { Router, type Request, type RequestHandler } from 'express';
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
+import type { WorkflowTarget } from '../../config';
 import type { ConnectErrorCode, OAuthConnect } from '../../connections/oauth-connect';
 import type { Signer } from '../../crypto/signer';
 import type { ConnectionStore } from '../../db/connections';
@@ -28,7 +29,7 @@ export interface SettingsDeps {
   providers: ProviderRegistry;
   signer: Signer;
   temporal: Client;
-  taskQueue: string;
+  workflows: WorkflowTarget;
   publicBaseUrl: string;
   requireKey: RequestHandler;
 }
@@ -117,7 +118,7 @@ export function settingsRoutes(deps: SettingsDeps): Router {
     const form = disconnectForm.safeParse(req.body);
     const connection = form.success ? (await deps.connections.listForUserWithEmail(who.userId)).find((c) => c.id === form.data.connectionId) : undefined;
     if (form.success && connection && connection.status !== 'disconnected') {
-      await disconnect(deps.connections, deps.temporal, deps.taskQueue, connection, form.data.removeEvents === 'true');
+      await disconnect(deps.connections, deps.temporal, deps.workflows, connection, form.data.removeEvents === 'true');
     }
     res.redirect(303, `${settingsUrl(who.token)}&status=disconnected`);
   });
@@ -135,7 +136,7 @@ export function settingsRoutes(deps: SettingsDeps): Router {
     const { serverUrl, ...rest } = form.data;
     if (serverUrl && !/^https?:\/\/[^\s]+$/i.test(serverUrl)) return refuse('The server URL must start with https:// (or http://).', kept);
     const result = await connectCalDav(
-      { connections: deps.connections, icloudCaldavUrl: deps.icloudCaldavUrl, onConnected: (c, created) => signalConnected(deps.temporal, deps.taskQueue, c, !created) },
+      { connections: deps.connections, icloudCaldavUrl: deps.icloudCaldavUrl, onConnected: (c, created) => signalConnected(deps.temporal, deps.workflows, c, !created) },
       { userId: who.userId, ...rest, ...(serverUrl ? { serverUrl } : {}) },
     );
     if (!result.ok) return refuse(result.message, kept);
