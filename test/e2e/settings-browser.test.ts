@@ -2,9 +2,10 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createCalendar, ensureRadicale, startRadicale, type RadicaleServer } from '../../src/dev/radicale';
 import { CHROMIUM_ARGS, ensureChromium } from '../support/chromium';
+import { confirmBody, eventsFor, settled, type TestParticipant } from '../support/bookings';
 import { eventually, startHarness, type Harness } from '../support/harness';
 
 const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts');
@@ -46,7 +47,8 @@ describe('settings page in a real browser', () => {
       if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
     });
     await page.goto(link.body.url);
-    await expect.poll(() => page.textContent('body')).toContain('No calendar connected yet');
+    // goto and reload return once the page has loaded: its text is final, nothing to poll.
+    expect(await page.textContent('body')).toContain('No calendar connected yet');
 
     await page.click('button:has-text("Connect Google Calendar")');
     await page.waitForSelector('input#email');
@@ -73,7 +75,7 @@ describe('settings page in a real browser', () => {
       return list[0]?.status === 'disconnected' ? true : undefined;
     }, 'the connection to be disconnected');
     await page.reload();
-    await expect.poll(() => page.textContent('body')).toContain('No calendar connected yet');
+    expect(await page.textContent('body')).toContain('No calendar connected yet');
     await page.close();
   });
 
@@ -112,11 +114,93 @@ describe('settings page in a real browser', () => {
     await page.close();
   });
 
-  it('an expired or forged settings link shows a clear page', async () => {
+  it('a settings link the API issued works until its expiry and is refused clearly after it', async () => {
+    const userId = h.id('user');
+    const link = await h.api<{ url: string; expiresAt: string }>('POST', `/v1/users/${userId}/settings-links`);
+    expect(link.status).toBe(201);
+    const expiresAt = Date.parse(link.body.expiresAt);
+    const token = new URL(link.body.url).searchParams.get('token')!;
+    const page = await browser.newPage();
+    // The service runs in this process: moving Date moves the clock its expiry check reads
+    // (timers stay real, and the clock keeps running from where it is set).
+    vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true });
+    try {
+      vi.setSystemTime(expiresAt - 60_000);
+      const before = await page.goto(link.body.url);
+      expect(before?.status()).toBe(200);
+      expect(await page.textContent('h1')).toBe('Your calendars');
+
+      vi.setSystemTime(expiresAt + 1_000);
+      const after = await page.goto(link.body.url);
+      expect(after?.status()).toBe(401);
+      expect(await page.textContent('h1')).toBe('This settings link is not valid any more');
+      expect(await page.content()).not.toContain('Your calendars');
+      // Its forms are refused as well.
+      const form = await fetch(`${h.config.publicBaseUrl}/settings/connect?token=${encodeURIComponent(token)}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'provider=google',
+        redirect: 'manual',
+      });
+      expect(form.status).toBe(401);
+    } finally {
+      vi.useRealTimers();
+    }
+    await page.close();
+  });
+
+  it('a forged settings link shows the same clear page', async () => {
     const page = await browser.newPage();
     const res = await page.goto(`${h.config.publicBaseUrl}/settings?token=forged.token.here`);
     expect(res?.status()).toBe(401);
     expect(await page.textContent('body')).toContain('not valid any more');
     await page.close();
+  });
+
+  it("one user's settings link cannot disconnect another user's calendar", { timeout: 120_000 }, async () => {
+    const owner: TestParticipant = { userId: h.id('owner'), role: 'tutor', name: 'Olga', email: 'olga@example.com' };
+    const { connectionId, email } = await h.connectGoogle(owner.userId);
+    const bookingId = h.id('bk');
+    const other: TestParticipant = { userId: h.id('client'), role: 'client', name: 'Carl', email: 'carl@example.com' };
+    expect((await h.api('POST', `/v1/bookings/${bookingId}/confirm`, confirmBody([owner, other]))).status).toBe(202);
+    await settled(h, bookingId, (v) => v.calendars.some((c) => c.connectionId === connectionId && c.state === 'synced'));
+    expect(await eventsFor(h, email, bookingId)).toHaveLength(1);
+
+    // Another user's page posts its disconnect form with the owner's connection id in it.
+    const intruder = h.id('intruder');
+    const link = await h.api<{ url: string }>('POST', `/v1/users/${intruder}/settings-links`);
+    const page = await browser.newPage();
+    await page.goto(link.body.url);
+    const [response] = await Promise.all([
+      page.waitForNavigation(),
+      // A string: this project's TypeScript has no DOM types; the values go in as JSON.
+      page.evaluate(`(() => {
+        const form = document.createElement('form');
+        form.method = 'post';
+        form.action = ${JSON.stringify(`/settings/disconnect${new URL(link.body.url).search}`)};
+        for (const [name, value] of [['connectionId', ${JSON.stringify(connectionId)}], ['removeEvents', 'true']]) {
+          const input = document.createElement('input');
+          input.type = 'hidden';
+          input.name = name;
+          input.value = value;
+          form.append(input);
+        }
+        document.body.append(form);
+        form.submit();
+      })()`),
+    ]);
+    expect(response?.status()).toBe(404);
+    expect(await page.textContent('[role="status"]')).toBe('That calendar is not one of yours: nothing was disconnected.');
+    expect(await page.textContent('body')).toContain('No calendar connected yet');
+    await page.close();
+
+    // Nothing changed: the connection is active and syncing, its event still in the calendar.
+    const { rows } = await h.pool.query('SELECT status, sync_enabled, removing_events FROM calendar_connections WHERE id = $1', [connectionId]);
+    expect(rows).toEqual([{ status: 'active', sync_enabled: true, removing_events: false }]);
+    expect((await eventsFor(h, email, bookingId)).map((e) => e.status)).toEqual(['confirmed']);
+    const later = h.id('bk');
+    expect((await h.api('POST', `/v1/bookings/${later}/confirm`, confirmBody([owner, other], { start: '2030-05-02T15:00:00Z', end: '2030-05-02T16:00:00Z' }))).status).toBe(202);
+    await settled(h, later, (v) => v.calendars.some((c) => c.connectionId === connectionId && c.state === 'synced'));
+    expect(await eventsFor(h, email, later)).toHaveLength(1);
   });
 });

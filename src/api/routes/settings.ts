@@ -115,9 +115,15 @@ export function settingsRoutes(deps: SettingsDeps): Router {
   router.post('/settings/disconnect', forms, async (req, res) => {
     const who = userOf(req);
     if (!who) return res.status(401).type('html').send(settingsLinkInvalidPage());
+    // Only the link's own user's calendars: any other id (another user's) is refused and left untouched.
+    const refuse = async (status: number) =>
+      res.status(status).type('html').send(settingsPage({ ...(await viewOf(who)), banner: { tone: 'bad', text: 'That calendar is not one of yours: nothing was disconnected.' } }));
     const form = disconnectForm.safeParse(req.body);
-    const connection = form.success ? (await deps.connections.listForUserWithEmail(who.userId)).find((c) => c.id === form.data.connectionId) : undefined;
-    if (form.success && connection && connection.status !== 'disconnected') {
+    if (!form.success) return refuse(400);
+    const connection = (await deps.connections.listForUserWithEmail(who.userId)).find((c) => c.id === form.data.connectionId);
+    if (!connection) return refuse(404);
+    // Already disconnected (a second tab, a double click): nothing more to do.
+    if (connection.status !== 'disconnected') {
       await disconnect(deps.connections, deps.temporal, deps.workflows, connection, form.data.removeEvents === 'true');
     }
     res.redirect(303, `${settingsUrl(who.token)}&status=disconnected`);
