@@ -34,6 +34,8 @@ export interface EmbeddedPostgres {
   port: number;
   /** Size the pg.Pool to this: the server runs one session at a time. */
   maxConnections: number;
+  /** Connections queued for the session right now (not counting the one being served). */
+  waiting(): number;
   stop(): Promise<void>;
 }
 
@@ -104,6 +106,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
       url,
       port: gate.port,
       maxConnections: 1,
+      waiting: gate.waiting,
       stop: () => {
         stopping ??= (async () => {
           try {
@@ -185,6 +188,7 @@ function isAlive(pid: number): boolean {
 
 interface Gate {
   port: number;
+  waiting(): number;
   close(): Promise<void>;
 }
 
@@ -293,6 +297,7 @@ async function startGate(args: {
 
   return {
     port,
+    waiting: () => waiting.length,
     close: async () => {
       closing = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

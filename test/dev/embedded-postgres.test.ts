@@ -7,9 +7,15 @@ import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { Client, Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmbeddedPostgresError, startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/dev/embedded-postgres';
+import { eventually } from '../support/eventually';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const quiet = () => undefined;
+
+/**
+ * Several connections open at once (max), each one a session of its own that ends when it is
+ * released (maxUses: 1): the server, not the pool, must keep them apart.
+ */
+const sessionsPool = (url: string, max: number) => new Pool({ connectionString: url, max, maxUses: 1 });
 
 describe('startEmbeddedPostgres', () => {
   let dir: string;
@@ -30,8 +36,8 @@ describe('startEmbeddedPostgres', () => {
     expect(pg.url).toMatch(/^postgres:\/\/postgres@127\.0\.0\.1:\d+\/postgres$/);
   });
 
-  it('supports the SQL the service relies on', async () => {
-    const pool = new Pool({ connectionString: pg.url, max: pg.maxConnections });
+  it('supports the SQL the service relies on, across sessions', async () => {
+    const pool = sessionsPool(pg.url, 3);
     try {
       await pool.query(`
         CREATE TABLE features (
@@ -56,11 +62,16 @@ describe('startEmbeddedPostgres', () => {
       );
       expect(upserted.rows[0]).toEqual({ data: { nested: { n: 1 }, extra: true }, tags: ['z'] });
 
-      const byAny = await pool.query<{ key: string; at: Date; n: number }>(
-        `SELECT key, at, (data->'nested'->>'n')::int AS n FROM features WHERE $1 = ANY(tags) OR key = ANY($2::text[])`,
-        ['z', ['nope']],
-      );
+      // Two sessions asked for at once: each sees what the earlier ones committed.
+      const [byAny, count] = await Promise.all([
+        pool.query<{ key: string; at: Date; n: number }>(
+          `SELECT key, at, (data->'nested'->>'n')::int AS n FROM features WHERE $1 = ANY(tags) OR key = ANY($2::text[])`,
+          ['z', ['nope']],
+        ),
+        pool.query<{ n: number }>('SELECT count(*)::int AS n FROM features'),
+      ]);
       expect(byAny.rows).toEqual([{ key: 'a', at, n: 1 }]);
+      expect(count.rows).toEqual([{ n: 1 }]);
 
       const client = await pool.connect();
       try {
@@ -76,8 +87,8 @@ describe('startEmbeddedPostgres', () => {
     }
   });
 
-  it('serialises transactions: with the pool sized to maxConnections the second client waits for the first commit', async () => {
-    const pool = new Pool({ connectionString: pg.url, max: pg.maxConnections });
+  it('serialises sessions: a second connection waits at the server until the first ends, then sees its commits', async () => {
+    const pool = sessionsPool(pg.url, 2);
     const events: string[] = [];
     try {
       await pool.query('CREATE TABLE counter (id int PRIMARY KEY, v int NOT NULL)');
@@ -104,14 +115,14 @@ describe('startEmbeddedPostgres', () => {
         }
       })();
 
-      // A keeps working inside its transaction while B is queued.
-      await sleep(150);
+      // B's connection has reached the server and is held there; A keeps working meanwhile.
+      await eventually(async () => (pg.waiting() === 1 ? true : undefined), 'the second connection to be queued', 10_000);
       await a.query('UPDATE counter SET v = v + 1 WHERE id = 1');
-      await sleep(150);
       await a.query('UPDATE counter SET v = v + 1 WHERE id = 1');
+      expect(pg.waiting()).toBe(1);
       events.push('A committing');
       await a.query('COMMIT');
-      a.release();
+      a.release(); // ends A's connection (maxUses: 1): only now may B's session start
       await second;
 
       expect(events).toEqual(['A locked', 'A committing', 'B connected', 'B locked', 'B committed']);
@@ -123,26 +134,37 @@ describe('startEmbeddedPostgres', () => {
     }
   });
 
-  it('keeps many concurrent pooled transactions consistent', async () => {
-    const pool = new Pool({ connectionString: pg.url, max: pg.maxConnections });
+  it('keeps many concurrent sessions consistent: one at a time, each fresh, no update lost', async () => {
+    const pool = sessionsPool(pg.url, 4);
     try {
       await pool.query('CREATE TABLE tally (id int PRIMARY KEY, v int NOT NULL)');
       await pool.query('INSERT INTO tally VALUES (1, 0)');
+      const leaked: string[] = [];
+      let first = true;
       const bump = async (): Promise<void> => {
         const c = await pool.connect();
         try {
+          const shown = await c.query<{ application_name: string }>('SHOW application_name');
+          if (shown.rows[0]?.application_name === 'bump') leaked.push('application_name');
+          await c.query(`SET application_name = 'bump'`);
           await c.query('BEGIN');
-          await c.query('SELECT pg_advisory_xact_lock($1)', [7]);
-          const { rows } = await c.query<{ v: number }>('SELECT v FROM tally WHERE id = $1 FOR UPDATE', [1]);
+          if (first) {
+            // The pool opened its other three connections at once: the server holds all of them.
+            first = false;
+            await eventually(async () => (pg.waiting() === 3 ? true : undefined), 'three connections queued', 10_000);
+          }
+          // A read-modify-write without locks: only one session at a time keeps it from losing updates.
+          const { rows } = await c.query<{ v: number }>('SELECT v FROM tally WHERE id = $1', [1]);
           await c.query('UPDATE tally SET v = $1 WHERE id = $2', [(rows[0]?.v ?? 0) + 1, 1]);
           await c.query('COMMIT');
         } finally {
           c.release();
         }
       };
-      await Promise.all(Array.from({ length: 25 }, bump));
+      await Promise.all(Array.from({ length: 12 }, bump));
+      expect(leaked).toEqual([]);
       const { rows } = await pool.query<{ v: number }>('SELECT v FROM tally WHERE id = 1');
-      expect(rows[0]?.v).toBe(25);
+      expect(rows[0]?.v).toBe(12);
     } finally {
       await pool.end();
     }
@@ -160,7 +182,7 @@ describe('startEmbeddedPostgres', () => {
     const bReady = b.connect().then(() => {
       bConnected = true;
     });
-    await sleep(300);
+    await eventually(async () => (pg.waiting() === 1 ? true : undefined), 'the second connection to be queued', 10_000);
     expect(bConnected).toBe(false);
 
     await a.end();
@@ -194,7 +216,7 @@ describe('startEmbeddedPostgres', () => {
     const a = await RawClient.connect(port);
     a.send(parse(`SELECT 'from A'`)); // the rest of A's sequence is "still on the wire"
     const b = RawClient.connectLater(port);
-    await sleep(100);
+    await eventually(async () => (pg.waiting() === 1 ? true : undefined), 'the second connection to be queued', 10_000);
     a.send(bind(), execute(), sync());
     expect(await a.readyRows()).toEqual(['from A']);
     a.end();
@@ -285,8 +307,10 @@ describe('pglite-socket multiplexer (why embedded-postgres serves one connection
       events.push('B locked');
       await b.query('COMMIT');
     })();
-    await sleep(200);
+    // B's BEGIN is held in the multiplexer's queue while A's transaction is open.
+    await eventually(async () => (server.getStats().queuedQueries === 1 ? true : undefined), "B's BEGIN to be queued", 10_000);
     await a.query('SELECT 1');
+    expect(events).toEqual([]);
     events.push('A committing');
     await a.query('COMMIT');
     await bDone;
@@ -298,8 +322,9 @@ describe('pglite-socket multiplexer (why embedded-postgres serves one connection
   it('mixes up two clients when one Parse/Bind/Execute sequence arrives in pieces', async () => {
     const a = await RawClient.connect(port);
     const b = await RawClient.connect(port);
-    a.send(parse(`SELECT 'from A'`));
-    await sleep(100);
+    // Flush makes the server answer A's Parse on its own: then it has surely run before B's.
+    a.send(parse(`SELECT 'from A'`), flush());
+    await a.parsed();
     b.send(parse(`SELECT 'from B'`), bind(), execute(), sync());
     expect(await b.readyRows()).toEqual(['from B']);
     a.send(bind(), execute(), sync());
@@ -341,11 +366,13 @@ const parse = (sql: string) => message('P', Buffer.concat([cstr(''), cstr(sql), 
 const bind = () => message('B', Buffer.concat([cstr(''), cstr(''), Buffer.from([0, 0, 0, 0, 0, 0])]));
 const execute = () => message('E', Buffer.concat([cstr(''), Buffer.from([0, 0, 0, 0])]));
 const sync = () => message('S', Buffer.alloc(0));
+const flush = () => message('H', Buffer.alloc(0));
 
 class RawClient {
   private buffer = Buffer.alloc(0);
   private rows: string[] = [];
   private waiters: Array<(rows: string[]) => void> = [];
+  private parseWaiters: Array<() => void> = [];
 
   private constructor(private readonly socket: net.Socket) {
     socket.on('data', (chunk) => this.onData(chunk));
@@ -383,6 +410,11 @@ class RawClient {
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
+  /** Resolves at the next ParseComplete. */
+  parsed(): Promise<void> {
+    return new Promise((resolve) => this.parseWaiters.push(resolve));
+  }
+
   end(): void {
     this.socket.end(message('X', Buffer.alloc(0)));
   }
@@ -395,7 +427,9 @@ class RawClient {
       if (this.buffer.length < 1 + length) return;
       const body = this.buffer.subarray(5, 1 + length);
       this.buffer = this.buffer.subarray(1 + length);
-      if (type === 'D') {
+      if (type === '1') {
+        this.parseWaiters.shift()?.();
+      } else if (type === 'D') {
         const cell = body.readInt32BE(2);
         this.rows.push(body.subarray(6, 6 + cell).toString('utf8'));
       } else if (type === 'E') {
