@@ -1,69 +1,64 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifySignature } from '../../src/api/webhook-signature';
 import { confirmBody, type TestParticipant } from '../support/bookings';
+import { isDocumentedSignature } from '../support/documented-signature';
 import { eventually, startHarness, type Harness } from '../support/harness';
+import { startNotifyReceiver, type NotifyAnswer, type ReceivedNotification } from '../support/notify-receiver';
 
-interface Received {
+type Receiver = Awaited<ReturnType<typeof startNotifyReceiver>>;
+interface Listed {
   id: string;
   type: string;
-  data: Record<string, unknown>;
-  status: number;
-  signed: boolean;
-  idempotencyKey: string | undefined;
+  data: { bookingId?: string; connectionId?: string };
+  status: string;
+  attempts: number;
+  lastError: string | null;
 }
 
-/** The booking system's endpoint: refuses each event's first two deliveries, and every sync_failed one. */
-let received: Received[] = [];
-let receiver: http.Server;
+/**
+ * The booking system's endpoint: refuses each event's first two deliveries and every
+ * sync_failed one, unless a test scripts the answers for its user's events.
+ */
+const scripts = new Map<string, (attempt: number) => NotifyAnswer>();
+let receiver: Receiver;
 let h: Harness;
 
 beforeAll(async () => {
-  const attempts = new Map<string, number>();
-  receiver = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const raw = Buffer.concat(chunks);
-      const body = JSON.parse(raw.toString('utf8')) as { id: string; type: string; data: Record<string, unknown> };
-      const n = (attempts.get(body.id) ?? 0) + 1;
-      attempts.set(body.id, n);
-      const status = body.type === 'booking.sync_failed' ? 500 : n <= 2 ? 503 : 200;
-      received.push({
-        ...body,
-        status,
-        signed: verifySignature(req.headers['x-signature'] as string | undefined, h.config.webhookSecret, raw).ok,
-        idempotencyKey: req.headers['idempotency-key'] as string | undefined,
-      });
-      res.writeHead(status).end();
-    });
+  receiver = await startNotifyReceiver((n, attempt) => {
+    const script = scripts.get(String(n.data['userId']));
+    if (script) return script(attempt);
+    return n.type === 'booking.sync_failed' ? 500 : attempt <= 2 ? 503 : 200;
   });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/calendar-events`;
-  h = await startHarness({ NOTIFY_URL: url, NOTIFY_RETRY_FOR: '12s', BUSY_POLL_INTERVAL: '2s' });
+  h = await startHarness({ NOTIFY_URL: receiver.url, NOTIFY_RETRY_FOR: '12s', BUSY_POLL_INTERVAL: '2s' });
 }, 600_000);
 afterAll(async () => {
   await h?.close();
-  await new Promise<void>((resolve) => receiver?.close(() => resolve()));
+  await receiver?.close();
 });
 
-const accepted = (type: string, pred: (r: Received) => boolean = () => true) => received.filter((r) => r.type === type && r.status === 200 && pred(r));
+const accepted = (type: string, pred: (r: ReceivedNotification) => boolean = () => true) => receiver.received.filter((r) => r.type === type && r.status === 200 && pred(r));
+const deliveriesOf = (id: string) => receiver.received.filter((r) => r.id === id);
+const signedAsDocumented = (r: ReceivedNotification) => isDocumentedSignature(r.signature, h.config.webhookSecret, r.raw);
+
+async function listed(pred: (n: Listed) => boolean, status?: string): Promise<Listed | undefined> {
+  const list = await h.api<{ notifications: Listed[] }>('GET', `/v1/notifications?limit=500${status ? `&status=${status}` : ''}`);
+  return list.body.notifications.find(pred);
+}
+
+/** The connection.connected event of a new connection, once the receiver accepted it. */
+async function connectedDelivered(connectionId: string): Promise<ReceivedNotification> {
+  return eventually(async () => accepted('connection.connected', (r) => r.data['connectionId'] === connectionId)[0], 'connection.connected delivered');
+}
 
 describe('notifications to the booking system', () => {
   it('connection.connected arrives once, signed, even though the endpoint refused the first two deliveries', async () => {
     const userId = h.id('u');
     const { connectionId } = await h.connectGoogle(userId);
-    const [event] = await eventually(async () => {
-      const ok = accepted('connection.connected', (r) => r.data.connectionId === connectionId);
-      return ok.length > 0 ? ok : undefined;
-    }, 'connection.connected delivered');
-    expect(event!.data).toMatchObject({ userId, connectionId, reconnect: false });
-    const attempts = received.filter((r) => r.id === event!.id);
+    const event = await connectedDelivered(connectionId);
+    expect(event.data).toMatchObject({ userId, connectionId, reconnect: false });
+    const attempts = deliveriesOf(event.id);
     expect(attempts.map((r) => r.status)).toEqual([503, 503, 200]);
-    expect(attempts.every((r) => r.signed && r.idempotencyKey === event!.id)).toBe(true);
-    const list = await h.api<{ notifications: Array<{ id: string; status: string; attempts: number }> }>('GET', '/v1/notifications?status=delivered');
-    expect(list.body.notifications.find((n) => n.id === event!.id)).toMatchObject({ status: 'delivered', attempts: 3 });
+    expect(attempts.map((r) => [signedAsDocumented(r), r.idempotencyKey])).toEqual(attempts.map(() => [true, event.id]));
+    expect(await listed((n) => n.id === event.id, 'delivered')).toMatchObject({ status: 'delivered', attempts: 3 });
   });
 
   it('connection.needs_reauth once when the grant is revoked; booking.sync_failed is retried, then listed as failed', { timeout: 120_000 }, async () => {
@@ -71,7 +66,7 @@ describe('notifications to the booking system', () => {
     const { connectionId, email } = await h.connectGoogle(userId);
     await h.google.revoke(email);
     await h.google.expireAccessTokens(email);
-    await eventually(async () => (accepted('connection.needs_reauth', (r) => r.data.connectionId === connectionId).length > 0 ? true : undefined), 'needs_reauth delivered');
+    await eventually(async () => (accepted('connection.needs_reauth', (r) => r.data['connectionId'] === connectionId).length > 0 ? true : undefined), 'needs_reauth delivered');
 
     const tutor = h.id('t');
     const t = await h.connectGoogle(tutor);
@@ -79,14 +74,51 @@ describe('notifications to the booking system', () => {
     const bookingId = h.id('bk');
     const p: TestParticipant = { userId: tutor, role: 'tutor', name: 'Ada', email: 'ada@example.com' };
     expect((await h.api('POST', `/v1/bookings/${bookingId}/confirm`, confirmBody([p]))).status).toBe(202);
-    const failed = await eventually(async () => {
-      const list = await h.api<{ notifications: Array<{ id: string; type: string; data: { bookingId?: string }; status: string; attempts: number }> }>('GET', '/v1/notifications?status=failed');
-      return list.body.notifications.find((n) => n.type === 'booking.sync_failed' && n.data.bookingId === bookingId);
-    }, 'booking.sync_failed listed as failed', 60_000);
+    const failed = await eventually(async () => listed((n) => n.type === 'booking.sync_failed' && n.data.bookingId === bookingId, 'failed'), 'booking.sync_failed listed as failed', 60_000);
     expect(failed.attempts).toBeGreaterThanOrEqual(2);
-    expect(received.filter((r) => r.id === failed.id).every((r) => r.status === 500)).toBe(true);
+    // Every attempt the service counted reached the receiver and was refused.
+    expect(deliveriesOf(failed.id).map((r) => r.status)).toEqual(Array.from({ length: failed.attempts }, () => 500));
     // Polls went on all along (every 2 s while the failed event was retried): the reauth event was still sent once.
-    expect(new Set(received.filter((r) => r.type === 'connection.needs_reauth' && r.data.connectionId === connectionId).map((r) => r.id)).size).toBe(1);
+    expect(new Set(receiver.received.filter((r) => r.type === 'connection.needs_reauth' && r.data['connectionId'] === connectionId).map((r) => r.id)).size).toBe(1);
+  });
+
+  it('a 429 or 503 with Retry-After delays the next attempt at least that long (longer than the backoff would)', async () => {
+    // The first retry would come after 2 s by backoff alone; Retry-After asks for 3. Both users at once.
+    await Promise.all(
+      [429, 503].map(async (status) => {
+        const userId = h.id('u');
+        scripts.set(userId, (attempt) => (attempt === 1 ? { status, retryAfter: '3' } : 200));
+        const { connectionId } = await h.connectGoogle(userId);
+        const event = await connectedDelivered(connectionId);
+        const attempts = deliveriesOf(event.id);
+        expect(attempts.map((r) => r.status)).toEqual([status, 200]);
+        // Arrival times as the receiver saw them.
+        expect(attempts[1]!.at - attempts[0]!.at).toBeGreaterThanOrEqual(3_000);
+      }),
+    );
+  });
+
+  it('an unreachable NOTIFY_URL leaves the event pending, retried, and it is delivered once the receiver is back', async () => {
+    const userId = h.id('u');
+    scripts.set(userId, () => 200);
+    await receiver.stop();
+    let connectionId: string;
+    try {
+      ({ connectionId } = await h.connectGoogle(userId));
+      const pending = await eventually(
+        async () => listed((n) => n.type === 'connection.connected' && n.data.connectionId === connectionId && n.attempts > 0),
+        'a failed attempt recorded',
+      );
+      expect(pending).toMatchObject({ status: 'pending', lastError: expect.stringContaining('NOTIFY_URL unreachable') });
+    } finally {
+      await receiver.start();
+    }
+    const event = await connectedDelivered(connectionId);
+    expect(deliveriesOf(event.id).map((r) => [r.status, signedAsDocumented(r)])).toEqual([[200, true]]);
+    const delivered = await listed((n) => n.id === event.id);
+    expect(delivered?.status).toBe('delivered');
+    // The attempts that could not connect were counted before the one that arrived.
+    expect(delivered!.attempts).toBeGreaterThanOrEqual(2);
   });
 
   it('refuses a bad status filter', async () => {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createPool } from '../../src/db/pool';
 import { bookingWorkflowId, confirmSignal } from '../../src/workflows/messages';
-import { confirmBody, connectedPair, eventsFor, getBooking, settled, strip } from '../support/bookings';
+import { confirmBody, connectedPair, eventsFor, getBooking, settled, strip, type TestParticipant } from '../support/bookings';
 import { documentedHeader, documentedV1, nowSeconds as now } from '../support/documented-signature';
 import { eventually, startHarness, type ApiResponse, type Harness } from '../support/harness';
 
@@ -33,6 +33,9 @@ function deliver<T = unknown>(event: unknown, opts: { at?: number; secret?: stri
   const signature = opts.signature === undefined ? documentedHeader(opts.secret ?? h.config.webhookSecret, raw, opts.at) : opts.signature;
   return h.api<T>('POST', '/v1/webhooks/bookings', undefined, { key: null, rawBody: raw, headers: signature === null ? {} : { 'x-signature': signature } });
 }
+
+/** A participant without a calendar: enough where only the webhook's answer and what Temporal recorded matter. */
+const unconnected = (): TestParticipant => ({ userId: h.id('u'), role: 'tutor', name: 'Ada', email: 'ada@example.com' });
 
 async function receiptCount(eventId: string): Promise<number> {
   const { rows } = await h.pool.query<{ n: string }>('SELECT count(*) AS n FROM webhook_receipts WHERE id = $1', [eventId]);
@@ -125,9 +128,8 @@ describe('signed booking webhooks', () => {
   });
 
   it('accept a header whose one valid v1 sits among invalid ones, and refuse one where every v1 is invalid', async () => {
-    const { tutor } = await connectedPair(h);
     const bookingId = h.id('wh');
-    const event = { id: h.id('evt'), type: 'booking.confirmed', occurredAt: '2026-11-21T10:00:00Z', data: { bookingId, ...confirmBody([strip(tutor)]) } };
+    const event = { id: h.id('evt'), type: 'booking.confirmed', occurredAt: '2026-11-21T10:00:00Z', data: { bookingId, ...confirmBody([unconnected()]) } };
     const raw = JSON.stringify(event);
     const t = now();
     const old = documentedV1('the-previous-secret', t, raw);
@@ -138,7 +140,7 @@ describe('signed booking webhooks', () => {
     expect(await receiptCount(event.id)).toBe(0);
     const first = await deliver(event, { signature: `t=${t},v1=${old},v1=${good},v1=${other}` });
     expect(first.status).toBe(202);
-    await settled(h, bookingId, (v) => v.calendars.filter((c) => c.state === 'synced').length === 1);
+    expect(await receiptCount(event.id)).toBe(1);
   });
 
   it('keep to 5 minutes either side of now', async () => {
@@ -157,9 +159,8 @@ describe('signed booking webhooks', () => {
   });
 
   it('apply concurrent deliveries of one event once: one 202, the others acknowledged as duplicates', async () => {
-    const { tutor } = await connectedPair(h);
     const bookingId = h.id('wh');
-    const event = { id: h.id('evt'), type: 'booking.confirmed', occurredAt: '2026-11-21T10:00:00Z', data: { bookingId, ...confirmBody([strip(tutor)]) } };
+    const event = { id: h.id('evt'), type: 'booking.confirmed', occurredAt: '2026-11-21T10:00:00Z', data: { bookingId, ...confirmBody([unconnected()]) } };
     const raw = JSON.stringify(event);
     const signature = documentedHeader(h.config.webhookSecret, raw);
     const answers = await Promise.all(Array.from({ length: 5 }, () => deliver<{ duplicate?: boolean; accepted?: string }>(event, { raw, signature })));

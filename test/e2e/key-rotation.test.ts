@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseKeyring, type KeyringEntry } from '../../src/crypto/keyring';
 import { reencryptAll } from '../../src/crypto/reencrypt';
 import { SecretBox } from '../../src/crypto/secret-box';
-import { ConnectionStore, SecretUnavailableError } from '../../src/db/connections';
+import { aad, ConnectionStore, SecretUnavailableError, type SealedColumn } from '../../src/db/connections';
 import { startHarness, type Harness } from '../support/harness';
 
 let h: Harness;
@@ -20,28 +20,69 @@ function key(id: string): KeyringEntry {
   return r.keys[0]!;
 }
 
+const COLUMNS: SealedColumn[] = ['account_email', 'access_token', 'refresh_token', 'password'];
+type Opened = Record<SealedColumn, string | null>;
+
+/** Every sealed column of these connections, opened with `box`; the key ids they were sealed under. */
+async function openAll(box: SecretBox, ids: string[]): Promise<{ values: Map<string, Opened>; keyIds: Set<string> }> {
+  const { rows } = await h.pool.query<Record<string, string | null> & { id: string }>(
+    'SELECT id, account_email_enc, access_token_enc, refresh_token_enc, password_enc FROM calendar_connections WHERE id = ANY($1::uuid[])',
+    [ids],
+  );
+  expect(rows.map((r) => r.id).sort()).toEqual([...ids].sort());
+  const values = new Map<string, Opened>();
+  const keyIds = new Set<string>();
+  for (const row of rows) {
+    const opened = {} as Opened;
+    for (const c of COLUMNS) {
+      const sealed = row[`${c}_enc`] ?? null;
+      if (sealed !== null) keyIds.add(SecretBox.keyIdOf(sealed) ?? '?');
+      opened[c] = sealed === null ? null : box.open(sealed, aad(c, row.id));
+    }
+    values.set(row.id, opened);
+  }
+  return { values, keyIds };
+}
+
 describe('encryption key rotation', () => {
   it('re-encrypts every secret under the newest key while old values stay readable; a missing key is a clear error naming the connection', async () => {
-    const ids = [];
-    for (const user of [h.id('u'), h.id('u')]) ids.push((await h.connectGoogle(user)).connectionId);
     const oldKeys = h.config.encryptionKeys;
-    const newKey = key('rotated');
+    const google = [];
+    for (const user of [h.id('u'), h.id('u')]) google.push(await h.connectGoogle(user));
+    // A CalDAV account, for the password column; written as the API stores one.
+    const caldav = { username: `${h.id('c')}@caldav.test`, password: `app-${randomBytes(8).toString('hex')}` };
+    const { connection } = await new ConnectionStore(h.pool, new SecretBox(oldKeys)).upsertCalDav({
+      userId: h.id('u'),
+      provider: 'caldav',
+      serverUrl: 'https://caldav.invalid/',
+      calendarUrl: 'https://caldav.invalid/calendars/x/',
+      ...caldav,
+    });
+    const ids = [...google.map((g) => g.connectionId), connection.id];
+    const before = await openAll(new SecretBox(oldKeys), ids);
+    // What was written, as the test knows it: the accounts it connected, tokens for Google, the password for CalDAV.
+    expect(ids.map((id) => before.values.get(id)!.account_email)).toEqual([...google.map((g) => g.email), caldav.username]);
+    expect(before.values.get(connection.id)).toMatchObject({ password: caldav.password, access_token: null, refresh_token: null });
+    for (const g of google) expect(before.values.get(g.connectionId)).toMatchObject({ access_token: expect.stringMatching(/.{8}/), refresh_token: expect.stringMatching(/.{8}/), password: null });
+    expect([...before.keyIds]).toEqual([oldKeys[0]!.id]);
 
+    const newKey = key('rotated');
     const summary = await reencryptAll(h.pool, new SecretBox([newKey, ...oldKeys]));
     expect(summary.keyId).toBe('rotated');
-    expect(summary.failed.map((f) => f.connectionId)).not.toEqual(expect.arrayContaining(ids));
-    const { rows } = await h.pool.query<{ id: string; a: string; r: string; e: string }>(
-      'SELECT id, access_token_enc AS a, refresh_token_enc AS r, account_email_enc AS e FROM calendar_connections WHERE id = ANY($1::uuid[])',
-      [ids],
-    );
-    for (const row of rows) for (const v of [row.a, row.r, row.e]) expect(SecretBox.keyIdOf(v)).toBe('rotated');
+    expect(summary.failed.filter((f) => ids.includes(f.connectionId))).toEqual([]);
 
-    // After the old key is dropped, everything still opens with the new one alone.
+    // After the old key is dropped, every value opens with the new one alone, and is the value written before.
+    const after = await openAll(new SecretBox([newKey]), ids);
+    expect([...after.keyIds]).toEqual(['rotated']);
+    expect(after.values).toEqual(before.values);
     const onlyNew = new ConnectionStore(h.pool, new SecretBox([newKey]));
-    for (const id of ids) expect((await onlyNew.getWithCredentials(id))?.credentials).toMatchObject({ kind: 'bearer', accessToken: expect.any(String) });
+    for (const g of google) {
+      expect((await onlyNew.getWithCredentials(g.connectionId))?.credentials).toEqual({ kind: 'bearer', accessToken: before.values.get(g.connectionId)!.access_token });
+    }
     // Running it again changes nothing for these rows.
     const again = await reencryptAll(h.pool, new SecretBox([newKey]));
-    expect(again.failed.map((f) => f.connectionId)).not.toEqual(expect.arrayContaining(ids));
+    expect(again.failed.filter((f) => ids.includes(f.connectionId))).toEqual([]);
+    expect((await openAll(new SecretBox([newKey]), ids)).values).toEqual(before.values);
 
     // A deployment without the key gets an error that names the connection and the key, never garbage.
     const stale = new ConnectionStore(h.pool, new SecretBox(oldKeys));
