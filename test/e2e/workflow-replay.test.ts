@@ -1,44 +1,45 @@
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { encryptingDataConverter } from '../../src/temporal/data-converter';
-import { bookingWorkflowId, connectionWorkflowId } from '../../src/workflows/messages';
-import { confirmBody, connectedPair, getBooking, settled, strip } from '../support/bookings';
+import * as workflows from '../../src/workflows';
+import { bookingWorkflowId, bulkSyncWorkflowId, connectionWorkflowId, notificationWorkflowId } from '../../src/workflows/messages';
+import { confirmBody, connectedPair, eventsFor, getBooking, settled, strip, type TestParticipant } from '../support/bookings';
 import { eventually, startHarness, type Harness } from '../support/harness';
+import { FIXTURE_KEYS, FIXTURES, History, recordFixture, runHistory, scheduledActivities, type HistoryProto } from '../support/histories';
+import { startNotifyReceiver } from '../support/notify-receiver';
 
-const FIXTURES = path.join(__dirname, '../fixtures/histories');
-
-/**
- * Histories hold payloads encrypted by the codec, so fixtures are recorded under a fixed key
- * that lives here: a test key for test data, not a secret.
- */
-const FIXTURE_KEYS = 'replay1:5f1c0d2e3b4a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0';
-
+/** This user's first connection.connected is refused (one notification workflow ends failed); its reconnect's is delivered. */
+let refusedUser = '';
+let receiver: Awaited<ReturnType<typeof startNotifyReceiver>>;
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness({ ENCRYPTION_KEYS: FIXTURE_KEYS });
+  receiver = await startNotifyReceiver((n) => (n.data['userId'] === refusedUser && n.data['reconnect'] === false ? 500 : 200));
+  h = await startHarness({ ENCRYPTION_KEYS: FIXTURE_KEYS, NOTIFY_URL: receiver.url, NOTIFY_RETRY_FOR: '3s' });
 });
 afterAll(async () => {
   await h?.close();
+  await receiver?.close();
 });
 
-const { History } = temporal.api.history.v1;
+const replayOptions = () => ({ workflowBundle: { codePath: inject('workflowBundlePath') }, dataConverter: encryptingDataConverter(h.config.encryptionKeys) });
 
-async function replay(history: temporal.api.history.v1.IHistory, workflowId: string): Promise<void> {
-  await Worker.runReplayHistory(
-    { workflowBundle: { codePath: inject('workflowBundlePath') }, dataConverter: encryptingDataConverter(h.config.encryptionKeys) },
-    history,
-    workflowId,
-  );
+async function replay(history: HistoryProto, workflowId: string): Promise<void> {
+  await Worker.runReplayHistory(replayOptions(), history, workflowId);
 }
 
+const workflowType = (history: HistoryProto): string | null | undefined => history.events[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name;
+
 /**
- * Guards bookingWorkflow against non-determinism: histories recorded from real runs (committed
- * under test/fixtures/histories as binary protobuf, plus ones made now) must replay on the current code.
- * `RECORD_HISTORIES=1 npm test -- test/e2e/workflow-replay.test.ts` refreshes the fixtures.
+ * Guards every workflow type against non-determinism: histories recorded from real runs
+ * (committed under test/fixtures/histories as binary protobuf, plus ones made now) must replay
+ * on the current code. A change that alters what a recorded history commands (an activity
+ * added, removed or reordered) fails here with a nondeterminism error; keep old histories
+ * replaying with patched() or an input flag. `npm run record-histories` re-records the fixtures
+ * from fresh runs (this file and continue-as-new.test.ts); commit them with the change that
+ * needed it, and keep the old file under a new name when running workflows still have that shape.
  */
 describe('bookingWorkflow replay', () => {
   it('replays fresh histories of a full lifecycle with a token refresh and a provider failure', async () => {
@@ -56,35 +57,61 @@ describe('bookingWorkflow replay', () => {
     const handle = h.service.client.workflow.getHandle(bookingWorkflowId(bookingId));
     await handle.result();
     const history = History.fromObject(await handle.fetchHistory());
-    const activities = (history.events ?? []).map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name).filter(Boolean);
-    expect(activities).toEqual(expect.arrayContaining(['upsertCalendarEvent', 'refreshAccessToken', 'deleteCalendarEvent']));
+    expect(scheduledActivities(history)).toEqual(expect.arrayContaining(['upsertCalendarEvent', 'refreshAccessToken', 'deleteCalendarEvent']));
     await replay(history, bookingWorkflowId(bookingId));
-    if (process.env.RECORD_HISTORIES === '1') {
-      await writeFile(path.join(FIXTURES, 'booking-lifecycle.binpb'), History.encode(history).finish());
-    }
+    await recordFixture('booking-lifecycle', history);
   });
 
-  it('replays a fresh connection workflow history: connect, bulk sync, busy-time read, disconnect', async () => {
+  it('replays fresh histories of a connection (bulk syncs, busy reads, removing events, disconnect) and of its bulk sync and notifications', async () => {
     const userId = h.id('replay-conn');
-    const { connectionId } = await h.connectGoogle(userId);
-    await eventually(async () => {
-      const { rows } = await h.pool.query<{ busy_synced_at: Date | null }>('SELECT busy_synced_at FROM calendar_connections WHERE id = $1', [connectionId]);
-      return rows[0]?.busy_synced_at ? true : undefined;
-    }, 'busy times read once');
-    expect((await h.api('DELETE', `/v1/users/${userId}/connections/${connectionId}`)).status).toBe(202);
-    const handle = h.service.client.workflow.getHandle(connectionWorkflowId(connectionId));
-    await handle.result();
-    const history = History.fromObject(await handle.fetchHistory());
-    const activities = (history.events ?? []).map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name).filter(Boolean);
-    expect(activities).toEqual(expect.arrayContaining(['busyTimeSettings', 'refreshBusyTimes', 'finalizeDisconnect']));
-    await replay(history, connectionWorkflowId(connectionId));
+    refusedUser = userId;
+    // A booking from before the connect, for the bulk sync to bring in and the disconnect to remove.
+    const bookingId = h.id('replay-bulk');
+    const p: TestParticipant = { userId, role: 'tutor', name: 'Ada', email: 'ada@example.com' };
+    expect((await h.api('POST', `/v1/bookings/${bookingId}/confirm`, confirmBody([p]))).status).toBe(202);
+    await eventually(async () => ((await h.pool.query('SELECT 1 FROM bookings WHERE booking_id = $1', [bookingId])).rowCount === 1 || undefined), 'booking saved');
+    const { connectionId, email } = await h.connectGoogle(userId);
+    const workflowId = connectionWorkflowId(connectionId);
+    await settled(h, bookingId, (v) => v.calendars.some((c) => c.state === 'synced'));
+    await h.connectGoogle(userId, email);
+    await eventually(async () => h.service.client.workflow.getHandle(bulkSyncWorkflowId(connectionId, 2)).result(), 'the reconnect\'s bulk sync');
+    expect((await h.api('DELETE', `/v1/users/${userId}/connections/${connectionId}?removeEvents=true`)).status).toBe(202);
+    await h.service.client.workflow.getHandle(workflowId).result();
+    expect(await eventsFor(h, email, bookingId)).toHaveLength(0);
+
+    const connection = await runHistory(h.service.client, workflowId);
+    expect(scheduledActivities(connection)).toEqual(
+      expect.arrayContaining(['busyTimeSettings', 'refreshBusyTimes', 'recordNotification', 'eventsToRemove', 'closePushChannels', 'finalizeDisconnect']),
+    );
+    const bulk = await runHistory(h.service.client, bulkSyncWorkflowId(connectionId, 1));
+    expect(scheduledActivities(bulk)).toEqual(['bulkSyncPage', 'finishBulkSync']);
+    expect(bulk.events.some((e) => e.signalExternalWorkflowExecutionInitiatedEventAttributes != null)).toBe(true);
+
+    // The connect's notification was refused until NOTIFY_RETRY_FOR ran out; the reconnect's was delivered.
+    const about = (reconnect: boolean) => receiver.received.find((n) => n.type === 'connection.connected' && n.data['connectionId'] === connectionId && n.data['reconnect'] === reconnect)?.id;
+    const failedId = await eventually(async () => about(false), 'a refused delivery');
+    const deliveredId = await eventually(async () => about(true), 'a delivery');
+    const failed = h.service.client.workflow.getHandle(notificationWorkflowId(failedId!));
+    await failed.result();
+    const failedHistory = await runHistory(h.service.client, notificationWorkflowId(failedId!));
+    expect(scheduledActivities(failedHistory)).toEqual(['deliverNotification', 'markNotificationFailed']);
+    await h.service.client.workflow.getHandle(notificationWorkflowId(deliveredId!)).result();
+    const deliveredHistory = await runHistory(h.service.client, notificationWorkflowId(deliveredId!));
+    expect(scheduledActivities(deliveredHistory)).toEqual(['deliverNotification']);
+
+    for (const [name, history] of [['connection-lifecycle', connection], ['bulk-sync', bulk], ['notification-failed', failedHistory], ['notification-delivered', deliveredHistory]] as const) {
+      await replay(history, `fresh-${name}`);
+      await recordFixture(name, history);
+    }
   });
 
-  it('replays every committed history fixture', async () => {
+  it('replays every committed history fixture, and there is one of every workflow type', async () => {
     const files = (await readdir(FIXTURES)).filter((f) => f.endsWith('.binpb'));
-    expect(files.length).toBeGreaterThan(0);
-    for (const file of files) {
-      await replay(History.decode(await readFile(path.join(FIXTURES, file))), `fixture-${file}`);
-    }
+    const histories = await Promise.all(files.map(async (file) => ({ workflowId: `fixture-${file}`, history: History.decode(await readFile(path.join(FIXTURES, file))) })));
+    expect(new Set(histories.map((f) => workflowType(f.history)))).toEqual(new Set(Object.keys(workflows)));
+    const results = [];
+    for await (const result of Worker.runReplayHistories(replayOptions(), histories)) results.push(result);
+    expect(results.filter((r) => r.error).map((r) => `${r.workflowId}: ${String(r.error)}`)).toEqual([]);
+    expect(results).toHaveLength(files.length);
   });
 });
