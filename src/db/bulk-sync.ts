@@ -1,7 +1,8 @@
 import type { Queryable } from './pool';
 
 export interface BulkSyncProgress {
-  state: 'running' | 'completed';
+  /** `stopped`: cancelled by a disconnect before it completed. */
+  state: 'running' | 'completed' | 'stopped';
   total: number;
   done: number;
   startedAt: string;

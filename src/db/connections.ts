@@ -316,12 +316,16 @@ export class ConnectionStore {
     return r.access_token_enc ? this.reveal(id, 'access_token', r.access_token_enc) : undefined;
   }
 
-  /** Disconnected for good: the secrets are erased, the row stays for the audit trail. */
+  /**
+   * Disconnected for good: the secrets are erased, the row stays for the audit trail. A bulk
+   * sync still shown running was cancelled by the disconnect: it is shown stopped.
+   */
   async markDisconnected(id: string): Promise<void> {
     await this.pool.query(
       `UPDATE calendar_connections
           SET status = 'disconnected', access_token_enc = NULL, refresh_token_enc = NULL, token_expires_at = NULL,
-              password_enc = NULL, removing_events = false, sync_enabled = false, updated_at = now()
+              password_enc = NULL, removing_events = false, sync_enabled = false, updated_at = now(),
+              bulk_sync = CASE WHEN bulk_sync->>'state' = 'running' THEN bulk_sync || '{"state": "stopped"}'::jsonb ELSE bulk_sync END
         WHERE id = $1`,
       [id],
     );

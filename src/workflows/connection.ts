@@ -1,4 +1,4 @@
-import { condition, continueAsNew, executeChild, getExternalWorkflowHandle, ParentClosePolicy, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, condition, continueAsNew, executeChild, isCancellation, getExternalWorkflowHandle, ParentClosePolicy, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { BusyReadReport, ExternalEditPolicy } from '../activities/busy-times';
 import type { Activities } from '../activities';
 import { bulkSyncWorkflow } from './bulk-sync';
@@ -69,6 +69,30 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
     disconnect === undefined && !pending && !bulkRunning && !busyRequested && workflowInfo().historyLength > (input.maxHistoryEvents ?? MAX_HISTORY_EVENTS);
   const carryOn = () => continueAsNew<typeof connectionWorkflow>({ ...input, bulkSyncRuns: runs, bulkSyncPending: pending, reauthNotified });
 
+  /** One bulk sync, as a child. A disconnect cancels it: nothing more is to be written there. */
+  const bulkSync = async (run: number): Promise<void> => {
+    const child = () =>
+      executeChild(bulkSyncWorkflow, {
+        workflowId: bulkSyncWorkflowId(input.connectionId, run),
+        args: [{ connectionId: input.connectionId, userId: input.userId }],
+        parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+      });
+    // Patched: histories recorded before, where a disconnect waited for the bulk sync to end, replay unchanged.
+    if (!patched('bulk-sync-cancel-on-disconnect')) {
+      await child();
+      return;
+    }
+    const scope = new CancellationScope();
+    const running = scope.run(child);
+    await Promise.race([running.catch(() => undefined), condition(() => disconnect !== undefined)]);
+    if (disconnect) scope.cancel();
+    try {
+      await running;
+    } catch (err) {
+      if (!(disconnect && isCancellation(err))) throw err;
+    }
+  };
+
   const bulkSyncs = async (): Promise<void> => {
     for (;;) {
       await condition(() => pending || disconnect !== undefined);
@@ -79,11 +103,7 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
       reauthNotified = false;
       try {
         await emitNotification('connection.connected', { userId: input.userId, connectionId: input.connectionId, reconnect: runs > 1 });
-        await executeChild(bulkSyncWorkflow, {
-          workflowId: bulkSyncWorkflowId(input.connectionId, runs),
-          args: [{ connectionId: input.connectionId, userId: input.userId }],
-          parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
-        });
+        await bulkSync(runs);
       } finally {
         bulkRunning = false;
       }

@@ -103,6 +103,12 @@ function lifecycleNotifications(path: string): GraphLifecycleNotification[] {
   return subscriber.notifications(path).flatMap((request) => (request.json as GraphNotificationCollection<GraphLifecycleNotification>).value);
 }
 
+/**
+ * For polls on a subscription's delivery counts, which the sandbox updates once the subscriber
+ * has answered: the one-second default is too short on a loaded two-core machine.
+ */
+const DELIVERED = { timeout: 10_000 };
+
 function waitForNotifications(path: string, count: number): Promise<ReceivedRequest[]> {
   return subscriber.waitFor(() => subscriber.notifications(path).length >= count, `${count} notification(s) on ${path}`);
 }
@@ -367,7 +373,7 @@ describe('change notifications', () => {
     expect(changeNotifications('/slow')[0]?.resourceData.id).toBe(event['id']);
     expect((await view(String(created.body['id']))).deliveries).toMatchObject({ pending: 1, notificationsDelivered: 0 });
     subscriber.releaseHeld();
-    await expect.poll(async () => (await view(String(created.body['id']))).deliveries.notificationsDelivered).toBe(1);
+    await expect.poll(async () => (await view(String(created.body['id']))).deliveries.notificationsDelivered, DELIVERED).toBe(1);
   });
 
   it('retries a non-2xx answer with backoff, then gives up after the last attempt', async () => {
@@ -379,7 +385,7 @@ describe('change notifications', () => {
     const attempts = subscriber.notifications('/flaky');
     expect(new Set(attempts.map((request) => request.text)).size).toBe(1);
     expect(changeNotifications('/flaky')[0]?.resourceData.id).toBe(event['id']);
-    await expect.poll(async () => (await view(String(flaky.body['id']))).deliveries).toMatchObject({
+    await expect.poll(async () => (await view(String(flaky.body['id']))).deliveries, DELIVERED).toMatchObject({
       deliveryAttempts: 3,
       notificationsDelivered: 1,
       notificationsFailed: 0,
@@ -391,7 +397,7 @@ describe('change notifications', () => {
     const down = await subscribe(token, { path: '/down' });
     await createEvent(token, 'Lost', '2026-10-06');
     await waitForNotifications('/down', 2);
-    await expect.poll(async () => (await view(String(down.body['id']))).deliveries).toMatchObject({
+    await expect.poll(async () => (await view(String(down.body['id']))).deliveries, DELIVERED).toMatchObject({
       deliveryAttempts: 2,
       notificationsDelivered: 0,
       notificationsFailed: 1,
@@ -493,7 +499,7 @@ describe('lifecycle notifications', () => {
     await createEvent(token, 'After removal', '2026-10-07');
     expect((await view(id)).deliveries.notificationsQueued).toBe(2);
     await expect(control.reportMissedNotifications(id)).rejects.toMatchObject({ status: 409 });
-    await expect.poll(async () => (await view(id)).deliveries).toMatchObject({ lifecycleNotificationsDelivered: 3, pending: 0 });
+    await expect.poll(async () => (await view(id)).deliveries, DELIVERED).toMatchObject({ lifecycleNotificationsDelivered: 3, pending: 0 });
   });
 
   it('without a lifecycleNotificationUrl the events take effect silently; renewing also reauthorizes', async () => {

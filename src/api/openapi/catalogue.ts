@@ -59,7 +59,7 @@ export const ROUTES: RouteDoc[] = [
   { method: 'post', path: '/v1/users/:userId/settings-links', tag: 'connections', summary: 'A signed link to the settings page', auth: 'apiKey', responses: { 201: '`{url, expiresAt}`', ...keyed } },
   { method: 'get', path: '/settings', tag: 'connections', summary: "The user's settings page", auth: 'signedLink', responses: { 200: 'HTML', 401: 'invalid or expired link' } },
   { method: 'post', path: '/settings/connect', tag: 'connections', summary: 'Settings page: connect Google or Microsoft', auth: 'signedLink', responses: { 303: 'to the provider', 401: 'invalid or expired link' } },
-  { method: 'post', path: '/settings/disconnect', tag: 'connections', summary: 'Settings page: disconnect', auth: 'signedLink', responses: { 303: 'back to the page', 401: 'invalid or expired link' } },
+  { method: 'post', path: '/settings/disconnect', tag: 'connections', summary: 'Settings page: disconnect', auth: 'signedLink', responses: { 303: 'back to the page', 400: 'the page, with what went wrong', 401: 'invalid or expired link', 404: 'the page: not a calendar of this user, nothing changed' } },
   { method: 'post', path: '/settings/caldav', tag: 'connections', summary: 'Settings page: connect CalDAV or iCloud', auth: 'signedLink', responses: { 303: 'back to the page', 400: 'the form again, with what to fix', 401: 'invalid or expired link' } },
 
   { method: 'get', path: '/v1/users/:userId/busy', tag: 'availability', summary: "The user's busy times, merged across calendars", auth: 'apiKey', query: busyQuerySchema, responses: { 200: '`{busy, calendars}`', ...invalid, ...keyed } },
