@@ -11,6 +11,8 @@ import { waitForWrittenEvents } from './service/wait-for-events';
 export interface BulkFigures {
   bookings: number;
   quotaPerSecond: number;
+  /** The sliding window the sandbox counts the quota over (quotaPerSecond × this in any window). */
+  quotaWindowSeconds: number;
   /** From the connect to the last event created. */
   seconds: number;
   /** Every request the user's account received in that time (OAuth and Calendar API). */
@@ -28,7 +30,7 @@ export interface BulkFigures {
  * A user with `bookings` confirmed bookings connects a calendar while the sandbox enforces a
  * per-user quota: how close the service's bulk sync runs to the quota without going over it.
  */
-export async function runBulk(env: BenchEnvironment, o: { bookings: number; quota: number; concurrency: number; log: (line: string) => void }): Promise<BulkFigures> {
+export async function runBulk(env: BenchEnvironment, o: { bookings: number; quota: number; quotaWindow: number; concurrency: number; log: (line: string) => void }): Promise<BulkFigures> {
   const userId = `${env.runId}-bulk`;
   const email = emailOf(userId);
   const prefix = `${env.runId}-bulk-`;
@@ -39,9 +41,9 @@ export async function runBulk(env: BenchEnvironment, o: { bookings: number; quot
     if (answer.status !== 202) throw new Error(`bulk setup: confirm ${bookingId} answered ${answer.status}`);
   });
   await waitForSavedBookings(env, prefix, o.bookings, o.log);
-  o.log(`bulk: ${o.bookings} bookings exist; connecting their client's calendar under a quota of ${o.quota}/s`);
+  o.log(`bulk: ${o.bookings} bookings exist; connecting their client's calendar under a quota of ${o.quota}/s over ${o.quotaWindow} s`);
 
-  await env.sandbox.configure({ perUserPerMinute: o.quota * 60 });
+  await env.sandbox.configure({ perUserPerMinute: o.quota * 60, perUserWindowSeconds: o.quotaWindow });
   const connectedAt = Date.now();
   await connectOAuthUser(env.api, 'google', userId, email);
   await waitForWrittenEvents(env.pool, prefix, o.bookings, 120_000, o.log);
@@ -55,6 +57,7 @@ export async function runBulk(env: BenchEnvironment, o: { bookings: number; quot
   return {
     bookings: o.bookings,
     quotaPerSecond: o.quota,
+    quotaWindowSeconds: o.quotaWindow,
     seconds: round2(seconds),
     requests,
     requestsPerSecond: round2(requests / seconds),

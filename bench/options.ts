@@ -11,6 +11,8 @@ export interface BenchOptions {
   concurrency: number;
   /** The sandbox's per-user Google quota in the bulk section, requests per second. */
   quota: number;
+  /** The sliding window (seconds) over which the sandbox counts that quota; Google's is a minute. */
+  quotaWindow: number;
   /** Existing bookings of the user who connects in the bulk section. */
   bulkBookings: number;
   /** Booking counts of the scale section. */
@@ -39,6 +41,7 @@ const schema = z.strictObject({
   bookings: z.coerce.number().int().min(1).max(20_000).default(1_000),
   concurrency: z.coerce.number().int().min(1).max(512).default(32),
   quota: z.coerce.number().int().min(1).max(100).default(10),
+  'quota-window': z.coerce.number().int().min(1).max(3600).default(60),
   'bulk-bookings': z.coerce.number().int().min(1).max(20_000).default(2_000),
   scale: csv(z.coerce.number().int().min(1).max(50_000)).default([100, 1_000, 5_000]),
   'fault-rate': z.coerce.number().min(0).max(0.9).default(0.1),
@@ -50,7 +53,7 @@ const schema = z.strictObject({
 
 /**
  * `npm run bench -- [--bookings N] [--concurrency C]`, and for shorter or larger runs
- * `--quota Q --bulk-bookings B --scale 100,1000,5000 --fault-rate F --users U --workers W
+ * `--quota Q --quota-window S --bulk-bookings B --scale 100,1000,5000 --fault-rate F --users U --workers W
  * --only floor,service,naive,bulk,scale --out FILE`.
  */
 export function parseBenchOptions(argv: string[]): BenchOptions {
@@ -59,6 +62,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     bookings: o.bookings,
     concurrency: o.concurrency,
     quota: o.quota,
+    quotaWindow: o['quota-window'],
     bulkBookings: o['bulk-bookings'],
     scale: o.scale,
     faultRate: o['fault-rate'],

@@ -73,8 +73,8 @@ async function runSections(env: BenchEnvironment, o: BenchOptions, result: Bench
     log(`scale: ${result.scale.openBookingWorkflows} open booking workflows, worker RSS ${result.scale.idleWorkerRssMiB} MiB`);
   }
   if (wants('bulk')) {
-    log(`bulk: ${o.bulkBookings} existing bookings, quota ${o.quota}/s`);
-    result.bulk = await runBulk(env, { bookings: o.bulkBookings, quota: o.quota, concurrency: o.concurrency, log });
+    log(`bulk: ${o.bulkBookings} existing bookings, quota ${o.quota}/s over ${o.quotaWindow} s`);
+    result.bulk = await runBulk(env, { bookings: o.bulkBookings, quota: o.quota, quotaWindow: o.quotaWindow, concurrency: o.concurrency, log });
     log(`bulk: ${JSON.stringify(result.bulk)}`);
   }
   if (result.floor && result.service) {

@@ -33,8 +33,11 @@ describe('npm run bench', () => {
       // Every measured booking's workflow is still open (the lessons lie in the future).
       expect(r.scale!.openBookingWorkflows).toBeGreaterThanOrEqual(12 + 12 + 6);
 
-      expect(r.bulk).toMatchObject({ bookings: 30, quotaPerSecond: 10, rateLimited: 0, lost: 0, duplicates: 0 });
+      expect(r.bulk).toMatchObject({ bookings: 30, quotaPerSecond: 10, quotaWindowSeconds: 60, rateLimited: 0, lost: 0, duplicates: 0 });
       expect(r.bulk!.requests).toBeGreaterThanOrEqual(30);
+      // 30 requests fit in the sandbox's minute, so rateLimited alone cannot fail here; the pace can:
+      // unpaced, the writes take about a second and the account sees more than the quota a second.
+      expect(r.bulk!.utilization).toBeLessThanOrEqual(1);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

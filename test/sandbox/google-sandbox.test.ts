@@ -690,6 +690,15 @@ describe('per-user rate limit', () => {
     expect((await api(limited.accessToken, 'GET', EVENTS)).status).toBe(200);
   });
 
+  it('admits the per-minute rate over a configured window: 6 a minute over 30 s is 3 in any 30 s', async () => {
+    const conn = await connect('windowed@sandbox.test');
+    await sandbox.control.configure({ perUserPerMinute: 6, perUserWindowSeconds: 30 });
+    for (let i = 0; i < 3; i += 1) expect((await api(conn.accessToken, 'GET', EVENTS)).status).toBe(200);
+    expect((await api(conn.accessToken, 'GET', EVENTS)).status).toBe(403);
+    expect((await sandbox.control.stats()).byAccount['windowed@sandbox.test']?.rateLimited).toBe(1);
+    await sandbox.control.configure({ perUserPerMinute: 0, perUserWindowSeconds: 60 });
+  });
+
   it('uses a sliding window in which refused requests do not count', () => {
     const limiter = new SlidingWindowRateLimiter();
     expect(limiter.tryAcquire('u', 2, 0)).toBe(true);

@@ -59,6 +59,7 @@ const calendarSchema = z.strictObject({
 const configSchema = z.strictObject({
   accessTokenTtlSeconds: z.number().int().min(1).optional(),
   perUserPerMinute: z.number().int().min(0).optional(),
+  perUserWindowSeconds: z.number().int().min(1).max(3600).optional(),
   enforceScopes: z.boolean().optional(),
   requireHttpsWebhooks: z.boolean().optional(),
   webhookTimeoutMs: z.number().int().min(1).max(60_000).optional(),

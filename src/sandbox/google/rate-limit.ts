@@ -6,10 +6,13 @@ import { findAccount, type SandboxState } from './state';
 /** Must run after authentication: the limit is per account. */
 export function perUserRateLimit(state: SandboxState): RequestHandler {
   return (req, res, next) => {
-    const limit = state.config.perUserPerMinute;
+    const { perUserPerMinute, perUserWindowSeconds } = state.config;
     const email = requestContext(req).account;
-    if (limit <= 0 || email === undefined) return next();
-    if (state.rateLimiter.tryAcquire(email, limit, state.now())) return next();
+    if (perUserPerMinute <= 0 || email === undefined) return next();
+    const windowMs = perUserWindowSeconds * 1000;
+    // At least one request per window, or a low rate in a short window would refuse everything.
+    const limit = Math.max(1, Math.floor((perUserPerMinute * perUserWindowSeconds) / 60));
+    if (state.rateLimiter.tryAcquire(email, limit, state.now(), windowMs)) return next();
     const account = findAccount(state, email);
     if (account) account.stats.rateLimited += 1;
     sendGoogleError(res, apiErrors.userRateLimitExceeded());

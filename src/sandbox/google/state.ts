@@ -140,6 +140,7 @@ export interface CreateStateOptions {
 export const DEFAULT_CONFIG: SandboxConfig = {
   accessTokenTtlSeconds: 3600,
   perUserPerMinute: 600,
+  perUserWindowSeconds: 60,
   enforceScopes: true,
   requireHttpsWebhooks: false,
   webhookTimeoutMs: 5000,

@@ -140,8 +140,14 @@ export interface GoogleCalendarListEntry {
 export interface SandboxConfig {
   /** Lifetime of newly minted access tokens. */
   accessTokenTtlSeconds: number;
-  /** Calendar API requests per user per sliding minute; 0 turns the limit off. */
+  /** Calendar API requests per user per minute, counted over a sliding window; 0 turns the limit off. */
   perUserPerMinute: number;
+  /**
+   * The sliding window of the per-user limit, which admits perUserPerMinute × window ÷ 60
+   * requests in any such window: the same rate, smaller bursts. Google's is a minute; tests
+   * shorten it so that a bulk sync of a minute spans several windows.
+   */
+  perUserWindowSeconds: number;
   /** Refuse Calendar API calls the token's scopes do not cover (403 insufficientPermissions), as Google does. */
   enforceScopes: boolean;
   /**

@@ -8,19 +8,20 @@ export class SlidingWindowRateLimiter {
 
   constructor(readonly windowMs = 60_000) {}
 
-  private window(key: string, now: number): number[] {
+  private window(key: string, now: number, windowMs: number): number[] {
     let window = this.windows.get(key);
     if (!window) {
       window = [];
       this.windows.set(key, window);
     }
-    const cutoff = now - this.windowMs;
+    const cutoff = now - windowMs;
     while (window.length > 0 && (window[0] as number) <= cutoff) window.shift();
     return window;
   }
 
-  tryAcquire(key: string, limit: number, now: number): boolean {
-    const window = this.window(key, now);
+  /** `windowMs` overrides the constructor's window (the Google sandbox's is configurable). */
+  tryAcquire(key: string, limit: number, now: number, windowMs = this.windowMs): boolean {
+    const window = this.window(key, now, windowMs);
     if (window.length >= limit) return false;
     window.push(now);
     return true;
@@ -28,7 +29,7 @@ export class SlidingWindowRateLimiter {
 
   /** How long until `tryAcquire` can succeed again (0 when it can now). */
   retryAfterMs(key: string, limit: number, now: number): number {
-    const window = this.window(key, now);
+    const window = this.window(key, now, this.windowMs);
     if (window.length < limit) return 0;
     // The request that has to leave the window for one slot to free up.
     const blocking = window[window.length - limit] as number;
