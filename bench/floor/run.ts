@@ -34,7 +34,7 @@ export async function runFloor(env: BenchEnvironment, o: { bookings: number; con
     // Warm-up, not measured: the service's worker has run workflows before its run too.
     const warmup = Array.from({ length: warmupSize(o.bookings) }, (_, i) => `floor-${env.runId}-warmup-${i}`);
     await forEachConcurrently(warmup, o.concurrency, (bookingId) => startFloorBooking(env, taskQueue, bookingId).then(() => undefined));
-    await waitUntilNoneRunning(env, taskQueue, o.log);
+    await waitUntilCompleted(env, taskQueue, warmup.length, o.log);
 
     const pid = worker.pid!;
     const rss = watchPeakRss(pid);
@@ -49,7 +49,7 @@ export async function runFloor(env: BenchEnvironment, o: { bookings: number; con
         acceptedAt.set(bookingId, Date.now());
       },
     );
-    await waitUntilNoneRunning(env, taskQueue, o.log);
+    await waitUntilCompleted(env, taskQueue, warmup.length + o.bookings, o.log);
     const peak = rss.stop();
     const cpuSeconds = cpu.stop();
 
@@ -77,13 +77,17 @@ export async function runFloor(env: BenchEnvironment, o: { bookings: number; con
   }
 }
 
-async function waitUntilNoneRunning(env: BenchEnvironment, taskQueue: string, log: (line: string) => void): Promise<void> {
+/**
+ * Waits until `expected` workflows of the queue show as completed. Not "none running": visibility
+ * is written after the fact, so a count of running ones can be 0 before the started ones appear.
+ */
+async function waitUntilCompleted(env: BenchEnvironment, taskQueue: string, expected: number, log: (line: string) => void): Promise<void> {
   const deadline = Date.now() + 600_000;
   for (;;) {
-    const { count } = await env.client.workflow.count(`TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Running'`);
-    if (count === 0) return;
+    const { count } = await env.client.workflow.count(`TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Completed'`);
+    if (count >= expected) return;
     if (Date.now() > deadline) {
-      log(`floor: ${count} workflows still running after 10 minutes`);
+      log(`floor: ${expected - count} workflows not completed after 10 minutes`);
       return;
     }
     await sleep(250);
