@@ -18,6 +18,7 @@ export default defineConfig({
       exclude: ['src/sandbox/**', 'src/dev/**', 'src/chaos/**'],
       reporter: [['text', { skipFull: true }], 'text-summary', 'json-summary'],
       reportsDirectory: 'coverage',
+      reportOnFailure: true,
     },
     hookTimeout: 600_000,
     projects: [
