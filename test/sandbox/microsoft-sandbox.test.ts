@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import {
   Client,
   GraphError,
@@ -41,7 +41,12 @@ interface GraphResult {
   body: Record<string, unknown> & GraphErrorShape;
 }
 
-const sandbox = useMicrosoftSandbox();
+/** Set by a test to stop the sandbox's clock there (and move it by hand); real time otherwise. */
+let frozenClock: number | undefined;
+const sandbox = useMicrosoftSandbox({ now: () => frozenClock ?? Date.now() });
+beforeEach(() => {
+  frozenClock = undefined;
+});
 
 function tokenUrl(tenant = 'common'): string {
   return `${sandbox.url}/${tenant}/oauth2/v2.0/token`;
@@ -551,13 +556,16 @@ describe('Graph /me', () => {
   });
 
   it('expires access tokens after the configured TTL', async () => {
+    frozenClock = Date.now();
     await sandbox.control.configure({ accessTokenTtlSeconds: 1 });
     const { code } = await sandbox.control.authorize({ email: 'ttl@sandbox.test', clientId: CLIENT_ID, redirectUri: REDIRECT_URI });
     const tokens = await exchange(code);
     expect(tokens.body.expires_in).toBe(1);
     expect(tokens.body.ext_expires_in).toBe(1);
     expect((await graph(tokens.body.access_token, '/me')).status).toBe(200);
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    frozenClock += 999;
+    expect((await graph(tokens.body.access_token, '/me')).status).toBe(200);
+    frozenClock += 1;
     expectInvalidToken(await graph(tokens.body.access_token, '/me'));
   });
 

@@ -78,12 +78,12 @@ export interface MicrosoftTestSandbox {
  * them and resets it before each test. Call it at the top of a test file, before the file's
  * own hooks, which then run after these (before) and before these (after).
  */
-export function useMicrosoftSandbox(): MicrosoftTestSandbox {
+export function useMicrosoftSandbox(options: { now?: () => number } = {}): MicrosoftTestSandbox {
   let running: RunningMicrosoftSandbox | undefined;
   let control: MicrosoftSandboxControl | undefined;
 
   beforeAll(async () => {
-    running = await startMicrosoftSandbox({ port: 0, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
+    running = await startMicrosoftSandbox({ port: 0, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, ...options });
     control = new MicrosoftSandboxControl(running.url);
   });
 

@@ -21,6 +21,8 @@ export interface MicrosoftSandboxOptions {
    */
   config?: Partial<MicrosoftSandboxConfig>;
   logger?: SandboxLogger;
+  /** The sandbox's clock (token expiry, subscriptions, throttling); defaults to Date.now. Tests pass their own. */
+  now?: () => number;
 }
 
 /**
@@ -40,6 +42,7 @@ export function createMicrosoftSandboxState(options: MicrosoftSandboxOptions): M
     ],
     config: options.config,
     logger: options.logger,
+    now: options.now,
   });
 }
 
