@@ -10,12 +10,11 @@ export default defineConfig({
     // hook lets that require TypeScript sources, as under `npm start`.
     execArgv: ['--require', 'tsx/cjs'],
     testTimeout: 60_000,
-    // `npm test` passes --coverage: V8's own counters, for the service only. The emulators
-    // (src/sandbox), the dev tooling (src/dev) and the chaos tool (src/chaos) are test equipment.
+    // `npm test` passes --coverage: V8's own counters, for the service (`src`) only; the emulators
+    // (packages/calendar-emulators) and tools/ are test equipment.
     coverage: {
       provider: 'v8',
       include: ['src/**/*.ts'],
-      exclude: ['src/sandbox/**', 'src/dev/**', 'src/chaos/**'],
       reporter: [['text', { skipFull: true }], 'text-summary', 'json-summary'],
       reportsDirectory: 'coverage',
       reportOnFailure: true,
@@ -25,6 +24,10 @@ export default defineConfig({
       {
         extends: true,
         test: { name: 'unit', include: ['test/unit/**/*.test.ts'] },
+      },
+      {
+        extends: true,
+        test: { name: 'emulators', include: ['packages/calendar-emulators/test/**/*.test.ts'] },
       },
       {
         extends: true,

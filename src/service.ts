@@ -1,6 +1,6 @@
 import express, { type Express } from 'express';
 import { opsRoutes } from './api/routes/ops';
-import { findFreePort } from './dev/ports';
+import { findFreePort } from './net/free-port';
 import { countOpenBookingsWith } from './metrics/metrics';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { BenchResult } from '../../bench/result';
+import type { BenchResult } from '../../tools/bench/result';
 import { runScript } from '../support/script-process';
 
 describe('npm run bench', () => {
@@ -10,7 +10,7 @@ describe('npm run bench', () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'calsync-bench-test-'));
     try {
       const out = path.join(dir, 'result.json');
-      const run = await runScript('bench/run.ts', ['--bookings', '12', '--concurrency', '4', '--users', '3', '--bulk-bookings', '30', '--scale', '6,12', '--fault-rate', '0.5', '--out', out]);
+      const run = await runScript('tools/bench/run.ts', ['--bookings', '12', '--concurrency', '4', '--users', '3', '--bulk-bookings', '30', '--scale', '6,12', '--fault-rate', '0.5', '--out', out]);
       expect(run.code, run.stderr.slice(-3000)).toBe(0);
       const r = JSON.parse(run.stdout) as BenchResult;
       expect(JSON.parse(await readFile(out, 'utf8'))).toEqual(r);

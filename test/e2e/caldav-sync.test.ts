@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCalendar, ensureRadicale, startRadicale, type RadicaleServer } from '../../src/dev/radicale';
+import { createCalendar, ensureRadicale, startRadicale, type RadicaleServer } from '../../tools/support/radicale';
 import { objectUrl } from '../../src/providers/caldav';
 import { TAG_PROPERTY_ID, tagValue } from '../../src/providers/microsoft';
 import { confirmBody, getBooking, settled, type TestParticipant } from '../support/bookings';

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { ChaosReport } from '../../src/chaos/run';
+import type { ChaosReport } from '../../tools/chaos/run';
 import { runScript } from '../support/script-process';
 
 /** Runs `npm run chaos` and reads the JSON report it prints last. */
 async function chaos(args: string[]): Promise<{ code: number | null; report: ChaosReport | undefined; stderr: string }> {
-  const { code, stdout, stderr } = await runScript('src/chaos/run.ts', args);
+  const { code, stdout, stderr } = await runScript('tools/chaos/run.ts', args);
   const last = stdout.trim().split('\n').pop();
   try {
     return { code, report: last ? (JSON.parse(last) as ChaosReport) : undefined, stderr };

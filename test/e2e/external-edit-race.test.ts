@@ -13,7 +13,7 @@ import type { BookingDetails } from '../../src/domain/booking';
 import { createLogger } from '../../src/logging';
 import type { CalendarProvider, ProviderRegistry } from '../../src/providers';
 import { GoogleCalendarProvider, GoogleOAuth } from '../../src/providers/google';
-import { GoogleSandboxControl, startGoogleSandbox, type RunningGoogleSandbox } from '../../src/sandbox/google';
+import { GoogleSandboxControl, startGoogleSandbox, type RunningGoogleSandbox } from 'calendar-emulators/google';
 
 // A busy-time read that one of our writes raced (recorded after the read began) cannot tell our
 // write from the user's edit: it must not judge our event, and the next read must, from the same

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCalendar, ensureRadicale, startRadicale, type RadicaleServer } from '../../src/dev/radicale';
+import { createCalendar, ensureRadicale, startRadicale, type RadicaleServer } from '../../tools/support/radicale';
 import { confirmBody, eventsFor, settled, type TestParticipant } from '../support/bookings';
 import { eventually, startHarness, type Harness } from '../support/harness';
 import { startNotifyReceiver } from '../support/notify-receiver';

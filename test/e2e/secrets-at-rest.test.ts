@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SecretBox } from '../../src/crypto/secret-box';
-import { createCalendar, ensureRadicale, startRadicale, type RadicaleServer } from '../../src/dev/radicale';
+import { createCalendar, ensureRadicale, startRadicale, type RadicaleServer } from '../../tools/support/radicale';
 import { ENCODING } from '../../src/temporal/payload-codec';
 import { confirmBody, settled, type TestParticipant } from '../support/bookings';
 import { startHarness, type Harness } from '../support/harness';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createCalendar, ensureRadicale, startRadicale, type RadicaleServer } from '../../src/dev/radicale';
+import { createCalendar, ensureRadicale, startRadicale, type RadicaleServer } from '../../tools/support/radicale';
 import { CHROMIUM_ARGS, ensureChromium } from '../support/chromium';
 import { confirmBody, eventsFor, settled, type TestParticipant } from '../support/bookings';
 import { eventually, startHarness, type Harness } from '../support/harness';

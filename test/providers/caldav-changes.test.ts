@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { basicAuth } from '../../src/dev/radicale';
+import { basicAuth } from '../../tools/support/radicale';
 import { objectUrl } from '../../src/providers/caldav';
 import { ProviderError, type AccessContext, type BusyWindow, type CalendarChanges, type CalendarItemChange, type EventKey, type EventSpec } from '../../src/providers/types';
 import { caldavFixture } from './caldav.fixture';

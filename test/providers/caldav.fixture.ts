@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import { randomBytes } from 'node:crypto';
 import type ICALModule from 'ical.js' with { 'resolution-mode': 'import' };
 import { fetchCalendarObjects, getBasicAuthHeaders } from 'tsdav';
-import { createCalendar, ensureRadicale, startRadicale } from '../../src/dev/radicale';
+import { createCalendar, ensureRadicale, startRadicale } from '../../tools/support/radicale';
 import { CalDavCalendarProvider, caldavUid } from '../../src/providers/caldav';
 import { startFaultProxy } from '../support/fault-proxy';
 import type { ProviderFixture, StoredEvent } from './fixture';

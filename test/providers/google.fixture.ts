@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { GoogleCalendarProvider, GoogleOAuth } from '../../src/providers/google';
-import { GoogleSandboxControl, startGoogleSandbox } from '../../src/sandbox/google';
+import { GoogleSandboxControl, startGoogleSandbox } from 'calendar-emulators/google';
 import type { ProviderFixture } from './fixture';
 
 const CLIENT = { clientId: 'conformance-client', clientSecret: 'conformance-secret' };

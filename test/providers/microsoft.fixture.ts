@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { randomBytes } from 'node:crypto';
 import { MicrosoftCalendarProvider, MicrosoftOAuth } from '../../src/providers/microsoft';
-import { MicrosoftSandboxControl, startMicrosoftSandbox } from '../../src/sandbox/microsoft';
+import { MicrosoftSandboxControl, startMicrosoftSandbox } from 'calendar-emulators/microsoft';
 import type { ProviderFixture } from './fixture';
 
 const CLIENT = { clientId: 'conformance-client', clientSecret: 'conformance-secret' };

@@ -1,5 +1,5 @@
 import type { BookingView } from '../../src/domain/booking';
-import type { GoogleEventResource } from '../../src/sandbox/google/types';
+import type { GoogleEventResource } from 'calendar-emulators/google';
 import { eventually, type Harness } from './harness';
 
 export interface TestParticipant {

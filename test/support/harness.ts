@@ -4,11 +4,11 @@ import { Writable } from 'node:stream';
 import { loadConfig, type AppConfig } from '../../src/config';
 import { createPool } from '../../src/db/pool';
 import { createLogger } from '../../src/logging';
-import { GoogleSandboxControl, startGoogleSandbox } from '../../src/sandbox/google';
-import { MicrosoftSandboxControl, startMicrosoftSandbox } from '../../src/sandbox/microsoft';
-import { findFreePort } from '../../src/dev/ports';
+import { GoogleSandboxControl, startGoogleSandbox } from 'calendar-emulators/google';
+import { MicrosoftSandboxControl, startMicrosoftSandbox } from 'calendar-emulators/microsoft';
+import { findFreePort } from '../../tools/dev/ports';
 import { startService, type RunningService } from '../../src/service';
-import { completeConnectLink } from '../../src/sandbox/consent-client';
+import { completeConnectLink } from 'calendar-emulators/consent-client';
 import type { Pool } from 'pg';
 
 // Lives in its own module so tests that need no harness can wait without loading the service.

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { onTestFinished } from 'vitest';
-import { onParentExit } from '../../src/dev/child-processes';
+import { onParentExit } from '../../tools/dev/child-processes';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -21,7 +21,7 @@ function killGroup(pgid: number): void {
 }
 
 /**
- * Runs a TypeScript entry point of the project (`bench/run.ts`, `src/chaos/run.ts`) as `npm run`
+ * Runs a TypeScript entry point of the project (`tools/bench/run.ts`, `tools/chaos/run.ts`) as `npm run`
  * does and returns what it printed. Must be called inside a test. The script runs as the leader
  * of its own process group, which the dev server, API and workers it starts join; the whole group
  * is killed when the test ends, whatever the outcome (a timeout, a failed assertion), and when

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { FoundEvent } from '../../src/chaos/calendars';
-import type { BookingPlan, VersionDetails } from '../../src/chaos/scenario';
-import { judge } from '../../src/chaos/verdict';
+import type { FoundEvent } from '../../tools/chaos/calendars';
+import type { BookingPlan, VersionDetails } from '../../tools/chaos/scenario';
+import { judge } from '../../tools/chaos/verdict';
 
 const start = '2031-01-06T08:00:00.000Z';
 const end = '2031-01-06T09:00:00.000Z';

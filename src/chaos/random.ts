@@ -1,6 +1,0 @@
-/** The emulators' seeded PRNG (mulberry32), so a chaos run repeats exactly with `--seed`. */
-export { seededRandom } from '../sandbox/shared/faults';
-
-export function pick<T>(random: () => number, items: readonly T[]): T {
-  return items[Math.floor(random() * items.length)]!;
-}

@@ -1,0 +1,59 @@
+import path from 'node:path';
+import { loadConfig } from './config';
+import { migrate } from './db/migrate';
+import { createPool } from './db/pool';
+import { createLogger } from './logging';
+import { startService, type RunningService } from './service';
+
+/** What a process runs: the HTTP API, the worker, or both. */
+export type Role = 'all' | 'api' | 'worker';
+
+export const ROLES: readonly Role[] = ['all', 'api', 'worker'];
+
+export interface ServeOptions {
+  /** Connections the pool may open; the embedded development database takes fewer. */
+  maxConnections?: number;
+}
+
+export interface Serving {
+  service: RunningService;
+  /** The port the API listens on, when it is served. */
+  port: number | undefined;
+  stop(): Promise<void>;
+}
+
+/**
+ * Configuration from `env`, pending migrations applied, then the API and/or the worker.
+ * Throws `ConfigError` with a message for the operator when the configuration is incomplete.
+ */
+export async function serve(env: NodeJS.ProcessEnv, role: Role, options: ServeOptions = {}): Promise<Serving> {
+  const config = loadConfig(env);
+  const logger = createLogger(config.logLevel);
+  const pool = createPool(config.databaseUrl ?? '', options.maxConnections ?? 10);
+  const applied = await migrate(pool);
+  if (applied.length > 0) logger.info({ applied }, 'database migrations applied');
+
+  const service = await startService({
+    config,
+    pool,
+    logger,
+    api: role !== 'worker',
+    worker: role !== 'api',
+    // A workflow bundle built ahead (`bundleWorkflowCode`) saves the worker its start-up bundling.
+    ...(env.WORKFLOW_BUNDLE_PATH ? { workflowBundle: { codePath: path.resolve(env.WORKFLOW_BUNDLE_PATH) } } : {}),
+  });
+
+  let stopped: Promise<void> | undefined;
+  return {
+    service,
+    port: service.url ? config.port : undefined,
+    stop() {
+      stopped ??= (async () => {
+        logger.info('shutting down');
+        await service.close().catch(() => undefined);
+        await pool.end().catch(() => undefined);
+      })();
+      return stopped;
+    },
+  };
+}

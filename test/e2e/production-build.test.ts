@@ -1,0 +1,86 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, inject, it } from 'vitest';
+import { findFreePort } from '../../src/net/free-port';
+import { eventually } from '../support/eventually';
+
+const ROOT = path.resolve(__dirname, '../..');
+const DIST = path.join(ROOT, 'dist');
+/** Where nothing of the production build may come from. */
+const NOT_SERVICE = /(^|\/)(packages|tools|test|bench|sandbox|dev|chaos)\//;
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)));
+}
+
+describe('the production build', () => {
+  it('holds only the service, and the built service started in production loads nothing else', { timeout: 300_000 }, async () => {
+    const build = spawnSync('npm', ['run', 'build'], { cwd: ROOT, encoding: 'utf8' });
+    expect(build.status, build.stderr + build.stdout).toBe(0);
+
+    const built = filesUnder(DIST);
+    expect(built).toContain('main.js');
+    expect(built).toContain(path.join('workflows', 'index.js'));
+    expect(built.filter((file) => NOT_SERVICE.test(file))).toEqual([]);
+    // Every emitted file comes from a service source: nothing from another tree slipped in.
+    for (const file of built.filter((f) => f.endsWith('.js'))) expect(readdirSync(path.join(ROOT, 'src', path.dirname(file)))).toContain(path.basename(file, '.js') + '.ts');
+
+    const port = await findFreePort();
+    const recordFile = path.join(mkdtempSync(path.join(tmpdir(), 'calsync-modules-')), 'modules.json');
+    const child = spawn(process.execPath, ['--require', path.join(__dirname, '../support/record-modules.cjs'), path.join(DIST, 'main.js'), 'all'], {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH,
+        NODE_ENV: 'production',
+        RECORD_MODULES_FILE: recordFile,
+        DATABASE_URL: inject('databaseUrl'),
+        TEMPORAL_ADDRESS: inject('temporalAddress'),
+        TEMPORAL_TASK_QUEUE: `production-build-${randomBytes(4).toString('hex')}`,
+        WORKFLOW_BUNDLE_PATH: inject('workflowBundlePath'),
+        PORT: String(port),
+        PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+        API_KEYS: randomBytes(24).toString('hex'),
+        WEBHOOK_SECRET: randomBytes(24).toString('hex'),
+        ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('hex')}`,
+        LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      await eventually(
+        async () => {
+          if (child.exitCode !== null) throw new Error(`the service exited: ${output}`);
+          if (!output.includes('is running (all)')) return undefined;
+          return (await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200 ? true : undefined;
+        },
+        'the built service to be ready',
+        90_000,
+      );
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited, output).toBe(0);
+
+    const loaded = JSON.parse(readFileSync(recordFile, 'utf8')) as string[];
+    // The recorder saw the service itself, its worker and its API.
+    expect(loaded).toContain(path.join(DIST, 'main.js'));
+    expect(loaded).toContain(path.join(DIST, 'worker.js'));
+    expect(loaded).toContain(path.join(DIST, 'api', 'app.js'));
+    const fromDist = loaded.filter((file) => file.startsWith(DIST + path.sep));
+    const fromPackages = loaded.filter((file) => file.includes(`${path.sep}node_modules${path.sep}`));
+    // Nothing from the repository outside dist/ (the emulators' workspace link resolves to packages/).
+    expect(loaded.filter((file) => !fromDist.includes(file) && !fromPackages.includes(file))).toEqual([]);
+    expect(fromDist.filter((file) => NOT_SERVICE.test(path.relative(DIST, file)))).toEqual([]);
+    // No TypeScript loader and no emulator through node_modules either.
+    expect(fromPackages.filter((file) => /calendar-emulators|[\\/]tsx[\\/]/.test(file))).toEqual([]);
+  });
+});

@@ -1,0 +1,85 @@
+import { sleep } from '../dev/child-processes';
+import { connectOAuthUser } from '../support/connect-oauth-user';
+import type { BenchEnvironment } from './environment';
+import { forEachConcurrently } from './concurrently';
+import { round2 } from './figures';
+import { confirmBody } from './service/confirm-body';
+import { judgeCalendars, readCreatedTimes } from './service/calendar-check';
+import { emailOf } from './service/participants';
+import { waitForWrittenEvents } from './service/wait-for-events';
+
+export interface BulkFigures {
+  bookings: number;
+  quotaPerSecond: number;
+  /** The sliding window the sandbox counts the quota over (quotaPerSecond × this in any window). */
+  quotaWindowSeconds: number;
+  /** From the connect to the last event created. */
+  seconds: number;
+  /** Every request the user's account received in that time (OAuth and Calendar API). */
+  requests: number;
+  requestsPerSecond: number;
+  /** requestsPerSecond ÷ quota. */
+  utilization: number;
+  /** Requests the sandbox refused for the user's quota (403 userRateLimitExceeded). */
+  rateLimited: number;
+  lost: number;
+  duplicates: number;
+}
+
+/**
+ * A user with `bookings` confirmed bookings connects a calendar while the sandbox enforces a
+ * per-user quota: how close the service's bulk sync runs to the quota without going over it.
+ */
+export async function runBulk(env: BenchEnvironment, o: { bookings: number; quota: number; quotaWindow: number; concurrency: number; log: (line: string) => void }): Promise<BulkFigures> {
+  const userId = `${env.runId}-bulk`;
+  const email = emailOf(userId);
+  const prefix = `${env.runId}-bulk-`;
+  const ids = Array.from({ length: o.bookings }, (_, i) => `${prefix}${i}`);
+  // The other participant of each booking has no calendar connected: only the bulk user's writes count.
+  await forEachConcurrently(ids, o.concurrency, async (bookingId, i) => {
+    const answer = await env.api.callUntilAnswered('POST', `/v1/bookings/${bookingId}/confirm`, confirmBody(i, `${env.runId}-bulk-tutor${i % 50}`, userId));
+    if (answer.status !== 202) throw new Error(`bulk setup: confirm ${bookingId} answered ${answer.status}`);
+  });
+  await waitForSavedBookings(env, prefix, o.bookings, o.log);
+  o.log(`bulk: ${o.bookings} bookings exist; connecting their client's calendar under a quota of ${o.quota}/s over ${o.quotaWindow} s`);
+
+  await env.sandbox.configure({ perUserPerMinute: o.quota * 60, perUserWindowSeconds: o.quotaWindow });
+  const connectedAt = Date.now();
+  await connectOAuthUser(env.api, 'google', userId, email);
+  await waitForWrittenEvents(env.pool, prefix, o.bookings, 120_000, o.log);
+
+  const found = await readCreatedTimes(env.sandbox, [email], prefix);
+  const verdict = judgeCalendars(ids.map((bookingId) => ({ bookingId, emails: [email] })), found);
+  const lastEvent = Math.max(connectedAt, ...verdict.completedAt.values());
+  const seconds = (lastEvent - connectedAt) / 1000;
+  const account = (await env.sandbox.stats()).byAccount[email];
+  const requests = account?.requests ?? 0;
+  return {
+    bookings: o.bookings,
+    quotaPerSecond: o.quota,
+    quotaWindowSeconds: o.quotaWindow,
+    seconds: round2(seconds),
+    requests,
+    requestsPerSecond: round2(requests / seconds),
+    utilization: round2(requests / seconds / o.quota),
+    rateLimited: account?.rateLimited ?? 0,
+    lost: verdict.lost,
+    duplicates: verdict.duplicates,
+  };
+}
+
+/** The booking workflows save each booking before the bulk sync can page through it. */
+async function waitForSavedBookings(env: BenchEnvironment, prefix: string, expected: number, log: (line: string) => void): Promise<void> {
+  const deadline = Date.now() + 600_000;
+  let reportedAt = Date.now();
+  for (;;) {
+    const { rows } = await env.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM bookings WHERE booking_id LIKE $1`, [`${prefix}%`]);
+    if ((rows[0]?.n ?? 0) >= expected) return;
+    if (Date.now() > deadline) throw new Error(`bulk setup: only ${rows[0]?.n} of ${expected} bookings saved after 10 minutes`);
+    if (Date.now() - reportedAt > 15_000) {
+      reportedAt = Date.now();
+      log(`bulk setup: ${rows[0]?.n} of ${expected} bookings saved`);
+    }
+    await sleep(250);
+  }
+}

@@ -1,0 +1,107 @@
+import path from 'node:path';
+import { sleep } from '../../dev/child-processes';
+import { ServiceProcess } from '../../support/service-process';
+import type { BenchEnvironment } from '../environment';
+import { forEachConcurrently } from '../concurrently';
+import { latencyFigures, perSecond, round2, type LatencyFigures } from '../figures';
+import { measureCpu, watchPeakRss } from '../process-stats';
+import { floorConfirmSignal, type FloorConfirm, type floorBookingWorkflow } from './workflows';
+
+export interface FloorFigures {
+  bookings: number;
+  seconds: number;
+  throughputPerSecond: number;
+  /** From signalWithStart returning to the workflow's completion. */
+  latencyMs: LatencyFigures;
+  completed: number;
+  workerPeakRssMiB: number;
+  workerCpuMsPerBooking: number;
+  cpuSeconds: Record<string, number>;
+}
+
+/**
+ * Temporal alone doing the service's shape of work: signalWithStart of one workflow per
+ * booking, one no-op activity per participant, completion. Same dev server, same driver
+ * concurrency and the same worker settings as the service.
+ */
+export async function runFloor(env: BenchEnvironment, o: { bookings: number; concurrency: number; log: (line: string) => void }): Promise<FloorFigures> {
+  const taskQueue = `bench-floor-${env.runId}`;
+  const worker = new ServiceProcess('floor worker', { PATH: process.env.PATH, HOME: process.env.HOME, TEMPORAL_ADDRESS: env.temporal.address, TEMPORAL_TASK_QUEUE: taskQueue }, path.join(env.dir, 'floor-worker.log'), [
+    path.join(__dirname, 'worker.ts'),
+  ]);
+  await worker.start();
+  try {
+    // Warm-up, not measured: the service's worker has run workflows before its run too.
+    const warmup = Array.from({ length: warmupSize(o.bookings) }, (_, i) => `floor-${env.runId}-warmup-${i}`);
+    await forEachConcurrently(warmup, o.concurrency, (bookingId) => startFloorBooking(env, taskQueue, bookingId).then(() => undefined));
+    await waitUntilCompleted(env, taskQueue, warmup.length, o.log);
+
+    const pid = worker.pid!;
+    const rss = watchPeakRss(pid);
+    const cpu = measureCpu({ temporal: () => [env.temporal.pid], worker: () => [pid], bench: () => [process.pid] });
+    const acceptedAt = new Map<string, number>();
+    const startedAt = Date.now();
+    await forEachConcurrently(
+      Array.from({ length: o.bookings }, (_, i) => `floor-${env.runId}-${i}`),
+      o.concurrency,
+      async (bookingId) => {
+        await startFloorBooking(env, taskQueue, bookingId);
+        acceptedAt.set(bookingId, Date.now());
+      },
+    );
+    await waitUntilCompleted(env, taskQueue, warmup.length + o.bookings, o.log);
+    const peak = rss.stop();
+    const cpuSeconds = cpu.stop();
+
+    const latencies: number[] = [];
+    let lastClose = startedAt;
+    for await (const w of env.client.workflow.list({ query: `TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Completed'` })) {
+      // Warm-up workflows have no start time here and are skipped.
+      const accepted = acceptedAt.get(w.workflowId);
+      if (accepted === undefined || !w.closeTime) continue;
+      latencies.push(w.closeTime.getTime() - accepted);
+      lastClose = Math.max(lastClose, w.closeTime.getTime());
+    }
+    return {
+      bookings: o.bookings,
+      seconds: round2((lastClose - startedAt) / 1000),
+      throughputPerSecond: perSecond(latencies.length, lastClose - startedAt),
+      latencyMs: latencyFigures(latencies),
+      completed: latencies.length,
+      workerPeakRssMiB: peak,
+      workerCpuMsPerBooking: round2(((cpuSeconds.worker ?? 0) * 1000) / o.bookings),
+      cpuSeconds,
+    };
+  } finally {
+    await worker.stop();
+  }
+}
+
+/**
+ * Waits until `expected` workflows of the queue show as completed. Not "none running": visibility
+ * is written after the fact, so a count of running ones can be 0 before the started ones appear.
+ */
+async function waitUntilCompleted(env: BenchEnvironment, taskQueue: string, expected: number, log: (line: string) => void): Promise<void> {
+  const deadline = Date.now() + 600_000;
+  for (;;) {
+    const { count } = await env.client.workflow.count(`TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Completed'`);
+    if (count >= expected) return;
+    if (Date.now() > deadline) {
+      log(`floor: ${expected - count} workflows not completed after 10 minutes`);
+      return;
+    }
+    await sleep(250);
+  }
+}
+
+/** Bookings run before measuring: 5 % of the run, at least 20. */
+export const warmupSize = (bookings: number): number => Math.max(20, Math.round(bookings / 20));
+
+async function startFloorBooking(env: BenchEnvironment, taskQueue: string, bookingId: string): Promise<void> {
+  await env.client.workflow.signalWithStart<typeof floorBookingWorkflow, [FloorConfirm]>('floorBookingWorkflow', {
+    workflowId: bookingId,
+    taskQueue,
+    signal: floorConfirmSignal,
+    signalArgs: [{ bookingId, participants: [{ userId: 'tutor' }, { userId: 'client' }] }],
+  });
+}

@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import { parseCliOptions } from '../support/cli-options';
+
+export const SECTIONS = ['floor', 'service', 'naive', 'bulk', 'scale'] as const;
+export type Section = (typeof SECTIONS)[number];
+
+export interface BenchOptions {
+  /** Bookings in the floor, service and naive sections. */
+  bookings: number;
+  /** Requests in flight at once from the driver (HTTP calls, workflow starts). */
+  concurrency: number;
+  /** The sandbox's per-user Google quota in the bulk section, requests per second. */
+  quota: number;
+  /** The sliding window (seconds) over which the sandbox counts that quota; Google's is a minute. */
+  quotaWindow: number;
+  /** Existing bookings of the user who connects in the bulk section. */
+  bulkBookings: number;
+  /** Booking counts of the scale section. */
+  scale: number[];
+  /** Fault rate the sandbox injects for the naive-versus-service comparison. */
+  faultRate: number;
+  /** Connected users on each side (tutors, clients); bookings are spread over them. */
+  users: number;
+  /** Worker processes of the service. */
+  workers: number;
+  sections: Section[];
+  out: string;
+}
+
+const csv = <T extends z.ZodType>(item: T) =>
+  z.string().transform((s, ctx) => {
+    const parsed = z.array(item).safeParse(s.split(',').map((x) => x.trim()).filter(Boolean));
+    if (!parsed.success) {
+      ctx.addIssue({ code: 'custom', message: parsed.error.issues[0]?.message ?? 'invalid list' });
+      return z.NEVER;
+    }
+    return parsed.data as z.output<T>[];
+  });
+
+const schema = z.strictObject({
+  bookings: z.coerce.number().int().min(1).max(20_000).default(1_000),
+  concurrency: z.coerce.number().int().min(1).max(512).default(32),
+  quota: z.coerce.number().int().min(1).max(100).default(10),
+  'quota-window': z.coerce.number().int().min(1).max(3600).default(60),
+  'bulk-bookings': z.coerce.number().int().min(1).max(20_000).default(2_000),
+  scale: csv(z.coerce.number().int().min(1).max(50_000)).default([100, 1_000, 5_000]),
+  'fault-rate': z.coerce.number().min(0).max(0.9).default(0.1),
+  users: z.coerce.number().int().min(1).max(200).default(20),
+  workers: z.coerce.number().int().min(1).max(8).default(1),
+  only: csv(z.enum(SECTIONS)).default([...SECTIONS]),
+  out: z.string().min(1).default('tools/bench/results/latest.json'),
+});
+
+/**
+ * `npm run bench -- [--bookings N] [--concurrency C]`, and for shorter or larger runs
+ * `--quota Q --quota-window S --bulk-bookings B --scale 100,1000,5000 --fault-rate F --users U --workers W
+ * --only floor,service,naive,bulk,scale --out FILE`.
+ */
+export function parseBenchOptions(argv: string[]): BenchOptions {
+  const o = parseCliOptions(schema, argv);
+  return {
+    bookings: o.bookings,
+    concurrency: o.concurrency,
+    quota: o.quota,
+    quotaWindow: o['quota-window'],
+    bulkBookings: o['bulk-bookings'],
+    scale: o.scale,
+    faultRate: o['fault-rate'],
+    users: o.users,
+    workers: o.workers,
+    sections: o.only,
+    out: o.out,
+  };
+}

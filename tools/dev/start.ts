@@ -1,0 +1,137 @@
+import path from 'node:path';
+import { startGoogleSandbox } from 'calendar-emulators/google';
+import { startMicrosoftSandbox } from 'calendar-emulators/microsoft';
+import { ConfigError } from '../../src/config';
+import { ROLES, serve, type Role } from '../../src/serve';
+import { SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes';
+import { ensureDevSecrets } from './dev-secrets';
+import { startDevServer } from './dev-server';
+import { startEmbeddedPostgres } from './embedded-postgres';
+import { ensureTemporalCli } from './temporal-cli';
+
+/**
+ * `npm start`: the whole service in one command. It brings up what the environment does not
+ * name: generated secrets under .data/, a Temporal dev server with its Web UI (persistent SQLite
+ * file), an embedded PostgreSQL when DATABASE_URL is unset, and the Google and Microsoft
+ * emulators when no credentials for them are configured; then runs the service (`src/serve.ts`)
+ * in this process. Production runs `src/main.ts`, which starts none of this.
+ */
+
+const DATA_DIR = path.resolve(process.env.DATA_DIR ?? '.data');
+const SANDBOX_CLIENT = { id: 'sandbox-client-id.apps.sandbox', secret: 'sandbox-client-secret' };
+const say = (line: string) => process.stderr.write(`${line}\n`);
+
+function parseRole(arg: string | undefined): Role {
+  const role = arg ?? 'all';
+  if ((ROLES as readonly string[]).includes(role)) return role as Role;
+  say(`Unknown role "${role}": use all (default), api or worker.`);
+  process.exit(2);
+}
+
+async function main(): Promise<void> {
+  const role = parseRole(process.argv[2]);
+  if (process.env.NODE_ENV === 'production') {
+    say('npm start runs the development stack; in production run `node dist/main.js` (see the README).');
+    process.exit(2);
+  }
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  const cleanups: Array<() => Promise<void>> = [];
+  const notes: string[] = [];
+
+  const secrets = ensureDevSecrets(DATA_DIR);
+  if (!env.API_KEYS) {
+    env.API_KEYS = secrets.apiKey;
+    notes.push(`API key:         ${secrets.files.apiKey}  (use: Authorization: Bearer $(cat ${path.relative(process.cwd(), secrets.files.apiKey)}))`);
+  }
+  if (!env.WEBHOOK_SECRET) {
+    env.WEBHOOK_SECRET = secrets.webhookSecret;
+    notes.push(`Webhook secret:  ${secrets.files.webhookSecret}`);
+  }
+  if (!env.ENCRYPTION_KEYS) {
+    env.ENCRYPTION_KEYS = secrets.encryptionKeys;
+    notes.push(`Encryption key:  ${secrets.files.encryptionKeys}`);
+  }
+
+  if (!env.TEMPORAL_ADDRESS) {
+    const binary = await ensureTemporalCli({ log: say });
+    const devServer = await startDevServer({
+      binary,
+      dbFile: path.join(DATA_DIR, 'temporal.db'),
+      port: 7233,
+      uiPort: 8233,
+      // The Web UI decrypts payloads through this service's codec server.
+      uiCodecEndpoint: `http://localhost:${env.PORT ?? 3000}/codec`,
+      searchAttributes: { ...SEARCH_ATTRIBUTES },
+      log: say,
+    });
+    cleanups.push(() => devServer.stop());
+    env.TEMPORAL_ADDRESS = devServer.address;
+    if (devServer.uiUrl) notes.push(`Temporal Web UI: ${devServer.uiUrl}`);
+  }
+
+  let maxConnections: number | undefined;
+  if (!env.DATABASE_URL) {
+    const embedded = await startEmbeddedPostgres({ dataDir: path.join(DATA_DIR, 'postgres'), log: say });
+    cleanups.push(() => embedded.stop());
+    env.DATABASE_URL = embedded.url;
+    maxConnections = embedded.maxConnections;
+    notes.push(`Database:        embedded PostgreSQL in ${path.join(DATA_DIR, 'postgres')} (${embedded.url})`);
+  }
+
+  if (!env.GOOGLE_CLIENT_ID) {
+    const google = await startGoogleSandbox({
+      port: Number(env.SANDBOX_GOOGLE_PORT ?? 3010),
+      clientId: SANDBOX_CLIENT.id,
+      clientSecret: SANDBOX_CLIENT.secret,
+    });
+    cleanups.push(() => google.close());
+    Object.assign(env, {
+      GOOGLE_CLIENT_ID: SANDBOX_CLIENT.id,
+      GOOGLE_CLIENT_SECRET: SANDBOX_CLIENT.secret,
+      GOOGLE_AUTH_URL: `${google.url}/o/oauth2/v2/auth`,
+      GOOGLE_TOKEN_URL: `${google.url}/token`,
+      GOOGLE_REVOKE_URL: `${google.url}/revoke`,
+      GOOGLE_API_URL: google.url,
+    });
+    // The emulators call http addresses too, so push works locally: user changes arrive at once.
+    env.PUSH_NOTIFICATIONS ??= 'on';
+    notes.push(`Google sandbox:  ${google.url}  (calendars: ${google.url}/sandbox/accounts/<email>/events)`);
+  }
+
+  if (!env.MICROSOFT_CLIENT_ID) {
+    const microsoft = await startMicrosoftSandbox({
+      port: Number(env.SANDBOX_MICROSOFT_PORT ?? 3011),
+      clientId: SANDBOX_CLIENT.id,
+      clientSecret: SANDBOX_CLIENT.secret,
+    });
+    cleanups.push(() => microsoft.close());
+    Object.assign(env, {
+      MICROSOFT_CLIENT_ID: SANDBOX_CLIENT.id,
+      MICROSOFT_CLIENT_SECRET: SANDBOX_CLIENT.secret,
+      MICROSOFT_LOGIN_URL: microsoft.url,
+      MICROSOFT_GRAPH_URL: `${microsoft.url}/v1.0`,
+    });
+    notes.push(`Microsoft sandbox: ${microsoft.url}  (sign-in, Graph /me and calendars; events: ${microsoft.url}/sandbox/accounts/<email>/events)`);
+  }
+
+  const serving = await serve(env, role, maxConnections === undefined ? {} : { maxConnections });
+
+  say('');
+  say(`Booking calendar sync is running (${role}).`);
+  if (serving.port !== undefined) say(`API:             http://localhost:${serving.port}`);
+  for (const note of notes) say(note);
+  say('');
+
+  const stop = async () => {
+    await serving.stop();
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+}
+
+main().catch((err: unknown) => {
+  say(err instanceof ConfigError ? err.message : `Failed to start: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});
