@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { aad, type SealedColumn } from '../db/connections';
+import { aad, type SealedColumn } from '../db/sealed-columns';
 import { withTransaction } from '../db/pool';
 import { SecretBox } from './secret-box';
 
