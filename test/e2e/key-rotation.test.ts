@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseKeyring, type KeyringEntry } from '../../src/crypto/keyring';
-import { reencryptAll } from '../../src/crypto/reencrypt';
 import { SecretBox } from '../../src/crypto/secret-box';
 import { PgConnectionStore } from '../../src/db/connections';
+import { PgSecretReencryption } from '../../src/db/reencrypt';
 import { aad, SecretUnavailableError, type SealedColumn } from '../../src/db/sealed-columns';
 import { startHarness, type Harness } from '../support/harness';
 
@@ -68,7 +68,7 @@ describe('encryption key rotation', () => {
     expect([...before.keyIds]).toEqual([oldKeys[0]!.id]);
 
     const newKey = key('rotated');
-    const summary = await reencryptAll(h.pool, new SecretBox([newKey, ...oldKeys]));
+    const summary = await new PgSecretReencryption(h.pool, new SecretBox([newKey, ...oldKeys])).reencryptAll();
     expect(summary.keyId).toBe('rotated');
     expect(summary.failed.filter((f) => ids.includes(f.connectionId))).toEqual([]);
 
@@ -81,7 +81,7 @@ describe('encryption key rotation', () => {
       expect((await onlyNew.getWithCredentials(g.connectionId))?.credentials).toEqual({ kind: 'bearer', accessToken: before.values.get(g.connectionId)!.access_token });
     }
     // Running it again changes nothing for these rows.
-    const again = await reencryptAll(h.pool, new SecretBox([newKey]));
+    const again = await new PgSecretReencryption(h.pool, new SecretBox([newKey])).reencryptAll();
     expect(again.failed.filter((f) => ids.includes(f.connectionId))).toEqual([]);
     expect((await openAll(new SecretBox([newKey]), ids)).values).toEqual(before.values);
 
