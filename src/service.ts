@@ -14,9 +14,7 @@ import type { AppConfig } from './config';
 import { ChannelSecrets } from './crypto/channel-secret';
 import { SecretBox } from './crypto/secret-box';
 import { Signer } from './crypto/signer';
-import { ConnectionStore } from './db/connections';
-import { OAuthFlowStore } from './db/oauth-flows';
-import { WebhookReceipts } from './db/webhook-receipts';
+import { createRepositories } from './db/repositories';
 import type { Logger } from './logging';
 import { createProviderRegistry } from './providers';
 import { installTemporalRuntime } from './temporal-runtime';
@@ -56,9 +54,10 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
   // Core's own metrics go to a free loopback port; /metrics relays them.
   installTemporalRuntime(logger, { metricsPort: await findFreePort() });
   const box = new SecretBox(config.encryptionKeys);
-  const connections = new ConnectionStore(pool, box);
+  const repositories = createRepositories(pool, box);
+  const { connections } = repositories;
   const providers = createProviderRegistry(config);
-  countOpenBookingsWith(async () => Number((await pool.query<{ n: string }>(`SELECT count(*) AS n FROM bookings WHERE status = 'confirmed' AND end_at > now()`)).rows[0]?.n ?? 0));
+  countOpenBookingsWith(() => repositories.bookings.countOpen());
 
   const connection = await Connection.connect({ address: config.temporal.address });
   const codec = new EncryptionCodec(config.encryptionKeys);
@@ -76,8 +75,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
       deps: {
-        pool,
-        connections,
+        ...repositories,
         providers,
         reminders: config.eventReminders,
         logger,
@@ -105,7 +103,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
   let app: Express | undefined;
   if (opts.api) {
     const oauthConnect = new OAuthConnect({
-      flows: new OAuthFlowStore(pool, box),
+      flows: repositories.oauthFlows,
       connections,
       providers,
       stateSigner: new Signer(config.encryptionKeys, 'oauth-state'),
@@ -117,8 +115,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
       config,
       codec,
       temporal: client,
-      pool,
-      connections,
+      ...repositories,
       oauthConnect,
       providers,
       settingsSigner: new Signer(config.encryptionKeys, 'settings-link'),
@@ -131,8 +128,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
     });
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     // Webhook receipts only need to outlive the sender's redelivery window (days).
-    const receipts = new WebhookReceipts(pool);
-    const purge = () => receipts.purgeOlderThan(WEBHOOK_RECEIPT_DAYS).catch((err: unknown) => logger.warn({ err: String(err) }, 'webhook receipt purge failed'));
+    const purge = () => repositories.receipts.purgeOlderThan(WEBHOOK_RECEIPT_DAYS).catch((err: unknown) => logger.warn({ err: String(err) }, 'webhook receipt purge failed'));
     void purge();
     purgeTimer = setInterval(purge, 60 * 60_000);
     purgeTimer.unref();
@@ -141,7 +137,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
     // A worker-only process answers /healthz, /readyz and /metrics on METRICS_PORT.
     const opsApp = express();
     opsApp.disable('x-powered-by');
-    opsApp.use(opsRoutes(pool, client));
+    opsApp.use(opsRoutes(repositories.health, client));
     server = await new Promise<Server>((resolve, reject) => {
       const s = opsApp.listen(metricsPort, '0.0.0.0', () => resolve(s));
       s.once('error', reject);

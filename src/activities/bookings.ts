@@ -1,6 +1,4 @@
-import { loadBookingStatus, saveBookingProjection, type BookingProjection } from '../db/bookings';
-import { appendSyncLog } from '../db/sync-log';
-import type { BookingStatus, CalendarTarget } from '../domain/booking';
+import type { BookingProjection, BookingStatus, CalendarTarget } from '../domain/booking';
 import type { ActivityDeps } from './deps';
 
 export interface PrepareReconcileInput {
@@ -32,11 +30,10 @@ export function createBookingActivities(deps: ActivityDeps) {
     }));
     const p = input.projection;
     if (p) {
-      await saveBookingProjection(deps.pool, p);
+      await deps.bookings.saveProjection(p);
       if (p.status === 'confirmed') {
         const covered = new Set(targets.filter((t) => t.usable && t.syncEnabled && !t.removing).map((t) => t.userId));
-        await appendSyncLog(
-          deps.pool,
+        await deps.syncLog.append(
           p.details.participants
             .filter((x) => !covered.has(x.userId))
             .map((x) => ({ bookingId: p.bookingId, userId: x.userId, operation: 'skip' as const, outcome: 'ok' as const, revision: p.revision, detail: 'no connected calendar' })),
@@ -55,14 +52,14 @@ export function createBookingActivities(deps: ActivityDeps) {
      * usual preparation. With a prior, nothing is saved: the workflow adopts it and plans again.
      */
     async prepareFirstReconcile(input: PrepareReconcileInput): Promise<{ prior: PriorStatus | null; targets: CalendarTarget[] }> {
-      const prior = await loadBookingStatus(deps.pool, input.bookingId);
+      const prior = await deps.bookings.loadStatus(input.bookingId);
       if (prior) return { prior, targets: [] };
       return { prior: null, targets: await prepareReconcile(input) };
     },
 
     /** What the database remembers of a booking, so a restarted workflow never resurrects a cancelled one. */
     async loadBookingStatus(bookingId: string): Promise<PriorStatus | null> {
-      return loadBookingStatus(deps.pool, bookingId);
+      return deps.bookings.loadStatus(bookingId);
     },
   };
 }

@@ -1,4 +1,3 @@
-import { countConfirmedFutureBookings, pageConfirmedFutureBookings, saveBulkSyncProgress } from '../db/bulk-sync';
 import type { ActivityDeps } from './deps';
 
 /**
@@ -31,8 +30,8 @@ export function createBulkSyncActivities(deps: ActivityDeps) {
     async bulkSyncPage(input: BulkSyncPageInput): Promise<BulkSyncPage> {
       const connection = await deps.connections.get(input.connectionId);
       if (!connection || connection.status === 'disconnected') return { bookingIds: [], active: false, ratePerSecond: 1 };
-      const remaining = await countConfirmedFutureBookings(deps.pool, input.userId, input.after);
-      await saveBulkSyncProgress(deps.pool, input.connectionId, {
+      const remaining = await deps.bulkSync.countConfirmedFutureBookings(input.userId, input.after);
+      await deps.bulkSync.saveProgress(input.connectionId, {
         state: 'running',
         total: input.done + remaining,
         done: input.done,
@@ -46,14 +45,14 @@ export function createBulkSyncActivities(deps: ActivityDeps) {
         // report it per calendar; pace conservatively.
       }
       return {
-        bookingIds: await pageConfirmedFutureBookings(deps.pool, input.userId, input.after, input.limit),
+        bookingIds: await deps.bulkSync.pageConfirmedFutureBookings(input.userId, input.after, input.limit),
         active: true,
         ratePerSecond: Math.max(1, Math.round(quota * QUOTA_SHARE * 100) / 100),
       };
     },
 
     async finishBulkSync(input: { connectionId: string; done: number; startedAt: string }): Promise<void> {
-      await saveBulkSyncProgress(deps.pool, input.connectionId, {
+      await deps.bulkSync.saveProgress(input.connectionId, {
         state: 'completed',
         total: input.done,
         done: input.done,

@@ -1,6 +1,5 @@
-import { markConflictsReported, unreportedConflicts, type BusyConflict } from '../db/busy-conflicts';
-import { BusyStore, type ReadState } from '../db/busy-times';
-import { detectExternalEdits, markEditsReported, type ExternalEdit } from '../db/external-edits';
+import type { ReadState } from '../db/busy-times';
+import type { BusyConflict, ExternalEdit } from '../domain/busy-reports';
 import { ProviderError, type BusyWindow } from '../providers/types';
 import { connectionAccess } from './access';
 import { withRequestSlot } from './concurrency';
@@ -41,7 +40,7 @@ function incrementalFrom(state: ReadState, calendarId: string, nowMs: number): {
 
 export function createBusyTimeActivities(deps: ActivityDeps) {
   const now = deps.now ?? Date.now;
-  const store = new BusyStore(deps.pool);
+  const store = deps.busy;
   return {
     /** How connection workflows read busy times, as this worker is configured. */
     async busyTimeSettings(): Promise<{ pollIntervalMs: number; externalEditPolicy: ExternalEditPolicy }> {
@@ -61,7 +60,7 @@ export function createBusyTimeActivities(deps: ActivityDeps) {
       const adapter = deps.providers.calendar(provider);
       let changes;
       try {
-        changes = await withRequestSlot(deps.pool, `connection:${input.connectionId}`, adapter.maxConcurrentRequestsPerUser, () => adapter.readChanges(ctx, window, resume?.cursor));
+        changes = await withRequestSlot(deps.slots, `connection:${input.connectionId}`, adapter.maxConcurrentRequestsPerUser, () => adapter.readChanges(ctx, window, resume?.cursor));
       } catch (err) {
         if (!(err instanceof ProviderError && err.kind === 'unauthorized')) {
           await store.recordError(input.connectionId, err instanceof Error ? err.message : String(err)).catch(() => undefined);
@@ -75,10 +74,8 @@ export function createBusyTimeActivities(deps: ActivityDeps) {
         previousStartedAt: resume ? state.previousStartedAt : null,
         previousCursor: resume?.cursor ?? null,
       };
-      const edits = await store.apply(input.connectionId, read, changes, (client) =>
-        detectExternalEdits(client, { ...read, connectionId: input.connectionId, provider, changes }),
-      );
-      const conflicts = await unreportedConflicts(deps.pool, input.connectionId, input.userId);
+      const edits = await store.applyRead({ ...read, connectionId: input.connectionId, provider, changes });
+      const conflicts = await deps.busyConflicts.unreported(input.connectionId, input.userId);
       return {
         mode: changes.mode,
         cursorExpired: changes.cursorExpired,
@@ -90,8 +87,8 @@ export function createBusyTimeActivities(deps: ActivityDeps) {
 
     /** After the workflow sent them: these edits and conflicts are not reported again. */
     async markBusyReportsSent(input: { connectionId: string; edits: Array<{ bookingId: string; changedAt: string }>; conflicts: Array<{ bookingId: string; busyStart: string; busyEnd: string }> }): Promise<void> {
-      await markEditsReported(deps.pool, input.connectionId, input.edits);
-      await markConflictsReported(deps.pool, input.connectionId, input.conflicts);
+      await deps.externalEdits.markReported(input.connectionId, input.edits);
+      await deps.busyConflicts.markReported(input.connectionId, input.conflicts);
     },
   };
 }

@@ -1,8 +1,6 @@
 import { calendarOperations, syncLatency } from '../metrics/metrics';
 import { Context } from '@temporalio/activity';
 import type { BookingDetails } from '../domain/booking';
-import { recordEventFailure, recordEventOutcome } from '../db/calendar-events';
-import { appendSyncLog } from '../db/sync-log';
 import { renderEvent } from '../events/render';
 import { ProviderError } from '../providers/types';
 import type { ActivityDeps } from './deps';
@@ -57,9 +55,9 @@ export function createCalendarActivities(deps: ActivityDeps) {
     const message = err instanceof Error ? err.message : String(err);
     calendarOperations.inc({ provider, operation, outcome: final ? 'failed' : 'retrying' });
     if (final) {
-      await recordEventFailure(deps.pool, { ...input, provider, operation, error: message });
+      await deps.calendarEvents.recordFailure({ ...input, provider, operation, error: message });
     } else {
-      await appendSyncLog(deps.pool, [{ ...input, provider, operation, outcome: 'retrying', detail: `attempt ${Context.current().info.attempt}: ${message}` }]);
+      await deps.syncLog.append([{ ...input, provider, operation, outcome: 'retrying', detail: `attempt ${Context.current().info.attempt}: ${message}` }]);
     }
   }
 
@@ -83,7 +81,7 @@ export function createCalendarActivities(deps: ActivityDeps) {
       let outcome;
       try {
         const adapter = deps.providers.calendar(provider);
-        outcome = await withRequestSlot(deps.pool, `connection:${input.connectionId}`, adapter.maxConcurrentRequestsPerUser, () =>
+        outcome = await withRequestSlot(deps.slots, `connection:${input.connectionId}`, adapter.maxConcurrentRequestsPerUser, () =>
           adapter.upsertEvent(ctx, spec, { externalEventId: input.knownExternalEventId }),
         );
       } catch (err) {
@@ -94,7 +92,7 @@ export function createCalendarActivities(deps: ActivityDeps) {
         throw failure;
       }
       const written = outcome.action === 'created' ? 'create' : 'update';
-      const recorded = await recordEventOutcome(deps.pool, {
+      const recorded = await deps.calendarEvents.recordOutcome({
         ...input,
         provider,
         operation: written,
@@ -112,7 +110,7 @@ export function createCalendarActivities(deps: ActivityDeps) {
       let outcome;
       try {
         const adapter = deps.providers.calendar(provider);
-        outcome = await withRequestSlot(deps.pool, `connection:${input.connectionId}`, adapter.maxConcurrentRequestsPerUser, () =>
+        outcome = await withRequestSlot(deps.slots, `connection:${input.connectionId}`, adapter.maxConcurrentRequestsPerUser, () =>
           adapter.deleteEvent(ctx, { bookingId: input.bookingId, connectionId: input.connectionId }, { externalEventId: input.knownExternalEventId }),
         );
       } catch (err) {
@@ -122,7 +120,7 @@ export function createCalendarActivities(deps: ActivityDeps) {
         }
         throw failure;
       }
-      const recorded = await recordEventOutcome(deps.pool, {
+      const recorded = await deps.calendarEvents.recordOutcome({
         ...input,
         provider,
         operation: 'delete',

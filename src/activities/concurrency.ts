@@ -1,6 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { releaseSlot, tryAcquireSlot } from '../db/provider-slots';
-import type { Queryable } from '../db/pool';
+import type { ProviderSlotStore } from '../db/provider-slots';
 
 /** Longer than one provider call can take (its 20 s timeout plus lookups), so a lease outlives its call. */
 const LEASE_MS = 90_000;
@@ -14,20 +13,20 @@ const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * (Graph: 4 per mailbox), so all workers together never exceed it. When every slot stays taken,
  * fails retryably and Temporal tries again shortly.
  */
-export async function withRequestSlot<T>(db: Queryable, key: string, limit: number | undefined, call: () => Promise<T>): Promise<T> {
+export async function withRequestSlot<T>(slots: ProviderSlotStore, key: string, limit: number | undefined, call: () => Promise<T>): Promise<T> {
   if (!limit) return call();
   const deadline = Date.now() + WAIT_MS;
-  let lease = await tryAcquireSlot(db, key, limit, LEASE_MS);
+  let lease = await slots.tryAcquire(key, limit, LEASE_MS);
   for (let wait = 25; !lease; wait = Math.min(wait * 2, 400)) {
     if (Date.now() > deadline) {
       throw ApplicationFailure.create({ type: 'ConcurrencyLimited', message: `all ${limit} request slots of ${key} are busy`, nextRetryDelay: '1 second' });
     }
     await pause(wait + Math.random() * wait);
-    lease = await tryAcquireSlot(db, key, limit, LEASE_MS);
+    lease = await slots.tryAcquire(key, limit, LEASE_MS);
   }
   try {
     return await call();
   } finally {
-    await releaseSlot(db, lease).catch(() => undefined);
+    await slots.release(lease).catch(() => undefined);
   }
 }

@@ -1,14 +1,17 @@
-import type { Pool } from 'pg';
 import type { ChannelSecrets } from '../crypto/channel-secret';
-import type { ConnectionStore } from '../db/connections';
+import type { Repositories } from '../db/repositories';
 import type { Reminder } from '../events/reminders';
 import type { Logger } from '../logging';
 import type { ProviderRegistry } from '../providers';
 
+/** The repositories activities read and write through. */
+export type ActivityRepositories = Pick<
+  Repositories,
+  'bookings' | 'bulkSync' | 'busy' | 'busyConflicts' | 'calendarEvents' | 'connections' | 'externalEdits' | 'notifications' | 'channels' | 'slots' | 'syncLog'
+>;
+
 /** What activities need from the process that hosts them; built once per worker. */
-export interface ActivityDeps {
-  pool: Pool;
-  connections: ConnectionStore;
+export interface ActivityDeps extends ActivityRepositories {
   providers: ProviderRegistry;
   reminders: Reminder[];
   logger: Logger;

@@ -1,23 +1,11 @@
-import { appendSyncLog } from '../db/sync-log';
+import type { EventToRemove } from '../domain/booking';
 import type { ActivityDeps } from './deps';
-
-export interface EventToRemove {
-  bookingId: string;
-  userId: string;
-  revision: number;
-  calendarId?: string;
-}
 
 export function createDisconnectActivities(deps: ActivityDeps) {
   return {
     /** Bookings that may still have an event of ours in this calendar. */
     async eventsToRemove(input: { connectionId: string; limit: number }): Promise<EventToRemove[]> {
-      const { rows } = await deps.pool.query<{ booking_id: string; user_id: string; revision: number; calendar_id: string | null }>(
-        `SELECT booking_id, user_id, revision, calendar_id FROM calendar_events
-          WHERE connection_id = $1 AND state <> 'deleted' ORDER BY booking_id LIMIT $2`,
-        [input.connectionId, input.limit],
-      );
-      return rows.map((r) => ({ bookingId: r.booking_id, userId: r.user_id, revision: r.revision, ...(r.calendar_id ? { calendarId: r.calendar_id } : {}) }));
+      return deps.calendarEvents.toRemove(input.connectionId, input.limit);
     },
 
     /**
@@ -38,7 +26,7 @@ export function createDisconnectActivities(deps: ActivityDeps) {
         }
       }
       await deps.connections.markDisconnected(input.connectionId);
-      await appendSyncLog(deps.pool, [
+      await deps.syncLog.append([
         { connectionId: connection.id, userId: connection.userId, provider: connection.provider, operation: 'disconnect', outcome: 'ok', detail },
       ]);
     },

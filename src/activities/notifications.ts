@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { signatureHeader } from '../api/webhook-signature';
-import { NotificationStore, type NotificationType } from '../db/notifications';
+import type { NotificationType } from '../domain/notifications';
 import { parseRetryAfter } from '../providers/retry-after';
 import type { ActivityDeps } from './deps';
 
@@ -13,7 +13,7 @@ export interface RecordNotificationInput {
 }
 
 export function createNotificationActivities(deps: ActivityDeps) {
-  const store = new NotificationStore(deps.pool);
+  const store = deps.notifications;
   return {
     /** Stores the event; `enabled: false` when no NOTIFY_URL is configured (nothing is stored then). */
     async recordNotification(input: RecordNotificationInput): Promise<{ enabled: boolean; retryForMs: number }> {

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { ProviderChannelStore } from '../db/provider-channels';
 import type { ProviderKind } from '../providers/types';
 import { connectionAccess } from './access';
 import type { ActivityDeps } from './deps';
@@ -20,7 +19,7 @@ export function pushAddresses(publicBaseUrl: string, provider: ProviderKind): { 
 
 export function createPushChannelActivities(deps: ActivityDeps) {
   const now = deps.now ?? Date.now;
-  const channels = new ProviderChannelStore(deps.pool);
+  const channels = deps.channels;
   return {
     /**
      * Opens a push channel on the connection's calendar and records it; `opened: false` when

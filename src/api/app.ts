@@ -2,10 +2,9 @@ import { isUtf8 } from 'node:buffer';
 import express, { type Express } from 'express';
 import type { Client } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
-import type { Pool } from 'pg';
 import type { AppConfig } from '../config';
 import type { OAuthConnect } from '../connections/oauth-connect';
-import type { ConnectionStore } from '../db/connections';
+import type { Repositories } from '../db/repositories';
 import type { Signer } from '../crypto/signer';
 import type { Logger } from '../logging';
 import type { ProviderRegistry } from '../providers';
@@ -20,17 +19,16 @@ import { opsRoutes } from './routes/ops';
 import { settingsRoutes } from './routes/settings';
 import { webhookRoutes } from './routes/webhooks';
 import { availabilityRoutes } from './routes/availability';
-import { BusyStore } from '../db/busy-times';
-import { ProviderChannelStore } from '../db/provider-channels';
 import { ChannelSecrets } from '../crypto/channel-secret';
 import { providerWebhookRoutes } from './routes/provider-webhooks';
 import { notificationRoutes } from './routes/notifications';
-import { NotificationStore } from '../db/notifications';
 import { codecRoutes } from './routes/codec';
 import { openApiRoutes } from './routes/openapi';
-import { WebhookReceipts } from '../db/webhook-receipts';
 
-export interface AppDeps {
+/** The repositories the HTTP routes read and write through. */
+export type ApiRepositories = Pick<Repositories, 'bookings' | 'busy' | 'channels' | 'connections' | 'externalEdits' | 'health' | 'notifications' | 'receipts'>;
+
+export interface AppDeps extends ApiRepositories {
   config: Pick<
     AppConfig,
     | 'nodeEnv'
@@ -49,8 +47,6 @@ export interface AppDeps {
   /** The payload codec the client and workers use, served to the Web UI at /codec. */
   codec: PayloadCodec;
   temporal: Client;
-  pool: Pool;
-  connections: ConnectionStore;
   oauthConnect: OAuthConnect;
   providers: ProviderRegistry;
   settingsSigner: Signer;
@@ -79,7 +75,7 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   // Signed webhooks read their raw body, so they come before the JSON parser.
-  app.use(webhookRoutes({ webhookSecret: deps.config.webhookSecret, commands, receipts: new WebhookReceipts(deps.pool), bodyLimit: BODY_LIMIT }));
+  app.use(webhookRoutes({ webhookSecret: deps.config.webhookSecret, commands, receipts: deps.receipts, bodyLimit: BODY_LIMIT }));
   app.use(
     express.json({
       limit: BODY_LIMIT,
@@ -92,17 +88,17 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
 
-  app.use(opsRoutes(deps.pool, deps.temporal));
+  app.use(opsRoutes(deps.health, deps.temporal));
   app.use(openApiRoutes({ version: SERVICE_VERSION, serverUrl: deps.config.publicBaseUrl }));
   const auth = requireApiKey(deps.config.apiKeys);
   app.use('/v1/bookings', auth);
   app.use('/v1/users', auth);
   app.use('/v1/availability', auth);
   app.use('/v1/notifications', auth);
-  app.use(bookingRoutes(commands, deps.pool));
-  app.use(availabilityRoutes(new BusyStore(deps.pool)));
-  app.use(notificationRoutes(new NotificationStore(deps.pool)));
-  app.use(providerWebhookRoutes({ channels: new ProviderChannelStore(deps.pool), secrets: new ChannelSecrets(deps.config.encryptionKeys), temporal: deps.temporal, logger: deps.logger }));
+  app.use(bookingRoutes(commands, deps.bookings, deps.externalEdits));
+  app.use(availabilityRoutes(deps.busy));
+  app.use(notificationRoutes(deps.notifications));
+  app.use(providerWebhookRoutes({ channels: deps.channels, secrets: new ChannelSecrets(deps.config.encryptionKeys), temporal: deps.temporal, logger: deps.logger }));
   app.use(
     connectionRoutes({
       icloudCaldavUrl: deps.config.icloudCaldavUrl,

@@ -1,8 +1,8 @@
 import { loadConfig } from '../config';
-import { reencryptAll } from '../crypto/reencrypt';
 import { SecretBox } from '../crypto/secret-box';
 import { migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
+import { PgSecretReencryption } from '../db/reencrypt';
 
 /**
  * `npm run reencrypt`: re-seals every stored secret under the first key of ENCRYPTION_KEYS.
@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   const pool = createPool(config.databaseUrl, 2);
   try {
     await migrate(pool);
-    const summary = await reencryptAll(pool, new SecretBox(config.encryptionKeys));
+    const summary = await new PgSecretReencryption(pool, new SecretBox(config.encryptionKeys)).reencryptAll();
     process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     process.exitCode = summary.failed.length > 0 ? 1 : 0;
   } finally {

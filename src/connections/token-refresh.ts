@@ -1,5 +1,4 @@
 import type { ConnectionStore } from '../db/connections';
-import { appendSyncLog } from '../db/sync-log';
 import type { Logger } from '../logging';
 import { ProviderError, type Credentials, type ProviderRegistry } from '../providers';
 import { refreshDue, TOKEN_MIN_USABLE_MS } from './refresh-due';
@@ -26,7 +25,7 @@ export type RefreshOutcome =
  */
 export async function refreshConnectionToken(deps: TokenRefreshDeps, connectionId: string, seenTokenVersion: number): Promise<RefreshOutcome> {
   const now = deps.now ?? Date.now;
-  return deps.connections.withLockedConnection(connectionId, async ({ connection, refreshToken, client }): Promise<RefreshOutcome> => {
+  return deps.connections.withLockedConnection(connectionId, async ({ connection, refreshToken, inLock }): Promise<RefreshOutcome> => {
     if (connection.status === 'disconnected') return { kind: 'gone' };
     if (connection.status === 'needs_reauth') return { kind: 'reauth', message: connection.lastError ?? 'reconnect required' };
     const expiresAt = connection.tokenExpiresAt?.getTime() ?? 0;
@@ -36,21 +35,21 @@ export async function refreshConnectionToken(deps: TokenRefreshDeps, connectionI
     const audit = { connectionId: connection.id, userId: connection.userId, provider: connection.provider, operation: 'refresh_token' as const };
     if (!refreshToken) {
       const message = 'The calendar has no refresh token; the user must reconnect it.';
-      await deps.connections.markNeedsReauth(client, connection.id, message);
-      await appendSyncLog(client, [{ ...audit, outcome: 'needs_reauth', detail: message }]);
+      await inLock.markNeedsReauth(message);
+      await inLock.appendSyncLog([{ ...audit, outcome: 'needs_reauth', detail: message }]);
       return { kind: 'reauth', message };
     }
     try {
       const tokens = await deps.providers.oauth(connection.provider).refresh(refreshToken);
-      const tokenVersion = await deps.connections.storeTokens(client, connection.id, tokens);
-      await appendSyncLog(client, [{ ...audit, outcome: 'ok' }]);
+      const tokenVersion = await inLock.storeTokens(tokens);
+      await inLock.appendSyncLog([{ ...audit, outcome: 'ok' }]);
       deps.logger.info({ connectionId }, 'access token refreshed');
       return { kind: 'refreshed', expiresAt: tokens.expiresAt, tokenVersion };
     } catch (err) {
       if (err instanceof ProviderError && err.kind === 'invalid_grant') {
         const message = `The calendar provider refused the stored grant (${err.message}); the user must reconnect.`;
-        await deps.connections.markNeedsReauth(client, connection.id, message);
-        await appendSyncLog(client, [{ ...audit, outcome: 'needs_reauth', detail: err.message }]);
+        await inLock.markNeedsReauth(message);
+        await inLock.appendSyncLog([{ ...audit, outcome: 'needs_reauth', detail: err.message }]);
         deps.logger.warn({ connectionId: connection.id, provider: connection.provider }, 'connection needs re-authentication');
         return { kind: 'reauth', message };
       }

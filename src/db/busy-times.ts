@@ -1,5 +1,7 @@
-import type { Pool, PoolClient } from 'pg';
-import type { BusyWindow, CalendarChanges } from '../providers/types';
+import type { Pool } from 'pg';
+import type { ExternalEdit } from '../domain/busy-reports';
+import type { BusyWindow } from '../providers/types';
+import { PgExternalEditStore, type EditDetection } from './external-edits';
 import { withTransaction } from './pool';
 
 export interface ConnectionBusy {
@@ -53,7 +55,21 @@ export class StaleReadError extends Error {
 }
 
 /** Busy times per connection (migrations 0010, 0013). */
-export class BusyStore {
+export interface BusyStore {
+  readState(connectionId: string): Promise<ReadState>;
+  /**
+   * Applies one read in a transaction: a full read replaces everything known; an incremental
+   * one replaces the intervals of the items it reports. Our own events in it are judged in the
+   * same transaction, which also decides the cursor the next read starts from. Returns the
+   * edits not reported yet; throws StaleReadError when a newer read was applied meanwhile.
+   */
+  applyRead(d: EditDetection): Promise<ExternalEdit[]>;
+  recordError(connectionId: string, message: string): Promise<void>;
+  /** The user's active connections with their busy intervals overlapping [from, to). */
+  forUser(userId: string, from: Date, to: Date): Promise<ConnectionBusy[]>;
+}
+
+export class PgBusyStore implements BusyStore {
   constructor(private readonly pool: Pool) {}
 
   async readState(connectionId: string): Promise<ReadState> {
@@ -76,18 +92,8 @@ export class BusyStore {
     };
   }
 
-  /**
-   * Applies one read in a transaction: a full read replaces everything known; an incremental
-   * one replaces the intervals of the items it reports. `judge` runs in the same transaction
-   * and says which cursor the next read starts from.
-   */
-  async apply<T>(
-    connectionId: string,
-    read: AppliedRead,
-    changes: CalendarChanges,
-    judge: (client: PoolClient) => Promise<{ result: T; cursor: CursorDecision }>,
-  ): Promise<T> {
-    const { calendarId, window } = read;
+  async applyRead(d: EditDetection): Promise<ExternalEdit[]> {
+    const { connectionId, changes, calendarId, window } = d;
     return withTransaction(this.pool, async (client) => {
       // One read at a time: an attempt that timed out but still finished must not overwrite a newer read.
       const { rows: current } = await client.query<{ busy_read_started_at: Date | null }>(
@@ -95,9 +101,9 @@ export class BusyStore {
         [connectionId],
       );
       const newer = current[0]?.busy_read_started_at;
-      if (newer && newer > read.startedAt) throw new StaleReadError();
-      const { result, cursor: decision } = await judge(client);
-      const cursor = decision.readFullNext ? null : decision.keepPreviousCursor && changes.mode === 'incremental' ? read.previousCursor : (changes.cursor ?? null);
+      if (newer && newer > d.startedAt) throw new StaleReadError();
+      const { result, cursor: decision } = await new PgExternalEditStore(client).detect(d);
+      const cursor = decision.readFullNext ? null : decision.keepPreviousCursor && changes.mode === 'incremental' ? d.previousCursor : (changes.cursor ?? null);
       if (changes.mode === 'full') {
         await client.query('DELETE FROM busy_intervals WHERE connection_id = $1', [connectionId]);
       } else if (changes.items.length > 0) {
@@ -124,7 +130,7 @@ export class BusyStore {
                 busy_cursor_expiries = busy_cursor_expiries + CASE WHEN $7 THEN 1 ELSE 0 END,
                 busy_read_started_at = $8
           WHERE id = $1`,
-        [connectionId, window.from, window.to, cursor, calendarId, changes.mode === 'full', changes.cursorExpired, read.startedAt],
+        [connectionId, window.from, window.to, cursor, calendarId, changes.mode === 'full', changes.cursorExpired, d.startedAt],
       );
       return result;
     });
@@ -134,7 +140,6 @@ export class BusyStore {
     await this.pool.query('UPDATE calendar_connections SET busy_error = $2 WHERE id = $1', [connectionId, message.slice(0, 500)]);
   }
 
-  /** The user's active connections with their busy intervals overlapping [from, to). */
   async forUser(userId: string, from: Date, to: Date): Promise<ConnectionBusy[]> {
     const { rows } = await this.pool.query<{
       id: string;

@@ -1,3 +1,4 @@
+import type { EventToRemove } from '../domain/booking';
 import type { Queryable } from './pool';
 import type { SyncOperation } from './sync-log';
 
@@ -15,49 +16,70 @@ export interface EventOutcome {
   detail?: string;
 }
 
-/**
- * Records a successful provider write in one round trip: the calendar_events link (never moved
- * back to an older revision by a late retry), the audit row, and the connection's last sync.
- * Returns when the booking's current state was recorded (for the sync latency).
- */
-export async function recordEventOutcome(db: Queryable, o: EventOutcome): Promise<{ bookingChangedAt: Date | null }> {
-  const state = o.operation === 'delete' ? 'deleted' : 'synced';
-  const { rows } = await db.query<{ booking_changed_at: Date | null }>(
-    `WITH link AS (
-       INSERT INTO calendar_events (connection_id, booking_id, user_id, provider, external_event_id, etag, state, revision, last_error, synced_at, updated_at, calendar_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, now(), now(), $11)
-       ON CONFLICT (connection_id, booking_id) DO UPDATE
-          SET external_event_id = COALESCE(EXCLUDED.external_event_id, calendar_events.external_event_id),
-              etag = EXCLUDED.etag, state = EXCLUDED.state, revision = EXCLUDED.revision, calendar_id = EXCLUDED.calendar_id,
-              last_error = NULL, synced_at = now(), updated_at = now(),
-              -- Our write puts the event back as the booking says: any edit by the user is undone.
-              external_state = NULL, external_changed_at = NULL, external_reported_at = NULL
-        WHERE calendar_events.revision <= EXCLUDED.revision
-     ), audit AS (
-       INSERT INTO sync_log (booking_id, user_id, connection_id, provider, operation, outcome, revision, external_event_id, detail)
-       VALUES ($2, $3, $1, $4, $9, 'ok', $8, $5, $10)
-     )
-     UPDATE calendar_connections SET last_synced_at = now(), last_error = NULL WHERE id = $1
-     RETURNING (SELECT updated_at FROM bookings WHERE booking_id = $2) AS booking_changed_at`,
-    [o.connectionId, o.bookingId, o.userId, o.provider, o.externalEventId ?? null, o.etag ?? null, state, o.revision, o.operation, o.detail ?? null, o.calendarId],
-  );
-  return { bookingChangedAt: rows[0]?.booking_changed_at ?? null };
+export type EventFailure = Omit<EventOutcome, 'etag' | 'externalEventId' | 'detail' | 'calendarId'> & { error: string };
+
+/** calendar_events: which event of ours stands for which booking in which calendar, and how its last write went. */
+export interface CalendarEventStore {
+  /**
+   * Records a successful provider write in one round trip: the calendar_events link (never moved
+   * back to an older revision by a late retry), the audit row, and the connection's last sync.
+   * Returns when the booking's current state was recorded (for the sync latency).
+   */
+  recordOutcome(o: EventOutcome): Promise<{ bookingChangedAt: Date | null }>;
+  /** Records a final failed write: the link marked failed (unless a newer revision was written) and the audit row. */
+  recordFailure(o: EventFailure): Promise<void>;
+  /** Bookings that may still have an event of ours in this calendar. */
+  toRemove(connectionId: string, limit: number): Promise<EventToRemove[]>;
 }
 
-export async function recordEventFailure(
-  db: Queryable,
-  o: Omit<EventOutcome, 'etag' | 'externalEventId' | 'detail' | 'calendarId'> & { error: string },
-): Promise<void> {
-  await db.query(
-    `WITH link AS (
-       INSERT INTO calendar_events (connection_id, booking_id, user_id, provider, state, revision, last_error, updated_at)
-       VALUES ($1, $2, $3, $4, 'failed', $5, $6, now())
-       ON CONFLICT (connection_id, booking_id) DO UPDATE
-          SET state = 'failed', last_error = EXCLUDED.last_error, updated_at = now()
-        WHERE calendar_events.revision <= EXCLUDED.revision
-     )
-     INSERT INTO sync_log (booking_id, user_id, connection_id, provider, operation, outcome, revision, detail)
-     VALUES ($2, $3, $1, $4, $7, 'failed', $5, $6)`,
-    [o.connectionId, o.bookingId, o.userId, o.provider, o.revision, o.error, o.operation],
-  );
+export class PgCalendarEventStore implements CalendarEventStore {
+  constructor(private readonly db: Queryable) {}
+
+  async recordOutcome(o: EventOutcome): Promise<{ bookingChangedAt: Date | null }> {
+    const state = o.operation === 'delete' ? 'deleted' : 'synced';
+    const { rows } = await this.db.query<{ booking_changed_at: Date | null }>(
+      `WITH link AS (
+         INSERT INTO calendar_events (connection_id, booking_id, user_id, provider, external_event_id, etag, state, revision, last_error, synced_at, updated_at, calendar_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, now(), now(), $11)
+         ON CONFLICT (connection_id, booking_id) DO UPDATE
+            SET external_event_id = COALESCE(EXCLUDED.external_event_id, calendar_events.external_event_id),
+                etag = EXCLUDED.etag, state = EXCLUDED.state, revision = EXCLUDED.revision, calendar_id = EXCLUDED.calendar_id,
+                last_error = NULL, synced_at = now(), updated_at = now(),
+                -- Our write puts the event back as the booking says: any edit by the user is undone.
+                external_state = NULL, external_changed_at = NULL, external_reported_at = NULL
+          WHERE calendar_events.revision <= EXCLUDED.revision
+       ), audit AS (
+         INSERT INTO sync_log (booking_id, user_id, connection_id, provider, operation, outcome, revision, external_event_id, detail)
+         VALUES ($2, $3, $1, $4, $9, 'ok', $8, $5, $10)
+       )
+       UPDATE calendar_connections SET last_synced_at = now(), last_error = NULL WHERE id = $1
+       RETURNING (SELECT updated_at FROM bookings WHERE booking_id = $2) AS booking_changed_at`,
+      [o.connectionId, o.bookingId, o.userId, o.provider, o.externalEventId ?? null, o.etag ?? null, state, o.revision, o.operation, o.detail ?? null, o.calendarId],
+    );
+    return { bookingChangedAt: rows[0]?.booking_changed_at ?? null };
+  }
+
+  async recordFailure(o: EventFailure): Promise<void> {
+    await this.db.query(
+      `WITH link AS (
+         INSERT INTO calendar_events (connection_id, booking_id, user_id, provider, state, revision, last_error, updated_at)
+         VALUES ($1, $2, $3, $4, 'failed', $5, $6, now())
+         ON CONFLICT (connection_id, booking_id) DO UPDATE
+            SET state = 'failed', last_error = EXCLUDED.last_error, updated_at = now()
+          WHERE calendar_events.revision <= EXCLUDED.revision
+       )
+       INSERT INTO sync_log (booking_id, user_id, connection_id, provider, operation, outcome, revision, detail)
+       VALUES ($2, $3, $1, $4, $7, 'failed', $5, $6)`,
+      [o.connectionId, o.bookingId, o.userId, o.provider, o.revision, o.error, o.operation],
+    );
+  }
+
+  async toRemove(connectionId: string, limit: number): Promise<EventToRemove[]> {
+    const { rows } = await this.db.query<{ booking_id: string; user_id: string; revision: number; calendar_id: string | null }>(
+      `SELECT booking_id, user_id, revision, calendar_id FROM calendar_events
+        WHERE connection_id = $1 AND state <> 'deleted' ORDER BY booking_id LIMIT $2`,
+      [connectionId, limit],
+    );
+    return rows.map((r) => ({ bookingId: r.booking_id, userId: r.user_id, revision: r.revision, ...(r.calendar_id ? { calendarId: r.calendar_id } : {}) }));
+  }
 }

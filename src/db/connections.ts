@@ -4,6 +4,8 @@ import { DecryptionError, type SecretBox } from '../crypto/secret-box';
 import type { Credentials, ProviderKind } from '../providers/types';
 import type { BulkSyncProgress } from './bulk-sync';
 import { withTransaction, type Queryable } from './pool';
+import { aad, SecretUnavailableError, type SealedColumn } from './sealed-columns';
+import { PgSyncLogStore, type SyncLogEntry } from './sync-log';
 
 export type ConnectionStatus = 'active' | 'needs_reauth' | 'error' | 'disconnected';
 
@@ -57,6 +59,15 @@ export interface NewOAuthConnection {
   expiresAt: Date;
 }
 
+export interface NewCalDavConnection {
+  userId: string;
+  provider: ProviderKind;
+  serverUrl: string;
+  calendarUrl: string;
+  username: string;
+  password: string;
+}
+
 export interface TokenUpdate {
   accessToken: string;
   /** Set when the provider rotated it (Microsoft always does). */
@@ -66,26 +77,6 @@ export interface TokenUpdate {
 
 const COLUMNS =
   'id, user_id, provider, status, calendar_id, sync_enabled, token_expires_at, token_issued_at, token_version, last_synced_at, last_error, created_at, bulk_sync, removing_events, account_email_enc, access_token_enc, refresh_token_enc, password_enc, server_url';
-
-export type SealedColumn = 'account_email' | 'access_token' | 'refresh_token' | 'password';
-
-/** Where a sealed value lives: part of its authenticated data, so it can't be moved. */
-export function aad(column: SealedColumn, id: string): string {
-  return `calendar_connections.${column}:${id}`;
-}
-
-/** A stored secret could not be opened: names the connection and the key, never the value. */
-export class SecretUnavailableError extends Error {
-  readonly code = 'secret_unavailable';
-  constructor(
-    readonly connectionId: string,
-    readonly column: SealedColumn,
-    cause: DecryptionError,
-  ) {
-    super(`calendar connection ${connectionId}: cannot decrypt ${column.replace('_', ' ')} (${cause.message})`);
-    this.name = 'SecretUnavailableError';
-  }
-}
 
 function toConnection(r: ConnectionRecord): Connection {
   return {
@@ -106,18 +97,61 @@ function toConnection(r: ConnectionRecord): Connection {
   };
 }
 
-/** calendar_connections: sealing on the way in, opening only where a caller asks for a secret. */
-export class ConnectionStore {
-  constructor(
-    private readonly pool: Pool,
-    private readonly box: SecretBox,
-  ) {}
+/** A connection under its per-connection lock, and the writes that commit with the lock's transaction. */
+export interface LockedConnection {
+  connection: Connection;
+  refreshToken: string | null;
+  inLock: {
+    /** Returns the new token version. */
+    storeTokens(t: TokenUpdate): Promise<number>;
+    markNeedsReauth(lastError: string): Promise<void>;
+    appendSyncLog(entries: SyncLogEntry[]): Promise<void>;
+  };
+}
 
+/** calendar_connections: sealing on the way in, opening only where a caller asks for a secret. */
+export interface ConnectionStore {
   /**
    * Stores an OAuth connection. Connecting the same account again (a reconnect) updates the
    * existing row — new tokens, `active`, no error — so a user never has two connections to one
    * calendar (which would mean two events per booking). Serialised per user and provider.
    */
+  upsertOAuth(c: NewOAuthConnection): Promise<{ connection: Connection; created: boolean }>;
+  get(id: string): Promise<Connection | undefined>;
+  /** Connections of these users that have not been disconnected. */
+  listForUsers(userIds: string[]): Promise<Connection[]>;
+  listForUserWithEmail(userId: string): Promise<Array<Connection & { accountEmail: string | null }>>;
+  /**
+   * A CalDAV/iCloud account (user name + app password), verified by the caller. The same user
+   * name on the same server again updates the stored password instead of adding a connection.
+   */
+  upsertCalDav(c: NewCalDavConnection): Promise<{ connection: Connection; created: boolean }>;
+  /** What a provider call authenticates with: an app password (CalDAV) or the access token. */
+  getWithCredentials(id: string): Promise<{ connection: Connection; credentials: Credentials | null } | undefined>;
+  /**
+   * Runs `work` holding a per-connection lock that every process honours (a transaction-scoped
+   * PostgreSQL advisory lock), with the row re-read under the lock. Used to refresh a token once
+   * however many workflows ask at the same moment.
+   */
+  withLockedConnection<T>(id: string, work: (locked: LockedConnection) => Promise<T>): Promise<T>;
+  setSyncEnabled(id: string, syncEnabled: boolean): Promise<Connection | undefined>;
+  setCalendar(id: string, calendarId: string): Promise<void>;
+  markRemovingEvents(id: string): Promise<void>;
+  /** The refresh token (or access token) to revoke at the provider, if any. */
+  revocableToken(id: string): Promise<string | undefined>;
+  /**
+   * Disconnected for good: the secrets are erased, the row stays for the audit trail. A bulk
+   * sync still shown running was cancelled by the disconnect: it is shown stopped.
+   */
+  markDisconnected(id: string): Promise<void>;
+}
+
+export class PgConnectionStore implements ConnectionStore {
+  constructor(
+    private readonly pool: Pool,
+    private readonly box: SecretBox,
+  ) {}
+
   /**
    * The user's live connections to one provider, under a lock held to the end of the
    * transaction: two concurrent connects of the same account cannot both insert.
@@ -148,15 +182,16 @@ export class ConnectionStore {
         (r) => r.account_email_enc !== null && this.reveal(r.id, 'account_email', r.account_email_enc).toLowerCase() === c.accountEmail.toLowerCase(),
       );
       if (!same) return { connection: await this.insertOAuth(c, client), created: true };
-      await this.storeTokens(client, same.id, { accessToken: c.accessToken, refreshToken: c.refreshToken, expiresAt: c.expiresAt });
+      await this.storeTokensOn(client, same.id, { accessToken: c.accessToken, refreshToken: c.refreshToken, expiresAt: c.expiresAt });
       await client.query(
         `UPDATE calendar_connections SET status = 'active', last_error = NULL, updated_at = now() WHERE id = $1`,
         [same.id],
       );
-      return { connection: (await this.get(same.id, client))!, created: false };
+      return { connection: (await this.getOn(client, same.id))!, created: false };
     });
   }
 
+  /** A new row without the reconnect check of upsertOAuth (tests seed connections with it). */
   async insertOAuth(c: NewOAuthConnection, db: Queryable = this.pool): Promise<Connection> {
     const id = randomUUID();
     const { rows } = await db.query<ConnectionRecord>(
@@ -177,12 +212,15 @@ export class ConnectionStore {
     return toConnection(rows[0]!);
   }
 
-  async get(id: string, db: Queryable = this.pool): Promise<Connection | undefined> {
+  async get(id: string): Promise<Connection | undefined> {
+    return this.getOn(this.pool, id);
+  }
+
+  private async getOn(db: Queryable, id: string): Promise<Connection | undefined> {
     const { rows } = await db.query<ConnectionRecord>(`SELECT ${COLUMNS} FROM calendar_connections WHERE id = $1`, [id]);
     return rows[0] && toConnection(rows[0]);
   }
 
-  /** Connections of these users that have not been disconnected. */
   async listForUsers(userIds: string[]): Promise<Connection[]> {
     const { rows } = await this.pool.query<ConnectionRecord>(
       `SELECT ${COLUMNS} FROM calendar_connections
@@ -203,11 +241,7 @@ export class ConnectionStore {
     }));
   }
 
-  /**
-   * A CalDAV/iCloud account (user name + app password), verified by the caller. The same user
-   * name on the same server again updates the stored password instead of adding a connection.
-   */
-  async upsertCalDav(c: { userId: string; provider: ProviderKind; serverUrl: string; calendarUrl: string; username: string; password: string }): Promise<{ connection: Connection; created: boolean }> {
+  async upsertCalDav(c: NewCalDavConnection): Promise<{ connection: Connection; created: boolean }> {
     return withTransaction(this.pool, async (client) => {
       const rows = await this.lockAccounts(client, c.userId, c.provider);
       const same = rows.find((r) => r.server_url === c.serverUrl && r.account_email_enc !== null && this.reveal(r.id, 'account_email', r.account_email_enc) === c.username);
@@ -224,11 +258,10 @@ export class ConnectionStore {
           [id, c.userId, c.provider, c.calendarUrl, this.box.seal(c.username, aad('account_email', id)), this.box.seal(c.password, aad('password', id)), c.serverUrl],
         );
       }
-      return { connection: (await this.get(id, client))!, created: !same };
+      return { connection: (await this.getOn(client, id))!, created: !same };
     });
   }
 
-  /** What a provider call authenticates with: an app password (CalDAV) or the access token. */
   async getWithCredentials(id: string): Promise<{ connection: Connection; credentials: Credentials | null } | undefined> {
     const { rows } = await this.pool.query<ConnectionRecord>(`SELECT ${COLUMNS} FROM calendar_connections WHERE id = $1`, [id]);
     const r = rows[0];
@@ -248,15 +281,7 @@ export class ConnectionStore {
     return { connection, credentials: r.access_token_enc ? { kind: 'bearer', accessToken: this.reveal(r.id, 'access_token', r.access_token_enc) } : null };
   }
 
-  /**
-   * Runs `work` holding a per-connection lock that every process honours (a transaction-scoped
-   * PostgreSQL advisory lock), with the row re-read under the lock. Used to refresh a token once
-   * however many workflows ask at the same moment.
-   */
-  async withLockedConnection<T>(
-    id: string,
-    work: (locked: { connection: Connection; refreshToken: string | null; client: PoolClient }) => Promise<T>,
-  ): Promise<T> {
+  async withLockedConnection<T>(id: string, work: (locked: LockedConnection) => Promise<T>): Promise<T> {
     return withTransaction(this.pool, async (client) => {
       await client.query(`SELECT pg_advisory_xact_lock(hashtext('calendar_connection:' || $1))`, [id]);
       const { rows } = await client.query<ConnectionRecord>(
@@ -265,15 +290,20 @@ export class ConnectionStore {
       );
       const r = rows[0];
       if (!r) throw new ConnectionNotFoundError(id);
+      const syncLog = new PgSyncLogStore(client);
       return work({
         connection: toConnection(r),
         refreshToken: r.refresh_token_enc ? this.reveal(r.id, 'refresh_token', r.refresh_token_enc) : null,
-        client,
+        inLock: {
+          storeTokens: (t) => this.storeTokensOn(client, id, t),
+          markNeedsReauth: (lastError) => this.markNeedsReauthOn(client, id, lastError),
+          appendSyncLog: (entries) => syncLog.append(entries),
+        },
       });
     });
   }
 
-  async storeTokens(db: Queryable, id: string, t: TokenUpdate): Promise<number> {
+  private async storeTokensOn(db: Queryable, id: string, t: TokenUpdate): Promise<number> {
     const { rows } = await db.query<{ token_version: number }>(
       `UPDATE calendar_connections
           SET access_token_enc = $2,
@@ -307,7 +337,6 @@ export class ConnectionStore {
     await this.pool.query(`UPDATE calendar_connections SET removing_events = true, sync_enabled = false, updated_at = now() WHERE id = $1`, [id]);
   }
 
-  /** The refresh token (or access token) to revoke at the provider, if any. */
   async revocableToken(id: string): Promise<string | undefined> {
     const { rows } = await this.pool.query<ConnectionRecord>(`SELECT ${COLUMNS} FROM calendar_connections WHERE id = $1`, [id]);
     const r = rows[0];
@@ -316,10 +345,6 @@ export class ConnectionStore {
     return r.access_token_enc ? this.reveal(id, 'access_token', r.access_token_enc) : undefined;
   }
 
-  /**
-   * Disconnected for good: the secrets are erased, the row stays for the audit trail. A bulk
-   * sync still shown running was cancelled by the disconnect: it is shown stopped.
-   */
   async markDisconnected(id: string): Promise<void> {
     await this.pool.query(
       `UPDATE calendar_connections
@@ -331,7 +356,7 @@ export class ConnectionStore {
     );
   }
 
-  async markNeedsReauth(db: Queryable, id: string, lastError: string): Promise<void> {
+  private async markNeedsReauthOn(db: Queryable, id: string, lastError: string): Promise<void> {
     await db.query(
       `UPDATE calendar_connections SET status = 'needs_reauth', last_error = $2, updated_at = now() WHERE id = $1`,
       [id, lastError],

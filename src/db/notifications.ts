@@ -1,6 +1,5 @@
 import type { Pool } from 'pg';
-
-export type NotificationType = 'connection.connected' | 'connection.needs_reauth' | 'booking.sync_failed' | 'booking.conflict_detected' | 'booking.removed_externally' | 'booking.moved_externally';
+import type { NotificationType } from '../domain/notifications';
 export type NotificationStatus = 'pending' | 'delivered' | 'failed';
 
 export interface NotificationRecord {
@@ -38,10 +37,19 @@ const toRecord = (r: Row): NotificationRecord => ({
 });
 
 /** Notifications to the booking system (migration 0012). */
-export class NotificationStore {
+export interface NotificationStore {
+  /** Idempotent: recording the same id twice keeps the first. */
+  record(id: string, type: NotificationType, data: Record<string, unknown>): Promise<void>;
+  get(id: string): Promise<NotificationRecord | undefined>;
+  attemptFailed(id: string, error: string): Promise<void>;
+  delivered(id: string): Promise<void>;
+  failed(id: string): Promise<void>;
+  list(status: NotificationStatus | undefined, limit: number): Promise<NotificationRecord[]>;
+}
+
+export class PgNotificationStore implements NotificationStore {
   constructor(private readonly pool: Pool) {}
 
-  /** Idempotent: recording the same id twice keeps the first. */
   async record(id: string, type: NotificationType, data: Record<string, unknown>): Promise<void> {
     await this.pool.query('INSERT INTO notifications (id, type, data) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING', [id, type, JSON.stringify(data)]);
   }

@@ -27,10 +27,22 @@ interface FlowRow {
   completed_at: Date | null;
 }
 
-const verifierAad = (id: string) => `oauth_flows.code_verifier:${id}`;
+/** Where a sealed PKCE verifier lives: part of its authenticated data, so it can't be moved. */
+export const verifierAad = (id: string) => `oauth_flows.code_verifier:${id}`;
 
 /** oauth_flows: each step (open the link, complete the callback) succeeds once, atomically. */
-export class OAuthFlowStore {
+export interface OAuthFlowStore {
+  create(input: { userId: string; provider: ProviderKind; returnUrl?: string; ttlMs: number }): Promise<{ id: string; expiresAt: Date }>;
+  /** Marks the link opened and stores the PKCE verifier; a second opening is refused. */
+  open(id: string, codeVerifier: string): Promise<OpenedFlow | FlowProblem>;
+  /** Consumes the flow for the callback; replays, expired and unopened flows are refused. */
+  complete(id: string, provider: ProviderKind): Promise<CompletedFlow | FlowProblem>;
+  recordOutcome(id: string, outcome: string): Promise<void>;
+  /** The return URL of a flow that can no longer complete, to send the user back with an error. */
+  returnUrlOf(id: string): Promise<string | null>;
+}
+
+export class PgOAuthFlowStore implements OAuthFlowStore {
   constructor(
     private readonly pool: Pool,
     private readonly box: SecretBox,
@@ -48,7 +60,6 @@ export class OAuthFlowStore {
     return { id, expiresAt: rows[0]!.expires_at };
   }
 
-  /** Marks the link opened and stores the PKCE verifier; a second opening is refused. */
   async open(id: string, codeVerifier: string): Promise<OpenedFlow | FlowProblem> {
     const { rows } = await this.pool.query<FlowRow>(
       `UPDATE oauth_flows SET opened_at = now(), code_verifier_enc = $2
@@ -60,7 +71,6 @@ export class OAuthFlowStore {
     return this.problem(id, 'open');
   }
 
-  /** Consumes the flow for the callback; replays, expired and unopened flows are refused. */
   async complete(id: string, provider: ProviderKind): Promise<CompletedFlow | FlowProblem> {
     const { rows } = await this.pool.query<FlowRow>(
       `UPDATE oauth_flows SET completed_at = now()
@@ -79,7 +89,6 @@ export class OAuthFlowStore {
     await this.pool.query('UPDATE oauth_flows SET outcome = $2 WHERE id = $1', [id, outcome]);
   }
 
-  /** The return URL of a flow that can no longer complete, to send the user back with an error. */
   async returnUrlOf(id: string): Promise<string | null> {
     const { rows } = await this.pool.query<{ return_url: string | null }>('SELECT return_url FROM oauth_flows WHERE id = $1', [id]);
     return rows[0]?.return_url ?? null;

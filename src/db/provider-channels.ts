@@ -28,7 +28,15 @@ const toChannel = (r: Row): ProviderChannel => ({
 });
 
 /** Push channels per connection (migration 0011). */
-export class ProviderChannelStore {
+export interface ProviderChannelStore {
+  add(c: ProviderChannel): Promise<void>;
+  /** An open, unexpired channel by the id notifications name (ours for Google, the subscription id for Graph). */
+  findOpen(provider: string, externalId: string): Promise<ProviderChannel | undefined>;
+  listOpen(connectionId: string): Promise<ProviderChannel[]>;
+  markClosed(id: string): Promise<void>;
+}
+
+export class PgProviderChannelStore implements ProviderChannelStore {
   constructor(private readonly pool: Pool) {}
 
   async add(c: ProviderChannel): Promise<void> {
@@ -39,7 +47,6 @@ export class ProviderChannelStore {
     );
   }
 
-  /** An open, unexpired channel by the id notifications name (ours for Google, the subscription id for Graph). */
   async findOpen(provider: string, externalId: string): Promise<ProviderChannel | undefined> {
     const { rows } = await this.pool.query<Row>(
       `SELECT * FROM provider_channels WHERE provider = $1 AND external_id = $2 AND closed_at IS NULL AND expires_at > now()`,

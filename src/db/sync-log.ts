@@ -16,18 +16,27 @@ export interface SyncLogEntry {
   detail?: string;
 }
 
-/** Appends audit rows: who, what, when, how it ended. */
-export async function appendSyncLog(db: Queryable, entries: SyncLogEntry[]): Promise<void> {
-  if (entries.length === 0) return;
-  const values: unknown[] = [];
-  const rows = entries.map((e, i) => {
-    values.push(e.bookingId ?? null, e.userId ?? null, e.connectionId ?? null, e.provider ?? null, e.operation, e.outcome, e.revision ?? null, e.externalEventId ?? null, e.detail ?? null);
-    const b = i * 9;
-    return `($${b + 1}, $${b + 2}, $${b + 3}::uuid, $${b + 4}, $${b + 5}, $${b + 6}, $${b + 7}::int, $${b + 8}, $${b + 9})`;
-  });
-  await db.query(
-    `INSERT INTO sync_log (booking_id, user_id, connection_id, provider, operation, outcome, revision, external_event_id, detail)
-     VALUES ${rows.join(', ')}`,
-    values,
-  );
+/** The audit trail: who, what, when, how it ended. */
+export interface SyncLogStore {
+  append(entries: SyncLogEntry[]): Promise<void>;
+}
+
+/** On the pool, or on a transaction's client so the audit rows commit with its writes. */
+export class PgSyncLogStore implements SyncLogStore {
+  constructor(private readonly db: Queryable) {}
+
+  async append(entries: SyncLogEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    const values: unknown[] = [];
+    const rows = entries.map((e, i) => {
+      values.push(e.bookingId ?? null, e.userId ?? null, e.connectionId ?? null, e.provider ?? null, e.operation, e.outcome, e.revision ?? null, e.externalEventId ?? null, e.detail ?? null);
+      const b = i * 9;
+      return `($${b + 1}, $${b + 2}, $${b + 3}::uuid, $${b + 4}, $${b + 5}, $${b + 6}, $${b + 7}::int, $${b + 8}, $${b + 9})`;
+    });
+    await this.db.query(
+      `INSERT INTO sync_log (booking_id, user_id, connection_id, provider, operation, outcome, revision, external_event_id, detail)
+       VALUES ${rows.join(', ')}`,
+      values,
+    );
+  }
 }

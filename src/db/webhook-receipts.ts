@@ -17,15 +17,21 @@ export interface Receipt {
 }
 
 /** Receipts of signed booking webhooks (migration 0009). */
-export class WebhookReceipts {
-  constructor(private readonly pool: Pool) {}
-
+export interface WebhookReceipts {
   /**
    * Runs `apply` for the first delivery of an id only. The receipt is written in the same
    * transaction and committed once `apply` has returned, so concurrent deliveries of the id wait
    * on its row and then find it applied; if `apply` throws, the receipt is rolled back and the
-   * sender's retry applies it. `apply` must not wait on this pool: the transaction holds a connection.
+   * sender's retry applies it. `apply` must not wait on the database: the transaction holds a connection.
    */
+  applyOnce(r: Receipt, apply: () => Promise<void>): Promise<ReceiptOutcome>;
+  /** Receipts older than `days`: senders stop redelivering long before. */
+  purgeOlderThan(days: number): Promise<number>;
+}
+
+export class PgWebhookReceipts implements WebhookReceipts {
+  constructor(private readonly pool: Pool) {}
+
   async applyOnce(r: Receipt, apply: () => Promise<void>): Promise<ReceiptOutcome> {
     const outcome = await withTransaction(this.pool, async (client): Promise<ReceiptOutcome | undefined> => {
       // Waits while another delivery of the id holds its uncommitted row.
@@ -54,7 +60,6 @@ export class WebhookReceipts {
     return outcome ?? this.applyOnce(r, apply);
   }
 
-  /** Receipts older than `days`: senders stop redelivering long before. */
   async purgeOlderThan(days: number): Promise<number> {
     const res = await this.pool.query(`DELETE FROM webhook_receipts WHERE received_at < now() - make_interval(days => $1)`, [days]);
     return res.rowCount ?? 0;

@@ -26,6 +26,16 @@ export interface BookingDetails {
 
 export type BookingStatus = 'confirmed' | 'cancelled';
 
+/** The booking as the workflow last decided it, stored for reads that outlive its history. */
+export interface BookingProjection {
+  bookingId: string;
+  status: BookingStatus;
+  version: number | null;
+  revision: number;
+  details: BookingDetails;
+  cancelReason?: string;
+}
+
 export type CalendarSyncState = 'pending' | 'synced' | 'failed' | 'skipped' | 'deleted'
   /** Written, then deleted or moved in the calendar by its user (EXTERNAL_EDIT_POLICY decides what follows). */
   | 'removed_externally'
@@ -77,4 +87,12 @@ export interface CalendarTarget {
   syncEnabled: boolean;
   /** The user disconnected it and asked for our events to be removed. */
   removing: boolean;
+}
+
+/** A booking that may still have an event of ours in a calendar being disconnected. */
+export interface EventToRemove {
+  bookingId: string;
+  userId: string;
+  revision: number;
+  calendarId?: string;
 }

@@ -1,7 +1,7 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { ActivityFailure, proxyActivities, startChild, ParentClosePolicy, uuid4 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { NotificationType } from '../db/notifications';
+import type { NotificationType } from '../domain/notifications';
 import { notificationWorkflowId } from './messages';
 
 const record = proxyActivities<Activities>({

@@ -6,9 +6,10 @@ import { createBusyTimeActivities } from '../../src/activities/busy-times';
 import { createCalendarActivities } from '../../src/activities/calendar';
 import type { ActivityDeps } from '../../src/activities/deps';
 import { SecretBox } from '../../src/crypto/secret-box';
-import { saveBookingProjection } from '../../src/db/bookings';
-import { ConnectionStore } from '../../src/db/connections';
+import { PgBookingStore } from '../../src/db/bookings';
+import { PgConnectionStore } from '../../src/db/connections';
 import { createPool } from '../../src/db/pool';
+import { createRepositories } from '../../src/db/repositories';
 import type { BookingDetails } from '../../src/domain/booking';
 import { createLogger } from '../../src/logging';
 import type { CalendarProvider, ProviderRegistry } from '../../src/providers';
@@ -28,7 +29,8 @@ let pool: Pool;
 let sandbox: RunningGoogleSandbox;
 let control: GoogleSandboxControl;
 let oauth: GoogleOAuth;
-let connections: ConnectionStore;
+let connections: PgConnectionStore;
+let bookings: PgBookingStore;
 /** Runs once inside the next read, after it began and before its answer is applied. */
 let duringRead: ((read: () => Promise<void>) => Promise<void>) | undefined;
 let busy: ReturnType<typeof createBusyTimeActivities>;
@@ -39,7 +41,9 @@ beforeAll(async () => {
   sandbox = await startGoogleSandbox({ port: 0, ...CLIENT });
   control = new GoogleSandboxControl(sandbox.url);
   oauth = new GoogleOAuth({ ...CLIENT, authUrl: `${sandbox.url}/o/oauth2/v2/auth`, tokenUrl: `${sandbox.url}/token`, revokeUrl: `${sandbox.url}/revoke`, apiUrl: sandbox.url });
-  connections = new ConnectionStore(pool, new SecretBox([{ id: 'race', key: randomBytes(32) }]));
+  const box = new SecretBox([{ id: 'race', key: randomBytes(32) }]);
+  connections = new PgConnectionStore(pool, box);
+  bookings = new PgBookingStore(pool);
   const google = new GoogleCalendarProvider(sandbox.url);
   // The real adapter; its reads give the test a place to act between the read's start and its answer.
   const raceable: CalendarProvider = Object.assign(Object.create(google) as CalendarProvider, {
@@ -55,7 +59,7 @@ beforeAll(async () => {
     },
   });
   const providers: ProviderRegistry = { calendar: () => raceable, oauth: () => oauth };
-  const deps: ActivityDeps = { pool, connections, providers, reminders: [], logger: createLogger('silent') };
+  const deps: ActivityDeps = { ...createRepositories(pool, box), connections, providers, reminders: [], logger: createLogger('silent') };
   busy = createBusyTimeActivities(deps);
   calendar = createCalendarActivities(deps);
 });
@@ -75,7 +79,7 @@ async function bookedAndRead(): Promise<{ userId: string; email: string; connect
   const conn = await connections.insertOAuth({ userId, provider: 'google', calendarId: 'primary', accountEmail: email, ...tokens, refreshToken: tokens.refreshToken });
   const bookingId = `bk-${randomBytes(4).toString('hex')}`;
   const details: BookingDetails = { title: 'Lesson', start: at(15), end: at(16), timeZone: 'UTC', participants: [{ userId, role: 'tutor', name: 'Ada', email: 'ada@example.com' }] };
-  await saveBookingProjection(pool, { bookingId, status: 'confirmed', version: 1, revision: 1, details });
+  await bookings.saveProjection({ bookingId, status: 'confirmed', version: 1, revision: 1, details });
   const written = await calendar.upsertCalendarEvent({ bookingId, userId, connectionId: conn.id, revision: 1, booking: details });
   const first = await busy.refreshBusyTimes({ connectionId: conn.id, userId });
   expect(first).toMatchObject({ mode: 'full', edits: [] });
@@ -85,7 +89,7 @@ async function bookedAndRead(): Promise<{ userId: string; email: string; connect
 /** Our reschedule as the booking workflow does it: the booking's new revision, then the write. */
 async function reschedule(b: Awaited<ReturnType<typeof bookedAndRead>>, revision: number, start: string, end: string): Promise<void> {
   const details = { ...b.details, start, end };
-  await saveBookingProjection(pool, { bookingId: b.bookingId, status: 'confirmed', version: revision, revision, details });
+  await bookings.saveProjection({ bookingId: b.bookingId, status: 'confirmed', version: revision, revision, details });
   await calendar.upsertCalendarEvent({ bookingId: b.bookingId, userId: b.userId, connectionId: b.connectionId, revision, booking: details, knownExternalEventId: b.eventId });
 }
 

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseKeyring, type KeyringEntry } from '../../src/crypto/keyring';
-import { reencryptAll } from '../../src/crypto/reencrypt';
 import { SecretBox } from '../../src/crypto/secret-box';
-import { aad, ConnectionStore, SecretUnavailableError, type SealedColumn } from '../../src/db/connections';
+import { PgConnectionStore } from '../../src/db/connections';
+import { PgSecretReencryption } from '../../src/db/reencrypt';
+import { aad, SecretUnavailableError, type SealedColumn } from '../../src/db/sealed-columns';
 import { startHarness, type Harness } from '../support/harness';
 
 let h: Harness;
@@ -51,7 +52,7 @@ describe('encryption key rotation', () => {
     for (const user of [h.id('u'), h.id('u')]) google.push(await h.connectGoogle(user));
     // A CalDAV account, for the password column; written as the API stores one.
     const caldav = { username: `${h.id('c')}@caldav.test`, password: `app-${randomBytes(8).toString('hex')}` };
-    const { connection } = await new ConnectionStore(h.pool, new SecretBox(oldKeys)).upsertCalDav({
+    const { connection } = await new PgConnectionStore(h.pool, new SecretBox(oldKeys)).upsertCalDav({
       userId: h.id('u'),
       provider: 'caldav',
       serverUrl: 'https://caldav.invalid/',
@@ -67,7 +68,7 @@ describe('encryption key rotation', () => {
     expect([...before.keyIds]).toEqual([oldKeys[0]!.id]);
 
     const newKey = key('rotated');
-    const summary = await reencryptAll(h.pool, new SecretBox([newKey, ...oldKeys]));
+    const summary = await new PgSecretReencryption(h.pool, new SecretBox([newKey, ...oldKeys])).reencryptAll();
     expect(summary.keyId).toBe('rotated');
     expect(summary.failed.filter((f) => ids.includes(f.connectionId))).toEqual([]);
 
@@ -75,17 +76,17 @@ describe('encryption key rotation', () => {
     const after = await openAll(new SecretBox([newKey]), ids);
     expect([...after.keyIds]).toEqual(['rotated']);
     expect(after.values).toEqual(before.values);
-    const onlyNew = new ConnectionStore(h.pool, new SecretBox([newKey]));
+    const onlyNew = new PgConnectionStore(h.pool, new SecretBox([newKey]));
     for (const g of google) {
       expect((await onlyNew.getWithCredentials(g.connectionId))?.credentials).toEqual({ kind: 'bearer', accessToken: before.values.get(g.connectionId)!.access_token });
     }
     // Running it again changes nothing for these rows.
-    const again = await reencryptAll(h.pool, new SecretBox([newKey]));
+    const again = await new PgSecretReencryption(h.pool, new SecretBox([newKey])).reencryptAll();
     expect(again.failed.filter((f) => ids.includes(f.connectionId))).toEqual([]);
     expect((await openAll(new SecretBox([newKey]), ids)).values).toEqual(before.values);
 
     // A deployment without the key gets an error that names the connection and the key, never garbage.
-    const stale = new ConnectionStore(h.pool, new SecretBox(oldKeys));
+    const stale = new PgConnectionStore(h.pool, new SecretBox(oldKeys));
     const err = await stale.getWithCredentials(ids[0]!).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SecretUnavailableError);
     expect((err as Error).message).toContain(ids[0]);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { confirmBody, connectedPair, eventsFor, getBooking, settled, strip } from '../support/bookings';
 import { SecretBox } from '../../src/crypto/secret-box';
-import { aad } from '../../src/db/connections';
+import { aad } from '../../src/db/sealed-columns';
 import { eventually, startHarness, TEST_CLIENT, type Harness } from '../support/harness';
 
 let h: Harness;

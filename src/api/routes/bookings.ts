@@ -1,7 +1,6 @@
 import { Router } from 'express';
-import type { Pool } from 'pg';
-import { loadBookingViewFromDb } from '../../db/booking-view';
-import { externalStatesOf } from '../../db/external-edits';
+import type { BookingStore } from '../../db/bookings';
+import type { ExternalEditStore } from '../../db/external-edits';
 import type { BookingCommands } from '../booking-commands';
 import { ApiError } from '../errors';
 import { cancelBodySchema, confirmBodySchema, idSchema, rescheduleBodySchema } from '../schemas';
@@ -10,7 +9,7 @@ import { parseBody, parseParam } from '../validate';
 const bookingIdSchema = idSchema('bookingId');
 
 /** Booking-system routes: each change is validated, then handed to the booking's workflow. */
-export function bookingRoutes(commands: BookingCommands, pool: Pool): Router {
+export function bookingRoutes(commands: BookingCommands, bookings: BookingStore, externalEdits: ExternalEditStore): Router {
   const router = Router();
 
   router.post('/v1/bookings/:bookingId/confirm', async (req, res) => {
@@ -38,10 +37,10 @@ export function bookingRoutes(commands: BookingCommands, pool: Pool): Router {
     const bookingId = parseParam(req.params.bookingId, bookingIdSchema);
     const result = await commands.view(bookingId);
     if (!result.found) throw new ApiError(404, 'booking_not_found', `booking ${bookingId} is unknown`);
-    const view = result.view ?? (await loadBookingViewFromDb(pool, bookingId));
+    const view = result.view ?? (await bookings.loadView(bookingId));
     if (!view) throw new ApiError(503, 'state_unavailable', 'the booking is known but its state cannot be read right now; retry shortly');
     // The workflow knows what it wrote; only reads of the calendar know what the user did since.
-    const external = await externalStatesOf(pool, bookingId);
+    const external = await externalEdits.statesOf(bookingId);
     const calendars = view.calendars.map((c) => {
       const seen = c.connectionId && c.state === 'synced' ? external.get(c.connectionId) : undefined;
       return seen ? { ...c, state: seen.state, externallyChangedAt: seen.changedAt } : c;

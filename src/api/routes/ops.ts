@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { Client } from '@temporalio/client';
-import type { Pool } from 'pg';
+import type { DatabaseHealth } from '../../db/health';
 import { metricsRegistry } from '../../metrics/metrics';
 import { temporalCoreMetricsUrl } from '../../temporal-runtime';
 
@@ -17,7 +17,7 @@ async function coreMetrics(): Promise<string> {
 }
 
 /** Liveness (the process answers), readiness (database and Temporal reachable) and Prometheus metrics. */
-export function opsRoutes(pool: Pool, temporal: Client): Router {
+export function opsRoutes(database: DatabaseHealth, temporal: Client): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -26,7 +26,7 @@ export function opsRoutes(pool: Pool, temporal: Client): Router {
     const timeout = <T>(p: Promise<T>) =>
       Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), 3_000).unref())]);
     const [db, tmp] = await Promise.allSettled([
-      timeout(pool.query('SELECT 1')),
+      timeout(database.ping()),
       timeout(temporal.connection.workflowService.getSystemInfo({})),
     ]);
     const checks = { database: db.status === 'fulfilled' ? 'ok' : 'unavailable', temporal: tmp.status === 'fulfilled' ? 'ok' : 'unavailable' };

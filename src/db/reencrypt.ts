@@ -1,0 +1,98 @@
+import type { Pool } from 'pg';
+import type { SecretBox } from '../crypto/secret-box';
+import { verifierAad } from './oauth-flows';
+import { withTransaction } from './pool';
+import { aad, type SealedColumn } from './sealed-columns';
+
+export interface ReencryptSummary {
+  keyId: string;
+  connections: { reencrypted: number; current: number };
+  oauthFlows: { reencrypted: number };
+  failed: Array<{ connectionId: string; error: string }>;
+}
+
+/** Key rotation (`npm run reencrypt`): every stored secret re-sealed under the newest key. */
+export interface SecretReencryption {
+  reencryptAll(batch?: number): Promise<ReencryptSummary>;
+}
+
+const COLUMNS: SealedColumn[] = ['account_email', 'access_token', 'refresh_token', 'password'];
+
+/**
+ * Re-seals every stored secret under the newest key (the first of ENCRYPTION_KEYS), row by row,
+ * while the service keeps running: each row is re-read under the same per-connection lock that
+ * token refreshes take, so a refresh in between is never overwritten with an older token.
+ * Idempotent; safe to stop and run again.
+ */
+export class PgSecretReencryption implements SecretReencryption {
+  constructor(
+    private readonly pool: Pool,
+    private readonly box: SecretBox,
+  ) {}
+
+  async reencryptAll(batch = 100): Promise<ReencryptSummary> {
+    const keyId = this.box.currentKeyId;
+    const summary: ReencryptSummary = { keyId, connections: { reencrypted: 0, current: 0 }, oauthFlows: { reencrypted: 0 }, failed: [] };
+    const prefix = `v1:${keyId}:`;
+    const failed = new Set<string>();
+    for (;;) {
+      const { rows } = await this.pool.query<{ id: string }>(
+        `SELECT id FROM calendar_connections
+          WHERE (account_email_enc NOT LIKE $1 OR access_token_enc NOT LIKE $1 OR refresh_token_enc NOT LIKE $1 OR password_enc NOT LIKE $1)
+            AND NOT (id = ANY($2::uuid[]))
+          ORDER BY id LIMIT $3`,
+        [`${prefix}%`, [...failed], batch],
+      );
+      if (rows.length === 0) break;
+      for (const { id } of rows) {
+        try {
+          await withTransaction(this.pool, async (client) => {
+            await client.query(`SELECT pg_advisory_xact_lock(hashtext('calendar_connection:' || $1))`, [id]);
+            const r = (
+              await client.query<Record<string, string | null>>(
+                'SELECT account_email_enc, access_token_enc, refresh_token_enc, password_enc FROM calendar_connections WHERE id = $1 FOR UPDATE',
+                [id],
+              )
+            ).rows[0];
+            if (!r) return;
+            const next = COLUMNS.map((c) => {
+              const sealed = r[`${c}_enc`];
+              if (!sealed || sealed.startsWith(prefix)) return sealed ?? null;
+              return this.box.seal(this.box.open(sealed, aad(c, id)), aad(c, id));
+            });
+            await client.query(
+              'UPDATE calendar_connections SET account_email_enc = $2, access_token_enc = $3, refresh_token_enc = $4, password_enc = $5 WHERE id = $1',
+              [id, ...next],
+            );
+          });
+          summary.connections.reencrypted += 1;
+        } catch (err) {
+          failed.add(id);
+          summary.failed.push({ connectionId: id, error: err instanceof Error ? err.message : String(err) });
+        }
+      }
+    }
+    const current = await this.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM calendar_connections
+        WHERE coalesce(account_email_enc, $1) LIKE $1 || '%' AND coalesce(access_token_enc, $1) LIKE $1 || '%'
+          AND coalesce(refresh_token_enc, $1) LIKE $1 || '%' AND coalesce(password_enc, $1) LIKE $1 || '%'`,
+      [prefix],
+    );
+    summary.connections.current = current.rows[0]?.n ?? 0;
+    // Connect flows live 15 minutes; re-seal the open ones so removing the old key cannot break them.
+    const flows = await this.pool.query<{ id: string; code_verifier_enc: string }>(
+      `SELECT id, code_verifier_enc FROM oauth_flows WHERE code_verifier_enc IS NOT NULL AND code_verifier_enc NOT LIKE $1 AND expires_at > now()`,
+      [`${prefix}%`],
+    );
+    for (const f of flows.rows) {
+      const where = verifierAad(f.id);
+      try {
+        await this.pool.query('UPDATE oauth_flows SET code_verifier_enc = $2 WHERE id = $1', [f.id, this.box.seal(this.box.open(f.code_verifier_enc, where), where)]);
+        summary.oauthFlows.reencrypted += 1;
+      } catch {
+        // A flow sealed under a key that is gone cannot complete anyway; it expires on its own.
+      }
+    }
+    return summary;
+  }
+}

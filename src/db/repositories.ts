@@ -1,0 +1,54 @@
+import type { Pool } from 'pg';
+import type { SecretBox } from '../crypto/secret-box';
+import { PgBookingStore, type BookingStore } from './bookings';
+import { PgBulkSyncStore, type BulkSyncStore } from './bulk-sync';
+import { PgBusyConflictStore, type BusyConflictStore } from './busy-conflicts';
+import { PgBusyStore, type BusyStore } from './busy-times';
+import { PgCalendarEventStore, type CalendarEventStore } from './calendar-events';
+import { PgConnectionStore, type ConnectionStore } from './connections';
+import { PgExternalEditStore, type ExternalEditStore } from './external-edits';
+import { PgDatabaseHealth, type DatabaseHealth } from './health';
+import { PgNotificationStore, type NotificationStore } from './notifications';
+import { PgOAuthFlowStore, type OAuthFlowStore } from './oauth-flows';
+import { PgProviderChannelStore, type ProviderChannelStore } from './provider-channels';
+import { PgProviderSlotStore, type ProviderSlotStore } from './provider-slots';
+import { PgSyncLogStore, type SyncLogStore } from './sync-log';
+import { PgWebhookReceipts, type WebhookReceipts } from './webhook-receipts';
+
+/** Every repository the service uses, as the interfaces activities and the API depend on. */
+export interface Repositories {
+  bookings: BookingStore;
+  bulkSync: BulkSyncStore;
+  busy: BusyStore;
+  busyConflicts: BusyConflictStore;
+  calendarEvents: CalendarEventStore;
+  connections: ConnectionStore;
+  externalEdits: ExternalEditStore;
+  health: DatabaseHealth;
+  notifications: NotificationStore;
+  oauthFlows: OAuthFlowStore;
+  channels: ProviderChannelStore;
+  slots: ProviderSlotStore;
+  syncLog: SyncLogStore;
+  receipts: WebhookReceipts;
+}
+
+/** The PostgreSQL repositories on one pool; secrets are sealed and opened with `box`. */
+export function createRepositories(pool: Pool, box: SecretBox): Repositories {
+  return {
+    bookings: new PgBookingStore(pool),
+    bulkSync: new PgBulkSyncStore(pool),
+    busy: new PgBusyStore(pool),
+    busyConflicts: new PgBusyConflictStore(pool),
+    calendarEvents: new PgCalendarEventStore(pool),
+    connections: new PgConnectionStore(pool, box),
+    externalEdits: new PgExternalEditStore(pool),
+    health: new PgDatabaseHealth(pool),
+    notifications: new PgNotificationStore(pool),
+    oauthFlows: new PgOAuthFlowStore(pool, box),
+    channels: new PgProviderChannelStore(pool),
+    slots: new PgProviderSlotStore(pool),
+    syncLog: new PgSyncLogStore(pool),
+    receipts: new PgWebhookReceipts(pool),
+  };
+}

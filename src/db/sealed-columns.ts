@@ -1,0 +1,21 @@
+import type { DecryptionError } from '../crypto/secret-box';
+
+export type SealedColumn = 'account_email' | 'access_token' | 'refresh_token' | 'password';
+
+/** Where a sealed value lives: part of its authenticated data, so it can't be moved. */
+export function aad(column: SealedColumn, id: string): string {
+  return `calendar_connections.${column}:${id}`;
+}
+
+/** A stored secret could not be opened: names the connection and the key, never the value. */
+export class SecretUnavailableError extends Error {
+  readonly code = 'secret_unavailable';
+  constructor(
+    readonly connectionId: string,
+    readonly column: SealedColumn,
+    cause: DecryptionError,
+  ) {
+    super(`calendar connection ${connectionId}: cannot decrypt ${column.replace('_', ' ')} (${cause.message})`);
+    this.name = 'SecretUnavailableError';
+  }
+}
