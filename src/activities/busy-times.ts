@@ -1,10 +1,8 @@
 import type { ReadState } from '../db/busy-times';
 import type { BusyConflict, ExternalEdit } from '../domain/busy-reports';
-import { ProviderError, type BusyWindow } from '../providers/types';
-import { connectionAccess } from './access';
-import { withRequestSlot } from './concurrency';
+import type { BusyWindow } from '../providers/types';
 import type { ActivityDeps } from './deps';
-import { toActivityFailure } from './failures';
+import { calendarAccount, callProvider } from './provider-call';
 import { stableUuid } from './stable-id';
 
 export interface RefreshBusyInput {
@@ -52,29 +50,26 @@ export function createBusyTimeActivities(deps: ActivityDeps) {
      * applies it to the busy times, and judges our own events in it. Returns what to report.
      */
     async refreshBusyTimes(input: RefreshBusyInput): Promise<BusyReadReport> {
-      const { ctx, provider, tokenVersion } = await connectionAccess(deps, now(), input);
+      const account = await calendarAccount(deps, input);
+      const { calendarId } = account.ctx;
       const state = await store.readState(input.connectionId);
       const nowMs = now();
-      const resume = incrementalFrom(state, ctx.calendarId, nowMs);
+      const resume = incrementalFrom(state, calendarId, nowMs);
       const window = resume?.window ?? { from: new Date(nowMs - DAY_MS), to: new Date(nowMs + BUSY_HORIZON_DAYS * DAY_MS) };
-      const adapter = deps.providers.calendar(provider);
-      let changes;
-      try {
-        changes = await withRequestSlot(deps.slots, `connection:${input.connectionId}`, adapter.maxConcurrentRequestsPerUser, () => adapter.readChanges(ctx, window, resume?.cursor));
-      } catch (err) {
-        if (!(err instanceof ProviderError && err.kind === 'unauthorized')) {
-          await store.recordError(input.connectionId, err instanceof Error ? err.message : String(err)).catch(() => undefined);
-        }
-        throw toActivityFailure(err, tokenVersion);
-      }
+      const changes = await callProvider(
+        deps,
+        account,
+        (provider, ctx) => provider.readChanges(ctx, window, resume?.cursor),
+        (message) => store.recordError(input.connectionId, message),
+      );
       const read = {
-        calendarId: ctx.calendarId,
+        calendarId,
         window,
         startedAt: state.startedAt,
         previousStartedAt: resume ? state.previousStartedAt : null,
         previousCursor: resume?.cursor ?? null,
       };
-      const edits = await store.applyRead({ ...read, connectionId: input.connectionId, provider, changes });
+      const edits = await store.applyRead({ ...read, connectionId: input.connectionId, provider: account.provider, changes });
       const conflicts = await deps.busyConflicts.unreported(input.connectionId, input.userId);
       return {
         mode: changes.mode,

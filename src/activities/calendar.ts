@@ -1,12 +1,10 @@
-import { calendarOperations, syncLatency } from '../metrics/metrics';
 import { Context } from '@temporalio/activity';
+import type { EventOutcome } from '../db/calendar-events';
 import type { BookingDetails } from '../domain/booking';
 import { renderEvent } from '../events/render';
-import { ProviderError } from '../providers/types';
+import { calendarOperations, syncLatency } from '../metrics/metrics';
 import type { ActivityDeps } from './deps';
-import { withRequestSlot } from './concurrency';
-import { connectionAccess, type AccessInput } from './access';
-import { toActivityFailure } from './failures';
+import { calendarAccount, callProvider, type FailureAudit } from './provider-call';
 
 export interface CalendarEventInput {
   bookingId: string;
@@ -39,37 +37,36 @@ export interface DeleteEventResult {
   action: 'deleted' | 'already_gone';
 }
 
+/** A done write as it is recorded, beside the input that asked for it. */
+type EventWrite = Omit<EventOutcome, 'connectionId' | 'bookingId' | 'userId' | 'revision'>;
+
 export function createCalendarActivities(deps: ActivityDeps) {
-  const now = deps.now ?? Date.now;
-
-  const access = (input: AccessInput) => connectionAccess(deps, now(), input);
-
-  /** Audit a failed attempt; a retry that will follow is `retrying`, a final one `failed`. */
-  async function recordFailure(
-    input: CalendarEventInput,
-    provider: string,
-    operation: 'create' | 'update' | 'delete',
-    err: unknown,
-    final: boolean,
-  ): Promise<void> {
-    const message = err instanceof Error ? err.message : String(err);
-    calendarOperations.inc({ provider, operation, outcome: final ? 'failed' : 'retrying' });
-    if (final) {
-      await deps.calendarEvents.recordFailure({ ...input, provider, operation, error: message });
-    } else {
-      await deps.syncLog.append([{ ...input, provider, operation, outcome: 'retrying', detail: `attempt ${Context.current().info.attempt}: ${message}` }]);
-    }
+  /** Audits a failed attempt; a retry that will follow is `retrying`, a final one `failed`. */
+  function failureAudit(input: CalendarEventInput, provider: string, operation: EventWrite['operation']): FailureAudit {
+    return async (message, final) => {
+      calendarOperations.inc({ provider, operation, outcome: final ? 'failed' : 'retrying' });
+      if (final) {
+        await deps.calendarEvents.recordFailure({ ...input, provider, operation, error: message });
+      } else {
+        await deps.syncLog.append([{ ...input, provider, operation, outcome: 'retrying', detail: `attempt ${Context.current().info.attempt}: ${message}` }]);
+      }
+    };
   }
 
-  function observeWrite(provider: string, operation: string, bookingChangedAt: Date | null): void {
+  /** Records a done write: the event's state, its count and, for a booking change, how long it took to reach the calendar. */
+  async function recordWrite(input: CalendarEventInput, write: EventWrite): Promise<void> {
+    const { provider, operation } = write;
+    const recorded = await deps.calendarEvents.recordOutcome({ ...input, ...write });
     calendarOperations.inc({ provider, operation, outcome: 'ok' });
-    if (bookingChangedAt) syncLatency.observe({ provider, operation }, Math.max(0, (Date.now() - bookingChangedAt.getTime()) / 1000));
+    if (recorded.bookingChangedAt) {
+      syncLatency.observe({ provider, operation }, Math.max(0, (Date.now() - recorded.bookingChangedAt.getTime()) / 1000));
+    }
   }
 
   return {
     /** Creates or updates the participant's event for this booking revision. Idempotent. */
     async upsertCalendarEvent(input: UpsertEventInput): Promise<UpsertEventResult> {
-      const { ctx, provider, tokenVersion } = await access({ ...input, calendarId: undefined });
+      const account = await calendarAccount(deps, { ...input, calendarId: undefined });
       const spec = renderEvent({
         bookingId: input.bookingId,
         connectionId: input.connectionId,
@@ -77,59 +74,43 @@ export function createCalendarActivities(deps: ActivityDeps) {
         forUserId: input.userId,
         reminders: deps.reminders,
       });
-      const operation = input.knownExternalEventId ? 'update' : 'create';
-      let outcome;
-      try {
-        const adapter = deps.providers.calendar(provider);
-        outcome = await withRequestSlot(deps.slots, `connection:${input.connectionId}`, adapter.maxConcurrentRequestsPerUser, () =>
-          adapter.upsertEvent(ctx, spec, { externalEventId: input.knownExternalEventId }),
-        );
-      } catch (err) {
-        const failure = toActivityFailure(err, tokenVersion);
-        if (!(err instanceof ProviderError && err.kind === 'unauthorized')) {
-          await recordFailure(input, provider, operation, err, failure.nonRetryable === true).catch(() => undefined);
-        }
-        throw failure;
-      }
-      const written = outcome.action === 'created' ? 'create' : 'update';
-      const recorded = await deps.calendarEvents.recordOutcome({
-        ...input,
-        provider,
-        operation: written,
+      const known = { externalEventId: input.knownExternalEventId };
+      const outcome = await callProvider(
+        deps,
+        account,
+        (provider, ctx) => provider.upsertEvent(ctx, spec, known),
+        failureAudit(input, account.provider, input.knownExternalEventId ? 'update' : 'create'),
+      );
+      const { calendarId } = account.ctx;
+      await recordWrite(input, {
+        provider: account.provider,
+        operation: outcome.action === 'created' ? 'create' : 'update',
         externalEventId: outcome.externalEventId,
         etag: outcome.etag,
-        calendarId: ctx.calendarId,
+        calendarId,
       });
-      observeWrite(provider, written, recorded.bookingChangedAt);
-      return { externalEventId: outcome.externalEventId, calendarId: ctx.calendarId, action: outcome.action };
+      return { externalEventId: outcome.externalEventId, calendarId, action: outcome.action };
     },
 
     /** Removes the participant's event; an event already gone is success. */
     async deleteCalendarEvent(input: CalendarEventInput): Promise<DeleteEventResult> {
-      const { ctx, provider, tokenVersion } = await access(input);
-      let outcome;
-      try {
-        const adapter = deps.providers.calendar(provider);
-        outcome = await withRequestSlot(deps.slots, `connection:${input.connectionId}`, adapter.maxConcurrentRequestsPerUser, () =>
-          adapter.deleteEvent(ctx, { bookingId: input.bookingId, connectionId: input.connectionId }, { externalEventId: input.knownExternalEventId }),
-        );
-      } catch (err) {
-        const failure = toActivityFailure(err, tokenVersion);
-        if (!(err instanceof ProviderError && err.kind === 'unauthorized')) {
-          await recordFailure(input, provider, 'delete', err, failure.nonRetryable === true).catch(() => undefined);
-        }
-        throw failure;
-      }
-      const recorded = await deps.calendarEvents.recordOutcome({
-        ...input,
-        provider,
+      const account = await calendarAccount(deps, input);
+      const key = { bookingId: input.bookingId, connectionId: input.connectionId };
+      const known = { externalEventId: input.knownExternalEventId };
+      const outcome = await callProvider(
+        deps,
+        account,
+        (provider, ctx) => provider.deleteEvent(ctx, key, known),
+        failureAudit(input, account.provider, 'delete'),
+      );
+      await recordWrite(input, {
+        provider: account.provider,
         operation: 'delete',
         externalEventId: input.knownExternalEventId,
         etag: undefined,
-        calendarId: ctx.calendarId,
+        calendarId: account.ctx.calendarId,
         detail: outcome.action,
       });
-      observeWrite(provider, 'delete', recorded.bookingChangedAt);
       return { action: outcome.action };
     },
   };

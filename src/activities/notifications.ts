@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { signatureHeader } from '../api/webhook-signature';
+import { signatureHeader } from '../crypto/webhook-signature';
 import type { NotificationType } from '../domain/notifications';
 import { parseRetryAfter } from '../providers/retry-after';
 import type { ActivityDeps } from './deps';

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ProviderKind } from '../providers/types';
-import { connectionAccess } from './access';
 import type { ActivityDeps } from './deps';
-import { toActivityFailure } from './failures';
+import { calendarAccount, callProvider } from './provider-call';
 
 export interface PushChannelInput {
   connectionId: string;
@@ -26,37 +25,35 @@ export function createPushChannelActivities(deps: ActivityDeps) {
      * push is off in this deployment or the provider has none (CalDAV: polling only).
      */
     async openPushChannel(input: PushChannelInput): Promise<OpenPushChannelResult> {
-      const { ctx, provider, tokenVersion } = await connectionAccess(deps, now(), input);
-      const push = deps.providers.calendar(provider).push;
+      const account = await calendarAccount(deps, input);
+      const push = deps.providers.calendar(account.provider).push;
       if (!deps.push || !push) return { opened: false };
+      const { publicBaseUrl, secrets, ttlMs } = deps.push;
       const channelId = randomUUID();
-      const ttl = Math.min(deps.push.ttlMs ?? push.maxLifetimeMs, push.maxLifetimeMs);
-      try {
-        const opened = await push.openChannel(ctx, {
+      const ttl = Math.min(ttlMs ?? push.maxLifetimeMs, push.maxLifetimeMs);
+      const opened = await callProvider(deps, account, async (_provider, ctx) => {
+        const channel = await push.openChannel(ctx, {
           channelId,
-          ...pushAddresses(deps.push.publicBaseUrl, provider),
-          secret: deps.push.secrets.secretFor(channelId),
+          ...pushAddresses(publicBaseUrl, account.provider),
+          secret: secrets.secretFor(channelId),
           expiresAt: new Date(now() + ttl),
         });
-        await channels.add({ id: channelId, connectionId: input.connectionId, provider, externalId: opened.externalId, resourceId: opened.resourceId ?? null, expiresAt: opened.expiresAt });
-        return { opened: true, channelId, expiresAtMs: opened.expiresAt.getTime() };
-      } catch (err) {
-        throw toActivityFailure(err, tokenVersion);
-      }
+        // Recorded inside the call: a failure to record it is retried like a failed call.
+        await channels.add({ id: channelId, connectionId: input.connectionId, provider: account.provider, externalId: channel.externalId, resourceId: channel.resourceId ?? null, expiresAt: channel.expiresAt });
+        return channel;
+      });
+      return { opened: true, channelId, expiresAtMs: opened.expiresAt.getTime() };
     },
 
     /** Stops the connection's open channels but `keep` (the one just opened), e.g. after a renewal or on disconnect. */
     async closePushChannels(input: PushChannelInput & { keep?: string }): Promise<{ closed: number }> {
       const open = (await channels.listOpen(input.connectionId)).filter((c) => c.id !== input.keep);
       if (open.length === 0) return { closed: 0 };
-      const { ctx, provider, tokenVersion } = await connectionAccess(deps, now(), input);
-      const push = deps.providers.calendar(provider).push;
+      const account = await calendarAccount(deps, input);
+      const push = deps.providers.calendar(account.provider).push;
       for (const c of open) {
-        try {
-          await push?.closeChannel(ctx, { channelId: c.id, externalId: c.externalId, resourceId: c.resourceId ?? undefined });
-        } catch (err) {
-          throw toActivityFailure(err, tokenVersion);
-        }
+        const channel = { channelId: c.id, externalId: c.externalId, resourceId: c.resourceId ?? undefined };
+        if (push) await callProvider(deps, account, (_provider, ctx) => push.closeChannel(ctx, channel));
         await channels.markClosed(c.id);
       }
       return { closed: open.length };

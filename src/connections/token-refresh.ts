@@ -1,7 +1,8 @@
-import type { ConnectionStore } from '../db/connections';
+import type { Connection, ConnectionStore } from '../db/connections';
 import type { Logger } from '../logging';
 import { ProviderError, type Credentials, type ProviderRegistry } from '../providers';
-import { refreshDue, TOKEN_MIN_USABLE_MS } from './refresh-due';
+import { checkCredentials } from './credentials';
+import { TOKEN_MIN_USABLE_MS } from './refresh-due';
 
 export interface TokenRefreshDeps {
   connections: ConnectionStore;
@@ -16,6 +17,9 @@ export type RefreshOutcome =
   | { kind: 'fresh' | 'refreshed'; expiresAt: Date; tokenVersion: number }
   | { kind: 'error'; err: unknown; tokenVersion: number };
 
+/** Why the user must reconnect, as the account records it. */
+const reauthMessage = (connection: Connection): string => connection.lastError ?? 'reconnect required';
+
 /**
  * Refreshes a connection's access token once, however many callers ask at the same time:
  * callers queue on a per-connection lock that every process honours, and those that find a
@@ -27,7 +31,7 @@ export async function refreshConnectionToken(deps: TokenRefreshDeps, connectionI
   const now = deps.now ?? Date.now;
   return deps.connections.withLockedConnection(connectionId, async ({ connection, refreshToken, inLock }): Promise<RefreshOutcome> => {
     if (connection.status === 'disconnected') return { kind: 'gone' };
-    if (connection.status === 'needs_reauth') return { kind: 'reauth', message: connection.lastError ?? 'reconnect required' };
+    if (connection.status === 'needs_reauth') return { kind: 'reauth', message: reauthMessage(connection) };
     const expiresAt = connection.tokenExpiresAt?.getTime() ?? 0;
     if (connection.tokenVersion > seenTokenVersion && expiresAt - now() > TOKEN_MIN_USABLE_MS) {
       return { kind: 'fresh', expiresAt: new Date(expiresAt), tokenVersion: connection.tokenVersion };
@@ -66,13 +70,11 @@ export async function refreshConnectionToken(deps: TokenRefreshDeps, connectionI
 export async function usableCredentials(deps: TokenRefreshDeps, connectionId: string): Promise<Credentials> {
   const now = deps.now ?? Date.now;
   for (let attempt = 0; attempt < 2; attempt++) {
-    const loaded = await deps.connections.getWithCredentials(connectionId);
-    if (!loaded || loaded.connection.status === 'disconnected') throw new ProviderError('rejected', 'the connection is disconnected');
-    const { connection, credentials } = loaded;
-    // App passwords do not expire; only OAuth tokens are refreshed.
-    if (credentials?.kind === 'basic') return credentials;
-    if (credentials && !refreshDue(connection, now())) return credentials;
-    const outcome = await refreshConnectionToken(deps, connectionId, connection.tokenVersion);
+    const check = await checkCredentials(deps.connections, connectionId, now());
+    if (check.kind === 'usable') return check.credentials;
+    if (check.kind === 'gone') throw new ProviderError('rejected', 'the connection is disconnected');
+    if (check.kind === 'needs_reauth') throw new ProviderError('invalid_grant', reauthMessage(check.connection));
+    const outcome = await refreshConnectionToken(deps, connectionId, check.connection.tokenVersion);
     if (outcome.kind === 'reauth') throw new ProviderError('invalid_grant', outcome.message);
     if (outcome.kind === 'gone') throw new ProviderError('rejected', 'the connection is disconnected');
     if (outcome.kind === 'error') throw outcome.err;

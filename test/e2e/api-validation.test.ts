@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signatureHeader } from '../../src/api/webhook-signature';
+import { signatureHeader } from '../../src/crypto/webhook-signature';
 import { confirmBody } from '../support/bookings';
 import { eventually, startHarness, type Harness } from '../support/harness';
 

@@ -4,7 +4,7 @@ import type { WebhookReceipts } from '../../db/webhook-receipts';
 import type { BookingCommands } from '../booking-commands';
 import { ApiError, validationError } from '../errors';
 import { webhookEventSchema, type WebhookEvent } from '../schemas';
-import { verifySignature, type SignatureProblem } from '../webhook-signature';
+import { verifySignature, type SignatureProblem } from '../../crypto/webhook-signature';
 
 const SIGNATURE_MESSAGES: Record<SignatureProblem, string> = {
   missing: 'missing X-Signature header (t=<unix seconds>,v1=<hex HMAC-SHA256(WEBHOOK_SECRET, t + "." + raw body)>)',

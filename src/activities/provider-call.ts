@@ -1,0 +1,75 @@
+import { checkCredentials } from '../connections/credentials';
+import { ProviderError, type AccessContext, type CalendarProvider, type ProviderKind } from '../providers/types';
+import { withRequestSlot } from './concurrency';
+import type { ActivityDeps } from './deps';
+import { connectionUnavailable, reauthRequired, tokenExpired, toActivityFailure } from './failures';
+
+export interface AccountInput {
+  connectionId: string;
+  /** Right after a refresh: use the new token even if it is short-lived (see CalendarEventInput). */
+  tokenJustRefreshed?: boolean;
+  /** The calendar to act on, when it is not the account's current one. */
+  calendarId?: string;
+}
+
+/** A calendar account ready for provider calls: which provider, and the credentials to act with. */
+export interface CalendarAccount {
+  connectionId: string;
+  provider: ProviderKind;
+  ctx: AccessContext;
+  /** The token generation in `ctx`, which a refused token is reported with. */
+  tokenVersion: number;
+}
+
+/** What a provider call is asked to do, given the account's adapter and credentials. */
+export type ProviderOperation<T> = (provider: CalendarProvider, ctx: AccessContext) => Promise<T>;
+
+/**
+ * Audits a failed call: `final` when Temporal will not retry it. Best effort: a failure to audit
+ * never hides the provider's failure.
+ */
+export type FailureAudit = (message: string, final: boolean) => Promise<void>;
+
+/** What the pipeline uses of the activities' dependencies. */
+export type ProviderCallDeps = Pick<ActivityDeps, 'slots' | 'providers' | 'now'> & { connections: Pick<ActivityDeps['connections'], 'getWithCredentials'> };
+
+/**
+ * Loads an account and usable credentials for provider calls, or fails the way workflows
+ * expect: gone, needs re-authentication, or token expired (the workflow refreshes and retries).
+ */
+export async function calendarAccount(deps: ProviderCallDeps, input: AccountInput): Promise<CalendarAccount> {
+  const now = deps.now ?? Date.now;
+  const check = await checkCredentials(deps.connections, input.connectionId, now(), { justRefreshed: input.tokenJustRefreshed });
+  switch (check.kind) {
+    case 'gone':
+      throw connectionUnavailable(`calendar connection ${input.connectionId} is no longer connected`);
+    case 'needs_reauth':
+      throw reauthRequired('the calendar connection needs to be reconnected');
+    case 'expired':
+      throw tokenExpired(check.connection.tokenVersion, 'access token expired or about to expire');
+    case 'usable': {
+      const { connection, credentials } = check;
+      const ctx = { credentials, calendarId: input.calendarId ?? connection.calendarId };
+      return { connectionId: connection.id, provider: connection.provider, ctx, tokenVersion: connection.tokenVersion };
+    }
+  }
+}
+
+/**
+ * One provider call for an account, as every provider activity makes it: holding one of the
+ * account's request slots (where the provider limits them), with a failure audited and turned
+ * into the Temporal failure that says how to retry.
+ */
+export async function callProvider<T>(deps: ProviderCallDeps, account: CalendarAccount, operation: ProviderOperation<T>, audit?: FailureAudit): Promise<T> {
+  const provider = deps.providers.calendar(account.provider);
+  try {
+    return await withRequestSlot(deps.slots, `connection:${account.connectionId}`, provider.maxConcurrentRequestsPerUser, () => operation(provider, account.ctx));
+  } catch (err) {
+    const failure = toActivityFailure(err, account.tokenVersion);
+    // A refused token is not audited: the workflow refreshes it and calls again.
+    if (audit && !(err instanceof ProviderError && err.kind === 'unauthorized')) {
+      await audit(err instanceof Error ? err.message : String(err), failure.nonRetryable === true).catch(() => undefined);
+    }
+    throw failure;
+  }
+}

@@ -1,0 +1,162 @@
+import { ApplicationFailure } from '@temporalio/common';
+import type { ProviderSlotStore } from '../../src/db/provider-slots';
+import { describe, expect, it } from 'vitest';
+import { calendarAccount, callProvider, type CalendarAccount, type ProviderCallDeps } from '../../src/activities/provider-call';
+import { checkCredentials } from '../../src/connections/credentials';
+import type { Connection, ConnectionStatus } from '../../src/db/connections';
+import { ProviderError, type CalendarProvider, type Credentials, type ProviderRegistry } from '../../src/providers';
+
+const NOW = Date.parse('2030-01-01T12:00:00Z');
+const MIN = 60_000;
+const BEARER: Credentials = { kind: 'bearer', accessToken: 'token' };
+const BASIC: Credentials = { kind: 'basic', username: 'ada', password: 'app-password', serverUrl: 'https://dav.example.com/' };
+
+function account(status: ConnectionStatus, tokenLeftMs: number | null, lifetimeMs = 60 * MIN): Connection {
+  const expires = tokenLeftMs === null ? null : NOW + tokenLeftMs;
+  return {
+    id: 'conn-1',
+    userId: 'ada',
+    provider: 'google',
+    status,
+    calendarId: 'primary',
+    syncEnabled: true,
+    tokenExpiresAt: expires === null ? null : new Date(expires),
+    tokenIssuedAt: expires === null ? null : new Date(expires - lifetimeMs),
+    tokenVersion: 7,
+    lastSyncedAt: null,
+    lastError: null,
+    createdAt: new Date(NOW - 86_400_000),
+    bulkSync: null,
+    removingEvents: false,
+  };
+}
+
+/** A store holding one account (or none). */
+const storeWith = (connection?: Connection, credentials: Credentials | null = BEARER) => ({
+  getWithCredentials: async (id: string) => (connection && id === connection.id ? { connection, credentials } : undefined),
+});
+
+/** Deps whose request slots refuse every call: a provider without a concurrency limit never needs them. */
+function deps(connection?: Connection, credentials?: Credentials | null): ProviderCallDeps {
+  const provider = { kind: 'google', maxConcurrentRequestsPerUser: undefined } as unknown as CalendarProvider;
+  const providers: ProviderRegistry = {
+    calendar: () => provider,
+    oauth: () => {
+      throw new Error('no OAuth in this test');
+    },
+  };
+  const slots: ProviderSlotStore = {
+    tryAcquire: () => Promise.reject(new Error('request slots are not used here')),
+    release: () => Promise.reject(new Error('request slots are not used here')),
+  };
+  return { slots, providers, connections: storeWith(connection, credentials), now: () => NOW };
+}
+
+const READY: CalendarAccount = { connectionId: 'conn-1', provider: 'google', ctx: { credentials: BEARER, calendarId: 'primary' }, tokenVersion: 7 };
+
+async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
+  const err: unknown = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(err instanceof ApplicationFailure)) throw new Error(`expected an ApplicationFailure, got ${String(err)}`);
+  return err;
+}
+
+describe('checkCredentials: the one rule for whether an account can be called', () => {
+  it('calls an account gone when it is missing or disconnected', async () => {
+    expect(await checkCredentials(storeWith(), 'conn-1', NOW)).toEqual({ kind: 'gone' });
+    expect(await checkCredentials(storeWith(account('disconnected', 60 * MIN)), 'conn-1', NOW)).toEqual({ kind: 'gone' });
+  });
+
+  it('refuses an account that needs reconnecting, even with a token left', async () => {
+    expect((await checkCredentials(storeWith(account('needs_reauth', 60 * MIN)), 'conn-1', NOW)).kind).toBe('needs_reauth');
+  });
+
+  it('uses an app password whatever the token fields say', async () => {
+    const check = await checkCredentials(storeWith(account('active', null), BASIC), 'conn-1', NOW);
+    expect(check).toMatchObject({ kind: 'usable', credentials: BASIC });
+  });
+
+  it('reports an OAuth token that is missing or due for a refresh as expired', async () => {
+    expect((await checkCredentials(storeWith(account('active', 60 * MIN), null), 'conn-1', NOW)).kind).toBe('expired');
+    expect((await checkCredentials(storeWith(account('active', 5 * MIN - 1)), 'conn-1', NOW)).kind).toBe('expired');
+    expect(await checkCredentials(storeWith(account('active', 5 * MIN)), 'conn-1', NOW)).toMatchObject({ kind: 'usable', credentials: BEARER });
+  });
+
+  it('right after a refresh, uses a short-lived token while 30 s are left, not only half its lifetime', async () => {
+    const shortLived = account('active', MIN - 1, 2 * MIN);
+    expect((await checkCredentials(storeWith(shortLived), 'conn-1', NOW)).kind).toBe('expired');
+    expect((await checkCredentials(storeWith(shortLived), 'conn-1', NOW, { justRefreshed: true })).kind).toBe('usable');
+    expect((await checkCredentials(storeWith(account('active', 29_999, 2 * MIN)), 'conn-1', NOW, { justRefreshed: true })).kind).toBe('expired');
+  });
+});
+
+describe('calendarAccount: credentials for an activity, or the failure its workflow acts on', () => {
+  it('resolves the account on its current calendar, or the one asked for', async () => {
+    expect(await calendarAccount(deps(account('active', 60 * MIN)), { connectionId: 'conn-1' })).toEqual(READY);
+    const other = await calendarAccount(deps(account('active', 60 * MIN)), { connectionId: 'conn-1', calendarId: 'work' });
+    expect(other.ctx.calendarId).toBe('work');
+  });
+
+  it('fails non-retryably with the type the workflow branches on', async () => {
+    const gone = await failureOf(calendarAccount(deps(), { connectionId: 'conn-1' }));
+    expect([gone.type, gone.nonRetryable, gone.message]).toEqual(['ConnectionUnavailable', true, 'calendar connection conn-1 is no longer connected']);
+    const reauth = await failureOf(calendarAccount(deps(account('needs_reauth', 60 * MIN)), { connectionId: 'conn-1' }));
+    expect([reauth.type, reauth.nonRetryable]).toEqual(['ReauthRequired', true]);
+    const expired = await failureOf(calendarAccount(deps(account('active', MIN)), { connectionId: 'conn-1' }));
+    expect([expired.type, expired.nonRetryable, expired.details]).toEqual(['TokenExpired', true, [{ tokenVersion: 7 }]]);
+  });
+});
+
+describe('callProvider: one provider call, its failure mapped and audited', () => {
+  it('returns what the provider answered, called with the account credentials', async () => {
+    const seen: unknown[] = [];
+    const result = await callProvider(deps(), READY, async (provider, ctx) => {
+      seen.push(provider.kind, ctx);
+      return 'done';
+    });
+    expect(result).toBe('done');
+    expect(seen).toEqual(['google', READY.ctx]);
+  });
+
+  it('turns a rate limit into a retryable failure after the Retry-After, audited as not final', async () => {
+    const audits: Array<[string, boolean]> = [];
+    const refused = new ProviderError('rate_limited', 'slow down', { status: 429, retryAfterMs: 5_000 });
+    const failure = await failureOf(
+      callProvider(deps(), READY, () => Promise.reject(refused), async (message, final) => void audits.push([message, final])),
+    );
+    expect([failure.type, failure.nonRetryable, failure.nextRetryDelay]).toEqual(['RateLimited', false, 5_000]);
+    expect(audits).toEqual([['slow down', false]]);
+  });
+
+  it('audits a refusal that cannot be retried as final', async () => {
+    const audits: Array<[string, boolean]> = [];
+    const failure = await failureOf(
+      callProvider(deps(), READY, () => Promise.reject(new ProviderError('rejected', 'forbidden')), async (m, f) => void audits.push([m, f])),
+    );
+    expect([failure.type, failure.nonRetryable]).toEqual(['ProviderRejected', true]);
+    expect(audits).toEqual([['forbidden', true]]);
+  });
+
+  it('does not audit a refused token: it reports the token generation for the workflow to refresh', async () => {
+    const audits: unknown[] = [];
+    const failure = await failureOf(
+      callProvider(deps(), READY, () => Promise.reject(new ProviderError('unauthorized', '401')), async (m) => void audits.push(m)),
+    );
+    expect([failure.type, failure.details]).toEqual(['TokenExpired', [{ tokenVersion: 7 }]]);
+    expect(audits).toEqual([]);
+  });
+
+  it('keeps the provider failure when the audit itself fails', async () => {
+    const failure = await failureOf(
+      callProvider(
+        deps(),
+        READY,
+        () => Promise.reject(new ProviderError('transient', 'bad gateway')),
+        () => Promise.reject(new Error('database down')),
+      ),
+    );
+    expect([failure.type, failure.message]).toEqual(['ProviderUnavailable', 'bad gateway']);
+  });
+});
