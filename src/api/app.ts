@@ -1,6 +1,5 @@
 import { isUtf8 } from 'node:buffer';
 import express, { type Express } from 'express';
-import type { Client } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
 import type { Pool } from 'pg';
 import type { AppConfig } from '../config';
@@ -9,9 +8,10 @@ import type { ConnectionStore } from '../db/connections';
 import type { Signer } from '../crypto/signer';
 import type { Logger } from '../logging';
 import type { ProviderRegistry } from '../providers';
+import { createApplicationServices } from '../application';
+import type { WorkflowGateway } from '../temporal/workflow-gateway';
 import { requireApiKey } from './auth';
 import { rateLimiter, securityHeaders } from './http-hardening';
-import { BookingCommands } from './booking-commands';
 import { ApiError, errorHandler, notFoundHandler } from './errors';
 import { bookingRoutes } from './routes/bookings';
 import { connectionRoutes } from './routes/connections';
@@ -21,7 +21,6 @@ import { settingsRoutes } from './routes/settings';
 import { webhookRoutes } from './routes/webhooks';
 import { availabilityRoutes } from './routes/availability';
 import { BusyStore } from '../db/busy-times';
-import { ProviderChannelStore } from '../db/provider-channels';
 import { ChannelSecrets } from '../crypto/channel-secret';
 import { providerWebhookRoutes } from './routes/provider-webhooks';
 import { notificationRoutes } from './routes/notifications';
@@ -48,7 +47,8 @@ export interface AppDeps {
   >;
   /** The payload codec the client and workers use, served to the Web UI at /codec. */
   codec: PayloadCodec;
-  temporal: Client;
+  /** Every Temporal client call the API makes. */
+  workflows: WorkflowGateway;
   pool: Pool;
   connections: ConnectionStore;
   oauthConnect: OAuthConnect;
@@ -69,7 +69,15 @@ export function createApp(deps: AppDeps): Express {
   app.set('trust proxy', deps.config.trustProxy);
   app.use(securityHeaders(deps.config));
   app.use(rateLimiter(deps.config.apiRateLimitPerMinute, deps.config.apiKeys));
-  const commands = new BookingCommands(deps.temporal, deps.config.temporal);
+  const services = createApplicationServices({
+    pool: deps.pool,
+    connections: deps.connections,
+    providers: deps.providers,
+    workflows: deps.workflows,
+    channelSecrets: new ChannelSecrets(deps.config.encryptionKeys),
+    icloudCaldavUrl: deps.config.icloudCaldavUrl,
+    logger: deps.logger,
+  });
   app.use(
     codecRoutes({
       codec: deps.codec,
@@ -79,7 +87,7 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   // Signed webhooks read their raw body, so they come before the JSON parser.
-  app.use(webhookRoutes({ webhookSecret: deps.config.webhookSecret, commands, receipts: new WebhookReceipts(deps.pool), bodyLimit: BODY_LIMIT }));
+  app.use(webhookRoutes({ webhookSecret: deps.config.webhookSecret, bookings: services.bookings, receipts: new WebhookReceipts(deps.pool), bodyLimit: BODY_LIMIT }));
   app.use(
     express.json({
       limit: BODY_LIMIT,
@@ -92,37 +100,24 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
 
-  app.use(opsRoutes(deps.pool, deps.temporal));
+  app.use(opsRoutes(deps.pool, deps.workflows));
   app.use(openApiRoutes({ version: SERVICE_VERSION, serverUrl: deps.config.publicBaseUrl }));
   const auth = requireApiKey(deps.config.apiKeys);
   app.use('/v1/bookings', auth);
   app.use('/v1/users', auth);
   app.use('/v1/availability', auth);
   app.use('/v1/notifications', auth);
-  app.use(bookingRoutes(commands, deps.pool));
+  app.use(bookingRoutes(services.bookings));
   app.use(availabilityRoutes(new BusyStore(deps.pool)));
   app.use(notificationRoutes(new NotificationStore(deps.pool)));
-  app.use(providerWebhookRoutes({ channels: new ProviderChannelStore(deps.pool), secrets: new ChannelSecrets(deps.config.encryptionKeys), temporal: deps.temporal, logger: deps.logger }));
-  app.use(
-    connectionRoutes({
-      icloudCaldavUrl: deps.config.icloudCaldavUrl,
-      connections: deps.connections,
-      providers: deps.providers,
-      temporal: deps.temporal,
-      workflows: deps.config.temporal,
-      logger: deps.logger,
-    }),
-  );
+  app.use(providerWebhookRoutes(services.pushNotifications));
+  app.use(connectionRoutes(services.calendarAccounts));
   app.use(oauthRoutes(deps.oauthConnect, auth));
   app.use(
     settingsRoutes({
-      icloudCaldavUrl: deps.config.icloudCaldavUrl,
-      connections: deps.connections,
+      accounts: services.calendarAccounts,
       connect: deps.oauthConnect,
-      providers: deps.providers,
       signer: deps.settingsSigner,
-      temporal: deps.temporal,
-      workflows: deps.config.temporal,
       publicBaseUrl: deps.config.publicBaseUrl,
       requireKey: auth,
     }),

@@ -1,0 +1,54 @@
+import type { Pool } from 'pg';
+import { usableCredentials } from '../connections/token-refresh';
+import type { ChannelSecrets } from '../crypto/channel-secret';
+import { loadBookingViewFromDb } from '../db/booking-view';
+import type { ConnectionStore } from '../db/connections';
+import { externalStatesOf } from '../db/external-edits';
+import { ProviderChannelStore } from '../db/provider-channels';
+import type { Logger } from '../logging';
+import type { ProviderRegistry } from '../providers';
+import type { WorkflowGateway } from '../temporal/workflow-gateway';
+import { Bookings } from './bookings';
+import { CalendarAccounts } from './calendar-accounts';
+import { PushNotifications } from './push-notifications';
+
+export interface ApplicationDeps {
+  pool: Pool;
+  connections: ConnectionStore;
+  providers: ProviderRegistry;
+  workflows: WorkflowGateway;
+  channelSecrets: ChannelSecrets;
+  icloudCaldavUrl: string;
+  logger: Logger;
+}
+
+export interface ApplicationServices {
+  bookings: Bookings;
+  calendarAccounts: CalendarAccounts;
+  pushNotifications: PushNotifications;
+}
+
+/** The services the HTTP routes and pages call, each given the storage and gateway it works with. */
+export function createApplicationServices(deps: ApplicationDeps): ApplicationServices {
+  const { pool, connections, providers, workflows, logger } = deps;
+  return {
+    bookings: new Bookings({
+      workflows,
+      records: {
+        recordedView: (bookingId) => loadBookingViewFromDb(pool, bookingId),
+        externalEdits: (bookingId) => externalStatesOf(pool, bookingId),
+      },
+    }),
+    calendarAccounts: new CalendarAccounts({
+      accounts: connections,
+      workflows,
+      providers,
+      listCalendars: async (account) => {
+        const credentials = await usableCredentials({ connections, providers, logger }, account.id);
+        return providers.calendar(account.provider).listCalendars({ credentials });
+      },
+      icloudCaldavUrl: deps.icloudCaldavUrl,
+    }),
+    pushNotifications: new PushNotifications({ channels: new ProviderChannelStore(pool), secrets: deps.channelSecrets, workflows, logger }),
+  };
+}
