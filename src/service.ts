@@ -8,7 +8,6 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import { createApp } from './api/app';
-import { signalConnected } from './api/connection-commands';
 import { OAuthConnect } from './connections/oauth-connect';
 import type { AppConfig } from './config';
 import { ChannelSecrets } from './crypto/channel-secret';
@@ -20,6 +19,7 @@ import { createProviderRegistry } from './providers';
 import { installTemporalRuntime } from './temporal-runtime';
 import { dataConverter } from './temporal/data-converter';
 import { EncryptionCodec } from './temporal/payload-codec';
+import { WorkflowGateway } from './temporal/workflow-gateway';
 import { createWorker } from './worker';
 
 /** How long a webhook event id is remembered: longer than any sender retries a delivery. */
@@ -64,6 +64,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
   const channelSecrets = new ChannelSecrets(config.encryptionKeys);
   const converter = dataConverter(codec);
   const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: converter });
+  const workflows = new WorkflowGateway(client, config.temporal);
 
   let worker: Worker | undefined;
   let workerDone: Promise<void> | undefined;
@@ -109,12 +110,12 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
       stateSigner: new Signer(config.encryptionKeys, 'oauth-state'),
       publicBaseUrl: config.publicBaseUrl,
       logger,
-      onConnected: (connection, created) => signalConnected(client, config.temporal, connection, !created),
+      onConnected: (account, created) => workflows.signalConnected(account, !created),
     });
     const httpApp = createApp({
       config,
       codec,
-      temporal: client,
+      workflows,
       ...repositories,
       oauthConnect,
       providers,
@@ -137,7 +138,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
     // A worker-only process answers /healthz, /readyz and /metrics on METRICS_PORT.
     const opsApp = express();
     opsApp.disable('x-powered-by');
-    opsApp.use(opsRoutes(repositories.health, client));
+    opsApp.use(opsRoutes(repositories.health, workflows));
     server = await new Promise<Server>((resolve, reject) => {
       const s = opsApp.listen(metricsPort, '0.0.0.0', () => resolve(s));
       s.once('error', reject);

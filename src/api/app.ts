@@ -1,6 +1,5 @@
 import { isUtf8 } from 'node:buffer';
 import express, { type Express } from 'express';
-import type { Client } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
 import type { AppConfig } from '../config';
 import type { OAuthConnect } from '../connections/oauth-connect';
@@ -8,9 +7,10 @@ import type { Repositories } from '../db/repositories';
 import type { Signer } from '../crypto/signer';
 import type { Logger } from '../logging';
 import type { ProviderRegistry } from '../providers';
+import { createApplicationServices } from '../application';
+import type { WorkflowGateway } from '../temporal/workflow-gateway';
 import { requireApiKey } from './auth';
 import { rateLimiter, securityHeaders } from './http-hardening';
-import { BookingCommands } from './booking-commands';
 import { ApiError, errorHandler, notFoundHandler } from './errors';
 import { bookingRoutes } from './routes/bookings';
 import { connectionRoutes } from './routes/connections';
@@ -46,7 +46,8 @@ export interface AppDeps extends ApiRepositories {
   >;
   /** The payload codec the client and workers use, served to the Web UI at /codec. */
   codec: PayloadCodec;
-  temporal: Client;
+  /** Every Temporal client call the API makes. */
+  workflows: WorkflowGateway;
   oauthConnect: OAuthConnect;
   providers: ProviderRegistry;
   settingsSigner: Signer;
@@ -65,7 +66,17 @@ export function createApp(deps: AppDeps): Express {
   app.set('trust proxy', deps.config.trustProxy);
   app.use(securityHeaders(deps.config));
   app.use(rateLimiter(deps.config.apiRateLimitPerMinute, deps.config.apiKeys));
-  const commands = new BookingCommands(deps.temporal, deps.config.temporal);
+  const services = createApplicationServices({
+    bookings: deps.bookings,
+    externalEdits: deps.externalEdits,
+    channels: deps.channels,
+    connections: deps.connections,
+    providers: deps.providers,
+    workflows: deps.workflows,
+    channelSecrets: new ChannelSecrets(deps.config.encryptionKeys),
+    icloudCaldavUrl: deps.config.icloudCaldavUrl,
+    logger: deps.logger,
+  });
   app.use(
     codecRoutes({
       codec: deps.codec,
@@ -75,7 +86,7 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   // Signed webhooks read their raw body, so they come before the JSON parser.
-  app.use(webhookRoutes({ webhookSecret: deps.config.webhookSecret, commands, receipts: deps.receipts, bodyLimit: BODY_LIMIT }));
+  app.use(webhookRoutes({ webhookSecret: deps.config.webhookSecret, bookings: services.bookings, receipts: deps.receipts, bodyLimit: BODY_LIMIT }));
   app.use(
     express.json({
       limit: BODY_LIMIT,
@@ -88,37 +99,24 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
 
-  app.use(opsRoutes(deps.health, deps.temporal));
+  app.use(opsRoutes(deps.health, deps.workflows));
   app.use(openApiRoutes({ version: SERVICE_VERSION, serverUrl: deps.config.publicBaseUrl }));
   const auth = requireApiKey(deps.config.apiKeys);
   app.use('/v1/bookings', auth);
   app.use('/v1/users', auth);
   app.use('/v1/availability', auth);
   app.use('/v1/notifications', auth);
-  app.use(bookingRoutes(commands, deps.bookings, deps.externalEdits));
+  app.use(bookingRoutes(services.bookings));
   app.use(availabilityRoutes(deps.busy));
   app.use(notificationRoutes(deps.notifications));
-  app.use(providerWebhookRoutes({ channels: deps.channels, secrets: new ChannelSecrets(deps.config.encryptionKeys), temporal: deps.temporal, logger: deps.logger }));
-  app.use(
-    connectionRoutes({
-      icloudCaldavUrl: deps.config.icloudCaldavUrl,
-      connections: deps.connections,
-      providers: deps.providers,
-      temporal: deps.temporal,
-      workflows: deps.config.temporal,
-      logger: deps.logger,
-    }),
-  );
+  app.use(providerWebhookRoutes(services.pushNotifications));
+  app.use(connectionRoutes(services.calendarAccounts));
   app.use(oauthRoutes(deps.oauthConnect, auth));
   app.use(
     settingsRoutes({
-      icloudCaldavUrl: deps.config.icloudCaldavUrl,
-      connections: deps.connections,
+      accounts: services.calendarAccounts,
       connect: deps.oauthConnect,
-      providers: deps.providers,
       signer: deps.settingsSigner,
-      temporal: deps.temporal,
-      workflows: deps.config.temporal,
       publicBaseUrl: deps.config.publicBaseUrl,
       requireKey: auth,
     }),

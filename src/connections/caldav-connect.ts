@@ -22,7 +22,7 @@ export type CalDavConnectResult =
  * stored sealed (a reconnect of the same account updates it).
  */
 export async function connectCalDav(
-  deps: { connections: ConnectionStore; icloudCaldavUrl: string; onConnected(connection: Connection, created: boolean): Promise<void> },
+  deps: { connections: Pick<ConnectionStore, 'upsertCalDav'>; icloudCaldavUrl: string; onConnected(connection: Connection, created: boolean): Promise<void> },
   input: CalDavConnectInput,
 ): Promise<CalDavConnectResult> {
   const serverUrl = input.provider === 'icloud' ? (input.serverUrl ?? deps.icloudCaldavUrl) : input.serverUrl;

@@ -203,4 +203,25 @@ describe('settings page in a real browser', () => {
     await settled(h, later, (v) => v.calendars.some((c) => c.connectionId === connectionId && c.state === 'synced'));
     expect(await eventsFor(h, email, later)).toHaveLength(1);
   });
+
+  it('a malformed disconnect form is refused as such, and a CalDAV form by the JSON route\'s URL rule', async () => {
+    const link = await h.api<{ url: string }>('POST', `/v1/users/${h.id('user')}/settings-links`);
+    const post = (action: string, form: Record<string, string>) =>
+      fetch(`${h.config.publicBaseUrl}${action}${new URL(link.body.url).search}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(form).toString(),
+        redirect: 'manual',
+      });
+    const malformed = await post('/settings/disconnect', { connectionId: 'not-a-uuid' });
+    expect(malformed.status).toBe(400);
+    const page = await malformed.text();
+    expect(page).toContain('That disconnect request was incomplete: nothing was disconnected.');
+    expect(page).not.toContain('not one of yours');
+
+    // ftp: is refused by the JSON route too (api-validation); the form says what to fix.
+    const ftp = await post('/settings/caldav', { provider: 'caldav', serverUrl: 'ftp://example.com/', username: 'a', password: 'b' });
+    expect(ftp.status).toBe(400);
+    expect(await ftp.text()).toContain('The server URL must start with https:// (or http://).');
+  });
 });

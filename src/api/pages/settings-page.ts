@@ -1,7 +1,5 @@
-import type { connectionJson } from '../routes/connections';
+import type { CalendarAccountJson } from '../calendar-account-json';
 import { escapeHtml, page } from './layout';
-
-type ConnectionView = ReturnType<typeof connectionJson>;
 
 const PROVIDER_NAMES: Record<string, string> = { google: 'Google Calendar', microsoft: 'Microsoft Outlook', icloud: 'iCloud', caldav: 'CalDAV' };
 
@@ -20,7 +18,7 @@ const STATUS: Record<string, { label: string; tone: string }> = {
 
 export interface SettingsView {
   token: string;
-  connections: ConnectionView[];
+  connections: CalendarAccountJson[];
   providers: { google: boolean; microsoft: boolean };
   banner?: { tone: 'ok' | 'bad'; text: string };
   /** What the user typed into a refused CalDAV form (the password is never sent back). */
@@ -37,7 +35,7 @@ function when(iso: string | null | undefined): string {
   return iso ? new Date(iso).toUTCString().replace(' GMT', ' UTC') : 'never';
 }
 
-function connectionCard(c: ConnectionView, token: string): string {
+function connectionCard(c: CalendarAccountJson, token: string): string {
   const status = c.removingEvents ? { label: 'Removing events…', tone: 'warn' } : (STATUS[c.status] ?? { label: c.status, tone: 'muted' });
   const bulk = c.bulkSync
     ? c.bulkSync.state === 'running'

@@ -1,7 +1,7 @@
 import { Router } from 'express';
-import type { Client } from '@temporalio/client';
 import type { DatabaseHealth } from '../../db/health';
 import { metricsRegistry } from '../../metrics/metrics';
+import type { WorkflowGateway } from '../../temporal/workflow-gateway';
 import { temporalCoreMetricsUrl } from '../../temporal-runtime';
 
 /** Temporal Core's exposition, or nothing when it cannot be read (this process has no Core metrics). */
@@ -17,7 +17,7 @@ async function coreMetrics(): Promise<string> {
 }
 
 /** Liveness (the process answers), readiness (database and Temporal reachable) and Prometheus metrics. */
-export function opsRoutes(database: DatabaseHealth, temporal: Client): Router {
+export function opsRoutes(database: DatabaseHealth, workflows: Pick<WorkflowGateway, 'ping'>): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -27,7 +27,7 @@ export function opsRoutes(database: DatabaseHealth, temporal: Client): Router {
       Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), 3_000).unref())]);
     const [db, tmp] = await Promise.allSettled([
       timeout(database.ping()),
-      timeout(temporal.connection.workflowService.getSystemInfo({})),
+      timeout(workflows.ping()),
     ]);
     const checks = { database: db.status === 'fulfilled' ? 'ok' : 'unavailable', temporal: tmp.status === 'fulfilled' ? 'ok' : 'unavailable' };
     const ready = checks.database === 'ok' && checks.temporal === 'ok';

@@ -1,18 +1,13 @@
 import express, { Router, type Request, type RequestHandler } from 'express';
-import type { Client } from '@temporalio/client';
-import { z } from 'zod';
-import type { WorkflowTarget } from '../../config';
+import { z, type ZodError } from 'zod';
+import type { CalendarAccounts } from '../../application/calendar-accounts';
 import type { ConnectErrorCode, OAuthConnect } from '../../connections/oauth-connect';
 import type { Signer } from '../../crypto/signer';
-import type { ConnectionStore } from '../../db/connections';
-import type { ProviderRegistry } from '../../providers';
-import { connectCalDav } from '../../connections/caldav-connect';
-import { disconnect, signalConnected } from '../connection-commands';
+import { calendarAccountJson } from '../calendar-account-json';
 import { connectResultMessage } from '../pages/connect-result';
 import { settingsLinkInvalidPage, settingsPage, type CalDavFormValues, type SettingsView } from '../pages/settings-page';
-import { idSchema } from '../schemas';
+import { caldavConnectionBodySchema, idSchema } from '../schemas';
 import { parseParam } from '../validate';
-import { connectionJson } from './connections';
 
 /** How long a settings link works: a sitting, not a session that lingers. */
 export const SETTINGS_LINK_TTL_MS = 60 * 60_000;
@@ -23,13 +18,9 @@ interface SettingsToken {
 }
 
 export interface SettingsDeps {
-  icloudCaldavUrl: string;
-  connections: ConnectionStore;
+  accounts: CalendarAccounts;
   connect: OAuthConnect;
-  providers: ProviderRegistry;
   signer: Signer;
-  temporal: Client;
-  workflows: WorkflowTarget;
   publicBaseUrl: string;
   requireKey: RequestHandler;
 }
@@ -37,20 +28,21 @@ export interface SettingsDeps {
 const userIdSchema = idSchema('userId');
 const connectForm = z.object({ provider: z.enum(['google', 'microsoft']) });
 const disconnectForm = z.object({ connectionId: z.uuid(), removeEvents: z.literal('true').optional() });
-const caldavForm = z.object({
-  provider: z.enum(['caldav', 'icloud']),
-  serverUrl: z.string().trim().max(2000).optional(),
-  username: z.string().trim().min(1).max(320),
-  password: z.string().min(1).max(1024),
-});
 
-function configured(providers: ProviderRegistry, kind: 'google' | 'microsoft'): boolean {
-  try {
-    providers.oauth(kind);
-    return true;
-  } catch {
-    return false;
-  }
+/**
+ * The CalDAV form as the JSON body it stands for, so one schema judges both: a browser sends
+ * every field, an empty one as '' (and may keep spaces typed around the URL).
+ */
+function caldavFormBody(form: Record<string, unknown>): Record<string, unknown> {
+  const text = (name: string) => (typeof form[name] === 'string' ? form[name] : undefined);
+  const serverUrl = text('serverUrl')?.trim();
+  return { provider: text('provider'), ...(serverUrl ? { serverUrl } : {}), username: text('username'), password: text('password') };
+}
+
+/** What the user is told to fix in a refused CalDAV form. */
+function caldavFormProblem(error: ZodError, body: Record<string, unknown>): string {
+  const urlOnly = body.serverUrl !== undefined && error.issues.every((i) => i.path[0] === 'serverUrl');
+  return urlOnly ? 'The server URL must start with https:// (or http://).' : 'Fill in the user name and app password (and the server URL for a CalDAV server).';
 }
 
 /**
@@ -83,8 +75,8 @@ export function settingsRoutes(deps: SettingsDeps): Router {
 
   const viewOf = async (who: { userId: string; token: string }): Promise<SettingsView> => ({
     token: who.token,
-    connections: (await deps.connections.listForUserWithEmail(who.userId)).map(connectionJson),
-    providers: { google: configured(deps.providers, 'google'), microsoft: configured(deps.providers, 'microsoft') },
+    connections: (await deps.accounts.list(who.userId)).map(calendarAccountJson),
+    providers: deps.accounts.connectableProviders(),
   });
 
   router.get('/settings', async (req, res) => {
@@ -115,17 +107,12 @@ export function settingsRoutes(deps: SettingsDeps): Router {
   router.post('/settings/disconnect', forms, async (req, res) => {
     const who = userOf(req);
     if (!who) return res.status(401).type('html').send(settingsLinkInvalidPage());
-    // Only the link's own user's calendars: any other id (another user's) is refused and left untouched.
-    const refuse = async (status: number) =>
-      res.status(status).type('html').send(settingsPage({ ...(await viewOf(who)), banner: { tone: 'bad', text: 'That calendar is not one of yours: nothing was disconnected.' } }));
+    const refuse = async (status: number, text: string) => res.status(status).type('html').send(settingsPage({ ...(await viewOf(who)), banner: { tone: 'bad', text } }));
     const form = disconnectForm.safeParse(req.body);
-    if (!form.success) return refuse(400);
-    const connection = (await deps.connections.listForUserWithEmail(who.userId)).find((c) => c.id === form.data.connectionId);
-    if (!connection) return refuse(404);
-    // Already disconnected (a second tab, a double click): nothing more to do.
-    if (connection.status !== 'disconnected') {
-      await disconnect(deps.connections, deps.temporal, deps.workflows, connection, form.data.removeEvents === 'true');
-    }
+    if (!form.success) return refuse(400, 'That disconnect request was incomplete: nothing was disconnected. Reload the page and try again.');
+    // Only the link's own user's calendars: any other id (another user's) is refused and left untouched.
+    const result = await deps.accounts.disconnect(who.userId, form.data.connectionId, form.data.removeEvents === 'true');
+    if (!result.ok) return refuse(404, 'That calendar is not one of yours: nothing was disconnected.');
     res.redirect(303, `${settingsUrl(who.token)}&status=disconnected`);
   });
 
@@ -137,15 +124,11 @@ export function settingsRoutes(deps: SettingsDeps): Router {
       res.status(400).type('html').send(settingsPage({ ...(await viewOf(who)), banner: { tone: 'bad', text }, caldavForm: form }));
     const raw = req.body as Record<string, unknown>;
     const kept = { provider: String(raw.provider ?? ''), serverUrl: String(raw.serverUrl ?? ''), username: String(raw.username ?? '') };
-    const form = caldavForm.safeParse(req.body);
-    if (!form.success) return refuse('Fill in the user name and app password (and the server URL for a CalDAV server).', kept);
-    const { serverUrl, ...rest } = form.data;
-    if (serverUrl && !/^https?:\/\/[^\s]+$/i.test(serverUrl)) return refuse('The server URL must start with https:// (or http://).', kept);
-    const result = await connectCalDav(
-      { connections: deps.connections, icloudCaldavUrl: deps.icloudCaldavUrl, onConnected: (c, created) => signalConnected(deps.temporal, deps.workflows, c, !created) },
-      { userId: who.userId, ...rest, ...(serverUrl ? { serverUrl } : {}) },
-    );
-    if (!result.ok) return refuse(result.message, kept);
+    const body = caldavFormBody(raw);
+    const form = caldavConnectionBodySchema.safeParse(body);
+    if (!form.success) return refuse(caldavFormProblem(form.error, body), kept);
+    const result = await deps.accounts.connectCalDav(who.userId, form.data);
+    if (!result.ok) return refuse(result.error.message, kept);
     res.redirect(303, `${settingsUrl(who.token)}&status=connected`);
   });
 

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import express, { Router } from 'express';
 import type { WebhookReceipts } from '../../db/webhook-receipts';
-import type { BookingCommands } from '../booking-commands';
+import type { BookingResult, Bookings } from '../../application/bookings';
+import { bookingApiError } from '../booking-errors';
 import { ApiError, validationError } from '../errors';
 import { webhookEventSchema, type WebhookEvent } from '../schemas';
 import { verifySignature, type SignatureProblem } from '../../crypto/webhook-signature';
@@ -15,22 +16,28 @@ const SIGNATURE_MESSAGES: Record<SignatureProblem, string> = {
 
 export interface WebhookRouteDeps {
   webhookSecret: string;
-  commands: BookingCommands;
+  bookings: Bookings;
   receipts: WebhookReceipts;
   bodyLimit: string;
 }
 
-async function apply(commands: BookingCommands, event: WebhookEvent): Promise<void> {
+function change(bookings: Bookings, event: WebhookEvent): Promise<BookingResult> {
   if (event.type === 'booking.confirmed') {
     const { bookingId, version, ...booking } = event.data;
-    return commands.confirm(bookingId, { version, booking });
+    return bookings.confirm(bookingId, { version, booking });
   }
   if (event.type === 'booking.rescheduled') {
-    const { bookingId, ...change } = event.data;
-    return commands.reschedule(bookingId, change);
+    const { bookingId, ...rest } = event.data;
+    return bookings.reschedule(bookingId, rest);
   }
-  const { bookingId, ...change } = event.data;
-  return commands.cancel(bookingId, change);
+  const { bookingId, ...rest } = event.data;
+  return bookings.cancel(bookingId, rest);
+}
+
+/** Applies the event; a refusal throws, so its receipt is not kept and a redelivery is judged again. */
+async function apply(bookings: Bookings, event: WebhookEvent): Promise<void> {
+  const result = await change(bookings, event);
+  if (!result.ok) throw bookingApiError(event.data.bookingId, result.error);
 }
 
 /**
@@ -39,7 +46,7 @@ async function apply(commands: BookingCommands, event: WebhookEvent): Promise<vo
  * A redelivered event id, even one arriving while the first delivery is being applied, is
  * acknowledged without being applied again.
  */
-export function webhookRoutes({ webhookSecret, commands, receipts, bodyLimit }: WebhookRouteDeps): Router {
+export function webhookRoutes({ webhookSecret, bookings, receipts, bodyLimit }: WebhookRouteDeps): Router {
   const router = Router();
   router.post('/v1/webhooks/bookings', express.raw({ type: () => true, limit: bodyLimit }), async (req, res) => {
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
@@ -59,7 +66,7 @@ export function webhookRoutes({ webhookSecret, commands, receipts, bodyLimit }: 
 
     const outcome = await receipts.applyOnce(
       { id: event.id, type: event.type, bookingId: event.data.bookingId, bodySha256: createHash('sha256').update(raw).digest('hex') },
-      () => apply(commands, event),
+      () => apply(bookings, event),
     );
     if (outcome === 'conflict') throw new ApiError(409, 'webhook_id_reused', `event id ${event.id} was already used for a different event`);
     if (outcome === 'duplicate') return res.status(200).json({ id: event.id, duplicate: true });

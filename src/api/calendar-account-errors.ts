@@ -1,0 +1,26 @@
+import type { CalendarAccountError } from '../application/calendar-accounts';
+import { ApiError } from './errors';
+
+/** A refused calendar-account operation as the documented HTTP error (the API calls accounts "connections"). */
+export function calendarAccountApiError(error: CalendarAccountError): ApiError {
+  switch (error.code) {
+    case 'account_not_found':
+      return new ApiError(404, 'connection_not_found', `user ${error.userId} has no connection ${error.accountId}`);
+    case 'account_disconnected':
+      return new ApiError(409, 'connection_disconnected', 'the connection is disconnected');
+    case 'account_needs_reauth':
+      return new ApiError(409, 'connection_needs_reauth', 'the user must reconnect this calendar first');
+    case 'provider_unavailable':
+      return new ApiError(502, 'provider_unavailable', `the calendar provider could not list calendars: ${error.detail}`);
+    case 'calendar_not_found':
+      return new ApiError(404, 'calendar_not_found', 'the account has no calendar with that id');
+    case 'calendar_not_writable':
+      return new ApiError(400, 'calendar_not_writable', `the account cannot add events to "${error.calendarName}"`);
+    case 'caldav_unreachable':
+      return new ApiError(502, error.code, error.message);
+    case 'invalid_credentials':
+    case 'caldav_not_supported':
+    case 'no_calendar':
+      return new ApiError(400, error.code, error.message);
+  }
+}

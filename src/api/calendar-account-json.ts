@@ -1,0 +1,19 @@
+import type { CalendarAccount } from '../application/calendar-accounts';
+
+/** A calendar account as the API and the settings page show it ("a connection"): never a secret. */
+export function calendarAccountJson(a: CalendarAccount) {
+  return {
+    id: a.id,
+    provider: a.provider,
+    accountEmail: a.accountEmail,
+    status: a.status,
+    syncEnabled: a.syncEnabled,
+    calendarId: a.calendarId,
+    lastSyncedAt: a.lastSyncedAt?.toISOString() ?? null,
+    lastError: a.lastError,
+    ...(a.bulkSync ? { bulkSync: a.bulkSync } : {}),
+    ...(a.removingEvents ? { removingEvents: true } : {}),
+  };
+}
+
+export type CalendarAccountJson = ReturnType<typeof calendarAccountJson>;

@@ -1,0 +1,97 @@
+import type { BookingView, CalendarSyncState, CalendarView } from '../domain/booking';
+import type { BookingLifecycle, WorkflowGateway } from '../temporal/workflow-gateway';
+import type { BookingMemo, CancelChange, ConfirmChange, RescheduleChange } from '../workflows/messages';
+
+/** Why a booking change or read was refused. */
+export type BookingError =
+  | 'booking_not_found'
+  /** The booking was cancelled and accepts no further changes. */
+  | 'booking_cancelled'
+  /** The booking's workflow has ended for another reason. */
+  | 'booking_closed'
+  /** Known, but neither a worker nor the database can show it now. */
+  | 'state_unavailable';
+
+export type BookingResult<T = void> = { ok: true; value: T } | { ok: false; error: BookingError };
+
+/** A user's edit of our event, as the calendar reads recorded it (by calendar account). */
+export interface ExternalEditSeen {
+  state: Extract<CalendarSyncState, 'removed_externally' | 'moved_externally'>;
+  changedAt: string;
+}
+
+/** What the booking views are read from besides the workflow. */
+export interface BookingRecords {
+  /** The booking as PostgreSQL last recorded it, for when no worker answers the state query. */
+  recordedView(bookingId: string): Promise<BookingView | null>;
+  /** The users' edits of the booking's events, by calendar account id. */
+  externalEdits(bookingId: string): Promise<Map<string, ExternalEditSeen>>;
+}
+
+export interface BookingsDeps {
+  workflows: Pick<WorkflowGateway, 'confirmBooking' | 'rescheduleBooking' | 'cancelBooking' | 'bookingLifecycle' | 'bookingView'>;
+  records: BookingRecords;
+}
+
+const ok: BookingResult = { ok: true, value: undefined };
+
+function closedError(memo: BookingMemo): BookingResult<never> {
+  return { ok: false, error: memo.status === 'cancelled' ? 'booking_cancelled' : 'booking_closed' };
+}
+
+/** A booking whose workflow is gone; `unknown` here means it ended and was removed meanwhile. */
+function endedError(life: BookingLifecycle): BookingResult<never> {
+  return closedError(life.kind === 'unknown' ? { status: 'none' } : life.memo);
+}
+
+/** The workflow knows what it wrote; only reads of the calendar know what the user did since. */
+function withExternalEdits(view: BookingView, edits: Map<string, ExternalEditSeen>): BookingView {
+  const calendars = view.calendars.map((c): CalendarView => {
+    const seen = c.connectionId && c.state === 'synced' ? edits.get(c.connectionId) : undefined;
+    return seen ? { ...c, state: seen.state, externallyChangedAt: seen.changedAt } : c;
+  });
+  return { ...view, calendars };
+}
+
+/**
+ * The booking system's changes and reads. Every change becomes a signal to the booking's
+ * workflow, accepted only once Temporal has durably recorded it; a booking that has ended
+ * accepts none (a repeated cancel of a cancelled booking is accepted and changes nothing).
+ */
+export class Bookings {
+  constructor(private readonly deps: BookingsDeps) {}
+
+  async confirm(bookingId: string, change: ConfirmChange): Promise<BookingResult> {
+    if ((await this.deps.workflows.confirmBooking(bookingId, change)) === 'sent') return ok;
+    return endedError(await this.deps.workflows.bookingLifecycle(bookingId));
+  }
+
+  async reschedule(bookingId: string, change: RescheduleChange): Promise<BookingResult> {
+    const life = await this.deps.workflows.bookingLifecycle(bookingId);
+    if (life.kind === 'unknown') return { ok: false, error: 'booking_not_found' };
+    if (life.kind === 'closed' || life.memo.status === 'cancelled') return closedError(life.memo);
+    if ((await this.deps.workflows.rescheduleBooking(bookingId, change)) === 'sent') return ok;
+    // It closed between describe and signal.
+    return endedError(await this.deps.workflows.bookingLifecycle(bookingId));
+  }
+
+  async cancel(bookingId: string, change: CancelChange): Promise<BookingResult> {
+    const life = await this.deps.workflows.bookingLifecycle(bookingId);
+    if (life.kind === 'unknown') return { ok: false, error: 'booking_not_found' };
+    if (life.kind === 'closed') return life.memo.status === 'cancelled' ? ok : closedError(life.memo);
+    if ((await this.deps.workflows.cancelBooking(bookingId, change)) === 'sent') return ok;
+    return endedError(await this.deps.workflows.bookingLifecycle(bookingId));
+  }
+
+  /**
+   * The booking as its workflow shows it, or as the database recorded it when no worker
+   * answers; either way with the users' own edits of its events.
+   */
+  async view(bookingId: string): Promise<BookingResult<BookingView>> {
+    const life = await this.deps.workflows.bookingLifecycle(bookingId);
+    if (life.kind === 'unknown') return { ok: false, error: 'booking_not_found' };
+    const view = (await this.deps.workflows.bookingView(bookingId, life.kind)) ?? (await this.deps.records.recordedView(bookingId));
+    if (!view) return { ok: false, error: 'state_unavailable' };
+    return { ok: true, value: withExternalEdits(view, await this.deps.records.externalEdits(bookingId)) };
+  }
+}

@@ -1,0 +1,152 @@
+import { connectCalDav, type CalDavConnectError, type CalDavConnectInput } from '../connections/caldav-connect';
+import type { Connection, ConnectionStore } from '../db/connections';
+import { ProviderError, type CalendarInfo, type ProviderRegistry } from '../providers';
+import type { WorkflowGateway } from '../temporal/workflow-gateway';
+
+/** A stored calendar account as its owner may see it: never a secret. */
+export type CalendarAccount = Connection & { accountEmail: string | null };
+
+/** Why an operation on a user's calendar account was refused. */
+export type CalendarAccountError =
+  /** Not one of this user's accounts: someone else's is indistinguishable from a missing one. */
+  | { code: 'account_not_found'; userId: string; accountId: string }
+  | { code: 'account_disconnected' }
+  /** The provider refused the stored grant: the user must connect the account again. */
+  | { code: 'account_needs_reauth' }
+  | { code: 'provider_unavailable'; detail: string }
+  | { code: 'calendar_not_found' }
+  | { code: 'calendar_not_writable'; calendarName: string }
+  | CalDavRefusal;
+
+/** A CalDAV account could not be verified; `message` is written for the user. */
+export interface CalDavRefusal {
+  code: CalDavConnectError;
+  message: string;
+}
+
+export type AccountResult<T> = { ok: true; value: T } | { ok: false; error: CalendarAccountError };
+
+export interface AccountChange {
+  syncEnabled?: boolean;
+  calendarId?: string;
+}
+
+export interface CalendarAccountsDeps {
+  accounts: Pick<ConnectionStore, 'listForUserWithEmail' | 'upsertCalDav' | 'setCalendar' | 'setSyncEnabled' | 'markRemovingEvents'>;
+  workflows: Pick<WorkflowGateway, 'signalConnected' | 'signalDisconnect'>;
+  providers: Pick<ProviderRegistry, 'oauth'>;
+  /** The account's calendars at its provider (an OAuth token refreshed first when needed); throws `ProviderError`. */
+  listCalendars(account: Connection): Promise<CalendarInfo[]>;
+  icloudCaldavUrl: string;
+}
+
+const refused = (error: CalendarAccountError): { ok: false; error: CalendarAccountError } => ({ ok: false, error });
+
+/**
+ * A user's calendar accounts: connect (CalDAV here; OAuth through its connect flow), list,
+ * the account's calendars, sync on/off, the calendar events go to, disconnect. Used alike by
+ * the JSON API and the settings page, so each rule holds for both.
+ */
+export class CalendarAccounts {
+  constructor(private readonly deps: CalendarAccountsDeps) {}
+
+  list(userId: string): Promise<CalendarAccount[]> {
+    return this.deps.accounts.listForUserWithEmail(userId);
+  }
+
+  /** Which OAuth providers this deployment can connect (configured with client credentials). */
+  connectableProviders(): { google: boolean; microsoft: boolean } {
+    const configured = (kind: 'google' | 'microsoft'): boolean => {
+      try {
+        this.deps.providers.oauth(kind);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    return { google: configured('google'), microsoft: configured('microsoft') };
+  }
+
+  private async owned(userId: string, accountId: string): Promise<CalendarAccount | undefined> {
+    return (await this.list(userId)).find((a) => a.id === accountId);
+  }
+
+  /** Verifies the CalDAV account by discovery, stores it (a known account is updated) and starts its sync. */
+  async connectCalDav(
+    userId: string,
+    input: Omit<CalDavConnectInput, 'userId'>,
+  ): Promise<{ ok: true; value: { account: CalendarAccount; created: boolean } } | { ok: false; error: CalDavRefusal }> {
+    const result = await connectCalDav(
+      {
+        connections: this.deps.accounts,
+        icloudCaldavUrl: this.deps.icloudCaldavUrl,
+        onConnected: (account, created) => this.deps.workflows.signalConnected(account, !created),
+      },
+      { userId, ...input },
+    );
+    if (!result.ok) return { ok: false, error: { code: result.error, message: result.message } };
+    const account = await this.owned(userId, result.connection.id);
+    if (!account) throw new Error(`calendar account ${result.connection.id} was stored but cannot be read back`);
+    return { ok: true, value: { account, created: result.created } };
+  }
+
+  /** The account's calendars at its provider, the one events go to marked `selected`. */
+  async calendars(userId: string, accountId: string): Promise<AccountResult<Array<CalendarInfo & { selected: boolean }>>> {
+    const account = await this.owned(userId, accountId);
+    if (!account) return refused({ code: 'account_not_found', userId, accountId });
+    if (account.status === 'disconnected') return refused({ code: 'account_disconnected' });
+    const listed = await this.calendarsAtProvider(account);
+    if (!listed.ok) return listed;
+    return { ok: true, value: listed.value.map((c) => ({ ...c, selected: c.id === account.calendarId })) };
+  }
+
+  /** Turns sync on or off and chooses the calendar events go to; each change starts what it needs. */
+  async update(userId: string, accountId: string, change: AccountChange): Promise<AccountResult<CalendarAccount>> {
+    const before = await this.owned(userId, accountId);
+    if (!before) return refused({ code: 'account_not_found', userId, accountId });
+    if (before.status === 'disconnected') return refused({ code: 'account_disconnected' });
+    if (change.calendarId !== undefined && change.calendarId !== before.calendarId) {
+      const listed = await this.calendarsAtProvider(before);
+      if (!listed.ok) return listed;
+      const chosen = listed.value.find((c) => c.id === change.calendarId);
+      if (!chosen) return refused({ code: 'calendar_not_found' });
+      if (!chosen.writable) return refused({ code: 'calendar_not_writable', calendarName: chosen.name });
+      await this.deps.accounts.setCalendar(accountId, chosen.id);
+      // Every booking's event moves: the bulk sync asks each booking workflow to re-sync.
+      await this.deps.workflows.signalConnected(before, true);
+    }
+    if (change.syncEnabled !== undefined && change.syncEnabled !== before.syncEnabled) {
+      const after = await this.deps.accounts.setSyncEnabled(accountId, change.syncEnabled);
+      // Turned back on: bring the bookings made meanwhile into the calendar.
+      if (change.syncEnabled && after) await this.deps.workflows.signalConnected(after, true);
+    }
+    const after = await this.owned(userId, accountId);
+    return after ? { ok: true, value: after } : refused({ code: 'account_not_found', userId, accountId });
+  }
+
+  /**
+   * Sync stops at once; the account's workflow then removes our events (when asked), revokes
+   * the grant and erases the tokens. `changed: false`: it was disconnected already (a second
+   * tab, a double click), and nothing more was done.
+   */
+  async disconnect(userId: string, accountId: string, removeEvents: boolean): Promise<AccountResult<{ account: CalendarAccount; changed: boolean }>> {
+    const account = await this.owned(userId, accountId);
+    if (!account) return refused({ code: 'account_not_found', userId, accountId });
+    if (account.status === 'disconnected') return { ok: true, value: { account, changed: false } };
+    if (removeEvents) await this.deps.accounts.markRemovingEvents(account.id);
+    else await this.deps.accounts.setSyncEnabled(account.id, false);
+    await this.deps.workflows.signalDisconnect(account, removeEvents);
+    const after = await this.owned(userId, accountId);
+    return after ? { ok: true, value: { account: after, changed: true } } : refused({ code: 'account_not_found', userId, accountId });
+  }
+
+  private async calendarsAtProvider(account: Connection): Promise<AccountResult<CalendarInfo[]>> {
+    try {
+      return { ok: true, value: await this.deps.listCalendars(account) };
+    } catch (err) {
+      if (!(err instanceof ProviderError)) throw err;
+      if (err.kind === 'invalid_grant') return refused({ code: 'account_needs_reauth' });
+      return refused({ code: 'provider_unavailable', detail: err.message });
+    }
+  }
+}

@@ -1,0 +1,55 @@
+import { usableCredentials } from '../connections/token-refresh';
+import type { ChannelSecrets } from '../crypto/channel-secret';
+import type { BookingStore } from '../db/bookings';
+import type { ConnectionStore } from '../db/connections';
+import type { ExternalEditStore } from '../db/external-edits';
+import type { ProviderChannelStore } from '../db/provider-channels';
+import type { Logger } from '../logging';
+import type { ProviderRegistry } from '../providers';
+import type { WorkflowGateway } from '../temporal/workflow-gateway';
+import { Bookings } from './bookings';
+import { CalendarAccounts } from './calendar-accounts';
+import { PushNotifications } from './push-notifications';
+
+export interface ApplicationDeps {
+  bookings: Pick<BookingStore, 'loadView'>;
+  externalEdits: Pick<ExternalEditStore, 'statesOf'>;
+  channels: ProviderChannelStore;
+  connections: ConnectionStore;
+  providers: ProviderRegistry;
+  workflows: WorkflowGateway;
+  channelSecrets: ChannelSecrets;
+  icloudCaldavUrl: string;
+  logger: Logger;
+}
+
+export interface ApplicationServices {
+  bookings: Bookings;
+  calendarAccounts: CalendarAccounts;
+  pushNotifications: PushNotifications;
+}
+
+/** The services the HTTP routes and pages call, each given the storage and gateway it works with. */
+export function createApplicationServices(deps: ApplicationDeps): ApplicationServices {
+  const { connections, providers, workflows, logger } = deps;
+  return {
+    bookings: new Bookings({
+      workflows,
+      records: {
+        recordedView: (bookingId) => deps.bookings.loadView(bookingId),
+        externalEdits: (bookingId) => deps.externalEdits.statesOf(bookingId),
+      },
+    }),
+    calendarAccounts: new CalendarAccounts({
+      accounts: connections,
+      workflows,
+      providers,
+      listCalendars: async (account) => {
+        const credentials = await usableCredentials({ connections, providers, logger }, account.id);
+        return providers.calendar(account.provider).listCalendars({ credentials });
+      },
+      icloudCaldavUrl: deps.icloudCaldavUrl,
+    }),
+    pushNotifications: new PushNotifications({ channels: deps.channels, secrets: deps.channelSecrets, workflows, logger }),
+  };
+}

@@ -1,0 +1,156 @@
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowIdReusePolicy } from '@temporalio/common';
+import type { WorkflowTarget } from '../config';
+import type { BookingView } from '../domain/booking';
+import { bookingWorkflow } from '../workflows/booking';
+import { connectionWorkflow, type ConnectionWorkflowInput } from '../workflows/connection';
+import {
+  bookingWorkflowId,
+  cancelSignal,
+  confirmSignal,
+  connectedSignal,
+  connectionWorkflowId,
+  disconnectSignal,
+  refreshBusySignal,
+  renewPushSignal,
+  rescheduleSignal,
+  stateQuery,
+  type BookingMemo,
+  type CancelChange,
+  type ConfirmChange,
+  type RescheduleChange,
+} from '../workflows/messages';
+import { BookingIdKey, BookingStatusKey, ParticipantUserIdsKey, SyncStateKey } from '../workflows/search-attributes';
+
+/** How long a state query waits for a worker to answer. */
+const QUERY_DEADLINE_MS = 5_000;
+
+/** A booking workflow as Temporal describes it, with the status its memo records. */
+export type BookingLifecycle = { kind: 'running' | 'closed'; memo: BookingMemo } | { kind: 'unknown' };
+
+/** A calendar account as its workflow is started with: ids only. */
+export interface CalendarAccountRef {
+  id: string;
+  userId: string;
+}
+
+/** What a connection workflow is asked to do by a provider's push notification. */
+export type PushRequest = 'refresh_busy' | 'renew_push';
+
+/**
+ * Every call this service makes to Temporal as a client: starting and signalling the booking
+ * and connection workflows, reading a booking's state, and the readiness check. Temporal's
+ * errors that callers decide on come back as values; anything else is thrown.
+ */
+export class WorkflowGateway {
+  constructor(
+    private readonly client: Client,
+    private readonly target: WorkflowTarget,
+  ) {}
+
+  private booking(bookingId: string): WorkflowHandle<typeof bookingWorkflow> {
+    return this.client.workflow.getHandle<typeof bookingWorkflow>(bookingWorkflowId(bookingId));
+  }
+
+  /**
+   * Starts the booking's workflow with its confirm signal, or signals the running one.
+   * `id_used`: a workflow of this booking has already finished, and its id is not reused.
+   */
+  async confirmBooking(bookingId: string, change: ConfirmChange): Promise<'sent' | 'id_used'> {
+    try {
+      await this.client.workflow.signalWithStart(bookingWorkflow, {
+        workflowId: bookingWorkflowId(bookingId),
+        taskQueue: this.target.taskQueue,
+        args: [this.target.maxHistoryEvents === undefined ? { bookingId, lean: true } : { bookingId, lean: true, maxHistoryEvents: this.target.maxHistoryEvents }],
+        signal: confirmSignal,
+        signalArgs: [change],
+        // A finished booking's id is not reused: a late duplicate confirm cannot recreate its events.
+        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        memo: { status: 'confirmed' } satisfies BookingMemo,
+        typedSearchAttributes: [
+          { key: BookingIdKey, value: bookingId },
+          { key: BookingStatusKey, value: 'confirmed' },
+          { key: SyncStateKey, value: 'pending' },
+          { key: ParticipantUserIdsKey, value: change.booking.participants.map((p) => p.userId) },
+        ],
+      });
+      return 'sent';
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) return 'id_used';
+      throw err;
+    }
+  }
+
+  /** Signals the booking's running workflow; `not_running` when it has none (it closed, or never ran). */
+  async rescheduleBooking(bookingId: string, change: RescheduleChange): Promise<'sent' | 'not_running'> {
+    return this.signalRunning(() => this.booking(bookingId).signal(rescheduleSignal, change));
+  }
+
+  /** Signals the booking's running workflow; `not_running` when it has none (it closed, or never ran). */
+  async cancelBooking(bookingId: string, change: CancelChange): Promise<'sent' | 'not_running'> {
+    return this.signalRunning(() => this.booking(bookingId).signal(cancelSignal, change));
+  }
+
+  private async signalRunning(send: () => Promise<void>): Promise<'sent' | 'not_running'> {
+    try {
+      await send();
+      return 'sent';
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return 'not_running';
+      throw err;
+    }
+  }
+
+  /** Whether the booking's workflow runs, has closed or was never started; read without a worker. */
+  async bookingLifecycle(bookingId: string): Promise<BookingLifecycle> {
+    try {
+      const described = await this.booking(bookingId).describe();
+      const status = ((described.memo ?? {}) as Partial<BookingMemo>).status ?? 'none';
+      return { kind: described.status.name === 'RUNNING' ? 'running' : 'closed', memo: { status } };
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return { kind: 'unknown' };
+      throw err;
+    }
+  }
+
+  /**
+   * The booking workflow's own view: its result once closed, its state query while running.
+   * `null` when it has none, or no worker answered in time.
+   */
+  async bookingView(bookingId: string, lifecycle: 'running' | 'closed'): Promise<BookingView | null> {
+    const handle = this.booking(bookingId);
+    try {
+      if (lifecycle === 'closed') return await handle.result();
+      return await this.client.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(stateQuery));
+    } catch {
+      return null;
+    }
+  }
+
+  private connectionStart(account: CalendarAccountRef) {
+    const input: ConnectionWorkflowInput = { connectionId: account.id, userId: account.userId };
+    if (this.target.maxHistoryEvents !== undefined) input.maxHistoryEvents = this.target.maxHistoryEvents;
+    return { workflowId: connectionWorkflowId(account.id), taskQueue: this.target.taskQueue, args: [input] as [ConnectionWorkflowInput] };
+  }
+
+  /** Tells the account's workflow it was (re)connected, starting the workflow if needed. */
+  async signalConnected(account: CalendarAccountRef, reconnect: boolean): Promise<void> {
+    await this.client.workflow.signalWithStart(connectionWorkflow, { ...this.connectionStart(account), signal: connectedSignal, signalArgs: [{ reconnect }] });
+  }
+
+  /** Asks the account's workflow to disconnect it (after removing our events when asked). */
+  async signalDisconnect(account: CalendarAccountRef, removeEvents: boolean): Promise<void> {
+    await this.client.workflow.signalWithStart(connectionWorkflow, { ...this.connectionStart(account), signal: disconnectSignal, signalArgs: [{ removeEvents }] });
+  }
+
+  /** Passes a provider's push notification to the account's running workflow; never starts one. */
+  async signalPush(accountId: string, request: PushRequest): Promise<void> {
+    const handle = this.client.workflow.getHandle<typeof connectionWorkflow>(connectionWorkflowId(accountId));
+    await handle.signal(request === 'renew_push' ? renewPushSignal : refreshBusySignal);
+  }
+
+  /** Resolves when the Temporal server answers (readiness). */
+  async ping(): Promise<void> {
+    await this.client.connection.workflowService.getSystemInfo({});
+  }
+}

@@ -1,0 +1,141 @@
+import { describe, expect, it } from 'vitest';
+import { Bookings, type BookingRecords, type BookingsDeps, type ExternalEditSeen } from '../../src/application/bookings';
+import type { BookingView } from '../../src/domain/booking';
+import type { BookingLifecycle } from '../../src/temporal/workflow-gateway';
+import type { ConfirmChange } from '../../src/workflows/messages';
+
+const confirm: ConfirmChange = {
+  version: 1,
+  booking: {
+    title: 'Lesson',
+    start: '2030-01-01T10:00:00Z',
+    end: '2030-01-01T11:00:00Z',
+    timeZone: 'UTC',
+    participants: [{ userId: 'u1', role: 'tutor', name: 'Ann', email: 'ann@example.com' }],
+  },
+};
+
+const view = (calendars: BookingView['calendars']): BookingView => ({
+  bookingId: 'b1',
+  status: 'confirmed',
+  version: 1,
+  title: 'Lesson',
+  start: confirm.booking.start,
+  end: confirm.booking.end,
+  timeZone: 'UTC',
+  participants: [{ userId: 'u1', role: 'tutor', name: 'Ann' }],
+  syncState: 'synced',
+  calendars,
+});
+
+interface Fake {
+  /** Lifecycles answered in turn; the last one repeats. */
+  lifecycles: BookingLifecycle[];
+  confirm?: 'sent' | 'id_used';
+  signal?: 'sent' | 'not_running';
+  workflowView?: BookingView | null;
+  recorded?: BookingView | null;
+  edits?: Map<string, ExternalEditSeen>;
+}
+
+/** A service over a fake gateway and records; `calls` lists what reached the gateway. */
+function service(fake: Fake) {
+  const calls: string[] = [];
+  let described = 0;
+  const workflows: BookingsDeps['workflows'] = {
+    confirmBooking: async () => (calls.push('confirm'), fake.confirm ?? 'sent'),
+    rescheduleBooking: async () => (calls.push('reschedule'), fake.signal ?? 'sent'),
+    cancelBooking: async () => (calls.push('cancel'), fake.signal ?? 'sent'),
+    bookingLifecycle: async () => fake.lifecycles[Math.min(described++, fake.lifecycles.length - 1)]!,
+    bookingView: async (_id, kind) => (calls.push(`view:${kind}`), fake.workflowView ?? null),
+  };
+  const records: BookingRecords = {
+    recordedView: async () => (calls.push('recorded'), fake.recorded ?? null),
+    externalEdits: async () => fake.edits ?? new Map(),
+  };
+  return { bookings: new Bookings({ workflows, records }), calls };
+}
+
+const running = (status: 'confirmed' | 'cancelled' = 'confirmed'): BookingLifecycle => ({ kind: 'running', memo: { status } });
+const closed = (status: 'confirmed' | 'cancelled' | 'none'): BookingLifecycle => ({ kind: 'closed', memo: { status } });
+
+describe('Bookings: changes', () => {
+  it('confirm is accepted when Temporal records the signal', async () => {
+    const { bookings } = service({ lifecycles: [{ kind: 'unknown' }] });
+    expect(await bookings.confirm('b1', confirm)).toEqual({ ok: true, value: undefined });
+  });
+
+  it('confirm of a booking whose workflow has ended names why: cancelled, or closed otherwise', async () => {
+    expect(await service({ confirm: 'id_used', lifecycles: [closed('cancelled')] }).bookings.confirm('b1', confirm)).toEqual({ ok: false, error: 'booking_cancelled' });
+    expect(await service({ confirm: 'id_used', lifecycles: [closed('confirmed')] }).bookings.confirm('b1', confirm)).toEqual({ ok: false, error: 'booking_closed' });
+    // Removed between the refused start and the describe: still ended, not unknown.
+    expect(await service({ confirm: 'id_used', lifecycles: [{ kind: 'unknown' }] }).bookings.confirm('b1', confirm)).toEqual({ ok: false, error: 'booking_closed' });
+  });
+
+  it('reschedule and cancel of an unknown booking are refused without a signal', async () => {
+    const { bookings, calls } = service({ lifecycles: [{ kind: 'unknown' }] });
+    expect(await bookings.reschedule('b1', { start: 'a', end: 'b' })).toEqual({ ok: false, error: 'booking_not_found' });
+    expect(await bookings.cancel('b1', {})).toEqual({ ok: false, error: 'booking_not_found' });
+    expect(calls).toEqual([]);
+  });
+
+  it('a running but cancelled booking cannot be rescheduled', async () => {
+    const { bookings, calls } = service({ lifecycles: [running('cancelled')] });
+    expect(await bookings.reschedule('b1', { start: 'a', end: 'b' })).toEqual({ ok: false, error: 'booking_cancelled' });
+    expect(calls).toEqual([]);
+  });
+
+  it('cancelling a cancelled booking is accepted and sends nothing; a closed confirmed one is refused', async () => {
+    const cancelled = service({ lifecycles: [closed('cancelled')] });
+    expect(await cancelled.bookings.cancel('b1', {})).toEqual({ ok: true, value: undefined });
+    expect(cancelled.calls).toEqual([]);
+    expect(await service({ lifecycles: [closed('confirmed')] }).bookings.cancel('b1', {})).toEqual({ ok: false, error: 'booking_closed' });
+  });
+
+  it('a booking that closes between describe and signal is refused by what it became', async () => {
+    const { bookings, calls } = service({ lifecycles: [running(), closed('cancelled')], signal: 'not_running' });
+    expect(await bookings.reschedule('b1', { start: 'a', end: 'b' })).toEqual({ ok: false, error: 'booking_cancelled' });
+    expect(calls).toEqual(['reschedule']);
+  });
+});
+
+describe('Bookings: view', () => {
+  it('an unknown booking is not found', async () => {
+    expect(await service({ lifecycles: [{ kind: 'unknown' }] }).bookings.view('b1')).toEqual({ ok: false, error: 'booking_not_found' });
+  });
+
+  it("prefers the workflow's own view and does not read the recorded one", async () => {
+    const own = view([]);
+    const { bookings, calls } = service({ lifecycles: [closed('confirmed')], workflowView: own });
+    expect(await bookings.view('b1')).toEqual({ ok: true, value: own });
+    expect(calls).toEqual(['view:closed']);
+  });
+
+  it('falls back to the recorded view when no worker answers, and is unavailable without either', async () => {
+    const recorded = view([]);
+    const fallback = service({ lifecycles: [running()], recorded });
+    expect(await fallback.bookings.view('b1')).toEqual({ ok: true, value: recorded });
+    expect(fallback.calls).toEqual(['view:running', 'recorded']);
+    expect(await service({ lifecycles: [running()] }).bookings.view('b1')).toEqual({ ok: false, error: 'state_unavailable' });
+  });
+
+  it("shows a user's edit only on a calendar whose event was written (synced)", async () => {
+    const edits = new Map<string, ExternalEditSeen>([
+      ['c1', { state: 'removed_externally', changedAt: '2030-01-01T09:00:00.000Z' }],
+      ['c2', { state: 'moved_externally', changedAt: '2030-01-01T09:00:00.000Z' }],
+    ]);
+    const { bookings } = service({
+      lifecycles: [running()],
+      edits,
+      workflowView: view([
+        { userId: 'u1', connectionId: 'c1', provider: 'google', state: 'synced' },
+        { userId: 'u2', connectionId: 'c2', provider: 'google', state: 'pending' },
+      ]),
+    });
+    const result = await bookings.view('b1');
+    expect(result.ok && result.value.calendars).toEqual([
+      { userId: 'u1', connectionId: 'c1', provider: 'google', state: 'removed_externally', externallyChangedAt: '2030-01-01T09:00:00.000Z' },
+      { userId: 'u2', connectionId: 'c2', provider: 'google', state: 'pending' },
+    ]);
+  });
+});

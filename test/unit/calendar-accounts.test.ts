@@ -1,0 +1,149 @@
+import { describe, expect, it } from 'vitest';
+import { CalendarAccounts, type CalendarAccount, type CalendarAccountsDeps } from '../../src/application/calendar-accounts';
+import { ProviderError, type CalendarInfo } from '../../src/providers';
+
+const USER = 'u1';
+const ID = '00000000-0000-4000-8000-000000000001';
+
+function account(overrides: Partial<CalendarAccount> = {}): CalendarAccount {
+  return {
+    id: ID,
+    userId: USER,
+    provider: 'google',
+    status: 'active',
+    calendarId: 'primary',
+    syncEnabled: true,
+    tokenExpiresAt: null,
+    tokenIssuedAt: null,
+    tokenVersion: 1,
+    lastSyncedAt: null,
+    lastError: null,
+    createdAt: new Date(0),
+    bulkSync: null,
+    removingEvents: false,
+    accountEmail: 'ann@example.com',
+    ...overrides,
+  };
+}
+
+const calendars: CalendarInfo[] = [
+  { id: 'primary', name: 'Ann', primary: true, writable: true },
+  { id: 'work', name: 'Work', primary: false, writable: true },
+  { id: 'holidays', name: 'Holidays', primary: false, writable: false },
+];
+
+/** A service over an in-memory account of USER; `calls` lists every write and signal, in order. */
+function service(stored: CalendarAccount | undefined, listed: () => Promise<CalendarInfo[]> = async () => calendars) {
+  const calls: string[] = [];
+  let row = stored;
+  const deps: CalendarAccountsDeps = {
+    accounts: {
+      listForUserWithEmail: async (userId) => (row && row.userId === userId ? [row] : []),
+      upsertCalDav: async () => {
+        throw new Error('not used');
+      },
+      setCalendar: async (_id, calendarId) => {
+        calls.push(`setCalendar:${calendarId}`);
+        row = row && { ...row, calendarId };
+      },
+      setSyncEnabled: async (_id, syncEnabled) => {
+        calls.push(`setSyncEnabled:${syncEnabled}`);
+        row = row && { ...row, syncEnabled };
+        return row;
+      },
+      markRemovingEvents: async () => {
+        calls.push('markRemovingEvents');
+        row = row && { ...row, removingEvents: true, syncEnabled: false };
+      },
+    },
+    workflows: {
+      signalConnected: async (_a, reconnect) => void calls.push(`connected:${reconnect}`),
+      signalDisconnect: async (_a, removeEvents) => void calls.push(`disconnect:${removeEvents}`),
+    },
+    providers: {
+      oauth: () => {
+        throw new ProviderError('rejected', 'not configured');
+      },
+    },
+    listCalendars: listed,
+    icloudCaldavUrl: 'https://caldav.icloud.com',
+  };
+  return { accounts: new CalendarAccounts(deps), calls };
+}
+
+describe('CalendarAccounts', () => {
+  it("another user's account is not found, and nothing is written or signalled", async () => {
+    const { accounts, calls } = service(account({ userId: 'someone-else' }));
+    const notFound = { ok: false, error: { code: 'account_not_found', userId: USER, accountId: ID } };
+    expect(await accounts.calendars(USER, ID)).toEqual(notFound);
+    expect(await accounts.update(USER, ID, { syncEnabled: false })).toEqual(notFound);
+    expect(await accounts.disconnect(USER, ID, true)).toEqual(notFound);
+    expect(calls).toEqual([]);
+  });
+
+  it('a disconnected account has no calendars and cannot be changed', async () => {
+    const { accounts, calls } = service(account({ status: 'disconnected' }));
+    expect(await accounts.calendars(USER, ID)).toEqual({ ok: false, error: { code: 'account_disconnected' } });
+    expect(await accounts.update(USER, ID, { calendarId: 'work' })).toEqual({ ok: false, error: { code: 'account_disconnected' } });
+    expect(calls).toEqual([]);
+  });
+
+  it('lists the calendars with the one events go to selected', async () => {
+    const result = await service(account({ calendarId: 'work' })).accounts.calendars(USER, ID);
+    expect(result.ok && result.value.filter((c) => c.selected).map((c) => c.id)).toEqual(['work']);
+  });
+
+  it('maps a dead grant to needs-reauth and other provider failures to unavailable', async () => {
+    const dead = service(account(), () => Promise.reject(new ProviderError('invalid_grant', 'revoked')));
+    expect(await dead.accounts.calendars(USER, ID)).toEqual({ ok: false, error: { code: 'account_needs_reauth' } });
+    const down = service(account(), () => Promise.reject(new ProviderError('transient', 'HTTP 503')));
+    expect(await down.accounts.update(USER, ID, { calendarId: 'work' })).toEqual({ ok: false, error: { code: 'provider_unavailable', detail: 'HTTP 503' } });
+    expect(down.calls).toEqual([]);
+  });
+
+  it('choosing a calendar stores it and re-syncs every booking; a read-only or unknown one is refused untouched', async () => {
+    const { accounts, calls } = service(account());
+    expect(await accounts.update(USER, ID, { calendarId: 'holidays' })).toEqual({ ok: false, error: { code: 'calendar_not_writable', calendarName: 'Holidays' } });
+    expect(await accounts.update(USER, ID, { calendarId: 'nope' })).toEqual({ ok: false, error: { code: 'calendar_not_found' } });
+    expect(calls).toEqual([]);
+    const result = await accounts.update(USER, ID, { calendarId: 'work' });
+    expect(result.ok && result.value.calendarId).toBe('work');
+    expect(calls).toEqual(['setCalendar:work', 'connected:true']);
+  });
+
+  it('choosing the calendar already chosen asks nothing of the provider', async () => {
+    const { accounts, calls } = service(account(), () => Promise.reject(new Error('the provider was asked')));
+    expect((await accounts.update(USER, ID, { calendarId: 'primary' })).ok).toBe(true);
+    expect(calls).toEqual([]);
+  });
+
+  it('turning sync back on brings bookings in; turning it off only stores it', async () => {
+    const off = service(account());
+    expect((await off.accounts.update(USER, ID, { syncEnabled: false })).ok).toBe(true);
+    expect(off.calls).toEqual(['setSyncEnabled:false']);
+    const on = service(account({ syncEnabled: false }));
+    expect((await on.accounts.update(USER, ID, { syncEnabled: true })).ok).toBe(true);
+    expect(on.calls).toEqual(['setSyncEnabled:true', 'connected:true']);
+  });
+
+  it('disconnect stops sync and signals the workflow; an account already disconnected is left alone', async () => {
+    const removing = service(account());
+    const result = await removing.accounts.disconnect(USER, ID, true);
+    expect(result.ok && result.value.changed).toBe(true);
+    expect(result.ok && result.value.account.removingEvents).toBe(true);
+    expect(removing.calls).toEqual(['markRemovingEvents', 'disconnect:true']);
+
+    const keeping = service(account());
+    await keeping.accounts.disconnect(USER, ID, false);
+    expect(keeping.calls).toEqual(['setSyncEnabled:false', 'disconnect:false']);
+
+    const gone = service(account({ status: 'disconnected' }));
+    const again = await gone.accounts.disconnect(USER, ID, true);
+    expect(again.ok && again.value.changed).toBe(false);
+    expect(gone.calls).toEqual([]);
+  });
+
+  it('offers only the OAuth providers this deployment configured', () => {
+    expect(service(undefined).accounts.connectableProviders()).toEqual({ google: false, microsoft: false });
+  });
+});
