@@ -63,7 +63,7 @@ export class BookingCommands {
       await this.client.workflow.signalWithStart<typeof bookingWorkflow, [ConfirmChange]>('bookingWorkflow', {
         workflowId: bookingWorkflowId(bookingId),
         taskQueue: this.target.taskQueue,
-        args: [this.target.maxHistoryEvents === undefined ? { bookingId, lean: true } : { bookingId, lean: true, maxHistoryEvents: this.target.maxHistoryEvents }],
+        args: [this.target.maxHistoryEvents === undefined ? { bookingId } : { bookingId, maxHistoryEvents: this.target.maxHistoryEvents }],
         signal: confirmSignal,
         signalArgs: [change],
         // A finished booking's id is not reused: a late duplicate confirm cannot recreate its events.
