@@ -61,7 +61,7 @@ export class WorkflowGateway {
       await this.client.workflow.signalWithStart(bookingWorkflow, {
         workflowId: bookingWorkflowId(bookingId),
         taskQueue: this.target.taskQueue,
-        args: [this.target.maxHistoryEvents === undefined ? { bookingId, lean: true } : { bookingId, lean: true, maxHistoryEvents: this.target.maxHistoryEvents }],
+        args: [this.target.maxHistoryEvents === undefined ? { bookingId } : { bookingId, maxHistoryEvents: this.target.maxHistoryEvents }],
         signal: confirmSignal,
         signalArgs: [change],
         // A finished booking's id is not reused: a late duplicate confirm cannot recreate its events.

@@ -3,68 +3,12 @@
  * unit-tested on its own. Signals only change the *desired* state here; the workflow's reconcile
  * loop then drives calendars towards it.
  */
-import type {
-  BookingDetails,
-  BookingStatus,
-  BookingView,
-  CalendarSyncState,
-  CalendarTarget,
-  CalendarView,
-  SyncState,
-} from '../domain/booking';
+import type { BookingStatus, BookingView, CalendarTarget, CalendarView, SyncState } from '../domain/booking';
+import { recordKey, type CalendarRecord, type CarriedState, type DesiredBooking, type ReconcileOp } from './booking-records';
 import type { CancelChange, ConfirmChange, RescheduleChange } from './messages';
 
 export type { CalendarTarget };
-
-/** The newest version applied per group of fields; `null` = only unversioned changes so far. */
-export interface AppliedVersions {
-  details: number | null;
-  times: number | null;
-}
-
-export interface DesiredBooking {
-  status: BookingStatus;
-  details: BookingDetails;
-  versions: AppliedVersions;
-  cancelReason?: string;
-}
-
-/** What the workflow knows about one participant's calendar. */
-export interface CalendarRecord {
-  userId: string;
-  connectionId: string | null;
-  provider: string | null;
-  state: CalendarSyncState;
-  externalEventId?: string;
-  lastError?: string;
-  syncedAt?: string;
-  /** The revision this calendar last reached; undefined = never synced. */
-  syncedRevision?: number;
-  /** Set when the user must reconnect: not retried until the connection is re-driven. */
-  awaitingReauth?: boolean;
-  /** The calendar our event is in (undefined in state carried from before calendars could change). */
-  calendarId?: string;
-}
-
-/** Everything carried across continue-as-new. */
-export interface CarriedState {
-  desired: DesiredBooking | null;
-  revision: number;
-  calendars: CalendarRecord[];
-  savedRevision: number;
-}
-
-export type ReconcileOp =
-  | {
-      kind: 'upsert';
-      userId: string;
-      connectionId: string;
-      provider: string;
-      knownExternalEventId?: string;
-      /** The user chose another calendar: remove the event from this one first. */
-      moveFromCalendarId?: string;
-    }
-  | { kind: 'delete'; userId: string; connectionId: string; provider: string; knownExternalEventId?: string; calendarId?: string };
+export { recordKey, type AppliedVersions, type CalendarRecord, type CarriedState, type DesiredBooking, type ReconcileOp } from './booking-records';
 
 /** Applies a change when it is newer than what the group holds; unversioned changes apply in arrival order. */
 function isNewer(version: number | undefined, held: number | null): boolean {
@@ -76,38 +20,82 @@ function maxVersion(a: number | null, b: number | undefined): number | null {
   return a === null ? b : Math.max(a, b);
 }
 
-export function recordKey(userId: string, connectionId: string | null): string {
-  return `${userId}\u0000${connectionId ?? ''}`;
-}
-
 export class BookingState {
-  desired: DesiredBooking | null;
-  /** Bumped on every applied change: a calendar is in sync when it reached the current revision. */
-  revision: number;
-  savedRevision: number;
+  private desiredBooking: DesiredBooking | null;
+  private currentRevision: number;
+  private savedUpTo: number;
   private readonly calendars = new Map<string, CalendarRecord>();
-  /** Set by any change that needs a reconcile pass. */
-  dirty = false;
-  /** True while a reconcile pass runs: the calendars may not reflect the latest revision yet. */
-  reconciling = false;
+  private changedSincePass: boolean;
+  private passOrOperationRunning = false;
 
   constructor(
     readonly bookingId: string,
     carried?: CarriedState,
   ) {
-    this.desired = carried?.desired ?? null;
-    this.revision = carried?.revision ?? 0;
-    this.savedRevision = carried?.savedRevision ?? 0;
-    for (const c of carried?.calendars ?? []) this.calendars.set(recordKey(c.userId, c.connectionId), { ...c });
-    this.dirty = carried !== undefined && this.desired !== null;
+    this.desiredBooking = carried?.desired ?? null;
+    this.currentRevision = carried?.revision ?? 0;
+    this.savedUpTo = carried?.savedRevision ?? 0;
+    for (const calendar of carried?.calendars ?? []) this.calendars.set(recordKey(calendar.userId, calendar.connectionId), { ...calendar });
+    this.changedSincePass = carried !== undefined && this.desiredBooking !== null;
+  }
+
+  get desired(): DesiredBooking | null {
+    return this.desiredBooking;
+  }
+
+  /** Bumped on every applied change: a calendar is in sync when it reached the current revision. */
+  get revision(): number {
+    return this.currentRevision;
+  }
+
+  /** The newest revision saved to the database. */
+  get savedRevision(): number {
+    return this.savedUpTo;
+  }
+
+  /** Set by any change that needs a reconcile pass. */
+  get dirty(): boolean {
+    return this.changedSincePass;
+  }
+
+  /** True while a reconcile pass or a calendar operation runs: the calendars may not reflect the latest revision yet. */
+  get reconciling(): boolean {
+    return this.passOrOperationRunning;
+  }
+
+  /** A reconcile pass begins: it takes every change so far. Returns the booking it plans for. */
+  passStarted(): DesiredBooking | null {
+    this.changedSincePass = false;
+    if (this.desiredBooking) this.passOrOperationRunning = true;
+    return this.desiredBooking;
+  }
+
+  /** The pass saved the booking as of `revision`. */
+  savedAt(revision: number): void {
+    this.savedUpTo = Math.max(this.savedUpTo, revision);
+  }
+
+  /** The pass ended; `operationsRunning`: calendar operations it (or an earlier pass) started are still in flight. */
+  passEnded(operationsRunning: boolean): void {
+    this.passOrOperationRunning = operationsRunning;
+  }
+
+  operationStarted(): void {
+    this.passOrOperationRunning = true;
+  }
+
+  /** A calendar operation planned at `revision` ended. A newer change means that calendar must be planned again. */
+  operationEnded(revision: number, operationsRunning: boolean): void {
+    this.passOrOperationRunning = operationsRunning;
+    if (this.currentRevision !== revision) this.changedSincePass = true;
   }
 
   /** Confirm = the whole booking as of `version`. Ignored once cancelled (cancellation is final). */
   confirm(change: ConfirmChange): boolean {
-    const d = this.desired;
-    if (d?.status === 'cancelled') return false;
-    if (!d) {
-      this.desired = {
+    const desired = this.desiredBooking;
+    if (desired?.status === 'cancelled') return false;
+    if (!desired) {
+      this.desiredBooking = {
         status: 'confirmed',
         details: change.booking,
         versions: { details: change.version ?? null, times: change.version ?? null },
@@ -115,39 +103,39 @@ export class BookingState {
       return this.bump();
     }
     let changed = false;
-    if (isNewer(change.version, d.versions.details)) {
-      const { start: _s, end: _e, timeZone: _z, ...rest } = change.booking;
-      d.details = { ...d.details, ...rest, description: rest.description, location: rest.location, meetingUrl: rest.meetingUrl };
-      d.versions.details = maxVersion(d.versions.details, change.version);
+    if (isNewer(change.version, desired.versions.details)) {
+      const { start: _start, end: _end, timeZone: _timeZone, ...rest } = change.booking;
+      desired.details = { ...desired.details, ...rest, description: rest.description, location: rest.location, meetingUrl: rest.meetingUrl };
+      desired.versions.details = maxVersion(desired.versions.details, change.version);
       changed = true;
     }
-    if (isNewer(change.version, d.versions.times)) {
-      d.details = { ...d.details, start: change.booking.start, end: change.booking.end, timeZone: change.booking.timeZone };
-      d.versions.times = maxVersion(d.versions.times, change.version);
+    if (isNewer(change.version, desired.versions.times)) {
+      desired.details = { ...desired.details, start: change.booking.start, end: change.booking.end, timeZone: change.booking.timeZone };
+      desired.versions.times = maxVersion(desired.versions.times, change.version);
       changed = true;
     }
     return changed ? this.bump() : false;
   }
 
   reschedule(change: RescheduleChange): boolean {
-    const d = this.desired;
-    if (!d || d.status === 'cancelled' || !isNewer(change.version, d.versions.times)) return false;
-    d.details = {
-      ...d.details,
+    const desired = this.desiredBooking;
+    if (!desired || desired.status === 'cancelled' || !isNewer(change.version, desired.versions.times)) return false;
+    desired.details = {
+      ...desired.details,
       start: change.start,
       end: change.end,
-      timeZone: change.timeZone ?? d.details.timeZone,
+      timeZone: change.timeZone ?? desired.details.timeZone,
     };
-    d.versions.times = maxVersion(d.versions.times, change.version);
+    desired.versions.times = maxVersion(desired.versions.times, change.version);
     return this.bump();
   }
 
   /** Cancellation is final whatever its version: a late or reordered change never resurrects it. */
   cancel(change: CancelChange): boolean {
-    const d = this.desired;
-    if (!d || d.status === 'cancelled') return false;
-    d.status = 'cancelled';
-    d.cancelReason = change.reason;
+    const desired = this.desiredBooking;
+    if (!desired || desired.status === 'cancelled') return false;
+    desired.status = 'cancelled';
+    desired.cancelReason = change.reason;
     return this.bump();
   }
 
@@ -156,46 +144,45 @@ export class BookingState {
    * history may be gone): revisions continue from there and a cancellation stays final.
    */
   adoptPrior(prior: { status: BookingStatus; revision: number }): void {
-    this.revision = Math.max(this.revision, prior.revision);
-    this.savedRevision = Math.min(this.savedRevision, this.revision);
-    if (prior.status === 'cancelled' && this.desired && this.desired.status !== 'cancelled') {
-      this.desired.status = 'cancelled';
-    }
-    if (this.desired) this.bump();
+    this.currentRevision = Math.max(this.currentRevision, prior.revision);
+    this.savedUpTo = Math.min(this.savedUpTo, this.currentRevision);
+    const desired = this.desiredBooking;
+    if (prior.status === 'cancelled' && desired && desired.status !== 'cancelled') desired.status = 'cancelled';
+    if (desired) this.bump();
   }
 
   /** A connection was (re)connected: its event must be written again even if we think it is. */
   resync(connectionId: string): void {
-    for (const c of this.calendars.values()) {
-      if (c.connectionId === connectionId) {
-        c.syncedRevision = undefined;
-        c.awaitingReauth = false;
+    for (const calendar of this.calendars.values()) {
+      if (calendar.connectionId === connectionId) {
+        calendar.syncedRevision = undefined;
+        calendar.awaitingReauth = false;
       }
     }
-    this.dirty = true;
+    this.changedSincePass = true;
   }
 
   private bump(): boolean {
-    this.revision += 1;
-    this.dirty = true;
+    this.currentRevision += 1;
+    this.changedSincePass = true;
     return true;
   }
 
   /** The newest booking-system version applied, if the booking system sends versions. */
   get version(): number | null {
-    const v = this.desired?.versions;
-    if (!v || (v.details === null && v.times === null)) return null;
-    return Math.max(v.details ?? 0, v.times ?? 0);
+    const versions = this.desiredBooking?.versions;
+    if (!versions || (versions.details === null && versions.times === null)) return null;
+    return Math.max(versions.details ?? 0, versions.times ?? 0);
   }
 
   get participantUserIds(): string[] {
-    return this.desired ? this.desired.details.participants.map((p) => p.userId) : [];
+    return this.desiredBooking ? this.desiredBooking.details.participants.map((participant) => participant.userId) : [];
   }
 
   /** Users whose calendars we may still have to clean up (former participants included). */
   get userIdsToResolve(): string[] {
     const ids = new Set(this.participantUserIds);
-    for (const c of this.calendars.values()) ids.add(c.userId);
+    for (const calendar of this.calendars.values()) ids.add(calendar.userId);
     return [...ids];
   }
 
@@ -206,90 +193,90 @@ export class BookingState {
    * when it ends, so one calendar never has two writes racing.
    */
   plan(targets: CalendarTarget[], nowIso: string, busy: (op: ReconcileOp) => boolean = () => false): ReconcileOp[] {
-    const d = this.desired;
-    if (!d) return [];
+    const desired = this.desired;
+    if (!desired) return [];
     const ops: ReconcileOp[] = [];
     const wanted = new Set<string>();
     const participants = new Set(this.participantUserIds);
 
-    if (d.status === 'confirmed') {
+    if (desired.status === 'confirmed') {
       for (const userId of participants) {
         const mine = targets.filter(
-          (t) =>
-            t.userId === userId &&
-            t.usable &&
-            !t.removing &&
-            (t.syncEnabled || this.calendars.get(recordKey(userId, t.connectionId))?.externalEventId !== undefined),
+          (target) =>
+            target.userId === userId &&
+            target.usable &&
+            !target.removing &&
+            (target.syncEnabled || this.calendars.get(recordKey(userId, target.connectionId))?.externalEventId !== undefined),
         );
         if (mine.length === 0) {
           this.setRecord({ userId, connectionId: null, provider: null, state: 'skipped', syncedAt: nowIso });
           continue;
         }
         this.calendars.delete(recordKey(userId, null));
-        for (const t of mine) {
-          const key = recordKey(userId, t.connectionId);
+        for (const target of mine) {
+          const key = recordKey(userId, target.connectionId);
           wanted.add(key);
-          const rec = this.calendars.get(key) ?? { userId, connectionId: t.connectionId, provider: t.provider, state: 'pending' };
-          this.calendars.set(key, rec);
-          if (t.needsReauth) {
-            rec.state = 'pending';
-            rec.awaitingReauth = true;
-            rec.lastError = 'The calendar connection needs to be reconnected by its user.';
+          const calendar = this.calendars.get(key) ?? { userId, connectionId: target.connectionId, provider: target.provider, state: 'pending' };
+          this.calendars.set(key, calendar);
+          if (target.needsReauth) {
+            calendar.state = 'pending';
+            calendar.awaitingReauth = true;
+            calendar.lastError = 'The calendar connection needs to be reconnected by its user.';
             continue;
           }
           // Reconnected (the database no longer says needs_reauth): try again.
-          rec.awaitingReauth = false;
-          const moved = rec.externalEventId !== undefined && rec.calendarId !== undefined && rec.calendarId !== t.calendarId && rec.state !== 'deleted';
-          if (!moved && rec.syncedRevision === this.revision && rec.state === 'synced') continue;
+          calendar.awaitingReauth = false;
+          const moved = calendar.externalEventId !== undefined && calendar.calendarId !== undefined && calendar.calendarId !== target.calendarId && calendar.state !== 'deleted';
+          if (!moved && calendar.syncedRevision === this.revision && calendar.state === 'synced') continue;
           const op: ReconcileOp = moved
-            ? { kind: 'upsert', userId, connectionId: t.connectionId, provider: t.provider, moveFromCalendarId: rec.calendarId }
-            : { kind: 'upsert', userId, connectionId: t.connectionId, provider: t.provider, knownExternalEventId: rec.externalEventId };
+            ? { kind: 'upsert', userId, connectionId: target.connectionId, provider: target.provider, moveFromCalendarId: calendar.calendarId }
+            : { kind: 'upsert', userId, connectionId: target.connectionId, provider: target.provider, knownExternalEventId: calendar.externalEventId };
           if (busy(op)) continue;
-          rec.state = 'pending';
+          calendar.state = 'pending';
           ops.push(op);
         }
       }
     }
 
     // Everything we wrote that is no longer wanted (cancelled, participant removed) goes.
-    const byConnection = new Map(targets.map((t) => [t.connectionId, t]));
-    for (const [key, rec] of this.calendars) {
-      if (wanted.has(key) || rec.connectionId === null) {
-        if (rec.connectionId === null && !participants.has(rec.userId)) this.calendars.delete(key);
-        if (rec.connectionId === null && d.status === 'cancelled') rec.state = 'skipped';
+    const byConnection = new Map(targets.map((target) => [target.connectionId, target]));
+    for (const [key, calendar] of this.calendars) {
+      if (wanted.has(key) || calendar.connectionId === null) {
+        if (calendar.connectionId === null && !participants.has(calendar.userId)) this.calendars.delete(key);
+        if (calendar.connectionId === null && desired.status === 'cancelled') calendar.state = 'skipped';
         continue;
       }
-      if (rec.state === 'deleted' || rec.state === 'skipped') continue;
-      const t = byConnection.get(rec.connectionId);
-      if (!t || !t.usable) {
+      if (calendar.state === 'deleted' || calendar.state === 'skipped') continue;
+      const target = byConnection.get(calendar.connectionId);
+      if (!target || !target.usable) {
         // The connection is gone: nothing we can (or need to) remove there.
-        rec.state = 'skipped';
-        rec.lastError = 'The calendar connection was removed.';
+        calendar.state = 'skipped';
+        calendar.lastError = 'The calendar connection was removed.';
         continue;
       }
-      if (t.needsReauth) {
-        rec.awaitingReauth = true;
-        rec.lastError = 'The calendar connection needs to be reconnected by its user.';
+      if (target.needsReauth) {
+        calendar.awaitingReauth = true;
+        calendar.lastError = 'The calendar connection needs to be reconnected by its user.';
         continue;
       }
-      rec.awaitingReauth = false;
+      calendar.awaitingReauth = false;
       const op: ReconcileOp = {
         kind: 'delete',
-        userId: rec.userId,
-        connectionId: rec.connectionId,
-        provider: rec.provider ?? t.provider,
-        knownExternalEventId: rec.externalEventId,
-        ...(rec.calendarId !== undefined ? { calendarId: rec.calendarId } : {}),
+        userId: calendar.userId,
+        connectionId: calendar.connectionId,
+        provider: calendar.provider ?? target.provider,
+        knownExternalEventId: calendar.externalEventId,
+        ...(calendar.calendarId !== undefined ? { calendarId: calendar.calendarId } : {}),
       };
       if (busy(op)) continue;
-      rec.state = 'pending';
+      calendar.state = 'pending';
       ops.push(op);
     }
     return ops;
   }
 
-  private setRecord(rec: CalendarRecord): void {
-    this.calendars.set(recordKey(rec.userId, rec.connectionId), rec);
+  private setRecord(calendar: CalendarRecord): void {
+    this.calendars.set(recordKey(calendar.userId, calendar.connectionId), calendar);
   }
 
   record(userId: string, connectionId: string): CalendarRecord | undefined {
@@ -297,94 +284,94 @@ export class BookingState {
   }
 
   markUpserted(op: ReconcileOp, revision: number, externalEventId: string, calendarId: string, nowIso: string): void {
-    const rec = this.ensure(op);
-    rec.state = 'synced';
-    rec.externalEventId = externalEventId;
-    rec.calendarId = calendarId;
-    rec.syncedRevision = revision;
-    rec.syncedAt = nowIso;
-    rec.lastError = undefined;
-    rec.awaitingReauth = false;
+    const calendar = this.ensure(op);
+    calendar.state = 'synced';
+    calendar.externalEventId = externalEventId;
+    calendar.calendarId = calendarId;
+    calendar.syncedRevision = revision;
+    calendar.syncedAt = nowIso;
+    calendar.lastError = undefined;
+    calendar.awaitingReauth = false;
   }
 
   markDeleted(op: ReconcileOp, revision: number, nowIso: string): void {
-    const rec = this.ensure(op);
-    rec.state = 'deleted';
-    rec.syncedRevision = revision;
-    rec.syncedAt = nowIso;
-    rec.lastError = undefined;
-    rec.awaitingReauth = false;
+    const calendar = this.ensure(op);
+    calendar.state = 'deleted';
+    calendar.syncedRevision = revision;
+    calendar.syncedAt = nowIso;
+    calendar.lastError = undefined;
+    calendar.awaitingReauth = false;
   }
 
   markFailed(op: ReconcileOp, message: string): void {
-    const rec = this.ensure(op);
-    rec.state = 'failed';
-    rec.lastError = message;
+    const calendar = this.ensure(op);
+    calendar.state = 'failed';
+    calendar.lastError = message;
   }
 
   markSkipped(op: ReconcileOp, message: string): void {
-    const rec = this.ensure(op);
-    rec.state = 'skipped';
-    rec.lastError = message;
+    const calendar = this.ensure(op);
+    calendar.state = 'skipped';
+    calendar.lastError = message;
   }
 
   markAwaitingReauth(op: ReconcileOp, message: string): void {
-    const rec = this.ensure(op);
-    rec.state = 'pending';
-    rec.lastError = message;
-    rec.awaitingReauth = true;
+    const calendar = this.ensure(op);
+    calendar.state = 'pending';
+    calendar.lastError = message;
+    calendar.awaitingReauth = true;
   }
 
   private ensure(op: ReconcileOp): CalendarRecord {
     const key = recordKey(op.userId, op.connectionId);
-    let rec = this.calendars.get(key);
-    if (!rec) {
-      rec = { userId: op.userId, connectionId: op.connectionId, provider: op.provider, state: 'pending' };
-      this.calendars.set(key, rec);
+    let calendar = this.calendars.get(key);
+    if (!calendar) {
+      calendar = { userId: op.userId, connectionId: op.connectionId, provider: op.provider, state: 'pending' };
+      this.calendars.set(key, calendar);
     }
-    return rec;
+    return calendar;
   }
 
   /** Nothing left to do: every calendar is synced, deleted, skipped or failed for good. */
   get settled(): boolean {
-    for (const c of this.calendars.values()) if (c.state === 'pending') return false;
+    for (const calendar of this.calendars.values()) if (calendar.state === 'pending') return false;
     return true;
   }
 
   get syncState(): SyncState {
     let pending = false;
-    for (const c of this.calendars.values()) {
-      if (c.state === 'failed' || c.awaitingReauth) return 'degraded';
-      if (c.state === 'pending') pending = true;
+    for (const calendar of this.calendars.values()) {
+      if (calendar.state === 'failed' || calendar.awaitingReauth) return 'degraded';
+      if (calendar.state === 'pending') pending = true;
     }
     return pending || this.dirty || this.reconciling ? 'pending' : 'synced';
   }
 
   view(): BookingView | null {
-    const d = this.desired;
-    if (!d) return null;
-    const calendars: CalendarView[] = [...this.calendars.values()].map((c) => ({
-      userId: c.userId,
-      connectionId: c.connectionId,
-      provider: c.provider,
-      state: c.state,
-      ...(c.externalEventId ? { externalEventId: c.externalEventId } : {}),
-      ...(c.lastError ? { lastError: c.lastError } : {}),
-      ...(c.syncedAt ? { syncedAt: c.syncedAt } : {}),
+    const desired = this.desired;
+    if (!desired) return null;
+    const calendars: CalendarView[] = [...this.calendars.values()].map((calendar) => ({
+      userId: calendar.userId,
+      connectionId: calendar.connectionId,
+      provider: calendar.provider,
+      state: calendar.state,
+      ...(calendar.externalEventId ? { externalEventId: calendar.externalEventId } : {}),
+      ...(calendar.lastError ? { lastError: calendar.lastError } : {}),
+      ...(calendar.syncedAt ? { syncedAt: calendar.syncedAt } : {}),
     }));
     return {
       bookingId: this.bookingId,
-      status: d.status,
+      status: desired.status,
       version: this.version,
-      title: d.details.title,
-      ...(d.details.description !== undefined ? { description: d.details.description } : {}),
-      start: d.details.start,
-      end: d.details.end,
-      timeZone: d.details.timeZone,
-      ...(d.details.location !== undefined ? { location: d.details.location } : {}),
-      ...(d.details.meetingUrl !== undefined ? { meetingUrl: d.details.meetingUrl } : {}),
-      participants: d.details.participants.map((p) => ({ userId: p.userId, role: p.role, name: p.name })),
-      ...(d.cancelReason !== undefined ? { cancelReason: d.cancelReason } : {}),
+      title: desired.details.title,
+      ...(desired.details.description !== undefined ? { description: desired.details.description } : {}),
+      start: desired.details.start,
+      end: desired.details.end,
+      timeZone: desired.details.timeZone,
+      ...(desired.details.location !== undefined ? { location: desired.details.location } : {}),
+      ...(desired.details.meetingUrl !== undefined ? { meetingUrl: desired.details.meetingUrl } : {}),
+      participants: desired.details.participants.map((participant) => ({ userId: participant.userId, role: participant.role, name: participant.name })),
+      ...(desired.cancelReason !== undefined ? { cancelReason: desired.cancelReason } : {}),
       syncState: this.syncState,
       calendars,
     };
@@ -395,7 +382,7 @@ export class BookingState {
       desired: this.desired,
       revision: this.revision,
       savedRevision: this.savedRevision,
-      calendars: [...this.calendars.values()].map((c) => ({ ...c })),
+      calendars: [...this.calendars.values()].map((calendar) => ({ ...calendar })),
     };
   }
 }

@@ -1,48 +1,14 @@
-import {
-  condition,
-  continueAsNew,
-  proxyActivities,
-  proxyLocalActivities,
-  setHandler,
-  upsertMemo,
-  upsertSearchAttributes,
-  workflowInfo,
-} from '@temporalio/workflow';
-import type { Activities } from '../activities';
-import type { BookingDetails, BookingView, CalendarTarget } from '../domain/booking';
+import { condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { BookingDetails, BookingStatus, BookingView, CalendarTarget } from '../domain/booking';
 import { FailureType } from '../domain/failures';
-import { BookingState, recordKey, type CarriedState, type ReconcileOp } from './booking-state';
-import {
-  cancelSignal,
-  confirmSignal,
-  rescheduleSignal,
-  stateQuery,
-  syncConnectionSignal,
-  type BookingMemo,
-} from './messages';
-import { BookingStatusKey, ParticipantUserIdsKey, SyncStateKey } from './search-attributes';
+import { activities, bookingStoreActivities } from './activity-options';
+import { recordKey, type CarriedState, type ReconcileOp } from './booking-records';
+import { BookingState } from './booking-state';
+import { cancelSignal, confirmSignal, rescheduleSignal, stateQuery, syncConnectionSignal, type BookingMemo } from './messages';
 import { emitNotification } from './notification';
+import { BookingStatusKey, ParticipantUserIdsKey, SyncStateKey } from './search-attributes';
 import { withFreshToken } from './token-refresh';
-
-/**
- * Provider calls retry for as long as it takes (hours-long outages included), with capped
- * exponential backoff; Retry-After from the provider overrides the next delay.
- */
-const acts = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '2 minutes' },
-});
-
-/**
- * The booking's own database reads and writes run as local activities: short, idempotent, and
- * in the worker that runs the workflow, so they cost no task round trip through the server
- * (the largest share of the engine's work per booking). Same unbounded retries.
- */
-const db = proxyLocalActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '2 minutes' },
-});
-type DbActivities = Pick<Activities, 'prepareReconcile'>;
+import { VisibilityPublisher, type Visibility } from './visibility';
 
 /** How long a booking's workflow stays open after the booking ended, for late changes. */
 const KEEP_AFTER_END_MS = 24 * 60 * 60_000;
@@ -56,19 +22,24 @@ export interface BookingWorkflowInput {
   carried?: CarriedState;
   /** History length that triggers continue-as-new (tests lower it); default 2,000 events. */
   maxHistoryEvents?: number;
-  /**
-   * Set by the API when it starts the workflow: database calls as local activities, no upsert
-   * of search attributes the start already set. Histories from before it lack the flag and
-   * replay the old way. (An input flag, not patched(): each patch id costs every workflow a
-   * search attribute upsert, a visibility write on the server.)
-   */
-  lean?: boolean;
 }
 
 function nowIso(): string {
   return new Date(Date.now()).toISOString();
 }
 
+/** What the server shows of a booking: its status, sync state and participants, and the status as memo. */
+function bookingVisibility(status: BookingStatus | undefined, syncState: string | undefined, participantUserIds: string[] | undefined): Visibility {
+  const memo: Partial<BookingMemo> = { status };
+  return {
+    searchAttributes: [
+      { key: BookingStatusKey, value: status ?? null },
+      { key: SyncStateKey, value: syncState ?? null },
+      { key: ParticipantUserIdsKey, value: participantUserIds ?? null },
+    ],
+    memo,
+  };
+}
 
 /**
  * One workflow per booking (`booking:<bookingId>`), the only writer of that booking's events.
@@ -80,52 +51,30 @@ function nowIso(): string {
  */
 export async function bookingWorkflow(input: BookingWorkflowInput): Promise<BookingView | null> {
   const state = new BookingState(input.bookingId, input.carried);
-  const lean = input.lean === true;
-  const dbActivities: DbActivities = lean ? db : acts;
-  setHandler(confirmSignal, (c) => void state.confirm(c));
-  setHandler(rescheduleSignal, (c) => void state.reschedule(c));
-  setHandler(cancelSignal, (c) => void state.cancel(c));
-  setHandler(syncConnectionSignal, (r) => state.resync(r.connectionId));
+  setHandler(confirmSignal, (change) => void state.confirm(change));
+  setHandler(rescheduleSignal, (change) => void state.reschedule(change));
+  setHandler(cancelSignal, (change) => void state.cancel(change));
+  setHandler(syncConnectionSignal, (request) => state.resync(request.connectionId));
   setHandler(stateQuery, () => state.view());
 
   // A workflow id can be reused once history is gone: the database remembers a cancellation.
-  // The lean path reads it with the first pass's preparation (one local activity, not two).
+  // A new workflow's first pass reads it along with its preparation.
   let priorUnread = !input.carried;
-  if (priorUnread && !lean) {
-    const prior = await acts.loadBookingStatus(input.bookingId);
-    if (prior) state.adoptPrior(prior);
-    priorUnread = false;
-  }
 
-  const publishedKey = (status?: string, syncState?: string, userIds?: string[]): string => `${status}|${syncState}|${userIds?.join(',') ?? ''}`;
-  // What the API set when it started the workflow needs no upsert (each one is a visibility write).
-  // Older histories upserted at the first pass and the memo with every upsert: they replay so.
+  // The API set these when it started the workflow (continue-as-new carries them over).
   const started = workflowInfo().typedSearchAttributes;
-  let published = lean ? publishedKey(started.get(BookingStatusKey), started.get(SyncStateKey), started.get(ParticipantUserIdsKey)) : '';
-  let publishedStatus = lean ? started.get(BookingStatusKey) : undefined;
+  const visibility = new VisibilityPublisher(bookingVisibility(started.get(BookingStatusKey) as BookingStatus | undefined, started.get(SyncStateKey), started.get(ParticipantUserIdsKey)));
   const publish = (): void => {
-    const d = state.desired;
-    if (!d) return;
-    const key = publishedKey(d.status, state.syncState, state.participantUserIds);
-    if (key === published) return;
-    published = key;
-    upsertSearchAttributes([
-      { key: BookingStatusKey, value: d.status },
-      { key: SyncStateKey, value: state.syncState },
-      { key: ParticipantUserIdsKey, value: state.participantUserIds },
-    ]);
-    if (lean && d.status === publishedStatus) return;
-    publishedStatus = d.status;
-    const memo: BookingMemo = { status: d.status };
-    upsertMemo({ ...memo });
+    const desired = state.desired;
+    if (desired) visibility.publish(bookingVisibility(desired.status, state.syncState, state.participantUserIds));
   };
 
   const lanes = new Lanes(state);
   for (;;) {
     if (state.dirty) {
-      const readPrior = priorUnread && state.desired !== undefined;
+      const readPrior = priorUnread && state.desired !== null;
       if (readPrior) priorUnread = false;
-      await reconcile(state, lanes, dbActivities, readPrior);
+      await reconcile(state, lanes, readPrior);
       publish();
       continue;
     }
@@ -135,13 +84,13 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
       publish();
       continue;
     }
-    const d = state.desired;
-    if (!d) {
+    const desired = state.desired;
+    if (!desired) {
       if (!(await condition(() => state.dirty, WAIT_FOR_CONFIRM_MS))) return null;
       continue;
     }
-    if (d.status === 'cancelled' && state.settled) return state.view();
-    const closeAt = Date.parse(d.details.end) + KEEP_AFTER_END_MS;
+    if (desired.status === 'cancelled' && state.settled) return state.view();
+    const closeAt = Date.parse(desired.details.end) + KEEP_AFTER_END_MS;
     if (Date.now() >= closeAt) return state.view();
     const info = workflowInfo();
     if (info.continueAsNewSuggested || info.historyLength > (input.maxHistoryEvents ?? MAX_HISTORY_EVENTS)) {
@@ -170,13 +119,12 @@ class Lanes {
   start(op: ReconcileOp, revision: number, booking: BookingDetails): void {
     const key = recordKey(op.userId, op.connectionId);
     this.running.add(key);
-    this.state.reconciling = true;
+    this.state.operationStarted();
     void runOperation(this.state, op, revision, booking).finally(() => {
       this.running.delete(key);
-      this.state.reconciling = this.running.size > 0;
       this.finished += 1;
-      // The booking changed while this ran: plan again so this calendar catches up.
-      if (this.state.revision !== revision) this.state.dirty = true;
+      // The booking changed while this ran: the state asks for another pass so this calendar catches up.
+      this.state.operationEnded(revision, this.busy);
     });
   }
 }
@@ -185,53 +133,50 @@ class Lanes {
  * One level-triggered pass: save the booking, read the calendars, plan, and start an operation
  * in every idle lane that is behind. Busy lanes are planned again when they finish.
  */
-async function reconcile(state: BookingState, lanes: Lanes, dbActivities: DbActivities, readPrior: boolean): Promise<void> {
-  state.dirty = false;
-  const d = state.desired;
-  if (!d) return;
+async function reconcile(state: BookingState, lanes: Lanes, readPrior: boolean): Promise<void> {
+  const desired = state.passStarted();
+  if (!desired) return;
   const revision = state.revision;
-  const booking = d.details;
+  const booking = desired.details;
   const projection =
     state.savedRevision < revision
-      ? { bookingId: state.bookingId, status: d.status, version: state.version, revision, details: booking, cancelReason: d.cancelReason }
+      ? { bookingId: state.bookingId, status: desired.status, version: state.version, revision, details: booking, cancelReason: desired.cancelReason }
       : undefined;
-  state.reconciling = true;
   const input = { bookingId: state.bookingId, userIds: state.userIdsToResolve, projection };
   let targets: CalendarTarget[];
   if (readPrior) {
-    // A new workflow's first pass (lean path) also reads what the database remembers of the
-    // booking, in the same local activity. A prior is adopted (which marks the state changed)
-    // and nothing was saved: the loop plans again from there.
-    const first = await db.prepareFirstReconcile(input);
+    // A prior is adopted (which marks the state changed) and nothing was saved: the loop plans
+    // again from there.
+    const first = await bookingStoreActivities.prepareFirstReconcile(input);
     if (first.prior) {
       state.adoptPrior(first.prior);
-      state.reconciling = lanes.busy;
+      state.passEnded(lanes.busy);
       return;
     }
     targets = first.targets;
   } else {
-    targets = await dbActivities.prepareReconcile(input);
+    targets = await bookingStoreActivities.prepareReconcile(input);
   }
-  if (projection) state.savedRevision = Math.max(state.savedRevision, revision);
+  if (projection) state.savedAt(revision);
   // A change that arrived during the read is planned on the next pass.
   if (state.revision !== revision) {
-    state.reconciling = lanes.busy;
+    state.passEnded(lanes.busy);
     return;
   }
-  for (const op of state.plan(targets, nowIso(), (o) => lanes.has(o))) lanes.start(op, revision, booking);
-  state.reconciling = lanes.busy;
+  for (const op of state.plan(targets, nowIso(), (planned) => lanes.has(planned))) lanes.start(op, revision, booking);
+  state.passEnded(lanes.busy);
 }
 
 async function runOperation(state: BookingState, op: ReconcileOp, revision: number, booking: BookingDetails): Promise<void> {
   const base = { bookingId: state.bookingId, userId: op.userId, connectionId: op.connectionId, revision, knownExternalEventId: op.knownExternalEventId };
   const result = await withFreshToken(op.connectionId, async (tokenJustRefreshed) => {
     if (op.kind === 'delete') {
-      await acts.deleteCalendarEvent({ ...base, tokenJustRefreshed, calendarId: op.calendarId });
+      await activities.deleteCalendarEvent({ ...base, tokenJustRefreshed, calendarId: op.calendarId });
       return undefined;
     }
     // Moving to the calendar the user chose: take it out of the old one, then write it anew.
-    if (op.moveFromCalendarId) await acts.deleteCalendarEvent({ ...base, tokenJustRefreshed, calendarId: op.moveFromCalendarId });
-    return acts.upsertCalendarEvent({ ...base, tokenJustRefreshed, booking });
+    if (op.moveFromCalendarId) await activities.deleteCalendarEvent({ ...base, tokenJustRefreshed, calendarId: op.moveFromCalendarId });
+    return activities.upsertCalendarEvent({ ...base, tokenJustRefreshed, booking });
   });
   if (result.ok) {
     if (result.value) state.markUpserted(op, revision, result.value.externalEventId, result.value.calendarId, nowIso());

@@ -1,11 +1,6 @@
-import { continueAsNew, getExternalWorkflowHandle, patched, proxyActivities, sleep } from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import { continueAsNew, getExternalWorkflowHandle, sleep } from '@temporalio/workflow';
+import { activities } from './activity-options';
 import { bookingWorkflowId, syncConnectionSignal } from './messages';
-
-const acts = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '2 minutes' },
-});
 
 const PAGE_SIZE = 100;
 
@@ -44,15 +39,6 @@ async function signalOnSchedule(bookingIds: string[], ratePerSecond: number, inp
   return { dueAt, allowance: Math.max(0, allowance) };
 }
 
-/** The pacing of histories recorded before signalOnSchedule (kept so that they replay). */
-async function signalOncePerSecond(bookingIds: string[], ratePerSecond: number, fullPage: boolean, connectionId: string): Promise<void> {
-  for (let i = 0; i < bookingIds.length; i += ratePerSecond) {
-    const batch = bookingIds.slice(i, i + ratePerSecond);
-    await Promise.all(batch.map((bookingId) => signalBooking(bookingId, connectionId)));
-    if (i + ratePerSecond < bookingIds.length || fullPage) await sleep(1_000);
-  }
-}
-
 /**
  * Brings a newly (re)connected calendar up to date: pages through the user's confirmed bookings
  * that have not ended and asks each booking's workflow (the only writer of its events) to sync
@@ -62,7 +48,7 @@ async function signalOncePerSecond(bookingIds: string[], ratePerSecond: number, 
 export async function bulkSyncWorkflow(input: BulkSyncInput): Promise<{ done: number }> {
   const startedAt = input.startedAt ?? new Date(Date.now()).toISOString();
   let done = input.done ?? 0;
-  const page = await acts.bulkSyncPage({
+  const page = await activities.bulkSyncPage({
     connectionId: input.connectionId,
     userId: input.userId,
     after: input.after ?? null,
@@ -72,15 +58,13 @@ export async function bulkSyncWorkflow(input: BulkSyncInput): Promise<{ done: nu
   });
   if (!page.active) return { done };
 
-  let pace = { dueAt: input.dueAt, allowance: input.allowance };
-  if (patched('bulk-sync-schedule')) pace = await signalOnSchedule(page.bookingIds, page.ratePerSecond, input);
-  else await signalOncePerSecond(page.bookingIds, page.ratePerSecond, page.bookingIds.length === PAGE_SIZE, input.connectionId);
+  const pace = await signalOnSchedule(page.bookingIds, page.ratePerSecond, input);
   done += page.bookingIds.length;
 
   if (page.bookingIds.length === PAGE_SIZE) {
     await continueAsNew<typeof bulkSyncWorkflow>({ ...input, ...pace, after: page.bookingIds[page.bookingIds.length - 1]!, done, startedAt });
   }
-  await acts.finishBulkSync({ connectionId: input.connectionId, done, startedAt });
+  await activities.finishBulkSync({ connectionId: input.connectionId, done, startedAt });
   return { done };
 }
 

@@ -2,12 +2,8 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { ActivityFailure, proxyActivities, startChild, ParentClosePolicy, uuid4 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { NotificationType } from '../domain/notifications';
+import { notificationDeliveryOptions, notificationRecordActivities } from './activity-options';
 import { notificationWorkflowId } from './messages';
-
-const record = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
 
 export interface NotificationWorkflowInput {
   id: string;
@@ -20,16 +16,12 @@ export interface NotificationWorkflowInput {
  * long as `retryForMs`; then it is marked failed and listed by GET /v1/notifications.
  */
 export async function notificationWorkflow(input: NotificationWorkflowInput): Promise<void> {
-  const deliver = proxyActivities<Activities>({
-    startToCloseTimeout: '30 seconds',
-    scheduleToCloseTimeout: input.retryForMs,
-    retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 hour' },
-  });
+  const delivery = proxyActivities<Pick<Activities, 'deliverNotification'>>(notificationDeliveryOptions(input.retryForMs));
   try {
-    await deliver.deliverNotification({ id: input.id });
+    await delivery.deliverNotification({ id: input.id });
   } catch (err) {
     if (!(err instanceof ActivityFailure)) throw err;
-    await record.markNotificationFailed({ id: input.id });
+    await notificationRecordActivities.markNotificationFailed({ id: input.id });
   }
 }
 
@@ -41,7 +33,7 @@ export async function notificationWorkflow(input: NotificationWorkflowInput): Pr
  */
 export async function emitNotification(type: NotificationType, data: Record<string, unknown>, stableId?: string): Promise<void> {
   const id = stableId ?? uuid4();
-  const { enabled, retryForMs } = await record.recordNotification({ id, type, data });
+  const { enabled, retryForMs } = await notificationRecordActivities.recordNotification({ id, type, data });
   if (!enabled) return;
   try {
     await startChild(notificationWorkflow, {

@@ -1,12 +1,7 @@
-import { getExternalWorkflowHandle, proxyActivities, sleep } from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import { getExternalWorkflowHandle, sleep } from '@temporalio/workflow';
+import { activities } from './activity-options';
 import { bookingWorkflowId, syncConnectionSignal } from './messages';
 import { withFreshToken } from './token-refresh';
-
-const acts = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '2 minutes' },
-});
 
 const PAGE_SIZE = 50;
 /** Deletions per second: well under every provider's per-user quota. */
@@ -21,17 +16,17 @@ const PER_SECOND = 5;
 export async function removeConnectionEvents(connectionId: string): Promise<void> {
   const asked = new Map<string, number>();
   for (;;) {
-    const page = await acts.eventsToRemove({ connectionId, limit: PAGE_SIZE });
+    const page = await activities.eventsToRemove({ connectionId, limit: PAGE_SIZE });
     if (page.length === 0) return;
     for (let i = 0; i < page.length; i += PER_SECOND) {
       await Promise.all(
-        page.slice(i, i + PER_SECOND).map(async (e) => {
-          const times = asked.get(e.bookingId) ?? 0;
-          asked.set(e.bookingId, times + 1);
+        page.slice(i, i + PER_SECOND).map(async (event) => {
+          const times = asked.get(event.bookingId) ?? 0;
+          asked.set(event.bookingId, times + 1);
           // A workflow asked twice that still holds the event does not know it: delete directly.
-          if (times < 2 && (await signalled(e.bookingId, connectionId))) return;
+          if (times < 2 && (await signalled(event.bookingId, connectionId))) return;
           await withFreshToken(connectionId, (tokenJustRefreshed) =>
-            acts.deleteCalendarEvent({ bookingId: e.bookingId, userId: e.userId, connectionId, revision: e.revision, calendarId: e.calendarId, tokenJustRefreshed }),
+            activities.deleteCalendarEvent({ bookingId: event.bookingId, userId: event.userId, connectionId, revision: event.revision, calendarId: event.calendarId, tokenJustRefreshed }),
           );
         }),
       );

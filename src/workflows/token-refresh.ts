@@ -1,11 +1,6 @@
-import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
 import { FailureType, type TokenExpiredDetails } from '../domain/failures';
-
-const acts = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '2 minutes' },
-});
+import { activities } from './activity-options';
 
 /** Refresh-and-retry rounds per call before giving up on the token. */
 const MAX_TOKEN_REFRESHES = 3;
@@ -35,7 +30,7 @@ export async function withFreshToken<T>(
     if (failure.type !== FailureType.TokenExpired || refreshes >= MAX_TOKEN_REFRESHES) return { ok: false, failure };
     const details = failure.details?.[0] as TokenExpiredDetails | undefined;
     try {
-      await acts.refreshAccessToken({ connectionId, seenTokenVersion: details?.tokenVersion ?? -1 });
+      await activities.refreshAccessToken({ connectionId, seenTokenVersion: details?.tokenVersion ?? -1 });
     } catch (err) {
       const refreshFailure = applicationFailure(err);
       if (!refreshFailure) throw err;

@@ -36,10 +36,9 @@ const workflowType = (history: HistoryProto): string | null | undefined => histo
  * Guards every workflow type against non-determinism: histories recorded from real runs
  * (committed under test/fixtures/histories as binary protobuf, plus ones made now) must replay
  * on the current code. A change that alters what a recorded history commands (an activity
- * added, removed or reordered) fails here with a nondeterminism error; keep old histories
- * replaying with patched() or an input flag. `npm run record-histories` re-records the fixtures
- * from fresh runs (this file and continue-as-new.test.ts); commit them with the change that
- * needed it, and keep the old file under a new name when running workflows still have that shape.
+ * added, removed or reordered) fails here with a nondeterminism error. `npm run record-histories`
+ * re-records the fixtures from fresh runs (this file and continue-as-new.test.ts); the README's
+ * "Workflow versioning" says when that is allowed and when a change needs `patched()` instead.
  */
 describe('bookingWorkflow replay', () => {
   it('replays fresh histories of a full lifecycle with a token refresh and a provider failure', async () => {

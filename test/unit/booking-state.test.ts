@@ -270,3 +270,55 @@ describe('BookingState calendar choice', () => {
     ]);
   });
 });
+
+describe('BookingState passes and operations', () => {
+  it('a pass takes every change so far and keeps the booking pending until it ends', () => {
+    const s = new BookingState('b1');
+    s.confirm({ booking: details() });
+    expect(s.dirty).toBe(true);
+    expect(s.passStarted()?.status).toBe('confirmed');
+    expect(s.dirty).toBe(false);
+    expect(s.reconciling).toBe(true);
+    expect(s.syncState).toBe('pending');
+    s.passEnded(false);
+    expect(s.reconciling).toBe(false);
+    expect(s.syncState).toBe('synced');
+  });
+
+  it('a pass before any confirm takes the change and plans nothing', () => {
+    const s = new BookingState('b1');
+    s.resync('c1');
+    expect(s.dirty).toBe(true);
+    expect(s.passStarted()).toBeNull();
+    expect(s.dirty).toBe(false);
+    expect(s.reconciling).toBe(false);
+  });
+
+  it('an operation that ends behind the current revision asks for another pass; one that ends on it does not', () => {
+    const s = new BookingState('b1');
+    s.confirm({ version: 1, booking: details() });
+    s.passStarted();
+    s.operationStarted();
+    s.passEnded(true);
+    expect(s.reconciling).toBe(true);
+    s.operationEnded(1, false);
+    expect(s.dirty).toBe(false);
+    expect(s.reconciling).toBe(false);
+
+    s.operationStarted();
+    s.reschedule({ version: 2, start: '2030-02-01T10:00:00Z', end: '2030-02-01T11:00:00Z' });
+    s.passStarted();
+    s.passEnded(true);
+    s.operationEnded(1, true);
+    expect(s.dirty).toBe(true);
+    expect(s.reconciling).toBe(true);
+  });
+
+  it('remembers the newest saved revision, never going back', () => {
+    const s = new BookingState('b1');
+    s.savedAt(3);
+    s.savedAt(2);
+    expect(s.savedRevision).toBe(3);
+    expect(s.carry().savedRevision).toBe(3);
+  });
+});

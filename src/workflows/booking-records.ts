@@ -1,0 +1,57 @@
+/** What a booking workflow holds and carries: the desired booking, one record per calendar, and the operations its plan returns. */
+import type { BookingDetails, BookingStatus, CalendarSyncState } from '../domain/booking';
+
+/** The newest version applied per group of fields; `null` = only unversioned changes so far. */
+export interface AppliedVersions {
+  details: number | null;
+  times: number | null;
+}
+
+export interface DesiredBooking {
+  status: BookingStatus;
+  details: BookingDetails;
+  versions: AppliedVersions;
+  cancelReason?: string;
+}
+
+/** What the workflow knows about one participant's calendar. */
+export interface CalendarRecord {
+  userId: string;
+  connectionId: string | null;
+  provider: string | null;
+  state: CalendarSyncState;
+  externalEventId?: string;
+  lastError?: string;
+  syncedAt?: string;
+  /** The revision this calendar last reached; undefined = never synced. */
+  syncedRevision?: number;
+  /** Set when the user must reconnect: not retried until the connection is re-driven. */
+  awaitingReauth?: boolean;
+  /** The calendar our event is in, once it was written. */
+  calendarId?: string;
+}
+
+/** Everything carried across continue-as-new. */
+export interface CarriedState {
+  desired: DesiredBooking | null;
+  revision: number;
+  calendars: CalendarRecord[];
+  savedRevision: number;
+}
+
+export type ReconcileOp =
+  | {
+      kind: 'upsert';
+      userId: string;
+      connectionId: string;
+      provider: string;
+      knownExternalEventId?: string;
+      /** The user chose another calendar: remove the event from this one first. */
+      moveFromCalendarId?: string;
+    }
+  | { kind: 'delete'; userId: string; connectionId: string; provider: string; knownExternalEventId?: string; calendarId?: string };
+
+/** The key of a participant's calendar record (`connectionId` null: the participant has no usable calendar). */
+export function recordKey(userId: string, connectionId: string | null): string {
+  return `${userId}\u0000${connectionId ?? ''}`;
+}
