@@ -28,15 +28,15 @@ export function createBookingActivities(deps: ActivityDeps) {
       syncEnabled: c.syncEnabled,
       removing: c.removingEvents,
     }));
-    const p = input.projection;
-    if (p) {
-      await deps.bookings.saveProjection(p);
-      if (p.status === 'confirmed') {
+    const projection = input.projection;
+    if (projection) {
+      await deps.bookings.saveProjection(projection);
+      if (projection.status === 'confirmed') {
         const covered = new Set(targets.filter((t) => t.usable && t.syncEnabled && !t.removing).map((t) => t.userId));
         await deps.syncLog.append(
-          p.details.participants
-            .filter((x) => !covered.has(x.userId))
-            .map((x) => ({ bookingId: p.bookingId, userId: x.userId, operation: 'skip' as const, outcome: 'ok' as const, revision: p.revision, detail: 'no connected calendar' })),
+          projection.details.participants
+            .filter((participant) => !covered.has(participant.userId))
+            .map((participant) => ({ bookingId: projection.bookingId, userId: participant.userId, operation: 'skip' as const, outcome: 'ok' as const, revision: projection.revision, detail: 'no connected calendar' })),
         );
       }
     }
@@ -55,11 +55,6 @@ export function createBookingActivities(deps: ActivityDeps) {
       const prior = await deps.bookings.loadStatus(input.bookingId);
       if (prior) return { prior, targets: [] };
       return { prior: null, targets: await prepareReconcile(input) };
-    },
-
-    /** What the database remembers of a booking, so a restarted workflow never resurrects a cancelled one. */
-    async loadBookingStatus(bookingId: string): Promise<PriorStatus | null> {
-      return deps.bookings.loadStatus(bookingId);
     },
   };
 }
