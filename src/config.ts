@@ -83,7 +83,10 @@ const optionalText = z
   .optional();
 
 const httpUrl = (name: string) =>
-  z.string().trim().refine((v) => isHttpUrl(v), { message: `${name} must be an http(s) URL` });
+  z
+    .string()
+    .trim()
+    .refine((v) => isHttpUrl(v), { message: `${name} must be an http(s) URL` });
 
 function isHttpUrl(v: string): boolean {
   try {
@@ -122,7 +125,9 @@ const envSchema = z.object({
   TEMPORAL_NAMESPACE: z.string().trim().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().trim().min(1).default('calendar-sync'),
   WORKFLOW_MAX_HISTORY_EVENTS: optionalText
-    .refine((v) => v === undefined || (/^\d+$/.test(v) && Number(v) >= 1), { message: 'WORKFLOW_MAX_HISTORY_EVENTS must be a positive whole number' })
+    .refine((v) => v === undefined || (/^\d+$/.test(v) && Number(v) >= 1), {
+      message: 'WORKFLOW_MAX_HISTORY_EVENTS must be a positive whole number',
+    })
     .transform((v) => (v === undefined ? undefined : Number(v))),
   PORT: z.coerce
     .number({ message: 'PORT must be a number' })
@@ -130,7 +135,9 @@ const envSchema = z.object({
     .min(0, 'PORT must be 0-65535')
     .max(65535, 'PORT must be 0-65535')
     .default(3000),
-  METRICS_PORT: optionalText.refine((v) => v === undefined || (/^\d+$/.test(v) && Number(v) <= 65535), { message: 'METRICS_PORT must be a port number (0-65535)' }).transform((v) => (v === undefined ? undefined : Number(v))),
+  METRICS_PORT: optionalText
+    .refine((v) => v === undefined || (/^\d+$/.test(v) && Number(v) <= 65535), { message: 'METRICS_PORT must be a port number (0-65535)' })
+    .transform((v) => (v === undefined ? undefined : Number(v))),
   PUBLIC_BASE_URL: optionalText.refine((v) => v === undefined || isHttpUrl(v), {
     message: 'PUBLIC_BASE_URL must be an http(s) URL',
   }),
@@ -143,7 +150,11 @@ const envSchema = z.object({
   GOOGLE_TOKEN_URL: httpUrl('GOOGLE_TOKEN_URL').default('https://oauth2.googleapis.com/token'),
   GOOGLE_REVOKE_URL: httpUrl('GOOGLE_REVOKE_URL').default('https://oauth2.googleapis.com/revoke'),
   GOOGLE_API_URL: httpUrl('GOOGLE_API_URL').default('https://www.googleapis.com/'),
-  GOOGLE_QUOTA_PER_USER_PER_MINUTE: z.coerce.number().int().min(1, 'GOOGLE_QUOTA_PER_USER_PER_MINUTE must be a positive whole number').default(600),
+  GOOGLE_QUOTA_PER_USER_PER_MINUTE: z.coerce
+    .number()
+    .int()
+    .min(1, 'GOOGLE_QUOTA_PER_USER_PER_MINUTE must be a positive whole number')
+    .default(600),
   MICROSOFT_CLIENT_ID: optionalText,
   MICROSOFT_CLIENT_SECRET: optionalText,
   MICROSOFT_TENANT: z.string().trim().min(1).default('common'),
@@ -234,7 +245,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   return {
     nodeEnv: e.NODE_ENV,
     databaseUrl: e.DATABASE_URL,
-    temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE, maxHistoryEvents: e.WORKFLOW_MAX_HISTORY_EVENTS },
+    temporal: {
+      address: e.TEMPORAL_ADDRESS,
+      namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+      maxHistoryEvents: e.WORKFLOW_MAX_HISTORY_EVENTS,
+    },
     port: e.PORT,
     metricsPort: e.METRICS_PORT,
     publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
@@ -267,7 +283,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     notifyUrl: e.NOTIFY_URL,
     notifyRetryForMs: e.NOTIFY_RETRY_FOR,
     // Providers only call https addresses; `on` is for the sandbox, which accepts http.
-    pushNotifications: e.PUSH_NOTIFICATIONS === 'on' || (e.PUSH_NOTIFICATIONS === 'auto' && (e.PUBLIC_BASE_URL ?? '').startsWith('https://')),
+    pushNotifications:
+      e.PUSH_NOTIFICATIONS === 'on' || (e.PUSH_NOTIFICATIONS === 'auto' && (e.PUBLIC_BASE_URL ?? '').startsWith('https://')),
     pushChannelTtlMs: e.PUSH_CHANNEL_TTL,
     temporalUiOrigins: (e.TEMPORAL_UI_ORIGINS ?? (production ? '' : 'http://localhost:8233,http://127.0.0.1:8233'))
       .split(',')
@@ -283,5 +300,3 @@ function parseTrustProxy(value: string | undefined): boolean | number | string {
   if (value === 'true') return true;
   return /^\d+$/.test(value) ? Number(value) : value;
 }
-
-

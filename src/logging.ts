@@ -5,10 +5,31 @@ import pino, { type Logger } from 'pino';
  * purpose, and any field that could hold one is censored if it slips through.
  */
 const REDACT_PATHS = [
-  'accessToken', '*.accessToken', 'refreshToken', '*.refreshToken', 'access_token', '*.access_token',
-  'refresh_token', '*.refresh_token', 'password', '*.password', 'authorization', '*.authorization',
-  'headers.authorization', '*.headers.authorization', 'email', '*.email', 'accountEmail', '*.accountEmail',
-  'clientSecret', '*.clientSecret', 'code', 'codeVerifier', '*.codeVerifier', 'apiKey', '*.apiKey',
+  'accessToken',
+  '*.accessToken',
+  'refreshToken',
+  '*.refreshToken',
+  'access_token',
+  '*.access_token',
+  'refresh_token',
+  '*.refresh_token',
+  'password',
+  '*.password',
+  'authorization',
+  '*.authorization',
+  'headers.authorization',
+  '*.headers.authorization',
+  'email',
+  '*.email',
+  'accountEmail',
+  '*.accountEmail',
+  'clientSecret',
+  '*.clientSecret',
+  'code',
+  'codeVerifier',
+  '*.codeVerifier',
+  'apiKey',
+  '*.apiKey',
 ];
 
 export type { Logger };

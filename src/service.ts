@@ -82,8 +82,12 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
         logger,
         busyPollIntervalMs: config.busyPollIntervalMs,
         externalEditPolicy: config.externalEditPolicy,
-        ...(config.notifyUrl ? { notify: { url: config.notifyUrl, secret: config.webhookSecret, retryForMs: config.notifyRetryForMs } } : {}),
-        ...(config.pushNotifications ? { push: { publicBaseUrl: config.publicBaseUrl, ttlMs: config.pushChannelTtlMs, secrets: channelSecrets } } : {}),
+        ...(config.notifyUrl
+          ? { notify: { url: config.notifyUrl, secret: config.webhookSecret, retryForMs: config.notifyRetryForMs } }
+          : {}),
+        ...(config.pushNotifications
+          ? { push: { publicBaseUrl: config.publicBaseUrl, ttlMs: config.pushChannelTtlMs, secrets: channelSecrets } }
+          : {}),
       },
       dataConverter: converter,
       workflowBundle: opts.workflowBundle,
@@ -129,7 +133,10 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
     });
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     // Webhook receipts only need to outlive the sender's redelivery window (days).
-    const purge = () => repositories.receipts.purgeOlderThan(WEBHOOK_RECEIPT_DAYS).catch((err: unknown) => logger.warn({ err: String(err) }, 'webhook receipt purge failed'));
+    const purge = () =>
+      repositories.receipts
+        .purgeOlderThan(WEBHOOK_RECEIPT_DAYS)
+        .catch((err: unknown) => logger.warn({ err: String(err) }, 'webhook receipt purge failed'));
     void purge();
     purgeTimer = setInterval(purge, 60 * 60_000);
     purgeTimer.unref();

@@ -36,7 +36,14 @@ export function createBookingActivities(deps: ActivityDeps) {
         await deps.syncLog.append(
           projection.details.participants
             .filter((participant) => !covered.has(participant.userId))
-            .map((participant) => ({ bookingId: projection.bookingId, userId: participant.userId, operation: 'skip' as const, outcome: 'ok' as const, revision: projection.revision, detail: 'no connected calendar' })),
+            .map((participant) => ({
+              bookingId: projection.bookingId,
+              userId: participant.userId,
+              operation: 'skip' as const,
+              outcome: 'ok' as const,
+              revision: projection.revision,
+              detail: 'no connected calendar',
+            })),
         );
       }
     }

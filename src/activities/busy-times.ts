@@ -76,12 +76,19 @@ export function createBusyTimeActivities(deps: ActivityDeps) {
         cursorExpired: changes.cursorExpired,
         items: changes.items.length,
         edits: edits.map((e) => ({ ...e, notificationId: stableUuid(`${e.state}|${e.bookingId}|${e.connectionId}|${e.changedAt}`) })),
-        conflicts: conflicts.map((c) => ({ ...c, notificationId: stableUuid(`conflict|${c.bookingId}|${c.connectionId}|${c.busyStart}|${c.busyEnd}`) })),
+        conflicts: conflicts.map((c) => ({
+          ...c,
+          notificationId: stableUuid(`conflict|${c.bookingId}|${c.connectionId}|${c.busyStart}|${c.busyEnd}`),
+        })),
       };
     },
 
     /** After the workflow sent them: these edits and conflicts are not reported again. */
-    async markBusyReportsSent(input: { connectionId: string; edits: Array<{ bookingId: string; changedAt: string }>; conflicts: Array<{ bookingId: string; busyStart: string; busyEnd: string }> }): Promise<void> {
+    async markBusyReportsSent(input: {
+      connectionId: string;
+      edits: Array<{ bookingId: string; changedAt: string }>;
+      conflicts: Array<{ bookingId: string; busyStart: string; busyEnd: string }>;
+    }): Promise<void> {
       await deps.externalEdits.markReported(input.connectionId, input.edits);
       await deps.busyConflicts.markReported(input.connectionId, input.conflicts);
     },

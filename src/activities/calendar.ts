@@ -48,7 +48,9 @@ export function createCalendarActivities(deps: ActivityDeps) {
       if (final) {
         await deps.calendarEvents.recordFailure({ ...input, provider, operation, error: message });
       } else {
-        await deps.syncLog.append([{ ...input, provider, operation, outcome: 'retrying', detail: `attempt ${Context.current().info.attempt}: ${message}` }]);
+        await deps.syncLog.append([
+          { ...input, provider, operation, outcome: 'retrying', detail: `attempt ${Context.current().info.attempt}: ${message}` },
+        ]);
       }
     };
   }

@@ -13,13 +13,22 @@ const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * (Graph: 4 per mailbox), so all workers together never exceed it. When every slot stays taken,
  * fails retryably and Temporal tries again shortly.
  */
-export async function withRequestSlot<T>(slots: ProviderSlotStore, key: string, limit: number | undefined, call: () => Promise<T>): Promise<T> {
+export async function withRequestSlot<T>(
+  slots: ProviderSlotStore,
+  key: string,
+  limit: number | undefined,
+  call: () => Promise<T>,
+): Promise<T> {
   if (!limit) return call();
   const deadline = Date.now() + WAIT_MS;
   let lease = await slots.tryAcquire(key, limit, LEASE_MS);
   for (let wait = 25; !lease; wait = Math.min(wait * 2, 400)) {
     if (Date.now() > deadline) {
-      throw ApplicationFailure.create({ type: 'ConcurrencyLimited', message: `all ${limit} request slots of ${key} are busy`, nextRetryDelay: '1 second' });
+      throw ApplicationFailure.create({
+        type: 'ConcurrencyLimited',
+        message: `all ${limit} request slots of ${key} are busy`,
+        nextRetryDelay: '1 second',
+      });
     }
     await pause(wait + Math.random() * wait);
     lease = await slots.tryAcquire(key, limit, LEASE_MS);

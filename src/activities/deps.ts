@@ -7,7 +7,17 @@ import type { ProviderRegistry } from '../providers';
 /** The repositories activities read and write through. */
 export type ActivityRepositories = Pick<
   Repositories,
-  'bookings' | 'bulkSync' | 'busy' | 'busyConflicts' | 'calendarEvents' | 'connections' | 'externalEdits' | 'notifications' | 'channels' | 'slots' | 'syncLog'
+  | 'bookings'
+  | 'bulkSync'
+  | 'busy'
+  | 'busyConflicts'
+  | 'calendarEvents'
+  | 'connections'
+  | 'externalEdits'
+  | 'notifications'
+  | 'channels'
+  | 'slots'
+  | 'syncLog'
 >;
 
 /** What activities need from the process that hosts them; built once per worker. */

@@ -27,7 +27,14 @@ export function createDisconnectActivities(deps: ActivityDeps) {
       }
       await deps.connections.markDisconnected(input.connectionId);
       await deps.syncLog.append([
-        { connectionId: connection.id, userId: connection.userId, provider: connection.provider, operation: 'disconnect', outcome: 'ok', detail },
+        {
+          connectionId: connection.id,
+          userId: connection.userId,
+          provider: connection.provider,
+          operation: 'disconnect',
+          outcome: 'ok',
+          detail,
+        },
       ]);
     },
   };

@@ -31,7 +31,9 @@ export type ProviderOperation<T> = (provider: CalendarProvider, ctx: AccessConte
 export type FailureAudit = (message: string, final: boolean) => Promise<void>;
 
 /** What the pipeline uses of the activities' dependencies. */
-export type ProviderCallDeps = Pick<ActivityDeps, 'slots' | 'providers' | 'now'> & { connections: Pick<ActivityDeps['connections'], 'getWithCredentials'> };
+export type ProviderCallDeps = Pick<ActivityDeps, 'slots' | 'providers' | 'now'> & {
+  connections: Pick<ActivityDeps['connections'], 'getWithCredentials'>;
+};
 
 /**
  * Loads an account and usable credentials for provider calls, or fails the way workflows
@@ -60,10 +62,17 @@ export async function calendarAccount(deps: ProviderCallDeps, input: AccountInpu
  * account's request slots (where the provider limits them), with a failure audited and turned
  * into the Temporal failure that says how to retry.
  */
-export async function callProvider<T>(deps: ProviderCallDeps, account: CalendarAccount, operation: ProviderOperation<T>, audit?: FailureAudit): Promise<T> {
+export async function callProvider<T>(
+  deps: ProviderCallDeps,
+  account: CalendarAccount,
+  operation: ProviderOperation<T>,
+  audit?: FailureAudit,
+): Promise<T> {
   const provider = deps.providers.calendar(account.provider);
   try {
-    return await withRequestSlot(deps.slots, `connection:${account.connectionId}`, provider.maxConcurrentRequestsPerUser, () => operation(provider, account.ctx));
+    return await withRequestSlot(deps.slots, `connection:${account.connectionId}`, provider.maxConcurrentRequestsPerUser, () =>
+      operation(provider, account.ctx),
+    );
   } catch (err) {
     const failure = toActivityFailure(err, account.tokenVersion);
     // A refused token is not audited: the workflow refreshes it and calls again.

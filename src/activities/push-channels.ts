@@ -39,7 +39,14 @@ export function createPushChannelActivities(deps: ActivityDeps) {
           expiresAt: new Date(now() + ttl),
         });
         // Recorded inside the call: a failure to record it is retried like a failed call.
-        await channels.add({ id: channelId, connectionId: input.connectionId, provider: account.provider, externalId: channel.externalId, resourceId: channel.resourceId ?? null, expiresAt: channel.expiresAt });
+        await channels.add({
+          id: channelId,
+          connectionId: input.connectionId,
+          provider: account.provider,
+          externalId: channel.externalId,
+          resourceId: channel.resourceId ?? null,
+          expiresAt: channel.expiresAt,
+        });
         return channel;
       });
       return { opened: true, channelId, expiresAtMs: opened.expiresAt.getTime() };

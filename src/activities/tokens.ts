@@ -40,7 +40,11 @@ export function createTokenActivities(deps: ActivityDeps) {
         case 'fresh':
         case 'refreshed':
           tokenRefreshes.inc({ outcome: outcome.kind === 'refreshed' ? 'refreshed' : 'reused' });
-          return { refreshed: outcome.kind === 'refreshed', expiresAt: outcome.expiresAt.toISOString(), tokenVersion: outcome.tokenVersion };
+          return {
+            refreshed: outcome.kind === 'refreshed',
+            expiresAt: outcome.expiresAt.toISOString(),
+            tokenVersion: outcome.tokenVersion,
+          };
       }
     },
   };

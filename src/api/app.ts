@@ -26,7 +26,10 @@ import { codecRoutes } from './routes/codec';
 import { openApiRoutes } from './routes/openapi';
 
 /** The repositories the HTTP routes read and write through. */
-export type ApiRepositories = Pick<Repositories, 'bookings' | 'busy' | 'channels' | 'connections' | 'externalEdits' | 'health' | 'notifications' | 'receipts'>;
+export type ApiRepositories = Pick<
+  Repositories,
+  'bookings' | 'busy' | 'channels' | 'connections' | 'externalEdits' | 'health' | 'notifications' | 'receipts'
+>;
 
 export interface AppDeps extends ApiRepositories {
   config: Pick<
@@ -86,7 +89,14 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   // Signed webhooks read their raw body, so they come before the JSON parser.
-  app.use(webhookRoutes({ webhookSecret: deps.config.webhookSecret, bookings: services.bookings, receipts: deps.receipts, bodyLimit: BODY_LIMIT }));
+  app.use(
+    webhookRoutes({
+      webhookSecret: deps.config.webhookSecret,
+      bookings: services.bookings,
+      receipts: deps.receipts,
+      bodyLimit: BODY_LIMIT,
+    }),
+  );
   app.use(
     express.json({
       limit: BODY_LIMIT,

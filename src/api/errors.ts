@@ -49,7 +49,10 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     else if (parserType === 'charset.unsupported' || parserType === 'encoding.unsupported') {
       apiError = new ApiError(415, 'unsupported_media_type', 'request body must be UTF-8 JSON');
     } else {
-      logger.error({ err: err instanceof Error ? { name: err.name, message: err.message } : String(err), method: req.method, path: req.path }, 'request failed');
+      logger.error(
+        { err: err instanceof Error ? { name: err.name, message: err.message } : String(err), method: req.method, path: req.path },
+        'request failed',
+      );
       apiError = new ApiError(500, 'internal', 'internal error');
     }
     res.status(apiError.status).json(apiError.toBody());

@@ -42,7 +42,14 @@ export function securityHeaders(config: Pick<AppConfig, 'google' | 'microsoft'>)
  * notifications (a few provider addresses speak for every user; each is verified cheaply, and
  * a refused one would just be lost).
  */
-const UNLIMITED = new Set(['/healthz', '/readyz', '/metrics', '/v1/webhooks/google', '/v1/webhooks/microsoft', '/v1/webhooks/microsoft/lifecycle']);
+const UNLIMITED = new Set([
+  '/healthz',
+  '/readyz',
+  '/metrics',
+  '/v1/webhooks/google',
+  '/v1/webhooks/microsoft',
+  '/v1/webhooks/microsoft/lifecycle',
+]);
 
 /**
  * Per-client request limit: a fixed window of one minute, keyed by the API key (as a digest)

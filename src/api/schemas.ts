@@ -98,8 +98,16 @@ export const cancelBodySchema = z.strictObject(cancelShape);
 const envelope = { id: idSchema('id'), occurredAt: instant };
 const bookingId = idSchema('bookingId');
 export const webhookEventSchema = z.discriminatedUnion('type', [
-  z.strictObject({ ...envelope, type: z.literal('booking.confirmed'), data: z.strictObject({ bookingId, ...confirmShape }).superRefine(checkTimes) }),
-  z.strictObject({ ...envelope, type: z.literal('booking.rescheduled'), data: z.strictObject({ bookingId, ...rescheduleShape }).superRefine(checkTimes) }),
+  z.strictObject({
+    ...envelope,
+    type: z.literal('booking.confirmed'),
+    data: z.strictObject({ bookingId, ...confirmShape }).superRefine(checkTimes),
+  }),
+  z.strictObject({
+    ...envelope,
+    type: z.literal('booking.rescheduled'),
+    data: z.strictObject({ bookingId, ...rescheduleShape }).superRefine(checkTimes),
+  }),
   z.strictObject({ ...envelope, type: z.literal('booking.cancelled'), data: z.strictObject({ bookingId, ...cancelShape }) }),
 ]);
 export type WebhookEvent = z.infer<typeof webhookEventSchema>;
@@ -120,7 +128,10 @@ export const caldavConnectionBodySchema = z
     username: z.string().trim().min(1).max(320),
     password: z.string().min(1).max(1024),
   })
-  .refine((b) => b.provider === 'icloud' || b.serverUrl !== undefined, { message: 'serverUrl is required for caldav', path: ['serverUrl'] });
+  .refine((b) => b.provider === 'icloud' || b.serverUrl !== undefined, {
+    message: 'serverUrl is required for caldav',
+    path: ['serverUrl'],
+  });
 
 export type ConfirmBody = z.infer<typeof confirmBodySchema>;
 export type RescheduleBody = z.infer<typeof rescheduleBodySchema>;
@@ -153,10 +164,11 @@ export const notificationsQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 
-const base64 = z.string().max(4_000_000).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64');
+const base64 = z
+  .string()
+  .max(4_000_000)
+  .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64');
 /** The Temporal codec server's body, in and out. */
 export const codecPayloadsSchema = z.strictObject({
-  payloads: z
-    .array(z.strictObject({ metadata: z.record(z.string().max(200), base64).optional(), data: base64.optional() }))
-    .max(1000),
+  payloads: z.array(z.strictObject({ metadata: z.record(z.string().max(200), base64).optional(), data: base64.optional() })).max(1000),
 });

@@ -129,7 +129,11 @@ export class CalendarAccounts {
    * the grant and erases the tokens. `changed: false`: it was disconnected already (a second
    * tab, a double click), and nothing more was done.
    */
-  async disconnect(userId: string, accountId: string, removeEvents: boolean): Promise<AccountResult<{ account: CalendarAccount; changed: boolean }>> {
+  async disconnect(
+    userId: string,
+    accountId: string,
+    removeEvents: boolean,
+  ): Promise<AccountResult<{ account: CalendarAccount; changed: boolean }>> {
     const account = await this.owned(userId, accountId);
     if (!account) return refused({ code: 'account_not_found', userId, accountId });
     if (account.status === 'disconnected') return { ok: true, value: { account, changed: false } };

@@ -54,7 +54,8 @@ export class PushNotifications {
       verified.push({ accountId: channel.connectionId, n });
     }
     for (const { accountId, n } of verified) {
-      const recreate = kind === 'lifecycle' && (n.lifecycleEvent === 'subscriptionRemoved' || n.lifecycleEvent === 'reauthorizationRequired');
+      const recreate =
+        kind === 'lifecycle' && (n.lifecycleEvent === 'subscriptionRemoved' || n.lifecycleEvent === 'reauthorizationRequired');
       await this.signal(accountId, recreate ? 'renew_push' : 'refresh_busy');
     }
     return { ok: true };
@@ -65,7 +66,10 @@ export class PushNotifications {
       await this.deps.workflows.signalPush(accountId, request);
     } catch (err) {
       // An account whose workflow has ended (disconnected) has nothing to refresh.
-      this.deps.logger.debug({ connectionId: accountId, err: err instanceof Error ? err.name : String(err) }, 'push notification for a connection without a workflow');
+      this.deps.logger.debug(
+        { connectionId: accountId, err: err instanceof Error ? err.name : String(err) },
+        'push notification for a connection without a workflow',
+      );
     }
   }
 }

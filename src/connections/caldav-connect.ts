@@ -13,8 +13,7 @@ export interface CalDavConnectInput {
 }
 
 export type CalDavConnectResult =
-  | { ok: true; connection: Connection; created: boolean }
-  | { ok: false; error: CalDavConnectError; message: string };
+  { ok: true; connection: Connection; created: boolean } | { ok: false; error: CalDavConnectError; message: string };
 
 /**
  * Connects a CalDAV or iCloud account: the credentials are verified by discovery before
@@ -22,7 +21,11 @@ export type CalDavConnectResult =
  * stored sealed (a reconnect of the same account updates it).
  */
 export async function connectCalDav(
-  deps: { connections: Pick<ConnectionStore, 'upsertCalDav'>; icloudCaldavUrl: string; onConnected(connection: Connection, created: boolean): Promise<void> },
+  deps: {
+    connections: Pick<ConnectionStore, 'upsertCalDav'>;
+    icloudCaldavUrl: string;
+    onConnected(connection: Connection, created: boolean): Promise<void>;
+  },
   input: CalDavConnectInput,
 ): Promise<CalDavConnectResult> {
   const serverUrl = input.provider === 'icloud' ? (input.serverUrl ?? deps.icloudCaldavUrl) : input.serverUrl;

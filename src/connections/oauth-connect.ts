@@ -68,7 +68,11 @@ export class OAuthConnect {
     const codeVerifier = randomBytes(48).toString('base64url');
     const opened = await this.deps.flows.open(flowId, codeVerifier);
     if (typeof opened === 'string') {
-      return { ok: false, error: opened === 'expired' ? 'expired_state' : opened === 'already_used' ? 'state_already_used' : 'invalid_state', returnUrl: await this.deps.flows.returnUrlOf(flowId) };
+      return {
+        ok: false,
+        error: opened === 'expired' ? 'expired_state' : opened === 'already_used' ? 'state_already_used' : 'invalid_state',
+        returnUrl: await this.deps.flows.returnUrlOf(flowId),
+      };
     }
     const state = this.deps.stateSigner.sign({ f: flowId, u: opened.userId, p: opened.provider } satisfies StatePayload);
     const redirectTo = this.deps.providers.oauth(opened.provider).authorizeUrl({

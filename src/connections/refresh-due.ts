@@ -10,7 +10,11 @@ export const TOKEN_MIN_USABLE_MS = 30_000;
  * minutes, or half its lifetime for providers that issue short-lived tokens (else every use of
  * a fresh two-minute token would refresh it again).
  */
-export function refreshDue(c: { tokenExpiresAt: Date | null; tokenIssuedAt: Date | null }, now: number, margin = TOKEN_EXPIRY_MARGIN_MS): boolean {
+export function refreshDue(
+  c: { tokenExpiresAt: Date | null; tokenIssuedAt: Date | null },
+  now: number,
+  margin = TOKEN_EXPIRY_MARGIN_MS,
+): boolean {
   const expires = c.tokenExpiresAt?.getTime() ?? 0;
   const lifetime = c.tokenIssuedAt ? expires - c.tokenIssuedAt.getTime() : Number.POSITIVE_INFINITY;
   return expires - now < Math.min(margin, Math.max(lifetime / 2, TOKEN_MIN_USABLE_MS));

@@ -27,7 +27,11 @@ const reauthMessage = (connection: Connection): string => connection.lastError ?
  * (possibly rotated) refresh token is stored sealed; `invalid_grant` parks the connection as
  * `needs_reauth`.
  */
-export async function refreshConnectionToken(deps: TokenRefreshDeps, connectionId: string, seenTokenVersion: number): Promise<RefreshOutcome> {
+export async function refreshConnectionToken(
+  deps: TokenRefreshDeps,
+  connectionId: string,
+  seenTokenVersion: number,
+): Promise<RefreshOutcome> {
   const now = deps.now ?? Date.now;
   return deps.connections.withLockedConnection(connectionId, async ({ connection, refreshToken, inLock }): Promise<RefreshOutcome> => {
     if (connection.status === 'disconnected') return { kind: 'gone' };
@@ -36,7 +40,12 @@ export async function refreshConnectionToken(deps: TokenRefreshDeps, connectionI
     if (connection.tokenVersion > seenTokenVersion && expiresAt - now() > TOKEN_MIN_USABLE_MS) {
       return { kind: 'fresh', expiresAt: new Date(expiresAt), tokenVersion: connection.tokenVersion };
     }
-    const audit = { connectionId: connection.id, userId: connection.userId, provider: connection.provider, operation: 'refresh_token' as const };
+    const audit = {
+      connectionId: connection.id,
+      userId: connection.userId,
+      provider: connection.provider,
+      operation: 'refresh_token' as const,
+    };
     if (!refreshToken) {
       const message = 'The calendar has no refresh token; the user must reconnect it.';
       await inLock.markNeedsReauth(message);

@@ -60,10 +60,7 @@ export class SecretBox {
     decipher.setAAD(Buffer.from(aad, 'utf8'));
     decipher.setAuthTag(packed.subarray(packed.length - TAG_BYTES));
     try {
-      return Buffer.concat([
-        decipher.update(packed.subarray(IV_BYTES, packed.length - TAG_BYTES)),
-        decipher.final(),
-      ]).toString('utf8');
+      return Buffer.concat([decipher.update(packed.subarray(IV_BYTES, packed.length - TAG_BYTES)), decipher.final()]).toString('utf8');
     } catch {
       throw new DecryptionError('authentication_failed', `value sealed with key "${keyId}" failed authentication`);
     }

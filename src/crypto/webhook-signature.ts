@@ -20,7 +20,12 @@ export function signatureHeader(secret: string, rawBody: Buffer | string, nowSec
  * Verifies the header over the exact bytes received. Several `v1` values may be sent (a sender
  * rotating its secret); one match is enough. Compared in constant time.
  */
-export function verifySignature(header: string | undefined, secret: string, rawBody: Buffer, nowSeconds = Math.floor(Date.now() / 1000)): SignatureCheck {
+export function verifySignature(
+  header: string | undefined,
+  secret: string,
+  rawBody: Buffer,
+  nowSeconds = Math.floor(Date.now() / 1000),
+): SignatureCheck {
   if (!header) return { ok: false, problem: 'missing' };
   let timestamp: string | undefined;
   const candidates: string[] = [];

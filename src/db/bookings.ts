@@ -32,8 +32,19 @@ export class PgBookingStore implements BookingStore {
          cancel_reason = EXCLUDED.cancel_reason, updated_at = now()
        WHERE bookings.revision < EXCLUDED.revision`,
       [
-        b.bookingId, b.status, b.version, b.revision, d.title, d.description ?? null, d.start, d.end, d.timeZone,
-        d.location ?? null, d.meetingUrl ?? null, JSON.stringify(d.participants), d.participants.map((p) => p.userId),
+        b.bookingId,
+        b.status,
+        b.version,
+        b.revision,
+        d.title,
+        d.description ?? null,
+        d.start,
+        d.end,
+        d.timeZone,
+        d.location ?? null,
+        d.meetingUrl ?? null,
+        JSON.stringify(d.participants),
+        d.participants.map((p) => p.userId),
         b.cancelReason ?? null,
       ],
     );
@@ -49,14 +60,28 @@ export class PgBookingStore implements BookingStore {
 
   async loadView(bookingId: string): Promise<BookingView | null> {
     const { rows } = await this.db.query<{
-      status: BookingView['status']; version: string | null; title: string; description: string | null; start_at: Date; end_at: Date;
-      time_zone: string; location: string | null; meeting_url: string | null; participants: Participant[]; cancel_reason: string | null;
+      status: BookingView['status'];
+      version: string | null;
+      title: string;
+      description: string | null;
+      start_at: Date;
+      end_at: Date;
+      time_zone: string;
+      location: string | null;
+      meeting_url: string | null;
+      participants: Participant[];
+      cancel_reason: string | null;
     }>('SELECT * FROM bookings WHERE booking_id = $1', [bookingId]);
     const b = rows[0];
     if (!b) return null;
     const links = await this.db.query<{
-      user_id: string; connection_id: string; provider: string; state: 'synced' | 'deleted' | 'failed'; external_event_id: string | null;
-      last_error: string | null; synced_at: Date | null;
+      user_id: string;
+      connection_id: string;
+      provider: string;
+      state: 'synced' | 'deleted' | 'failed';
+      external_event_id: string | null;
+      last_error: string | null;
+      synced_at: Date | null;
     }>('SELECT * FROM calendar_events WHERE booking_id = $1 ORDER BY user_id, connection_id', [bookingId]);
     const calendars: CalendarView[] = links.rows.map((l) => ({
       userId: l.user_id,
@@ -86,6 +111,9 @@ export class PgBookingStore implements BookingStore {
   }
 
   async countOpen(): Promise<number> {
-    return Number((await this.db.query<{ n: string }>(`SELECT count(*) AS n FROM bookings WHERE status = 'confirmed' AND end_at > now()`)).rows[0]?.n ?? 0);
+    return Number(
+      (await this.db.query<{ n: string }>(`SELECT count(*) AS n FROM bookings WHERE status = 'confirmed' AND end_at > now()`)).rows[0]?.n ??
+        0,
+    );
   }
 }

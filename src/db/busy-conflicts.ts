@@ -24,7 +24,13 @@ export class PgBusyConflictStore implements BusyConflictStore {
         LIMIT $3`,
       [connectionId, userId, REPORT_BATCH],
     );
-    return rows.map((r) => ({ bookingId: r.booking_id, userId, connectionId, busyStart: r.starts_at.toISOString(), busyEnd: r.ends_at.toISOString() }));
+    return rows.map((r) => ({
+      bookingId: r.booking_id,
+      userId,
+      connectionId,
+      busyStart: r.starts_at.toISOString(),
+      busyEnd: r.ends_at.toISOString(),
+    }));
   }
 
   async markReported(connectionId: string, conflicts: Array<{ bookingId: string; busyStart: string; busyEnd: string }>): Promise<void> {

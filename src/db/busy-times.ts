@@ -74,7 +74,12 @@ export class PgBusyStore implements BusyStore {
 
   async readState(connectionId: string): Promise<ReadState> {
     const { rows } = await this.pool.query<{
-      now: Date; busy_cursor: string | null; busy_cursor_calendar: string | null; busy_window_from: Date | null; busy_window_to: Date | null; busy_full_read_at: Date | null;
+      now: Date;
+      busy_cursor: string | null;
+      busy_cursor_calendar: string | null;
+      busy_window_from: Date | null;
+      busy_window_to: Date | null;
+      busy_full_read_at: Date | null;
       busy_read_started_at: Date | null;
     }>(
       `SELECT now(), busy_cursor, busy_cursor_calendar, busy_window_from, busy_window_to, busy_full_read_at, busy_read_started_at FROM calendar_connections WHERE id = $1`,
@@ -103,11 +108,18 @@ export class PgBusyStore implements BusyStore {
       const newer = current[0]?.busy_read_started_at;
       if (newer && newer > d.startedAt) throw new StaleReadError();
       const { result, cursor: decision } = await new PgExternalEditStore(client).detect(d);
-      const cursor = decision.readFullNext ? null : decision.keepPreviousCursor && changes.mode === 'incremental' ? d.previousCursor : (changes.cursor ?? null);
+      const cursor = decision.readFullNext
+        ? null
+        : decision.keepPreviousCursor && changes.mode === 'incremental'
+          ? d.previousCursor
+          : (changes.cursor ?? null);
       if (changes.mode === 'full') {
         await client.query('DELETE FROM busy_intervals WHERE connection_id = $1', [connectionId]);
       } else if (changes.items.length > 0) {
-        await client.query('DELETE FROM busy_intervals WHERE connection_id = $1 AND item_id = ANY($2::text[])', [connectionId, changes.items.map((i) => i.itemId)]);
+        await client.query('DELETE FROM busy_intervals WHERE connection_id = $1 AND item_id = ANY($2::text[])', [
+          connectionId,
+          changes.items.map((i) => i.itemId),
+        ]);
       }
       // An item reported twice in one read (a page repeated, a change mid-read): its last word counts.
       const latest = new Map(changes.items.map((i) => [i.itemId, i]));

@@ -54,7 +54,19 @@ export class PgCalendarEventStore implements CalendarEventStore {
        )
        UPDATE calendar_connections SET last_synced_at = now(), last_error = NULL WHERE id = $1
        RETURNING (SELECT updated_at FROM bookings WHERE booking_id = $2) AS booking_changed_at`,
-      [o.connectionId, o.bookingId, o.userId, o.provider, o.externalEventId ?? null, o.etag ?? null, state, o.revision, o.operation, o.detail ?? null, o.calendarId],
+      [
+        o.connectionId,
+        o.bookingId,
+        o.userId,
+        o.provider,
+        o.externalEventId ?? null,
+        o.etag ?? null,
+        state,
+        o.revision,
+        o.operation,
+        o.detail ?? null,
+        o.calendarId,
+      ],
     );
     return { bookingChangedAt: rows[0]?.booking_changed_at ?? null };
   }
@@ -80,6 +92,11 @@ export class PgCalendarEventStore implements CalendarEventStore {
         WHERE connection_id = $1 AND state <> 'deleted' ORDER BY booking_id LIMIT $2`,
       [connectionId, limit],
     );
-    return rows.map((r) => ({ bookingId: r.booking_id, userId: r.user_id, revision: r.revision, ...(r.calendar_id ? { calendarId: r.calendar_id } : {}) }));
+    return rows.map((r) => ({
+      bookingId: r.booking_id,
+      userId: r.user_id,
+      revision: r.revision,
+      ...(r.calendar_id ? { calendarId: r.calendar_id } : {}),
+    }));
   }
 }

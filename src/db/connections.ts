@@ -179,14 +179,15 @@ export class PgConnectionStore implements ConnectionStore {
     return withTransaction(this.pool, async (client) => {
       const rows = await this.lockAccounts(client, c.userId, c.provider);
       const same = rows.find(
-        (r) => r.account_email_enc !== null && this.reveal(r.id, 'account_email', r.account_email_enc).toLowerCase() === c.accountEmail.toLowerCase(),
+        (r) =>
+          r.account_email_enc !== null &&
+          this.reveal(r.id, 'account_email', r.account_email_enc).toLowerCase() === c.accountEmail.toLowerCase(),
       );
       if (!same) return { connection: await this.insertOAuth(c, client), created: true };
       await this.storeTokensOn(client, same.id, { accessToken: c.accessToken, refreshToken: c.refreshToken, expiresAt: c.expiresAt });
-      await client.query(
-        `UPDATE calendar_connections SET status = 'active', last_error = NULL, updated_at = now() WHERE id = $1`,
-        [same.id],
-      );
+      await client.query(`UPDATE calendar_connections SET status = 'active', last_error = NULL, updated_at = now() WHERE id = $1`, [
+        same.id,
+      ]);
       return { connection: (await this.getOn(client, same.id))!, created: false };
     });
   }
@@ -244,7 +245,12 @@ export class PgConnectionStore implements ConnectionStore {
   async upsertCalDav(c: NewCalDavConnection): Promise<{ connection: Connection; created: boolean }> {
     return withTransaction(this.pool, async (client) => {
       const rows = await this.lockAccounts(client, c.userId, c.provider);
-      const same = rows.find((r) => r.server_url === c.serverUrl && r.account_email_enc !== null && this.reveal(r.id, 'account_email', r.account_email_enc) === c.username);
+      const same = rows.find(
+        (r) =>
+          r.server_url === c.serverUrl &&
+          r.account_email_enc !== null &&
+          this.reveal(r.id, 'account_email', r.account_email_enc) === c.username,
+      );
       const id = same?.id ?? randomUUID();
       if (same) {
         await client.query(
@@ -255,7 +261,15 @@ export class PgConnectionStore implements ConnectionStore {
         await client.query(
           `INSERT INTO calendar_connections (id, user_id, provider, calendar_id, account_email_enc, password_enc, server_url)
            VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-          [id, c.userId, c.provider, c.calendarUrl, this.box.seal(c.username, aad('account_email', id)), this.box.seal(c.password, aad('password', id)), c.serverUrl],
+          [
+            id,
+            c.userId,
+            c.provider,
+            c.calendarUrl,
+            this.box.seal(c.username, aad('account_email', id)),
+            this.box.seal(c.password, aad('password', id)),
+            c.serverUrl,
+          ],
         );
       }
       return { connection: (await this.getOn(client, id))!, created: !same };
@@ -278,16 +292,16 @@ export class PgConnectionStore implements ConnectionStore {
         },
       };
     }
-    return { connection, credentials: r.access_token_enc ? { kind: 'bearer', accessToken: this.reveal(r.id, 'access_token', r.access_token_enc) } : null };
+    return {
+      connection,
+      credentials: r.access_token_enc ? { kind: 'bearer', accessToken: this.reveal(r.id, 'access_token', r.access_token_enc) } : null,
+    };
   }
 
   async withLockedConnection<T>(id: string, work: (locked: LockedConnection) => Promise<T>): Promise<T> {
     return withTransaction(this.pool, async (client) => {
       await client.query(`SELECT pg_advisory_xact_lock(hashtext('calendar_connection:' || $1))`, [id]);
-      const { rows } = await client.query<ConnectionRecord>(
-        `SELECT ${COLUMNS} FROM calendar_connections WHERE id = $1 FOR UPDATE`,
-        [id],
-      );
+      const { rows } = await client.query<ConnectionRecord>(`SELECT ${COLUMNS} FROM calendar_connections WHERE id = $1 FOR UPDATE`, [id]);
       const r = rows[0];
       if (!r) throw new ConnectionNotFoundError(id);
       const syncLog = new PgSyncLogStore(client);
@@ -334,7 +348,10 @@ export class PgConnectionStore implements ConnectionStore {
   }
 
   async markRemovingEvents(id: string): Promise<void> {
-    await this.pool.query(`UPDATE calendar_connections SET removing_events = true, sync_enabled = false, updated_at = now() WHERE id = $1`, [id]);
+    await this.pool.query(
+      `UPDATE calendar_connections SET removing_events = true, sync_enabled = false, updated_at = now() WHERE id = $1`,
+      [id],
+    );
   }
 
   async revocableToken(id: string): Promise<string | undefined> {
@@ -357,10 +374,10 @@ export class PgConnectionStore implements ConnectionStore {
   }
 
   private async markNeedsReauthOn(db: Queryable, id: string, lastError: string): Promise<void> {
-    await db.query(
-      `UPDATE calendar_connections SET status = 'needs_reauth', last_error = $2, updated_at = now() WHERE id = $1`,
-      [id, lastError],
-    );
+    await db.query(`UPDATE calendar_connections SET status = 'needs_reauth', last_error = $2, updated_at = now() WHERE id = $1`, [
+      id,
+      lastError,
+    ]);
   }
 }
 

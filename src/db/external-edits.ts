@@ -80,7 +80,8 @@ export class PgExternalEditStore implements ExternalEditStore {
       }
       let state: ExternalEditState | null = null;
       if (!item || item.removed) state = 'removed_externally';
-      else if (item.start && item.end && (!sameSecond(item.start, c.start_at) || !sameSecond(item.end, c.end_at))) state = 'moved_externally';
+      else if (item.start && item.end && (!sameSecond(item.start, c.start_at) || !sameSecond(item.end, c.end_at)))
+        state = 'moved_externally';
       judged.push({ c, state });
     }
     const changed: typeof judged = [];
@@ -104,7 +105,10 @@ export class PgExternalEditStore implements ExternalEditStore {
           operation: state === 'removed_externally' ? ('external_delete' as const) : ('external_move' as const),
           outcome: 'ok' as const,
           externalEventId: c.external_event_id,
-          detail: state === 'removed_externally' ? 'the event was deleted in the calendar, not by this service' : 'the event was moved in the calendar, not by this service',
+          detail:
+            state === 'removed_externally'
+              ? 'the event was deleted in the calendar, not by this service'
+              : 'the event was moved in the calendar, not by this service',
         })),
     );
     return { result: await this.unreported(d.connectionId), cursor };
@@ -130,12 +134,23 @@ export class PgExternalEditStore implements ExternalEditStore {
 
   /** Edits seen on the connection that the booking system has not been told of yet. */
   private async unreported(connectionId: string): Promise<ExternalEdit[]> {
-    const { rows } = await this.db.query<{ booking_id: string; user_id: string; external_state: ExternalEditState; external_changed_at: Date }>(
+    const { rows } = await this.db.query<{
+      booking_id: string;
+      user_id: string;
+      external_state: ExternalEditState;
+      external_changed_at: Date;
+    }>(
       `SELECT booking_id, user_id, external_state, external_changed_at FROM calendar_events
         WHERE connection_id = $1 AND external_state IS NOT NULL AND external_reported_at IS NULL ORDER BY external_changed_at LIMIT $2`,
       [connectionId, REPORT_BATCH],
     );
-    return rows.map((r) => ({ bookingId: r.booking_id, userId: r.user_id, connectionId, state: r.external_state, changedAt: r.external_changed_at.toISOString() }));
+    return rows.map((r) => ({
+      bookingId: r.booking_id,
+      userId: r.user_id,
+      connectionId,
+      state: r.external_state,
+      changedAt: r.external_changed_at.toISOString(),
+    }));
   }
 }
 

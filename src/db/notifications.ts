@@ -51,7 +51,11 @@ export class PgNotificationStore implements NotificationStore {
   constructor(private readonly pool: Pool) {}
 
   async record(id: string, type: NotificationType, data: Record<string, unknown>): Promise<void> {
-    await this.pool.query('INSERT INTO notifications (id, type, data) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING', [id, type, JSON.stringify(data)]);
+    await this.pool.query('INSERT INTO notifications (id, type, data) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING', [
+      id,
+      type,
+      JSON.stringify(data),
+    ]);
   }
 
   async get(id: string): Promise<NotificationRecord | undefined> {
@@ -64,7 +68,10 @@ export class PgNotificationStore implements NotificationStore {
   }
 
   async delivered(id: string): Promise<void> {
-    await this.pool.query(`UPDATE notifications SET attempts = attempts + 1, status = 'delivered', delivered_at = now(), last_error = NULL WHERE id = $1`, [id]);
+    await this.pool.query(
+      `UPDATE notifications SET attempts = attempts + 1, status = 'delivered', delivered_at = now(), last_error = NULL WHERE id = $1`,
+      [id],
+    );
   }
 
   async failed(id: string): Promise<void> {

@@ -48,7 +48,12 @@ export class PgOAuthFlowStore implements OAuthFlowStore {
     private readonly box: SecretBox,
   ) {}
 
-  async create(input: { userId: string; provider: ProviderKind; returnUrl?: string; ttlMs: number }): Promise<{ id: string; expiresAt: Date }> {
+  async create(input: {
+    userId: string;
+    provider: ProviderKind;
+    returnUrl?: string;
+    ttlMs: number;
+  }): Promise<{ id: string; expiresAt: Date }> {
     const id = randomBytes(32).toString('base64url');
     const { rows } = await this.pool.query<{ expires_at: Date }>(
       `INSERT INTO oauth_flows (id, user_id, provider, return_url, expires_at)
@@ -80,7 +85,12 @@ export class PgOAuthFlowStore implements OAuthFlowStore {
     );
     const r = rows[0];
     if (r && r.code_verifier_enc) {
-      return { userId: r.user_id, provider: r.provider, returnUrl: r.return_url, codeVerifier: this.box.open(r.code_verifier_enc, verifierAad(id)) };
+      return {
+        userId: r.user_id,
+        provider: r.provider,
+        returnUrl: r.return_url,
+        codeVerifier: this.box.open(r.code_verifier_enc, verifierAad(id)),
+      };
     }
     return this.problem(id, 'complete', provider);
   }

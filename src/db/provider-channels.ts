@@ -56,7 +56,10 @@ export class PgProviderChannelStore implements ProviderChannelStore {
   }
 
   async listOpen(connectionId: string): Promise<ProviderChannel[]> {
-    const { rows } = await this.pool.query<Row>(`SELECT * FROM provider_channels WHERE connection_id = $1 AND closed_at IS NULL ORDER BY created_at`, [connectionId]);
+    const { rows } = await this.pool.query<Row>(
+      `SELECT * FROM provider_channels WHERE connection_id = $1 AND closed_at IS NULL ORDER BY created_at`,
+      [connectionId],
+    );
     return rows.map(toChannel);
   }
 

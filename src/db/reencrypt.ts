@@ -87,7 +87,10 @@ export class PgSecretReencryption implements SecretReencryption {
     for (const f of flows.rows) {
       const where = verifierAad(f.id);
       try {
-        await this.pool.query('UPDATE oauth_flows SET code_verifier_enc = $2 WHERE id = $1', [f.id, this.box.seal(this.box.open(f.code_verifier_enc, where), where)]);
+        await this.pool.query('UPDATE oauth_flows SET code_verifier_enc = $2 WHERE id = $1', [
+          f.id,
+          this.box.seal(this.box.open(f.code_verifier_enc, where), where),
+        ]);
         summary.oauthFlows.reencrypted += 1;
       } catch {
         // A flow sealed under a key that is gone cannot complete anyway; it expires on its own.

@@ -29,7 +29,17 @@ export class PgSyncLogStore implements SyncLogStore {
     if (entries.length === 0) return;
     const values: unknown[] = [];
     const rows = entries.map((e, i) => {
-      values.push(e.bookingId ?? null, e.userId ?? null, e.connectionId ?? null, e.provider ?? null, e.operation, e.outcome, e.revision ?? null, e.externalEventId ?? null, e.detail ?? null);
+      values.push(
+        e.bookingId ?? null,
+        e.userId ?? null,
+        e.connectionId ?? null,
+        e.provider ?? null,
+        e.operation,
+        e.outcome,
+        e.revision ?? null,
+        e.externalEventId ?? null,
+        e.detail ?? null,
+      );
       const b = i * 9;
       return `($${b + 1}, $${b + 2}, $${b + 3}::uuid, $${b + 4}, $${b + 5}, $${b + 6}, $${b + 7}::int, $${b + 8}, $${b + 9})`;
     });

@@ -36,7 +36,12 @@ export interface BookingProjection {
   cancelReason?: string;
 }
 
-export type CalendarSyncState = 'pending' | 'synced' | 'failed' | 'skipped' | 'deleted'
+export type CalendarSyncState =
+  | 'pending'
+  | 'synced'
+  | 'failed'
+  | 'skipped'
+  | 'deleted'
   /** Written, then deleted or moved in the calendar by its user (EXTERNAL_EDIT_POLICY decides what follows). */
   | 'removed_externally'
   | 'moved_externally';

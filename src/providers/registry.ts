@@ -20,7 +20,10 @@ export interface ProviderRegistry {
 }
 
 /** The OAuth adapter `build` makes, when the settings name a client. */
-function oauthClient<S extends OptionalClient>(settings: S, build: (settings: S & ClientCredentials) => OAuthProvider): OAuthProvider | undefined {
+function oauthClient<S extends OptionalClient>(
+  settings: S,
+  build: (settings: S & ClientCredentials) => OAuthProvider,
+): OAuthProvider | undefined {
   const { clientId, clientSecret } = settings;
   return clientId && clientSecret ? build({ ...settings, clientId, clientSecret }) : undefined;
 }

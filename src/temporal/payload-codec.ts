@@ -33,7 +33,9 @@ export class EncryptionCodec implements PayloadCodec {
   constructor(keyring: KeyringEntry[]) {
     if (keyring.length === 0) throw new Error('EncryptionCodec needs at least one key');
     this.currentId = keyring[0]!.id;
-    this.keys = new Map(keyring.map((k) => [k.id, Buffer.from(hkdfSync('sha256', k.key, Buffer.alloc(0), 'booking-calendar-sync:temporal-payload', 32))]));
+    this.keys = new Map(
+      keyring.map((k) => [k.id, Buffer.from(hkdfSync('sha256', k.key, Buffer.alloc(0), 'booking-calendar-sync:temporal-payload', 32))]),
+    );
   }
 
   async encode(payloads: Payload[]): Promise<Payload[]> {

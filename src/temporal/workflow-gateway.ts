@@ -135,12 +135,20 @@ export class WorkflowGateway {
 
   /** Tells the account's workflow it was (re)connected, starting the workflow if needed. */
   async signalConnected(account: CalendarAccountRef, reconnect: boolean): Promise<void> {
-    await this.client.workflow.signalWithStart(connectionWorkflow, { ...this.connectionStart(account), signal: connectedSignal, signalArgs: [{ reconnect }] });
+    await this.client.workflow.signalWithStart(connectionWorkflow, {
+      ...this.connectionStart(account),
+      signal: connectedSignal,
+      signalArgs: [{ reconnect }],
+    });
   }
 
   /** Asks the account's workflow to disconnect it (after removing our events when asked). */
   async signalDisconnect(account: CalendarAccountRef, removeEvents: boolean): Promise<void> {
-    await this.client.workflow.signalWithStart(connectionWorkflow, { ...this.connectionStart(account), signal: disconnectSignal, signalArgs: [{ removeEvents }] });
+    await this.client.workflow.signalWithStart(connectionWorkflow, {
+      ...this.connectionStart(account),
+      signal: disconnectSignal,
+      signalArgs: [{ removeEvents }],
+    });
   }
 
   /** Passes a provider's push notification to the account's running workflow; never starts one. */

@@ -2,7 +2,13 @@
  * Every activity option the workflows use, in one place, and the proxies made from them.
  * Workflow code calls activities only through these.
  */
-import { proxyActivities, proxyLocalActivities, type ActivityOptions, type LocalActivityOptions, type RetryPolicy } from '@temporalio/workflow';
+import {
+  proxyActivities,
+  proxyLocalActivities,
+  type ActivityOptions,
+  type LocalActivityOptions,
+  type RetryPolicy,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities';
 
 /**
@@ -40,7 +46,9 @@ export function notificationDeliveryOptions(retryForMs: number): ActivityOptions
 export const activities = proxyActivities<Activities>(ACTIVITY_OPTIONS);
 
 /** The booking's database activities, run locally. */
-export const bookingStoreActivities = proxyLocalActivities<Pick<Activities, 'prepareReconcile' | 'prepareFirstReconcile'>>(LOCAL_ACTIVITY_OPTIONS);
+export const bookingStoreActivities =
+  proxyLocalActivities<Pick<Activities, 'prepareReconcile' | 'prepareFirstReconcile'>>(LOCAL_ACTIVITY_OPTIONS);
 
 /** The notification outbox's database writes. */
-export const notificationRecordActivities = proxyActivities<Pick<Activities, 'recordNotification' | 'markNotificationFailed'>>(NOTIFICATION_RECORD_OPTIONS);
+export const notificationRecordActivities =
+  proxyActivities<Pick<Activities, 'recordNotification' | 'markNotificationFailed'>>(NOTIFICATION_RECORD_OPTIONS);

@@ -8,7 +8,14 @@ import { recordKey, type CalendarRecord, type CarriedState, type DesiredBooking,
 import type { CancelChange, ConfirmChange, RescheduleChange } from './messages';
 
 export type { CalendarTarget };
-export { recordKey, type AppliedVersions, type CalendarRecord, type CarriedState, type DesiredBooking, type ReconcileOp } from './booking-records';
+export {
+  recordKey,
+  type AppliedVersions,
+  type CalendarRecord,
+  type CarriedState,
+  type DesiredBooking,
+  type ReconcileOp,
+} from './booking-records';
 
 /** Applies a change when it is newer than what the group holds; unversioned changes apply in arrival order. */
 function isNewer(version: number | undefined, held: number | null): boolean {
@@ -105,7 +112,13 @@ export class BookingState {
     let changed = false;
     if (isNewer(change.version, desired.versions.details)) {
       const { start: _start, end: _end, timeZone: _timeZone, ...rest } = change.booking;
-      desired.details = { ...desired.details, ...rest, description: rest.description, location: rest.location, meetingUrl: rest.meetingUrl };
+      desired.details = {
+        ...desired.details,
+        ...rest,
+        description: rest.description,
+        location: rest.location,
+        meetingUrl: rest.meetingUrl,
+      };
       desired.versions.details = maxVersion(desired.versions.details, change.version);
       changed = true;
     }
@@ -216,7 +229,12 @@ export class BookingState {
         for (const target of mine) {
           const key = recordKey(userId, target.connectionId);
           wanted.add(key);
-          const calendar = this.calendars.get(key) ?? { userId, connectionId: target.connectionId, provider: target.provider, state: 'pending' };
+          const calendar = this.calendars.get(key) ?? {
+            userId,
+            connectionId: target.connectionId,
+            provider: target.provider,
+            state: 'pending',
+          };
           this.calendars.set(key, calendar);
           if (target.needsReauth) {
             calendar.state = 'pending';
@@ -226,11 +244,27 @@ export class BookingState {
           }
           // Reconnected (the database no longer says needs_reauth): try again.
           calendar.awaitingReauth = false;
-          const moved = calendar.externalEventId !== undefined && calendar.calendarId !== undefined && calendar.calendarId !== target.calendarId && calendar.state !== 'deleted';
+          const moved =
+            calendar.externalEventId !== undefined &&
+            calendar.calendarId !== undefined &&
+            calendar.calendarId !== target.calendarId &&
+            calendar.state !== 'deleted';
           if (!moved && calendar.syncedRevision === this.revision && calendar.state === 'synced') continue;
           const op: ReconcileOp = moved
-            ? { kind: 'upsert', userId, connectionId: target.connectionId, provider: target.provider, moveFromCalendarId: calendar.calendarId }
-            : { kind: 'upsert', userId, connectionId: target.connectionId, provider: target.provider, knownExternalEventId: calendar.externalEventId };
+            ? {
+                kind: 'upsert',
+                userId,
+                connectionId: target.connectionId,
+                provider: target.provider,
+                moveFromCalendarId: calendar.calendarId,
+              }
+            : {
+                kind: 'upsert',
+                userId,
+                connectionId: target.connectionId,
+                provider: target.provider,
+                knownExternalEventId: calendar.externalEventId,
+              };
           if (busy(op)) continue;
           calendar.state = 'pending';
           ops.push(op);
@@ -370,7 +404,11 @@ export class BookingState {
       timeZone: desired.details.timeZone,
       ...(desired.details.location !== undefined ? { location: desired.details.location } : {}),
       ...(desired.details.meetingUrl !== undefined ? { meetingUrl: desired.details.meetingUrl } : {}),
-      participants: desired.details.participants.map((participant) => ({ userId: participant.userId, role: participant.role, name: participant.name })),
+      participants: desired.details.participants.map((participant) => ({
+        userId: participant.userId,
+        role: participant.role,
+        name: participant.name,
+      })),
       ...(desired.cancelReason !== undefined ? { cancelReason: desired.cancelReason } : {}),
       syncState: this.syncState,
       calendars,

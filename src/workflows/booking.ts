@@ -29,7 +29,11 @@ function nowIso(): string {
 }
 
 /** What the server shows of a booking: its status, sync state and participants, and the status as memo. */
-function bookingVisibility(status: BookingStatus | undefined, syncState: string | undefined, participantUserIds: string[] | undefined): Visibility {
+function bookingVisibility(
+  status: BookingStatus | undefined,
+  syncState: string | undefined,
+  participantUserIds: string[] | undefined,
+): Visibility {
   const memo: Partial<BookingMemo> = { status };
   return {
     searchAttributes: [
@@ -63,7 +67,13 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
 
   // The API set these when it started the workflow (continue-as-new carries them over).
   const started = workflowInfo().typedSearchAttributes;
-  const visibility = new VisibilityPublisher(bookingVisibility(started.get(BookingStatusKey) as BookingStatus | undefined, started.get(SyncStateKey), started.get(ParticipantUserIdsKey)));
+  const visibility = new VisibilityPublisher(
+    bookingVisibility(
+      started.get(BookingStatusKey) as BookingStatus | undefined,
+      started.get(SyncStateKey),
+      started.get(ParticipantUserIdsKey),
+    ),
+  );
   const publish = (): void => {
     const desired = state.desired;
     if (desired) visibility.publish(bookingVisibility(desired.status, state.syncState, state.participantUserIds));
@@ -140,7 +150,14 @@ async function reconcile(state: BookingState, lanes: Lanes, readPrior: boolean):
   const booking = desired.details;
   const projection =
     state.savedRevision < revision
-      ? { bookingId: state.bookingId, status: desired.status, version: state.version, revision, details: booking, cancelReason: desired.cancelReason }
+      ? {
+          bookingId: state.bookingId,
+          status: desired.status,
+          version: state.version,
+          revision,
+          details: booking,
+          cancelReason: desired.cancelReason,
+        }
       : undefined;
   const input = { bookingId: state.bookingId, userIds: state.userIdsToResolve, projection };
   let targets: CalendarTarget[];
@@ -168,7 +185,13 @@ async function reconcile(state: BookingState, lanes: Lanes, readPrior: boolean):
 }
 
 async function runOperation(state: BookingState, op: ReconcileOp, revision: number, booking: BookingDetails): Promise<void> {
-  const base = { bookingId: state.bookingId, userId: op.userId, connectionId: op.connectionId, revision, knownExternalEventId: op.knownExternalEventId };
+  const base = {
+    bookingId: state.bookingId,
+    userId: op.userId,
+    connectionId: op.connectionId,
+    revision,
+    knownExternalEventId: op.knownExternalEventId,
+  };
   const result = await withFreshToken(op.connectionId, async (tokenJustRefreshed) => {
     if (op.kind === 'delete') {
       await activities.deleteCalendarEvent({ ...base, tokenJustRefreshed, calendarId: op.calendarId });
@@ -197,5 +220,11 @@ async function runOperation(state: BookingState, op: ReconcileOp, revision: numb
     default:
       state.markFailed(op, failure.message);
   }
-  await emitNotification('booking.sync_failed', { bookingId: state.bookingId, userId: op.userId, connectionId: op.connectionId, operation: op.kind, reason: failure.type ?? 'failed' });
+  await emitNotification('booking.sync_failed', {
+    bookingId: state.bookingId,
+    userId: op.userId,
+    connectionId: op.connectionId,
+    operation: op.kind,
+    reason: failure.type ?? 'failed',
+  });
 }

@@ -24,10 +24,14 @@ const MAX_CATCH_UP_MS = 2_000;
  * per batch: the server fires timers up to a second late, and sleeping after each batch would
  * add that lateness to every second (the pace fell to about 85 % of the rate).
  */
-async function signalOnSchedule(bookingIds: string[], ratePerSecond: number, input: BulkSyncInput): Promise<{ dueAt: number; allowance: number }> {
+async function signalOnSchedule(
+  bookingIds: string[],
+  ratePerSecond: number,
+  input: BulkSyncInput,
+): Promise<{ dueAt: number; allowance: number }> {
   let dueAt = Math.max(input.dueAt ?? Date.now(), Date.now() - MAX_CATCH_UP_MS);
   let allowance = input.allowance ?? 0;
-  for (let i = 0; i < bookingIds.length; ) {
+  for (let i = 0; i < bookingIds.length;) {
     if (dueAt > Date.now()) await sleep(dueAt - Date.now());
     allowance += ratePerSecond;
     const size = Math.max(1, Math.floor(allowance));
@@ -62,7 +66,13 @@ export async function bulkSyncWorkflow(input: BulkSyncInput): Promise<{ done: nu
   done += page.bookingIds.length;
 
   if (page.bookingIds.length === PAGE_SIZE) {
-    await continueAsNew<typeof bulkSyncWorkflow>({ ...input, ...pace, after: page.bookingIds[page.bookingIds.length - 1]!, done, startedAt });
+    await continueAsNew<typeof bulkSyncWorkflow>({
+      ...input,
+      ...pace,
+      after: page.bookingIds[page.bookingIds.length - 1]!,
+      done,
+      startedAt,
+    });
   }
   await activities.finishBulkSync({ connectionId: input.connectionId, done, startedAt });
   return { done };

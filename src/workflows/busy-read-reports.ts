@@ -18,7 +18,9 @@ export async function reportBusyRead(connectionId: string, read: BusyReadReport,
     await emitNotification(type, { bookingId: edit.bookingId, userId: edit.userId, connectionId, policy }, edit.notificationId);
     if (policy === 'restore') {
       // A booking whose workflow has ended (long past) is not restored.
-      await getExternalWorkflowHandle(bookingWorkflowId(edit.bookingId)).signal(syncConnectionSignal, { connectionId }).catch(() => undefined);
+      await getExternalWorkflowHandle(bookingWorkflowId(edit.bookingId))
+        .signal(syncConnectionSignal, { connectionId })
+        .catch(() => undefined);
     }
   }
   for (const conflict of conflicts) {

@@ -137,7 +137,13 @@ export class ConnectionState {
 
   /** Never with a disconnect, a bulk sync or a busy read still to handle: the next run would not know of it. */
   canContinueAsNew(historyLength: number): boolean {
-    return !this.disconnecting && !this.bulkSyncRequested && !this.bulkSyncRunning && !this.busyReadRequested && historyLength > this.maxHistoryEvents;
+    return (
+      !this.disconnecting &&
+      !this.bulkSyncRequested &&
+      !this.bulkSyncRunning &&
+      !this.busyReadRequested &&
+      historyLength > this.maxHistoryEvents
+    );
   }
 
   carry(): Required<CarriedConnectionState> {

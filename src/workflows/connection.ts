@@ -1,4 +1,13 @@
-import { CancellationScope, condition, continueAsNew, executeChild, isCancellation, ParentClosePolicy, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  CancellationScope,
+  condition,
+  continueAsNew,
+  executeChild,
+  isCancellation,
+  ParentClosePolicy,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import { FailureType } from '../domain/failures';
 import { activities } from './activity-options';
 import { bulkSyncWorkflow } from './bulk-sync';
@@ -36,7 +45,8 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
   setHandler(renewPushSignal, () => state.pushRenewalAsked());
 
   const continueAsNewIfDue = async (): Promise<void> => {
-    if (state.canContinueAsNew(workflowInfo().historyLength)) await continueAsNew<typeof connectionWorkflow>({ ...input, ...state.carry() });
+    if (state.canContinueAsNew(workflowInfo().historyLength))
+      await continueAsNew<typeof connectionWorkflow>({ ...input, ...state.carry() });
   };
 
   /** One bulk sync, as a child. A disconnect cancels it: nothing more is to be written there. */
@@ -82,7 +92,9 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
       if (state.disconnecting) return;
       state.busyReadStarted();
       // A failure is recorded on the connection by the activity; the next poll tries again.
-      const read = await withFreshToken(connectionId, (tokenJustRefreshed) => activities.refreshBusyTimes({ connectionId, userId, tokenJustRefreshed }));
+      const read = await withFreshToken(connectionId, (tokenJustRefreshed) =>
+        activities.refreshBusyTimes({ connectionId, userId, tokenJustRefreshed }),
+      );
       if (read.ok) await reportBusyRead(connectionId, read.value, policy);
       if (!read.ok && read.failure.type === FailureType.ReauthRequired && state.reauthRequired()) {
         await emitNotification('connection.needs_reauth', { userId, connectionId });
@@ -100,7 +112,9 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
   const pushChannels = async (): Promise<void> => {
     for (;;) {
       state.pushChannelOpening();
-      const opened = await withFreshToken(connectionId, (tokenJustRefreshed) => activities.openPushChannel({ connectionId, tokenJustRefreshed }));
+      const opened = await withFreshToken(connectionId, (tokenJustRefreshed) =>
+        activities.openPushChannel({ connectionId, tokenJustRefreshed }),
+      );
       if (!opened.ok) {
         // Refused (needs re-authentication, the provider could not reach us…): try again after a
         // while, or as soon as a reconnect asks; polling covers the gap.
@@ -111,7 +125,9 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
       }
       const channel = opened.value;
       if (!channel.opened) return; // no push here: polling only
-      await withFreshToken(connectionId, (tokenJustRefreshed) => activities.closePushChannels({ connectionId, keep: channel.channelId, tokenJustRefreshed }));
+      await withFreshToken(connectionId, (tokenJustRefreshed) =>
+        activities.closePushChannels({ connectionId, keep: channel.channelId, tokenJustRefreshed }),
+      );
       const renewIn = state.pushChannelOpened(channel.expiresAtMs, Date.now());
       await condition(() => state.disconnecting || state.pushRenewalDue, renewIn);
       if (state.disconnecting) return;

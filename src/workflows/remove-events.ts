@@ -26,7 +26,14 @@ export async function removeConnectionEvents(connectionId: string): Promise<void
           // A workflow asked twice that still holds the event does not know it: delete directly.
           if (times < 2 && (await signalled(event.bookingId, connectionId))) return;
           await withFreshToken(connectionId, (tokenJustRefreshed) =>
-            activities.deleteCalendarEvent({ bookingId: event.bookingId, userId: event.userId, connectionId, revision: event.revision, calendarId: event.calendarId, tokenJustRefreshed }),
+            activities.deleteCalendarEvent({
+              bookingId: event.bookingId,
+              userId: event.userId,
+              connectionId,
+              revision: event.revision,
+              calendarId: event.calendarId,
+              tokenJustRefreshed,
+            }),
           );
         }),
       );

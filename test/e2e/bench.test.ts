@@ -6,40 +6,59 @@ import type { BenchResult } from '../../tools/bench/result';
 import { runScript } from '../support/script-process';
 
 describe('npm run bench', () => {
-  it('runs every section on a small scale and reports figures that hold up: every event once, the naive design losing events under faults, the service none', { timeout: 15 * 60_000 }, async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'calsync-bench-test-'));
-    try {
-      const out = path.join(dir, 'result.json');
-      const run = await runScript('tools/bench/run.ts', ['--bookings', '12', '--concurrency', '4', '--users', '3', '--bulk-bookings', '30', '--scale', '6,12', '--fault-rate', '0.5', '--out', out]);
-      expect(run.code, run.stderr.slice(-3000)).toBe(0);
-      const r = JSON.parse(run.stdout) as BenchResult;
-      expect(JSON.parse(await readFile(out, 'utf8'))).toEqual(r);
+  it(
+    'runs every section on a small scale and reports figures that hold up: every event once, the naive design losing events under faults, the service none',
+    { timeout: 15 * 60_000 },
+    async () => {
+      const dir = await mkdtemp(path.join(tmpdir(), 'calsync-bench-test-'));
+      try {
+        const out = path.join(dir, 'result.json');
+        const run = await runScript('tools/bench/run.ts', [
+          '--bookings',
+          '12',
+          '--concurrency',
+          '4',
+          '--users',
+          '3',
+          '--bulk-bookings',
+          '30',
+          '--scale',
+          '6,12',
+          '--fault-rate',
+          '0.5',
+          '--out',
+          out,
+        ]);
+        expect(run.code, run.stderr.slice(-3000)).toBe(0);
+        const r = JSON.parse(run.stdout) as BenchResult;
+        expect(JSON.parse(await readFile(out, 'utf8'))).toEqual(r);
 
-      expect(r.floor).toMatchObject({ bookings: 12, completed: 12 });
-      expect(r.floor!.throughputPerSecond).toBeGreaterThan(0);
-      expect(r.service).toMatchObject({ bookings: 12, eventsVerified: 24, duplicates: 0, lost: 0, refused: 0 });
-      expect(r.service!.latencyMs.p99).toBeGreaterThanOrEqual(r.service!.latencyMs.p50);
-      expect(r.ratios?.serviceOverFloorThroughput).toBeGreaterThan(0);
+        expect(r.floor).toMatchObject({ bookings: 12, completed: 12 });
+        expect(r.floor!.throughputPerSecond).toBeGreaterThan(0);
+        expect(r.service).toMatchObject({ bookings: 12, eventsVerified: 24, duplicates: 0, lost: 0, refused: 0 });
+        expect(r.service!.latencyMs.p99).toBeGreaterThanOrEqual(r.service!.latencyMs.p50);
+        expect(r.ratios?.serviceOverFloorThroughput).toBeGreaterThan(0);
 
-      // Without faults the naive design writes everything; with half the calls failing it loses
-      // events (24 calls: the chance that none is lost is about 1 in 30,000), the service none.
-      expect(r.naive?.clean).toMatchObject({ eventsVerified: 24, lost: 0 });
-      expect(r.naive!.faulty.lost).toBeGreaterThan(0);
-      expect(r.naive!.faulty.failedCalls).toBeGreaterThan(0);
-      expect(r.naive?.serviceWithFaults).toMatchObject({ eventsVerified: 24, lost: 0, duplicates: 0 });
+        // Without faults the naive design writes everything; with half the calls failing it loses
+        // events (24 calls: the chance that none is lost is about 1 in 30,000), the service none.
+        expect(r.naive?.clean).toMatchObject({ eventsVerified: 24, lost: 0 });
+        expect(r.naive!.faulty.lost).toBeGreaterThan(0);
+        expect(r.naive!.faulty.failedCalls).toBeGreaterThan(0);
+        expect(r.naive?.serviceWithFaults).toMatchObject({ eventsVerified: 24, lost: 0, duplicates: 0 });
 
-      expect(r.scale!.points.map((p) => p.bookings)).toEqual([6, 12]);
-      expect(r.scale!.points.every((p) => p.workerPeakRssMiB > 0)).toBe(true);
-      // Every measured booking's workflow is still open (the lessons lie in the future).
-      expect(r.scale!.openBookingWorkflows).toBeGreaterThanOrEqual(12 + 12 + 6);
+        expect(r.scale!.points.map((p) => p.bookings)).toEqual([6, 12]);
+        expect(r.scale!.points.every((p) => p.workerPeakRssMiB > 0)).toBe(true);
+        // Every measured booking's workflow is still open (the lessons lie in the future).
+        expect(r.scale!.openBookingWorkflows).toBeGreaterThanOrEqual(12 + 12 + 6);
 
-      expect(r.bulk).toMatchObject({ bookings: 30, quotaPerSecond: 10, quotaWindowSeconds: 60, rateLimited: 0, lost: 0, duplicates: 0 });
-      expect(r.bulk!.requests).toBeGreaterThanOrEqual(30);
-      // 30 requests fit in the sandbox's minute, so rateLimited alone cannot fail here; the pace can:
-      // unpaced, the writes take about a second and the account sees more than the quota a second.
-      expect(r.bulk!.utilization).toBeLessThanOrEqual(1);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  });
+        expect(r.bulk).toMatchObject({ bookings: 30, quotaPerSecond: 10, quotaWindowSeconds: 60, rateLimited: 0, lost: 0, duplicates: 0 });
+        expect(r.bulk!.requests).toBeGreaterThanOrEqual(30);
+        // 30 requests fit in the sandbox's minute, so rateLimited alone cannot fail here; the pace can:
+        // unpaced, the writes take about a second and the account sees more than the quota a second.
+        expect(r.bulk!.utilization).toBeLessThanOrEqual(1);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+  );
 });

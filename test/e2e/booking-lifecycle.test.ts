@@ -81,7 +81,10 @@ describe('a booking drives one event per connected participant', () => {
     }
     // Cancelling again is accepted and changes nothing; a reschedule of a cancelled booking is refused.
     expect((await h.api('POST', `/v1/bookings/${bookingId}/cancel`, {})).status).toBe(202);
-    const late = await h.api('POST', `/v1/bookings/${bookingId}/reschedule`, { start: '2030-06-01T10:00:00Z', end: '2030-06-01T11:00:00Z' });
+    const late = await h.api('POST', `/v1/bookings/${bookingId}/reschedule`, {
+      start: '2030-06-01T10:00:00Z',
+      end: '2030-06-01T11:00:00Z',
+    });
     expect(late.status).toBe(409);
     expect(late.body).toMatchObject({ error: { code: 'booking_cancelled' } });
   });
@@ -94,7 +97,10 @@ describe('a booking drives one event per connected participant', () => {
     const view = await settled(h, bookingId, (v) => v.calendars.some((c) => c.state === 'synced'));
     expect(view.calendars.find((c) => c.userId === lonely.userId)).toMatchObject({ state: 'skipped', connectionId: null });
     expect(view.calendars.find((c) => c.userId === tutor.userId)?.state).toBe('synced');
-    const log = await h.pool.query(`SELECT operation, outcome FROM sync_log WHERE booking_id = $1 AND user_id = $2`, [bookingId, lonely.userId]);
+    const log = await h.pool.query(`SELECT operation, outcome FROM sync_log WHERE booking_id = $1 AND user_id = $2`, [
+      bookingId,
+      lonely.userId,
+    ]);
     expect(log.rows).toEqual([{ operation: 'skip', outcome: 'ok' }]);
   });
 });

@@ -35,7 +35,8 @@ afterAll(async () => {
   await receiver?.close();
 });
 
-const accepted = (type: string, pred: (r: ReceivedNotification) => boolean = () => true) => receiver.received.filter((r) => r.type === type && r.status === 200 && pred(r));
+const accepted = (type: string, pred: (r: ReceivedNotification) => boolean = () => true) =>
+  receiver.received.filter((r) => r.type === type && r.status === 200 && pred(r));
 const deliveriesOf = (id: string) => receiver.received.filter((r) => r.id === id);
 const signedAsDocumented = (r: ReceivedNotification) => isDocumentedSignature(r.signature, h.config.webhookSecret, r.raw);
 
@@ -46,7 +47,10 @@ async function listed(pred: (n: Listed) => boolean, status?: string): Promise<Li
 
 /** The connection.connected event of a new connection, once the receiver accepted it. */
 async function connectedDelivered(connectionId: string): Promise<ReceivedNotification> {
-  return eventually(async () => accepted('connection.connected', (r) => r.data['connectionId'] === connectionId)[0], 'connection.connected delivered');
+  return eventually(
+    async () => accepted('connection.connected', (r) => r.data['connectionId'] === connectionId)[0],
+    'connection.connected delivered',
+  );
 }
 
 describe('notifications to the booking system', () => {
@@ -61,26 +65,49 @@ describe('notifications to the booking system', () => {
     expect(await listed((n) => n.id === event.id, 'delivered')).toMatchObject({ status: 'delivered', attempts: 3 });
   });
 
-  it('connection.needs_reauth once when the grant is revoked; booking.sync_failed is retried, then listed as failed', { timeout: 120_000 }, async () => {
-    const userId = h.id('u');
-    const { connectionId, email } = await h.connectGoogle(userId);
-    await h.google.revoke(email);
-    await h.google.expireAccessTokens(email);
-    await eventually(async () => (accepted('connection.needs_reauth', (r) => r.data['connectionId'] === connectionId).length > 0 ? true : undefined), 'needs_reauth delivered');
+  it(
+    'connection.needs_reauth once when the grant is revoked; booking.sync_failed is retried, then listed as failed',
+    { timeout: 120_000 },
+    async () => {
+      const userId = h.id('u');
+      const { connectionId, email } = await h.connectGoogle(userId);
+      await h.google.revoke(email);
+      await h.google.expireAccessTokens(email);
+      await eventually(
+        async () => (accepted('connection.needs_reauth', (r) => r.data['connectionId'] === connectionId).length > 0 ? true : undefined),
+        'needs_reauth delivered',
+      );
 
-    const tutor = h.id('t');
-    const t = await h.connectGoogle(tutor);
-    await h.google.addFault({ method: 'POST', path: '/events', account: t.email, status: 400, reason: 'invalid', message: 'Invalid value', times: 'always' });
-    const bookingId = h.id('bk');
-    const p: TestParticipant = { userId: tutor, role: 'tutor', name: 'Ada', email: 'ada@example.com' };
-    expect((await h.api('POST', `/v1/bookings/${bookingId}/confirm`, confirmBody([p]))).status).toBe(202);
-    const failed = await eventually(async () => listed((n) => n.type === 'booking.sync_failed' && n.data.bookingId === bookingId, 'failed'), 'booking.sync_failed listed as failed', 60_000);
-    expect(failed.attempts).toBeGreaterThanOrEqual(2);
-    // Every attempt the service counted reached the receiver and was refused.
-    expect(deliveriesOf(failed.id).map((r) => r.status)).toEqual(Array.from({ length: failed.attempts }, () => 500));
-    // Polls went on all along (every 2 s while the failed event was retried): the reauth event was still sent once.
-    expect(new Set(receiver.received.filter((r) => r.type === 'connection.needs_reauth' && r.data['connectionId'] === connectionId).map((r) => r.id)).size).toBe(1);
-  });
+      const tutor = h.id('t');
+      const t = await h.connectGoogle(tutor);
+      await h.google.addFault({
+        method: 'POST',
+        path: '/events',
+        account: t.email,
+        status: 400,
+        reason: 'invalid',
+        message: 'Invalid value',
+        times: 'always',
+      });
+      const bookingId = h.id('bk');
+      const p: TestParticipant = { userId: tutor, role: 'tutor', name: 'Ada', email: 'ada@example.com' };
+      expect((await h.api('POST', `/v1/bookings/${bookingId}/confirm`, confirmBody([p]))).status).toBe(202);
+      const failed = await eventually(
+        async () => listed((n) => n.type === 'booking.sync_failed' && n.data.bookingId === bookingId, 'failed'),
+        'booking.sync_failed listed as failed',
+        60_000,
+      );
+      expect(failed.attempts).toBeGreaterThanOrEqual(2);
+      // Every attempt the service counted reached the receiver and was refused.
+      expect(deliveriesOf(failed.id).map((r) => r.status)).toEqual(Array.from({ length: failed.attempts }, () => 500));
+      // Polls went on all along (every 2 s while the failed event was retried): the reauth event was still sent once.
+      expect(
+        new Set(
+          receiver.received.filter((r) => r.type === 'connection.needs_reauth' && r.data['connectionId'] === connectionId).map((r) => r.id),
+        ).size,
+      ).toBe(1);
+    },
+  );
 
   it('a 429 or 503 with Retry-After delays the next attempt at least that long (longer than the backoff would)', async () => {
     // The first retry would come after 2 s by backoff alone; Retry-After asks for 3. Both users at once.

@@ -32,7 +32,9 @@ describe('GET /v1/bookings/:id with no worker to answer', () => {
     // The database knows what was written, not whether more is on its way.
     expect(syncState).toBe('pending');
     const byUser = (list: typeof calendars) =>
-      list.map((c) => ({ userId: c.userId, connectionId: c.connectionId, state: c.state, externalEventId: c.externalEventId })).sort((a, b) => a.userId.localeCompare(b.userId));
+      list
+        .map((c) => ({ userId: c.userId, connectionId: c.connectionId, state: c.state, externalEventId: c.externalEventId }))
+        .sort((a, b) => a.userId.localeCompare(b.userId));
     expect(byUser(calendars)).toEqual(byUser(liveCalendars));
   });
 });

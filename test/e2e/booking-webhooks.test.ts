@@ -28,10 +28,17 @@ afterAll(async () => {
 });
 
 /** Delivers a webhook the way a booking system does: the exact bytes, signed at `at`. */
-function deliver<T = unknown>(event: unknown, opts: { at?: number; secret?: string; signature?: string | null; raw?: string } = {}): Promise<ApiResponse<T>> {
+function deliver<T = unknown>(
+  event: unknown,
+  opts: { at?: number; secret?: string; signature?: string | null; raw?: string } = {},
+): Promise<ApiResponse<T>> {
   const raw = opts.raw ?? JSON.stringify(event);
   const signature = opts.signature === undefined ? documentedHeader(opts.secret ?? h.config.webhookSecret, raw, opts.at) : opts.signature;
-  return h.api<T>('POST', '/v1/webhooks/bookings', undefined, { key: null, rawBody: raw, headers: signature === null ? {} : { 'x-signature': signature } });
+  return h.api<T>('POST', '/v1/webhooks/bookings', undefined, {
+    key: null,
+    rawBody: raw,
+    headers: signature === null ? {} : { 'x-signature': signature },
+  });
 }
 
 /** A participant without a calendar: enough where only the webhook's answer and what Temporal recorded matter. */
@@ -46,12 +53,22 @@ describe('signed booking webhooks', () => {
   it('apply confirm, reschedule and cancel; a redelivered event is acknowledged and not applied again', async () => {
     const { tutor, client } = await connectedPair(h);
     const bookingId = h.id('wh');
-    const confirmed = { id: h.id('evt'), type: 'booking.confirmed', occurredAt: '2026-11-21T10:00:00Z', data: { bookingId, ...confirmBody([strip(tutor), strip(client)]) } };
+    const confirmed = {
+      id: h.id('evt'),
+      type: 'booking.confirmed',
+      occurredAt: '2026-11-21T10:00:00Z',
+      data: { bookingId, ...confirmBody([strip(tutor), strip(client)]) },
+    };
     const first = await deliver<{ accepted: string }>(confirmed);
     expect([first.status, first.body.accepted]).toEqual([202, 'booking.confirmed']);
     await settled(h, bookingId, (v) => v.calendars.filter((c) => c.state === 'synced').length === 2);
 
-    const moved = { id: h.id('evt'), type: 'booking.rescheduled', occurredAt: '2026-11-21T10:05:00Z', data: { bookingId, start: '2030-05-02T15:00:00Z', end: '2030-05-02T16:00:00Z' } };
+    const moved = {
+      id: h.id('evt'),
+      type: 'booking.rescheduled',
+      occurredAt: '2026-11-21T10:05:00Z',
+      data: { bookingId, start: '2030-05-02T15:00:00Z', end: '2030-05-02T16:00:00Z' },
+    };
     expect((await deliver(moved)).status).toBe(202);
     await settled(h, bookingId, (v) => v.start === '2030-05-02T15:00:00Z');
 
@@ -64,7 +81,12 @@ describe('signed booking webhooks', () => {
     const [event] = await eventsFor(h, tutor.calendar, bookingId);
     expect(event?.start?.dateTime && Date.parse(event.start.dateTime)).toBe(Date.parse('2030-05-02T15:00:00Z'));
 
-    const cancelled = { id: h.id('evt'), type: 'booking.cancelled', occurredAt: '2026-11-21T10:10:00Z', data: { bookingId, reason: 'ill' } };
+    const cancelled = {
+      id: h.id('evt'),
+      type: 'booking.cancelled',
+      occurredAt: '2026-11-21T10:10:00Z',
+      data: { bookingId, reason: 'ill' },
+    };
     expect((await deliver(cancelled)).status).toBe(202);
     await settled(h, bookingId, (v) => v.status === 'cancelled' && v.calendars.every((c) => c.state === 'deleted'));
     expect(await eventsFor(h, tutor.calendar, bookingId)).toHaveLength(0);
@@ -78,7 +100,13 @@ describe('signed booking webhooks', () => {
       ['missing', deliver(event, { signature: null })],
       ['malformed', deliver(event, { signature: 'sha256=abc' })],
       ['wrong secret', deliver(event, { secret: 'not-the-secret' })],
-      ['tampered body', deliver(event, { signature: documentedHeader(h.config.webhookSecret, raw), raw: raw.replace('"booking.cancelled"', '"booking.confirmed"') })],
+      [
+        'tampered body',
+        deliver(event, {
+          signature: documentedHeader(h.config.webhookSecret, raw),
+          raw: raw.replace('"booking.cancelled"', '"booking.confirmed"'),
+        }),
+      ],
       ['replayed 10 minutes later', deliver(event, { at: now() - 600 })],
       ['signed in the future', deliver(event, { at: now() + 600 })],
     ];
@@ -95,7 +123,12 @@ describe('signed booking webhooks', () => {
     const { tutor } = await connectedPair(h);
     const bookingId = h.id('wh');
     const id = h.id('evt');
-    const confirmed = { id, type: 'booking.confirmed', occurredAt: '2026-11-21T10:00:00Z', data: { bookingId, ...confirmBody([strip(tutor)]) } };
+    const confirmed = {
+      id,
+      type: 'booking.confirmed',
+      occurredAt: '2026-11-21T10:00:00Z',
+      data: { bookingId, ...confirmBody([strip(tutor)]) },
+    };
     expect((await deliver(confirmed)).status).toBe(202);
     const reused = await deliver<{ error: { code: string } }>({ ...confirmed, data: { ...confirmed.data, title: 'Something else' } });
     expect([reused.status, reused.body.error.code]).toEqual([409, 'webhook_id_reused']);
@@ -104,7 +137,15 @@ describe('signed booking webhooks', () => {
       ['unknown type', { id: h.id('evt'), type: 'booking.deleted', occurredAt: '2026-11-21T10:00:00Z', data: { bookingId } }],
       ['unknown field', { id: h.id('evt'), type: 'booking.cancelled', occurredAt: '2026-11-21T10:00:00Z', data: { bookingId }, extra: 1 }],
       ['no id', { type: 'booking.cancelled', occurredAt: '2026-11-21T10:00:00Z', data: { bookingId } }],
-      ['end before start', { id: h.id('evt'), type: 'booking.rescheduled', occurredAt: '2026-11-21T10:00:00Z', data: { bookingId, start: '2030-05-02T15:00:00Z', end: '2030-05-02T14:00:00Z' } }],
+      [
+        'end before start',
+        {
+          id: h.id('evt'),
+          type: 'booking.rescheduled',
+          occurredAt: '2026-11-21T10:00:00Z',
+          data: { bookingId, start: '2030-05-02T15:00:00Z', end: '2030-05-02T14:00:00Z' },
+        },
+      ],
       ['not JSON', undefined, '{"id":'],
     ];
     for (const [what, event, raw] of bad) {
@@ -118,9 +159,19 @@ describe('signed booking webhooks', () => {
   it('a change that arrives before its booking is refused (404) and applied when the sender retries', async () => {
     const { tutor } = await connectedPair(h);
     const bookingId = h.id('wh');
-    const early = { id: h.id('evt'), type: 'booking.rescheduled', occurredAt: '2026-11-21T10:05:00Z', data: { bookingId, version: 2, start: '2030-05-03T09:00:00Z', end: '2030-05-03T10:00:00Z' } };
+    const early = {
+      id: h.id('evt'),
+      type: 'booking.rescheduled',
+      occurredAt: '2026-11-21T10:05:00Z',
+      data: { bookingId, version: 2, start: '2030-05-03T09:00:00Z', end: '2030-05-03T10:00:00Z' },
+    };
     expect((await deliver(early)).status).toBe(404);
-    const confirmed = { id: h.id('evt'), type: 'booking.confirmed', occurredAt: '2026-11-21T10:00:00Z', data: { bookingId, version: 1, ...confirmBody([strip(tutor)]) } };
+    const confirmed = {
+      id: h.id('evt'),
+      type: 'booking.confirmed',
+      occurredAt: '2026-11-21T10:00:00Z',
+      data: { bookingId, version: 1, ...confirmBody([strip(tutor)]) },
+    };
     expect((await deliver(confirmed)).status).toBe(202);
     expect((await deliver(early)).status).toBe(202);
     await settled(h, bookingId, (v) => v.start === '2030-05-03T09:00:00Z');
@@ -129,7 +180,12 @@ describe('signed booking webhooks', () => {
 
   it('accept a header whose one valid v1 sits among invalid ones, and refuse one where every v1 is invalid', async () => {
     const bookingId = h.id('wh');
-    const event = { id: h.id('evt'), type: 'booking.confirmed', occurredAt: '2026-11-21T10:00:00Z', data: { bookingId, ...confirmBody([unconnected()]) } };
+    const event = {
+      id: h.id('evt'),
+      type: 'booking.confirmed',
+      occurredAt: '2026-11-21T10:00:00Z',
+      data: { bookingId, ...confirmBody([unconnected()]) },
+    };
     const raw = JSON.stringify(event);
     const t = now();
     const old = documentedV1('the-previous-secret', t, raw);
@@ -146,7 +202,12 @@ describe('signed booking webhooks', () => {
   it('keep to 5 minutes either side of now', async () => {
     const event = { id: h.id('evt'), type: 'booking.cancelled', occurredAt: '2026-11-21T10:00:00Z', data: { bookingId: h.id('wh') } };
     // 10 s inside and outside the tolerance on both sides (the booking is unknown: 404 once the signature passed).
-    for (const [offset, status] of [[-290, 404], [290, 404], [-310, 401], [310, 401]] as const) {
+    for (const [offset, status] of [
+      [-290, 404],
+      [290, 404],
+      [-310, 401],
+      [310, 401],
+    ] as const) {
       const res = await deliver(event, { at: now() + offset });
       expect([offset, res.status]).toEqual([offset, status]);
     }
@@ -160,10 +221,17 @@ describe('signed booking webhooks', () => {
 
   it('apply concurrent deliveries of one event once: one 202, the others acknowledged as duplicates', async () => {
     const bookingId = h.id('wh');
-    const event = { id: h.id('evt'), type: 'booking.confirmed', occurredAt: '2026-11-21T10:00:00Z', data: { bookingId, ...confirmBody([unconnected()]) } };
+    const event = {
+      id: h.id('evt'),
+      type: 'booking.confirmed',
+      occurredAt: '2026-11-21T10:00:00Z',
+      data: { bookingId, ...confirmBody([unconnected()]) },
+    };
     const raw = JSON.stringify(event);
     const signature = documentedHeader(h.config.webhookSecret, raw);
-    const answers = await Promise.all(Array.from({ length: 5 }, () => deliver<{ duplicate?: boolean; accepted?: string }>(event, { raw, signature })));
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, () => deliver<{ duplicate?: boolean; accepted?: string }>(event, { raw, signature })),
+    );
     expect(answers.map((a) => `${a.status} ${a.body.accepted ?? ''}${a.body.duplicate ?? ''}`).sort()).toEqual([
       '200 true',
       '200 true',

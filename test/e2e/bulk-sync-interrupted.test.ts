@@ -36,7 +36,11 @@ async function tutorWithBookings(): Promise<{ userId: string; ids: string[] }> {
   await Promise.all(
     ids.map(async (id, i) => {
       const start = new Date(Date.UTC(2031, 2, 1) + i * 3_600_000);
-      const res = await h.api('POST', `/v1/bookings/${id}/confirm`, confirmBody([me, student], { start: start.toISOString(), end: new Date(start.getTime() + 3_600_000).toISOString() }));
+      const res = await h.api(
+        'POST',
+        `/v1/bookings/${id}/confirm`,
+        confirmBody([me, student], { start: start.toISOString(), end: new Date(start.getTime() + 3_600_000).toISOString() }),
+      );
       expect(res.status).toBe(202);
     }),
   );
@@ -60,66 +64,89 @@ async function underWay(email: string): Promise<void> {
 }
 
 /** The connection workflow's history, each event as its type and, for a signal, its name. */
-async function connectionHistory(connectionId: string): Promise<Array<{ type: temporal.api.enums.v1.EventType | null | undefined; signal?: string | null }>> {
+async function connectionHistory(
+  connectionId: string,
+): Promise<Array<{ type: temporal.api.enums.v1.EventType | null | undefined; signal?: string | null }>> {
   const history = await h.service.client.workflow.getHandle(connectionWorkflowId(connectionId)).fetchHistory();
   return (history.events ?? []).map((e) => ({ type: e.eventType, signal: e.workflowExecutionSignaledEventAttributes?.signalName }));
 }
 
 describe('a disconnect or reconnect while a bulk sync runs', () => {
-  it('a disconnect removing events cancels the bulk sync; no event of ours is left and nothing is written after', { timeout: 120_000 }, async () => {
-    const { userId, ids } = await tutorWithBookings();
-    const { connectionId, email } = await h.connectGoogle(userId);
-    await underWay(email);
-    expect((await h.api('DELETE', `/v1/users/${userId}/connections/${connectionId}?removeEvents=true`)).status).toBe(202);
+  it(
+    'a disconnect removing events cancels the bulk sync; no event of ours is left and nothing is written after',
+    { timeout: 120_000 },
+    async () => {
+      const { userId, ids } = await tutorWithBookings();
+      const { connectionId, email } = await h.connectGoogle(userId);
+      await underWay(email);
+      expect((await h.api('DELETE', `/v1/users/${userId}/connections/${connectionId}?removeEvents=true`)).status).toBe(202);
 
-    // The connection's workflow ends after removing the events and erasing the tokens.
-    await h.service.client.workflow.getHandle(connectionWorkflowId(connectionId)).result();
-    const bulk = await h.service.client.workflow.getHandle(bulkSyncWorkflowId(connectionId, 1)).describe();
-    expect(bulk.status.name).toBe('CANCELLED');
-    expect(await connection(userId)).toMatchObject({ status: 'disconnected', bulkSync: { state: 'stopped' } });
+      // The connection's workflow ends after removing the events and erasing the tokens.
+      await h.service.client.workflow.getHandle(connectionWorkflowId(connectionId)).result();
+      const bulk = await h.service.client.workflow.getHandle(bulkSyncWorkflowId(connectionId, 1)).describe();
+      expect(bulk.status.name).toBe('CANCELLED');
+      expect(await connection(userId)).toMatchObject({ status: 'disconnected', bulkSync: { state: 'stopped' } });
 
-    const written = await tagged(email);
-    expect(written.length).toBeGreaterThanOrEqual(1);
-    expect(written.filter((e) => e.status !== 'cancelled')).toEqual([]);
-    // Nothing is written after: every booking's workflow has handled all it was asked, and the
-    // calendar saw no request since.
-    const requests = (await h.google.stats()).byAccount[email]?.requests;
-    for (const id of ids) {
-      await eventually(async () => ((await getBooking(h, id)).syncState === 'synced' ? true : undefined), `booking ${id} to settle`);
-    }
-    expect((await h.google.stats()).byAccount[email]?.requests).toBe(requests);
-    expect(await tagged(email)).toEqual(written);
-  });
+      const written = await tagged(email);
+      expect(written.length).toBeGreaterThanOrEqual(1);
+      expect(written.filter((e) => e.status !== 'cancelled')).toEqual([]);
+      // Nothing is written after: every booking's workflow has handled all it was asked, and the
+      // calendar saw no request since.
+      const requests = (await h.google.stats()).byAccount[email]?.requests;
+      for (const id of ids) {
+        await eventually(async () => ((await getBooking(h, id)).syncState === 'synced' ? true : undefined), `booking ${id} to settle`);
+      }
+      expect((await h.google.stats()).byAccount[email]?.requests).toBe(requests);
+      expect(await tagged(email)).toEqual(written);
+    },
+  );
 
-  it('a reconnect runs one more bulk sync after the running one; in the end exactly one event per booking', { timeout: 120_000 }, async () => {
-    const { userId, ids } = await tutorWithBookings();
-    const first = await h.connectGoogle(userId);
-    // At once: the first run takes BOOKINGS seconds from its start.
-    await eventually(async () => ((await h.service.client.workflow.getHandle(bulkSyncWorkflowId(first.connectionId, 1)).describe()).status.name === 'RUNNING' ? true : undefined), 'the first bulk sync to start');
-    const again = await h.connectGoogle(userId, first.email);
-    expect(again.connectionId).toBe(first.connectionId);
-    const { connectionId, email } = first;
+  it(
+    'a reconnect runs one more bulk sync after the running one; in the end exactly one event per booking',
+    { timeout: 120_000 },
+    async () => {
+      const { userId, ids } = await tutorWithBookings();
+      const first = await h.connectGoogle(userId);
+      // At once: the first run takes BOOKINGS seconds from its start.
+      await eventually(
+        async () =>
+          (await h.service.client.workflow.getHandle(bulkSyncWorkflowId(first.connectionId, 1)).describe()).status.name === 'RUNNING'
+            ? true
+            : undefined,
+        'the first bulk sync to start',
+      );
+      const again = await h.connectGoogle(userId, first.email);
+      expect(again.connectionId).toBe(first.connectionId);
+      const { connectionId, email } = first;
 
-    // The second run is started after the first one ended, and completes.
-    const second = await eventually(async () => {
-      const d = await h.service.client.workflow.getHandle(bulkSyncWorkflowId(connectionId, 2)).describe();
-      return d.status.name === 'COMPLETED' ? d : undefined;
-    }, 'the second bulk sync to complete', 90_000);
-    expect((await h.service.client.workflow.getHandle(bulkSyncWorkflowId(connectionId, 1)).describe()).status.name).toBe('COMPLETED');
-    expect(second.status.name).toBe('COMPLETED');
-    // The reconnect landed while the first run was going: its signal comes between the first
-    // child's start and its completion in the connection's history.
-    const history = await connectionHistory(connectionId);
-    const started = history.findIndex((e) => e.type === EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED);
-    const completed = history.findIndex((e) => e.type === EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED);
-    expect(history.filter((e, i) => e.signal === 'connected' && i > started && i < completed)).toHaveLength(1);
-    expect(await connection(userId)).toMatchObject({ status: 'active', bulkSync: { state: 'completed', total: BOOKINGS, done: BOOKINGS } });
+      // The second run is started after the first one ended, and completes.
+      const second = await eventually(
+        async () => {
+          const d = await h.service.client.workflow.getHandle(bulkSyncWorkflowId(connectionId, 2)).describe();
+          return d.status.name === 'COMPLETED' ? d : undefined;
+        },
+        'the second bulk sync to complete',
+        90_000,
+      );
+      expect((await h.service.client.workflow.getHandle(bulkSyncWorkflowId(connectionId, 1)).describe()).status.name).toBe('COMPLETED');
+      expect(second.status.name).toBe('COMPLETED');
+      // The reconnect landed while the first run was going: its signal comes between the first
+      // child's start and its completion in the connection's history.
+      const history = await connectionHistory(connectionId);
+      const started = history.findIndex((e) => e.type === EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED);
+      const completed = history.findIndex((e) => e.type === EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED);
+      expect(history.filter((e, i) => e.signal === 'connected' && i > started && i < completed)).toHaveLength(1);
+      expect(await connection(userId)).toMatchObject({
+        status: 'active',
+        bulkSync: { state: 'completed', total: BOOKINGS, done: BOOKINGS },
+      });
 
-    const events = await eventually(async () => {
-      const all = await tagged(email);
-      return all.length >= BOOKINGS ? all : undefined;
-    }, 'every booking in the calendar');
-    expect(events.map((e) => e.bookingId).sort()).toEqual([...ids].sort());
-    expect(events.every((e) => e.status === 'confirmed')).toBe(true);
-  });
+      const events = await eventually(async () => {
+        const all = await tagged(email);
+        return all.length >= BOOKINGS ? all : undefined;
+      }, 'every booking in the calendar');
+      expect(events.map((e) => e.bookingId).sort()).toEqual([...ids].sort());
+      expect(events.every((e) => e.status === 'confirmed')).toBe(true);
+    },
+  );
 });

@@ -38,11 +38,14 @@ async function busyOf(userId: string): Promise<BusyJson> {
 
 /** Waits until the user's busy times are exactly `expected` (after at least one read). */
 function busyBecomes(userId: string, expected: Array<{ start: string; end: string }>): Promise<BusyJson> {
-  return eventually(async () => {
-    const b = await busyOf(userId);
-    const synced = b.calendars.length > 0 && b.calendars.every((c) => c.syncedAt !== null);
-    return synced && JSON.stringify(b.busy) === JSON.stringify(expected) ? b : undefined;
-  }, `busy times of ${userId} to be ${JSON.stringify(expected)}`);
+  return eventually(
+    async () => {
+      const b = await busyOf(userId);
+      const synced = b.calendars.length > 0 && b.calendars.every((c) => c.syncedAt !== null);
+      return synced && JSON.stringify(b.busy) === JSON.stringify(expected) ? b : undefined;
+    },
+    `busy times of ${userId} to be ${JSON.stringify(expected)}`,
+  );
 }
 
 async function bookOwnEvent(userId: string, start: string, end: string): Promise<void> {
@@ -63,8 +66,17 @@ describe('busy times', () => {
     const { email } = await h.connectGoogle(userId);
     const d = day(3);
     await bookOwnEvent(userId, hour(d, 15), hour(d, 16));
-    const dentist = await h.google.createUserEvent(email, { summary: 'Dentist', start: { dateTime: hour(d, 9) }, end: { dateTime: hour(d, 10) } });
-    await h.google.createUserEvent(email, { summary: 'Lunch', start: { dateTime: hour(d, 12) }, end: { dateTime: hour(d, 13) }, transparency: 'transparent' });
+    const dentist = await h.google.createUserEvent(email, {
+      summary: 'Dentist',
+      start: { dateTime: hour(d, 9) },
+      end: { dateTime: hour(d, 10) },
+    });
+    await h.google.createUserEvent(email, {
+      summary: 'Lunch',
+      start: { dateTime: hour(d, 12) },
+      end: { dateTime: hour(d, 13) },
+      transparency: 'transparent',
+    });
     const b = await busyBecomes(userId, [{ start: hour(d, 9), end: hour(d, 10) }]);
     expect(b.calendars[0]).toMatchObject({ provider: 'google', covers: true, lastError: null });
     await h.google.deleteUserEvent(email, dentist.id);
@@ -77,7 +89,12 @@ describe('busy times', () => {
     const d = day(4);
     await bookOwnEvent(userId, hour(d, 15), hour(d, 16));
     const utc = (iso: string) => ({ dateTime: iso.replace(/\.000Z$/, ''), timeZone: 'UTC' });
-    const meeting = await h.microsoft.createUserEvent(email, { subject: 'Team meeting', start: utc(hour(d, 9)), end: utc(hour(d, 11)), showAs: 'busy' });
+    const meeting = await h.microsoft.createUserEvent(email, {
+      subject: 'Team meeting',
+      start: utc(hour(d, 9)),
+      end: utc(hour(d, 11)),
+      showAs: 'busy',
+    });
     await h.microsoft.createUserEvent(email, { subject: 'Focus', start: utc(hour(d, 12)), end: utc(hour(d, 13)), showAs: 'free' });
     await busyBecomes(userId, [{ start: hour(d, 9), end: hour(d, 11) }]);
     await h.microsoft.deleteUserEvent(email, meeting.id);
@@ -86,15 +103,36 @@ describe('busy times', () => {
 
   it('CalDAV: a user event appears within one poll; a transparent one does not', async () => {
     const userId = h.id('c');
-    const connected = await h.api('POST', `/v1/users/${userId}/connections`, { provider: 'caldav', serverUrl: radicale.url, ...caldavUser });
+    const connected = await h.api('POST', `/v1/users/${userId}/connections`, {
+      provider: 'caldav',
+      serverUrl: radicale.url,
+      ...caldavUser,
+    });
     expect(connected.status).toBe(201);
     const d = day(5);
     const put = async (uid: string, start: string, end: string, extra: string[] = []) => {
       const stamp = (t: string) => t.replace(/[-:]/g, '').replace(/\.\d+/, '');
-      const ics = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//test//EN', 'BEGIN:VEVENT', `UID:${uid}`, 'DTSTAMP:20260101T000000Z', `DTSTART:${stamp(start)}`, `DTEND:${stamp(end)}`, 'SUMMARY:Private', ...extra, 'END:VEVENT', 'END:VCALENDAR', ''].join('\r\n');
+      const ics = [
+        'BEGIN:VCALENDAR',
+        'VERSION:2.0',
+        'PRODID:-//test//EN',
+        'BEGIN:VEVENT',
+        `UID:${uid}`,
+        'DTSTAMP:20260101T000000Z',
+        `DTSTART:${stamp(start)}`,
+        `DTEND:${stamp(end)}`,
+        'SUMMARY:Private',
+        ...extra,
+        'END:VEVENT',
+        'END:VCALENDAR',
+        '',
+      ].join('\r\n');
       const res = await fetch(new URL(`${uid}.ics`, calendarUrl), {
         method: 'PUT',
-        headers: { authorization: `Basic ${Buffer.from(`${caldavUser.username}:${caldavUser.password}`).toString('base64')}`, 'content-type': 'text/calendar' },
+        headers: {
+          authorization: `Basic ${Buffer.from(`${caldavUser.username}:${caldavUser.password}`).toString('base64')}`,
+          'content-type': 'text/calendar',
+        },
         body: ics,
       });
       expect(res.ok).toBe(true);
@@ -106,7 +144,8 @@ describe('busy times', () => {
 
   it('an expired sync token (Google) or delta link (Outlook) is recovered by a full read', async () => {
     const cursorExpiries = async (connectionId: string) =>
-      (await h.pool.query<{ n: number }>('SELECT busy_cursor_expiries AS n FROM calendar_connections WHERE id = $1', [connectionId])).rows[0]!.n;
+      (await h.pool.query<{ n: number }>('SELECT busy_cursor_expiries AS n FROM calendar_connections WHERE id = $1', [connectionId]))
+        .rows[0]!.n;
     const g = h.id('g');
     const google = await h.connectGoogle(g);
     const m = h.id('m');
@@ -124,11 +163,19 @@ describe('busy times', () => {
     await h.microsoft.invalidateDeltaTokens(outlook.email);
     await h.google.createUserEvent(google.email, { summary: 'After', start: { dateTime: hour(d, 10) }, end: { dateTime: hour(d, 11) } });
     await h.microsoft.createUserEvent(outlook.email, { subject: 'After', start: utc(hour(d, 10)), end: utc(hour(d, 11)), showAs: 'busy' });
-    await busyBecomes(g, [{ start: hour(d, 8), end: hour(d, 9) }, { start: hour(d, 10), end: hour(d, 11) }]);
-    await busyBecomes(m, [{ start: hour(d, 8), end: hour(d, 9) }, { start: hour(d, 10), end: hour(d, 11) }]);
+    await busyBecomes(g, [
+      { start: hour(d, 8), end: hour(d, 9) },
+      { start: hour(d, 10), end: hour(d, 11) },
+    ]);
+    await busyBecomes(m, [
+      { start: hour(d, 8), end: hour(d, 9) },
+      { start: hour(d, 10), end: hour(d, 11) },
+    ]);
     expect(await cursorExpiries(google.connectionId)).toBe(1);
     expect(await cursorExpiries(outlook.connectionId)).toBe(1);
-    const errors = await h.pool.query('SELECT busy_error FROM calendar_connections WHERE id = ANY($1::uuid[])', [[google.connectionId, outlook.connectionId]]);
+    const errors = await h.pool.query('SELECT busy_error FROM calendar_connections WHERE id = ANY($1::uuid[])', [
+      [google.connectionId, outlook.connectionId],
+    ]);
     expect(errors.rows).toEqual([{ busy_error: null }, { busy_error: null }]);
   });
 
@@ -141,10 +188,17 @@ describe('busy times', () => {
     await busyBecomes(tutor, [{ start: hour(d, 9), end: hour(d, 10) }]);
 
     type Check = { available: boolean; users: Array<{ userId: string; conflicts: Array<{ start: string; end: string }>; known: boolean }> };
-    const clash = await h.api<Check>('POST', '/v1/availability/check', { userIds: [tutor, client], start: hour(d, 9).replace(':00:00', ':30:00'), end: hour(d, 11) });
+    const clash = await h.api<Check>('POST', '/v1/availability/check', {
+      userIds: [tutor, client],
+      start: hour(d, 9).replace(':00:00', ':30:00'),
+      end: hour(d, 11),
+    });
     expect(clash.status).toBe(200);
     expect(clash.body.available).toBe(false);
-    expect(clash.body.users.find((u) => u.userId === tutor)).toMatchObject({ conflicts: [{ start: hour(d, 9), end: hour(d, 10) }], known: true });
+    expect(clash.body.users.find((u) => u.userId === tutor)).toMatchObject({
+      conflicts: [{ start: hour(d, 9), end: hour(d, 10) }],
+      known: true,
+    });
     // A user with no calendar has no conflicts, but the answer says it is not known.
     expect(clash.body.users.find((u) => u.userId === client)).toMatchObject({ conflicts: [], known: false });
 
@@ -157,7 +211,14 @@ describe('busy times', () => {
     const google = await h.connectGoogle(userId);
     const outlookEmail = `${userId.toLowerCase()}@contoso.test`;
     // The Outlook calendar cannot be read (503) until the fault is cleared below.
-    await h.microsoft.addFault({ method: 'GET', path: 'calendarView/delta', account: outlookEmail, status: 503, retryAfterSeconds: 1, times: 'always' });
+    await h.microsoft.addFault({
+      method: 'GET',
+      path: 'calendarView/delta',
+      account: outlookEmail,
+      status: 503,
+      retryAfterSeconds: 1,
+      times: 'always',
+    });
     await h.connectMicrosoft(userId, outlookEmail);
     const d = day(8);
     const half = (hh: number) => hour(d, hh).replace(':00:00', ':30:00');
@@ -166,27 +227,61 @@ describe('busy times', () => {
     await h.google.createUserEvent(google.email, { summary: 'Gym', start: { dateTime: hour(d, 14) }, end: { dateTime: hour(d, 15) } });
     await h.microsoft.createUserEvent(outlookEmail, { subject: 'Meeting', start: utc(half(9)), end: utc(hour(d, 11)), showAs: 'busy' });
 
-    type Check = { available: boolean; users: Array<{ conflicts: Array<{ start: string; end: string }>; known: boolean; calendars: Array<{ provider: string; covers: boolean }> }> };
-    const check = async (start: string, end: string) => (await h.api<Check>('POST', '/v1/availability/check', { userIds: [userId], start, end })).body;
+    type Check = {
+      available: boolean;
+      users: Array<{
+        conflicts: Array<{ start: string; end: string }>;
+        known: boolean;
+        calendars: Array<{ provider: string; covers: boolean }>;
+      }>;
+    };
+    const check = async (start: string, end: string) =>
+      (await h.api<Check>('POST', '/v1/availability/check', { userIds: [userId], start, end })).body;
 
     // Google read, Outlook tried and failed: only Google's busy times, and no slot is known.
     const before = await eventually(async () => {
       const b = await busyOf(userId);
       const [g, m] = b.calendars;
-      return g?.syncedAt && m?.lastError && JSON.stringify(b.busy) === JSON.stringify([{ start: hour(d, 9), end: hour(d, 10) }, { start: hour(d, 14), end: hour(d, 15) }]) ? b : undefined;
+      return g?.syncedAt &&
+        m?.lastError &&
+        JSON.stringify(b.busy) ===
+          JSON.stringify([
+            { start: hour(d, 9), end: hour(d, 10) },
+            { start: hour(d, 14), end: hour(d, 15) },
+          ])
+        ? b
+        : undefined;
     }, 'Google read, Outlook failing');
-    expect(before.calendars.map((c) => [c.provider, c.covers, c.syncedAt === null])).toEqual([['google', true, false], ['microsoft', false, true]]);
+    expect(before.calendars.map((c) => [c.provider, c.covers, c.syncedAt === null])).toEqual([
+      ['google', true, false],
+      ['microsoft', false, true],
+    ]);
     // Free in Google, busy in the unread Outlook calendar: no conflict seen, and the answer says it is not known.
     expect(await check(hour(d, 10), hour(d, 11))).toMatchObject({ available: true, users: [{ conflicts: [], known: false }] });
-    expect(await check(half(9), hour(d, 10))).toMatchObject({ available: false, users: [{ conflicts: [{ start: hour(d, 9), end: hour(d, 10) }], known: false }] });
+    expect(await check(half(9), hour(d, 10))).toMatchObject({
+      available: false,
+      users: [{ conflicts: [{ start: hour(d, 9), end: hour(d, 10) }], known: false }],
+    });
 
     await h.microsoft.clearFaults();
     // Both read: one list, Google's 09:00–10:00 and Outlook's 09:30–11:00 joined.
-    const after = await busyBecomes(userId, [{ start: hour(d, 9), end: hour(d, 11) }, { start: hour(d, 14), end: hour(d, 15) }]);
-    expect(after.calendars.map((c) => [c.provider, c.covers])).toEqual([['google', true], ['microsoft', true]]);
-    expect(await check(hour(d, 10), hour(d, 11))).toMatchObject({ available: false, users: [{ conflicts: [{ start: half(9), end: hour(d, 11) }], known: true }] });
+    const after = await busyBecomes(userId, [
+      { start: hour(d, 9), end: hour(d, 11) },
+      { start: hour(d, 14), end: hour(d, 15) },
+    ]);
+    expect(after.calendars.map((c) => [c.provider, c.covers])).toEqual([
+      ['google', true],
+      ['microsoft', true],
+    ]);
+    expect(await check(hour(d, 10), hour(d, 11))).toMatchObject({
+      available: false,
+      users: [{ conflicts: [{ start: half(9), end: hour(d, 11) }], known: true }],
+    });
     // A slot overlapping events of both calendars: one conflict, the two joined.
-    expect(await check(half(9), hour(d, 10))).toMatchObject({ available: false, users: [{ conflicts: [{ start: hour(d, 9), end: hour(d, 11) }], known: true }] });
+    expect(await check(half(9), hour(d, 10))).toMatchObject({
+      available: false,
+      users: [{ conflicts: [{ start: hour(d, 9), end: hour(d, 11) }], known: true }],
+    });
     expect(await check(hour(d, 12), hour(d, 13))).toMatchObject({ available: true, users: [{ conflicts: [], known: true }] });
   });
 
@@ -201,6 +296,15 @@ describe('busy times', () => {
     expect(await check({ userIds: [], start: '2030-01-01T09:00:00Z', end: '2030-01-01T10:00:00Z' })).toBe(400);
     expect(await check({ userIds: [u], start: '2030-01-01T10:00:00Z', end: '2030-01-01T09:00:00Z' })).toBe(400);
     expect(await check({ userIds: [u], start: '2030-01-01T09:00:00Z', end: '2030-01-01T10:00:00Z', extra: true })).toBe(400);
-    expect((await h.api('POST', '/v1/availability/check', { userIds: [u], start: '2030-01-01T09:00:00Z', end: '2030-01-01T10:00:00Z' }, { key: null })).status).toBe(401);
+    expect(
+      (
+        await h.api(
+          'POST',
+          '/v1/availability/check',
+          { userIds: [u], start: '2030-01-01T09:00:00Z', end: '2030-01-01T10:00:00Z' },
+          { key: null },
+        )
+      ).status,
+    ).toBe(401);
   });
 });

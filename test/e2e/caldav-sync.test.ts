@@ -83,12 +83,16 @@ describe('CalDAV connections', () => {
     const tutorId = h.id('tutor');
     const clientId = h.id('client');
     const outlook = await h.connectMicrosoft(tutorId, `${tutorId}@contoso.test`);
-    const connected = await h.api<{ id: string; provider: string; accountEmail: string; status: string }>('POST', `/v1/users/${clientId}/connections`, {
-      provider: 'caldav',
-      serverUrl: radicale.url,
-      username: user.username,
-      password: user.password,
-    });
+    const connected = await h.api<{ id: string; provider: string; accountEmail: string; status: string }>(
+      'POST',
+      `/v1/users/${clientId}/connections`,
+      {
+        provider: 'caldav',
+        serverUrl: radicale.url,
+        username: user.username,
+        password: user.password,
+      },
+    );
     expect(connected.status).toBe(201);
     expect(connected.body).toMatchObject({ provider: 'caldav', accountEmail: user.username, status: 'active' });
     expect(JSON.stringify(connected.body)).not.toContain(user.password);
@@ -99,7 +103,9 @@ describe('CalDAV connections', () => {
     const bookingId = h.id('bk');
     const outlookEvents = async () =>
       (await h.microsoft.listEvents(outlook.email)).filter((e) =>
-        e.singleValueExtendedProperties?.some((p) => p.id === TAG_PROPERTY_ID && p.value === tagValue({ bookingId, connectionId: outlook.connectionId })),
+        e.singleValueExtendedProperties?.some(
+          (p) => p.id === TAG_PROPERTY_ID && p.value === tagValue({ bookingId, connectionId: outlook.connectionId }),
+        ),
       );
 
     expect((await h.api('POST', `/v1/bookings/${bookingId}/confirm`, confirmBody([tutor, client]))).status).toBe(202);
@@ -119,32 +125,54 @@ describe('CalDAV connections', () => {
     expect(Date.parse(`${outlookMoved!.start.dateTime}Z`)).toBe(Date.parse('2030-05-03T09:00:00Z'));
 
     await h.api('POST', `/v1/bookings/${bookingId}/cancel`, {});
-    await eventually(async () => ((await getBooking(h, bookingId)).calendars.every((c) => c.state === 'deleted') ? true : undefined), 'cancel');
+    await eventually(
+      async () => ((await getBooking(h, bookingId)).calendars.every((c) => c.state === 'deleted') ? true : undefined),
+      'cancel',
+    );
     expect(await icsOf(bookingId, caldavId)).toBeUndefined();
     expect(await outlookEvents()).toHaveLength(0);
   });
 
   it('text with line breaks and iCalendar syntax stays text in the event (no injected properties)', async () => {
     const userId = h.id('client');
-    const connected = await h.api<{ id: string }>('POST', `/v1/users/${userId}/connections`, { provider: 'caldav', serverUrl: radicale.url, ...user });
+    const connected = await h.api<{ id: string }>('POST', `/v1/users/${userId}/connections`, {
+      provider: 'caldav',
+      serverUrl: radicale.url,
+      ...user,
+    });
     const bookingId = h.id('bk');
     const description = 'Bring notes.\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:evil\r\nATTENDEE:mailto:evil@example.com\rX-INJECTED:yes';
     const participant: TestParticipant = { userId, role: 'client', name: 'Eve; "Quote", Back\\slash', email: 'eve@example.com' };
-    expect((await h.api('POST', `/v1/bookings/${bookingId}/confirm`, confirmBody([participant], { description, location: 'Room 1; Floor 2, ATTENDEE:mailto:x@y.z' }))).status).toBe(202);
+    expect(
+      (
+        await h.api(
+          'POST',
+          `/v1/bookings/${bookingId}/confirm`,
+          confirmBody([participant], { description, location: 'Room 1; Floor 2, ATTENDEE:mailto:x@y.z' }),
+        )
+      ).status,
+    ).toBe(202);
     await settled(h, bookingId, (v) => v.calendars.some((c) => c.state === 'synced'));
     const ics = (await icsOf(bookingId, connected.body.id))!;
     const unfolded = ics.replace(/\r\n[ \t]/g, '');
     expect(unfolded.match(/^BEGIN:VEVENT$/gm)).toHaveLength(1);
-    for (const injected of ['ATTENDEE', 'X-INJECTED', 'UID:evil']) expect(unfolded.split('\r\n').some((l) => l.startsWith(injected))).toBe(false);
+    for (const injected of ['ATTENDEE', 'X-INJECTED', 'UID:evil'])
+      expect(unfolded.split('\r\n').some((l) => l.startsWith(injected))).toBe(false);
     const ICAL = (await import('ical.js')).default;
     const vevent = new ICAL.Component(ICAL.parse(ics)).getFirstSubcomponent('vevent')!;
     expect(vevent.getFirstPropertyValue('location')).toBe('Room 1; Floor 2, ATTENDEE:mailto:x@y.z');
-    expect(String(vevent.getFirstPropertyValue('description'))).toContain('Bring notes.\nEND:VEVENT\nBEGIN:VEVENT\nUID:evil\nATTENDEE:mailto:evil@example.com\nX-INJECTED:yes');
+    expect(String(vevent.getFirstPropertyValue('description'))).toContain(
+      'Bring notes.\nEND:VEVENT\nBEGIN:VEVENT\nUID:evil\nATTENDEE:mailto:evil@example.com\nX-INJECTED:yes',
+    );
   });
 
   it("lists the account's calendars and moves the bookings' events to the one the user chooses", async () => {
     const userId = h.id('choosy');
-    const connected = await h.api<{ id: string }>('POST', `/v1/users/${userId}/connections`, { provider: 'caldav', serverUrl: radicale.url, ...twoCalendarsUser });
+    const connected = await h.api<{ id: string }>('POST', `/v1/users/${userId}/connections`, {
+      provider: 'caldav',
+      serverUrl: radicale.url,
+      ...twoCalendarsUser,
+    });
     expect(connected.status).toBe(201);
     const connectionId = connected.body.id;
     const listed = await h.api<{ calendars: CalendarJson[] }>('GET', `/v1/users/${userId}/connections/${connectionId}/calendars`);
@@ -166,7 +194,10 @@ describe('CalDAV connections', () => {
     const patched = await h.api<{ calendarId: string }>('PATCH', `/v1/users/${userId}/connections/${connectionId}`, { calendarId: to.id });
     expect(patched.status).toBe(200);
     expect(patched.body.calendarId).toBe(to.id);
-    await eventually(async () => ((await icsAt(to.id, key, twoCalendarsUser)) && !(await icsAt(from.id, key, twoCalendarsUser)) ? true : undefined), 'event moved');
+    await eventually(
+      async () => ((await icsAt(to.id, key, twoCalendarsUser)) && !(await icsAt(from.id, key, twoCalendarsUser)) ? true : undefined),
+      'event moved',
+    );
     const relisted = await h.api<{ calendars: CalendarJson[] }>('GET', `/v1/users/${userId}/connections/${connectionId}/calendars`);
     expect(relisted.body.calendars.find((c) => c.selected)?.id).toBe(to.id);
   });
@@ -176,7 +207,10 @@ describe('iCloud connections', () => {
   it('use ICLOUD_CALDAV_URL by default and write to the partition host that discovery names', async () => {
     icloud.setMode('home-set');
     const userId = h.id('apple');
-    const connected = await h.api<{ id: string; provider: string }>('POST', `/v1/users/${userId}/connections`, { provider: 'icloud', ...icloudUser });
+    const connected = await h.api<{ id: string; provider: string }>('POST', `/v1/users/${userId}/connections`, {
+      provider: 'icloud',
+      ...icloudUser,
+    });
     expect(connected.status, JSON.stringify(connected.body)).toBe(201);
     expect(connected.body.provider).toBe('icloud');
     const listed = await h.api<{ calendars: CalendarJson[] }>('GET', `/v1/users/${userId}/connections/${connected.body.id}/calendars`);
@@ -186,7 +220,11 @@ describe('iCloud connections', () => {
 
     const bookingId = h.id('bk');
     const frontBefore = icloud.frontRequests.length;
-    await h.api('POST', `/v1/bookings/${bookingId}/confirm`, confirmBody([{ userId, role: 'client', name: 'Chris', email: 'chris@example.com' }]));
+    await h.api(
+      'POST',
+      `/v1/bookings/${bookingId}/confirm`,
+      confirmBody([{ userId, role: 'client', name: 'Chris', email: 'chris@example.com' }]),
+    );
     await settled(h, bookingId, (v) => v.calendars.some((c) => c.state === 'synced'));
     expect(await icsAt(home.id, { bookingId, connectionId: connected.body.id }, icloudUser)).toContain('SUMMARY:Algebra lesson');
     expect(icloud.partitionRequests.some((r) => r.method === 'PUT')).toBe(true);
@@ -215,7 +253,10 @@ describe('iCloud connections', () => {
 
     icloud.setMode('foreign-redirect');
     const other = h.id('moved');
-    const refused = await h.api<{ error: { code: string; message: string } }>('POST', `/v1/users/${other}/connections`, { provider: 'icloud', ...redirectedUser });
+    const refused = await h.api<{ error: { code: string; message: string } }>('POST', `/v1/users/${other}/connections`, {
+      provider: 'icloud',
+      ...redirectedUser,
+    });
     expect(refused.status).toBe(400);
     expect(refused.body.error.message).toMatch(/another site/);
     expect((await h.api<{ connections: unknown[] }>('GET', `/v1/users/${other}/connections`)).body.connections).toHaveLength(0);

@@ -18,7 +18,22 @@ describe('chaos', () => {
     'loses, duplicates, misplaces and leaves behind no booking change under provider faults, a worker and an API SIGKILL, a Temporal restart and dropped database connections',
     { timeout: 20 * 60_000 },
     async () => {
-      const run = await chaos(['--bookings', '60', '--fault-rate', '0.2', '--worker-kills', '1', '--api-kills', '1', '--server-restarts', '1', '--db-drops', '1', '--seed', '42']);
+      const run = await chaos([
+        '--bookings',
+        '60',
+        '--fault-rate',
+        '0.2',
+        '--worker-kills',
+        '1',
+        '--api-kills',
+        '1',
+        '--server-restarts',
+        '1',
+        '--db-drops',
+        '1',
+        '--seed',
+        '42',
+      ]);
       expect(run.report, run.stderr.slice(-3000)).toBeDefined();
       const r = run.report!;
       // The disruptions happened and the faults were injected: the run proved something.
@@ -33,7 +48,12 @@ describe('chaos', () => {
       // Later versions changed titles and participants, so the verdict checked more than times.
       expect(r.retitled).toBeGreaterThan(0);
       expect(r.recast).toBeGreaterThan(0);
-      expect({ lost: r.lost, duplicates: r.duplicates, wrong: r.wrong, stray: r.stray }, run.stderr.slice(-3000)).toEqual({ lost: 0, duplicates: 0, wrong: 0, stray: 0 });
+      expect({ lost: r.lost, duplicates: r.duplicates, wrong: r.wrong, stray: r.stray }, run.stderr.slice(-3000)).toEqual({
+        lost: 0,
+        duplicates: 0,
+        wrong: 0,
+        stray: 0,
+      });
       expect(r.convergedSeconds).not.toBeNull();
       expect(run.code).toBe(0);
     },

@@ -15,8 +15,16 @@ afterAll(async () => {
 
 type JsonPayload = { metadata?: Record<string, string>; data?: string };
 
-async function codec(op: 'encode' | 'decode', payloads: JsonPayload[], headers: Record<string, string> = { authorization: `Bearer ${h.config.apiKeys[0]}` }) {
-  const res = await fetch(`${h.service.url}/codec/${op}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-namespace': 'default', ...headers }, body: JSON.stringify({ payloads }) });
+async function codec(
+  op: 'encode' | 'decode',
+  payloads: JsonPayload[],
+  headers: Record<string, string> = { authorization: `Bearer ${h.config.apiKeys[0]}` },
+) {
+  const res = await fetch(`${h.service.url}/codec/${op}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-namespace': 'default', ...headers },
+    body: JSON.stringify({ payloads }),
+  });
   return { status: res.status, body: (await res.json()) as { payloads: JsonPayload[] }, headers: res.headers };
 }
 
@@ -31,7 +39,10 @@ describe('codec server for the Web UI', () => {
     await settled(h, bookingId);
     const history = await h.service.client.workflow.getHandle(bookingWorkflowId(bookingId)).fetchHistory();
     const signal = history.events!.find((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'confirm')!;
-    const encrypted = temporal.api.common.v1.Payloads.toObject(temporal.api.common.v1.Payloads.create(signal.workflowExecutionSignaledEventAttributes!.input!), { bytes: String }) as { payloads: JsonPayload[] };
+    const encrypted = temporal.api.common.v1.Payloads.toObject(
+      temporal.api.common.v1.Payloads.create(signal.workflowExecutionSignaledEventAttributes!.input!),
+      { bytes: String },
+    ) as { payloads: JsonPayload[] };
     expect(text(encrypted.payloads[0]!.metadata!.encoding)).toBe('binary/encrypted');
     expect(text(encrypted.payloads[0]!.data)).not.toContain('Algebra lesson');
 
@@ -50,7 +61,9 @@ describe('codec server for the Web UI', () => {
     expect((await codec('decode', encoded.body.payloads, {})).status).toBe(401);
     expect((await codec('decode', encoded.body.payloads, { origin: UI })).status).toBe(401);
     expect((await codec('decode', encoded.body.payloads, { authorization: 'Bearer wrong' })).status).toBe(401);
-    const junk = await codec('decode', [{ metadata: { encoding: b64('binary/encrypted'), 'encryption-key-id': b64('nope') }, data: b64('x') }]);
+    const junk = await codec('decode', [
+      { metadata: { encoding: b64('binary/encrypted'), 'encryption-key-id': b64('nope') }, data: b64('x') },
+    ]);
     expect(junk.status).toBe(400);
   });
 
@@ -58,7 +71,11 @@ describe('codec server for the Web UI', () => {
     const preflight = (origin: string) =>
       fetch(`${h.service.url}/codec/decode`, {
         method: 'OPTIONS',
-        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-namespace,authorization' },
+        headers: {
+          origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'content-type,x-namespace,authorization',
+        },
       });
     const ok = await preflight(UI);
     expect(ok.status).toBeLessThan(300);

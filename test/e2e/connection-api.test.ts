@@ -69,19 +69,30 @@ describe('connection API', () => {
       expect.objectContaining({ id: shared.id, name: 'Holidays', writable: false, selected: false }),
     ]);
 
-    const readOnly = await h.api<{ error: { code: string } }>('PATCH', `/v1/users/${userId}/connections/${connectionId}`, { calendarId: shared.id });
+    const readOnly = await h.api<{ error: { code: string } }>('PATCH', `/v1/users/${userId}/connections/${connectionId}`, {
+      calendarId: shared.id,
+    });
     expect([readOnly.status, readOnly.body.error.code]).toEqual([400, 'calendar_not_writable']);
     const moved = await h.api<{ calendarId: string }>('PATCH', `/v1/users/${userId}/connections/${connectionId}`, { calendarId: work.id });
     expect([moved.status, moved.body.calendarId]).toEqual([200, work.id]);
-    const inWork = async () => (await h.google.listEvents(email, { calendarId: work.id })).filter((e) => e.extendedProperties?.private?.bookingCalendarSyncBookingId === bookingId);
-    await eventually(async () => ((await inWork()).length === 1 && (await eventsFor(h, email, bookingId)).length === 0 ? true : undefined), 'event moved to Work');
+    const inWork = async () =>
+      (await h.google.listEvents(email, { calendarId: work.id })).filter(
+        (e) => e.extendedProperties?.private?.bookingCalendarSyncBookingId === bookingId,
+      );
+    await eventually(
+      async () => ((await inWork()).length === 1 && (await eventsFor(h, email, bookingId)).length === 0 ? true : undefined),
+      'event moved to Work',
+    );
 
     const back = await h.api<{ calendarId: string }>('PATCH', `/v1/users/${userId}/connections/${connectionId}`, { calendarId: 'primary' });
     expect([back.status, back.body.calendarId]).toEqual([200, 'primary']);
-    await eventually(async () => ((await inWork()).length === 0 && (await eventsFor(h, email, bookingId)).length === 1 ? true : undefined), 'event back in primary');
+    await eventually(
+      async () => ((await inWork()).length === 0 && (await eventsFor(h, email, bookingId)).length === 1 ? true : undefined),
+      'event back in primary',
+    );
   });
 
-  it('refuses other users\' connections and bad bodies', async () => {
+  it("refuses other users' connections and bad bodies", async () => {
     const { userId, connectionId } = await tutorWithBooking();
     expect((await h.api('PATCH', `/v1/users/someone-else/connections/${connectionId}`, { syncEnabled: false })).status).toBe(404);
     expect((await h.api('DELETE', `/v1/users/someone-else/connections/${connectionId}`)).status).toBe(404);
@@ -96,7 +107,9 @@ describe('connection API', () => {
     const res = await h.api<ConnectionJson>('DELETE', `/v1/users/${userId}/connections/${connectionId}`);
     expect(res.status).toBe(202);
     await eventually(async () => ((await list(userId))[0]?.status === 'disconnected' ? true : undefined), 'disconnected');
-    const { rows } = await h.pool.query('SELECT access_token_enc, refresh_token_enc FROM calendar_connections WHERE id = $1', [connectionId]);
+    const { rows } = await h.pool.query('SELECT access_token_enc, refresh_token_enc FROM calendar_connections WHERE id = $1', [
+      connectionId,
+    ]);
     expect(rows[0]).toEqual({ access_token_enc: null, refresh_token_enc: null });
     const audit = await h.pool.query(`SELECT detail FROM sync_log WHERE connection_id = $1 AND operation = 'disconnect'`, [connectionId]);
     expect(audit.rows).toEqual([{ detail: 'grant revoked at the provider' }]);
@@ -108,7 +121,11 @@ describe('connection API', () => {
   it('disconnecting with removeEvents=true deletes our events through the booking workflows first', async () => {
     const { userId, connectionId, email, tutor, client, bookingId } = await tutorWithBooking();
     const second = h.id('bk');
-    await h.api('POST', `/v1/bookings/${second}/confirm`, confirmBody([tutor, client], { start: '2031-03-01T10:00:00Z', end: '2031-03-01T11:00:00Z' }));
+    await h.api(
+      'POST',
+      `/v1/bookings/${second}/confirm`,
+      confirmBody([tutor, client], { start: '2031-03-01T10:00:00Z', end: '2031-03-01T11:00:00Z' }),
+    );
     await settled(h, second, (v) => v.calendars.some((c) => c.connectionId === connectionId && c.state === 'synced'));
     const res = await h.api<ConnectionJson>('DELETE', `/v1/users/${userId}/connections/${connectionId}?removeEvents=true`);
     expect(res.status).toBe(202);

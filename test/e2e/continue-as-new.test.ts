@@ -41,7 +41,7 @@ function endsInContinueAsNew(history: HistoryProto): boolean {
 /** The histories of the runs that followed `first`, in order, up to the current one. */
 async function runsAfter(workflowId: string, first: HistoryProto): Promise<HistoryProto[]> {
   const runs: HistoryProto[] = [];
-  for (let run = first; ; ) {
+  for (let run = first; ;) {
     const next = run.events.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId;
     if (!next) return runs;
     run = await runHistory(h.service.client, workflowId, next);
@@ -54,11 +54,21 @@ describe('booking workflow continue-as-new, as the API starts it', () => {
     const { tutor, client } = await connectedPair(h);
     const bookingId = h.id('long');
     const workflowId = bookingWorkflowId(bookingId);
-    expect((await h.api('POST', `/v1/bookings/${bookingId}/confirm`, confirmBody([strip(tutor), strip(client)], { version: 1 }))).status).toBe(202);
+    expect(
+      (await h.api('POST', `/v1/bookings/${bookingId}/confirm`, confirmBody([strip(tutor), strip(client)], { version: 1 }))).status,
+    ).toBe(202);
     const firstRunId = await runIdOf(workflowId);
     await settled(h, bookingId, (v) => v.calendars.filter((c) => c.state === 'synced').length === 2);
     for (let day = 10; day < 12; day++) {
-      expect((await h.api('POST', `/v1/bookings/${bookingId}/reschedule`, { version: day, start: `2030-05-${day}T15:00:00Z`, end: `2030-05-${day}T16:00:00Z` })).status).toBe(202);
+      expect(
+        (
+          await h.api('POST', `/v1/bookings/${bookingId}/reschedule`, {
+            version: day,
+            start: `2030-05-${day}T15:00:00Z`,
+            end: `2030-05-${day}T16:00:00Z`,
+          })
+        ).status,
+      ).toBe(202);
       await settled(h, bookingId, (v) => v.start === `2030-05-${day}T15:00:00Z`);
     }
     const first = await runHistory(h.service.client, workflowId, firstRunId);
@@ -67,7 +77,15 @@ describe('booking workflow continue-as-new, as the API starts it', () => {
 
     // A change after continue-as-new: planned and written by the new run, its database calls
     // local activities (recorded as markers, never scheduled tasks).
-    expect((await h.api('POST', `/v1/bookings/${bookingId}/reschedule`, { version: 20, start: '2030-05-20T15:00:00Z', end: '2030-05-20T16:00:00Z' })).status).toBe(202);
+    expect(
+      (
+        await h.api('POST', `/v1/bookings/${bookingId}/reschedule`, {
+          version: 20,
+          start: '2030-05-20T15:00:00Z',
+          end: '2030-05-20T16:00:00Z',
+        })
+      ).status,
+    ).toBe(202);
     const view: BookingView = await settled(h, bookingId, (v) => v.start === '2030-05-20T15:00:00Z');
     expect(view.version).toBe(20);
     expect(view.calendars.filter((c) => c.state === 'synced')).toHaveLength(2);
@@ -87,7 +105,15 @@ describe('booking workflow continue-as-new, as the API starts it', () => {
     expect(described.searchAttributes).toMatchObject({ BookingStatus: ['confirmed'], SyncState: ['synced'] });
 
     // An older change is still ignored by the new run, and a cancel ends it with both events removed.
-    expect((await h.api('POST', `/v1/bookings/${bookingId}/reschedule`, { version: 3, start: '2030-06-01T15:00:00Z', end: '2030-06-01T16:00:00Z' })).status).toBe(202);
+    expect(
+      (
+        await h.api('POST', `/v1/bookings/${bookingId}/reschedule`, {
+          version: 3,
+          start: '2030-06-01T15:00:00Z',
+          end: '2030-06-01T16:00:00Z',
+        })
+      ).status,
+    ).toBe(202);
     expect((await h.api('POST', `/v1/bookings/${bookingId}/cancel`, { version: 21 })).status).toBe(202);
     const result = await h.service.client.workflow.getHandle<typeof bookingWorkflow>(workflowId).result();
     expect(result).toMatchObject({ status: 'cancelled', version: 20, start: '2030-05-20T15:00:00Z' });
@@ -103,15 +129,28 @@ describe('connection workflow continue-as-new', () => {
     // Bookings from before the user connected a calendar: every bulk sync brings them in.
     const bookingIds = [11, 12, 13, 14].map((day) => ({ id: h.id(`b${day}`), day }));
     for (const { id, day } of bookingIds) {
-      expect((await h.api('POST', `/v1/bookings/${id}/confirm`, confirmBody([p], { start: `2030-07-${day}T09:00:00Z`, end: `2030-07-${day}T10:00:00Z` }))).status).toBe(202);
+      expect(
+        (
+          await h.api(
+            'POST',
+            `/v1/bookings/${id}/confirm`,
+            confirmBody([p], { start: `2030-07-${day}T09:00:00Z`, end: `2030-07-${day}T10:00:00Z` }),
+          )
+        ).status,
+      ).toBe(202);
     }
-    await eventually(async () => ((await h.pool.query('SELECT 1 FROM bookings WHERE booking_id = ANY($1)', [bookingIds.map((b) => b.id)])).rowCount === 4 || undefined), 'bookings saved');
+    await eventually(
+      async () =>
+        (await h.pool.query('SELECT 1 FROM bookings WHERE booking_id = ANY($1)', [bookingIds.map((b) => b.id)])).rowCount === 4 ||
+        undefined,
+      'bookings saved',
+    );
 
     const { connectionId, email } = await h.connectGoogle(userId);
     const workflowId = connectionWorkflowId(connectionId);
     const firstRunId = await runIdOf(workflowId);
     const bulk = (run: number) => h.service.client.workflow.getHandle<typeof bulkSyncWorkflow>(bulkSyncWorkflowId(connectionId, run));
-    await eventually(async () => ((await bulk(1).describe()).status.name === 'RUNNING' || undefined), 'first bulk sync running');
+    await eventually(async () => (await bulk(1).describe()).status.name === 'RUNNING' || undefined, 'first bulk sync running');
     await h.connectGoogle(userId, email);
     expect(await bulk(1).result()).toEqual({ done: 4 });
     expect(await eventually(async () => bulk(2).result(), 'second bulk sync')).toEqual({ done: 4 });
@@ -121,8 +160,12 @@ describe('connection workflow continue-as-new', () => {
       const history = await runHistory(h.service.client, workflowId, firstRunId);
       return endsInContinueAsNew(history) ? history : undefined;
     }, 'the first run to continue as new');
-    const firstDone = first.events.findIndex((e) => e.childWorkflowExecutionCompletedEventAttributes?.workflowExecution?.workflowId === bulkSyncWorkflowId(connectionId, 1));
-    const connectedBefore = first.events.slice(0, firstDone).filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'connected');
+    const firstDone = first.events.findIndex(
+      (e) => e.childWorkflowExecutionCompletedEventAttributes?.workflowExecution?.workflowId === bulkSyncWorkflowId(connectionId, 1),
+    );
+    const connectedBefore = first.events
+      .slice(0, firstDone)
+      .filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'connected');
     expect(firstDone).toBeGreaterThan(0);
     expect(connectedBefore).toHaveLength(2);
     await recordFixture('connection-continue-as-new', first);
@@ -150,8 +193,15 @@ describe('connection workflow continue-as-new', () => {
     await h.google.revoke(email);
     await h.google.expireAccessTokens(email);
     const notices = async (): Promise<number> =>
-      Number((await h.pool.query<{ n: string }>(`SELECT count(*) AS n FROM notifications WHERE type = 'connection.needs_reauth' AND data->>'connectionId' = $1`, [connectionId])).rows[0]!.n);
-    await eventually(async () => ((await notices()) > 0 || undefined), 'needs_reauth recorded');
+      Number(
+        (
+          await h.pool.query<{ n: string }>(
+            `SELECT count(*) AS n FROM notifications WHERE type = 'connection.needs_reauth' AND data->>'connectionId' = $1`,
+            [connectionId],
+          )
+        ).rows[0]!.n,
+      );
+    await eventually(async () => (await notices()) > 0 || undefined, 'needs_reauth recorded');
     const noticeSeenIn = await runIdOf(workflowId);
 
     // A later run read the calendar again, failed, and went on (to wait for its next read, or to
@@ -159,10 +209,21 @@ describe('connection workflow continue-as-new', () => {
     const decided = (run: HistoryProto): boolean => {
       const events = run.events;
       const read = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'refreshBusyTimes');
-      const closed = events.findIndex((e) => read && (e.activityTaskFailedEventAttributes ?? e.activityTaskCompletedEventAttributes)?.scheduledEventId?.toString() === read.eventId?.toString());
-      return closed > 0 && events.slice(closed).some((e) => e.timerStartedEventAttributes != null || e.workflowExecutionContinuedAsNewEventAttributes != null);
+      const closed = events.findIndex(
+        (e) =>
+          read &&
+          (e.activityTaskFailedEventAttributes ?? e.activityTaskCompletedEventAttributes)?.scheduledEventId?.toString() ===
+            read.eventId?.toString(),
+      );
+      return (
+        closed > 0 &&
+        events.slice(closed).some((e) => e.timerStartedEventAttributes != null || e.workflowExecutionContinuedAsNewEventAttributes != null)
+      );
     };
-    await eventually(async () => ((await runsAfter(workflowId, await runHistory(h.service.client, workflowId, noticeSeenIn))).some(decided) || undefined), 'a failed busy read in a later run');
+    await eventually(
+      async () => (await runsAfter(workflowId, await runHistory(h.service.client, workflowId, noticeSeenIn))).some(decided) || undefined,
+      'a failed busy read in a later run',
+    );
     expect(await notices()).toBe(1);
     const delivered = await eventually(async () => {
       const got = receiver.received.filter((n) => n.type === 'connection.needs_reauth' && n.data['connectionId'] === connectionId);

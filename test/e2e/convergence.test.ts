@@ -32,7 +32,13 @@ describe('duplicated and reordered changes converge to the newest version', () =
     const participants = [strip(tutor), strip(client)];
     expect((await h.api('POST', `/v1/bookings/${bookingId}/confirm`, confirmBody(participants, { version: 1 }))).status).toBe(202);
     expect(
-      (await h.api('POST', `/v1/bookings/${bookingId}/reschedule`, { version: 3, start: '2030-07-01T09:00:00Z', end: '2030-07-01T10:00:00Z' })).status,
+      (
+        await h.api('POST', `/v1/bookings/${bookingId}/reschedule`, {
+          version: 3,
+          start: '2030-07-01T09:00:00Z',
+          end: '2030-07-01T10:00:00Z',
+        })
+      ).status,
     ).toBe(202);
     expect(
       (
@@ -57,13 +63,23 @@ describe('duplicated and reordered changes converge to the newest version', () =
   it('cancel then a late reschedule does not resurrect the booking', async () => {
     const { tutor, client } = await connectedPair(h);
     const bookingId = h.id('bk');
-    expect((await h.api('POST', `/v1/bookings/${bookingId}/confirm`, confirmBody([strip(tutor), strip(client)], { version: 1 }))).status).toBe(202);
+    expect(
+      (await h.api('POST', `/v1/bookings/${bookingId}/confirm`, confirmBody([strip(tutor), strip(client)], { version: 1 }))).status,
+    ).toBe(202);
     await settled(h, bookingId, (v) => v.calendars.filter((c) => c.state === 'synced').length === 2);
     expect((await h.api('POST', `/v1/bookings/${bookingId}/cancel`, { version: 3 })).status).toBe(202);
     // The late reschedule (v2) may still be accepted while the cancel is in flight, or refused with 409; either way it must not resurrect anything.
-    const late = await h.api('POST', `/v1/bookings/${bookingId}/reschedule`, { version: 2, start: '2030-08-01T09:00:00Z', end: '2030-08-01T10:00:00Z' });
+    const late = await h.api('POST', `/v1/bookings/${bookingId}/reschedule`, {
+      version: 2,
+      start: '2030-08-01T09:00:00Z',
+      end: '2030-08-01T10:00:00Z',
+    });
     expect([202, 409]).toContain(late.status);
-    const lateConfirm = await h.api('POST', `/v1/bookings/${bookingId}/confirm`, confirmBody([strip(tutor), strip(client)], { version: 4 }));
+    const lateConfirm = await h.api(
+      'POST',
+      `/v1/bookings/${bookingId}/confirm`,
+      confirmBody([strip(tutor), strip(client)], { version: 4 }),
+    );
     expect([202, 409]).toContain(lateConfirm.status);
     await eventually(async () => {
       const v = await getBooking(h, bookingId);
@@ -75,7 +91,11 @@ describe('duplicated and reordered changes converge to the newest version', () =
     }
     // The finished workflow refuses a late confirm instead of creating the events again.
     await eventually(async () => {
-      const r = await h.api<{ error: { code: string } }>('POST', `/v1/bookings/${bookingId}/confirm`, confirmBody([strip(tutor), strip(client)], { version: 5 }));
+      const r = await h.api<{ error: { code: string } }>(
+        'POST',
+        `/v1/bookings/${bookingId}/confirm`,
+        confirmBody([strip(tutor), strip(client)], { version: 5 }),
+      );
       return r.status === 409 ? r : undefined;
     }, 'confirm of a finished, cancelled booking to be refused');
     for (const email of [tutor.calendar, client.calendar]) {

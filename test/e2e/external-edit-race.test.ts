@@ -23,7 +23,8 @@ import { GoogleSandboxControl, startGoogleSandbox, type RunningGoogleSandbox } f
 // by acting between the read's start and its answer being applied.
 
 const CLIENT = { clientId: 'race-client', clientSecret: 'race-secret' };
-const at = (h: number) => new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate() + 2, h)).toISOString();
+const at = (h: number) =>
+  new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate() + 2, h)).toISOString();
 
 let pool: Pool;
 let sandbox: RunningGoogleSandbox;
@@ -40,7 +41,13 @@ beforeAll(async () => {
   pool = createPool(inject('databaseUrl'), 3);
   sandbox = await startGoogleSandbox({ port: 0, ...CLIENT });
   control = new GoogleSandboxControl(sandbox.url);
-  oauth = new GoogleOAuth({ ...CLIENT, authUrl: `${sandbox.url}/o/oauth2/v2/auth`, tokenUrl: `${sandbox.url}/token`, revokeUrl: `${sandbox.url}/revoke`, apiUrl: sandbox.url });
+  oauth = new GoogleOAuth({
+    ...CLIENT,
+    authUrl: `${sandbox.url}/o/oauth2/v2/auth`,
+    tokenUrl: `${sandbox.url}/token`,
+    revokeUrl: `${sandbox.url}/revoke`,
+    apiUrl: sandbox.url,
+  });
   const box = new SecretBox([{ id: 'race', key: randomBytes(32) }]);
   connections = new PgConnectionStore(pool, box);
   bookings = new PgBookingStore(pool);
@@ -70,15 +77,35 @@ afterAll(async () => {
 });
 
 /** A user with a connected sandbox calendar, one booking and our event for it, and a first full read. */
-async function bookedAndRead(): Promise<{ userId: string; email: string; connectionId: string; bookingId: string; eventId: string; details: BookingDetails }> {
+async function bookedAndRead(): Promise<{
+  userId: string;
+  email: string;
+  connectionId: string;
+  bookingId: string;
+  eventId: string;
+  details: BookingDetails;
+}> {
   const userId = `race-${randomBytes(4).toString('hex')}`;
   const email = `${userId}@sandbox.test`;
   const redirectUri = 'http://127.0.0.1/callback';
   const { code } = await control.authorize({ email, clientId: CLIENT.clientId, redirectUri, scope: oauth.scopes.join(' ') });
   const tokens = await oauth.exchangeCode({ code, redirectUri });
-  const conn = await connections.insertOAuth({ userId, provider: 'google', calendarId: 'primary', accountEmail: email, ...tokens, refreshToken: tokens.refreshToken });
+  const conn = await connections.insertOAuth({
+    userId,
+    provider: 'google',
+    calendarId: 'primary',
+    accountEmail: email,
+    ...tokens,
+    refreshToken: tokens.refreshToken,
+  });
   const bookingId = `bk-${randomBytes(4).toString('hex')}`;
-  const details: BookingDetails = { title: 'Lesson', start: at(15), end: at(16), timeZone: 'UTC', participants: [{ userId, role: 'tutor', name: 'Ada', email: 'ada@example.com' }] };
+  const details: BookingDetails = {
+    title: 'Lesson',
+    start: at(15),
+    end: at(16),
+    timeZone: 'UTC',
+    participants: [{ userId, role: 'tutor', name: 'Ada', email: 'ada@example.com' }],
+  };
   await bookings.saveProjection({ bookingId, status: 'confirmed', version: 1, revision: 1, details });
   const written = await calendar.upsertCalendarEvent({ bookingId, userId, connectionId: conn.id, revision: 1, booking: details });
   const first = await busy.refreshBusyTimes({ connectionId: conn.id, userId });
@@ -90,15 +117,26 @@ async function bookedAndRead(): Promise<{ userId: string; email: string; connect
 async function reschedule(b: Awaited<ReturnType<typeof bookedAndRead>>, revision: number, start: string, end: string): Promise<void> {
   const details = { ...b.details, start, end };
   await bookings.saveProjection({ bookingId: b.bookingId, status: 'confirmed', version: revision, revision, details });
-  await calendar.upsertCalendarEvent({ bookingId: b.bookingId, userId: b.userId, connectionId: b.connectionId, revision, booking: details, knownExternalEventId: b.eventId });
+  await calendar.upsertCalendarEvent({
+    bookingId: b.bookingId,
+    userId: b.userId,
+    connectionId: b.connectionId,
+    revision,
+    booking: details,
+    knownExternalEventId: b.eventId,
+  });
 }
 
 async function cursorOf(connectionId: string): Promise<string | null> {
-  return (await pool.query<{ c: string | null }>('SELECT busy_cursor AS c FROM calendar_connections WHERE id = $1', [connectionId])).rows[0]!.c;
+  return (await pool.query<{ c: string | null }>('SELECT busy_cursor AS c FROM calendar_connections WHERE id = $1', [connectionId]))
+    .rows[0]!.c;
 }
 
 async function judged(connectionId: string, bookingId: string) {
-  const state = await pool.query('SELECT external_state FROM calendar_events WHERE connection_id = $1 AND booking_id = $2', [connectionId, bookingId]);
+  const state = await pool.query('SELECT external_state FROM calendar_events WHERE connection_id = $1 AND booking_id = $2', [
+    connectionId,
+    bookingId,
+  ]);
   const log = await pool.query(`SELECT operation FROM sync_log WHERE booking_id = $1 AND operation LIKE 'external_%'`, [bookingId]);
   return { state: state.rows[0]?.external_state ?? null, log: log.rows.map((r) => r.operation) };
 }
@@ -139,7 +177,9 @@ describe('a busy-time read raced by our own write', () => {
     // Our write is now recorded before the read began: the user's move is theirs.
     const next = await busy.refreshBusyTimes({ connectionId: b.connectionId, userId: b.userId });
     expect(next.mode).toBe('incremental');
-    expect(next.edits.map((e) => ({ bookingId: e.bookingId, state: e.state }))).toEqual([{ bookingId: b.bookingId, state: 'moved_externally' }]);
+    expect(next.edits.map((e) => ({ bookingId: e.bookingId, state: e.state }))).toEqual([
+      { bookingId: b.bookingId, state: 'moved_externally' },
+    ]);
     expect(await judged(b.connectionId, b.bookingId)).toEqual({ state: 'moved_externally', log: ['external_move'] });
   });
 });

@@ -40,13 +40,19 @@ function calendarState(h: Harness, bookingId: string, state: string) {
 
 /** Waits until the connection's busy times were read `n` more times than now (each read is a full chance to act). */
 async function moreReads(h: Harness, connectionId: string, n: number): Promise<void> {
-  const at = async () => (await h.pool.query<{ t: Date }>('SELECT busy_synced_at AS t FROM calendar_connections WHERE id = $1', [connectionId])).rows[0]!.t.getTime();
+  const at = async () =>
+    (
+      await h.pool.query<{ t: Date }>('SELECT busy_synced_at AS t FROM calendar_connections WHERE id = $1', [connectionId])
+    ).rows[0]!.t.getTime();
   let last = await at();
   for (let i = 0; i < n; i++) {
-    last = await eventually(async () => {
-      const t = await at();
-      return t > last ? t : undefined;
-    }, `busy read ${i + 1} of ${n} on ${connectionId}`);
+    last = await eventually(
+      async () => {
+        const t = await at();
+        return t > last ? t : undefined;
+      },
+      `busy read ${i + 1} of ${n} on ${connectionId}`,
+    );
   }
 }
 
@@ -67,7 +73,8 @@ function harnessFor(env: Record<string, string>, answer?: Parameters<typeof star
 /** A new user with a connected calendar whose first bulk sync is over. */
 async function connected(h: Harness, provider: 'google' | 'microsoft'): Promise<{ userId: string; email: string; connectionId: string }> {
   const userId = h.id(provider === 'google' ? 'g' : 'm');
-  const c = provider === 'google' ? await h.connectGoogle(userId) : await h.connectMicrosoft(userId, `${userId.toLowerCase()}@contoso.test`);
+  const c =
+    provider === 'google' ? await h.connectGoogle(userId) : await h.connectMicrosoft(userId, `${userId.toLowerCase()}@contoso.test`);
   await bulkSyncDone(h, userId, c.connectionId);
   return { userId, ...c };
 }
@@ -99,7 +106,11 @@ interface CalDavAccount {
 async function connectedCalDav(h: Harness, user: { username: string; password: string }): Promise<CalDavAccount> {
   const calendarUrl = await createCalendar(radicale.url, user.username, user.password, { slug: 'personal', displayName: 'Personal' });
   const userId = h.id('c');
-  const conn = await h.api<{ id: string }>('POST', `/v1/users/${userId}/connections`, { provider: 'caldav', serverUrl: radicale.url, ...user });
+  const conn = await h.api<{ id: string }>('POST', `/v1/users/${userId}/connections`, {
+    provider: 'caldav',
+    serverUrl: radicale.url,
+    ...user,
+  });
   expect(conn.status).toBe(201);
   await bulkSyncDone(h, userId, conn.body.id);
   const auth = { authorization: `Basic ${Buffer.from(`${user.username}:${user.password}`).toString('base64')}` };
@@ -111,7 +122,11 @@ async function connectedCalDav(h: Harness, user: { username: string; password: s
     const current = await get(url);
     if (!current) throw new Error(`no event at ${url} to move`);
     const moved = current.ics.replace(/^DTSTART[;:].*$/m, `DTSTART:${icsTime(start)}`).replace(/^DTEND[;:].*$/m, `DTEND:${icsTime(end)}`);
-    const res = await fetch(url, { method: 'PUT', headers: { ...auth, 'if-match': current.etag, 'content-type': 'text/calendar; charset=utf-8' }, body: moved });
+    const res = await fetch(url, {
+      method: 'PUT',
+      headers: { ...auth, 'if-match': current.etag, 'content-type': 'text/calendar; charset=utf-8' },
+      body: moved,
+    });
     if (!res.ok) throw new Error(`moving the event failed: ${res.status}`);
   };
   return { userId, connectionId: conn.body.id, calendarUrl, get, move, auth };
@@ -130,7 +145,10 @@ describe('EXTERNAL_EDIT_POLICY=respect (default)', () => {
     await h.google.deleteUserEvent(email, externalEventId);
     const cal = await calendarState(h, bookingId, 'removed_externally');
     expect(cal.externallyChangedAt).toEqual(expect.any(String));
-    await eventually(async () => (receiver.accepted('booking.removed_externally', bookingId).length > 0 ? true : undefined), 'removed_externally delivered');
+    await eventually(
+      async () => (receiver.accepted('booking.removed_externally', bookingId).length > 0 ? true : undefined),
+      'removed_externally delivered',
+    );
     await moreReads(h, connectionId, 3);
     expect(receiver.accepted('booking.removed_externally', bookingId)).toHaveLength(1);
     expect(receiver.accepted('booking.removed_externally', bookingId)[0]!.data).toMatchObject({ userId, connectionId, policy: 'respect' });
@@ -146,7 +164,10 @@ describe('EXTERNAL_EDIT_POLICY=respect (default)', () => {
     const { bookingId, externalEventId } = await book(h, userId, hour(d, 15), hour(d, 16));
     await h.google.updateUserEvent(email, externalEventId, { start: { dateTime: hour(d, 17) }, end: { dateTime: hour(d, 18) } });
     await calendarState(h, bookingId, 'moved_externally');
-    await eventually(async () => (receiver.accepted('booking.moved_externally', bookingId).length > 0 ? true : undefined), 'moved_externally delivered');
+    await eventually(
+      async () => (receiver.accepted('booking.moved_externally', bookingId).length > 0 ? true : undefined),
+      'moved_externally delivered',
+    );
     await moreReads(h, connectionId, 2);
     expect(receiver.accepted('booking.moved_externally', bookingId)).toHaveLength(1);
     // Respected: the event stays where the user put it.
@@ -161,10 +182,17 @@ describe('EXTERNAL_EDIT_POLICY=respect (default)', () => {
     const { bookingId, externalEventId } = await book(h, c.userId, hour(d, 15), hour(d, 16));
     await c.move(externalEventId, hour(d, 17), hour(d, 18));
     await calendarState(h, bookingId, 'moved_externally');
-    await eventually(async () => (receiver.accepted('booking.moved_externally', bookingId).length > 0 ? true : undefined), 'moved_externally delivered');
+    await eventually(
+      async () => (receiver.accepted('booking.moved_externally', bookingId).length > 0 ? true : undefined),
+      'moved_externally delivered',
+    );
     await moreReads(h, c.connectionId, 2);
     expect(receiver.accepted('booking.moved_externally', bookingId)).toHaveLength(1);
-    expect(receiver.accepted('booking.moved_externally', bookingId)[0]!.data).toMatchObject({ userId: c.userId, connectionId: c.connectionId, policy: 'respect' });
+    expect(receiver.accepted('booking.moved_externally', bookingId)[0]!.data).toMatchObject({
+      userId: c.userId,
+      connectionId: c.connectionId,
+      policy: 'respect',
+    });
     expect((await c.get(externalEventId))?.ics).toContain(`DTSTART:${icsTime(hour(d, 17))}`);
     const log = await h.pool.query('SELECT operation FROM sync_log WHERE booking_id = $1 AND operation LIKE $2', [bookingId, 'external_%']);
     expect(log.rows).toEqual([{ operation: 'external_move' }]);
@@ -176,7 +204,9 @@ describe('EXTERNAL_EDIT_POLICY=respect (default)', () => {
     const d = day(6);
     const { bookingId } = await book(h, userId, hour(d, 15).replace('.000Z', '.500Z'), hour(d, 16).replace('.000Z', '.250Z'));
     await moreReads(h, connectionId, 3);
-    expect((await h.api<{ calendars: Array<{ state: string }> }>('GET', `/v1/bookings/${bookingId}`)).body.calendars[0]!.state).toBe('synced');
+    expect((await h.api<{ calendars: Array<{ state: string }> }>('GET', `/v1/bookings/${bookingId}`)).body.calendars[0]!.state).toBe(
+      'synced',
+    );
     expect(receiver.received.filter((n) => n.data['bookingId'] === bookingId && n.type.endsWith('_externally'))).toEqual([]);
   });
 
@@ -207,7 +237,10 @@ describe('EXTERNAL_EDIT_POLICY=restore', () => {
     const d = day(3);
     const { bookingId, externalEventId } = await book(h, userId, hour(d, 15), hour(d, 16));
     await h.google.deleteUserEvent(email, externalEventId);
-    await eventually(async () => (receiver.accepted('booking.removed_externally', bookingId).length > 0 ? true : undefined), 'removed_externally delivered');
+    await eventually(
+      async () => (receiver.accepted('booking.removed_externally', bookingId).length > 0 ? true : undefined),
+      'removed_externally delivered',
+    );
     await eventually(async () => ((await eventsFor(h, email, bookingId)).length === 1 ? true : undefined), 'the event back');
     await calendarState(h, bookingId, 'synced');
     await moreReads(h, connectionId, 3);
@@ -224,7 +257,10 @@ describe('EXTERNAL_EDIT_POLICY=restore', () => {
     expect(externalEventId.startsWith(c.calendarUrl)).toBe(true);
     expect(await exists()).toBe(200);
     expect((await fetch(externalEventId, { method: 'DELETE', headers: c.auth })).status).toBeLessThan(300);
-    await eventually(async () => (receiver.accepted('booking.removed_externally', bookingId).length > 0 ? true : undefined), 'removed_externally delivered');
+    await eventually(
+      async () => (receiver.accepted('booking.removed_externally', bookingId).length > 0 ? true : undefined),
+      'removed_externally delivered',
+    );
     await eventually(async () => ((await exists()) === 200 ? true : undefined), 'the CalDAV event back');
     await moreReads(h, c.connectionId, 3);
     // One object for the booking in the collection: the same URL, nothing beside it.

@@ -44,7 +44,10 @@ describe('HTTP hardening', () => {
     // Health checks and provider notifications are never limited; a client without the key has its own budget.
     for (let i = 0; i < LIMIT + 2; i++) expect((await raw('/healthz')).status).toBe(200);
     for (let i = 0; i < LIMIT + 2; i++) {
-      const forged = await fetch(`${h.service.url}/v1/webhooks/google`, { method: 'POST', headers: { 'x-goog-channel-id': 'x', 'x-goog-channel-token': 'y' } });
+      const forged = await fetch(`${h.service.url}/v1/webhooks/google`, {
+        method: 'POST',
+        headers: { 'x-goog-channel-id': 'x', 'x-goog-channel-token': 'y' },
+      });
       expect(forged.status).toBe(401);
     }
     expect((await raw('/v1/bookings/x')).status).toBe(401);

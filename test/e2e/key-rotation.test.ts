@@ -64,7 +64,12 @@ describe('encryption key rotation', () => {
     // What was written, as the test knows it: the accounts it connected, tokens for Google, the password for CalDAV.
     expect(ids.map((id) => before.values.get(id)!.account_email)).toEqual([...google.map((g) => g.email), caldav.username]);
     expect(before.values.get(connection.id)).toMatchObject({ password: caldav.password, access_token: null, refresh_token: null });
-    for (const g of google) expect(before.values.get(g.connectionId)).toMatchObject({ access_token: expect.stringMatching(/.{8}/), refresh_token: expect.stringMatching(/.{8}/), password: null });
+    for (const g of google)
+      expect(before.values.get(g.connectionId)).toMatchObject({
+        access_token: expect.stringMatching(/.{8}/),
+        refresh_token: expect.stringMatching(/.{8}/),
+        password: null,
+      });
     expect([...before.keyIds]).toEqual([oldKeys[0]!.id]);
 
     const newKey = key('rotated');
@@ -78,7 +83,10 @@ describe('encryption key rotation', () => {
     expect(after.values).toEqual(before.values);
     const onlyNew = new PgConnectionStore(h.pool, new SecretBox([newKey]));
     for (const g of google) {
-      expect((await onlyNew.getWithCredentials(g.connectionId))?.credentials).toEqual({ kind: 'bearer', accessToken: before.values.get(g.connectionId)!.access_token });
+      expect((await onlyNew.getWithCredentials(g.connectionId))?.credentials).toEqual({
+        kind: 'bearer',
+        accessToken: before.values.get(g.connectionId)!.access_token,
+      });
     }
     // Running it again changes nothing for these rows.
     const again = await new PgSecretReencryption(h.pool, new SecretBox([newKey])).reencryptAll();

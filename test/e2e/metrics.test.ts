@@ -21,7 +21,15 @@ describe('/metrics', () => {
     const before = await (await fetch(`${h.service.url}/metrics`)).text();
     const { tutor, client } = await connectedPair(h);
     // The tutor's first write is rate limited once: a retry and a rate-limit wait.
-    await h.google.addFault({ method: 'POST', path: '/events', account: tutor.calendar, status: 429, reason: 'rateLimitExceeded', retryAfterSeconds: 1, times: 1 });
+    await h.google.addFault({
+      method: 'POST',
+      path: '/events',
+      account: tutor.calendar,
+      status: 429,
+      reason: 'rateLimitExceeded',
+      retryAfterSeconds: 1,
+      times: 1,
+    });
     // The client's token has expired: a refresh before the write.
     await h.google.expireAccessTokens(client.calendar);
     const bookingId = h.id('bk');

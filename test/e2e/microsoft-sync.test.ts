@@ -22,7 +22,9 @@ describe('a booking with an Outlook and a Google participant', () => {
     const bookingId = h.id('bk');
     const mine = async () =>
       (await h.microsoft.listEvents(outlook.email)).filter((e) =>
-        e.singleValueExtendedProperties?.some((p) => p.id === TAG_PROPERTY_ID && p.value === tagValue({ bookingId, connectionId: outlook.connectionId })),
+        e.singleValueExtendedProperties?.some(
+          (p) => p.id === TAG_PROPERTY_ID && p.value === tagValue({ bookingId, connectionId: outlook.connectionId }),
+        ),
       );
 
     expect((await h.api('POST', `/v1/bookings/${bookingId}/confirm`, confirmBody([tutor, client]))).status).toBe(202);
@@ -42,7 +44,10 @@ describe('a booking with an Outlook and a Google participant', () => {
     expect(Date.parse(`${moved[0]!.start.dateTime}Z`)).toBe(Date.parse('2030-05-02T08:00:00Z'));
 
     await h.api('POST', `/v1/bookings/${bookingId}/cancel`, {});
-    await eventually(async () => ((await getBooking(h, bookingId)).calendars.every((c) => c.state === 'deleted') ? true : undefined), 'cancel');
+    await eventually(
+      async () => ((await getBooking(h, bookingId)).calendars.every((c) => c.state === 'deleted') ? true : undefined),
+      'cancel',
+    );
     expect(await mine()).toHaveLength(0);
     expect(await eventsFor(h, google.email, bookingId)).toHaveLength(0);
   });

@@ -19,7 +19,17 @@ async function link(userId: string, body: Record<string, unknown> = { provider: 
 }
 
 async function connections(userId: string) {
-  return (await h.api<{ connections: Array<{ id: string; status: string; accountEmail: string; lastError: string | null; bulkSync?: { state: string; total: number; done: number } }> }>('GET', `/v1/users/${userId}/connections`)).body.connections;
+  return (
+    await h.api<{
+      connections: Array<{
+        id: string;
+        status: string;
+        accountEmail: string;
+        lastError: string | null;
+        bulkSync?: { state: string; total: number; done: number };
+      }>;
+    }>('GET', `/v1/users/${userId}/connections`)
+  ).body.connections;
 }
 
 function resultOf(location: string | null): URLSearchParams {
@@ -51,7 +61,9 @@ describe('OAuth connect flow', () => {
     const params = resultOf(back.location);
     expect(params.get('status')).toBe('connected');
     const list = await connections(userId);
-    expect(list).toEqual([expect.objectContaining({ id: params.get('connection'), status: 'active', accountEmail: `${userId}@sandbox.test` })]);
+    expect(list).toEqual([
+      expect.objectContaining({ id: params.get('connection'), status: 'active', accountEmail: `${userId}@sandbox.test` }),
+    ]);
     expect(JSON.stringify(list)).not.toMatch(/token|v1:/i);
 
     // The link is single-use, and so is the callback.
@@ -78,7 +90,9 @@ describe('OAuth connect flow', () => {
     const callback = new URL(await consent(opened.location!, `${userId}@sandbox.test`));
     const state = callback.searchParams.get('state')!;
     const [body, kid] = state.split('.');
-    const forgedPayload = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(body!, 'base64url').toString()), u: 'someone-else' })).toString('base64url');
+    const forgedPayload = Buffer.from(
+      JSON.stringify({ ...JSON.parse(Buffer.from(body!, 'base64url').toString()), u: 'someone-else' }),
+    ).toString('base64url');
     for (const forged of [`${forgedPayload}.${kid}.${state.split('.')[2]}`, 'not-a-state', '']) {
       callback.searchParams.set('state', forged);
       const res = await redirectOf(callback.toString());
@@ -92,7 +106,9 @@ describe('OAuth connect flow', () => {
   it('an expired link, a missing code and a token endpoint failure each end in an error and no connection', async () => {
     const userId = h.id('u');
     const expired = await link(userId);
-    await h.pool.query(`UPDATE oauth_flows SET expires_at = now() - interval '1 second' WHERE id = $1`, [expired.body.url.split('/').pop()]);
+    await h.pool.query(`UPDATE oauth_flows SET expires_at = now() - interval '1 second' WHERE id = $1`, [
+      expired.body.url.split('/').pop(),
+    ]);
     expect(resultOf((await redirectOf(expired.body.url)).location).get('error')).toBe('expired_state');
 
     const opened = await redirectOf((await link(userId)).body.url);
@@ -126,7 +142,9 @@ describe('Microsoft', () => {
       const opened = await redirectOf(created.body.url);
       const authorize = new URL(opened.location!);
       expect(authorize.pathname).toBe('/common/oauth2/v2.0/authorize');
-      expect(authorize.searchParams.get('scope')?.split(' ')).toEqual(expect.arrayContaining(['offline_access', 'User.Read', 'Calendars.ReadWrite']));
+      expect(authorize.searchParams.get('scope')?.split(' ')).toEqual(
+        expect.arrayContaining(['offline_access', 'User.Read', 'Calendars.ReadWrite']),
+      );
       expect(authorize.searchParams.get('code_challenge_method')).toBe('S256');
       const email = `${userId}@contoso.test`;
       const back = await redirectOf(await consent(opened.location!, email));
@@ -137,16 +155,31 @@ describe('Microsoft', () => {
       // second refresh only works if the first one's new refresh token was stored.
       const connectionId = resultOf(back.location).get('connection');
       const ageToken = () =>
-        h.pool.query(`UPDATE calendar_connections SET token_issued_at = now() - interval '58 minutes', token_expires_at = now() + interval '2 minutes' WHERE id = $1`, [connectionId]);
+        h.pool.query(
+          `UPDATE calendar_connections SET token_issued_at = now() - interval '58 minutes', token_expires_at = now() + interval '2 minutes' WHERE id = $1`,
+          [connectionId],
+        );
       const me: TestParticipant = { userId, role: 'tutor', name: 'Mia', email: 'mia@example.com' };
       const bookingId = h.id('bk');
       await ageToken();
       await h.api('POST', `/v1/bookings/${bookingId}/confirm`, confirmBody([me]));
-      await eventually(async () => ((await h.microsoft.stats()).byAccount[email]?.tokenRefreshes === 1 ? true : undefined), 'first refresh');
-      await eventually(async () => ((await h.pool.query('SELECT token_version FROM calendar_connections WHERE id = $1', [connectionId])).rows[0].token_version === 1 ? true : undefined), 'token stored');
+      await eventually(
+        async () => ((await h.microsoft.stats()).byAccount[email]?.tokenRefreshes === 1 ? true : undefined),
+        'first refresh',
+      );
+      await eventually(
+        async () =>
+          (await h.pool.query('SELECT token_version FROM calendar_connections WHERE id = $1', [connectionId])).rows[0].token_version === 1
+            ? true
+            : undefined,
+        'token stored',
+      );
       await ageToken();
       await h.api('POST', `/v1/bookings/${bookingId}/reschedule`, { start: '2031-05-01T10:00:00Z', end: '2031-05-01T11:00:00Z' });
-      await eventually(async () => ((await h.microsoft.stats()).byAccount[email]?.tokenRefreshes === 2 ? true : undefined), 'second refresh');
+      await eventually(
+        async () => ((await h.microsoft.stats()).byAccount[email]?.tokenRefreshes === 2 ? true : undefined),
+        'second refresh',
+      );
       expect((await h.microsoft.stats()).byAccount[email]?.tokenRefreshFailures).toBe(0);
       expect((await connections(userId))[0]).toMatchObject({ status: 'active' });
     } finally {
@@ -173,7 +206,10 @@ describe('re-authentication', () => {
       const v = await getBooking(h, bookingId);
       return v.syncState === 'degraded' ? v : undefined;
     }, 'the calendar to be parked');
-    expect(parked.calendars.find((c) => c.connectionId === connectionId)).toMatchObject({ state: 'pending', lastError: expect.stringMatching(/reconnect/) });
+    expect(parked.calendars.find((c) => c.connectionId === connectionId)).toMatchObject({
+      state: 'pending',
+      lastError: expect.stringMatching(/reconnect/),
+    });
     const [conn] = await connections(tutorId);
     expect(conn).toMatchObject({ status: 'needs_reauth', lastError: expect.stringMatching(/invalid_grant/) });
     // Parked, not retrying: nothing is in flight for this booking, and one refresh was refused once.
@@ -195,36 +231,56 @@ describe('re-authentication', () => {
 });
 
 describe('bulk sync on connect', () => {
-  it('brings the user\'s confirmed future bookings into a new calendar, not the cancelled or past ones', async () => {
+  it("brings the user's confirmed future bookings into a new calendar, not the cancelled or past ones", async () => {
     const userId = h.id('student');
     const me: TestParticipant = { userId, role: 'client', name: 'Cleo', email: 'cleo@example.com' };
     const other: TestParticipant = { userId: h.id('tutor'), role: 'tutor', name: 'Tom', email: 'tom@example.com' };
     const ids = Array.from({ length: 12 }, () => h.id('bk'));
     for (const [i, id] of ids.entries()) {
-      await h.api('POST', `/v1/bookings/${id}/confirm`, confirmBody([other, me], { start: `2030-12-${String(i + 1).padStart(2, '0')}T10:00:00Z`, end: `2030-12-${String(i + 1).padStart(2, '0')}T11:00:00Z` }));
+      await h.api(
+        'POST',
+        `/v1/bookings/${id}/confirm`,
+        confirmBody([other, me], {
+          start: `2030-12-${String(i + 1).padStart(2, '0')}T10:00:00Z`,
+          end: `2030-12-${String(i + 1).padStart(2, '0')}T11:00:00Z`,
+        }),
+      );
     }
     const cancelled = ids.slice(0, 2);
     for (const id of cancelled) await h.api('POST', `/v1/bookings/${id}/cancel`, {});
     const past = h.id('bk');
-    await h.api('POST', `/v1/bookings/${past}/confirm`, confirmBody([other, me], { start: '2020-01-01T10:00:00Z', end: '2020-01-01T11:00:00Z' }));
+    await h.api(
+      'POST',
+      `/v1/bookings/${past}/confirm`,
+      confirmBody([other, me], { start: '2020-01-01T10:00:00Z', end: '2020-01-01T11:00:00Z' }),
+    );
     // Wait until every booking is recorded (its workflow saw no calendar for this user yet).
     await eventually(async () => {
       const { rows } = await h.pool.query(`SELECT count(*)::int AS n FROM bookings WHERE booking_id = ANY($1)`, [[...ids, past]]);
       return rows[0].n === 13 ? true : undefined;
     }, 'bookings recorded');
     await eventually(async () => {
-      const { rows } = await h.pool.query(`SELECT count(*)::int AS n FROM bookings WHERE booking_id = ANY($1) AND status = 'cancelled'`, [cancelled]);
+      const { rows } = await h.pool.query(`SELECT count(*)::int AS n FROM bookings WHERE booking_id = ANY($1) AND status = 'cancelled'`, [
+        cancelled,
+      ]);
       return rows[0].n === 2 ? true : undefined;
     }, 'cancellations recorded');
 
     const { email, connectionId } = await h.connectGoogle(userId);
-    const done = await eventually(async () => {
-      const [c] = await connections(userId);
-      return c?.bulkSync?.state === 'completed' ? c : undefined;
-    }, 'bulk sync to complete', 60_000);
+    const done = await eventually(
+      async () => {
+        const [c] = await connections(userId);
+        return c?.bulkSync?.state === 'completed' ? c : undefined;
+      },
+      'bulk sync to complete',
+      60_000,
+    );
     expect(done.bulkSync).toMatchObject({ total: 10, done: 10 });
-    for (const id of ids.slice(2)) await settled(h, id, (v) => v.calendars.some((c) => c.connectionId === connectionId && c.state === 'synced'));
-    const all = (await h.google.listEvents(email, { showDeleted: true })).map((e) => e.extendedProperties?.private?.bookingCalendarSyncBookingId);
+    for (const id of ids.slice(2))
+      await settled(h, id, (v) => v.calendars.some((c) => c.connectionId === connectionId && c.state === 'synced'));
+    const all = (await h.google.listEvents(email, { showDeleted: true })).map(
+      (e) => e.extendedProperties?.private?.bookingCalendarSyncBookingId,
+    );
     expect(all.sort()).toEqual(ids.slice(2).sort());
   });
 });

@@ -26,7 +26,10 @@ function servedRoutes(stack: Layer[], out = new Set<string>()): Set<string> {
 
 describe('/openapi.json', () => {
   it('is a valid OpenAPI 3.1 document describing every route Express serves', async () => {
-    const res = await h.api<{ openapi: string; paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: Record<string, unknown> }> } }>> }>('GET', '/openapi.json', undefined, { key: null });
+    const res = await h.api<{
+      openapi: string;
+      paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: Record<string, unknown> }> } }>>;
+    }>('GET', '/openapi.json', undefined, { key: null });
     expect(res.status).toBe(200);
     // An ES module: loaded with import() from this CommonJS test.
     const { Validator } = await import('@seriousme/openapi-schema-validator');
@@ -35,7 +38,11 @@ describe('/openapi.json', () => {
     expect(result.valid).toBe(true);
     expect(res.body.openapi).toBe('3.1.0');
 
-    const documented = new Set(Object.entries(res.body.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`)));
+    const documented = new Set(
+      Object.entries(res.body.paths).flatMap(([path, ops]) =>
+        Object.keys(ops).map((m) => `${m.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`),
+      ),
+    );
     const app = h.service.app as unknown as { router: { stack: Layer[] } };
     const served = servedRoutes(app.router.stack);
     expect(served.size).toBeGreaterThan(25);

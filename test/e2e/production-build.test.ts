@@ -28,29 +28,34 @@ describe('the production build', () => {
     expect(built).toContain(path.join('workflows', 'index.js'));
     expect(built.filter((file) => NOT_SERVICE.test(file))).toEqual([]);
     // Every emitted file comes from a service source: nothing from another tree slipped in.
-    for (const file of built.filter((f) => f.endsWith('.js'))) expect(readdirSync(path.join(ROOT, 'src', path.dirname(file)))).toContain(path.basename(file, '.js') + '.ts');
+    for (const file of built.filter((f) => f.endsWith('.js')))
+      expect(readdirSync(path.join(ROOT, 'src', path.dirname(file)))).toContain(path.basename(file, '.js') + '.ts');
 
     const port = await findFreePort();
     const recordFile = path.join(mkdtempSync(path.join(tmpdir(), 'calsync-modules-')), 'modules.json');
-    const child = spawn(process.execPath, ['--require', path.join(__dirname, '../support/record-modules.cjs'), path.join(DIST, 'main.js'), 'all'], {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH,
-        NODE_ENV: 'production',
-        RECORD_MODULES_FILE: recordFile,
-        DATABASE_URL: inject('databaseUrl'),
-        TEMPORAL_ADDRESS: inject('temporalAddress'),
-        TEMPORAL_TASK_QUEUE: `production-build-${randomBytes(4).toString('hex')}`,
-        WORKFLOW_BUNDLE_PATH: inject('workflowBundlePath'),
-        PORT: String(port),
-        PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
-        API_KEYS: randomBytes(24).toString('hex'),
-        WEBHOOK_SECRET: randomBytes(24).toString('hex'),
-        ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('hex')}`,
-        LOG_LEVEL: 'warn',
+    const child = spawn(
+      process.execPath,
+      ['--require', path.join(__dirname, '../support/record-modules.cjs'), path.join(DIST, 'main.js'), 'all'],
+      {
+        cwd: ROOT,
+        env: {
+          PATH: process.env.PATH,
+          NODE_ENV: 'production',
+          RECORD_MODULES_FILE: recordFile,
+          DATABASE_URL: inject('databaseUrl'),
+          TEMPORAL_ADDRESS: inject('temporalAddress'),
+          TEMPORAL_TASK_QUEUE: `production-build-${randomBytes(4).toString('hex')}`,
+          WORKFLOW_BUNDLE_PATH: inject('workflowBundlePath'),
+          PORT: String(port),
+          PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+          API_KEYS: randomBytes(24).toString('hex'),
+          WEBHOOK_SECRET: randomBytes(24).toString('hex'),
+          ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('hex')}`,
+          LOG_LEVEL: 'warn',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    );
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));

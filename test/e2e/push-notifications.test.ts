@@ -17,16 +17,21 @@ const at = (hour: number) => new Date(Date.UTC(day.getUTCFullYear(), day.getUTCM
 const range = `from=${encodeURIComponent(new Date().toISOString())}&to=${encodeURIComponent(new Date(Date.now() + 20 * 86_400_000).toISOString())}`;
 
 function busyBecomes(userId: string, expected: Array<{ start: string; end: string }>): Promise<BusyJson> {
-  return eventually(async () => {
-    const b = (await h.api<BusyJson>('GET', `/v1/users/${userId}/busy?${range}`)).body;
-    return JSON.stringify(b.busy) === JSON.stringify(expected) ? b : undefined;
-  }, `busy times of ${userId} to be ${JSON.stringify(expected)}`);
+  return eventually(
+    async () => {
+      const b = (await h.api<BusyJson>('GET', `/v1/users/${userId}/busy?${range}`)).body;
+      return JSON.stringify(b.busy) === JSON.stringify(expected) ? b : undefined;
+    },
+    `busy times of ${userId} to be ${JSON.stringify(expected)}`,
+  );
 }
 
 /** The first read (at connect) is done: from here on, only a push can bring a change in. */
 function firstReadDone(connectionId: string): Promise<true> {
   return eventually(async () => {
-    const { rows } = await h.pool.query<{ busy_synced_at: Date | null }>('SELECT busy_synced_at FROM calendar_connections WHERE id = $1', [connectionId]);
+    const { rows } = await h.pool.query<{ busy_synced_at: Date | null }>('SELECT busy_synced_at FROM calendar_connections WHERE id = $1', [
+      connectionId,
+    ]);
     return rows[0]?.busy_synced_at ? true : undefined;
   }, 'the first busy-time read');
 }
@@ -45,21 +50,31 @@ describe('push notifications', () => {
     await busyBecomes(userId, []);
 
     // Renewed: a new channel opens before the first one expires, then the first is stopped.
-    await eventually(async () => {
-      const channels = await h.google.listChannels(email);
-      const renewed = channels.find((c) => c.id !== first.id && c.state === 'active');
-      const old = channels.find((c) => c.id === first.id);
-      return renewed && old?.state === 'stopped' ? true : undefined;
-    }, 'the channel to be renewed', 30_000);
+    await eventually(
+      async () => {
+        const channels = await h.google.listChannels(email);
+        const renewed = channels.find((c) => c.id !== first.id && c.state === 'active');
+        const old = channels.find((c) => c.id === first.id);
+        return renewed && old?.state === 'stopped' ? true : undefined;
+      },
+      'the channel to be renewed',
+      30_000,
+    );
 
     expect((await h.api('DELETE', `/v1/users/${userId}/connections/${connectionId}`)).status).toBe(202);
-    await eventually(async () => ((await h.google.listChannels(email)).every((c) => c.state !== 'active') ? true : undefined), 'channels stopped on disconnect');
+    await eventually(
+      async () => ((await h.google.listChannels(email)).every((c) => c.state !== 'active') ? true : undefined),
+      'channels stopped on disconnect',
+    );
   });
 
   it('Outlook: a subscription delivers user changes, is replaced before it expires, recreated when removed, and deleted on disconnect', async () => {
     const userId = h.id('m');
     const { email, connectionId } = await h.connectMicrosoft(userId, `${userId.toLowerCase()}@contoso.test`);
-    const first = await eventually(async () => (await h.microsoft.listSubscriptions({ account: email })).find((s) => s.status === 'active'), 'a subscription');
+    const first = await eventually(
+      async () => (await h.microsoft.listSubscriptions({ account: email })).find((s) => s.status === 'active'),
+      'a subscription',
+    );
     expect(first.notificationUrl).toBe(`${h.config.publicBaseUrl}/v1/webhooks/microsoft`);
     await firstReadDone(connectionId);
 
@@ -68,26 +83,43 @@ describe('push notifications', () => {
     await busyBecomes(userId, [{ start: at(13), end: at(14) }]);
 
     // Replaced before it expires: a second subscription is active while the first still is, then the first is deleted.
-    const renewed = await eventually(async () => {
-      const subs = await h.microsoft.listSubscriptions({ account: email });
-      const next = subs.find((s) => s.id !== first.id && s.status === 'active');
-      return next && subs.find((s) => s.id === first.id)?.status !== 'active' ? next : undefined;
-    }, 'the subscription to be replaced', 30_000);
+    const renewed = await eventually(
+      async () => {
+        const subs = await h.microsoft.listSubscriptions({ account: email });
+        const next = subs.find((s) => s.id !== first.id && s.status === 'active');
+        return next && subs.find((s) => s.id === first.id)?.status !== 'active' ? next : undefined;
+      },
+      'the subscription to be replaced',
+      30_000,
+    );
     expect(Date.parse(renewed.expirationDateTime)).toBeGreaterThan(Date.parse(first.expirationDateTime));
     const firstNow = (await h.microsoft.listSubscriptions({ account: email })).find((s) => s.id === first.id);
     expect(firstNow?.status ?? 'deleted').not.toBe('expired');
 
     await h.microsoft.removeSubscription(renewed.id);
-    await eventually(async () => (await h.microsoft.listSubscriptions({ account: email })).find((s) => s.id !== first.id && s.id !== renewed.id && s.status === 'active'), 'a new subscription');
+    await eventually(
+      async () =>
+        (await h.microsoft.listSubscriptions({ account: email })).find(
+          (s) => s.id !== first.id && s.id !== renewed.id && s.status === 'active',
+        ),
+      'a new subscription',
+    );
 
     expect((await h.api('DELETE', `/v1/users/${userId}/connections/${connectionId}`)).status).toBe(202);
-    await eventually(async () => ((await h.microsoft.listSubscriptions({ account: email })).every((s) => s.status !== 'active') ? true : undefined), 'subscriptions deleted on disconnect');
+    await eventually(
+      async () => ((await h.microsoft.listSubscriptions({ account: email })).every((s) => s.status !== 'active') ? true : undefined),
+      'subscriptions deleted on disconnect',
+    );
   });
 
   it('refuses forged notifications and echoes the Graph validation token', async () => {
     const forgedGoogle = await fetch(`${h.service.url}/v1/webhooks/google`, {
       method: 'POST',
-      headers: { 'x-goog-channel-id': '00000000-0000-4000-8000-000000000000', 'x-goog-channel-token': 'guess', 'x-goog-resource-state': 'exists' },
+      headers: {
+        'x-goog-channel-id': '00000000-0000-4000-8000-000000000000',
+        'x-goog-channel-token': 'guess',
+        'x-goog-resource-state': 'exists',
+      },
     });
     expect(forgedGoogle.status).toBe(401);
 
@@ -108,7 +140,10 @@ describe('push notifications', () => {
     });
     expect(forgedGraph.status).toBe(401);
 
-    const validation = await fetch(`${h.service.url}/v1/webhooks/microsoft?validationToken=${encodeURIComponent('Validation: token 123')}`, { method: 'POST' });
+    const validation = await fetch(
+      `${h.service.url}/v1/webhooks/microsoft?validationToken=${encodeURIComponent('Validation: token 123')}`,
+      { method: 'POST' },
+    );
     expect(validation.status).toBe(200);
     expect(validation.headers.get('content-type')).toContain('text/plain');
     expect(await validation.text()).toBe('Validation: token 123');

@@ -15,16 +15,20 @@ afterAll(async () => {
 
 async function workflowIds(query: string): Promise<string[]> {
   const ids: string[] = [];
-  for await (const w of h.service.client.workflow.list({ query: `TaskQueue = '${h.config.temporal.taskQueue}' AND ${query}` })) ids.push(w.workflowId);
+  for await (const w of h.service.client.workflow.list({ query: `TaskQueue = '${h.config.temporal.taskQueue}' AND ${query}` }))
+    ids.push(w.workflowId);
   return ids.sort();
 }
 
 /** Waits until the query lists exactly these workflows (visibility follows the workflows shortly). */
 function listed(query: string, expected: string[]): Promise<string[]> {
-  return eventually(async () => {
-    const ids = await workflowIds(query);
-    return JSON.stringify(ids) === JSON.stringify([...expected].sort()) ? ids : undefined;
-  }, `${query} to list ${expected.join(', ') || 'nothing'}`);
+  return eventually(
+    async () => {
+      const ids = await workflowIds(query);
+      return JSON.stringify(ids) === JSON.stringify([...expected].sort()) ? ids : undefined;
+    },
+    `${query} to list ${expected.join(', ') || 'nothing'}`,
+  );
 }
 
 describe('search attributes', () => {
@@ -43,8 +47,12 @@ describe('search attributes', () => {
     await settled(h, ok, (v) => v.calendars.every((c) => c.state === 'synced'));
     // This one cannot be written: Google refuses it for good.
     await h.google.addFault({ method: 'POST', path: '/events', account: email, status: 400, reason: 'invalid', times: 50 });
-    expect((await h.api('POST', `/v1/bookings/${failing}/confirm`, confirmBody([p(tutor)], { start: start(3), end: end(3) }))).status).toBe(202);
-    expect((await h.api('POST', `/v1/bookings/${others}/confirm`, confirmBody([p(other)], { start: start(4), end: end(4) }))).status).toBe(202);
+    expect((await h.api('POST', `/v1/bookings/${failing}/confirm`, confirmBody([p(tutor)], { start: start(3), end: end(3) }))).status).toBe(
+      202,
+    );
+    expect((await h.api('POST', `/v1/bookings/${others}/confirm`, confirmBody([p(other)], { start: start(4), end: end(4) }))).status).toBe(
+      202,
+    );
 
     const wf = (id: string) => `booking:${id}`;
     await listed(`ParticipantUserIds = '${tutor}'`, [wf(ok), wf(failing)]);

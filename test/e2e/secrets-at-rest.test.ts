@@ -40,7 +40,11 @@ describe('secrets stay secret', () => {
     const parentId = h.id('parent');
     const google = await h.connectGoogle(tutorId);
     const outlook = await h.connectMicrosoft(clientId, `${clientId.toLowerCase()}@contoso.test`);
-    const caldav = await h.api<{ id: string }>('POST', `/v1/users/${parentId}/connections`, { provider: 'caldav', serverUrl: radicale.url, ...caldavUser });
+    const caldav = await h.api<{ id: string }>('POST', `/v1/users/${parentId}/connections`, {
+      provider: 'caldav',
+      serverUrl: radicale.url,
+      ...caldavUser,
+    });
     expect(caldav.status).toBe(201);
     // A token refresh and a failed attempt, so logs and histories had something to leak.
     await h.google.expireAccessTokens(google.email);
@@ -56,7 +60,13 @@ describe('secrets stay secret', () => {
     await settled(h, bookingId, (v) => v.calendars.filter((c) => c.state === 'synced').length === 3);
 
     const box = new SecretBox(h.config.encryptionKeys);
-    const { rows } = await h.pool.query<{ id: string; access_token_enc: string | null; refresh_token_enc: string | null; account_email_enc: string; password_enc: string | null }>(
+    const { rows } = await h.pool.query<{
+      id: string;
+      access_token_enc: string | null;
+      refresh_token_enc: string | null;
+      account_email_enc: string;
+      password_enc: string | null;
+    }>(
       'SELECT id, access_token_enc, refresh_token_enc, account_email_enc, password_enc FROM calendar_connections WHERE user_id = ANY($1)',
       [[tutorId, clientId, parentId]],
     );

@@ -62,7 +62,8 @@ describe('settings page in a real browser', () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: path.join(ARTIFACTS, 'settings-page.png'), fullPage: true });
 
-    const [connection] = (await h.api<{ connections: Array<{ id: string; status: string }> }>('GET', `/v1/users/${userId}/connections`)).body.connections;
+    const [connection] = (await h.api<{ connections: Array<{ id: string; status: string }> }>('GET', `/v1/users/${userId}/connections`))
+      .body.connections;
     expect(connection?.status).toBe('active');
 
     await page.click('button:has-text("Disconnect")');
@@ -90,7 +91,10 @@ describe('settings page in a real browser', () => {
       await page.fill('input#serverUrl', radicale.url);
       await page.fill('input#username', caldavUser.username);
       await page.fill('input#password', password);
-      const [response] = await Promise.all([page.waitForNavigation(), page.click('form[action^="/settings/caldav"] button[type="submit"]')]);
+      const [response] = await Promise.all([
+        page.waitForNavigation(),
+        page.click('form[action^="/settings/caldav"] button[type="submit"]'),
+      ]);
       return response;
     };
 
@@ -109,7 +113,8 @@ describe('settings page in a real browser', () => {
     expect(await page.textContent('body')).toContain('Calendar connected.');
     expect(await page.textContent('body')).toContain(caldavUser.username);
     expect(await page.content()).not.toContain(caldavUser.password);
-    const list = (await h.api<{ connections: Array<{ provider: string; status: string }> }>('GET', `/v1/users/${userId}/connections`)).body.connections;
+    const list = (await h.api<{ connections: Array<{ provider: string; status: string }> }>('GET', `/v1/users/${userId}/connections`)).body
+      .connections;
     expect(list).toEqual([expect.objectContaining({ provider: 'caldav', status: 'active' })]);
     await page.close();
   });
@@ -195,16 +200,26 @@ describe('settings page in a real browser', () => {
     await page.close();
 
     // Nothing changed: the connection is active and syncing, its event still in the calendar.
-    const { rows } = await h.pool.query('SELECT status, sync_enabled, removing_events FROM calendar_connections WHERE id = $1', [connectionId]);
+    const { rows } = await h.pool.query('SELECT status, sync_enabled, removing_events FROM calendar_connections WHERE id = $1', [
+      connectionId,
+    ]);
     expect(rows).toEqual([{ status: 'active', sync_enabled: true, removing_events: false }]);
     expect((await eventsFor(h, email, bookingId)).map((e) => e.status)).toEqual(['confirmed']);
     const later = h.id('bk');
-    expect((await h.api('POST', `/v1/bookings/${later}/confirm`, confirmBody([owner, other], { start: '2030-05-02T15:00:00Z', end: '2030-05-02T16:00:00Z' }))).status).toBe(202);
+    expect(
+      (
+        await h.api(
+          'POST',
+          `/v1/bookings/${later}/confirm`,
+          confirmBody([owner, other], { start: '2030-05-02T15:00:00Z', end: '2030-05-02T16:00:00Z' }),
+        )
+      ).status,
+    ).toBe(202);
     await settled(h, later, (v) => v.calendars.some((c) => c.connectionId === connectionId && c.state === 'synced'));
     expect(await eventsFor(h, email, later)).toHaveLength(1);
   });
 
-  it('a malformed disconnect form is refused as such, and a CalDAV form by the JSON route\'s URL rule', async () => {
+  it("a malformed disconnect form is refused as such, and a CalDAV form by the JSON route's URL rule", async () => {
     const link = await h.api<{ url: string }>('POST', `/v1/users/${h.id('user')}/settings-links`);
     const post = (action: string, form: Record<string, string>) =>
       fetch(`${h.config.publicBaseUrl}${action}${new URL(link.body.url).search}`, {

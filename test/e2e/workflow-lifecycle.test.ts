@@ -50,7 +50,9 @@ describe('bookingWorkflow lifecycle', () => {
     expect((await h.api('POST', `/v1/bookings/${earlier}/confirm`, body)).status).toBe(202);
     await settled(h, earlier);
     expect((await h.api('POST', `/v1/bookings/${earlier}/cancel`, { version: 2 })).status).toBe(202);
-    expect((await h.service.client.workflow.getHandle<typeof bookingWorkflow>(bookingWorkflowId(earlier)).result())?.status).toBe('cancelled');
+    expect((await h.service.client.workflow.getHandle<typeof bookingWorkflow>(bookingWorkflowId(earlier)).result())?.status).toBe(
+      'cancelled',
+    );
 
     // What retention leaves behind: the database's record of a cancelled booking and no workflow
     // history (a copy under an id Temporal has never seen).

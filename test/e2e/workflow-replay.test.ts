@@ -24,13 +24,17 @@ afterAll(async () => {
   await receiver?.close();
 });
 
-const replayOptions = () => ({ workflowBundle: { codePath: inject('workflowBundlePath') }, dataConverter: encryptingDataConverter(h.config.encryptionKeys) });
+const replayOptions = () => ({
+  workflowBundle: { codePath: inject('workflowBundlePath') },
+  dataConverter: encryptingDataConverter(h.config.encryptionKeys),
+});
 
 async function replay(history: HistoryProto, workflowId: string): Promise<void> {
   await Worker.runReplayHistory(replayOptions(), history, workflowId);
 }
 
-const workflowType = (history: HistoryProto): string | null | undefined => history.events[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name;
+const workflowType = (history: HistoryProto): string | null | undefined =>
+  history.events[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name;
 
 /**
  * Guards every workflow type against non-determinism: histories recorded from real runs
@@ -45,18 +49,25 @@ describe('bookingWorkflow replay', () => {
     const { tutor, client } = await connectedPair(h);
     const bookingId = h.id('replay');
     await h.google.addFault({ method: 'POST', path: '/events', account: client.calendar, status: 503, reason: 'backendError', times: 1 });
-    expect((await h.api('POST', `/v1/bookings/${bookingId}/confirm`, confirmBody([strip(tutor), strip(client)], { version: 1 }))).status).toBe(202);
+    expect(
+      (await h.api('POST', `/v1/bookings/${bookingId}/confirm`, confirmBody([strip(tutor), strip(client)], { version: 1 }))).status,
+    ).toBe(202);
     await settled(h, bookingId, (v) => v.calendars.filter((c) => c.state === 'synced').length === 2);
     await h.google.expireAccessTokens(tutor.calendar);
     await h.api('POST', `/v1/bookings/${bookingId}/reschedule`, { version: 2, start: '2030-05-03T10:00:00Z', end: '2030-05-03T11:00:00Z' });
     await settled(h, bookingId, (v) => v.start === '2030-05-03T10:00:00Z');
     await h.api('POST', `/v1/bookings/${bookingId}/cancel`, { version: 3 });
-    await eventually(async () => ((await getBooking(h, bookingId)).calendars.every((c) => c.state === 'deleted') ? true : undefined), 'cancel');
+    await eventually(
+      async () => ((await getBooking(h, bookingId)).calendars.every((c) => c.state === 'deleted') ? true : undefined),
+      'cancel',
+    );
 
     const handle = h.service.client.workflow.getHandle(bookingWorkflowId(bookingId));
     await handle.result();
     const history = History.fromObject(await handle.fetchHistory());
-    expect(scheduledActivities(history)).toEqual(expect.arrayContaining(['upsertCalendarEvent', 'refreshAccessToken', 'deleteCalendarEvent']));
+    expect(scheduledActivities(history)).toEqual(
+      expect.arrayContaining(['upsertCalendarEvent', 'refreshAccessToken', 'deleteCalendarEvent']),
+    );
     await replay(history, bookingWorkflowId(bookingId));
     await recordFixture('booking-lifecycle', history);
   });
@@ -68,26 +79,42 @@ describe('bookingWorkflow replay', () => {
     const bookingId = h.id('replay-bulk');
     const p: TestParticipant = { userId, role: 'tutor', name: 'Ada', email: 'ada@example.com' };
     expect((await h.api('POST', `/v1/bookings/${bookingId}/confirm`, confirmBody([p]))).status).toBe(202);
-    await eventually(async () => ((await h.pool.query('SELECT 1 FROM bookings WHERE booking_id = $1', [bookingId])).rowCount === 1 || undefined), 'booking saved');
+    await eventually(
+      async () => (await h.pool.query('SELECT 1 FROM bookings WHERE booking_id = $1', [bookingId])).rowCount === 1 || undefined,
+      'booking saved',
+    );
     const { connectionId, email } = await h.connectGoogle(userId);
     const workflowId = connectionWorkflowId(connectionId);
     await settled(h, bookingId, (v) => v.calendars.some((c) => c.state === 'synced'));
     await h.connectGoogle(userId, email);
-    await eventually(async () => h.service.client.workflow.getHandle(bulkSyncWorkflowId(connectionId, 2)).result(), 'the reconnect\'s bulk sync');
+    await eventually(
+      async () => h.service.client.workflow.getHandle(bulkSyncWorkflowId(connectionId, 2)).result(),
+      "the reconnect's bulk sync",
+    );
     expect((await h.api('DELETE', `/v1/users/${userId}/connections/${connectionId}?removeEvents=true`)).status).toBe(202);
     await h.service.client.workflow.getHandle(workflowId).result();
     expect(await eventsFor(h, email, bookingId)).toHaveLength(0);
 
     const connection = await runHistory(h.service.client, workflowId);
     expect(scheduledActivities(connection)).toEqual(
-      expect.arrayContaining(['busyTimeSettings', 'refreshBusyTimes', 'recordNotification', 'eventsToRemove', 'closePushChannels', 'finalizeDisconnect']),
+      expect.arrayContaining([
+        'busyTimeSettings',
+        'refreshBusyTimes',
+        'recordNotification',
+        'eventsToRemove',
+        'closePushChannels',
+        'finalizeDisconnect',
+      ]),
     );
     const bulk = await runHistory(h.service.client, bulkSyncWorkflowId(connectionId, 1));
     expect(scheduledActivities(bulk)).toEqual(['bulkSyncPage', 'finishBulkSync']);
     expect(bulk.events.some((e) => e.signalExternalWorkflowExecutionInitiatedEventAttributes != null)).toBe(true);
 
     // The connect's notification was refused until NOTIFY_RETRY_FOR ran out; the reconnect's was delivered.
-    const about = (reconnect: boolean) => receiver.received.find((n) => n.type === 'connection.connected' && n.data['connectionId'] === connectionId && n.data['reconnect'] === reconnect)?.id;
+    const about = (reconnect: boolean) =>
+      receiver.received.find(
+        (n) => n.type === 'connection.connected' && n.data['connectionId'] === connectionId && n.data['reconnect'] === reconnect,
+      )?.id;
     const failedId = await eventually(async () => about(false), 'a refused delivery');
     const deliveredId = await eventually(async () => about(true), 'a delivery');
     const failed = h.service.client.workflow.getHandle(notificationWorkflowId(failedId!));
@@ -98,7 +125,12 @@ describe('bookingWorkflow replay', () => {
     const deliveredHistory = await runHistory(h.service.client, notificationWorkflowId(deliveredId!));
     expect(scheduledActivities(deliveredHistory)).toEqual(['deliverNotification']);
 
-    for (const [name, history] of [['connection-lifecycle', connection], ['bulk-sync', bulk], ['notification-failed', failedHistory], ['notification-delivered', deliveredHistory]] as const) {
+    for (const [name, history] of [
+      ['connection-lifecycle', connection],
+      ['bulk-sync', bulk],
+      ['notification-failed', failedHistory],
+      ['notification-delivered', deliveredHistory],
+    ] as const) {
       await replay(history, `fresh-${name}`);
       await recordFixture(name, history);
     }
@@ -106,7 +138,9 @@ describe('bookingWorkflow replay', () => {
 
   it('replays every committed history fixture, and there is one of every workflow type', async () => {
     const files = (await readdir(FIXTURES)).filter((f) => f.endsWith('.binpb'));
-    const histories = await Promise.all(files.map(async (file) => ({ workflowId: `fixture-${file}`, history: History.decode(await readFile(path.join(FIXTURES, file))) })));
+    const histories = await Promise.all(
+      files.map(async (file) => ({ workflowId: `fixture-${file}`, history: History.decode(await readFile(path.join(FIXTURES, file))) })),
+    );
     expect(new Set(histories.map((f) => workflowType(f.history)))).toEqual(new Set(Object.keys(workflows)));
     const results = [];
     for await (const result of Worker.runReplayHistories(replayOptions(), histories)) results.push(result);

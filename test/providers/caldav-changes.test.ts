@@ -4,7 +4,15 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { basicAuth } from '../../tools/support/radicale';
 import { objectUrl } from '../../src/providers/caldav';
-import { ProviderError, type AccessContext, type BusyWindow, type CalendarChanges, type CalendarItemChange, type EventKey, type EventSpec } from '../../src/providers/types';
+import {
+  ProviderError,
+  type AccessContext,
+  type BusyWindow,
+  type CalendarChanges,
+  type CalendarItemChange,
+  type EventKey,
+  type EventSpec,
+} from '../../src/providers/types';
 import { caldavFixture } from './caldav.fixture';
 import type { ProviderUnderTest } from './fixture';
 
@@ -16,9 +24,22 @@ import type { ProviderUnderTest } from './fixture';
  */
 
 const LONDON_VTIMEZONE = [
-  'BEGIN:VTIMEZONE', 'TZID:Europe/London',
-  'BEGIN:DAYLIGHT', 'TZOFFSETFROM:+0000', 'TZOFFSETTO:+0100', 'TZNAME:BST', 'DTSTART:19700329T010000', 'RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU', 'END:DAYLIGHT',
-  'BEGIN:STANDARD', 'TZOFFSETFROM:+0100', 'TZOFFSETTO:+0000', 'TZNAME:GMT', 'DTSTART:19701025T020000', 'RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU', 'END:STANDARD',
+  'BEGIN:VTIMEZONE',
+  'TZID:Europe/London',
+  'BEGIN:DAYLIGHT',
+  'TZOFFSETFROM:+0000',
+  'TZOFFSETTO:+0100',
+  'TZNAME:BST',
+  'DTSTART:19700329T010000',
+  'RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU',
+  'END:DAYLIGHT',
+  'BEGIN:STANDARD',
+  'TZOFFSETFROM:+0100',
+  'TZOFFSETTO:+0000',
+  'TZNAME:GMT',
+  'DTSTART:19701025T020000',
+  'RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU',
+  'END:STANDARD',
   'END:VTIMEZONE',
 ];
 
@@ -49,16 +70,29 @@ describe('caldav (Radicale) change reads', () => {
   const user = {
     url: (name: string) => new URL(`${name}.ics`, ctx.calendarId.endsWith('/') ? ctx.calendarId : `${ctx.calendarId}/`).toString(),
     async put(name: string, vevent: string[], extra: string[] = []): Promise<string> {
-      const body = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//changes test//user//EN', ...extra, ...vevent, 'END:VCALENDAR', ''].join('\r\n');
-      const res = await fetch(user.url(name), { method: 'PUT', headers: { authorization: auth, 'content-type': 'text/calendar; charset=utf-8' }, body });
+      const body = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//changes test//user//EN', ...extra, ...vevent, 'END:VCALENDAR', ''].join(
+        '\r\n',
+      );
+      const res = await fetch(user.url(name), {
+        method: 'PUT',
+        headers: { authorization: auth, 'content-type': 'text/calendar; charset=utf-8' },
+        body,
+      });
       if (!res.ok) throw new Error(`PUT ${name} answered ${res.status}`);
       return user.url(name);
     },
     /** A single event in UTC; `free` = TRANSP:TRANSPARENT. */
     event(name: string, start: string, end: string, opts: { free?: boolean; cancelled?: boolean } = {}): Promise<string> {
       return user.put(name, [
-        'BEGIN:VEVENT', `UID:${name}`, 'DTSTAMP:20260101T000000Z', `DTSTART:${utc(start)}`, `DTEND:${utc(end)}`, `SUMMARY:${name}`,
-        ...(opts.free ? ['TRANSP:TRANSPARENT'] : []), ...(opts.cancelled ? ['STATUS:CANCELLED'] : []), 'END:VEVENT',
+        'BEGIN:VEVENT',
+        `UID:${name}`,
+        'DTSTAMP:20260101T000000Z',
+        `DTSTART:${utc(start)}`,
+        `DTEND:${utc(end)}`,
+        `SUMMARY:${name}`,
+        ...(opts.free ? ['TRANSP:TRANSPARENT'] : []),
+        ...(opts.cancelled ? ['STATUS:CANCELLED'] : []),
+        'END:VEVENT',
       ]);
     },
     async remove(name: string): Promise<void> {
@@ -80,7 +114,9 @@ describe('caldav (Radicale) change reads', () => {
   it('full read: busy user events, free ones and ours in the window (ours keyed by its externalEventId), and a cursor', async () => {
     const window = week('2034-02-06T00:00:00Z');
     const busyUrl = await user.event(`busy-${randomBytes(4).toString('hex')}`, '2034-02-07T09:00:00Z', '2034-02-07T10:00:00Z');
-    const freeUrl = await user.event(`free-${randomBytes(4).toString('hex')}`, '2034-02-07T12:00:00Z', '2034-02-07T13:00:00Z', { free: true });
+    const freeUrl = await user.event(`free-${randomBytes(4).toString('hex')}`, '2034-02-07T12:00:00Z', '2034-02-07T13:00:00Z', {
+      free: true,
+    });
     await user.event(`later-${randomBytes(4).toString('hex')}`, '2034-03-07T09:00:00Z', '2034-03-07T10:00:00Z');
     const k = key();
     const ours = await p.provider.upsertEvent(ctx, spec(k, '2034-02-08T15:00:00Z', '2034-02-08T16:00:00Z'), {});
@@ -92,16 +128,23 @@ describe('caldav (Radicale) change reads', () => {
     expect(ids(full)).toEqual([busyUrl, freeUrl, ours.externalEventId].sort());
     const items = byId(full);
     expect(items.get(busyUrl)).toEqual({
-      itemId: busyUrl, removed: false, ours: false,
+      itemId: busyUrl,
+      removed: false,
+      ours: false,
       busy: [{ start: '2034-02-07T09:00:00.000Z', end: '2034-02-07T10:00:00.000Z' }],
-      start: '2034-02-07T09:00:00.000Z', end: '2034-02-07T10:00:00.000Z',
+      start: '2034-02-07T09:00:00.000Z',
+      end: '2034-02-07T10:00:00.000Z',
     });
     expect(items.get(freeUrl)).toMatchObject({ removed: false, ours: false, busy: [] });
     // Ours: the id the upsert returned (= objectUrl), recognised by its tag, no busy time of its own.
     expect(ours.externalEventId).toBe(objectUrl(ctx.calendarId, k));
     expect(items.get(ours.externalEventId)).toEqual({
-      itemId: ours.externalEventId, removed: false, ours: true, busy: [],
-      start: '2034-02-08T15:00:00.000Z', end: '2034-02-08T16:00:00.000Z',
+      itemId: ours.externalEventId,
+      removed: false,
+      ours: true,
+      busy: [],
+      start: '2034-02-08T15:00:00.000Z',
+      end: '2034-02-08T16:00:00.000Z',
     });
   });
 
@@ -132,14 +175,25 @@ describe('caldav (Radicale) change reads', () => {
     expect(ids(changes)).toEqual([addedUrl, changedUrl, deletedUrl, outsideUrl].sort());
     const items = byId(changes);
     expect(items.get(addedUrl)).toEqual({
-      itemId: addedUrl, removed: false, ours: false,
+      itemId: addedUrl,
+      removed: false,
+      ours: false,
       busy: [{ start: '2034-04-07T14:00:00.000Z', end: '2034-04-07T15:30:00.000Z' }],
-      start: '2034-04-07T14:00:00.000Z', end: '2034-04-07T15:30:00.000Z',
+      start: '2034-04-07T14:00:00.000Z',
+      end: '2034-04-07T15:30:00.000Z',
     });
-    expect(items.get(changedUrl)).toMatchObject({ removed: false, busy: [{ start: '2034-04-04T11:00:00.000Z', end: '2034-04-04T12:00:00.000Z' }] });
+    expect(items.get(changedUrl)).toMatchObject({
+      removed: false,
+      busy: [{ start: '2034-04-04T11:00:00.000Z', end: '2034-04-04T12:00:00.000Z' }],
+    });
     expect(items.get(deletedUrl)).toEqual({ itemId: deletedUrl, removed: true, ours: false, busy: [] });
     expect(items.get(outsideUrl)).toEqual({
-      itemId: outsideUrl, removed: false, ours: false, busy: [], start: '2034-05-01T09:00:00.000Z', end: '2034-05-01T10:00:00.000Z',
+      itemId: outsideUrl,
+      removed: false,
+      ours: false,
+      busy: [],
+      start: '2034-05-01T09:00:00.000Z',
+      end: '2034-05-01T10:00:00.000Z',
     });
 
     const after = await p.provider.readChanges(ctx, window, changes.cursor);
@@ -162,7 +216,12 @@ describe('caldav (Radicale) change reads', () => {
     expect(changes.mode).toBe('incremental');
     expect(ids(changes)).toEqual([a.externalEventId, b.externalEventId].sort());
     expect(byId(changes).get(a.externalEventId)).toEqual({
-      itemId: a.externalEventId, removed: false, ours: true, busy: [], start: '2034-06-08T13:15:00.000Z', end: '2034-06-08T14:00:00.000Z',
+      itemId: a.externalEventId,
+      removed: false,
+      ours: true,
+      busy: [],
+      start: '2034-06-08T13:15:00.000Z',
+      end: '2034-06-08T14:00:00.000Z',
     });
     expect(byId(changes).get(b.externalEventId)).toEqual({ itemId: b.externalEventId, removed: true, ours: false, busy: [] });
   });
@@ -189,10 +248,17 @@ describe('caldav (Radicale) change reads', () => {
       expect(read.mode).toBe('full');
       expect(read.cursorExpired).toBe(true);
       expect(ids(read)).toEqual([url]);
-      expect(read.items[0]).toMatchObject({ removed: false, busy: [{ start: '2034-08-08T09:00:00.000Z', end: '2034-08-08T10:00:00.000Z' }] });
+      expect(read.items[0]).toMatchObject({
+        removed: false,
+        busy: [{ start: '2034-08-08T09:00:00.000Z', end: '2034-08-08T10:00:00.000Z' }],
+      });
       expect(read.cursor).toMatch(/^http:\/\/radicale\.org\/ns\/sync\//);
       // The fresh cursor works.
-      expect(await p.provider.readChanges(ctx, window, read.cursor)).toMatchObject({ mode: 'incremental', cursorExpired: false, items: [] });
+      expect(await p.provider.readChanges(ctx, window, read.cursor)).toMatchObject({
+        mode: 'incremental',
+        cursorExpired: false,
+        items: [],
+      });
     }
   });
 
@@ -203,14 +269,32 @@ describe('caldav (Radicale) change reads', () => {
     window.to = new Date('2034-11-04T00:00:00Z');
     const first = await p.provider.readChanges(ctx, window);
     const name = `weekly-${randomBytes(4).toString('hex')}`;
-    const url = await user.put(name, [
-      'BEGIN:VEVENT', `UID:${name}`, 'DTSTAMP:20260101T000000Z', 'DTSTART;TZID=Europe/London:20341017T090000', 'DTEND;TZID=Europe/London:20341017T100000',
-      'RRULE:FREQ=WEEKLY;COUNT=3', 'SUMMARY:Weekly class', 'END:VEVENT',
-      'BEGIN:VEVENT', `UID:${name}`, 'DTSTAMP:20260101T000000Z', 'RECURRENCE-ID;TZID=Europe/London:20341024T090000',
-      'DTSTART;TZID=Europe/London:20341024T110000', 'DTEND;TZID=Europe/London:20341024T120000', 'SUMMARY:Weekly class (moved)', 'END:VEVENT',
-    ], LONDON_VTIMEZONE);
+    const url = await user.put(
+      name,
+      [
+        'BEGIN:VEVENT',
+        `UID:${name}`,
+        'DTSTAMP:20260101T000000Z',
+        'DTSTART;TZID=Europe/London:20341017T090000',
+        'DTEND;TZID=Europe/London:20341017T100000',
+        'RRULE:FREQ=WEEKLY;COUNT=3',
+        'SUMMARY:Weekly class',
+        'END:VEVENT',
+        'BEGIN:VEVENT',
+        `UID:${name}`,
+        'DTSTAMP:20260101T000000Z',
+        'RECURRENCE-ID;TZID=Europe/London:20341024T090000',
+        'DTSTART;TZID=Europe/London:20341024T110000',
+        'DTEND;TZID=Europe/London:20341024T120000',
+        'SUMMARY:Weekly class (moved)',
+        'END:VEVENT',
+      ],
+      LONDON_VTIMEZONE,
+    );
     const expected: CalendarItemChange = {
-      itemId: url, removed: false, ours: false,
+      itemId: url,
+      removed: false,
+      ours: false,
       busy: [
         { start: '2034-10-17T08:00:00.000Z', end: '2034-10-17T09:00:00.000Z' },
         { start: '2034-10-24T10:00:00.000Z', end: '2034-10-24T11:00:00.000Z' },
@@ -268,7 +352,10 @@ describe('caldav (Radicale) change reads', () => {
       const onProxy = (url: string) => url.replace(new URL(ctx.calendarId).origin, new URL(proxy.ctx.calendarId).origin);
       expect(ids(changes)).toEqual([changedUrl, deletedUrl, vanishedUrl].map(onProxy).sort());
       const items = byId(changes);
-      expect(items.get(onProxy(changedUrl))).toMatchObject({ removed: false, busy: [{ start: '2035-01-09T15:00:00.000Z', end: '2035-01-09T16:00:00.000Z' }] });
+      expect(items.get(onProxy(changedUrl))).toMatchObject({
+        removed: false,
+        busy: [{ start: '2035-01-09T15:00:00.000Z', end: '2035-01-09T16:00:00.000Z' }],
+      });
       expect(items.get(onProxy(deletedUrl))).toEqual({ itemId: onProxy(deletedUrl), removed: true, ours: false, busy: [] });
       expect(items.get(onProxy(vanishedUrl))).toEqual({ itemId: onProxy(vanishedUrl), removed: true, ours: false, busy: [] });
     });
@@ -295,7 +382,13 @@ describe('caldav (Radicale) change reads', () => {
         expect(again).toMatchObject({ mode: 'full', cursorExpired: true, cursor: undefined });
         expect(again.items).toHaveLength(1);
         // sync-collection is asked (and refused) before each calendar-query, with Depth 0 (RFC 6578 §3.2).
-        expect(proxy.requests.map((r) => r.kind)).toEqual(['sync-collection', 'calendar-query', 'sync-collection', 'sync-collection', 'calendar-query']);
+        expect(proxy.requests.map((r) => r.kind)).toEqual([
+          'sync-collection',
+          'calendar-query',
+          'sync-collection',
+          'sync-collection',
+          'calendar-query',
+        ]);
         expect(proxy.requests.filter((r) => r.kind === 'sync-collection').map((r) => r.depth)).toEqual(['0', '0', '0']);
       } finally {
         proxy.refuseSync = false;
@@ -337,7 +430,13 @@ async function startInterceptor(ctx: AccessContext): Promise<Interceptor> {
         await action();
       }
       const forward = http.request(
-        { hostname: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } },
+        {
+          hostname: upstream.hostname,
+          port: upstream.port,
+          method: req.method,
+          path: req.url,
+          headers: { ...req.headers, host: upstream.host },
+        },
         (answer) => {
           res.writeHead(answer.statusCode ?? 502, answer.headers);
           answer.pipe(res);

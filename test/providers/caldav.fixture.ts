@@ -35,9 +35,22 @@ function parse(ICAL: ICAL, ics: string): { bookingId: string | null; event: Stor
 
 /** Europe/London as a VTIMEZONE, for user events written in local wall time. */
 const LONDON_VTIMEZONE = [
-  'BEGIN:VTIMEZONE', 'TZID:Europe/London',
-  'BEGIN:DAYLIGHT', 'TZOFFSETFROM:+0000', 'TZOFFSETTO:+0100', 'TZNAME:BST', 'DTSTART:19700329T010000', 'RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU', 'END:DAYLIGHT',
-  'BEGIN:STANDARD', 'TZOFFSETFROM:+0100', 'TZOFFSETTO:+0000', 'TZNAME:GMT', 'DTSTART:19701025T020000', 'RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU', 'END:STANDARD',
+  'BEGIN:VTIMEZONE',
+  'TZID:Europe/London',
+  'BEGIN:DAYLIGHT',
+  'TZOFFSETFROM:+0000',
+  'TZOFFSETTO:+0100',
+  'TZNAME:BST',
+  'DTSTART:19700329T010000',
+  'RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU',
+  'END:DAYLIGHT',
+  'BEGIN:STANDARD',
+  'TZOFFSETFROM:+0100',
+  'TZOFFSETTO:+0000',
+  'TZNAME:GMT',
+  'DTSTART:19701025T020000',
+  'RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU',
+  'END:STANDARD',
   'END:VTIMEZONE',
 ];
 
@@ -73,19 +86,45 @@ export const caldavFixture: ProviderFixture = {
           const url = new URL(`${caldavUid(key)}.ics`, direct).toString();
           const current = await fetch(url, { headers });
           const edited = (await current.text()).replace(/^SUMMARY:.*$/m, 'SUMMARY:Changed by another client');
-          const res = await fetch(url, { method: 'PUT', headers: { ...headers, 'content-type': 'text/calendar; charset=utf-8' }, body: edited });
+          const res = await fetch(url, {
+            method: 'PUT',
+            headers: { ...headers, 'content-type': 'text/calendar; charset=utf-8' },
+            body: edited,
+          });
           if (!res.ok) throw new Error(`out-of-band edit failed: ${res.status}`);
         });
       },
       async addUserEvent(e) {
         const uid = `user-${randomBytes(6).toString('hex')}`;
         const london = (t: string) => DateTime.fromISO(t, { zone: 'utc' }).setZone('Europe/London').toFormat("yyyyMMdd'T'HHmmss");
-        const stamp = (t: string) => (e.allDay ? `;VALUE=DATE:${t.replaceAll('-', '')}` : e.weekly ? `;TZID=Europe/London:${london(t)}` : `:${t.replace(/[-:]/g, '').replace(/\.\d+/, '')}`);
+        const stamp = (t: string) =>
+          e.allDay
+            ? `;VALUE=DATE:${t.replaceAll('-', '')}`
+            : e.weekly
+              ? `;TZID=Europe/London:${london(t)}`
+              : `:${t.replace(/[-:]/g, '').replace(/\.\d+/, '')}`;
         const ics = [
-          'BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//conformance//user//EN', ...(e.weekly ? LONDON_VTIMEZONE : []), 'BEGIN:VEVENT', `UID:${uid}`, 'DTSTAMP:20260101T000000Z',
-          `DTSTART${stamp(e.start)}`, `DTEND${stamp(e.end)}`, `SUMMARY:${e.title}`, ...(e.free ? ['TRANSP:TRANSPARENT'] : []), ...(e.weekly ? [`RRULE:FREQ=WEEKLY;COUNT=${e.weekly}`] : []), 'END:VEVENT', 'END:VCALENDAR', '',
+          'BEGIN:VCALENDAR',
+          'VERSION:2.0',
+          'PRODID:-//conformance//user//EN',
+          ...(e.weekly ? LONDON_VTIMEZONE : []),
+          'BEGIN:VEVENT',
+          `UID:${uid}`,
+          'DTSTAMP:20260101T000000Z',
+          `DTSTART${stamp(e.start)}`,
+          `DTEND${stamp(e.end)}`,
+          `SUMMARY:${e.title}`,
+          ...(e.free ? ['TRANSP:TRANSPARENT'] : []),
+          ...(e.weekly ? [`RRULE:FREQ=WEEKLY;COUNT=${e.weekly}`] : []),
+          'END:VEVENT',
+          'END:VCALENDAR',
+          '',
         ].join('\r\n');
-        const res = await fetch(new URL(`${uid}.ics`, direct).toString(), { method: 'PUT', headers: { ...headers, 'content-type': 'text/calendar; charset=utf-8' }, body: ics });
+        const res = await fetch(new URL(`${uid}.ics`, direct).toString(), {
+          method: 'PUT',
+          headers: { ...headers, 'content-type': 'text/calendar; charset=utf-8' },
+          body: ics,
+        });
         if (!res.ok) throw new Error(`adding a user event failed: ${res.status}`);
         // Change reads key objects by their URL as the adapter sees the collection (through the proxy).
         return new URL(`${uid}.ics`, calendarUrl).toString();
@@ -99,7 +138,8 @@ export const caldavFixture: ProviderFixture = {
         // 403 valid-sync-token; it still knows the newest one, so present one it never issued.
         return `${cursor.slice(0, -4)}${cursor.endsWith('beef') ? 'dead' : 'beef'}`;
       },
-      expectedReminders: (reminders) => reminders.map((r) => ({ method: 'popup' as const, minutes: r.minutes })).sort((a, b) => b.minutes - a.minutes),
+      expectedReminders: (reminders) =>
+        reminders.map((r) => ({ method: 'popup' as const, minutes: r.minutes })).sort((a, b) => b.minutes - a.minutes),
       async close() {
         await proxy.close();
         await radicale.stop();

@@ -50,7 +50,10 @@ for (const fixture of FIXTURES) {
     // Every case, whatever it checks: no booking has two events anywhere in the calendar.
     afterEach(async () => {
       const bookings = (await p.ourEvents()).map((e) => e.bookingId);
-      expect(bookings.filter((b, i) => bookings.indexOf(b) !== i), 'bookings with more than one event').toEqual([]);
+      expect(
+        bookings.filter((b, i) => bookings.indexOf(b) !== i),
+        'bookings with more than one event',
+      ).toEqual([]);
     });
 
     /** The events tagged with this key's booking, found among all events in the calendar. */
@@ -116,12 +119,20 @@ for (const fixture of FIXTURES) {
     it('lands at the right instants across DST changes', async () => {
       const london = key();
       // Sunday 25 October 2026, London leaves BST at 02:00: 00:30 local is BST, 03:30 local is GMT.
-      await p.provider.upsertEvent(p.ctx, spec(london, { start: '2026-10-24T23:30:00Z', end: '2026-10-25T03:30:00Z', timeZone: 'Europe/London' }), {});
+      await p.provider.upsertEvent(
+        p.ctx,
+        spec(london, { start: '2026-10-24T23:30:00Z', end: '2026-10-25T03:30:00Z', timeZone: 'Europe/London' }),
+        {},
+      );
       const [l] = await eventsFor(london);
       expect([l!.start, l!.end]).toEqual([Date.parse('2026-10-24T23:30:00Z'), Date.parse('2026-10-25T03:30:00Z')]);
       const ny = key();
       // Sunday 1 November 2026, New York leaves EDT at 02:00.
-      await p.provider.upsertEvent(p.ctx, spec(ny, { start: '2026-11-01T05:30:00Z', end: '2026-11-01T07:30:00Z', timeZone: 'America/New_York' }), {});
+      await p.provider.upsertEvent(
+        p.ctx,
+        spec(ny, { start: '2026-11-01T05:30:00Z', end: '2026-11-01T07:30:00Z', timeZone: 'America/New_York' }),
+        {},
+      );
       const [n] = await eventsFor(ny);
       expect([n!.start, n!.end]).toEqual([Date.parse('2026-11-01T05:30:00Z'), Date.parse('2026-11-01T07:30:00Z')]);
     });
@@ -159,7 +170,8 @@ for (const fixture of FIXTURES) {
     it('reads changes incrementally: what the user adds and deletes, our events known as ours, an expired cursor read in full', async () => {
       const day = 24 * 3_600_000;
       const window = { from: new Date('2034-03-06T00:00:00Z'), to: new Date(Date.parse('2034-03-06T00:00:00Z') + 7 * day) };
-      const busyOf = (c: CalendarChanges) => c.items.flatMap((i) => i.busy.map((b) => [Date.parse(b.start), Date.parse(b.end)])).sort((a, b) => a[0]! - b[0]!);
+      const busyOf = (c: CalendarChanges) =>
+        c.items.flatMap((i) => i.busy.map((b) => [Date.parse(b.start), Date.parse(b.end)])).sort((a, b) => a[0]! - b[0]!);
       const kept = await p.addUserEvent({ title: 'Kept', start: '2034-03-07T09:00:00Z', end: '2034-03-07T10:00:00Z' });
       const ours = await p.provider.upsertEvent(p.ctx, spec(key(), { start: '2034-03-08T15:00:00Z', end: '2034-03-08T16:00:00Z' }), {});
       const first = await p.provider.readChanges(p.ctx, window);
@@ -167,7 +179,10 @@ for (const fixture of FIXTURES) {
       expect(busyOf(first)).toEqual([[Date.parse('2034-03-07T09:00:00Z'), Date.parse('2034-03-07T10:00:00Z')]]);
       const ourItem = first.items.find((i) => i.itemId === ours.externalEventId);
       expect(ourItem).toMatchObject({ ours: true, removed: false, busy: [] });
-      expect([Date.parse(ourItem!.start!), Date.parse(ourItem!.end!)]).toEqual([Date.parse('2034-03-08T15:00:00Z'), Date.parse('2034-03-08T16:00:00Z')]);
+      expect([Date.parse(ourItem!.start!), Date.parse(ourItem!.end!)]).toEqual([
+        Date.parse('2034-03-08T15:00:00Z'),
+        Date.parse('2034-03-08T16:00:00Z'),
+      ]);
 
       const added = await p.addUserEvent({ title: 'Added', start: '2034-03-09T11:00:00Z', end: '2034-03-09T12:00:00Z' });
       await p.deleteUserEvent(kept);

@@ -15,7 +15,13 @@ export const googleFixture: ProviderFixture = {
     const control = new GoogleSandboxControl(sandbox.url);
     const email = `conf-${randomBytes(4).toString('hex')}@sandbox.test`;
     const redirectUri = 'http://127.0.0.1/callback';
-    const oauth = new GoogleOAuth({ ...CLIENT, authUrl: `${sandbox.url}/o/oauth2/v2/auth`, tokenUrl: `${sandbox.url}/token`, revokeUrl: `${sandbox.url}/revoke`, apiUrl: sandbox.url });
+    const oauth = new GoogleOAuth({
+      ...CLIENT,
+      authUrl: `${sandbox.url}/o/oauth2/v2/auth`,
+      tokenUrl: `${sandbox.url}/token`,
+      revokeUrl: `${sandbox.url}/revoke`,
+      apiUrl: sandbox.url,
+    });
     const { code } = await control.authorize({ email, clientId: CLIENT.clientId, redirectUri, scope: oauth.scopes.join(' ') });
     const tokens = await oauth.exchangeCode({ code, redirectUri });
     return {
@@ -25,15 +31,17 @@ export const googleFixture: ProviderFixture = {
         return (await control.listEvents(email)).flatMap((e) => {
           const bookingId = e.extendedProperties?.private?.[TAG];
           if (!bookingId || e.status === 'cancelled') return [];
-          return [{
-            bookingId,
-            title: e.summary ?? '',
-            description: e.description ?? '',
-            location: e.location ?? '',
-            start: Date.parse(e.start!.dateTime!),
-            end: Date.parse(e.end!.dateTime!),
-            reminders: (e.reminders?.overrides ?? []).map((r) => ({ method: r.method as 'email' | 'popup', minutes: r.minutes! })),
-          }];
+          return [
+            {
+              bookingId,
+              title: e.summary ?? '',
+              description: e.description ?? '',
+              location: e.location ?? '',
+              start: Date.parse(e.start!.dateTime!),
+              end: Date.parse(e.end!.dateTime!),
+              reminders: (e.reminders?.overrides ?? []).map((r) => ({ method: r.method as 'email' | 'popup', minutes: r.minutes! })),
+            },
+          ];
         });
       },
       async loseNextCreateResponse() {

@@ -1,7 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Reminder } from '../../src/events/reminders';
-import { MicrosoftCalendarProvider, MicrosoftOAuth, TAG_PROPERTY_ID, tagValue, type OutlookReminderChoice } from '../../src/providers/microsoft';
+import {
+  MicrosoftCalendarProvider,
+  MicrosoftOAuth,
+  TAG_PROPERTY_ID,
+  tagValue,
+  type OutlookReminderChoice,
+} from '../../src/providers/microsoft';
 import type { AccessContext, EventKey, EventSpec } from '../../src/providers/types';
 import { MicrosoftSandboxControl, startMicrosoftSandbox, type RunningMicrosoftSandbox } from 'calendar-emulators/microsoft';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';

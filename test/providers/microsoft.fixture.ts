@@ -31,15 +31,17 @@ export const microsoftFixture: ProviderFixture = {
         return (await control.listEvents(email)).flatMap((e) => {
           const tag = e.singleValueExtendedProperties?.find((p) => p.id.toLowerCase() === TAG_PROPERTY.toLowerCase())?.value;
           if (!tag || e.isCancelled) return [];
-          return [{
-            bookingId: tag.split('|')[0]!,
-            title: e.subject,
-            description: e.body.content,
-            location: e.location.displayName,
-            start: utc(e.start.dateTime),
-            end: utc(e.end.dateTime),
-            reminders: e.isReminderOn ? [{ method: 'popup' as const, minutes: e.reminderMinutesBeforeStart }] : [],
-          }];
+          return [
+            {
+              bookingId: tag.split('|')[0]!,
+              title: e.subject,
+              description: e.body.content,
+              location: e.location.displayName,
+              start: utc(e.start.dateTime),
+              end: utc(e.end.dateTime),
+              reminders: e.isReminderOn ? [{ method: 'popup' as const, minutes: e.reminderMinutesBeforeStart }] : [],
+            },
+          ];
         });
       },
       async loseNextCreateResponse() {
@@ -51,7 +53,8 @@ export const microsoftFixture: ProviderFixture = {
       async addUserEvent(e) {
         // Written in London wall time, as a user there would; a recurring series keeps that wall time.
         const london = (t: string) => DateTime.fromISO(t, { zone: 'utc' }).setZone('Europe/London').toFormat("yyyy-MM-dd'T'HH:mm:ss");
-        const time = (t: string) => (e.allDay ? { dateTime: `${t}T00:00:00`, timeZone: 'UTC' } : { dateTime: london(t), timeZone: 'Europe/London' });
+        const time = (t: string) =>
+          e.allDay ? { dateTime: `${t}T00:00:00`, timeZone: 'UTC' } : { dateTime: london(t), timeZone: 'Europe/London' };
         const first = DateTime.fromISO(e.start, { zone: 'utc' }).setZone('Europe/London');
         const created = await control.createUserEvent(email, {
           subject: e.title,
@@ -63,7 +66,12 @@ export const microsoftFixture: ProviderFixture = {
             ? {
                 recurrence: {
                   pattern: { type: 'weekly', interval: 1, daysOfWeek: [first.toFormat('cccc').toLowerCase()] },
-                  range: { type: 'numbered', startDate: first.toISODate()!, numberOfOccurrences: e.weekly, recurrenceTimeZone: 'Europe/London' },
+                  range: {
+                    type: 'numbered',
+                    startDate: first.toISODate()!,
+                    numberOfOccurrences: e.weekly,
+                    recurrenceTimeZone: 'Europe/London',
+                  },
                 },
               }
             : {}),

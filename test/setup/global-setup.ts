@@ -40,7 +40,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
   }
   const dir = await mkdtemp(path.join(tmpdir(), 'calsync-bundle-'));
   const bundlePath = path.join(dir, 'workflows.js');
-  const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger: { trace() {}, debug() {}, info() {}, warn: log, error: log, log() {} } as never });
+  const bundle = await bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    failureConverterPath: FAILURE_CONVERTER_PATH,
+    logger: { trace() {}, debug() {}, info() {}, warn: log, error: log, log() {} } as never,
+  });
   await writeFile(bundlePath, bundle.code);
 
   project.provide('temporalAddress', server.address);

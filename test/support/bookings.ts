@@ -12,7 +12,7 @@ export interface TestParticipant {
 export function confirmBody(participants: TestParticipant[], over: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     title: 'Algebra lesson',
-    description: 'Bring last week\'s homework.',
+    description: "Bring last week's homework.",
     start: '2030-05-01T15:00:00Z',
     end: '2030-05-01T16:00:00Z',
     timeZone: 'Europe/London',
@@ -30,11 +30,20 @@ export async function getBooking(h: Harness, bookingId: string): Promise<Booking
 }
 
 /** Waits until the workflow reports every calendar settled and `accept` holds for the view. */
-export function settled(h: Harness, bookingId: string, accept: (v: BookingView) => boolean = () => true, timeoutMs?: number): Promise<BookingView> {
-  return eventually(async () => {
-    const v = await getBooking(h, bookingId);
-    return v.syncState === 'synced' && accept(v) ? v : undefined;
-  }, `booking ${bookingId} to settle`, timeoutMs);
+export function settled(
+  h: Harness,
+  bookingId: string,
+  accept: (v: BookingView) => boolean = () => true,
+  timeoutMs?: number,
+): Promise<BookingView> {
+  return eventually(
+    async () => {
+      const v = await getBooking(h, bookingId);
+      return v.syncState === 'synced' && accept(v) ? v : undefined;
+    },
+    `booking ${bookingId} to settle`,
+    timeoutMs,
+  );
 }
 
 /** Our events for a booking in a sandbox calendar (cancelled ones included when asked). */
@@ -51,8 +60,22 @@ export async function connectedPair(h: Harness): Promise<{ tutor: ConnectedParti
   const clientId = h.id('client');
   const [t, c] = await Promise.all([h.connectGoogle(tutorId), h.connectGoogle(clientId)]);
   return {
-    tutor: { userId: tutorId, role: 'tutor', name: 'Ada Lovelace', email: 'ada@example.com', calendar: t.email, connectionId: t.connectionId },
-    client: { userId: clientId, role: 'client', name: 'Bob Builder', email: 'bob@example.com', calendar: c.email, connectionId: c.connectionId },
+    tutor: {
+      userId: tutorId,
+      role: 'tutor',
+      name: 'Ada Lovelace',
+      email: 'ada@example.com',
+      calendar: t.email,
+      connectionId: t.connectionId,
+    },
+    client: {
+      userId: clientId,
+      role: 'client',
+      name: 'Bob Builder',
+      email: 'bob@example.com',
+      calendar: c.email,
+      connectionId: c.connectionId,
+    },
   };
 }
 

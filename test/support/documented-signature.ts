@@ -12,7 +12,9 @@ export const nowSeconds = (): number => Math.floor(Date.now() / 1000);
 
 /** The `v1` value for this timestamp and body. */
 export function documentedV1(secret: string, t: number, rawBody: string | Buffer): string {
-  return createHmac('sha256', secret).update(Buffer.concat([Buffer.from(`${t}.`), Buffer.from(rawBody)])).digest('hex');
+  return createHmac('sha256', secret)
+    .update(Buffer.concat([Buffer.from(`${t}.`), Buffer.from(rawBody)]))
+    .digest('hex');
 }
 
 /** A whole header; extra `v1` values (e.g. signatures under other secrets) go after the first. */

@@ -34,7 +34,13 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       req.resume();
     }
     const forward = http.request(
-      { hostname: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } },
+      {
+        hostname: upstream.hostname,
+        port: upstream.port,
+        method: req.method,
+        path: req.url,
+        headers: { ...req.headers, host: upstream.host },
+      },
       (answer) => {
         if (drop) {
           answer.resume();

@@ -125,12 +125,16 @@ export async function startHarness(overrides: Record<string, string> = {}): Prom
   const control = new GoogleSandboxControl(google.url);
   async function connect(provider: 'google' | 'microsoft', userId: string, email?: string) {
     const account = email ?? `${userId.toLowerCase()}@sandbox.test`;
-    const link = await api<{ url: string }>('POST', `/v1/users/${userId}/connect-links`, { provider, returnUrl: 'https://app.example.com/done' });
+    const link = await api<{ url: string }>('POST', `/v1/users/${userId}/connect-links`, {
+      provider,
+      returnUrl: 'https://app.example.com/done',
+    });
     if (link.status !== 201) throw new Error(`connect link: ${link.status} ${JSON.stringify(link.body)}`);
     const back = await completeConnectLink(link.body.url, account);
     const result = new URL(back.location ?? 'https://invalid/');
     const connectionId = result.searchParams.get('connection');
-    if (result.searchParams.get('status') !== 'connected' || !connectionId) throw new Error(`connect failed: ${back.status} ${back.location} ${back.body.slice(0, 200)}`);
+    if (result.searchParams.get('status') !== 'connected' || !connectionId)
+      throw new Error(`connect failed: ${back.status} ${back.location} ${back.body.slice(0, 200)}`);
     return { connectionId, email: account };
   }
   return {

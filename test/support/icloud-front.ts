@@ -33,25 +33,22 @@ function forward(target: URL, req: http.IncomingMessage, res: http.ServerRespons
   const headers = { ...req.headers, host: target.host };
   // A body to rewrite must come back uncompressed.
   if (rewrite) delete headers['accept-encoding'];
-  const upstream = http.request(
-    { hostname: target.hostname, port: target.port, method: req.method, path: req.url, headers },
-    (answer) => {
-      if (!rewrite) {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-        return;
-      }
-      const chunks: Buffer[] = [];
-      answer.on('data', (c: Buffer) => chunks.push(c));
-      answer.on('end', () => {
-        const body = rewrite(Buffer.concat(chunks).toString('utf8'));
-        const headers = { ...answer.headers };
-        delete headers['content-length'];
-        res.writeHead(answer.statusCode ?? 502, headers);
-        res.end(body);
-      });
-    },
-  );
+  const upstream = http.request({ hostname: target.hostname, port: target.port, method: req.method, path: req.url, headers }, (answer) => {
+    if (!rewrite) {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+      return;
+    }
+    const chunks: Buffer[] = [];
+    answer.on('data', (c: Buffer) => chunks.push(c));
+    answer.on('end', () => {
+      const body = rewrite(Buffer.concat(chunks).toString('utf8'));
+      const headers = { ...answer.headers };
+      delete headers['content-length'];
+      res.writeHead(answer.statusCode ?? 502, headers);
+      res.end(body);
+    });
+  });
   upstream.on('error', () => res.socket?.destroy());
   req.pipe(upstream);
 }
@@ -92,9 +89,12 @@ export async function startICloudLikeServer(radicaleUrl: string): Promise<ICloud
     }
     // The calendar home is named as an absolute URL on the partition host.
     forward(radicale, req, res, (body) =>
-      body.replace(/(<([\w-]+:)?calendar-home-set[^>]*>\s*<([\w-]+:)?href>)([^<]+)(<)/g, (_m, open: string, _p1, _p2, href: string, close: string) => {
-        return `${open}${new URL(href, partitionUrl).href}${close}`;
-      }),
+      body.replace(
+        /(<([\w-]+:)?calendar-home-set[^>]*>\s*<([\w-]+:)?href>)([^<]+)(<)/g,
+        (_m, open: string, _p1, _p2, href: string, close: string) => {
+          return `${open}${new URL(href, partitionUrl).href}${close}`;
+        },
+      ),
     );
   });
   const frontPort = await listen(front);

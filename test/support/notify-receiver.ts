@@ -21,7 +21,9 @@ export type NotifyAnswer = number | { status: number; retryAfter?: string };
  * A booking system's NOTIFY_URL endpoint: records every delivery; `answer` picks the status.
  * `stop()` closes the port (deliveries then fail to connect) and `start()` opens the same one again.
  */
-export async function startNotifyReceiver(answer: (n: Pick<ReceivedNotification, 'id' | 'type' | 'data'>, attempt: number) => NotifyAnswer = () => 200): Promise<{
+export async function startNotifyReceiver(
+  answer: (n: Pick<ReceivedNotification, 'id' | 'type' | 'data'>, attempt: number) => NotifyAnswer = () => 200,
+): Promise<{
   url: string;
   received: ReceivedNotification[];
   /** Accepted deliveries (2xx) of this type about this booking. */

@@ -28,7 +28,11 @@ function killGroup(pgid: number): void {
  * this process exits, so nothing of it outlives the test.
  */
 export function runScript(script: string, args: string[]): Promise<ScriptRun> {
-  const child = spawn(process.execPath, ['--require', 'tsx/cjs', path.join(ROOT, script), ...args], { cwd: ROOT, env: process.env, detached: true });
+  const child = spawn(process.execPath, ['--require', 'tsx/cjs', path.join(ROOT, script), ...args], {
+    cwd: ROOT,
+    env: process.env,
+    detached: true,
+  });
   const pgid = child.pid;
   if (pgid !== undefined) {
     const unregister = onParentExit(() => killGroup(pgid));

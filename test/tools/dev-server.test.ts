@@ -57,9 +57,7 @@ describe('startDevServer', () => {
       expect(attrs).toMatchObject({ CalTestBookingId: KEYWORD, CalTestCalendarIds: KEYWORD_LIST });
 
       // A second server on the same port must fail clearly instead of "finding" the first one.
-      const err = await startDevServer({ binary, port, headless: true, searchAttributes: {}, log }).catch(
-        (e: unknown) => e,
-      );
+      const err = await startDevServer({ binary, port, headless: true, searchAttributes: {}, log }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(DevServerError);
       expect(err).toMatchObject({ code: 'PORT_IN_USE' });
       expect((err as Error).message).toMatch(/another Temporal server/);
@@ -129,9 +127,7 @@ describe('startDevServer', () => {
     // A directory where the SQLite file should be: the CLI exits right away.
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'calsync-temporal-bad-'));
     try {
-      const err = await startDevServer({ binary, headless: true, dbFile: dir, searchAttributes: {}, log }).catch(
-        (e: unknown) => e,
-      );
+      const err = await startDevServer({ binary, headless: true, dbFile: dir, searchAttributes: {}, log }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(DevServerError);
       expect(err).toMatchObject({ code: 'EXITED', logFile: `${dir}.log` });
       expect((err as DevServerError).message).toMatch(/exited during startup[\s\S]*last lines of/);

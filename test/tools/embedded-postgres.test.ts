@@ -48,10 +48,12 @@ describe('startEmbeddedPostgres', () => {
           at timestamptz NOT NULL
         )`);
       const at = new Date('2026-03-29T01:30:00Z');
-      const inserted = await pool.query<{ id: string }>(
-        `INSERT INTO features (key, data, tags, at) VALUES ($1, $2, $3, $4) RETURNING id`,
-        ['a', { nested: { n: 1 } }, ['x', 'y'], at],
-      );
+      const inserted = await pool.query<{ id: string }>(`INSERT INTO features (key, data, tags, at) VALUES ($1, $2, $3, $4) RETURNING id`, [
+        'a',
+        { nested: { n: 1 } },
+        ['x', 'y'],
+        at,
+      ]);
       expect(inserted.rows[0]?.id).toMatch(/^[0-9a-f-]{36}$/);
 
       const upserted = await pool.query<{ data: { nested: { n: number } }; tags: string[] }>(
@@ -258,9 +260,7 @@ describe('startEmbeddedPostgres', () => {
   it('reports a busy port with a typed error', async () => {
     const dir3 = fs.mkdtempSync(path.join(os.tmpdir(), 'calsync-pglite-port-'));
     try {
-      const err = await startEmbeddedPostgres({ dataDir: dir3, port: Number(new URL(pg.url).port), log: quiet }).catch(
-        (e: unknown) => e,
-      );
+      const err = await startEmbeddedPostgres({ dataDir: dir3, port: Number(new URL(pg.url).port), log: quiet }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(EmbeddedPostgresError);
       expect(err).toMatchObject({ code: 'PORT_IN_USE' });
     } finally {

@@ -51,7 +51,11 @@ describe('ensureTemporalCli', () => {
     const lines: string[] = [];
     const pending = ensureTemporalCli({ cacheRoot, usePath: false, log: (l) => lines.push(l) });
     // It has seen the live lock and is waiting on it (not building).
-    await eventually(async () => (lines.some((l) => l.startsWith('Waiting for pid')) ? true : undefined), 'the wait to be announced', 10_000);
+    await eventually(
+      async () => (lines.some((l) => l.startsWith('Waiting for pid')) ? true : undefined),
+      'the wait to be announced',
+      10_000,
+    );
     expect(lines.some((l) => l.startsWith('Building'))).toBe(false);
     // The "other process" finishes: binary renamed into place, lock removed.
     const binary = cachedTemporalCliPath(cacheRoot);
@@ -79,9 +83,7 @@ describe('go install checksum-database fallback', () => {
           'Get "https://sum.golang.org/lookup/github.com/temporalio/cli@v1.5.1": dial tcp: lookup sum.golang.org: no such host',
       ),
     ).toBe(true);
-    expect(isChecksumDatabaseFailure('go: module github.com/x/y: reading https://proxy.golang.org/...: 404 Not Found')).toBe(
-      false,
-    );
+    expect(isChecksumDatabaseFailure('go: module github.com/x/y: reading https://proxy.golang.org/...: 404 Not Found')).toBe(false);
   });
 
   it.skipIf(!hasGo)(

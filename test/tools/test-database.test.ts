@@ -18,8 +18,7 @@ async function admin<T>(work: (c: Client) => Promise<T>): Promise<T> {
   }
 }
 
-const exists = (name: string) =>
-  admin(async (c) => (await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount === 1);
+const exists = (name: string) => admin(async (c) => (await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount === 1);
 
 function stamp(msAgo: number): string {
   return new Date(Date.now() - msAgo).toISOString().replace(/[-:T]/g, '').slice(0, 14);
@@ -28,9 +27,7 @@ function stamp(msAgo: number): string {
 describe('createFreshDatabase', () => {
   afterAll(async () => {
     await admin(async (c) => {
-      const { rows } = await c.query<{ datname: string }>('SELECT datname FROM pg_database WHERE starts_with(datname, $1)', [
-        prefix,
-      ]);
+      const { rows } = await c.query<{ datname: string }>('SELECT datname FROM pg_database WHERE starts_with(datname, $1)', [prefix]);
       for (const { datname } of rows) await c.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
     });
   });
@@ -76,9 +73,7 @@ describe('createFreshDatabase', () => {
   });
 
   it('fails with a typed error when the server cannot be reached', async () => {
-    const err = await createFreshDatabase({ adminUrl: 'postgres://postgres@127.0.0.1:1/postgres', prefix }).catch(
-      (e: unknown) => e,
-    );
+    const err = await createFreshDatabase({ adminUrl: 'postgres://postgres@127.0.0.1:1/postgres', prefix }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TestDatabaseError);
     expect(err).toMatchObject({ code: 'ADMIN_CONNECT_FAILED' });
   });

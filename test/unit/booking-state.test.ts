@@ -15,7 +15,15 @@ const details = (over: Partial<BookingDetails> = {}): BookingDetails => ({
 });
 
 const target = (userId: string, connectionId: string, over: Partial<CalendarTarget> = {}): CalendarTarget => ({
-  userId, connectionId, provider: 'google', calendarId: 'primary', usable: true, needsReauth: false, syncEnabled: true, removing: false, ...over,
+  userId,
+  connectionId,
+  provider: 'google',
+  calendarId: 'primary',
+  usable: true,
+  needsReauth: false,
+  syncEnabled: true,
+  removing: false,
+  ...over,
 });
 
 const NOW = '2029-12-01T00:00:00.000Z';
@@ -73,7 +81,9 @@ describe('BookingState version rules', () => {
   it('ignores a confirm older than everything applied, without a new revision', () => {
     const s = new BookingState('b1');
     s.confirm({ version: 5, booking: details() });
-    expect(s.confirm({ version: 4, booking: details({ title: 'Old', start: '2030-02-01T10:00:00Z', end: '2030-02-01T11:00:00Z' }) })).toBe(false);
+    expect(s.confirm({ version: 4, booking: details({ title: 'Old', start: '2030-02-01T10:00:00Z', end: '2030-02-01T11:00:00Z' }) })).toBe(
+      false,
+    );
     expect(s.desired?.details).toEqual(details());
     expect(s.revision).toBe(1);
   });
@@ -155,7 +165,10 @@ describe('BookingState version rules', () => {
 
   it('a newer confirm replaces the whole booking: optional fields it leaves out are cleared', () => {
     const s = new BookingState('b1');
-    s.confirm({ version: 1, booking: details({ description: 'Bring a calculator', location: 'Room 4', meetingUrl: 'https://meet.example/x' }) });
+    s.confirm({
+      version: 1,
+      booking: details({ description: 'Bring a calculator', location: 'Room 4', meetingUrl: 'https://meet.example/x' }),
+    });
     expect(s.confirm({ version: 2, booking: details({ title: 'Maths v2' }) })).toBe(true);
     const view = s.view()!;
     expect(view.title).toBe('Maths v2');
@@ -164,7 +177,7 @@ describe('BookingState version rules', () => {
     expect(view).not.toHaveProperty('meetingUrl');
   });
 
-  it('a reschedule without a time zone keeps the booking\'s, one with a zone replaces it', () => {
+  it("a reschedule without a time zone keeps the booking's, one with a zone replaces it", () => {
     const s = new BookingState('b1');
     s.confirm({ version: 1, booking: details() });
     s.reschedule({ version: 2, start: '2030-02-01T10:00:00Z', end: '2030-02-01T11:00:00Z' });
@@ -173,7 +186,7 @@ describe('BookingState version rules', () => {
     expect(s.desired?.details.timeZone).toBe('Asia/Tokyo');
   });
 
-  it('adopting a prior with an older revision keeps counting from this run\'s', () => {
+  it("adopting a prior with an older revision keeps counting from this run's", () => {
     const s = new BookingState('b1');
     s.confirm({ version: 1, booking: details() });
     s.confirm({ version: 2, booking: details({ title: 'v2' }) });
@@ -222,7 +235,8 @@ describe('BookingState.plan', () => {
     s.confirm({ booking: details({ participants: [details().participants[0]!] }) });
     const ops = s.plan(targets, NOW);
     expect(ops.map((o) => `${o.kind}:${o.connectionId}`).sort()).toEqual(['delete:c2', 'upsert:c1']);
-    for (const op of ops) op.kind === 'delete' ? s.markDeleted(op, s.revision, NOW) : s.markUpserted(op, s.revision, 'ev-c1', 'primary', NOW);
+    for (const op of ops)
+      op.kind === 'delete' ? s.markDeleted(op, s.revision, NOW) : s.markUpserted(op, s.revision, 'ev-c1', 'primary', NOW);
     s.cancel({});
     expect(s.plan(targets, NOW).map((o) => `${o.kind}:${o.connectionId}`)).toEqual(['delete:c1']);
   });

@@ -66,10 +66,19 @@ describe('Bookings: changes', () => {
   });
 
   it('confirm of a booking whose workflow has ended names why: cancelled, or closed otherwise', async () => {
-    expect(await service({ confirm: 'id_used', lifecycles: [closed('cancelled')] }).bookings.confirm('b1', confirm)).toEqual({ ok: false, error: 'booking_cancelled' });
-    expect(await service({ confirm: 'id_used', lifecycles: [closed('confirmed')] }).bookings.confirm('b1', confirm)).toEqual({ ok: false, error: 'booking_closed' });
+    expect(await service({ confirm: 'id_used', lifecycles: [closed('cancelled')] }).bookings.confirm('b1', confirm)).toEqual({
+      ok: false,
+      error: 'booking_cancelled',
+    });
+    expect(await service({ confirm: 'id_used', lifecycles: [closed('confirmed')] }).bookings.confirm('b1', confirm)).toEqual({
+      ok: false,
+      error: 'booking_closed',
+    });
     // Removed between the refused start and the describe: still ended, not unknown.
-    expect(await service({ confirm: 'id_used', lifecycles: [{ kind: 'unknown' }] }).bookings.confirm('b1', confirm)).toEqual({ ok: false, error: 'booking_closed' });
+    expect(await service({ confirm: 'id_used', lifecycles: [{ kind: 'unknown' }] }).bookings.confirm('b1', confirm)).toEqual({
+      ok: false,
+      error: 'booking_closed',
+    });
   });
 
   it('reschedule and cancel of an unknown booking are refused without a signal', async () => {
@@ -134,7 +143,13 @@ describe('Bookings: view', () => {
     });
     const result = await bookings.view('b1');
     expect(result.ok && result.value.calendars).toEqual([
-      { userId: 'u1', connectionId: 'c1', provider: 'google', state: 'removed_externally', externallyChangedAt: '2030-01-01T09:00:00.000Z' },
+      {
+        userId: 'u1',
+        connectionId: 'c1',
+        provider: 'google',
+        state: 'removed_externally',
+        externallyChangedAt: '2030-01-01T09:00:00.000Z',
+      },
       { userId: 'u2', connectionId: 'c2', provider: 'google', state: 'pending' },
     ]);
   });

@@ -97,13 +97,19 @@ describe('CalendarAccounts', () => {
     const dead = service(account(), () => Promise.reject(new ProviderError('invalid_grant', 'revoked')));
     expect(await dead.accounts.calendars(USER, ID)).toEqual({ ok: false, error: { code: 'account_needs_reauth' } });
     const down = service(account(), () => Promise.reject(new ProviderError('transient', 'HTTP 503')));
-    expect(await down.accounts.update(USER, ID, { calendarId: 'work' })).toEqual({ ok: false, error: { code: 'provider_unavailable', detail: 'HTTP 503' } });
+    expect(await down.accounts.update(USER, ID, { calendarId: 'work' })).toEqual({
+      ok: false,
+      error: { code: 'provider_unavailable', detail: 'HTTP 503' },
+    });
     expect(down.calls).toEqual([]);
   });
 
   it('choosing a calendar stores it and re-syncs every booking; a read-only or unknown one is refused untouched', async () => {
     const { accounts, calls } = service(account());
-    expect(await accounts.update(USER, ID, { calendarId: 'holidays' })).toEqual({ ok: false, error: { code: 'calendar_not_writable', calendarName: 'Holidays' } });
+    expect(await accounts.update(USER, ID, { calendarId: 'holidays' })).toEqual({
+      ok: false,
+      error: { code: 'calendar_not_writable', calendarName: 'Holidays' },
+    });
     expect(await accounts.update(USER, ID, { calendarId: 'nope' })).toEqual({ ok: false, error: { code: 'calendar_not_found' } });
     expect(calls).toEqual([]);
     const result = await accounts.update(USER, ID, { calendarId: 'work' });

@@ -12,14 +12,36 @@ const bea = { userId: 'b', role: 'client', name: 'Bea', email: 'b@example.com' }
 const plan = (bookingId: string, change: Partial<VersionDetails> = {}): BookingPlan => ({
   bookingId,
   deliveries: [],
-  expected: { cancelled: false, start, end, title: 'Maths', description: 'Chapter 3', location: 'Room 4', meetingUrl: 'https://meet.example.com/m', participants: [ada, bea], ...change },
+  expected: {
+    cancelled: false,
+    start,
+    end,
+    title: 'Maths',
+    description: 'Chapter 3',
+    location: 'Room 4',
+    meetingUrl: 'https://meet.example.com/m',
+    participants: [ada, bea],
+    ...change,
+  },
 });
 const cancelled = (bookingId: string): BookingPlan => ({ bookingId, deliveries: [], expected: { cancelled: true } });
 
 /** What Ada's and Bea's calendars must show, spelt out (not computed by the code under test). */
 const right: Record<string, Omit<FoundEvent, 'bookingId' | 'id'>> = {
-  a: { start: Date.parse(start), end: Date.parse(end), title: 'Maths with Bea', description: 'Client: Bea\nJoin: https://meet.example.com/m\nLocation: Room 4\n\nChapter 3', location: 'Room 4' },
-  b: { start: Date.parse(start), end: Date.parse(end), title: 'Maths with Ada', description: 'Tutor: Ada\nJoin: https://meet.example.com/m\nLocation: Room 4\n\nChapter 3', location: 'Room 4' },
+  a: {
+    start: Date.parse(start),
+    end: Date.parse(end),
+    title: 'Maths with Bea',
+    description: 'Client: Bea\nJoin: https://meet.example.com/m\nLocation: Room 4\n\nChapter 3',
+    location: 'Room 4',
+  },
+  b: {
+    start: Date.parse(start),
+    end: Date.parse(end),
+    title: 'Maths with Ada',
+    description: 'Tutor: Ada\nJoin: https://meet.example.com/m\nLocation: Room 4\n\nChapter 3',
+    location: 'Room 4',
+  },
 };
 const event = (bookingId: string, userId: string, change: Partial<FoundEvent> = {}): FoundEvent => ({
   bookingId,
@@ -62,7 +84,8 @@ describe('chaos verdict', () => {
 
   it('expects the meeting link as the location of a booking without a place', () => {
     const online = plan('p', { location: undefined });
-    const at = (u: string) => event('p', u, { location: 'https://meet.example.com/m', description: right[u]!.description.replace('\nLocation: Room 4', '') });
+    const at = (u: string) =>
+      event('p', u, { location: 'https://meet.example.com/m', description: right[u]!.description.replace('\nLocation: Room 4', '') });
     expect(counts([online], { a: [at('a')], b: [at('b')] })).toEqual(none);
     expect(counts([online], { a: [{ ...at('a'), location: '' }], b: [at('b')] })).toEqual({ ...none, wrong: 1 });
   });
@@ -84,6 +107,9 @@ describe('chaos verdict', () => {
 
   it('says which booking, calendar and field is off', () => {
     const v = judge([plan('p')], calendars({ a: [event('p', 'a', { title: 'Maths' })], b: [event('p', 'b')], d: [event('x', 'd')] }));
-    expect(v.examples).toEqual([`p: in a's calendar title "Maths", expected "Maths with Bea"`, `x: 1 event(s) in d's calendars (x-d): a booking the run never made`]);
+    expect(v.examples).toEqual([
+      `p: in a's calendar title "Maths", expected "Maths with Bea"`,
+      `x: 1 event(s) in d's calendars (x-d): a booking the run never made`,
+    ]);
   });
 });

@@ -52,7 +52,12 @@ function deps(connection?: Connection, credentials?: Credentials | null): Provid
   return { slots, providers, connections: storeWith(connection, credentials), now: () => NOW };
 }
 
-const READY: CalendarAccount = { connectionId: 'conn-1', provider: 'google', ctx: { credentials: BEARER, calendarId: 'primary' }, tokenVersion: 7 };
+const READY: CalendarAccount = {
+  connectionId: 'conn-1',
+  provider: 'google',
+  ctx: { credentials: BEARER, calendarId: 'primary' },
+  tokenVersion: 7,
+};
 
 async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
   const err: unknown = await promise.then(
@@ -81,14 +86,19 @@ describe('checkCredentials: the one rule for whether an account can be called', 
   it('reports an OAuth token that is missing or due for a refresh as expired', async () => {
     expect((await checkCredentials(storeWith(account('active', 60 * MIN), null), 'conn-1', NOW)).kind).toBe('expired');
     expect((await checkCredentials(storeWith(account('active', 5 * MIN - 1)), 'conn-1', NOW)).kind).toBe('expired');
-    expect(await checkCredentials(storeWith(account('active', 5 * MIN)), 'conn-1', NOW)).toMatchObject({ kind: 'usable', credentials: BEARER });
+    expect(await checkCredentials(storeWith(account('active', 5 * MIN)), 'conn-1', NOW)).toMatchObject({
+      kind: 'usable',
+      credentials: BEARER,
+    });
   });
 
   it('right after a refresh, uses a short-lived token while 30 s are left, not only half its lifetime', async () => {
     const shortLived = account('active', MIN - 1, 2 * MIN);
     expect((await checkCredentials(storeWith(shortLived), 'conn-1', NOW)).kind).toBe('expired');
     expect((await checkCredentials(storeWith(shortLived), 'conn-1', NOW, { justRefreshed: true })).kind).toBe('usable');
-    expect((await checkCredentials(storeWith(account('active', 29_999, 2 * MIN)), 'conn-1', NOW, { justRefreshed: true })).kind).toBe('expired');
+    expect((await checkCredentials(storeWith(account('active', 29_999, 2 * MIN)), 'conn-1', NOW, { justRefreshed: true })).kind).toBe(
+      'expired',
+    );
   });
 });
 
@@ -101,7 +111,11 @@ describe('calendarAccount: credentials for an activity, or the failure its workf
 
   it('fails non-retryably with the type the workflow branches on', async () => {
     const gone = await failureOf(calendarAccount(deps(), { connectionId: 'conn-1' }));
-    expect([gone.type, gone.nonRetryable, gone.message]).toEqual(['ConnectionUnavailable', true, 'calendar connection conn-1 is no longer connected']);
+    expect([gone.type, gone.nonRetryable, gone.message]).toEqual([
+      'ConnectionUnavailable',
+      true,
+      'calendar connection conn-1 is no longer connected',
+    ]);
     const reauth = await failureOf(calendarAccount(deps(account('needs_reauth', 60 * MIN)), { connectionId: 'conn-1' }));
     expect([reauth.type, reauth.nonRetryable]).toEqual(['ReauthRequired', true]);
     const expired = await failureOf(calendarAccount(deps(account('active', MIN)), { connectionId: 'conn-1' }));
@@ -124,7 +138,12 @@ describe('callProvider: one provider call, its failure mapped and audited', () =
     const audits: Array<[string, boolean]> = [];
     const refused = new ProviderError('rate_limited', 'slow down', { status: 429, retryAfterMs: 5_000 });
     const failure = await failureOf(
-      callProvider(deps(), READY, () => Promise.reject(refused), async (message, final) => void audits.push([message, final])),
+      callProvider(
+        deps(),
+        READY,
+        () => Promise.reject(refused),
+        async (message, final) => void audits.push([message, final]),
+      ),
     );
     expect([failure.type, failure.nonRetryable, failure.nextRetryDelay]).toEqual(['RateLimited', false, 5_000]);
     expect(audits).toEqual([['slow down', false]]);
@@ -133,7 +152,12 @@ describe('callProvider: one provider call, its failure mapped and audited', () =
   it('audits a refusal that cannot be retried as final', async () => {
     const audits: Array<[string, boolean]> = [];
     const failure = await failureOf(
-      callProvider(deps(), READY, () => Promise.reject(new ProviderError('rejected', 'forbidden')), async (m, f) => void audits.push([m, f])),
+      callProvider(
+        deps(),
+        READY,
+        () => Promise.reject(new ProviderError('rejected', 'forbidden')),
+        async (m, f) => void audits.push([m, f]),
+      ),
     );
     expect([failure.type, failure.nonRetryable]).toEqual(['ProviderRejected', true]);
     expect(audits).toEqual([['forbidden', true]]);
@@ -142,7 +166,12 @@ describe('callProvider: one provider call, its failure mapped and audited', () =
   it('does not audit a refused token: it reports the token generation for the workflow to refresh', async () => {
     const audits: unknown[] = [];
     const failure = await failureOf(
-      callProvider(deps(), READY, () => Promise.reject(new ProviderError('unauthorized', '401')), async (m) => void audits.push(m)),
+      callProvider(
+        deps(),
+        READY,
+        () => Promise.reject(new ProviderError('unauthorized', '401')),
+        async (m) => void audits.push(m),
+      ),
     );
     expect([failure.type, failure.details]).toEqual(['TokenExpired', [{ tokenVersion: 7 }]]);
     expect(audits).toEqual([]);

@@ -11,7 +11,9 @@ function service(opts: { signalFails?: boolean } = {}) {
     channels: {
       findOpen: async (provider, externalId) => {
         lookups.push(externalId);
-        return open.has(externalId) ? { id: externalId, connectionId: `account-${externalId}`, provider, externalId, resourceId: null, expiresAt: new Date(0) } : undefined;
+        return open.has(externalId)
+          ? { id: externalId, connectionId: `account-${externalId}`, provider, externalId, resourceId: null, expiresAt: new Date(0) }
+          : undefined;
       },
     },
     secrets: { matches: (channelId, presented) => presented === `secret:${channelId}` },
@@ -37,8 +39,14 @@ describe('PushNotifications', () => {
 
   it('Google: a wrong token or unknown channel is refused and signals nothing', async () => {
     const { push, signals } = service();
-    expect(await push.google({ channelId: 'g1', token: 'secret:other', resourceState: 'exists' })).toEqual({ ok: false, error: 'invalid_channel' });
-    expect(await push.google({ channelId: undefined, token: undefined, resourceState: 'exists' })).toEqual({ ok: false, error: 'invalid_channel' });
+    expect(await push.google({ channelId: 'g1', token: 'secret:other', resourceState: 'exists' })).toEqual({
+      ok: false,
+      error: 'invalid_channel',
+    });
+    expect(await push.google({ channelId: undefined, token: undefined, resourceState: 'exists' })).toEqual({
+      ok: false,
+      error: 'invalid_channel',
+    });
     expect(signals).toEqual([]);
   });
 

@@ -30,14 +30,21 @@ export interface BulkFigures {
  * A user with `bookings` confirmed bookings connects a calendar while the sandbox enforces a
  * per-user quota: how close the service's bulk sync runs to the quota without going over it.
  */
-export async function runBulk(env: BenchEnvironment, o: { bookings: number; quota: number; quotaWindow: number; concurrency: number; log: (line: string) => void }): Promise<BulkFigures> {
+export async function runBulk(
+  env: BenchEnvironment,
+  o: { bookings: number; quota: number; quotaWindow: number; concurrency: number; log: (line: string) => void },
+): Promise<BulkFigures> {
   const userId = `${env.runId}-bulk`;
   const email = emailOf(userId);
   const prefix = `${env.runId}-bulk-`;
   const ids = Array.from({ length: o.bookings }, (_, i) => `${prefix}${i}`);
   // The other participant of each booking has no calendar connected: only the bulk user's writes count.
   await forEachConcurrently(ids, o.concurrency, async (bookingId, i) => {
-    const answer = await env.api.callUntilAnswered('POST', `/v1/bookings/${bookingId}/confirm`, confirmBody(i, `${env.runId}-bulk-tutor${i % 50}`, userId));
+    const answer = await env.api.callUntilAnswered(
+      'POST',
+      `/v1/bookings/${bookingId}/confirm`,
+      confirmBody(i, `${env.runId}-bulk-tutor${i % 50}`, userId),
+    );
     if (answer.status !== 202) throw new Error(`bulk setup: confirm ${bookingId} answered ${answer.status}`);
   });
   await waitForSavedBookings(env, prefix, o.bookings, o.log);
@@ -49,7 +56,10 @@ export async function runBulk(env: BenchEnvironment, o: { bookings: number; quot
   await waitForWrittenEvents(env.pool, prefix, o.bookings, 120_000, o.log);
 
   const found = await readCreatedTimes(env.sandbox, [email], prefix);
-  const verdict = judgeCalendars(ids.map((bookingId) => ({ bookingId, emails: [email] })), found);
+  const verdict = judgeCalendars(
+    ids.map((bookingId) => ({ bookingId, emails: [email] })),
+    found,
+  );
   const lastEvent = Math.max(connectedAt, ...verdict.completedAt.values());
   const seconds = (lastEvent - connectedAt) / 1000;
   const account = (await env.sandbox.stats()).byAccount[email];
@@ -73,7 +83,9 @@ async function waitForSavedBookings(env: BenchEnvironment, prefix: string, expec
   const deadline = Date.now() + 600_000;
   let reportedAt = Date.now();
   for (;;) {
-    const { rows } = await env.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM bookings WHERE booking_id LIKE $1`, [`${prefix}%`]);
+    const { rows } = await env.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM bookings WHERE booking_id LIKE $1`, [
+      `${prefix}%`,
+    ]);
     if ((rows[0]?.n ?? 0) >= expected) return;
     if (Date.now() > deadline) throw new Error(`bulk setup: only ${rows[0]?.n} of ${expected} bookings saved after 10 minutes`);
     if (Date.now() - reportedAt > 15_000) {

@@ -44,7 +44,11 @@ export interface BenchEnvironment {
   close(): Promise<void>;
 }
 
-export async function startBenchEnvironment(opts: { workers: number; quota: number; log: (line: string) => void }): Promise<BenchEnvironment> {
+export async function startBenchEnvironment(opts: {
+  workers: number;
+  quota: number;
+  log: (line: string) => void;
+}): Promise<BenchEnvironment> {
   const dir = await mkdtemp(path.join(tmpdir(), 'calsync-bench-'));
   const runId = `b${randomBytes(3).toString('hex')}`;
   const binary = await ensureTemporalCli({ log: opts.log });

@@ -15,7 +15,12 @@ export function percentile(sorted: number[], p: number): number {
 export function latencyFigures(samples: number[]): LatencyFigures {
   const sorted = [...samples].sort((a, b) => a - b);
   const round = (n: number) => Math.round(n);
-  return { p50: round(percentile(sorted, 50)), p95: round(percentile(sorted, 95)), p99: round(percentile(sorted, 99)), max: round(sorted[sorted.length - 1] ?? NaN) };
+  return {
+    p50: round(percentile(sorted, 50)),
+    p95: round(percentile(sorted, 95)),
+    p99: round(percentile(sorted, 99)),
+    max: round(sorted[sorted.length - 1] ?? NaN),
+  };
 }
 
 /** Items per second over a span of milliseconds, to two decimals. */

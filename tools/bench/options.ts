@@ -29,7 +29,12 @@ export interface BenchOptions {
 
 const csv = <T extends z.ZodType>(item: T) =>
   z.string().transform((s, ctx) => {
-    const parsed = z.array(item).safeParse(s.split(',').map((x) => x.trim()).filter(Boolean));
+    const parsed = z.array(item).safeParse(
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    );
     if (!parsed.success) {
       ctx.addIssue({ code: 'custom', message: parsed.error.issues[0]?.message ?? 'invalid list' });
       return z.NEVER;

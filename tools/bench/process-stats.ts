@@ -5,7 +5,9 @@ const PAGE_TICKS = 100; // USER_HZ: /proc reports CPU time in 1/100 s on Linux.
 /** Resident memory of a process in MiB, from /proc (undefined when it has gone). */
 export function rssMiB(pid: number): number | undefined {
   try {
-    const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
+    const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('VmRSS:'));
     return line ? Math.round(Number(line.replace(/\D+/g, '')) / 1024) : undefined;
   } catch {
     return undefined;

@@ -5,23 +5,84 @@ const ms = (n: number) => `${n} ms`;
 /** The result as the README's Markdown table. */
 export function markdownTable(r: BenchResult): string {
   const rows: string[][] = [];
-  if (r.floor) rows.push(['floor (Temporal alone)', `${r.floor.throughputPerSecond}/s`, ms(r.floor.latencyMs.p50), ms(r.floor.latencyMs.p95), ms(r.floor.latencyMs.p99), `${r.floor.completed}/${r.floor.bookings} completed`]);
-  if (r.service) rows.push(['service', `${r.service.throughputPerSecond}/s`, ms(r.service.latencyMs.p50), ms(r.service.latencyMs.p95), ms(r.service.latencyMs.p99), `${r.service.eventsVerified}/${2 * r.service.bookings} events, ${r.service.duplicates} duplicates`]);
+  if (r.floor)
+    rows.push([
+      'floor (Temporal alone)',
+      `${r.floor.throughputPerSecond}/s`,
+      ms(r.floor.latencyMs.p50),
+      ms(r.floor.latencyMs.p95),
+      ms(r.floor.latencyMs.p99),
+      `${r.floor.completed}/${r.floor.bookings} completed`,
+    ]);
+  if (r.service)
+    rows.push([
+      'service',
+      `${r.service.throughputPerSecond}/s`,
+      ms(r.service.latencyMs.p50),
+      ms(r.service.latencyMs.p95),
+      ms(r.service.latencyMs.p99),
+      `${r.service.eventsVerified}/${2 * r.service.bookings} events, ${r.service.duplicates} duplicates`,
+    ]);
   if (r.naive) {
-    rows.push(['naive (seeds design)', `${r.naive.clean.throughputPerSecond}/s`, ms(r.naive.clean.latencyMs.p50), ms(r.naive.clean.latencyMs.p95), ms(r.naive.clean.latencyMs.p99), `${r.naive.clean.lost} events lost`]);
-    rows.push([`naive, ${r.naive.faultRate * 100}% faults`, `${r.naive.faulty.throughputPerSecond}/s`, ms(r.naive.faulty.latencyMs.p50), ms(r.naive.faulty.latencyMs.p95), ms(r.naive.faulty.latencyMs.p99), `**${r.naive.faulty.lost} events lost**`]);
+    rows.push([
+      'naive (seeds design)',
+      `${r.naive.clean.throughputPerSecond}/s`,
+      ms(r.naive.clean.latencyMs.p50),
+      ms(r.naive.clean.latencyMs.p95),
+      ms(r.naive.clean.latencyMs.p99),
+      `${r.naive.clean.lost} events lost`,
+    ]);
+    rows.push([
+      `naive, ${r.naive.faultRate * 100}% faults`,
+      `${r.naive.faulty.throughputPerSecond}/s`,
+      ms(r.naive.faulty.latencyMs.p50),
+      ms(r.naive.faulty.latencyMs.p95),
+      ms(r.naive.faulty.latencyMs.p99),
+      `**${r.naive.faulty.lost} events lost**`,
+    ]);
     if (r.naive.serviceWithFaults) {
       const s = r.naive.serviceWithFaults;
-      rows.push([`service, ${r.naive.faultRate * 100}% faults`, `${s.throughputPerSecond}/s`, ms(s.latencyMs.p50), ms(s.latencyMs.p95), ms(s.latencyMs.p99), `**${s.lost} lost**, ${s.duplicates} duplicates`]);
+      rows.push([
+        `service, ${r.naive.faultRate * 100}% faults`,
+        `${s.throughputPerSecond}/s`,
+        ms(s.latencyMs.p50),
+        ms(s.latencyMs.p95),
+        ms(s.latencyMs.p99),
+        `**${s.lost} lost**, ${s.duplicates} duplicates`,
+      ]);
     }
   }
-  for (const p of r.scale?.points ?? []) rows.push([`scale N=${p.bookings}`, `${p.throughputPerSecond}/s`, '', '', ms(p.p99Ms), `worker peak ${p.workerPeakRssMiB} MiB, ${p.workerCpuMsPerBooking} ms CPU/booking`]);
+  for (const p of r.scale?.points ?? [])
+    rows.push([
+      `scale N=${p.bookings}`,
+      `${p.throughputPerSecond}/s`,
+      '',
+      '',
+      ms(p.p99Ms),
+      `worker peak ${p.workerPeakRssMiB} MiB, ${p.workerCpuMsPerBooking} ms CPU/booking`,
+    ]);
   if (r.scale) rows.push([`${r.scale.openBookingWorkflows} open workflows`, '', '', '', '', `worker RSS ${r.scale.idleWorkerRssMiB} MiB`]);
-  if (r.bulk) rows.push([`bulk ${r.bulk.bookings} at ${r.bulk.quotaPerSecond}/s quota`, `${r.bulk.requestsPerSecond} req/s`, '', '', '', `utilization ${r.bulk.utilization}, ${r.bulk.rateLimited} rate-limited, ${r.bulk.seconds} s, ${r.bulk.lost} lost, ${r.bulk.duplicates} duplicates`]);
-  const lines = ['| section | throughput | p50 | p95 | p99 | notes |', '|---|---|---|---|---|---|', ...rows.map((c) => `| ${c.join(' | ')} |`)];
+  if (r.bulk)
+    rows.push([
+      `bulk ${r.bulk.bookings} at ${r.bulk.quotaPerSecond}/s quota`,
+      `${r.bulk.requestsPerSecond} req/s`,
+      '',
+      '',
+      '',
+      `utilization ${r.bulk.utilization}, ${r.bulk.rateLimited} rate-limited, ${r.bulk.seconds} s, ${r.bulk.lost} lost, ${r.bulk.duplicates} duplicates`,
+    ]);
+  const lines = [
+    '| section | throughput | p50 | p95 | p99 | notes |',
+    '|---|---|---|---|---|---|',
+    ...rows.map((c) => `| ${c.join(' | ')} |`),
+  ];
   if (r.ratios) {
-    const naive = r.ratios.naiveOverServiceThroughput === undefined ? '' : `, naive/service throughput ${r.ratios.naiveOverServiceThroughput}`;
-    lines.push('', `Ratios: service/floor throughput ${r.ratios.serviceOverFloorThroughput}, service/floor p99 ${r.ratios.serviceOverFloorP99}${naive}.`);
+    const naive =
+      r.ratios.naiveOverServiceThroughput === undefined ? '' : `, naive/service throughput ${r.ratios.naiveOverServiceThroughput}`;
+    lines.push(
+      '',
+      `Ratios: service/floor throughput ${r.ratios.serviceOverFloorThroughput}, service/floor p99 ${r.ratios.serviceOverFloorP99}${naive}.`,
+    );
   }
   return lines.join('\n');
 }

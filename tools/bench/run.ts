@@ -24,7 +24,8 @@ async function runSections(env: BenchEnvironment, o: BenchOptions, result: Bench
   const tutors: BenchUser[] = needsUsers ? await connectUsers(env, `${env.runId}-t`, o.users) : [];
   const clients: BenchUser[] = needsUsers ? await connectUsers(env, `${env.runId}-c`, o.users) : [];
   if (needsUsers) log(`connected ${tutors.length + clients.length} Google sandbox calendars`);
-  const service = (label: string, bookings: number) => runServiceBookings(env, { label, bookings, concurrency: o.concurrency, tutors, clients, log });
+  const service = (label: string, bookings: number) =>
+    runServiceBookings(env, { label, bookings, concurrency: o.concurrency, tutors, clients, log });
 
   if (wants('floor')) {
     log(`floor: ${o.bookings} bookings`);
@@ -74,14 +75,22 @@ async function runSections(env: BenchEnvironment, o: BenchOptions, result: Bench
   }
   if (wants('bulk')) {
     log(`bulk: ${o.bulkBookings} existing bookings, quota ${o.quota}/s over ${o.quotaWindow} s`);
-    result.bulk = await runBulk(env, { bookings: o.bulkBookings, quota: o.quota, quotaWindow: o.quotaWindow, concurrency: o.concurrency, log });
+    result.bulk = await runBulk(env, {
+      bookings: o.bulkBookings,
+      quota: o.quota,
+      quotaWindow: o.quotaWindow,
+      concurrency: o.concurrency,
+      log,
+    });
     log(`bulk: ${JSON.stringify(result.bulk)}`);
   }
   if (result.floor && result.service) {
     result.ratios = {
       serviceOverFloorThroughput: round2(result.service.throughputPerSecond / result.floor.throughputPerSecond),
       serviceOverFloorP99: round2(result.service.latencyMs.p99 / result.floor.latencyMs.p99),
-      ...(result.naive ? { naiveOverServiceThroughput: round2(result.naive.clean.throughputPerSecond / result.service.throughputPerSecond) } : {}),
+      ...(result.naive
+        ? { naiveOverServiceThroughput: round2(result.naive.clean.throughputPerSecond / result.service.throughputPerSecond) }
+        : {}),
     };
   }
 }
@@ -91,7 +100,12 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
   const started = Date.now();
   const result: BenchResult = {
     startedAt: new Date(started).toISOString(),
-    machine: { cpus: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}` },
+    machine: {
+      cpus: os.cpus().length,
+      memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+      node: process.version,
+      platform: `${os.platform()} ${os.release()}`,
+    },
     options: o,
     totalSeconds: 0,
   };

@@ -29,6 +29,8 @@ export const scalePoint = (f: ServiceFigures): ScalePoint => ({
 /** The workers' memory once every booking workflow waits idle for its lesson (they stay open until it ends). */
 export async function idleFigures(env: BenchEnvironment): Promise<Omit<ScaleFigures, 'points'>> {
   await sleep(10_000);
-  const { count } = await env.client.workflow.count(`WorkflowType = 'bookingWorkflow' AND ExecutionStatus = 'Running' AND TaskQueue = '${env.serviceTaskQueue}'`);
+  const { count } = await env.client.workflow.count(
+    `WorkflowType = 'bookingWorkflow' AND ExecutionStatus = 'Running' AND TaskQueue = '${env.serviceTaskQueue}'`,
+  );
   return { openBookingWorkflows: count, idleWorkerRssMiB: env.workers.reduce((n, w) => n + (rssMiB(w.pid!) ?? 0), 0) };
 }

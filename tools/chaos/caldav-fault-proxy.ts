@@ -37,7 +37,13 @@ export async function startCalDavFaultProxy(target: string, rate: number, seed: 
     }
     const forward = () => {
       const out = http.request(
-        { hostname: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } },
+        {
+          hostname: upstream.hostname,
+          port: upstream.port,
+          method: req.method,
+          path: req.url,
+          headers: { ...req.headers, host: upstream.host },
+        },
         (answer) => {
           if (fault === 'dropped_response') {
             answer.resume();

@@ -73,7 +73,10 @@ export async function readCalendars(env: ChaosEnvironment, users: ChaosParticipa
       const account = env.caldavAccounts.find((a) => a.username === u.account)!;
       const headers = getBasicAuthHeaders(account) as Record<string, string>;
       const home = new URL(principalPath(account.username), env.radicale.url).toString();
-      const calendars = await fetchCalendars({ account: { accountType: 'caldav', serverUrl: env.radicale.url, rootUrl: home, homeUrl: home }, headers });
+      const calendars = await fetchCalendars({
+        account: { accountType: 'caldav', serverUrl: env.radicale.url, rootUrl: home, homeUrl: home },
+        headers,
+      });
       for (const calendar of calendars) {
         for (const o of await fetchCalendarObjects({ calendar, headers })) {
           if (typeof o.data !== 'string') continue;

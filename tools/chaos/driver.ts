@@ -8,7 +8,17 @@ function request(plan: BookingPlan, op: BookingOp): { path: string; body: unknow
     const { title, description, location, meetingUrl, participants } = op.details;
     return {
       path: `${base}/confirm`,
-      body: { version: op.version, title, description, location, meetingUrl, start: op.start, end: op.end, timeZone: 'Europe/London', participants },
+      body: {
+        version: op.version,
+        title,
+        description,
+        location,
+        meetingUrl,
+        start: op.start,
+        end: op.end,
+        timeZone: 'Europe/London',
+        participants,
+      },
     };
   }
   if (op.kind === 'reschedule') return { path: `${base}/reschedule`, body: { version: op.version, start: op.start, end: op.end } };
@@ -25,7 +35,13 @@ export interface DriveProgress {
  * booking's confirm is delivered again later. 202 (and 409 for a change to a booking already
  * cancelled) ends a delivery.
  */
-export async function driveBookings(api: ServiceApiClient, plans: BookingPlan[], concurrency: number, ratePerSecond: number, progress: DriveProgress): Promise<void> {
+export async function driveBookings(
+  api: ServiceApiClient,
+  plans: BookingPlan[],
+  concurrency: number,
+  ratePerSecond: number,
+  progress: DriveProgress,
+): Promise<void> {
   let next = 0;
   let sent = 0;
   const started = Date.now();

@@ -46,7 +46,12 @@ export interface ChaosEnvironment {
   close(): Promise<void>;
 }
 
-export async function startChaosEnvironment(opts: { caldavUsers: number; faultRate: number; seed: number; log: (l: string) => void }): Promise<ChaosEnvironment> {
+export async function startChaosEnvironment(opts: {
+  caldavUsers: number;
+  faultRate: number;
+  seed: number;
+  log: (l: string) => void;
+}): Promise<ChaosEnvironment> {
   const dir = await mkdtemp(path.join(tmpdir(), 'calsync-chaos-'));
   const binary = await ensureTemporalCli({ log: opts.log });
   const port = await findFreePort();
@@ -81,7 +86,12 @@ export async function startChaosEnvironment(opts: { caldavUsers: number; faultRa
   }
   const caldavProxy = await startCalDavFaultProxy(radicale.url, opts.faultRate, opts.seed ^ 0xca1da5);
 
-  const workflowBundlePath = await writeWorkflowBundle({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, file: path.join(dir, 'workflows.js'), log: opts.log });
+  const workflowBundlePath = await writeWorkflowBundle({
+    workflowsPath: WORKFLOWS_PATH,
+    failureConverterPath: FAILURE_CONVERTER_PATH,
+    file: path.join(dir, 'workflows.js'),
+    log: opts.log,
+  });
 
   return {
     dir,
@@ -101,7 +111,9 @@ export async function startChaosEnvironment(opts: { caldavUsers: number; faultRa
     async dropDatabaseConnections() {
       const admin = createPool(process.env.TEST_DATABASE_ADMIN_URL ?? DEFAULT_ADMIN_URL, 1);
       try {
-        await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [database.name]);
+        await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [
+          database.name,
+        ]);
       } finally {
         await admin.end();
       }

@@ -18,7 +18,12 @@ export interface ChaosParticipant {
  * OAuth through the emulators' consent pages, CalDAV with an app password (retried while the
  * faulty proxy fails discovery).
  */
-export async function connectParticipants(api: ServiceApiClient, env: ChaosEnvironment, perProvider: number, runId: string): Promise<ChaosParticipant[]> {
+export async function connectParticipants(
+  api: ServiceApiClient,
+  env: ChaosEnvironment,
+  perProvider: number,
+  runId: string,
+): Promise<ChaosParticipant[]> {
   const out: ChaosParticipant[] = [];
   for (let i = 0; i < perProvider; i++) {
     const g = `${runId}-g${i}`;

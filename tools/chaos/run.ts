@@ -101,7 +101,9 @@ export async function runChaos(o: ChaosOptions): Promise<{ report: ChaosReport; 
       return next;
     };
     const disrupt = (what: Disruption) => {
-      log(`${what === 'worker' ? 'SIGKILL a worker' : what === 'api' ? 'SIGKILL the API' : what === 'server' ? 'restart the Temporal server' : 'terminate every service database connection'} after ${progress.operations} deliveries`);
+      log(
+        `${what === 'worker' ? 'SIGKILL a worker' : what === 'api' ? 'SIGKILL the API' : what === 'server' ? 'restart the Temporal server' : 'terminate every service database connection'} after ${progress.operations} deliveries`,
+      );
       done[what] += 1;
       if (what === 'worker') {
         const w = workers[Math.floor(random() * workers.length)]!;

@@ -112,7 +112,11 @@ export function scenarioVariety(plans: BookingPlan[]): { retitled: number; recas
     const first = plan.deliveries.find((op) => op.kind === 'confirm' && op.version === 1) as Extract<BookingOp, { kind: 'confirm' }>;
     if (plan.expected.cancelled) continue;
     if (plan.expected.title !== first.details.title) retitled += 1;
-    const ids = (ps: Participant[]) => ps.map((p) => p.userId).sort().join(' ');
+    const ids = (ps: Participant[]) =>
+      ps
+        .map((p) => p.userId)
+        .sort()
+        .join(' ');
     if (ids(plan.expected.participants) !== ids(first.details.participants)) recast += 1;
   }
   return { retitled, recast };

@@ -59,7 +59,11 @@ export function judge(plans: BookingPlan[], calendars: Map<string, FoundEvent[]>
       const expected = plan?.expected;
       if (!expected || expected.cancelled || !expected.participants.some((p) => p.userId === userId)) {
         verdict.stray += found.length;
-        const why = !expected ? 'a booking the run never made' : expected.cancelled ? 'cancelled' : 'not a participant of its final version';
+        const why = !expected
+          ? 'a booking the run never made'
+          : expected.cancelled
+            ? 'cancelled'
+            : 'not a participant of its final version';
         note(`${bookingId}: ${found.length} event(s) in ${userId}'s calendars (${found.map((e) => e.id).join(', ')}): ${why}`);
         continue;
       }

@@ -354,10 +354,7 @@ async function waitUntilReady(check: ReadyCheck): Promise<void> {
   }
 }
 
-function exitFailure(
-  exited: { code: number | null; signal: NodeJS.Signals | null; error?: Error },
-  check: ReadyCheck,
-): DevServerError {
+function exitFailure(exited: { code: number | null; signal: NodeJS.Signals | null; error?: Error }, check: ReadyCheck): DevServerError {
   if (exited.error) {
     return check.failure('SPAWN_FAILED', `Could not run the Temporal CLI: ${exited.error.message}`);
   }

@@ -285,9 +285,7 @@ async function startGate(args: {
 
   const port = await new Promise<number>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
-      reject(
-        err.code === 'EADDRINUSE' ? portInUse(args.port) : err,
-      );
+      reject(err.code === 'EADDRINUSE' ? portInUse(args.port) : err);
     });
     server.listen(args.port, HOST, () => {
       const address = server.address();
@@ -321,4 +319,3 @@ function portInUse(port: number): EmbeddedPostgresError {
     `Cannot serve the embedded PostgreSQL on ${HOST}:${port}: the port is already in use by another program.`,
   );
 }
-

@@ -41,7 +41,9 @@ async function main(): Promise<void> {
   const secrets = ensureDevSecrets(DATA_DIR);
   if (!env.API_KEYS) {
     env.API_KEYS = secrets.apiKey;
-    notes.push(`API key:         ${secrets.files.apiKey}  (use: Authorization: Bearer $(cat ${path.relative(process.cwd(), secrets.files.apiKey)}))`);
+    notes.push(
+      `API key:         ${secrets.files.apiKey}  (use: Authorization: Bearer $(cat ${path.relative(process.cwd(), secrets.files.apiKey)}))`,
+    );
   }
   if (!env.WEBHOOK_SECRET) {
     env.WEBHOOK_SECRET = secrets.webhookSecret;
@@ -111,7 +113,9 @@ async function main(): Promise<void> {
       MICROSOFT_LOGIN_URL: microsoft.url,
       MICROSOFT_GRAPH_URL: `${microsoft.url}/v1.0`,
     });
-    notes.push(`Microsoft sandbox: ${microsoft.url}  (sign-in, Graph /me and calendars; events: ${microsoft.url}/sandbox/accounts/<email>/events)`);
+    notes.push(
+      `Microsoft sandbox: ${microsoft.url}  (sign-in, Graph /me and calendars; events: ${microsoft.url}/sandbox/accounts/<email>/events)`,
+    );
   }
 
   const serving = await serve(env, role, maxConnections === undefined ? {} : { maxConnections });

@@ -135,11 +135,7 @@ interface LockInfo {
 }
 
 /** Resolves with a release function, or undefined when `isDone()` became true while waiting. */
-async function acquireBuildLock(
-  lockPath: string,
-  isDone: () => boolean,
-  log: (line: string) => void,
-): Promise<(() => void) | undefined> {
+async function acquireBuildLock(lockPath: string, isDone: () => boolean, log: (line: string) => void): Promise<(() => void) | undefined> {
   const started = Date.now();
   let announced = false;
   for (;;) {
@@ -365,13 +361,7 @@ interface RunResult {
 }
 
 /** Runs a command, collecting combined output (last 256 KiB) and appending it to `logFile`. */
-function run(
-  cmd: string,
-  args: string[],
-  env: NodeJS.ProcessEnv = process.env,
-  logFile?: string,
-  timeoutMs = 60_000,
-): Promise<RunResult> {
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env, logFile?: string, timeoutMs = 60_000): Promise<RunResult> {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
@@ -402,4 +392,3 @@ function run(
 function lastLines(text: string, n: number): string {
   return text.trimEnd().split('\n').slice(-n).join('\n');
 }
-

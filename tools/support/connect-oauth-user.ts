@@ -5,7 +5,12 @@ import type { ServiceApiClient } from './service-api-client';
  * Connects a user's calendar through the public API as the end user would: a connect link,
  * the emulator's consent page, the callback. Returns the new connection's id.
  */
-export async function connectOAuthUser(api: ServiceApiClient, provider: 'google' | 'microsoft', userId: string, email: string): Promise<string> {
+export async function connectOAuthUser(
+  api: ServiceApiClient,
+  provider: 'google' | 'microsoft',
+  userId: string,
+  email: string,
+): Promise<string> {
   const link = await api.callUntilAnswered('POST', `/v1/users/${userId}/connect-links`, { provider });
   if (link.status !== 201) throw new Error(`connect link for ${userId}: ${link.status} ${JSON.stringify(link.body)}`);
   const back = await completeConnectLink((link.body as { url: string }).url, email);

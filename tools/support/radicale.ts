@@ -215,9 +215,7 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<v
     };
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
-    child.once('error', (err) =>
-      reject(new RadicaleError('INSTALL_FAILED', `Could not run ${command}: ${err.message}. ${INSTALL_HINT}`)),
-    );
+    child.once('error', (err) => reject(new RadicaleError('INSTALL_FAILED', `Could not run ${command}: ${err.message}. ${INSTALL_HINT}`)));
     child.once('close', (code, signal) => {
       if (code === 0) resolve();
       else
@@ -362,12 +360,7 @@ function configText(port: number, dir: string, logLevel: RadicaleLogLevel): stri
   ].join('\n');
 }
 
-async function startOnce(
-  opts: StartRadicaleOptions,
-  binary: string,
-  port: number,
-  log: (line: string) => void,
-): Promise<RadicaleServer> {
+async function startOnce(opts: StartRadicaleOptions, binary: string, port: number, log: (line: string) => void): Promise<RadicaleServer> {
   const url = `http://${HOST}:${port}`;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'radicale-test-'));
   const storageDir = path.join(dir, 'collections');
@@ -383,9 +376,7 @@ async function startOnce(
   // (SIGKILL, OOM). setpriv execs Radicale, so the pid we hold is Radicale's own.
   const radicaleArgs = ['--config', configFile];
   const setpriv = process.platform === 'linux' ? ['/usr/bin/setpriv', '/bin/setpriv'].find(isExecutable) : undefined;
-  const [command, args] = setpriv
-    ? [setpriv, ['--pdeathsig', 'TERM', '--', binary, ...radicaleArgs]]
-    : [binary, radicaleArgs];
+  const [command, args] = setpriv ? [setpriv, ['--pdeathsig', 'TERM', '--', binary, ...radicaleArgs]] : [binary, radicaleArgs];
 
   const fd = fs.openSync(logFile, 'w', 0o600);
   fs.writeSync(fd, `# ${new Date().toISOString()} ${command} ${args.join(' ')}\n`);
@@ -526,21 +517,14 @@ export function principalPath(username: string): string {
  * Throws REQUEST_FAILED unless the server answers 201 (Radicale: 409 resource-must-be-null when it exists,
  * 403 under another user's principal).
  */
-export async function createCalendar(
-  url: string,
-  username: string,
-  password: string,
-  opts: CreateCalendarOptions,
-): Promise<string> {
+export async function createCalendar(url: string, username: string, password: string, opts: CreateCalendarOptions): Promise<string> {
   if (!SLUG.test(opts.slug)) {
     throw new RadicaleError('INVALID_OPTIONS', `calendar slug ${JSON.stringify(opts.slug)} must match ${SLUG.source}`);
   }
   const components = opts.components ?? ['VEVENT'];
   const props = [
     `<D:displayname>${xmlEscape(opts.displayName)}</D:displayname>`,
-    opts.description === undefined
-      ? ''
-      : `<C:calendar-description>${xmlEscape(opts.description)}</C:calendar-description>`,
+    opts.description === undefined ? '' : `<C:calendar-description>${xmlEscape(opts.description)}</C:calendar-description>`,
     opts.color === undefined ? '' : `<A:calendar-color>${xmlEscape(opts.color)}</A:calendar-color>`,
     `<C:supported-calendar-component-set>${components.map((c) => `<C:comp name="${c}"/>`).join('')}</C:supported-calendar-component-set>`,
   ].join('');
@@ -566,12 +550,7 @@ export async function createCalendar(
 }
 
 function xmlEscape(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;');
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -34,7 +34,12 @@ export class ServiceApiClient {
   }
 
   /** Retries what a booking system would retry: network errors and 5xx (the API restarting, Temporal down). */
-  async callUntilAnswered(method: string, path: string, body?: unknown, until = (a: ApiAnswer) => a.status > 0 && a.status < 500): Promise<ApiAnswer> {
+  async callUntilAnswered(
+    method: string,
+    path: string,
+    body?: unknown,
+    until = (a: ApiAnswer) => a.status > 0 && a.status < 500,
+  ): Promise<ApiAnswer> {
     for (let attempt = 0; ; attempt++) {
       const answer = await this.call(method, path, body);
       if (until(answer)) return answer;

@@ -54,8 +54,7 @@ export async function createFreshDatabase(opts: FreshDatabaseOptions = {}): Prom
     } catch (err) {
       throw new TestDatabaseError(
         'CREATE_FAILED',
-        `Could not create test database ${name} on ${redact(adminUrl)}: ${(err as Error).message} ` +
-          `(the user needs CREATEDB).`,
+        `Could not create test database ${name} on ${redact(adminUrl)}: ${(err as Error).message} ` + `(the user needs CREATEDB).`,
         { cause: err },
       );
     }
@@ -122,14 +121,10 @@ async function dropLeftovers(admin: Client, prefix: string, log: (line: string) 
 
 async function dropDatabase(admin: Client, name: string): Promise<void> {
   // Refuse new connections first, so nothing sneaks in between terminate and drop.
-  await admin
-    .query(`ALTER DATABASE ${quoteIdent(name)} WITH ALLOW_CONNECTIONS false`)
-    .catch((err: { code?: string }) => {
-      if (err.code !== '3D000') throw err; // 3D000: already gone
-    });
-  await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [
-    name,
-  ]);
+  await admin.query(`ALTER DATABASE ${quoteIdent(name)} WITH ALLOW_CONNECTIONS false`).catch((err: { code?: string }) => {
+    if (err.code !== '3D000') throw err; // 3D000: already gone
+  });
+  await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [name]);
   const { rows } = await admin.query<{ v: number }>(`SELECT current_setting('server_version_num')::int AS v`);
   const force = (rows[0]?.v ?? 0) >= 130000 ? ' WITH (FORCE)' : '';
   await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)}${force}`);

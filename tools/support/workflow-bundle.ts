@@ -5,7 +5,12 @@ import { bundleWorkflowCode } from '@temporalio/worker';
  * Bundles a workflows folder once and writes it to `file`, so several worker processes start
  * without bundling (WORKFLOW_BUNDLE_PATH). Bundler warnings go to `log`.
  */
-export async function writeWorkflowBundle(opts: { workflowsPath: string; failureConverterPath?: string; file: string; log: (line: string) => void }): Promise<string> {
+export async function writeWorkflowBundle(opts: {
+  workflowsPath: string;
+  failureConverterPath?: string;
+  file: string;
+  log: (line: string) => void;
+}): Promise<string> {
   const warn = (message: string) => opts.log(`bundler: ${message}`);
   const logger = { trace() {}, debug() {}, info() {}, warn, error: warn, log() {} };
   const bundle = await bundleWorkflowCode({

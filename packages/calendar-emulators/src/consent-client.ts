@@ -5,7 +5,12 @@
  */
 
 function unescapeHtml(v: string): string {
-  return v.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  return v
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 }
 
 export async function redirectOf(url: string): Promise<{ status: number; location: string | null; body: string }> {
@@ -21,7 +26,8 @@ export async function consent(authorizeUrl: string, email: string, decision: 'al
   const action = /<form[^>]*action="([^"]+)"/.exec(html)?.[1];
   if (!action) throw new Error('no form on the consent page');
   const form = new URLSearchParams();
-  for (const m of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) form.set(unescapeHtml(m[1]!), unescapeHtml(m[2]!));
+  for (const m of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g))
+    form.set(unescapeHtml(m[1]!), unescapeHtml(m[2]!));
   form.set('email', email);
   // Emulators name their buttons differently (Allow/Deny, Accept/Cancel): the primary one consents.
   const allow = /name="decision" value="([^"]+)" class="primary"/.exec(html)?.[1];
@@ -40,7 +46,11 @@ export async function consent(authorizeUrl: string, email: string, decision: 'al
 }
 
 /** Opens a connect link, consents as `email`, and returns where the service finally redirects. */
-export async function completeConnectLink(connectUrl: string, email: string, decision: 'allow' | 'deny' = 'allow'): Promise<{ status: number; location: string | null; body: string }> {
+export async function completeConnectLink(
+  connectUrl: string,
+  email: string,
+  decision: 'allow' | 'deny' = 'allow',
+): Promise<{ status: number; location: string | null; body: string }> {
   const opened = await redirectOf(connectUrl);
   if (opened.status !== 302 || !opened.location) return opened;
   return redirectOf(await consent(opened.location, email, decision));

@@ -41,8 +41,14 @@ describe('busy periods', () => {
     const token = await connect(USER);
     await sandbox.control.createUserEvent(USER, timed('Lesson', '2030-03-04T09:00:00Z', '2030-03-04T10:00:00Z'));
     await sandbox.control.createUserEvent(USER, timed('Maybe', '2030-03-04T14:00:00Z', '2030-03-04T15:00:00Z', { status: 'tentative' }));
-    await sandbox.control.createUserEvent(USER, timed('Lunch (available)', '2030-03-04T12:00:00Z', '2030-03-04T13:00:00Z', { transparency: 'transparent' }));
-    await sandbox.control.createUserEvent(USER, timed('Opaque', '2030-03-04T16:00:00Z', '2030-03-04T16:30:00Z', { transparency: 'opaque' }));
+    await sandbox.control.createUserEvent(
+      USER,
+      timed('Lunch (available)', '2030-03-04T12:00:00Z', '2030-03-04T13:00:00Z', { transparency: 'transparent' }),
+    );
+    await sandbox.control.createUserEvent(
+      USER,
+      timed('Opaque', '2030-03-04T16:00:00Z', '2030-03-04T16:30:00Z', { transparency: 'opaque' }),
+    );
     const dropped = await sandbox.control.createUserEvent(USER, timed('Dropped', '2030-03-04T11:00:00Z', '2030-03-04T11:30:00Z'));
     await sandbox.control.deleteUserEvent(USER, dropped.id);
 
@@ -141,7 +147,10 @@ describe('busy periods', () => {
     await sandbox.control.deleteUserEvent(USER, cancelled.id);
     await sandbox.control.createUserEvent(
       USER,
-      daily('Kept', { start: { dateTime: '2030-03-04T18:00:00', timeZone: 'UTC' }, end: { dateTime: '2030-03-04T18:30:00', timeZone: 'UTC' } }),
+      daily('Kept', {
+        start: { dateTime: '2030-03-04T18:00:00', timeZone: 'UTC' },
+        end: { dateTime: '2030-03-04T18:30:00', timeZone: 'UTC' },
+      }),
     );
     const result = await query(token, { timeMin: '2030-03-04T00:00:00Z', timeMax: '2030-03-06T00:00:00Z', items: [{ id: 'primary' }] });
     expect(busyOf(result, 'primary')).toEqual([
@@ -256,7 +265,9 @@ describe('scopes and guard', () => {
   const expectInsufficientScopes = (result: ApiResult): void => {
     expect(result.status).toBe(403);
     expect(result.body.error?.message).toBe('Request had insufficient authentication scopes.');
-    expect(result.body.error?.errors).toEqual([{ message: 'Insufficient Permission', domain: 'global', reason: 'insufficientPermissions' }]);
+    expect(result.body.error?.errors).toEqual([
+      { message: 'Insufficient Permission', domain: 'global', reason: 'insufficientPermissions' },
+    ]);
     expect(JSON.stringify(result.body)).toContain('calendar.v3.Freebusy.Query');
   };
 
@@ -265,7 +276,9 @@ describe('scopes and guard', () => {
     expectInsufficientScopes(await query(eventsOnly, { ...DAY, items: [{ id: 'primary' }] }));
     const eventsRead = await connect('events-read@sandbox.test', `${CALENDAR_SCOPES.eventsReadonly} ${CALENDAR_SCOPES.eventsOwned}`);
     expectInsufficientScopes(await query(eventsRead, { ...DAY, items: [{ id: 'primary' }] }));
-    const listing = await fetch(`${sandbox.url}/calendar/v3/calendars/primary/events`, { headers: { authorization: `Bearer ${eventsOnly}` } });
+    const listing = await fetch(`${sandbox.url}/calendar/v3/calendars/primary/events`, {
+      headers: { authorization: `Bearer ${eventsOnly}` },
+    });
     expect(listing.status).toBe(200);
   });
 

@@ -3,7 +3,16 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { google, type calendar_v3 } from 'googleapis';
 import { CALENDAR_SCOPES } from '../src/google';
 import { SlidingWindowRateLimiter } from '../src/google/sliding-window';
-import { CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, reasonOf, useGoogleSandbox, type ApiResult, type TokenBody, type TokenResult } from './google-test-client';
+import {
+  CLIENT_ID,
+  CLIENT_SECRET,
+  REDIRECT_URI,
+  reasonOf,
+  useGoogleSandbox,
+  type ApiResult,
+  type TokenBody,
+  type TokenResult,
+} from './google-test-client';
 
 const UNAUTHENTICATED = {
   error: {
@@ -222,10 +231,7 @@ describe('OAuth token endpoint', () => {
     expect(badSecret.status).toBe(401);
     expect(badSecret.body.error).toBe('invalid_client');
     const basic = Buffer.from(`${CLIENT_ID}:${CLIENT_SECRET}`).toString('base64');
-    const ok = await postToken(
-      { grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI },
-      { authorization: `Basic ${basic}` },
-    );
+    const ok = await postToken({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI }, { authorization: `Basic ${basic}` });
     expect(ok.status).toBe(200);
     expect(ok.body.access_token).toBeTypeOf('string');
   });
@@ -383,7 +389,13 @@ describe('events', () => {
         description: 'Room 4',
         location: 'Online',
         transparency: 'opaque',
-        reminders: { useDefault: false, overrides: [{ method: 'email', minutes: 1440 }, { method: 'popup', minutes: 15 }] },
+        reminders: {
+          useDefault: false,
+          overrides: [
+            { method: 'email', minutes: 1440 },
+            { method: 'popup', minutes: 15 },
+          ],
+        },
         extendedProperties: { private: { bookingId: 'b-1', [longKey]: 'dropped', long: 'x'.repeat(2000) } },
       }),
     );
@@ -402,7 +414,13 @@ describe('events', () => {
       sequence: 0,
       organizer: { email: 'events@sandbox.test', self: true },
       creator: { email: 'events@sandbox.test', self: true },
-      reminders: { useDefault: false, overrides: [{ method: 'email', minutes: 1440 }, { method: 'popup', minutes: 15 }] },
+      reminders: {
+        useDefault: false,
+        overrides: [
+          { method: 'email', minutes: 1440 },
+          { method: 'popup', minutes: 15 },
+        ],
+      },
     });
     expect(result.body['etag']).toMatch(/^"\d+"$/);
     expect(result.headers.get('etag')).toBe(result.body['etag']);
@@ -446,12 +464,7 @@ describe('events', () => {
 
     const noZone = await api(token, 'POST', EVENTS, eventBody({ start: { dateTime: '2030-03-01T10:00:00' } }));
     expect(noZone.status).toBe(400);
-    const badZone = await api(
-      token,
-      'POST',
-      EVENTS,
-      eventBody({ start: { dateTime: '2030-03-01T10:00:00', timeZone: 'Mars/Olympus' } }),
-    );
+    const badZone = await api(token, 'POST', EVENTS, eventBody({ start: { dateTime: '2030-03-01T10:00:00', timeZone: 'Mars/Olympus' } }));
     expect(badZone.status).toBe(400);
     const mixed = await api(token, 'POST', EVENTS, eventBody({ start: { date: '2030-03-01' } }));
     expect(mixed.status).toBe(400);
@@ -599,9 +612,7 @@ describe('events.list', () => {
     expect(both.ids).toEqual(['ccccc33333']);
 
     // Overlap: ends after timeMin and starts before timeMax.
-    const march = await list(
-      `timeMin=${encodeURIComponent('2030-03-01T09:30:00Z')}&timeMax=${encodeURIComponent('2030-03-02T00:00:00Z')}`,
-    );
+    const march = await list(`timeMin=${encodeURIComponent('2030-03-01T09:30:00Z')}&timeMax=${encodeURIComponent('2030-03-02T00:00:00Z')}`);
     expect(march.ids).toEqual(['aaaaa11111', 'bbbbb22222']);
     const touching = await list(`timeMin=${encodeURIComponent('2030-04-01T11:00:00Z')}`);
     expect(touching.ids).toEqual([]);
@@ -818,8 +829,7 @@ describe('googleapis client against the sandbox', () => {
     try {
       await promise;
     } catch (error) {
-      const response = (error as { response?: { status?: number; data?: { error?: { errors?: Array<{ reason?: string }> } } } })
-        .response;
+      const response = (error as { response?: { status?: number; data?: { error?: { errors?: Array<{ reason?: string }> } } } }).response;
       return { status: response?.status, reason: response?.data?.error?.errors?.[0]?.reason };
     }
     throw new Error('expected the call to fail');
@@ -898,9 +908,7 @@ describe('secondary calendars', () => {
   const USER = 'multi@sandbox.test';
   const REQUIRED_ACCESS = {
     error: {
-      errors: [
-        { domain: 'global', reason: 'requiredAccessLevel', message: 'You need to have writer access to this calendar.' },
-      ],
+      errors: [{ domain: 'global', reason: 'requiredAccessLevel', message: 'You need to have writer access to this calendar.' }],
       code: 403,
       message: 'You need to have writer access to this calendar.',
     },
@@ -917,8 +925,7 @@ describe('secondary calendars', () => {
   });
 
   const eventsOf = (calendarId: string): string => `/calendar/v3/calendars/${encodeURIComponent(calendarId)}/events`;
-  const idsOf = (result: ApiResult): string[] =>
-    ((result.body['items'] as Array<{ id: string }> | undefined) ?? []).map((item) => item.id);
+  const idsOf = (result: ApiResult): string[] => ((result.body['items'] as Array<{ id: string }> | undefined) ?? []).map((item) => item.id);
 
   it('creates calendars through the control API with Google-like ids', async () => {
     const created = await sandbox.control.createCalendar(USER, { summary: 'Tutoring' });
@@ -943,7 +950,9 @@ describe('secondary calendars', () => {
       body: JSON.stringify({ summary: 'Raw' }),
     });
     expect(response.status).toBe(201);
-    await expect(sandbox.control.createCalendar(USER, { summary: 'Bad zone', timeZone: 'Mars/Olympus' })).rejects.toMatchObject({ status: 400 });
+    await expect(sandbox.control.createCalendar(USER, { summary: 'Bad zone', timeZone: 'Mars/Olympus' })).rejects.toMatchObject({
+      status: 400,
+    });
     await expect(sandbox.control.createCalendar(USER, { summary: '' })).rejects.toMatchObject({ status: 400 });
     await expect(sandbox.control.createCalendar('nobody@sandbox.test', { summary: 'X' })).rejects.toMatchObject({ status: 404 });
   });
@@ -1246,8 +1255,7 @@ describe('secondary calendars', () => {
         requestBody: { start: { dateTime: '2030-05-01T10:00:00Z' }, end: { dateTime: '2030-05-01T11:00:00Z' } },
       });
     } catch (error) {
-      const response = (error as { response?: { status?: number; data?: { error?: { errors?: Array<{ reason?: string }> } } } })
-        .response;
+      const response = (error as { response?: { status?: number; data?: { error?: { errors?: Array<{ reason?: string }> } } } }).response;
       failure = { status: response?.status, reason: response?.data?.error?.errors?.[0]?.reason };
     }
     expect(failure).toEqual({ status: 403, reason: 'requiredAccessLevel' });

@@ -8,12 +8,7 @@ import {
   type Context,
   type Middleware,
 } from '@microsoft/microsoft-graph-client';
-import {
-  createMicrosoftSandboxApp,
-  TRANSACTION_ID_MEMORY_MS,
-  type GraphEvent,
-  type GraphEventInput,
-} from '../src/microsoft';
+import { createMicrosoftSandboxApp, TRANSACTION_ID_MEMORY_MS, type GraphEvent, type GraphEventInput } from '../src/microsoft';
 import { createMicrosoftState } from '../src/microsoft/state';
 import { serveSandbox } from '../src/shared/server';
 import { CLIENT_ID, CLIENT_SECRET, connect as connectTo, useMicrosoftSandbox, type GraphResult, type Json } from './microsoft-test-client';
@@ -26,7 +21,6 @@ const OUTLOOK_ID = /^AAMkA[A-Za-z0-9_-]{100,}=*$/;
 const GRAPH_DATE_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}$/;
 const GRAPH_TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z$/;
 const PROPERTY_ID = 'String {66f5a359-4659-4830-9070-00047ec6ac6e} Name bookingKey';
-
 
 const sandbox = useMicrosoftSandbox();
 
@@ -122,7 +116,12 @@ describe('calendars', () => {
         canEdit: true,
         owner: { name: 'Cal Owner', address: 'cal.owner@sandbox.test' },
       }),
-      expect.objectContaining({ id: shared.id, name: 'Team holidays', canEdit: false, owner: { name: 'Boss', address: 'boss@sandbox.test' } }),
+      expect.objectContaining({
+        id: shared.id,
+        name: 'Team holidays',
+        canEdit: false,
+        owner: { name: 'Boss', address: 'boss@sandbox.test' },
+      }),
     ]);
     const defaultId = values(list)[0]?.['id'];
     expect(defaultId).toMatch(OUTLOOK_ID);
@@ -170,7 +169,9 @@ describe('events: create, read, update, delete', () => {
     });
     expect(created.status).toBe(201);
     const event = created.body;
-    expect(event['@odata.context']).toMatch(/^https:\/\/graph\.microsoft\.com\/v1\.0\/\$metadata#users\('[0-9a-f-]{36}'\)\/events\/\$entity$/);
+    expect(event['@odata.context']).toMatch(
+      /^https:\/\/graph\.microsoft\.com\/v1\.0\/\$metadata#users\('[0-9a-f-]{36}'\)\/events\/\$entity$/,
+    );
     expect(event['id']).toMatch(OUTLOOK_ID);
     expect(event['changeKey']).toMatch(/^[A-Za-z0-9+/]{20,}=*$/);
     expect(event['@odata.etag']).toBe(`W/"${String(event['changeKey'])}"`);
@@ -215,7 +216,11 @@ describe('events: create, read, update, delete', () => {
 
   it('patches (200 with the updated event, new change key) and deletes (204, then 404 everywhere)', async () => {
     const token = await connect('crud@sandbox.test');
-    const created = await post(token, '/me/events', utcEvent('Before', '2026-10-25T09:00:00', '2026-10-25T10:00:00', { isReminderOn: true }));
+    const created = await post(
+      token,
+      '/me/events',
+      utcEvent('Before', '2026-10-25T09:00:00', '2026-10-25T10:00:00', { isReminderOn: true }),
+    );
     const id = created.body['id'];
     await new Promise((resolve) => setTimeout(resolve, 5));
 
@@ -230,7 +235,9 @@ describe('events: create, read, update, delete', () => {
     });
     expect(updated.body['changeKey']).not.toBe(created.body['changeKey']);
     expect(updated.body['@odata.etag']).toBe(`W/"${String(updated.body['changeKey'])}"`);
-    expect(Date.parse(String(updated.body['lastModifiedDateTime']))).toBeGreaterThan(Date.parse(String(created.body['lastModifiedDateTime'])));
+    expect(Date.parse(String(updated.body['lastModifiedDateTime']))).toBeGreaterThan(
+      Date.parse(String(created.body['lastModifiedDateTime'])),
+    );
     expect((await graph(token, eventPath(id))).body['subject']).toBe('After');
 
     const deleted = await del(token, eventPath(id));
@@ -525,9 +532,7 @@ describe('calendarView', () => {
     expect(ids(await view('2026-10-01T11:30:00.0000000', '2026-10-01T15:00:00.0000000'))).toEqual([long.body['id'], c.body['id']]);
     // An offset in the window is honoured: 12:00+02:00 is 10:00 UTC.
     expect(ids(await view('2026-10-01T12:00:00%2B02:00', '2026-10-01T13:00:00%2B02:00'))).toEqual([long.body['id'], b.body['id']]);
-    expect(ids(await view('2026-10-01T10:00:00Z', '2026-10-01T11:00:00Z', secondPath))).toEqual([
-      elsewhere.body['id'],
-    ]);
+    expect(ids(await view('2026-10-01T10:00:00Z', '2026-10-01T11:00:00Z', secondPath))).toEqual([elsewhere.body['id']]);
 
     const paged = await graph(token, '/me/calendarView?startDateTime=2026-10-01T00:00:00Z&endDateTime=2026-10-02T00:00:00Z&$top=3');
     expect(ids(paged)).toEqual([long.body['id'], a.body['id'], b.body['id']]);
@@ -759,7 +764,11 @@ describe('control API for events', () => {
     await expect(sandbox.control.deleteUserEvent(email, created.id)).rejects.toMatchObject({ status: 404 });
     await expect(sandbox.control.listEvents(email, { calendarId: 'nope' })).rejects.toMatchObject({ status: 404 });
     await expect(
-      sandbox.control.createUserEvent(email, { subject: 'x', start: { dateTime: 'soon', timeZone: 'UTC' }, end: { dateTime: 'later', timeZone: 'UTC' } }),
+      sandbox.control.createUserEvent(email, {
+        subject: 'x',
+        start: { dateTime: 'soon', timeZone: 'UTC' },
+        end: { dateTime: 'later', timeZone: 'UTC' },
+      }),
     ).rejects.toMatchObject({ status: 400 });
     await expect(sandbox.control.createCalendar(email, { name: '' })).rejects.toMatchObject({ status: 400 });
   });

@@ -10,7 +10,16 @@ import {
   type MicrosoftSubscriptionView,
   type RunningMicrosoftSandbox,
 } from '../src/microsoft';
-import { CLIENT_ID, CLIENT_SECRET, connect as connectTo, eventPath, graph as graphAt, values, type GraphResult, type Json } from './microsoft-test-client';
+import {
+  CLIENT_ID,
+  CLIENT_SECRET,
+  connect as connectTo,
+  eventPath,
+  graph as graphAt,
+  values,
+  type GraphResult,
+  type Json,
+} from './microsoft-test-client';
 import { startSubscriber, type ReceivedRequest, type Subscriber } from './webhook-subscriber';
 
 // Change notifications of the Microsoft sandbox against a real local HTTP subscriber: the
@@ -100,7 +109,9 @@ function changeNotifications(path: string): GraphChangeNotification[] {
 }
 
 function lifecycleNotifications(path: string): GraphLifecycleNotification[] {
-  return subscriber.notifications(path).flatMap((request) => (request.json as GraphNotificationCollection<GraphLifecycleNotification>).value);
+  return subscriber
+    .notifications(path)
+    .flatMap((request) => (request.json as GraphNotificationCollection<GraphLifecycleNotification>).value);
 }
 
 /**
@@ -131,7 +142,12 @@ describe('the validation handshake', () => {
     const account = await control.createAccount(email);
     const token = await connect(email);
     const expiration = inMinutes(120);
-    const created = await subscribe(token, { path: '/hook', lifecyclePath: '/lifecycle', expirationDateTime: expiration, changeType: 'created,updated' });
+    const created = await subscribe(token, {
+      path: '/hook',
+      lifecyclePath: '/lifecycle',
+      expirationDateTime: expiration,
+      changeType: 'created,updated',
+    });
     expect(created.status).toBe(201);
     expect(created.body['id']).toMatch(GUID);
     expect(created.body).toEqual({
@@ -194,12 +210,18 @@ describe('the validation handshake', () => {
     const forbidden = await subscribe(token, { path: '/forbidden' });
     expect(forbidden.body.error).toMatchObject({
       code: 'ValidationError',
-      message: "Subscription validation request failed. HTTP status code is 'Forbidden'. Notification endpoint must respond with 200 OK to validation request.",
+      message:
+        "Subscription validation request failed. HTTP status code is 'Forbidden'. Notification endpoint must respond with 200 OK to validation request.",
     });
     expect((await subscribe(token, { path: '/json' })).body.error?.code).toBe('ValidationError');
     const unreachable = await graph(token, '/subscriptions', {
       method: 'POST',
-      body: { changeType: 'created', notificationUrl: `http://127.0.0.1:${await closedPort()}/hook`, resource: 'me/events', expirationDateTime: inMinutes(60) },
+      body: {
+        changeType: 'created',
+        notificationUrl: `http://127.0.0.1:${await closedPort()}/hook`,
+        resource: 'me/events',
+        expirationDateTime: inMinutes(60),
+      },
     });
     expect(unreachable.body.error).toMatchObject({
       code: 'ValidationError',
@@ -251,7 +273,10 @@ describe('subscription requests', () => {
       method: 'POST',
       body: { changeType: 'created', notificationUrl: `${subscriber.url}/hook`, resource: 'me/events' },
     });
-    expect(missing.body.error).toMatchObject({ code: 'InvalidRequest', message: 'expirationDateTime is a required property for subscription creation.' });
+    expect(missing.body.error).toMatchObject({
+      code: 'InvalidRequest',
+      message: 'expirationDateTime is a required property for subscription creation.',
+    });
     const otherMailbox = await subscribe(token, { resource: 'users/someone.else@sandbox.test/events' });
     expect(otherMailbox.status).toBe(403);
     const unknownCalendar = await subscribe(token, { resource: 'me/calendars/AAMkAnope=/events' });
@@ -315,7 +340,12 @@ describe('change notifications', () => {
       expected('deleted', event['id'], patched.body['@odata.etag']),
       expected('created', byUser.id, byUser['@odata.etag']),
     ]);
-    expect((await view(subscriptionId)).deliveries).toMatchObject({ notificationsQueued: 4, notificationsDelivered: 4, deliveryAttempts: 4, pending: 0 });
+    expect((await view(subscriptionId)).deliveries).toMatchObject({
+      notificationsQueued: 4,
+      notificationsDelivered: 4,
+      deliveryAttempts: 4,
+      pending: 0,
+    });
   });
 
   it('sends only the subscribed change types, for the subscribed calendar, and series changes as updates of the master', async () => {
@@ -337,7 +367,10 @@ describe('change notifications', () => {
         subject: 'Daily',
         start: { dateTime: '2026-10-05T08:00:00', timeZone: 'UTC' },
         end: { dateTime: '2026-10-05T08:30:00', timeZone: 'UTC' },
-        recurrence: { pattern: { type: 'daily', interval: 1 }, range: { type: 'numbered', startDate: '2026-10-05', numberOfOccurrences: 3 } },
+        recurrence: {
+          pattern: { type: 'daily', interval: 1 },
+          range: { type: 'numbered', startDate: '2026-10-05', numberOfOccurrences: 3 },
+        },
       },
     });
     const occurrences = values(await graph(token, '/me/calendarView?startDateTime=2026-10-05T00:00:00Z&endDateTime=2026-10-08T00:00:00Z'));
@@ -385,24 +418,28 @@ describe('change notifications', () => {
     const attempts = subscriber.notifications('/flaky');
     expect(new Set(attempts.map((request) => request.text)).size).toBe(1);
     expect(changeNotifications('/flaky')[0]?.resourceData.id).toBe(event['id']);
-    await expect.poll(async () => (await view(String(flaky.body['id']))).deliveries, DELIVERED).toMatchObject({
-      deliveryAttempts: 3,
-      notificationsDelivered: 1,
-      notificationsFailed: 0,
-      pending: 0,
-    });
+    await expect
+      .poll(async () => (await view(String(flaky.body['id']))).deliveries, DELIVERED)
+      .toMatchObject({
+        deliveryAttempts: 3,
+        notificationsDelivered: 1,
+        notificationsFailed: 0,
+        pending: 0,
+      });
 
     await control.configure({ webhookMaxAttempts: 2 });
     subscriber.behave('/down', { notifications: 500 });
     const down = await subscribe(token, { path: '/down' });
     await createEvent(token, 'Lost', '2026-10-06');
     await waitForNotifications('/down', 2);
-    await expect.poll(async () => (await view(String(down.body['id']))).deliveries, DELIVERED).toMatchObject({
-      deliveryAttempts: 2,
-      notificationsDelivered: 0,
-      notificationsFailed: 1,
-      pending: 0,
-    });
+    await expect
+      .poll(async () => (await view(String(down.body['id']))).deliveries, DELIVERED)
+      .toMatchObject({
+        deliveryAttempts: 2,
+        notificationsDelivered: 0,
+        notificationsFailed: 1,
+        pending: 0,
+      });
     expect(subscriber.notifications('/down')).toHaveLength(2);
   });
 });
@@ -423,7 +460,10 @@ describe('renewing, deleting and expiring subscriptions', () => {
     const tooFar = await graph(token, `/subscriptions/${id}`, { method: 'PATCH', body: { expirationDateTime: inMinutes(20_000) } });
     expect(tooFar.body.error?.code).toBe('ExtensionError');
     expect((await graph(token, `/subscriptions/${id}`, { method: 'PATCH', body: { clientState: 'nope' } })).status).toBe(400);
-    expect((await graph(token, '/subscriptions/00000000-0000-0000-0000-000000000000', { method: 'PATCH', body: { expirationDateTime: later } })).status).toBe(404);
+    expect(
+      (await graph(token, '/subscriptions/00000000-0000-0000-0000-000000000000', { method: 'PATCH', body: { expirationDateTime: later } }))
+        .status,
+    ).toBe(404);
 
     expect((await graph(token, `/subscriptions/${id}`, { method: 'DELETE' })).status).toBe(204);
     expect((await graph(token, `/subscriptions/${id}`)).status).toBe(404);
@@ -467,7 +507,10 @@ describe('lifecycle notifications', () => {
     const id = String(created.body['id']);
 
     const challenge = await control.requireReauthorization(id, { pauseNotifications: true });
-    expect(challenge).toMatchObject({ lifecycleNotificationQueued: true, subscription: { reauthorizationRequired: true, notificationsPaused: true } });
+    expect(challenge).toMatchObject({
+      lifecycleNotificationQueued: true,
+      subscription: { reauthorizationRequired: true, notificationsPaused: true },
+    });
     await waitForNotifications('/lifecycle', 1);
     expect(lifecycleNotifications('/lifecycle')).toEqual([
       {
@@ -491,7 +534,11 @@ describe('lifecycle notifications', () => {
     await waitForNotifications('/lifecycle', 2);
     await control.removeSubscription(id);
     await waitForNotifications('/lifecycle', 3);
-    expect(lifecycleNotifications('/lifecycle').map((n) => n.lifecycleEvent)).toEqual(['reauthorizationRequired', 'missed', 'subscriptionRemoved']);
+    expect(lifecycleNotifications('/lifecycle').map((n) => n.lifecycleEvent)).toEqual([
+      'reauthorizationRequired',
+      'missed',
+      'subscriptionRemoved',
+    ]);
     expect((await graph(token, `/subscriptions/${id}`)).status).toBe(404);
     expect((await view(id)).status).toBe('removed');
 
@@ -514,6 +561,8 @@ describe('lifecycle notifications', () => {
     expect((await control.removeSubscription(id)).lifecycleNotificationQueued).toBe(false);
     expect((await graph(token, `/subscriptions/${id}`)).status).toBe(404);
     expect(subscriber.notifications('/hook')).toEqual([]);
-    await expect(control.triggerLifecycleEvent('no-such-subscription', { lifecycleEvent: 'missed' })).rejects.toMatchObject({ status: 404 });
+    await expect(control.triggerLifecycleEvent('no-such-subscription', { lifecycleEvent: 'missed' })).rejects.toMatchObject({
+      status: 404,
+    });
   });
 });

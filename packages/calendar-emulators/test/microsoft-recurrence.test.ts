@@ -1,8 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  type GraphEventInput,
-  type GraphPatternedRecurrenceInput,
-} from '../src/microsoft';
+import { type GraphEventInput, type GraphPatternedRecurrenceInput } from '../src/microsoft';
 import { connect as connectTo, eventPath, graph as graphAt, useMicrosoftSandbox, values, type GraphResult } from './microsoft-test-client';
 
 // Recurring events in the Microsoft sandbox: series masters in event lists, their
@@ -32,7 +29,11 @@ function series(
 
 function view(token: string, start: string, end: string, options: { base?: string; zone?: string } = {}): Promise<GraphResult> {
   const headers = options.zone ? { prefer: `outlook.timezone="${options.zone}"` } : undefined;
-  return graph(token, `${options.base ?? '/me'}/calendarView?startDateTime=${start}&endDateTime=${end}&$top=100`, headers ? { headers } : {});
+  return graph(
+    token,
+    `${options.base ?? '/me'}/calendarView?startDateTime=${start}&endDateTime=${end}&$top=100`,
+    headers ? { headers } : {},
+  );
 }
 
 function starts(result: GraphResult): string[] {
@@ -98,8 +99,15 @@ describe('series masters', () => {
       end: { dateTime: '2026-10-03T08:00:00', timeZone: 'UTC' },
       recurrence: { pattern: { type: 'daily', interval: 2 }, range: { type: 'noEnd', startDate: '2026-10-03' } },
     });
-    expect(mine).toMatchObject({ type: 'seriesMaster', recurrence: { range: { type: 'noEnd', endDate: '0001-01-01', recurrenceTimeZone: 'UTC' } } });
-    expect((await sandbox.control.listEvents('series@sandbox.test')).map((event) => event.type)).toEqual(['seriesMaster', 'singleInstance', 'seriesMaster']);
+    expect(mine).toMatchObject({
+      type: 'seriesMaster',
+      recurrence: { range: { type: 'noEnd', endDate: '0001-01-01', recurrenceTimeZone: 'UTC' } },
+    });
+    expect((await sandbox.control.listEvents('series@sandbox.test')).map((event) => event.type)).toEqual([
+      'seriesMaster',
+      'singleInstance',
+      'seriesMaster',
+    ]);
   });
 
   it('validates recurrences like Graph', async () => {
@@ -111,10 +119,16 @@ describe('series masters', () => {
         end: { dateTime: '2026-10-05T11:00:00', timeZone: 'UTC' },
         recurrence,
       });
-    const weeklyWithoutDays = await attempt({ pattern: { type: 'weekly', interval: 1 }, range: { type: 'noEnd', startDate: '2026-10-05' } });
+    const weeklyWithoutDays = await attempt({
+      pattern: { type: 'weekly', interval: 1 },
+      range: { type: 'noEnd', startDate: '2026-10-05' },
+    });
     expect(weeklyWithoutDays.status).toBe(400);
     expect(weeklyWithoutDays.body.error).toMatchObject({ code: 'ErrorInvalidRequest', message: expect.stringContaining('daysOfWeek') });
-    const unknownProperty = await attempt({ pattern: { type: 'daily', interval: 1, every: 2 }, range: { type: 'noEnd', startDate: '2026-10-05' } });
+    const unknownProperty = await attempt({
+      pattern: { type: 'daily', interval: 1, every: 2 },
+      range: { type: 'noEnd', startDate: '2026-10-05' },
+    });
     expect(unknownProperty.body.error).toMatchObject({
       code: 'BadRequest',
       message: expect.stringContaining("The property 'every' does not exist on type 'microsoft.graph.recurrencePattern'"),
@@ -123,9 +137,15 @@ describe('series masters', () => {
     expect(badType.body.error).toMatchObject({ code: 'BadRequest', message: "Invalid value for property 'type'." });
     const zeroInterval = await attempt({ pattern: { type: 'daily', interval: 0 }, range: { type: 'noEnd', startDate: '2026-10-05' } });
     expect(zeroInterval.status).toBe(400);
-    const endBeforeStart = await attempt({ pattern: { type: 'daily', interval: 1 }, range: { type: 'endDate', startDate: '2026-10-05', endDate: '2026-10-01' } });
+    const endBeforeStart = await attempt({
+      pattern: { type: 'daily', interval: 1 },
+      range: { type: 'endDate', startDate: '2026-10-05', endDate: '2026-10-01' },
+    });
     expect(endBeforeStart.body.error?.code).toBe('ErrorInvalidRequest');
-    const numberedWithoutCount = await attempt({ pattern: { type: 'daily', interval: 1 }, range: { type: 'numbered', startDate: '2026-10-05' } });
+    const numberedWithoutCount = await attempt({
+      pattern: { type: 'daily', interval: 1 },
+      range: { type: 'numbered', startDate: '2026-10-05' },
+    });
     expect(numberedWithoutCount.body.error?.code).toBe('ErrorInvalidRequest');
     // Sundays only, between a Monday and the Saturday after it: no occurrence at all.
     const empty = await attempt({
@@ -204,7 +224,12 @@ describe('calendarView of recurring events', () => {
     expect(starts(pacific)).toEqual(['2026-10-14T10:00:00.0000000']);
     const one = await graph(token, eventPath(ids[2]));
     expect(one.status).toBe(200);
-    expect(one.body).toMatchObject({ id: ids[2], type: 'occurrence', seriesMasterId: masterId, start: { dateTime: '2026-10-12T17:00:00.0000000' } });
+    expect(one.body).toMatchObject({
+      id: ids[2],
+      type: 'occurrence',
+      seriesMasterId: masterId,
+      start: { dateTime: '2026-10-12T17:00:00.0000000' },
+    });
 
     const selected = await graph(token, `${eventPath(ids[2])}?$select=originalStart,type`);
     expect(selected.body).toEqual({
@@ -224,7 +249,10 @@ describe('calendarView of recurring events', () => {
     expect((await graph(token, eventPath(forge(BigInt(Date.parse('2026-10-12T18:00:00Z')))))).status).toBe(404);
     expect((await graph(token, eventPath(forge(2n ** 62n)))).status).toBe(404);
 
-    const instances = await graph(token, `${eventPath(masterId)}/instances?startDateTime=2026-10-06T00:00:00Z&endDateTime=2026-10-13T00:00:00Z`);
+    const instances = await graph(
+      token,
+      `${eventPath(masterId)}/instances?startDateTime=2026-10-06T00:00:00Z&endDateTime=2026-10-13T00:00:00Z`,
+    );
     expect(instances.status).toBe(200);
     expect(instances.body['@odata.context']).toMatch(/\/events\('[^']+'\)\/instances$/);
     expect(values(instances).map((event) => event['id'])).toEqual([ids[1], ids[2]]);
@@ -320,7 +348,9 @@ describe('calendarView of recurring events', () => {
         range: { type: 'numbered', startDate: '2026-10-01', numberOfOccurrences: 3 },
       }),
     );
-    const reviews = values(await view(token2, '2026-10-01T00:00:00Z', '2027-06-01T00:00:00Z')).filter((event) => event['subject'] === 'Review');
+    const reviews = values(await view(token2, '2026-10-01T00:00:00Z', '2027-06-01T00:00:00Z')).filter(
+      (event) => event['subject'] === 'Review',
+    );
     expect(reviews.map((event) => (event['start'] as { dateTime: string }).dateTime)).toEqual([
       '2026-10-14T15:00:00.0000000',
       '2026-11-11T15:00:00.0000000',
@@ -415,10 +445,20 @@ describe('calendarView/delta and single occurrences', () => {
     // One occurrence moved: it becomes an exception with the same id.
     const moved = await graph(token, eventPath(oct19), {
       method: 'PATCH',
-      body: { subject: 'Moved sync', start: { dateTime: '2026-10-20T14:00:00', timeZone: 'UTC' }, end: { dateTime: '2026-10-20T15:00:00', timeZone: 'UTC' } },
+      body: {
+        subject: 'Moved sync',
+        start: { dateTime: '2026-10-20T14:00:00', timeZone: 'UTC' },
+        end: { dateTime: '2026-10-20T15:00:00', timeZone: 'UTC' },
+      },
     });
     expect(moved.status).toBe(200);
-    expect(moved.body).toMatchObject({ id: oct19, type: 'exception', seriesMasterId: masterId, subject: 'Moved sync', originalStart: '2026-10-19T09:00:00Z' });
+    expect(moved.body).toMatchObject({
+      id: oct19,
+      type: 'exception',
+      seriesMasterId: masterId,
+      subject: 'Moved sync',
+      originalStart: '2026-10-19T09:00:00Z',
+    });
     const recurringOnly = await view(token, '2026-10-01T00:00:00Z', '2026-10-29T00:00:00Z');
     expect(values(recurringOnly).map((event) => [event['id'], event['type'], (event['start'] as { dateTime: string }).dateTime])).toEqual([
       [oct5, 'occurrence', '2026-10-05T09:00:00.0000000'],
@@ -437,7 +477,11 @@ describe('calendarView/delta and single occurrences', () => {
     expect((await graph(token, eventPath(masterId), { method: 'DELETE' })).status).toBe(204);
     expect(values(await view(token, '2026-10-01T00:00:00Z', '2026-10-29T00:00:00Z'))).toEqual([]);
     const gone = await graph(token, deltaLink);
-    expect(values(gone).map((event) => event['@removed'] === undefined ? 'changed' : event['id']).sort()).toEqual([oct19, oct26, oct5].sort());
+    expect(
+      values(gone)
+        .map((event) => (event['@removed'] === undefined ? 'changed' : event['id']))
+        .sort(),
+    ).toEqual([oct19, oct26, oct5].sort());
     expect((await graph(token, eventPath(oct5))).status).toBe(404);
   });
 
@@ -458,14 +502,21 @@ describe('calendarView/delta and single occurrences', () => {
     expect(values(await view(token, '2026-10-01T00:00:00Z', '2026-10-10T00:00:00Z'))).toHaveLength(2);
     const patched = await graph(token, eventPath(master.body['id']), {
       method: 'PATCH',
-      body: { recurrence: { pattern: { type: 'daily', interval: 1 }, range: { type: 'numbered', startDate: '2026-10-05', numberOfOccurrences: 4 } } },
+      body: {
+        recurrence: {
+          pattern: { type: 'daily', interval: 1 },
+          range: { type: 'numbered', startDate: '2026-10-05', numberOfOccurrences: 4 },
+        },
+      },
     });
     expect(patched.status).toBe(200);
     expect(values(await view(token, '2026-10-01T00:00:00Z', '2026-10-10T00:00:00Z'))).toHaveLength(4);
     // recurrence: null makes it a single event again.
     const single = await graph(token, eventPath(master.body['id']), { method: 'PATCH', body: { recurrence: null } });
     expect(single.body).toMatchObject({ type: 'singleInstance', recurrence: null });
-    expect(values(await view(token, '2026-10-01T00:00:00Z', '2026-10-10T00:00:00Z')).map((event) => event['id'])).toEqual([master.body['id']]);
+    expect(values(await view(token, '2026-10-01T00:00:00Z', '2026-10-10T00:00:00Z')).map((event) => event['id'])).toEqual([
+      master.body['id'],
+    ]);
     // An occurrence cannot be given a recurrence of its own.
     await graph(token, eventPath(master.body['id']), {
       method: 'PATCH',

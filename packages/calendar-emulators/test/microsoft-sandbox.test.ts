@@ -9,9 +9,7 @@ import {
   type Context,
   type Middleware,
 } from '@microsoft/microsoft-graph-client';
-import {
-  MicrosoftSandboxControlError,
-} from '../src/microsoft';
+import { MicrosoftSandboxControlError } from '../src/microsoft';
 import { CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, useMicrosoftSandbox } from './microsoft-test-client';
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -201,7 +199,14 @@ describe('authorize endpoint and consent page', () => {
 
   it('sends later request errors back to the app, and prompt=none gets login_required', async () => {
     const badMode = await fetch(
-      authorizeUrl({ client_id: CLIENT_ID, redirect_uri: REDIRECT_URI, response_type: 'code', scope: 'User.Read', response_mode: 'form_post', state: 's1' }),
+      authorizeUrl({
+        client_id: CLIENT_ID,
+        redirect_uri: REDIRECT_URI,
+        response_type: 'code',
+        scope: 'User.Read',
+        response_mode: 'form_post',
+        state: 's1',
+      }),
       { redirect: 'manual' },
     );
     expect(badMode.status).toBe(302);
@@ -209,7 +214,14 @@ describe('authorize endpoint and consent page', () => {
     expect(location(badMode).searchParams.get('state')).toBe('s1');
 
     const silent = await fetch(
-      authorizeUrl({ client_id: CLIENT_ID, redirect_uri: REDIRECT_URI, response_type: 'code', scope: 'User.Read', prompt: 'none', state: 's2' }),
+      authorizeUrl({
+        client_id: CLIENT_ID,
+        redirect_uri: REDIRECT_URI,
+        response_type: 'code',
+        scope: 'User.Read',
+        prompt: 'none',
+        state: 's2',
+      }),
       { redirect: 'manual' },
     );
     expect(silent.status).toBe(302);
@@ -683,7 +695,9 @@ describe('fault injection', () => {
     await expect(sandbox.control.addFault({ status: 500, dropResponse: true })).rejects.toMatchObject({ status: 400 });
     await expect(sandbox.control.revoke('nobody@sandbox.test')).rejects.toMatchObject({ status: 404 });
     await expect(sandbox.control.createAccount('not an address')).rejects.toMatchObject({ status: 400 });
-    await expect(sandbox.control.authorize({ email: 'x@sandbox.test', clientId: 'unknown', redirectUri: REDIRECT_URI })).rejects.toMatchObject({
+    await expect(
+      sandbox.control.authorize({ email: 'x@sandbox.test', clientId: 'unknown', redirectUri: REDIRECT_URI }),
+    ).rejects.toMatchObject({
       status: 400,
     });
   });
@@ -721,7 +735,10 @@ describe('@microsoft/microsoft-graph-client against the sandbox', () => {
 
   it('reads /me', async () => {
     const conn = await connect('sdk@sandbox.test');
-    const me = (await graphClient(() => conn.accessToken).api('/me').select(['id', 'mail']).get()) as Record<string, unknown>;
+    const me = (await graphClient(() => conn.accessToken)
+      .api('/me')
+      .select(['id', 'mail'])
+      .get()) as Record<string, unknown>;
     expect(me['mail']).toBe('sdk@sandbox.test');
     expect(me['id']).toMatch(GUID);
     expect(me).not.toHaveProperty('displayName');
@@ -746,7 +763,9 @@ describe('@microsoft/microsoft-graph-client against the sandbox', () => {
     const conn = await connect('sdk-throttled@sandbox.test');
     await sandbox.control.addFault({ path: '/v1.0/me', status: 429, retryAfterSeconds: 1 });
     const started = Date.now();
-    const me = (await graphClient(() => conn.accessToken).api('/me').get()) as Record<string, unknown>;
+    const me = (await graphClient(() => conn.accessToken)
+      .api('/me')
+      .get()) as Record<string, unknown>;
     expect(me['userPrincipalName']).toBe('sdk-throttled@sandbox.test');
     expect(Date.now() - started).toBeGreaterThanOrEqual(950);
     const stats = await sandbox.control.stats();

@@ -20,8 +20,16 @@ const WORKING_HOURS = {
 const sandbox = useMicrosoftSandbox();
 const { connect } = sandbox;
 
-function getSchedule(token: string, body: unknown, options: { path?: string; headers?: Record<string, string> } = {}): Promise<GraphResult> {
-  return graphAt(sandbox.url, token, options.path ?? SCHEDULE, { method: 'POST', body, ...(options.headers ? { headers: options.headers } : {}) });
+function getSchedule(
+  token: string,
+  body: unknown,
+  options: { path?: string; headers?: Record<string, string> } = {},
+): Promise<GraphResult> {
+  return graphAt(sandbox.url, token, options.path ?? SCHEDULE, {
+    method: 'POST',
+    body,
+    ...(options.headers ? { headers: options.headers } : {}),
+  });
 }
 
 function utc(dateTime: string): { dateTime: string; timeZone: string } {
@@ -51,10 +59,16 @@ function errorCode(result: GraphResult): string | undefined {
  * event of every status, an overlap of each kind, and an event that was deleted.
  */
 async function seedMorning(email: string): Promise<void> {
-  await sandbox.control.createUserEvent(email, event('Early train', '2026-10-05T07:00:00', '2026-10-05T08:15:00', { location: { displayName: 'Platform 9' } }));
+  await sandbox.control.createUserEvent(
+    email,
+    event('Early train', '2026-10-05T07:00:00', '2026-10-05T08:15:00', { location: { displayName: 'Platform 9' } }),
+  );
   await sandbox.control.createUserEvent(email, event('Standup', '2026-10-05T08:00:00', '2026-10-05T08:30:00', { sensitivity: 'private' }));
   await sandbox.control.createUserEvent(email, event('Maybe', '2026-10-05T08:30:00', '2026-10-05T09:30:00', { showAs: 'tentative' }));
-  await sandbox.control.createUserEvent(email, event('Remote', '2026-10-05T09:00:00', '2026-10-05T10:00:00', { showAs: 'workingElsewhere' }));
+  await sandbox.control.createUserEvent(
+    email,
+    event('Remote', '2026-10-05T09:00:00', '2026-10-05T10:00:00', { showAs: 'workingElsewhere' }),
+  );
   await sandbox.control.createUserEvent(email, event('Lunch', '2026-10-05T10:00:00', '2026-10-05T10:30:00', { showAs: 'free' }));
   await sandbox.control.createUserEvent(email, event('Offsite', '2026-10-05T10:30:00', '2026-10-05T11:00:00', { showAs: 'oof' }));
   await sandbox.control.createUserEvent(email, event('Review', '2026-10-05T10:30:00', '2026-10-05T11:30:00'));
@@ -83,13 +97,62 @@ describe('schedules', () => {
           availabilityView: MORNING_VIEW,
           scheduleItems: [
             // Items keep their own times: the first started before the window.
-            { isPrivate: false, status: 'busy', subject: 'Early train', location: 'Platform 9', start: at('2026-10-05T07:00:00'), end: at('2026-10-05T08:15:00') },
-            { isPrivate: true, status: 'busy', subject: 'Standup', location: '', start: at('2026-10-05T08:00:00'), end: at('2026-10-05T08:30:00') },
-            { isPrivate: false, status: 'tentative', subject: 'Maybe', location: '', start: at('2026-10-05T08:30:00'), end: at('2026-10-05T09:30:00') },
-            { isPrivate: false, status: 'workingElsewhere', subject: 'Remote', location: '', start: at('2026-10-05T09:00:00'), end: at('2026-10-05T10:00:00') },
-            { isPrivate: false, status: 'free', subject: 'Lunch', location: '', start: at('2026-10-05T10:00:00'), end: at('2026-10-05T10:30:00') },
-            { isPrivate: false, status: 'oof', subject: 'Offsite', location: '', start: at('2026-10-05T10:30:00'), end: at('2026-10-05T11:00:00') },
-            { isPrivate: false, status: 'busy', subject: 'Review', location: '', start: at('2026-10-05T10:30:00'), end: at('2026-10-05T11:30:00') },
+            {
+              isPrivate: false,
+              status: 'busy',
+              subject: 'Early train',
+              location: 'Platform 9',
+              start: at('2026-10-05T07:00:00'),
+              end: at('2026-10-05T08:15:00'),
+            },
+            {
+              isPrivate: true,
+              status: 'busy',
+              subject: 'Standup',
+              location: '',
+              start: at('2026-10-05T08:00:00'),
+              end: at('2026-10-05T08:30:00'),
+            },
+            {
+              isPrivate: false,
+              status: 'tentative',
+              subject: 'Maybe',
+              location: '',
+              start: at('2026-10-05T08:30:00'),
+              end: at('2026-10-05T09:30:00'),
+            },
+            {
+              isPrivate: false,
+              status: 'workingElsewhere',
+              subject: 'Remote',
+              location: '',
+              start: at('2026-10-05T09:00:00'),
+              end: at('2026-10-05T10:00:00'),
+            },
+            {
+              isPrivate: false,
+              status: 'free',
+              subject: 'Lunch',
+              location: '',
+              start: at('2026-10-05T10:00:00'),
+              end: at('2026-10-05T10:30:00'),
+            },
+            {
+              isPrivate: false,
+              status: 'oof',
+              subject: 'Offsite',
+              location: '',
+              start: at('2026-10-05T10:30:00'),
+              end: at('2026-10-05T11:00:00'),
+            },
+            {
+              isPrivate: false,
+              status: 'busy',
+              subject: 'Review',
+              location: '',
+              start: at('2026-10-05T10:30:00'),
+              end: at('2026-10-05T11:30:00'),
+            },
           ],
           workingHours: WORKING_HOURS,
         },
@@ -137,7 +200,12 @@ describe('schedules', () => {
     const token = await connect(USER);
     await sandbox.control.createUserEvent(USER, event('Lesson', '2026-10-05T16:00:00', '2026-10-05T17:00:00'));
     const pacific = { dateTime: '2026-10-05T08:00:00', timeZone: 'Pacific Standard Time' };
-    const body = { schedules: [USER], startTime: pacific, endTime: { ...pacific, dateTime: '2026-10-05T12:00:00' }, availabilityViewInterval: 60 };
+    const body = {
+      schedules: [USER],
+      startTime: pacific,
+      endTime: { ...pacific, dateTime: '2026-10-05T12:00:00' },
+      availabilityViewInterval: 60,
+    };
 
     // 08:00–12:00 in Los Angeles (PDT) is 15:00–19:00 UTC: the lesson is the second hour.
     const plain = await getSchedule(token, body);
@@ -177,7 +245,12 @@ describe('schedules', () => {
     const starts = (result: GraphResult): unknown[] =>
       ((values(result)[0]?.['scheduleItems'] as Json[] | undefined) ?? []).map((item) => item['start']);
     // 10:00 CET is 09:00 UTC; 10:00 CEST is 08:00 UTC.
-    expect(starts(before)).toEqual([at('2026-03-23T09:00:00'), at('2026-03-30T08:00:00'), at('2026-04-06T08:00:00'), at('2026-04-13T08:00:00')]);
+    expect(starts(before)).toEqual([
+      at('2026-03-23T09:00:00'),
+      at('2026-03-30T08:00:00'),
+      at('2026-04-06T08:00:00'),
+      at('2026-04-13T08:00:00'),
+    ]);
     expect(values(before)[0]?.['availabilityView']).toBe('0020000002000000200000020000');
 
     const instances = await graphAt(
@@ -245,10 +318,16 @@ describe('refusals', () => {
   });
 
   it('accepts a window under 62 days and refuses 62 days with ErrorTimeIntervalTooBig', async () => {
-    const under = await getSchedule(token, request([USER], '2026-01-01T00:00:00', '2026-03-03T23:59:00', { availabilityViewInterval: 1440 }));
+    const under = await getSchedule(
+      token,
+      request([USER], '2026-01-01T00:00:00', '2026-03-03T23:59:00', { availabilityViewInterval: 1440 }),
+    );
     expect(under.status).toBe(200);
     expect(values(under)[0]?.['availabilityView']).toHaveLength(62);
-    const sixtyTwo = await getSchedule(token, request([USER], '2026-01-01T00:00:00', '2026-03-04T00:00:00', { availabilityViewInterval: 1440 }));
+    const sixtyTwo = await getSchedule(
+      token,
+      request([USER], '2026-01-01T00:00:00', '2026-03-04T00:00:00', { availabilityViewInterval: 1440 }),
+    );
     expect(sixtyTwo.status).toBe(400);
     expect(errorCode(sixtyTwo)).toBe('ErrorTimeIntervalTooBig');
   });
@@ -263,7 +342,8 @@ describe('refusals', () => {
   });
 
   it('refuses an availabilityViewInterval outside 5–1440 minutes or not shorter than the window', async () => {
-    const day = (interval: unknown) => getSchedule(token, request([USER], '2026-10-05T00:00:00', '2026-10-07T00:00:00', { availabilityViewInterval: interval }));
+    const day = (interval: unknown) =>
+      getSchedule(token, request([USER], '2026-10-05T00:00:00', '2026-10-07T00:00:00', { availabilityViewInterval: interval }));
     expect((await day(5)).status).toBe(200);
     expect((await day(1440)).status).toBe(200);
     for (const interval of [4, 1441]) {
@@ -271,7 +351,10 @@ describe('refusals', () => {
       expect(refused.status, String(interval)).toBe(400);
       expect(errorCode(refused)).toBe('ErrorInvalidMergedFreeBusyInterval');
     }
-    const wholeWindow = await getSchedule(token, request([USER], '2026-10-05T08:00:00', '2026-10-05T08:30:00', { availabilityViewInterval: 30 }));
+    const wholeWindow = await getSchedule(
+      token,
+      request([USER], '2026-10-05T08:00:00', '2026-10-05T08:30:00', { availabilityViewInterval: 30 }),
+    );
     expect(wholeWindow.status).toBe(400);
     expect(errorCode(wholeWindow)).toBe('ErrorInvalidMergedFreeBusyInterval');
     const notANumber = await day('soon');

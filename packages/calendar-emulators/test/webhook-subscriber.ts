@@ -131,7 +131,11 @@ export async function startSubscriber(): Promise<Subscriber> {
         };
         const timer = setTimeout(() => {
           cleanup();
-          reject(new Error(`subscriber: timed out waiting for ${what}; received ${JSON.stringify(requests.map((r) => `${r.method} ${r.path}?${r.rawQuery}`))}`));
+          reject(
+            new Error(
+              `subscriber: timed out waiting for ${what}; received ${JSON.stringify(requests.map((r) => `${r.method} ${r.path}?${r.rawQuery}`))}`,
+            ),
+          );
         }, timeoutMs);
         const cleanup = (): void => {
           clearTimeout(timer);

@@ -22,7 +22,12 @@ const SECURITY: Record<RouteAuth, Array<Record<string, string[]>>> = {
 };
 
 function operation(route: RouteDoc): Record<string, unknown> {
-  const pathParams = [...route.path.matchAll(/:([A-Za-z]+)/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+  const pathParams = [...route.path.matchAll(/:([A-Za-z]+)/g)].map((m) => ({
+    name: m[1],
+    in: 'path',
+    required: true,
+    schema: { type: 'string' },
+  }));
   const query = route.query ? jsonSchema(route.query) : undefined;
   const queryParams = Object.entries((query?.properties ?? {}) as Record<string, JsonSchema>).map(([name, schema]) => ({
     name,
@@ -59,7 +64,12 @@ export function openApiDocument(opts: { version: string; serverUrl: string }): R
     components: {
       securitySchemes: {
         apiKey: { type: 'http', scheme: 'bearer', description: 'one of API_KEYS' },
-        webhookSignature: { type: 'apiKey', in: 'header', name: 'X-Signature', description: 't=<unix>,v1=<hex HMAC-SHA256(WEBHOOK_SECRET, t + "." + raw body)>' },
+        webhookSignature: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'X-Signature',
+          description: 't=<unix>,v1=<hex HMAC-SHA256(WEBHOOK_SECRET, t + "." + raw body)>',
+        },
       },
     },
     paths,

@@ -20,10 +20,16 @@ export function connectResultMessage(code: ConnectErrorCode): string {
 /** Shown when there is no return URL to send the browser back to. */
 export function connectResultPage(result: { ok: true; accountEmail: string | null } | { ok: false; error: ConnectErrorCode }): string {
   if (result.ok) {
-    return page('Calendar connected', `<div class="card"><h1 class="ok">Calendar connected</h1>
+    return page(
+      'Calendar connected',
+      `<div class="card"><h1 class="ok">Calendar connected</h1>
 <p>${result.accountEmail ? `${escapeHtml(result.accountEmail)} is now connected.` : 'Your calendar is now connected.'}
-Your bookings will appear in it shortly. You can close this window.</p></div>`);
+Your bookings will appear in it shortly. You can close this window.</p></div>`,
+    );
   }
-  return page('Calendar not connected', `<div class="card"><h1 class="bad">Calendar not connected</h1>
-<p>${escapeHtml(MESSAGES[result.error])}</p><p class="muted">Error code: <code>${escapeHtml(result.error)}</code></p></div>`);
+  return page(
+    'Calendar not connected',
+    `<div class="card"><h1 class="bad">Calendar not connected</h1>
+<p>${escapeHtml(MESSAGES[result.error])}</p><p class="muted">Error code: <code>${escapeHtml(result.error)}</code></p></div>`,
+  );
 }

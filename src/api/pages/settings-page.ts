@@ -1,7 +1,12 @@
 import type { CalendarAccountJson } from '../calendar-account-json';
 import { escapeHtml, page } from './layout';
 
-const PROVIDER_NAMES: Record<string, string> = { google: 'Google Calendar', microsoft: 'Microsoft Outlook', icloud: 'iCloud', caldav: 'CalDAV' };
+const PROVIDER_NAMES: Record<string, string> = {
+  google: 'Google Calendar',
+  microsoft: 'Microsoft Outlook',
+  icloud: 'iCloud',
+  caldav: 'CalDAV',
+};
 
 /**
  * The page's only script: a confirmation before disconnecting. The Content-Security-Policy
@@ -98,5 +103,8 @@ ${running ? `<meta http-equiv="refresh" content="2;url=/settings?token=${t}">` :
 }
 
 export function settingsLinkInvalidPage(): string {
-  return page('Link expired', '<div class="card"><h1 class="bad">This settings link is not valid any more</h1><p>Open your calendar settings again from the app.</p></div>');
+  return page(
+    'Link expired',
+    '<div class="card"><h1 class="bad">This settings link is not valid any more</h1><p>Open your calendar settings again from the app.</p></div>',
+  );
 }

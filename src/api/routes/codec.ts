@@ -7,7 +7,6 @@ import { ApiError } from '../errors';
 import { codecPayloadsSchema as payloadsSchema } from '../schemas';
 import { parseBody } from '../validate';
 
-
 export interface CodecRouteDeps {
   codec: PayloadCodec;
   apiKeys: string[];

@@ -16,7 +16,10 @@ function backTo(res: Response, returnUrl: string, params: Record<string, string>
 
 function failure(res: Response, error: ConnectErrorCode, returnUrl: string | null): void {
   if (returnUrl) return backTo(res, returnUrl, { status: 'error', error });
-  res.status(400).type('html').send(connectResultPage({ ok: false, error }));
+  res
+    .status(400)
+    .type('html')
+    .send(connectResultPage({ ok: false, error }));
 }
 
 /**

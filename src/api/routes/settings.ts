@@ -42,7 +42,9 @@ function caldavFormBody(form: Record<string, unknown>): Record<string, unknown> 
 /** What the user is told to fix in a refused CalDAV form. */
 function caldavFormProblem(error: ZodError, body: Record<string, unknown>): string {
   const urlOnly = body.serverUrl !== undefined && error.issues.every((i) => i.path[0] === 'serverUrl');
-  return urlOnly ? 'The server URL must start with https:// (or http://).' : 'Fill in the user name and app password (and the server URL for a CalDAV server).';
+  return urlOnly
+    ? 'The server URL must start with https:// (or http://).'
+    : 'Fill in the user name and app password (and the server URL for a CalDAV server).';
 }
 
 /**
@@ -65,7 +67,9 @@ export function settingsRoutes(deps: SettingsDeps): Router {
   router.post('/v1/users/:userId/settings-links', deps.requireKey, (req, res) => {
     const userId = parseParam(req.params.userId, userIdSchema);
     const exp = Date.now() + SETTINGS_LINK_TTL_MS;
-    res.status(201).json({ url: settingsUrl(deps.signer.sign({ u: userId, exp } satisfies SettingsToken)), expiresAt: new Date(exp).toISOString() });
+    res
+      .status(201)
+      .json({ url: settingsUrl(deps.signer.sign({ u: userId, exp } satisfies SettingsToken)), expiresAt: new Date(exp).toISOString() });
   });
 
   router.use('/settings', (_req, res, next) => {
@@ -107,9 +111,14 @@ export function settingsRoutes(deps: SettingsDeps): Router {
   router.post('/settings/disconnect', forms, async (req, res) => {
     const who = userOf(req);
     if (!who) return res.status(401).type('html').send(settingsLinkInvalidPage());
-    const refuse = async (status: number, text: string) => res.status(status).type('html').send(settingsPage({ ...(await viewOf(who)), banner: { tone: 'bad', text } }));
+    const refuse = async (status: number, text: string) =>
+      res
+        .status(status)
+        .type('html')
+        .send(settingsPage({ ...(await viewOf(who)), banner: { tone: 'bad', text } }));
     const form = disconnectForm.safeParse(req.body);
-    if (!form.success) return refuse(400, 'That disconnect request was incomplete: nothing was disconnected. Reload the page and try again.');
+    if (!form.success)
+      return refuse(400, 'That disconnect request was incomplete: nothing was disconnected. Reload the page and try again.');
     // Only the link's own user's calendars: any other id (another user's) is refused and left untouched.
     const result = await deps.accounts.disconnect(who.userId, form.data.connectionId, form.data.removeEvents === 'true');
     if (!result.ok) return refuse(404, 'That calendar is not one of yours: nothing was disconnected.');
@@ -121,7 +130,10 @@ export function settingsRoutes(deps: SettingsDeps): Router {
     if (!who) return res.status(401).type('html').send(settingsLinkInvalidPage());
     // A refused form is answered with the page itself (400), the user name kept, never the password.
     const refuse = async (text: string, form: CalDavFormValues) =>
-      res.status(400).type('html').send(settingsPage({ ...(await viewOf(who)), banner: { tone: 'bad', text }, caldavForm: form }));
+      res
+        .status(400)
+        .type('html')
+        .send(settingsPage({ ...(await viewOf(who)), banner: { tone: 'bad', text }, caldavForm: form }));
     const raw = req.body as Record<string, unknown>;
     const kept = { provider: String(raw.provider ?? ''), serverUrl: String(raw.serverUrl ?? ''), username: String(raw.username ?? '') };
     const body = caldavFormBody(raw);

@@ -1,12 +1,6 @@
 import { davRequest } from 'tsdav';
 import type ICAL from 'ical.js' with { 'resolution-mode': 'import' };
-import {
-  ProviderError,
-  type AccessContext,
-  type BusyWindow,
-  type CalendarChanges,
-  type CalendarItemChange,
-} from '../types';
+import { ProviderError, type AccessContext, type BusyWindow, type CalendarChanges, type CalendarItemChange } from '../types';
 import { busyOfObject, parseObject } from './busy-times';
 import { authHeaders, readObject, TIMEOUT_MS } from './dav';
 import { accountFetch } from './dav-fetch';
@@ -95,13 +89,20 @@ async function report(ctx: AccessContext, url: string, body: string, what: strin
   if (!last) throw new ProviderError('transient', `CalDAV ${what} got no answer`);
   const raw: unknown = parsed[0]?.raw;
   const multistatus =
-    last.ok && raw !== null && typeof raw === 'object' && 'multistatus' in raw && typeof raw.multistatus === 'object' && raw.multistatus !== null
+    last.ok &&
+    raw !== null &&
+    typeof raw === 'object' &&
+    'multistatus' in raw &&
+    typeof raw.multistatus === 'object' &&
+    raw.multistatus !== null
       ? (raw.multistatus as Record<string, unknown>)
       : undefined;
   const members = multistatus
     ? parsed
         .map((m) => ({
-          hrefs: (Array.isArray(m.href) ? m.href : [m.href]).filter((h): h is string | number => typeof h === 'string' || typeof h === 'number').map(String),
+          hrefs: (Array.isArray(m.href) ? m.href : [m.href])
+            .filter((h): h is string | number => typeof h === 'string' || typeof h === 'number')
+            .map(String),
           status: m.status,
           props: (m.props ?? {}) as Record<string, unknown>,
         }))
@@ -198,7 +199,8 @@ class Collection {
     for (const m of members) {
       // A member cut off (507) or failed: the read is not the whole window, and a full read
       // that misses our events would call them deleted.
-      if (m.status === 507 || m.status >= 500) throw new ProviderError('transient', `CalDAV calendar-query answered ${m.status} for a member`);
+      if (m.status === 507 || m.status >= 500)
+        throw new ProviderError('transient', `CalDAV calendar-query answered ${m.status} for a member`);
       if (m.status < 200 || m.status >= 300) continue;
       for (const href of m.hrefs) {
         if (this.isSelf(href)) continue;
@@ -240,7 +242,10 @@ class Collection {
 
   private checked(answer: DavAnswer, what: string): DavAnswer['members'] {
     checkResponse(answer.res, what);
-    if (!answer.multistatus) throw new ProviderError('rejected', `CalDAV ${what} answered ${answer.res.status} without a multistatus`, { status: answer.res.status });
+    if (!answer.multistatus)
+      throw new ProviderError('rejected', `CalDAV ${what} answered ${answer.res.status} without a multistatus`, {
+        status: answer.res.status,
+      });
     return answer.members;
   }
 }

@@ -34,7 +34,11 @@ function urlOf(input: Parameters<typeof fetch>[0]): URL {
 
 function refuseForeign(from: URL, to: URL, status?: number): void {
   if (!mayCarryCredentials(from, to)) {
-    throw new ProviderError('rejected', `the CalDAV server sent us to another site (${to.host}); the password is not sent there`, status ? { status } : {});
+    throw new ProviderError(
+      'rejected',
+      `the CalDAV server sent us to another site (${to.host}); the password is not sent there`,
+      status ? { status } : {},
+    );
   }
 }
 
@@ -62,7 +66,8 @@ async function follow(server: URL, start: URL, init: RequestInit): Promise<Respo
     const res = await fetch(url, request);
     const location = res.headers.get('location');
     if (!REDIRECT.has(res.status) || location === null) return res;
-    if (hop >= MAX_REDIRECTS) throw new ProviderError('rejected', `the CalDAV server redirected more than ${MAX_REDIRECTS} times`, { status: res.status });
+    if (hop >= MAX_REDIRECTS)
+      throw new ProviderError('rejected', `the CalDAV server redirected more than ${MAX_REDIRECTS} times`, { status: res.status });
     const next = new URL(location, url);
     refuseForeign(server, next, res.status);
     await res.body?.cancel();

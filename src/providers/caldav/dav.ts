@@ -18,7 +18,10 @@ export function authHeaders(credentials: Credentials): Record<string, string> {
 export async function readObject(url: string, credentials: Credentials): Promise<{ etag: string | undefined; data: string } | undefined> {
   let res: Response;
   try {
-    res = await accountFetch(credentials)(url, { headers: { ...authHeaders(credentials), accept: 'text/calendar' }, signal: AbortSignal.timeout(TIMEOUT_MS) });
+    res = await accountFetch(credentials)(url, {
+      headers: { ...authHeaders(credentials), accept: 'text/calendar' },
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
   } catch (err) {
     if (err instanceof ProviderError) throw err;
     throw new ProviderError('transient', `CalDAV server unreachable (${err instanceof Error ? err.name : 'error'})`);

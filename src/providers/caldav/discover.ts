@@ -30,8 +30,12 @@ export async function discoverCalDav(input: { serverUrl: string; username: strin
     if (err instanceof ProviderError) throw err;
     throw new ProviderError('transient', `the CalDAV server could not be reached (${err instanceof Error ? err.name : 'error'})`);
   }
-  if (probe.status === 401 || probe.status === 403) throw new ProviderError('unauthorized', 'the CalDAV server refused the user name or password', { status: probe.status });
-  if (probe.status !== 207) throw new ProviderError('rejected', `the server does not answer like a CalDAV server (PROPFIND gave ${probe.status})`, { status: probe.status });
+  if (probe.status === 401 || probe.status === 403)
+    throw new ProviderError('unauthorized', 'the CalDAV server refused the user name or password', { status: probe.status });
+  if (probe.status !== 207)
+    throw new ProviderError('rejected', `the server does not answer like a CalDAV server (PROPFIND gave ${probe.status})`, {
+      status: probe.status,
+    });
 
   try {
     const account = await createAccount({
@@ -43,7 +47,12 @@ export async function discoverCalDav(input: { serverUrl: string; username: strin
     if (!account.homeUrl) throw new ProviderError('rejected', 'the CalDAV server names no calendar home for this account');
     // Calendar hrefs are relative to the calendar home, which may live on another (partition)
     // host than the server URL; tsdav resolves them against its root URL, so give it the home.
-    const calendars = await fetchCalendars({ account: { ...account, rootUrl: account.homeUrl }, headers, fetchOptions: fetchOptions(), fetch: davFetch });
+    const calendars = await fetchCalendars({
+      account: { ...account, rootUrl: account.homeUrl },
+      headers,
+      fetchOptions: fetchOptions(),
+      fetch: davFetch,
+    });
     const server = new URL(input.serverUrl);
     return {
       calendars: calendars

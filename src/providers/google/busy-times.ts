@@ -6,7 +6,12 @@ import { BOOKING_TAG } from './to-google-event';
 /** An all-day event's date (or a timed event's instant) as an instant; all-day dates are read in the calendar's zone. */
 function instantOf(t: calendar_v3.Schema$EventDateTime | undefined, calendarZone: string): string | undefined {
   if (t?.dateTime) return DateTime.fromISO(t.dateTime, { setZone: true }).toUTC().toISO() ?? undefined;
-  if (t?.date) return DateTime.fromISO(t.date, { zone: t.timeZone ?? calendarZone }).toUTC().toISO() ?? undefined;
+  if (t?.date)
+    return (
+      DateTime.fromISO(t.date, { zone: t.timeZone ?? calendarZone })
+        .toUTC()
+        .toISO() ?? undefined
+    );
   return undefined;
 }
 

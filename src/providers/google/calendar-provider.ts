@@ -1,4 +1,16 @@
-import { bearerToken, type AccessContext, type BusyWindow, type CalendarChanges, type CalendarInfo, type CalendarProvider, type Credentials, type DeleteOutcome, type EventKey, type EventSpec, type UpsertOutcome } from '../types';
+import {
+  bearerToken,
+  type AccessContext,
+  type BusyWindow,
+  type CalendarChanges,
+  type CalendarInfo,
+  type CalendarProvider,
+  type Credentials,
+  type DeleteOutcome,
+  type EventKey,
+  type EventSpec,
+  type UpsertOutcome,
+} from '../types';
 import { readGoogleChanges } from './change-reads';
 import { GooglePushChannels } from './push-channels';
 import { calendarClient, withToken } from './calendar-client';
@@ -47,11 +59,7 @@ export class GoogleCalendarProvider implements CalendarProvider {
   }
 
   /** PUT the whole event; undefined when it never existed. */
-  private async update(
-    ctx: AccessContext,
-    id: string,
-    body: ReturnType<typeof toGoogleEvent>,
-  ): Promise<UpsertOutcome | undefined> {
+  private async update(ctx: AccessContext, id: string, body: ReturnType<typeof toGoogleEvent>): Promise<UpsertOutcome | undefined> {
     try {
       const res = await calendarClient(this.apiUrl).events.update(
         { calendarId: ctx.calendarId, eventId: id, requestBody: body },

@@ -35,7 +35,12 @@ function itemOf(e: calendar_v3.Schema$Event, zone: string, window: BusyWindow): 
 }
 
 /** One events.list round (all pages); throws the ProviderError of a refused sync token. */
-async function listAll(apiUrl: string, ctx: AccessContext, window: BusyWindow, syncToken: string | undefined): Promise<{ items: CalendarItemChange[]; nextSyncToken?: string }> {
+async function listAll(
+  apiUrl: string,
+  ctx: AccessContext,
+  window: BusyWindow,
+  syncToken: string | undefined,
+): Promise<{ items: CalendarItemChange[]; nextSyncToken?: string }> {
   const items: CalendarItemChange[] = [];
   let pageToken: string | undefined;
   for (;;) {

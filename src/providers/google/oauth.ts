@@ -14,10 +14,7 @@ export interface GoogleOAuthConfig extends ClientCredentials {
  * Events to write ours; read-only to name the account (calendarList.get('primary')) and, for
  * two-way sync, to read busy times. Nothing broader.
  */
-export const GOOGLE_SCOPES = [
-  'https://www.googleapis.com/auth/calendar.events',
-  'https://www.googleapis.com/auth/calendar.readonly',
-];
+export const GOOGLE_SCOPES = ['https://www.googleapis.com/auth/calendar.events', 'https://www.googleapis.com/auth/calendar.readonly'];
 
 export class GoogleOAuth implements OAuthProvider {
   readonly kind = 'google' as const;

@@ -12,7 +12,16 @@ export class GooglePushChannels implements PushSupport {
   async openChannel(ctx: AccessContext, r: PushChannelRequest): Promise<OpenedPushChannel> {
     try {
       const res = await calendarClient(this.apiUrl).events.watch(
-        { calendarId: ctx.calendarId, requestBody: { id: r.channelId, type: 'web_hook', address: r.address, token: r.secret, expiration: String(r.expiresAt.getTime()) } },
+        {
+          calendarId: ctx.calendarId,
+          requestBody: {
+            id: r.channelId,
+            type: 'web_hook',
+            address: r.address,
+            token: r.secret,
+            expiration: String(r.expiresAt.getTime()),
+          },
+        },
         withToken(bearerToken(ctx.credentials)),
       );
       return {
@@ -27,7 +36,10 @@ export class GooglePushChannels implements PushSupport {
 
   async closeChannel(ctx: AccessContext, channel: { channelId: string; resourceId?: string }): Promise<void> {
     try {
-      await calendarClient(this.apiUrl).channels.stop({ requestBody: { id: channel.channelId, resourceId: channel.resourceId } }, withToken(bearerToken(ctx.credentials)));
+      await calendarClient(this.apiUrl).channels.stop(
+        { requestBody: { id: channel.channelId, resourceId: channel.resourceId } },
+        withToken(bearerToken(ctx.credentials)),
+      );
     } catch (err) {
       const e = toProviderError(err);
       if (e.details.status !== 404) throw e;

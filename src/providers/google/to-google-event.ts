@@ -7,7 +7,10 @@ export const BOOKING_TAG = 'bookingCalendarSyncBookingId';
 
 function zoned(instant: string, timeZone: string): calendar_v3.Schema$EventDateTime {
   // The offset in dateTime is authoritative for the instant; timeZone is how Google shows it.
-  return { dateTime: DateTime.fromISO(instant, { setZone: true }).setZone(timeZone).toISO({ suppressMilliseconds: true }) ?? instant, timeZone };
+  return {
+    dateTime: DateTime.fromISO(instant, { setZone: true }).setZone(timeZone).toISO({ suppressMilliseconds: true }) ?? instant,
+    timeZone,
+  };
 }
 
 export function toGoogleEvent(spec: EventSpec, id: string): calendar_v3.Schema$Event {

@@ -15,7 +15,10 @@ export const asUtc = (dateTime: string) => new Date(/[zZ]|[+-]\d{2}:\d{2}$/.test
 
 /** Ours: tagged (when the read could expand the tag) or created with our transactionId. */
 export function isOurs(e: GraphBusyEvent): boolean {
-  return isOurTransactionId(e.transactionId) || (e.singleValueExtendedProperties ?? []).some((p) => p.id.toLowerCase() === TAG_PROPERTY_ID.toLowerCase());
+  return (
+    isOurTransactionId(e.transactionId) ||
+    (e.singleValueExtendedProperties ?? []).some((p) => p.id.toLowerCase() === TAG_PROPERTY_ID.toLowerCase())
+  );
 }
 
 /** Free events (`showAs: free`), cancelled ones and ours do not make the user busy. */

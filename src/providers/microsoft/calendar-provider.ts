@@ -1,5 +1,17 @@
 import type { Client } from '@microsoft/microsoft-graph-client';
-import { bearerToken, type AccessContext, type BusyWindow, type CalendarChanges, type CalendarInfo, type CalendarProvider, type Credentials, type DeleteOutcome, type EventKey, type EventSpec, type UpsertOutcome } from '../types';
+import {
+  bearerToken,
+  type AccessContext,
+  type BusyWindow,
+  type CalendarChanges,
+  type CalendarInfo,
+  type CalendarProvider,
+  type Credentials,
+  type DeleteOutcome,
+  type EventKey,
+  type EventSpec,
+  type UpsertOutcome,
+} from '../types';
 import { readGraphChanges } from './change-reads';
 import { toProviderError } from './errors';
 import { tagFilter, transactionIdFor } from './event-tag';
@@ -113,7 +125,9 @@ export class MicrosoftCalendarProvider implements CalendarProvider {
     const id = known.externalEventId ?? (await this.find(ctx, key));
     if (!id) return { action: 'already_gone' };
     try {
-      await graphClient(this.graphUrl, bearerToken(ctx.credentials)).api(`/me/events/${encodeURIComponent(id)}`).delete();
+      await graphClient(this.graphUrl, bearerToken(ctx.credentials))
+        .api(`/me/events/${encodeURIComponent(id)}`)
+        .delete();
       return { action: 'deleted' };
     } catch (err) {
       const e = toProviderError(err);

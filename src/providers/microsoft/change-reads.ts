@@ -49,7 +49,13 @@ function linkPath(link: string, graphUrl: string): string {
 }
 
 /** Follows nextLinks from `first` to the deltaLink. */
-async function readRound(graphUrl: string, ctx: AccessContext, window: BusyWindow, first: string, query?: Record<string, string>): Promise<{ items: CalendarItemChange[]; deltaLink?: string }> {
+async function readRound(
+  graphUrl: string,
+  ctx: AccessContext,
+  window: BusyWindow,
+  first: string,
+  query?: Record<string, string>,
+): Promise<{ items: CalendarItemChange[]; deltaLink?: string }> {
   const client = graphClient(graphUrl, bearerToken(ctx.credentials), 'UTC');
   const items: CalendarItemChange[] = [];
   let request = client.api(linkPath(first, graphUrl)).header('Prefer', PAGE_PREFERENCE);
@@ -77,7 +83,8 @@ export function readGraphChanges(graphUrl: string, ctx: AccessContext, window: B
     const { items, deltaLink } = await readRound(graphUrl, ctx, window, first, query);
     return { items, ...(deltaLink ? { cursor: deltaLink } : {}) };
   };
-  const path = ctx.calendarId === 'primary' ? '/me/calendarView/delta' : `/me/calendars/${encodeURIComponent(ctx.calendarId)}/calendarView/delta`;
+  const path =
+    ctx.calendarId === 'primary' ? '/me/calendarView/delta' : `/me/calendars/${encodeURIComponent(ctx.calendarId)}/calendarView/delta`;
   return readFromCursor(cursor, {
     incremental: (deltaLink) => round(deltaLink),
     full: () => round(path, { startDateTime: window.from.toISOString(), endDateTime: window.to.toISOString() }),

@@ -21,7 +21,11 @@ export function toProviderError(err: unknown): ProviderError {
     const status = err.statusCode;
     const retryAfterMs = parseRetryAfter(err.headers?.get('retry-after'));
     const message = `Microsoft Graph ${status > 0 ? status : 'unreachable'}${err.code ? ` ${err.code}` : ''}: ${(err.message ?? '').slice(0, 300)}`;
-    return new ProviderError(kindFor(status), message, { status: status > 0 ? status : undefined, reason: err.code ?? undefined, retryAfterMs });
+    return new ProviderError(kindFor(status), message, {
+      status: status > 0 ? status : undefined,
+      reason: err.code ?? undefined,
+      retryAfterMs,
+    });
   }
   const code = (err as { code?: unknown; name?: unknown } | undefined)?.code ?? (err as { name?: unknown } | undefined)?.name;
   return new ProviderError('transient', `Microsoft Graph unreachable (${String(code ?? 'error')})`);

@@ -73,7 +73,10 @@ export class MicrosoftOAuth implements OAuthProvider {
       throw new ProviderError('transient', 'Microsoft Graph unreachable');
     }
     if (res.status === 401) throw new ProviderError('unauthorized', 'Microsoft Graph 401 on /me', { status: 401 });
-    if (!res.ok) throw new ProviderError(res.status >= 500 || res.status === 429 ? 'transient' : 'rejected', `Microsoft Graph ${res.status} on /me`, { status: res.status });
+    if (!res.ok)
+      throw new ProviderError(res.status >= 500 || res.status === 429 ? 'transient' : 'rejected', `Microsoft Graph ${res.status} on /me`, {
+        status: res.status,
+      });
     const me = (await res.json()) as { mail?: string | null; userPrincipalName?: string | null };
     const email = me.mail ?? me.userPrincipalName;
     if (!email) throw new ProviderError('rejected', 'Microsoft Graph /me returned no mail or userPrincipalName');

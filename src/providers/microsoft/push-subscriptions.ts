@@ -29,7 +29,9 @@ export class GraphPushSubscriptions implements PushSupport {
 
   async closeChannel(ctx: AccessContext, channel: { externalId: string }): Promise<void> {
     try {
-      await graphClient(this.graphUrl, bearerToken(ctx.credentials)).api(`/subscriptions/${encodeURIComponent(channel.externalId)}`).delete();
+      await graphClient(this.graphUrl, bearerToken(ctx.credentials))
+        .api(`/subscriptions/${encodeURIComponent(channel.externalId)}`)
+        .delete();
     } catch (err) {
       const e = toProviderError(err);
       if (e.details.status !== 404) throw e;

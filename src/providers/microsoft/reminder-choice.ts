@@ -20,11 +20,18 @@ export function pickReminder(reminders: Reminder[], choice: OutlookReminderChoic
     if (named) return named;
   }
   // The 15-minute popup when the list has one; otherwise the shortest popup (or reminder).
-  return popups.find((r) => r.minutes === DEFAULT_MINUTES) ?? reminders.find((r) => r.minutes === DEFAULT_MINUTES) ?? shortest(popups.length > 0 ? popups : reminders);
+  return (
+    popups.find((r) => r.minutes === DEFAULT_MINUTES) ??
+    reminders.find((r) => r.minutes === DEFAULT_MINUTES) ??
+    shortest(popups.length > 0 ? popups : reminders)
+  );
 }
 
 /** Parses `MICROSOFT_REMINDER` against the configured reminders: `none`, or one `method:minutes` entry of them. */
-export function parseOutlookReminderChoice(value: string | undefined, reminders: Reminder[]): { ok: true; choice: OutlookReminderChoice } | { ok: false; problem: string } {
+export function parseOutlookReminderChoice(
+  value: string | undefined,
+  reminders: Reminder[],
+): { ok: true; choice: OutlookReminderChoice } | { ok: false; problem: string } {
   if (value === undefined) return { ok: true, choice: { kind: 'default' } };
   if (value === 'none') return { ok: true, choice: { kind: 'none' } };
   const m = /^(email|popup):(\d{1,5})$/.exec(value);

@@ -23,7 +23,10 @@ const WALL_TIME = "yyyy-MM-dd'T'HH:mm:ss";
  * repeated when clocks go back) cannot say which one is meant, so then the event is written in
  * UTC: the right instant matters more than the zone it is labelled with.
  */
-function graphTimes(spec: EventSpec, timeZone: string): { start: { dateTime: string; timeZone: string }; end: { dateTime: string; timeZone: string } } {
+function graphTimes(
+  spec: EventSpec,
+  timeZone: string,
+): { start: { dateTime: string; timeZone: string }; end: { dateTime: string; timeZone: string } } {
   const start = DateTime.fromISO(spec.start, { setZone: true }).setZone(timeZone);
   const end = DateTime.fromISO(spec.end, { setZone: true }).setZone(timeZone);
   const zone = start.getPossibleOffsets().length > 1 || end.getPossibleOffsets().length > 1 ? 'UTC' : timeZone;

@@ -24,11 +24,17 @@ export interface FloorFigures {
  * booking, one no-op activity per participant, completion. Same dev server, same driver
  * concurrency and the same worker settings as the service.
  */
-export async function runFloor(env: BenchEnvironment, o: { bookings: number; concurrency: number; log: (line: string) => void }): Promise<FloorFigures> {
+export async function runFloor(
+  env: BenchEnvironment,
+  o: { bookings: number; concurrency: number; log: (line: string) => void },
+): Promise<FloorFigures> {
   const taskQueue = `bench-floor-${env.runId}`;
-  const worker = new ServiceProcess('floor worker', { PATH: process.env.PATH, HOME: process.env.HOME, TEMPORAL_ADDRESS: env.temporal.address, TEMPORAL_TASK_QUEUE: taskQueue }, path.join(env.dir, 'floor-worker.log'), [
-    path.join(__dirname, 'worker.ts'),
-  ]);
+  const worker = new ServiceProcess(
+    'floor worker',
+    { PATH: process.env.PATH, HOME: process.env.HOME, TEMPORAL_ADDRESS: env.temporal.address, TEMPORAL_TASK_QUEUE: taskQueue },
+    path.join(env.dir, 'floor-worker.log'),
+    [path.join(__dirname, 'worker.ts')],
+  );
   await worker.start();
   try {
     // Warm-up, not measured: the service's worker has run workflows before its run too.

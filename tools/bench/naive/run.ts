@@ -22,14 +22,28 @@ export interface NaiveFigures {
  * without waiting, as the payment webhook does, all in this process; then the calendars read
  * back from the sandbox.
  */
-export async function runNaive(env: BenchEnvironment, o: { label: string; bookings: number; tutors: BenchUser[]; clients: BenchUser[]; log: (line: string) => void }): Promise<NaiveFigures> {
+export async function runNaive(
+  env: BenchEnvironment,
+  o: { label: string; bookings: number; tutors: BenchUser[]; clients: BenchUser[]; log: (line: string) => void },
+): Promise<NaiveFigures> {
   const sync = new NaiveCalendarSync(env.pool, env.google.url);
   const prefix = `${env.runId}-${o.label}-`;
   const plans = Array.from({ length: o.bookings }, (_, i) => {
     const tutor = o.tutors[i % o.tutors.length]!;
     const client = o.clients[(i + Math.floor(i / o.tutors.length)) % o.clients.length]!;
     const body = confirmBody(i, tutor.userId, client.userId) as { title: string; start: string; end: string };
-    return { bookingId: `${prefix}${i}`, tutor, client, booking: { bookingId: `${prefix}${i}`, title: body.title, start: body.start, end: body.end, participantIds: [tutor.userId, client.userId] } };
+    return {
+      bookingId: `${prefix}${i}`,
+      tutor,
+      client,
+      booking: {
+        bookingId: `${prefix}${i}`,
+        title: body.title,
+        start: body.start,
+        end: body.end,
+        participantIds: [tutor.userId, client.userId],
+      },
+    };
   });
 
   const latencies: number[] = [];
@@ -49,7 +63,11 @@ export async function runNaive(env: BenchEnvironment, o: { label: string; bookin
   await Promise.all(inFlight);
   o.log(`${o.label}: ${o.bookings} bookings handed over and settled in ${((finishedAt - startedAt) / 1000).toFixed(1)} s`);
 
-  const found = await readCreatedTimes(env.sandbox, plans.flatMap((p) => [p.tutor.email, p.client.email]), prefix);
+  const found = await readCreatedTimes(
+    env.sandbox,
+    plans.flatMap((p) => [p.tutor.email, p.client.email]),
+    prefix,
+  );
   const verdict = judgeCalendars(
     plans.map((p) => ({ bookingId: p.bookingId, emails: [p.tutor.email, p.client.email] })),
     found,

@@ -50,12 +50,19 @@ export class NaiveCalendarSync {
         },
         { headers: { Authorization: `Bearer ${token}` } },
       );
-      await this.pool.query('INSERT INTO naive_calendar_events (booking_id, profile_id, external_event_id) VALUES ($1, $2, $3)', [booking.bookingId, profileId, res.data.id]);
+      await this.pool.query('INSERT INTO naive_calendar_events (booking_id, profile_id, external_event_id) VALUES ($1, $2, $3)', [
+        booking.bookingId,
+        profileId,
+        res.data.id,
+      ]);
     } catch (err) {
       // "Errors are logged but don't propagate": the event is simply not there.
       this.failures += 1;
       await this.pool
-        .query(`UPDATE naive_calendar_connections SET last_error = $2 WHERE profile_id = $1`, [profileId, err instanceof Error ? err.message.slice(0, 200) : 'failed'])
+        .query(`UPDATE naive_calendar_connections SET last_error = $2 WHERE profile_id = $1`, [
+          profileId,
+          err instanceof Error ? err.message.slice(0, 200) : 'failed',
+        ])
         .catch(() => undefined);
     }
   }

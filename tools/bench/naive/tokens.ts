@@ -10,7 +10,13 @@ export async function connectNaiveUsers(env: BenchEnvironment, pool: Pool, users
     const res = await fetch(`${env.google.url}/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'authorization_code', code, client_id: SANDBOX_CLIENT.id, client_secret: SANDBOX_CLIENT.secret, redirect_uri: REDIRECT_URI }),
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code,
+        client_id: SANDBOX_CLIENT.id,
+        client_secret: SANDBOX_CLIENT.secret,
+        redirect_uri: REDIRECT_URI,
+      }),
     });
     const body = (await res.json()) as { access_token?: string };
     if (!body.access_token) throw new Error(`naive connect for ${u.userId}: token endpoint answered ${res.status}`);

@@ -14,7 +14,11 @@ export const emailOf = (userId: string): string => `${userId}@sandbox.test`;
 
 /** Connects `count` users with the given id prefix through the API's OAuth flow, a few at a time. */
 export async function connectUsers(env: BenchEnvironment, prefix: string, count: number): Promise<BenchUser[]> {
-  const users: BenchUser[] = Array.from({ length: count }, (_, i) => ({ userId: `${prefix}${i}`, email: emailOf(`${prefix}${i}`), connectionId: '' }));
+  const users: BenchUser[] = Array.from({ length: count }, (_, i) => ({
+    userId: `${prefix}${i}`,
+    email: emailOf(`${prefix}${i}`),
+    connectionId: '',
+  }));
   await forEachConcurrently(users, 4, async (u) => {
     u.connectionId = await connectOAuthUser(env.api, 'google', u.userId, u.email);
   });
@@ -34,7 +38,8 @@ async function waitForBulkSyncs(env: BenchEnvironment, users: BenchUser[]): Prom
       [users.map((u) => u.connectionId)],
     );
     if ((rows[0]?.n ?? 0) >= users.length) return;
-    if (Date.now() > deadline) throw new Error(`the new connections' bulk syncs did not finish in 2 minutes (${rows[0]?.n} of ${users.length})`);
+    if (Date.now() > deadline)
+      throw new Error(`the new connections' bulk syncs did not finish in 2 minutes (${rows[0]?.n} of ${users.length})`);
     await sleep(250);
   }
 }

@@ -58,7 +58,11 @@ export async function runServiceBookings(env: BenchEnvironment, o: ServiceRunOpt
   let refused = 0;
   const startedAt = Date.now();
   await forEachConcurrently(plans, o.concurrency, async (p, i) => {
-    const answer = await env.api.callUntilAnswered('POST', `/v1/bookings/${p.bookingId}/confirm`, confirmBody(i, p.tutor.userId, p.client.userId));
+    const answer = await env.api.callUntilAnswered(
+      'POST',
+      `/v1/bookings/${p.bookingId}/confirm`,
+      confirmBody(i, p.tutor.userId, p.client.userId),
+    );
     if (answer.status === 202) p.acceptedAt = Date.now();
     else {
       refused += 1;
@@ -71,7 +75,11 @@ export async function runServiceBookings(env: BenchEnvironment, o: ServiceRunOpt
 
   const peaks = watchers.map((w) => w.stop());
   const cpuSeconds = cpu.stop();
-  const found = await readCreatedTimes(env.sandbox, plans.flatMap((p) => [p.tutor.email, p.client.email]), prefix);
+  const found = await readCreatedTimes(
+    env.sandbox,
+    plans.flatMap((p) => [p.tutor.email, p.client.email]),
+    prefix,
+  );
   const verdict = judgeCalendars(
     accepted.map((p) => ({ bookingId: p.bookingId, emails: [p.tutor.email, p.client.email] })),
     found,

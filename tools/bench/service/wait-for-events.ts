@@ -6,7 +6,13 @@ import { sleep } from '../../dev/child-processes';
  * with `prefix`, or until nothing has moved for `stallMs`. Only a signal to stop waiting: the
  * figures come from the calendars themselves.
  */
-export async function waitForWrittenEvents(pool: Pool, prefix: string, expected: number, stallMs: number, log: (line: string) => void): Promise<number> {
+export async function waitForWrittenEvents(
+  pool: Pool,
+  prefix: string,
+  expected: number,
+  stallMs: number,
+  log: (line: string) => void,
+): Promise<number> {
   let last = -1;
   let movedAt = Date.now();
   let reportedAt = Date.now();

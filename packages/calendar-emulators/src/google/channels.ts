@@ -47,9 +47,7 @@ const watchSchema = z.object({
   type: z.string().refine((type) => type === 'web_hook' || type === 'webhook', 'Invalid channel type.'),
   address: z.url({ protocol: /^https?$/, error: 'Invalid webhook address.' }),
   token: z.string().max(256, 'Channel token is too long.').optional(),
-  expiration: z
-    .union([z.string().regex(/^\d+$/), z.number().int()], { error: 'Invalid value for: expiration' })
-    .optional(),
+  expiration: z.union([z.string().regex(/^\d+$/), z.number().int()], { error: 'Invalid value for: expiration' }).optional(),
   params: z.record(z.string(), z.string(), { error: 'Invalid value for: params' }).optional(),
 });
 

@@ -28,23 +28,13 @@ interface ErrorOptions {
   locationType?: string;
 }
 
-const USAGE_LIMIT_REASONS = new Set([
-  'rateLimitExceeded',
-  'userRateLimitExceeded',
-  'quotaExceeded',
-  'dailyLimitExceeded',
-]);
+const USAGE_LIMIT_REASONS = new Set(['rateLimitExceeded', 'userRateLimitExceeded', 'quotaExceeded', 'dailyLimitExceeded']);
 
 export function domainForReason(reason: string): string {
   return USAGE_LIMIT_REASONS.has(reason) ? 'usageLimits' : 'global';
 }
 
-export function googleErrorBody(
-  code: number,
-  reason: string,
-  message: string,
-  options: ErrorOptions = {},
-): GoogleErrorBody {
+export function googleErrorBody(code: number, reason: string, message: string, options: ErrorOptions = {}): GoogleErrorBody {
   const item: GoogleErrorItem = { domain: options.domain ?? domainForReason(reason), reason, message };
   if (options.locationType !== undefined) item.locationType = options.locationType;
   if (options.location !== undefined) item.location = options.location;
@@ -74,8 +64,7 @@ export const apiErrors = {
   deleted: () => new GoogleApiError(410, 'deleted', 'Resource has been deleted'),
   conditionNotMet: () =>
     new GoogleApiError(412, 'conditionNotMet', 'Precondition Failed', { locationType: 'header', location: 'If-Match' }),
-  fullSyncRequired: () =>
-    new GoogleApiError(410, 'fullSyncRequired', 'Sync token is no longer valid, a full sync is required.'),
+  fullSyncRequired: () => new GoogleApiError(410, 'fullSyncRequired', 'Sync token is no longer valid, a full sync is required.'),
   timeRangeEmpty: (location?: string) =>
     new GoogleApiError(
       400,
@@ -96,8 +85,7 @@ export const apiErrors = {
   badRequest: () => new GoogleApiError(400, 'badRequest', 'Bad Request'),
   parseError: () => new GoogleApiError(400, 'parseError', 'Parse Error'),
   userRateLimitExceeded: () => new GoogleApiError(403, 'userRateLimitExceeded', 'Rate Limit Exceeded'),
-  requiredAccessLevel: () =>
-    new GoogleApiError(403, 'requiredAccessLevel', 'You need to have writer access to this calendar.'),
+  requiredAccessLevel: () => new GoogleApiError(403, 'requiredAccessLevel', 'You need to have writer access to this calendar.'),
 };
 
 /** Google's exact 401 for a missing, unknown, expired or revoked access token. */
@@ -188,6 +176,5 @@ export const oauthErrors = {
   wrongClient: () => new OAuthError(401, 'unauthorized_client', 'Unauthorized'),
   noClientId: () => new OAuthError(400, 'invalid_request', 'Could not determine client ID from request.'),
   missing: (parameter: string) => new OAuthError(400, 'invalid_request', `Missing required parameter: ${parameter}`),
-  unsupportedGrant: (grantType: string) =>
-    new OAuthError(400, 'unsupported_grant_type', `Invalid grant_type: ${grantType}`),
+  unsupportedGrant: (grantType: string) => new OAuthError(400, 'unsupported_grant_type', `Invalid grant_type: ${grantType}`),
 };

@@ -161,9 +161,7 @@ function horizon(from: number): number {
 function windowed(events: StoredEvent[], params: ListParams, now: number): StoredEvent[] {
   const from = params.timeMin ?? -Infinity;
   if (params.singleEvents) {
-    return events.flatMap((event) =>
-      expandEvent(event, { from, to: params.timeMax ?? horizon(Math.max(now, from, event.startMs)) }),
-    );
+    return events.flatMap((event) => expandEvent(event, { from, to: params.timeMax ?? horizon(Math.max(now, from, event.startMs)) }));
   }
   if (params.timeMin === undefined && params.timeMax === undefined) return events;
   return events.filter((event) => occursWithin(event, from, params.timeMax ?? Infinity));
@@ -195,14 +193,10 @@ function fullListItems(calendar: CalendarStore, params: ListParams, now: number)
 
 /** What changed since a sync token's moment, as singleEvents asks for it (see above). */
 function changedItems(calendar: CalendarStore, since: number, singleEvents: boolean, now: number): StoredEvent[] {
-  const changed = [...calendar.events.values()]
-    .filter((event) => event.changeSeq > since)
-    .sort((a, b) => a.changeSeq - b.changeSeq);
+  const changed = [...calendar.events.values()].filter((event) => event.changeSeq > since).sort((a, b) => a.changeSeq - b.changeSeq);
   if (!singleEvents) return changed;
   return changed.flatMap((event) =>
-    event.series
-      ? expandEvent(event, { from: -Infinity, to: horizon(Math.max(now, event.startMs)), includeExcluded: true })
-      : [event],
+    event.series ? expandEvent(event, { from: -Infinity, to: horizon(Math.max(now, event.startMs)), includeExcluded: true }) : [event],
   );
 }
 

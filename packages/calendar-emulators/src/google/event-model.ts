@@ -165,9 +165,7 @@ function parseEventTime(raw: JsonValue | undefined, which: 'start' | 'end', cale
   if (!hasOffset && timeZone === undefined) {
     throw apiErrors.required(`Missing time zone definition for ${which} time.`);
   }
-  const parsed = hasOffset
-    ? DateTime.fromISO(dateTime, { setZone: true })
-    : DateTime.fromISO(dateTime, { zone: timeZone as string });
+  const parsed = hasOffset ? DateTime.fromISO(dateTime, { setZone: true }) : DateTime.fromISO(dateTime, { zone: timeZone as string });
   if (!parsed.isValid) throw apiErrors.invalid(`Invalid ${which} time.`);
   // Keep what the client sent (dateTime and timeZone), as the adapter compares them.
   const value: EventDateTime = { dateTime };
@@ -427,9 +425,7 @@ export function toEventResource(event: StoredEvent, calendar: EventCalendar, ori
     start: { ...content.start },
     end: { ...content.end },
     ...(content.recurrence !== undefined ? { recurrence: content.recurrence.slice() } : {}),
-    ...(instance
-      ? { recurringEventId: instance.recurringEventId, originalStartTime: { ...instance.originalStartTime } }
-      : {}),
+    ...(instance ? { recurringEventId: instance.recurringEventId, originalStartTime: { ...instance.originalStartTime } } : {}),
     ...(content.transparency !== undefined ? { transparency: content.transparency } : {}),
     ...(content.visibility !== undefined ? { visibility: content.visibility } : {}),
     iCalUID: iCalUidOf(event),

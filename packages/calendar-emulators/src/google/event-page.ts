@@ -10,8 +10,7 @@ import { findCalendarById, type SandboxState } from './state';
 
 function when(event: StoredEvent): string {
   const { start, end } = event.content;
-  const show = (value: typeof start): string =>
-    `${value.date ?? value.dateTime ?? ''}${value.timeZone ? ` (${value.timeZone})` : ''}`;
+  const show = (value: typeof start): string => `${value.date ?? value.dateTime ?? ''}${value.timeZone ? ` (${value.timeZone})` : ''}`;
   return `${show(start)} → ${show(end)}`;
 }
 
@@ -49,6 +48,11 @@ export function eventPage(state: SandboxState): RequestHandler {
       .join('\n');
     res
       .type('html')
-      .send(page(event.content.summary ?? '(No title)', `<h1>${escapeHtml(event.content.summary ?? '(No title)')}</h1>\n<dl>\n${details}\n</dl>`));
+      .send(
+        page(
+          event.content.summary ?? '(No title)',
+          `<h1>${escapeHtml(event.content.summary ?? '(No title)')}</h1>\n<dl>\n${details}\n</dl>`,
+        ),
+      );
   };
 }

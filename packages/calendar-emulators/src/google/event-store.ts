@@ -1,13 +1,6 @@
 import { apiErrors } from './errors';
 import { isValidEventId, newEventId, nextEtag } from './ids';
-import {
-  eventToWritableJson,
-  isJsonObject,
-  mergePatch,
-  validateEventBody,
-  type StoredEvent,
-  type ValidatedEvent,
-} from './event-model';
+import { eventToWritableJson, isJsonObject, mergePatch, validateEventBody, type StoredEvent, type ValidatedEvent } from './event-model';
 import type { CalendarStore } from './state';
 
 // Event writes on one calendar, with Google's identity rules: client ids, ids that
@@ -73,9 +66,7 @@ export function insertEvent(calendar: CalendarStore, body: unknown, now: number)
 
 function nextSequence(event: StoredEvent, validated: ValidatedEvent): number {
   if (validated.sequence !== undefined && validated.sequence < event.sequence) {
-    throw apiErrors.invalid(
-      'Invalid sequence value. The specified sequence number is below the current sequence number of the resource.',
-    );
+    throw apiErrors.invalid('Invalid sequence value. The specified sequence number is below the current sequence number of the resource.');
   }
   const sequence = validated.sequence ?? event.sequence;
   const timesChanged =
@@ -124,13 +115,7 @@ export function updateEvent(
 }
 
 /** events.patch: merge onto the current event; status stays unless the body changes it. */
-export function patchEvent(
-  calendar: CalendarStore,
-  eventId: string,
-  body: unknown,
-  ifMatch: string | undefined,
-  now: number,
-): StoredEvent {
+export function patchEvent(calendar: CalendarStore, eventId: string, body: unknown, ifMatch: string | undefined, now: number): StoredEvent {
   const event = findEvent(calendar, eventId);
   checkIfMatch(ifMatch, event);
   if (body !== undefined && body !== null && !isJsonObject(body)) throw apiErrors.parseError();
@@ -140,12 +125,7 @@ export function patchEvent(
 }
 
 /** events.delete: the event lingers as cancelled; deleting it again is 410 Gone. */
-export function deleteEvent(
-  calendar: CalendarStore,
-  eventId: string,
-  ifMatch: string | undefined,
-  now: number,
-): StoredEvent {
+export function deleteEvent(calendar: CalendarStore, eventId: string, ifMatch: string | undefined, now: number): StoredEvent {
   const event = findEvent(calendar, eventId);
   if (event.status === 'cancelled') throw apiErrors.deleted();
   checkIfMatch(ifMatch, event);

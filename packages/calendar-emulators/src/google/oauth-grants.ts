@@ -46,9 +46,7 @@ export interface RawAuthorizationRequest {
   codeChallengeMethod?: string;
 }
 
-export type AuthorizationCheck =
-  | { ok: true; request: AuthorizationRequest }
-  | { ok: false; error: string; message: string };
+export type AuthorizationCheck = { ok: true; request: AuthorizationRequest } | { ok: false; error: string; message: string };
 
 /**
  * The checks Google makes before showing its consent screen. Failures are shown to
@@ -183,11 +181,7 @@ function grantForRefreshToken(state: SandboxState, refreshToken: string): Grant 
   return grantId === undefined ? undefined : state.grants.get(grantId);
 }
 
-export function refreshAccessToken(
-  state: SandboxState,
-  client: ClientRegistration,
-  params: { refreshToken?: string },
-): TokenResponse {
+export function refreshAccessToken(state: SandboxState, client: ClientRegistration, params: { refreshToken?: string }): TokenResponse {
   if (!params.refreshToken) throw oauthErrors.missing('refresh_token');
   const grant = grantForRefreshToken(state, params.refreshToken);
   if (!grant) throw oauthErrors.revokedGrant();

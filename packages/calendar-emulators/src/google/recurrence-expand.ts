@@ -37,7 +37,9 @@ function startMsOf(series: Series, wall: WallTime): number {
 
 function endMsOf(series: Series, wall: WallTime, startMs: number): number {
   if ('ms' in series.span) return startMs + series.span.ms;
-  return wallToDateTime({ ...wall, hour: 0, minute: 0, second: 0 }, series.zone).plus({ days: series.span.days }).toMillis();
+  return wallToDateTime({ ...wall, hour: 0, minute: 0, second: 0 }, series.zone)
+    .plus({ days: series.span.days })
+    .toMillis();
 }
 
 function withinUntil(series: Series, until: UntilBound, wall: WallTime): boolean {

@@ -16,10 +16,7 @@ export interface WallTime {
   second: number;
 }
 
-export type UntilBound =
-  | { kind: 'instant'; ms: number }
-  | { kind: 'wall'; key: string }
-  | { kind: 'date'; date: string };
+export type UntilBound = { kind: 'instant'; ms: number } | { kind: 'wall'; key: string } | { kind: 'date'; date: string };
 
 export interface SeriesRule {
   /** The rule for ical.js without COUNT and UNTIL, which the expander applies itself. */

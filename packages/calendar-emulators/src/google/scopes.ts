@@ -78,9 +78,7 @@ const OWNED_CALENDARS_ONLY: ReadonlySet<string> = new Set([S.eventsOwned, S.even
  */
 export function scopeAllowsOnCalendar(granted: string, method: ApiMethod, ownsCalendar: boolean): boolean {
   const grantedScopes = new Set(granted.split(/\s+/));
-  return METHOD_SCOPES[method].some(
-    (needed) => grantedScopes.has(needed) && (ownsCalendar || !OWNED_CALENDARS_ONLY.has(needed)),
-  );
+  return METHOD_SCOPES[method].some((needed) => grantedScopes.has(needed) && (ownsCalendar || !OWNED_CALENDARS_ONLY.has(needed)));
 }
 
 const DESCRIPTIONS: Record<string, string> = {

@@ -5,14 +5,7 @@ import type { SandboxLogger } from '../shared/types';
 import { closeAllChannels, type WatchChannel } from './channels';
 import type { StoredEvent } from './event-model';
 import { newCalendarId } from './ids';
-import type {
-  AccessType,
-  AccountStats,
-  CodeChallengeMethod,
-  EventReminderOverride,
-  SandboxCalendarRole,
-  SandboxConfig,
-} from './types';
+import type { AccessType, AccountStats, CodeChallengeMethod, EventReminderOverride, SandboxCalendarRole, SandboxConfig } from './types';
 
 export { normalizeEmail };
 export type { SandboxLogger };

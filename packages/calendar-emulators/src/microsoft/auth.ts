@@ -38,10 +38,7 @@ export function requireAccessToken(state: MicrosoftSandboxState): RequestHandler
  * 403 unless the token carries one of the permissions: Authorization_RequestDenied (the
  * directory's answer, the default) or what `denied` makes (Outlook's ErrorAccessDenied).
  */
-export function requirePermission(
-  permissions: readonly string[],
-  denied: () => GraphApiError = graphErrors.accessDenied,
-): RequestHandler {
+export function requirePermission(permissions: readonly string[], denied: () => GraphApiError = graphErrors.accessDenied): RequestHandler {
   return (req, _res, next) => {
     const token = requestContext(req).accessToken;
     if (!token || !grantsAny(token.scope, permissions)) throw denied();

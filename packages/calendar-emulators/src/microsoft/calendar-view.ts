@@ -31,7 +31,8 @@ export function parseWindow(params: URLSearchParams): TimeWindow {
   }
   const startMs = parseQueryInstant(rawStart);
   const endMs = parseQueryInstant(rawEnd);
-  if (startMs === undefined) throw graphErrors.invalidParameter(`The value '${rawStart}' of parameter 'StartDateTime' is not a valid date-time.`);
+  if (startMs === undefined)
+    throw graphErrors.invalidParameter(`The value '${rawStart}' of parameter 'StartDateTime' is not a valid date-time.`);
   if (endMs === undefined) throw graphErrors.invalidParameter(`The value '${rawEnd}' of parameter 'EndDateTime' is not a valid date-time.`);
   if (endMs <= startMs) throw graphErrors.invalidParameter('The EndDateTime parameter must be later than the StartDateTime parameter.');
   return { startMs, endMs };

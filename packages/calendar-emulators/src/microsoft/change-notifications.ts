@@ -67,7 +67,11 @@ export function publishEventChange(state: MicrosoftSandboxState, account: Accoun
  * when it has none (Graph then sends nothing). It goes out even if the subscription has
  * just been removed: that is what subscriptionRemoved announces.
  */
-export function sendLifecycleNotification(state: MicrosoftSandboxState, record: SubscriptionRecord, lifecycleEvent: GraphLifecycleEvent): boolean {
+export function sendLifecycleNotification(
+  state: MicrosoftSandboxState,
+  record: SubscriptionRecord,
+  lifecycleEvent: GraphLifecycleEvent,
+): boolean {
   const url = record.lifecycleNotificationUrl;
   if (url === null) return false;
   const { deliveries } = record;

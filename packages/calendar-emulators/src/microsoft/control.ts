@@ -1,13 +1,6 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
-import {
-  ControlError,
-  controlErrorHandler,
-  emailSchema,
-  parseInput,
-  registerFaultRoutes,
-  unknownControlRoute,
-} from '../shared/control';
+import { ControlError, controlErrorHandler, emailSchema, parseInput, registerFaultRoutes, unknownControlRoute } from '../shared/control';
 import { routeParam, searchParams } from '../shared/http';
 import { invalidateDeltaTokens } from './calendar-view';
 import { calendarOwner, toGraphCalendar } from './calendars';
@@ -15,13 +8,7 @@ import { GraphApiError, graphErrorBody } from './errors';
 import { isJsonObject, toControlEvent, type StoredEvent } from './event-model';
 import { calendarEvents, createEvent, deleteEvent, lookupEvent, patchEvent } from './event-store';
 import { newRequestId } from './ids';
-import {
-  checkAuthorizationRequest,
-  expireAccessTokens,
-  expireRefreshTokens,
-  issueAuthorizationCode,
-  revokeAccount,
-} from './oauth-grants';
+import { checkAuthorizationRequest, expireAccessTokens, expireRefreshTokens, issueAuthorizationCode, revokeAccount } from './oauth-grants';
 import { DEFAULT_SCOPE } from './scopes';
 import {
   addCalendar,
@@ -130,7 +117,10 @@ function controlEvent(account: Account, event: StoredEvent): GraphEvent {
 const graphErrorsAsGraph = (error: unknown, res: Response): boolean => {
   if (!(error instanceof GraphApiError)) return false;
   const ids = { requestId: newRequestId(), clientRequestId: newRequestId(), at: new Date() };
-  res.status(error.status).set(error.headers).json(graphErrorBody(error.code, error.message, ids));
+  res
+    .status(error.status)
+    .set(error.headers)
+    .json(graphErrorBody(error.code, error.message, ids));
   return true;
 };
 

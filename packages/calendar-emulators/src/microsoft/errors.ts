@@ -23,7 +23,10 @@ export interface AadErrorBody {
 
 /** "2016-01-09 02:02:12Z", AAD's timestamp format. */
 function aadTimestamp(at: Date): string {
-  return at.toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+  return at
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, 'Z');
 }
 
 export function aadErrorBody(error: string, codes: readonly number[], message: string, ids: RequestIds): AadErrorBody {
@@ -70,7 +73,8 @@ const aadDate = (ms: number): string => aadTimestamp(new Date(ms));
 export const aadErrors = {
   missing: (parameter: string) =>
     new AadError(400, 'invalid_request', [900144], `The request body must contain the following parameter: ${quote(parameter)}.`),
-  malformed: (detail: string) => new AadError(400, 'invalid_request', [9002313], `Invalid request. Request is malformed or invalid. ${detail}`),
+  malformed: (detail: string) =>
+    new AadError(400, 'invalid_request', [9002313], `Invalid request. Request is malformed or invalid. ${detail}`),
   tenantNotFound: (tenant: string) =>
     new AadError(
       400,
@@ -85,8 +89,7 @@ export const aadErrors = {
       [700016],
       `Application with identifier ${quote(clientId)} was not found in the directory ${quote(tenant)}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`,
     ),
-  invalidRedirectUri: () =>
-    new AadError(400, 'invalid_request', [90102], "'redirect_uri' value must be a valid absolute URI."),
+  invalidRedirectUri: () => new AadError(400, 'invalid_request', [90102], "'redirect_uri' value must be a valid absolute URI."),
   redirectUriNotRegistered: (redirectUri: string, clientId: string) =>
     new AadError(
       400,
@@ -95,14 +98,28 @@ export const aadErrors = {
       `The redirect URI ${quote(redirectUri)} specified in the request does not match the redirect URIs configured for the application ${quote(clientId)}. Make sure the redirect URI sent in the request matches one added to your application in the Azure portal.`,
     ),
   unsupportedResponseType: (responseType: string) =>
-    new AadError(400, 'unsupported_response_type', [70005], `The response_type ${quote(responseType)} is not supported by this sandbox; use 'code'.`),
+    new AadError(
+      400,
+      'unsupported_response_type',
+      [70005],
+      `The response_type ${quote(responseType)} is not supported by this sandbox; use 'code'.`,
+    ),
   unsupportedResponseMode: (responseMode: string) =>
-    new AadError(400, 'invalid_request', [9002313], `Invalid request. The response_mode ${quote(responseMode)} is not supported by this sandbox; use 'query'.`),
-  loginRequired: () =>
-    new AadError(400, 'login_required', [50058], 'A silent sign-in request was sent but no user is signed in.'),
+    new AadError(
+      400,
+      'invalid_request',
+      [9002313],
+      `Invalid request. The response_mode ${quote(responseMode)} is not supported by this sandbox; use 'query'.`,
+    ),
+  loginRequired: () => new AadError(400, 'login_required', [50058], 'A silent sign-in request was sent but no user is signed in.'),
   userDeclined: () => new AadError(400, 'access_denied', [65004], 'User declined to consent to access the app.'),
   missingSecret: () =>
-    new AadError(401, 'invalid_client', [7000218], "The request body must contain the following parameter: 'client_assertion' or 'client_secret'."),
+    new AadError(
+      401,
+      'invalid_client',
+      [7000218],
+      "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+    ),
   badSecret: (clientId: string) =>
     new AadError(
       401,
@@ -137,7 +154,12 @@ export const aadErrors = {
       `The reply address ${quote(given ?? '')} does not match the reply address ${quote(expected)} provided when requesting Authorization code.`,
     ),
   badVerifier: () =>
-    new AadError(400, 'invalid_grant', [501481], 'The Code_Verifier does not match the code_challenge supplied in the authorization request.'),
+    new AadError(
+      400,
+      'invalid_grant',
+      [501481],
+      'The Code_Verifier does not match the code_challenge supplied in the authorization request.',
+    ),
   expiredRefreshToken: (issuedAt: number, expiredAt: number) =>
     new AadError(
       400,
@@ -256,8 +278,7 @@ export const graphErrors = {
   parseUri: (message: string) => new GraphApiError(400, 'RequestBroker--ParseUri', message),
   recurrenceHasNoOccurrence: () =>
     new GraphApiError(400, 'ErrorRecurrenceHasNoOccurrence', 'The recurrence pattern has no occurrences in the specified range.'),
-  syncStateNotFound: () =>
-    new GraphApiError(410, 'SyncStateNotFound', 'The sync state is no longer valid. Start a full synchronization.'),
+  syncStateNotFound: () => new GraphApiError(410, 'SyncStateNotFound', 'The sync state is no longer valid. Start a full synchronization.'),
   // getSchedule passes Exchange's availability codes through (GetUserAvailability's).
   mailboxDataArrayTooBig: (allowed: number, actual: number) =>
     new GraphApiError(
@@ -268,7 +289,11 @@ export const graphErrors = {
   timeIntervalTooBig: (maxDays: number) =>
     new GraphApiError(400, 'ErrorTimeIntervalTooBig', `The time interval is too big. It must be shorter than ${maxDays} days.`),
   invalidTimeInterval: () =>
-    new GraphApiError(400, 'ErrorInvalidTimeInterval', 'The specified time interval is invalid: the end time must be later than the start time.'),
+    new GraphApiError(
+      400,
+      'ErrorInvalidTimeInterval',
+      'The specified time interval is invalid: the end time must be later than the start time.',
+    ),
   invalidMergedFreeBusyInterval: (min: number, max: number) =>
     new GraphApiError(
       400,
@@ -276,7 +301,11 @@ export const graphErrors = {
       `The availabilityViewInterval must be between ${min} and ${max} minutes and shorter than the requested time window.`,
     ),
   invalidActionParameter: (name: string, action: string) =>
-    new GraphApiError(400, 'BadRequest', `The parameter '${name}' in the request payload is not a valid parameter for the operation '${action}'.`),
+    new GraphApiError(
+      400,
+      'BadRequest',
+      `The parameter '${name}' in the request payload is not a valid parameter for the operation '${action}'.`,
+    ),
   mailboxConcurrency: (retryAfterSeconds: number) =>
     new GraphApiError(429, 'ApplicationThrottled', 'Application is over its MailboxConcurrency limit.', {
       'Retry-After': String(retryAfterSeconds),

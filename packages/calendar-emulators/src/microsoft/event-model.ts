@@ -1,7 +1,15 @@
 import { graphErrors } from './errors';
 import { parseRecurrence, toGraphRecurrence, type Recurrence } from './recurrence';
 import { firstOccurrence } from './recurrence-expansion';
-import { formatUtcTimestamp, formatZonedDateTime, isMidnight, parseZonedDateTime, resolveZone, UTC_ZONE, type ResolvedZone } from './time-zones';
+import {
+  formatUtcTimestamp,
+  formatZonedDateTime,
+  isMidnight,
+  parseZonedDateTime,
+  resolveZone,
+  UTC_ZONE,
+  type ResolvedZone,
+} from './time-zones';
 import type {
   GraphBodyType,
   GraphChangeType,
@@ -269,7 +277,8 @@ function parseBody(value: JsonValue, current: GraphItemBody): GraphItemBody {
   if (value === null) return { contentType: 'text', content: '' };
   if (!isJsonObject(value)) throw graphErrors.invalidValue('body');
   for (const key of Object.keys(value)) {
-    if (key !== 'contentType' && key !== 'content' && key !== '@odata.type') throw graphErrors.unknownProperty(key, 'microsoft.graph.itemBody');
+    if (key !== 'contentType' && key !== 'content' && key !== '@odata.type')
+      throw graphErrors.unknownProperty(key, 'microsoft.graph.itemBody');
   }
   const contentType = value['contentType'] === undefined ? current.contentType : enumValue(value['contentType'], 'contentType', BODY_TYPES);
   const content = value['content'] === undefined ? current.content : stringValue(value['content'], 'content');
@@ -345,37 +354,93 @@ export function validateEventWrite(raw: unknown, current: StoredEvent | undefine
     const value = body[name];
     return value === undefined ? fallback() : parse(value);
   };
-  const start = read('start', (value): EventTime | undefined => parseTime(value, 'start'), () => base?.start);
-  const end = read('end', (value): EventTime | undefined => parseTime(value, 'end'), () => base?.end);
+  const start = read(
+    'start',
+    (value): EventTime | undefined => parseTime(value, 'start'),
+    () => base?.start,
+  );
+  const end = read(
+    'end',
+    (value): EventTime | undefined => parseTime(value, 'end'),
+    () => base?.end,
+  );
   if (!start || !end) throw graphErrors.invalidRequest("Your request can't be completed. An event needs both a start and an end.");
   const emptyBody: GraphItemBody = { contentType: 'text', content: '' };
   const content: EventContent = {
-    subject: read('subject', (value) => stringValue(value, 'subject'), () => base?.subject ?? ''),
-    body: read('body', (value) => parseBody(value, base?.body ?? emptyBody), () => base?.body ?? emptyBody),
+    subject: read(
+      'subject',
+      (value) => stringValue(value, 'subject'),
+      () => base?.subject ?? '',
+    ),
+    body: read(
+      'body',
+      (value) => parseBody(value, base?.body ?? emptyBody),
+      () => base?.body ?? emptyBody,
+    ),
     start,
     end,
-    isAllDay: read('isAllDay', (value) => booleanValue(value, 'isAllDay'), () => base?.isAllDay ?? false),
+    isAllDay: read(
+      'isAllDay',
+      (value) => booleanValue(value, 'isAllDay'),
+      () => base?.isAllDay ?? false,
+    ),
     location: read('location', parseLocation, () => base?.location ?? ''),
-    isReminderOn: read('isReminderOn', (value) => booleanValue(value, 'isReminderOn'), () => base?.isReminderOn ?? true),
+    isReminderOn: read(
+      'isReminderOn',
+      (value) => booleanValue(value, 'isReminderOn'),
+      () => base?.isReminderOn ?? true,
+    ),
     reminderMinutesBeforeStart: read('reminderMinutesBeforeStart', parseReminderMinutes, () => base?.reminderMinutesBeforeStart ?? 15),
-    showAs: read('showAs', (value) => enumValue(value, 'showAs', SHOW_AS), () => base?.showAs ?? 'busy'),
-    importance: read('importance', (value) => enumValue(value, 'importance', IMPORTANCE), () => base?.importance ?? 'normal'),
-    sensitivity: read('sensitivity', (value) => enumValue(value, 'sensitivity', SENSITIVITY), () => base?.sensitivity ?? 'normal'),
+    showAs: read(
+      'showAs',
+      (value) => enumValue(value, 'showAs', SHOW_AS),
+      () => base?.showAs ?? 'busy',
+    ),
+    importance: read(
+      'importance',
+      (value) => enumValue(value, 'importance', IMPORTANCE),
+      () => base?.importance ?? 'normal',
+    ),
+    sensitivity: read(
+      'sensitivity',
+      (value) => enumValue(value, 'sensitivity', SENSITIVITY),
+      () => base?.sensitivity ?? 'normal',
+    ),
     categories: read('categories', parseCategories, () => [...(base?.categories ?? [])]),
-    responseRequested: read('responseRequested', (value) => booleanValue(value, 'responseRequested'), () => base?.responseRequested ?? true),
+    responseRequested: read(
+      'responseRequested',
+      (value) => booleanValue(value, 'responseRequested'),
+      () => base?.responseRequested ?? true,
+    ),
     allowNewTimeProposals: read(
       'allowNewTimeProposals',
       (value) => booleanValue(value, 'allowNewTimeProposals'),
       () => base?.allowNewTimeProposals ?? true,
     ),
-    hideAttendees: read('hideAttendees', (value) => booleanValue(value, 'hideAttendees'), () => base?.hideAttendees ?? false),
-    attendees: read('attendees', (value) => arrayValue(value, 'attendees'), () => base?.attendees ?? []),
-    locations: read('locations', (value) => arrayValue(value, 'locations'), () => base?.locations ?? []),
+    hideAttendees: read(
+      'hideAttendees',
+      (value) => booleanValue(value, 'hideAttendees'),
+      () => base?.hideAttendees ?? false,
+    ),
+    attendees: read(
+      'attendees',
+      (value) => arrayValue(value, 'attendees'),
+      () => base?.attendees ?? [],
+    ),
+    locations: read(
+      'locations',
+      (value) => arrayValue(value, 'locations'),
+      () => base?.locations ?? [],
+    ),
     extendedProperties: mergeExtendedProperties(
       base?.extendedProperties ?? [],
       body['singleValueExtendedProperties'] === undefined ? [] : parseExtendedProperties(body['singleValueExtendedProperties']),
     ),
-    recurrence: read('recurrence', (value) => parseRecurrence(value, start.zone), () => base?.recurrence ?? null),
+    recurrence: read(
+      'recurrence',
+      (value) => parseRecurrence(value, start.zone),
+      () => base?.recurrence ?? null,
+    ),
   };
   if (content.end.ms < content.start.ms) {
     throw graphErrors.invalidRequest("Your request can't be completed. The end time of the event is before its start time.");

@@ -97,13 +97,7 @@ export interface CreateResult {
  * 24 hours that still exists: then that event is the answer, unchanged (Graph's answer to a
  * de-duplicated retry is unconfirmed; the sandbox returns the existing event as if created).
  */
-export function createEvent(
-  mailbox: Mailbox,
-  calendar: MailboxCalendar,
-  body: unknown,
-  now: number,
-  writer: Writer,
-): CreateResult {
+export function createEvent(mailbox: Mailbox, calendar: MailboxCalendar, body: unknown, now: number, writer: Writer): CreateResult {
   checkWritable(calendar, writer);
   const validated = validateEventWrite(body, undefined);
   const transactionId = validated.transactionId;

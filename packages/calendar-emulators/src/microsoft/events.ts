@@ -1,15 +1,7 @@
 import type { Request, Response, Router } from 'express';
 import { requestOrigin, routeParam, searchParams } from '../shared/http';
 import { deltaPage, parseWindow } from './calendar-view';
-import {
-  calendarOwner,
-  calendarScope,
-  callerAccount,
-  METADATA,
-  scopeContext,
-  scopedCalendar,
-  type CalendarScope,
-} from './calendars';
+import { calendarOwner, calendarScope, callerAccount, METADATA, scopeContext, scopedCalendar, type CalendarScope } from './calendars';
 import { graphErrors } from './errors';
 import { toGraphEvent, type ExtendedPropertyExpansion, type StoredEvent } from './event-model';
 import { byStart, calendarEvents, createEvent, deleteEvent, eventsInWindow, findCalendar, findEvent, patchEvent } from './event-store';

@@ -56,7 +56,13 @@ function toItem(event: StoredEvent, zone: ResolvedZone, withDetails: boolean): S
   const { content } = event;
   const times = { start: zoned(content.start.ms, zone), end: zoned(content.end.ms, zone) };
   if (!withDetails) return { status: content.showAs, ...times };
-  return { isPrivate: content.sensitivity === 'private', status: content.showAs, subject: content.subject, location: content.location, ...times };
+  return {
+    isPrivate: content.sensitivity === 'private',
+    status: content.showAs,
+    subject: content.subject,
+    location: content.location,
+    ...times,
+  };
 }
 
 /** One digit per interval; the last slot may be shorter when the window is not a multiple of it. */

@@ -124,11 +124,7 @@ export function issueAuthorizationCode(state: MicrosoftSandboxState, email: stri
   return code;
 }
 
-export function authenticateClient(
-  state: MicrosoftSandboxState,
-  tenant: string,
-  credentials: ClientCredentials,
-): ClientRegistration {
+export function authenticateClient(state: MicrosoftSandboxState, tenant: string, credentials: ClientCredentials): ClientRegistration {
   if (!credentials.clientId) throw aadErrors.missing('client_id');
   const client = state.clients.get(credentials.clientId);
   if (!client) throw aadErrors.unknownClient(credentials.clientId, tenant);
@@ -218,12 +214,7 @@ export function exchangeAuthorizationCode(
 }
 
 /** Why a refresh token cannot be redeemed, or undefined when it can. */
-function refusal(
-  state: MicrosoftSandboxState,
-  client: ClientRegistration,
-  record: RefreshTokenRecord,
-  grant: Grant,
-): AadError | undefined {
+function refusal(state: MicrosoftSandboxState, client: ClientRegistration, record: RefreshTokenRecord, grant: Grant): AadError | undefined {
   if (grant.revokedAt !== undefined) return aadErrors.revokedGrant(grant.issuedAt, grant.revokedAt);
   if (record.expiresAt <= state.now()) return aadErrors.expiredRefreshToken(record.issuedAt, record.expiresAt);
   if (record.rotatedAt !== undefined && state.config.strictRotation) return aadErrors.rotatedRefreshToken();
@@ -311,10 +302,7 @@ export function validAccessToken(state: MicrosoftSandboxState, token: string | u
 }
 
 /** Which account a token request is about, for stats and fault matching. */
-export function accountForTokenParams(
-  state: MicrosoftSandboxState,
-  params: { code?: string; refreshToken?: string },
-): string | undefined {
+export function accountForTokenParams(state: MicrosoftSandboxState, params: { code?: string; refreshToken?: string }): string | undefined {
   if (params.code) return state.codes.get(params.code)?.email;
   if (params.refreshToken) return state.refreshTokens.get(params.refreshToken)?.email;
   return undefined;

@@ -1,14 +1,6 @@
 import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response, type Router } from 'express';
 import { isPlausibleEmail } from '../shared/email';
-import {
-  clientCredentials,
-  formField as field,
-  isBodyParseError,
-  redirectBack,
-  routeParam,
-  searchParams,
-  sendHtml,
-} from '../shared/http';
+import { clientCredentials, formField as field, isBodyParseError, redirectBack, routeParam, searchParams, sendHtml } from '../shared/http';
 import { DEFAULT_LOGIN_EMAIL, renderConsentPage, type ConsentFields } from './consent-page';
 import { assignRequestIds, requestContext, requestIds } from './context';
 import { AadError, aadErrors } from './errors';
@@ -92,7 +84,10 @@ const aadErrorHandler: ErrorRequestHandler = (error: unknown, req, res, next) =>
   const aad =
     error instanceof AadError ? error : isBodyParseError(error) ? aadErrors.malformed('The request body could not be read.') : undefined;
   if (!aad) return next(error);
-  res.status(aad.status).set('Cache-Control', 'no-store').json(aad.toBody(requestIds(req)));
+  res
+    .status(aad.status)
+    .set('Cache-Control', 'no-store')
+    .json(aad.toBody(requestIds(req)));
 };
 
 export function oauthRouter(state: MicrosoftSandboxState): Router {

@@ -1,13 +1,14 @@
-import { isJsonObject, validateEventWrite, type EventContent, type OccurrenceException, type SeriesState, type StoredEvent } from './event-model';
+import {
+  isJsonObject,
+  validateEventWrite,
+  type EventContent,
+  type OccurrenceException,
+  type SeriesState,
+  type StoredEvent,
+} from './event-model';
 import { graphErrors } from './errors';
 import { sameSchedule } from './recurrence';
-import {
-  occurrencesOverlapping,
-  occurrenceStartingAt,
-  spanOverlaps,
-  type OccurrenceTime,
-  type SeriesTiming,
-} from './recurrence-expansion';
+import { occurrencesOverlapping, occurrenceStartingAt, spanOverlaps, type OccurrenceTime, type SeriesTiming } from './recurrence-expansion';
 import type { Mailbox } from './state';
 
 // The occurrences of a series master as events: made on demand from the master (never
@@ -165,7 +166,6 @@ export function withOccurrencePatch(master: StoredEvent, occurrence: StoredEvent
  */
 export function seriesStateAfterPatch(before: StoredEvent, after: EventContent): SeriesState | undefined {
   const previous = before.content;
-  const sameTimes =
-    previous.start.ms === after.start.ms && previous.end.ms === after.end.ms && previous.isAllDay === after.isAllDay;
+  const sameTimes = previous.start.ms === after.start.ms && previous.end.ms === after.end.ms && previous.isAllDay === after.isAllDay;
   return sameTimes && sameSchedule(previous.recurrence, after.recurrence) ? before.series : undefined;
 }

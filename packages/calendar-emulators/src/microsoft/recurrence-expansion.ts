@@ -178,7 +178,15 @@ function timesOn(series: SeriesTiming, date: CalendarDate): { startMs: number; e
   const zone = series.recurrence.range.zone.iana;
   const wall = DateTime.fromMillis(series.start.ms, { zone });
   const start = DateTime.fromObject(
-    { year: date.year, month: date.month, day: date.day, hour: wall.hour, minute: wall.minute, second: wall.second, millisecond: wall.millisecond },
+    {
+      year: date.year,
+      month: date.month,
+      day: date.day,
+      hour: wall.hour,
+      minute: wall.minute,
+      second: wall.second,
+      millisecond: wall.millisecond,
+    },
     { zone },
   );
   if (series.isAllDay) {

@@ -90,7 +90,10 @@ const rangeSchema = z.strictObject({
   '@odata.type': z.string().optional(),
   type: caseInsensitiveEnum(RANGE_TYPES),
   startDate: dateSchema,
-  endDate: z.union([dateSchema, z.literal(NO_DATE)]).nullable().optional(),
+  endDate: z
+    .union([dateSchema, z.literal(NO_DATE)])
+    .nullable()
+    .optional(),
   numberOfOccurrences: z.number().int().min(0).max(999).optional(),
   recurrenceTimeZone: z.string().nullable().optional(),
 });
@@ -147,7 +150,8 @@ export function parseRecurrence(raw: unknown, startZone: ResolvedZone): Recurren
   const needsDayOfMonth = pattern.type === 'absoluteMonthly' || pattern.type === 'absoluteYearly';
   const needsMonth = pattern.type === 'absoluteYearly' || pattern.type === 'relativeYearly';
   if (needsDays && daysOfWeek.length === 0) throw invalidRecurrence(`A ${pattern.type} recurrence pattern needs daysOfWeek.`);
-  if (needsDayOfMonth && pattern.dayOfMonth === 0) throw invalidRecurrence(`An ${pattern.type} recurrence pattern needs dayOfMonth (1-31).`);
+  if (needsDayOfMonth && pattern.dayOfMonth === 0)
+    throw invalidRecurrence(`An ${pattern.type} recurrence pattern needs dayOfMonth (1-31).`);
   if (needsMonth && pattern.month === 0) throw invalidRecurrence(`A ${pattern.type} recurrence pattern needs month (1-12).`);
   // Unused fields come back as Graph's defaults, whatever was sent.
   if (!needsDays) pattern.daysOfWeek = [];
@@ -160,7 +164,8 @@ export function parseRecurrence(raw: unknown, startZone: ResolvedZone): Recurren
   const range: RecurrenceRange = { type: rawRange.type, startDate: rawRange.startDate, numberOfOccurrences: 0, zone };
   if (range.type === 'endDate') {
     const endDate = rawRange.endDate;
-    if (endDate === undefined || endDate === null || endDate === NO_DATE) throw invalidRecurrence('An endDate recurrence range needs an endDate.');
+    if (endDate === undefined || endDate === null || endDate === NO_DATE)
+      throw invalidRecurrence('An endDate recurrence range needs an endDate.');
     if (endDate < range.startDate) throw invalidRecurrence('The end date of the recurrence range is before its start date.');
     range.endDate = endDate;
   }

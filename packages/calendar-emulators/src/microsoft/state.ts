@@ -246,7 +246,10 @@ function capitalize(word: string): string {
 function names(email: string, displayName?: string): Pick<Account, 'displayName' | 'givenName' | 'surname'> {
   const words = displayName?.trim()
     ? displayName.trim().split(/\s+/)
-    : (email.split('@')[0] ?? email).split(/[._-]+/).filter(Boolean).map(capitalize);
+    : (email.split('@')[0] ?? email)
+        .split(/[._-]+/)
+        .filter(Boolean)
+        .map(capitalize);
   const [given, ...rest] = words;
   return {
     displayName: displayName?.trim() || words.join(' ') || email,

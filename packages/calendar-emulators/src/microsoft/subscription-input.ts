@@ -32,8 +32,7 @@ export const subscriptionErrors = {
   /** Graph's subscription service wraps the resource provider's refusals like this. */
   extension: (status: number, operation: string, statusName: string, reason: string) =>
     new GraphApiError(status, 'ExtensionError', `Operation: ${operation}; Exception: [Status Code: ${statusName}; Reason: ${reason}]`),
-  accessDenied: () =>
-    subscriptionErrors.extension(403, 'Create', 'Forbidden', 'Access is denied. Check credentials and try again.'),
+  accessDenied: () => subscriptionErrors.extension(403, 'Create', 'Forbidden', 'Access is denied. Check credentials and try again.'),
   notFound: () => new GraphApiError(404, 'ResourceNotFound', 'The object was not found.'),
   httpsRequired: (name: string) =>
     new GraphApiError(400, 'ValidationError', `Subscription validation request failed. The ${name} must use the https scheme.`),
@@ -87,7 +86,8 @@ export function parseChangeTypes(raw: string): Set<GraphChangeType> {
   const types = new Set<GraphChangeType>();
   for (const item of raw.split(',')) {
     const type = CHANGE_TYPES.find((candidate) => candidate === item.trim().toLowerCase());
-    if (type === undefined) throw subscriptionErrors.invalid(`'${item.trim()}' is not a valid changeType: use created, updated and deleted, comma-separated.`);
+    if (type === undefined)
+      throw subscriptionErrors.invalid(`'${item.trim()}' is not a valid changeType: use created, updated and deleted, comma-separated.`);
     types.add(type);
   }
   return types;
@@ -97,7 +97,9 @@ export function parseChangeTypes(raw: string): Set<GraphChangeType> {
 function namesCaller(account: Account, owner: string, who: string | undefined): boolean {
   if (owner === 'me') return who === undefined;
   if (owner !== 'users' || who === undefined) return false;
-  const name = decodeURIComponent(who).replace(/^\('?|'?\)$/g, '').toLowerCase();
+  const name = decodeURIComponent(who)
+    .replace(/^\('?|'?\)$/g, '')
+    .toLowerCase();
   return name === account.id || name === account.email;
 }
 
@@ -108,11 +110,25 @@ function namesCaller(account: Account, owner: string, who: string | undefined): 
  * a delegated token without access to them.
  */
 export function parseResource(account: Account, raw: string): SubscriptionTarget {
-  const invalid = (): GraphApiError => subscriptionErrors.extension(400, 'Create', 'BadRequest', `The resource '${raw}' is not supported by the sandbox: subscribe to me/events or me/calendars/{id}/events.`);
+  const invalid = (): GraphApiError =>
+    subscriptionErrors.extension(
+      400,
+      'Create',
+      'BadRequest',
+      `The resource '${raw}' is not supported by the sandbox: subscribe to me/events or me/calendars/{id}/events.`,
+    );
   if (raw.includes('?')) {
-    throw subscriptionErrors.extension(400, 'Create', 'BadRequest', 'The sandbox does not support query options ($filter, $select) in a subscription resource.');
+    throw subscriptionErrors.extension(
+      400,
+      'Create',
+      'BadRequest',
+      'The sandbox does not support query options ($filter, $select) in a subscription resource.',
+    );
   }
-  const segments = raw.trim().replace(/^\/+|\/+$/g, '').split('/');
+  const segments = raw
+    .trim()
+    .replace(/^\/+|\/+$/g, '')
+    .split('/');
   const owner = (segments[0] ?? '').toLowerCase();
   const who = owner === 'users' ? segments[1] : undefined;
   const rest = segments.slice(owner === 'users' ? 2 : 1);
@@ -121,7 +137,8 @@ export function parseResource(account: Account, raw: string): SubscriptionTarget
   const [first = '', second, third] = rest;
   const lower = rest.map((segment) => segment.toLowerCase());
   if (rest.length === 1 && lower[0] === 'events') return { kind: 'mailbox' };
-  if (rest.length === 2 && lower[0] === 'calendar' && lower[1] === 'events') return { kind: 'calendar', calendarId: account.mailbox.defaultCalendarId };
+  if (rest.length === 2 && lower[0] === 'calendar' && lower[1] === 'events')
+    return { kind: 'calendar', calendarId: account.mailbox.defaultCalendarId };
   const keyed = /^calendars\('([^']+)'\)$/i.exec(first);
   let calendarId: string | undefined;
   if (keyed && rest.length === 2 && lower[1] === 'events') calendarId = keyed[1];
@@ -140,7 +157,11 @@ export function parseExpiration(raw: string, now: number): number {
   if (ms === undefined) throw subscriptionErrors.invalidPayload();
   if (ms <= now) throw subscriptionErrors.invalid('Subscription expiration must be in the future.');
   if (ms > now + MAX_EVENT_SUBSCRIPTION_MINUTES * 60_000) {
-    throw new GraphApiError(400, 'ExtensionError', `Subscription expiration can only be ${MAX_EVENT_SUBSCRIPTION_MINUTES} minutes in the future.`);
+    throw new GraphApiError(
+      400,
+      'ExtensionError',
+      `Subscription expiration can only be ${MAX_EVENT_SUBSCRIPTION_MINUTES} minutes in the future.`,
+    );
   }
   return ms;
 }

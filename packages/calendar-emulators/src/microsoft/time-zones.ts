@@ -95,9 +95,7 @@ export function parseZonedDateTime(dateTime: string, zone: ResolvedZone): number
   const match = LOCAL_DATE_TIME.exec(dateTime.trim());
   if (!match) return undefined;
   const parsed =
-    match[2] === undefined
-      ? DateTime.fromISO(match[1] ?? '', { zone: zone.iana })
-      : DateTime.fromISO(dateTime.trim(), { setZone: true });
+    match[2] === undefined ? DateTime.fromISO(match[1] ?? '', { zone: zone.iana }) : DateTime.fromISO(dateTime.trim(), { setZone: true });
   return parsed.isValid ? parsed.toMillis() : undefined;
 }
 

@@ -139,13 +139,7 @@ export interface GraphSingleValueExtendedProperty {
 // Recurrence (`microsoft.graph.patternedRecurrence`), in the full shape Graph answers with.
 
 export type GraphDayOfWeek = 'sunday' | 'monday' | 'tuesday' | 'wednesday' | 'thursday' | 'friday' | 'saturday';
-export type GraphRecurrencePatternType =
-  | 'daily'
-  | 'weekly'
-  | 'absoluteMonthly'
-  | 'relativeMonthly'
-  | 'absoluteYearly'
-  | 'relativeYearly';
+export type GraphRecurrencePatternType = 'daily' | 'weekly' | 'absoluteMonthly' | 'relativeMonthly' | 'absoluteYearly' | 'relativeYearly';
 export type GraphWeekIndex = 'first' | 'second' | 'third' | 'fourth' | 'last';
 export type GraphRecurrenceRangeType = 'endDate' | 'noEnd' | 'numbered';
 

@@ -44,8 +44,7 @@ export const faultRuleSchema = z
     'status, dropResponse and resetConnection are alternatives: give at most one',
   )
   .refine(
-    (rule) =>
-      rule.status !== undefined || rule.dropResponse === true || rule.resetConnection === true || rule.latencyMs !== undefined,
+    (rule) => rule.status !== undefined || rule.dropResponse === true || rule.resetConnection === true || rule.latencyMs !== undefined,
     'a fault needs an action: status, dropResponse, resetConnection or latencyMs',
   ) satisfies z.ZodType<FaultRuleInput>;
 

@@ -63,7 +63,13 @@ export function addFaultRule(state: FaultState, input: FaultRuleInput): FaultRul
 }
 
 export function describeFaultRules(state: FaultState): FaultRuleView[] {
-  return state.faults.map((rule) => ({ ...rule.input, id: rule.id, remaining: rule.remaining, hits: rule.hits, hitTimes: [...rule.hitTimes] }));
+  return state.faults.map((rule) => ({
+    ...rule.input,
+    id: rule.id,
+    remaining: rule.remaining,
+    hits: rule.hits,
+    hitTimes: [...rule.hitTimes],
+  }));
 }
 
 export function clearFaultRules(state: FaultState): void {

@@ -12,9 +12,7 @@ export interface CodeChallenge {
   codeChallengeMethod: CodeChallengeMethod;
 }
 
-export type CodeChallengeCheck =
-  | { ok: true; challenge?: CodeChallenge }
-  | { ok: false; message: string };
+export type CodeChallengeCheck = { ok: true; challenge?: CodeChallenge } | { ok: false; message: string };
 
 export function sha256Base64Url(value: string): string {
   return createHash('sha256').update(value).digest('base64url');
