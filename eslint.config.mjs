@@ -1,0 +1,21 @@
+// ESLint: typescript-eslint's type-checked rules for everything, the layer rules for the service.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import { layerRules } from './eslint/layers.mjs';
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'dist/', 'coverage/', '.data/', 'test-artifacts/', '**/*.cjs', '**/*.mjs', 'vitest.config.mts'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
+    },
+  },
+  ...layerRules,
+);
