@@ -1,4 +1,5 @@
-import type { BookingProjection, BookingStatus, BookingView, CalendarView, Participant } from '../domain/booking';
+import type { BookingProjection, BookingStatus, BookingView, Participant } from '../domain/booking';
+import { bookingView, calendarView } from '../domain/booking-view';
 import type { Queryable } from './pool';
 
 /** The bookings table: the workflows' projection of each booking, read when no workflow can answer. */
@@ -72,9 +73,9 @@ export class PgBookingStore implements BookingStore {
       participants: Participant[];
       cancel_reason: string | null;
     }>('SELECT * FROM bookings WHERE booking_id = $1', [bookingId]);
-    const b = rows[0];
-    if (!b) return null;
-    const links = await this.db.query<{
+    const booking = rows[0];
+    if (!booking) return null;
+    const events = await this.db.query<{
       user_id: string;
       connection_id: string;
       provider: string;
@@ -83,31 +84,39 @@ export class PgBookingStore implements BookingStore {
       last_error: string | null;
       synced_at: Date | null;
     }>('SELECT * FROM calendar_events WHERE booking_id = $1 ORDER BY user_id, connection_id', [bookingId]);
-    const calendars: CalendarView[] = links.rows.map((l) => ({
-      userId: l.user_id,
-      connectionId: l.connection_id,
-      provider: l.provider,
-      state: l.state,
-      ...(l.external_event_id ? { externalEventId: l.external_event_id } : {}),
-      ...(l.last_error ? { lastError: l.last_error } : {}),
-      ...(l.synced_at ? { syncedAt: l.synced_at.toISOString() } : {}),
-    }));
-    return {
-      bookingId,
-      status: b.status,
-      version: b.version === null ? null : Number(b.version),
-      title: b.title,
-      ...(b.description !== null ? { description: b.description } : {}),
-      start: b.start_at.toISOString(),
-      end: b.end_at.toISOString(),
-      timeZone: b.time_zone,
-      ...(b.location !== null ? { location: b.location } : {}),
-      ...(b.meeting_url !== null ? { meetingUrl: b.meeting_url } : {}),
-      participants: b.participants.map((p) => ({ userId: p.userId, role: p.role, name: p.name })),
-      ...(b.cancel_reason !== null ? { cancelReason: b.cancel_reason } : {}),
-      syncState: calendars.some((c) => c.state === 'failed') ? 'degraded' : 'pending',
-      calendars,
+    const calendars = events.rows.map((event) =>
+      calendarView({
+        userId: event.user_id,
+        connectionId: event.connection_id,
+        provider: event.provider,
+        state: event.state,
+        externalEventId: event.external_event_id,
+        lastError: event.last_error,
+        syncedAt: event.synced_at?.toISOString(),
+      }),
+    );
+    const details = {
+      title: booking.title,
+      start: booking.start_at.toISOString(),
+      end: booking.end_at.toISOString(),
+      timeZone: booking.time_zone,
+      participants: booking.participants,
+      ...(booking.description !== null ? { description: booking.description } : {}),
+      ...(booking.location !== null ? { location: booking.location } : {}),
+      ...(booking.meeting_url !== null ? { meetingUrl: booking.meeting_url } : {}),
     };
+    return bookingView(
+      {
+        bookingId,
+        status: booking.status,
+        version: booking.version === null ? null : Number(booking.version),
+        details,
+        ...(booking.cancel_reason !== null ? { cancelReason: booking.cancel_reason } : {}),
+      },
+      calendars,
+      // The database knows what was written, not whether more is on its way.
+      calendars.some((calendar) => calendar.state === 'failed') ? 'degraded' : 'pending',
+    );
   }
 
   async countOpen(): Promise<number> {

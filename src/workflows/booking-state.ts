@@ -3,9 +3,11 @@
  * unit-tested on its own. Signals only change the *desired* state here; the workflow's reconcile
  * loop then drives calendars towards it.
  */
-import type { BookingStatus, BookingView, CalendarTarget, CalendarView, SyncState } from '../domain/booking';
+import type { BookingStatus, BookingView, CalendarTarget, SyncState } from '../domain/booking';
+import { bookingView, calendarView } from '../domain/booking-view';
 import { recordKey, type CalendarRecord, type CarriedState, type DesiredBooking, type ReconcileOp } from './booking-records';
 import type { CancelChange, ConfirmChange, RescheduleChange } from './messages';
+import { isNewer, maxVersion } from './versions';
 
 export type { CalendarTarget };
 export {
@@ -16,16 +18,6 @@ export {
   type DesiredBooking,
   type ReconcileOp,
 } from './booking-records';
-
-/** Applies a change when it is newer than what the group holds; unversioned changes apply in arrival order. */
-function isNewer(version: number | undefined, held: number | null): boolean {
-  return version === undefined || held === null || version > held;
-}
-
-function maxVersion(a: number | null, b: number | undefined): number | null {
-  if (b === undefined) return a;
-  return a === null ? b : Math.max(a, b);
-}
 
 export class BookingState {
   private desiredBooking: DesiredBooking | null;
@@ -384,35 +376,12 @@ export class BookingState {
   view(): BookingView | null {
     const desired = this.desired;
     if (!desired) return null;
-    const calendars: CalendarView[] = [...this.calendars.values()].map((calendar) => ({
-      userId: calendar.userId,
-      connectionId: calendar.connectionId,
-      provider: calendar.provider,
-      state: calendar.state,
-      ...(calendar.externalEventId ? { externalEventId: calendar.externalEventId } : {}),
-      ...(calendar.lastError ? { lastError: calendar.lastError } : {}),
-      ...(calendar.syncedAt ? { syncedAt: calendar.syncedAt } : {}),
-    }));
-    return {
-      bookingId: this.bookingId,
-      status: desired.status,
-      version: this.version,
-      title: desired.details.title,
-      ...(desired.details.description !== undefined ? { description: desired.details.description } : {}),
-      start: desired.details.start,
-      end: desired.details.end,
-      timeZone: desired.details.timeZone,
-      ...(desired.details.location !== undefined ? { location: desired.details.location } : {}),
-      ...(desired.details.meetingUrl !== undefined ? { meetingUrl: desired.details.meetingUrl } : {}),
-      participants: desired.details.participants.map((participant) => ({
-        userId: participant.userId,
-        role: participant.role,
-        name: participant.name,
-      })),
-      ...(desired.cancelReason !== undefined ? { cancelReason: desired.cancelReason } : {}),
-      syncState: this.syncState,
-      calendars,
-    };
+    const booking = { bookingId: this.bookingId, status: desired.status, version: this.version, details: desired.details };
+    return bookingView(
+      desired.cancelReason !== undefined ? { ...booking, cancelReason: desired.cancelReason } : booking,
+      [...this.calendars.values()].map(calendarView),
+      this.syncState,
+    );
   }
 
   carry(): CarriedState {
