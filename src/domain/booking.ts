@@ -62,17 +62,10 @@ export interface CalendarView {
 /** Overall sync health, also a search attribute for operators. */
 export type SyncState = 'pending' | 'synced' | 'degraded';
 
-export interface BookingView {
+export interface BookingView extends Omit<BookingDetails, 'participants'> {
   bookingId: string;
   status: BookingStatus;
   version: number | null;
-  title: string;
-  description?: string;
-  start: string;
-  end: string;
-  timeZone: string;
-  location?: string;
-  meetingUrl?: string;
   participants: Array<Pick<Participant, 'userId' | 'role' | 'name'>>;
   cancelReason?: string;
   syncState: SyncState;

@@ -1,5 +1,5 @@
 /** What a booking workflow holds and carries: the desired booking, one record per calendar, and the operations its plan returns. */
-import type { BookingDetails, BookingStatus, CalendarSyncState } from '../domain/booking';
+import type { BookingDetails, BookingStatus, CalendarView } from '../domain/booking';
 
 /** The newest version applied per group of fields; `null` = only unversioned changes so far. */
 export interface AppliedVersions {
@@ -15,14 +15,7 @@ export interface DesiredBooking {
 }
 
 /** What the workflow knows about one participant's calendar. */
-export interface CalendarRecord {
-  userId: string;
-  connectionId: string | null;
-  provider: string | null;
-  state: CalendarSyncState;
-  externalEventId?: string;
-  lastError?: string;
-  syncedAt?: string;
+export interface CalendarRecord extends Omit<CalendarView, 'externallyChangedAt'> {
   /** The revision this calendar last reached; undefined = never synced. */
   syncedRevision?: number;
   /** Set when the user must reconnect: not retried until the connection is re-driven. */

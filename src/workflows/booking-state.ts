@@ -310,23 +310,24 @@ export class BookingState {
   }
 
   markUpserted(op: ReconcileOp, revision: number, externalEventId: string, calendarId: string, nowIso: string): void {
-    const calendar = this.ensure(op);
-    calendar.state = 'synced';
+    const calendar = this.settle(op, 'synced', revision, nowIso);
     calendar.externalEventId = externalEventId;
     calendar.calendarId = calendarId;
-    calendar.syncedRevision = revision;
-    calendar.syncedAt = nowIso;
-    calendar.lastError = undefined;
-    calendar.awaitingReauth = false;
   }
 
   markDeleted(op: ReconcileOp, revision: number, nowIso: string): void {
+    this.settle(op, 'deleted', revision, nowIso);
+  }
+
+  /** The calendar reached `revision`: whatever failed or waited before is over. */
+  private settle(op: ReconcileOp, state: 'synced' | 'deleted', revision: number, nowIso: string): CalendarRecord {
     const calendar = this.ensure(op);
-    calendar.state = 'deleted';
+    calendar.state = state;
     calendar.syncedRevision = revision;
     calendar.syncedAt = nowIso;
     calendar.lastError = undefined;
     calendar.awaitingReauth = false;
+    return calendar;
   }
 
   markFailed(op: ReconcileOp, message: string): void {
