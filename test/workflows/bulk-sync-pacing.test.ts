@@ -2,7 +2,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { describe, expect, it } from 'vitest';
 import type { BulkSyncPage } from '../../src/activities';
-import type { bulkSyncWorkflow } from '../../src/workflows/bulk-sync';
+import type { bulkSyncWorkflow, BulkSyncInput } from '../../src/workflows/bulk-sync';
 import { bulkSyncWorkflowId } from '../../src/workflows/messages';
 import { runWorkflowWorker, type ActivityStubs, type WorkflowTestEnv } from './support/workflow-worker';
 
@@ -61,13 +61,13 @@ async function signalBatches(env: WorkflowTestEnv, started: WorkflowHandle<typeo
   return perRun;
 }
 
-async function bulkSync(env: WorkflowTestEnv): Promise<{ handle: WorkflowHandle<typeof bulkSyncWorkflow> & { firstExecutionRunId: string }; result: { done: number } }> {
+async function bulkSync(env: WorkflowTestEnv, input: Partial<BulkSyncInput> = {}): Promise<{ handle: WorkflowHandle<typeof bulkSyncWorkflow> & { firstExecutionRunId: string }; result: { done: number } }> {
   const connectionId = env.id('conn');
   const handle = env.track(
     await env.client.workflow.start<typeof bulkSyncWorkflow>('bulkSyncWorkflow', {
       workflowId: bulkSyncWorkflowId(connectionId, 1),
       taskQueue: env.taskQueue,
-      args: [{ connectionId, userId: 'user-1' }],
+      args: [{ connectionId, userId: 'user-1', ...input }],
     }),
   );
   return { handle, result: await handle.result() };
@@ -115,6 +115,21 @@ describe('bulk sync workflow: pacing', () => {
       expectOnSchedule(all);
       const pages = env.callsOf('bulkSyncPage').map((c) => [c.input.after, c.input.done]);
       expect(pages).toEqual([[null, 0], [bookingIds[99], 100]]);
+    });
+  });
+
+  it('catches up at most two seconds of a schedule it fell behind (a restart), then keeps the pace', async () => {
+    const bookingIds = ids('late', 12);
+    await runWorkflowWorker(pagedBookings(bookingIds, 100, 2), async (env) => {
+      // Resumed with its next batch due ten seconds ago.
+      const { handle, result } = await bulkSync(env, { dueAt: Date.now() - 10_000 });
+      expect(result).toEqual({ done: 12 });
+      const [run] = await signalBatches(env, handle);
+      expect(run!.map((b) => b.bookingIds.length)).toEqual([2, 2, 2, 2, 2, 2]);
+      const first = run![0]!.at;
+      // Two seconds owed go at once; the rest one a second from there.
+      expect(run![2]!.at - first).toBeLessThan(1_000);
+      [3, 4, 5].forEach((k) => expect(run![k]!.at - first).toBeGreaterThanOrEqual((k - 2) * 1_000 - 2));
     });
   });
 });

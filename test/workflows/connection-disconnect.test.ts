@@ -48,6 +48,9 @@ describe('connection workflow: disconnect and continue-as-new', () => {
     });
   });
 
+  // The disconnect lands at an arbitrary point of a run that is about to continue as new (the
+  // previous test pins the one point the workflow itself must guard): whichever run receives it,
+  // the chain must end.
   it('ends on a disconnect sent while it continues as new after every read', async () => {
     await runWorkflowWorker(connectionStubs(), async (env) => {
       const handle = await startConnection(env, { maxHistoryEvents: 1 });
