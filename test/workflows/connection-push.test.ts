@@ -4,14 +4,14 @@ import { eventually } from '../support/eventually';
 import { connectionStubs, startConnection } from './support/connection-fixtures';
 import { runWorkflowWorker, type ActivityStubs } from './support/workflow-worker';
 
-/** Opens channels named ch-1, ch-2, … that expire `lifetimeMs()` after opening; records each expiry. */
-function channels(lifetimeMs: () => number): { stubs: ActivityStubs; expiries: number[] } {
+/** Opens channels named ch-1, ch-2, … that expire `lifetimeMs` after opening; records each expiry. */
+function channels(lifetimeMs: number): { stubs: ActivityStubs; expiries: number[] } {
   const expiries: number[] = [];
   return {
     expiries,
     stubs: connectionStubs({
       openPushChannel: async () => {
-        const expiresAtMs = Date.now() + lifetimeMs();
+        const expiresAtMs = Date.now() + lifetimeMs;
         expiries.push(expiresAtMs);
         return { opened: true, channelId: `ch-${expiries.length}`, expiresAtMs };
       },
@@ -22,7 +22,7 @@ function channels(lifetimeMs: () => number): { stubs: ActivityStubs; expiries: n
 describe('connection workflow: push channels', () => {
   it('replaces a channel when a fifth of its life is left, and closes the others once a new one is open', async () => {
     const lifetimeMs = 8_000;
-    const { stubs, expiries } = channels(() => lifetimeMs);
+    const { stubs, expiries } = channels(lifetimeMs);
     await runWorkflowWorker(stubs, async (env) => {
       await startConnection(env);
       await eventually(async () => (env.callsOf('openPushChannel').length >= 2 ? true : undefined), 'a second channel', 20_000);
@@ -39,7 +39,7 @@ describe('connection workflow: push channels', () => {
   });
 
   it('opens a new channel at once when asked, long before the current one is due for renewal', async () => {
-    const { stubs } = channels(() => 60_000);
+    const { stubs } = channels(60_000);
     await runWorkflowWorker(stubs, async (env) => {
       const handle = await startConnection(env);
       await eventually(async () => (env.callsOf('closePushChannels').length >= 1 ? true : undefined), 'the first channel in place');
