@@ -11,7 +11,12 @@ describe('booking workflow: continue-as-new', () => {
   it('carries the booking and what each calendar holds into the next run', async () => {
     const people = [participant('tutor', 'tutor'), participant('client')];
     await runWorkflowWorker(bookingStubs([target('tutor', 'conn-t'), target('client', 'conn-c')]), async (env) => {
-      const handle = await startBooking(env, env.id('can'), { version: 1, booking: details(people, T1, hourAfter(T1), 'Carried') }, { maxHistoryEvents: 12 });
+      const handle = await startBooking(
+        env,
+        env.id('can'),
+        { version: 1, booking: details(people, T1, hourAfter(T1), 'Carried') },
+        { maxHistoryEvents: 12 },
+      );
       const firstRunId = (await handle.describe()).runId;
 
       // The first run's sync takes it past 12 events: it continues as new once idle.
@@ -26,7 +31,10 @@ describe('booking workflow: continue-as-new', () => {
 
       await handle.signal(rescheduleSignal, { version: 2, start: T2, end: hourAfter(T2) });
       await viewWhen(handle, (v) => v.start === T2 && v.syncState === 'synced', 'the reschedule synced');
-      const later = env.callsOf('upsertCalendarEvent').slice(2).map((c) => c.input);
+      const later = env
+        .callsOf('upsertCalendarEvent')
+        .slice(2)
+        .map((c) => c.input);
       expect(later.map((w) => [w.connectionId, w.revision, w.knownExternalEventId]).sort()).toEqual([
         ['conn-c', 2, 'event-conn-c'],
         ['conn-t', 2, 'event-conn-t'],

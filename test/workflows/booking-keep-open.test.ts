@@ -12,7 +12,10 @@ describe('booking workflow: the window after the booking ends', () => {
       const closesAt = Date.now() + 4_000;
       const end = new Date(closesAt - KEEP_AFTER_END_MS).toISOString();
       const start = new Date(Date.parse(end) - 3_600_000).toISOString();
-      const handle = await startBooking(env, env.id('window'), { version: 1, booking: details([participant('tutor', 'tutor')], start, end) });
+      const handle = await startBooking(env, env.id('window'), {
+        version: 1,
+        booking: details([participant('tutor', 'tutor')], start, end),
+      });
       await viewWhen(handle, (v) => v.syncState === 'synced', 'synced');
       expect((await handle.describe()).status.name).toBe('RUNNING');
 
@@ -28,7 +31,10 @@ describe('booking workflow: the window after the booking ends', () => {
   it('writes a booking that ended over a day ago once, then completes at once', async () => {
     const start = new Date(Date.now() - KEEP_AFTER_END_MS - 2 * 3_600_000).toISOString();
     await runWorkflowWorker(bookingStubs([target('tutor', 'conn-t')]), async (env) => {
-      const handle = await startBooking(env, env.id('past'), { version: 1, booking: details([participant('tutor', 'tutor')], start, hourAfter(start)) });
+      const handle = await startBooking(env, env.id('past'), {
+        version: 1,
+        booking: details([participant('tutor', 'tutor')], start, hourAfter(start)),
+      });
       const result = await handle.result();
       expect(result).toMatchObject({ status: 'confirmed', syncState: 'synced' });
       expect(env.callsOf('upsertCalendarEvent')).toHaveLength(1);

@@ -25,7 +25,11 @@ describe('booking workflow: one lane per calendar', () => {
         mostInFlight = Math.max(mostInFlight, running);
         try {
           if (input.connectionId === 'conn-slow' && input.revision === 1) await slowFirstWrite.pass();
-          return { externalEventId: `event-${input.connectionId}`, calendarId: 'primary', action: input.knownExternalEventId ? 'updated' : 'created' };
+          return {
+            externalEventId: `event-${input.connectionId}`,
+            calendarId: 'primary',
+            action: input.knownExternalEventId ? 'updated' : 'created',
+          };
         } finally {
           inFlight.set(input.connectionId, running - 1);
         }
@@ -34,24 +38,40 @@ describe('booking workflow: one lane per calendar', () => {
 
     await runWorkflowWorker(stubs, async (env) => {
       const handle = await startBooking(env, env.id('lanes'), { version: 1, booking: details([tutor, client], T1, hourAfter(T1)) });
-      const writesTo = (connectionId: string) => env.callsOf('upsertCalendarEvent').filter((c) => c.input.connectionId === connectionId).map((c) => c.input);
+      const writesTo = (connectionId: string) =>
+        env
+          .callsOf('upsertCalendarEvent')
+          .filter((c) => c.input.connectionId === connectionId)
+          .map((c) => c.input);
 
       await eventually(async () => (writesTo('conn-slow').length === 1 ? true : undefined), 'the slow calendar write to begin');
       await handle.signal(rescheduleSignal, { version: 2, start: T2, end: hourAfter(T2) });
       await handle.signal(rescheduleSignal, { version: 3, start: T3, end: hourAfter(T3) });
 
       // The fast calendar reaches the newest time while the slow one still holds its first write.
-      const whileBlocked = await viewWhen(handle, (v) => calendarOf(v, 'conn-fast')?.state === 'synced' && v.start === T3 && writesTo('conn-fast').at(-1)?.booking.start === T3, 'the fast calendar at the newest time');
+      const whileBlocked = await viewWhen(
+        handle,
+        (v) => calendarOf(v, 'conn-fast')?.state === 'synced' && v.start === T3 && writesTo('conn-fast').at(-1)?.booking.start === T3,
+        'the fast calendar at the newest time',
+      );
       expect(calendarOf(whileBlocked, 'conn-slow')?.state).toBe('pending');
       expect(writesTo('conn-slow')).toHaveLength(1);
 
       slowFirstWrite.open();
       const done = await viewWhen(handle, (v) => v.syncState === 'synced', 'both calendars synced');
-      expect(done.calendars.map((c) => [c.connectionId, c.state])).toEqual(expect.arrayContaining([['conn-slow', 'synced'], ['conn-fast', 'synced']]));
+      expect(done.calendars.map((c) => [c.connectionId, c.state])).toEqual(
+        expect.arrayContaining([
+          ['conn-slow', 'synced'],
+          ['conn-fast', 'synced'],
+        ]),
+      );
 
       // The slow calendar caught up in one write to the newest revision, after its first one.
       const slow = writesTo('conn-slow');
-      expect(slow.map((w) => [w.revision, w.booking.start])).toEqual([[1, T1], [3, T3]]);
+      expect(slow.map((w) => [w.revision, w.booking.start])).toEqual([
+        [1, T1],
+        [3, T3],
+      ]);
       expect(slow[1]?.knownExternalEventId).toBe('event-conn-slow');
       const fastRevisions = writesTo('conn-fast').map((w) => w.revision);
       expect(fastRevisions).toEqual([...fastRevisions].sort((a, b) => a - b));
@@ -65,7 +85,8 @@ describe('booking workflow: one lane per calendar', () => {
     const stubs = bookingStubs(targets, {
       upsertCalendarEvent: async (input) => {
         if (input.connectionId === 'conn-down') throw new Error('provider unavailable');
-        if (input.connectionId === 'conn-refused') throw ApplicationFailure.nonRetryable('calendar not found', FailureType.ProviderRejected);
+        if (input.connectionId === 'conn-refused')
+          throw ApplicationFailure.nonRetryable('calendar not found', FailureType.ProviderRejected);
         return { externalEventId: `event-${input.connectionId}`, calendarId: 'primary', action: 'created' };
       },
       recordNotification: async () => ({ enabled: false, retryForMs: 0 }),
@@ -93,7 +114,11 @@ describe('booking workflow: one lane per calendar', () => {
       // Still its first operation (revision 1), retried by Temporal: the lane waits for it alone.
       expect(new Set(downAttempts.map((c) => c.input.revision))).toEqual(new Set([1]));
       const failedNotice = env.callsOf('recordNotification').find((c) => c.input.type === 'booking.sync_failed');
-      expect(failedNotice?.input.data).toMatchObject({ connectionId: 'conn-refused', operation: 'upsert', reason: FailureType.ProviderRejected });
+      expect(failedNotice?.input.data).toMatchObject({
+        connectionId: 'conn-refused',
+        operation: 'upsert',
+        reason: FailureType.ProviderRejected,
+      });
     });
   });
 });

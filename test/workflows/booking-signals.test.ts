@@ -24,7 +24,9 @@ describe('booking workflow: late, reordered and duplicated signals', () => {
       await handle.signal(rescheduleSignal, { version: 3, start: T3, end: hourAfter(T3) });
       const view = await viewWhen(handle, (v) => v.start === T3 && v.syncState === 'synced', 'the newer change synced');
       expect(view).toMatchObject({ version: 3, title: 'Version two' });
-      const writes = env.callsOf('upsertCalendarEvent').map((c) => [c.input.connectionId, c.input.revision, c.input.booking.start, c.input.booking.title]);
+      const writes = env
+        .callsOf('upsertCalendarEvent')
+        .map((c) => [c.input.connectionId, c.input.revision, c.input.booking.start, c.input.booking.title]);
       expect(writes).toHaveLength(4);
       expect(writes).toEqual(
         expect.arrayContaining([

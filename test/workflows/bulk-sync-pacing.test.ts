@@ -27,7 +27,8 @@ function pagedBookings(bookingIds: string[], pageSize: number, ratePerSecond: nu
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
-const millis = (e: HistoryEvent | undefined): number => Number(e?.eventTime?.seconds ?? 0) * 1_000 + Math.floor((e?.eventTime?.nanos ?? 0) / 1e6);
+const millis = (e: HistoryEvent | undefined): number =>
+  Number(e?.eventTime?.seconds ?? 0) * 1_000 + Math.floor((e?.eventTime?.nanos ?? 0) / 1e6);
 
 /**
  * The syncConnection signals every run of the workflow sent, grouped by the workflow task that
@@ -35,7 +36,10 @@ const millis = (e: HistoryEvent | undefined): number => Number(e?.eventTime?.sec
  * bookings' workflows need not exist: a signal to a finished booking is a normal case the
  * workflow ignores.
  */
-async function signalBatches(env: WorkflowTestEnv, started: WorkflowHandle<typeof bulkSyncWorkflow> & { firstExecutionRunId: string }): Promise<Batch[][]> {
+async function signalBatches(
+  env: WorkflowTestEnv,
+  started: WorkflowHandle<typeof bulkSyncWorkflow> & { firstExecutionRunId: string },
+): Promise<Batch[][]> {
   const perRun: Batch[][] = [];
   let runId: string | undefined = started.firstExecutionRunId;
   while (runId) {
@@ -61,7 +65,10 @@ async function signalBatches(env: WorkflowTestEnv, started: WorkflowHandle<typeo
   return perRun;
 }
 
-async function bulkSync(env: WorkflowTestEnv, input: Partial<BulkSyncInput> = {}): Promise<{ handle: WorkflowHandle<typeof bulkSyncWorkflow> & { firstExecutionRunId: string }; result: { done: number } }> {
+async function bulkSync(
+  env: WorkflowTestEnv,
+  input: Partial<BulkSyncInput> = {},
+): Promise<{ handle: WorkflowHandle<typeof bulkSyncWorkflow> & { firstExecutionRunId: string }; result: { done: number } }> {
   const connectionId = env.id('conn');
   const handle = env.track(
     await env.client.workflow.start<typeof bulkSyncWorkflow>('bulkSyncWorkflow', {
@@ -114,7 +121,10 @@ describe('bulk sync workflow: pacing', () => {
       // The second page's batch is due a second after the first page's last one, not at once.
       expectOnSchedule(all);
       const pages = env.callsOf('bulkSyncPage').map((c) => [c.input.after, c.input.done]);
-      expect(pages).toEqual([[null, 0], [bookingIds[99], 100]]);
+      expect(pages).toEqual([
+        [null, 0],
+        [bookingIds[99], 100],
+      ]);
     });
   });
 

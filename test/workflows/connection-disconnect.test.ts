@@ -7,7 +7,9 @@ import { Gate, runWorkflowWorker, type WorkflowTestEnv } from './support/workflo
 /** Resolves with the workflow's result, or rejects if it has not ended within `ms`. */
 async function endsWithin(handle: ConnectionHandle, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`the workflow did not end within ${ms} ms`)), ms)));
+  const late = new Promise<never>(
+    (_, reject) => (timer = setTimeout(() => reject(new Error(`the workflow did not end within ${ms} ms`)), ms)),
+  );
   try {
     await Promise.race([handle.result(), late]);
   } finally {

@@ -15,7 +15,16 @@ export function participant(userId: string, role = 'client'): Participant {
 
 /** A usable, sync-enabled calendar of `userId`. */
 export function target(userId: string, connectionId: string): CalendarTarget {
-  return { userId, connectionId, provider: 'google', calendarId: 'primary', usable: true, needsReauth: false, syncEnabled: true, removing: false };
+  return {
+    userId,
+    connectionId,
+    provider: 'google',
+    calendarId: 'primary',
+    usable: true,
+    needsReauth: false,
+    syncEnabled: true,
+    removing: false,
+  };
 }
 
 export function details(participants: Participant[], start: string, end: string, title = 'Lesson'): BookingDetails {
@@ -33,7 +42,11 @@ export function bookingStubs(targets: CalendarTarget[], overrides: ActivityStubs
   return {
     prepareFirstReconcile: async () => ({ prior: null, targets }),
     prepareReconcile: async () => targets,
-    upsertCalendarEvent: async (input) => ({ externalEventId: eventIdFor(input), calendarId: 'primary', action: input.knownExternalEventId ? 'updated' : 'created' }),
+    upsertCalendarEvent: async (input) => ({
+      externalEventId: eventIdFor(input),
+      calendarId: 'primary',
+      action: input.knownExternalEventId ? 'updated' : 'created',
+    }),
     deleteCalendarEvent: async () => ({ action: 'deleted' }),
     ...overrides,
   };
@@ -42,11 +55,16 @@ export function bookingStubs(targets: CalendarTarget[], overrides: ActivityStubs
 export const eventIdFor = (input: Pick<UpsertEventInput, 'connectionId'>): string => `event-${input.connectionId}`;
 
 /** Starts a booking's workflow the way the API does: signal-with-start of its first confirm. */
-export async function startBooking(env: WorkflowTestEnv, bookingId: string, change: ConfirmChange, input: Partial<BookingWorkflowInput> = {}): Promise<BookingHandle> {
+export async function startBooking(
+  env: WorkflowTestEnv,
+  bookingId: string,
+  change: ConfirmChange,
+  input: Partial<BookingWorkflowInput> = {},
+): Promise<BookingHandle> {
   const handle = await env.client.workflow.signalWithStart<typeof bookingWorkflow, [ConfirmChange]>('bookingWorkflow', {
     workflowId: bookingWorkflowId(bookingId),
     taskQueue: env.taskQueue,
-    args: [{ bookingId, lean: true, ...input }],
+    args: [{ bookingId, ...input }],
     signal: confirmSignal,
     signalArgs: [change],
     memo: { status: 'confirmed' },
@@ -61,11 +79,20 @@ export async function startBooking(env: WorkflowTestEnv, bookingId: string, chan
 }
 
 /** Queries the booking until `ready` holds for its view. */
-export async function viewWhen(handle: BookingHandle, ready: (view: BookingView) => boolean, what: string, timeoutMs = 15_000): Promise<BookingView> {
-  return eventually(async () => {
-    const view = await handle.query(stateQuery);
-    return view && ready(view) ? view : undefined;
-  }, what, timeoutMs);
+export async function viewWhen(
+  handle: BookingHandle,
+  ready: (view: BookingView) => boolean,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<BookingView> {
+  return eventually(
+    async () => {
+      const view = await handle.query(stateQuery);
+      return view && ready(view) ? view : undefined;
+    },
+    what,
+    timeoutMs,
+  );
 }
 
 export const calendarOf = (view: BookingView, connectionId: string) => view.calendars.find((c) => c.connectionId === connectionId);

@@ -25,7 +25,6 @@ export interface ActivityCall<K extends ActivityName = ActivityName> {
 const ACTIVITY_NAMES = {
   prepareReconcile: true,
   prepareFirstReconcile: true,
-  loadBookingStatus: true,
   bulkSyncPage: true,
   finishBulkSync: true,
   busyTimeSettings: true,
