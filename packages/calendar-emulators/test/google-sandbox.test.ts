@@ -1,6 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { google, type calendar_v3 } from 'googleapis';
+// The Calendar API module alone: the package index loads every Google API (over a thousand type files).
+import * as google from 'googleapis/build/src/apis/calendar';
+import type { calendar_v3 } from 'googleapis/build/src/apis/calendar';
 import { CALENDAR_SCOPES } from '../src/google';
 import { SlidingWindowRateLimiter } from '../src/google/sliding-window';
 import {
