@@ -138,7 +138,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
         .purgeOlderThan(WEBHOOK_RECEIPT_DAYS)
         .catch((err: unknown) => logger.warn({ err: String(err) }, 'webhook receipt purge failed'));
     void purge();
-    purgeTimer = setInterval(purge, 60 * 60_000);
+    purgeTimer = setInterval(() => void purge(), 60 * 60_000);
     purgeTimer.unref();
   } else if (opts.worker && config.metricsPort !== undefined) {
     const metricsPort = config.metricsPort;

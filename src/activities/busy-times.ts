@@ -41,8 +41,11 @@ export function createBusyTimeActivities(deps: ActivityDeps) {
   const store = deps.busy;
   return {
     /** How connection workflows read busy times, as this worker is configured. */
-    async busyTimeSettings(): Promise<{ pollIntervalMs: number; externalEditPolicy: ExternalEditPolicy }> {
-      return { pollIntervalMs: deps.busyPollIntervalMs ?? DEFAULT_BUSY_POLL_MS, externalEditPolicy: deps.externalEditPolicy ?? 'respect' };
+    busyTimeSettings(): Promise<{ pollIntervalMs: number; externalEditPolicy: ExternalEditPolicy }> {
+      return Promise.resolve({
+        pollIntervalMs: deps.busyPollIntervalMs ?? DEFAULT_BUSY_POLL_MS,
+        externalEditPolicy: deps.externalEditPolicy ?? 'respect',
+      });
     },
 
     /**

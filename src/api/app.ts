@@ -1,4 +1,6 @@
 import { isUtf8 } from 'node:buffer';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import express, { type Express } from 'express';
 import type { PayloadCodec } from '@temporalio/common';
 import type { AppConfig } from '../config';
@@ -59,8 +61,8 @@ export interface AppDeps extends ApiRepositories {
 
 /** Largest JSON body accepted; a booking is a few KB. Larger bodies get 413. */
 const BODY_LIMIT = '256kb';
-/** The version the API document states (package.json's). */
-const SERVICE_VERSION: string = (require('../../package.json') as { version: string }).version;
+/** The version the API document states (package.json's, read at run time: it lies outside the build's rootDir). */
+const SERVICE_VERSION: string = (JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8')) as { version: string }).version;
 
 export function createApp(deps: AppDeps): Express {
   const app = express();

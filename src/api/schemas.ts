@@ -14,6 +14,7 @@ const singleLine = (max: number) =>
     .trim()
     .min(1)
     .max(max)
+    // eslint-disable-next-line no-control-regex -- control characters are what this pattern finds
     .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), 'must be a single line without control characters');
 
 /**
@@ -24,6 +25,7 @@ const multiLine = (max: number) =>
   z
     .string()
     .max(max)
+    // eslint-disable-next-line no-control-regex -- control characters are what this pattern finds
     .refine((v) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(v), 'must not contain control characters')
     .transform((v) => v.replace(/\r\n?/g, '\n'));
 

@@ -36,8 +36,9 @@ export async function requestToken(
       signal: AbortSignal.timeout(TIMEOUT_MS),
     });
   } catch (err) {
-    const code = (err as { cause?: { code?: unknown } }).cause?.code ?? (err instanceof Error ? err.name : 'Error');
-    throw new ProviderError('transient', `token endpoint unreachable (${String(code)})`);
+    const cause = (err as { cause?: { code?: unknown } }).cause?.code;
+    const code = typeof cause === 'string' || typeof cause === 'number' ? cause : err instanceof Error ? err.name : 'Error';
+    throw new ProviderError('transient', `token endpoint unreachable (${code})`);
   }
   let body: TokenResponse = {};
   try {

@@ -32,10 +32,10 @@ describe('a booking drives one event per connected participant', () => {
 
     // 15:00Z on 1 May is 16:00 in London (BST), shown in the booking's zone.
     for (const e of [tutorEvent!, clientEvent!]) {
-      expect(Date.parse(e.start!.dateTime!)).toBe(Date.parse('2030-05-01T15:00:00Z'));
-      expect(Date.parse(e.end!.dateTime!)).toBe(Date.parse('2030-05-01T16:00:00Z'));
-      expect(e.start!.timeZone).toBe('Europe/London');
-      expect(e.start!.dateTime).toBe('2030-05-01T16:00:00+01:00');
+      expect(Date.parse(e.start.dateTime!)).toBe(Date.parse('2030-05-01T15:00:00Z'));
+      expect(Date.parse(e.end.dateTime!)).toBe(Date.parse('2030-05-01T16:00:00Z'));
+      expect(e.start.timeZone).toBe('Europe/London');
+      expect(e.start.dateTime).toBe('2030-05-01T16:00:00+01:00');
       expect(e.reminders).toEqual({
         useDefault: false,
         overrides: [

@@ -48,7 +48,7 @@ async function listed(pred: (n: Listed) => boolean, status?: string): Promise<Li
 /** The connection.connected event of a new connection, once the receiver accepted it. */
 async function connectedDelivered(connectionId: string): Promise<ReceivedNotification> {
   return eventually(
-    async () => accepted('connection.connected', (r) => r.data['connectionId'] === connectionId)[0],
+    () => accepted('connection.connected', (r) => r.data['connectionId'] === connectionId)[0],
     'connection.connected delivered',
   );
 }
@@ -74,7 +74,7 @@ describe('notifications to the booking system', () => {
       await h.google.revoke(email);
       await h.google.expireAccessTokens(email);
       await eventually(
-        async () => (accepted('connection.needs_reauth', (r) => r.data['connectionId'] === connectionId).length > 0 ? true : undefined),
+        () => (accepted('connection.needs_reauth', (r) => r.data['connectionId'] === connectionId).length > 0 ? true : undefined),
         'needs_reauth delivered',
       );
 

@@ -20,7 +20,7 @@ describe('GET /v1/bookings/:id with no worker to answer', () => {
     const live = await settled(h, bookingId, (v) => v.calendars.filter((c) => c.state === 'synced').length === 2);
 
     // No worker on the queue: the state query goes unanswered and the route reads PostgreSQL.
-    await h.service.worker!.shutdown();
+    h.service.worker!.shutdown();
     const res = await h.api<typeof live>('GET', `/v1/bookings/${bookingId}`);
     expect(res.status).toBe(200);
     const { syncState, calendars, start, end, ...booking } = res.body;

@@ -45,8 +45,8 @@ async function tutorWithBookings(): Promise<{ userId: string; ids: string[] }> {
     }),
   );
   await eventually(async () => {
-    const { rows } = await h.pool.query(`SELECT count(*)::int AS n FROM bookings WHERE booking_id = ANY($1)`, [ids]);
-    return rows[0].n === ids.length ? true : undefined;
+    const { rows } = await h.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM bookings WHERE booking_id = ANY($1)`, [ids]);
+    return rows[0]!.n === ids.length ? true : undefined;
   }, 'bookings recorded');
   return { userId, ids };
 }

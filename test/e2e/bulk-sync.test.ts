@@ -61,10 +61,11 @@ describe('bulk sync at scale', () => {
       }
       await eventually(
         async () => {
-          const { rows } = await h.pool.query(`SELECT count(*)::int AS n FROM bookings WHERE participant_user_ids @> ARRAY[$1]::text[]`, [
-            userId,
-          ]);
-          return rows[0].n === BOOKINGS ? true : undefined;
+          const { rows } = await h.pool.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM bookings WHERE participant_user_ids @> ARRAY[$1]::text[]`,
+            [userId],
+          );
+          return rows[0]!.n === BOOKINGS ? true : undefined;
         },
         'every booking recorded',
         180_000,
@@ -130,8 +131,8 @@ describe('bulk sync at scale', () => {
       );
     }
     await eventually(async () => {
-      const { rows } = await h.pool.query(`SELECT count(*)::int AS n FROM bookings WHERE booking_id = ANY($1)`, [ids]);
-      return rows[0].n === ids.length ? true : undefined;
+      const { rows } = await h.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM bookings WHERE booking_id = ANY($1)`, [ids]);
+      return rows[0]!.n === ids.length ? true : undefined;
     }, 'bookings recorded');
 
     const { email } = await h.connectGoogle(userId);

@@ -3,7 +3,7 @@ import type { BookingView } from '../../src/domain/booking';
 import type { bookingWorkflow } from '../../src/workflows/booking';
 import type { bulkSyncWorkflow } from '../../src/workflows/bulk-sync';
 import { bookingWorkflowId, bulkSyncWorkflowId, connectionWorkflowId } from '../../src/workflows/messages';
-import { confirmBody, connectedPair, eventsFor, getBooking, settled, strip, type TestParticipant } from '../support/bookings';
+import { confirmBody, connectedPair, eventsFor, settled, strip, type TestParticipant } from '../support/bookings';
 import { eventually, startHarness, type Harness } from '../support/harness';
 import { FIXTURE_KEYS, recordFixture, runHistory, scheduledActivities, type HistoryProto } from '../support/histories';
 import { startNotifyReceiver } from '../support/notify-receiver';
@@ -97,7 +97,7 @@ describe('booking workflow continue-as-new, as the API starts it', () => {
     for (const email of [tutor.calendar, client.calendar]) {
       const events = await eventsFor(h, email, bookingId, true);
       expect(events).toHaveLength(1);
-      expect(Date.parse(events[0]!.start!.dateTime!)).toBe(Date.parse('2030-05-20T15:00:00Z'));
+      expect(Date.parse(events[0]!.start.dateTime!)).toBe(Date.parse('2030-05-20T15:00:00Z'));
     }
     // What the API reads without a worker (memo, search attributes) came across too.
     const described = await h.service.client.workflow.getHandle(workflowId).describe();
@@ -175,7 +175,7 @@ describe('connection workflow continue-as-new', () => {
     await h.connectGoogle(userId, email);
     const third = await eventually(async () => bulk(3).result(), 'third bulk sync');
     expect(third).toEqual({ done: 4 });
-    const connected = await eventually(async () => {
+    const connected = await eventually(() => {
       const got = receiver.received.filter((n) => n.type === 'connection.connected' && n.data['connectionId'] === connectionId);
       return got.length >= 3 ? got : undefined;
     }, 'three connection.connected notifications');
@@ -225,7 +225,7 @@ describe('connection workflow continue-as-new', () => {
       'a failed busy read in a later run',
     );
     expect(await notices()).toBe(1);
-    const delivered = await eventually(async () => {
+    const delivered = await eventually(() => {
       const got = receiver.received.filter((n) => n.type === 'connection.needs_reauth' && n.data['connectionId'] === connectionId);
       return got.length > 0 ? got : undefined;
     }, 'needs_reauth delivered');

@@ -133,11 +133,14 @@ async function cursorOf(connectionId: string): Promise<string | null> {
 }
 
 async function judged(connectionId: string, bookingId: string) {
-  const state = await pool.query('SELECT external_state FROM calendar_events WHERE connection_id = $1 AND booking_id = $2', [
-    connectionId,
-    bookingId,
-  ]);
-  const log = await pool.query(`SELECT operation FROM sync_log WHERE booking_id = $1 AND operation LIKE 'external_%'`, [bookingId]);
+  const state = await pool.query<{ external_state: string | null }>(
+    'SELECT external_state FROM calendar_events WHERE connection_id = $1 AND booking_id = $2',
+    [connectionId, bookingId],
+  );
+  const log = await pool.query<{ operation: string }>(
+    `SELECT operation FROM sync_log WHERE booking_id = $1 AND operation LIKE 'external_%'`,
+    [bookingId],
+  );
   return { state: state.rows[0]?.external_state ?? null, log: log.rows.map((r) => r.operation) };
 }
 

@@ -146,7 +146,7 @@ describe('EXTERNAL_EDIT_POLICY=respect (default)', () => {
     const cal = await calendarState(h, bookingId, 'removed_externally');
     expect(cal.externallyChangedAt).toEqual(expect.any(String));
     await eventually(
-      async () => (receiver.accepted('booking.removed_externally', bookingId).length > 0 ? true : undefined),
+      () => (receiver.accepted('booking.removed_externally', bookingId).length > 0 ? true : undefined),
       'removed_externally delivered',
     );
     await moreReads(h, connectionId, 3);
@@ -165,14 +165,14 @@ describe('EXTERNAL_EDIT_POLICY=respect (default)', () => {
     await h.google.updateUserEvent(email, externalEventId, { start: { dateTime: hour(d, 17) }, end: { dateTime: hour(d, 18) } });
     await calendarState(h, bookingId, 'moved_externally');
     await eventually(
-      async () => (receiver.accepted('booking.moved_externally', bookingId).length > 0 ? true : undefined),
+      () => (receiver.accepted('booking.moved_externally', bookingId).length > 0 ? true : undefined),
       'moved_externally delivered',
     );
     await moreReads(h, connectionId, 2);
     expect(receiver.accepted('booking.moved_externally', bookingId)).toHaveLength(1);
     // Respected: the event stays where the user put it.
     const [e] = await eventsFor(h, email, bookingId);
-    expect(Date.parse(e!.start!.dateTime!)).toBe(Date.parse(hour(d, 17)));
+    expect(Date.parse(e!.start.dateTime!)).toBe(Date.parse(hour(d, 17)));
   });
 
   it('CalDAV: a moved event is shown moved_externally, reported once, and left where the user put it', async () => {
@@ -183,7 +183,7 @@ describe('EXTERNAL_EDIT_POLICY=respect (default)', () => {
     await c.move(externalEventId, hour(d, 17), hour(d, 18));
     await calendarState(h, bookingId, 'moved_externally');
     await eventually(
-      async () => (receiver.accepted('booking.moved_externally', bookingId).length > 0 ? true : undefined),
+      () => (receiver.accepted('booking.moved_externally', bookingId).length > 0 ? true : undefined),
       'moved_externally delivered',
     );
     await moreReads(h, c.connectionId, 2);
@@ -217,7 +217,7 @@ describe('EXTERNAL_EDIT_POLICY=respect (default)', () => {
     const { bookingId } = await book(h, userId, hour(d, 15), hour(d, 16));
     const { bookingId: calm } = await book(h, userId, hour(d, 10), hour(d, 11));
     await h.google.createUserEvent(email, { summary: 'Gym', start: { dateTime: hour(d, 14) }, end: { dateTime: hour(d, 16) } });
-    const [n] = await eventually(async () => {
+    const [n] = await eventually(() => {
       const got = receiver.accepted('booking.conflict_detected', bookingId);
       return got.length > 0 ? got : undefined;
     }, 'conflict_detected delivered');
@@ -238,7 +238,7 @@ describe('EXTERNAL_EDIT_POLICY=restore', () => {
     const { bookingId, externalEventId } = await book(h, userId, hour(d, 15), hour(d, 16));
     await h.google.deleteUserEvent(email, externalEventId);
     await eventually(
-      async () => (receiver.accepted('booking.removed_externally', bookingId).length > 0 ? true : undefined),
+      () => (receiver.accepted('booking.removed_externally', bookingId).length > 0 ? true : undefined),
       'removed_externally delivered',
     );
     await eventually(async () => ((await eventsFor(h, email, bookingId)).length === 1 ? true : undefined), 'the event back');
@@ -258,7 +258,7 @@ describe('EXTERNAL_EDIT_POLICY=restore', () => {
     expect(await exists()).toBe(200);
     expect((await fetch(externalEventId, { method: 'DELETE', headers: c.auth })).status).toBeLessThan(300);
     await eventually(
-      async () => (receiver.accepted('booking.removed_externally', bookingId).length > 0 ? true : undefined),
+      () => (receiver.accepted('booking.removed_externally', bookingId).length > 0 ? true : undefined),
       'removed_externally delivered',
     );
     await eventually(async () => ((await exists()) === 200 ? true : undefined), 'the CalDAV event back');

@@ -169,7 +169,8 @@ describe('Microsoft', () => {
       );
       await eventually(
         async () =>
-          (await h.pool.query('SELECT token_version FROM calendar_connections WHERE id = $1', [connectionId])).rows[0].token_version === 1
+          (await h.pool.query<{ token_version: number }>('SELECT token_version FROM calendar_connections WHERE id = $1', [connectionId]))
+            .rows[0]!.token_version === 1
             ? true
             : undefined,
         'token stored',
@@ -226,7 +227,7 @@ describe('re-authentication', () => {
     await settled(h, bookingId, (v) => v.calendars.find((c) => c.connectionId === connectionId)?.state === 'synced');
     const events = await eventsFor(h, email, bookingId, true);
     expect(events).toHaveLength(1);
-    expect(Date.parse(events[0]!.start!.dateTime!)).toBe(Date.parse('2030-11-01T10:00:00Z'));
+    expect(Date.parse(events[0]!.start.dateTime!)).toBe(Date.parse('2030-11-01T10:00:00Z'));
   });
 });
 
@@ -256,14 +257,17 @@ describe('bulk sync on connect', () => {
     );
     // Wait until every booking is recorded (its workflow saw no calendar for this user yet).
     await eventually(async () => {
-      const { rows } = await h.pool.query(`SELECT count(*)::int AS n FROM bookings WHERE booking_id = ANY($1)`, [[...ids, past]]);
-      return rows[0].n === 13 ? true : undefined;
+      const { rows } = await h.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM bookings WHERE booking_id = ANY($1)`, [
+        [...ids, past],
+      ]);
+      return rows[0]!.n === 13 ? true : undefined;
     }, 'bookings recorded');
     await eventually(async () => {
-      const { rows } = await h.pool.query(`SELECT count(*)::int AS n FROM bookings WHERE booking_id = ANY($1) AND status = 'cancelled'`, [
-        cancelled,
-      ]);
-      return rows[0].n === 2 ? true : undefined;
+      const { rows } = await h.pool.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM bookings WHERE booking_id = ANY($1) AND status = 'cancelled'`,
+        [cancelled],
+      );
+      return rows[0]!.n === 2 ? true : undefined;
     }, 'cancellations recorded');
 
     const { email, connectionId } = await h.connectGoogle(userId);

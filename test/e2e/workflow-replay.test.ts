@@ -88,7 +88,7 @@ describe('bookingWorkflow replay', () => {
     await settled(h, bookingId, (v) => v.calendars.some((c) => c.state === 'synced'));
     await h.connectGoogle(userId, email);
     await eventually(
-      async () => h.service.client.workflow.getHandle(bulkSyncWorkflowId(connectionId, 2)).result(),
+      async () => h.service.client.workflow.getHandle<typeof workflows.bulkSyncWorkflow>(bulkSyncWorkflowId(connectionId, 2)).result(),
       "the reconnect's bulk sync",
     );
     expect((await h.api('DELETE', `/v1/users/${userId}/connections/${connectionId}?removeEvents=true`)).status).toBe(202);
@@ -115,14 +115,14 @@ describe('bookingWorkflow replay', () => {
       receiver.received.find(
         (n) => n.type === 'connection.connected' && n.data['connectionId'] === connectionId && n.data['reconnect'] === reconnect,
       )?.id;
-    const failedId = await eventually(async () => about(false), 'a refused delivery');
-    const deliveredId = await eventually(async () => about(true), 'a delivery');
-    const failed = h.service.client.workflow.getHandle(notificationWorkflowId(failedId!));
+    const failedId = await eventually(() => about(false), 'a refused delivery');
+    const deliveredId = await eventually(() => about(true), 'a delivery');
+    const failed = h.service.client.workflow.getHandle(notificationWorkflowId(failedId));
     await failed.result();
-    const failedHistory = await runHistory(h.service.client, notificationWorkflowId(failedId!));
+    const failedHistory = await runHistory(h.service.client, notificationWorkflowId(failedId));
     expect(scheduledActivities(failedHistory)).toEqual(['deliverNotification', 'markNotificationFailed']);
-    await h.service.client.workflow.getHandle(notificationWorkflowId(deliveredId!)).result();
-    const deliveredHistory = await runHistory(h.service.client, notificationWorkflowId(deliveredId!));
+    await h.service.client.workflow.getHandle(notificationWorkflowId(deliveredId)).result();
+    const deliveredHistory = await runHistory(h.service.client, notificationWorkflowId(deliveredId));
     expect(scheduledActivities(deliveredHistory)).toEqual(['deliverNotification']);
 
     for (const [name, history] of [

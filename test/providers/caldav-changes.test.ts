@@ -415,7 +415,7 @@ async function startInterceptor(ctx: AccessContext): Promise<Interceptor> {
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', async () => {
+    const relay = async () => {
       const body = Buffer.concat(chunks);
       const text = body.toString('utf8');
       const kind = /sync-collection|calendar-multiget|calendar-query/.exec(text)?.[0] ?? req.method ?? '';
@@ -444,7 +444,8 @@ async function startInterceptor(ctx: AccessContext): Promise<Interceptor> {
       );
       forward.on('error', () => res.socket?.destroy());
       forward.end(body);
-    });
+    };
+    req.on('end', () => void relay());
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

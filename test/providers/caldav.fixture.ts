@@ -14,7 +14,7 @@ type ICAL = typeof ICALModule;
 
 /** Reads what the server stores, with ical.js: an independent parser, not our writer. */
 function parse(ICAL: ICAL, ics: string): { bookingId: string | null; event: StoredEvent } {
-  const vevent = new ICAL.Component(ICAL.parse(ics)).getFirstSubcomponent('vevent')!;
+  const vevent = ICAL.Component.fromString(ics).getFirstSubcomponent('vevent')!;
   const e = new ICAL.Event(vevent);
   const alarms = vevent.getAllSubcomponents('valarm').map((a) => {
     const trigger = a.getFirstPropertyValue('trigger') as InstanceType<ICAL['Duration']>;
@@ -77,10 +77,11 @@ export const caldavFixture: ProviderFixture = {
           return p?.bookingId ? [{ bookingId: p.bookingId, ...p.event }] : [];
         });
       },
-      async loseNextCreateResponse() {
+      loseNextCreateResponse() {
         proxy.dropNextResponse('PUT');
+        return Promise.resolve();
       },
-      async changeBeforeNextWrite(key) {
+      changeBeforeNextWrite(key) {
         // Another client rewrites the object between our read and our If-Match write.
         proxy.beforeNext('PUT', async () => {
           const url = new URL(`${caldavUid(key)}.ics`, direct).toString();
@@ -93,6 +94,7 @@ export const caldavFixture: ProviderFixture = {
           });
           if (!res.ok) throw new Error(`out-of-band edit failed: ${res.status}`);
         });
+        return Promise.resolve();
       },
       async addUserEvent(e) {
         const uid = `user-${randomBytes(6).toString('hex')}`;
@@ -133,10 +135,10 @@ export const caldavFixture: ProviderFixture = {
         const res = await fetch(itemId.replace(proxy.url, radicale.url), { method: 'DELETE', headers });
         if (!res.ok && res.status !== 404) throw new Error(`deleting a user event failed: ${res.status}`);
       },
-      async expireCursor(cursor) {
+      expireCursor(cursor) {
         // Radicale answers a token whose state it does not know (expired, or never issued) with
         // 403 valid-sync-token; it still knows the newest one, so present one it never issued.
-        return `${cursor.slice(0, -4)}${cursor.endsWith('beef') ? 'dead' : 'beef'}`;
+        return Promise.resolve(`${cursor.slice(0, -4)}${cursor.endsWith('beef') ? 'dead' : 'beef'}`);
       },
       expectedReminders: (reminders) =>
         reminders.map((r) => ({ method: 'popup' as const, minutes: r.minutes })).sort((a, b) => b.minutes - a.minutes),

@@ -37,9 +37,9 @@ export const googleFixture: ProviderFixture = {
               title: e.summary ?? '',
               description: e.description ?? '',
               location: e.location ?? '',
-              start: Date.parse(e.start!.dateTime!),
-              end: Date.parse(e.end!.dateTime!),
-              reminders: (e.reminders?.overrides ?? []).map((r) => ({ method: r.method as 'email' | 'popup', minutes: r.minutes! })),
+              start: Date.parse(e.start.dateTime!),
+              end: Date.parse(e.end.dateTime!),
+              reminders: (e.reminders?.overrides ?? []).map((r) => ({ method: r.method, minutes: r.minutes })),
             },
           ];
         });
@@ -59,7 +59,7 @@ export const googleFixture: ProviderFixture = {
           ...(e.free ? { transparency: 'transparent' as const } : {}),
           ...(e.weekly ? { recurrence: [`RRULE:FREQ=WEEKLY;COUNT=${e.weekly}`] } : {}),
         });
-        return created.id!;
+        return created.id;
       },
       async deleteUserEvent(itemId) {
         await control.deleteUserEvent(email, itemId);

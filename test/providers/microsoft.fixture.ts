@@ -75,7 +75,7 @@ export const microsoftFixture: ProviderFixture = {
                 },
               }
             : {}),
-        } as Parameters<typeof control.createUserEvent>[1]);
+        });
         return created.id;
       },
       async deleteUserEvent(itemId) {

@@ -43,7 +43,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const bundle = await bundleWorkflowCode({
     workflowsPath: WORKFLOWS_PATH,
     failureConverterPath: FAILURE_CONVERTER_PATH,
-    logger: { trace() {}, debug() {}, info() {}, warn: log, error: log, log() {} } as never,
+    logger: { trace() {}, debug() {}, info() {}, warn: log, error: log, log() {} },
   });
   await writeFile(bundlePath, bundle.code);
 

@@ -1,5 +1,7 @@
+import { inspect } from 'node:util';
+
 /** Polls `check` until it returns a value (not undefined) or the deadline passes. Not a sleep: it returns as soon as the condition holds. */
-export async function eventually<T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 30_000): Promise<T> {
+export async function eventually<T>(check: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -9,7 +11,10 @@ export async function eventually<T>(check: () => Promise<T | undefined>, what: s
     } catch (err) {
       last = err;
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    if (Date.now() > deadline) {
+      const cause = last === undefined ? '' : `: ${last instanceof Error ? last.toString() : inspect(last)}`;
+      throw new Error(`timed out waiting for ${what}${cause}`);
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
 }

@@ -22,7 +22,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   let armed: string | undefined;
   let before: { method: string; action: () => Promise<void> } | undefined;
   const requests: Array<{ method: string; path: string; headers: http.IncomingHttpHeaders }> = [];
-  const server = http.createServer(async (req, res) => {
+  const relay = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers });
     const drop = armed !== undefined && req.method === armed;
     if (drop) armed = undefined;
@@ -53,7 +53,8 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     );
     forward.on('error', () => res.socket?.destroy());
     req.pipe(forward);
-  });
+  };
+  const server = http.createServer((req, res) => void relay(req, res));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {

@@ -118,7 +118,7 @@ describe('startEmbeddedPostgres', () => {
       })();
 
       // B's connection has reached the server and is held there; A keeps working meanwhile.
-      await eventually(async () => (pg.waiting() === 1 ? true : undefined), 'the second connection to be queued', 10_000);
+      await eventually(() => (pg.waiting() === 1 ? true : undefined), 'the second connection to be queued', 10_000);
       await a.query('UPDATE counter SET v = v + 1 WHERE id = 1');
       await a.query('UPDATE counter SET v = v + 1 WHERE id = 1');
       expect(pg.waiting()).toBe(1);
@@ -153,7 +153,7 @@ describe('startEmbeddedPostgres', () => {
           if (first) {
             // The pool opened its other three connections at once: the server holds all of them.
             first = false;
-            await eventually(async () => (pg.waiting() === 3 ? true : undefined), 'three connections queued', 10_000);
+            await eventually(() => (pg.waiting() === 3 ? true : undefined), 'three connections queued', 10_000);
           }
           // A read-modify-write without locks: only one session at a time keeps it from losing updates.
           const { rows } = await c.query<{ v: number }>('SELECT v FROM tally WHERE id = $1', [1]);
@@ -184,7 +184,7 @@ describe('startEmbeddedPostgres', () => {
     const bReady = b.connect().then(() => {
       bConnected = true;
     });
-    await eventually(async () => (pg.waiting() === 1 ? true : undefined), 'the second connection to be queued', 10_000);
+    await eventually(() => (pg.waiting() === 1 ? true : undefined), 'the second connection to be queued', 10_000);
     expect(bConnected).toBe(false);
 
     await a.end();
@@ -218,7 +218,7 @@ describe('startEmbeddedPostgres', () => {
     const a = await RawClient.connect(port);
     a.send(parse(`SELECT 'from A'`)); // the rest of A's sequence is "still on the wire"
     const b = RawClient.connectLater(port);
-    await eventually(async () => (pg.waiting() === 1 ? true : undefined), 'the second connection to be queued', 10_000);
+    await eventually(() => (pg.waiting() === 1 ? true : undefined), 'the second connection to be queued', 10_000);
     a.send(bind(), execute(), sync());
     expect(await a.readyRows()).toEqual(['from A']);
     a.end();
@@ -308,7 +308,7 @@ describe('pglite-socket multiplexer (why embedded-postgres serves one connection
       await b.query('COMMIT');
     })();
     // B's BEGIN is held in the multiplexer's queue while A's transaction is open.
-    await eventually(async () => (server.getStats().queuedQueries === 1 ? true : undefined), "B's BEGIN to be queued", 10_000);
+    await eventually(() => (server.getStats().queuedQueries === 1 ? true : undefined), "B's BEGIN to be queued", 10_000);
     await a.query('SELECT 1');
     expect(events).toEqual([]);
     events.push('A committing');

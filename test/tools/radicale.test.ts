@@ -126,7 +126,7 @@ describe('Radicale test server', () => {
     await server?.stop();
   });
 
-  it('serves on a free loopback port from a temp directory, and principals exist for every user', async () => {
+  it('serves on a free loopback port from a temp directory, and principals exist for every user', () => {
     expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(isRunning(server.pid)).toBe(true);
     expect(fs.existsSync(path.join(server.storageDir, 'collection-root', 'alice'))).toBe(true);
@@ -385,7 +385,7 @@ describe('startRadicale lifecycle', () => {
         if (how === 'SIGKILL') child.kill('SIGKILL');
         else child.stdin.write('exit\n');
         await exited;
-        await eventually(async () => (isRunning(info.pid) ? undefined : true), 'the Radicale server to exit', 10_000);
+        await eventually(() => (isRunning(info.pid) ? undefined : true), 'the Radicale server to exit', 10_000);
         if (how === 'exit') expect(fs.existsSync(info.dir)).toBe(false);
         else fs.rmSync(info.dir, { recursive: true, force: true }); // nobody is left to clean up after SIGKILL
       } finally {

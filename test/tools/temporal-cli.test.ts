@@ -51,11 +51,7 @@ describe('ensureTemporalCli', () => {
     const lines: string[] = [];
     const pending = ensureTemporalCli({ cacheRoot, usePath: false, log: (l) => lines.push(l) });
     // It has seen the live lock and is waiting on it (not building).
-    await eventually(
-      async () => (lines.some((l) => l.startsWith('Waiting for pid')) ? true : undefined),
-      'the wait to be announced',
-      10_000,
-    );
+    await eventually(() => (lines.some((l) => l.startsWith('Waiting for pid')) ? true : undefined), 'the wait to be announced', 10_000);
     expect(lines.some((l) => l.startsWith('Building'))).toBe(false);
     // The "other process" finishes: binary renamed into place, lock removed.
     const binary = cachedTemporalCliPath(cacheRoot);

@@ -235,8 +235,10 @@ describe('BookingState.plan', () => {
     s.confirm({ booking: details({ participants: [details().participants[0]!] }) });
     const ops = s.plan(targets, NOW);
     expect(ops.map((o) => `${o.kind}:${o.connectionId}`).sort()).toEqual(['delete:c2', 'upsert:c1']);
-    for (const op of ops)
-      op.kind === 'delete' ? s.markDeleted(op, s.revision, NOW) : s.markUpserted(op, s.revision, 'ev-c1', 'primary', NOW);
+    for (const op of ops) {
+      if (op.kind === 'delete') s.markDeleted(op, s.revision, NOW);
+      else s.markUpserted(op, s.revision, 'ev-c1', 'primary', NOW);
+    }
     s.cancel({});
     expect(s.plan(targets, NOW).map((o) => `${o.kind}:${o.connectionId}`)).toEqual(['delete:c1']);
   });
@@ -255,7 +257,7 @@ describe('BookingState.plan', () => {
     s.confirm({ version: 2, booking: details() });
     const [op] = s.plan([target('tutor-1', 'c1')], NOW);
     s.markUpserted(op!, s.revision, 'ev1', 'primary', NOW);
-    const next = new BookingState('b1', JSON.parse(JSON.stringify(s.carry())));
+    const next = new BookingState('b1', JSON.parse(JSON.stringify(s.carry())) as ReturnType<BookingState['carry']>);
     expect(next.view()).toEqual(s.view());
     expect(next.plan([target('tutor-1', 'c1')], NOW)).toEqual([]);
   });

@@ -43,15 +43,15 @@ function service(fake: Fake) {
   const calls: string[] = [];
   let described = 0;
   const workflows: BookingsDeps['workflows'] = {
-    confirmBooking: async () => (calls.push('confirm'), fake.confirm ?? 'sent'),
-    rescheduleBooking: async () => (calls.push('reschedule'), fake.signal ?? 'sent'),
-    cancelBooking: async () => (calls.push('cancel'), fake.signal ?? 'sent'),
-    bookingLifecycle: async () => fake.lifecycles[Math.min(described++, fake.lifecycles.length - 1)]!,
-    bookingView: async (_id, kind) => (calls.push(`view:${kind}`), fake.workflowView ?? null),
+    confirmBooking: () => (calls.push('confirm'), Promise.resolve(fake.confirm ?? 'sent')),
+    rescheduleBooking: () => (calls.push('reschedule'), Promise.resolve(fake.signal ?? 'sent')),
+    cancelBooking: () => (calls.push('cancel'), Promise.resolve(fake.signal ?? 'sent')),
+    bookingLifecycle: () => Promise.resolve(fake.lifecycles[Math.min(described++, fake.lifecycles.length - 1)]!),
+    bookingView: (_id, kind) => (calls.push(`view:${kind}`), Promise.resolve(fake.workflowView ?? null)),
   };
   const records: BookingRecords = {
-    recordedView: async () => (calls.push('recorded'), fake.recorded ?? null),
-    externalEdits: async () => fake.edits ?? new Map(),
+    recordedView: () => (calls.push('recorded'), Promise.resolve(fake.recorded ?? null)),
+    externalEdits: () => Promise.resolve(fake.edits ?? new Map<string, ExternalEditSeen>()),
   };
   return { bookings: new Bookings({ workflows, records }), calls };
 }

@@ -33,32 +33,32 @@ const calendars: CalendarInfo[] = [
 ];
 
 /** A service over an in-memory account of USER; `calls` lists every write and signal, in order. */
-function service(stored: CalendarAccount | undefined, listed: () => Promise<CalendarInfo[]> = async () => calendars) {
+function service(stored: CalendarAccount | undefined, listed: () => Promise<CalendarInfo[]> = () => Promise.resolve(calendars)) {
   const calls: string[] = [];
   let row = stored;
   const deps: CalendarAccountsDeps = {
     accounts: {
-      listForUserWithEmail: async (userId) => (row && row.userId === userId ? [row] : []),
-      upsertCalDav: async () => {
-        throw new Error('not used');
-      },
-      setCalendar: async (_id, calendarId) => {
+      listForUserWithEmail: (userId) => Promise.resolve(row && row.userId === userId ? [row] : []),
+      upsertCalDav: () => Promise.reject(new Error('not used')),
+      setCalendar: (_id, calendarId) => {
         calls.push(`setCalendar:${calendarId}`);
         row = row && { ...row, calendarId };
+        return Promise.resolve();
       },
-      setSyncEnabled: async (_id, syncEnabled) => {
+      setSyncEnabled: (_id, syncEnabled) => {
         calls.push(`setSyncEnabled:${syncEnabled}`);
         row = row && { ...row, syncEnabled };
-        return row;
+        return Promise.resolve(row);
       },
-      markRemovingEvents: async () => {
+      markRemovingEvents: () => {
         calls.push('markRemovingEvents');
         row = row && { ...row, removingEvents: true, syncEnabled: false };
+        return Promise.resolve();
       },
     },
     workflows: {
-      signalConnected: async (_a, reconnect) => void calls.push(`connected:${reconnect}`),
-      signalDisconnect: async (_a, removeEvents) => void calls.push(`disconnect:${removeEvents}`),
+      signalConnected: (_a, reconnect) => (calls.push(`connected:${reconnect}`), Promise.resolve()),
+      signalDisconnect: (_a, removeEvents) => (calls.push(`disconnect:${removeEvents}`), Promise.resolve()),
     },
     providers: {
       oauth: () => {

@@ -33,7 +33,7 @@ function account(status: ConnectionStatus, tokenLeftMs: number | null, lifetimeM
 
 /** A store holding one account (or none). */
 const storeWith = (connection?: Connection, credentials: Credentials | null = BEARER) => ({
-  getWithCredentials: async (id: string) => (connection && id === connection.id ? { connection, credentials } : undefined),
+  getWithCredentials: (id: string) => Promise.resolve(connection && id === connection.id ? { connection, credentials } : undefined),
 });
 
 /** Deps whose request slots refuse every call: a provider without a concurrency limit never needs them. */
@@ -126,9 +126,9 @@ describe('calendarAccount: credentials for an activity, or the failure its workf
 describe('callProvider: one provider call, its failure mapped and audited', () => {
   it('returns what the provider answered, called with the account credentials', async () => {
     const seen: unknown[] = [];
-    const result = await callProvider(deps(), READY, async (provider, ctx) => {
+    const result = await callProvider(deps(), READY, (provider, ctx) => {
       seen.push(provider.kind, ctx);
-      return 'done';
+      return Promise.resolve('done');
     });
     expect(result).toBe('done');
     expect(seen).toEqual(['google', READY.ctx]);
@@ -142,7 +142,7 @@ describe('callProvider: one provider call, its failure mapped and audited', () =
         deps(),
         READY,
         () => Promise.reject(refused),
-        async (message, final) => void audits.push([message, final]),
+        (message, final) => (audits.push([message, final]), Promise.resolve()),
       ),
     );
     expect([failure.type, failure.nonRetryable, failure.nextRetryDelay]).toEqual(['RateLimited', false, 5_000]);
@@ -156,7 +156,7 @@ describe('callProvider: one provider call, its failure mapped and audited', () =
         deps(),
         READY,
         () => Promise.reject(new ProviderError('rejected', 'forbidden')),
-        async (m, f) => void audits.push([m, f]),
+        (m, f) => (audits.push([m, f]), Promise.resolve()),
       ),
     );
     expect([failure.type, failure.nonRetryable]).toEqual(['ProviderRejected', true]);
@@ -170,7 +170,7 @@ describe('callProvider: one provider call, its failure mapped and audited', () =
         deps(),
         READY,
         () => Promise.reject(new ProviderError('unauthorized', '401')),
-        async (m) => void audits.push(m),
+        (m) => (audits.push(m), Promise.resolve()),
       ),
     );
     expect([failure.type, failure.details]).toEqual(['TokenExpired', [{ tokenVersion: 7 }]]);

@@ -9,18 +9,21 @@ function service(opts: { signalFails?: boolean } = {}) {
   const open = new Set(['g1', 's1', 's2']);
   const deps: PushNotificationsDeps = {
     channels: {
-      findOpen: async (provider, externalId) => {
+      findOpen: (provider, externalId) => {
         lookups.push(externalId);
-        return open.has(externalId)
-          ? { id: externalId, connectionId: `account-${externalId}`, provider, externalId, resourceId: null, expiresAt: new Date(0) }
-          : undefined;
+        return Promise.resolve(
+          open.has(externalId)
+            ? { id: externalId, connectionId: `account-${externalId}`, provider, externalId, resourceId: null, expiresAt: new Date(0) }
+            : undefined,
+        );
       },
     },
     secrets: { matches: (channelId, presented) => presented === `secret:${channelId}` },
     workflows: {
-      signalPush: async (accountId, request) => {
-        if (opts.signalFails) throw new Error('workflow not found');
+      signalPush: (accountId, request) => {
+        if (opts.signalFails) return Promise.reject(new Error('workflow not found'));
         signals.push(`${accountId}:${request}`);
+        return Promise.resolve();
       },
     },
     logger: createLogger('silent'),

@@ -39,7 +39,7 @@ const csv = <T extends z.ZodType>(item: T) =>
       ctx.addIssue({ code: 'custom', message: parsed.error.issues[0]?.message ?? 'invalid list' });
       return z.NEVER;
     }
-    return parsed.data as z.output<T>[];
+    return parsed.data;
   });
 
 const schema = z.strictObject({

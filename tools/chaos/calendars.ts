@@ -44,9 +44,9 @@ export async function readCalendars(env: ChaosEnvironment, users: ChaosParticipa
           if (e.status === 'cancelled' || !bookingId) continue;
           found.push({
             bookingId,
-            id: e.id!,
-            start: Date.parse(e.start!.dateTime!),
-            end: Date.parse(e.end!.dateTime!),
+            id: e.id,
+            start: Date.parse(e.start.dateTime!),
+            end: Date.parse(e.end.dateTime!),
             title: e.summary ?? '',
             description: e.description ?? '',
             location: e.location ?? '',
@@ -80,7 +80,7 @@ export async function readCalendars(env: ChaosEnvironment, users: ChaosParticipa
       for (const calendar of calendars) {
         for (const o of await fetchCalendarObjects({ calendar, headers })) {
           if (typeof o.data !== 'string') continue;
-          const vevent = new ICAL.Component(ICAL.parse(o.data)).getFirstSubcomponent('vevent');
+          const vevent = ICAL.Component.fromString(o.data).getFirstSubcomponent('vevent');
           const bookingId = vevent?.getFirstPropertyValue(BOOKING_PROPERTY.toLowerCase());
           if (!vevent || typeof bookingId !== 'string') continue;
           const e = new ICAL.Event(vevent);

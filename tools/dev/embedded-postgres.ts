@@ -106,7 +106,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
       url,
       port: gate.port,
       maxConnections: 1,
-      waiting: gate.waiting,
+      waiting: () => gate.waiting(),
       stop: () => {
         stopping ??= (async () => {
           try {

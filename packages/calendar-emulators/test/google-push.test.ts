@@ -1,7 +1,8 @@
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { google } from 'googleapis';
+// The Calendar API module alone: the package index loads every Google API (over a thousand type files).
+import * as google from 'googleapis/build/src/apis/calendar';
 import { CALENDAR_SCOPES, type GoogleEventInput, type SandboxChannelView } from '../src/google';
 import { reasonOf, useGoogleSandbox, type ApiResult } from './google-test-client';
 

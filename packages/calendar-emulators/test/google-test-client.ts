@@ -40,19 +40,20 @@ export interface ApiResult {
 }
 
 export interface GoogleTestSandbox {
+  // Functions, not methods: they close over the sandbox, and tests take them out of the object.
   /** Valid inside tests and hooks, once the sandbox has started. */
   readonly url: string;
   readonly control: GoogleSandboxControl;
   /** POST /token with form parameters (and extra headers, e.g. HTTP Basic). */
-  postToken(params: Record<string, string>, headers?: Record<string, string>): Promise<TokenResult>;
+  postToken: (params: Record<string, string>, headers?: Record<string, string>) => Promise<TokenResult>;
   /** Exchanges an authorization code as the test client; `extra` adds or overrides parameters. */
-  exchange(code: string, extra?: Record<string, string>): Promise<TokenResult>;
+  exchange: (code: string, extra?: Record<string, string>) => Promise<TokenResult>;
   /** Authorizes through the control API and exchanges the code; returns the token response. */
-  connectTokens(email: string, scope?: string): Promise<TokenBody>;
+  connectTokens: (email: string, scope?: string) => Promise<TokenBody>;
   /** Authorizes through the control API and exchanges the code; returns the access token. */
-  connect(email: string, scope?: string): Promise<string>;
+  connect: (email: string, scope?: string) => Promise<string>;
   /** A Calendar API call; `path` starts below the sandbox's URL, e.g. /calendar/v3/…. */
-  api(token: string | undefined, method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<ApiResult>;
+  api: (token: string | undefined, method: string, path: string, body?: unknown, headers?: Record<string, string>) => Promise<ApiResult>;
 }
 
 /**

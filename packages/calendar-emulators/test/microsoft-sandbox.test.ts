@@ -112,7 +112,7 @@ function pkcePair(): { verifier: string; challenge: string } {
 }
 
 function authorizeUrl(params: Record<string, string>, tenant = 'common'): string {
-  return `${sandbox.url}/${tenant}/oauth2/v2.0/authorize?${new URLSearchParams(params)}`;
+  return `${sandbox.url}/${tenant}/oauth2/v2.0/authorize?${new URLSearchParams(params).toString()}`;
 }
 
 function location(response: Response): URL {

@@ -66,11 +66,12 @@ export function eventPath(id: unknown): string {
 }
 
 export interface MicrosoftTestSandbox {
+  // Functions, not methods: they close over the sandbox, and tests take them out of the object.
   /** Valid inside tests and hooks, once the sandbox has started. */
   readonly url: string;
   readonly control: MicrosoftSandboxControl;
   /** `connect` against this sandbox. */
-  connect(email: string, scope?: string): Promise<string>;
+  connect: (email: string, scope?: string) => Promise<string>;
 }
 
 /**

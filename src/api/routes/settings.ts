@@ -89,8 +89,9 @@ export function settingsRoutes(deps: SettingsDeps): Router {
     const view = await viewOf(who);
     // Banners come from fixed texts chosen by code: nothing from the URL is shown as a message.
     const status = req.query.status;
+    const error = typeof req.query.error === 'string' ? req.query.error : '';
     if (status === 'connected') view.banner = { tone: 'ok', text: 'Calendar connected. Your bookings are being added to it.' };
-    else if (status === 'error') view.banner = { tone: 'bad', text: connectResultMessage(String(req.query.error) as ConnectErrorCode) };
+    else if (status === 'error') view.banner = { tone: 'bad', text: connectResultMessage(error as ConnectErrorCode) };
     else if (status === 'disconnected') view.banner = { tone: 'ok', text: 'Calendar disconnected.' };
     res.type('html').send(settingsPage(view));
   });
@@ -135,7 +136,8 @@ export function settingsRoutes(deps: SettingsDeps): Router {
         .type('html')
         .send(settingsPage({ ...(await viewOf(who)), banner: { tone: 'bad', text }, caldavForm: form }));
     const raw = req.body as Record<string, unknown>;
-    const kept = { provider: String(raw.provider ?? ''), serverUrl: String(raw.serverUrl ?? ''), username: String(raw.username ?? '') };
+    const field = (name: string) => (typeof raw[name] === 'string' ? raw[name] : '');
+    const kept = { provider: field('provider'), serverUrl: field('serverUrl'), username: field('username') };
     const body = caldavFormBody(raw);
     const form = caldavConnectionBodySchema.safeParse(body);
     if (!form.success) return refuse(caldavFormProblem(form.error, body), kept);

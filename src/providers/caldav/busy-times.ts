@@ -4,6 +4,8 @@ import type ICAL from 'ical.js' with { 'resolution-mode': 'import' };
 
 type ICALModule = typeof ICAL;
 type ICALComponent = ICAL.Component;
+/** ical.js's own occurrenceDetails type names its members through imports TypeScript cannot resolve (extensionless, in ESM). */
+type OccurrenceDetails = { startDate: ICAL.Time; endDate: ICAL.Time; item: ICAL.Event };
 
 /** Occurrences of one recurring event to step through at most (a guard against unbounded rules). */
 const MAX_OCCURRENCES = 200_000;
@@ -16,7 +18,7 @@ function isBusy(vevent: ICALComponent): boolean {
 
 /** Parses one calendar object and registers its VTIMEZONEs, so its times can be resolved. */
 export function parseObject(ICAL: ICALModule, ics: string): ICALComponent {
-  const calendar = new ICAL.Component(ICAL.parse(ics));
+  const calendar = ICAL.Component.fromString(ics);
   for (const tz of calendar.getAllSubcomponents('vtimezone')) ICAL.TimezoneService.register(tz);
   return calendar;
 }
@@ -53,7 +55,7 @@ export function busyOfObject(ICAL: ICALModule, ics: string | ICALComponent, wind
   for (let i = 0, next = it.next(); next && i < MAX_OCCURRENCES; i++, next = it.next()) {
     // Stop on the series' own time: one occurrence moved far ahead must not end the others.
     if (next.toJSDate() >= window.to) break;
-    const details = event.getOccurrenceDetails(next);
+    const details: OccurrenceDetails = event.getOccurrenceDetails(next);
     push(details.startDate.toJSDate(), details.endDate.toJSDate(), details.item.component);
   }
   return out;

@@ -104,7 +104,7 @@ async function report(ctx: AccessContext, url: string, body: string, what: strin
             .filter((h): h is string | number => typeof h === 'string' || typeof h === 'number')
             .map(String),
           status: m.status,
-          props: (m.props ?? {}) as Record<string, unknown>,
+          props: m.props ?? {},
         }))
         .filter((m) => m.hrefs.length > 0)
     : [];

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import type { calendar_v3 } from 'googleapis';
+import type { calendar_v3 } from 'googleapis/build/src/apis/calendar';
 import type { BusyInterval } from '../types';
 import { BOOKING_TAG } from './to-google-event';
 

@@ -1,4 +1,4 @@
-import type { calendar_v3 } from 'googleapis';
+import type { calendar_v3 } from 'googleapis/build/src/apis/calendar';
 import { DateTime } from 'luxon';
 import { bearerToken, type AccessContext, type BusyWindow, type CalendarChanges, type CalendarItemChange } from '../types';
 import { readFromCursor } from '../cursor-reads';

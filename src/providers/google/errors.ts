@@ -57,5 +57,6 @@ export function toProviderError(err: unknown): ProviderError {
   }
   const code = (err as { code?: unknown } | undefined)?.code;
   const name = err instanceof Error ? err.name : 'Error';
-  return new ProviderError('transient', `Google Calendar unreachable (${String(code ?? name)})`);
+  const shown = typeof code === 'string' || typeof code === 'number' ? code : name;
+  return new ProviderError('transient', `Google Calendar unreachable (${shown})`);
 }

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import type { calendar_v3 } from 'googleapis';
+import type { calendar_v3 } from 'googleapis/build/src/apis/calendar';
 import type { EventSpec } from '../types';
 
 /** Private extended property marking events this service wrote (keys ≤ 44 chars). */

@@ -91,14 +91,15 @@ export class MicrosoftCalendarProvider implements CalendarProvider {
     try {
       return await attempt(spec.timeZone);
     } catch (err) {
+      let failure = err;
       if (isTimeZoneRejection(err)) {
         try {
           return await attempt('UTC');
         } catch (retryErr) {
-          err = retryErr;
+          failure = retryErr;
         }
       }
-      const e = toProviderError(err);
+      const e = toProviderError(failure);
       if (e.details.status === 404) return undefined;
       throw e;
     }

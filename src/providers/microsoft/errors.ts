@@ -28,5 +28,6 @@ export function toProviderError(err: unknown): ProviderError {
     });
   }
   const code = (err as { code?: unknown; name?: unknown } | undefined)?.code ?? (err as { name?: unknown } | undefined)?.name;
-  return new ProviderError('transient', `Microsoft Graph unreachable (${String(code ?? 'error')})`);
+  const shown = typeof code === 'string' || typeof code === 'number' ? code : 'error';
+  return new ProviderError('transient', `Microsoft Graph unreachable (${shown})`);
 }

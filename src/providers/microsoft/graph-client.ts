@@ -18,7 +18,7 @@ class BearerToken implements Middleware {
 
   async execute(context: Context): Promise<void> {
     const options = (context.options ??= {});
-    const headers = new Headers(options.headers as ConstructorParameters<typeof Headers>[0]);
+    const headers = new Headers(options.headers);
     headers.set('Authorization', `Bearer ${this.accessToken}`);
     // Immutable ids survive moves between folders; times come back in the booking's zone.
     // A request's own preferences (e.g. odata.maxpagesize) are kept.

@@ -1,4 +1,6 @@
-import { google, type calendar_v3 } from 'googleapis';
+// The Calendar API module alone: the package index loads every Google API (over a thousand type files).
+import * as google from 'googleapis/build/src/apis/calendar';
+import type { calendar_v3 } from 'googleapis/build/src/apis/calendar';
 import type { Pool } from 'pg';
 
 export interface NaiveBooking {

@@ -16,7 +16,7 @@ export async function readCreatedTimes(sandbox: GoogleSandboxControl, emails: It
       if (e.status === 'cancelled' || !bookingId?.startsWith(prefix)) continue;
       const byCalendar = out.get(bookingId) ?? new Map<string, number[]>();
       out.set(bookingId, byCalendar);
-      byCalendar.set(email, [...(byCalendar.get(email) ?? []), Date.parse(e.created!)]);
+      byCalendar.set(email, [...(byCalendar.get(email) ?? []), Date.parse(e.created)]);
     }
   }
   return out;

@@ -68,7 +68,7 @@ export class MicrosoftSandboxControl extends SandboxControlClient<MicrosoftSandb
 
   /** Every event of a calendar, in creation order, times in UTC, with all extended properties. */
   async listEvents(email: string, options: MicrosoftCalendarOption = {}): Promise<GraphEvent[]> {
-    const query = options.calendarId === undefined ? '' : `?${new URLSearchParams({ calendarId: options.calendarId })}`;
+    const query = options.calendarId === undefined ? '' : `?${new URLSearchParams({ calendarId: options.calendarId }).toString()}`;
     const result = await this.call<{ value: GraphEvent[] }>('GET', `${this.account(email)}/events${query}`);
     return result.value;
   }
@@ -96,7 +96,7 @@ export class MicrosoftSandboxControl extends SandboxControlClient<MicrosoftSandb
 
   /** Change-notification subscriptions (ended ones too) with their delivery counts; `account` narrows to one mailbox. */
   async listSubscriptions(options: { account?: string } = {}): Promise<MicrosoftSubscriptionView[]> {
-    const query = options.account === undefined ? '' : `?${new URLSearchParams({ account: options.account })}`;
+    const query = options.account === undefined ? '' : `?${new URLSearchParams({ account: options.account }).toString()}`;
     const result = await this.call<{ value: MicrosoftSubscriptionView[] }>('GET', `/subscriptions${query}`);
     return result.value;
   }
