@@ -99,7 +99,7 @@ export const layerRules = [
           patterns: [
             {
               group: [
-                '**/{activities,api,workflows,db,providers,crypto,connections,domain,events,temporal,metrics,application}/**',
+                '**/{activities,api,workflows,db,providers,crypto,account-access,domain,events,temporal,metrics,application}/**',
                 '**/tools/**',
                 '**/test/support/**',
               ],

@@ -8,7 +8,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import { createApp } from './api/app';
-import { OAuthConnect } from './connections/oauth-connect';
+import { OAuthConnect } from './account-access/oauth-connect';
 import type { AppConfig } from './config';
 import { ChannelSecrets } from './crypto/channel-secret';
 import { SecretBox } from './crypto/secret-box';

@@ -1,4 +1,4 @@
-import { checkCredentials } from '../connections/credentials';
+import { checkCredentials } from '../account-access/credentials';
 import { ProviderError, type AccessContext, type CalendarProvider, type ProviderKind } from '../providers/types';
 import { withRequestSlot } from './concurrency';
 import type { ActivityDeps } from './deps';

@@ -1,5 +1,5 @@
 import { tokenRefreshes } from '../metrics/metrics';
-import { refreshConnectionToken } from '../connections/token-refresh';
+import { refreshConnectionToken } from '../account-access/token-refresh';
 import type { ActivityDeps } from './deps';
 import { connectionUnavailable, reauthRequired, toActivityFailure } from './failures';
 

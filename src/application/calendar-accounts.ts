@@ -1,5 +1,5 @@
-import { connectCalDav, type CalDavConnectError, type CalDavConnectInput } from '../connections/caldav-connect';
-import type { Connection, ConnectionStore } from '../db/connections';
+import { connectCalDav, type CalDavConnectError, type CalDavConnectInput } from '../account-access/caldav-connect';
+import type { Connection, ConnectionStore } from '../db/calendar-accounts';
 import { ProviderError, type CalendarInfo, type ProviderRegistry } from '../providers';
 import type { WorkflowGateway } from '../temporal/workflow-gateway';
 

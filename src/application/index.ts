@@ -1,7 +1,7 @@
-import { usableCredentials } from '../connections/token-refresh';
+import { usableCredentials } from '../account-access/token-refresh';
 import type { ChannelSecrets } from '../crypto/channel-secret';
 import type { BookingStore } from '../db/bookings';
-import type { ConnectionStore } from '../db/connections';
+import type { ConnectionStore } from '../db/calendar-accounts';
 import type { ExternalEditStore } from '../db/external-edits';
 import type { ProviderChannelStore } from '../db/provider-channels';
 import type { Logger } from '../logging';

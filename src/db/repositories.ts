@@ -5,7 +5,7 @@ import { PgBulkSyncStore, type BulkSyncStore } from './bulk-sync';
 import { PgBusyConflictStore, type BusyConflictStore } from './busy-conflicts';
 import { PgBusyStore, type BusyStore } from './busy-times';
 import { PgCalendarEventStore, type CalendarEventStore } from './calendar-events';
-import { PgConnectionStore, type ConnectionStore } from './connections';
+import { PgConnectionStore, type ConnectionStore } from './calendar-accounts';
 import { PgExternalEditStore, type ExternalEditStore } from './external-edits';
 import { PgDatabaseHealth, type DatabaseHealth } from './health';
 import { PgNotificationStore, type NotificationStore } from './notifications';

@@ -3,7 +3,7 @@ import { WorkflowIdReusePolicy } from '@temporalio/common';
 import type { WorkflowTarget } from '../config';
 import type { BookingView } from '../domain/booking';
 import { bookingWorkflow } from '../workflows/booking';
-import { connectionWorkflow, type ConnectionWorkflowInput } from '../workflows/connection';
+import { connectionWorkflow, type ConnectionWorkflowInput } from '../workflows/calendar-account';
 import {
   bookingWorkflowId,
   cancelSignal,

@@ -7,7 +7,7 @@ import { createCalendarActivities } from '../../src/activities/calendar';
 import type { ActivityDeps } from '../../src/activities/deps';
 import { SecretBox } from '../../src/crypto/secret-box';
 import { PgBookingStore } from '../../src/db/bookings';
-import { PgConnectionStore } from '../../src/db/connections';
+import { PgConnectionStore } from '../../src/db/calendar-accounts';
 import { createPool } from '../../src/db/pool';
 import { createRepositories } from '../../src/db/repositories';
 import type { BookingDetails } from '../../src/domain/booking';

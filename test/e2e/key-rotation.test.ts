@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseKeyring, type KeyringEntry } from '../../src/crypto/keyring';
 import { SecretBox } from '../../src/crypto/secret-box';
-import { PgConnectionStore } from '../../src/db/connections';
+import { PgConnectionStore } from '../../src/db/calendar-accounts';
 import { PgSecretReencryption } from '../../src/db/reencrypt';
 import { aad, SecretUnavailableError, type SealedColumn } from '../../src/db/sealed-columns';
 import { startHarness, type Harness } from '../support/harness';

@@ -2,8 +2,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { ProviderSlotStore } from '../../src/db/provider-slots';
 import { describe, expect, it } from 'vitest';
 import { calendarAccount, callProvider, type CalendarAccount, type ProviderCallDeps } from '../../src/activities/provider-call';
-import { checkCredentials } from '../../src/connections/credentials';
-import type { Connection, ConnectionStatus } from '../../src/db/connections';
+import { checkCredentials } from '../../src/account-access/credentials';
+import type { Connection, ConnectionStatus } from '../../src/db/calendar-accounts';
 import { ProviderError, type CalendarProvider, type Credentials, type ProviderRegistry } from '../../src/providers';
 
 const NOW = Date.parse('2030-01-01T12:00:00Z');

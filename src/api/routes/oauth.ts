@@ -1,5 +1,5 @@
 import { Router, type RequestHandler, type Response } from 'express';
-import type { ConnectErrorCode, OAuthConnect } from '../../connections/oauth-connect';
+import type { ConnectErrorCode, OAuthConnect } from '../../account-access/oauth-connect';
 import { ProviderError } from '../../providers';
 import { ApiError } from '../errors';
 import { connectResultPage } from '../pages/connect-result';

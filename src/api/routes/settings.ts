@@ -1,7 +1,7 @@
 import express, { Router, type Request, type RequestHandler } from 'express';
 import { z, type ZodError } from 'zod';
 import type { CalendarAccounts } from '../../application/calendar-accounts';
-import type { ConnectErrorCode, OAuthConnect } from '../../connections/oauth-connect';
+import type { ConnectErrorCode, OAuthConnect } from '../../account-access/oauth-connect';
 import type { Signer } from '../../crypto/signer';
 import { calendarAccountJson } from '../calendar-account-json';
 import { connectResultMessage } from '../pages/connect-result';

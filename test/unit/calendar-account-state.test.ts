@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConnectionState, PUSH_RETRY_BASE_MS, PUSH_RETRY_MAX_MS } from '../../src/workflows/connection-state';
+import { ConnectionState, PUSH_RETRY_BASE_MS, PUSH_RETRY_MAX_MS } from '../../src/workflows/calendar-account-state';
 
 const MAX_HISTORY = 100;
 /** A state whose start-up busy read has been taken, as a run has it once its loops are going. */

@@ -12,7 +12,7 @@ import { FailureType } from '../domain/failures';
 import { activities } from './activity-options';
 import { bulkSyncWorkflow } from './bulk-sync';
 import { reportBusyRead } from './busy-read-reports';
-import { ConnectionState, type CarriedConnectionState } from './connection-state';
+import { ConnectionState, type CarriedConnectionState } from './calendar-account-state';
 import { bulkSyncWorkflowId, connectedSignal, disconnectSignal, refreshBusySignal, renewPushSignal } from './messages';
 import { emitNotification } from './notification';
 import { removeConnectionEvents } from './remove-events';

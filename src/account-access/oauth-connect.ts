@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Signer } from '../crypto/signer';
-import type { Connection, ConnectionStore } from '../db/connections';
+import type { Connection, ConnectionStore } from '../db/calendar-accounts';
 import type { OAuthFlowStore } from '../db/oauth-flows';
 import type { Logger } from '../logging';
 import { ProviderError, type ProviderKind, type ProviderRegistry } from '../providers';

@@ -1,4 +1,4 @@
-import type { Connection, ConnectionStore } from '../db/connections';
+import type { Connection, ConnectionStore } from '../db/calendar-accounts';
 import type { Credentials } from '../providers/types';
 import { refreshDue, TOKEN_MIN_USABLE_MS } from './refresh-due';
 

@@ -1,4 +1,4 @@
-import type { Connection, ConnectionStore } from '../db/connections';
+import type { Connection, ConnectionStore } from '../db/calendar-accounts';
 import type { Logger } from '../logging';
 import { ProviderError, type Credentials, type ProviderRegistry } from '../providers';
 import { checkCredentials } from './credentials';

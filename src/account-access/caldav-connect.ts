@@ -1,4 +1,4 @@
-import type { Connection, ConnectionStore } from '../db/connections';
+import type { Connection, ConnectionStore } from '../db/calendar-accounts';
 import { discoverCalDav } from '../providers/caldav';
 import { ProviderError } from '../providers/types';
 
