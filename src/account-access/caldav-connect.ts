@@ -1,4 +1,4 @@
-import type { Connection, ConnectionStore } from '../db/calendar-accounts';
+import type { CalendarAccount, CalendarAccountStore } from '../db/calendar-accounts';
 import { discoverCalDav } from '../providers/caldav';
 import { ProviderError } from '../providers/types';
 
@@ -13,7 +13,7 @@ export interface CalDavConnectInput {
 }
 
 export type CalDavConnectResult =
-  { ok: true; connection: Connection; created: boolean } | { ok: false; error: CalDavConnectError; message: string };
+  { ok: true; connection: CalendarAccount; created: boolean } | { ok: false; error: CalDavConnectError; message: string };
 
 /**
  * Connects a CalDAV or iCloud account: the credentials are verified by discovery before
@@ -22,9 +22,9 @@ export type CalDavConnectResult =
  */
 export async function connectCalDav(
   deps: {
-    connections: Pick<ConnectionStore, 'upsertCalDav'>;
+    connections: Pick<CalendarAccountStore, 'upsertCalDav'>;
     icloudCaldavUrl: string;
-    onConnected(connection: Connection, created: boolean): Promise<void>;
+    onConnected(connection: CalendarAccount, created: boolean): Promise<void>;
   },
   input: CalDavConnectInput,
 ): Promise<CalDavConnectResult> {

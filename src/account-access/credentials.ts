@@ -1,4 +1,4 @@
-import type { Connection, ConnectionStore } from '../db/calendar-accounts';
+import type { CalendarAccount, CalendarAccountStore } from '../db/calendar-accounts';
 import type { Credentials } from '../providers/types';
 import { refreshDue, TOKEN_MIN_USABLE_MS } from './refresh-due';
 
@@ -9,9 +9,9 @@ import { refreshDue, TOKEN_MIN_USABLE_MS } from './refresh-due';
  */
 export type CredentialCheck =
   | { kind: 'gone' }
-  | { kind: 'needs_reauth'; connection: Connection }
-  | { kind: 'expired'; connection: Connection }
-  | { kind: 'usable'; connection: Connection; credentials: Credentials };
+  | { kind: 'needs_reauth'; connection: CalendarAccount }
+  | { kind: 'expired'; connection: CalendarAccount }
+  | { kind: 'usable'; connection: CalendarAccount; credentials: Credentials };
 
 export interface CredentialCheckOptions {
   /**
@@ -22,7 +22,7 @@ export interface CredentialCheckOptions {
 }
 
 export async function checkCredentials(
-  connections: Pick<ConnectionStore, 'getWithCredentials'>,
+  connections: Pick<CalendarAccountStore, 'getWithCredentials'>,
   connectionId: string,
   now: number,
   options: CredentialCheckOptions = {},

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Signer } from '../crypto/signer';
-import type { Connection, ConnectionStore } from '../db/calendar-accounts';
+import type { CalendarAccount, CalendarAccountStore } from '../db/calendar-accounts';
 import type { OAuthFlowStore } from '../db/oauth-flows';
 import type { Logger } from '../logging';
 import { ProviderError, type ProviderKind, type ProviderRegistry } from '../providers';
@@ -21,7 +21,7 @@ export type ConnectErrorCode =
   | 'provider_not_configured';
 
 export type CallbackResult =
-  | { ok: true; connection: Connection; accountEmail: string; created: boolean; returnUrl: string | null }
+  | { ok: true; connection: CalendarAccount; accountEmail: string; created: boolean; returnUrl: string | null }
   | { ok: false; error: ConnectErrorCode; returnUrl: string | null };
 
 export type OpenResult = { ok: true; redirectTo: string } | { ok: false; error: ConnectErrorCode; returnUrl: string | null };
@@ -35,14 +35,14 @@ interface StatePayload {
 
 export interface OAuthConnectDeps {
   flows: OAuthFlowStore;
-  connections: ConnectionStore;
+  connections: CalendarAccountStore;
   providers: ProviderRegistry;
   /** Signs the `state` parameter (purpose-bound key). */
   stateSigner: Signer;
   publicBaseUrl: string;
   logger: Logger;
   /** Runs after a connection is stored: starts its workflow (bulk sync). */
-  onConnected(connection: Connection, created: boolean): Promise<void>;
+  onConnected(connection: CalendarAccount, created: boolean): Promise<void>;
 }
 
 /**

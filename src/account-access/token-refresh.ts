@@ -1,11 +1,11 @@
-import type { Connection, ConnectionStore } from '../db/calendar-accounts';
+import type { CalendarAccount, CalendarAccountStore } from '../db/calendar-accounts';
 import type { Logger } from '../logging';
 import { ProviderError, type Credentials, type ProviderRegistry } from '../providers';
 import { checkCredentials } from './credentials';
 import { TOKEN_MIN_USABLE_MS } from './refresh-due';
 
 export interface TokenRefreshDeps {
-  connections: ConnectionStore;
+  connections: CalendarAccountStore;
   providers: ProviderRegistry;
   logger: Logger;
   now?: () => number;
@@ -18,7 +18,7 @@ export type RefreshOutcome =
   | { kind: 'error'; err: unknown; tokenVersion: number };
 
 /** Why the user must reconnect, as the account records it. */
-const reauthMessage = (connection: Connection): string => connection.lastError ?? 'reconnect required';
+const reauthMessage = (connection: CalendarAccount): string => connection.lastError ?? 'reconnect required';
 
 /**
  * Refreshes a connection's access token once, however many callers ask at the same time:
@@ -27,13 +27,9 @@ const reauthMessage = (connection: Connection): string => connection.lastError ?
  * (possibly rotated) refresh token is stored sealed; `invalid_grant` parks the connection as
  * `needs_reauth`.
  */
-export async function refreshConnectionToken(
-  deps: TokenRefreshDeps,
-  connectionId: string,
-  seenTokenVersion: number,
-): Promise<RefreshOutcome> {
+export async function refreshAccountToken(deps: TokenRefreshDeps, connectionId: string, seenTokenVersion: number): Promise<RefreshOutcome> {
   const now = deps.now ?? Date.now;
-  return deps.connections.withLockedConnection(connectionId, async ({ connection, refreshToken, inLock }): Promise<RefreshOutcome> => {
+  return deps.connections.withLockedAccount(connectionId, async ({ connection, refreshToken, inLock }): Promise<RefreshOutcome> => {
     if (connection.status === 'disconnected') return { kind: 'gone' };
     if (connection.status === 'needs_reauth') return { kind: 'reauth', message: reauthMessage(connection) };
     const expiresAt = connection.tokenExpiresAt?.getTime() ?? 0;
@@ -83,7 +79,7 @@ export async function usableCredentials(deps: TokenRefreshDeps, connectionId: st
     if (check.kind === 'usable') return check.credentials;
     if (check.kind === 'gone') throw new ProviderError('rejected', 'the connection is disconnected');
     if (check.kind === 'needs_reauth') throw new ProviderError('invalid_grant', reauthMessage(check.connection));
-    const outcome = await refreshConnectionToken(deps, connectionId, check.connection.tokenVersion);
+    const outcome = await refreshAccountToken(deps, connectionId, check.connection.tokenVersion);
     if (outcome.kind === 'reauth') throw new ProviderError('invalid_grant', outcome.message);
     if (outcome.kind === 'gone') throw new ProviderError('rejected', 'the connection is disconnected');
     if (outcome.kind === 'error') throw outcome.err;

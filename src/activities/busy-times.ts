@@ -2,7 +2,7 @@ import type { ReadState } from '../db/busy-times';
 import type { BusyConflict, ExternalEdit } from '../domain/busy-reports';
 import type { BusyWindow } from '../providers/types';
 import type { ActivityDeps } from './deps';
-import { calendarAccount, callProvider } from './provider-call';
+import { readyAccount, callProvider } from './provider-call';
 import { stableUuid } from './stable-id';
 
 export interface RefreshBusyInput {
@@ -50,7 +50,7 @@ export function createBusyTimeActivities(deps: ActivityDeps) {
      * applies it to the busy times, and judges our own events in it. Returns what to report.
      */
     async refreshBusyTimes(input: RefreshBusyInput): Promise<BusyReadReport> {
-      const account = await calendarAccount(deps, input);
+      const account = await readyAccount(deps, input);
       const { calendarId } = account.ctx;
       const state = await store.readState(input.connectionId);
       const nowMs = now();

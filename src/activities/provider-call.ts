@@ -13,7 +13,7 @@ export interface AccountInput {
 }
 
 /** A calendar account ready for provider calls: which provider, and the credentials to act with. */
-export interface CalendarAccount {
+export interface ReadyAccount {
   connectionId: string;
   provider: ProviderKind;
   ctx: AccessContext;
@@ -39,7 +39,7 @@ export type ProviderCallDeps = Pick<ActivityDeps, 'slots' | 'providers' | 'now'>
  * Loads an account and usable credentials for provider calls, or fails the way workflows
  * expect: gone, needs re-authentication, or token expired (the workflow refreshes and retries).
  */
-export async function calendarAccount(deps: ProviderCallDeps, input: AccountInput): Promise<CalendarAccount> {
+export async function readyAccount(deps: ProviderCallDeps, input: AccountInput): Promise<ReadyAccount> {
   const now = deps.now ?? Date.now;
   const check = await checkCredentials(deps.connections, input.connectionId, now(), { justRefreshed: input.tokenJustRefreshed });
   switch (check.kind) {
@@ -64,7 +64,7 @@ export async function calendarAccount(deps: ProviderCallDeps, input: AccountInpu
  */
 export async function callProvider<T>(
   deps: ProviderCallDeps,
-  account: CalendarAccount,
+  account: ReadyAccount,
   operation: ProviderOperation<T>,
   audit?: FailureAudit,
 ): Promise<T> {

@@ -1,5 +1,5 @@
 import { tokenRefreshes } from '../metrics/metrics';
-import { refreshConnectionToken } from '../account-access/token-refresh';
+import { refreshAccountToken } from '../account-access/token-refresh';
 import type { ActivityDeps } from './deps';
 import { connectionUnavailable, reauthRequired, toActivityFailure } from './failures';
 
@@ -25,7 +25,7 @@ export function createTokenActivities(deps: ActivityDeps) {
      * The (possibly rotated) refresh token is stored sealed; only the expiry leaves this activity.
      */
     async refreshAccessToken(input: RefreshTokenInput): Promise<RefreshTokenResult> {
-      const outcome = await refreshConnectionToken(deps, input.connectionId, input.seenTokenVersion);
+      const outcome = await refreshAccountToken(deps, input.connectionId, input.seenTokenVersion);
       switch (outcome.kind) {
         case 'gone':
           tokenRefreshes.inc({ outcome: 'failed' });

@@ -13,7 +13,7 @@ import { requireApiKey } from './auth';
 import { rateLimiter, securityHeaders } from './http-hardening';
 import { ApiError, errorHandler, notFoundHandler } from './errors';
 import { bookingRoutes } from './routes/bookings';
-import { connectionRoutes } from './routes/calendar-accounts';
+import { calendarAccountRoutes } from './routes/calendar-accounts';
 import { oauthRoutes } from './routes/oauth';
 import { opsRoutes } from './routes/ops';
 import { settingsRoutes } from './routes/settings';
@@ -120,7 +120,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(availabilityRoutes(deps.busy));
   app.use(notificationRoutes(deps.notifications));
   app.use(providerWebhookRoutes(services.pushNotifications));
-  app.use(connectionRoutes(services.calendarAccounts));
+  app.use(calendarAccountRoutes(services.calendarAccounts));
   app.use(oauthRoutes(deps.oauthConnect, auth));
   app.use(
     settingsRoutes({

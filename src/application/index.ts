@@ -1,7 +1,7 @@
 import { usableCredentials } from '../account-access/token-refresh';
 import type { ChannelSecrets } from '../crypto/channel-secret';
 import type { BookingStore } from '../db/bookings';
-import type { ConnectionStore } from '../db/calendar-accounts';
+import type { CalendarAccountStore } from '../db/calendar-accounts';
 import type { ExternalEditStore } from '../db/external-edits';
 import type { ProviderChannelStore } from '../db/provider-channels';
 import type { Logger } from '../logging';
@@ -15,7 +15,7 @@ export interface ApplicationDeps {
   bookings: Pick<BookingStore, 'loadView'>;
   externalEdits: Pick<ExternalEditStore, 'statesOf'>;
   channels: ProviderChannelStore;
-  connections: ConnectionStore;
+  connections: CalendarAccountStore;
   providers: ProviderRegistry;
   workflows: WorkflowGateway;
   channelSecrets: ChannelSecrets;

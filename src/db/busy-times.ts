@@ -4,7 +4,7 @@ import type { BusyWindow } from '../providers/types';
 import { PgExternalEditStore, type EditDetection } from './external-edits';
 import { withTransaction } from './pool';
 
-export interface ConnectionBusy {
+export interface CalendarAccountBusy {
   connectionId: string;
   provider: string;
   /** When busy times were last read successfully; null: never yet. */
@@ -66,7 +66,7 @@ export interface BusyStore {
   applyRead(d: EditDetection): Promise<ExternalEdit[]>;
   recordError(connectionId: string, message: string): Promise<void>;
   /** The user's active connections with their busy intervals overlapping [from, to). */
-  forUser(userId: string, from: Date, to: Date): Promise<ConnectionBusy[]>;
+  forUser(userId: string, from: Date, to: Date): Promise<CalendarAccountBusy[]>;
 }
 
 export class PgBusyStore implements BusyStore {
@@ -152,7 +152,7 @@ export class PgBusyStore implements BusyStore {
     await this.pool.query('UPDATE calendar_connections SET busy_error = $2 WHERE id = $1', [connectionId, message.slice(0, 500)]);
   }
 
-  async forUser(userId: string, from: Date, to: Date): Promise<ConnectionBusy[]> {
+  async forUser(userId: string, from: Date, to: Date): Promise<CalendarAccountBusy[]> {
     const { rows } = await this.pool.query<{
       id: string;
       provider: string;

@@ -7,14 +7,14 @@ import { withTransaction, type Queryable } from './pool';
 import { aad, SecretUnavailableError, type SealedColumn } from './sealed-columns';
 import { PgSyncLogStore, type SyncLogEntry } from './sync-log';
 
-export type ConnectionStatus = 'active' | 'needs_reauth' | 'error' | 'disconnected';
+export type CalendarAccountStatus = 'active' | 'needs_reauth' | 'error' | 'disconnected';
 
 /** A connection as the rest of the service sees it: never a secret. */
-export interface Connection {
+export interface CalendarAccount {
   id: string;
   userId: string;
   provider: ProviderKind;
-  status: ConnectionStatus;
+  status: CalendarAccountStatus;
   calendarId: string;
   syncEnabled: boolean;
   tokenExpiresAt: Date | null;
@@ -27,11 +27,11 @@ export interface Connection {
   removingEvents: boolean;
 }
 
-interface ConnectionRecord {
+interface CalendarAccountRow {
   id: string;
   user_id: string;
   provider: ProviderKind;
-  status: ConnectionStatus;
+  status: CalendarAccountStatus;
   calendar_id: string;
   sync_enabled: boolean;
   token_expires_at: Date | null;
@@ -49,7 +49,7 @@ interface ConnectionRecord {
   server_url: string | null;
 }
 
-export interface NewOAuthConnection {
+export interface NewOAuthAccount {
   userId: string;
   provider: ProviderKind;
   calendarId: string;
@@ -59,7 +59,7 @@ export interface NewOAuthConnection {
   expiresAt: Date;
 }
 
-export interface NewCalDavConnection {
+export interface NewCalDavAccount {
   userId: string;
   provider: ProviderKind;
   serverUrl: string;
@@ -78,7 +78,7 @@ export interface TokenUpdate {
 const COLUMNS =
   'id, user_id, provider, status, calendar_id, sync_enabled, token_expires_at, token_issued_at, token_version, last_synced_at, last_error, created_at, bulk_sync, removing_events, account_email_enc, access_token_enc, refresh_token_enc, password_enc, server_url';
 
-function toConnection(r: ConnectionRecord): Connection {
+function toCalendarAccount(r: CalendarAccountRow): CalendarAccount {
   return {
     id: r.id,
     userId: r.user_id,
@@ -98,8 +98,8 @@ function toConnection(r: ConnectionRecord): Connection {
 }
 
 /** A connection under its per-connection lock, and the writes that commit with the lock's transaction. */
-export interface LockedConnection {
-  connection: Connection;
+export interface LockedCalendarAccount {
+  connection: CalendarAccount;
   refreshToken: string | null;
   inLock: {
     /** Returns the new token version. */
@@ -110,31 +110,31 @@ export interface LockedConnection {
 }
 
 /** calendar_connections: sealing on the way in, opening only where a caller asks for a secret. */
-export interface ConnectionStore {
+export interface CalendarAccountStore {
   /**
    * Stores an OAuth connection. Connecting the same account again (a reconnect) updates the
    * existing row — new tokens, `active`, no error — so a user never has two connections to one
    * calendar (which would mean two events per booking). Serialised per user and provider.
    */
-  upsertOAuth(c: NewOAuthConnection): Promise<{ connection: Connection; created: boolean }>;
-  get(id: string): Promise<Connection | undefined>;
+  upsertOAuth(c: NewOAuthAccount): Promise<{ connection: CalendarAccount; created: boolean }>;
+  get(id: string): Promise<CalendarAccount | undefined>;
   /** Connections of these users that have not been disconnected. */
-  listForUsers(userIds: string[]): Promise<Connection[]>;
-  listForUserWithEmail(userId: string): Promise<Array<Connection & { accountEmail: string | null }>>;
+  listForUsers(userIds: string[]): Promise<CalendarAccount[]>;
+  listForUserWithEmail(userId: string): Promise<Array<CalendarAccount & { accountEmail: string | null }>>;
   /**
    * A CalDAV/iCloud account (user name + app password), verified by the caller. The same user
    * name on the same server again updates the stored password instead of adding a connection.
    */
-  upsertCalDav(c: NewCalDavConnection): Promise<{ connection: Connection; created: boolean }>;
+  upsertCalDav(c: NewCalDavAccount): Promise<{ connection: CalendarAccount; created: boolean }>;
   /** What a provider call authenticates with: an app password (CalDAV) or the access token. */
-  getWithCredentials(id: string): Promise<{ connection: Connection; credentials: Credentials | null } | undefined>;
+  getWithCredentials(id: string): Promise<{ connection: CalendarAccount; credentials: Credentials | null } | undefined>;
   /**
    * Runs `work` holding a per-connection lock that every process honours (a transaction-scoped
    * PostgreSQL advisory lock), with the row re-read under the lock. Used to refresh a token once
    * however many workflows ask at the same moment.
    */
-  withLockedConnection<T>(id: string, work: (locked: LockedConnection) => Promise<T>): Promise<T>;
-  setSyncEnabled(id: string, syncEnabled: boolean): Promise<Connection | undefined>;
+  withLockedAccount<T>(id: string, work: (locked: LockedCalendarAccount) => Promise<T>): Promise<T>;
+  setSyncEnabled(id: string, syncEnabled: boolean): Promise<CalendarAccount | undefined>;
   setCalendar(id: string, calendarId: string): Promise<void>;
   markRemovingEvents(id: string): Promise<void>;
   /** The refresh token (or access token) to revoke at the provider, if any. */
@@ -146,7 +146,7 @@ export interface ConnectionStore {
   markDisconnected(id: string): Promise<void>;
 }
 
-export class PgConnectionStore implements ConnectionStore {
+export class PgCalendarAccountStore implements CalendarAccountStore {
   constructor(
     private readonly pool: Pool,
     private readonly box: SecretBox,
@@ -156,9 +156,9 @@ export class PgConnectionStore implements ConnectionStore {
    * The user's live connections to one provider, under a lock held to the end of the
    * transaction: two concurrent connects of the same account cannot both insert.
    */
-  private async lockAccounts(client: PoolClient, userId: string, provider: ProviderKind): Promise<ConnectionRecord[]> {
+  private async lockAccounts(client: PoolClient, userId: string, provider: ProviderKind): Promise<CalendarAccountRow[]> {
     await client.query(`SELECT pg_advisory_xact_lock(hashtext('user_connections:' || $1 || ':' || $2))`, [userId, provider]);
-    const { rows } = await client.query<ConnectionRecord>(
+    const { rows } = await client.query<CalendarAccountRow>(
       `SELECT ${COLUMNS} FROM calendar_connections WHERE user_id = $1 AND provider = $2 AND status <> 'disconnected'`,
       [userId, provider],
     );
@@ -175,7 +175,7 @@ export class PgConnectionStore implements ConnectionStore {
     }
   }
 
-  async upsertOAuth(c: NewOAuthConnection): Promise<{ connection: Connection; created: boolean }> {
+  async upsertOAuth(c: NewOAuthAccount): Promise<{ connection: CalendarAccount; created: boolean }> {
     return withTransaction(this.pool, async (client) => {
       const rows = await this.lockAccounts(client, c.userId, c.provider);
       const same = rows.find(
@@ -193,9 +193,9 @@ export class PgConnectionStore implements ConnectionStore {
   }
 
   /** A new row without the reconnect check of upsertOAuth (tests seed connections with it). */
-  async insertOAuth(c: NewOAuthConnection, db: Queryable = this.pool): Promise<Connection> {
+  async insertOAuth(c: NewOAuthAccount, db: Queryable = this.pool): Promise<CalendarAccount> {
     const id = randomUUID();
-    const { rows } = await db.query<ConnectionRecord>(
+    const { rows } = await db.query<CalendarAccountRow>(
       `INSERT INTO calendar_connections
          (id, user_id, provider, calendar_id, account_email_enc, access_token_enc, refresh_token_enc, token_expires_at, token_issued_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now()) RETURNING ${COLUMNS}`,
@@ -210,39 +210,39 @@ export class PgConnectionStore implements ConnectionStore {
         c.expiresAt,
       ],
     );
-    return toConnection(rows[0]!);
+    return toCalendarAccount(rows[0]!);
   }
 
-  async get(id: string): Promise<Connection | undefined> {
+  async get(id: string): Promise<CalendarAccount | undefined> {
     return this.getOn(this.pool, id);
   }
 
-  private async getOn(db: Queryable, id: string): Promise<Connection | undefined> {
-    const { rows } = await db.query<ConnectionRecord>(`SELECT ${COLUMNS} FROM calendar_connections WHERE id = $1`, [id]);
-    return rows[0] && toConnection(rows[0]);
+  private async getOn(db: Queryable, id: string): Promise<CalendarAccount | undefined> {
+    const { rows } = await db.query<CalendarAccountRow>(`SELECT ${COLUMNS} FROM calendar_connections WHERE id = $1`, [id]);
+    return rows[0] && toCalendarAccount(rows[0]);
   }
 
-  async listForUsers(userIds: string[]): Promise<Connection[]> {
-    const { rows } = await this.pool.query<ConnectionRecord>(
+  async listForUsers(userIds: string[]): Promise<CalendarAccount[]> {
+    const { rows } = await this.pool.query<CalendarAccountRow>(
       `SELECT ${COLUMNS} FROM calendar_connections
         WHERE user_id = ANY($1::text[]) AND status <> 'disconnected' ORDER BY created_at, id`,
       [userIds],
     );
-    return rows.map(toConnection);
+    return rows.map(toCalendarAccount);
   }
 
-  async listForUserWithEmail(userId: string): Promise<Array<Connection & { accountEmail: string | null }>> {
-    const { rows } = await this.pool.query<ConnectionRecord>(
+  async listForUserWithEmail(userId: string): Promise<Array<CalendarAccount & { accountEmail: string | null }>> {
+    const { rows } = await this.pool.query<CalendarAccountRow>(
       `SELECT ${COLUMNS} FROM calendar_connections WHERE user_id = $1 ORDER BY created_at, id`,
       [userId],
     );
     return rows.map((r) => ({
-      ...toConnection(r),
+      ...toCalendarAccount(r),
       accountEmail: r.account_email_enc ? this.reveal(r.id, 'account_email', r.account_email_enc) : null,
     }));
   }
 
-  async upsertCalDav(c: NewCalDavConnection): Promise<{ connection: Connection; created: boolean }> {
+  async upsertCalDav(c: NewCalDavAccount): Promise<{ connection: CalendarAccount; created: boolean }> {
     return withTransaction(this.pool, async (client) => {
       const rows = await this.lockAccounts(client, c.userId, c.provider);
       const same = rows.find(
@@ -276,11 +276,11 @@ export class PgConnectionStore implements ConnectionStore {
     });
   }
 
-  async getWithCredentials(id: string): Promise<{ connection: Connection; credentials: Credentials | null } | undefined> {
-    const { rows } = await this.pool.query<ConnectionRecord>(`SELECT ${COLUMNS} FROM calendar_connections WHERE id = $1`, [id]);
+  async getWithCredentials(id: string): Promise<{ connection: CalendarAccount; credentials: Credentials | null } | undefined> {
+    const { rows } = await this.pool.query<CalendarAccountRow>(`SELECT ${COLUMNS} FROM calendar_connections WHERE id = $1`, [id]);
     const r = rows[0];
     if (!r) return undefined;
-    const connection = toConnection(r);
+    const connection = toCalendarAccount(r);
     if (r.password_enc && r.account_email_enc && r.server_url) {
       return {
         connection,
@@ -298,15 +298,15 @@ export class PgConnectionStore implements ConnectionStore {
     };
   }
 
-  async withLockedConnection<T>(id: string, work: (locked: LockedConnection) => Promise<T>): Promise<T> {
+  async withLockedAccount<T>(id: string, work: (locked: LockedCalendarAccount) => Promise<T>): Promise<T> {
     return withTransaction(this.pool, async (client) => {
       await client.query(`SELECT pg_advisory_xact_lock(hashtext('calendar_connection:' || $1))`, [id]);
-      const { rows } = await client.query<ConnectionRecord>(`SELECT ${COLUMNS} FROM calendar_connections WHERE id = $1 FOR UPDATE`, [id]);
+      const { rows } = await client.query<CalendarAccountRow>(`SELECT ${COLUMNS} FROM calendar_connections WHERE id = $1 FOR UPDATE`, [id]);
       const r = rows[0];
-      if (!r) throw new ConnectionNotFoundError(id);
+      if (!r) throw new CalendarAccountNotFoundError(id);
       const syncLog = new PgSyncLogStore(client);
       return work({
-        connection: toConnection(r),
+        connection: toCalendarAccount(r),
         refreshToken: r.refresh_token_enc ? this.reveal(r.id, 'refresh_token', r.refresh_token_enc) : null,
         inLock: {
           storeTokens: (t) => this.storeTokensOn(client, id, t),
@@ -338,7 +338,7 @@ export class PgConnectionStore implements ConnectionStore {
     return rows[0]?.token_version ?? 0;
   }
 
-  async setSyncEnabled(id: string, syncEnabled: boolean): Promise<Connection | undefined> {
+  async setSyncEnabled(id: string, syncEnabled: boolean): Promise<CalendarAccount | undefined> {
     await this.pool.query('UPDATE calendar_connections SET sync_enabled = $2, updated_at = now() WHERE id = $1', [id, syncEnabled]);
     return this.get(id);
   }
@@ -355,7 +355,7 @@ export class PgConnectionStore implements ConnectionStore {
   }
 
   async revocableToken(id: string): Promise<string | undefined> {
-    const { rows } = await this.pool.query<ConnectionRecord>(`SELECT ${COLUMNS} FROM calendar_connections WHERE id = $1`, [id]);
+    const { rows } = await this.pool.query<CalendarAccountRow>(`SELECT ${COLUMNS} FROM calendar_connections WHERE id = $1`, [id]);
     const r = rows[0];
     if (!r) return undefined;
     if (r.refresh_token_enc) return this.reveal(id, 'refresh_token', r.refresh_token_enc);
@@ -381,10 +381,10 @@ export class PgConnectionStore implements ConnectionStore {
   }
 }
 
-export class ConnectionNotFoundError extends Error {
+export class CalendarAccountNotFoundError extends Error {
   readonly code = 'connection_not_found';
   constructor(readonly connectionId: string) {
     super(`calendar connection ${connectionId} does not exist`);
-    this.name = 'ConnectionNotFoundError';
+    this.name = 'CalendarAccountNotFoundError';
   }
 }

@@ -12,13 +12,13 @@ import { FailureType } from '../domain/failures';
 import { activities } from './activity-options';
 import { bulkSyncWorkflow } from './bulk-sync';
 import { reportBusyRead } from './busy-read-reports';
-import { ConnectionState, type CarriedConnectionState } from './calendar-account-state';
+import { CalendarAccountState, type CarriedCalendarAccountState } from './calendar-account-state';
 import { bulkSyncWorkflowId, connectedSignal, disconnectSignal, refreshBusySignal, renewPushSignal } from './messages';
 import { emitNotification } from './notification';
-import { removeConnectionEvents } from './remove-events';
+import { removeAccountEvents } from './remove-events';
 import { withFreshToken } from './token-refresh';
 
-export interface ConnectionWorkflowInput extends CarriedConnectionState {
+export interface CalendarAccountWorkflowInput extends CarriedCalendarAccountState {
   connectionId: string;
   userId: string;
   /** History length that triggers continue-as-new (WORKFLOW_MAX_HISTORY_EVENTS, tests lower it); default 1,000 events. */
@@ -36,9 +36,9 @@ const MIN_BUSY_READ_GAP_MS = 5_000;
  * Alongside, it keeps the calendar's busy times fresh: read at start, every poll interval, and
  * whenever `refreshBusy` is signalled. A disconnect (optionally removing our events first) ends it.
  */
-export async function connectionWorkflow(input: ConnectionWorkflowInput): Promise<void> {
+export async function connectionWorkflow(input: CalendarAccountWorkflowInput): Promise<void> {
   const { connectionId, userId } = input;
-  const state = new ConnectionState(input, input.maxHistoryEvents ?? MAX_HISTORY_EVENTS);
+  const state = new CalendarAccountState(input, input.maxHistoryEvents ?? MAX_HISTORY_EVENTS);
   setHandler(connectedSignal, () => state.connected());
   setHandler(disconnectSignal, (request) => state.disconnectRequested(request));
   setHandler(refreshBusySignal, () => state.busyReadAsked());
@@ -137,7 +137,7 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
   await Promise.all([bulkSyncs(), busyTimes(), pushChannels()]);
   // Every loop ends on disconnect. Removing events and stopping channels need the tokens, so
   // the connection is finalised (revoked, erased) after.
-  if (state.removeEventsOnDisconnect) await removeConnectionEvents(connectionId);
+  if (state.removeEventsOnDisconnect) await removeAccountEvents(connectionId);
   await withFreshToken(connectionId, (tokenJustRefreshed) => activities.closePushChannels({ connectionId, tokenJustRefreshed }));
   await activities.finalizeDisconnect({ connectionId });
 }

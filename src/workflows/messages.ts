@@ -43,7 +43,7 @@ export interface ConnectedEvent {
   reconnect: boolean;
 }
 export const connectedSignal = defineSignal<[ConnectedEvent]>('connected');
-export const connectionWorkflowId = (connectionId: string): string => `connection:${connectionId}`;
+export const calendarAccountWorkflowId = (connectionId: string): string => `connection:${connectionId}`;
 export const bulkSyncWorkflowId = (connectionId: string, run: number): string => `bulk-sync:${connectionId}:${run}`;
 
 /** Sent to a connection's workflow when its user disconnects it. */

@@ -13,7 +13,7 @@ const PER_SECOND = 5;
  * `removing`); a finished one has no writer left, so the event is deleted here directly.
  * Repeats until the database records no event of ours in that calendar.
  */
-export async function removeConnectionEvents(connectionId: string): Promise<void> {
+export async function removeAccountEvents(connectionId: string): Promise<void> {
   const asked = new Map<string, number>();
   for (;;) {
     const page = await activities.eventsToRemove({ connectionId, limit: PAGE_SIZE });

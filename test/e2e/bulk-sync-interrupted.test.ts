@@ -1,6 +1,6 @@
 import { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bulkSyncWorkflowId, connectionWorkflowId } from '../../src/workflows/messages';
+import { bulkSyncWorkflowId, calendarAccountWorkflowId } from '../../src/workflows/messages';
 import { confirmBody, getBooking, type TestParticipant } from '../support/bookings';
 import { eventually, startHarness, type Harness } from '../support/harness';
 
@@ -17,14 +17,14 @@ afterAll(async () => {
 const BOOKINGS = 8;
 const EventType = temporal.api.enums.v1.EventType;
 
-interface ConnectionJson {
+interface CalendarAccountJson {
   id: string;
   status: string;
   bulkSync?: { state: string; total: number; done: number };
 }
 
-async function connection(userId: string): Promise<ConnectionJson | undefined> {
-  return (await h.api<{ connections: ConnectionJson[] }>('GET', `/v1/users/${userId}/connections`)).body.connections[0];
+async function connection(userId: string): Promise<CalendarAccountJson | undefined> {
+  return (await h.api<{ connections: CalendarAccountJson[] }>('GET', `/v1/users/${userId}/connections`)).body.connections[0];
 }
 
 /** A tutor with BOOKINGS confirmed future bookings and no calendar yet. */
@@ -67,7 +67,7 @@ async function underWay(email: string): Promise<void> {
 async function connectionHistory(
   connectionId: string,
 ): Promise<Array<{ type: temporal.api.enums.v1.EventType | null | undefined; signal?: string | null }>> {
-  const history = await h.service.client.workflow.getHandle(connectionWorkflowId(connectionId)).fetchHistory();
+  const history = await h.service.client.workflow.getHandle(calendarAccountWorkflowId(connectionId)).fetchHistory();
   return (history.events ?? []).map((e) => ({ type: e.eventType, signal: e.workflowExecutionSignaledEventAttributes?.signalName }));
 }
 
@@ -82,7 +82,7 @@ describe('a disconnect or reconnect while a bulk sync runs', () => {
       expect((await h.api('DELETE', `/v1/users/${userId}/connections/${connectionId}?removeEvents=true`)).status).toBe(202);
 
       // The connection's workflow ends after removing the events and erasing the tokens.
-      await h.service.client.workflow.getHandle(connectionWorkflowId(connectionId)).result();
+      await h.service.client.workflow.getHandle(calendarAccountWorkflowId(connectionId)).result();
       const bulk = await h.service.client.workflow.getHandle(bulkSyncWorkflowId(connectionId, 1)).describe();
       expect(bulk.status.name).toBe('CANCELLED');
       expect(await connection(userId)).toMatchObject({ status: 'disconnected', bulkSync: { state: 'stopped' } });

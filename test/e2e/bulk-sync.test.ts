@@ -25,13 +25,13 @@ afterAll(async () => {
 
 const BOOKINGS = 500;
 
-interface ConnectionJson {
+interface CalendarAccountJson {
   id: string;
   bulkSync?: { state: string; total: number; done: number; startedAt: string; finishedAt?: string };
 }
 
-async function connection(userId: string): Promise<ConnectionJson | undefined> {
-  return (await h.api<{ connections: ConnectionJson[] }>('GET', `/v1/users/${userId}/connections`)).body.connections[0];
+async function connection(userId: string): Promise<CalendarAccountJson | undefined> {
+  return (await h.api<{ connections: CalendarAccountJson[] }>('GET', `/v1/users/${userId}/connections`)).body.connections[0];
 }
 
 describe('bulk sync at scale', () => {

@@ -6,7 +6,7 @@ import type { Signer } from '../../crypto/signer';
 import { calendarAccountJson } from '../calendar-account-json';
 import { connectResultMessage } from '../pages/connect-result';
 import { settingsLinkInvalidPage, settingsPage, type CalDavFormValues, type SettingsView } from '../pages/settings-page';
-import { caldavConnectionBodySchema, idSchema } from '../schemas';
+import { caldavAccountBodySchema, idSchema } from '../schemas';
 import { parseParam } from '../validate';
 
 /** How long a settings link works: a sitting, not a session that lingers. */
@@ -137,7 +137,7 @@ export function settingsRoutes(deps: SettingsDeps): Router {
     const raw = req.body as Record<string, unknown>;
     const kept = { provider: String(raw.provider ?? ''), serverUrl: String(raw.serverUrl ?? ''), username: String(raw.username ?? '') };
     const body = caldavFormBody(raw);
-    const form = caldavConnectionBodySchema.safeParse(body);
+    const form = caldavAccountBodySchema.safeParse(body);
     if (!form.success) return refuse(caldavFormProblem(form.error, body), kept);
     const result = await deps.accounts.connectCalDav(who.userId, form.data);
     if (!result.ok) return refuse(result.error.message, kept);
