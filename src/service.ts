@@ -55,7 +55,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
   installTemporalRuntime(logger, { metricsPort: await findFreePort() });
   const box = new SecretBox(config.encryptionKeys);
   const repositories = createRepositories(pool, box);
-  const { connections } = repositories;
+  const { calendarAccounts } = repositories;
   const providers = createProviderRegistry(config);
   countOpenBookingsWith(() => repositories.bookings.countOpen());
 
@@ -109,7 +109,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
   if (opts.api) {
     const oauthConnect = new OAuthConnect({
       flows: repositories.oauthFlows,
-      connections,
+      calendarAccounts,
       providers,
       stateSigner: new Signer(config.encryptionKeys, 'oauth-state'),
       publicBaseUrl: config.publicBaseUrl,

@@ -9,9 +9,9 @@ import { refreshDue, TOKEN_MIN_USABLE_MS } from './refresh-due';
  */
 export type CredentialCheck =
   | { kind: 'gone' }
-  | { kind: 'needs_reauth'; connection: CalendarAccount }
-  | { kind: 'expired'; connection: CalendarAccount }
-  | { kind: 'usable'; connection: CalendarAccount; credentials: Credentials };
+  | { kind: 'needs_reauth'; account: CalendarAccount }
+  | { kind: 'expired'; account: CalendarAccount }
+  | { kind: 'usable'; account: CalendarAccount; credentials: Credentials };
 
 export interface CredentialCheckOptions {
   /**
@@ -22,18 +22,18 @@ export interface CredentialCheckOptions {
 }
 
 export async function checkCredentials(
-  connections: Pick<CalendarAccountStore, 'getWithCredentials'>,
+  calendarAccounts: Pick<CalendarAccountStore, 'getWithCredentials'>,
   connectionId: string,
   now: number,
   options: CredentialCheckOptions = {},
 ): Promise<CredentialCheck> {
-  const loaded = await connections.getWithCredentials(connectionId);
-  if (!loaded || loaded.connection.status === 'disconnected') return { kind: 'gone' };
-  const { connection, credentials } = loaded;
-  if (connection.status === 'needs_reauth') return { kind: 'needs_reauth', connection };
+  const loaded = await calendarAccounts.getWithCredentials(connectionId);
+  if (!loaded || loaded.account.status === 'disconnected') return { kind: 'gone' };
+  const { account, credentials } = loaded;
+  if (account.status === 'needs_reauth') return { kind: 'needs_reauth', account };
   // App passwords do not expire; only OAuth tokens are refreshed.
-  if (credentials?.kind === 'basic') return { kind: 'usable', connection, credentials };
-  const due = refreshDue(connection, now, options.justRefreshed ? TOKEN_MIN_USABLE_MS : undefined);
-  if (!credentials || due) return { kind: 'expired', connection };
-  return { kind: 'usable', connection, credentials };
+  if (credentials?.kind === 'basic') return { kind: 'usable', account, credentials };
+  const due = refreshDue(account, now, options.justRefreshed ? TOKEN_MIN_USABLE_MS : undefined);
+  if (!credentials || due) return { kind: 'expired', account };
+  return { kind: 'usable', account, credentials };
 }

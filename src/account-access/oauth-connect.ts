@@ -21,7 +21,7 @@ export type ConnectErrorCode =
   | 'provider_not_configured';
 
 export type CallbackResult =
-  | { ok: true; connection: CalendarAccount; accountEmail: string; created: boolean; returnUrl: string | null }
+  | { ok: true; account: CalendarAccount; accountEmail: string; created: boolean; returnUrl: string | null }
   | { ok: false; error: ConnectErrorCode; returnUrl: string | null };
 
 export type OpenResult = { ok: true; redirectTo: string } | { ok: false; error: ConnectErrorCode; returnUrl: string | null };
@@ -35,14 +35,14 @@ interface StatePayload {
 
 export interface OAuthConnectDeps {
   flows: OAuthFlowStore;
-  connections: CalendarAccountStore;
+  calendarAccounts: CalendarAccountStore;
   providers: ProviderRegistry;
   /** Signs the `state` parameter (purpose-bound key). */
   stateSigner: Signer;
   publicBaseUrl: string;
   logger: Logger;
   /** Runs after a connection is stored: starts its workflow (bulk sync). */
-  onConnected(connection: CalendarAccount, created: boolean): Promise<void>;
+  onConnected(account: CalendarAccount, created: boolean): Promise<void>;
 }
 
 /**
@@ -117,7 +117,7 @@ export class OAuthConnect {
       this.deps.logger.warn({ provider, reason: err instanceof ProviderError ? err.message : 'unexpected' }, 'account lookup failed');
       return fail('account_lookup_failed');
     }
-    const { connection, created } = await this.deps.connections.upsertOAuth({
+    const { account, created } = await this.deps.calendarAccounts.upsertOAuth({
       userId: flow.userId,
       provider,
       calendarId: 'primary',
@@ -127,7 +127,7 @@ export class OAuthConnect {
       expiresAt: tokens.expiresAt,
     });
     await this.deps.flows.recordOutcome(payload.f, 'connected');
-    await this.deps.onConnected(connection, created);
-    return { ok: true, connection, accountEmail, created, returnUrl: flow.returnUrl };
+    await this.deps.onConnected(account, created);
+    return { ok: true, account, accountEmail, created, returnUrl: flow.returnUrl };
   }
 }

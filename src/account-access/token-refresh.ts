@@ -5,7 +5,7 @@ import { checkCredentials } from './credentials';
 import { TOKEN_MIN_USABLE_MS } from './refresh-due';
 
 export interface TokenRefreshDeps {
-  connections: CalendarAccountStore;
+  calendarAccounts: CalendarAccountStore;
   providers: ProviderRegistry;
   logger: Logger;
   now?: () => number;
@@ -18,7 +18,7 @@ export type RefreshOutcome =
   | { kind: 'error'; err: unknown; tokenVersion: number };
 
 /** Why the user must reconnect, as the account records it. */
-const reauthMessage = (connection: CalendarAccount): string => connection.lastError ?? 'reconnect required';
+const reauthMessage = (account: CalendarAccount): string => account.lastError ?? 'reconnect required';
 
 /**
  * Refreshes a connection's access token once, however many callers ask at the same time:
@@ -29,17 +29,17 @@ const reauthMessage = (connection: CalendarAccount): string => connection.lastEr
  */
 export async function refreshAccountToken(deps: TokenRefreshDeps, connectionId: string, seenTokenVersion: number): Promise<RefreshOutcome> {
   const now = deps.now ?? Date.now;
-  return deps.connections.withLockedAccount(connectionId, async ({ connection, refreshToken, inLock }): Promise<RefreshOutcome> => {
-    if (connection.status === 'disconnected') return { kind: 'gone' };
-    if (connection.status === 'needs_reauth') return { kind: 'reauth', message: reauthMessage(connection) };
-    const expiresAt = connection.tokenExpiresAt?.getTime() ?? 0;
-    if (connection.tokenVersion > seenTokenVersion && expiresAt - now() > TOKEN_MIN_USABLE_MS) {
-      return { kind: 'fresh', expiresAt: new Date(expiresAt), tokenVersion: connection.tokenVersion };
+  return deps.calendarAccounts.withLockedAccount(connectionId, async ({ account, refreshToken, inLock }): Promise<RefreshOutcome> => {
+    if (account.status === 'disconnected') return { kind: 'gone' };
+    if (account.status === 'needs_reauth') return { kind: 'reauth', message: reauthMessage(account) };
+    const expiresAt = account.tokenExpiresAt?.getTime() ?? 0;
+    if (account.tokenVersion > seenTokenVersion && expiresAt - now() > TOKEN_MIN_USABLE_MS) {
+      return { kind: 'fresh', expiresAt: new Date(expiresAt), tokenVersion: account.tokenVersion };
     }
     const audit = {
-      connectionId: connection.id,
-      userId: connection.userId,
-      provider: connection.provider,
+      connectionId: account.id,
+      userId: account.userId,
+      provider: account.provider,
       operation: 'refresh_token' as const,
     };
     if (!refreshToken) {
@@ -49,7 +49,7 @@ export async function refreshAccountToken(deps: TokenRefreshDeps, connectionId: 
       return { kind: 'reauth', message };
     }
     try {
-      const tokens = await deps.providers.oauth(connection.provider).refresh(refreshToken);
+      const tokens = await deps.providers.oauth(account.provider).refresh(refreshToken);
       const tokenVersion = await inLock.storeTokens(tokens);
       await inLock.appendSyncLog([{ ...audit, outcome: 'ok' }]);
       deps.logger.info({ connectionId }, 'access token refreshed');
@@ -59,10 +59,10 @@ export async function refreshAccountToken(deps: TokenRefreshDeps, connectionId: 
         const message = `The calendar provider refused the stored grant (${err.message}); the user must reconnect.`;
         await inLock.markNeedsReauth(message);
         await inLock.appendSyncLog([{ ...audit, outcome: 'needs_reauth', detail: err.message }]);
-        deps.logger.warn({ connectionId: connection.id, provider: connection.provider }, 'connection needs re-authentication');
+        deps.logger.warn({ connectionId: account.id, provider: account.provider }, 'connection needs re-authentication');
         return { kind: 'reauth', message };
       }
-      return { kind: 'error', err, tokenVersion: connection.tokenVersion };
+      return { kind: 'error', err, tokenVersion: account.tokenVersion };
     }
   });
 }
@@ -75,11 +75,11 @@ export async function refreshAccountToken(deps: TokenRefreshDeps, connectionId: 
 export async function usableCredentials(deps: TokenRefreshDeps, connectionId: string): Promise<Credentials> {
   const now = deps.now ?? Date.now;
   for (let attempt = 0; attempt < 2; attempt++) {
-    const check = await checkCredentials(deps.connections, connectionId, now());
+    const check = await checkCredentials(deps.calendarAccounts, connectionId, now());
     if (check.kind === 'usable') return check.credentials;
     if (check.kind === 'gone') throw new ProviderError('rejected', 'the connection is disconnected');
-    if (check.kind === 'needs_reauth') throw new ProviderError('invalid_grant', reauthMessage(check.connection));
-    const outcome = await refreshAccountToken(deps, connectionId, check.connection.tokenVersion);
+    if (check.kind === 'needs_reauth') throw new ProviderError('invalid_grant', reauthMessage(check.account));
+    const outcome = await refreshAccountToken(deps, connectionId, check.account.tokenVersion);
     if (outcome.kind === 'reauth') throw new ProviderError('invalid_grant', outcome.message);
     if (outcome.kind === 'gone') throw new ProviderError('rejected', 'the connection is disconnected');
     if (outcome.kind === 'error') throw outcome.err;

@@ -32,7 +32,7 @@ export type FailureAudit = (message: string, final: boolean) => Promise<void>;
 
 /** What the pipeline uses of the activities' dependencies. */
 export type ProviderCallDeps = Pick<ActivityDeps, 'slots' | 'providers' | 'now'> & {
-  connections: Pick<ActivityDeps['connections'], 'getWithCredentials'>;
+  calendarAccounts: Pick<ActivityDeps['calendarAccounts'], 'getWithCredentials'>;
 };
 
 /**
@@ -41,18 +41,18 @@ export type ProviderCallDeps = Pick<ActivityDeps, 'slots' | 'providers' | 'now'>
  */
 export async function readyAccount(deps: ProviderCallDeps, input: AccountInput): Promise<ReadyAccount> {
   const now = deps.now ?? Date.now;
-  const check = await checkCredentials(deps.connections, input.connectionId, now(), { justRefreshed: input.tokenJustRefreshed });
+  const check = await checkCredentials(deps.calendarAccounts, input.connectionId, now(), { justRefreshed: input.tokenJustRefreshed });
   switch (check.kind) {
     case 'gone':
       throw connectionUnavailable(`calendar connection ${input.connectionId} is no longer connected`);
     case 'needs_reauth':
       throw reauthRequired('the calendar connection needs to be reconnected');
     case 'expired':
-      throw tokenExpired(check.connection.tokenVersion, 'access token expired or about to expire');
+      throw tokenExpired(check.account.tokenVersion, 'access token expired or about to expire');
     case 'usable': {
-      const { connection, credentials } = check;
-      const ctx = { credentials, calendarId: input.calendarId ?? connection.calendarId };
-      return { connectionId: connection.id, provider: connection.provider, ctx, tokenVersion: connection.tokenVersion };
+      const { account, credentials } = check;
+      const ctx = { credentials, calendarId: input.calendarId ?? account.calendarId };
+      return { connectionId: account.id, provider: account.provider, ctx, tokenVersion: account.tokenVersion };
     }
   }
 }

@@ -28,7 +28,7 @@ import { openApiRoutes } from './routes/openapi';
 /** The repositories the HTTP routes read and write through. */
 export type ApiRepositories = Pick<
   Repositories,
-  'bookings' | 'busy' | 'channels' | 'connections' | 'externalEdits' | 'health' | 'notifications' | 'receipts'
+  'bookings' | 'busy' | 'channels' | 'calendarAccounts' | 'externalEdits' | 'health' | 'notifications' | 'receipts'
 >;
 
 export interface AppDeps extends ApiRepositories {
@@ -73,7 +73,7 @@ export function createApp(deps: AppDeps): Express {
     bookings: deps.bookings,
     externalEdits: deps.externalEdits,
     channels: deps.channels,
-    connections: deps.connections,
+    calendarAccounts: deps.calendarAccounts,
     providers: deps.providers,
     workflows: deps.workflows,
     channelSecrets: new ChannelSecrets(deps.config.encryptionKeys),

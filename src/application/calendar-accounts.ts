@@ -78,15 +78,15 @@ export class CalendarAccounts {
   ): Promise<{ ok: true; value: { account: CalendarAccountWithEmail; created: boolean } } | { ok: false; error: CalDavRefusal }> {
     const result = await connectCalDav(
       {
-        connections: this.deps.accounts,
+        calendarAccounts: this.deps.accounts,
         icloudCaldavUrl: this.deps.icloudCaldavUrl,
         onConnected: (account, created) => this.deps.workflows.signalConnected(account, !created),
       },
       { userId, ...input },
     );
     if (!result.ok) return { ok: false, error: { code: result.error, message: result.message } };
-    const account = await this.owned(userId, result.connection.id);
-    if (!account) throw new Error(`calendar account ${result.connection.id} was stored but cannot be read back`);
+    const account = await this.owned(userId, result.account.id);
+    if (!account) throw new Error(`calendar account ${result.account.id} was stored but cannot be read back`);
     return { ok: true, value: { account, created: result.created } };
   }
 

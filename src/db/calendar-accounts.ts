@@ -99,7 +99,7 @@ function toCalendarAccount(r: CalendarAccountRow): CalendarAccount {
 
 /** A connection under its per-connection lock, and the writes that commit with the lock's transaction. */
 export interface LockedCalendarAccount {
-  connection: CalendarAccount;
+  account: CalendarAccount;
   refreshToken: string | null;
   inLock: {
     /** Returns the new token version. */
@@ -116,7 +116,7 @@ export interface CalendarAccountStore {
    * existing row — new tokens, `active`, no error — so a user never has two connections to one
    * calendar (which would mean two events per booking). Serialised per user and provider.
    */
-  upsertOAuth(c: NewOAuthAccount): Promise<{ connection: CalendarAccount; created: boolean }>;
+  upsertOAuth(c: NewOAuthAccount): Promise<{ account: CalendarAccount; created: boolean }>;
   get(id: string): Promise<CalendarAccount | undefined>;
   /** Connections of these users that have not been disconnected. */
   listForUsers(userIds: string[]): Promise<CalendarAccount[]>;
@@ -125,9 +125,9 @@ export interface CalendarAccountStore {
    * A CalDAV/iCloud account (user name + app password), verified by the caller. The same user
    * name on the same server again updates the stored password instead of adding a connection.
    */
-  upsertCalDav(c: NewCalDavAccount): Promise<{ connection: CalendarAccount; created: boolean }>;
+  upsertCalDav(c: NewCalDavAccount): Promise<{ account: CalendarAccount; created: boolean }>;
   /** What a provider call authenticates with: an app password (CalDAV) or the access token. */
-  getWithCredentials(id: string): Promise<{ connection: CalendarAccount; credentials: Credentials | null } | undefined>;
+  getWithCredentials(id: string): Promise<{ account: CalendarAccount; credentials: Credentials | null } | undefined>;
   /**
    * Runs `work` holding a per-connection lock that every process honours (a transaction-scoped
    * PostgreSQL advisory lock), with the row re-read under the lock. Used to refresh a token once
@@ -175,7 +175,7 @@ export class PgCalendarAccountStore implements CalendarAccountStore {
     }
   }
 
-  async upsertOAuth(c: NewOAuthAccount): Promise<{ connection: CalendarAccount; created: boolean }> {
+  async upsertOAuth(c: NewOAuthAccount): Promise<{ account: CalendarAccount; created: boolean }> {
     return withTransaction(this.pool, async (client) => {
       const rows = await this.lockAccounts(client, c.userId, c.provider);
       const same = rows.find(
@@ -183,12 +183,12 @@ export class PgCalendarAccountStore implements CalendarAccountStore {
           r.account_email_enc !== null &&
           this.reveal(r.id, 'account_email', r.account_email_enc).toLowerCase() === c.accountEmail.toLowerCase(),
       );
-      if (!same) return { connection: await this.insertOAuth(c, client), created: true };
+      if (!same) return { account: await this.insertOAuth(c, client), created: true };
       await this.storeTokensOn(client, same.id, { accessToken: c.accessToken, refreshToken: c.refreshToken, expiresAt: c.expiresAt });
       await client.query(`UPDATE calendar_connections SET status = 'active', last_error = NULL, updated_at = now() WHERE id = $1`, [
         same.id,
       ]);
-      return { connection: (await this.getOn(client, same.id))!, created: false };
+      return { account: (await this.getOn(client, same.id))!, created: false };
     });
   }
 
@@ -242,7 +242,7 @@ export class PgCalendarAccountStore implements CalendarAccountStore {
     }));
   }
 
-  async upsertCalDav(c: NewCalDavAccount): Promise<{ connection: CalendarAccount; created: boolean }> {
+  async upsertCalDav(c: NewCalDavAccount): Promise<{ account: CalendarAccount; created: boolean }> {
     return withTransaction(this.pool, async (client) => {
       const rows = await this.lockAccounts(client, c.userId, c.provider);
       const same = rows.find(
@@ -272,18 +272,18 @@ export class PgCalendarAccountStore implements CalendarAccountStore {
           ],
         );
       }
-      return { connection: (await this.getOn(client, id))!, created: !same };
+      return { account: (await this.getOn(client, id))!, created: !same };
     });
   }
 
-  async getWithCredentials(id: string): Promise<{ connection: CalendarAccount; credentials: Credentials | null } | undefined> {
+  async getWithCredentials(id: string): Promise<{ account: CalendarAccount; credentials: Credentials | null } | undefined> {
     const { rows } = await this.pool.query<CalendarAccountRow>(`SELECT ${COLUMNS} FROM calendar_connections WHERE id = $1`, [id]);
     const r = rows[0];
     if (!r) return undefined;
-    const connection = toCalendarAccount(r);
+    const account = toCalendarAccount(r);
     if (r.password_enc && r.account_email_enc && r.server_url) {
       return {
-        connection,
+        account,
         credentials: {
           kind: 'basic',
           username: this.reveal(r.id, 'account_email', r.account_email_enc),
@@ -293,7 +293,7 @@ export class PgCalendarAccountStore implements CalendarAccountStore {
       };
     }
     return {
-      connection,
+      account,
       credentials: r.access_token_enc ? { kind: 'bearer', accessToken: this.reveal(r.id, 'access_token', r.access_token_enc) } : null,
     };
   }
@@ -306,7 +306,7 @@ export class PgCalendarAccountStore implements CalendarAccountStore {
       if (!r) throw new CalendarAccountNotFoundError(id);
       const syncLog = new PgSyncLogStore(client);
       return work({
-        connection: toCalendarAccount(r),
+        account: toCalendarAccount(r),
         refreshToken: r.refresh_token_enc ? this.reveal(r.id, 'refresh_token', r.refresh_token_enc) : null,
         inLock: {
           storeTokens: (t) => this.storeTokensOn(client, id, t),

@@ -22,7 +22,7 @@ export interface Repositories {
   busy: BusyStore;
   busyConflicts: BusyConflictStore;
   calendarEvents: CalendarEventStore;
-  connections: CalendarAccountStore;
+  calendarAccounts: CalendarAccountStore;
   externalEdits: ExternalEditStore;
   health: DatabaseHealth;
   notifications: NotificationStore;
@@ -41,7 +41,7 @@ export function createRepositories(pool: Pool, box: SecretBox): Repositories {
     busy: new PgBusyStore(pool),
     busyConflicts: new PgBusyConflictStore(pool),
     calendarEvents: new PgCalendarEventStore(pool),
-    connections: new PgCalendarAccountStore(pool, box),
+    calendarAccounts: new PgCalendarAccountStore(pool, box),
     externalEdits: new PgExternalEditStore(pool),
     health: new PgDatabaseHealth(pool),
     notifications: new PgNotificationStore(pool),

@@ -23,7 +23,7 @@ interface CalendarAccountJson {
   bulkSync?: { state: string; total: number; done: number };
 }
 
-async function connection(userId: string): Promise<CalendarAccountJson | undefined> {
+async function accountOf(userId: string): Promise<CalendarAccountJson | undefined> {
   return (await h.api<{ connections: CalendarAccountJson[] }>('GET', `/v1/users/${userId}/connections`)).body.connections[0];
 }
 
@@ -64,7 +64,7 @@ async function underWay(email: string): Promise<void> {
 }
 
 /** The connection workflow's history, each event as its type and, for a signal, its name. */
-async function connectionHistory(
+async function accountWorkflowHistory(
   connectionId: string,
 ): Promise<Array<{ type: temporal.api.enums.v1.EventType | null | undefined; signal?: string | null }>> {
   const history = await h.service.client.workflow.getHandle(calendarAccountWorkflowId(connectionId)).fetchHistory();
@@ -85,7 +85,7 @@ describe('a disconnect or reconnect while a bulk sync runs', () => {
       await h.service.client.workflow.getHandle(calendarAccountWorkflowId(connectionId)).result();
       const bulk = await h.service.client.workflow.getHandle(bulkSyncWorkflowId(connectionId, 1)).describe();
       expect(bulk.status.name).toBe('CANCELLED');
-      expect(await connection(userId)).toMatchObject({ status: 'disconnected', bulkSync: { state: 'stopped' } });
+      expect(await accountOf(userId)).toMatchObject({ status: 'disconnected', bulkSync: { state: 'stopped' } });
 
       const written = await tagged(email);
       expect(written.length).toBeGreaterThanOrEqual(1);
@@ -132,11 +132,11 @@ describe('a disconnect or reconnect while a bulk sync runs', () => {
       expect(second.status.name).toBe('COMPLETED');
       // The reconnect landed while the first run was going: its signal comes between the first
       // child's start and its completion in the connection's history.
-      const history = await connectionHistory(connectionId);
+      const history = await accountWorkflowHistory(connectionId);
       const started = history.findIndex((e) => e.type === EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED);
       const completed = history.findIndex((e) => e.type === EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED);
       expect(history.filter((e, i) => e.signal === 'connected' && i > started && i < completed)).toHaveLength(1);
-      expect(await connection(userId)).toMatchObject({
+      expect(await accountOf(userId)).toMatchObject({
         status: 'active',
         bulkSync: { state: 'completed', total: BOOKINGS, done: BOOKINGS },
       });

@@ -30,7 +30,7 @@ interface CalendarAccountJson {
   bulkSync?: { state: string; total: number; done: number; startedAt: string; finishedAt?: string };
 }
 
-async function connection(userId: string): Promise<CalendarAccountJson | undefined> {
+async function accountOf(userId: string): Promise<CalendarAccountJson | undefined> {
   return (await h.api<{ connections: CalendarAccountJson[] }>('GET', `/v1/users/${userId}/connections`)).body.connections[0];
 }
 
@@ -73,7 +73,7 @@ describe('bulk sync at scale', () => {
       const { email } = await h.connectGoogle(userId);
       // Restart the worker part-way through: the bulk sync resumes where it was.
       await eventually(
-        async () => (((await connection(userId))?.bulkSync?.done ?? 0) >= 150 ? true : undefined),
+        async () => (((await accountOf(userId))?.bulkSync?.done ?? 0) >= 150 ? true : undefined),
         'bulk sync under way',
         120_000,
       );
@@ -81,7 +81,7 @@ describe('bulk sync at scale', () => {
 
       const done = await eventually(
         async () => {
-          const c = await connection(userId);
+          const c = await accountOf(userId);
           return c?.bulkSync?.state === 'completed' ? c : undefined;
         },
         'bulk sync to complete',
@@ -138,7 +138,7 @@ describe('bulk sync at scale', () => {
 
     await eventually(
       async () => {
-        const c = await connection(userId);
+        const c = await accountOf(userId);
         return c?.bulkSync?.state === 'completed' ? c : undefined;
       },
       'bulk sync to complete',

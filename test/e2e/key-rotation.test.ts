@@ -52,18 +52,18 @@ describe('encryption key rotation', () => {
     for (const user of [h.id('u'), h.id('u')]) google.push(await h.connectGoogle(user));
     // A CalDAV account, for the password column; written as the API stores one.
     const caldav = { username: `${h.id('c')}@caldav.test`, password: `app-${randomBytes(8).toString('hex')}` };
-    const { connection } = await new PgCalendarAccountStore(h.pool, new SecretBox(oldKeys)).upsertCalDav({
+    const { account } = await new PgCalendarAccountStore(h.pool, new SecretBox(oldKeys)).upsertCalDav({
       userId: h.id('u'),
       provider: 'caldav',
       serverUrl: 'https://caldav.invalid/',
       calendarUrl: 'https://caldav.invalid/calendars/x/',
       ...caldav,
     });
-    const ids = [...google.map((g) => g.connectionId), connection.id];
+    const ids = [...google.map((g) => g.connectionId), account.id];
     const before = await openAll(new SecretBox(oldKeys), ids);
     // What was written, as the test knows it: the accounts it connected, tokens for Google, the password for CalDAV.
     expect(ids.map((id) => before.values.get(id)!.account_email)).toEqual([...google.map((g) => g.email), caldav.username]);
-    expect(before.values.get(connection.id)).toMatchObject({ password: caldav.password, access_token: null, refresh_token: null });
+    expect(before.values.get(account.id)).toMatchObject({ password: caldav.password, access_token: null, refresh_token: null });
     for (const g of google)
       expect(before.values.get(g.connectionId)).toMatchObject({
         access_token: expect.stringMatching(/.{8}/),

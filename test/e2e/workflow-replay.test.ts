@@ -95,8 +95,8 @@ describe('bookingWorkflow replay', () => {
     await h.service.client.workflow.getHandle(workflowId).result();
     expect(await eventsFor(h, email, bookingId)).toHaveLength(0);
 
-    const connection = await runHistory(h.service.client, workflowId);
-    expect(scheduledActivities(connection)).toEqual(
+    const accountHistory = await runHistory(h.service.client, workflowId);
+    expect(scheduledActivities(accountHistory)).toEqual(
       expect.arrayContaining([
         'busyTimeSettings',
         'refreshBusyTimes',
@@ -126,7 +126,7 @@ describe('bookingWorkflow replay', () => {
     expect(scheduledActivities(deliveredHistory)).toEqual(['deliverNotification']);
 
     for (const [name, history] of [
-      ['connection-lifecycle', connection],
+      ['connection-lifecycle', accountHistory],
       ['bulk-sync', bulk],
       ['notification-failed', failedHistory],
       ['notification-delivered', deliveredHistory],

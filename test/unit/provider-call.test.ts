@@ -32,12 +32,12 @@ function account(status: CalendarAccountStatus, tokenLeftMs: number | null, life
 }
 
 /** A store holding one account (or none). */
-const storeWith = (connection?: CalendarAccount, credentials: Credentials | null = BEARER) => ({
-  getWithCredentials: async (id: string) => (connection && id === connection.id ? { connection, credentials } : undefined),
+const storeWith = (account?: CalendarAccount, credentials: Credentials | null = BEARER) => ({
+  getWithCredentials: async (id: string) => (account && id === account.id ? { account, credentials } : undefined),
 });
 
 /** Deps whose request slots refuse every call: a provider without a concurrency limit never needs them. */
-function deps(connection?: CalendarAccount, credentials?: Credentials | null): ProviderCallDeps {
+function deps(account?: CalendarAccount, credentials?: Credentials | null): ProviderCallDeps {
   const provider = { kind: 'google', maxConcurrentRequestsPerUser: undefined } as unknown as CalendarProvider;
   const providers: ProviderRegistry = {
     calendar: () => provider,
@@ -49,7 +49,7 @@ function deps(connection?: CalendarAccount, credentials?: Credentials | null): P
     tryAcquire: () => Promise.reject(new Error('request slots are not used here')),
     release: () => Promise.reject(new Error('request slots are not used here')),
   };
-  return { slots, providers, connections: storeWith(connection, credentials), now: () => NOW };
+  return { slots, providers, calendarAccounts: storeWith(account, credentials), now: () => NOW };
 }
 
 const READY: ReadyAccount = {

@@ -57,7 +57,7 @@ export function oauthRoutes(connect: OAuthConnect, requireKey: RequestHandler): 
     const str = (v: unknown) => (typeof v === 'string' && v.length <= 4096 ? v : undefined);
     const result = await connect.callback(provider.data, { state: str(q.state), code: str(q.code), error: str(q.error) });
     if (!result.ok) return failure(res, result.error, result.returnUrl);
-    if (result.returnUrl) return backTo(res, result.returnUrl, { status: 'connected', connection: result.connection.id });
+    if (result.returnUrl) return backTo(res, result.returnUrl, { status: 'connected', connection: result.account.id });
     res.type('html').send(connectResultPage({ ok: true, accountEmail: result.accountEmail }));
   });
 
