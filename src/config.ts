@@ -12,7 +12,7 @@ export interface AppConfig {
     address: string;
     namespace: string;
     taskQueue: string;
-    /** History length at which booking and connection workflows continue as new; undefined = each workflow's own default. */
+    /** History length at which booking and calendar account workflows continue as new; undefined = each workflow's own default. */
     maxHistoryEvents: number | undefined;
   };
   port: number;
@@ -51,7 +51,7 @@ export interface AppConfig {
   pushNotifications: boolean;
   /** Lifetime asked for push channels; undefined = the provider's longest. */
   pushChannelTtlMs: number | undefined;
-  /** How often each connection's busy times are read when no push notification says sooner. */
+  /** How often each calendar account's busy times are read when no push notification says sooner. */
   busyPollIntervalMs: number;
   /** What to do when a user deletes or moves one of our events: leave it (respect) or put it back (restore). */
   externalEditPolicy: 'respect' | 'restore';

@@ -41,13 +41,13 @@ export interface OAuthConnectDeps {
   stateSigner: Signer;
   publicBaseUrl: string;
   logger: Logger;
-  /** Runs after a connection is stored: starts its workflow (bulk sync). */
+  /** Runs after a calendar account is stored: starts its workflow (bulk sync). */
   onConnected(account: CalendarAccount, created: boolean): Promise<void>;
 }
 
 /**
  * The OAuth connect flow, provider-neutral: a single-use connect link, a signed single-use
- * `state` bound to the user and the flow, PKCE S256, and a callback that stores the connection
+ * `state` bound to the user and the flow, PKCE S256, and a callback that stores the calendar account
  * (updating it when the same account reconnects) or reports exactly why it could not.
  */
 export class OAuthConnect {

@@ -21,10 +21,10 @@ export type RefreshOutcome =
 const reauthMessage = (account: CalendarAccount): string => account.lastError ?? 'reconnect required';
 
 /**
- * Refreshes a connection's access token once, however many callers ask at the same time:
- * callers queue on a per-connection lock that every process honours, and those that find a
+ * Refreshes a calendar account's access token once, however many callers ask at the same time:
+ * callers queue on a per-account lock that every process honours, and those that find a
  * newer, still-usable token than the one they saw return without calling the provider. The
- * (possibly rotated) refresh token is stored sealed; `invalid_grant` parks the connection as
+ * (possibly rotated) refresh token is stored sealed; `invalid_grant` parks the calendar account as
  * `needs_reauth`.
  */
 export async function refreshAccountToken(deps: TokenRefreshDeps, connectionId: string, seenTokenVersion: number): Promise<RefreshOutcome> {

@@ -1,7 +1,7 @@
 import type { ActivityDeps } from './deps';
 
 /**
- * Bulk work uses this share of a provider's per-user quota; the rest is for the connection's
+ * Bulk work uses this share of a provider's per-user quota; the rest is for the calendar account's
  * own reads and live changes (which, should they meet a 429, are retried, never lost).
  */
 const QUOTA_SHARE = 0.95;
@@ -18,7 +18,7 @@ export interface BulkSyncPageInput {
 
 export interface BulkSyncPage {
   bookingIds: string[];
-  /** False when the connection is gone: stop. */
+  /** False when the calendar account is gone: stop. */
   active: boolean;
   /** Booking syncs per second that keep this provider's per-user quota (may be fractional). */
   ratePerSecond: number;

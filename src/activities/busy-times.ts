@@ -40,13 +40,13 @@ export function createBusyTimeActivities(deps: ActivityDeps) {
   const now = deps.now ?? Date.now;
   const store = deps.busy;
   return {
-    /** How connection workflows read busy times, as this worker is configured. */
+    /** How calendar account workflows read busy times, as this worker is configured. */
     async busyTimeSettings(): Promise<{ pollIntervalMs: number; externalEditPolicy: ExternalEditPolicy }> {
       return { pollIntervalMs: deps.busyPollIntervalMs ?? DEFAULT_BUSY_POLL_MS, externalEditPolicy: deps.externalEditPolicy ?? 'respect' };
     },
 
     /**
-     * Reads what changed in the connection's calendar since the last read (or all of its window),
+     * Reads what changed in the calendar account's calendar since the last read (or all of its window),
      * applies it to the busy times, and judges our own events in it. Returns what to report.
      */
     async refreshBusyTimes(input: RefreshBusyInput): Promise<BusyReadReport> {

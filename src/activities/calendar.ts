@@ -18,7 +18,7 @@ export interface CalendarEventInput {
    * short-lived ones (under the 5-minute margin), instead of refreshing in a loop.
    */
   tokenJustRefreshed?: boolean;
-  /** Delete only: the calendar the event is in, when it is not the connection's current one. */
+  /** Delete only: the calendar the event is in, when it is not the calendar account's current one. */
   calendarId?: string;
 }
 

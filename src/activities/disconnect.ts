@@ -9,7 +9,7 @@ export function createDisconnectActivities(deps: ActivityDeps) {
     },
 
     /**
-     * Ends a connection: revokes the grant at the provider (best effort: the user may have
+     * Disconnects a calendar account: revokes the grant at the provider (best effort: the user may have
      * revoked it already), erases its tokens and marks it disconnected.
      */
     async finalizeDisconnect(input: { connectionId: string }): Promise<void> {

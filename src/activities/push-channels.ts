@@ -21,7 +21,7 @@ export function createPushChannelActivities(deps: ActivityDeps) {
   const channels = deps.channels;
   return {
     /**
-     * Opens a push channel on the connection's calendar and records it; `opened: false` when
+     * Opens a push channel on the calendar account's calendar and records it; `opened: false` when
      * push is off in this deployment or the provider has none (CalDAV: polling only).
      */
     async openPushChannel(input: PushChannelInput): Promise<OpenPushChannelResult> {
@@ -52,7 +52,7 @@ export function createPushChannelActivities(deps: ActivityDeps) {
       return { opened: true, channelId, expiresAtMs: opened.expiresAt.getTime() };
     },
 
-    /** Stops the connection's open channels but `keep` (the one just opened), e.g. after a renewal or on disconnect. */
+    /** Stops the calendar account's open channels but `keep` (the one just opened), e.g. after a renewal or on disconnect. */
     async closePushChannels(input: PushChannelInput & { keep?: string }): Promise<{ closed: number }> {
       const open = (await channels.listOpen(input.connectionId)).filter((c) => c.id !== input.keep);
       if (open.length === 0) return { closed: 0 };

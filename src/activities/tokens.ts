@@ -19,8 +19,8 @@ export interface RefreshTokenResult {
 export function createTokenActivities(deps: ActivityDeps) {
   return {
     /**
-     * Refreshes a connection's access token once, however many workflows ask at the same time:
-     * callers queue on a per-connection lock that every process honours, and those that find a
+     * Refreshes a calendar account's access token once, however many workflows ask at the same time:
+     * callers queue on a per-account lock that every process honours, and those that find a
      * newer, still-valid token than the one they saw return without calling the provider.
      * The (possibly rotated) refresh token is stored sealed; only the expiry leaves this activity.
      */

@@ -4,7 +4,7 @@ import type { Queryable } from './pool';
 
 /** Bookings that overlap busy time in one of the user's calendars, and which of them were reported. */
 export interface BusyConflictStore {
-  /** Conflicts on the connection's busy times that were not reported yet. */
+  /** Conflicts on the calendar account's busy times that were not reported yet. */
   unreported(connectionId: string, userId: string): Promise<BusyConflict[]>;
   markReported(connectionId: string, conflicts: Array<{ bookingId: string; busyStart: string; busyEnd: string }>): Promise<void>;
 }

@@ -15,7 +15,7 @@ export interface CalendarAccountBusy {
   intervals: Array<{ start: Date; end: Date }>;
 }
 
-/** Where the previous read of a connection's calendar left off. */
+/** Where the previous read of a calendar account's calendar left off. */
 export interface ReadState {
   /** The database's clock as this read begins: writes recorded before it are visible to the read. */
   startedAt: Date;
@@ -46,7 +46,7 @@ export interface CursorDecision {
   readFullNext: boolean;
 }
 
-/** A newer read of the connection was applied while this one ran: this one is dropped. */
+/** A newer read of the calendar account was applied while this one ran: this one is dropped. */
 export class StaleReadError extends Error {
   constructor() {
     super('a newer read of this calendar was applied first');
@@ -54,7 +54,7 @@ export class StaleReadError extends Error {
   }
 }
 
-/** Busy times per connection (migrations 0010, 0013). */
+/** Busy times per calendar account (migrations 0010, 0013). */
 export interface BusyStore {
   readState(connectionId: string): Promise<ReadState>;
   /**
@@ -65,7 +65,7 @@ export interface BusyStore {
    */
   applyRead(d: EditDetection): Promise<ExternalEdit[]>;
   recordError(connectionId: string, message: string): Promise<void>;
-  /** The user's active connections with their busy intervals overlapping [from, to). */
+  /** The user's active calendar accounts with their busy intervals overlapping [from, to). */
   forUser(userId: string, from: Date, to: Date): Promise<CalendarAccountBusy[]>;
 }
 

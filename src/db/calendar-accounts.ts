@@ -9,7 +9,7 @@ import { PgSyncLogStore, type SyncLogEntry } from './sync-log';
 
 export type CalendarAccountStatus = 'active' | 'needs_reauth' | 'error' | 'disconnected';
 
-/** A connection as the rest of the service sees it: never a secret. */
+/** A calendar account as the rest of the service sees it: never a secret. */
 export interface CalendarAccount {
   id: string;
   userId: string;
@@ -97,7 +97,7 @@ function toCalendarAccount(r: CalendarAccountRow): CalendarAccount {
   };
 }
 
-/** A connection under its per-connection lock, and the writes that commit with the lock's transaction. */
+/** A calendar account under its per-account lock, and the writes that commit with the lock's transaction. */
 export interface LockedCalendarAccount {
   account: CalendarAccount;
   refreshToken: string | null;
@@ -112,8 +112,8 @@ export interface LockedCalendarAccount {
 /** calendar_connections: sealing on the way in, opening only where a caller asks for a secret. */
 export interface CalendarAccountStore {
   /**
-   * Stores an OAuth connection. Connecting the same account again (a reconnect) updates the
-   * existing row — new tokens, `active`, no error — so a user never has two connections to one
+   * Stores an OAuth calendar account. Connecting the same account again (a reconnect) updates the
+   * existing row — new tokens, `active`, no error — so a user never has two calendar accounts to one
    * calendar (which would mean two events per booking). Serialised per user and provider.
    */
   upsertOAuth(c: NewOAuthAccount): Promise<{ account: CalendarAccount; created: boolean }>;
@@ -123,13 +123,13 @@ export interface CalendarAccountStore {
   listForUserWithEmail(userId: string): Promise<Array<CalendarAccount & { accountEmail: string | null }>>;
   /**
    * A CalDAV/iCloud account (user name + app password), verified by the caller. The same user
-   * name on the same server again updates the stored password instead of adding a connection.
+   * name on the same server again updates the stored password instead of adding an account.
    */
   upsertCalDav(c: NewCalDavAccount): Promise<{ account: CalendarAccount; created: boolean }>;
   /** What a provider call authenticates with: an app password (CalDAV) or the access token. */
   getWithCredentials(id: string): Promise<{ account: CalendarAccount; credentials: Credentials | null } | undefined>;
   /**
-   * Runs `work` holding a per-connection lock that every process honours (a transaction-scoped
+   * Runs `work` holding a per-account lock that every process honours (a transaction-scoped
    * PostgreSQL advisory lock), with the row re-read under the lock. Used to refresh a token once
    * however many workflows ask at the same moment.
    */
@@ -153,7 +153,7 @@ export class PgCalendarAccountStore implements CalendarAccountStore {
   ) {}
 
   /**
-   * The user's live connections to one provider, under a lock held to the end of the
+   * The user's live calendar accounts to one provider, under a lock held to the end of the
    * transaction: two concurrent connects of the same account cannot both insert.
    */
   private async lockAccounts(client: PoolClient, userId: string, provider: ProviderKind): Promise<CalendarAccountRow[]> {
@@ -165,7 +165,7 @@ export class PgCalendarAccountStore implements CalendarAccountStore {
     return rows;
   }
 
-  /** Opens a sealed column, turning a wrong or missing key into an error that names the connection. */
+  /** Opens a sealed column, turning a wrong or missing key into an error that names the calendar account. */
   private reveal(id: string, column: SealedColumn, sealed: string): string {
     try {
       return this.box.open(sealed, aad(column, id));
@@ -192,7 +192,7 @@ export class PgCalendarAccountStore implements CalendarAccountStore {
     });
   }
 
-  /** A new row without the reconnect check of upsertOAuth (tests seed connections with it). */
+  /** A new row without the reconnect check of upsertOAuth (tests seed calendar accounts with it). */
   async insertOAuth(c: NewOAuthAccount, db: Queryable = this.pool): Promise<CalendarAccount> {
     const id = randomUUID();
     const { rows } = await db.query<CalendarAccountRow>(

@@ -22,7 +22,7 @@ export type EventFailure = Omit<EventOutcome, 'etag' | 'externalEventId' | 'deta
 export interface CalendarEventStore {
   /**
    * Records a successful provider write in one round trip: the calendar_events link (never moved
-   * back to an older revision by a late retry), the audit row, and the connection's last sync.
+   * back to an older revision by a late retry), the audit row, and the calendar account's last sync.
    * Returns when the booking's current state was recorded (for the sync latency).
    */
   recordOutcome(o: EventOutcome): Promise<{ bookingChangedAt: Date | null }>;

@@ -132,7 +132,7 @@ export class PgExternalEditStore implements ExternalEditStore {
     return new Map(rows.map((r) => [r.connection_id, { state: r.external_state, changedAt: r.external_changed_at.toISOString() }]));
   }
 
-  /** Edits seen on the connection that the booking system has not been told of yet. */
+  /** Edits seen on the calendar account that the booking system has not been told of yet. */
   private async unreported(connectionId: string): Promise<ExternalEdit[]> {
     const { rows } = await this.db.query<{
       booking_id: string;

@@ -27,7 +27,7 @@ const toChannel = (r: Row): ProviderChannel => ({
   expiresAt: r.expires_at,
 });
 
-/** Push channels per connection (migration 0011). */
+/** Push channels per calendar account (migration 0011). */
 export interface ProviderChannelStore {
   add(c: ProviderChannel): Promise<void>;
   /** An open, unexpired channel by the id notifications name (ours for Google, the subscription id for Graph). */

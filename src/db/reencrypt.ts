@@ -20,7 +20,7 @@ const COLUMNS: SealedColumn[] = ['account_email', 'access_token', 'refresh_token
 
 /**
  * Re-seals every stored secret under the newest key (the first of ENCRYPTION_KEYS), row by row,
- * while the service keeps running: each row is re-read under the same per-connection lock that
+ * while the service keeps running: each row is re-read under the same per-account lock that
  * token refreshes take, so a refresh in between is never overwritten with an older token.
  * Idempotent; safe to stop and run again.
  */

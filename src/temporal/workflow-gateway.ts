@@ -34,7 +34,7 @@ export interface CalendarAccountRef {
   userId: string;
 }
 
-/** What a connection workflow is asked to do by a provider's push notification. */
+/** What a calendar account workflow is asked to do by a provider's push notification. */
 export type PushRequest = 'refresh_busy' | 'renew_push';
 
 /**

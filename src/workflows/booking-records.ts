@@ -25,7 +25,7 @@ export interface CalendarRecord {
   syncedAt?: string;
   /** The revision this calendar last reached; undefined = never synced. */
   syncedRevision?: number;
-  /** Set when the user must reconnect: not retried until the connection is re-driven. */
+  /** Set when the user must reconnect: not retried until the calendar account is re-driven. */
   awaitingReauth?: boolean;
   /** The calendar our event is in, once it was written. */
   calendarId?: string;

@@ -30,9 +30,9 @@ const MAX_HISTORY_EVENTS = 1_000;
 const MIN_BUSY_READ_GAP_MS = 5_000;
 
 /**
- * One per connected calendar (`connection:<connectionId>`), long-lived. On every connect or
+ * One per calendar account (workflow id `connection:<connectionId>`), long-lived. On every connect or
  * reconnect it runs a bulk sync as a child; a reconnect during a bulk sync queues one more run,
- * which also re-drives the bookings left pending while the connection needed re-authentication.
+ * which also re-drives the bookings left pending while the calendar account needed re-authentication.
  * Alongside, it keeps the calendar's busy times fresh: read at start, every poll interval, and
  * whenever `refreshBusy` is signalled. A disconnect (optionally removing our events first) ends it.
  */
@@ -91,7 +91,7 @@ export async function connectionWorkflow(input: CalendarAccountWorkflowInput): P
       await condition(() => state.busyReadDue || state.disconnecting, pollIntervalMs);
       if (state.disconnecting) return;
       state.busyReadStarted();
-      // A failure is recorded on the connection by the activity; the next poll tries again.
+      // A failure is recorded on the calendar account by the activity; the next poll tries again.
       const read = await withFreshToken(connectionId, (tokenJustRefreshed) =>
         activities.refreshBusyTimes({ connectionId, userId, tokenJustRefreshed }),
       );
@@ -136,7 +136,7 @@ export async function connectionWorkflow(input: CalendarAccountWorkflowInput): P
 
   await Promise.all([bulkSyncs(), busyTimes(), pushChannels()]);
   // Every loop ends on disconnect. Removing events and stopping channels need the tokens, so
-  // the connection is finalised (revoked, erased) after.
+  // the calendar account is finalised (revoked, erased) after.
   if (state.removeEventsOnDisconnect) await removeAccountEvents(connectionId);
   await withFreshToken(connectionId, (tokenJustRefreshed) => activities.closePushChannels({ connectionId, tokenJustRefreshed }));
   await activities.finalizeDisconnect({ connectionId });

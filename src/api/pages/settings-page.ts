@@ -70,7 +70,7 @@ function accountCard(c: CalendarAccountJson, token: string): string {
 </div>`;
 }
 
-/** The end user's calendar settings: their connections, connect buttons, disconnect. */
+/** The end user's calendar settings: their calendar accounts, connect buttons, disconnect. */
 export function settingsPage(view: SettingsView): string {
   const t = escapeHtml(view.token);
   const visible = view.connections.filter((c) => c.status !== 'disconnected');

@@ -11,7 +11,7 @@ const userIdSchema = idSchema('userId');
 const accountIdSchema = z.uuid('connection ids are UUIDs');
 const deleteQuerySchema = z.strictObject({ removeEvents: z.enum(['true', 'false']).optional() });
 
-/** A user's calendar connections: list, connect CalDAV, their calendars, toggle sync, choose calendar, disconnect. */
+/** A user's calendar accounts: list, connect CalDAV, their calendars, toggle sync, choose calendar, disconnect. */
 export function calendarAccountRoutes(accounts: CalendarAccounts): Router {
   const router = Router();
 
