@@ -71,7 +71,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
   let nativeConnection: NativeConnection | undefined;
   const startWorker = async (): Promise<void> => {
     nativeConnection ??= await NativeConnection.connect({ address: config.temporal.address });
-    const w = await createWorker({
+    const started = await createWorker({
       connection: nativeConnection,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
@@ -92,8 +92,8 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
       dataConverter: converter,
       workflowBundle: opts.workflowBundle,
     });
-    worker = w;
-    workerDone = w.run();
+    worker = started;
+    workerDone = started.run();
     workerDone.catch((err: unknown) => logger.error({ err: err instanceof Error ? err.message : String(err) }, 'worker stopped'));
   };
   const stopWorker = async (): Promise<void> => {
@@ -128,8 +128,8 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
     });
     app = httpApp;
     server = await new Promise<Server>((resolve, reject) => {
-      const s = httpApp.listen(config.port, '0.0.0.0', () => resolve(s));
-      s.once('error', reject);
+      const listening = httpApp.listen(config.port, '0.0.0.0', () => resolve(listening));
+      listening.once('error', reject);
     });
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     // Webhook receipts only need to outlive the sender's redelivery window (days).
@@ -147,8 +147,8 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
     opsApp.disable('x-powered-by');
     opsApp.use(opsRoutes(repositories.health, workflows));
     server = await new Promise<Server>((resolve, reject) => {
-      const s = opsApp.listen(metricsPort, '0.0.0.0', () => resolve(s));
-      s.once('error', reject);
+      const listening = opsApp.listen(metricsPort, '0.0.0.0', () => resolve(listening));
+      listening.once('error', reject);
     });
   }
 

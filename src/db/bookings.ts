@@ -4,7 +4,7 @@ import type { Queryable } from './pool';
 /** The bookings table: the workflows' projection of each booking, read when no workflow can answer. */
 export interface BookingStore {
   /** Upserts the projection; a write of an older workflow revision (a late retry) changes nothing. */
-  saveProjection(b: BookingProjection): Promise<void>;
+  saveProjection(projection: BookingProjection): Promise<void>;
   loadStatus(bookingId: string): Promise<{ status: BookingStatus; revision: number } | null>;
   /**
    * The booking as the database last recorded it, for when no worker can answer the workflow's
@@ -18,8 +18,8 @@ export interface BookingStore {
 export class PgBookingStore implements BookingStore {
   constructor(private readonly db: Queryable) {}
 
-  async saveProjection(b: BookingProjection): Promise<void> {
-    const d = b.details;
+  async saveProjection(projection: BookingProjection): Promise<void> {
+    const details = projection.details;
     await this.db.query(
       `INSERT INTO bookings (booking_id, status, version, revision, title, description, start_at, end_at, time_zone,
                              location, meeting_url, participants, participant_user_ids, cancel_reason, updated_at)
@@ -32,20 +32,20 @@ export class PgBookingStore implements BookingStore {
          cancel_reason = EXCLUDED.cancel_reason, updated_at = now()
        WHERE bookings.revision < EXCLUDED.revision`,
       [
-        b.bookingId,
-        b.status,
-        b.version,
-        b.revision,
-        d.title,
-        d.description ?? null,
-        d.start,
-        d.end,
-        d.timeZone,
-        d.location ?? null,
-        d.meetingUrl ?? null,
-        JSON.stringify(d.participants),
-        d.participants.map((p) => p.userId),
-        b.cancelReason ?? null,
+        projection.bookingId,
+        projection.status,
+        projection.version,
+        projection.revision,
+        details.title,
+        details.description ?? null,
+        details.start,
+        details.end,
+        details.timeZone,
+        details.location ?? null,
+        details.meetingUrl ?? null,
+        JSON.stringify(details.participants),
+        details.participants.map((p) => p.userId),
+        projection.cancelReason ?? null,
       ],
     );
   }
@@ -72,8 +72,8 @@ export class PgBookingStore implements BookingStore {
       participants: Participant[];
       cancel_reason: string | null;
     }>('SELECT * FROM bookings WHERE booking_id = $1', [bookingId]);
-    const b = rows[0];
-    if (!b) return null;
+    const row = rows[0];
+    if (!row) return null;
     const links = await this.db.query<{
       user_id: string;
       connection_id: string;
@@ -94,17 +94,17 @@ export class PgBookingStore implements BookingStore {
     }));
     return {
       bookingId,
-      status: b.status,
-      version: b.version === null ? null : Number(b.version),
-      title: b.title,
-      ...(b.description !== null ? { description: b.description } : {}),
-      start: b.start_at.toISOString(),
-      end: b.end_at.toISOString(),
-      timeZone: b.time_zone,
-      ...(b.location !== null ? { location: b.location } : {}),
-      ...(b.meeting_url !== null ? { meetingUrl: b.meeting_url } : {}),
-      participants: b.participants.map((p) => ({ userId: p.userId, role: p.role, name: p.name })),
-      ...(b.cancel_reason !== null ? { cancelReason: b.cancel_reason } : {}),
+      status: row.status,
+      version: row.version === null ? null : Number(row.version),
+      title: row.title,
+      ...(row.description !== null ? { description: row.description } : {}),
+      start: row.start_at.toISOString(),
+      end: row.end_at.toISOString(),
+      timeZone: row.time_zone,
+      ...(row.location !== null ? { location: row.location } : {}),
+      ...(row.meeting_url !== null ? { meetingUrl: row.meeting_url } : {}),
+      participants: row.participants.map((p) => ({ userId: p.userId, role: p.role, name: p.name })),
+      ...(row.cancel_reason !== null ? { cancelReason: row.cancel_reason } : {}),
       syncState: calendars.some((c) => c.state === 'failed') ? 'degraded' : 'pending',
       calendars,
     };

@@ -63,7 +63,7 @@ export interface BusyStore {
    * same transaction, which also decides the cursor the next read starts from. Returns the
    * edits not reported yet; throws StaleReadError when a newer read was applied meanwhile.
    */
-  applyRead(d: EditDetection): Promise<ExternalEdit[]>;
+  applyRead(detection: EditDetection): Promise<ExternalEdit[]>;
   recordError(connectionId: string, message: string): Promise<void>;
   /** The user's active calendar accounts with their busy intervals overlapping [from, to). */
   forUser(userId: string, from: Date, to: Date): Promise<CalendarAccountBusy[]>;
@@ -85,20 +85,20 @@ export class PgBusyStore implements BusyStore {
       `SELECT now(), busy_cursor, busy_cursor_calendar, busy_window_from, busy_window_to, busy_full_read_at, busy_read_started_at FROM calendar_connections WHERE id = $1`,
       [connectionId],
     );
-    const r = rows[0];
-    if (!r) return { startedAt: new Date(), cursor: null, cursorCalendar: null, window: null, fullReadAt: null, previousStartedAt: null };
+    const row = rows[0];
+    if (!row) return { startedAt: new Date(), cursor: null, cursorCalendar: null, window: null, fullReadAt: null, previousStartedAt: null };
     return {
-      startedAt: r.now,
-      cursor: r.busy_cursor,
-      cursorCalendar: r.busy_cursor_calendar,
-      window: r.busy_window_from && r.busy_window_to ? { from: r.busy_window_from, to: r.busy_window_to } : null,
-      fullReadAt: r.busy_full_read_at,
-      previousStartedAt: r.busy_read_started_at,
+      startedAt: row.now,
+      cursor: row.busy_cursor,
+      cursorCalendar: row.busy_cursor_calendar,
+      window: row.busy_window_from && row.busy_window_to ? { from: row.busy_window_from, to: row.busy_window_to } : null,
+      fullReadAt: row.busy_full_read_at,
+      previousStartedAt: row.busy_read_started_at,
     };
   }
 
-  async applyRead(d: EditDetection): Promise<ExternalEdit[]> {
-    const { connectionId, changes, calendarId, window } = d;
+  async applyRead(detection: EditDetection): Promise<ExternalEdit[]> {
+    const { connectionId, changes, calendarId, window } = detection;
     return withTransaction(this.pool, async (client) => {
       // One read at a time: an attempt that timed out but still finished must not overwrite a newer read.
       const { rows: current } = await client.query<{ busy_read_started_at: Date | null }>(
@@ -106,12 +106,12 @@ export class PgBusyStore implements BusyStore {
         [connectionId],
       );
       const newer = current[0]?.busy_read_started_at;
-      if (newer && newer > d.startedAt) throw new StaleReadError();
-      const { result, cursor: decision } = await new PgExternalEditStore(client).detect(d);
+      if (newer && newer > detection.startedAt) throw new StaleReadError();
+      const { result, cursor: decision } = await new PgExternalEditStore(client).detect(detection);
       const cursor = decision.readFullNext
         ? null
         : decision.keepPreviousCursor && changes.mode === 'incremental'
-          ? d.previousCursor
+          ? detection.previousCursor
           : (changes.cursor ?? null);
       if (changes.mode === 'full') {
         await client.query('DELETE FROM busy_intervals WHERE connection_id = $1', [connectionId]);
@@ -142,7 +142,7 @@ export class PgBusyStore implements BusyStore {
                 busy_cursor_expiries = busy_cursor_expiries + CASE WHEN $7 THEN 1 ELSE 0 END,
                 busy_read_started_at = $8
           WHERE id = $1`,
-        [connectionId, window.from, window.to, cursor, calendarId, changes.mode === 'full', changes.cursorExpired, d.startedAt],
+        [connectionId, window.from, window.to, cursor, calendarId, changes.mode === 'full', changes.cursorExpired, detection.startedAt],
       );
       return result;
     });

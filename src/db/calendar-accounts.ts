@@ -78,22 +78,22 @@ export interface TokenUpdate {
 const COLUMNS =
   'id, user_id, provider, status, calendar_id, sync_enabled, token_expires_at, token_issued_at, token_version, last_synced_at, last_error, created_at, bulk_sync, removing_events, account_email_enc, access_token_enc, refresh_token_enc, password_enc, server_url';
 
-function toCalendarAccount(r: CalendarAccountRow): CalendarAccount {
+function toCalendarAccount(row: CalendarAccountRow): CalendarAccount {
   return {
-    id: r.id,
-    userId: r.user_id,
-    provider: r.provider,
-    status: r.status,
-    calendarId: r.calendar_id,
-    syncEnabled: r.sync_enabled,
-    tokenExpiresAt: r.token_expires_at,
-    tokenIssuedAt: r.token_issued_at,
-    tokenVersion: r.token_version,
-    lastSyncedAt: r.last_synced_at,
-    lastError: r.last_error,
-    createdAt: r.created_at,
-    bulkSync: r.bulk_sync,
-    removingEvents: r.removing_events,
+    id: row.id,
+    userId: row.user_id,
+    provider: row.provider,
+    status: row.status,
+    calendarId: row.calendar_id,
+    syncEnabled: row.sync_enabled,
+    tokenExpiresAt: row.token_expires_at,
+    tokenIssuedAt: row.token_issued_at,
+    tokenVersion: row.token_version,
+    lastSyncedAt: row.last_synced_at,
+    lastError: row.last_error,
+    createdAt: row.created_at,
+    bulkSync: row.bulk_sync,
+    removingEvents: row.removing_events,
   };
 }
 
@@ -103,7 +103,7 @@ export interface LockedCalendarAccount {
   refreshToken: string | null;
   inLock: {
     /** Returns the new token version. */
-    storeTokens(t: TokenUpdate): Promise<number>;
+    storeTokens(tokens: TokenUpdate): Promise<number>;
     markNeedsReauth(lastError: string): Promise<void>;
     appendSyncLog(entries: SyncLogEntry[]): Promise<void>;
   };
@@ -116,7 +116,7 @@ export interface CalendarAccountStore {
    * existing row — new tokens, `active`, no error — so a user never has two calendar accounts to one
    * calendar (which would mean two events per booking). Serialised per user and provider.
    */
-  upsertOAuth(c: NewOAuthAccount): Promise<{ account: CalendarAccount; created: boolean }>;
+  upsertOAuth(newAccount: NewOAuthAccount): Promise<{ account: CalendarAccount; created: boolean }>;
   get(id: string): Promise<CalendarAccount | undefined>;
   /** Connections of these users that have not been disconnected. */
   listForUsers(userIds: string[]): Promise<CalendarAccount[]>;
@@ -125,7 +125,7 @@ export interface CalendarAccountStore {
    * A CalDAV/iCloud account (user name + app password), verified by the caller. The same user
    * name on the same server again updates the stored password instead of adding an account.
    */
-  upsertCalDav(c: NewCalDavAccount): Promise<{ account: CalendarAccount; created: boolean }>;
+  upsertCalDav(newAccount: NewCalDavAccount): Promise<{ account: CalendarAccount; created: boolean }>;
   /** What a provider call authenticates with: an app password (CalDAV) or the access token. */
   getWithCredentials(id: string): Promise<{ account: CalendarAccount; credentials: Credentials | null } | undefined>;
   /**
@@ -175,16 +175,20 @@ export class PgCalendarAccountStore implements CalendarAccountStore {
     }
   }
 
-  async upsertOAuth(c: NewOAuthAccount): Promise<{ account: CalendarAccount; created: boolean }> {
+  async upsertOAuth(newAccount: NewOAuthAccount): Promise<{ account: CalendarAccount; created: boolean }> {
     return withTransaction(this.pool, async (client) => {
-      const rows = await this.lockAccounts(client, c.userId, c.provider);
+      const rows = await this.lockAccounts(client, newAccount.userId, newAccount.provider);
       const same = rows.find(
         (r) =>
           r.account_email_enc !== null &&
-          this.reveal(r.id, 'account_email', r.account_email_enc).toLowerCase() === c.accountEmail.toLowerCase(),
+          this.reveal(r.id, 'account_email', r.account_email_enc).toLowerCase() === newAccount.accountEmail.toLowerCase(),
       );
-      if (!same) return { account: await this.insertOAuth(c, client), created: true };
-      await this.storeTokensOn(client, same.id, { accessToken: c.accessToken, refreshToken: c.refreshToken, expiresAt: c.expiresAt });
+      if (!same) return { account: await this.insertOAuth(newAccount, client), created: true };
+      await this.storeTokensOn(client, same.id, {
+        accessToken: newAccount.accessToken,
+        refreshToken: newAccount.refreshToken,
+        expiresAt: newAccount.expiresAt,
+      });
       await client.query(`UPDATE calendar_connections SET status = 'active', last_error = NULL, updated_at = now() WHERE id = $1`, [
         same.id,
       ]);
@@ -193,7 +197,7 @@ export class PgCalendarAccountStore implements CalendarAccountStore {
   }
 
   /** A new row without the reconnect check of upsertOAuth (tests seed calendar accounts with it). */
-  async insertOAuth(c: NewOAuthAccount, db: Queryable = this.pool): Promise<CalendarAccount> {
+  async insertOAuth(newAccount: NewOAuthAccount, db: Queryable = this.pool): Promise<CalendarAccount> {
     const id = randomUUID();
     const { rows } = await db.query<CalendarAccountRow>(
       `INSERT INTO calendar_connections
@@ -201,13 +205,13 @@ export class PgCalendarAccountStore implements CalendarAccountStore {
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now()) RETURNING ${COLUMNS}`,
       [
         id,
-        c.userId,
-        c.provider,
-        c.calendarId,
-        this.box.seal(c.accountEmail, aad('account_email', id)),
-        this.box.seal(c.accessToken, aad('access_token', id)),
-        c.refreshToken === undefined ? null : this.box.seal(c.refreshToken, aad('refresh_token', id)),
-        c.expiresAt,
+        newAccount.userId,
+        newAccount.provider,
+        newAccount.calendarId,
+        this.box.seal(newAccount.accountEmail, aad('account_email', id)),
+        this.box.seal(newAccount.accessToken, aad('access_token', id)),
+        newAccount.refreshToken === undefined ? null : this.box.seal(newAccount.refreshToken, aad('refresh_token', id)),
+        newAccount.expiresAt,
       ],
     );
     return toCalendarAccount(rows[0]!);
@@ -242,20 +246,20 @@ export class PgCalendarAccountStore implements CalendarAccountStore {
     }));
   }
 
-  async upsertCalDav(c: NewCalDavAccount): Promise<{ account: CalendarAccount; created: boolean }> {
+  async upsertCalDav(newAccount: NewCalDavAccount): Promise<{ account: CalendarAccount; created: boolean }> {
     return withTransaction(this.pool, async (client) => {
-      const rows = await this.lockAccounts(client, c.userId, c.provider);
+      const rows = await this.lockAccounts(client, newAccount.userId, newAccount.provider);
       const same = rows.find(
         (r) =>
-          r.server_url === c.serverUrl &&
+          r.server_url === newAccount.serverUrl &&
           r.account_email_enc !== null &&
-          this.reveal(r.id, 'account_email', r.account_email_enc) === c.username,
+          this.reveal(r.id, 'account_email', r.account_email_enc) === newAccount.username,
       );
       const id = same?.id ?? randomUUID();
       if (same) {
         await client.query(
           `UPDATE calendar_connections SET password_enc = $2, status = 'active', last_error = NULL, updated_at = now() WHERE id = $1`,
-          [id, this.box.seal(c.password, aad('password', id))],
+          [id, this.box.seal(newAccount.password, aad('password', id))],
         );
       } else {
         await client.query(
@@ -263,12 +267,12 @@ export class PgCalendarAccountStore implements CalendarAccountStore {
            VALUES ($1, $2, $3, $4, $5, $6, $7)`,
           [
             id,
-            c.userId,
-            c.provider,
-            c.calendarUrl,
-            this.box.seal(c.username, aad('account_email', id)),
-            this.box.seal(c.password, aad('password', id)),
-            c.serverUrl,
+            newAccount.userId,
+            newAccount.provider,
+            newAccount.calendarUrl,
+            this.box.seal(newAccount.username, aad('account_email', id)),
+            this.box.seal(newAccount.password, aad('password', id)),
+            newAccount.serverUrl,
           ],
         );
       }
@@ -278,23 +282,23 @@ export class PgCalendarAccountStore implements CalendarAccountStore {
 
   async getWithCredentials(id: string): Promise<{ account: CalendarAccount; credentials: Credentials | null } | undefined> {
     const { rows } = await this.pool.query<CalendarAccountRow>(`SELECT ${COLUMNS} FROM calendar_connections WHERE id = $1`, [id]);
-    const r = rows[0];
-    if (!r) return undefined;
-    const account = toCalendarAccount(r);
-    if (r.password_enc && r.account_email_enc && r.server_url) {
+    const row = rows[0];
+    if (!row) return undefined;
+    const account = toCalendarAccount(row);
+    if (row.password_enc && row.account_email_enc && row.server_url) {
       return {
         account,
         credentials: {
           kind: 'basic',
-          username: this.reveal(r.id, 'account_email', r.account_email_enc),
-          password: this.reveal(r.id, 'password', r.password_enc),
-          serverUrl: r.server_url,
+          username: this.reveal(row.id, 'account_email', row.account_email_enc),
+          password: this.reveal(row.id, 'password', row.password_enc),
+          serverUrl: row.server_url,
         },
       };
     }
     return {
       account,
-      credentials: r.access_token_enc ? { kind: 'bearer', accessToken: this.reveal(r.id, 'access_token', r.access_token_enc) } : null,
+      credentials: row.access_token_enc ? { kind: 'bearer', accessToken: this.reveal(row.id, 'access_token', row.access_token_enc) } : null,
     };
   }
 
@@ -302,12 +306,12 @@ export class PgCalendarAccountStore implements CalendarAccountStore {
     return withTransaction(this.pool, async (client) => {
       await client.query(`SELECT pg_advisory_xact_lock(hashtext('calendar_connection:' || $1))`, [id]);
       const { rows } = await client.query<CalendarAccountRow>(`SELECT ${COLUMNS} FROM calendar_connections WHERE id = $1 FOR UPDATE`, [id]);
-      const r = rows[0];
-      if (!r) throw new CalendarAccountNotFoundError(id);
+      const row = rows[0];
+      if (!row) throw new CalendarAccountNotFoundError(id);
       const syncLog = new PgSyncLogStore(client);
       return work({
-        account: toCalendarAccount(r),
-        refreshToken: r.refresh_token_enc ? this.reveal(r.id, 'refresh_token', r.refresh_token_enc) : null,
+        account: toCalendarAccount(row),
+        refreshToken: row.refresh_token_enc ? this.reveal(row.id, 'refresh_token', row.refresh_token_enc) : null,
         inLock: {
           storeTokens: (t) => this.storeTokensOn(client, id, t),
           markNeedsReauth: (lastError) => this.markNeedsReauthOn(client, id, lastError),
@@ -317,7 +321,7 @@ export class PgCalendarAccountStore implements CalendarAccountStore {
     });
   }
 
-  private async storeTokensOn(db: Queryable, id: string, t: TokenUpdate): Promise<number> {
+  private async storeTokensOn(db: Queryable, id: string, tokens: TokenUpdate): Promise<number> {
     const { rows } = await db.query<{ token_version: number }>(
       `UPDATE calendar_connections
           SET access_token_enc = $2,
@@ -330,9 +334,9 @@ export class PgCalendarAccountStore implements CalendarAccountStore {
         WHERE id = $1 RETURNING token_version`,
       [
         id,
-        this.box.seal(t.accessToken, aad('access_token', id)),
-        t.refreshToken === undefined ? null : this.box.seal(t.refreshToken, aad('refresh_token', id)),
-        t.expiresAt,
+        this.box.seal(tokens.accessToken, aad('access_token', id)),
+        tokens.refreshToken === undefined ? null : this.box.seal(tokens.refreshToken, aad('refresh_token', id)),
+        tokens.expiresAt,
       ],
     );
     return rows[0]?.token_version ?? 0;
@@ -356,10 +360,10 @@ export class PgCalendarAccountStore implements CalendarAccountStore {
 
   async revocableToken(id: string): Promise<string | undefined> {
     const { rows } = await this.pool.query<CalendarAccountRow>(`SELECT ${COLUMNS} FROM calendar_connections WHERE id = $1`, [id]);
-    const r = rows[0];
-    if (!r) return undefined;
-    if (r.refresh_token_enc) return this.reveal(id, 'refresh_token', r.refresh_token_enc);
-    return r.access_token_enc ? this.reveal(id, 'access_token', r.access_token_enc) : undefined;
+    const row = rows[0];
+    if (!row) return undefined;
+    if (row.refresh_token_enc) return this.reveal(id, 'refresh_token', row.refresh_token_enc);
+    return row.access_token_enc ? this.reveal(id, 'access_token', row.access_token_enc) : undefined;
   }
 
   async markDisconnected(id: string): Promise<void> {

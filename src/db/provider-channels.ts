@@ -29,7 +29,7 @@ const toChannel = (r: Row): ProviderChannel => ({
 
 /** Push channels per calendar account (migration 0011). */
 export interface ProviderChannelStore {
-  add(c: ProviderChannel): Promise<void>;
+  add(channel: ProviderChannel): Promise<void>;
   /** An open, unexpired channel by the id notifications name (ours for Google, the subscription id for Graph). */
   findOpen(provider: string, externalId: string): Promise<ProviderChannel | undefined>;
   listOpen(connectionId: string): Promise<ProviderChannel[]>;
@@ -39,11 +39,11 @@ export interface ProviderChannelStore {
 export class PgProviderChannelStore implements ProviderChannelStore {
   constructor(private readonly pool: Pool) {}
 
-  async add(c: ProviderChannel): Promise<void> {
+  async add(channel: ProviderChannel): Promise<void> {
     await this.pool.query(
       `INSERT INTO provider_channels (id, connection_id, provider, external_id, resource_id, expires_at)
        VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING`,
-      [c.id, c.connectionId, c.provider, c.externalId, c.resourceId, c.expiresAt],
+      [channel.id, channel.connectionId, channel.provider, channel.externalId, channel.resourceId, channel.expiresAt],
     );
   }
 
