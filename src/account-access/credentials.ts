@@ -23,11 +23,11 @@ export interface CredentialCheckOptions {
 
 export async function checkCredentials(
   calendarAccounts: Pick<CalendarAccountStore, 'getWithCredentials'>,
-  connectionId: string,
+  accountId: string,
   now: number,
   options: CredentialCheckOptions = {},
 ): Promise<CredentialCheck> {
-  const loaded = await calendarAccounts.getWithCredentials(connectionId);
+  const loaded = await calendarAccounts.getWithCredentials(accountId);
   if (!loaded || loaded.account.status === 'disconnected') return { kind: 'gone' };
   const { account, credentials } = loaded;
   if (account.status === 'needs_reauth') return { kind: 'needs_reauth', account };

@@ -27,9 +27,9 @@ const reauthMessage = (account: CalendarAccount): string => account.lastError ??
  * (possibly rotated) refresh token is stored sealed; `invalid_grant` parks the calendar account as
  * `needs_reauth`.
  */
-export async function refreshAccountToken(deps: TokenRefreshDeps, connectionId: string, seenTokenVersion: number): Promise<RefreshOutcome> {
+export async function refreshAccountToken(deps: TokenRefreshDeps, accountId: string, seenTokenVersion: number): Promise<RefreshOutcome> {
   const now = deps.now ?? Date.now;
-  return deps.calendarAccounts.withLockedAccount(connectionId, async ({ account, refreshToken, inLock }): Promise<RefreshOutcome> => {
+  return deps.calendarAccounts.withLockedAccount(accountId, async ({ account, refreshToken, inLock }): Promise<RefreshOutcome> => {
     if (account.status === 'disconnected') return { kind: 'gone' };
     if (account.status === 'needs_reauth') return { kind: 'reauth', message: reauthMessage(account) };
     const expiresAt = account.tokenExpiresAt?.getTime() ?? 0;
@@ -52,7 +52,7 @@ export async function refreshAccountToken(deps: TokenRefreshDeps, connectionId: 
       const tokens = await deps.providers.oauth(account.provider).refresh(refreshToken);
       const tokenVersion = await inLock.storeTokens(tokens);
       await inLock.appendSyncLog([{ ...audit, outcome: 'ok' }]);
-      deps.logger.info({ connectionId }, 'access token refreshed');
+      deps.logger.info({ connectionId: accountId }, 'access token refreshed');
       return { kind: 'refreshed', expiresAt: tokens.expiresAt, tokenVersion };
     } catch (err) {
       if (err instanceof ProviderError && err.kind === 'invalid_grant') {
@@ -72,14 +72,14 @@ export async function refreshAccountToken(deps: TokenRefreshDeps, connectionId: 
  * the app password of a CalDAV account, or an access token refreshed first when it is
  * expiring. Throws ProviderError when there are none.
  */
-export async function usableCredentials(deps: TokenRefreshDeps, connectionId: string): Promise<Credentials> {
+export async function usableCredentials(deps: TokenRefreshDeps, accountId: string): Promise<Credentials> {
   const now = deps.now ?? Date.now;
   for (let attempt = 0; attempt < 2; attempt++) {
-    const check = await checkCredentials(deps.calendarAccounts, connectionId, now());
+    const check = await checkCredentials(deps.calendarAccounts, accountId, now());
     if (check.kind === 'usable') return check.credentials;
     if (check.kind === 'gone') throw new ProviderError('rejected', 'the connection is disconnected');
     if (check.kind === 'needs_reauth') throw new ProviderError('invalid_grant', reauthMessage(check.account));
-    const outcome = await refreshAccountToken(deps, connectionId, check.account.tokenVersion);
+    const outcome = await refreshAccountToken(deps, accountId, check.account.tokenVersion);
     if (outcome.kind === 'reauth') throw new ProviderError('invalid_grant', outcome.message);
     if (outcome.kind === 'gone') throw new ProviderError('rejected', 'the connection is disconnected');
     if (outcome.kind === 'error') throw outcome.err;

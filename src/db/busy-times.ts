@@ -56,7 +56,7 @@ export class StaleReadError extends Error {
 
 /** Busy times per calendar account (migrations 0010, 0013). */
 export interface BusyStore {
-  readState(connectionId: string): Promise<ReadState>;
+  readState(accountId: string): Promise<ReadState>;
   /**
    * Applies one read in a transaction: a full read replaces everything known; an incremental
    * one replaces the intervals of the items it reports. Our own events in it are judged in the
@@ -64,7 +64,7 @@ export interface BusyStore {
    * edits not reported yet; throws StaleReadError when a newer read was applied meanwhile.
    */
   applyRead(detection: EditDetection): Promise<ExternalEdit[]>;
-  recordError(connectionId: string, message: string): Promise<void>;
+  recordError(accountId: string, message: string): Promise<void>;
   /** The user's active calendar accounts with their busy intervals overlapping [from, to). */
   forUser(userId: string, from: Date, to: Date): Promise<CalendarAccountBusy[]>;
 }
@@ -72,7 +72,7 @@ export interface BusyStore {
 export class PgBusyStore implements BusyStore {
   constructor(private readonly pool: Pool) {}
 
-  async readState(connectionId: string): Promise<ReadState> {
+  async readState(accountId: string): Promise<ReadState> {
     const { rows } = await this.pool.query<{
       now: Date;
       busy_cursor: string | null;
@@ -83,7 +83,7 @@ export class PgBusyStore implements BusyStore {
       busy_read_started_at: Date | null;
     }>(
       `SELECT now(), busy_cursor, busy_cursor_calendar, busy_window_from, busy_window_to, busy_full_read_at, busy_read_started_at FROM calendar_connections WHERE id = $1`,
-      [connectionId],
+      [accountId],
     );
     const row = rows[0];
     if (!row) return { startedAt: new Date(), cursor: null, cursorCalendar: null, window: null, fullReadAt: null, previousStartedAt: null };
@@ -148,8 +148,8 @@ export class PgBusyStore implements BusyStore {
     });
   }
 
-  async recordError(connectionId: string, message: string): Promise<void> {
-    await this.pool.query('UPDATE calendar_connections SET busy_error = $2 WHERE id = $1', [connectionId, message.slice(0, 500)]);
+  async recordError(accountId: string, message: string): Promise<void> {
+    await this.pool.query('UPDATE calendar_connections SET busy_error = $2 WHERE id = $1', [accountId, message.slice(0, 500)]);
   }
 
   async forUser(userId: string, from: Date, to: Date): Promise<CalendarAccountBusy[]> {

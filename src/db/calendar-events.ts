@@ -29,7 +29,7 @@ export interface CalendarEventStore {
   /** Records a final failed write: the link marked failed (unless a newer revision was written) and the audit row. */
   recordFailure(failure: EventFailure): Promise<void>;
   /** Bookings that may still have an event of ours in this calendar. */
-  toRemove(connectionId: string, limit: number): Promise<EventToRemove[]>;
+  toRemove(accountId: string, limit: number): Promise<EventToRemove[]>;
 }
 
 export class PgCalendarEventStore implements CalendarEventStore {
@@ -86,11 +86,11 @@ export class PgCalendarEventStore implements CalendarEventStore {
     );
   }
 
-  async toRemove(connectionId: string, limit: number): Promise<EventToRemove[]> {
+  async toRemove(accountId: string, limit: number): Promise<EventToRemove[]> {
     const { rows } = await this.db.query<{ booking_id: string; user_id: string; revision: number; calendar_id: string | null }>(
       `SELECT booking_id, user_id, revision, calendar_id FROM calendar_events
         WHERE connection_id = $1 AND state <> 'deleted' ORDER BY booking_id LIMIT $2`,
-      [connectionId, limit],
+      [accountId, limit],
     );
     return rows.map((r) => ({
       bookingId: r.booking_id,

@@ -32,7 +32,7 @@ export const REPORT_BATCH = 50;
 /** Edits by users to our events, as reads of their calendars found them. */
 export interface ExternalEditStore {
   /** Marks edits reported; an edit replaced meanwhile by a newer one (another changedAt) stays unreported. */
-  markReported(connectionId: string, edits: Array<{ bookingId: string; changedAt: string }>): Promise<void>;
+  markReported(accountId: string, edits: Array<{ bookingId: string; changedAt: string }>): Promise<void>;
   /** External states of a booking's events, for GET /v1/bookings/:id. */
   statesOf(bookingId: string): Promise<Map<string, { state: ExternalEditState; changedAt: string }>>;
 }
@@ -123,13 +123,13 @@ export class PgExternalEditStore implements ExternalEditStore {
     return { result: await this.unreported(detection.connectionId), cursor };
   }
 
-  async markReported(connectionId: string, edits: Array<{ bookingId: string; changedAt: string }>): Promise<void> {
+  async markReported(accountId: string, edits: Array<{ bookingId: string; changedAt: string }>): Promise<void> {
     if (edits.length === 0) return;
     await this.db.query(
       `UPDATE calendar_events ce SET external_reported_at = now()
          FROM unnest($2::text[], $3::timestamptz[]) AS e(booking_id, changed_at)
         WHERE ce.connection_id = $1 AND ce.booking_id = e.booking_id AND ce.external_changed_at = e.changed_at`,
-      [connectionId, edits.map((e) => e.bookingId), edits.map((e) => e.changedAt)],
+      [accountId, edits.map((e) => e.bookingId), edits.map((e) => e.changedAt)],
     );
   }
 
@@ -142,7 +142,7 @@ export class PgExternalEditStore implements ExternalEditStore {
   }
 
   /** Edits seen on the calendar account that the booking system has not been told of yet. */
-  private async unreported(connectionId: string): Promise<ExternalEdit[]> {
+  private async unreported(accountId: string): Promise<ExternalEdit[]> {
     const { rows } = await this.db.query<{
       booking_id: string;
       user_id: string;
@@ -151,12 +151,12 @@ export class PgExternalEditStore implements ExternalEditStore {
     }>(
       `SELECT booking_id, user_id, external_state, external_changed_at FROM calendar_events
         WHERE connection_id = $1 AND external_state IS NOT NULL AND external_reported_at IS NULL ORDER BY external_changed_at LIMIT $2`,
-      [connectionId, REPORT_BATCH],
+      [accountId, REPORT_BATCH],
     );
     return rows.map((r) => ({
       bookingId: r.booking_id,
       userId: r.user_id,
-      connectionId,
+      connectionId: accountId,
       state: r.external_state,
       changedAt: r.external_changed_at.toISOString(),
     }));

@@ -32,7 +32,7 @@ export interface ProviderChannelStore {
   add(channel: ProviderChannel): Promise<void>;
   /** An open, unexpired channel by the id notifications name (ours for Google, the subscription id for Graph). */
   findOpen(provider: string, externalId: string): Promise<ProviderChannel | undefined>;
-  listOpen(connectionId: string): Promise<ProviderChannel[]>;
+  listOpen(accountId: string): Promise<ProviderChannel[]>;
   markClosed(id: string): Promise<void>;
 }
 
@@ -55,10 +55,10 @@ export class PgProviderChannelStore implements ProviderChannelStore {
     return rows[0] ? toChannel(rows[0]) : undefined;
   }
 
-  async listOpen(connectionId: string): Promise<ProviderChannel[]> {
+  async listOpen(accountId: string): Promise<ProviderChannel[]> {
     const { rows } = await this.pool.query<Row>(
       `SELECT * FROM provider_channels WHERE connection_id = $1 AND closed_at IS NULL ORDER BY created_at`,
-      [connectionId],
+      [accountId],
     );
     return rows.map(toChannel);
   }
