@@ -12,7 +12,7 @@ export interface AppConfig {
     address: string;
     namespace: string;
     taskQueue: string;
-    /** History length at which booking and connection workflows continue as new; undefined = each workflow's own default. */
+    /** History length at which booking and calendar account workflows continue as new; undefined = each workflow's own default. */
     maxHistoryEvents: number | undefined;
   };
   port: number;
@@ -51,7 +51,7 @@ export interface AppConfig {
   pushNotifications: boolean;
   /** Lifetime asked for push channels; undefined = the provider's longest. */
   pushChannelTtlMs: number | undefined;
-  /** How often each connection's busy times are read when no push notification says sooner. */
+  /** How often each calendar account's busy times are read when no push notification says sooner. */
   busyPollIntervalMs: number;
   /** What to do when a user deletes or moves one of our events: leave it (respect) or put it back (restore). */
   externalEditPolicy: 'respect' | 'restore';
@@ -196,11 +196,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       }),
     );
   }
-  const e = parsed.data;
+  const validEnv = parsed.data;
   const problems: string[] = [];
-  const production = e.NODE_ENV === 'production';
+  const production = validEnv.NODE_ENV === 'production';
 
-  const apiKeys = (e.API_KEYS ?? '')
+  const apiKeys = (validEnv.API_KEYS ?? '')
     .split(',')
     .map((k) => k.trim())
     .filter((k) => k.length > 0);
@@ -209,16 +209,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     problems.push(`API_KEYS: production keys must be at least ${MIN_SECRET_LENGTH} characters and not development keys`);
   }
 
-  if (!e.WEBHOOK_SECRET) problems.push('WEBHOOK_SECRET is required (HMAC key for signed webhooks)');
-  else if (production && e.WEBHOOK_SECRET.length < MIN_SECRET_LENGTH) {
+  if (!validEnv.WEBHOOK_SECRET) problems.push('WEBHOOK_SECRET is required (HMAC key for signed webhooks)');
+  else if (production && validEnv.WEBHOOK_SECRET.length < MIN_SECRET_LENGTH) {
     problems.push(`WEBHOOK_SECRET: must be at least ${MIN_SECRET_LENGTH} characters in production`);
   }
 
   let encryptionKeys: KeyringEntry[] = [];
-  if (!e.ENCRYPTION_KEYS) {
+  if (!validEnv.ENCRYPTION_KEYS) {
     problems.push('ENCRYPTION_KEYS is required (id:64-hex-chars, newest first; e.g. k1:<openssl rand -hex 32>)');
   } else {
-    const keyring = parseKeyring(e.ENCRYPTION_KEYS);
+    const keyring = parseKeyring(validEnv.ENCRYPTION_KEYS);
     if (keyring.ok) encryptionKeys = keyring.keys;
     else problems.push(...keyring.problems.map((p) => `ENCRYPTION_KEYS: ${p}`));
     if (production && encryptionKeys.some((k) => k.id.startsWith('dev'))) {
@@ -226,71 +226,72 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     }
   }
 
-  if (production && !e.DATABASE_URL) problems.push('DATABASE_URL is required in production');
-  if (production && !e.PUBLIC_BASE_URL) problems.push('PUBLIC_BASE_URL is required in production');
-  if (Boolean(e.GOOGLE_CLIENT_ID) !== Boolean(e.GOOGLE_CLIENT_SECRET)) {
+  if (production && !validEnv.DATABASE_URL) problems.push('DATABASE_URL is required in production');
+  if (production && !validEnv.PUBLIC_BASE_URL) problems.push('PUBLIC_BASE_URL is required in production');
+  if (Boolean(validEnv.GOOGLE_CLIENT_ID) !== Boolean(validEnv.GOOGLE_CLIENT_SECRET)) {
     problems.push('GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET must be set together');
   }
-  if (Boolean(e.MICROSOFT_CLIENT_ID) !== Boolean(e.MICROSOFT_CLIENT_SECRET)) {
+  if (Boolean(validEnv.MICROSOFT_CLIENT_ID) !== Boolean(validEnv.MICROSOFT_CLIENT_SECRET)) {
     problems.push('MICROSOFT_CLIENT_ID and MICROSOFT_CLIENT_SECRET must be set together');
   }
 
-  const reminders = parseReminders(e.EVENT_REMINDERS);
+  const reminders = parseReminders(validEnv.EVENT_REMINDERS);
   if (!reminders.ok) problems.push(...reminders.problems.map((p) => `EVENT_REMINDERS: ${p}`));
-  const outlookReminder = parseOutlookReminderChoice(e.MICROSOFT_REMINDER, reminders.ok ? reminders.reminders : []);
+  const outlookReminder = parseOutlookReminderChoice(validEnv.MICROSOFT_REMINDER, reminders.ok ? reminders.reminders : []);
   if (!outlookReminder.ok && reminders.ok) problems.push(`MICROSOFT_REMINDER: ${outlookReminder.problem}`);
 
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
-    nodeEnv: e.NODE_ENV,
-    databaseUrl: e.DATABASE_URL,
+    nodeEnv: validEnv.NODE_ENV,
+    databaseUrl: validEnv.DATABASE_URL,
     temporal: {
-      address: e.TEMPORAL_ADDRESS,
-      namespace: e.TEMPORAL_NAMESPACE,
-      taskQueue: e.TEMPORAL_TASK_QUEUE,
-      maxHistoryEvents: e.WORKFLOW_MAX_HISTORY_EVENTS,
+      address: validEnv.TEMPORAL_ADDRESS,
+      namespace: validEnv.TEMPORAL_NAMESPACE,
+      taskQueue: validEnv.TEMPORAL_TASK_QUEUE,
+      maxHistoryEvents: validEnv.WORKFLOW_MAX_HISTORY_EVENTS,
     },
-    port: e.PORT,
-    metricsPort: e.METRICS_PORT,
-    publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    port: validEnv.PORT,
+    metricsPort: validEnv.METRICS_PORT,
+    publicBaseUrl: (validEnv.PUBLIC_BASE_URL ?? `http://localhost:${validEnv.PORT}`).replace(/\/+$/, ''),
     apiKeys,
-    webhookSecret: e.WEBHOOK_SECRET ?? '',
+    webhookSecret: validEnv.WEBHOOK_SECRET ?? '',
     encryptionKeys,
     google: {
-      clientId: e.GOOGLE_CLIENT_ID,
-      clientSecret: e.GOOGLE_CLIENT_SECRET,
-      authUrl: e.GOOGLE_AUTH_URL,
-      tokenUrl: e.GOOGLE_TOKEN_URL,
-      revokeUrl: e.GOOGLE_REVOKE_URL,
-      apiUrl: e.GOOGLE_API_URL,
-      quotaPerUserPerMinute: e.GOOGLE_QUOTA_PER_USER_PER_MINUTE,
+      clientId: validEnv.GOOGLE_CLIENT_ID,
+      clientSecret: validEnv.GOOGLE_CLIENT_SECRET,
+      authUrl: validEnv.GOOGLE_AUTH_URL,
+      tokenUrl: validEnv.GOOGLE_TOKEN_URL,
+      revokeUrl: validEnv.GOOGLE_REVOKE_URL,
+      apiUrl: validEnv.GOOGLE_API_URL,
+      quotaPerUserPerMinute: validEnv.GOOGLE_QUOTA_PER_USER_PER_MINUTE,
     },
     microsoft: {
-      clientId: e.MICROSOFT_CLIENT_ID,
-      clientSecret: e.MICROSOFT_CLIENT_SECRET,
-      tenant: e.MICROSOFT_TENANT,
-      loginUrl: e.MICROSOFT_LOGIN_URL.replace(/\/+$/, ''),
-      graphUrl: e.MICROSOFT_GRAPH_URL.replace(/\/+$/, ''),
+      clientId: validEnv.MICROSOFT_CLIENT_ID,
+      clientSecret: validEnv.MICROSOFT_CLIENT_SECRET,
+      tenant: validEnv.MICROSOFT_TENANT,
+      loginUrl: validEnv.MICROSOFT_LOGIN_URL.replace(/\/+$/, ''),
+      graphUrl: validEnv.MICROSOFT_GRAPH_URL.replace(/\/+$/, ''),
       reminder: outlookReminder.ok ? outlookReminder.choice : { kind: 'default' },
     },
-    icloudCaldavUrl: e.ICLOUD_CALDAV_URL,
+    icloudCaldavUrl: validEnv.ICLOUD_CALDAV_URL,
     eventReminders: reminders.ok ? reminders.reminders : [],
-    apiRateLimitPerMinute: e.API_RATE_LIMIT_PER_MINUTE,
-    trustProxy: parseTrustProxy(e.TRUST_PROXY),
-    busyPollIntervalMs: e.BUSY_POLL_INTERVAL,
-    externalEditPolicy: e.EXTERNAL_EDIT_POLICY,
-    notifyUrl: e.NOTIFY_URL,
-    notifyRetryForMs: e.NOTIFY_RETRY_FOR,
+    apiRateLimitPerMinute: validEnv.API_RATE_LIMIT_PER_MINUTE,
+    trustProxy: parseTrustProxy(validEnv.TRUST_PROXY),
+    busyPollIntervalMs: validEnv.BUSY_POLL_INTERVAL,
+    externalEditPolicy: validEnv.EXTERNAL_EDIT_POLICY,
+    notifyUrl: validEnv.NOTIFY_URL,
+    notifyRetryForMs: validEnv.NOTIFY_RETRY_FOR,
     // Providers only call https addresses; `on` is for the sandbox, which accepts http.
     pushNotifications:
-      e.PUSH_NOTIFICATIONS === 'on' || (e.PUSH_NOTIFICATIONS === 'auto' && (e.PUBLIC_BASE_URL ?? '').startsWith('https://')),
-    pushChannelTtlMs: e.PUSH_CHANNEL_TTL,
-    temporalUiOrigins: (e.TEMPORAL_UI_ORIGINS ?? (production ? '' : 'http://localhost:8233,http://127.0.0.1:8233'))
+      validEnv.PUSH_NOTIFICATIONS === 'on' ||
+      (validEnv.PUSH_NOTIFICATIONS === 'auto' && (validEnv.PUBLIC_BASE_URL ?? '').startsWith('https://')),
+    pushChannelTtlMs: validEnv.PUSH_CHANNEL_TTL,
+    temporalUiOrigins: (validEnv.TEMPORAL_UI_ORIGINS ?? (production ? '' : 'http://localhost:8233,http://127.0.0.1:8233'))
       .split(',')
       .map((o) => o.trim().replace(/\/+$/, ''))
       .filter((o) => o.length > 0),
-    logLevel: e.LOG_LEVEL,
+    logLevel: validEnv.LOG_LEVEL,
   };
 }
 

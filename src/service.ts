@@ -8,7 +8,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import { createApp } from './api/app';
-import { OAuthConnect } from './connections/oauth-connect';
+import { OAuthConnect } from './account-access/oauth-connect';
 import type { AppConfig } from './config';
 import { ChannelSecrets } from './crypto/channel-secret';
 import { SecretBox } from './crypto/secret-box';
@@ -55,7 +55,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
   installTemporalRuntime(logger, { metricsPort: await findFreePort() });
   const box = new SecretBox(config.encryptionKeys);
   const repositories = createRepositories(pool, box);
-  const { connections } = repositories;
+  const { calendarAccounts } = repositories;
   const providers = createProviderRegistry(config);
   countOpenBookingsWith(() => repositories.bookings.countOpen());
 
@@ -71,7 +71,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
   let nativeConnection: NativeConnection | undefined;
   const startWorker = async (): Promise<void> => {
     nativeConnection ??= await NativeConnection.connect({ address: config.temporal.address });
-    const w = await createWorker({
+    const started = await createWorker({
       connection: nativeConnection,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
@@ -92,8 +92,8 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
       dataConverter: converter,
       workflowBundle: opts.workflowBundle,
     });
-    worker = w;
-    workerDone = w.run();
+    worker = started;
+    workerDone = started.run();
     workerDone.catch((err: unknown) => logger.error({ err: err instanceof Error ? err.message : String(err) }, 'worker stopped'));
   };
   const stopWorker = async (): Promise<void> => {
@@ -109,7 +109,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
   if (opts.api) {
     const oauthConnect = new OAuthConnect({
       flows: repositories.oauthFlows,
-      connections,
+      calendarAccounts,
       providers,
       stateSigner: new Signer(config.encryptionKeys, 'oauth-state'),
       publicBaseUrl: config.publicBaseUrl,
@@ -128,8 +128,8 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
     });
     app = httpApp;
     server = await new Promise<Server>((resolve, reject) => {
-      const s = httpApp.listen(config.port, '0.0.0.0', () => resolve(s));
-      s.once('error', reject);
+      const listening = httpApp.listen(config.port, '0.0.0.0', () => resolve(listening));
+      listening.once('error', reject);
     });
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     // Webhook receipts only need to outlive the sender's redelivery window (days).
@@ -147,8 +147,8 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
     opsApp.disable('x-powered-by');
     opsApp.use(opsRoutes(repositories.health, workflows));
     server = await new Promise<Server>((resolve, reject) => {
-      const s = opsApp.listen(metricsPort, '0.0.0.0', () => resolve(s));
-      s.once('error', reject);
+      const listening = opsApp.listen(metricsPort, '0.0.0.0', () => resolve(listening));
+      listening.once('error', reject);
     });
   }
 

@@ -17,8 +17,8 @@ export function createBookingActivities(deps: ActivityDeps) {
    * audited as skipped once per revision.
    */
   async function prepareReconcile(input: PrepareReconcileInput): Promise<CalendarTarget[]> {
-    const connections = await deps.connections.listForUsers(input.userIds);
-    const targets = connections.map((c) => ({
+    const accounts = await deps.calendarAccounts.listForUsers(input.userIds);
+    const targets = accounts.map((c) => ({
       userId: c.userId,
       connectionId: c.id,
       provider: c.provider,

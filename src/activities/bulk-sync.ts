@@ -1,7 +1,7 @@
 import type { ActivityDeps } from './deps';
 
 /**
- * Bulk work uses this share of a provider's per-user quota; the rest is for the connection's
+ * Bulk work uses this share of a provider's per-user quota; the rest is for the calendar account's
  * own reads and live changes (which, should they meet a 429, are retried, never lost).
  */
 const QUOTA_SHARE = 0.95;
@@ -18,7 +18,7 @@ export interface BulkSyncPageInput {
 
 export interface BulkSyncPage {
   bookingIds: string[];
-  /** False when the connection is gone: stop. */
+  /** False when the calendar account is gone: stop. */
   active: boolean;
   /** Booking syncs per second that keep this provider's per-user quota (may be fractional). */
   ratePerSecond: number;
@@ -28,8 +28,8 @@ export function createBulkSyncActivities(deps: ActivityDeps) {
   return {
     /** Records progress so far and returns the next page of bookings to bring into the calendar. */
     async bulkSyncPage(input: BulkSyncPageInput): Promise<BulkSyncPage> {
-      const connection = await deps.connections.get(input.connectionId);
-      if (!connection || connection.status === 'disconnected') return { bookingIds: [], active: false, ratePerSecond: 1 };
+      const account = await deps.calendarAccounts.get(input.connectionId);
+      if (!account || account.status === 'disconnected') return { bookingIds: [], active: false, ratePerSecond: 1 };
       const remaining = await deps.bulkSync.countConfirmedFutureBookings(input.userId, input.after);
       await deps.bulkSync.saveProgress(input.connectionId, {
         state: 'running',
@@ -39,7 +39,7 @@ export function createBulkSyncActivities(deps: ActivityDeps) {
       });
       let quota = 5;
       try {
-        quota = deps.providers.calendar(connection.provider).requestsPerSecondPerUser;
+        quota = deps.providers.calendar(account.provider).requestsPerSecondPerUser;
       } catch {
         // No calendar adapter for this provider in this deployment: the booking workflows will
         // report it per calendar; pace conservatively.

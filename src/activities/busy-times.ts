@@ -2,7 +2,7 @@ import type { ReadState } from '../db/busy-times';
 import type { BusyConflict, ExternalEdit } from '../domain/busy-reports';
 import type { BusyWindow } from '../providers/types';
 import type { ActivityDeps } from './deps';
-import { calendarAccount, callProvider } from './provider-call';
+import { readyAccount, callProvider } from './provider-call';
 import { stableUuid } from './stable-id';
 
 export interface RefreshBusyInput {
@@ -40,7 +40,7 @@ export function createBusyTimeActivities(deps: ActivityDeps) {
   const now = deps.now ?? Date.now;
   const store = deps.busy;
   return {
-    /** How connection workflows read busy times, as this worker is configured. */
+    /** How calendar account workflows read busy times, as this worker is configured. */
     busyTimeSettings(): Promise<{ pollIntervalMs: number; externalEditPolicy: ExternalEditPolicy }> {
       return Promise.resolve({
         pollIntervalMs: deps.busyPollIntervalMs ?? DEFAULT_BUSY_POLL_MS,
@@ -49,11 +49,11 @@ export function createBusyTimeActivities(deps: ActivityDeps) {
     },
 
     /**
-     * Reads what changed in the connection's calendar since the last read (or all of its window),
+     * Reads what changed in the calendar account's calendar since the last read (or all of its window),
      * applies it to the busy times, and judges our own events in it. Returns what to report.
      */
     async refreshBusyTimes(input: RefreshBusyInput): Promise<BusyReadReport> {
-      const account = await calendarAccount(deps, input);
+      const account = await readyAccount(deps, input);
       const { calendarId } = account.ctx;
       const state = await store.readState(input.connectionId);
       const nowMs = now();

@@ -4,7 +4,7 @@ import type { BookingDetails } from '../domain/booking';
 import { renderEvent } from '../events/render';
 import { calendarOperations, syncLatency } from '../metrics/metrics';
 import type { ActivityDeps } from './deps';
-import { calendarAccount, callProvider, type FailureAudit } from './provider-call';
+import { readyAccount, callProvider, type FailureAudit } from './provider-call';
 
 export interface CalendarEventInput {
   bookingId: string;
@@ -18,7 +18,7 @@ export interface CalendarEventInput {
    * short-lived ones (under the 5-minute margin), instead of refreshing in a loop.
    */
   tokenJustRefreshed?: boolean;
-  /** Delete only: the calendar the event is in, when it is not the connection's current one. */
+  /** Delete only: the calendar the event is in, when it is not the calendar account's current one. */
   calendarId?: string;
 }
 
@@ -68,7 +68,7 @@ export function createCalendarActivities(deps: ActivityDeps) {
   return {
     /** Creates or updates the participant's event for this booking revision. Idempotent. */
     async upsertCalendarEvent(input: UpsertEventInput): Promise<UpsertEventResult> {
-      const account = await calendarAccount(deps, { ...input, calendarId: undefined });
+      const account = await readyAccount(deps, { ...input, calendarId: undefined });
       const spec = renderEvent({
         bookingId: input.bookingId,
         connectionId: input.connectionId,
@@ -96,7 +96,7 @@ export function createCalendarActivities(deps: ActivityDeps) {
 
     /** Removes the participant's event; an event already gone is success. */
     async deleteCalendarEvent(input: CalendarEventInput): Promise<DeleteEventResult> {
-      const account = await calendarAccount(deps, input);
+      const account = await readyAccount(deps, input);
       const key = { bookingId: input.bookingId, connectionId: input.connectionId };
       const known = { externalEventId: input.knownExternalEventId };
       const outcome = await callProvider(

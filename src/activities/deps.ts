@@ -12,7 +12,7 @@ export type ActivityRepositories = Pick<
   | 'busy'
   | 'busyConflicts'
   | 'calendarEvents'
-  | 'connections'
+  | 'calendarAccounts'
   | 'externalEdits'
   | 'notifications'
   | 'channels'

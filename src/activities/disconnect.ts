@@ -9,28 +9,28 @@ export function createDisconnectActivities(deps: ActivityDeps) {
     },
 
     /**
-     * Ends a connection: revokes the grant at the provider (best effort: the user may have
+     * Disconnects a calendar account: revokes the grant at the provider (best effort: the user may have
      * revoked it already), erases its tokens and marks it disconnected.
      */
     async finalizeDisconnect(input: { connectionId: string }): Promise<void> {
-      const connection = await deps.connections.get(input.connectionId);
-      if (!connection || connection.status === 'disconnected') return;
-      const token = await deps.connections.revocableToken(input.connectionId);
+      const account = await deps.calendarAccounts.get(input.connectionId);
+      if (!account || account.status === 'disconnected') return;
+      const token = await deps.calendarAccounts.revocableToken(input.connectionId);
       let detail = 'no token to revoke';
       if (token) {
         try {
-          await deps.providers.oauth(connection.provider).revoke(token);
+          await deps.providers.oauth(account.provider).revoke(token);
           detail = 'grant revoked at the provider';
         } catch (err) {
           detail = `revocation failed: ${err instanceof Error ? err.message : String(err)}`;
         }
       }
-      await deps.connections.markDisconnected(input.connectionId);
+      await deps.calendarAccounts.markDisconnected(input.connectionId);
       await deps.syncLog.append([
         {
-          connectionId: connection.id,
-          userId: connection.userId,
-          provider: connection.provider,
+          connectionId: account.id,
+          userId: account.userId,
+          provider: account.provider,
           operation: 'disconnect',
           outcome: 'ok',
           detail,

@@ -28,14 +28,23 @@ export function createNotificationActivities(deps: ActivityDeps) {
      */
     async deliverNotification(input: { id: string }): Promise<void> {
       const notify = deps.notify;
-      const n = await store.get(input.id);
-      if (!notify || !n || n.status !== 'pending') return;
-      const body = JSON.stringify({ id: n.id, type: n.type, occurredAt: n.createdAt.toISOString(), data: n.data });
+      const notification = await store.get(input.id);
+      if (!notify || !notification || notification.status !== 'pending') return;
+      const body = JSON.stringify({
+        id: notification.id,
+        type: notification.type,
+        occurredAt: notification.createdAt.toISOString(),
+        data: notification.data,
+      });
       let res: Response;
       try {
         res = await fetch(notify.url, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', 'x-signature': signatureHeader(notify.secret, body), 'idempotency-key': n.id },
+          headers: {
+            'content-type': 'application/json',
+            'x-signature': signatureHeader(notify.secret, body),
+            'idempotency-key': notification.id,
+          },
           body,
           signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS),
           redirect: 'manual',
@@ -43,12 +52,12 @@ export function createNotificationActivities(deps: ActivityDeps) {
         await res.body?.cancel();
       } catch (err) {
         const message = `NOTIFY_URL unreachable (${err instanceof Error ? err.name : 'error'})`;
-        await store.attemptFailed(n.id, message);
+        await store.attemptFailed(notification.id, message);
         throw ApplicationFailure.retryable(message, 'NotifyUnreachable');
       }
-      if (res.status >= 200 && res.status < 300) return store.delivered(n.id);
+      if (res.status >= 200 && res.status < 300) return store.delivered(notification.id);
       const message = `NOTIFY_URL answered ${res.status}`;
-      await store.attemptFailed(n.id, message);
+      await store.attemptFailed(notification.id, message);
       throw ApplicationFailure.create({ message, type: 'NotifyRefused', nextRetryDelay: parseRetryAfter(res.headers.get('retry-after')) });
     },
 

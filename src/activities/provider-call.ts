@@ -1,4 +1,4 @@
-import { checkCredentials } from '../connections/credentials';
+import { checkCredentials } from '../account-access/credentials';
 import { ProviderError, type AccessContext, type CalendarProvider, type ProviderKind } from '../providers/types';
 import { withRequestSlot } from './concurrency';
 import type { ActivityDeps } from './deps';
@@ -13,7 +13,7 @@ export interface AccountInput {
 }
 
 /** A calendar account ready for provider calls: which provider, and the credentials to act with. */
-export interface CalendarAccount {
+export interface ReadyAccount {
   connectionId: string;
   provider: ProviderKind;
   ctx: AccessContext;
@@ -32,27 +32,27 @@ export type FailureAudit = (message: string, final: boolean) => Promise<void>;
 
 /** What the pipeline uses of the activities' dependencies. */
 export type ProviderCallDeps = Pick<ActivityDeps, 'slots' | 'providers' | 'now'> & {
-  connections: Pick<ActivityDeps['connections'], 'getWithCredentials'>;
+  calendarAccounts: Pick<ActivityDeps['calendarAccounts'], 'getWithCredentials'>;
 };
 
 /**
  * Loads an account and usable credentials for provider calls, or fails the way workflows
  * expect: gone, needs re-authentication, or token expired (the workflow refreshes and retries).
  */
-export async function calendarAccount(deps: ProviderCallDeps, input: AccountInput): Promise<CalendarAccount> {
+export async function readyAccount(deps: ProviderCallDeps, input: AccountInput): Promise<ReadyAccount> {
   const now = deps.now ?? Date.now;
-  const check = await checkCredentials(deps.connections, input.connectionId, now(), { justRefreshed: input.tokenJustRefreshed });
+  const check = await checkCredentials(deps.calendarAccounts, input.connectionId, now(), { justRefreshed: input.tokenJustRefreshed });
   switch (check.kind) {
     case 'gone':
       throw connectionUnavailable(`calendar connection ${input.connectionId} is no longer connected`);
     case 'needs_reauth':
       throw reauthRequired('the calendar connection needs to be reconnected');
     case 'expired':
-      throw tokenExpired(check.connection.tokenVersion, 'access token expired or about to expire');
+      throw tokenExpired(check.account.tokenVersion, 'access token expired or about to expire');
     case 'usable': {
-      const { connection, credentials } = check;
-      const ctx = { credentials, calendarId: input.calendarId ?? connection.calendarId };
-      return { connectionId: connection.id, provider: connection.provider, ctx, tokenVersion: connection.tokenVersion };
+      const { account, credentials } = check;
+      const ctx = { credentials, calendarId: input.calendarId ?? account.calendarId };
+      return { connectionId: account.id, provider: account.provider, ctx, tokenVersion: account.tokenVersion };
     }
   }
 }
@@ -64,7 +64,7 @@ export async function calendarAccount(deps: ProviderCallDeps, input: AccountInpu
  */
 export async function callProvider<T>(
   deps: ProviderCallDeps,
-  account: CalendarAccount,
+  account: ReadyAccount,
   operation: ProviderOperation<T>,
   audit?: FailureAudit,
 ): Promise<T> {

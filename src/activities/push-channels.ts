@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ProviderKind } from '../providers/types';
 import type { ActivityDeps } from './deps';
-import { calendarAccount, callProvider } from './provider-call';
+import { readyAccount, callProvider } from './provider-call';
 
 export interface PushChannelInput {
   connectionId: string;
@@ -21,11 +21,11 @@ export function createPushChannelActivities(deps: ActivityDeps) {
   const channels = deps.channels;
   return {
     /**
-     * Opens a push channel on the connection's calendar and records it; `opened: false` when
+     * Opens a push channel on the calendar account's calendar and records it; `opened: false` when
      * push is off in this deployment or the provider has none (CalDAV: polling only).
      */
     async openPushChannel(input: PushChannelInput): Promise<OpenPushChannelResult> {
-      const account = await calendarAccount(deps, input);
+      const account = await readyAccount(deps, input);
       const push = deps.providers.calendar(account.provider).push;
       if (!deps.push || !push) return { opened: false };
       const { publicBaseUrl, secrets, ttlMs } = deps.push;
@@ -52,11 +52,11 @@ export function createPushChannelActivities(deps: ActivityDeps) {
       return { opened: true, channelId, expiresAtMs: opened.expiresAt.getTime() };
     },
 
-    /** Stops the connection's open channels but `keep` (the one just opened), e.g. after a renewal or on disconnect. */
+    /** Stops the calendar account's open channels but `keep` (the one just opened), e.g. after a renewal or on disconnect. */
     async closePushChannels(input: PushChannelInput & { keep?: string }): Promise<{ closed: number }> {
       const open = (await channels.listOpen(input.connectionId)).filter((c) => c.id !== input.keep);
       if (open.length === 0) return { closed: 0 };
-      const account = await calendarAccount(deps, input);
+      const account = await readyAccount(deps, input);
       const push = deps.providers.calendar(account.provider).push;
       for (const c of open) {
         const channel = { channelId: c.id, externalId: c.externalId, resourceId: c.resourceId ?? undefined };

@@ -1,5 +1,5 @@
 import { tokenRefreshes } from '../metrics/metrics';
-import { refreshConnectionToken } from '../connections/token-refresh';
+import { refreshAccountToken } from '../account-access/token-refresh';
 import type { ActivityDeps } from './deps';
 import { connectionUnavailable, reauthRequired, toActivityFailure } from './failures';
 
@@ -19,13 +19,13 @@ export interface RefreshTokenResult {
 export function createTokenActivities(deps: ActivityDeps) {
   return {
     /**
-     * Refreshes a connection's access token once, however many workflows ask at the same time:
-     * callers queue on a per-connection lock that every process honours, and those that find a
+     * Refreshes a calendar account's access token once, however many workflows ask at the same time:
+     * callers queue on a per-account lock that every process honours, and those that find a
      * newer, still-valid token than the one they saw return without calling the provider.
      * The (possibly rotated) refresh token is stored sealed; only the expiry leaves this activity.
      */
     async refreshAccessToken(input: RefreshTokenInput): Promise<RefreshTokenResult> {
-      const outcome = await refreshConnectionToken(deps, input.connectionId, input.seenTokenVersion);
+      const outcome = await refreshAccountToken(deps, input.connectionId, input.seenTokenVersion);
       switch (outcome.kind) {
         case 'gone':
           tokenRefreshes.inc({ outcome: 'failed' });

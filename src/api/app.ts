@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import express, { type Express } from 'express';
 import type { PayloadCodec } from '@temporalio/common';
 import type { AppConfig } from '../config';
-import type { OAuthConnect } from '../connections/oauth-connect';
+import type { OAuthConnect } from '../account-access/oauth-connect';
 import type { Repositories } from '../db/repositories';
 import type { Signer } from '../crypto/signer';
 import type { Logger } from '../logging';
@@ -15,7 +15,7 @@ import { requireApiKey } from './auth';
 import { rateLimiter, securityHeaders } from './http-hardening';
 import { ApiError, errorHandler, notFoundHandler } from './errors';
 import { bookingRoutes } from './routes/bookings';
-import { connectionRoutes } from './routes/connections';
+import { calendarAccountRoutes } from './routes/calendar-accounts';
 import { oauthRoutes } from './routes/oauth';
 import { opsRoutes } from './routes/ops';
 import { settingsRoutes } from './routes/settings';
@@ -30,7 +30,7 @@ import { openApiRoutes } from './routes/openapi';
 /** The repositories the HTTP routes read and write through. */
 export type ApiRepositories = Pick<
   Repositories,
-  'bookings' | 'busy' | 'channels' | 'connections' | 'externalEdits' | 'health' | 'notifications' | 'receipts'
+  'bookings' | 'busy' | 'channels' | 'calendarAccounts' | 'externalEdits' | 'health' | 'notifications' | 'receipts'
 >;
 
 export interface AppDeps extends ApiRepositories {
@@ -75,7 +75,7 @@ export function createApp(deps: AppDeps): Express {
     bookings: deps.bookings,
     externalEdits: deps.externalEdits,
     channels: deps.channels,
-    connections: deps.connections,
+    calendarAccounts: deps.calendarAccounts,
     providers: deps.providers,
     workflows: deps.workflows,
     channelSecrets: new ChannelSecrets(deps.config.encryptionKeys),
@@ -122,7 +122,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(availabilityRoutes(deps.busy));
   app.use(notificationRoutes(deps.notifications));
   app.use(providerWebhookRoutes(services.pushNotifications));
-  app.use(connectionRoutes(services.calendarAccounts));
+  app.use(calendarAccountRoutes(services.calendarAccounts));
   app.use(oauthRoutes(deps.oauthConnect, auth));
   app.use(
     settingsRoutes({

@@ -1,7 +1,7 @@
-import type { CalendarAccount } from '../application/calendar-accounts';
+import type { CalendarAccountWithEmail } from '../application/calendar-accounts';
 
 /** A calendar account as the API and the settings page show it ("a connection"): never a secret. */
-export function calendarAccountJson(a: CalendarAccount) {
+export function calendarAccountJson(a: CalendarAccountWithEmail) {
   return {
     id: a.id,
     provider: a.provider,

@@ -118,12 +118,12 @@ export const oauthProviderSchema = z.enum(['google', 'microsoft']);
 
 export const connectLinkBodySchema = z.strictObject({ provider: oauthProviderSchema, returnUrl: httpUrl.optional() });
 
-export const patchConnectionBodySchema = z
+export const patchAccountBodySchema = z
   .strictObject({ syncEnabled: z.boolean().optional(), calendarId: z.string().min(1).max(1024).optional() })
   .refine((b) => Object.keys(b).length > 0, 'nothing to change: send syncEnabled or calendarId');
 
 /** Connecting a CalDAV account: verified by discovery before anything is stored. */
-export const caldavConnectionBodySchema = z
+export const caldavAccountBodySchema = z
   .strictObject({
     provider: z.enum(['caldav', 'icloud']),
     serverUrl: httpUrl.optional(),

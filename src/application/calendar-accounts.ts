@@ -1,10 +1,10 @@
-import { connectCalDav, type CalDavConnectError, type CalDavConnectInput } from '../connections/caldav-connect';
-import type { Connection, ConnectionStore } from '../db/connections';
+import { connectCalDav, type CalDavConnectError, type CalDavConnectInput } from '../account-access/caldav-connect';
+import type { CalendarAccount, CalendarAccountStore } from '../db/calendar-accounts';
 import { ProviderError, type CalendarInfo, type ProviderRegistry } from '../providers';
 import type { WorkflowGateway } from '../temporal/workflow-gateway';
 
 /** A stored calendar account as its owner may see it: never a secret. */
-export type CalendarAccount = Connection & { accountEmail: string | null };
+export type CalendarAccountWithEmail = CalendarAccount & { accountEmail: string | null };
 
 /** Why an operation on a user's calendar account was refused. */
 export type CalendarAccountError =
@@ -32,11 +32,11 @@ export interface AccountChange {
 }
 
 export interface CalendarAccountsDeps {
-  accounts: Pick<ConnectionStore, 'listForUserWithEmail' | 'upsertCalDav' | 'setCalendar' | 'setSyncEnabled' | 'markRemovingEvents'>;
+  accounts: Pick<CalendarAccountStore, 'listForUserWithEmail' | 'upsertCalDav' | 'setCalendar' | 'setSyncEnabled' | 'markRemovingEvents'>;
   workflows: Pick<WorkflowGateway, 'signalConnected' | 'signalDisconnect'>;
   providers: Pick<ProviderRegistry, 'oauth'>;
   /** The account's calendars at its provider (an OAuth token refreshed first when needed); throws `ProviderError`. */
-  listCalendars(account: Connection): Promise<CalendarInfo[]>;
+  listCalendars(account: CalendarAccount): Promise<CalendarInfo[]>;
   icloudCaldavUrl: string;
 }
 
@@ -50,7 +50,7 @@ const refused = (error: CalendarAccountError): { ok: false; error: CalendarAccou
 export class CalendarAccounts {
   constructor(private readonly deps: CalendarAccountsDeps) {}
 
-  list(userId: string): Promise<CalendarAccount[]> {
+  list(userId: string): Promise<CalendarAccountWithEmail[]> {
     return this.deps.accounts.listForUserWithEmail(userId);
   }
 
@@ -67,7 +67,7 @@ export class CalendarAccounts {
     return { google: configured('google'), microsoft: configured('microsoft') };
   }
 
-  private async owned(userId: string, accountId: string): Promise<CalendarAccount | undefined> {
+  private async owned(userId: string, accountId: string): Promise<CalendarAccountWithEmail | undefined> {
     return (await this.list(userId)).find((a) => a.id === accountId);
   }
 
@@ -75,18 +75,18 @@ export class CalendarAccounts {
   async connectCalDav(
     userId: string,
     input: Omit<CalDavConnectInput, 'userId'>,
-  ): Promise<{ ok: true; value: { account: CalendarAccount; created: boolean } } | { ok: false; error: CalDavRefusal }> {
+  ): Promise<{ ok: true; value: { account: CalendarAccountWithEmail; created: boolean } } | { ok: false; error: CalDavRefusal }> {
     const result = await connectCalDav(
       {
-        connections: this.deps.accounts,
+        calendarAccounts: this.deps.accounts,
         icloudCaldavUrl: this.deps.icloudCaldavUrl,
         onConnected: (account, created) => this.deps.workflows.signalConnected(account, !created),
       },
       { userId, ...input },
     );
     if (!result.ok) return { ok: false, error: { code: result.error, message: result.message } };
-    const account = await this.owned(userId, result.connection.id);
-    if (!account) throw new Error(`calendar account ${result.connection.id} was stored but cannot be read back`);
+    const account = await this.owned(userId, result.account.id);
+    if (!account) throw new Error(`calendar account ${result.account.id} was stored but cannot be read back`);
     return { ok: true, value: { account, created: result.created } };
   }
 
@@ -101,7 +101,7 @@ export class CalendarAccounts {
   }
 
   /** Turns sync on or off and chooses the calendar events go to; each change starts what it needs. */
-  async update(userId: string, accountId: string, change: AccountChange): Promise<AccountResult<CalendarAccount>> {
+  async update(userId: string, accountId: string, change: AccountChange): Promise<AccountResult<CalendarAccountWithEmail>> {
     const before = await this.owned(userId, accountId);
     if (!before) return refused({ code: 'account_not_found', userId, accountId });
     if (before.status === 'disconnected') return refused({ code: 'account_disconnected' });
@@ -133,7 +133,7 @@ export class CalendarAccounts {
     userId: string,
     accountId: string,
     removeEvents: boolean,
-  ): Promise<AccountResult<{ account: CalendarAccount; changed: boolean }>> {
+  ): Promise<AccountResult<{ account: CalendarAccountWithEmail; changed: boolean }>> {
     const account = await this.owned(userId, accountId);
     if (!account) return refused({ code: 'account_not_found', userId, accountId });
     if (account.status === 'disconnected') return { ok: true, value: { account, changed: false } };
@@ -144,7 +144,7 @@ export class CalendarAccounts {
     return after ? { ok: true, value: { account: after, changed: true } } : refused({ code: 'account_not_found', userId, accountId });
   }
 
-  private async calendarsAtProvider(account: Connection): Promise<AccountResult<CalendarInfo[]>> {
+  private async calendarsAtProvider(account: CalendarAccount): Promise<AccountResult<CalendarInfo[]>> {
     try {
       return { ok: true, value: await this.deps.listCalendars(account) };
     } catch (err) {

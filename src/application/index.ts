@@ -1,7 +1,7 @@
-import { usableCredentials } from '../connections/token-refresh';
+import { usableCredentials } from '../account-access/token-refresh';
 import type { ChannelSecrets } from '../crypto/channel-secret';
 import type { BookingStore } from '../db/bookings';
-import type { ConnectionStore } from '../db/connections';
+import type { CalendarAccountStore } from '../db/calendar-accounts';
 import type { ExternalEditStore } from '../db/external-edits';
 import type { ProviderChannelStore } from '../db/provider-channels';
 import type { Logger } from '../logging';
@@ -15,7 +15,7 @@ export interface ApplicationDeps {
   bookings: Pick<BookingStore, 'loadView'>;
   externalEdits: Pick<ExternalEditStore, 'statesOf'>;
   channels: ProviderChannelStore;
-  connections: ConnectionStore;
+  calendarAccounts: CalendarAccountStore;
   providers: ProviderRegistry;
   workflows: WorkflowGateway;
   channelSecrets: ChannelSecrets;
@@ -31,7 +31,7 @@ export interface ApplicationServices {
 
 /** The services the HTTP routes and pages call, each given the storage and gateway it works with. */
 export function createApplicationServices(deps: ApplicationDeps): ApplicationServices {
-  const { connections, providers, workflows, logger } = deps;
+  const { calendarAccounts, providers, workflows, logger } = deps;
   return {
     bookings: new Bookings({
       workflows,
@@ -41,11 +41,11 @@ export function createApplicationServices(deps: ApplicationDeps): ApplicationSer
       },
     }),
     calendarAccounts: new CalendarAccounts({
-      accounts: connections,
+      accounts: calendarAccounts,
       workflows,
       providers,
       listCalendars: async (account) => {
-        const credentials = await usableCredentials({ connections, providers, logger }, account.id);
+        const credentials = await usableCredentials({ calendarAccounts, providers, logger }, account.id);
         return providers.calendar(account.provider).listCalendars({ credentials });
       },
       icloudCaldavUrl: deps.icloudCaldavUrl,

@@ -35,11 +35,11 @@ export interface PushNotificationsDeps {
 export class PushNotifications {
   constructor(private readonly deps: PushNotificationsDeps) {}
 
-  async google(n: GoogleNotification): Promise<PushResult> {
-    const channel = n.channelId ? await this.deps.channels.findOpen('google', n.channelId) : undefined;
-    if (!channel || !this.deps.secrets.matches(channel.id, n.token)) return { ok: false, error: 'invalid_channel' };
+  async google(notification: GoogleNotification): Promise<PushResult> {
+    const channel = notification.channelId ? await this.deps.channels.findOpen('google', notification.channelId) : undefined;
+    if (!channel || !this.deps.secrets.matches(channel.id, notification.token)) return { ok: false, error: 'invalid_channel' };
     // `sync` only confirms the channel; `exists`/`not_exists` mean the calendar changed.
-    if (n.resourceState !== 'sync') await this.signal(channel.connectionId, 'refresh_busy');
+    if (notification.resourceState !== 'sync') await this.signal(channel.connectionId, 'refresh_busy');
     return { ok: true };
   }
 
@@ -48,14 +48,15 @@ export class PushNotifications {
     // One at a time, stopping at the first that fails: a forged batch costs one lookup, and
     // one forged entry refuses the whole delivery (nothing in it is trusted).
     const verified = [];
-    for (const n of notifications) {
-      const channel = await this.deps.channels.findOpen('microsoft', n.subscriptionId);
-      if (!channel || !this.deps.secrets.matches(channel.id, n.clientState)) return { ok: false, error: 'invalid_channel' };
-      verified.push({ accountId: channel.connectionId, n });
+    for (const notification of notifications) {
+      const channel = await this.deps.channels.findOpen('microsoft', notification.subscriptionId);
+      if (!channel || !this.deps.secrets.matches(channel.id, notification.clientState)) return { ok: false, error: 'invalid_channel' };
+      verified.push({ accountId: channel.connectionId, notification });
     }
-    for (const { accountId, n } of verified) {
+    for (const { accountId, notification } of verified) {
       const recreate =
-        kind === 'lifecycle' && (n.lifecycleEvent === 'subscriptionRemoved' || n.lifecycleEvent === 'reauthorizationRequired');
+        kind === 'lifecycle' &&
+        (notification.lifecycleEvent === 'subscriptionRemoved' || notification.lifecycleEvent === 'reauthorizationRequired');
       await this.signal(accountId, recreate ? 'renew_push' : 'refresh_busy');
     }
     return { ok: true };

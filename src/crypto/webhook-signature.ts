@@ -12,8 +12,8 @@ function hmacHex(secret: string, timestamp: string, rawBody: Buffer): string {
 
 /** `X-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, t + "." + raw body)>`. */
 export function signatureHeader(secret: string, rawBody: Buffer | string, nowSeconds = Math.floor(Date.now() / 1000)): string {
-  const t = String(nowSeconds);
-  return `t=${t},v1=${hmacHex(secret, t, Buffer.isBuffer(rawBody) ? rawBody : Buffer.from(rawBody))}`;
+  const timestamp = String(nowSeconds);
+  return `t=${timestamp},v1=${hmacHex(secret, timestamp, Buffer.isBuffer(rawBody) ? rawBody : Buffer.from(rawBody))}`;
 }
 
 /**

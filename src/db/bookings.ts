@@ -5,7 +5,7 @@ import type { Queryable } from './pool';
 /** The bookings table: the workflows' projection of each booking, read when no workflow can answer. */
 export interface BookingStore {
   /** Upserts the projection; a write of an older workflow revision (a late retry) changes nothing. */
-  saveProjection(b: BookingProjection): Promise<void>;
+  saveProjection(projection: BookingProjection): Promise<void>;
   loadStatus(bookingId: string): Promise<{ status: BookingStatus; revision: number } | null>;
   /**
    * The booking as the database last recorded it, for when no worker can answer the workflow's
@@ -19,8 +19,8 @@ export interface BookingStore {
 export class PgBookingStore implements BookingStore {
   constructor(private readonly db: Queryable) {}
 
-  async saveProjection(b: BookingProjection): Promise<void> {
-    const d = b.details;
+  async saveProjection(projection: BookingProjection): Promise<void> {
+    const details = projection.details;
     await this.db.query(
       `INSERT INTO bookings (booking_id, status, version, revision, title, description, start_at, end_at, time_zone,
                              location, meeting_url, participants, participant_user_ids, cancel_reason, updated_at)
@@ -33,20 +33,20 @@ export class PgBookingStore implements BookingStore {
          cancel_reason = EXCLUDED.cancel_reason, updated_at = now()
        WHERE bookings.revision < EXCLUDED.revision`,
       [
-        b.bookingId,
-        b.status,
-        b.version,
-        b.revision,
-        d.title,
-        d.description ?? null,
-        d.start,
-        d.end,
-        d.timeZone,
-        d.location ?? null,
-        d.meetingUrl ?? null,
-        JSON.stringify(d.participants),
-        d.participants.map((p) => p.userId),
-        b.cancelReason ?? null,
+        projection.bookingId,
+        projection.status,
+        projection.version,
+        projection.revision,
+        details.title,
+        details.description ?? null,
+        details.start,
+        details.end,
+        details.timeZone,
+        details.location ?? null,
+        details.meetingUrl ?? null,
+        JSON.stringify(details.participants),
+        details.participants.map((p) => p.userId),
+        projection.cancelReason ?? null,
       ],
     );
   }

@@ -15,7 +15,7 @@ export interface BulkSyncStore {
   pageConfirmedFutureBookings(userId: string, after: string | null, limit: number): Promise<string[]>;
   /** How many of them come after `after` (all when null): what is left to do. */
   countConfirmedFutureBookings(userId: string, after: string | null): Promise<number>;
-  saveProgress(connectionId: string, progress: BulkSyncProgress): Promise<void>;
+  saveProgress(accountId: string, progress: BulkSyncProgress): Promise<void>;
 }
 
 export class PgBulkSyncStore implements BulkSyncStore {
@@ -42,7 +42,7 @@ export class PgBulkSyncStore implements BulkSyncStore {
     return rows[0]?.n ?? 0;
   }
 
-  async saveProgress(connectionId: string, progress: BulkSyncProgress): Promise<void> {
-    await this.db.query('UPDATE calendar_connections SET bulk_sync = $2::jsonb WHERE id = $1', [connectionId, JSON.stringify(progress)]);
+  async saveProgress(accountId: string, progress: BulkSyncProgress): Promise<void> {
+    await this.db.query('UPDATE calendar_connections SET bulk_sync = $2::jsonb WHERE id = $1', [accountId, JSON.stringify(progress)]);
   }
 }

@@ -4,15 +4,15 @@ import type { Queryable } from './pool';
 
 /** Bookings that overlap busy time in one of the user's calendars, and which of them were reported. */
 export interface BusyConflictStore {
-  /** Conflicts on the connection's busy times that were not reported yet. */
-  unreported(connectionId: string, userId: string): Promise<BusyConflict[]>;
-  markReported(connectionId: string, conflicts: Array<{ bookingId: string; busyStart: string; busyEnd: string }>): Promise<void>;
+  /** Conflicts on the calendar account's busy times that were not reported yet. */
+  unreported(accountId: string, userId: string): Promise<BusyConflict[]>;
+  markReported(accountId: string, conflicts: Array<{ bookingId: string; busyStart: string; busyEnd: string }>): Promise<void>;
 }
 
 export class PgBusyConflictStore implements BusyConflictStore {
   constructor(private readonly db: Queryable) {}
 
-  async unreported(connectionId: string, userId: string): Promise<BusyConflict[]> {
+  async unreported(accountId: string, userId: string): Promise<BusyConflict[]> {
     const { rows } = await this.db.query<{ booking_id: string; starts_at: Date; ends_at: Date }>(
       `SELECT DISTINCT b.booking_id, bi.starts_at, bi.ends_at
          FROM bookings b
@@ -22,24 +22,24 @@ export class PgBusyConflictStore implements BusyConflictStore {
                            WHERE r.connection_id = $1 AND r.booking_id = b.booking_id AND r.starts_at = bi.starts_at AND r.ends_at = bi.ends_at)
         ORDER BY b.booking_id, bi.starts_at
         LIMIT $3`,
-      [connectionId, userId, REPORT_BATCH],
+      [accountId, userId, REPORT_BATCH],
     );
     return rows.map((r) => ({
       bookingId: r.booking_id,
       userId,
-      connectionId,
+      connectionId: accountId,
       busyStart: r.starts_at.toISOString(),
       busyEnd: r.ends_at.toISOString(),
     }));
   }
 
-  async markReported(connectionId: string, conflicts: Array<{ bookingId: string; busyStart: string; busyEnd: string }>): Promise<void> {
+  async markReported(accountId: string, conflicts: Array<{ bookingId: string; busyStart: string; busyEnd: string }>): Promise<void> {
     if (conflicts.length === 0) return;
     await this.db.query(
       `INSERT INTO reported_conflicts (connection_id, booking_id, starts_at, ends_at)
        SELECT $1, b, s, e FROM unnest($2::text[], $3::timestamptz[], $4::timestamptz[]) AS t(b, s, e)
        ON CONFLICT DO NOTHING`,
-      [connectionId, conflicts.map((c) => c.bookingId), conflicts.map((c) => c.busyStart), conflicts.map((c) => c.busyEnd)],
+      [accountId, conflicts.map((c) => c.bookingId), conflicts.map((c) => c.busyStart), conflicts.map((c) => c.busyEnd)],
     );
   }
 }

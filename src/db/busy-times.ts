@@ -4,7 +4,7 @@ import type { BusyWindow } from '../providers/types';
 import { PgExternalEditStore, type EditDetection } from './external-edits';
 import { withTransaction } from './pool';
 
-export interface ConnectionBusy {
+export interface CalendarAccountBusy {
   connectionId: string;
   provider: string;
   /** When busy times were last read successfully; null: never yet. */
@@ -15,7 +15,7 @@ export interface ConnectionBusy {
   intervals: Array<{ start: Date; end: Date }>;
 }
 
-/** Where the previous read of a connection's calendar left off. */
+/** Where the previous read of a calendar account's calendar left off. */
 export interface ReadState {
   /** The database's clock as this read begins: writes recorded before it are visible to the read. */
   startedAt: Date;
@@ -46,7 +46,7 @@ export interface CursorDecision {
   readFullNext: boolean;
 }
 
-/** A newer read of the connection was applied while this one ran: this one is dropped. */
+/** A newer read of the calendar account was applied while this one ran: this one is dropped. */
 export class StaleReadError extends Error {
   constructor() {
     super('a newer read of this calendar was applied first');
@@ -54,25 +54,25 @@ export class StaleReadError extends Error {
   }
 }
 
-/** Busy times per connection (migrations 0010, 0013). */
+/** Busy times per calendar account (migrations 0010, 0013). */
 export interface BusyStore {
-  readState(connectionId: string): Promise<ReadState>;
+  readState(accountId: string): Promise<ReadState>;
   /**
    * Applies one read in a transaction: a full read replaces everything known; an incremental
    * one replaces the intervals of the items it reports. Our own events in it are judged in the
    * same transaction, which also decides the cursor the next read starts from. Returns the
    * edits not reported yet; throws StaleReadError when a newer read was applied meanwhile.
    */
-  applyRead(d: EditDetection): Promise<ExternalEdit[]>;
-  recordError(connectionId: string, message: string): Promise<void>;
-  /** The user's active connections with their busy intervals overlapping [from, to). */
-  forUser(userId: string, from: Date, to: Date): Promise<ConnectionBusy[]>;
+  applyRead(detection: EditDetection): Promise<ExternalEdit[]>;
+  recordError(accountId: string, message: string): Promise<void>;
+  /** The user's active calendar accounts with their busy intervals overlapping [from, to). */
+  forUser(userId: string, from: Date, to: Date): Promise<CalendarAccountBusy[]>;
 }
 
 export class PgBusyStore implements BusyStore {
   constructor(private readonly pool: Pool) {}
 
-  async readState(connectionId: string): Promise<ReadState> {
+  async readState(accountId: string): Promise<ReadState> {
     const { rows } = await this.pool.query<{
       now: Date;
       busy_cursor: string | null;
@@ -83,22 +83,22 @@ export class PgBusyStore implements BusyStore {
       busy_read_started_at: Date | null;
     }>(
       `SELECT now(), busy_cursor, busy_cursor_calendar, busy_window_from, busy_window_to, busy_full_read_at, busy_read_started_at FROM calendar_connections WHERE id = $1`,
-      [connectionId],
+      [accountId],
     );
-    const r = rows[0];
-    if (!r) return { startedAt: new Date(), cursor: null, cursorCalendar: null, window: null, fullReadAt: null, previousStartedAt: null };
+    const row = rows[0];
+    if (!row) return { startedAt: new Date(), cursor: null, cursorCalendar: null, window: null, fullReadAt: null, previousStartedAt: null };
     return {
-      startedAt: r.now,
-      cursor: r.busy_cursor,
-      cursorCalendar: r.busy_cursor_calendar,
-      window: r.busy_window_from && r.busy_window_to ? { from: r.busy_window_from, to: r.busy_window_to } : null,
-      fullReadAt: r.busy_full_read_at,
-      previousStartedAt: r.busy_read_started_at,
+      startedAt: row.now,
+      cursor: row.busy_cursor,
+      cursorCalendar: row.busy_cursor_calendar,
+      window: row.busy_window_from && row.busy_window_to ? { from: row.busy_window_from, to: row.busy_window_to } : null,
+      fullReadAt: row.busy_full_read_at,
+      previousStartedAt: row.busy_read_started_at,
     };
   }
 
-  async applyRead(d: EditDetection): Promise<ExternalEdit[]> {
-    const { connectionId, changes, calendarId, window } = d;
+  async applyRead(detection: EditDetection): Promise<ExternalEdit[]> {
+    const { connectionId, changes, calendarId, window } = detection;
     return withTransaction(this.pool, async (client) => {
       // One read at a time: an attempt that timed out but still finished must not overwrite a newer read.
       const { rows: current } = await client.query<{ busy_read_started_at: Date | null }>(
@@ -106,12 +106,12 @@ export class PgBusyStore implements BusyStore {
         [connectionId],
       );
       const newer = current[0]?.busy_read_started_at;
-      if (newer && newer > d.startedAt) throw new StaleReadError();
-      const { result, cursor: decision } = await new PgExternalEditStore(client).detect(d);
+      if (newer && newer > detection.startedAt) throw new StaleReadError();
+      const { result, cursor: decision } = await new PgExternalEditStore(client).detect(detection);
       const cursor = decision.readFullNext
         ? null
         : decision.keepPreviousCursor && changes.mode === 'incremental'
-          ? d.previousCursor
+          ? detection.previousCursor
           : (changes.cursor ?? null);
       if (changes.mode === 'full') {
         await client.query('DELETE FROM busy_intervals WHERE connection_id = $1', [connectionId]);
@@ -142,17 +142,17 @@ export class PgBusyStore implements BusyStore {
                 busy_cursor_expiries = busy_cursor_expiries + CASE WHEN $7 THEN 1 ELSE 0 END,
                 busy_read_started_at = $8
           WHERE id = $1`,
-        [connectionId, window.from, window.to, cursor, calendarId, changes.mode === 'full', changes.cursorExpired, d.startedAt],
+        [connectionId, window.from, window.to, cursor, calendarId, changes.mode === 'full', changes.cursorExpired, detection.startedAt],
       );
       return result;
     });
   }
 
-  async recordError(connectionId: string, message: string): Promise<void> {
-    await this.pool.query('UPDATE calendar_connections SET busy_error = $2 WHERE id = $1', [connectionId, message.slice(0, 500)]);
+  async recordError(accountId: string, message: string): Promise<void> {
+    await this.pool.query('UPDATE calendar_connections SET busy_error = $2 WHERE id = $1', [accountId, message.slice(0, 500)]);
   }
 
-  async forUser(userId: string, from: Date, to: Date): Promise<ConnectionBusy[]> {
+  async forUser(userId: string, from: Date, to: Date): Promise<CalendarAccountBusy[]> {
     const { rows } = await this.pool.query<{
       id: string;
       provider: string;

@@ -22,21 +22,21 @@ export type EventFailure = Omit<EventOutcome, 'etag' | 'externalEventId' | 'deta
 export interface CalendarEventStore {
   /**
    * Records a successful provider write in one round trip: the calendar_events link (never moved
-   * back to an older revision by a late retry), the audit row, and the connection's last sync.
+   * back to an older revision by a late retry), the audit row, and the calendar account's last sync.
    * Returns when the booking's current state was recorded (for the sync latency).
    */
-  recordOutcome(o: EventOutcome): Promise<{ bookingChangedAt: Date | null }>;
+  recordOutcome(outcome: EventOutcome): Promise<{ bookingChangedAt: Date | null }>;
   /** Records a final failed write: the link marked failed (unless a newer revision was written) and the audit row. */
-  recordFailure(o: EventFailure): Promise<void>;
+  recordFailure(failure: EventFailure): Promise<void>;
   /** Bookings that may still have an event of ours in this calendar. */
-  toRemove(connectionId: string, limit: number): Promise<EventToRemove[]>;
+  toRemove(accountId: string, limit: number): Promise<EventToRemove[]>;
 }
 
 export class PgCalendarEventStore implements CalendarEventStore {
   constructor(private readonly db: Queryable) {}
 
-  async recordOutcome(o: EventOutcome): Promise<{ bookingChangedAt: Date | null }> {
-    const state = o.operation === 'delete' ? 'deleted' : 'synced';
+  async recordOutcome(outcome: EventOutcome): Promise<{ bookingChangedAt: Date | null }> {
+    const state = outcome.operation === 'delete' ? 'deleted' : 'synced';
     const { rows } = await this.db.query<{ booking_changed_at: Date | null }>(
       `WITH link AS (
          INSERT INTO calendar_events (connection_id, booking_id, user_id, provider, external_event_id, etag, state, revision, last_error, synced_at, updated_at, calendar_id)
@@ -55,23 +55,23 @@ export class PgCalendarEventStore implements CalendarEventStore {
        UPDATE calendar_connections SET last_synced_at = now(), last_error = NULL WHERE id = $1
        RETURNING (SELECT updated_at FROM bookings WHERE booking_id = $2) AS booking_changed_at`,
       [
-        o.connectionId,
-        o.bookingId,
-        o.userId,
-        o.provider,
-        o.externalEventId ?? null,
-        o.etag ?? null,
+        outcome.connectionId,
+        outcome.bookingId,
+        outcome.userId,
+        outcome.provider,
+        outcome.externalEventId ?? null,
+        outcome.etag ?? null,
         state,
-        o.revision,
-        o.operation,
-        o.detail ?? null,
-        o.calendarId,
+        outcome.revision,
+        outcome.operation,
+        outcome.detail ?? null,
+        outcome.calendarId,
       ],
     );
     return { bookingChangedAt: rows[0]?.booking_changed_at ?? null };
   }
 
-  async recordFailure(o: EventFailure): Promise<void> {
+  async recordFailure(failure: EventFailure): Promise<void> {
     await this.db.query(
       `WITH link AS (
          INSERT INTO calendar_events (connection_id, booking_id, user_id, provider, state, revision, last_error, updated_at)
@@ -82,15 +82,15 @@ export class PgCalendarEventStore implements CalendarEventStore {
        )
        INSERT INTO sync_log (booking_id, user_id, connection_id, provider, operation, outcome, revision, detail)
        VALUES ($2, $3, $1, $4, $7, 'failed', $5, $6)`,
-      [o.connectionId, o.bookingId, o.userId, o.provider, o.revision, o.error, o.operation],
+      [failure.connectionId, failure.bookingId, failure.userId, failure.provider, failure.revision, failure.error, failure.operation],
     );
   }
 
-  async toRemove(connectionId: string, limit: number): Promise<EventToRemove[]> {
+  async toRemove(accountId: string, limit: number): Promise<EventToRemove[]> {
     const { rows } = await this.db.query<{ booking_id: string; user_id: string; revision: number; calendar_id: string | null }>(
       `SELECT booking_id, user_id, revision, calendar_id FROM calendar_events
         WHERE connection_id = $1 AND state <> 'deleted' ORDER BY booking_id LIMIT $2`,
-      [connectionId, limit],
+      [accountId, limit],
     );
     return rows.map((r) => ({
       bookingId: r.booking_id,

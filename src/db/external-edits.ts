@@ -32,7 +32,7 @@ export const REPORT_BATCH = 50;
 /** Edits by users to our events, as reads of their calendars found them. */
 export interface ExternalEditStore {
   /** Marks edits reported; an edit replaced meanwhile by a newer one (another changedAt) stays unreported. */
-  markReported(connectionId: string, edits: Array<{ bookingId: string; changedAt: string }>): Promise<void>;
+  markReported(accountId: string, edits: Array<{ bookingId: string; changedAt: string }>): Promise<void>;
   /** External states of a booking's events, for GET /v1/bookings/:id. */
   statesOf(bookingId: string): Promise<Map<string, { state: ExternalEditState; changedAt: string }>>;
 }
@@ -49,9 +49,9 @@ export class PgExternalEditStore implements ExternalEditStore {
    * event created and deleted between two reads (Graph reports neither): an event we wrote since
    * the previous read that this read does not mention is settled by a full read next time.
    */
-  async detect(d: EditDetection): Promise<{ result: ExternalEdit[]; cursor: CursorDecision }> {
-    const byId = new Map(d.changes.items.map((i) => [i.itemId, i]));
-    const full = d.changes.mode === 'full';
+  async detect(detection: EditDetection): Promise<{ result: ExternalEdit[]; cursor: CursorDecision }> {
+    const byId = new Map(detection.changes.items.map((i) => [i.itemId, i]));
+    const full = detection.changes.mode === 'full';
     const cursor: CursorDecision = { keepPreviousCursor: false, readFullNext: false };
     const { rows } = await this.db.query<Candidate>(
       `SELECT ce.booking_id, ce.user_id, ce.external_event_id, ce.external_state, b.start_at, b.end_at, ce.updated_at >= $3 AS raced
@@ -62,7 +62,16 @@ export class PgExternalEditStore implements ExternalEditStore {
           AND (ce.external_event_id = ANY($4::text[])
                OR ($5 AND b.start_at < $7 AND b.end_at > $6)
                OR (NOT $5 AND ce.updated_at >= $8 AND b.start_at < $7 AND b.end_at > $6))`,
-      [d.connectionId, d.calendarId, d.startedAt, [...byId.keys()], full, d.window.from, d.window.to, d.previousStartedAt ?? new Date(0)],
+      [
+        detection.connectionId,
+        detection.calendarId,
+        detection.startedAt,
+        [...byId.keys()],
+        full,
+        detection.window.from,
+        detection.window.to,
+        detection.previousStartedAt ?? new Date(0),
+      ],
     );
     const judged: Array<{ c: Candidate; state: ExternalEditState | null }> = [];
     for (const c of rows) {
@@ -90,7 +99,7 @@ export class PgExternalEditStore implements ExternalEditStore {
       const { rowCount } = await this.db.query(
         `UPDATE calendar_events SET external_state = $3, external_changed_at = CASE WHEN $3::text IS NULL THEN NULL ELSE date_trunc('milliseconds', now()) END, external_reported_at = NULL
           WHERE connection_id = $1 AND booking_id = $2 AND updated_at < $4 AND external_state IS DISTINCT FROM $3`,
-        [d.connectionId, j.c.booking_id, j.state, d.startedAt],
+        [detection.connectionId, j.c.booking_id, j.state, detection.startedAt],
       );
       if (rowCount) changed.push(j);
     }
@@ -100,8 +109,8 @@ export class PgExternalEditStore implements ExternalEditStore {
         .map(({ c, state }) => ({
           bookingId: c.booking_id,
           userId: c.user_id,
-          connectionId: d.connectionId,
-          provider: d.provider,
+          connectionId: detection.connectionId,
+          provider: detection.provider,
           operation: state === 'removed_externally' ? ('external_delete' as const) : ('external_move' as const),
           outcome: 'ok' as const,
           externalEventId: c.external_event_id,
@@ -111,16 +120,16 @@ export class PgExternalEditStore implements ExternalEditStore {
               : 'the event was moved in the calendar, not by this service',
         })),
     );
-    return { result: await this.unreported(d.connectionId), cursor };
+    return { result: await this.unreported(detection.connectionId), cursor };
   }
 
-  async markReported(connectionId: string, edits: Array<{ bookingId: string; changedAt: string }>): Promise<void> {
+  async markReported(accountId: string, edits: Array<{ bookingId: string; changedAt: string }>): Promise<void> {
     if (edits.length === 0) return;
     await this.db.query(
       `UPDATE calendar_events ce SET external_reported_at = now()
          FROM unnest($2::text[], $3::timestamptz[]) AS e(booking_id, changed_at)
         WHERE ce.connection_id = $1 AND ce.booking_id = e.booking_id AND ce.external_changed_at = e.changed_at`,
-      [connectionId, edits.map((e) => e.bookingId), edits.map((e) => e.changedAt)],
+      [accountId, edits.map((e) => e.bookingId), edits.map((e) => e.changedAt)],
     );
   }
 
@@ -132,8 +141,8 @@ export class PgExternalEditStore implements ExternalEditStore {
     return new Map(rows.map((r) => [r.connection_id, { state: r.external_state, changedAt: r.external_changed_at.toISOString() }]));
   }
 
-  /** Edits seen on the connection that the booking system has not been told of yet. */
-  private async unreported(connectionId: string): Promise<ExternalEdit[]> {
+  /** Edits seen on the calendar account that the booking system has not been told of yet. */
+  private async unreported(accountId: string): Promise<ExternalEdit[]> {
     const { rows } = await this.db.query<{
       booking_id: string;
       user_id: string;
@@ -142,12 +151,12 @@ export class PgExternalEditStore implements ExternalEditStore {
     }>(
       `SELECT booking_id, user_id, external_state, external_changed_at FROM calendar_events
         WHERE connection_id = $1 AND external_state IS NOT NULL AND external_reported_at IS NULL ORDER BY external_changed_at LIMIT $2`,
-      [connectionId, REPORT_BATCH],
+      [accountId, REPORT_BATCH],
     );
     return rows.map((r) => ({
       bookingId: r.booking_id,
       userId: r.user_id,
-      connectionId,
+      connectionId: accountId,
       state: r.external_state,
       changedAt: r.external_changed_at.toISOString(),
     }));

@@ -71,8 +71,8 @@ export class PgOAuthFlowStore implements OAuthFlowStore {
         WHERE id = $1 AND opened_at IS NULL AND expires_at > now() RETURNING *`,
       [id, this.box.seal(codeVerifier, verifierAad(id))],
     );
-    const r = rows[0];
-    if (r) return { userId: r.user_id, provider: r.provider };
+    const row = rows[0];
+    if (row) return { userId: row.user_id, provider: row.provider };
     return this.problem(id, 'open');
   }
 
@@ -83,13 +83,13 @@ export class PgOAuthFlowStore implements OAuthFlowStore {
         RETURNING *`,
       [id, provider],
     );
-    const r = rows[0];
-    if (r && r.code_verifier_enc) {
+    const row = rows[0];
+    if (row && row.code_verifier_enc) {
       return {
-        userId: r.user_id,
-        provider: r.provider,
-        returnUrl: r.return_url,
-        codeVerifier: this.box.open(r.code_verifier_enc, verifierAad(id)),
+        userId: row.user_id,
+        provider: row.provider,
+        returnUrl: row.return_url,
+        codeVerifier: this.box.open(row.code_verifier_enc, verifierAad(id)),
       };
     }
     return this.problem(id, 'complete', provider);
@@ -106,10 +106,10 @@ export class PgOAuthFlowStore implements OAuthFlowStore {
 
   private async problem(id: string, step: 'open' | 'complete', provider?: ProviderKind): Promise<FlowProblem> {
     const { rows } = await this.pool.query<FlowRow>('SELECT * FROM oauth_flows WHERE id = $1', [id]);
-    const r = rows[0];
-    if (!r || (provider !== undefined && r.provider !== provider)) return 'unknown';
-    if (step === 'open' ? r.opened_at : r.completed_at) return 'already_used';
-    if (r.expires_at.getTime() <= Date.now()) return 'expired';
+    const row = rows[0];
+    if (!row || (provider !== undefined && row.provider !== provider)) return 'unknown';
+    if (step === 'open' ? row.opened_at : row.completed_at) return 'already_used';
+    if (row.expires_at.getTime() <= Date.now()) return 'expired';
     return 'unknown';
   }
 }

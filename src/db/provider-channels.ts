@@ -27,23 +27,23 @@ const toChannel = (r: Row): ProviderChannel => ({
   expiresAt: r.expires_at,
 });
 
-/** Push channels per connection (migration 0011). */
+/** Push channels per calendar account (migration 0011). */
 export interface ProviderChannelStore {
-  add(c: ProviderChannel): Promise<void>;
+  add(channel: ProviderChannel): Promise<void>;
   /** An open, unexpired channel by the id notifications name (ours for Google, the subscription id for Graph). */
   findOpen(provider: string, externalId: string): Promise<ProviderChannel | undefined>;
-  listOpen(connectionId: string): Promise<ProviderChannel[]>;
+  listOpen(accountId: string): Promise<ProviderChannel[]>;
   markClosed(id: string): Promise<void>;
 }
 
 export class PgProviderChannelStore implements ProviderChannelStore {
   constructor(private readonly pool: Pool) {}
 
-  async add(c: ProviderChannel): Promise<void> {
+  async add(channel: ProviderChannel): Promise<void> {
     await this.pool.query(
       `INSERT INTO provider_channels (id, connection_id, provider, external_id, resource_id, expires_at)
        VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING`,
-      [c.id, c.connectionId, c.provider, c.externalId, c.resourceId, c.expiresAt],
+      [channel.id, channel.connectionId, channel.provider, channel.externalId, channel.resourceId, channel.expiresAt],
     );
   }
 
@@ -55,10 +55,10 @@ export class PgProviderChannelStore implements ProviderChannelStore {
     return rows[0] ? toChannel(rows[0]) : undefined;
   }
 
-  async listOpen(connectionId: string): Promise<ProviderChannel[]> {
+  async listOpen(accountId: string): Promise<ProviderChannel[]> {
     const { rows } = await this.pool.query<Row>(
       `SELECT * FROM provider_channels WHERE connection_id = $1 AND closed_at IS NULL ORDER BY created_at`,
-      [connectionId],
+      [accountId],
     );
     return rows.map(toChannel);
   }

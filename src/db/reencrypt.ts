@@ -20,7 +20,7 @@ const COLUMNS: SealedColumn[] = ['account_email', 'access_token', 'refresh_token
 
 /**
  * Re-seals every stored secret under the newest key (the first of ENCRYPTION_KEYS), row by row,
- * while the service keeps running: each row is re-read under the same per-connection lock that
+ * while the service keeps running: each row is re-read under the same per-account lock that
  * token refreshes take, so a refresh in between is never overwritten with an older token.
  * Idempotent; safe to stop and run again.
  */
@@ -48,15 +48,15 @@ export class PgSecretReencryption implements SecretReencryption {
         try {
           await withTransaction(this.pool, async (client) => {
             await client.query(`SELECT pg_advisory_xact_lock(hashtext('calendar_connection:' || $1))`, [id]);
-            const r = (
+            const row = (
               await client.query<Record<string, string | null>>(
                 'SELECT account_email_enc, access_token_enc, refresh_token_enc, password_enc FROM calendar_connections WHERE id = $1 FOR UPDATE',
                 [id],
               )
             ).rows[0];
-            if (!r) return;
+            if (!row) return;
             const next = COLUMNS.map((c) => {
-              const sealed = r[`${c}_enc`];
+              const sealed = row[`${c}_enc`];
               if (!sealed || sealed.startsWith(prefix)) return sealed ?? null;
               return this.box.seal(this.box.open(sealed, aad(c, id)), aad(c, id));
             });

@@ -5,7 +5,7 @@ import { PgBulkSyncStore, type BulkSyncStore } from './bulk-sync';
 import { PgBusyConflictStore, type BusyConflictStore } from './busy-conflicts';
 import { PgBusyStore, type BusyStore } from './busy-times';
 import { PgCalendarEventStore, type CalendarEventStore } from './calendar-events';
-import { PgConnectionStore, type ConnectionStore } from './connections';
+import { PgCalendarAccountStore, type CalendarAccountStore } from './calendar-accounts';
 import { PgExternalEditStore, type ExternalEditStore } from './external-edits';
 import { PgDatabaseHealth, type DatabaseHealth } from './health';
 import { PgNotificationStore, type NotificationStore } from './notifications';
@@ -22,7 +22,7 @@ export interface Repositories {
   busy: BusyStore;
   busyConflicts: BusyConflictStore;
   calendarEvents: CalendarEventStore;
-  connections: ConnectionStore;
+  calendarAccounts: CalendarAccountStore;
   externalEdits: ExternalEditStore;
   health: DatabaseHealth;
   notifications: NotificationStore;
@@ -41,7 +41,7 @@ export function createRepositories(pool: Pool, box: SecretBox): Repositories {
     busy: new PgBusyStore(pool),
     busyConflicts: new PgBusyConflictStore(pool),
     calendarEvents: new PgCalendarEventStore(pool),
-    connections: new PgConnectionStore(pool, box),
+    calendarAccounts: new PgCalendarAccountStore(pool, box),
     externalEdits: new PgExternalEditStore(pool),
     health: new PgDatabaseHealth(pool),
     notifications: new PgNotificationStore(pool),

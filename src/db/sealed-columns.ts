@@ -7,7 +7,7 @@ export function aad(column: SealedColumn, id: string): string {
   return `calendar_connections.${column}:${id}`;
 }
 
-/** A stored secret could not be opened: names the connection and the key, never the value. */
+/** A stored secret could not be opened: names the calendar account and the key, never the value. */
 export class SecretUnavailableError extends Error {
   readonly code = 'secret_unavailable';
   constructor(

@@ -28,20 +28,20 @@ export class PgSyncLogStore implements SyncLogStore {
   async append(entries: SyncLogEntry[]): Promise<void> {
     if (entries.length === 0) return;
     const values: unknown[] = [];
-    const rows = entries.map((e, i) => {
+    const rows = entries.map((entry, i) => {
       values.push(
-        e.bookingId ?? null,
-        e.userId ?? null,
-        e.connectionId ?? null,
-        e.provider ?? null,
-        e.operation,
-        e.outcome,
-        e.revision ?? null,
-        e.externalEventId ?? null,
-        e.detail ?? null,
+        entry.bookingId ?? null,
+        entry.userId ?? null,
+        entry.connectionId ?? null,
+        entry.provider ?? null,
+        entry.operation,
+        entry.outcome,
+        entry.revision ?? null,
+        entry.externalEventId ?? null,
+        entry.detail ?? null,
       );
-      const b = i * 9;
-      return `($${b + 1}, $${b + 2}, $${b + 3}::uuid, $${b + 4}, $${b + 5}, $${b + 6}, $${b + 7}::int, $${b + 8}, $${b + 9})`;
+      const offset = i * 9;
+      return `($${offset + 1}, $${offset + 2}, $${offset + 3}::uuid, $${offset + 4}, $${offset + 5}, $${offset + 6}, $${offset + 7}::int, $${offset + 8}, $${offset + 9})`;
     });
     await this.db.query(
       `INSERT INTO sync_log (booking_id, user_id, connection_id, provider, operation, outcome, revision, external_event_id, detail)

@@ -5,9 +5,9 @@
 export const FailureType = {
   /** The access token is expired, expiring (< 5 min) or was refused with 401: refresh, then retry. */
   TokenExpired: 'TokenExpired',
-  /** The user must reconnect (refresh token revoked, connection marked needs_reauth). */
+  /** The user must reconnect (refresh token revoked, calendar account marked needs_reauth). */
   ReauthRequired: 'ReauthRequired',
-  /** The connection was removed or disconnected: nothing to do in that calendar. */
+  /** The calendar account was removed or disconnected: nothing to do in that calendar. */
   ConnectionUnavailable: 'ConnectionUnavailable',
   /** The provider refused the request and repeating it cannot help. */
   ProviderRejected: 'ProviderRejected',

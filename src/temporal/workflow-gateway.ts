@@ -3,13 +3,13 @@ import { WorkflowIdReusePolicy } from '@temporalio/common';
 import type { WorkflowTarget } from '../config';
 import type { BookingView } from '../domain/booking';
 import { bookingWorkflow } from '../workflows/booking';
-import { connectionWorkflow, type ConnectionWorkflowInput } from '../workflows/connection';
+import { connectionWorkflow, type CalendarAccountWorkflowInput } from '../workflows/calendar-account';
 import {
   bookingWorkflowId,
   cancelSignal,
   confirmSignal,
   connectedSignal,
-  connectionWorkflowId,
+  calendarAccountWorkflowId,
   disconnectSignal,
   refreshBusySignal,
   renewPushSignal,
@@ -34,7 +34,7 @@ export interface CalendarAccountRef {
   userId: string;
 }
 
-/** What a connection workflow is asked to do by a provider's push notification. */
+/** What a calendar account workflow is asked to do by a provider's push notification. */
 export type PushRequest = 'refresh_busy' | 'renew_push';
 
 /**
@@ -127,16 +127,20 @@ export class WorkflowGateway {
     }
   }
 
-  private connectionStart(account: CalendarAccountRef) {
-    const input: ConnectionWorkflowInput = { connectionId: account.id, userId: account.userId };
+  private calendarAccountStart(account: CalendarAccountRef) {
+    const input: CalendarAccountWorkflowInput = { connectionId: account.id, userId: account.userId };
     if (this.target.maxHistoryEvents !== undefined) input.maxHistoryEvents = this.target.maxHistoryEvents;
-    return { workflowId: connectionWorkflowId(account.id), taskQueue: this.target.taskQueue, args: [input] as [ConnectionWorkflowInput] };
+    return {
+      workflowId: calendarAccountWorkflowId(account.id),
+      taskQueue: this.target.taskQueue,
+      args: [input] as [CalendarAccountWorkflowInput],
+    };
   }
 
   /** Tells the account's workflow it was (re)connected, starting the workflow if needed. */
   async signalConnected(account: CalendarAccountRef, reconnect: boolean): Promise<void> {
     await this.client.workflow.signalWithStart(connectionWorkflow, {
-      ...this.connectionStart(account),
+      ...this.calendarAccountStart(account),
       signal: connectedSignal,
       signalArgs: [{ reconnect }],
     });
@@ -145,7 +149,7 @@ export class WorkflowGateway {
   /** Asks the account's workflow to disconnect it (after removing our events when asked). */
   async signalDisconnect(account: CalendarAccountRef, removeEvents: boolean): Promise<void> {
     await this.client.workflow.signalWithStart(connectionWorkflow, {
-      ...this.connectionStart(account),
+      ...this.calendarAccountStart(account),
       signal: disconnectSignal,
       signalArgs: [{ removeEvents }],
     });
@@ -153,7 +157,7 @@ export class WorkflowGateway {
 
   /** Passes a provider's push notification to the account's running workflow; never starts one. */
   async signalPush(accountId: string, request: PushRequest): Promise<void> {
-    const handle = this.client.workflow.getHandle<typeof connectionWorkflow>(connectionWorkflowId(accountId));
+    const handle = this.client.workflow.getHandle<typeof connectionWorkflow>(calendarAccountWorkflowId(accountId));
     await handle.signal(request === 'renew_push' ? renewPushSignal : refreshBusySignal);
   }
 

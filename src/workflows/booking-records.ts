@@ -18,7 +18,7 @@ export interface DesiredBooking {
 export interface CalendarRecord extends Omit<CalendarView, 'externallyChangedAt'> {
   /** The revision this calendar last reached; undefined = never synced. */
   syncedRevision?: number;
-  /** Set when the user must reconnect: not retried until the connection is re-driven. */
+  /** Set when the user must reconnect: not retried until the calendar account is re-driven. */
   awaitingReauth?: boolean;
   /** The calendar our event is in, once it was written. */
   calendarId?: string;

@@ -156,7 +156,7 @@ export class BookingState {
     if (desired) this.bump();
   }
 
-  /** A connection was (re)connected: its event must be written again even if we think it is. */
+  /** A calendar account was (re)connected: its event must be written again even if we think it is. */
   resync(connectionId: string): void {
     for (const calendar of this.calendars.values()) {
       if (calendar.connectionId === connectionId) {
@@ -275,7 +275,7 @@ export class BookingState {
       if (calendar.state === 'deleted' || calendar.state === 'skipped') continue;
       const target = byConnection.get(calendar.connectionId);
       if (!target || !target.usable) {
-        // The connection is gone: nothing we can (or need to) remove there.
+        // The calendar account is gone: nothing we can (or need to) remove there.
         calendar.state = 'skipped';
         calendar.lastError = 'The calendar connection was removed.';
         continue;

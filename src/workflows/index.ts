@@ -1,5 +1,5 @@
 // The worker bundle's entry: every workflow this service runs.
 export { bookingWorkflow } from './booking';
 export { bulkSyncWorkflow } from './bulk-sync';
-export { connectionWorkflow } from './connection';
+export { connectionWorkflow } from './calendar-account';
 export { notificationWorkflow } from './notification';

@@ -20,7 +20,7 @@ export interface CancelChange {
   reason?: string;
 }
 
-/** Sent when a calendar is connected or reconnected: re-drive that connection's event. */
+/** Sent when a calendar is connected or reconnected: re-drive that calendar account's event. */
 export interface SyncConnectionRequest {
   connectionId: string;
 }
@@ -38,21 +38,21 @@ export interface BookingMemo {
   status: 'confirmed' | 'cancelled' | 'none';
 }
 
-/** Sent to a connection's workflow when it is connected or reconnected: bring its bookings in. */
+/** Sent to a calendar account's workflow when it is connected or reconnected: bring its bookings in. */
 export interface ConnectedEvent {
   reconnect: boolean;
 }
 export const connectedSignal = defineSignal<[ConnectedEvent]>('connected');
-export const connectionWorkflowId = (connectionId: string): string => `connection:${connectionId}`;
+export const calendarAccountWorkflowId = (connectionId: string): string => `connection:${connectionId}`;
 export const bulkSyncWorkflowId = (connectionId: string, run: number): string => `bulk-sync:${connectionId}:${run}`;
 
-/** Sent to a connection's workflow when its user disconnects it. */
+/** Sent to a calendar account's workflow when its user disconnects it. */
 export interface DisconnectRequest {
   removeEvents: boolean;
 }
 export const disconnectSignal = defineSignal<[DisconnectRequest]>('disconnect');
 
-/** Read the connection's busy times now (a push notification arrived, or an operator asks). */
+/** Read the calendar account's busy times now (a push notification arrived, or an operator asks). */
 export const refreshBusySignal = defineSignal('refreshBusy');
 
 /** Open a new push channel now (the provider removed ours, or asks to re-authorize it). */

@@ -9,11 +9,11 @@ const PER_SECOND = 5;
 
 /**
  * Removes every event this service wrote into a calendar being disconnected. A running booking
- * workflow is asked to do it (it is its events' only writer, and it sees the connection as
+ * workflow is asked to do it (it is its events' only writer, and it sees the calendar account as
  * `removing`); a finished one has no writer left, so the event is deleted here directly.
  * Repeats until the database records no event of ours in that calendar.
  */
-export async function removeConnectionEvents(connectionId: string): Promise<void> {
+export async function removeAccountEvents(connectionId: string): Promise<void> {
   const asked = new Map<string, number>();
   for (;;) {
     const page = await activities.eventsToRemove({ connectionId, limit: PAGE_SIZE });

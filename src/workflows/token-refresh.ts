@@ -12,7 +12,7 @@ export function applicationFailure(err: unknown): ApplicationFailure | undefined
 
 /**
  * Runs a provider activity; when it reports an expired, expiring or refused token, refreshes the
- * connection's token (once for every caller at that moment, see refreshAccessToken) and runs it
+ * calendar account's token (once for every caller at that moment, see refreshAccessToken) and runs it
  * again with `tokenJustRefreshed`. Returns the result, or the ApplicationFailure that ended it.
  */
 export async function withFreshToken<T>(

@@ -1,6 +1,6 @@
 import { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bulkSyncWorkflowId, connectionWorkflowId } from '../../src/workflows/messages';
+import { bulkSyncWorkflowId, calendarAccountWorkflowId } from '../../src/workflows/messages';
 import { confirmBody, getBooking, type TestParticipant } from '../support/bookings';
 import { eventually, startHarness, type Harness } from '../support/harness';
 
@@ -17,14 +17,14 @@ afterAll(async () => {
 const BOOKINGS = 8;
 const EventType = temporal.api.enums.v1.EventType;
 
-interface ConnectionJson {
+interface CalendarAccountJson {
   id: string;
   status: string;
   bulkSync?: { state: string; total: number; done: number };
 }
 
-async function connection(userId: string): Promise<ConnectionJson | undefined> {
-  return (await h.api<{ connections: ConnectionJson[] }>('GET', `/v1/users/${userId}/connections`)).body.connections[0];
+async function accountOf(userId: string): Promise<CalendarAccountJson | undefined> {
+  return (await h.api<{ connections: CalendarAccountJson[] }>('GET', `/v1/users/${userId}/connections`)).body.connections[0];
 }
 
 /** A tutor with BOOKINGS confirmed future bookings and no calendar yet. */
@@ -64,10 +64,10 @@ async function underWay(email: string): Promise<void> {
 }
 
 /** The connection workflow's history, each event as its type and, for a signal, its name. */
-async function connectionHistory(
+async function accountWorkflowHistory(
   connectionId: string,
 ): Promise<Array<{ type: temporal.api.enums.v1.EventType | null | undefined; signal?: string | null }>> {
-  const history = await h.service.client.workflow.getHandle(connectionWorkflowId(connectionId)).fetchHistory();
+  const history = await h.service.client.workflow.getHandle(calendarAccountWorkflowId(connectionId)).fetchHistory();
   return (history.events ?? []).map((e) => ({ type: e.eventType, signal: e.workflowExecutionSignaledEventAttributes?.signalName }));
 }
 
@@ -82,10 +82,10 @@ describe('a disconnect or reconnect while a bulk sync runs', () => {
       expect((await h.api('DELETE', `/v1/users/${userId}/connections/${connectionId}?removeEvents=true`)).status).toBe(202);
 
       // The connection's workflow ends after removing the events and erasing the tokens.
-      await h.service.client.workflow.getHandle(connectionWorkflowId(connectionId)).result();
+      await h.service.client.workflow.getHandle(calendarAccountWorkflowId(connectionId)).result();
       const bulk = await h.service.client.workflow.getHandle(bulkSyncWorkflowId(connectionId, 1)).describe();
       expect(bulk.status.name).toBe('CANCELLED');
-      expect(await connection(userId)).toMatchObject({ status: 'disconnected', bulkSync: { state: 'stopped' } });
+      expect(await accountOf(userId)).toMatchObject({ status: 'disconnected', bulkSync: { state: 'stopped' } });
 
       const written = await tagged(email);
       expect(written.length).toBeGreaterThanOrEqual(1);
@@ -132,11 +132,11 @@ describe('a disconnect or reconnect while a bulk sync runs', () => {
       expect(second.status.name).toBe('COMPLETED');
       // The reconnect landed while the first run was going: its signal comes between the first
       // child's start and its completion in the connection's history.
-      const history = await connectionHistory(connectionId);
+      const history = await accountWorkflowHistory(connectionId);
       const started = history.findIndex((e) => e.type === EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED);
       const completed = history.findIndex((e) => e.type === EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED);
       expect(history.filter((e, i) => e.signal === 'connected' && i > started && i < completed)).toHaveLength(1);
-      expect(await connection(userId)).toMatchObject({
+      expect(await accountOf(userId)).toMatchObject({
         status: 'active',
         bulkSync: { state: 'completed', total: BOOKINGS, done: BOOKINGS },
       });

@@ -25,13 +25,13 @@ afterAll(async () => {
 
 const BOOKINGS = 500;
 
-interface ConnectionJson {
+interface CalendarAccountJson {
   id: string;
   bulkSync?: { state: string; total: number; done: number; startedAt: string; finishedAt?: string };
 }
 
-async function connection(userId: string): Promise<ConnectionJson | undefined> {
-  return (await h.api<{ connections: ConnectionJson[] }>('GET', `/v1/users/${userId}/connections`)).body.connections[0];
+async function accountOf(userId: string): Promise<CalendarAccountJson | undefined> {
+  return (await h.api<{ connections: CalendarAccountJson[] }>('GET', `/v1/users/${userId}/connections`)).body.connections[0];
 }
 
 describe('bulk sync at scale', () => {
@@ -74,7 +74,7 @@ describe('bulk sync at scale', () => {
       const { email } = await h.connectGoogle(userId);
       // Restart the worker part-way through: the bulk sync resumes where it was.
       await eventually(
-        async () => (((await connection(userId))?.bulkSync?.done ?? 0) >= 150 ? true : undefined),
+        async () => (((await accountOf(userId))?.bulkSync?.done ?? 0) >= 150 ? true : undefined),
         'bulk sync under way',
         120_000,
       );
@@ -82,7 +82,7 @@ describe('bulk sync at scale', () => {
 
       const done = await eventually(
         async () => {
-          const c = await connection(userId);
+          const c = await accountOf(userId);
           return c?.bulkSync?.state === 'completed' ? c : undefined;
         },
         'bulk sync to complete',
@@ -142,7 +142,7 @@ describe('bulk sync at scale', () => {
 
     await eventually(
       async () => {
-        const c = await connection(userId);
+        const c = await accountOf(userId);
         return c?.bulkSync?.state === 'completed' ? c : undefined;
       },
       'bulk sync to complete',

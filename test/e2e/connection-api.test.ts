@@ -10,7 +10,7 @@ afterAll(async () => {
   await h?.close();
 });
 
-interface ConnectionJson {
+interface CalendarAccountJson {
   id: string;
   status: string;
   syncEnabled: boolean;
@@ -18,8 +18,8 @@ interface ConnectionJson {
   bulkSync?: { state: string; done: number };
 }
 
-async function list(userId: string): Promise<ConnectionJson[]> {
-  return (await h.api<{ connections: ConnectionJson[] }>('GET', `/v1/users/${userId}/connections`)).body.connections;
+async function list(userId: string): Promise<CalendarAccountJson[]> {
+  return (await h.api<{ connections: CalendarAccountJson[] }>('GET', `/v1/users/${userId}/connections`)).body.connections;
 }
 
 async function tutorWithBooking() {
@@ -36,7 +36,7 @@ async function tutorWithBooking() {
 describe('connection API', () => {
   it('turning sync off keeps existing events up to date but adds no new ones; turning it on brings them in', async () => {
     const { userId, connectionId, email, tutor, client, bookingId } = await tutorWithBooking();
-    const off = await h.api<ConnectionJson>('PATCH', `/v1/users/${userId}/connections/${connectionId}`, { syncEnabled: false });
+    const off = await h.api<CalendarAccountJson>('PATCH', `/v1/users/${userId}/connections/${connectionId}`, { syncEnabled: false });
     expect(off.status).toBe(200);
     expect(off.body.syncEnabled).toBe(false);
 
@@ -50,7 +50,7 @@ describe('connection API', () => {
     const [moved] = await eventsFor(h, email, bookingId);
     expect(Date.parse(moved!.start.dateTime!)).toBe(Date.parse('2031-02-01T10:00:00Z'));
 
-    const on = await h.api<ConnectionJson>('PATCH', `/v1/users/${userId}/connections/${connectionId}`, { syncEnabled: true });
+    const on = await h.api<CalendarAccountJson>('PATCH', `/v1/users/${userId}/connections/${connectionId}`, { syncEnabled: true });
     expect(on.body.syncEnabled).toBe(true);
     await settled(h, later, (v) => v.calendars.some((c) => c.connectionId === connectionId && c.state === 'synced'));
     expect(await eventsFor(h, email, later, true)).toHaveLength(1);
@@ -104,7 +104,7 @@ describe('connection API', () => {
 
   it('disconnecting revokes the grant and erases the tokens, leaving the events', async () => {
     const { userId, connectionId, email, bookingId } = await tutorWithBooking();
-    const res = await h.api<ConnectionJson>('DELETE', `/v1/users/${userId}/connections/${connectionId}`);
+    const res = await h.api<CalendarAccountJson>('DELETE', `/v1/users/${userId}/connections/${connectionId}`);
     expect(res.status).toBe(202);
     await eventually(async () => ((await list(userId))[0]?.status === 'disconnected' ? true : undefined), 'disconnected');
     const { rows } = await h.pool.query('SELECT access_token_enc, refresh_token_enc FROM calendar_connections WHERE id = $1', [
@@ -127,7 +127,7 @@ describe('connection API', () => {
       confirmBody([tutor, client], { start: '2031-03-01T10:00:00Z', end: '2031-03-01T11:00:00Z' }),
     );
     await settled(h, second, (v) => v.calendars.some((c) => c.connectionId === connectionId && c.state === 'synced'));
-    const res = await h.api<ConnectionJson>('DELETE', `/v1/users/${userId}/connections/${connectionId}?removeEvents=true`);
+    const res = await h.api<CalendarAccountJson>('DELETE', `/v1/users/${userId}/connections/${connectionId}?removeEvents=true`);
     expect(res.status).toBe(202);
     expect(res.body.removingEvents).toBe(true);
     await eventually(async () => ((await list(userId))[0]?.status === 'disconnected' ? true : undefined), 'disconnected', 60_000);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BookingView } from '../../src/domain/booking';
 import type { bookingWorkflow } from '../../src/workflows/booking';
 import type { bulkSyncWorkflow } from '../../src/workflows/bulk-sync';
-import { bookingWorkflowId, bulkSyncWorkflowId, connectionWorkflowId } from '../../src/workflows/messages';
+import { bookingWorkflowId, bulkSyncWorkflowId, calendarAccountWorkflowId } from '../../src/workflows/messages';
 import { confirmBody, connectedPair, eventsFor, settled, strip, type TestParticipant } from '../support/bookings';
 import { eventually, startHarness, type Harness } from '../support/harness';
 import { FIXTURE_KEYS, recordFixture, runHistory, scheduledActivities, type HistoryProto } from '../support/histories';
@@ -147,7 +147,7 @@ describe('connection workflow continue-as-new', () => {
     );
 
     const { connectionId, email } = await h.connectGoogle(userId);
-    const workflowId = connectionWorkflowId(connectionId);
+    const workflowId = calendarAccountWorkflowId(connectionId);
     const firstRunId = await runIdOf(workflowId);
     const bulk = (run: number) => h.service.client.workflow.getHandle<typeof bulkSyncWorkflow>(bulkSyncWorkflowId(connectionId, run));
     await eventually(async () => (await bulk(1).describe()).status.name === 'RUNNING' || undefined, 'first bulk sync running');
@@ -189,7 +189,7 @@ describe('connection workflow continue-as-new', () => {
   it('sends connection.needs_reauth once per episode, not again from a run after continue-as-new', async () => {
     const userId = h.id('reauth-can');
     const { connectionId, email } = await h.connectGoogle(userId);
-    const workflowId = connectionWorkflowId(connectionId);
+    const workflowId = calendarAccountWorkflowId(connectionId);
     await h.google.revoke(email);
     await h.google.expireAccessTokens(email);
     const notices = async (): Promise<number> =>

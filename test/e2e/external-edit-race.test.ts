@@ -7,7 +7,7 @@ import { createCalendarActivities } from '../../src/activities/calendar';
 import type { ActivityDeps } from '../../src/activities/deps';
 import { SecretBox } from '../../src/crypto/secret-box';
 import { PgBookingStore } from '../../src/db/bookings';
-import { PgConnectionStore } from '../../src/db/connections';
+import { PgCalendarAccountStore } from '../../src/db/calendar-accounts';
 import { createPool } from '../../src/db/pool';
 import { createRepositories } from '../../src/db/repositories';
 import type { BookingDetails } from '../../src/domain/booking';
@@ -30,7 +30,7 @@ let pool: Pool;
 let sandbox: RunningGoogleSandbox;
 let control: GoogleSandboxControl;
 let oauth: GoogleOAuth;
-let connections: PgConnectionStore;
+let calendarAccounts: PgCalendarAccountStore;
 let bookings: PgBookingStore;
 /** Runs once inside the next read, after it began and before its answer is applied. */
 let duringRead: ((read: () => Promise<void>) => Promise<void>) | undefined;
@@ -49,7 +49,7 @@ beforeAll(async () => {
     apiUrl: sandbox.url,
   });
   const box = new SecretBox([{ id: 'race', key: randomBytes(32) }]);
-  connections = new PgConnectionStore(pool, box);
+  calendarAccounts = new PgCalendarAccountStore(pool, box);
   bookings = new PgBookingStore(pool);
   const google = new GoogleCalendarProvider(sandbox.url);
   // The real adapter; its reads give the test a place to act between the read's start and its answer.
@@ -66,7 +66,13 @@ beforeAll(async () => {
     },
   });
   const providers: ProviderRegistry = { calendar: () => raceable, oauth: () => oauth };
-  const deps: ActivityDeps = { ...createRepositories(pool, box), connections, providers, reminders: [], logger: createLogger('silent') };
+  const deps: ActivityDeps = {
+    ...createRepositories(pool, box),
+    calendarAccounts,
+    providers,
+    reminders: [],
+    logger: createLogger('silent'),
+  };
   busy = createBusyTimeActivities(deps);
   calendar = createCalendarActivities(deps);
 });
@@ -90,7 +96,7 @@ async function bookedAndRead(): Promise<{
   const redirectUri = 'http://127.0.0.1/callback';
   const { code } = await control.authorize({ email, clientId: CLIENT.clientId, redirectUri, scope: oauth.scopes.join(' ') });
   const tokens = await oauth.exchangeCode({ code, redirectUri });
-  const conn = await connections.insertOAuth({
+  const conn = await calendarAccounts.insertOAuth({
     userId,
     provider: 'google',
     calendarId: 'primary',

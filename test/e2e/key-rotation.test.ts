@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseKeyring, type KeyringEntry } from '../../src/crypto/keyring';
 import { SecretBox } from '../../src/crypto/secret-box';
-import { PgConnectionStore } from '../../src/db/connections';
+import { PgCalendarAccountStore } from '../../src/db/calendar-accounts';
 import { PgSecretReencryption } from '../../src/db/reencrypt';
 import { aad, SecretUnavailableError, type SealedColumn } from '../../src/db/sealed-columns';
 import { startHarness, type Harness } from '../support/harness';
@@ -52,18 +52,18 @@ describe('encryption key rotation', () => {
     for (const user of [h.id('u'), h.id('u')]) google.push(await h.connectGoogle(user));
     // A CalDAV account, for the password column; written as the API stores one.
     const caldav = { username: `${h.id('c')}@caldav.test`, password: `app-${randomBytes(8).toString('hex')}` };
-    const { connection } = await new PgConnectionStore(h.pool, new SecretBox(oldKeys)).upsertCalDav({
+    const { account } = await new PgCalendarAccountStore(h.pool, new SecretBox(oldKeys)).upsertCalDav({
       userId: h.id('u'),
       provider: 'caldav',
       serverUrl: 'https://caldav.invalid/',
       calendarUrl: 'https://caldav.invalid/calendars/x/',
       ...caldav,
     });
-    const ids = [...google.map((g) => g.connectionId), connection.id];
+    const ids = [...google.map((g) => g.connectionId), account.id];
     const before = await openAll(new SecretBox(oldKeys), ids);
     // What was written, as the test knows it: the accounts it connected, tokens for Google, the password for CalDAV.
     expect(ids.map((id) => before.values.get(id)!.account_email)).toEqual([...google.map((g) => g.email), caldav.username]);
-    expect(before.values.get(connection.id)).toMatchObject({ password: caldav.password, access_token: null, refresh_token: null });
+    expect(before.values.get(account.id)).toMatchObject({ password: caldav.password, access_token: null, refresh_token: null });
     for (const g of google)
       expect(before.values.get(g.connectionId)).toMatchObject({
         access_token: expect.stringMatching(/.{8}/),
@@ -81,7 +81,7 @@ describe('encryption key rotation', () => {
     const after = await openAll(new SecretBox([newKey]), ids);
     expect([...after.keyIds]).toEqual(['rotated']);
     expect(after.values).toEqual(before.values);
-    const onlyNew = new PgConnectionStore(h.pool, new SecretBox([newKey]));
+    const onlyNew = new PgCalendarAccountStore(h.pool, new SecretBox([newKey]));
     for (const g of google) {
       expect((await onlyNew.getWithCredentials(g.connectionId))?.credentials).toEqual({
         kind: 'bearer',
@@ -94,7 +94,7 @@ describe('encryption key rotation', () => {
     expect((await openAll(new SecretBox([newKey]), ids)).values).toEqual(before.values);
 
     // A deployment without the key gets an error that names the connection and the key, never garbage.
-    const stale = new PgConnectionStore(h.pool, new SecretBox(oldKeys));
+    const stale = new PgCalendarAccountStore(h.pool, new SecretBox(oldKeys));
     const err = await stale.getWithCredentials(ids[0]!).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SecretUnavailableError);
     expect((err as Error).message).toContain(ids[0]);

@@ -62,9 +62,9 @@ describe('settings page in a real browser', () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: path.join(ARTIFACTS, 'settings-page.png'), fullPage: true });
 
-    const [connection] = (await h.api<{ connections: Array<{ id: string; status: string }> }>('GET', `/v1/users/${userId}/connections`))
-      .body.connections;
-    expect(connection?.status).toBe('active');
+    const [account] = (await h.api<{ connections: Array<{ id: string; status: string }> }>('GET', `/v1/users/${userId}/connections`)).body
+      .connections;
+    expect(account?.status).toBe('active');
 
     await page.click('button:has-text("Disconnect")');
     await page.waitForURL(/status=disconnected/);

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { encryptingDataConverter } from '../../src/temporal/data-converter';
 import * as workflows from '../../src/workflows';
-import { bookingWorkflowId, bulkSyncWorkflowId, connectionWorkflowId, notificationWorkflowId } from '../../src/workflows/messages';
+import { bookingWorkflowId, bulkSyncWorkflowId, calendarAccountWorkflowId, notificationWorkflowId } from '../../src/workflows/messages';
 import { confirmBody, connectedPair, eventsFor, getBooking, settled, strip, type TestParticipant } from '../support/bookings';
 import { eventually, startHarness, type Harness } from '../support/harness';
 import { FIXTURE_KEYS, FIXTURES, History, recordFixture, runHistory, scheduledActivities, type HistoryProto } from '../support/histories';
@@ -84,7 +84,7 @@ describe('bookingWorkflow replay', () => {
       'booking saved',
     );
     const { connectionId, email } = await h.connectGoogle(userId);
-    const workflowId = connectionWorkflowId(connectionId);
+    const workflowId = calendarAccountWorkflowId(connectionId);
     await settled(h, bookingId, (v) => v.calendars.some((c) => c.state === 'synced'));
     await h.connectGoogle(userId, email);
     await eventually(
@@ -95,8 +95,8 @@ describe('bookingWorkflow replay', () => {
     await h.service.client.workflow.getHandle(workflowId).result();
     expect(await eventsFor(h, email, bookingId)).toHaveLength(0);
 
-    const connection = await runHistory(h.service.client, workflowId);
-    expect(scheduledActivities(connection)).toEqual(
+    const accountHistory = await runHistory(h.service.client, workflowId);
+    expect(scheduledActivities(accountHistory)).toEqual(
       expect.arrayContaining([
         'busyTimeSettings',
         'refreshBusyTimes',
@@ -126,7 +126,7 @@ describe('bookingWorkflow replay', () => {
     expect(scheduledActivities(deliveredHistory)).toEqual(['deliverNotification']);
 
     for (const [name, history] of [
-      ['connection-lifecycle', connection],
+      ['connection-lifecycle', accountHistory],
       ['bulk-sync', bulk],
       ['notification-failed', failedHistory],
       ['notification-delivered', deliveredHistory],

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { CalendarAccounts, type CalendarAccount, type CalendarAccountsDeps } from '../../src/application/calendar-accounts';
+import { CalendarAccounts, type CalendarAccountWithEmail, type CalendarAccountsDeps } from '../../src/application/calendar-accounts';
 import { ProviderError, type CalendarInfo } from '../../src/providers';
 
 const USER = 'u1';
 const ID = '00000000-0000-4000-8000-000000000001';
 
-function account(overrides: Partial<CalendarAccount> = {}): CalendarAccount {
+function account(overrides: Partial<CalendarAccountWithEmail> = {}): CalendarAccountWithEmail {
   return {
     id: ID,
     userId: USER,
@@ -33,7 +33,7 @@ const calendars: CalendarInfo[] = [
 ];
 
 /** A service over an in-memory account of USER; `calls` lists every write and signal, in order. */
-function service(stored: CalendarAccount | undefined, listed: () => Promise<CalendarInfo[]> = () => Promise.resolve(calendars)) {
+function service(stored: CalendarAccountWithEmail | undefined, listed: () => Promise<CalendarInfo[]> = () => Promise.resolve(calendars)) {
   const calls: string[] = [];
   let row = stored;
   const deps: CalendarAccountsDeps = {

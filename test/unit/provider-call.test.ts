@@ -1,9 +1,9 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { ProviderSlotStore } from '../../src/db/provider-slots';
 import { describe, expect, it } from 'vitest';
-import { calendarAccount, callProvider, type CalendarAccount, type ProviderCallDeps } from '../../src/activities/provider-call';
-import { checkCredentials } from '../../src/connections/credentials';
-import type { Connection, ConnectionStatus } from '../../src/db/connections';
+import { readyAccount, callProvider, type ReadyAccount, type ProviderCallDeps } from '../../src/activities/provider-call';
+import { checkCredentials } from '../../src/account-access/credentials';
+import type { CalendarAccount, CalendarAccountStatus } from '../../src/db/calendar-accounts';
 import { ProviderError, type CalendarProvider, type Credentials, type ProviderRegistry } from '../../src/providers';
 
 const NOW = Date.parse('2030-01-01T12:00:00Z');
@@ -11,7 +11,7 @@ const MIN = 60_000;
 const BEARER: Credentials = { kind: 'bearer', accessToken: 'token' };
 const BASIC: Credentials = { kind: 'basic', username: 'ada', password: 'app-password', serverUrl: 'https://dav.example.com/' };
 
-function account(status: ConnectionStatus, tokenLeftMs: number | null, lifetimeMs = 60 * MIN): Connection {
+function account(status: CalendarAccountStatus, tokenLeftMs: number | null, lifetimeMs = 60 * MIN): CalendarAccount {
   const expires = tokenLeftMs === null ? null : NOW + tokenLeftMs;
   return {
     id: 'conn-1',
@@ -32,12 +32,12 @@ function account(status: ConnectionStatus, tokenLeftMs: number | null, lifetimeM
 }
 
 /** A store holding one account (or none). */
-const storeWith = (connection?: Connection, credentials: Credentials | null = BEARER) => ({
-  getWithCredentials: (id: string) => Promise.resolve(connection && id === connection.id ? { connection, credentials } : undefined),
+const storeWith = (account?: CalendarAccount, credentials: Credentials | null = BEARER) => ({
+  getWithCredentials: (id: string) => Promise.resolve(account && id === account.id ? { account, credentials } : undefined),
 });
 
 /** Deps whose request slots refuse every call: a provider without a concurrency limit never needs them. */
-function deps(connection?: Connection, credentials?: Credentials | null): ProviderCallDeps {
+function deps(account?: CalendarAccount, credentials?: Credentials | null): ProviderCallDeps {
   const provider = { kind: 'google', maxConcurrentRequestsPerUser: undefined } as unknown as CalendarProvider;
   const providers: ProviderRegistry = {
     calendar: () => provider,
@@ -49,10 +49,10 @@ function deps(connection?: Connection, credentials?: Credentials | null): Provid
     tryAcquire: () => Promise.reject(new Error('request slots are not used here')),
     release: () => Promise.reject(new Error('request slots are not used here')),
   };
-  return { slots, providers, connections: storeWith(connection, credentials), now: () => NOW };
+  return { slots, providers, calendarAccounts: storeWith(account, credentials), now: () => NOW };
 }
 
-const READY: CalendarAccount = {
+const READY: ReadyAccount = {
   connectionId: 'conn-1',
   provider: 'google',
   ctx: { credentials: BEARER, calendarId: 'primary' },
@@ -104,21 +104,21 @@ describe('checkCredentials: the one rule for whether an account can be called', 
 
 describe('calendarAccount: credentials for an activity, or the failure its workflow acts on', () => {
   it('resolves the account on its current calendar, or the one asked for', async () => {
-    expect(await calendarAccount(deps(account('active', 60 * MIN)), { connectionId: 'conn-1' })).toEqual(READY);
-    const other = await calendarAccount(deps(account('active', 60 * MIN)), { connectionId: 'conn-1', calendarId: 'work' });
+    expect(await readyAccount(deps(account('active', 60 * MIN)), { connectionId: 'conn-1' })).toEqual(READY);
+    const other = await readyAccount(deps(account('active', 60 * MIN)), { connectionId: 'conn-1', calendarId: 'work' });
     expect(other.ctx.calendarId).toBe('work');
   });
 
   it('fails non-retryably with the type the workflow branches on', async () => {
-    const gone = await failureOf(calendarAccount(deps(), { connectionId: 'conn-1' }));
+    const gone = await failureOf(readyAccount(deps(), { connectionId: 'conn-1' }));
     expect([gone.type, gone.nonRetryable, gone.message]).toEqual([
       'ConnectionUnavailable',
       true,
       'calendar connection conn-1 is no longer connected',
     ]);
-    const reauth = await failureOf(calendarAccount(deps(account('needs_reauth', 60 * MIN)), { connectionId: 'conn-1' }));
+    const reauth = await failureOf(readyAccount(deps(account('needs_reauth', 60 * MIN)), { connectionId: 'conn-1' }));
     expect([reauth.type, reauth.nonRetryable]).toEqual(['ReauthRequired', true]);
-    const expired = await failureOf(calendarAccount(deps(account('active', MIN)), { connectionId: 'conn-1' }));
+    const expired = await failureOf(readyAccount(deps(account('active', MIN)), { connectionId: 'conn-1' }));
     expect([expired.type, expired.nonRetryable, expired.details]).toEqual(['TokenExpired', true, [{ tokenVersion: 7 }]]);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { refreshDue, TOKEN_EXPIRY_MARGIN_MS, TOKEN_MIN_USABLE_MS } from '../../src/connections/refresh-due';
+import { refreshDue, TOKEN_EXPIRY_MARGIN_MS, TOKEN_MIN_USABLE_MS } from '../../src/account-access/refresh-due';
 
 // refreshDue(token, now) is true when less than min(margin, max(lifetime / 2, 30 s)) is left.
 const NOW = Date.parse('2030-01-01T12:00:00Z');

@@ -3,7 +3,7 @@ import type { ServiceApiClient } from './service-api-client';
 
 /**
  * Connects a user's calendar through the public API as the end user would: a connect link,
- * the emulator's consent page, the callback. Returns the new connection's id.
+ * the emulator's consent page, the callback. Returns the new calendar account's id.
  */
 export async function connectOAuthUser(
   api: ServiceApiClient,
@@ -14,13 +14,13 @@ export async function connectOAuthUser(
   const link = await api.callUntilAnswered('POST', `/v1/users/${userId}/connect-links`, { provider });
   if (link.status !== 201) throw new Error(`connect link for ${userId}: ${link.status} ${JSON.stringify(link.body)}`);
   const back = await completeConnectLink((link.body as { url: string }).url, email);
-  const connection = back.location ? new URL(back.location, 'http://x').searchParams.get('connection') : null;
-  if (!connection) {
+  const accountId = back.location ? new URL(back.location, 'http://x').searchParams.get('connection') : null;
+  if (!accountId) {
     // No returnUrl: the result page; read the id from the API.
     const list = await api.callUntilAnswered('GET', `/v1/users/${userId}/connections`);
     const first = (list.body as { connections: Array<{ id: string }> }).connections[0];
     if (!first) throw new Error(`connecting ${userId} failed: ${back.status}`);
     return first.id;
   }
-  return connection;
+  return accountId;
 }

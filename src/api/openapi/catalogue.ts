@@ -2,13 +2,13 @@ import type { z } from 'zod';
 import {
   availabilityCheckBodySchema,
   busyQuerySchema,
-  caldavConnectionBodySchema,
+  caldavAccountBodySchema,
   cancelBodySchema,
   codecPayloadsSchema,
   confirmBodySchema,
   connectLinkBodySchema,
   notificationsQuerySchema,
-  patchConnectionBodySchema,
+  patchAccountBodySchema,
   rescheduleBodySchema,
   webhookEventSchema,
 } from '../schemas';
@@ -145,7 +145,7 @@ export const ROUTES: RouteDoc[] = [
     tag: 'connections',
     summary: 'Connect a CalDAV or iCloud account (verified first)',
     auth: 'apiKey',
-    body: caldavConnectionBodySchema,
+    body: caldavAccountBodySchema,
     responses: {
       200: 'the account was connected already: updated',
       201: 'the connection',
@@ -168,7 +168,7 @@ export const ROUTES: RouteDoc[] = [
     tag: 'connections',
     summary: 'Turn sync on or off, or choose the calendar',
     auth: 'apiKey',
-    body: patchConnectionBodySchema,
+    body: patchAccountBodySchema,
     responses: { 200: 'the connection', ...invalid, ...keyed, 404: 'unknown connection or calendar' },
   },
   {

@@ -1,4 +1,4 @@
-import type { ConnectErrorCode } from '../../connections/oauth-connect';
+import type { ConnectErrorCode } from '../../account-access/oauth-connect';
 import { escapeHtml, page } from './layout';
 
 const MESSAGES: Record<ConnectErrorCode, string> = {

@@ -40,7 +40,7 @@ function when(iso: string | null | undefined): string {
   return iso ? new Date(iso).toUTCString().replace(' GMT', ' UTC') : 'never';
 }
 
-function connectionCard(c: CalendarAccountJson, token: string): string {
+function accountCard(c: CalendarAccountJson, token: string): string {
   const status = c.removingEvents ? { label: 'Removing events…', tone: 'warn' } : (STATUS[c.status] ?? { label: c.status, tone: 'muted' });
   const bulk = c.bulkSync
     ? c.bulkSync.state === 'running'
@@ -70,7 +70,7 @@ function connectionCard(c: CalendarAccountJson, token: string): string {
 </div>`;
 }
 
-/** The end user's calendar settings: their connections, connect buttons, disconnect. */
+/** The end user's calendar settings: their calendar accounts, connect buttons, disconnect. */
 export function settingsPage(view: SettingsView): string {
   const t = escapeHtml(view.token);
   const visible = view.connections.filter((c) => c.status !== 'disconnected');
@@ -85,7 +85,7 @@ export function settingsPage(view: SettingsView): string {
     `<h1>Your calendars</h1>
 ${view.banner ? `<div class="card ${view.banner.tone}" role="status">${escapeHtml(view.banner.text)}</div>` : ''}
 <p class="muted">Your bookings appear in every calendar you connect, and stay up to date when they change.</p>
-${visible.length > 0 ? visible.map((c) => connectionCard(c, view.token)).join('\n') : '<div class="card muted">No calendar connected yet.</div>'}
+${visible.length > 0 ? visible.map((c) => accountCard(c, view.token)).join('\n') : '<div class="card muted">No calendar connected yet.</div>'}
 <h2>Connect a calendar</h2>
 <div class="card row">${connectButton('google', 'Google Calendar')}${connectButton('microsoft', 'Microsoft Outlook')}</div>
 <h2>iCloud or another CalDAV calendar</h2>

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import type { BusyStore, ConnectionBusy } from '../../db/busy-times';
+import type { BusyStore, CalendarAccountBusy } from '../../db/busy-times';
 import { mergeSpans, overlapping, type Span } from '../../domain/busy';
 import { validationError } from '../errors';
 import { availabilityCheckBodySchema, busyQuerySchema, idSchema } from '../schemas';
@@ -9,7 +9,7 @@ const userIdSchema = idSchema('userId');
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** Per calendar: how fresh its busy times are and whether they cover the asked range. */
-function freshness(c: ConnectionBusy, from: number, to: number) {
+function freshness(c: CalendarAccountBusy, from: number, to: number) {
   return {
     connectionId: c.connectionId,
     provider: c.provider,
@@ -19,7 +19,7 @@ function freshness(c: ConnectionBusy, from: number, to: number) {
   };
 }
 
-function spansOf(calendars: ConnectionBusy[]): Span[] {
+function spansOf(calendars: CalendarAccountBusy[]): Span[] {
   return mergeSpans(calendars.flatMap((c) => c.intervals.map((i) => ({ start: i.start.getTime(), end: i.end.getTime() }))));
 }
 

@@ -1,5 +1,5 @@
 import { Router, type RequestHandler, type Response } from 'express';
-import type { ConnectErrorCode, OAuthConnect } from '../../connections/oauth-connect';
+import type { ConnectErrorCode, OAuthConnect } from '../../account-access/oauth-connect';
 import { ProviderError } from '../../providers';
 import { ApiError } from '../errors';
 import { connectResultPage } from '../pages/connect-result';
@@ -53,11 +53,11 @@ export function oauthRoutes(connect: OAuthConnect, requireKey: RequestHandler): 
     res.set('Cache-Control', 'no-store').set('Referrer-Policy', 'no-referrer');
     const provider = oauthProviderSchema.safeParse(req.params.provider);
     if (!provider.success) return failure(res, 'invalid_state', null);
-    const q = req.query as Record<string, unknown>;
+    const query = req.query as Record<string, unknown>;
     const str = (v: unknown) => (typeof v === 'string' && v.length <= 4096 ? v : undefined);
-    const result = await connect.callback(provider.data, { state: str(q.state), code: str(q.code), error: str(q.error) });
+    const result = await connect.callback(provider.data, { state: str(query.state), code: str(query.code), error: str(query.error) });
     if (!result.ok) return failure(res, result.error, result.returnUrl);
-    if (result.returnUrl) return backTo(res, result.returnUrl, { status: 'connected', connection: result.connection.id });
+    if (result.returnUrl) return backTo(res, result.returnUrl, { status: 'connected', connection: result.account.id });
     res.type('html').send(connectResultPage({ ok: true, accountEmail: result.accountEmail }));
   });
 

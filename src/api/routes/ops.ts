@@ -25,10 +25,10 @@ export function opsRoutes(database: DatabaseHealth, workflows: Pick<WorkflowGate
   router.get('/readyz', async (_req, res) => {
     const timeout = <T>(p: Promise<T>) =>
       Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), 3_000).unref())]);
-    const [db, tmp] = await Promise.allSettled([timeout(database.ping()), timeout(workflows.ping())]);
+    const [databaseCheck, temporalCheck] = await Promise.allSettled([timeout(database.ping()), timeout(workflows.ping())]);
     const checks = {
-      database: db.status === 'fulfilled' ? 'ok' : 'unavailable',
-      temporal: tmp.status === 'fulfilled' ? 'ok' : 'unavailable',
+      database: databaseCheck.status === 'fulfilled' ? 'ok' : 'unavailable',
+      temporal: temporalCheck.status === 'fulfilled' ? 'ok' : 'unavailable',
     };
     const ready = checks.database === 'ok' && checks.temporal === 'ok';
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', checks });

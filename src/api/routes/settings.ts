@@ -1,12 +1,12 @@
 import express, { Router, type Request, type RequestHandler } from 'express';
 import { z, type ZodError } from 'zod';
 import type { CalendarAccounts } from '../../application/calendar-accounts';
-import type { ConnectErrorCode, OAuthConnect } from '../../connections/oauth-connect';
+import type { ConnectErrorCode, OAuthConnect } from '../../account-access/oauth-connect';
 import type { Signer } from '../../crypto/signer';
 import { calendarAccountJson } from '../calendar-account-json';
 import { connectResultMessage } from '../pages/connect-result';
 import { settingsLinkInvalidPage, settingsPage, type CalDavFormValues, type SettingsView } from '../pages/settings-page';
-import { caldavConnectionBodySchema, idSchema } from '../schemas';
+import { caldavAccountBodySchema, idSchema } from '../schemas';
 import { parseParam } from '../validate';
 
 /** How long a settings link works: a sitting, not a session that lingers. */
@@ -139,7 +139,7 @@ export function settingsRoutes(deps: SettingsDeps): Router {
     const field = (name: string) => (typeof raw[name] === 'string' ? raw[name] : '');
     const kept = { provider: field('provider'), serverUrl: field('serverUrl'), username: field('username') };
     const body = caldavFormBody(raw);
-    const form = caldavConnectionBodySchema.safeParse(body);
+    const form = caldavAccountBodySchema.safeParse(body);
     if (!form.success) return refuse(caldavFormProblem(form.error, body), kept);
     const result = await deps.accounts.connectCalDav(who.userId, form.data);
     if (!result.ok) return refuse(result.error.message, kept);

@@ -14,7 +14,7 @@ export const MICROSOFT_SCOPES = ['offline_access', 'User.Read', 'Calendars.ReadW
 
 /**
  * Microsoft identity platform (v2.0 endpoints). Refresh tokens rotate: every refresh returns a
- * new one, which the caller must store every time (see ConnectionStore.withLockedConnection).
+ * new one, which the caller must store every time (see CalendarAccountStore.withLockedAccount).
  */
 export class MicrosoftOAuth implements OAuthProvider {
   readonly kind = 'microsoft' as const;

@@ -1,6 +1,6 @@
 import type { WorkflowHandle } from '@temporalio/client';
-import type { connectionWorkflow, ConnectionWorkflowInput } from '../../../src/workflows/connection';
-import { connectionWorkflowId } from '../../../src/workflows/messages';
+import type { connectionWorkflow, CalendarAccountWorkflowInput } from '../../../src/workflows/calendar-account';
+import { calendarAccountWorkflowId } from '../../../src/workflows/messages';
 import type { ActivityStubs, WorkflowTestEnv } from './workflow-worker';
 
 export type ConnectionHandle = WorkflowHandle<typeof connectionWorkflow>;
@@ -25,10 +25,10 @@ export function connectionStubs(overrides: ActivityStubs = {}): ActivityStubs {
 }
 
 /** Starts a connection's workflow as the API does before the first signal; no bulk sync is pending. */
-export async function startConnection(env: WorkflowTestEnv, input: Partial<ConnectionWorkflowInput> = {}): Promise<ConnectionHandle> {
+export async function startConnection(env: WorkflowTestEnv, input: Partial<CalendarAccountWorkflowInput> = {}): Promise<ConnectionHandle> {
   const connectionId = input.connectionId ?? env.id('conn');
   const handle = await env.client.workflow.start<typeof connectionWorkflow>('connectionWorkflow', {
-    workflowId: connectionWorkflowId(connectionId),
+    workflowId: calendarAccountWorkflowId(connectionId),
     taskQueue: env.taskQueue,
     args: [{ connectionId, userId: 'user-1', ...input }],
   });

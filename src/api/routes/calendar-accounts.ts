@@ -4,15 +4,15 @@ import type { CalendarAccounts } from '../../application/calendar-accounts';
 import { calendarAccountApiError } from '../calendar-account-errors';
 import { calendarAccountJson } from '../calendar-account-json';
 import { validationError } from '../errors';
-import { caldavConnectionBodySchema, idSchema, patchConnectionBodySchema } from '../schemas';
+import { caldavAccountBodySchema, idSchema, patchAccountBodySchema } from '../schemas';
 import { parseBody, parseParam } from '../validate';
 
 const userIdSchema = idSchema('userId');
-const connectionIdSchema = z.uuid('connection ids are UUIDs');
+const accountIdSchema = z.uuid('connection ids are UUIDs');
 const deleteQuerySchema = z.strictObject({ removeEvents: z.enum(['true', 'false']).optional() });
 
-/** A user's calendar connections: list, connect CalDAV, their calendars, toggle sync, choose calendar, disconnect. */
-export function connectionRoutes(accounts: CalendarAccounts): Router {
+/** A user's calendar accounts: list, connect CalDAV, their calendars, toggle sync, choose calendar, disconnect. */
+export function calendarAccountRoutes(accounts: CalendarAccounts): Router {
   const router = Router();
 
   router.get('/v1/users/:userId/connections', async (req, res) => {
@@ -22,14 +22,14 @@ export function connectionRoutes(accounts: CalendarAccounts): Router {
 
   router.post('/v1/users/:userId/connections', async (req, res) => {
     const userId = parseParam(req.params.userId, userIdSchema);
-    const result = await accounts.connectCalDav(userId, parseBody(req, caldavConnectionBodySchema));
+    const result = await accounts.connectCalDav(userId, parseBody(req, caldavAccountBodySchema));
     if (!result.ok) throw calendarAccountApiError(result.error);
     res.status(result.value.created ? 201 : 200).json(calendarAccountJson(result.value.account));
   });
 
   router.get('/v1/users/:userId/connections/:connectionId/calendars', async (req, res) => {
     const userId = parseParam(req.params.userId, userIdSchema);
-    const id = parseParam(req.params.connectionId, connectionIdSchema);
+    const id = parseParam(req.params.connectionId, accountIdSchema);
     const result = await accounts.calendars(userId, id);
     if (!result.ok) throw calendarAccountApiError(result.error);
     res.json({ calendars: result.value });
@@ -37,15 +37,15 @@ export function connectionRoutes(accounts: CalendarAccounts): Router {
 
   router.patch('/v1/users/:userId/connections/:connectionId', async (req, res) => {
     const userId = parseParam(req.params.userId, userIdSchema);
-    const id = parseParam(req.params.connectionId, connectionIdSchema);
-    const result = await accounts.update(userId, id, parseBody(req, patchConnectionBodySchema));
+    const id = parseParam(req.params.connectionId, accountIdSchema);
+    const result = await accounts.update(userId, id, parseBody(req, patchAccountBodySchema));
     if (!result.ok) throw calendarAccountApiError(result.error);
     res.json(calendarAccountJson(result.value));
   });
 
   router.delete('/v1/users/:userId/connections/:connectionId', async (req, res) => {
     const userId = parseParam(req.params.userId, userIdSchema);
-    const id = parseParam(req.params.connectionId, connectionIdSchema);
+    const id = parseParam(req.params.connectionId, accountIdSchema);
     const query = deleteQuerySchema.safeParse(req.query);
     if (!query.success) throw validationError(query.error, 'query');
     const result = await accounts.disconnect(userId, id, query.data.removeEvents === 'true');

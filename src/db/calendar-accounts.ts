@@ -7,14 +7,14 @@ import { withTransaction, type Queryable } from './pool';
 import { aad, SecretUnavailableError, type SealedColumn } from './sealed-columns';
 import { PgSyncLogStore, type SyncLogEntry } from './sync-log';
 
-export type ConnectionStatus = 'active' | 'needs_reauth' | 'error' | 'disconnected';
+export type CalendarAccountStatus = 'active' | 'needs_reauth' | 'error' | 'disconnected';
 
-/** A connection as the rest of the service sees it: never a secret. */
-export interface Connection {
+/** A calendar account as the rest of the service sees it: never a secret. */
+export interface CalendarAccount {
   id: string;
   userId: string;
   provider: ProviderKind;
-  status: ConnectionStatus;
+  status: CalendarAccountStatus;
   calendarId: string;
   syncEnabled: boolean;
   tokenExpiresAt: Date | null;
@@ -27,11 +27,11 @@ export interface Connection {
   removingEvents: boolean;
 }
 
-interface ConnectionRecord {
+interface CalendarAccountRow {
   id: string;
   user_id: string;
   provider: ProviderKind;
-  status: ConnectionStatus;
+  status: CalendarAccountStatus;
   calendar_id: string;
   sync_enabled: boolean;
   token_expires_at: Date | null;
@@ -49,7 +49,7 @@ interface ConnectionRecord {
   server_url: string | null;
 }
 
-export interface NewOAuthConnection {
+export interface NewOAuthAccount {
   userId: string;
   provider: ProviderKind;
   calendarId: string;
@@ -59,7 +59,7 @@ export interface NewOAuthConnection {
   expiresAt: Date;
 }
 
-export interface NewCalDavConnection {
+export interface NewCalDavAccount {
   userId: string;
   provider: ProviderKind;
   serverUrl: string;
@@ -78,63 +78,63 @@ export interface TokenUpdate {
 const COLUMNS =
   'id, user_id, provider, status, calendar_id, sync_enabled, token_expires_at, token_issued_at, token_version, last_synced_at, last_error, created_at, bulk_sync, removing_events, account_email_enc, access_token_enc, refresh_token_enc, password_enc, server_url';
 
-function toConnection(r: ConnectionRecord): Connection {
+function toCalendarAccount(row: CalendarAccountRow): CalendarAccount {
   return {
-    id: r.id,
-    userId: r.user_id,
-    provider: r.provider,
-    status: r.status,
-    calendarId: r.calendar_id,
-    syncEnabled: r.sync_enabled,
-    tokenExpiresAt: r.token_expires_at,
-    tokenIssuedAt: r.token_issued_at,
-    tokenVersion: r.token_version,
-    lastSyncedAt: r.last_synced_at,
-    lastError: r.last_error,
-    createdAt: r.created_at,
-    bulkSync: r.bulk_sync,
-    removingEvents: r.removing_events,
+    id: row.id,
+    userId: row.user_id,
+    provider: row.provider,
+    status: row.status,
+    calendarId: row.calendar_id,
+    syncEnabled: row.sync_enabled,
+    tokenExpiresAt: row.token_expires_at,
+    tokenIssuedAt: row.token_issued_at,
+    tokenVersion: row.token_version,
+    lastSyncedAt: row.last_synced_at,
+    lastError: row.last_error,
+    createdAt: row.created_at,
+    bulkSync: row.bulk_sync,
+    removingEvents: row.removing_events,
   };
 }
 
-/** A connection under its per-connection lock, and the writes that commit with the lock's transaction. */
-export interface LockedConnection {
-  connection: Connection;
+/** A calendar account under its per-account lock, and the writes that commit with the lock's transaction. */
+export interface LockedCalendarAccount {
+  account: CalendarAccount;
   refreshToken: string | null;
   inLock: {
     /** Returns the new token version. */
-    storeTokens(t: TokenUpdate): Promise<number>;
+    storeTokens(tokens: TokenUpdate): Promise<number>;
     markNeedsReauth(lastError: string): Promise<void>;
     appendSyncLog(entries: SyncLogEntry[]): Promise<void>;
   };
 }
 
 /** calendar_connections: sealing on the way in, opening only where a caller asks for a secret. */
-export interface ConnectionStore {
+export interface CalendarAccountStore {
   /**
-   * Stores an OAuth connection. Connecting the same account again (a reconnect) updates the
-   * existing row — new tokens, `active`, no error — so a user never has two connections to one
+   * Stores an OAuth calendar account. Connecting the same account again (a reconnect) updates the
+   * existing row — new tokens, `active`, no error — so a user never has two calendar accounts to one
    * calendar (which would mean two events per booking). Serialised per user and provider.
    */
-  upsertOAuth(c: NewOAuthConnection): Promise<{ connection: Connection; created: boolean }>;
-  get(id: string): Promise<Connection | undefined>;
+  upsertOAuth(newAccount: NewOAuthAccount): Promise<{ account: CalendarAccount; created: boolean }>;
+  get(id: string): Promise<CalendarAccount | undefined>;
   /** Connections of these users that have not been disconnected. */
-  listForUsers(userIds: string[]): Promise<Connection[]>;
-  listForUserWithEmail(userId: string): Promise<Array<Connection & { accountEmail: string | null }>>;
+  listForUsers(userIds: string[]): Promise<CalendarAccount[]>;
+  listForUserWithEmail(userId: string): Promise<Array<CalendarAccount & { accountEmail: string | null }>>;
   /**
    * A CalDAV/iCloud account (user name + app password), verified by the caller. The same user
-   * name on the same server again updates the stored password instead of adding a connection.
+   * name on the same server again updates the stored password instead of adding an account.
    */
-  upsertCalDav(c: NewCalDavConnection): Promise<{ connection: Connection; created: boolean }>;
+  upsertCalDav(newAccount: NewCalDavAccount): Promise<{ account: CalendarAccount; created: boolean }>;
   /** What a provider call authenticates with: an app password (CalDAV) or the access token. */
-  getWithCredentials(id: string): Promise<{ connection: Connection; credentials: Credentials | null } | undefined>;
+  getWithCredentials(id: string): Promise<{ account: CalendarAccount; credentials: Credentials | null } | undefined>;
   /**
-   * Runs `work` holding a per-connection lock that every process honours (a transaction-scoped
+   * Runs `work` holding a per-account lock that every process honours (a transaction-scoped
    * PostgreSQL advisory lock), with the row re-read under the lock. Used to refresh a token once
    * however many workflows ask at the same moment.
    */
-  withLockedConnection<T>(id: string, work: (locked: LockedConnection) => Promise<T>): Promise<T>;
-  setSyncEnabled(id: string, syncEnabled: boolean): Promise<Connection | undefined>;
+  withLockedAccount<T>(id: string, work: (locked: LockedCalendarAccount) => Promise<T>): Promise<T>;
+  setSyncEnabled(id: string, syncEnabled: boolean): Promise<CalendarAccount | undefined>;
   setCalendar(id: string, calendarId: string): Promise<void>;
   markRemovingEvents(id: string): Promise<void>;
   /** The refresh token (or access token) to revoke at the provider, if any. */
@@ -146,26 +146,26 @@ export interface ConnectionStore {
   markDisconnected(id: string): Promise<void>;
 }
 
-export class PgConnectionStore implements ConnectionStore {
+export class PgCalendarAccountStore implements CalendarAccountStore {
   constructor(
     private readonly pool: Pool,
     private readonly box: SecretBox,
   ) {}
 
   /**
-   * The user's live connections to one provider, under a lock held to the end of the
+   * The user's live calendar accounts to one provider, under a lock held to the end of the
    * transaction: two concurrent connects of the same account cannot both insert.
    */
-  private async lockAccounts(client: PoolClient, userId: string, provider: ProviderKind): Promise<ConnectionRecord[]> {
+  private async lockAccounts(client: PoolClient, userId: string, provider: ProviderKind): Promise<CalendarAccountRow[]> {
     await client.query(`SELECT pg_advisory_xact_lock(hashtext('user_connections:' || $1 || ':' || $2))`, [userId, provider]);
-    const { rows } = await client.query<ConnectionRecord>(
+    const { rows } = await client.query<CalendarAccountRow>(
       `SELECT ${COLUMNS} FROM calendar_connections WHERE user_id = $1 AND provider = $2 AND status <> 'disconnected'`,
       [userId, provider],
     );
     return rows;
   }
 
-  /** Opens a sealed column, turning a wrong or missing key into an error that names the connection. */
+  /** Opens a sealed column, turning a wrong or missing key into an error that names the calendar account. */
   private reveal(id: string, column: SealedColumn, sealed: string): string {
     try {
       return this.box.open(sealed, aad(column, id));
@@ -175,87 +175,91 @@ export class PgConnectionStore implements ConnectionStore {
     }
   }
 
-  async upsertOAuth(c: NewOAuthConnection): Promise<{ connection: Connection; created: boolean }> {
+  async upsertOAuth(newAccount: NewOAuthAccount): Promise<{ account: CalendarAccount; created: boolean }> {
     return withTransaction(this.pool, async (client) => {
-      const rows = await this.lockAccounts(client, c.userId, c.provider);
+      const rows = await this.lockAccounts(client, newAccount.userId, newAccount.provider);
       const same = rows.find(
         (r) =>
           r.account_email_enc !== null &&
-          this.reveal(r.id, 'account_email', r.account_email_enc).toLowerCase() === c.accountEmail.toLowerCase(),
+          this.reveal(r.id, 'account_email', r.account_email_enc).toLowerCase() === newAccount.accountEmail.toLowerCase(),
       );
-      if (!same) return { connection: await this.insertOAuth(c, client), created: true };
-      await this.storeTokensOn(client, same.id, { accessToken: c.accessToken, refreshToken: c.refreshToken, expiresAt: c.expiresAt });
+      if (!same) return { account: await this.insertOAuth(newAccount, client), created: true };
+      await this.storeTokensOn(client, same.id, {
+        accessToken: newAccount.accessToken,
+        refreshToken: newAccount.refreshToken,
+        expiresAt: newAccount.expiresAt,
+      });
       await client.query(`UPDATE calendar_connections SET status = 'active', last_error = NULL, updated_at = now() WHERE id = $1`, [
         same.id,
       ]);
-      return { connection: (await this.getOn(client, same.id))!, created: false };
+      return { account: (await this.getOn(client, same.id))!, created: false };
     });
   }
 
-  /** A new row without the reconnect check of upsertOAuth (tests seed connections with it). */
-  async insertOAuth(c: NewOAuthConnection, db: Queryable = this.pool): Promise<Connection> {
+  /** A new row without the reconnect check of upsertOAuth (tests seed calendar accounts with it). */
+  async insertOAuth(newAccount: NewOAuthAccount, db: Queryable = this.pool): Promise<CalendarAccount> {
     const id = randomUUID();
-    const { rows } = await db.query<ConnectionRecord>(
+    const { rows } = await db.query<CalendarAccountRow>(
       `INSERT INTO calendar_connections
          (id, user_id, provider, calendar_id, account_email_enc, access_token_enc, refresh_token_enc, token_expires_at, token_issued_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now()) RETURNING ${COLUMNS}`,
       [
         id,
-        c.userId,
-        c.provider,
-        c.calendarId,
-        this.box.seal(c.accountEmail, aad('account_email', id)),
-        this.box.seal(c.accessToken, aad('access_token', id)),
-        c.refreshToken === undefined ? null : this.box.seal(c.refreshToken, aad('refresh_token', id)),
-        c.expiresAt,
+        newAccount.userId,
+        newAccount.provider,
+        newAccount.calendarId,
+        this.box.seal(newAccount.accountEmail, aad('account_email', id)),
+        this.box.seal(newAccount.accessToken, aad('access_token', id)),
+        newAccount.refreshToken === undefined ? null : this.box.seal(newAccount.refreshToken, aad('refresh_token', id)),
+        newAccount.expiresAt,
       ],
     );
-    return toConnection(rows[0]!);
+    return toCalendarAccount(rows[0]!);
   }
 
-  async get(id: string): Promise<Connection | undefined> {
+  async get(id: string): Promise<CalendarAccount | undefined> {
     return this.getOn(this.pool, id);
   }
 
-  private async getOn(db: Queryable, id: string): Promise<Connection | undefined> {
-    const { rows } = await db.query<ConnectionRecord>(`SELECT ${COLUMNS} FROM calendar_connections WHERE id = $1`, [id]);
-    return rows[0] && toConnection(rows[0]);
+  private async getOn(db: Queryable, id: string): Promise<CalendarAccount | undefined> {
+    const { rows } = await db.query<CalendarAccountRow>(`SELECT ${COLUMNS} FROM calendar_connections WHERE id = $1`, [id]);
+    return rows[0] && toCalendarAccount(rows[0]);
   }
 
-  async listForUsers(userIds: string[]): Promise<Connection[]> {
-    const { rows } = await this.pool.query<ConnectionRecord>(
+  async listForUsers(userIds: string[]): Promise<CalendarAccount[]> {
+    const { rows } = await this.pool.query<CalendarAccountRow>(
       `SELECT ${COLUMNS} FROM calendar_connections
         WHERE user_id = ANY($1::text[]) AND status <> 'disconnected' ORDER BY created_at, id`,
       [userIds],
     );
-    return rows.map(toConnection);
+    return rows.map(toCalendarAccount);
   }
 
-  async listForUserWithEmail(userId: string): Promise<Array<Connection & { accountEmail: string | null }>> {
-    const { rows } = await this.pool.query<ConnectionRecord>(
+  async listForUserWithEmail(userId: string): Promise<Array<CalendarAccount & { accountEmail: string | null }>> {
+    const { rows } = await this.pool.query<CalendarAccountRow>(
       `SELECT ${COLUMNS} FROM calendar_connections WHERE user_id = $1 ORDER BY created_at, id`,
       [userId],
     );
     return rows.map((r) => ({
-      ...toConnection(r),
+      ...toCalendarAccount(r),
       accountEmail: r.account_email_enc ? this.reveal(r.id, 'account_email', r.account_email_enc) : null,
     }));
   }
 
-  async upsertCalDav(c: NewCalDavConnection): Promise<{ connection: Connection; created: boolean }> {
+  async upsertCalDav(newAccount: NewCalDavAccount): Promise<{ account: CalendarAccount; created: boolean }> {
     return withTransaction(this.pool, async (client) => {
-      const rows = await this.lockAccounts(client, c.userId, c.provider);
+      const rows = await this.lockAccounts(client, newAccount.userId, newAccount.provider);
       const same = rows.find(
         (r) =>
-          r.server_url === c.serverUrl &&
+          r.server_url === newAccount.serverUrl &&
           r.account_email_enc !== null &&
-          this.reveal(r.id, 'account_email', r.account_email_enc) === c.username,
+          this.reveal(r.id, 'account_email', r.account_email_enc) === newAccount.username,
       );
       const id = same?.id ?? randomUUID();
       if (same) {
         await client.query(
           `UPDATE calendar_connections SET password_enc = $2, status = 'active', last_error = NULL, updated_at = now() WHERE id = $1`,
-          [id, this.box.seal(c.password, aad('password', id))],
+          [id, this.box.seal(newAccount.password, aad('password', id))],
         );
       } else {
         await client.query(
@@ -263,51 +267,51 @@ export class PgConnectionStore implements ConnectionStore {
            VALUES ($1, $2, $3, $4, $5, $6, $7)`,
           [
             id,
-            c.userId,
-            c.provider,
-            c.calendarUrl,
-            this.box.seal(c.username, aad('account_email', id)),
-            this.box.seal(c.password, aad('password', id)),
-            c.serverUrl,
+            newAccount.userId,
+            newAccount.provider,
+            newAccount.calendarUrl,
+            this.box.seal(newAccount.username, aad('account_email', id)),
+            this.box.seal(newAccount.password, aad('password', id)),
+            newAccount.serverUrl,
           ],
         );
       }
-      return { connection: (await this.getOn(client, id))!, created: !same };
+      return { account: (await this.getOn(client, id))!, created: !same };
     });
   }
 
-  async getWithCredentials(id: string): Promise<{ connection: Connection; credentials: Credentials | null } | undefined> {
-    const { rows } = await this.pool.query<ConnectionRecord>(`SELECT ${COLUMNS} FROM calendar_connections WHERE id = $1`, [id]);
-    const r = rows[0];
-    if (!r) return undefined;
-    const connection = toConnection(r);
-    if (r.password_enc && r.account_email_enc && r.server_url) {
+  async getWithCredentials(id: string): Promise<{ account: CalendarAccount; credentials: Credentials | null } | undefined> {
+    const { rows } = await this.pool.query<CalendarAccountRow>(`SELECT ${COLUMNS} FROM calendar_connections WHERE id = $1`, [id]);
+    const row = rows[0];
+    if (!row) return undefined;
+    const account = toCalendarAccount(row);
+    if (row.password_enc && row.account_email_enc && row.server_url) {
       return {
-        connection,
+        account,
         credentials: {
           kind: 'basic',
-          username: this.reveal(r.id, 'account_email', r.account_email_enc),
-          password: this.reveal(r.id, 'password', r.password_enc),
-          serverUrl: r.server_url,
+          username: this.reveal(row.id, 'account_email', row.account_email_enc),
+          password: this.reveal(row.id, 'password', row.password_enc),
+          serverUrl: row.server_url,
         },
       };
     }
     return {
-      connection,
-      credentials: r.access_token_enc ? { kind: 'bearer', accessToken: this.reveal(r.id, 'access_token', r.access_token_enc) } : null,
+      account,
+      credentials: row.access_token_enc ? { kind: 'bearer', accessToken: this.reveal(row.id, 'access_token', row.access_token_enc) } : null,
     };
   }
 
-  async withLockedConnection<T>(id: string, work: (locked: LockedConnection) => Promise<T>): Promise<T> {
+  async withLockedAccount<T>(id: string, work: (locked: LockedCalendarAccount) => Promise<T>): Promise<T> {
     return withTransaction(this.pool, async (client) => {
       await client.query(`SELECT pg_advisory_xact_lock(hashtext('calendar_connection:' || $1))`, [id]);
-      const { rows } = await client.query<ConnectionRecord>(`SELECT ${COLUMNS} FROM calendar_connections WHERE id = $1 FOR UPDATE`, [id]);
-      const r = rows[0];
-      if (!r) throw new ConnectionNotFoundError(id);
+      const { rows } = await client.query<CalendarAccountRow>(`SELECT ${COLUMNS} FROM calendar_connections WHERE id = $1 FOR UPDATE`, [id]);
+      const row = rows[0];
+      if (!row) throw new CalendarAccountNotFoundError(id);
       const syncLog = new PgSyncLogStore(client);
       return work({
-        connection: toConnection(r),
-        refreshToken: r.refresh_token_enc ? this.reveal(r.id, 'refresh_token', r.refresh_token_enc) : null,
+        account: toCalendarAccount(row),
+        refreshToken: row.refresh_token_enc ? this.reveal(row.id, 'refresh_token', row.refresh_token_enc) : null,
         inLock: {
           storeTokens: (t) => this.storeTokensOn(client, id, t),
           markNeedsReauth: (lastError) => this.markNeedsReauthOn(client, id, lastError),
@@ -317,7 +321,7 @@ export class PgConnectionStore implements ConnectionStore {
     });
   }
 
-  private async storeTokensOn(db: Queryable, id: string, t: TokenUpdate): Promise<number> {
+  private async storeTokensOn(db: Queryable, id: string, tokens: TokenUpdate): Promise<number> {
     const { rows } = await db.query<{ token_version: number }>(
       `UPDATE calendar_connections
           SET access_token_enc = $2,
@@ -330,15 +334,15 @@ export class PgConnectionStore implements ConnectionStore {
         WHERE id = $1 RETURNING token_version`,
       [
         id,
-        this.box.seal(t.accessToken, aad('access_token', id)),
-        t.refreshToken === undefined ? null : this.box.seal(t.refreshToken, aad('refresh_token', id)),
-        t.expiresAt,
+        this.box.seal(tokens.accessToken, aad('access_token', id)),
+        tokens.refreshToken === undefined ? null : this.box.seal(tokens.refreshToken, aad('refresh_token', id)),
+        tokens.expiresAt,
       ],
     );
     return rows[0]?.token_version ?? 0;
   }
 
-  async setSyncEnabled(id: string, syncEnabled: boolean): Promise<Connection | undefined> {
+  async setSyncEnabled(id: string, syncEnabled: boolean): Promise<CalendarAccount | undefined> {
     await this.pool.query('UPDATE calendar_connections SET sync_enabled = $2, updated_at = now() WHERE id = $1', [id, syncEnabled]);
     return this.get(id);
   }
@@ -355,11 +359,11 @@ export class PgConnectionStore implements ConnectionStore {
   }
 
   async revocableToken(id: string): Promise<string | undefined> {
-    const { rows } = await this.pool.query<ConnectionRecord>(`SELECT ${COLUMNS} FROM calendar_connections WHERE id = $1`, [id]);
-    const r = rows[0];
-    if (!r) return undefined;
-    if (r.refresh_token_enc) return this.reveal(id, 'refresh_token', r.refresh_token_enc);
-    return r.access_token_enc ? this.reveal(id, 'access_token', r.access_token_enc) : undefined;
+    const { rows } = await this.pool.query<CalendarAccountRow>(`SELECT ${COLUMNS} FROM calendar_connections WHERE id = $1`, [id]);
+    const row = rows[0];
+    if (!row) return undefined;
+    if (row.refresh_token_enc) return this.reveal(id, 'refresh_token', row.refresh_token_enc);
+    return row.access_token_enc ? this.reveal(id, 'access_token', row.access_token_enc) : undefined;
   }
 
   async markDisconnected(id: string): Promise<void> {
@@ -381,10 +385,10 @@ export class PgConnectionStore implements ConnectionStore {
   }
 }
 
-export class ConnectionNotFoundError extends Error {
+export class CalendarAccountNotFoundError extends Error {
   readonly code = 'connection_not_found';
   constructor(readonly connectionId: string) {
     super(`calendar connection ${connectionId} does not exist`);
-    this.name = 'ConnectionNotFoundError';
+    this.name = 'CalendarAccountNotFoundError';
   }
 }

@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { ConnectionState, PUSH_RETRY_BASE_MS, PUSH_RETRY_MAX_MS } from '../../src/workflows/connection-state';
+import { CalendarAccountState, PUSH_RETRY_BASE_MS, PUSH_RETRY_MAX_MS } from '../../src/workflows/calendar-account-state';
 
 const MAX_HISTORY = 100;
 /** A state whose start-up busy read has been taken, as a run has it once its loops are going. */
-const idle = (carried = {}): ConnectionState => {
-  const s = new ConnectionState(carried, MAX_HISTORY);
+const idle = (carried = {}): CalendarAccountState => {
+  const s = new CalendarAccountState(carried, MAX_HISTORY);
   s.busyReadStarted();
   return s;
 };
 
-describe('ConnectionState bulk syncs', () => {
+describe('CalendarAccountState bulk syncs', () => {
   it('a connect asks for a bulk sync, a busy read and a new push channel', () => {
     const s = idle();
     expect(s.bulkSyncDue).toBe(false);
@@ -46,9 +46,9 @@ describe('ConnectionState bulk syncs', () => {
   });
 });
 
-describe('ConnectionState busy reads and re-authentication', () => {
+describe('CalendarAccountState busy reads and re-authentication', () => {
   it('reads at start; a refresh or a push renewal asks for another read', () => {
-    const s = new ConnectionState({}, MAX_HISTORY);
+    const s = new CalendarAccountState({}, MAX_HISTORY);
     expect(s.busyReadDue).toBe(true);
     s.busyReadStarted();
     expect(s.busyReadDue).toBe(false);
@@ -76,7 +76,7 @@ describe('ConnectionState busy reads and re-authentication', () => {
   });
 });
 
-describe('ConnectionState push channels', () => {
+describe('CalendarAccountState push channels', () => {
   it('waits twice as long after each refusal, up to the cap, and starts over once a channel opens', () => {
     const s = idle();
     expect(s.pushChannelRefused()).toBe(PUSH_RETRY_BASE_MS * 2);
@@ -103,7 +103,7 @@ describe('ConnectionState push channels', () => {
   });
 });
 
-describe('ConnectionState disconnect and continue-as-new', () => {
+describe('CalendarAccountState disconnect and continue-as-new', () => {
   it('a disconnect is seen by every loop, with or without removing events', () => {
     const s = idle();
     expect(s.disconnecting).toBe(false);
@@ -118,7 +118,7 @@ describe('ConnectionState disconnect and continue-as-new', () => {
   it('continues as new only past the history limit and with nothing left to handle', () => {
     expect(idle().canContinueAsNew(MAX_HISTORY)).toBe(false);
     expect(idle().canContinueAsNew(MAX_HISTORY + 1)).toBe(true);
-    expect(new ConnectionState({}, MAX_HISTORY).canContinueAsNew(MAX_HISTORY + 1)).toBe(false); // the start-up read
+    expect(new CalendarAccountState({}, MAX_HISTORY).canContinueAsNew(MAX_HISTORY + 1)).toBe(false); // the start-up read
 
     const requested = idle();
     requested.connected();

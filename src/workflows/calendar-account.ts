@@ -12,13 +12,13 @@ import { FailureType } from '../domain/failures';
 import { activities } from './activity-options';
 import { bulkSyncWorkflow } from './bulk-sync';
 import { reportBusyRead } from './busy-read-reports';
-import { ConnectionState, type CarriedConnectionState } from './connection-state';
+import { CalendarAccountState, type CarriedCalendarAccountState } from './calendar-account-state';
 import { bulkSyncWorkflowId, connectedSignal, disconnectSignal, refreshBusySignal, renewPushSignal } from './messages';
 import { emitNotification } from './notification';
-import { removeConnectionEvents } from './remove-events';
+import { removeAccountEvents } from './remove-events';
 import { withFreshToken } from './token-refresh';
 
-export interface ConnectionWorkflowInput extends CarriedConnectionState {
+export interface CalendarAccountWorkflowInput extends CarriedCalendarAccountState {
   connectionId: string;
   userId: string;
   /** History length that triggers continue-as-new (WORKFLOW_MAX_HISTORY_EVENTS, tests lower it); default 1,000 events. */
@@ -30,15 +30,15 @@ const MAX_HISTORY_EVENTS = 1_000;
 const MIN_BUSY_READ_GAP_MS = 5_000;
 
 /**
- * One per connected calendar (`connection:<connectionId>`), long-lived. On every connect or
+ * One per calendar account (workflow id `connection:<connectionId>`), long-lived. On every connect or
  * reconnect it runs a bulk sync as a child; a reconnect during a bulk sync queues one more run,
- * which also re-drives the bookings left pending while the connection needed re-authentication.
+ * which also re-drives the bookings left pending while the calendar account needed re-authentication.
  * Alongside, it keeps the calendar's busy times fresh: read at start, every poll interval, and
  * whenever `refreshBusy` is signalled. A disconnect (optionally removing our events first) ends it.
  */
-export async function connectionWorkflow(input: ConnectionWorkflowInput): Promise<void> {
+export async function connectionWorkflow(input: CalendarAccountWorkflowInput): Promise<void> {
   const { connectionId, userId } = input;
-  const state = new ConnectionState(input, input.maxHistoryEvents ?? MAX_HISTORY_EVENTS);
+  const state = new CalendarAccountState(input, input.maxHistoryEvents ?? MAX_HISTORY_EVENTS);
   setHandler(connectedSignal, () => state.connected());
   setHandler(disconnectSignal, (request) => state.disconnectRequested(request));
   setHandler(refreshBusySignal, () => state.busyReadAsked());
@@ -91,7 +91,7 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
       await condition(() => state.busyReadDue || state.disconnecting, pollIntervalMs);
       if (state.disconnecting) return;
       state.busyReadStarted();
-      // A failure is recorded on the connection by the activity; the next poll tries again.
+      // A failure is recorded on the calendar account by the activity; the next poll tries again.
       const read = await withFreshToken(connectionId, (tokenJustRefreshed) =>
         activities.refreshBusyTimes({ connectionId, userId, tokenJustRefreshed }),
       );
@@ -136,8 +136,8 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
 
   await Promise.all([bulkSyncs(), busyTimes(), pushChannels()]);
   // Every loop ends on disconnect. Removing events and stopping channels need the tokens, so
-  // the connection is finalised (revoked, erased) after.
-  if (state.removeEventsOnDisconnect) await removeConnectionEvents(connectionId);
+  // the calendar account is finalised (revoked, erased) after.
+  if (state.removeEventsOnDisconnect) await removeAccountEvents(connectionId);
   await withFreshToken(connectionId, (tokenJustRefreshed) => activities.closePushChannels({ connectionId, tokenJustRefreshed }));
   await activities.finalizeDisconnect({ connectionId });
 }

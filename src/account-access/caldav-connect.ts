@@ -1,4 +1,4 @@
-import type { Connection, ConnectionStore } from '../db/connections';
+import type { CalendarAccount, CalendarAccountStore } from '../db/calendar-accounts';
 import { discoverCalDav } from '../providers/caldav';
 import { ProviderError } from '../providers/types';
 
@@ -13,7 +13,7 @@ export interface CalDavConnectInput {
 }
 
 export type CalDavConnectResult =
-  { ok: true; connection: Connection; created: boolean } | { ok: false; error: CalDavConnectError; message: string };
+  { ok: true; account: CalendarAccount; created: boolean } | { ok: false; error: CalDavConnectError; message: string };
 
 /**
  * Connects a CalDAV or iCloud account: the credentials are verified by discovery before
@@ -22,9 +22,9 @@ export type CalDavConnectResult =
  */
 export async function connectCalDav(
   deps: {
-    connections: Pick<ConnectionStore, 'upsertCalDav'>;
+    calendarAccounts: Pick<CalendarAccountStore, 'upsertCalDav'>;
     icloudCaldavUrl: string;
-    onConnected(connection: Connection, created: boolean): Promise<void>;
+    onConnected(account: CalendarAccount, created: boolean): Promise<void>;
   },
   input: CalDavConnectInput,
 ): Promise<CalDavConnectResult> {
@@ -44,7 +44,7 @@ export async function connectCalDav(
   }
   const calendar = calendars.find((c) => c.primary) ?? calendars[0];
   if (!calendar) return { ok: false, error: 'no_calendar', message: 'The account has no calendar that can hold events.' };
-  const { connection, created } = await deps.connections.upsertCalDav({
+  const { account, created } = await deps.calendarAccounts.upsertCalDav({
     userId: input.userId,
     provider: input.provider,
     serverUrl,
@@ -52,6 +52,6 @@ export async function connectCalDav(
     username: input.username,
     password: input.password,
   });
-  await deps.onConnected(connection, created);
-  return { ok: true, connection, created };
+  await deps.onConnected(account, created);
+  return { ok: true, account, created };
 }

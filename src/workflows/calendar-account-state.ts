@@ -6,7 +6,7 @@
 import type { DisconnectRequest } from './messages';
 
 /** Everything carried across continue-as-new. */
-export interface CarriedConnectionState {
+export interface CarriedCalendarAccountState {
   /** Bulk syncs started so far (names the next child). */
   bulkSyncRuns?: number;
   /** `connection.needs_reauth` was sent and no reconnect has happened since. */
@@ -21,7 +21,7 @@ export const PUSH_RETRY_MAX_MS = 6 * 3_600_000;
 const PUSH_RENEW_AT = 0.8;
 const MIN_PUSH_RENEW_MS = 1_000;
 
-export class ConnectionState {
+export class CalendarAccountState {
   private bulkSyncRuns: number;
   private bulkSyncRequested = false;
   private bulkSyncRunning = false;
@@ -33,7 +33,7 @@ export class ConnectionState {
   private disconnectRequest: DisconnectRequest | undefined;
 
   constructor(
-    carried: CarriedConnectionState,
+    carried: CarriedCalendarAccountState,
     /** History length past which a run continues as new. */
     private readonly maxHistoryEvents: number,
   ) {
@@ -146,7 +146,7 @@ export class ConnectionState {
     );
   }
 
-  carry(): Required<CarriedConnectionState> {
+  carry(): Required<CarriedCalendarAccountState> {
     return { bulkSyncRuns: this.bulkSyncRuns, reauthNotified: this.reauthNotified };
   }
 }

@@ -1,11 +1,11 @@
-import type { Connection, ConnectionStore } from '../db/connections';
+import type { CalendarAccount, CalendarAccountStore } from '../db/calendar-accounts';
 import type { Logger } from '../logging';
 import { ProviderError, type Credentials, type ProviderRegistry } from '../providers';
 import { checkCredentials } from './credentials';
 import { TOKEN_MIN_USABLE_MS } from './refresh-due';
 
 export interface TokenRefreshDeps {
-  connections: ConnectionStore;
+  calendarAccounts: CalendarAccountStore;
   providers: ProviderRegistry;
   logger: Logger;
   now?: () => number;
@@ -18,32 +18,28 @@ export type RefreshOutcome =
   | { kind: 'error'; err: unknown; tokenVersion: number };
 
 /** Why the user must reconnect, as the account records it. */
-const reauthMessage = (connection: Connection): string => connection.lastError ?? 'reconnect required';
+const reauthMessage = (account: CalendarAccount): string => account.lastError ?? 'reconnect required';
 
 /**
- * Refreshes a connection's access token once, however many callers ask at the same time:
- * callers queue on a per-connection lock that every process honours, and those that find a
+ * Refreshes a calendar account's access token once, however many callers ask at the same time:
+ * callers queue on a per-account lock that every process honours, and those that find a
  * newer, still-usable token than the one they saw return without calling the provider. The
- * (possibly rotated) refresh token is stored sealed; `invalid_grant` parks the connection as
+ * (possibly rotated) refresh token is stored sealed; `invalid_grant` parks the calendar account as
  * `needs_reauth`.
  */
-export async function refreshConnectionToken(
-  deps: TokenRefreshDeps,
-  connectionId: string,
-  seenTokenVersion: number,
-): Promise<RefreshOutcome> {
+export async function refreshAccountToken(deps: TokenRefreshDeps, accountId: string, seenTokenVersion: number): Promise<RefreshOutcome> {
   const now = deps.now ?? Date.now;
-  return deps.connections.withLockedConnection(connectionId, async ({ connection, refreshToken, inLock }): Promise<RefreshOutcome> => {
-    if (connection.status === 'disconnected') return { kind: 'gone' };
-    if (connection.status === 'needs_reauth') return { kind: 'reauth', message: reauthMessage(connection) };
-    const expiresAt = connection.tokenExpiresAt?.getTime() ?? 0;
-    if (connection.tokenVersion > seenTokenVersion && expiresAt - now() > TOKEN_MIN_USABLE_MS) {
-      return { kind: 'fresh', expiresAt: new Date(expiresAt), tokenVersion: connection.tokenVersion };
+  return deps.calendarAccounts.withLockedAccount(accountId, async ({ account, refreshToken, inLock }): Promise<RefreshOutcome> => {
+    if (account.status === 'disconnected') return { kind: 'gone' };
+    if (account.status === 'needs_reauth') return { kind: 'reauth', message: reauthMessage(account) };
+    const expiresAt = account.tokenExpiresAt?.getTime() ?? 0;
+    if (account.tokenVersion > seenTokenVersion && expiresAt - now() > TOKEN_MIN_USABLE_MS) {
+      return { kind: 'fresh', expiresAt: new Date(expiresAt), tokenVersion: account.tokenVersion };
     }
     const audit = {
-      connectionId: connection.id,
-      userId: connection.userId,
-      provider: connection.provider,
+      connectionId: account.id,
+      userId: account.userId,
+      provider: account.provider,
       operation: 'refresh_token' as const,
     };
     if (!refreshToken) {
@@ -53,20 +49,20 @@ export async function refreshConnectionToken(
       return { kind: 'reauth', message };
     }
     try {
-      const tokens = await deps.providers.oauth(connection.provider).refresh(refreshToken);
+      const tokens = await deps.providers.oauth(account.provider).refresh(refreshToken);
       const tokenVersion = await inLock.storeTokens(tokens);
       await inLock.appendSyncLog([{ ...audit, outcome: 'ok' }]);
-      deps.logger.info({ connectionId }, 'access token refreshed');
+      deps.logger.info({ connectionId: accountId }, 'access token refreshed');
       return { kind: 'refreshed', expiresAt: tokens.expiresAt, tokenVersion };
     } catch (err) {
       if (err instanceof ProviderError && err.kind === 'invalid_grant') {
         const message = `The calendar provider refused the stored grant (${err.message}); the user must reconnect.`;
         await inLock.markNeedsReauth(message);
         await inLock.appendSyncLog([{ ...audit, outcome: 'needs_reauth', detail: err.message }]);
-        deps.logger.warn({ connectionId: connection.id, provider: connection.provider }, 'connection needs re-authentication');
+        deps.logger.warn({ connectionId: account.id, provider: account.provider }, 'connection needs re-authentication');
         return { kind: 'reauth', message };
       }
-      return { kind: 'error', err, tokenVersion: connection.tokenVersion };
+      return { kind: 'error', err, tokenVersion: account.tokenVersion };
     }
   });
 }
@@ -76,14 +72,14 @@ export async function refreshConnectionToken(
  * the app password of a CalDAV account, or an access token refreshed first when it is
  * expiring. Throws ProviderError when there are none.
  */
-export async function usableCredentials(deps: TokenRefreshDeps, connectionId: string): Promise<Credentials> {
+export async function usableCredentials(deps: TokenRefreshDeps, accountId: string): Promise<Credentials> {
   const now = deps.now ?? Date.now;
   for (let attempt = 0; attempt < 2; attempt++) {
-    const check = await checkCredentials(deps.connections, connectionId, now());
+    const check = await checkCredentials(deps.calendarAccounts, accountId, now());
     if (check.kind === 'usable') return check.credentials;
     if (check.kind === 'gone') throw new ProviderError('rejected', 'the connection is disconnected');
-    if (check.kind === 'needs_reauth') throw new ProviderError('invalid_grant', reauthMessage(check.connection));
-    const outcome = await refreshConnectionToken(deps, connectionId, check.connection.tokenVersion);
+    if (check.kind === 'needs_reauth') throw new ProviderError('invalid_grant', reauthMessage(check.account));
+    const outcome = await refreshAccountToken(deps, accountId, check.account.tokenVersion);
     if (outcome.kind === 'reauth') throw new ProviderError('invalid_grant', outcome.message);
     if (outcome.kind === 'gone') throw new ProviderError('rejected', 'the connection is disconnected');
     if (outcome.kind === 'error') throw outcome.err;

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Signer } from '../crypto/signer';
-import type { Connection, ConnectionStore } from '../db/connections';
+import type { CalendarAccount, CalendarAccountStore } from '../db/calendar-accounts';
 import type { OAuthFlowStore } from '../db/oauth-flows';
 import type { Logger } from '../logging';
 import { ProviderError, type ProviderKind, type ProviderRegistry } from '../providers';
@@ -21,7 +21,7 @@ export type ConnectErrorCode =
   | 'provider_not_configured';
 
 export type CallbackResult =
-  | { ok: true; connection: Connection; accountEmail: string; created: boolean; returnUrl: string | null }
+  | { ok: true; account: CalendarAccount; accountEmail: string; created: boolean; returnUrl: string | null }
   | { ok: false; error: ConnectErrorCode; returnUrl: string | null };
 
 export type OpenResult = { ok: true; redirectTo: string } | { ok: false; error: ConnectErrorCode; returnUrl: string | null };
@@ -35,19 +35,19 @@ interface StatePayload {
 
 export interface OAuthConnectDeps {
   flows: OAuthFlowStore;
-  connections: ConnectionStore;
+  calendarAccounts: CalendarAccountStore;
   providers: ProviderRegistry;
   /** Signs the `state` parameter (purpose-bound key). */
   stateSigner: Signer;
   publicBaseUrl: string;
   logger: Logger;
-  /** Runs after a connection is stored: starts its workflow (bulk sync). */
-  onConnected(connection: Connection, created: boolean): Promise<void>;
+  /** Runs after a calendar account is stored: starts its workflow (bulk sync). */
+  onConnected(account: CalendarAccount, created: boolean): Promise<void>;
 }
 
 /**
  * The OAuth connect flow, provider-neutral: a single-use connect link, a signed single-use
- * `state` bound to the user and the flow, PKCE S256, and a callback that stores the connection
+ * `state` bound to the user and the flow, PKCE S256, and a callback that stores the calendar account
  * (updating it when the same account reconnects) or reports exactly why it could not.
  */
 export class OAuthConnect {
@@ -117,7 +117,7 @@ export class OAuthConnect {
       this.deps.logger.warn({ provider, reason: err instanceof ProviderError ? err.message : 'unexpected' }, 'account lookup failed');
       return fail('account_lookup_failed');
     }
-    const { connection, created } = await this.deps.connections.upsertOAuth({
+    const { account, created } = await this.deps.calendarAccounts.upsertOAuth({
       userId: flow.userId,
       provider,
       calendarId: 'primary',
@@ -127,7 +127,7 @@ export class OAuthConnect {
       expiresAt: tokens.expiresAt,
     });
     await this.deps.flows.recordOutcome(payload.f, 'connected');
-    await this.deps.onConnected(connection, created);
-    return { ok: true, connection, accountEmail, created, returnUrl: flow.returnUrl };
+    await this.deps.onConnected(account, created);
+    return { ok: true, account, accountEmail, created, returnUrl: flow.returnUrl };
   }
 }
