@@ -1,0 +1,466 @@
+// In-memory stand-ins for what activities depend on: the repositories (src/db), a calendar
+// provider and its OAuth side. They keep what was written so tests can assert on it; a method no
+// activity under test should call throws, so an unexpected dependency shows up as a failure.
+import type { Info } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { DefaultLogger } from '@temporalio/worker';
+import type { ActivityDeps } from '../../../src/activities';
+import { ChannelSecrets } from '../../../src/crypto/channel-secret';
+import type { BookingStore } from '../../../src/db/bookings';
+import type { BulkSyncStore } from '../../../src/db/bulk-sync';
+import type { BusyConflictStore } from '../../../src/db/busy-conflicts';
+import type { BusyStore, ReadState } from '../../../src/db/busy-times';
+import type { CalendarEventStore, EventFailure, EventOutcome } from '../../../src/db/calendar-events';
+import type { Connection, ConnectionStore, LockedConnection, TokenUpdate } from '../../../src/db/connections';
+import type { EditDetection, ExternalEditStore } from '../../../src/db/external-edits';
+import type { NotificationStore } from '../../../src/db/notifications';
+import type { ProviderChannel, ProviderChannelStore } from '../../../src/db/provider-channels';
+import type { ProviderSlotStore, SlotLease } from '../../../src/db/provider-slots';
+import type { SyncLogEntry, SyncLogStore } from '../../../src/db/sync-log';
+import type { BookingProjection, BookingStatus } from '../../../src/domain/booking';
+import type { BusyConflict, ExternalEdit } from '../../../src/domain/busy-reports';
+import { createLogger } from '../../../src/logging';
+import type {
+  AccessContext,
+  BusyWindow,
+  CalendarChanges,
+  CalendarProvider,
+  Credentials,
+  DeleteOutcome,
+  EventKey,
+  EventSpec,
+  OAuthProvider,
+  OpenedPushChannel,
+  ProviderKind,
+  ProviderRegistry,
+  PushChannelRequest,
+  PushSupport,
+  TokenSet,
+  UpsertOutcome,
+} from '../../../src/providers';
+
+export const NOW = Date.parse('2030-01-01T12:00:00Z');
+export const HOUR = 3_600_000;
+
+const unused = (what: string) => (): never => {
+  throw new Error(`${what} is not used by the activities under test`);
+};
+
+/** A calendar account row: active, on `primary`, with a bearer token good for another hour. */
+export function accountRow(overrides: Partial<Connection> = {}): Connection {
+  return {
+    id: 'conn-1',
+    userId: 'ada',
+    provider: 'google',
+    status: 'active',
+    calendarId: 'primary',
+    syncEnabled: true,
+    tokenExpiresAt: new Date(NOW + HOUR),
+    tokenIssuedAt: new Date(NOW),
+    tokenVersion: 4,
+    lastSyncedAt: null,
+    lastError: null,
+    createdAt: new Date(NOW - 24 * HOUR),
+    bulkSync: null,
+    removingEvents: false,
+    ...overrides,
+  };
+}
+
+export class FakeSyncLog implements SyncLogStore {
+  readonly entries: SyncLogEntry[] = [];
+  /** Set to make every append fail, as a database outage would. */
+  failWith: Error | undefined;
+
+  append(entries: SyncLogEntry[]): Promise<void> {
+    if (this.failWith) return Promise.reject(this.failWith);
+    this.entries.push(...entries);
+    return Promise.resolve();
+  }
+}
+
+interface StoredAccount {
+  connection: Connection;
+  credentials: Credentials | null;
+  refreshToken: string | null;
+}
+
+/** Calendar accounts by id; the lock is a no-op (one caller at a time in a unit test). */
+export class FakeConnections implements ConnectionStore {
+  readonly rows = new Map<string, StoredAccount>();
+
+  constructor(
+    private readonly syncLog: FakeSyncLog,
+    private readonly now: () => number,
+  ) {}
+
+  put(connection: Connection, credentials: Credentials | null = { kind: 'bearer', accessToken: 'access-1' }, refreshToken = 'refresh-1') {
+    this.rows.set(connection.id, { connection, credentials, refreshToken });
+  }
+
+  row(id: string): Connection {
+    const stored = this.rows.get(id);
+    if (!stored) throw new Error(`no account ${id}`);
+    return stored.connection;
+  }
+
+  get(id: string): Promise<Connection | undefined> {
+    return Promise.resolve(this.rows.get(id)?.connection);
+  }
+
+  getWithCredentials(id: string): Promise<{ connection: Connection; credentials: Credentials | null } | undefined> {
+    const stored = this.rows.get(id);
+    return Promise.resolve(stored && { connection: stored.connection, credentials: stored.credentials });
+  }
+
+  listForUsers(userIds: string[]): Promise<Connection[]> {
+    const rows = [...this.rows.values()].map((r) => r.connection);
+    return Promise.resolve(rows.filter((c) => userIds.includes(c.userId) && c.status !== 'disconnected'));
+  }
+
+  async withLockedConnection<T>(id: string, work: (locked: LockedConnection) => Promise<T>): Promise<T> {
+    const stored = this.rows.get(id);
+    if (!stored) throw new Error(`no account ${id}`);
+    return work({
+      connection: stored.connection,
+      refreshToken: stored.refreshToken,
+      inLock: {
+        storeTokens: (t: TokenUpdate) => {
+          const tokenVersion = stored.connection.tokenVersion + 1;
+          stored.connection = { ...stored.connection, tokenVersion, tokenExpiresAt: t.expiresAt, tokenIssuedAt: new Date(this.now()) };
+          stored.credentials = { kind: 'bearer', accessToken: t.accessToken };
+          stored.refreshToken = t.refreshToken ?? stored.refreshToken;
+          return Promise.resolve(tokenVersion);
+        },
+        markNeedsReauth: (lastError: string) => {
+          stored.connection = { ...stored.connection, status: 'needs_reauth', lastError };
+          return Promise.resolve();
+        },
+        appendSyncLog: (entries: SyncLogEntry[]) => this.syncLog.append(entries),
+      },
+    });
+  }
+
+  upsertOAuth = unused('connections.upsertOAuth');
+  listForUserWithEmail = unused('connections.listForUserWithEmail');
+  upsertCalDav = unused('connections.upsertCalDav');
+  setSyncEnabled = unused('connections.setSyncEnabled');
+  setCalendar = unused('connections.setCalendar');
+  markRemovingEvents = unused('connections.markRemovingEvents');
+  revocableToken = unused('connections.revocableToken');
+  markDisconnected = unused('connections.markDisconnected');
+}
+
+export class FakeCalendarEvents implements CalendarEventStore {
+  readonly outcomes: EventOutcome[] = [];
+  readonly failures: EventFailure[] = [];
+
+  recordOutcome(o: EventOutcome): Promise<{ bookingChangedAt: Date | null }> {
+    this.outcomes.push(o);
+    return Promise.resolve({ bookingChangedAt: new Date(NOW - 1_000) });
+  }
+
+  recordFailure(o: EventFailure): Promise<void> {
+    this.failures.push(o);
+    return Promise.resolve();
+  }
+
+  toRemove = unused('calendarEvents.toRemove');
+}
+
+/** Busy-time state of each account; `applyRead` answers with the edits a test queued. */
+export class FakeBusy implements BusyStore {
+  readonly states = new Map<string, Omit<ReadState, 'startedAt'>>();
+  readonly applied: EditDetection[] = [];
+  readonly errors: Array<{ connectionId: string; message: string }> = [];
+  /** What the next reads judge as the user's edits of our events. */
+  edits: ExternalEdit[] = [];
+  /** The database clock as a read begins. */
+  readonly startedAt = new Date(NOW - 500);
+
+  readState(connectionId: string): Promise<ReadState> {
+    const known = this.states.get(connectionId);
+    const empty = { cursor: null, cursorCalendar: null, window: null, fullReadAt: null, previousStartedAt: null };
+    return Promise.resolve({ startedAt: this.startedAt, ...(known ?? empty) });
+  }
+
+  applyRead(d: EditDetection): Promise<ExternalEdit[]> {
+    this.applied.push(d);
+    return Promise.resolve(this.edits.filter((e) => e.connectionId === d.connectionId));
+  }
+
+  recordError(connectionId: string, message: string): Promise<void> {
+    this.errors.push({ connectionId, message });
+    return Promise.resolve();
+  }
+
+  forUser = unused('busy.forUser');
+}
+
+export class FakeBusyConflicts implements BusyConflictStore {
+  conflicts: BusyConflict[] = [];
+  readonly reported: Array<{ bookingId: string; busyStart: string; busyEnd: string }> = [];
+
+  unreported(connectionId: string, userId: string): Promise<BusyConflict[]> {
+    return Promise.resolve(this.conflicts.filter((c) => c.connectionId === connectionId && c.userId === userId));
+  }
+
+  markReported(_connectionId: string, conflicts: Array<{ bookingId: string; busyStart: string; busyEnd: string }>): Promise<void> {
+    this.reported.push(...conflicts);
+    return Promise.resolve();
+  }
+}
+
+export class FakeExternalEdits implements ExternalEditStore {
+  readonly reported: Array<{ bookingId: string; changedAt: string }> = [];
+
+  markReported(_connectionId: string, edits: Array<{ bookingId: string; changedAt: string }>): Promise<void> {
+    this.reported.push(...edits);
+    return Promise.resolve();
+  }
+
+  statesOf = unused('externalEdits.statesOf');
+}
+
+export class FakeChannels implements ProviderChannelStore {
+  readonly rows = new Map<string, ProviderChannel>();
+  readonly closed = new Set<string>();
+  /** Set to make `add` fail, as a database outage would. */
+  failAddWith: Error | undefined;
+
+  add(c: ProviderChannel): Promise<void> {
+    if (this.failAddWith) return Promise.reject(this.failAddWith);
+    this.rows.set(c.id, c);
+    return Promise.resolve();
+  }
+
+  private open(): ProviderChannel[] {
+    return [...this.rows.values()].filter((c) => !this.closed.has(c.id));
+  }
+
+  findOpen(provider: string, externalId: string): Promise<ProviderChannel | undefined> {
+    return Promise.resolve(this.open().find((c) => c.provider === provider && c.externalId === externalId));
+  }
+
+  listOpen(connectionId: string): Promise<ProviderChannel[]> {
+    return Promise.resolve(this.open().filter((c) => c.connectionId === connectionId));
+  }
+
+  markClosed(id: string): Promise<void> {
+    this.closed.add(id);
+    return Promise.resolve();
+  }
+}
+
+/** Request slots counted in memory: how many are held now, and the most ever held at once per key. */
+export class FakeSlots implements ProviderSlotStore {
+  readonly held = new Map<string, number>();
+  readonly peak = new Map<string, number>();
+
+  tryAcquire(key: string, slots: number): Promise<SlotLease | undefined> {
+    const n = this.held.get(key) ?? 0;
+    if (n >= slots) return Promise.resolve(undefined);
+    this.held.set(key, n + 1);
+    this.peak.set(key, Math.max(this.peak.get(key) ?? 0, n + 1));
+    return Promise.resolve({ key, slot: n, holder: `holder-${n}` });
+  }
+
+  release(lease: SlotLease): Promise<void> {
+    this.held.set(lease.key, (this.held.get(lease.key) ?? 1) - 1);
+    return Promise.resolve();
+  }
+}
+
+export class FakeBookings implements BookingStore {
+  readonly projections: BookingProjection[] = [];
+  readonly statuses = new Map<string, { status: BookingStatus; revision: number }>();
+
+  saveProjection(b: BookingProjection): Promise<void> {
+    this.projections.push(b);
+    return Promise.resolve();
+  }
+
+  loadStatus(bookingId: string): Promise<{ status: BookingStatus; revision: number } | null> {
+    return Promise.resolve(this.statuses.get(bookingId) ?? null);
+  }
+
+  loadView = unused('bookings.loadView');
+  countOpen = unused('bookings.countOpen');
+}
+
+class UnusedBulkSync implements BulkSyncStore {
+  pageConfirmedFutureBookings = unused('bulkSync.pageConfirmedFutureBookings');
+  countConfirmedFutureBookings = unused('bulkSync.countConfirmedFutureBookings');
+  saveProgress = unused('bulkSync.saveProgress');
+}
+
+class UnusedNotifications implements NotificationStore {
+  record = unused('notifications.record');
+  get = unused('notifications.get');
+  attemptFailed = unused('notifications.attemptFailed');
+  delivered = unused('notifications.delivered');
+  failed = unused('notifications.failed');
+  list = unused('notifications.list');
+}
+
+/** Push channels of a fake provider: records what was opened and closed. */
+export class FakePush implements PushSupport {
+  readonly maxLifetimeMs = 7 * 24 * HOUR;
+  readonly opened: PushChannelRequest[] = [];
+  readonly closed: Array<{ channelId: string; externalId: string; resourceId?: string }> = [];
+  onOpen = (request: PushChannelRequest): Promise<OpenedPushChannel> =>
+    Promise.resolve({ externalId: `sub-${request.channelId}`, expiresAt: request.expiresAt });
+
+  openChannel(_ctx: AccessContext, request: PushChannelRequest): Promise<OpenedPushChannel> {
+    this.opened.push(request);
+    return this.onOpen(request);
+  }
+
+  closeChannel(_ctx: AccessContext, channel: { channelId: string; externalId: string; resourceId?: string }): Promise<void> {
+    this.closed.push(channel);
+    return Promise.resolve();
+  }
+}
+
+/**
+ * A calendar provider whose answers a test sets: by default an upsert creates (or updates the
+ * known event), a delete deletes, and a read finds nothing. Each call is recorded with its context.
+ */
+export class FakeCalendarProvider implements CalendarProvider {
+  readonly requestsPerSecondPerUser = 10;
+  readonly calls: Array<{ method: string; ctx: AccessContext; args: unknown[] }> = [];
+
+  onUpsert = (event: EventSpec, known: { externalEventId?: string }): Promise<UpsertOutcome> =>
+    Promise.resolve(
+      known.externalEventId
+        ? { externalEventId: known.externalEventId, etag: '"2"', action: 'updated' }
+        : { externalEventId: `evt-${event.key.bookingId}`, etag: '"1"', action: 'created' },
+    );
+  onDelete = (_key: EventKey, _known: { externalEventId?: string }): Promise<DeleteOutcome> => Promise.resolve({ action: 'deleted' });
+  onReadChanges = (_window: BusyWindow, _cursor?: string): Promise<CalendarChanges> =>
+    Promise.resolve({ mode: 'full', cursorExpired: false, items: [], cursor: 'cursor-1' });
+
+  constructor(
+    readonly kind: ProviderKind,
+    readonly push?: PushSupport,
+    readonly maxConcurrentRequestsPerUser?: number,
+  ) {}
+
+  upsertEvent(ctx: AccessContext, event: EventSpec, known: { externalEventId?: string }): Promise<UpsertOutcome> {
+    this.calls.push({ method: 'upsertEvent', ctx, args: [event, known] });
+    return this.onUpsert(event, known);
+  }
+
+  deleteEvent(ctx: AccessContext, key: EventKey, known: { externalEventId?: string }): Promise<DeleteOutcome> {
+    this.calls.push({ method: 'deleteEvent', ctx, args: [key, known] });
+    return this.onDelete(key, known);
+  }
+
+  readChanges(ctx: AccessContext, window: BusyWindow, cursor?: string): Promise<CalendarChanges> {
+    this.calls.push({ method: 'readChanges', ctx, args: [window, cursor] });
+    return this.onReadChanges(window, cursor);
+  }
+
+  listCalendars = unused('provider.listCalendars');
+}
+
+/** The OAuth side of a fake provider: only token refresh, answered as the test sets. */
+export class FakeOAuth implements OAuthProvider {
+  readonly scopes = ['calendar'];
+  readonly refreshedWith: string[] = [];
+  onRefresh = (_refreshToken: string): Promise<TokenSet> =>
+    Promise.resolve({ accessToken: 'access-2', refreshToken: 'refresh-2', expiresAt: new Date(NOW + HOUR) });
+
+  constructor(readonly kind: ProviderKind) {}
+
+  refresh(refreshToken: string): Promise<TokenSet> {
+    this.refreshedWith.push(refreshToken);
+    return this.onRefresh(refreshToken);
+  }
+
+  authorizeUrl = unused('oauth.authorizeUrl');
+  exchangeCode = unused('oauth.exchangeCode');
+  fetchAccountEmail = unused('oauth.fetchAccountEmail');
+  revoke = unused('oauth.revoke');
+}
+
+export const channelSecrets = new ChannelSecrets([{ id: 'k1', key: Buffer.alloc(32, 7) }]);
+
+/** Everything one test's activities run against: the deps to build them with, and the fakes behind them. */
+export function fakeWorld(options: { push?: boolean } = {}) {
+  const now = () => NOW;
+  const syncLog = new FakeSyncLog();
+  const connections = new FakeConnections(syncLog, now);
+  const pushSupport = new FakePush();
+  const google = new FakeCalendarProvider('google', pushSupport);
+  const microsoft = new FakeCalendarProvider('microsoft', undefined, 4);
+  const caldav = new FakeCalendarProvider('caldav');
+  const oauth = new FakeOAuth('google');
+  const providers: ProviderRegistry = {
+    calendar: (kind) => (kind === 'google' ? google : kind === 'microsoft' ? microsoft : caldav),
+    oauth: (kind) => {
+      if (kind !== 'google') throw new Error(`no ${kind} OAuth in these tests`);
+      return oauth;
+    },
+  };
+  const repositories = {
+    syncLog,
+    connections,
+    calendarEvents: new FakeCalendarEvents(),
+    busy: new FakeBusy(),
+    busyConflicts: new FakeBusyConflicts(),
+    externalEdits: new FakeExternalEdits(),
+    channels: new FakeChannels(),
+    slots: new FakeSlots(),
+    bookings: new FakeBookings(),
+  };
+  const deps: ActivityDeps = {
+    ...repositories,
+    bulkSync: new UnusedBulkSync(),
+    notifications: new UnusedNotifications(),
+    providers,
+    reminders: [{ method: 'popup', minutes: 15 }],
+    logger: createLogger('silent'),
+    push: options.push === false ? undefined : { publicBaseUrl: 'https://sync.example.com', secrets: channelSecrets },
+    now,
+  };
+  return { ...repositories, google, microsoft, caldav, pushSupport, oauth, deps };
+}
+
+/** The ApplicationFailure an activity threw (fails the test when it resolved or threw something else). */
+export async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
+  const err: unknown = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(err instanceof ApplicationFailure)) throw new Error(`expected an ApplicationFailure, got ${String(err)}`);
+  return err;
+}
+
+type Activity = (...args: never[]) => Promise<unknown>;
+
+/** Runs activities in a mock activity context (`Context.current()` answers with its info). */
+export interface ActivityEnv {
+  readonly mock: MockActivityEnvironment;
+  /** Runs `activities[name]`: called on its object, and with the activity's own argument and result types. */
+  run<T extends Record<K, Activity>, K extends keyof T>(
+    activities: T,
+    name: K,
+    ...args: Parameters<T[K]>
+  ): Promise<Awaited<ReturnType<T[K]>>>;
+}
+
+/** A mock activity context (attempt and the rest of `info` as given) whose worker log is silent: failures are what these tests expect. */
+export function activityEnv(info: Partial<Info> = {}): ActivityEnv {
+  const mock = new MockActivityEnvironment(info, { logger: new DefaultLogger('TRACE', () => undefined) });
+  async function run<T extends Record<K, Activity>, K extends keyof T>(
+    activities: T,
+    name: K,
+    ...args: Parameters<T[K]>
+  ): Promise<Awaited<ReturnType<T[K]>>> {
+    const result: unknown = await mock.run((...a: Parameters<T[K]>) => activities[name](...a), ...args);
+    return result as Awaited<ReturnType<T[K]>>;
+  }
+  return { mock, run };
+}
