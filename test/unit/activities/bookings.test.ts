@@ -22,9 +22,9 @@ const PROJECTION: BookingProjection = {
 /** ada syncs; bob's account needs reconnecting (still a target); cy turned sync off; dee has no account. */
 function setup() {
   const world = fakeWorld();
-  world.connections.put(accountRow({ id: 'conn-ada', userId: 'ada' }));
-  world.connections.put(accountRow({ id: 'conn-bob', userId: 'bob', provider: 'microsoft', status: 'needs_reauth' }));
-  world.connections.put(accountRow({ id: 'conn-cy', userId: 'cy', syncEnabled: false }));
+  world.calendarAccounts.put(accountRow({ id: 'conn-ada', userId: 'ada' }));
+  world.calendarAccounts.put(accountRow({ id: 'conn-bob', userId: 'bob', provider: 'microsoft', status: 'needs_reauth' }));
+  world.calendarAccounts.put(accountRow({ id: 'conn-cy', userId: 'cy', syncEnabled: false }));
   return { ...world, activities: createBookingActivities(world.deps) };
 }
 

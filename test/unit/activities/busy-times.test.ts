@@ -31,7 +31,7 @@ const CHANGES: CalendarChanges = {
 
 function setup() {
   const world = fakeWorld();
-  world.connections.put(accountRow());
+  world.calendarAccounts.put(accountRow());
   world.google.onReadChanges = () => Promise.resolve(CHANGES);
   return { ...world, activities: createBusyTimeActivities(world.deps) };
 }
@@ -149,7 +149,7 @@ describe('refreshBusyTimes', () => {
 
   it('does not read a calendar account that needs reconnecting', async () => {
     const world = fakeWorld();
-    world.connections.put(accountRow({ status: 'needs_reauth' }));
+    world.calendarAccounts.put(accountRow({ status: 'needs_reauth' }));
     const failure = await failureOf(activityEnv().run(createBusyTimeActivities(world.deps), 'refreshBusyTimes', INPUT));
 
     expect([failure.type, failure.nonRetryable]).toEqual(['ReauthRequired', true]);

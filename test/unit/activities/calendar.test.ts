@@ -21,7 +21,7 @@ const UPSERT: UpsertEventInput = { bookingId: 'b-1', userId: 'ada', connectionId
 /** A world with one usable Google account, and the calendar activities built on it. */
 function setup(row = accountRow()) {
   const world = fakeWorld();
-  world.connections.put(row);
+  world.calendarAccounts.put(row);
   return { ...world, activities: createCalendarActivities(world.deps) };
 }
 

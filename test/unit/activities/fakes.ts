@@ -12,7 +12,7 @@ import type { BulkSyncStore } from '../../../src/db/bulk-sync';
 import type { BusyConflictStore } from '../../../src/db/busy-conflicts';
 import type { BusyStore, ReadState } from '../../../src/db/busy-times';
 import type { CalendarEventStore, EventFailure, EventOutcome } from '../../../src/db/calendar-events';
-import type { Connection, ConnectionStore, LockedConnection, TokenUpdate } from '../../../src/db/connections';
+import type { CalendarAccount, CalendarAccountStore, LockedCalendarAccount, TokenUpdate } from '../../../src/db/calendar-accounts';
 import type { EditDetection, ExternalEditStore } from '../../../src/db/external-edits';
 import type { NotificationStore } from '../../../src/db/notifications';
 import type { ProviderChannel, ProviderChannelStore } from '../../../src/db/provider-channels';
@@ -48,7 +48,7 @@ const unused = (what: string) => (): never => {
 };
 
 /** A calendar account row: active, on `primary`, with a bearer token good for another hour. */
-export function accountRow(overrides: Partial<Connection> = {}): Connection {
+export function accountRow(overrides: Partial<CalendarAccount> = {}): CalendarAccount {
   return {
     id: 'conn-1',
     userId: 'ada',
@@ -81,13 +81,13 @@ export class FakeSyncLog implements SyncLogStore {
 }
 
 interface StoredAccount {
-  connection: Connection;
+  account: CalendarAccount;
   credentials: Credentials | null;
   refreshToken: string | null;
 }
 
 /** Calendar accounts by id; the lock is a no-op (one caller at a time in a unit test). */
-export class FakeConnections implements ConnectionStore {
+export class FakeCalendarAccounts implements CalendarAccountStore {
   readonly rows = new Map<string, StoredAccount>();
 
   constructor(
@@ -95,46 +95,46 @@ export class FakeConnections implements ConnectionStore {
     private readonly now: () => number,
   ) {}
 
-  put(connection: Connection, credentials: Credentials | null = { kind: 'bearer', accessToken: 'access-1' }, refreshToken = 'refresh-1') {
-    this.rows.set(connection.id, { connection, credentials, refreshToken });
+  put(account: CalendarAccount, credentials: Credentials | null = { kind: 'bearer', accessToken: 'access-1' }, refreshToken = 'refresh-1') {
+    this.rows.set(account.id, { account, credentials, refreshToken });
   }
 
-  row(id: string): Connection {
+  row(id: string): CalendarAccount {
     const stored = this.rows.get(id);
     if (!stored) throw new Error(`no account ${id}`);
-    return stored.connection;
+    return stored.account;
   }
 
-  get(id: string): Promise<Connection | undefined> {
-    return Promise.resolve(this.rows.get(id)?.connection);
+  get(id: string): Promise<CalendarAccount | undefined> {
+    return Promise.resolve(this.rows.get(id)?.account);
   }
 
-  getWithCredentials(id: string): Promise<{ connection: Connection; credentials: Credentials | null } | undefined> {
+  getWithCredentials(id: string): Promise<{ account: CalendarAccount; credentials: Credentials | null } | undefined> {
     const stored = this.rows.get(id);
-    return Promise.resolve(stored && { connection: stored.connection, credentials: stored.credentials });
+    return Promise.resolve(stored && { account: stored.account, credentials: stored.credentials });
   }
 
-  listForUsers(userIds: string[]): Promise<Connection[]> {
-    const rows = [...this.rows.values()].map((r) => r.connection);
+  listForUsers(userIds: string[]): Promise<CalendarAccount[]> {
+    const rows = [...this.rows.values()].map((r) => r.account);
     return Promise.resolve(rows.filter((c) => userIds.includes(c.userId) && c.status !== 'disconnected'));
   }
 
-  async withLockedConnection<T>(id: string, work: (locked: LockedConnection) => Promise<T>): Promise<T> {
+  async withLockedAccount<T>(id: string, work: (locked: LockedCalendarAccount) => Promise<T>): Promise<T> {
     const stored = this.rows.get(id);
     if (!stored) throw new Error(`no account ${id}`);
     return work({
-      connection: stored.connection,
+      account: stored.account,
       refreshToken: stored.refreshToken,
       inLock: {
         storeTokens: (t: TokenUpdate) => {
-          const tokenVersion = stored.connection.tokenVersion + 1;
-          stored.connection = { ...stored.connection, tokenVersion, tokenExpiresAt: t.expiresAt, tokenIssuedAt: new Date(this.now()) };
+          const tokenVersion = stored.account.tokenVersion + 1;
+          stored.account = { ...stored.account, tokenVersion, tokenExpiresAt: t.expiresAt, tokenIssuedAt: new Date(this.now()) };
           stored.credentials = { kind: 'bearer', accessToken: t.accessToken };
           stored.refreshToken = t.refreshToken ?? stored.refreshToken;
           return Promise.resolve(tokenVersion);
         },
         markNeedsReauth: (lastError: string) => {
-          stored.connection = { ...stored.connection, status: 'needs_reauth', lastError };
+          stored.account = { ...stored.account, status: 'needs_reauth', lastError };
           return Promise.resolve();
         },
         appendSyncLog: (entries: SyncLogEntry[]) => this.syncLog.append(entries),
@@ -142,14 +142,14 @@ export class FakeConnections implements ConnectionStore {
     });
   }
 
-  upsertOAuth = unused('connections.upsertOAuth');
-  listForUserWithEmail = unused('connections.listForUserWithEmail');
-  upsertCalDav = unused('connections.upsertCalDav');
-  setSyncEnabled = unused('connections.setSyncEnabled');
-  setCalendar = unused('connections.setCalendar');
-  markRemovingEvents = unused('connections.markRemovingEvents');
-  revocableToken = unused('connections.revocableToken');
-  markDisconnected = unused('connections.markDisconnected');
+  upsertOAuth = unused('calendarAccounts.upsertOAuth');
+  listForUserWithEmail = unused('calendarAccounts.listForUserWithEmail');
+  upsertCalDav = unused('calendarAccounts.upsertCalDav');
+  setSyncEnabled = unused('calendarAccounts.setSyncEnabled');
+  setCalendar = unused('calendarAccounts.setCalendar');
+  markRemovingEvents = unused('calendarAccounts.markRemovingEvents');
+  revocableToken = unused('calendarAccounts.revocableToken');
+  markDisconnected = unused('calendarAccounts.markDisconnected');
 }
 
 export class FakeCalendarEvents implements CalendarEventStore {
@@ -391,7 +391,7 @@ export const channelSecrets = new ChannelSecrets([{ id: 'k1', key: Buffer.alloc(
 export function fakeWorld(options: { push?: boolean } = {}) {
   const now = () => NOW;
   const syncLog = new FakeSyncLog();
-  const connections = new FakeConnections(syncLog, now);
+  const calendarAccounts = new FakeCalendarAccounts(syncLog, now);
   const pushSupport = new FakePush();
   const google = new FakeCalendarProvider('google', pushSupport);
   const microsoft = new FakeCalendarProvider('microsoft', undefined, 4);
@@ -406,7 +406,7 @@ export function fakeWorld(options: { push?: boolean } = {}) {
   };
   const repositories = {
     syncLog,
-    connections,
+    calendarAccounts,
     calendarEvents: new FakeCalendarEvents(),
     busy: new FakeBusy(),
     busyConflicts: new FakeBusyConflicts(),

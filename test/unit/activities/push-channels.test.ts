@@ -8,7 +8,7 @@ const INPUT = { connectionId: 'conn-1' };
 function setup(options: { push?: boolean; ttlMs?: number } = {}, row = accountRow()) {
   const world = fakeWorld(options);
   if (world.deps.push && options.ttlMs) world.deps.push.ttlMs = options.ttlMs;
-  world.connections.put(row);
+  world.calendarAccounts.put(row);
   return { ...world, activities: createPushChannelActivities(world.deps) };
 }
 

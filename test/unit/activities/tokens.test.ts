@@ -1,24 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { createTokenActivities } from '../../../src/activities/tokens';
-import type { Connection } from '../../../src/db/connections';
+import type { CalendarAccount } from '../../../src/db/calendar-accounts';
 import { ProviderError } from '../../../src/providers';
 import { accountRow, activityEnv, failureOf, fakeWorld, HOUR, NOW } from './fakes';
 
 /** An account whose token version 4 is about to expire. */
-function setup(row: Connection = accountRow({ tokenExpiresAt: new Date(NOW + 60_000), tokenIssuedAt: new Date(NOW - HOUR) })) {
+function setup(row: CalendarAccount = accountRow({ tokenExpiresAt: new Date(NOW + 60_000), tokenIssuedAt: new Date(NOW - HOUR) })) {
   const world = fakeWorld();
-  world.connections.put(row);
+  world.calendarAccounts.put(row);
   return { ...world, activities: createTokenActivities(world.deps) };
 }
 
 describe('refreshAccessToken', () => {
   it('refreshes with the stored refresh token, stores the new tokens and returns only their expiry and generation', async () => {
-    const { activities, oauth, connections, syncLog } = setup();
+    const { activities, oauth, calendarAccounts, syncLog } = setup();
     const result = await activityEnv().run(activities, 'refreshAccessToken', { connectionId: 'conn-1', seenTokenVersion: 4 });
 
     expect(result).toEqual({ refreshed: true, expiresAt: new Date(NOW + HOUR).toISOString(), tokenVersion: 5 });
     expect(oauth.refreshedWith).toEqual(['refresh-1']);
-    expect(connections.rows.get('conn-1')?.credentials).toEqual({ kind: 'bearer', accessToken: 'access-2' });
+    expect(calendarAccounts.rows.get('conn-1')?.credentials).toEqual({ kind: 'bearer', accessToken: 'access-2' });
     expect(syncLog.entries).toEqual([
       { connectionId: 'conn-1', userId: 'ada', provider: 'google', operation: 'refresh_token', outcome: 'ok' },
     ]);
@@ -33,22 +33,22 @@ describe('refreshAccessToken', () => {
   });
 
   it('parks the account as needing reconnection when the grant is refused, and fails with ReauthRequired', async () => {
-    const { activities, oauth, connections, syncLog } = setup();
+    const { activities, oauth, calendarAccounts, syncLog } = setup();
     oauth.onRefresh = () => Promise.reject(new ProviderError('invalid_grant', 'invalid_grant: token revoked'));
     const failure = await failureOf(activityEnv().run(activities, 'refreshAccessToken', { connectionId: 'conn-1', seenTokenVersion: 4 }));
 
     expect([failure.type, failure.nonRetryable]).toEqual(['ReauthRequired', true]);
-    expect(connections.row('conn-1').status).toBe('needs_reauth');
+    expect(calendarAccounts.row('conn-1').status).toBe('needs_reauth');
     expect(syncLog.entries.map((e) => [e.operation, e.outcome])).toEqual([['refresh_token', 'needs_reauth']]);
   });
 
   it('retries a token endpoint that is down, with the token untouched', async () => {
-    const { activities, oauth, connections } = setup();
+    const { activities, oauth, calendarAccounts } = setup();
     oauth.onRefresh = () => Promise.reject(new ProviderError('transient', 'token endpoint 503', { retryAfterMs: 1_000 }));
     const failure = await failureOf(activityEnv().run(activities, 'refreshAccessToken', { connectionId: 'conn-1', seenTokenVersion: 4 }));
 
     expect([failure.type, failure.nonRetryable, failure.nextRetryDelay]).toEqual(['ProviderUnavailable', false, 1_000]);
-    expect(connections.row('conn-1')).toMatchObject({ status: 'active', tokenVersion: 4 });
+    expect(calendarAccounts.row('conn-1')).toMatchObject({ status: 'active', tokenVersion: 4 });
   });
 
   it('fails with the typed failures for an account that is gone or already needs reconnecting', async () => {
