@@ -15,6 +15,8 @@ export default defineConfig({
     coverage: {
       provider: 'v8',
       include: ['src/**/*.ts'],
+      // The include pattern also matches the emulators' own src/ folder.
+      exclude: ['packages/**'],
       reporter: [['text', { skipFull: true }], 'text-summary', 'json-summary'],
       reportsDirectory: 'coverage',
       reportOnFailure: true,
