@@ -36,14 +36,24 @@ export function settled(
   accept: (v: BookingView) => boolean = () => true,
   timeoutMs?: number,
 ): Promise<BookingView> {
+  let seen: BookingView | undefined;
   return eventually(
     async () => {
       const v = await getBooking(h, bookingId);
+      seen = v;
       return v.syncState === 'synced' && accept(v) ? v : undefined;
     },
     `booking ${bookingId} to settle`,
     timeoutMs,
-  );
+  ).catch((err: unknown) => {
+    // What the last read showed says which of the two conditions never held.
+    const last = seen && {
+      syncState: seen.syncState,
+      start: seen.start,
+      calendars: seen.calendars.map((c) => [c.state, c.lastError ?? '']),
+    };
+    throw new Error(`${err instanceof Error ? err.message : String(err)}; last seen: ${JSON.stringify(last)}`);
+  });
 }
 
 /** Our events for a booking in a sandbox calendar (cancelled ones included when asked). */
