@@ -84,7 +84,9 @@ describe('bookingWorkflow lifecycle', () => {
     await settled(h, bookingId, (v) => v.calendars.filter((c) => c.state === 'synced').length === 2);
     for (let day = 10; day < 16; day++) {
       await first.signal(rescheduleSignal, { version: day, start: `2030-05-${day}T15:00:00Z`, end: `2030-05-${day}T16:00:00Z` });
-      await settled(h, bookingId, (v) => v.start === `2030-05-${day}T15:00:00Z`);
+      // A deadline, not a wait: in two full-suite runs one of these steps took over the default
+      // 30 s (never when run alone); the timeout's message says what the last read showed.
+      await settled(h, bookingId, (v) => v.start === `2030-05-${day}T15:00:00Z`, 90_000);
     }
     const described = await h.service.client.workflow.getHandle(workflowId).describe();
     expect(described.runId).not.toBe(first.signaledRunId);
