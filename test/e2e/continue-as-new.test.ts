@@ -223,6 +223,8 @@ describe('connection workflow continue-as-new', () => {
     await eventually(
       async () => (await runsAfter(workflowId, await runHistory(h.service.client, workflowId, noticeSeenIn))).some(decided) || undefined,
       'a failed busy read in a later run',
+      // Two or three busy-read rounds (a 2 s poll and a 5 s gap each) fill a run's history.
+      120_000,
     );
     expect(await notices()).toBe(1);
     const delivered = await eventually(() => {

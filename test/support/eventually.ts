@@ -1,7 +1,11 @@
 import { inspect } from 'node:util';
 
-/** Polls `check` until it returns a value (not undefined) or the deadline passes. Not a sleep: it returns as soon as the condition holds. */
-export async function eventually<T>(check: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 30_000): Promise<T> {
+/**
+ * Polls `check` until it returns a value (not undefined) or the deadline passes. Not a sleep: it
+ * returns as soon as the condition holds. The default deadline allows for a full-suite run on two
+ * cores, where two test files, their workers and the dev server share the machine.
+ */
+export async function eventually<T>(check: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
