@@ -1,18 +1,6 @@
 import { createCalendarObject, deleteCalendarObject, updateCalendarObject } from 'tsdav';
-import {
-  ProviderError,
-  type AccessContext,
-  type BusyWindow,
-  type CalendarChanges,
-  type CalendarInfo,
-  type CalendarProvider,
-  type Credentials,
-  type DeleteOutcome,
-  type EventKey,
-  type EventSpec,
-  type ProviderKind,
-  type UpsertOutcome,
-} from '../types';
+import { ProviderError } from '../types';
+import type * as port from '../types';
 import { authHeaders, readObject, TIMEOUT_MS } from './dav';
 import { accountFetch } from './dav-fetch';
 import { readCalDavChanges } from './change-reads';
@@ -42,13 +30,13 @@ async function write(what: string, send: () => Promise<Response>): Promise<Respo
  * update and delete with `If-Match` on the ETag just read, re-reading on 412; SEQUENCE goes up
  * on every change.
  */
-export class CalDavCalendarProvider implements CalendarProvider {
+export class CalDavCalendarProvider implements port.CalendarProvider {
   /** Servers publish no quota; stay gentle. */
   readonly requestsPerSecondPerUser = 5;
 
-  constructor(readonly kind: Extract<ProviderKind, 'caldav' | 'icloud'>) {}
+  constructor(readonly kind: Extract<port.ProviderKind, 'caldav' | 'icloud'>) {}
 
-  async upsertEvent(ctx: AccessContext, spec: EventSpec): Promise<UpsertOutcome> {
+  async upsertEvent(ctx: port.AccessContext, spec: port.EventSpec): Promise<port.UpsertOutcome> {
     const url = objectUrl(ctx.calendarId, spec.key);
     const headers = authHeaders(ctx.credentials);
     for (let round = 0; ; round++) {
@@ -84,7 +72,7 @@ export class CalDavCalendarProvider implements CalendarProvider {
     }
   }
 
-  async deleteEvent(ctx: AccessContext, key: EventKey): Promise<DeleteOutcome> {
+  async deleteEvent(ctx: port.AccessContext, key: port.EventKey): Promise<port.DeleteOutcome> {
     const url = objectUrl(ctx.calendarId, key);
     for (let round = 0; ; round++) {
       const current = await readObject(url, ctx.credentials);
@@ -104,11 +92,11 @@ export class CalDavCalendarProvider implements CalendarProvider {
     }
   }
 
-  readChanges(ctx: AccessContext, window: BusyWindow, cursor?: string): Promise<CalendarChanges> {
+  readChanges(ctx: port.AccessContext, window: port.BusyWindow, cursor?: string): Promise<port.CalendarChanges> {
     return readCalDavChanges(ctx, window, cursor);
   }
 
-  async listCalendars(ctx: { credentials: Credentials }): Promise<CalendarInfo[]> {
+  async listCalendars(ctx: { credentials: port.Credentials }): Promise<port.CalendarInfo[]> {
     const { credentials } = ctx;
     if (credentials.kind !== 'basic') throw new ProviderError('rejected', 'a CalDAV account needs a user name and app password');
     return (await discoverCalDav(credentials)).calendars;

@@ -1,16 +1,5 @@
-import {
-  bearerToken,
-  type AccessContext,
-  type BusyWindow,
-  type CalendarChanges,
-  type CalendarInfo,
-  type CalendarProvider,
-  type Credentials,
-  type DeleteOutcome,
-  type EventKey,
-  type EventSpec,
-  type UpsertOutcome,
-} from '../types';
+import { bearerToken } from '../types';
+import type * as port from '../types';
 import { readGoogleChanges } from './change-reads';
 import { GooglePushChannels } from './push-channels';
 import { calendarClient, withToken } from './calendar-client';
@@ -23,7 +12,7 @@ import { toGoogleEvent } from './to-google-event';
  * repeat: an insert that already happened answers 409 `duplicate` and becomes an update; an
  * update of a deleted event (Google keeps it, cancelled) brings it back; deleting twice is fine.
  */
-export class GoogleCalendarProvider implements CalendarProvider {
+export class GoogleCalendarProvider implements port.CalendarProvider {
   readonly kind = 'google' as const;
   readonly push: GooglePushChannels;
 
@@ -35,7 +24,7 @@ export class GoogleCalendarProvider implements CalendarProvider {
     this.push = new GooglePushChannels(apiUrl);
   }
 
-  async upsertEvent(ctx: AccessContext, spec: EventSpec, known: { externalEventId?: string }): Promise<UpsertOutcome> {
+  async upsertEvent(ctx: port.AccessContext, spec: port.EventSpec, known: { externalEventId?: string }): Promise<port.UpsertOutcome> {
     const id = googleEventId(spec.key);
     const body = toGoogleEvent(spec, id);
     // When we believe the event exists, update first: one call instead of insert → 409 → update.
@@ -59,7 +48,11 @@ export class GoogleCalendarProvider implements CalendarProvider {
   }
 
   /** PUT the whole event; undefined when it never existed. */
-  private async update(ctx: AccessContext, id: string, body: ReturnType<typeof toGoogleEvent>): Promise<UpsertOutcome | undefined> {
+  private async update(
+    ctx: port.AccessContext,
+    id: string,
+    body: ReturnType<typeof toGoogleEvent>,
+  ): Promise<port.UpsertOutcome | undefined> {
     try {
       const res = await calendarClient(this.apiUrl).events.update(
         { calendarId: ctx.calendarId, eventId: id, requestBody: body },
@@ -73,7 +66,7 @@ export class GoogleCalendarProvider implements CalendarProvider {
     }
   }
 
-  async deleteEvent(ctx: AccessContext, key: EventKey): Promise<DeleteOutcome> {
+  async deleteEvent(ctx: port.AccessContext, key: port.EventKey): Promise<port.DeleteOutcome> {
     try {
       await calendarClient(this.apiUrl).events.delete(
         { calendarId: ctx.calendarId, eventId: googleEventId(key), sendUpdates: 'none' },
@@ -88,12 +81,12 @@ export class GoogleCalendarProvider implements CalendarProvider {
     }
   }
 
-  readChanges(ctx: AccessContext, window: BusyWindow, cursor?: string): Promise<CalendarChanges> {
+  readChanges(ctx: port.AccessContext, window: port.BusyWindow, cursor?: string): Promise<port.CalendarChanges> {
     return readGoogleChanges(this.apiUrl, ctx, window, cursor);
   }
 
-  async listCalendars(ctx: { credentials: Credentials }): Promise<CalendarInfo[]> {
-    const calendars: CalendarInfo[] = [];
+  async listCalendars(ctx: { credentials: port.Credentials }): Promise<port.CalendarInfo[]> {
+    const calendars: port.CalendarInfo[] = [];
     let pageToken: string | undefined;
     try {
       do {

@@ -1,17 +1,6 @@
 import type { Client } from '@microsoft/microsoft-graph-client';
-import {
-  bearerToken,
-  type AccessContext,
-  type BusyWindow,
-  type CalendarChanges,
-  type CalendarInfo,
-  type CalendarProvider,
-  type Credentials,
-  type DeleteOutcome,
-  type EventKey,
-  type EventSpec,
-  type UpsertOutcome,
-} from '../types';
+import { bearerToken } from '../types';
+import type * as port from '../types';
 import { readGraphChanges } from './change-reads';
 import { toProviderError } from './errors';
 import { tagFilter, transactionIdFor } from './event-tag';
@@ -41,7 +30,7 @@ function isTimeZoneRejection(err: unknown): boolean {
  * our extended property, looked up before creating; and `transactionId` on the create itself,
  * so a POST retried after a lost response does not make a second event.
  */
-export class MicrosoftCalendarProvider implements CalendarProvider {
+export class MicrosoftCalendarProvider implements port.CalendarProvider {
   readonly kind = 'microsoft' as const;
   /** Graph: 10,000 requests per 10 minutes per mailbox (and 4 at a time). */
   readonly requestsPerSecondPerUser = 16;
@@ -57,7 +46,7 @@ export class MicrosoftCalendarProvider implements CalendarProvider {
     this.push = new GraphPushSubscriptions(graphUrl);
   }
 
-  async upsertEvent(ctx: AccessContext, spec: EventSpec, known: { externalEventId?: string }): Promise<UpsertOutcome> {
+  async upsertEvent(ctx: port.AccessContext, spec: port.EventSpec, known: { externalEventId?: string }): Promise<port.UpsertOutcome> {
     const token = bearerToken(ctx.credentials);
     const patch = (id: string) => (client: Client, body: GraphEventBody) => client.api(`/me/events/${encodeURIComponent(id)}`).patch(body);
     const existingId = known.externalEventId ?? (await this.find(ctx, spec.key));
@@ -84,7 +73,7 @@ export class MicrosoftCalendarProvider implements CalendarProvider {
    */
   private async write(
     accessToken: string,
-    spec: EventSpec,
+    spec: port.EventSpec,
     send: (client: Client, body: GraphEventBody) => Promise<GraphEvent>,
   ): Promise<GraphEvent | undefined> {
     const attempt = (zone: string) => send(graphClient(this.graphUrl, accessToken, zone), toGraphEvent(spec, zone, this.reminderChoice));
@@ -106,7 +95,7 @@ export class MicrosoftCalendarProvider implements CalendarProvider {
   }
 
   /** Our event for this key in the calendar, by the extended property. */
-  private async find(ctx: AccessContext, key: EventKey): Promise<string | undefined> {
+  private async find(ctx: port.AccessContext, key: port.EventKey): Promise<string | undefined> {
     try {
       const res = (await graphClient(this.graphUrl, bearerToken(ctx.credentials))
         .api(eventsPath(ctx.calendarId))
@@ -122,7 +111,7 @@ export class MicrosoftCalendarProvider implements CalendarProvider {
     }
   }
 
-  async deleteEvent(ctx: AccessContext, key: EventKey, known: { externalEventId?: string }): Promise<DeleteOutcome> {
+  async deleteEvent(ctx: port.AccessContext, key: port.EventKey, known: { externalEventId?: string }): Promise<port.DeleteOutcome> {
     const id = known.externalEventId ?? (await this.find(ctx, key));
     if (!id) return { action: 'already_gone' };
     try {
@@ -142,11 +131,11 @@ export class MicrosoftCalendarProvider implements CalendarProvider {
     }
   }
 
-  readChanges(ctx: AccessContext, window: BusyWindow, cursor?: string): Promise<CalendarChanges> {
+  readChanges(ctx: port.AccessContext, window: port.BusyWindow, cursor?: string): Promise<port.CalendarChanges> {
     return readGraphChanges(this.graphUrl, ctx, window, cursor);
   }
 
-  async listCalendars(ctx: { credentials: Credentials }): Promise<CalendarInfo[]> {
+  async listCalendars(ctx: { credentials: port.Credentials }): Promise<port.CalendarInfo[]> {
     try {
       const res = (await graphClient(this.graphUrl, bearerToken(ctx.credentials)).api('/me/calendars').top(250).get()) as {
         value?: Array<{ id: string; name?: string; isDefaultCalendar?: boolean; canEdit?: boolean }>;
