@@ -4,6 +4,7 @@ import { DecryptionError, type SecretBox } from '../crypto/secret-box';
 import type { Credentials, ProviderKind } from '../providers/types';
 import type { BulkSyncProgress } from './bulk-sync';
 import { withTransaction, type Queryable } from './pool';
+import { COLUMNS, toCalendarAccount, type CalendarAccountRow, type InsertedColumn } from './calendar-account-row';
 import { aad, SecretUnavailableError, type SealedColumn } from './sealed-columns';
 import { PgSyncLogStore, type SyncLogEntry } from './sync-log';
 
@@ -25,28 +26,6 @@ export interface CalendarAccount {
   createdAt: Date;
   bulkSync: BulkSyncProgress | null;
   removingEvents: boolean;
-}
-
-interface CalendarAccountRow {
-  id: string;
-  user_id: string;
-  provider: ProviderKind;
-  status: CalendarAccountStatus;
-  calendar_id: string;
-  sync_enabled: boolean;
-  token_expires_at: Date | null;
-  token_issued_at: Date | null;
-  token_version: number;
-  last_synced_at: Date | null;
-  last_error: string | null;
-  created_at: Date;
-  bulk_sync: BulkSyncProgress | null;
-  removing_events: boolean;
-  account_email_enc: string | null;
-  access_token_enc: string | null;
-  refresh_token_enc: string | null;
-  password_enc: string | null;
-  server_url: string | null;
 }
 
 export interface NewOAuthAccount {
@@ -73,28 +52,6 @@ export interface TokenUpdate {
   /** Set when the provider rotated it (Microsoft always does). */
   refreshToken?: string;
   expiresAt: Date;
-}
-
-const COLUMNS =
-  'id, user_id, provider, status, calendar_id, sync_enabled, token_expires_at, token_issued_at, token_version, last_synced_at, last_error, created_at, bulk_sync, removing_events, account_email_enc, access_token_enc, refresh_token_enc, password_enc, server_url';
-
-function toCalendarAccount(row: CalendarAccountRow): CalendarAccount {
-  return {
-    id: row.id,
-    userId: row.user_id,
-    provider: row.provider,
-    status: row.status,
-    calendarId: row.calendar_id,
-    syncEnabled: row.sync_enabled,
-    tokenExpiresAt: row.token_expires_at,
-    tokenIssuedAt: row.token_issued_at,
-    tokenVersion: row.token_version,
-    lastSyncedAt: row.last_synced_at,
-    lastError: row.last_error,
-    createdAt: row.created_at,
-    bulkSync: row.bulk_sync,
-    removingEvents: row.removing_events,
-  };
 }
 
 /** A calendar account under its per-account lock, and the writes that commit with the lock's transaction. */
@@ -198,21 +155,37 @@ export class PgCalendarAccountStore implements CalendarAccountStore {
 
   /** A new row without the reconnect check of upsertOAuth (tests seed calendar accounts with it). */
   async insertOAuth(newAccount: NewOAuthAccount, db: Queryable = this.pool): Promise<CalendarAccount> {
-    const id = randomUUID();
+    return this.insertRow(
+      db,
+      randomUUID(),
+      {
+        user_id: newAccount.userId,
+        provider: newAccount.provider,
+        calendar_id: newAccount.calendarId,
+        token_expires_at: newAccount.expiresAt,
+        // The same clock as the expiry (both from this process): their difference is the token's lifetime.
+        token_issued_at: new Date(),
+      },
+      { account_email: newAccount.accountEmail, access_token: newAccount.accessToken, refresh_token: newAccount.refreshToken },
+    );
+  }
+
+  /** One new row, its secrets sealed to it; the column names are this module's own, every value a parameter. */
+  private async insertRow(
+    db: Queryable,
+    id: string,
+    plain: Partial<Record<InsertedColumn, unknown>>,
+    secrets: Partial<Record<SealedColumn, string>>,
+  ): Promise<CalendarAccount> {
+    const values = new Map<string, unknown>(Object.entries(plain));
+    for (const [column, secret] of Object.entries(secrets) as Array<[SealedColumn, string | undefined]>) {
+      if (secret !== undefined) values.set(`${column}_enc`, this.box.seal(secret, aad(column, id)));
+    }
+    const columns = [...values.keys()];
     const { rows } = await db.query<CalendarAccountRow>(
-      `INSERT INTO calendar_connections
-         (id, user_id, provider, calendar_id, account_email_enc, access_token_enc, refresh_token_enc, token_expires_at, token_issued_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now()) RETURNING ${COLUMNS}`,
-      [
-        id,
-        newAccount.userId,
-        newAccount.provider,
-        newAccount.calendarId,
-        this.box.seal(newAccount.accountEmail, aad('account_email', id)),
-        this.box.seal(newAccount.accessToken, aad('access_token', id)),
-        newAccount.refreshToken === undefined ? null : this.box.seal(newAccount.refreshToken, aad('refresh_token', id)),
-        newAccount.expiresAt,
-      ],
+      `INSERT INTO calendar_connections (id, ${columns.join(', ')})
+       VALUES ($1, ${columns.map((_, i) => `$${i + 2}`).join(', ')}) RETURNING ${COLUMNS}`,
+      [id, ...values.values()],
     );
     return toCalendarAccount(rows[0]!);
   }
@@ -222,8 +195,13 @@ export class PgCalendarAccountStore implements CalendarAccountStore {
   }
 
   private async getOn(db: Queryable, id: string): Promise<CalendarAccount | undefined> {
+    const row = await this.rowOn(db, id);
+    return row && toCalendarAccount(row);
+  }
+
+  private async rowOn(db: Queryable, id: string): Promise<CalendarAccountRow | undefined> {
     const { rows } = await db.query<CalendarAccountRow>(`SELECT ${COLUMNS} FROM calendar_connections WHERE id = $1`, [id]);
-    return rows[0] && toCalendarAccount(rows[0]);
+    return rows[0];
   }
 
   async listForUsers(userIds: string[]): Promise<CalendarAccount[]> {
@@ -262,18 +240,16 @@ export class PgCalendarAccountStore implements CalendarAccountStore {
           [id, this.box.seal(newAccount.password, aad('password', id))],
         );
       } else {
-        await client.query(
-          `INSERT INTO calendar_connections (id, user_id, provider, calendar_id, account_email_enc, password_enc, server_url)
-           VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-          [
-            id,
-            newAccount.userId,
-            newAccount.provider,
-            newAccount.calendarUrl,
-            this.box.seal(newAccount.username, aad('account_email', id)),
-            this.box.seal(newAccount.password, aad('password', id)),
-            newAccount.serverUrl,
-          ],
+        await this.insertRow(
+          client,
+          id,
+          {
+            user_id: newAccount.userId,
+            provider: newAccount.provider,
+            calendar_id: newAccount.calendarUrl,
+            server_url: newAccount.serverUrl,
+          },
+          { account_email: newAccount.username, password: newAccount.password },
         );
       }
       return { account: (await this.getOn(client, id))!, created: !same };
@@ -281,8 +257,7 @@ export class PgCalendarAccountStore implements CalendarAccountStore {
   }
 
   async getWithCredentials(id: string): Promise<{ account: CalendarAccount; credentials: Credentials | null } | undefined> {
-    const { rows } = await this.pool.query<CalendarAccountRow>(`SELECT ${COLUMNS} FROM calendar_connections WHERE id = $1`, [id]);
-    const row = rows[0];
+    const row = await this.rowOn(this.pool, id);
     if (!row) return undefined;
     const account = toCalendarAccount(row);
     if (row.password_enc && row.account_email_enc && row.server_url) {

@@ -28,11 +28,10 @@ export const activityDuration = new Histogram({
   buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
 });
 
-export const activityRetries = new Counter({
-  name: 'calsync_retries_total',
-  help: 'Activity attempts after the first, by activity',
-  labelNames: ['activity'] as const,
-});
+/** A counter labelled by activity name only. */
+const perActivity = (name: string, help: string): Counter<'activity'> => new Counter({ name, help, labelNames: ['activity'] as const });
+
+export const activityRetries = perActivity('calsync_retries_total', 'Activity attempts after the first, by activity');
 
 export const tokenRefreshes = new Counter({
   name: 'calsync_token_refreshes_total',
@@ -40,17 +39,15 @@ export const tokenRefreshes = new Counter({
   labelNames: ['outcome'] as const,
 });
 
-export const rateLimitWaits = new Counter({
-  name: 'calsync_rate_limit_waits_total',
-  help: 'Provider answers asking to slow down (429, rate-limit 403, quota), by activity',
-  labelNames: ['activity'] as const,
-});
+export const rateLimitWaits = perActivity(
+  'calsync_rate_limit_waits_total',
+  'Provider answers asking to slow down (429, rate-limit 403, quota), by activity',
+);
 
-export const rateLimitWaitSeconds = new Counter({
-  name: 'calsync_rate_limit_wait_seconds_total',
-  help: 'Seconds the provider asked to wait (Retry-After), by activity',
-  labelNames: ['activity'] as const,
-});
+export const rateLimitWaitSeconds = perActivity(
+  'calsync_rate_limit_wait_seconds_total',
+  'Seconds the provider asked to wait (Retry-After), by activity',
+);
 
 let openBookingsSource: (() => Promise<number>) | undefined;
 
