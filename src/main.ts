@@ -1,5 +1,5 @@
 import { ConfigError } from './config';
-import { ROLES, serve, type Role } from './serve';
+import { parseRole, serve } from './serve';
 
 /**
  * The service's entry: `node dist/main.js [all|api|worker]` (or `tsx src/main.ts`). Everything
@@ -8,13 +8,6 @@ import { ROLES, serve, type Role } from './serve';
  */
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
-
-function parseRole(arg: string | undefined): Role {
-  const role = arg ?? 'all';
-  if ((ROLES as readonly string[]).includes(role)) return role as Role;
-  say(`Unknown role "${role}": use all (default), api or worker.`);
-  process.exit(2);
-}
 
 async function main(): Promise<void> {
   const role = parseRole(process.argv[2]);

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { loadConfig } from './config';
+import { ConfigError, loadConfig } from './config';
 import { migrate } from './db/migrate';
 import { createPool } from './db/pool';
 import { createLogger } from './logging';
@@ -8,7 +8,14 @@ import { startService, type RunningService } from './service';
 /** What a process runs: the HTTP API, the worker, or both. */
 export type Role = 'all' | 'api' | 'worker';
 
-export const ROLES: readonly Role[] = ['all', 'api', 'worker'];
+const ROLES: readonly Role[] = ['all', 'api', 'worker'];
+
+/** The role named on the command line (`all` when none); anything else is the operator's mistake. */
+export function parseRole(arg: string | undefined): Role {
+  const role = arg ?? 'all';
+  if ((ROLES as readonly string[]).includes(role)) return role as Role;
+  throw new ConfigError([`unknown role "${role}": use all (default), api or worker`]);
+}
 
 export interface ServeOptions {
   /** Connections the pool may open; the embedded development database takes fewer. */

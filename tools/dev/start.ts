@@ -2,7 +2,7 @@ import path from 'node:path';
 import { startGoogleSandbox } from 'calendar-emulators/google';
 import { startMicrosoftSandbox } from 'calendar-emulators/microsoft';
 import { ConfigError } from '../../src/config';
-import { ROLES, serve, type Role } from '../../src/serve';
+import { parseRole, serve } from '../../src/serve';
 import { SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes';
 import { ensureDevSecrets } from './dev-secrets';
 import { startDevServer } from './dev-server';
@@ -20,13 +20,6 @@ import { ensureTemporalCli } from './temporal-cli';
 const DATA_DIR = path.resolve(process.env.DATA_DIR ?? '.data');
 const SANDBOX_CLIENT = { id: 'sandbox-client-id.apps.sandbox', secret: 'sandbox-client-secret' };
 const say = (line: string) => process.stderr.write(`${line}\n`);
-
-function parseRole(arg: string | undefined): Role {
-  const role = arg ?? 'all';
-  if ((ROLES as readonly string[]).includes(role)) return role as Role;
-  say(`Unknown role "${role}": use all (default), api or worker.`);
-  process.exit(2);
-}
 
 async function main(): Promise<void> {
   const role = parseRole(process.argv[2]);
