@@ -33,15 +33,17 @@ export class PgSecretReencryption implements SecretReencryption {
   async reencryptAll(batch = 100): Promise<ReencryptSummary> {
     const keyId = this.box.currentKeyId;
     const summary: ReencryptSummary = { keyId, connections: { reencrypted: 0, current: 0 }, oauthFlows: { reencrypted: 0 }, failed: [] };
+    // Compared as a plain prefix (starts_with): LIKE would read "_" and "%" in a key id as wildcards.
     const prefix = `v1:${keyId}:`;
     const failed = new Set<string>();
     for (;;) {
       const { rows } = await this.pool.query<{ id: string }>(
         `SELECT id FROM calendar_connections
-          WHERE (account_email_enc NOT LIKE $1 OR access_token_enc NOT LIKE $1 OR refresh_token_enc NOT LIKE $1 OR password_enc NOT LIKE $1)
+          WHERE (NOT starts_with(account_email_enc, $1) OR NOT starts_with(access_token_enc, $1)
+                 OR NOT starts_with(refresh_token_enc, $1) OR NOT starts_with(password_enc, $1))
             AND NOT (id = ANY($2::uuid[]))
           ORDER BY id LIMIT $3`,
-        [`${prefix}%`, [...failed], batch],
+        [prefix, [...failed], batch],
       );
       if (rows.length === 0) break;
       for (const { id } of rows) {
@@ -74,15 +76,15 @@ export class PgSecretReencryption implements SecretReencryption {
     }
     const current = await this.pool.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM calendar_connections
-        WHERE coalesce(account_email_enc, $1) LIKE $1 || '%' AND coalesce(access_token_enc, $1) LIKE $1 || '%'
-          AND coalesce(refresh_token_enc, $1) LIKE $1 || '%' AND coalesce(password_enc, $1) LIKE $1 || '%'`,
+        WHERE starts_with(coalesce(account_email_enc, $1), $1) AND starts_with(coalesce(access_token_enc, $1), $1)
+          AND starts_with(coalesce(refresh_token_enc, $1), $1) AND starts_with(coalesce(password_enc, $1), $1)`,
       [prefix],
     );
     summary.connections.current = current.rows[0]?.n ?? 0;
     // Connect flows live 15 minutes; re-seal the open ones so removing the old key cannot break them.
     const flows = await this.pool.query<{ id: string; code_verifier_enc: string }>(
-      `SELECT id, code_verifier_enc FROM oauth_flows WHERE code_verifier_enc IS NOT NULL AND code_verifier_enc NOT LIKE $1 AND expires_at > now()`,
-      [`${prefix}%`],
+      `SELECT id, code_verifier_enc FROM oauth_flows WHERE NOT starts_with(code_verifier_enc, $1) AND expires_at > now()`,
+      [prefix],
     );
     for (const f of flows.rows) {
       const where = verifierAad(f.id);

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseKeyring, type KeyringEntry } from '../../src/crypto/keyring';
 import { SecretBox } from '../../src/crypto/secret-box';
 import { PgCalendarAccountStore } from '../../src/db/calendar-accounts';
+import { PgOAuthFlowStore } from '../../src/db/oauth-flows';
 import { PgSecretReencryption } from '../../src/db/reencrypt';
 import { aad, SecretUnavailableError, type SealedColumn } from '../../src/db/sealed-columns';
 import { startHarness, type Harness } from '../support/harness';
@@ -99,5 +100,41 @@ describe('encryption key rotation', () => {
     expect(err).toBeInstanceOf(SecretUnavailableError);
     expect((err as Error).message).toContain(ids[0]);
     expect((err as Error).message).toContain('"rotated"');
+  });
+
+  it('finds rows by the exact key id: "_" in the new key id is not a wildcard that passes over rows under a look-alike old key', async () => {
+    // "rot-1" matches the LIKE pattern "v1:rot_1:%" ("_" is any one character): such rows were taken as current.
+    const oldKey = key('rot-1');
+    const newKey = key('rot_1');
+    const store = new PgCalendarAccountStore(h.pool, new SecretBox([oldKey]));
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i += 1) {
+      const { account } = await store.upsertCalDav({
+        userId: h.id('u'),
+        provider: 'caldav',
+        serverUrl: 'https://caldav.invalid/',
+        calendarUrl: 'https://caldav.invalid/calendars/x/',
+        username: `${h.id('c')}@caldav.test`,
+        password: `app-${randomBytes(8).toString('hex')}`,
+      });
+      ids.push(account.id);
+    }
+    const flows = new PgOAuthFlowStore(h.pool, new SecretBox([oldKey]));
+    const flow = await flows.create({ userId: h.id('u'), provider: 'google', ttlMs: 15 * 60_000 });
+    await flows.open(flow.id, 'a-pkce-verifier-that-must-be-resealed');
+    const before = await openAll(new SecretBox([oldKey]), ids);
+    expect([...before.keyIds]).toEqual(['rot-1']);
+
+    const summary = await new PgSecretReencryption(h.pool, new SecretBox([newKey, oldKey])).reencryptAll();
+    expect(summary.failed.filter((f) => ids.includes(f.connectionId))).toEqual([]);
+    expect(summary.oauthFlows.reencrypted).toBeGreaterThanOrEqual(1);
+
+    const after = await openAll(new SecretBox([newKey]), ids);
+    expect([...after.keyIds]).toEqual(['rot_1']);
+    expect(after.values).toEqual(before.values);
+    const verifier = await h.pool.query<{ code_verifier_enc: string }>('SELECT code_verifier_enc FROM oauth_flows WHERE id = $1', [
+      flow.id,
+    ]);
+    expect(SecretBox.keyIdOf(verifier.rows[0]!.code_verifier_enc)).toBe('rot_1');
   });
 });
