@@ -1,16 +1,23 @@
+import { parseCommand, runJob } from './cli/commands';
 import { ConfigError } from './config';
-import { parseRole, serve } from './serve';
+import { serve } from './serve';
 
 /**
- * The service's entry: `node dist/main.js [all|api|worker]` (or `tsx src/main.ts`). Everything
- * comes from the environment; nothing is started beside the service. `npm start` runs
+ * The service's entry: `node dist/main.js [all|api|worker]` (or `tsx src/main.ts`) serves;
+ * `node dist/main.js migrate|reencrypt` runs that job and exits. Everything comes from the
+ * environment; nothing is started beside the service. `npm start` runs
  * `tools/dev/start.ts` instead, which brings up development infrastructure first.
  */
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
 
 async function main(): Promise<void> {
-  const role = parseRole(process.argv[2]);
+  const command = parseCommand(process.argv[2]);
+  if (command.kind === 'job') {
+    process.exitCode = await runJob(command.job, process.env, (text) => process.stdout.write(text));
+    return;
+  }
+  const { role } = command;
   const serving = await serve(process.env, role);
   say(`Booking calendar sync is running (${role}).`);
   const stop = () => void serving.stop().then(() => process.exit(0));

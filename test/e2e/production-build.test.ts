@@ -3,8 +3,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it, onTestFinished } from 'vitest';
+import { SecretBox } from '../../src/crypto/secret-box';
+import { PgCalendarAccountStore } from '../../src/db/calendar-accounts';
+import { createPool } from '../../src/db/pool';
+import { aad } from '../../src/db/sealed-columns';
 import { findFreePort } from '../../src/net/free-port';
+import { createFreshDatabase } from '../../tools/support/test-database';
 import { eventually } from '../support/eventually';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -18,10 +23,20 @@ function filesUnder(dir: string): string[] {
     .map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)));
 }
 
+let built: { status: number | null; output: string } | undefined;
+/** `npm run build`, once for this file's tests (they share dist/). */
+function buildOnce(): { status: number | null; output: string } {
+  if (!built) {
+    const build = spawnSync('npm', ['run', 'build'], { cwd: ROOT, encoding: 'utf8' });
+    built = { status: build.status, output: build.stderr + build.stdout };
+  }
+  return built;
+}
+
 describe('the production build', () => {
   it('holds only the service, and the built service started in production loads nothing else', { timeout: 300_000 }, async () => {
-    const build = spawnSync('npm', ['run', 'build'], { cwd: ROOT, encoding: 'utf8' });
-    expect(build.status, build.stderr + build.stdout).toBe(0);
+    const build = buildOnce();
+    expect(build.status, build.output).toBe(0);
 
     const built = filesUnder(DIST);
     expect(built).toContain('main.js');
@@ -89,5 +104,66 @@ describe('the production build', () => {
     expect(fromDist.filter((file) => NOT_SERVICE.test(path.relative(DIST, file)))).toEqual([]);
     // No TypeScript loader and no emulator through node_modules either.
     expect(fromPackages.filter((file) => /calendar-emulators|[\\/]tsx[\\/]/.test(file))).toEqual([]);
+  });
+
+  it('runs migrate and reencrypt as commands of the built service, with only the variables they need', { timeout: 300_000 }, async () => {
+    const build = buildOnce();
+    expect(build.status, build.output).toBe(0);
+    const db = await createFreshDatabase({ prefix: 'calsync_jobs', log: () => undefined });
+    onTestFinished(() => db.drop());
+    const run = (args: string[], env: Record<string, string>) =>
+      spawnSync(process.execPath, [path.join(DIST, 'main.js'), ...args], {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH, NODE_ENV: 'production', DATABASE_URL: db.url, ...env },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+
+    // An empty database gets every migration, once.
+    const migrations = readdirSync(path.join(ROOT, 'migrations'))
+      .filter((f) => f.endsWith('.sql'))
+      .sort();
+    const first = run(['migrate'], {});
+    expect(first.status, first.stderr).toBe(0);
+    expect((JSON.parse(first.stdout) as { applied: string[] }).applied).toEqual(migrations);
+    const second = run(['migrate'], {});
+    expect(second.status, second.stderr).toBe(0);
+    expect(JSON.parse(second.stdout)).toEqual({ applied: [] });
+
+    // A secret sealed under the old key is re-sealed under the key now first, and still opens to what was stored.
+    const oldKey = `old_1:${randomBytes(32).toString('hex')}`;
+    const newKey = `new_1:${randomBytes(32).toString('hex')}`;
+    const keyOf = (spec: string) => ({ id: spec.split(':')[0]!, key: Buffer.from(spec.split(':')[1]!, 'hex') });
+    const pool = createPool(db.url, 2);
+    onTestFinished(() => pool.end());
+    const password = `app-${randomBytes(8).toString('hex')}`;
+    const { account } = await new PgCalendarAccountStore(pool, new SecretBox([keyOf(oldKey)])).upsertCalDav({
+      userId: 'user-1',
+      provider: 'caldav',
+      serverUrl: 'https://caldav.invalid/',
+      calendarUrl: 'https://caldav.invalid/calendars/x/',
+      username: 'someone@caldav.test',
+      password,
+    });
+    const reencrypt = run(['reencrypt'], { ENCRYPTION_KEYS: `${newKey},${oldKey}` });
+    expect(reencrypt.status, reencrypt.stderr).toBe(0);
+    expect(JSON.parse(reencrypt.stdout)).toMatchObject({ keyId: 'new_1', connections: { reencrypted: 1, current: 1 }, failed: [] });
+    const row = await pool.query<{ password_enc: string }>('SELECT password_enc FROM calendar_connections WHERE id = $1', [account.id]);
+    expect(SecretBox.keyIdOf(row.rows[0]!.password_enc)).toBe('new_1');
+    expect(new SecretBox([keyOf(newKey)]).open(row.rows[0]!.password_enc, aad('password', account.id))).toBe(password);
+
+    // Without the key a row is sealed under: exit 1, the connection named, nothing secret printed.
+    const stranger = run(['reencrypt'], { ENCRYPTION_KEYS: `other:${randomBytes(32).toString('hex')}` });
+    expect(stranger.status).toBe(1);
+    expect(JSON.parse(stranger.stdout)).toMatchObject({ failed: [{ connectionId: account.id }] });
+    expect(stranger.stdout).not.toContain(password);
+
+    // A missing variable or an unknown command is the operator's mistake, said as such.
+    const noKeys = run(['reencrypt'], {});
+    expect(noKeys.status).toBe(1);
+    expect(noKeys.stderr).toContain('ENCRYPTION_KEYS');
+    const unknown = run(['reencrypt-all'], {});
+    expect(unknown.status).toBe(1);
+    expect(unknown.stderr).toContain('unknown command "reencrypt-all"');
   });
 });
