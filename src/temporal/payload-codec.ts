@@ -14,7 +14,9 @@ const text = (b: Uint8Array | null | undefined) => (b ? new TextDecoder().decode
 /** Thrown when a payload names a key this deployment does not have. */
 export class PayloadKeyUnavailableError extends Error {
   constructor(readonly keyId: string) {
-    super(`payload is encrypted with key "${keyId}", which is not in ENCRYPTION_KEYS`);
+    super(
+      `payload is encrypted with key "${keyId}", which is not in ENCRYPTION_KEYS: a retired key must stay listed until no history sealed under it is kept`,
+    );
     this.name = 'PayloadKeyUnavailableError';
   }
 }

@@ -29,6 +29,13 @@ export interface Harness {
   connectGoogle(userId: string, email?: string): Promise<{ connectionId: string; email: string }>;
   /** The same for a sandbox Microsoft account. */
   connectMicrosoft(userId: string, email?: string): Promise<{ connectionId: string; email: string }>;
+  /**
+   * Stops the service (API and worker) and starts a new one on the same port, task queue,
+   * database and sandboxes, its environment changed by `overrides` (e.g. a rotated
+   * ENCRYPTION_KEYS). The new worker has an empty workflow cache: open workflows replay from
+   * their histories. `config` and `service` then describe the new one.
+   */
+  restart(overrides: Record<string, string>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -57,7 +64,7 @@ export async function startHarness(overrides: Record<string, string> = {}): Prom
   const apiKey = `test_${randomBytes(24).toString('base64url')}`;
   // The API listens on a free port; PUBLIC_BASE_URL (OAuth redirects) must name it.
   const port = await findFreePort();
-  const config = loadConfig({
+  const env: Record<string, string> = {
     NODE_ENV: 'test',
     DATABASE_URL: inject('databaseUrl'),
     TEMPORAL_ADDRESS: inject('temporalAddress'),
@@ -81,7 +88,8 @@ export async function startHarness(overrides: Record<string, string> = {}): Prom
     // Tests poll the API hard; the limiter has its own test (http-hardening).
     API_RATE_LIMIT_PER_MINUTE: '0',
     ...overrides,
-  });
+  };
+  let config = loadConfig(env);
   const logs: string[] = [];
   const logger = createLogger(
     config.logLevel,
@@ -93,14 +101,16 @@ export async function startHarness(overrides: Record<string, string> = {}): Prom
     }),
   );
   const pool = createPool(config.databaseUrl!, 5);
-  const service = await startService({
-    config,
-    pool,
-    logger,
-    worker: true,
-    api: true,
-    workflowBundle: { codePath: inject('workflowBundlePath') },
-  });
+  const launch = (c: AppConfig) =>
+    startService({
+      config: c,
+      pool,
+      logger,
+      worker: true,
+      api: true,
+      workflowBundle: { codePath: inject('workflowBundlePath') },
+    });
+  let service = await launch(config);
   const baseUrl = service.url!;
   const suffix = randomBytes(4).toString('hex');
 
@@ -138,8 +148,12 @@ export async function startHarness(overrides: Record<string, string> = {}): Prom
     return { connectionId, email: account };
   }
   return {
-    config,
-    service,
+    get config() {
+      return config;
+    },
+    get service() {
+      return service;
+    },
     api,
     google: control,
     microsoft: new MicrosoftSandboxControl(microsoft.url),
@@ -148,6 +162,11 @@ export async function startHarness(overrides: Record<string, string> = {}): Prom
     id: (prefix) => `${prefix}-${suffix}-${randomBytes(3).toString('hex')}`,
     connectGoogle: (userId, email) => connect('google', userId, email),
     connectMicrosoft: (userId, email) => connect('microsoft', userId, email),
+    async restart(changes) {
+      await service.close();
+      config = loadConfig({ ...env, ...changes });
+      service = await launch(config);
+    },
     async close() {
       await service.close();
       await pool.end();

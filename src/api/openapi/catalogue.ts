@@ -302,7 +302,11 @@ export const ROUTES: RouteDoc[] = [
     summary: 'Temporal codec server: decrypt payloads (for the Web UI)',
     auth: 'apiKey',
     body: codecPayloadsSchema,
-    responses: { 200: '`{payloads}`', ...invalid, ...keyed },
+    responses: {
+      200: '`{payloads}`',
+      400: 'invalid request, or `payload_key_unavailable`: a payload sealed under a key no longer in ENCRYPTION_KEYS (the message names its id)',
+      ...keyed,
+    },
   },
   {
     method: 'options',

@@ -5,6 +5,7 @@ import express, { Router, type RequestHandler } from 'express';
 import { apiKeyMatcher } from '../auth';
 import { ApiError } from '../errors';
 import { codecPayloadsSchema as payloadsSchema } from '../schemas';
+import { PayloadKeyUnavailableError } from '../../temporal/payload-codec';
 import { parseBody } from '../validate';
 
 export interface CodecRouteDeps {
@@ -57,6 +58,8 @@ export function codecRoutes({ codec, apiKeys, uiOrigins, trustUiOriginWithoutKey
       try {
         output = await op(input);
       } catch (err) {
+        // A key id is no secret (it is in the payload's metadata); naming it tells the operator which key to put back.
+        if (err instanceof PayloadKeyUnavailableError) throw new ApiError(400, 'payload_key_unavailable', err.message);
         throw new ApiError(400, 'codec_failed', `the payloads could not be processed (${err instanceof Error ? err.name : 'error'})`);
       }
       res.json(temporal.api.common.v1.Payloads.toObject(temporal.api.common.v1.Payloads.create({ payloads: output }), { bytes: String }));
