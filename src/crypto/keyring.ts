@@ -9,8 +9,9 @@ export type KeyringParse = { ok: true; keys: KeyringEntry[] } | { ok: false; pro
 const KEY_ID = /^[A-Za-z0-9_-]{1,32}$/;
 
 /**
- * Parses `ENCRYPTION_KEYS=newid:hex,oldid:hex`. The first key seals, all keys open, so a new key
- * can be put in front while old ciphertexts stay readable until they are re-encrypted.
+ * Parses `ENCRYPTION_KEYS=newid:hex,oldid:hex`. The first key seals, all keys open: a retired key
+ * stays listed after the first, never sealing, while anything sealed under it is kept (stored
+ * secrets until `reencrypt` re-seals them, workflow histories until Temporal deletes them).
  * Messages name the key id only, never the key material.
  */
 export function parseKeyring(spec: string): KeyringParse {

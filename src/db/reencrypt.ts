@@ -11,7 +11,7 @@ export interface ReencryptSummary {
   failed: Array<{ connectionId: string; error: string }>;
 }
 
-/** Key rotation (`npm run reencrypt`): every stored secret re-sealed under the newest key. */
+/** Key rotation (`node dist/main.js reencrypt`): every stored secret re-sealed under the newest key. */
 export interface SecretReencryption {
   reencryptAll(batch?: number): Promise<ReencryptSummary>;
 }
