@@ -37,6 +37,10 @@ function jobEnvironment(job: JobName, env: NodeJS.ProcessEnv): { databaseUrl: st
     const keyring = parseKeyring(env.ENCRYPTION_KEYS ?? '');
     if (keyring.ok) keys = keyring.keys;
     else problems.push(...keyring.problems.map((p) => `ENCRYPTION_KEYS: ${p}`));
+    // As when serving: production never seals with a generated development key.
+    if (env.NODE_ENV === 'production' && keys.some((k) => k.id.startsWith('dev'))) {
+      problems.push('ENCRYPTION_KEYS: development keys (id starting with "dev") are refused in production');
+    }
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return { databaseUrl, keys };

@@ -162,6 +162,9 @@ describe('the production build', () => {
     const noKeys = run(['reencrypt'], {});
     expect(noKeys.status).toBe(1);
     expect(noKeys.stderr).toContain('ENCRYPTION_KEYS');
+    const devKey = run(['reencrypt'], { ENCRYPTION_KEYS: `dev1:${randomBytes(32).toString('hex')}` });
+    expect(devKey.status).toBe(1);
+    expect(devKey.stderr).toContain('development keys');
     const unknown = run(['reencrypt-all'], {});
     expect(unknown.status).toBe(1);
     expect(unknown.stderr).toContain('unknown command "reencrypt-all"');
