@@ -2,15 +2,15 @@ import { z } from 'zod';
 import { parseReminders, type Reminder } from './events/reminders';
 import { parseKeyring, type KeyringEntry } from './crypto/keyring';
 import { parseOutlookReminderChoice, type OutlookReminderChoice } from './providers/microsoft/reminder-choice';
+import { readTemporalConnection, type TemporalConnection } from './temporal/connection-settings';
 
 /** The service's configuration, read once from the environment at start-up. */
 export interface AppConfig {
   nodeEnv: 'development' | 'production' | 'test';
   /** Unset in development: `npm start` then runs an embedded PostgreSQL. */
   databaseUrl: string | undefined;
-  temporal: {
-    address: string;
-    namespace: string;
+  /** Where and how to reach Temporal (address, namespace, API key, TLS), then what this service runs on it. */
+  temporal: TemporalConnection & {
     taskQueue: string;
     /** History length at which booking and calendar account workflows continue as new; undefined = each workflow's own default. */
     maxHistoryEvents: number | undefined;
@@ -117,12 +117,15 @@ const envSchema = z.object({
   DATABASE_URL: optionalText.refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), {
     message: 'DATABASE_URL must be a postgres:// URL',
   }),
+  // Unset: the Temporal profile's, else 127.0.0.1:7233 and "default" (src/temporal/connection-settings.ts).
   TEMPORAL_ADDRESS: z
     .string()
     .trim()
     .regex(/^[^\s:]+:\d{1,5}$/, 'TEMPORAL_ADDRESS must be host:port')
-    .default('127.0.0.1:7233'),
-  TEMPORAL_NAMESPACE: z.string().trim().min(1).default('default'),
+    .optional(),
+  TEMPORAL_NAMESPACE: z.string().trim().min(1).optional(),
+  // envconfig reads anything but 1/true as "off": a typo must not turn TLS off silently.
+  TEMPORAL_TLS: z.enum(['true', 'false', '1', '0'], { message: 'TEMPORAL_TLS must be true or false' }).optional(),
   TEMPORAL_TASK_QUEUE: z.string().trim().min(1).default('calendar-sync'),
   WORKFLOW_MAX_HISTORY_EVENTS: optionalText
     .refine((v) => v === undefined || (/^\d+$/.test(v) && Number(v) >= 1), {
@@ -240,14 +243,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const outlookReminder = parseOutlookReminderChoice(validEnv.MICROSOFT_REMINDER, reminders.ok ? reminders.reminders : []);
   if (!outlookReminder.ok && reminders.ok) problems.push(`MICROSOFT_REMINDER: ${outlookReminder.problem}`);
 
-  if (problems.length > 0) throw new ConfigError(problems);
+  const temporal = readTemporalConnection({
+    ...env,
+    TEMPORAL_ADDRESS: validEnv.TEMPORAL_ADDRESS,
+    TEMPORAL_NAMESPACE: validEnv.TEMPORAL_NAMESPACE,
+  });
+  if (!temporal.ok) problems.push(...temporal.problems);
+
+  if (problems.length > 0 || !temporal.ok) throw new ConfigError(problems);
 
   return {
     nodeEnv: validEnv.NODE_ENV,
     databaseUrl: validEnv.DATABASE_URL,
     temporal: {
-      address: validEnv.TEMPORAL_ADDRESS,
-      namespace: validEnv.TEMPORAL_NAMESPACE,
+      ...temporal.connection,
       taskQueue: validEnv.TEMPORAL_TASK_QUEUE,
       maxHistoryEvents: validEnv.WORKFLOW_MAX_HISTORY_EVENTS,
     },

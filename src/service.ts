@@ -4,8 +4,8 @@ import { findFreePort } from './net/free-port';
 import { countOpenBookingsWith } from './metrics/metrics';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, type Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import { Client } from '@temporalio/client';
+import type { NativeConnection, Worker, WorkflowBundleOption } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import { createApp } from './api/app';
 import { OAuthConnect } from './account-access/oauth-connect';
@@ -17,6 +17,8 @@ import { createRepositories } from './db/repositories';
 import type { Logger } from './logging';
 import { createProviderRegistry } from './providers';
 import { installTemporalRuntime } from './temporal-runtime';
+import { connectClient, connectWorker } from './temporal/connect';
+import { describeTemporalConnection } from './temporal/connection-settings';
 import { dataConverter } from './temporal/data-converter';
 import { EncryptionCodec } from './temporal/payload-codec';
 import { WorkflowGateway } from './temporal/workflow-gateway';
@@ -59,7 +61,8 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
   const providers = createProviderRegistry(config);
   countOpenBookingsWith(() => repositories.bookings.countOpen());
 
-  const connection = await Connection.connect({ address: config.temporal.address });
+  logger.info({ temporal: describeTemporalConnection(config.temporal) }, 'connecting to Temporal');
+  const connection = await connectClient(config.temporal);
   const codec = new EncryptionCodec(config.encryptionKeys);
   const channelSecrets = new ChannelSecrets(config.encryptionKeys);
   const converter = dataConverter(codec);
@@ -70,7 +73,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
   let workerDone: Promise<void> | undefined;
   let nativeConnection: NativeConnection | undefined;
   const startWorker = async (): Promise<void> => {
-    nativeConnection ??= await NativeConnection.connect({ address: config.temporal.address });
+    nativeConnection ??= await connectWorker(config.temporal);
     const started = await createWorker({
       connection: nativeConnection,
       namespace: config.temporal.namespace,

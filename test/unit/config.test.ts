@@ -17,7 +17,14 @@ function problems(env: Record<string, string>): string[] {
 describe('loadConfig', () => {
   it('fills documented defaults', () => {
     const c = loadConfig(base);
-    expect(c.temporal).toEqual({ address: '127.0.0.1:7233', namespace: 'default', taskQueue: 'calendar-sync' });
+    expect(c.temporal).toEqual({
+      address: '127.0.0.1:7233',
+      namespace: 'default',
+      taskQueue: 'calendar-sync',
+      apiKey: undefined,
+      tls: false,
+      metadata: {},
+    });
     expect(c.port).toBe(3000);
     expect(c.eventReminders).toEqual([
       { method: 'email', minutes: 1440 },
