@@ -110,7 +110,11 @@ export async function startHarness(overrides: Record<string, string> = {}): Prom
       api: true,
       workflowBundle: { codePath: inject('workflowBundlePath') },
     });
-  let service = await launch(config);
+  let service = await launch(config).catch(async (err: unknown) => {
+    // Tests of start-up failures expect this rejection; nothing of the harness may outlive it.
+    await Promise.all([pool.end(), google.close(), microsoft.close()]);
+    throw err;
+  });
   const baseUrl = service.url!;
   const suffix = randomBytes(4).toString('hex');
 
