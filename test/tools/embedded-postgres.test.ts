@@ -11,12 +11,17 @@ import { eventually } from '../support/eventually';
 const quiet = () => undefined;
 const MODULE = path.resolve(__dirname, '../../tools/dev/embedded-postgres.ts');
 
+/** Running: an exited orphan stays a zombie until init reaps it, which counts as gone. */
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  try {
+    return fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
+  } catch {
+    return true;
   }
 }
 
