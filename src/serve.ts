@@ -17,11 +17,6 @@ export function parseRole(arg: string | undefined): Role {
   throw new ConfigError([`unknown role "${role}": use all (default), api or worker`]);
 }
 
-export interface ServeOptions {
-  /** Connections the pool may open; the embedded development database takes fewer. */
-  maxConnections?: number;
-}
-
 export interface Serving {
   service: RunningService;
   /** The port the API listens on, when it is served. */
@@ -33,10 +28,10 @@ export interface Serving {
  * Configuration from `env`, pending migrations applied, then the API and/or the worker.
  * Throws `ConfigError` with a message for the operator when the configuration is incomplete.
  */
-export async function serve(env: NodeJS.ProcessEnv, role: Role, options: ServeOptions = {}): Promise<Serving> {
+export async function serve(env: NodeJS.ProcessEnv, role: Role): Promise<Serving> {
   const config = loadConfig(env);
   const logger = createLogger(config.logLevel);
-  const pool = createPool(config.databaseUrl ?? '', options.maxConnections ?? 10);
+  const pool = createPool(config.databaseUrl ?? '');
   const applied = await migrate(pool);
   if (applied.length > 0) logger.info({ applied }, 'database migrations applied');
 

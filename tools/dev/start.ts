@@ -64,12 +64,10 @@ async function main(): Promise<void> {
     if (devServer.uiUrl) notes.push(`Temporal Web UI: ${devServer.uiUrl}`);
   }
 
-  let maxConnections: number | undefined;
   if (!env.DATABASE_URL) {
     const embedded = await startEmbeddedPostgres({ dataDir: path.join(DATA_DIR, 'postgres'), log: say });
     cleanups.push(() => embedded.stop());
     env.DATABASE_URL = embedded.url;
-    maxConnections = embedded.maxConnections;
     notes.push(`Database:        embedded PostgreSQL in ${path.join(DATA_DIR, 'postgres')} (${embedded.url})`);
   }
 
@@ -111,7 +109,7 @@ async function main(): Promise<void> {
     );
   }
 
-  const serving = await serve(env, role, maxConnections === undefined ? {} : { maxConnections });
+  const serving = await serve(env, role);
 
   say('');
   say(`Booking calendar sync is running (${role}).`);

@@ -5,15 +5,22 @@ import path from 'node:path';
 import { sleep } from './child-processes';
 
 /**
- * Finds or builds the `temporal` CLI that runs the local dev server for `npm start` and the
- * tests. Go is the only prerequisite: `go install` builds the CLI from source into a per-user
- * cache once, and every later run reuses that binary.
+ * Finds, fetches or builds the `temporal` CLI that runs the local dev server for `npm start` and
+ * the tests, taking the first that works of:
+ *   1. `temporal` on PATH;
+ *   2. a CLI an earlier run built with `go install` into the per-user cache;
+ *   3. the dev server the Temporal SDK downloaded earlier (its cache: the OS temp dir, or ours);
+ *   4. the SDK's download from temporal.download (seconds where the network allows; a short
+ *      reachability probe makes it give up at once where it does not);
+ *   5. `go install` from source into the cache (minutes; Go is the only prerequisite).
  */
 
 export const TEMPORAL_CLI_VERSION = 'v1.5.1';
 export const TEMPORAL_CLI_PACKAGE = 'github.com/temporalio/cli/cmd/temporal';
 
 const EXE = process.platform === 'win32' ? 'temporal.exe' : 'temporal';
+/** Where `@temporalio/testing` resolves from, for the download's child process. */
+const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 
 export type TemporalCliErrorCode = 'GO_NOT_FOUND' | 'GO_TOO_OLD' | 'BUILD_FAILED' | 'LOCK_TIMEOUT';
 
@@ -34,6 +41,21 @@ export interface EnsureTemporalCliOptions {
   cacheRoot?: string;
   /** Look for `temporal` on PATH first (default true). */
   usePath?: boolean;
+  /** Replaces the ways of getting the CLI (tests); each one left out is the real one. */
+  sources?: Partial<TemporalCliSources>;
+}
+
+/** The ways of getting the CLI, in the order they are tried. Each answers a runnable binary or undefined. */
+export interface TemporalCliSources {
+  onPath(): Promise<string | undefined>;
+  /** Built by an earlier `go install` into the cache. */
+  built(): Promise<string | undefined>;
+  /** Downloaded earlier by the Temporal SDK. */
+  sdkCached(): Promise<string | undefined>;
+  /** Downloaded now by the Temporal SDK; undefined (quickly) when it cannot. */
+  sdkDownload(): Promise<string | undefined>;
+  /** `go install` now; throws TemporalCliError when it cannot. */
+  goInstall(): Promise<string>;
 }
 
 const defaultLog = (line: string): void => {
@@ -51,26 +73,50 @@ export function cachedTemporalCliPath(cacheRoot = defaultCacheRoot()): string {
   return path.join(cacheRoot, `temporal-${TEMPORAL_CLI_VERSION}`, EXE);
 }
 
-/** Returns the path of a usable `temporal` binary, building it with `go install` if needed. */
+/** Returns the path of a usable `temporal` binary, downloading or building it if needed. */
 export async function ensureTemporalCli(opts: EnsureTemporalCliOptions = {}): Promise<string> {
   const log = opts.log ?? defaultLog;
+  const cacheRoot = opts.cacheRoot ?? defaultCacheRoot();
+  const sources: TemporalCliSources = { ...realSources(cacheRoot, log), ...opts.sources };
 
   if (opts.usePath !== false) {
-    const onPath = findOnPath(EXE);
-    if (onPath) {
+    const onPath = await sources.onPath();
+    if (onPath) return onPath;
+  }
+  const built = await sources.built();
+  if (built) return built;
+  const cached = await sources.sdkCached();
+  if (cached) {
+    log(`Using the Temporal CLI the Temporal SDK downloaded earlier: ${cached}`);
+    return cached;
+  }
+  const downloaded = await sources.sdkDownload();
+  if (downloaded) return downloaded;
+  return sources.goInstall();
+}
+
+function realSources(cacheRoot: string, log: (line: string) => void): TemporalCliSources {
+  const binary = cachedTemporalCliPath(cacheRoot);
+  return {
+    onPath: async () => {
+      const onPath = findOnPath(EXE);
+      if (!onPath) return undefined;
       const version = await binaryVersion(onPath);
       if (version !== undefined) {
         log(`Using temporal from PATH: ${onPath} (${version})`);
         return onPath;
       }
       log(`Ignoring ${onPath} on PATH: it does not run (\`temporal --version\` failed)`);
-    }
-  }
+      return undefined;
+    },
+    built: () => Promise.resolve(isExecutable(binary) ? binary : undefined),
+    sdkCached: () => findSdkDownload([cacheRoot, os.tmpdir()]),
+    sdkDownload: () => downloadThroughSdk({ downloadDir: cacheRoot, log }),
+    goInstall: () => buildWithGo(binary, cacheRoot, log),
+  };
+}
 
-  const cacheRoot = opts.cacheRoot ?? defaultCacheRoot();
-  const binary = cachedTemporalCliPath(cacheRoot);
-  if (isExecutable(binary)) return binary;
-
+async function buildWithGo(binary: string, cacheRoot: string, log: (line: string) => void): Promise<string> {
   fs.mkdirSync(cacheRoot, { recursive: true });
   const lockPath = path.join(cacheRoot, `temporal-${TEMPORAL_CLI_VERSION}.lock`);
   const release = await acquireBuildLock(lockPath, () => isExecutable(binary), log);
@@ -83,6 +129,77 @@ export async function ensureTemporalCli(opts: EnsureTemporalCliOptions = {}): Pr
   } finally {
     release();
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The Temporal SDK's download of the dev server
+//
+// `@temporalio/testing` (through sdk-core) downloads the CLI from temporal.download into a
+// directory, the OS temp dir unless told otherwise, as `temporal-sdk-typescript-<SDK version>`
+// (the CLI release that SDK version is tested with). It downloads only on the way to starting a
+// server, so the download runs a local test environment in a child process and tears it down.
+
+/** The file name the SDK gives its download, for the installed `@temporalio/testing`. */
+export function sdkDownloadName(): string | undefined {
+  try {
+    const pkg = JSON.parse(fs.readFileSync(require.resolve('@temporalio/testing/package.json'), 'utf8')) as { version?: string };
+    return pkg.version ? `temporal-sdk-typescript-${pkg.version}${process.platform === 'win32' ? '.exe' : ''}` : undefined;
+  } catch {
+    return undefined; // the SDK's testing package is not installed
+  }
+}
+
+/** The SDK's earlier download in one of `dirs`, if it runs. */
+export async function findSdkDownload(dirs: string[]): Promise<string | undefined> {
+  const name = sdkDownloadName();
+  if (!name) return undefined;
+  for (const dir of dirs) {
+    const candidate = path.join(dir, name);
+    if (isExecutable(candidate) && (await binaryVersion(candidate)) !== undefined) return candidate;
+  }
+  return undefined;
+}
+
+export interface SdkDownloadOptions {
+  downloadDir: string;
+  log: (line: string) => void;
+  /** Answering at all within `probeTimeoutMs` is what "the network allows" means. */
+  probeUrl?: string;
+  probeTimeoutMs?: number;
+  /** The download itself (tens of MB). */
+  timeoutMs?: number;
+}
+
+/** Asks the SDK to download the CLI into `downloadDir`; undefined when it cannot. */
+export async function downloadThroughSdk(opts: SdkDownloadOptions): Promise<string | undefined> {
+  const name = sdkDownloadName();
+  if (!name) return undefined;
+  const probeUrl = opts.probeUrl ?? 'https://temporal.download/';
+  try {
+    await fetch(probeUrl, { method: 'HEAD', signal: AbortSignal.timeout(opts.probeTimeoutMs ?? 5_000) });
+  } catch (err) {
+    const reason = err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err);
+    opts.log(`The Temporal SDK cannot download the CLI here (${new URL(probeUrl).host}: ${reason}).`);
+    return undefined;
+  }
+  fs.mkdirSync(opts.downloadDir, { recursive: true });
+  const dest = path.join(opts.downloadDir, name);
+  opts.log(`Downloading the Temporal CLI through the Temporal SDK into ${dest}…`);
+  const started = Date.now();
+  const script =
+    `const { TestWorkflowEnvironment } = require('@temporalio/testing');` +
+    `TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'cached-download', downloadDir: ${JSON.stringify(opts.downloadDir)}, ttl: '3650d' },` +
+    ` ui: false, log: { format: 'pretty', level: 'error' } } })` +
+    `.then((env) => env.teardown()).then(() => process.exit(0), (err) => { console.error(String(err && err.message || err)); process.exit(1); });`;
+  const result = await run(process.execPath, ['-e', script], process.env, undefined, opts.timeoutMs ?? 5 * 60_000, PROJECT_ROOT);
+  if (isExecutable(dest) && (await binaryVersion(dest)) !== undefined) {
+    opts.log(`Downloaded the Temporal CLI in ${Math.round((Date.now() - started) / 1000)} s: ${dest}`);
+    return dest;
+  }
+  // A download cut short leaves the SDK's temp file, which would make the next try wait on it.
+  fs.rmSync(`${dest}.downloading`, { force: true });
+  opts.log(`The Temporal SDK could not download the CLI (${result.spawnError?.message ?? lastLines(result.output, 3).trim()}).`);
+  return undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -268,7 +385,7 @@ async function checkGo(): Promise<string> {
   if (result.spawnError?.code === 'ENOENT') {
     throw new TemporalCliError(
       'GO_NOT_FOUND',
-      `The Temporal CLI (needed to run a local Temporal server) is not installed and Go is not available to build it. ` +
+      `The Temporal CLI (needed to run a local Temporal server) is not installed, could not be downloaded, and Go is not available to build it. ` +
         `Install Go >= ${MIN_GO.join('.')} (https://go.dev/dl/) or put a \`temporal\` binary on PATH ` +
         `(https://docs.temporal.io/cli#install), then run the command again.`,
     );
@@ -361,9 +478,16 @@ interface RunResult {
 }
 
 /** Runs a command, collecting combined output (last 256 KiB) and appending it to `logFile`. */
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env, logFile?: string, timeoutMs = 60_000): Promise<RunResult> {
+function run(
+  cmd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  logFile?: string,
+  timeoutMs = 60_000,
+  cwd?: string,
+): Promise<RunResult> {
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'], ...(cwd ? { cwd } : {}) });
     let output = '';
     const onData = (chunk: Buffer): void => {
       const text = chunk.toString('utf8');
