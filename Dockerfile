@@ -1,20 +1,41 @@
-# Production image: one image, two roles (`api` and `worker`), chosen by the command.
-FROM node:20-bookworm-slim AS build
+# syntax=docker/dockerfile:1
+# The production image: one image, two roles chosen by the command (`node dist/main.js api` or
+# `worker`; `all` runs both in one process). It holds the built service (dist/), its production
+# dependencies, the migrations and a workflow bundle made at build time, nothing else: no
+# TypeScript, no tsx, no emulators, no embedded database. See README "Deploying" → "The image".
+
+# Node 24 is the maintained LTS line (the SDK needs >= 20.3; Node 20 reached end of life in April 2026).
+ARG NODE_IMAGE=node:24-bookworm-slim
+
+# Compiles the service and bundles its workflows (the bundler, webpack and swc, run only here).
+FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-COPY packages/calendar-emulators/package.json ./packages/calendar-emulators/
-RUN npm ci --no-audit --no-fund
+# --workspaces=false: the emulators' workspace (packages/) is neither copied nor linked.
+RUN npm ci --workspaces=false --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
-COPY src ./src
-RUN npm run build && npm prune --omit=dev
+COPY src src
+RUN npm run build && node dist/cli/bundle-workflows.js dist/workflow-bundle.js
 
-FROM node:20-bookworm-slim
+# Production dependencies alone, installed from the lockfile: dev dependencies (tsx, the
+# embedded databases, the test and lint tools) and the emulators' workspace are left out.
+FROM ${NODE_IMAGE} AS prod-deps
 WORKDIR /app
-ENV NODE_ENV=production
-COPY --from=build /app/node_modules ./node_modules
-COPY --from=build /app/dist ./dist
-COPY migrations ./migrations
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --workspaces=false --no-audit --no-fund && npm cache clean --force
+
+FROM ${NODE_IMAGE}
+WORKDIR /app
+ENV NODE_ENV=production \
+    WORKFLOW_BUNDLE_PATH=/app/dist/workflow-bundle.js
+# Owned by root and read-only to the service's user.
+COPY --from=prod-deps /app/node_modules node_modules
+COPY --from=build /app/dist dist
+COPY migrations migrations
+# The API states package.json's version in /openapi.json.
 COPY package.json ./
 USER node
 EXPOSE 3000
+# /readyz of the API (PORT) or of a worker-only process (METRICS_PORT), whichever this role serves.
+HEALTHCHECK --interval=15s --timeout=6s --start-period=60s --retries=3 CMD ["node", "dist/cli/healthcheck.js"]
 CMD ["node", "dist/main.js", "all"]

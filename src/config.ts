@@ -20,6 +20,8 @@ export interface AppConfig {
   metricsPort: number | undefined;
   publicBaseUrl: string;
   apiKeys: string[];
+  /** Keys that open the codec endpoint (/codec) only, e.g. for the Web UI's proxy; API_KEYS open it too. */
+  codecApiKeys: string[];
   webhookSecret: string;
   encryptionKeys: KeyringEntry[];
   google: {
@@ -62,6 +64,8 @@ export interface AppConfig {
   /** Express `trust proxy`: how client addresses are read behind a load balancer. */
   trustProxy: boolean | number | string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** A workflow bundle built ahead (`node dist/cli/bundle-workflows.js FILE`); undefined = the worker bundles at start. */
+  workflowBundlePath: string | undefined;
 }
 
 /** Where the API starts workflows, and with what history limit. */
@@ -145,6 +149,7 @@ const envSchema = z.object({
     message: 'PUBLIC_BASE_URL must be an http(s) URL',
   }),
   API_KEYS: optionalText,
+  CODEC_API_KEYS: optionalText,
   WEBHOOK_SECRET: optionalText,
   ENCRYPTION_KEYS: optionalText,
   GOOGLE_CLIENT_ID: optionalText,
@@ -180,6 +185,7 @@ const envSchema = z.object({
   BUSY_POLL_INTERVAL: duration('BUSY_POLL_INTERVAL', '15m, 90s or 1h').prefault('15m'),
   EXTERNAL_EDIT_POLICY: z.enum(['respect', 'restore']).default('respect'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  WORKFLOW_BUNDLE_PATH: optionalText,
 });
 
 /** API keys shorter than this are guessable; production refuses them. */
@@ -210,6 +216,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (apiKeys.length === 0) problems.push('API_KEYS is required (comma-separated bearer keys for the booking system)');
   if (production && apiKeys.some((k) => k.length < MIN_SECRET_LENGTH || k.startsWith('dev_'))) {
     problems.push(`API_KEYS: production keys must be at least ${MIN_SECRET_LENGTH} characters and not development keys`);
+  }
+
+  const codecApiKeys = (validEnv.CODEC_API_KEYS ?? '')
+    .split(',')
+    .map((k) => k.trim())
+    .filter((k) => k.length > 0);
+  if (production && codecApiKeys.some((k) => k.length < MIN_SECRET_LENGTH || k.startsWith('dev_'))) {
+    problems.push(`CODEC_API_KEYS: production keys must be at least ${MIN_SECRET_LENGTH} characters and not development keys`);
+  }
+  if (codecApiKeys.some((k) => apiKeys.includes(k))) {
+    problems.push('CODEC_API_KEYS: a codec key must not also be an API key (it would open the whole API)');
   }
 
   if (!validEnv.WEBHOOK_SECRET) problems.push('WEBHOOK_SECRET is required (HMAC key for signed webhooks)');
@@ -264,6 +281,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     metricsPort: validEnv.METRICS_PORT,
     publicBaseUrl: (validEnv.PUBLIC_BASE_URL ?? `http://localhost:${validEnv.PORT}`).replace(/\/+$/, ''),
     apiKeys,
+    codecApiKeys,
     webhookSecret: validEnv.WEBHOOK_SECRET ?? '',
     encryptionKeys,
     google: {
@@ -301,6 +319,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       .map((o) => o.trim().replace(/\/+$/, ''))
       .filter((o) => o.length > 0),
     logLevel: validEnv.LOG_LEVEL,
+    workflowBundlePath: validEnv.WORKFLOW_BUNDLE_PATH,
   };
 }
 

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, loadConfig } from './config';
 import { migrate } from './db/migrate';
@@ -30,6 +31,11 @@ export interface Serving {
  */
 export async function serve(env: NodeJS.ProcessEnv, role: Role): Promise<Serving> {
   const config = loadConfig(env);
+  const bundlePath = config.workflowBundlePath === undefined ? undefined : path.resolve(config.workflowBundlePath);
+  // Checked before anything starts: the SDK's own error for a missing bundle names no variable.
+  if (bundlePath !== undefined && role !== 'api' && !existsSync(bundlePath)) {
+    throw new ConfigError([`WORKFLOW_BUNDLE_PATH: no workflow bundle at ${bundlePath}`]);
+  }
   const logger = createLogger(config.logLevel);
   const pool = createPool(config.databaseUrl ?? '');
   const applied = await migrate(pool);
@@ -41,8 +47,8 @@ export async function serve(env: NodeJS.ProcessEnv, role: Role): Promise<Serving
     logger,
     api: role !== 'worker',
     worker: role !== 'api',
-    // A workflow bundle built ahead (`bundleWorkflowCode`) saves the worker its start-up bundling.
-    ...(env.WORKFLOW_BUNDLE_PATH ? { workflowBundle: { codePath: path.resolve(env.WORKFLOW_BUNDLE_PATH) } } : {}),
+    // A workflow bundle built ahead (dist/cli/bundle-workflows.js) saves the worker its start-up bundling.
+    ...(bundlePath !== undefined ? { workflowBundle: { codePath: bundlePath } } : {}),
   });
 
   let stopped: Promise<void> | undefined;

@@ -38,6 +38,7 @@ export interface AppDeps extends ApiRepositories {
     AppConfig,
     | 'nodeEnv'
     | 'apiKeys'
+    | 'codecApiKeys'
     | 'temporal'
     | 'publicBaseUrl'
     | 'icloudCaldavUrl'
@@ -85,7 +86,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(
     codecRoutes({
       codec: deps.codec,
-      apiKeys: deps.config.apiKeys,
+      // A codec key opens /codec alone: the Web UI's proxy holds one instead of a full API key.
+      apiKeys: [...deps.config.apiKeys, ...deps.config.codecApiKeys],
       uiOrigins: deps.config.temporalUiOrigins,
       trustUiOriginWithoutKey: deps.config.nodeEnv === 'development',
     }),

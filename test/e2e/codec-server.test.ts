@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bookingWorkflowId } from '../../src/workflows/messages';
@@ -5,9 +6,11 @@ import { confirmBody, connectedPair, settled, strip } from '../support/bookings'
 import { startHarness, type Harness } from '../support/harness';
 
 const UI = 'http://ui.example.test:8233';
+/** What compose's Web UI proxy holds (CODEC_API_KEYS): a key for /codec alone. */
+const CODEC_KEY = `codec_${randomBytes(24).toString('hex')}`;
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness({ TEMPORAL_UI_ORIGINS: UI });
+  h = await startHarness({ TEMPORAL_UI_ORIGINS: UI, CODEC_API_KEYS: CODEC_KEY });
 });
 afterAll(async () => {
   await h?.close();
@@ -65,6 +68,16 @@ describe('codec server for the Web UI', () => {
       { metadata: { encoding: b64('binary/encrypted'), 'encryption-key-id': b64('nope') }, data: b64('x') },
     ]);
     expect(junk.status).toBe(400);
+  });
+
+  it('opens the codec, and nothing else, to a codec key', async () => {
+    const plain = { metadata: { encoding: b64('json/plain') }, data: b64('{"lesson":"codec key"}') };
+    const withCodecKey = { authorization: `Bearer ${CODEC_KEY}` };
+    const encoded = await codec('encode', [plain], withCodecKey);
+    expect(encoded.status).toBe(200);
+    expect((await codec('decode', encoded.body.payloads, withCodecKey)).body.payloads).toEqual([plain]);
+    expect((await h.api('GET', `/v1/bookings/${h.id('bk')}`, undefined, { key: CODEC_KEY })).status).toBe(401);
+    expect((await h.api('GET', `/v1/users/${h.id('u')}/connections`, undefined, { key: CODEC_KEY })).status).toBe(401);
   });
 
   it('answers CORS preflights for the Web UI origin only', async () => {

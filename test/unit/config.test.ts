@@ -83,4 +83,31 @@ describe('loadConfig', () => {
     });
     expect(ok.publicBaseUrl).toBe('https://sync.example.com');
   });
+
+  it('takes CODEC_API_KEYS as keys of their own: strong in production, never also an API key', () => {
+    expect(loadConfig(base).codecApiKeys).toEqual([]);
+    expect(loadConfig({ ...base, CODEC_API_KEYS: ' c1 , c2 ' }).codecApiKeys).toEqual(['c1', 'c2']);
+    expect(problems({ ...base, CODEC_API_KEYS: 'dev_key_1' })).toEqual([
+      'CODEC_API_KEYS: a codec key must not also be an API key (it would open the whole API)',
+    ]);
+    const production = {
+      NODE_ENV: 'production',
+      API_KEYS: 'k'.repeat(40),
+      WEBHOOK_SECRET: 's'.repeat(40),
+      ENCRYPTION_KEYS: `prod1:${KEY}`,
+      DATABASE_URL: 'postgres://db/x',
+      PUBLIC_BASE_URL: 'https://sync.example.com',
+    };
+    expect(problems({ ...production, CODEC_API_KEYS: 'short' })).toEqual([
+      'CODEC_API_KEYS: production keys must be at least 24 characters and not development keys',
+    ]);
+  });
+
+  it('reads WORKFLOW_BUNDLE_PATH, unset when empty', () => {
+    expect(loadConfig(base).workflowBundlePath).toBeUndefined();
+    expect(loadConfig({ ...base, WORKFLOW_BUNDLE_PATH: ' ' }).workflowBundlePath).toBeUndefined();
+    expect(loadConfig({ ...base, WORKFLOW_BUNDLE_PATH: '/app/dist/workflow-bundle.js' }).workflowBundlePath).toBe(
+      '/app/dist/workflow-bundle.js',
+    );
+  });
 });
