@@ -27,7 +27,13 @@ const reauthMessage = (account: CalendarAccount): string => account.lastError ??
  * (possibly rotated) refresh token is stored sealed; `invalid_grant` parks the calendar account as
  * `needs_reauth`.
  */
-export async function refreshAccountToken(deps: TokenRefreshDeps, accountId: string, seenTokenVersion: number): Promise<RefreshOutcome> {
+export async function refreshAccountToken(
+  deps: TokenRefreshDeps,
+  accountId: string,
+  seenTokenVersion: number,
+  /** The caller's cancellation (an activity's): it ends the call to the token endpoint. */
+  cancel?: AbortSignal,
+): Promise<RefreshOutcome> {
   const now = deps.now ?? Date.now;
   return deps.calendarAccounts.withLockedAccount(accountId, async ({ account, refreshToken, inLock }): Promise<RefreshOutcome> => {
     if (account.status === 'disconnected') return { kind: 'gone' };
@@ -49,7 +55,7 @@ export async function refreshAccountToken(deps: TokenRefreshDeps, accountId: str
       return { kind: 'reauth', message };
     }
     try {
-      const tokens = await deps.providers.oauth(account.provider).refresh(refreshToken);
+      const tokens = await deps.providers.oauth(account.provider).refresh(refreshToken, cancel);
       const tokenVersion = await inLock.storeTokens(tokens);
       await inLock.appendSyncLog([{ ...audit, outcome: 'ok' }]);
       deps.logger.info({ connectionId: accountId }, 'access token refreshed');

@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import type { EventToRemove } from '../domain/booking';
 import type { ActivityDeps } from './deps';
 
@@ -19,7 +20,7 @@ export function createDisconnectActivities(deps: ActivityDeps) {
       let detail = 'no token to revoke';
       if (token) {
         try {
-          await deps.providers.oauth(account.provider).revoke(token);
+          await deps.providers.oauth(account.provider).revoke(token, Context.current().cancellationSignal);
           detail = 'grant revoked at the provider';
         } catch (err) {
           detail = `revocation failed: ${err instanceof Error ? err.message : String(err)}`;

@@ -1,4 +1,4 @@
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import { signatureHeader } from '../crypto/webhook-signature';
 import type { NotificationType } from '../domain/notifications';
 import { parseRetryAfter } from '../providers/retry-after';
@@ -46,11 +46,13 @@ export function createNotificationActivities(deps: ActivityDeps) {
             'idempotency-key': notification.id,
           },
           body,
-          signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS),
+          signal: AbortSignal.any([AbortSignal.timeout(DELIVERY_TIMEOUT_MS), Context.current().cancellationSignal]),
           redirect: 'manual',
         });
         await res.body?.cancel();
       } catch (err) {
+        const { cancellationSignal } = Context.current();
+        if (cancellationSignal.aborted) throw cancellationSignal.reason;
         const message = `NOTIFY_URL unreachable (${err instanceof Error ? err.name : 'error'})`;
         await store.attemptFailed(notification.id, message);
         throw ApplicationFailure.retryable(message, 'NotifyUnreachable');

@@ -1,3 +1,4 @@
+import { asyncLocalStorage } from '@temporalio/activity';
 import { checkCredentials } from '../account-access/credentials';
 import { ProviderError, type AccessContext, type CalendarProvider, type ProviderKind } from '../providers/types';
 import { withRequestSlot } from './concurrency';
@@ -59,8 +60,9 @@ export async function readyAccount(deps: ProviderCallDeps, input: AccountInput):
 
 /**
  * One provider call for an account, as every provider activity makes it: holding one of the
- * account's request slots (where the provider limits them), with a failure audited and turned
- * into the Temporal failure that says how to retry.
+ * account's request slots (where the provider limits them), ended by the activity's
+ * cancellation, heartbeating per page read, with a failure audited and turned into the
+ * Temporal failure that says how to retry.
  */
 export async function callProvider<T>(
   deps: ProviderCallDeps,
@@ -69,11 +71,18 @@ export async function callProvider<T>(
   audit?: FailureAudit,
 ): Promise<T> {
   const provider = deps.providers.calendar(account.provider);
+  const activity = asyncLocalStorage.getStore();
+  // In an activity, its cancellation ends the call's requests, and each page read is a heartbeat.
+  const ctx: AccessContext = activity
+    ? { ...account.ctx, signal: activity.cancellationSignal, onPage: () => activity.heartbeat() }
+    : account.ctx;
   try {
     return await withRequestSlot(deps.slots, `connection:${account.connectionId}`, provider.maxConcurrentRequestsPerUser, () =>
-      operation(provider, account.ctx),
+      operation(provider, ctx),
     );
   } catch (err) {
+    // Cancelled (by the workflow, a timeout or the worker's shutdown): not a provider failure.
+    if (activity?.cancellationSignal.aborted) throw activity.cancellationSignal.reason;
     const failure = toActivityFailure(err, account.tokenVersion);
     // A refused token is not audited: the workflow refreshes it and calls again.
     if (audit && !(err instanceof ProviderError && err.kind === 'unauthorized')) {

@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import { tokenRefreshes } from '../metrics/metrics';
 import { refreshAccountToken } from '../account-access/token-refresh';
 import type { ActivityDeps } from './deps';
@@ -25,7 +26,7 @@ export function createTokenActivities(deps: ActivityDeps) {
      * The (possibly rotated) refresh token is stored sealed; only the expiry leaves this activity.
      */
     async refreshAccessToken(input: RefreshTokenInput): Promise<RefreshTokenResult> {
-      const outcome = await refreshAccountToken(deps, input.connectionId, input.seenTokenVersion);
+      const outcome = await refreshAccountToken(deps, input.connectionId, input.seenTokenVersion, Context.current().cancellationSignal);
       switch (outcome.kind) {
         case 'gone':
           tokenRefreshes.inc({ outcome: 'failed' });

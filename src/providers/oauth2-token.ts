@@ -1,3 +1,4 @@
+import { requestSignal } from './request-signal';
 import { parseRetryAfter } from './retry-after';
 import { ProviderError, type TokenSet } from './types';
 
@@ -26,6 +27,8 @@ export async function requestToken(
   client: ClientCredentials,
   params: Record<string, string>,
   now: () => number = Date.now,
+  /** The caller's cancellation: it ends the request too. */
+  cancel?: AbortSignal,
 ): Promise<TokenSet> {
   let res: Response;
   try {
@@ -33,7 +36,7 @@ export async function requestToken(
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
       body: new URLSearchParams({ ...params, client_id: client.clientId, client_secret: client.clientSecret }),
-      signal: AbortSignal.timeout(TIMEOUT_MS),
+      signal: requestSignal(TIMEOUT_MS, cancel),
     });
   } catch (err) {
     const cause = (err as { cause?: { code?: unknown } }).cause?.code;

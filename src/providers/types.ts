@@ -33,6 +33,10 @@ export interface AccessContext {
   credentials: Credentials;
   /** Provider calendar id (`primary` for the default one); for CalDAV the collection URL. */
   calendarId: string;
+  /** Ends every request of the call when it aborts: the activity making the call was cancelled, or timed out. */
+  signal?: AbortSignal;
+  /** Called after each page a paging read receives, so the caller can report that a long read is alive. */
+  onPage?: () => void;
 }
 
 /** The bearer token of an OAuth provider's context. */
@@ -150,7 +154,7 @@ export interface CalendarProvider {
   /** Deletes it; an event that is already gone is success. */
   deleteEvent(ctx: AccessContext, key: EventKey, known: { externalEventId?: string }): Promise<DeleteOutcome>;
   /** The account's calendars. */
-  listCalendars(ctx: { credentials: Credentials }): Promise<CalendarInfo[]>;
+  listCalendars(ctx: Pick<AccessContext, 'credentials' | 'signal'>): Promise<CalendarInfo[]>;
   /**
    * The calendar's items in `window`, or (given the cursor of the previous read, for the same
    * calendar and window) only those that changed since: Google sync tokens, Graph
@@ -178,10 +182,11 @@ export interface OAuthProvider {
   /** Where the user's browser goes to consent: offline access, PKCE S256, our state. */
   authorizeUrl(input: { state: string; redirectUri: string; codeChallenge: string; loginHint?: string }): string;
   exchangeCode(input: { code: string; redirectUri: string; codeVerifier?: string }): Promise<TokenSet>;
-  refresh(refreshToken: string): Promise<TokenSet>;
+  /** `cancel`: the caller's cancellation, which ends the request. */
+  refresh(refreshToken: string, cancel?: AbortSignal): Promise<TokenSet>;
   fetchAccountEmail(accessToken: string): Promise<string>;
   /** Revokes the grant at the provider where it allows it; an already-dead token is success. */
-  revoke(token: string): Promise<void>;
+  revoke(token: string, cancel?: AbortSignal): Promise<void>;
 }
 
 export type ProviderErrorKind =

@@ -21,6 +21,16 @@ export const RETRY_UNTIL_DONE: RetryPolicy = { initialInterval: '1 second', back
 export const ACTIVITY_OPTIONS: ActivityOptions = { startToCloseTimeout: '1 minute', retry: RETRY_UNTIL_DONE };
 
 /**
+ * Reading a calendar's busy times pages through the whole calendar: longer than one call, so it
+ * heartbeats per page and is retried when a minute passes without one (a hung read, a dead worker).
+ */
+export const BUSY_READ_OPTIONS: ActivityOptions = {
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '1 minute',
+  retry: RETRY_UNTIL_DONE,
+};
+
+/**
  * A booking's own database reads and writes: short and idempotent, so they run as local
  * activities in the worker that runs the workflow and cost no task round trip through the
  * server (the largest share of the engine's work per booking).
@@ -44,6 +54,9 @@ export function notificationDeliveryOptions(retryForMs: number): ActivityOptions
 
 /** The activities a workflow schedules on the task queue. */
 export const activities = proxyActivities<Activities>(ACTIVITY_OPTIONS);
+
+/** Busy-time reads, which heartbeat. */
+export const busyReadActivities = proxyActivities<Pick<Activities, 'refreshBusyTimes'>>(BUSY_READ_OPTIONS);
 
 /** The booking's database activities, run locally. */
 export const bookingStoreActivities =

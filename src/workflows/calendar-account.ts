@@ -9,7 +9,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { FailureType } from '../domain/failures';
-import { activities } from './activity-options';
+import { activities, busyReadActivities } from './activity-options';
 import { bulkSyncWorkflow } from './bulk-sync';
 import { reportBusyRead } from './busy-read-reports';
 import { CalendarAccountState, type CarriedCalendarAccountState } from './calendar-account-state';
@@ -93,7 +93,7 @@ export async function connectionWorkflow(input: CalendarAccountWorkflowInput): P
       state.busyReadStarted();
       // A failure is recorded on the calendar account by the activity; the next poll tries again.
       const read = await withFreshToken(connectionId, (tokenJustRefreshed) =>
-        activities.refreshBusyTimes({ connectionId, userId, tokenJustRefreshed }),
+        busyReadActivities.refreshBusyTimes({ connectionId, userId, tokenJustRefreshed }),
       );
       if (read.ok) await reportBusyRead(connectionId, read.value, policy);
       if (!read.ok && read.failure.type === FailureType.ReauthRequired && state.reauthRequired()) {

@@ -40,7 +40,7 @@ export class CalDavCalendarProvider implements port.CalendarProvider {
     const url = objectUrl(ctx.calendarId, spec.key);
     const headers = authHeaders(ctx.credentials);
     for (let round = 0; ; round++) {
-      const current = await readObject(url, ctx.credentials);
+      const current = await readObject(url, ctx.credentials, ctx.signal);
       if (!current) {
         const res = await write('create', () =>
           createCalendarObject({
@@ -49,7 +49,7 @@ export class CalDavCalendarProvider implements port.CalendarProvider {
             iCalString: buildIcs(spec, 0),
             headers,
             fetchOptions: options(),
-            fetch: accountFetch(ctx.credentials),
+            fetch: accountFetch(ctx.credentials, ctx.signal),
           }),
         );
         if (res.status !== 412 || round >= MAX_PRECONDITION_RETRIES) {
@@ -63,7 +63,7 @@ export class CalDavCalendarProvider implements port.CalendarProvider {
           calendarObject: { url, etag: current.etag, data: buildIcs(spec, sequenceOf(current.data) + 1) },
           headers,
           fetchOptions: options(),
-          fetch: accountFetch(ctx.credentials),
+          fetch: accountFetch(ctx.credentials, ctx.signal),
         }),
       );
       if ((res.status === 412 || res.status === 404) && round < MAX_PRECONDITION_RETRIES) continue;
@@ -75,14 +75,14 @@ export class CalDavCalendarProvider implements port.CalendarProvider {
   async deleteEvent(ctx: port.AccessContext, key: port.EventKey): Promise<port.DeleteOutcome> {
     const url = objectUrl(ctx.calendarId, key);
     for (let round = 0; ; round++) {
-      const current = await readObject(url, ctx.credentials);
+      const current = await readObject(url, ctx.credentials, ctx.signal);
       if (!current) return { action: 'already_gone' };
       const res = await write('delete', () =>
         deleteCalendarObject({
           calendarObject: { url, etag: current.etag },
           headers: authHeaders(ctx.credentials),
           fetchOptions: options(),
-          fetch: accountFetch(ctx.credentials),
+          fetch: accountFetch(ctx.credentials, ctx.signal),
         }),
       );
       if (res.status === 404 || res.status === 410) return { action: 'already_gone' };
@@ -96,9 +96,9 @@ export class CalDavCalendarProvider implements port.CalendarProvider {
     return readCalDavChanges(ctx, window, cursor);
   }
 
-  async listCalendars(ctx: { credentials: port.Credentials }): Promise<port.CalendarInfo[]> {
+  async listCalendars(ctx: Pick<port.AccessContext, 'credentials' | 'signal'>): Promise<port.CalendarInfo[]> {
     const { credentials } = ctx;
     if (credentials.kind !== 'basic') throw new ProviderError('rejected', 'a CalDAV account needs a user name and app password');
-    return (await discoverCalDav(credentials)).calendars;
+    return (await discoverCalDav(credentials, ctx.signal)).calendars;
   }
 }

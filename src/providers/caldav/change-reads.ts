@@ -66,7 +66,7 @@ interface DavAnswer {
  * HTTP status is left to the caller. Messages carry no request body or header.
  */
 async function report(ctx: AccessContext, url: string, body: string, what: string, depth?: '0' | '1'): Promise<DavAnswer> {
-  const base = accountFetch(ctx.credentials);
+  const base = accountFetch(ctx.credentials, ctx.signal);
   let last: Response | undefined;
   const recording: typeof fetch = async (input, init) => (last = await base(input, init));
   let parsed;
@@ -87,6 +87,8 @@ async function report(ctx: AccessContext, url: string, body: string, what: strin
     throw new ProviderError('transient', `CalDAV ${what} failed on the network (${err instanceof Error ? err.name : 'error'})`);
   }
   if (!last) throw new ProviderError('transient', `CalDAV ${what} got no answer`);
+  // Each REPORT is one page of a read.
+  ctx.onPage?.();
   const raw: unknown = parsed[0]?.raw;
   const multistatus =
     last.ok &&
@@ -205,7 +207,7 @@ class Collection {
       for (const href of m.hrefs) {
         if (this.isSelf(href)) continue;
         // A server that left the data out: read the object itself (gone meanwhile: not in the window).
-        const data = dataOf(m.props) ?? (await readObject(this.urlOf(href).toString(), this.ctx.credentials))?.data;
+        const data = dataOf(m.props) ?? (await readObject(this.urlOf(href).toString(), this.ctx.credentials, this.ctx.signal))?.data;
         if (data !== undefined) out.push({ itemId: this.itemIdOf(href), data });
       }
     }
@@ -234,7 +236,7 @@ class Collection {
         const got = found.get(pathKey(this.urlOf(href)));
         if (got && (got.status === 404 || got.status === 410)) out.set(href, undefined);
         else if (got && got.status >= 200 && got.status < 300 && got.data !== undefined) out.set(href, got.data);
-        else out.set(href, (await readObject(this.urlOf(href).toString(), this.ctx.credentials))?.data);
+        else out.set(href, (await readObject(this.urlOf(href).toString(), this.ctx.credentials, this.ctx.signal))?.data);
       }
     }
     return out;

@@ -77,7 +77,16 @@ async function follow(server: URL, start: URL, init: RequestInit): Promise<Respo
   }
 }
 
-/** The fetch for an account's credentials: bound to its server when it has an app password. */
-export function accountFetch(credentials: Credentials): typeof fetch {
-  return credentials.kind === 'basic' ? davFetchFor(credentials.serverUrl) : fetch;
+/** `base`, with every request also ended when `cancel` aborts (whatever signal tsdav or we gave it). */
+function cancellable(base: typeof fetch, cancel: AbortSignal | undefined): typeof fetch {
+  if (!cancel) return base;
+  return (input, init = {}) => base(input, { ...init, signal: init.signal ? AbortSignal.any([init.signal, cancel]) : cancel });
+}
+
+/**
+ * The fetch for an account's credentials: bound to its server when it has an app password;
+ * `cancel` (the caller's cancellation) ends its requests.
+ */
+export function accountFetch(credentials: Credentials, cancel?: AbortSignal): typeof fetch {
+  return cancellable(credentials.kind === 'basic' ? davFetchFor(credentials.serverUrl) : fetch, cancel);
 }

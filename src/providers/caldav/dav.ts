@@ -15,10 +15,14 @@ export function authHeaders(credentials: Credentials): Record<string, string> {
  * The stored object and its ETag, or undefined when there is none. A plain GET: tsdav's
  * multiget throws on a missing object, and one resource needs no REPORT.
  */
-export async function readObject(url: string, credentials: Credentials): Promise<{ etag: string | undefined; data: string } | undefined> {
+export async function readObject(
+  url: string,
+  credentials: Credentials,
+  cancel?: AbortSignal,
+): Promise<{ etag: string | undefined; data: string } | undefined> {
   let res: Response;
   try {
-    res = await accountFetch(credentials)(url, {
+    res = await accountFetch(credentials, cancel)(url, {
       headers: { ...authHeaders(credentials), accept: 'text/calendar' },
       signal: AbortSignal.timeout(TIMEOUT_MS),
     });

@@ -1,7 +1,7 @@
 import { createAccount, fetchCalendars } from 'tsdav';
 import { ProviderError, type CalendarInfo } from '../types';
 import { authHeaders, TIMEOUT_MS } from './dav';
-import { davFetchFor, mayCarryCredentials } from './dav-fetch';
+import { accountFetch, mayCarryCredentials } from './dav-fetch';
 
 export interface DiscoveredAccount {
   calendars: CalendarInfo[];
@@ -15,9 +15,13 @@ const fetchOptions = () => ({ signal: AbortSignal.timeout(TIMEOUT_MS) });
  * precise error; then discovery (well-known URL, principal, calendar home, calendars), with
  * redirects to partition hosts such as iCloud's pNN-caldav.icloud.com followed.
  */
-export async function discoverCalDav(input: { serverUrl: string; username: string; password: string }): Promise<DiscoveredAccount> {
-  const headers = authHeaders({ kind: 'basic', ...input });
-  const davFetch = davFetchFor(input.serverUrl);
+export async function discoverCalDav(
+  input: { serverUrl: string; username: string; password: string },
+  cancel?: AbortSignal,
+): Promise<DiscoveredAccount> {
+  const credentials = { kind: 'basic' as const, ...input };
+  const headers = authHeaders(credentials);
+  const davFetch = accountFetch(credentials, cancel);
   let probe: Response;
   try {
     probe = await davFetch(input.serverUrl, {

@@ -21,7 +21,13 @@ export function calendarClient(rootUrl: string): calendar_v3.Calendar {
   return client;
 }
 
-/** Per-call options carrying the user's token; the token never goes into the shared client. */
-export function withToken(accessToken: string): { headers: Record<string, string>; retry: false } {
-  return { headers: { Authorization: `Bearer ${accessToken}` }, retry: false };
+/**
+ * Per-call options carrying the user's token (it never goes into the shared client) and the
+ * caller's cancellation, which gaxios combines with the request timeout.
+ */
+export function withToken(
+  accessToken: string,
+  signal?: AbortSignal,
+): { headers: Record<string, string>; retry: false; signal?: AbortSignal } {
+  return { headers: { Authorization: `Bearer ${accessToken}` }, retry: false, ...(signal ? { signal } : {}) };
 }

@@ -35,7 +35,7 @@ export class GoogleCalendarProvider implements port.CalendarProvider {
     try {
       const res = await calendarClient(this.apiUrl).events.insert(
         { calendarId: ctx.calendarId, requestBody: body },
-        withToken(bearerToken(ctx.credentials)),
+        withToken(bearerToken(ctx.credentials), ctx.signal),
       );
       return { externalEventId: res.data.id ?? id, etag: res.data.etag ?? undefined, action: 'created' };
     } catch (err) {
@@ -56,7 +56,7 @@ export class GoogleCalendarProvider implements port.CalendarProvider {
     try {
       const res = await calendarClient(this.apiUrl).events.update(
         { calendarId: ctx.calendarId, eventId: id, requestBody: body },
-        withToken(bearerToken(ctx.credentials)),
+        withToken(bearerToken(ctx.credentials), ctx.signal),
       );
       return { externalEventId: res.data.id ?? id, etag: res.data.etag ?? undefined, action: 'updated' };
     } catch (err) {
@@ -70,7 +70,7 @@ export class GoogleCalendarProvider implements port.CalendarProvider {
     try {
       await calendarClient(this.apiUrl).events.delete(
         { calendarId: ctx.calendarId, eventId: googleEventId(key), sendUpdates: 'none' },
-        withToken(bearerToken(ctx.credentials)),
+        withToken(bearerToken(ctx.credentials), ctx.signal),
       );
       return { action: 'deleted' };
     } catch (err) {
@@ -85,14 +85,14 @@ export class GoogleCalendarProvider implements port.CalendarProvider {
     return readGoogleChanges(this.apiUrl, ctx, window, cursor);
   }
 
-  async listCalendars(ctx: { credentials: port.Credentials }): Promise<port.CalendarInfo[]> {
+  async listCalendars(ctx: Pick<port.AccessContext, 'credentials' | 'signal'>): Promise<port.CalendarInfo[]> {
     const calendars: port.CalendarInfo[] = [];
     let pageToken: string | undefined;
     try {
       do {
         const res = await calendarClient(this.apiUrl).calendarList.list(
           { minAccessRole: 'reader', maxResults: 250, pageToken },
-          withToken(bearerToken(ctx.credentials)),
+          withToken(bearerToken(ctx.credentials), ctx.signal),
         );
         for (const c of res.data.items ?? []) {
           if (!c.id) continue;

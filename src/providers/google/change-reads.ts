@@ -53,13 +53,14 @@ async function listAll(
         // A full read starts at the window (history before it is never busy time to us).
         ...(syncToken ? { syncToken } : { timeMin: window.from.toISOString() }),
       },
-      withToken(bearerToken(ctx.credentials)),
+      withToken(bearerToken(ctx.credentials), ctx.signal),
     );
     const zone = res.data.timeZone ?? 'UTC';
     for (const e of res.data.items ?? []) {
       const item = itemOf(e, zone, window);
       if (item) items.push(item);
     }
+    ctx.onPage?.();
     pageToken = res.data.nextPageToken ?? undefined;
     if (!pageToken) return { items, ...(res.data.nextSyncToken ? { nextSyncToken: res.data.nextSyncToken } : {}) };
   }

@@ -1,4 +1,5 @@
 import { requestToken, type ClientCredentials } from '../oauth2-token';
+import { requestSignal } from '../request-signal';
 import { ProviderError, type OAuthProvider, type TokenSet } from '../types';
 import { calendarClient, withToken } from './calendar-client';
 import { toProviderError } from './errors';
@@ -50,19 +51,19 @@ export class GoogleOAuth implements OAuthProvider {
     });
   }
 
-  refresh(refreshToken: string): Promise<TokenSet> {
-    return requestToken(this.config.tokenUrl, this.config, { grant_type: 'refresh_token', refresh_token: refreshToken });
+  refresh(refreshToken: string, cancel?: AbortSignal): Promise<TokenSet> {
+    return requestToken(this.config.tokenUrl, this.config, { grant_type: 'refresh_token', refresh_token: refreshToken }, Date.now, cancel);
   }
 
   /** Google revokes the whole grant given either token; 400 means it was already invalid. */
-  async revoke(token: string): Promise<void> {
+  async revoke(token: string, cancel?: AbortSignal): Promise<void> {
     let res: Response;
     try {
       res = await fetch(this.config.revokeUrl, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
         body: new URLSearchParams({ token }),
-        signal: AbortSignal.timeout(10_000),
+        signal: requestSignal(10_000, cancel),
       });
     } catch {
       throw new ProviderError('transient', 'Google revoke endpoint unreachable');

@@ -22,7 +22,7 @@ export class GooglePushChannels implements PushSupport {
             expiration: String(r.expiresAt.getTime()),
           },
         },
-        withToken(bearerToken(ctx.credentials)),
+        withToken(bearerToken(ctx.credentials), ctx.signal),
       );
       return {
         externalId: res.data.id ?? r.channelId,
@@ -38,7 +38,7 @@ export class GooglePushChannels implements PushSupport {
     try {
       await calendarClient(this.apiUrl).channels.stop(
         { requestBody: { id: channel.channelId, resourceId: channel.resourceId } },
-        withToken(bearerToken(ctx.credentials)),
+        withToken(bearerToken(ctx.credentials), ctx.signal),
       );
     } catch (err) {
       const e = toProviderError(err);

@@ -47,20 +47,19 @@ export class MicrosoftCalendarProvider implements port.CalendarProvider {
   }
 
   async upsertEvent(ctx: port.AccessContext, spec: port.EventSpec, known: { externalEventId?: string }): Promise<port.UpsertOutcome> {
-    const token = bearerToken(ctx.credentials);
     const patch = (id: string) => (client: Client, body: GraphEventBody) => client.api(`/me/events/${encodeURIComponent(id)}`).patch(body);
     const existingId = known.externalEventId ?? (await this.find(ctx, spec.key));
     if (existingId) {
-      const updated = await this.write(token, spec, patch(existingId));
+      const updated = await this.write(ctx, spec, patch(existingId));
       if (updated) return { externalEventId: updated.id, etag: updated['@odata.etag'], action: 'updated' };
       // The stored id is gone (the user deleted it): look again, then create.
       const found = known.externalEventId ? await this.find(ctx, spec.key) : undefined;
       if (found) {
-        const again = await this.write(token, spec, patch(found));
+        const again = await this.write(ctx, spec, patch(found));
         if (again) return { externalEventId: again.id, etag: again['@odata.etag'], action: 'updated' };
       }
     }
-    const created = await this.write(token, spec, (client, body) =>
+    const created = await this.write(ctx, spec, (client, body) =>
       client.api(eventsPath(ctx.calendarId)).post({ ...body, transactionId: transactionIdFor(spec.key) }),
     );
     if (!created) throw toProviderError(new Error('Graph answered 404 to creating an event'));
@@ -72,11 +71,12 @@ export class MicrosoftCalendarProvider implements port.CalendarProvider {
    * in the same zone; or in UTC if Graph refuses that zone. Undefined on 404.
    */
   private async write(
-    accessToken: string,
+    ctx: port.AccessContext,
     spec: port.EventSpec,
     send: (client: Client, body: GraphEventBody) => Promise<GraphEvent>,
   ): Promise<GraphEvent | undefined> {
-    const attempt = (zone: string) => send(graphClient(this.graphUrl, accessToken, zone), toGraphEvent(spec, zone, this.reminderChoice));
+    const attempt = (zone: string) =>
+      send(graphClient(this.graphUrl, bearerToken(ctx.credentials), zone, ctx.signal), toGraphEvent(spec, zone, this.reminderChoice));
     try {
       return await attempt(spec.timeZone);
     } catch (err) {
@@ -97,7 +97,7 @@ export class MicrosoftCalendarProvider implements port.CalendarProvider {
   /** Our event for this key in the calendar, by the extended property. */
   private async find(ctx: port.AccessContext, key: port.EventKey): Promise<string | undefined> {
     try {
-      const res = (await graphClient(this.graphUrl, bearerToken(ctx.credentials))
+      const res = (await graphClient(this.graphUrl, bearerToken(ctx.credentials), undefined, ctx.signal)
         .api(eventsPath(ctx.calendarId))
         .filter(tagFilter(key))
         .select('id')
@@ -115,7 +115,7 @@ export class MicrosoftCalendarProvider implements port.CalendarProvider {
     const id = known.externalEventId ?? (await this.find(ctx, key));
     if (!id) return { action: 'already_gone' };
     try {
-      await graphClient(this.graphUrl, bearerToken(ctx.credentials))
+      await graphClient(this.graphUrl, bearerToken(ctx.credentials), undefined, ctx.signal)
         .api(`/me/events/${encodeURIComponent(id)}`)
         .delete();
       return { action: 'deleted' };
@@ -135,9 +135,12 @@ export class MicrosoftCalendarProvider implements port.CalendarProvider {
     return readGraphChanges(this.graphUrl, ctx, window, cursor);
   }
 
-  async listCalendars(ctx: { credentials: port.Credentials }): Promise<port.CalendarInfo[]> {
+  async listCalendars(ctx: Pick<port.AccessContext, 'credentials' | 'signal'>): Promise<port.CalendarInfo[]> {
     try {
-      const res = (await graphClient(this.graphUrl, bearerToken(ctx.credentials)).api('/me/calendars').top(250).get()) as {
+      const res = (await graphClient(this.graphUrl, bearerToken(ctx.credentials), undefined, ctx.signal)
+        .api('/me/calendars')
+        .top(250)
+        .get()) as {
         value?: Array<{ id: string; name?: string; isDefaultCalendar?: boolean; canEdit?: boolean }>;
       };
       return (res.value ?? []).map((c) => ({

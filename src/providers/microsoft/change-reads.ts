@@ -56,12 +56,13 @@ async function readRound(
   first: string,
   query?: Record<string, string>,
 ): Promise<{ items: CalendarItemChange[]; deltaLink?: string }> {
-  const client = graphClient(graphUrl, bearerToken(ctx.credentials), 'UTC');
+  const client = graphClient(graphUrl, bearerToken(ctx.credentials), 'UTC', ctx.signal);
   const items: CalendarItemChange[] = [];
   let request = client.api(linkPath(first, graphUrl)).header('Prefer', PAGE_PREFERENCE);
   if (query) request = request.query(query);
   let page = (await request.get()) as DeltaPage;
   for (;;) {
+    ctx.onPage?.();
     for (const e of page.value ?? []) {
       const item = itemOf(e, window);
       if (item) items.push(item);

@@ -1,4 +1,5 @@
 import { Client, HTTPMessageHandler, type Context, type Middleware } from '@microsoft/microsoft-graph-client';
+import { requestSignal } from '../request-signal';
 
 /** Per-request timeout: a hung call fails and Temporal retries it. */
 const REQUEST_TIMEOUT_MS = 20_000;
@@ -14,6 +15,7 @@ class BearerToken implements Middleware {
   constructor(
     private readonly accessToken: string,
     private readonly preferTimeZone: string | undefined,
+    private readonly cancel: AbortSignal | undefined,
   ) {}
 
   async execute(context: Context): Promise<void> {
@@ -26,7 +28,7 @@ class BearerToken implements Middleware {
     if (this.preferTimeZone) prefer.push(`outlook.timezone="${this.preferTimeZone}"`);
     headers.set('Prefer', prefer.join(', '));
     options.headers = Object.fromEntries(headers.entries());
-    options.signal ??= AbortSignal.timeout(REQUEST_TIMEOUT_MS);
+    options.signal ??= requestSignal(REQUEST_TIMEOUT_MS, this.cancel);
     await this.next?.execute(context);
   }
 
@@ -44,9 +46,10 @@ function splitGraphUrl(graphUrl: string): { baseUrl: string; version: string } {
   return { baseUrl: url.toString(), version };
 }
 
-export function graphClient(graphUrl: string, accessToken: string, preferTimeZone?: string): Client {
+/** A Graph client acting with `accessToken`; `cancel` (the caller's cancellation) ends its requests. */
+export function graphClient(graphUrl: string, accessToken: string, preferTimeZone?: string, cancel?: AbortSignal): Client {
   const { baseUrl, version } = splitGraphUrl(graphUrl);
-  const auth = new BearerToken(accessToken, preferTimeZone);
+  const auth = new BearerToken(accessToken, preferTimeZone, cancel);
   auth.setNext(new HTTPMessageHandler());
   return Client.initWithMiddleware({ baseUrl, defaultVersion: version, middleware: auth });
 }

@@ -53,12 +53,14 @@ export class MicrosoftOAuth implements OAuthProvider {
     });
   }
 
-  refresh(refreshToken: string): Promise<TokenSet> {
-    return requestToken(this.endpoint('token'), this.config, {
-      grant_type: 'refresh_token',
-      refresh_token: refreshToken,
-      scope: MICROSOFT_SCOPES.join(' '),
-    });
+  refresh(refreshToken: string, cancel?: AbortSignal): Promise<TokenSet> {
+    return requestToken(
+      this.endpoint('token'),
+      this.config,
+      { grant_type: 'refresh_token', refresh_token: refreshToken, scope: MICROSOFT_SCOPES.join(' ') },
+      Date.now,
+      cancel,
+    );
   }
 
   /** Graph `GET /me`: the mailbox address, or the sign-in name when the account has no mailbox field. */

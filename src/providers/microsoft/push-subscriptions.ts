@@ -11,7 +11,7 @@ export class GraphPushSubscriptions implements PushSupport {
 
   async openChannel(ctx: AccessContext, r: PushChannelRequest): Promise<OpenedPushChannel> {
     try {
-      const sub = (await graphClient(this.graphUrl, bearerToken(ctx.credentials))
+      const sub = (await graphClient(this.graphUrl, bearerToken(ctx.credentials), undefined, ctx.signal)
         .api('/subscriptions')
         .post({
           changeType: 'created,updated,deleted',
@@ -29,7 +29,7 @@ export class GraphPushSubscriptions implements PushSupport {
 
   async closeChannel(ctx: AccessContext, channel: { externalId: string }): Promise<void> {
     try {
-      await graphClient(this.graphUrl, bearerToken(ctx.credentials))
+      await graphClient(this.graphUrl, bearerToken(ctx.credentials), undefined, ctx.signal)
         .api(`/subscriptions/${encodeURIComponent(channel.externalId)}`)
         .delete();
     } catch (err) {

@@ -33,7 +33,8 @@ describe('upsertCalendarEvent', () => {
 
     expect(result).toEqual({ externalEventId: 'evt-b-1', calendarId: 'work', action: 'created' });
     const [call] = google.calls;
-    expect(call?.ctx).toEqual({ credentials: { kind: 'bearer', accessToken: 'access-1' }, calendarId: 'work' });
+    expect(call?.ctx).toMatchObject({ credentials: { kind: 'bearer', accessToken: 'access-1' }, calendarId: 'work' });
+    expect(call?.ctx.signal?.aborted).toBe(false);
     const spec = call?.args[0] as EventSpec;
     expect([spec.key, spec.start, spec.reminders]).toEqual([
       { bookingId: 'b-1', connectionId: 'conn-1' },
