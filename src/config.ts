@@ -66,6 +66,12 @@ export interface AppConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** A workflow bundle built ahead (`node dist/cli/bundle-workflows.js FILE`); undefined = the worker bundles at start. */
   workflowBundlePath: string | undefined;
+  shutdown: {
+    /** After SIGTERM, how long readiness answers 503 while requests are still served, so load balancers stop routing here first. */
+    delayMs: number;
+    /** Then how long in-flight HTTP requests and activities get to finish (the worker's `shutdownGraceTime`). */
+    graceMs: number;
+  };
 }
 
 /** Where the API starts workflows, and with what history limit. */
@@ -186,6 +192,8 @@ const envSchema = z.object({
   EXTERNAL_EDIT_POLICY: z.enum(['respect', 'restore']).default('respect'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   WORKFLOW_BUNDLE_PATH: optionalText,
+  SHUTDOWN_DELAY: optionalText.pipe(duration('SHUTDOWN_DELAY', '5s').optional()),
+  SHUTDOWN_GRACE_TIME: duration('SHUTDOWN_GRACE_TIME', '30s').prefault('30s'),
 });
 
 /** API keys shorter than this are guessable; production refuses them. */
@@ -320,6 +328,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       .filter((o) => o.length > 0),
     logLevel: validEnv.LOG_LEVEL,
     workflowBundlePath: validEnv.WORKFLOW_BUNDLE_PATH,
+    shutdown: {
+      // Production sits behind load balancers; development and tests stop at once.
+      delayMs: validEnv.SHUTDOWN_DELAY ?? (production ? 5_000 : 0),
+      graceMs: validEnv.SHUTDOWN_GRACE_TIME,
+    },
   };
 }
 

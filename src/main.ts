@@ -1,6 +1,6 @@
 import { parseCommand, runJob } from './cli/commands';
 import { ConfigError } from './config';
-import { serve } from './serve';
+import { runUntilStopped, serve } from './serve';
 
 /**
  * The service's entry: `node dist/main.js [all|api|worker]` (or `tsx src/main.ts`) serves;
@@ -20,9 +20,7 @@ async function main(): Promise<void> {
   const { role } = command;
   const serving = await serve(process.env, role);
   say(`Booking calendar sync is running (${role}).`);
-  const stop = () => void serving.stop().then(() => process.exit(0));
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  runUntilStopped(serving, say);
 }
 
 main().catch((err: unknown) => {

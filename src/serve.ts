@@ -22,6 +22,9 @@ export interface Serving {
   service: RunningService;
   /** The port the API listens on, when it is served. */
   port: number | undefined;
+  /** Settles when the worker stops without being asked to (see RunningService.workerFailed). */
+  workerFailed: Promise<Error>;
+  /** Readiness off, SHUTDOWN_DELAY of still serving, then a drained stop; the pool last. */
   stop(): Promise<void>;
 }
 
@@ -55,13 +58,39 @@ export async function serve(env: NodeJS.ProcessEnv, role: Role): Promise<Serving
   return {
     service,
     port: service.url ? config.port : undefined,
+    workerFailed: service.workerFailed,
     stop() {
       stopped ??= (async () => {
         logger.info('shutting down');
-        await service.close().catch(() => undefined);
+        service.beginShutdown();
+        // Load balancers see /readyz answer 503 and stop routing here before the listener closes.
+        await new Promise((resolve) => setTimeout(resolve, config.shutdown.delayMs));
+        await service.close().catch((err: unknown) => logger.error({ err: String(err) }, 'shutdown failed'));
         await pool.end().catch(() => undefined);
       })();
       return stopped;
     },
   };
+}
+
+/**
+ * How every service process ends: on SIGINT or SIGTERM a drained stop, then `afterStop`, then
+ * exit 0; when the worker stops on its own, the same stop and exit 1, so a supervisor restarts it.
+ */
+export function runUntilStopped(serving: Serving, say: (line: string) => void, afterStop: () => Promise<void> = async () => {}): void {
+  let exiting = false;
+  const exit = (code: number) => {
+    if (exiting) return;
+    exiting = true;
+    void serving
+      .stop()
+      .then(afterStop)
+      .finally(() => process.exit(code));
+  };
+  process.once('SIGINT', () => exit(0));
+  process.once('SIGTERM', () => exit(0));
+  void serving.workerFailed.then((err) => {
+    say(`The worker stopped: ${err.message}. Exiting.`);
+    exit(1);
+  });
 }

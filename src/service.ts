@@ -1,5 +1,6 @@
 import express, { type Express } from 'express';
-import { opsRoutes } from './api/routes/ops';
+import { accessLog } from './api/access-log';
+import { opsRoutes, type ProcessState } from './api/routes/ops';
 import { findFreePort } from './net/free-port';
 import { countOpenBookingsWith } from './metrics/metrics';
 import type { Server } from 'node:http';
@@ -47,7 +48,30 @@ export interface RunningService {
   readonly worker: Worker | undefined;
   /** Stops this process's worker and starts a fresh one (tests: a worker restart mid-flight). */
   restartWorker(): Promise<void>;
+  /**
+   * Settles with the reason when the worker stops without being asked to (its `run()` rejected
+   * or ended); the process should then exit non-zero. Never settles otherwise.
+   */
+  readonly workerFailed: Promise<Error>;
+  /** Shutdown begins: /readyz answers 503 from now on, while requests are still served. */
+  beginShutdown(): void;
+  /**
+   * Drains and stops: readiness off, the worker shut down (activities get `shutdownGraceTime`,
+   * then are cancelled), then the HTTP server closed once in-flight requests have finished
+   * (cut off after the same grace time), then the Temporal connections.
+   */
   close(): Promise<void>;
+}
+
+/** Stops accepting connections and waits for in-flight requests, cutting off what is left after `graceMs`. */
+async function closeServer(server: Server, graceMs: number): Promise<void> {
+  const cutOff = setTimeout(() => server.closeAllConnections(), graceMs);
+  cutOff.unref();
+  try {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  } finally {
+    clearTimeout(cutOff);
+  }
 }
 
 /** Assembles the service's parts from configuration; the one place they are wired together. */
@@ -72,6 +96,15 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
   let worker: Worker | undefined;
   let workerDone: Promise<void> | undefined;
   let nativeConnection: NativeConnection | undefined;
+  let shuttingDown = false;
+  /** Set while this process stops its own worker (shutdown, a restart): its end is then expected. */
+  let stoppingWorker = false;
+  let reportWorkerFailure: (err: Error) => void = () => undefined;
+  const workerFailed = new Promise<Error>((resolve) => (reportWorkerFailure = resolve));
+  const processState: ProcessState = {
+    shuttingDown: () => shuttingDown,
+    worker: () => (opts.worker ? (worker?.getState() === 'RUNNING' ? 'running' : 'stopped') : undefined),
+  };
   const startWorker = async (): Promise<void> => {
     nativeConnection ??= await connectWorker(config.temporal);
     const started = await createWorker({
@@ -94,14 +127,28 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
       },
       dataConverter: converter,
       workflowBundle: opts.workflowBundle,
+      shutdownGraceTimeMs: config.shutdown.graceMs,
     });
     worker = started;
-    workerDone = started.run();
-    workerDone.catch((err: unknown) => logger.error({ err: err instanceof Error ? err.message : String(err) }, 'worker stopped'));
+    workerDone = started.run().then(
+      () => {
+        if (!stoppingWorker) reportWorkerFailure(new Error('the worker stopped without being asked to'));
+      },
+      (err: unknown) => {
+        const reason = err instanceof Error ? err : new Error(String(err));
+        logger.error({ err: reason.message }, 'worker stopped');
+        if (!stoppingWorker) reportWorkerFailure(reason);
+      },
+    );
   };
   const stopWorker = async (): Promise<void> => {
-    if (worker?.getState() === 'RUNNING') worker.shutdown();
-    await workerDone?.catch(() => undefined);
+    stoppingWorker = true;
+    try {
+      if (worker?.getState() === 'RUNNING') worker.shutdown();
+      await workerDone;
+    } finally {
+      stoppingWorker = false;
+    }
   };
   if (opts.worker) await startWorker();
 
@@ -128,6 +175,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
       providers,
       settingsSigner: new Signer(config.encryptionKeys, 'settings-link'),
       logger,
+      processState,
     });
     app = httpApp;
     server = await new Promise<Server>((resolve, reject) => {
@@ -148,7 +196,8 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
     // A worker-only process answers /healthz, /readyz and /metrics on METRICS_PORT.
     const opsApp = express();
     opsApp.disable('x-powered-by');
-    opsApp.use(opsRoutes(repositories.health, workflows));
+    opsApp.use(accessLog(logger));
+    opsApp.use(opsRoutes(repositories.health, workflows, processState));
     server = await new Promise<Server>((resolve, reject) => {
       const listening = opsApp.listen(metricsPort, '0.0.0.0', () => resolve(listening));
       listening.once('error', reject);
@@ -166,10 +215,16 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
       await stopWorker();
       await startWorker();
     },
+    workerFailed,
+    beginShutdown() {
+      shuttingDown = true;
+    },
     async close() {
+      shuttingDown = true;
       if (purgeTimer) clearInterval(purgeTimer);
-      if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+      // The worker first: while it drains, this process still answers (/readyz: 503).
       await stopWorker();
+      if (server) await closeServer(server, config.shutdown.graceMs);
       await nativeConnection?.close();
       await connection.close();
     },

@@ -14,6 +14,8 @@ export interface WorkerOptions {
   dataConverter: DataConverter;
   /** A pre-built bundle (tests build it once per run); otherwise bundled from source at start. */
   workflowBundle?: WorkflowBundleOption;
+  /** On shutdown, how long running activities may finish before they are cancelled. */
+  shutdownGraceTimeMs?: number;
 }
 
 /** The workflows folder; the bundler resolves its index (TypeScript in dev, JavaScript when built). */
@@ -30,5 +32,6 @@ export async function createWorker(opts: WorkerOptions): Promise<Worker> {
     interceptors: { activity: [activityMetrics] },
     dataConverter: opts.dataConverter,
     ...WORKER_TUNING,
+    ...(opts.shutdownGraceTimeMs === undefined ? {} : { shutdownGraceTime: opts.shutdownGraceTimeMs }),
   });
 }

@@ -11,13 +11,14 @@ import type { Logger } from '../logging';
 import type { ProviderRegistry } from '../providers';
 import { createApplicationServices } from '../application';
 import type { WorkflowGateway } from '../temporal/workflow-gateway';
+import { accessLog } from './access-log';
 import { requireApiKey } from './auth';
 import { rateLimiter, securityHeaders } from './http-hardening';
 import { ApiError, errorHandler, notFoundHandler } from './errors';
 import { bookingRoutes } from './routes/bookings';
 import { calendarAccountRoutes } from './routes/calendar-accounts';
 import { oauthRoutes } from './routes/oauth';
-import { opsRoutes } from './routes/ops';
+import { opsRoutes, type ProcessState } from './routes/ops';
 import { settingsRoutes } from './routes/settings';
 import { webhookRoutes } from './routes/webhooks';
 import { availabilityRoutes } from './routes/availability';
@@ -58,6 +59,8 @@ export interface AppDeps extends ApiRepositories {
   providers: ProviderRegistry;
   settingsSigner: Signer;
   logger: Logger;
+  /** Whether the process is shutting down and how its worker is, for /readyz; none: an API alone. */
+  processState?: ProcessState;
 }
 
 /** Largest JSON body accepted; a booking is a few KB. Larger bodies get 413. */
@@ -70,6 +73,8 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.set('trust proxy', deps.config.trustProxy);
+  // First: every response, refusals by the limiter included, carries X-Request-Id and is logged.
+  app.use(accessLog(deps.logger));
   app.use(securityHeaders(deps.config));
   app.use(rateLimiter(deps.config.apiRateLimitPerMinute, deps.config.apiKeys));
   const services = createApplicationServices({
@@ -113,7 +118,7 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
 
-  app.use(opsRoutes(deps.health, deps.workflows));
+  app.use(opsRoutes(deps.health, deps.workflows, deps.processState));
   app.use(openApiRoutes({ version: SERVICE_VERSION, serverUrl: deps.config.publicBaseUrl }));
   const auth = requireApiKey(deps.config.apiKeys);
   app.use('/v1/bookings', auth);

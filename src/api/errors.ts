@@ -1,6 +1,8 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { ZodError } from 'zod';
+import { isDatabaseUnavailable } from '../db/unavailable';
 import type { Logger } from '../logging';
+import { isTemporalUnavailable } from '../temporal/unavailable';
 
 /** The documented error body: `{"error":{"code","message","details"}}`. */
 export interface ErrorBody {
@@ -13,6 +15,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly details?: unknown,
+    /** Seconds after which a retry may succeed, sent as `Retry-After`. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -38,23 +42,51 @@ interface BodyParserError {
   status?: number;
 }
 
+/** How long a client should wait before retrying when a dependency is down: long enough for a restart or failover. */
+const OUTAGE_RETRY_AFTER_SECONDS = 5;
+
+/** A dependency outage as the client sees it: 503 with a stable code, retry later; undefined for anything else. */
+function outageError(err: unknown): ApiError | undefined {
+  if (isTemporalUnavailable(err))
+    return new ApiError(
+      503,
+      'temporal_unavailable',
+      'the workflow engine is unavailable; retry later',
+      undefined,
+      OUTAGE_RETRY_AFTER_SECONDS,
+    );
+  if (isDatabaseUnavailable(err))
+    return new ApiError(503, 'database_unavailable', 'the database is unavailable; retry later', undefined, OUTAGE_RETRY_AFTER_SECONDS);
+  return undefined;
+}
+
 /** Turns anything thrown in a route into the documented error body; hides internals on 5xx. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
     let apiError: ApiError;
     const parserType = (err as BodyParserError).type;
+    const outage = err instanceof ApiError ? undefined : outageError(err);
     if (err instanceof ApiError) apiError = err;
-    else if (parserType === 'entity.too.large') apiError = new ApiError(413, 'payload_too_large', 'request body is too large');
+    else if (outage) {
+      logger.warn({ requestId: req.id, code: outage.code, method: req.method, path: req.path }, 'dependency unavailable');
+      apiError = outage;
+    } else if (parserType === 'entity.too.large') apiError = new ApiError(413, 'payload_too_large', 'request body is too large');
     else if (parserType === 'entity.parse.failed') apiError = new ApiError(400, 'invalid_json', 'request body is not valid JSON');
     else if (parserType === 'charset.unsupported' || parserType === 'encoding.unsupported') {
       apiError = new ApiError(415, 'unsupported_media_type', 'request body must be UTF-8 JSON');
     } else {
       logger.error(
-        { err: err instanceof Error ? { name: err.name, message: err.message } : String(err), method: req.method, path: req.path },
+        {
+          requestId: req.id,
+          err: err instanceof Error ? { name: err.name, message: err.message } : String(err),
+          method: req.method,
+          path: req.path,
+        },
         'request failed',
       );
       apiError = new ApiError(500, 'internal', 'internal error');
     }
+    if (apiError.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(apiError.retryAfterSeconds));
     res.status(apiError.status).json(apiError.toBody());
   };
 }

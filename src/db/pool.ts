@@ -4,7 +4,8 @@ import { Pool, type PoolClient } from 'pg';
 export type Queryable = Pool | PoolClient;
 
 export function createPool(url: string, max = 10): Pool {
-  const pool = new Pool({ connectionString: url, max, idleTimeoutMillis: 30_000 });
+  // A server that does not answer fails the query in seconds (503 database_unavailable), not after the TCP timeout.
+  const pool = new Pool({ connectionString: url, max, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 10_000 });
   // A dropped idle connection must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
   return pool;

@@ -46,6 +46,15 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('reads the shutdown delay and grace time: 5 s delay in production only, 30 s grace', () => {
+    expect(loadConfig(base).shutdown).toEqual({ delayMs: 0, graceMs: 30_000 });
+    expect(loadConfig({ ...base, SHUTDOWN_DELAY: '2s', SHUTDOWN_GRACE_TIME: '90s' }).shutdown).toEqual({ delayMs: 2_000, graceMs: 90_000 });
+    expect(problems({ ...base, SHUTDOWN_GRACE_TIME: 'soon', SHUTDOWN_DELAY: '5' })).toEqual([
+      'SHUTDOWN_DELAY must be a duration such as 5s',
+      'SHUTDOWN_GRACE_TIME must be a duration such as 30s',
+    ]);
+  });
+
   it('reports every problem, one message each, without echoing secrets', () => {
     const p = problems({ PORT: 'abc', ENCRYPTION_KEYS: 'k1:deadbeef', EVENT_REMINDERS: 'sms:5', GOOGLE_API_URL: 'ftp://x' });
     expect(p.some((m) => m.startsWith('PORT'))).toBe(true);

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { startGoogleSandbox } from 'calendar-emulators/google';
 import { startMicrosoftSandbox } from 'calendar-emulators/microsoft';
 import { ConfigError } from '../../src/config';
-import { parseRole, serve } from '../../src/serve';
+import { parseRole, runUntilStopped, serve } from '../../src/serve';
 import { SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes';
 import { ensureDevSecrets } from './dev-secrets';
 import { startDevServer } from './dev-server';
@@ -117,13 +117,9 @@ async function main(): Promise<void> {
   for (const note of notes) say(note);
   say('');
 
-  const stop = async () => {
-    await serving.stop();
+  runUntilStopped(serving, say, async () => {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void stop());
-  process.once('SIGTERM', () => void stop());
+  });
 }
 
 main().catch((err: unknown) => {
