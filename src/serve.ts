@@ -26,6 +26,8 @@ export interface Serving {
   workerFailed: Promise<Error>;
   /** Readiness off, SHUTDOWN_DELAY of still serving, then a drained stop; the pool last. */
   stop(): Promise<void>;
+  /** Longer than a drained stop can take: the process exits anyway after it. */
+  stopDeadlineMs: number;
 }
 
 /**
@@ -59,6 +61,8 @@ export async function serve(env: NodeJS.ProcessEnv, role: Role): Promise<Serving
     service,
     port: service.url ? config.port : undefined,
     workerFailed: service.workerFailed,
+    // The delay, the worker's grace and the HTTP drain's, and room for closing connections.
+    stopDeadlineMs: config.shutdown.delayMs + 2 * config.shutdown.graceMs + 10_000,
     stop() {
       stopped ??= (async () => {
         logger.info('shutting down');
@@ -82,6 +86,7 @@ export function runUntilStopped(serving: Serving, say: (line: string) => void, a
   const exit = (code: number) => {
     if (exiting) return;
     exiting = true;
+    setTimeout(() => process.exit(code === 0 ? 1 : code), serving.stopDeadlineMs).unref();
     void serving
       .stop()
       .then(afterStop)

@@ -130,22 +130,31 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
       shutdownGraceTimeMs: config.shutdown.graceMs,
     });
     worker = started;
-    workerDone = started.run().then(
-      () => {
-        if (!stoppingWorker) reportWorkerFailure(new Error('the worker stopped without being asked to'));
-      },
-      (err: unknown) => {
-        const reason = err instanceof Error ? err : new Error(String(err));
-        logger.error({ err: reason.message }, 'worker stopped');
-        if (!stoppingWorker) reportWorkerFailure(reason);
-      },
-    );
+    // Core can leave run() pending after the worker has failed (a fatal poll error): its state says so first.
+    const watch = setInterval(() => {
+      if (!stoppingWorker && started.getState() === 'FAILED') reportWorkerFailure(new Error('the worker failed'));
+    }, 1_000);
+    watch.unref();
+    workerDone = started
+      .run()
+      .finally(() => clearInterval(watch))
+      .then(
+        () => {
+          if (!stoppingWorker) reportWorkerFailure(new Error('the worker stopped without being asked to'));
+        },
+        (err: unknown) => {
+          const reason = err instanceof Error ? err : new Error(String(err));
+          logger.error({ err: reason.message }, 'worker stopped');
+          if (!stoppingWorker) reportWorkerFailure(reason);
+        },
+      );
   };
   const stopWorker = async (): Promise<void> => {
     stoppingWorker = true;
     try {
       if (worker?.getState() === 'RUNNING') worker.shutdown();
-      await workerDone;
+      // A failed worker's run() may never settle: there is nothing left to wait for.
+      if (worker?.getState() !== 'FAILED') await workerDone;
     } finally {
       stoppingWorker = false;
     }
