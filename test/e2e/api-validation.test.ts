@@ -549,6 +549,6 @@ describe('known bookings are not changed by bad requests', () => {
     expect((await h.api('GET', '/healthz', undefined, { key: null })).status).toBe(200);
     const ready = await h.api<{ checks: Record<string, string> }>('GET', '/readyz', undefined, { key: null });
     expect(ready.status).toBe(200);
-    expect(ready.body.checks).toEqual({ database: 'ok', temporal: 'ok' });
+    expect(ready.body.checks).toEqual({ database: 'ok', temporal: 'ok', worker: 'running' });
   });
 });
