@@ -24,6 +24,8 @@ export interface CalendarEventInput {
 
 export interface UpsertEventInput extends CalendarEventInput {
   booking: BookingDetails;
+  /** The calendar the known event is in; when the account's calendar is another one now, the event moves. */
+  knownCalendarId?: string;
 }
 
 export interface UpsertEventResult {
@@ -65,10 +67,37 @@ export function createCalendarActivities(deps: ActivityDeps) {
     }
   }
 
+  /** Removes the participant's event; an event already gone is success. */
+  async function deleteEvent(input: CalendarEventInput): Promise<DeleteEventResult> {
+    const account = await readyAccount(deps, input);
+    const key = { bookingId: input.bookingId, connectionId: input.connectionId };
+    const known = { externalEventId: input.knownExternalEventId };
+    const outcome = await callProvider(
+      deps,
+      account,
+      (provider, ctx) => provider.deleteEvent(ctx, key, known),
+      failureAudit(input, account.provider, 'delete'),
+    );
+    await recordWrite(input, {
+      provider: account.provider,
+      operation: 'delete',
+      externalEventId: input.knownExternalEventId,
+      etag: undefined,
+      calendarId: account.ctx.calendarId,
+      detail: outcome.action,
+    });
+    return { action: outcome.action };
+  }
+
   return {
     /** Creates or updates the participant's event for this booking revision. Idempotent. */
     async upsertCalendarEvent(input: UpsertEventInput): Promise<UpsertEventResult> {
       const account = await readyAccount(deps, { ...input, calendarId: undefined });
+      // The user chose another calendar after the workflow planned this write: the event moves
+      // here, out of the calendar it is in first (an update by id would leave it there).
+      const moved =
+        input.knownExternalEventId !== undefined && input.knownCalendarId !== undefined && input.knownCalendarId !== account.ctx.calendarId;
+      if (moved) await deleteEvent({ ...input, calendarId: input.knownCalendarId });
       const spec = renderEvent({
         bookingId: input.bookingId,
         connectionId: input.connectionId,
@@ -76,12 +105,12 @@ export function createCalendarActivities(deps: ActivityDeps) {
         forUserId: input.userId,
         reminders: deps.reminders,
       });
-      const known = { externalEventId: input.knownExternalEventId };
+      const known = { externalEventId: moved ? undefined : input.knownExternalEventId };
       const outcome = await callProvider(
         deps,
         account,
         (provider, ctx) => provider.upsertEvent(ctx, spec, known),
-        failureAudit(input, account.provider, input.knownExternalEventId ? 'update' : 'create'),
+        failureAudit(input, account.provider, known.externalEventId ? 'update' : 'create'),
       );
       const { calendarId } = account.ctx;
       await recordWrite(input, {
@@ -95,25 +124,6 @@ export function createCalendarActivities(deps: ActivityDeps) {
     },
 
     /** Removes the participant's event; an event already gone is success. */
-    async deleteCalendarEvent(input: CalendarEventInput): Promise<DeleteEventResult> {
-      const account = await readyAccount(deps, input);
-      const key = { bookingId: input.bookingId, connectionId: input.connectionId };
-      const known = { externalEventId: input.knownExternalEventId };
-      const outcome = await callProvider(
-        deps,
-        account,
-        (provider, ctx) => provider.deleteEvent(ctx, key, known),
-        failureAudit(input, account.provider, 'delete'),
-      );
-      await recordWrite(input, {
-        provider: account.provider,
-        operation: 'delete',
-        externalEventId: input.knownExternalEventId,
-        etag: undefined,
-        calendarId: account.ctx.calendarId,
-        detail: outcome.action,
-      });
-      return { action: outcome.action };
-    },
+    deleteCalendarEvent: deleteEvent,
   };
 }

@@ -39,6 +39,8 @@ export type ReconcileOp =
       connectionId: string;
       provider: string;
       knownExternalEventId?: string;
+      /** The calendar the known event is in, as last written. */
+      knownCalendarId?: string;
       /** The user chose another calendar: remove the event from this one first. */
       moveFromCalendarId?: string;
     }

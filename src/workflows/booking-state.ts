@@ -256,6 +256,7 @@ export class BookingState {
                 connectionId: target.connectionId,
                 provider: target.provider,
                 knownExternalEventId: calendar.externalEventId,
+                ...(calendar.calendarId !== undefined ? { knownCalendarId: calendar.calendarId } : {}),
               };
           if (busy(op)) continue;
           calendar.state = 'pending';

@@ -199,7 +199,7 @@ async function runOperation(state: BookingState, op: ReconcileOp, revision: numb
     }
     // Moving to the calendar the user chose: take it out of the old one, then write it anew.
     if (op.moveFromCalendarId) await activities.deleteCalendarEvent({ ...base, tokenJustRefreshed, calendarId: op.moveFromCalendarId });
-    return activities.upsertCalendarEvent({ ...base, tokenJustRefreshed, booking });
+    return activities.upsertCalendarEvent({ ...base, tokenJustRefreshed, booking, knownCalendarId: op.knownCalendarId });
   });
   if (result.ok) {
     if (result.value) state.markUpserted(op, revision, result.value.externalEventId, result.value.calendarId, nowIso());

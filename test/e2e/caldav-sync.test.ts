@@ -193,10 +193,16 @@ describe('CalDAV connections', () => {
     const patched = await h.api<{ calendarId: string }>('PATCH', `/v1/users/${userId}/connections/${connectionId}`, { calendarId: to.id });
     expect(patched.status).toBe(200);
     expect(patched.body.calendarId).toBe(to.id);
-    await eventually(
-      async () => ((await icsAt(to.id, key, twoCalendarsUser)) && !(await icsAt(from.id, key, twoCalendarsUser)) ? true : undefined),
-      'event moved',
-    );
+    let seen: unknown;
+    await eventually(async () => {
+      const [inTo, inFrom] = [await icsAt(to.id, key, twoCalendarsUser), await icsAt(from.id, key, twoCalendarsUser)];
+      seen = { inTo: Boolean(inTo), inFrom: Boolean(inFrom) };
+      return inTo && !inFrom ? true : undefined;
+    }, 'event moved').catch(async (err: unknown) => {
+      // Where the event is and what the booking says of its calendar tell which step never happened.
+      const view = await h.api('GET', `/v1/bookings/${bookingId}`);
+      throw new Error(`${String(err)}; calendars: ${JSON.stringify(seen)}; booking: ${JSON.stringify(view.body)}`);
+    });
     const relisted = await h.api<{ calendars: CalendarJson[] }>('GET', `/v1/users/${userId}/connections/${connectionId}/calendars`);
     expect(relisted.body.calendars.find((c) => c.selected)?.id).toBe(to.id);
   });

@@ -223,7 +223,14 @@ describe('BookingState.plan', () => {
     expect(s.plan([target('tutor-1', 'c1')], NOW)).toEqual([]);
     s.reschedule({ start: '2030-03-01T10:00:00Z', end: '2030-03-01T11:00:00Z' });
     expect(s.plan([target('tutor-1', 'c1')], NOW)).toEqual([
-      { kind: 'upsert', userId: 'tutor-1', connectionId: 'c1', provider: 'google', knownExternalEventId: 'ev1' },
+      {
+        kind: 'upsert',
+        userId: 'tutor-1',
+        connectionId: 'c1',
+        provider: 'google',
+        knownExternalEventId: 'ev1',
+        knownCalendarId: 'primary',
+      },
     ]);
   });
 

@@ -72,6 +72,34 @@ describe('upsertCalendarEvent', () => {
     ]);
   });
 
+  it("moves the event when the account's calendar is no longer the one the known event is in: out of the old one, then created anew", async () => {
+    // The user chose another calendar between the workflow's plan and this write.
+    const { activities, google, calendarEvents } = setup(accountRow({ calendarId: 'lessons' }));
+    const result = await activityEnv().run(activities, 'upsertCalendarEvent', {
+      ...UPSERT,
+      knownExternalEventId: 'evt-old',
+      knownCalendarId: 'personal',
+    });
+
+    expect(google.calls.map((c) => [c.method, c.ctx.calendarId, c.args[1]])).toEqual([
+      ['deleteEvent', 'personal', { externalEventId: 'evt-old' }],
+      ['upsertEvent', 'lessons', { externalEventId: undefined }],
+    ]);
+    expect(result).toMatchObject({ calendarId: 'lessons', action: 'created' });
+    expect(calendarEvents.outcomes.map((o) => [o.operation, o.calendarId])).toEqual([
+      ['delete', 'personal'],
+      ['create', 'lessons'],
+    ]);
+  });
+
+  it("updates in place when the known event is in the account's calendar", async () => {
+    const { activities, google } = setup(accountRow({ calendarId: 'lessons' }));
+    await activityEnv().run(activities, 'upsertCalendarEvent', { ...UPSERT, knownExternalEventId: 'evt-old', knownCalendarId: 'lessons' });
+    expect(google.calls.map((c) => [c.method, c.ctx.calendarId, c.args[1]])).toEqual([
+      ['upsertEvent', 'lessons', { externalEventId: 'evt-old' }],
+    ]);
+  });
+
   it('retries a rate limit after the Retry-After, audited as retrying with the attempt number', async () => {
     const { activities, google, syncLog, calendarEvents } = setup();
     google.onUpsert = () =>
