@@ -106,14 +106,14 @@ describe('bulk sync at scale', () => {
       expect(stats.byAccount[email]?.rateLimited).toBe(0);
       // The schedule, from the sync's own start and end: at 9.5 a second the last batch is due 52 s
       // after the first, less the 2 s a page may start behind. The upper bound only says the sync
-      // is paced, not stalled: at least half the quota (100 s), the worker restart's pause and a
-      // loaded machine included (a full suite beside four other jobs took 91 s). The exact pace is
+      // is paced, not stalled: at least a third of the quota (150 s), the worker restart's pause and
+      // a loaded machine included (a full suite beside six other jobs took 105 s). The exact pace is
       // asserted from workflow history in test/workflows/bulk-sync-pacing.test.ts. The writes follow
       // the signals; on a loaded machine they may lag, so their span is left to rateLimited, which
       // counts every burst.
       const seconds = (Date.parse(done.bulkSync!.finishedAt!) - Date.parse(done.bulkSync!.startedAt)) / 1000;
       expect(seconds).toBeGreaterThanOrEqual(BOOKINGS / PACE_PER_SECOND - 2);
-      expect(seconds).toBeLessThanOrEqual(BOOKINGS / ((0.5 * QUOTA_PER_MINUTE) / 60));
+      expect(seconds).toBeLessThanOrEqual(BOOKINGS / (QUOTA_PER_MINUTE / 3 / 60));
     },
   );
 
