@@ -183,6 +183,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
       oauthConnect,
       providers,
       settingsSigner: new Signer(config.encryptionKeys, 'settings-link'),
+      settingsSessionSigner: new Signer(config.encryptionKeys, 'settings-session'),
       logger,
       processState,
     });

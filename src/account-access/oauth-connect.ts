@@ -5,6 +5,9 @@ import type { OAuthFlowStore } from '../db/oauth-flows';
 import type { Logger } from '../logging';
 import { ProviderError, type ProviderKind, type ProviderRegistry } from '../providers';
 
+/** What a flow stores of its browser's nonce. */
+const hashNonce = (nonce: string) => createHash('sha256').update(nonce).digest('hex');
+
 /** How long a connect link (and the OAuth round trip it starts) stays valid. */
 export const CONNECT_LINK_TTL_MS = 15 * 60_000;
 
@@ -18,7 +21,8 @@ export type ConnectErrorCode =
   | 'token_exchange_failed'
   | 'no_refresh_token'
   | 'account_lookup_failed'
-  | 'provider_not_configured';
+  | 'provider_not_configured'
+  | 'browser_mismatch';
 
 export type CallbackResult =
   | { ok: true; account: CalendarAccount; accountEmail: string; created: boolean; returnUrl: string | null }
@@ -57,17 +61,29 @@ export class OAuthConnect {
     return `${this.deps.publicBaseUrl}/v1/oauth/${provider}/callback`;
   }
 
-  async createLink(userId: string, provider: ProviderKind, returnUrl?: string): Promise<{ url: string; expiresAt: Date }> {
+  /**
+   * A single-use connect link. `browserNonce`: the flow starts in a browser (the settings page)
+   * and is bound to it now; without it, the browser that opens the link is the one.
+   */
+  async createLink(
+    userId: string,
+    provider: ProviderKind,
+    returnUrl?: string,
+    browserNonce?: string,
+  ): Promise<{ url: string; expiresAt: Date }> {
     this.deps.providers.oauth(provider); // fails early when the provider is not configured
-    const flow = await this.deps.flows.create({ userId, provider, returnUrl, ttlMs: CONNECT_LINK_TTL_MS });
+    const browserHash = browserNonce === undefined ? undefined : hashNonce(browserNonce);
+    const flow = await this.deps.flows.create({ userId, provider, returnUrl, ttlMs: CONNECT_LINK_TTL_MS, browserHash });
     return { url: `${this.deps.publicBaseUrl}/v1/connect/${flow.id}`, expiresAt: flow.expiresAt };
   }
 
-  /** The user's browser opened the link: send it to the provider's consent page. */
-  async open(flowId: string): Promise<OpenResult> {
+  /** The user's browser (holding `browserNonce` in its cookie) opened the link: send it to the provider's consent page. */
+  async open(flowId: string, browserNonce: string): Promise<OpenResult> {
     const codeVerifier = randomBytes(48).toString('base64url');
-    const opened = await this.deps.flows.open(flowId, codeVerifier);
+    const opened = await this.deps.flows.open(flowId, codeVerifier, hashNonce(browserNonce));
     if (typeof opened === 'string') {
+      // Another browser's flow: its return URL is not this browser's business.
+      if (opened === 'other_browser') return { ok: false, error: 'browser_mismatch', returnUrl: null };
       return {
         ok: false,
         error: opened === 'expired' ? 'expired_state' : opened === 'already_used' ? 'state_already_used' : 'invalid_state',
@@ -83,12 +99,24 @@ export class OAuthConnect {
     return { ok: true, redirectTo };
   }
 
-  async callback(provider: ProviderKind, query: { state?: string; code?: string; error?: string }): Promise<CallbackResult> {
+  /**
+   * The provider sent the browser back. Only the browser the flow is bound to (its cookie's
+   * nonce, `browserNonce`) completes it: a consent given in any other browser attaches nothing.
+   */
+  async callback(
+    provider: ProviderKind,
+    query: { state?: string; code?: string; error?: string },
+    browserNonce: string | undefined,
+  ): Promise<CallbackResult> {
     const payload = query.state ? this.deps.stateSigner.verify<StatePayload>(query.state) : undefined;
     if (!payload || payload.p !== provider || typeof payload.f !== 'string') {
       return { ok: false, error: 'invalid_state', returnUrl: null };
     }
-    const flow = await this.deps.flows.complete(payload.f, provider);
+    const flow = await this.deps.flows.complete(payload.f, provider, browserNonce === undefined ? null : hashNonce(browserNonce));
+    if (flow === 'other_browser') {
+      this.deps.logger.warn({ provider }, 'OAuth callback from a browser the flow is not bound to: refused');
+      return { ok: false, error: 'browser_mismatch', returnUrl: null };
+    }
     if (typeof flow === 'string') {
       const error = flow === 'expired' ? 'expired_state' : flow === 'already_used' ? 'state_already_used' : 'invalid_state';
       return { ok: false, error, returnUrl: await this.deps.flows.returnUrlOf(payload.f) };

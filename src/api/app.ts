@@ -10,6 +10,7 @@ import type { Signer } from '../crypto/signer';
 import type { Logger } from '../logging';
 import type { ProviderRegistry } from '../providers';
 import { createApplicationServices } from '../application';
+import { SettingsAccess } from '../application/settings-access';
 import type { WorkflowGateway } from '../temporal/workflow-gateway';
 import { accessLog } from './access-log';
 import { requireApiKey } from './auth';
@@ -31,7 +32,7 @@ import { openApiRoutes } from './routes/openapi';
 /** The repositories the HTTP routes read and write through. */
 export type ApiRepositories = Pick<
   Repositories,
-  'bookings' | 'busy' | 'channels' | 'calendarAccounts' | 'externalEdits' | 'health' | 'notifications' | 'receipts'
+  'bookings' | 'busy' | 'channels' | 'calendarAccounts' | 'externalEdits' | 'health' | 'notifications' | 'receipts' | 'settingsLinks'
 >;
 
 export interface AppDeps extends ApiRepositories {
@@ -57,7 +58,10 @@ export interface AppDeps extends ApiRepositories {
   workflows: WorkflowGateway;
   oauthConnect: OAuthConnect;
   providers: ProviderRegistry;
+  /** Signs settings links (purpose `settings-link`). */
   settingsSigner: Signer;
+  /** Signs settings session cookies (purpose `settings-session`). */
+  settingsSessionSigner: Signer;
   logger: Logger;
   /** Whether the process is shutting down and how its worker is, for /readyz; none: an API alone. */
   processState?: ProcessState;
@@ -130,12 +134,12 @@ export function createApp(deps: AppDeps): Express {
   app.use(notificationRoutes(deps.notifications));
   app.use(providerWebhookRoutes(services.pushNotifications));
   app.use(calendarAccountRoutes(services.calendarAccounts));
-  app.use(oauthRoutes(deps.oauthConnect, auth));
+  app.use(oauthRoutes(deps.oauthConnect, auth, deps.config.publicBaseUrl));
   app.use(
     settingsRoutes({
       accounts: services.calendarAccounts,
       connect: deps.oauthConnect,
-      signer: deps.settingsSigner,
+      access: new SettingsAccess({ links: deps.settingsLinks, linkSigner: deps.settingsSigner, sessionSigner: deps.settingsSessionSigner }),
       publicBaseUrl: deps.config.publicBaseUrl,
       requireKey: auth,
     }),

@@ -3,7 +3,8 @@ import type { Pool } from 'pg';
 import type { SecretBox } from '../crypto/secret-box';
 import type { ProviderKind } from '../providers/types';
 
-export type FlowProblem = 'unknown' | 'expired' | 'already_used';
+/** `other_browser`: the flow is bound to another browser (its nonce's hash differs). */
+export type FlowProblem = 'unknown' | 'expired' | 'already_used' | 'other_browser';
 
 export interface OpenedFlow {
   userId: string;
@@ -25,6 +26,7 @@ interface FlowRow {
   expires_at: Date;
   opened_at: Date | null;
   completed_at: Date | null;
+  browser_hash: string | null;
 }
 
 /** Where a sealed PKCE verifier lives: part of its authenticated data, so it can't be moved. */
@@ -32,11 +34,21 @@ export const verifierAad = (id: string) => `oauth_flows.code_verifier:${id}`;
 
 /** oauth_flows: each step (open the link, complete the callback) succeeds once, atomically. */
 export interface OAuthFlowStore {
-  create(input: { userId: string; provider: ProviderKind; returnUrl?: string; ttlMs: number }): Promise<{ id: string; expiresAt: Date }>;
-  /** Marks the link opened and stores the PKCE verifier; a second opening is refused. */
-  open(id: string, codeVerifier: string): Promise<OpenedFlow | FlowProblem>;
-  /** Consumes the flow for the callback; replays, expired and unopened flows are refused. */
-  complete(id: string, provider: ProviderKind): Promise<CompletedFlow | FlowProblem>;
+  /** `browserHash`: the flow is bound to a browser from the start (it began in that browser). */
+  create(input: {
+    userId: string;
+    provider: ProviderKind;
+    returnUrl?: string;
+    ttlMs: number;
+    browserHash?: string;
+  }): Promise<{ id: string; expiresAt: Date }>;
+  /**
+   * Marks the link opened, stores the PKCE verifier and binds the flow to the opening browser
+   * (a flow already bound to another browser is refused); a second opening is refused.
+   */
+  open(id: string, codeVerifier: string, browserHash: string): Promise<OpenedFlow | FlowProblem>;
+  /** Consumes the flow for the callback in its own browser; replays, expired, unopened flows and other browsers are refused. */
+  complete(id: string, provider: ProviderKind, browserHash: string | null): Promise<CompletedFlow | FlowProblem>;
   recordOutcome(id: string, outcome: string): Promise<void>;
   /** The return URL of a flow that can no longer complete, to send the user back with an error. */
   returnUrlOf(id: string): Promise<string | null>;
@@ -53,35 +65,39 @@ export class PgOAuthFlowStore implements OAuthFlowStore {
     provider: ProviderKind;
     returnUrl?: string;
     ttlMs: number;
+    browserHash?: string;
   }): Promise<{ id: string; expiresAt: Date }> {
     const id = randomBytes(32).toString('base64url');
     const { rows } = await this.pool.query<{ expires_at: Date }>(
-      `INSERT INTO oauth_flows (id, user_id, provider, return_url, expires_at)
-       VALUES ($1, $2, $3, $4, now() + $5 * interval '1 millisecond') RETURNING expires_at`,
-      [id, input.userId, input.provider, input.returnUrl ?? null, input.ttlMs],
+      `INSERT INTO oauth_flows (id, user_id, provider, return_url, expires_at, browser_hash)
+       VALUES ($1, $2, $3, $4, now() + $5 * interval '1 millisecond', $6) RETURNING expires_at`,
+      [id, input.userId, input.provider, input.returnUrl ?? null, input.ttlMs, input.browserHash ?? null],
     );
     // Old flows are useless after expiry; keep the table small.
     await this.pool.query(`DELETE FROM oauth_flows WHERE expires_at < now() - interval '1 day'`);
     return { id, expiresAt: rows[0]!.expires_at };
   }
 
-  async open(id: string, codeVerifier: string): Promise<OpenedFlow | FlowProblem> {
+  async open(id: string, codeVerifier: string, browserHash: string): Promise<OpenedFlow | FlowProblem> {
     const { rows } = await this.pool.query<FlowRow>(
-      `UPDATE oauth_flows SET opened_at = now(), code_verifier_enc = $2
-        WHERE id = $1 AND opened_at IS NULL AND expires_at > now() RETURNING *`,
-      [id, this.box.seal(codeVerifier, verifierAad(id))],
+      `UPDATE oauth_flows SET opened_at = now(), code_verifier_enc = $2, browser_hash = $3
+        WHERE id = $1 AND opened_at IS NULL AND expires_at > now() AND (browser_hash IS NULL OR browser_hash = $3)
+        RETURNING *`,
+      [id, this.box.seal(codeVerifier, verifierAad(id)), browserHash],
     );
     const row = rows[0];
     if (row) return { userId: row.user_id, provider: row.provider };
     return this.problem(id, 'open');
   }
 
-  async complete(id: string, provider: ProviderKind): Promise<CompletedFlow | FlowProblem> {
+  async complete(id: string, provider: ProviderKind, browserHash: string | null): Promise<CompletedFlow | FlowProblem> {
+    // A request from another browser leaves the flow as it is: it cannot use it up for its owner.
     const { rows } = await this.pool.query<FlowRow>(
       `UPDATE oauth_flows SET completed_at = now()
         WHERE id = $1 AND provider = $2 AND opened_at IS NOT NULL AND completed_at IS NULL AND expires_at > now()
+          AND browser_hash = $3
         RETURNING *`,
-      [id, provider],
+      [id, provider, browserHash],
     );
     const row = rows[0];
     if (row && row.code_verifier_enc) {
@@ -110,6 +126,8 @@ export class PgOAuthFlowStore implements OAuthFlowStore {
     if (!row || (provider !== undefined && row.provider !== provider)) return 'unknown';
     if (step === 'open' ? row.opened_at : row.completed_at) return 'already_used';
     if (row.expires_at.getTime() <= Date.now()) return 'expired';
+    // Not used, not expired, yet refused: bound to another browser (an unopened flow at the callback is unknown).
+    if (step === 'open' || row.opened_at) return 'other_browser';
     return 'unknown';
   }
 }

@@ -12,6 +12,7 @@ import { PgNotificationStore, type NotificationStore } from './notifications';
 import { PgOAuthFlowStore, type OAuthFlowStore } from './oauth-flows';
 import { PgProviderChannelStore, type ProviderChannelStore } from './provider-channels';
 import { PgProviderSlotStore, type ProviderSlotStore } from './provider-slots';
+import { PgSettingsLinkStore, type SettingsLinkStore } from './settings-links';
 import { PgSyncLogStore, type SyncLogStore } from './sync-log';
 import { PgWebhookReceipts, type WebhookReceipts } from './webhook-receipts';
 
@@ -29,6 +30,7 @@ export interface Repositories {
   oauthFlows: OAuthFlowStore;
   channels: ProviderChannelStore;
   slots: ProviderSlotStore;
+  settingsLinks: SettingsLinkStore;
   syncLog: SyncLogStore;
   receipts: WebhookReceipts;
 }
@@ -48,6 +50,7 @@ export function createRepositories(pool: Pool, box: SecretBox): Repositories {
     oauthFlows: new PgOAuthFlowStore(pool, box),
     channels: new PgProviderChannelStore(pool),
     slots: new PgProviderSlotStore(pool),
+    settingsLinks: new PgSettingsLinkStore(pool),
     syncLog: new PgSyncLogStore(pool),
     receipts: new PgWebhookReceipts(pool),
   };

@@ -121,7 +121,7 @@ describe('encryption key rotation', () => {
     }
     const flows = new PgOAuthFlowStore(h.pool, new SecretBox([oldKey]));
     const flow = await flows.create({ userId: h.id('u'), provider: 'google', ttlMs: 15 * 60_000 });
-    await flows.open(flow.id, 'a-pkce-verifier-that-must-be-resealed');
+    await flows.open(flow.id, 'a-pkce-verifier-that-must-be-resealed', 'a-browser-hash');
     const before = await openAll(new SecretBox([oldKey]), ids);
     expect([...before.keyIds]).toEqual(['rot-1']);
 

@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bookingWorkflowId } from '../../src/workflows/messages';
 import { confirmBody, eventsFor, getBooking, settled, type TestParticipant } from '../support/bookings';
 import { eventually, startHarness, type Harness } from '../support/harness';
-import { consent, redirectOf } from 'calendar-emulators/consent-client';
+import { consent } from 'calendar-emulators/consent-client';
+import { redirectOf } from '../support/redirects';
 
 let h: Harness;
 beforeAll(async () => {
@@ -55,7 +57,7 @@ describe('OAuth connect flow', () => {
     expect(authorize.searchParams.get('state')).toBeTruthy();
 
     const callback = await consent(opened.location!, `${userId}@sandbox.test`);
-    const back = await redirectOf(callback);
+    const back = await redirectOf(callback, opened.cookie);
     expect(back.status).toBe(302);
     expect(back.location!.startsWith(RETURN)).toBe(true);
     const params = resultOf(back.location);
@@ -69,7 +71,7 @@ describe('OAuth connect flow', () => {
     // The link is single-use, and so is the callback.
     const again = await redirectOf(created.body.url);
     expect(resultOf(again.location).get('error')).toBe('state_already_used');
-    const replay = await redirectOf(callback);
+    const replay = await redirectOf(callback, opened.cookie);
     expect(resultOf(replay.location).get('error')).toBe('state_already_used');
     expect(await connections(userId)).toHaveLength(1);
   });
@@ -77,11 +79,64 @@ describe('OAuth connect flow', () => {
   it('denied consent creates nothing and says so', async () => {
     const userId = h.id('u');
     const opened = await redirectOf((await link(userId)).body.url);
-    const back = await redirectOf(await consent(opened.location!, `${userId}@sandbox.test`, 'deny'));
+    const back = await redirectOf(await consent(opened.location!, `${userId}@sandbox.test`, 'deny'), opened.cookie);
     const params = resultOf(back.location);
     expect(params.get('status')).toBe('error');
     expect(params.get('error')).toBe('access_denied');
     expect(await connections(userId)).toHaveLength(0);
+  });
+
+  it('the callback completes a flow only in the browser that opened it: no cookie or another cookie is refused', async () => {
+    const userId = h.id('u');
+    const opened = await redirectOf((await link(userId)).body.url);
+    expect(opened.cookie).toMatch(/^__Host-connect-browser=[A-Za-z0-9_-]{43}$/);
+    const callback = await consent(opened.location!, `${userId}@sandbox.test`);
+    // The victim of a login CSRF: consent given in a browser that never opened this flow.
+    for (const cookie of [undefined, `__Host-connect-browser=${'A'.repeat(43)}`]) {
+      const refused = await redirectOf(callback, cookie);
+      expect(refused.status).toBe(400);
+      expect(refused.location).toBeNull();
+      expect(refused.body).toContain('This connection was started in another browser');
+      expect(refused.body).toContain('browser_mismatch');
+    }
+    expect(await connections(userId)).toHaveLength(0);
+    // The flow keeps the nonce's hash, not the nonce.
+    const nonce = new URLSearchParams(opened.cookie).get('__Host-connect-browser');
+    const { rows } = await h.pool.query('SELECT completed_at, browser_hash FROM oauth_flows WHERE user_id = $1', [userId]);
+    expect(rows).toEqual([{ completed_at: null, browser_hash: createHash('sha256').update(nonce!).digest('hex') }]);
+    // Refusals left the flow to its own browser.
+    const back = await redirectOf(callback, opened.cookie);
+    expect(resultOf(back.location).get('status')).toBe('connected');
+    expect(await connections(userId)).toHaveLength(1);
+  });
+
+  it('a link started in one browser (the settings page) cannot be opened in another', async () => {
+    const userId = h.id('u');
+    const settings = await h.api<{ url: string }>('POST', `/v1/users/${userId}/settings-links`);
+    const exchanged = await fetch(settings.body.url, { redirect: 'manual', headers: { 'sec-fetch-site': 'none' } });
+    const session = exchanged.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
+    const started = await fetch(`${h.config.publicBaseUrl}/settings/connect`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'same-origin', cookie: session },
+      body: 'provider=google',
+      redirect: 'manual',
+    });
+    expect(started.status).toBe(303);
+    const starter = started.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0]!)
+      .find((c) => c.startsWith('__Host-connect-browser='));
+    expect(starter).toMatch(/^__Host-connect-browser=[A-Za-z0-9_-]{43}$/);
+    // The attacker sends the link on; the victim's browser opens it: refused, and it stays unopened.
+    const elsewhere = await redirectOf(started.headers.get('location')!);
+    expect(elsewhere.status).toBe(400);
+    expect(elsewhere.body).toContain('browser_mismatch');
+    const mine = await redirectOf(started.headers.get('location')!, starter);
+    expect(mine.status).toBe(302);
+    expect(new URL(mine.location!).pathname).toBe('/o/oauth2/v2/auth');
   });
 
   it('a forged state is refused with a clear page, and nothing is created', async () => {
@@ -95,7 +150,7 @@ describe('OAuth connect flow', () => {
     ).toString('base64url');
     for (const forged of [`${forgedPayload}.${kid}.${state.split('.')[2]}`, 'not-a-state', '']) {
       callback.searchParams.set('state', forged);
-      const res = await redirectOf(callback.toString());
+      const res = await redirectOf(callback.toString(), opened.cookie);
       expect(res.status).toBe(400);
       expect(res.body).toContain('invalid_state');
     }
@@ -114,12 +169,12 @@ describe('OAuth connect flow', () => {
     const opened = await redirectOf((await link(userId)).body.url);
     const callback = new URL(await consent(opened.location!, `${userId}@sandbox.test`));
     callback.searchParams.delete('code');
-    expect(resultOf((await redirectOf(callback.toString())).location).get('error')).toBe('missing_code');
+    expect(resultOf((await redirectOf(callback.toString(), opened.cookie)).location).get('error')).toBe('missing_code');
 
     const opened2 = await redirectOf((await link(userId)).body.url);
     const callback2 = await consent(opened2.location!, `${userId}@sandbox.test`);
     await h.google.addFault({ path: '/token', status: 500, times: 1 });
-    expect(resultOf((await redirectOf(callback2)).location).get('error')).toBe('token_exchange_failed');
+    expect(resultOf((await redirectOf(callback2, opened2.cookie)).location).get('error')).toBe('token_exchange_failed');
     expect(await connections(userId)).toHaveLength(0);
   });
 
@@ -147,7 +202,7 @@ describe('Microsoft', () => {
       );
       expect(authorize.searchParams.get('code_challenge_method')).toBe('S256');
       const email = `${userId}@contoso.test`;
-      const back = await redirectOf(await consent(opened.location!, email));
+      const back = await redirectOf(await consent(opened.location!, email), opened.cookie);
       expect(resultOf(back.location).get('status')).toBe('connected');
       expect((await connections(userId))[0]).toMatchObject({ status: 'active', accountEmail: email });
 

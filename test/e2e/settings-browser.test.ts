@@ -1,4 +1,6 @@
 import { mkdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { randomBytes } from 'node:crypto';
@@ -47,6 +49,8 @@ describe('settings page in a real browser', () => {
       if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
     });
     await page.goto(link.body.url);
+    // The link was exchanged for a session cookie and left the address bar.
+    expect(page.url()).toBe(`${h.config.publicBaseUrl}/settings`);
     // goto and reload return once the page has loaded: its text is final, nothing to poll.
     expect(await page.textContent('body')).toContain('No calendar connected yet');
 
@@ -57,6 +61,7 @@ describe('settings page in a real browser', () => {
 
     await page.waitForSelector('[data-status="active"]');
     expect(new URL(page.url()).searchParams.get('status')).toBe('connected');
+    expect(page.url()).not.toContain('token');
     expect(await page.textContent('body')).toContain(email);
     expect(await page.textContent('body')).toContain('Calendar connected.');
     mkdirSync(ARTIFACTS, { recursive: true });
@@ -140,14 +145,10 @@ describe('settings page in a real browser', () => {
       expect(after?.status()).toBe(401);
       expect(await page.textContent('h1')).toBe('This settings link is not valid any more');
       expect(await page.content()).not.toContain('Your calendars');
-      // Its forms are refused as well.
-      const form = await fetch(`${h.config.publicBaseUrl}/settings/connect?token=${encodeURIComponent(token)}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: 'provider=google',
-        redirect: 'manual',
-      });
-      expect(form.status).toBe(401);
+      // Nor does it open a session.
+      const exchange = await fetch(`${h.config.publicBaseUrl}/settings?token=${encodeURIComponent(token)}`, { redirect: 'manual' });
+      expect(exchange.status).toBe(401);
+      expect(exchange.headers.getSetCookie()).toEqual([]);
     } finally {
       vi.useRealTimers();
     }
@@ -182,7 +183,7 @@ describe('settings page in a real browser', () => {
       page.evaluate(`(() => {
         const form = document.createElement('form');
         form.method = 'post';
-        form.action = ${JSON.stringify(`/settings/disconnect${new URL(link.body.url).search}`)};
+        form.action = '/settings/disconnect';
         for (const [name, value] of [['connectionId', ${JSON.stringify(connectionId)}], ['removeEvents', 'true']]) {
           const input = document.createElement('input');
           input.type = 'hidden';
@@ -221,10 +222,12 @@ describe('settings page in a real browser', () => {
 
   it("a malformed disconnect form is refused as such, and a CalDAV form by the JSON route's URL rule", async () => {
     const link = await h.api<{ url: string }>('POST', `/v1/users/${h.id('user')}/settings-links`);
+    const exchanged = await fetch(link.body.url, { redirect: 'manual', headers: { 'sec-fetch-site': 'none' } });
+    const cookie = exchanged.headers.getSetCookie().map((c) => c.split(';')[0]!)[0]!;
     const post = (action: string, form: Record<string, string>) =>
-      fetch(`${h.config.publicBaseUrl}${action}${new URL(link.body.url).search}`, {
+      fetch(`${h.config.publicBaseUrl}${action}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: h.config.publicBaseUrl, cookie },
         body: new URLSearchParams(form).toString(),
         redirect: 'manual',
       });
@@ -239,4 +242,104 @@ describe('settings page in a real browser', () => {
     expect(ftp.status).toBe(400);
     expect(await ftp.text()).toContain('The server URL must start with https:// (or http://).');
   });
+});
+
+describe('login CSRF: a page on another site cannot attach a calendar to its author', () => {
+  let attacker: Server;
+  let attackerOrigin: string;
+  /** The page the attacker serves, by path. */
+  const pages = new Map<string, string>();
+  beforeAll(async () => {
+    attacker = createServer((req, res) => {
+      res.writeHead(pages.has(req.url ?? '') ? 200 : 404, { 'content-type': 'text/html' }).end(pages.get(req.url ?? '') ?? '');
+    });
+    await new Promise<void>((resolve) => attacker.listen(0, '127.0.0.1', resolve));
+    // "localhost" while the service is 127.0.0.1: another origin and another site.
+    attackerOrigin = `http://localhost:${(attacker.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => attacker.close(() => resolve())));
+
+  /** The victim, on whatever page they land, consents at the provider when asked (as one click would). */
+  async function victimConsentsIfAsked(page: import('playwright-core').Page, email: string): Promise<void> {
+    await page.waitForLoadState('load');
+    if (!(await page.$('input#email'))) return;
+    await page.fill('input#email', email);
+    await Promise.all([page.waitForNavigation(), page.click('button[name="decision"][value="allow"]')]);
+    await page.waitForLoadState('load');
+  }
+
+  it(
+    "an auto-submitted connect form with the attacker's settings link is refused in the victim's browser",
+    { timeout: 120_000 },
+    async () => {
+      const attackerUser = h.id('attacker');
+      const link = await h.api<{ url: string }>('POST', `/v1/users/${attackerUser}/settings-links`);
+      const token = new URL(link.body.url).searchParams.get('token')!;
+      // The attack from the finding: the form action carries the attacker's link…
+      pages.set(
+        '/with-link',
+        `<form method="post" action="${h.config.publicBaseUrl}/settings/connect?token=${encodeURIComponent(token)}"><input type="hidden" name="provider" value="google"></form><script>document.forms[0].submit()</script>`,
+      );
+      // …or the attacker first gets its settings session into the victim's browser (a link the
+      // victim follows), then posts the form without a token.
+      pages.set('/link', `<a id="go" href="${link.body.url}">Open</a>`);
+      pages.set(
+        '/post',
+        `<form method="post" action="${h.config.publicBaseUrl}/settings/connect"><input type="hidden" name="provider" value="google"></form><script>document.forms[0].submit()</script>`,
+      );
+      for (const attack of ['with the link', 'with a session'] as const) {
+        const context = await browser.newContext();
+        const victim = await context.newPage();
+        if (attack === 'with a session') {
+          await victim.goto(`${attackerOrigin}/link`);
+          await Promise.all([victim.waitForURL(`${h.config.publicBaseUrl}/settings`), victim.click('#go')]);
+          expect(await victim.textContent('h1')).toBe('Your calendars');
+        }
+        const victimEmail = `${h.id('victim')}@sandbox.test`;
+        const [response] = await Promise.all([
+          victim.waitForResponse((r) => r.url().startsWith(`${h.config.publicBaseUrl}/settings/connect`)),
+          victim.goto(`${attackerOrigin}${attack === 'with the link' ? '/with-link' : '/post'}`),
+        ]);
+        await victimConsentsIfAsked(victim, victimEmail);
+        // What matters: nothing of the victim's was attached to the attacker's user.
+        const list = (await h.api<{ connections: unknown[] }>('GET', `/v1/users/${attackerUser}/connections`)).body.connections;
+        expect(list, attack).toEqual([]);
+        expect(response.status(), attack).toBe(403);
+        expect(await victim.textContent('h1')).toBe('This request did not come from the settings page');
+        await context.close();
+      }
+      expect((await h.pool.query('SELECT 1 FROM oauth_flows WHERE user_id = $1', [attackerUser])).rows).toEqual([]);
+    },
+  );
+
+  it(
+    "the provider's consent page of a flow the attacker started, opened in the victim's browser, attaches nothing",
+    { timeout: 120_000 },
+    async () => {
+      const attackerUser = h.id('attacker');
+      const link = await h.api<{ url: string }>('POST', `/v1/users/${attackerUser}/settings-links`);
+      // The attacker starts a connect flow in their own browser and stops at the consent page.
+      const attackerContext = await browser.newContext();
+      const own = await attackerContext.newPage();
+      await own.goto(link.body.url);
+      await Promise.all([own.waitForSelector('input#email'), own.click('button:has-text("Connect Google Calendar")')]);
+      const consentUrl = own.url();
+      await attackerContext.close();
+
+      // The victim follows a link to that consent page (from the attacker's site) and allows.
+      pages.set('/consent', `<a id="go" href="${consentUrl.replace(/&/g, '&amp;').replace(/"/g, '&quot;')}">Sign in</a>`);
+      const context = await browser.newContext();
+      const victim = await context.newPage();
+      await victim.goto(`${attackerOrigin}/consent`);
+      await Promise.all([victim.waitForSelector('input#email'), victim.click('#go')]);
+      const [callback] = await Promise.all([
+        victim.waitForResponse((r) => r.url().includes('/v1/oauth/google/callback')),
+        victimConsentsIfAsked(victim, `${h.id('victim')}@sandbox.test`),
+      ]);
+      expect((await h.api<{ connections: unknown[] }>('GET', `/v1/users/${attackerUser}/connections`)).body.connections).toEqual([]);
+      expect(callback.status()).toBe(400);
+      expect(await victim.textContent('body')).toContain('This connection was started in another browser');
+      await context.close();
+    },
+  );
 });

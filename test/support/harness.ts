@@ -8,7 +8,8 @@ import { GoogleSandboxControl, startGoogleSandbox } from 'calendar-emulators/goo
 import { MicrosoftSandboxControl, startMicrosoftSandbox } from 'calendar-emulators/microsoft';
 import { findFreePort } from '../../tools/dev/ports';
 import { startService, type RunningService } from '../../src/service';
-import { completeConnectLink } from 'calendar-emulators/consent-client';
+import { consent } from 'calendar-emulators/consent-client';
+import { redirectOf } from './redirects';
 import type { Pool } from 'pg';
 
 // Lives in its own module so tests that need no harness can wait without loading the service.
@@ -144,7 +145,10 @@ export async function startHarness(overrides: Record<string, string> = {}): Prom
       returnUrl: 'https://app.example.com/done',
     });
     if (link.status !== 201) throw new Error(`connect link: ${link.status} ${JSON.stringify(link.body)}`);
-    const back = await completeConnectLink(link.body.url, account);
+    // One browser: the cookie the link sets goes with it to the callback.
+    const opened = await redirectOf(link.body.url);
+    if (opened.status !== 302 || !opened.location) throw new Error(`connect link: ${opened.status} ${opened.body.slice(0, 200)}`);
+    const back = await redirectOf(await consent(opened.location, account), opened.cookie);
     const result = new URL(back.location ?? 'https://invalid/');
     const connectionId = result.searchParams.get('connection');
     if (result.searchParams.get('status') !== 'connected' || !connectionId)

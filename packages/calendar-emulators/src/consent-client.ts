@@ -13,9 +13,17 @@ function unescapeHtml(v: string): string {
     .replace(/&amp;/g, '&');
 }
 
-export async function redirectOf(url: string): Promise<{ status: number; location: string | null; body: string }> {
-  const res = await fetch(url, { redirect: 'manual' });
-  return { status: res.status, location: res.headers.get('location'), body: await res.text() };
+export async function redirectOf(
+  url: string,
+  cookie?: string,
+): Promise<{ status: number; location: string | null; body: string; cookie: string }> {
+  const res = await fetch(url, { redirect: 'manual', headers: cookie ? { cookie } : {} });
+  // What a browser would send back: each cookie set here, as `name=value`.
+  const set = res.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0]!)
+    .join('; ');
+  return { status: res.status, location: res.headers.get('location'), body: await res.text(), cookie: set };
 }
 
 /** Submits the sandbox consent page at `authorizeUrl`; returns where the provider redirects. */
@@ -45,13 +53,16 @@ export async function consent(authorizeUrl: string, email: string, decision: 'al
   return location;
 }
 
-/** Opens a connect link, consents as `email`, and returns where the service finally redirects. */
+/**
+ * Opens a connect link, consents as `email`, and returns where the service finally redirects;
+ * the callback carries the cookies the link set, as the same browser would.
+ */
 export async function completeConnectLink(
   connectUrl: string,
   email: string,
   decision: 'allow' | 'deny' = 'allow',
-): Promise<{ status: number; location: string | null; body: string }> {
+): Promise<{ status: number; location: string | null; body: string; cookie: string }> {
   const opened = await redirectOf(connectUrl);
   if (opened.status !== 302 || !opened.location) return opened;
-  return redirectOf(await consent(opened.location, email, decision));
+  return redirectOf(await consent(opened.location, email, decision), opened.cookie);
 }

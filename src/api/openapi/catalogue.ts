@@ -14,8 +14,11 @@ import {
 } from '../schemas';
 
 export type HttpMethod = 'get' | 'post' | 'patch' | 'delete' | 'options';
-/** How a caller proves who it is: the API key, a webhook signature, the provider's own secret, a signed link, or nothing. */
-export type RouteAuth = 'apiKey' | 'webhookSignature' | 'providerSecret' | 'signedLink' | 'none';
+/**
+ * How a caller proves who it is: the API key, a webhook signature, the provider's own secret, a
+ * signed link, the settings session cookie (from a page of this service's own origin), or nothing.
+ */
+export type RouteAuth = 'apiKey' | 'webhookSignature' | 'providerSecret' | 'signedLink' | 'settingsSession' | 'none';
 
 /** One route as the API documents it; request schemas are the ones that validate requests. */
 export interface RouteDoc {
@@ -129,15 +132,22 @@ export const ROUTES: RouteDoc[] = [
     tag: 'connections',
     summary: "Starts the OAuth flow (the user's browser)",
     auth: 'signedLink',
-    responses: { 302: 'to the provider', 400: 'unknown, used or expired link (a page)' },
+    responses: {
+      302: 'to the provider (the browser binding cookie set)',
+      400: 'unknown, used or expired link, or a flow started in another browser (a page)',
+    },
   },
   {
     method: 'get',
     path: '/v1/oauth/:provider/callback',
     tag: 'connections',
-    summary: 'OAuth redirect back from the provider',
+    summary: 'OAuth redirect back from the provider (completes only in the browser the flow is bound to)',
     auth: 'signedLink',
-    responses: { 200: 'result page', 302: 'to returnUrl with status' },
+    responses: {
+      200: 'result page (or a page moving on to the settings page)',
+      302: 'to returnUrl with status',
+      400: 'invalid state, or a browser the flow is not bound to (a page; nothing connected)',
+    },
   },
   {
     method: 'post',
@@ -191,36 +201,49 @@ export const ROUTES: RouteDoc[] = [
     method: 'post',
     path: '/v1/users/:userId/settings-links',
     tag: 'connections',
-    summary: 'A signed link to the settings page',
+    summary: 'A signed link to the settings page (valid one hour, exchanged for a session on use)',
     auth: 'apiKey',
     responses: { 201: '`{url, expiresAt}`', ...keyed },
+  },
+  {
+    method: 'delete',
+    path: '/v1/users/:userId/settings-links',
+    tag: 'connections',
+    summary: 'Revokes every settings link and session issued for the user so far',
+    auth: 'apiKey',
+    responses: { 204: 'revoked', ...keyed },
   },
   {
     method: 'get',
     path: '/settings',
     tag: 'connections',
-    summary: "The user's settings page",
+    summary: "The user's settings page; `?token=` exchanges a link for the session cookie",
     auth: 'signedLink',
-    responses: { 200: 'HTML', 401: 'invalid or expired link' },
+    responses: {
+      200: 'HTML (with `?token=` from another site: a page that moves on to the bare `/settings`)',
+      303: 'with `?token=`: to the bare `/settings`, the session cookie set',
+      401: 'invalid, expired or revoked link or session',
+    },
   },
   {
     method: 'post',
     path: '/settings/connect',
     tag: 'connections',
     summary: 'Settings page: connect Google or Microsoft',
-    auth: 'signedLink',
-    responses: { 303: 'to the provider', 401: 'invalid or expired link' },
+    auth: 'settingsSession',
+    responses: { 303: 'to the provider', 401: 'no valid session', 403: "not posted from this service's own page" },
   },
   {
     method: 'post',
     path: '/settings/disconnect',
     tag: 'connections',
     summary: 'Settings page: disconnect',
-    auth: 'signedLink',
+    auth: 'settingsSession',
     responses: {
       303: 'back to the page',
       400: 'the page, with what went wrong',
-      401: 'invalid or expired link',
+      401: 'no valid session',
+      403: "not posted from this service's own page",
       404: 'the page: not a calendar of this user, nothing changed',
     },
   },
@@ -229,8 +252,13 @@ export const ROUTES: RouteDoc[] = [
     path: '/settings/caldav',
     tag: 'connections',
     summary: 'Settings page: connect CalDAV or iCloud',
-    auth: 'signedLink',
-    responses: { 303: 'back to the page', 400: 'the form again, with what to fix', 401: 'invalid or expired link' },
+    auth: 'settingsSession',
+    responses: {
+      303: 'back to the page',
+      400: 'the form again, with what to fix',
+      401: 'no valid session',
+      403: "not posted from this service's own page",
+    },
   },
 
   {

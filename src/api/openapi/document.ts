@@ -18,6 +18,7 @@ const SECURITY: Record<RouteAuth, Array<Record<string, string[]>>> = {
   webhookSignature: [{ webhookSignature: [] }],
   providerSecret: [],
   signedLink: [],
+  settingsSession: [],
   none: [],
 };
 

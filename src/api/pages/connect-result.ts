@@ -11,6 +11,8 @@ const MESSAGES: Record<ConnectErrorCode, string> = {
   no_refresh_token: 'The calendar provider did not grant lasting access. Please try again and accept all requested permissions.',
   account_lookup_failed: 'We could not read your calendar account. Please try again.',
   provider_not_configured: 'This calendar provider is not available.',
+  browser_mismatch:
+    'This connection was started in another browser (or this browser did not keep its cookie). Nothing was connected. Start again from the app, in this browser.',
 };
 
 export function connectResultMessage(code: ConnectErrorCode): string {

@@ -22,7 +22,6 @@ const STATUS: Record<string, { label: string; tone: string }> = {
 };
 
 export interface SettingsView {
-  token: string;
   connections: CalendarAccountJson[];
   providers: { google: boolean; microsoft: boolean };
   banner?: { tone: 'ok' | 'bad'; text: string };
@@ -40,7 +39,7 @@ function when(iso: string | null | undefined): string {
   return iso ? new Date(iso).toUTCString().replace(' GMT', ' UTC') : 'never';
 }
 
-function accountCard(c: CalendarAccountJson, token: string): string {
+function accountCard(c: CalendarAccountJson): string {
   const status = c.removingEvents ? { label: 'Removing events…', tone: 'warn' } : (STATUS[c.status] ?? { label: c.status, tone: 'muted' });
   const bulk = c.bulkSync
     ? c.bulkSync.state === 'running'
@@ -49,12 +48,12 @@ function accountCard(c: CalendarAccountJson, token: string): string {
     : '';
   const reconnect =
     c.status === 'needs_reauth'
-      ? `<form method="post" action="/settings/connect?token=${escapeHtml(token)}"><input type="hidden" name="provider" value="${escapeHtml(c.provider)}"><button class="primary" type="submit">Reconnect</button></form>`
+      ? `<form method="post" action="/settings/connect"><input type="hidden" name="provider" value="${escapeHtml(c.provider)}"><button class="primary" type="submit">Reconnect</button></form>`
       : '';
   const disconnectForm =
     c.status === 'disconnected' || c.removingEvents
       ? ''
-      : `<form method="post" action="/settings/disconnect?token=${escapeHtml(token)}" class="row" onsubmit="${DISCONNECT_CONFIRM_HANDLER}">
+      : `<form method="post" action="/settings/disconnect" class="row" onsubmit="${DISCONNECT_CONFIRM_HANDLER}">
   <input type="hidden" name="connectionId" value="${escapeHtml(c.id)}">
   <label class="row" style="margin:0;width:auto"><input type="checkbox" name="removeEvents" value="true" style="width:auto"> also remove the events added to it</label>
   <button class="danger" type="submit">Disconnect</button>
@@ -72,24 +71,23 @@ function accountCard(c: CalendarAccountJson, token: string): string {
 
 /** The end user's calendar settings: their calendar accounts, connect buttons, disconnect. */
 export function settingsPage(view: SettingsView): string {
-  const t = escapeHtml(view.token);
   const visible = view.connections.filter((c) => c.status !== 'disconnected');
   const running = visible.some((c) => c.bulkSync?.state === 'running' || c.removingEvents);
   const form = view.caldavForm;
   const connectButton = (provider: 'google' | 'microsoft', label: string) =>
     view.providers[provider]
-      ? `<form method="post" action="/settings/connect?token=${t}"><input type="hidden" name="provider" value="${provider}"><button class="primary" type="submit">Connect ${label}</button></form>`
+      ? `<form method="post" action="/settings/connect"><input type="hidden" name="provider" value="${provider}"><button class="primary" type="submit">Connect ${label}</button></form>`
       : `<button type="button" disabled title="Not available">Connect ${label}</button>`;
   return page(
     'Calendar settings',
     `<h1>Your calendars</h1>
 ${view.banner ? `<div class="card ${view.banner.tone}" role="status">${escapeHtml(view.banner.text)}</div>` : ''}
 <p class="muted">Your bookings appear in every calendar you connect, and stay up to date when they change.</p>
-${visible.length > 0 ? visible.map((c) => accountCard(c, view.token)).join('\n') : '<div class="card muted">No calendar connected yet.</div>'}
+${visible.length > 0 ? visible.map((c) => accountCard(c)).join('\n') : '<div class="card muted">No calendar connected yet.</div>'}
 <h2>Connect a calendar</h2>
 <div class="card row">${connectButton('google', 'Google Calendar')}${connectButton('microsoft', 'Microsoft Outlook')}</div>
 <h2>iCloud or another CalDAV calendar</h2>
-<form class="card" method="post" action="/settings/caldav?token=${t}">
+<form class="card" method="post" action="/settings/caldav">
   <p class="muted">For iCloud, create an app-specific password at appleid.apple.com and use it here.</p>
   <label for="kind">Calendar</label>
   <select id="kind" name="provider"><option value="icloud">iCloud</option><option value="caldav"${form?.provider === 'caldav' ? ' selected' : ''}>Other CalDAV server</option></select>
@@ -98,7 +96,7 @@ ${visible.length > 0 ? visible.map((c) => accountCard(c, view.token)).join('\n')
   <label for="password">App password</label><input id="password" name="password" type="password" autocomplete="current-password">
   <p><button type="submit">Connect</button></p>
 </form>
-${running ? `<meta http-equiv="refresh" content="2;url=/settings?token=${t}">` : ''}`,
+${running ? `<meta http-equiv="refresh" content="2;url=/settings">` : ''}`,
   );
 }
 

@@ -1,26 +1,22 @@
-import express, { Router, type Request, type RequestHandler } from 'express';
+import express, { Router, type Request, type RequestHandler, type Response } from 'express';
 import { z, type ZodError } from 'zod';
 import type { CalendarAccounts } from '../../application/calendar-accounts';
-import type { ConnectErrorCode, OAuthConnect } from '../../account-access/oauth-connect';
-import type { Signer } from '../../crypto/signer';
+import type { SettingsAccess, SettingsSession } from '../../application/settings-access';
+import { CONNECT_LINK_TTL_MS, type ConnectErrorCode, type OAuthConnect } from '../../account-access/oauth-connect';
+import { connectBrowserNonce, readCookie, sameOriginOnly, SESSION_COOKIE, setCookie } from '../browser-guard';
 import { calendarAccountJson } from '../calendar-account-json';
+import { continuePage } from '../pages/browser-pages';
 import { connectResultMessage } from '../pages/connect-result';
 import { settingsLinkInvalidPage, settingsPage, type CalDavFormValues, type SettingsView } from '../pages/settings-page';
 import { caldavAccountBodySchema, idSchema } from '../schemas';
 import { parseParam } from '../validate';
 
-/** How long a settings link works: a sitting, not a session that lingers. */
-export const SETTINGS_LINK_TTL_MS = 60 * 60_000;
-
-interface SettingsToken {
-  u: string;
-  exp: number;
-}
+export { SETTINGS_LINK_TTL_MS } from '../../application/settings-access';
 
 export interface SettingsDeps {
   accounts: CalendarAccounts;
   connect: OAuthConnect;
-  signer: Signer;
+  access: SettingsAccess;
   publicBaseUrl: string;
   requireKey: RequestHandler;
 }
@@ -49,44 +45,67 @@ function caldavFormProblem(error: ZodError, body: Record<string, unknown>): stri
 
 /**
  * The end user's settings page. The booking system mints a signed, expiring link for one user;
- * the page and its forms are authorised by that token alone (no cookies, no API key in the
- * browser) and never send it to third parties (no-referrer).
+ * the browser exchanges it for a session cookie (HttpOnly, SameSite=Strict, `__Host-`) and the
+ * link leaves the URL at once: pages, forms and redirects carry no token, and a connect flow
+ * returns to the bare `/settings`. Forms are accepted from this service's own pages only.
  */
 export function settingsRoutes(deps: SettingsDeps): Router {
   const router = Router();
   const forms = express.urlencoded({ extended: false, limit: '16kb' });
 
-  const settingsUrl = (token: string) => `${deps.publicBaseUrl}/settings?token=${encodeURIComponent(token)}`;
-  const userOf = (req: Request): { userId: string; token: string } | undefined => {
-    const token = typeof req.query.token === 'string' ? req.query.token : '';
-    const payload = deps.signer.verify<SettingsToken>(token);
-    if (!payload || typeof payload.u !== 'string' || typeof payload.exp !== 'number' || payload.exp < Date.now()) return undefined;
-    return { userId: payload.u, token };
+  const settingsUrl = `${deps.publicBaseUrl}/settings`;
+  const keep = (res: Response, session: SettingsSession) =>
+    setCookie(res, SESSION_COOKIE, session.cookie, { maxAgeMs: session.maxAgeMs, sameSite: 'strict' });
+  /** The session's user (its cookie renewed), or undefined after answering 401. */
+  const userOf = async (req: Request, res: Response): Promise<string | undefined> => {
+    const session = await deps.access.resume(readCookie(req, SESSION_COOKIE));
+    if (!session) {
+      res.status(401).type('html').send(settingsLinkInvalidPage());
+      return undefined;
+    }
+    keep(res, session);
+    return session.userId;
   };
 
-  router.post('/v1/users/:userId/settings-links', deps.requireKey, (req, res) => {
+  router.post('/v1/users/:userId/settings-links', deps.requireKey, async (req, res) => {
     const userId = parseParam(req.params.userId, userIdSchema);
-    const exp = Date.now() + SETTINGS_LINK_TTL_MS;
-    res
-      .status(201)
-      .json({ url: settingsUrl(deps.signer.sign({ u: userId, exp } satisfies SettingsToken)), expiresAt: new Date(exp).toISOString() });
+    const link = await deps.access.mintLink(userId);
+    res.status(201).json({ url: `${settingsUrl}?token=${encodeURIComponent(link.token)}`, expiresAt: link.expiresAt.toISOString() });
+  });
+
+  router.delete('/v1/users/:userId/settings-links', deps.requireKey, async (req, res) => {
+    const userId = parseParam(req.params.userId, userIdSchema);
+    await deps.access.revoke(userId);
+    res.status(204).end();
   });
 
   router.use('/settings', (_req, res, next) => {
-    res.set({ 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer', 'X-Frame-Options': 'DENY' });
+    // same-origin, not no-referrer: with no-referrer a browser sends `Origin: null` on the forms.
+    res.set({ 'Cache-Control': 'no-store', 'Referrer-Policy': 'same-origin', 'X-Frame-Options': 'DENY' });
     next();
   });
+  router.use('/settings', sameOriginOnly(deps.publicBaseUrl));
 
-  const viewOf = async (who: { userId: string; token: string }): Promise<SettingsView> => ({
-    token: who.token,
-    connections: (await deps.accounts.list(who.userId)).map(calendarAccountJson),
+  const viewOf = async (userId: string): Promise<SettingsView> => ({
+    connections: (await deps.accounts.list(userId)).map(calendarAccountJson),
     providers: deps.accounts.connectableProviders(),
   });
 
   router.get('/settings', async (req, res) => {
-    const who = userOf(req);
-    if (!who) return res.status(401).type('html').send(settingsLinkInvalidPage());
-    const view = await viewOf(who);
+    if (typeof req.query.token === 'string') {
+      res.set('Referrer-Policy', 'no-referrer');
+      const session = await deps.access.exchange(req.query.token);
+      if (!session) return res.status(401).type('html').send(settingsLinkInvalidPage());
+      keep(res, session);
+      // After a cross-site navigation (a link in the app or an e-mail) a browser would not send
+      // the SameSite=Strict cookie on a redirect; a same-origin hop from a page makes it send it.
+      const site = req.get('sec-fetch-site');
+      if (site === 'same-origin' || site === 'none') return res.redirect(303, settingsUrl);
+      return res.type('html').send(continuePage('/settings'));
+    }
+    const userId = await userOf(req, res);
+    if (!userId) return;
+    const view = await viewOf(userId);
     // Banners come from fixed texts chosen by code: nothing from the URL is shown as a message.
     const status = req.query.status;
     const error = typeof req.query.error === 'string' ? req.query.error : '';
@@ -97,53 +116,55 @@ export function settingsRoutes(deps: SettingsDeps): Router {
   });
 
   router.post('/settings/connect', forms, async (req, res) => {
-    const who = userOf(req);
-    if (!who) return res.status(401).type('html').send(settingsLinkInvalidPage());
+    const userId = await userOf(req, res);
+    if (!userId) return;
     const form = connectForm.safeParse(req.body);
-    if (!form.success) return res.redirect(303, `${settingsUrl(who.token)}&status=error&error=provider_not_configured`);
+    if (!form.success) return res.redirect(303, `${settingsUrl}?status=error&error=provider_not_configured`);
     try {
-      const link = await deps.connect.createLink(who.userId, form.data.provider, settingsUrl(who.token));
+      // The flow starts in this browser: bound to it now, so its link works nowhere else.
+      const nonce = connectBrowserNonce(req, res, CONNECT_LINK_TTL_MS);
+      const link = await deps.connect.createLink(userId, form.data.provider, settingsUrl, nonce);
       res.redirect(303, link.url);
     } catch {
-      res.redirect(303, `${settingsUrl(who.token)}&status=error&error=provider_not_configured`);
+      res.redirect(303, `${settingsUrl}?status=error&error=provider_not_configured`);
     }
   });
 
   router.post('/settings/disconnect', forms, async (req, res) => {
-    const who = userOf(req);
-    if (!who) return res.status(401).type('html').send(settingsLinkInvalidPage());
+    const userId = await userOf(req, res);
+    if (!userId) return;
     const refuse = async (status: number, text: string) =>
       res
         .status(status)
         .type('html')
-        .send(settingsPage({ ...(await viewOf(who)), banner: { tone: 'bad', text } }));
+        .send(settingsPage({ ...(await viewOf(userId)), banner: { tone: 'bad', text } }));
     const form = disconnectForm.safeParse(req.body);
     if (!form.success)
       return refuse(400, 'That disconnect request was incomplete: nothing was disconnected. Reload the page and try again.');
-    // Only the link's own user's calendars: any other id (another user's) is refused and left untouched.
-    const result = await deps.accounts.disconnect(who.userId, form.data.connectionId, form.data.removeEvents === 'true');
+    // Only the session's own user's calendars: any other id (another user's) is refused and left untouched.
+    const result = await deps.accounts.disconnect(userId, form.data.connectionId, form.data.removeEvents === 'true');
     if (!result.ok) return refuse(404, 'That calendar is not one of yours: nothing was disconnected.');
-    res.redirect(303, `${settingsUrl(who.token)}&status=disconnected`);
+    res.redirect(303, `${settingsUrl}?status=disconnected`);
   });
 
   router.post('/settings/caldav', forms, async (req, res) => {
-    const who = userOf(req);
-    if (!who) return res.status(401).type('html').send(settingsLinkInvalidPage());
+    const userId = await userOf(req, res);
+    if (!userId) return;
     // A refused form is answered with the page itself (400), the user name kept, never the password.
     const refuse = async (text: string, form: CalDavFormValues) =>
       res
         .status(400)
         .type('html')
-        .send(settingsPage({ ...(await viewOf(who)), banner: { tone: 'bad', text }, caldavForm: form }));
+        .send(settingsPage({ ...(await viewOf(userId)), banner: { tone: 'bad', text }, caldavForm: form }));
     const raw = req.body as Record<string, unknown>;
     const field = (name: string) => (typeof raw[name] === 'string' ? raw[name] : '');
     const kept = { provider: field('provider'), serverUrl: field('serverUrl'), username: field('username') };
     const body = caldavFormBody(raw);
     const form = caldavAccountBodySchema.safeParse(body);
     if (!form.success) return refuse(caldavFormProblem(form.error, body), kept);
-    const result = await deps.accounts.connectCalDav(who.userId, form.data);
+    const result = await deps.accounts.connectCalDav(userId, form.data);
     if (!result.ok) return refuse(result.error.message, kept);
-    res.redirect(303, `${settingsUrl(who.token)}&status=connected`);
+    res.redirect(303, `${settingsUrl}?status=connected`);
   });
 
   return router;
