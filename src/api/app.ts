@@ -18,7 +18,7 @@ import { ApiError, errorHandler, notFoundHandler } from './errors';
 import { bookingRoutes } from './routes/bookings';
 import { calendarAccountRoutes } from './routes/calendar-accounts';
 import { oauthRoutes } from './routes/oauth';
-import { opsRoutes, type ProcessState } from './routes/ops';
+import { opsRoutes, type MetricsAccess, type ProcessState } from './routes/ops';
 import { settingsRoutes } from './routes/settings';
 import { webhookRoutes } from './routes/webhooks';
 import { availabilityRoutes } from './routes/availability';
@@ -31,7 +31,7 @@ import { openApiRoutes } from './routes/openapi';
 /** The repositories the HTTP routes read and write through. */
 export type ApiRepositories = Pick<
   Repositories,
-  'bookings' | 'busy' | 'channels' | 'calendarAccounts' | 'externalEdits' | 'health' | 'notifications' | 'receipts'
+  'bookings' | 'busy' | 'channels' | 'calendarAccounts' | 'connectAttempts' | 'externalEdits' | 'health' | 'notifications' | 'receipts'
 >;
 
 export interface AppDeps extends ApiRepositories {
@@ -48,6 +48,9 @@ export interface AppDeps extends ApiRepositories {
     | 'microsoft'
     | 'apiRateLimitPerMinute'
     | 'trustProxy'
+    | 'maxConnectionsPerUser'
+    | 'connectAttemptsPerHour'
+    | 'metricsKey'
     | 'temporalUiOrigins'
     | 'encryptionKeys'
   >;
@@ -68,6 +71,15 @@ const BODY_LIMIT = '256kb';
 /** The version the API document states (package.json's, read at run time: it lies outside the build's rootDir). */
 const SERVICE_VERSION: string = (JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8')) as { version: string }).version;
 
+/**
+ * /metrics on the API's port: behind METRICS_KEY when it is set; else open in development and
+ * tests, and not served in production (scrape METRICS_PORT, which is not published, instead).
+ */
+function apiPortMetrics(config: Pick<AppConfig, 'nodeEnv' | 'metricsKey'>): MetricsAccess {
+  if (config.metricsKey !== undefined) return { kind: 'key', key: config.metricsKey };
+  return config.nodeEnv === 'production' ? { kind: 'absent' } : { kind: 'open' };
+}
+
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -82,6 +94,8 @@ export function createApp(deps: AppDeps): Express {
     externalEdits: deps.externalEdits,
     channels: deps.channels,
     calendarAccounts: deps.calendarAccounts,
+    connectAttempts: deps.connectAttempts,
+    connectLimits: deps.config,
     providers: deps.providers,
     workflows: deps.workflows,
     channelSecrets: new ChannelSecrets(deps.config.encryptionKeys),
@@ -118,7 +132,7 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
 
-  app.use(opsRoutes(deps.health, deps.workflows, deps.processState));
+  app.use(opsRoutes(deps.health, deps.workflows, deps.processState, apiPortMetrics(deps.config)));
   app.use(openApiRoutes({ version: SERVICE_VERSION, serverUrl: deps.config.publicBaseUrl }));
   const auth = requireApiKey(deps.config.apiKeys);
   app.use('/v1/bookings', auth);

@@ -11,6 +11,8 @@ const MESSAGES: Record<ConnectErrorCode, string> = {
   no_refresh_token: 'The calendar provider did not grant lasting access. Please try again and accept all requested permissions.',
   account_lookup_failed: 'We could not read your calendar account. Please try again.',
   provider_not_configured: 'This calendar provider is not available.',
+  connection_limit_reached: 'You already have as many connected calendars as allowed. Disconnect one before connecting another.',
+  too_many_connect_attempts: 'Too many attempts to connect a calendar in the last hour. Please try again later.',
 };
 
 export function connectResultMessage(code: ConnectErrorCode): string {

@@ -1,6 +1,7 @@
 import express, { Router, type Request, type RequestHandler } from 'express';
 import { z, type ZodError } from 'zod';
 import type { CalendarAccounts } from '../../application/calendar-accounts';
+import { ConnectLimitError } from '../../account-access/connect-limits';
 import type { ConnectErrorCode, OAuthConnect } from '../../account-access/oauth-connect';
 import type { Signer } from '../../crypto/signer';
 import { calendarAccountJson } from '../calendar-account-json';
@@ -104,8 +105,9 @@ export function settingsRoutes(deps: SettingsDeps): Router {
     try {
       const link = await deps.connect.createLink(who.userId, form.data.provider, settingsUrl(who.token));
       res.redirect(303, link.url);
-    } catch {
-      res.redirect(303, `${settingsUrl(who.token)}&status=error&error=provider_not_configured`);
+    } catch (err) {
+      const error: ConnectErrorCode = err instanceof ConnectLimitError ? err.refusal.code : 'provider_not_configured';
+      res.redirect(303, `${settingsUrl(who.token)}&status=error&error=${error}`);
     }
   });
 
