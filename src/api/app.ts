@@ -18,7 +18,7 @@ import { ApiError, errorHandler, notFoundHandler } from './errors';
 import { bookingRoutes } from './routes/bookings';
 import { calendarAccountRoutes } from './routes/calendar-accounts';
 import { oauthRoutes } from './routes/oauth';
-import { opsRoutes, type MetricsAccess, type ProcessState } from './routes/ops';
+import { metricsOnApiPort, opsRoutes, type ProcessState } from './routes/ops';
 import { settingsRoutes } from './routes/settings';
 import { webhookRoutes } from './routes/webhooks';
 import { availabilityRoutes } from './routes/availability';
@@ -70,15 +70,6 @@ export interface AppDeps extends ApiRepositories {
 const BODY_LIMIT = '256kb';
 /** The version the API document states (package.json's, read at run time: it lies outside the build's rootDir). */
 const SERVICE_VERSION: string = (JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8')) as { version: string }).version;
-
-/**
- * /metrics on the API's port: behind METRICS_KEY when it is set; else open in development and
- * tests, and not served in production (scrape METRICS_PORT, which is not published, instead).
- */
-function apiPortMetrics(config: Pick<AppConfig, 'nodeEnv' | 'metricsKey'>): MetricsAccess {
-  if (config.metricsKey !== undefined) return { kind: 'key', key: config.metricsKey };
-  return config.nodeEnv === 'production' ? { kind: 'absent' } : { kind: 'open' };
-}
 
 export function createApp(deps: AppDeps): Express {
   const app = express();
@@ -132,7 +123,7 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
 
-  app.use(opsRoutes(deps.health, deps.workflows, deps.processState, apiPortMetrics(deps.config)));
+  app.use(opsRoutes(deps.health, deps.workflows, deps.processState, metricsOnApiPort(deps.config)));
   app.use(openApiRoutes({ version: SERVICE_VERSION, serverUrl: deps.config.publicBaseUrl }));
   const auth = requireApiKey(deps.config.apiKeys);
   app.use('/v1/bookings', auth);

@@ -1,4 +1,5 @@
 import { Router, type RequestHandler } from 'express';
+import type { AppConfig } from '../../config';
 import type { DatabaseHealth } from '../../db/health';
 import { apiKeyMatcher } from '../auth';
 import { ApiError } from '../errors';
@@ -21,6 +22,15 @@ async function coreMetrics(): Promise<string> {
 
 /** Who may read /metrics here: anyone (METRICS_PORT, development), holders of METRICS_KEY, or nobody (not served). */
 export type MetricsAccess = { kind: 'open' } | { kind: 'key'; key: string } | { kind: 'absent' };
+
+/**
+ * /metrics on the API's port: behind METRICS_KEY when it is set; else open in development and
+ * tests, and not served in production (scrape METRICS_PORT, which is not published, instead).
+ */
+export function metricsOnApiPort(config: Pick<AppConfig, 'nodeEnv' | 'metricsKey'>): MetricsAccess {
+  if (config.metricsKey !== undefined) return { kind: 'key', key: config.metricsKey };
+  return config.nodeEnv === 'production' ? { kind: 'absent' } : { kind: 'open' };
+}
 
 /**
  * Liveness (the process answers), readiness (see readiness.ts: answered from a short cache) and
