@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { parseReminders, type Reminder } from './events/reminders';
 import { parseKeyring, type KeyringEntry } from './crypto/keyring';
@@ -16,8 +17,10 @@ export interface AppConfig {
     maxHistoryEvents: number | undefined;
   };
   port: number;
-  /** Where a worker-only process serves /healthz, /readyz and /metrics; undefined = nowhere. */
+  /** Where every process (API, worker or both) serves /healthz, /readyz and /metrics apart from the API; undefined = nowhere. */
   metricsPort: number | undefined;
+  /** Bearer key that opens /metrics on the API port; undefined = open in development, absent there in production. */
+  metricsKey: string | undefined;
   publicBaseUrl: string;
   apiKeys: string[];
   /** Keys that open the codec endpoint (/codec) only, e.g. for the Web UI's proxy; API_KEYS open it too. */
@@ -61,8 +64,12 @@ export interface AppConfig {
   temporalUiOrigins: string[];
   /** Requests per minute per API key (or per address without one); 0 turns the limit off. */
   apiRateLimitPerMinute: number;
-  /** Express `trust proxy`: how client addresses are read behind a load balancer. */
+  /** Express `trust proxy`: how client addresses are read behind a load balancer (`true` only outside production). */
   trustProxy: boolean | number | string;
+  /** Calendar accounts a user may have that are not disconnected (reconnecting one of them is always allowed). */
+  maxConnectionsPerUser: number;
+  /** Connect attempts (CalDAV verifications, OAuth connect links) a user may make in an hour; 0 turns the limit off. */
+  connectAttemptsPerHour: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** A workflow bundle built ahead (`node dist/cli/bundle-workflows.js FILE`); undefined = the worker bundles at start. */
   workflowBundlePath: string | undefined;
@@ -151,6 +158,7 @@ const envSchema = z.object({
   METRICS_PORT: optionalText
     .refine((v) => v === undefined || (/^\d+$/.test(v) && Number(v) <= 65535), { message: 'METRICS_PORT must be a port number (0-65535)' })
     .transform((v) => (v === undefined ? undefined : Number(v))),
+  METRICS_KEY: optionalText,
   PUBLIC_BASE_URL: optionalText.refine((v) => v === undefined || isHttpUrl(v), {
     message: 'PUBLIC_BASE_URL must be an http(s) URL',
   }),
@@ -183,6 +191,16 @@ const envSchema = z.object({
     .min(0, 'API_RATE_LIMIT_PER_MINUTE must be 0 (off) or more')
     .default(1200),
   TRUST_PROXY: optionalText,
+  MAX_CONNECTIONS_PER_USER: z.coerce
+    .number({ message: 'MAX_CONNECTIONS_PER_USER must be a number' })
+    .int('MAX_CONNECTIONS_PER_USER must be a whole number')
+    .min(1, 'MAX_CONNECTIONS_PER_USER must be 1 or more')
+    .default(10),
+  CONNECT_ATTEMPTS_PER_HOUR: z.coerce
+    .number({ message: 'CONNECT_ATTEMPTS_PER_HOUR must be a number' })
+    .int('CONNECT_ATTEMPTS_PER_HOUR must be a whole number')
+    .min(0, 'CONNECT_ATTEMPTS_PER_HOUR must be 0 (off) or more')
+    .default(20),
   TEMPORAL_UI_ORIGINS: optionalText,
   NOTIFY_URL: optionalText.refine((v) => v === undefined || isHttpUrl(v), { message: 'NOTIFY_URL must be an http(s) URL' }),
   NOTIFY_RETRY_FOR: duration('NOTIFY_RETRY_FOR', '72h').prefault('72h'),
@@ -256,6 +274,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 
   if (production && !validEnv.DATABASE_URL) problems.push('DATABASE_URL is required in production');
   if (production && !validEnv.PUBLIC_BASE_URL) problems.push('PUBLIC_BASE_URL is required in production');
+  const trustProxy = parseTrustProxy(validEnv.TRUST_PROXY, production);
+  if (!trustProxy.ok) problems.push(trustProxy.problem);
+  if (production && validEnv.METRICS_KEY !== undefined && validEnv.METRICS_KEY.length < MIN_SECRET_LENGTH) {
+    problems.push(`METRICS_KEY: must be at least ${MIN_SECRET_LENGTH} characters in production`);
+  }
+  if (validEnv.METRICS_KEY !== undefined && apiKeys.includes(validEnv.METRICS_KEY)) {
+    problems.push('METRICS_KEY: must not also be an API key (a scraper would hold the whole API)');
+  }
   if (Boolean(validEnv.GOOGLE_CLIENT_ID) !== Boolean(validEnv.GOOGLE_CLIENT_SECRET)) {
     problems.push('GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET must be set together');
   }
@@ -275,7 +301,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   });
   if (!temporal.ok) problems.push(...temporal.problems);
 
-  if (problems.length > 0 || !temporal.ok) throw new ConfigError(problems);
+  if (problems.length > 0 || !temporal.ok || !trustProxy.ok) throw new ConfigError(problems);
 
   return {
     nodeEnv: validEnv.NODE_ENV,
@@ -287,6 +313,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     port: validEnv.PORT,
     metricsPort: validEnv.METRICS_PORT,
+    metricsKey: validEnv.METRICS_KEY,
     publicBaseUrl: (validEnv.PUBLIC_BASE_URL ?? `http://localhost:${validEnv.PORT}`).replace(/\/+$/, ''),
     apiKeys,
     codecApiKeys,
@@ -312,7 +339,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     icloudCaldavUrl: validEnv.ICLOUD_CALDAV_URL,
     eventReminders: reminders.ok ? reminders.reminders : [],
     apiRateLimitPerMinute: validEnv.API_RATE_LIMIT_PER_MINUTE,
-    trustProxy: parseTrustProxy(validEnv.TRUST_PROXY),
+    trustProxy: trustProxy.value,
+    maxConnectionsPerUser: validEnv.MAX_CONNECTIONS_PER_USER,
+    connectAttemptsPerHour: validEnv.CONNECT_ATTEMPTS_PER_HOUR,
     busyPollIntervalMs: validEnv.BUSY_POLL_INTERVAL,
     externalEditPolicy: validEnv.EXTERNAL_EDIT_POLICY,
     notifyUrl: validEnv.NOTIFY_URL,
@@ -336,9 +365,47 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   };
 }
 
-/** `TRUST_PROXY`: unset/false, true, a hop count, or Express's names/addresses (e.g. `loopback, 10.0.0.0/8`). */
-function parseTrustProxy(value: string | undefined): boolean | number | string {
-  if (value === undefined || value === 'false') return false;
-  if (value === 'true') return true;
-  return /^\d+$/.test(value) ? Number(value) : value;
+const TRUST_PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** An address or subnet as Express's `trust proxy` reads it: `10.0.0.1`, `10.0.0.0/8`, `fd00::/8`, `10.0.0.0/255.0.0.0`. */
+function isProxyAddress(item: string): boolean {
+  if (TRUST_PROXY_NAMES.has(item)) return true;
+  const [address = '', range, ...rest] = item.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (range === undefined) return true;
+  if (/^\d{1,3}$/.test(range)) return Number(range) <= (family === 4 ? 32 : 128);
+  return family === 4 && isIP(range) === 4;
+}
+
+/**
+ * `TRUST_PROXY`: unset/false, a hop count (the proxies in front of this service), or the
+ * proxies' addresses and subnets (and Express's names `loopback`, `linklocal`, `uniquelocal`).
+ * `true` trusts every hop, so a client's own `X-Forwarded-For` picks its rate-limit key:
+ * refused in production.
+ */
+function parseTrustProxy(
+  value: string | undefined,
+  production: boolean,
+): { ok: true; value: boolean | number | string } | { ok: false; problem: string } {
+  if (value === undefined || value === 'false') return { ok: true, value: false };
+  if (value === 'true') {
+    return production
+      ? {
+          ok: false,
+          problem:
+            'TRUST_PROXY=true is refused in production: it lets any client choose its address (X-Forwarded-For) and so its rate-limit key; set the number of proxies in front of the service (e.g. 1) or their addresses (e.g. 10.0.0.0/8)',
+        }
+      : { ok: true, value: true };
+  }
+  if (/^\d+$/.test(value)) return { ok: true, value: Number(value) };
+  const items = value.split(',').map((v) => v.trim());
+  const bad = items.filter((v) => !isProxyAddress(v));
+  if (bad.length > 0 || items.length === 0) {
+    return {
+      ok: false,
+      problem: `TRUST_PROXY must be a hop count (e.g. 1) or proxy addresses/subnets (e.g. 10.0.0.0/8, loopback); not understood: ${bad.join(', ')}`,
+    };
+  }
+  return { ok: true, value: items.join(', ') };
 }

@@ -173,6 +173,8 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
       stateSigner: new Signer(config.encryptionKeys, 'oauth-state'),
       publicBaseUrl: config.publicBaseUrl,
       logger,
+      attempts: repositories.connectAttempts,
+      limits: config,
       onConnected: (account, created) => workflows.signalConnected(account, !created),
     });
     const httpApp = createApp({
@@ -194,21 +196,28 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
     });
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     // Webhook receipts only need to outlive the sender's redelivery window (days).
+    // Expired connect flows are purged as new ones are made, and here for a quiet deployment.
     const purge = () =>
-      repositories.receipts
-        .purgeOlderThan(WEBHOOK_RECEIPT_DAYS)
-        .catch((err: unknown) => logger.warn({ err: String(err) }, 'webhook receipt purge failed'));
+      Promise.all([
+        repositories.receipts
+          .purgeOlderThan(WEBHOOK_RECEIPT_DAYS)
+          .catch((err: unknown) => logger.warn({ err: String(err) }, 'webhook receipt purge failed')),
+        repositories.oauthFlows.purgeExpired().catch((err: unknown) => logger.warn({ err: String(err) }, 'connect flow purge failed')),
+      ]);
     void purge();
     purgeTimer = setInterval(() => void purge(), 60 * 60_000);
     purgeTimer.unref();
-  } else if (opts.worker && config.metricsPort !== undefined) {
+  }
+  let opsServer: Server | undefined;
+  if (config.metricsPort !== undefined) {
     const metricsPort = config.metricsPort;
-    // A worker-only process answers /healthz, /readyz and /metrics on METRICS_PORT.
+    // Every role answers /healthz, /readyz and /metrics on METRICS_PORT, apart from the API: a
+    // port for the orchestrator and Prometheus that is not published to clients.
     const opsApp = express();
     opsApp.disable('x-powered-by');
     opsApp.use(accessLog(logger));
-    opsApp.use(opsRoutes(repositories.health, workflows, processState));
-    server = await new Promise<Server>((resolve, reject) => {
+    opsApp.use(opsRoutes(repositories.health, workflows, processState, { kind: 'open' }));
+    opsServer = await new Promise<Server>((resolve, reject) => {
       const listening = opsApp.listen(metricsPort, '0.0.0.0', () => resolve(listening));
       listening.once('error', reject);
     });
@@ -235,6 +244,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
       // The worker first: while it drains, this process still answers (/readyz: 503).
       await stopWorker();
       if (server) await closeServer(server, config.shutdown.graceMs);
+      if (opsServer) await closeServer(opsServer, config.shutdown.graceMs);
       await nativeConnection?.close();
       await connection.close();
     },

@@ -1,8 +1,10 @@
 import type { CalendarAccount, CalendarAccountStore } from '../db/calendar-accounts';
 import { discoverCalDav } from '../providers/caldav';
 import { ProviderError } from '../providers/types';
+import { connectionLimitReached } from './connect-limits';
 
-export type CalDavConnectError = 'invalid_credentials' | 'caldav_unreachable' | 'caldav_not_supported' | 'no_calendar';
+export type CalDavConnectError =
+  'invalid_credentials' | 'caldav_unreachable' | 'caldav_not_supported' | 'no_calendar' | 'connection_limit_reached';
 
 export interface CalDavConnectInput {
   userId: string;
@@ -24,6 +26,8 @@ export async function connectCalDav(
   deps: {
     calendarAccounts: Pick<CalendarAccountStore, 'upsertCalDav'>;
     icloudCaldavUrl: string;
+    /** A new account is refused when the user already has this many that are not disconnected. */
+    maxConnectionsPerUser: number;
     onConnected(account: CalendarAccount, created: boolean): Promise<void>;
   },
   input: CalDavConnectInput,
@@ -44,14 +48,22 @@ export async function connectCalDav(
   }
   const calendar = calendars.find((c) => c.primary) ?? calendars[0];
   if (!calendar) return { ok: false, error: 'no_calendar', message: 'The account has no calendar that can hold events.' };
-  const { account, created } = await deps.calendarAccounts.upsertCalDav({
-    userId: input.userId,
-    provider: input.provider,
-    serverUrl,
-    calendarUrl: calendar.id,
-    username: input.username,
-    password: input.password,
-  });
+  const stored = await deps.calendarAccounts.upsertCalDav(
+    {
+      userId: input.userId,
+      provider: input.provider,
+      serverUrl,
+      calendarUrl: calendar.id,
+      username: input.username,
+      password: input.password,
+    },
+    { maxActive: deps.maxConnectionsPerUser },
+  );
+  if ('limitReached' in stored) {
+    const refusal = connectionLimitReached(stored.limit);
+    return { ok: false, error: refusal.code, message: refusal.message };
+  }
+  const { account, created } = stored;
   await deps.onConnected(account, created);
   return { ok: true, account, created };
 }

@@ -1,9 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Signer } from '../crypto/signer';
 import type { CalendarAccount, CalendarAccountStore } from '../db/calendar-accounts';
+import type { ConnectAttemptStore } from '../db/connect-attempts';
 import type { OAuthFlowStore } from '../db/oauth-flows';
 import type { Logger } from '../logging';
 import { ProviderError, type ProviderKind, type ProviderRegistry } from '../providers';
+import { ConnectLimitError, countConnectAttempt, type ConnectLimits } from './connect-limits';
 
 /** What a flow stores of its browser's nonce. */
 const hashNonce = (nonce: string) => createHash('sha256').update(nonce).digest('hex');
@@ -22,7 +24,11 @@ export type ConnectErrorCode =
   | 'no_refresh_token'
   | 'account_lookup_failed'
   | 'provider_not_configured'
-  | 'browser_mismatch';
+  | 'browser_mismatch'
+  /** The user has MAX_CONNECTIONS_PER_USER calendars already and this is not one of them. */
+  | 'connection_limit_reached'
+  /** The user has used up the hour's connect attempts. */
+  | 'too_many_connect_attempts';
 
 export type CallbackResult =
   | { ok: true; account: CalendarAccount; accountEmail: string; created: boolean; returnUrl: string | null }
@@ -45,6 +51,9 @@ export interface OAuthConnectDeps {
   stateSigner: Signer;
   publicBaseUrl: string;
   logger: Logger;
+  /** Where each user's connect attempts are counted (shared by every API process). */
+  attempts: Pick<ConnectAttemptStore, 'tryRecord'>;
+  limits: ConnectLimits;
   /** Runs after a calendar account is stored: starts its workflow (bulk sync). */
   onConnected(account: CalendarAccount, created: boolean): Promise<void>;
 }
@@ -63,7 +72,9 @@ export class OAuthConnect {
 
   /**
    * A single-use connect link. `browserNonce`: the flow starts in a browser (the settings page)
-   * and is bound to it now; without it, the browser that opens the link is the one.
+   * and is bound to it now; without it, the browser that opens the link is the one. Throws
+   * `ProviderError` when the provider is not configured and `ConnectLimitError` when the user has
+   * used up the hour's connect attempts (each link counts).
    */
   async createLink(
     userId: string,
@@ -72,6 +83,8 @@ export class OAuthConnect {
     browserNonce?: string,
   ): Promise<{ url: string; expiresAt: Date }> {
     this.deps.providers.oauth(provider); // fails early when the provider is not configured
+    const refusal = await countConnectAttempt(this.deps.attempts, this.deps.limits, userId, 'oauth');
+    if (refusal) throw new ConnectLimitError(refusal);
     const browserHash = browserNonce === undefined ? undefined : hashNonce(browserNonce);
     const flow = await this.deps.flows.create({ userId, provider, returnUrl, ttlMs: CONNECT_LINK_TTL_MS, browserHash });
     return { url: `${this.deps.publicBaseUrl}/v1/connect/${flow.id}`, expiresAt: flow.expiresAt };
@@ -145,15 +158,24 @@ export class OAuthConnect {
       this.deps.logger.warn({ provider, reason: err instanceof ProviderError ? err.message : 'unexpected' }, 'account lookup failed');
       return fail('account_lookup_failed');
     }
-    const { account, created } = await this.deps.calendarAccounts.upsertOAuth({
-      userId: flow.userId,
-      provider,
-      calendarId: 'primary',
-      accountEmail,
-      accessToken: tokens.accessToken,
-      refreshToken: tokens.refreshToken,
-      expiresAt: tokens.expiresAt,
-    });
+    const stored = await this.deps.calendarAccounts.upsertOAuth(
+      {
+        userId: flow.userId,
+        provider,
+        calendarId: 'primary',
+        accountEmail,
+        accessToken: tokens.accessToken,
+        refreshToken: tokens.refreshToken,
+        expiresAt: tokens.expiresAt,
+      },
+      { maxActive: this.deps.limits.maxConnectionsPerUser },
+    );
+    if ('limitReached' in stored) {
+      // Nothing is stored, so the grant just given is of no use: hand it back (best effort).
+      await oauth.revoke(tokens.refreshToken).catch(() => undefined);
+      return fail('connection_limit_reached');
+    }
+    const { account, created } = stored;
     await this.deps.flows.recordOutcome(payload.f, 'connected');
     await this.deps.onConnected(account, created);
     return { ok: true, account, accountEmail, created, returnUrl: flow.returnUrl };

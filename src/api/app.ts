@@ -19,7 +19,7 @@ import { ApiError, errorHandler, notFoundHandler } from './errors';
 import { bookingRoutes } from './routes/bookings';
 import { calendarAccountRoutes } from './routes/calendar-accounts';
 import { oauthRoutes } from './routes/oauth';
-import { opsRoutes, type ProcessState } from './routes/ops';
+import { metricsOnApiPort, opsRoutes, type ProcessState } from './routes/ops';
 import { settingsRoutes } from './routes/settings';
 import { webhookRoutes } from './routes/webhooks';
 import { availabilityRoutes } from './routes/availability';
@@ -32,7 +32,7 @@ import { openApiRoutes } from './routes/openapi';
 /** The repositories the HTTP routes read and write through. */
 export type ApiRepositories = Pick<
   Repositories,
-  'bookings' | 'busy' | 'channels' | 'calendarAccounts' | 'externalEdits' | 'health' | 'notifications' | 'receipts' | 'settingsLinks'
+  'bookings' | 'busy' | 'channels' | 'calendarAccounts' | 'connectAttempts' | 'externalEdits' | 'health' | 'notifications' | 'receipts' | 'settingsLinks'
 >;
 
 export interface AppDeps extends ApiRepositories {
@@ -49,6 +49,9 @@ export interface AppDeps extends ApiRepositories {
     | 'microsoft'
     | 'apiRateLimitPerMinute'
     | 'trustProxy'
+    | 'maxConnectionsPerUser'
+    | 'connectAttemptsPerHour'
+    | 'metricsKey'
     | 'temporalUiOrigins'
     | 'encryptionKeys'
   >;
@@ -86,6 +89,8 @@ export function createApp(deps: AppDeps): Express {
     externalEdits: deps.externalEdits,
     channels: deps.channels,
     calendarAccounts: deps.calendarAccounts,
+    connectAttempts: deps.connectAttempts,
+    connectLimits: deps.config,
     providers: deps.providers,
     workflows: deps.workflows,
     channelSecrets: new ChannelSecrets(deps.config.encryptionKeys),
@@ -122,7 +127,7 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
 
-  app.use(opsRoutes(deps.health, deps.workflows, deps.processState));
+  app.use(opsRoutes(deps.health, deps.workflows, deps.processState, metricsOnApiPort(deps.config)));
   app.use(openApiRoutes({ version: SERVICE_VERSION, serverUrl: deps.config.publicBaseUrl }));
   const auth = requireApiKey(deps.config.apiKeys);
   app.use('/v1/bookings', auth);

@@ -18,6 +18,10 @@ export function calendarAccountApiError(error: CalendarAccountError): ApiError {
       return new ApiError(400, 'calendar_not_writable', `the account cannot add events to "${error.calendarName}"`);
     case 'caldav_unreachable':
       return new ApiError(502, error.code, error.message);
+    case 'connection_limit_reached':
+      return new ApiError(409, error.code, error.message);
+    case 'too_many_connect_attempts':
+      return new ApiError(429, error.code, error.message, undefined, error.retryAfterSeconds);
     case 'invalid_credentials':
     case 'caldav_not_supported':
     case 'no_calendar':

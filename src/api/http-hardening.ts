@@ -38,18 +38,12 @@ export function securityHeaders(config: Pick<AppConfig, 'google' | 'microsoft'>)
 }
 
 /**
- * Never limited: what a load balancer or Prometheus polls, and the providers' change
- * notifications (a few provider addresses speak for every user; each is verified cheaply, and
- * a refused one would just be lost).
+ * Never limited: what a load balancer polls (/readyz answers from a short cache), and the
+ * providers' change notifications (a few provider addresses speak for every user; each is
+ * verified cheaply, and a refused one would just be lost). /metrics on the API's port is
+ * limited like any page: a scraper needs a few requests a minute.
  */
-const UNLIMITED = new Set([
-  '/healthz',
-  '/readyz',
-  '/metrics',
-  '/v1/webhooks/google',
-  '/v1/webhooks/microsoft',
-  '/v1/webhooks/microsoft/lifecycle',
-]);
+const UNLIMITED = new Set(['/healthz', '/readyz', '/v1/webhooks/google', '/v1/webhooks/microsoft', '/v1/webhooks/microsoft/lifecycle']);
 
 /**
  * Per-client request limit: a fixed window of one minute, keyed by the API key (as a digest)

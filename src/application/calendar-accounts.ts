@@ -1,5 +1,12 @@
 import { connectCalDav, type CalDavConnectError, type CalDavConnectInput } from '../account-access/caldav-connect';
+import {
+  connectionLimitReached,
+  countConnectAttempt,
+  type AttemptLimitRefusal,
+  type ConnectLimits,
+} from '../account-access/connect-limits';
 import type { CalendarAccount, CalendarAccountStore } from '../db/calendar-accounts';
+import type { ConnectAttemptStore } from '../db/connect-attempts';
 import { ProviderError, type CalendarInfo, type ProviderRegistry } from '../providers';
 import type { WorkflowGateway } from '../temporal/workflow-gateway';
 
@@ -16,13 +23,16 @@ export type CalendarAccountError =
   | { code: 'provider_unavailable'; detail: string }
   | { code: 'calendar_not_found' }
   | { code: 'calendar_not_writable'; calendarName: string }
-  | CalDavRefusal;
+  | ConnectRefusal;
 
-/** A CalDAV account could not be verified; `message` is written for the user. */
+/** A CalDAV account could not be verified or stored; `message` is written for the user. */
 export interface CalDavRefusal {
   code: CalDavConnectError;
   message: string;
 }
+
+/** Why a connect was refused: the account (CalDavRefusal) or the user's hourly attempts. */
+export type ConnectRefusal = CalDavRefusal | AttemptLimitRefusal;
 
 export type AccountResult<T> = { ok: true; value: T } | { ok: false; error: CalendarAccountError };
 
@@ -38,6 +48,9 @@ export interface CalendarAccountsDeps {
   /** The account's calendars at its provider (an OAuth token refreshed first when needed); throws `ProviderError`. */
   listCalendars(account: CalendarAccount): Promise<CalendarInfo[]>;
   icloudCaldavUrl: string;
+  /** Where each user's connect attempts are counted (shared by every API process). */
+  attempts: Pick<ConnectAttemptStore, 'tryRecord'>;
+  limits: ConnectLimits;
 }
 
 const refused = (error: CalendarAccountError): { ok: false; error: CalendarAccountError } => ({ ok: false, error });
@@ -71,15 +84,27 @@ export class CalendarAccounts {
     return (await this.list(userId)).find((a) => a.id === accountId);
   }
 
-  /** Verifies the CalDAV account by discovery, stores it (a known account is updated) and starts its sync. */
+  /**
+   * Verifies the CalDAV account by discovery, stores it (a known account is updated) and starts
+   * its sync. Refused before any request to the server when the user has as many accounts as
+   * allowed and this is not one of them, or has used up the hour's connect attempts.
+   */
   async connectCalDav(
     userId: string,
     input: Omit<CalDavConnectInput, 'userId'>,
-  ): Promise<{ ok: true; value: { account: CalendarAccountWithEmail; created: boolean } } | { ok: false; error: CalDavRefusal }> {
+  ): Promise<{ ok: true; value: { account: CalendarAccountWithEmail; created: boolean } } | { ok: false; error: ConnectRefusal }> {
+    const { maxConnectionsPerUser } = this.deps.limits;
+    const live = (await this.list(userId)).filter((a) => a.status !== 'disconnected');
+    const known = live.some((a) => a.provider === input.provider && a.accountEmail === input.username);
+    // The authoritative count is taken again under the per-user lock when the account is stored.
+    if (!known && live.length >= maxConnectionsPerUser) return { ok: false, error: connectionLimitReached(maxConnectionsPerUser) };
+    const refusal = await countConnectAttempt(this.deps.attempts, this.deps.limits, userId, 'caldav');
+    if (refusal) return { ok: false, error: refusal };
     const result = await connectCalDav(
       {
         calendarAccounts: this.deps.accounts,
         icloudCaldavUrl: this.deps.icloudCaldavUrl,
+        maxConnectionsPerUser,
         onConnected: (account, created) => this.deps.workflows.signalConnected(account, !created),
       },
       { userId, ...input },

@@ -1,7 +1,9 @@
 import { usableCredentials } from '../account-access/token-refresh';
 import type { ChannelSecrets } from '../crypto/channel-secret';
 import type { BookingStore } from '../db/bookings';
+import type { ConnectLimits } from '../account-access/connect-limits';
 import type { CalendarAccountStore } from '../db/calendar-accounts';
+import type { ConnectAttemptStore } from '../db/connect-attempts';
 import type { ExternalEditStore } from '../db/external-edits';
 import type { ProviderChannelStore } from '../db/provider-channels';
 import type { Logger } from '../logging';
@@ -16,6 +18,8 @@ export interface ApplicationDeps {
   externalEdits: Pick<ExternalEditStore, 'statesOf'>;
   channels: ProviderChannelStore;
   calendarAccounts: CalendarAccountStore;
+  connectAttempts: ConnectAttemptStore;
+  connectLimits: ConnectLimits;
   providers: ProviderRegistry;
   workflows: WorkflowGateway;
   channelSecrets: ChannelSecrets;
@@ -49,6 +53,8 @@ export function createApplicationServices(deps: ApplicationDeps): ApplicationSer
         return providers.calendar(account.provider).listCalendars({ credentials });
       },
       icloudCaldavUrl: deps.icloudCaldavUrl,
+      attempts: deps.connectAttempts,
+      limits: deps.connectLimits,
     }),
     pushNotifications: new PushNotifications({ channels: deps.channels, secrets: deps.channelSecrets, workflows, logger }),
   };

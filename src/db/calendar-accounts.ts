@@ -54,6 +54,18 @@ export interface TokenUpdate {
   expiresAt: Date;
 }
 
+/** A stored (new or reconnected) calendar account. */
+export interface StoredAccount {
+  account: CalendarAccount;
+  created: boolean;
+}
+
+/** The user already has `limit` calendar accounts that are not disconnected: no new one was stored. */
+export interface AccountLimitReached {
+  limitReached: true;
+  limit: number;
+}
+
 /** A calendar account under its per-account lock, and the writes that commit with the lock's transaction. */
 export interface LockedCalendarAccount {
   account: CalendarAccount;
@@ -71,9 +83,12 @@ export interface CalendarAccountStore {
   /**
    * Stores an OAuth calendar account. Connecting the same account again (a reconnect) updates the
    * existing row — new tokens, `active`, no error — so a user never has two calendar accounts to one
-   * calendar (which would mean two events per booking). Serialised per user and provider.
+   * calendar (which would mean two events per booking). Serialised per user. With `maxActive`,
+   * a new account is refused when the user already has that many that are not disconnected
+   * (counted under the same lock, so concurrent connects cannot exceed it); a reconnect is not refused.
    */
-  upsertOAuth(newAccount: NewOAuthAccount): Promise<{ account: CalendarAccount; created: boolean }>;
+  upsertOAuth(newAccount: NewOAuthAccount, limit: { maxActive: number }): Promise<StoredAccount | AccountLimitReached>;
+  upsertOAuth(newAccount: NewOAuthAccount): Promise<StoredAccount>;
   get(id: string): Promise<CalendarAccount | undefined>;
   /** Connections of these users that have not been disconnected. */
   listForUsers(userIds: string[]): Promise<CalendarAccount[]>;
@@ -81,8 +96,10 @@ export interface CalendarAccountStore {
   /**
    * A CalDAV/iCloud account (user name + app password), verified by the caller. The same user
    * name on the same server again updates the stored password instead of adding an account.
+   * `maxActive` as for upsertOAuth.
    */
-  upsertCalDav(newAccount: NewCalDavAccount): Promise<{ account: CalendarAccount; created: boolean }>;
+  upsertCalDav(newAccount: NewCalDavAccount, limit: { maxActive: number }): Promise<StoredAccount | AccountLimitReached>;
+  upsertCalDav(newAccount: NewCalDavAccount): Promise<StoredAccount>;
   /** What a provider call authenticates with: an app password (CalDAV) or the access token. */
   getWithCredentials(id: string): Promise<{ account: CalendarAccount; credentials: Credentials | null } | undefined>;
   /**
@@ -110,14 +127,15 @@ export class PgCalendarAccountStore implements CalendarAccountStore {
   ) {}
 
   /**
-   * The user's live calendar accounts to one provider, under a lock held to the end of the
-   * transaction: two concurrent connects of the same account cannot both insert.
+   * The user's live calendar accounts (every provider), under a per-user lock held to the end of
+   * the transaction: two concurrent connects of the same account cannot both insert, and
+   * concurrent connects of different accounts cannot pass the per-user limit together.
    */
-  private async lockAccounts(client: PoolClient, userId: string, provider: ProviderKind): Promise<CalendarAccountRow[]> {
-    await client.query(`SELECT pg_advisory_xact_lock(hashtext('user_connections:' || $1 || ':' || $2))`, [userId, provider]);
+  private async lockAccounts(client: PoolClient, userId: string): Promise<CalendarAccountRow[]> {
+    await client.query(`SELECT pg_advisory_xact_lock(hashtext('user_connections:' || $1))`, [userId]);
     const { rows } = await client.query<CalendarAccountRow>(
-      `SELECT ${COLUMNS} FROM calendar_connections WHERE user_id = $1 AND provider = $2 AND status <> 'disconnected'`,
-      [userId, provider],
+      `SELECT ${COLUMNS} FROM calendar_connections WHERE user_id = $1 AND status <> 'disconnected'`,
+      [userId],
     );
     return rows;
   }
@@ -132,15 +150,21 @@ export class PgCalendarAccountStore implements CalendarAccountStore {
     }
   }
 
-  async upsertOAuth(newAccount: NewOAuthAccount): Promise<{ account: CalendarAccount; created: boolean }> {
+  upsertOAuth(newAccount: NewOAuthAccount, limit: { maxActive: number }): Promise<StoredAccount | AccountLimitReached>;
+  upsertOAuth(newAccount: NewOAuthAccount): Promise<StoredAccount>;
+  async upsertOAuth(newAccount: NewOAuthAccount, limit?: { maxActive: number }): Promise<StoredAccount | AccountLimitReached> {
     return withTransaction(this.pool, async (client) => {
-      const rows = await this.lockAccounts(client, newAccount.userId, newAccount.provider);
+      const rows = await this.lockAccounts(client, newAccount.userId);
       const same = rows.find(
         (r) =>
+          r.provider === newAccount.provider &&
           r.account_email_enc !== null &&
           this.reveal(r.id, 'account_email', r.account_email_enc).toLowerCase() === newAccount.accountEmail.toLowerCase(),
       );
-      if (!same) return { account: await this.insertOAuth(newAccount, client), created: true };
+      if (!same) {
+        if (limit && rows.length >= limit.maxActive) return { limitReached: true, limit: limit.maxActive };
+        return { account: await this.insertOAuth(newAccount, client), created: true };
+      }
       await this.storeTokensOn(client, same.id, {
         accessToken: newAccount.accessToken,
         refreshToken: newAccount.refreshToken,
@@ -224,15 +248,19 @@ export class PgCalendarAccountStore implements CalendarAccountStore {
     }));
   }
 
-  async upsertCalDav(newAccount: NewCalDavAccount): Promise<{ account: CalendarAccount; created: boolean }> {
+  upsertCalDav(newAccount: NewCalDavAccount, limit: { maxActive: number }): Promise<StoredAccount | AccountLimitReached>;
+  upsertCalDav(newAccount: NewCalDavAccount): Promise<StoredAccount>;
+  async upsertCalDav(newAccount: NewCalDavAccount, limit?: { maxActive: number }): Promise<StoredAccount | AccountLimitReached> {
     return withTransaction(this.pool, async (client) => {
-      const rows = await this.lockAccounts(client, newAccount.userId, newAccount.provider);
+      const rows = await this.lockAccounts(client, newAccount.userId);
       const same = rows.find(
         (r) =>
+          r.provider === newAccount.provider &&
           r.server_url === newAccount.serverUrl &&
           r.account_email_enc !== null &&
           this.reveal(r.id, 'account_email', r.account_email_enc) === newAccount.username,
       );
+      if (!same && limit && rows.length >= limit.maxActive) return { limitReached: true, limit: limit.maxActive };
       const id = same?.id ?? randomUUID();
       if (same) {
         await client.query(

@@ -52,7 +52,15 @@ export interface OAuthFlowStore {
   recordOutcome(id: string, outcome: string): Promise<void>;
   /** The return URL of a flow that can no longer complete, to send the user back with an error. */
   returnUrlOf(id: string): Promise<string | null>;
+  /**
+   * Deletes flows expired more than `FLOW_RETENTION_MS` ago (kept that long only so a late click
+   * hears "expired" rather than "invalid"); returns how many went.
+   */
+  purgeExpired(): Promise<number>;
 }
+
+/** How long an expired flow is kept before it is purged. */
+export const FLOW_RETENTION_MS = 24 * 60 * 60_000;
 
 export class PgOAuthFlowStore implements OAuthFlowStore {
   constructor(
@@ -73,9 +81,16 @@ export class PgOAuthFlowStore implements OAuthFlowStore {
        VALUES ($1, $2, $3, $4, now() + $5 * interval '1 millisecond', $6) RETURNING expires_at`,
       [id, input.userId, input.provider, input.returnUrl ?? null, input.ttlMs, input.browserHash ?? null],
     );
-    // Old flows are useless after expiry; keep the table small.
-    await this.pool.query(`DELETE FROM oauth_flows WHERE expires_at < now() - interval '1 day'`);
+    // Old flows are useless after expiry; keep the table small (the API also purges hourly).
+    await this.purgeExpired();
     return { id, expiresAt: rows[0]!.expires_at };
+  }
+
+  async purgeExpired(): Promise<number> {
+    const { rowCount } = await this.pool.query(`DELETE FROM oauth_flows WHERE expires_at < now() - $1 * interval '1 millisecond'`, [
+      FLOW_RETENTION_MS,
+    ]);
+    return rowCount ?? 0;
   }
 
   async open(id: string, codeVerifier: string, browserHash: string): Promise<OpenedFlow | FlowProblem> {

@@ -6,6 +6,7 @@ import { PgBusyConflictStore, type BusyConflictStore } from './busy-conflicts';
 import { PgBusyStore, type BusyStore } from './busy-times';
 import { PgCalendarEventStore, type CalendarEventStore } from './calendar-events';
 import { PgCalendarAccountStore, type CalendarAccountStore } from './calendar-accounts';
+import { PgConnectAttemptStore, type ConnectAttemptStore } from './connect-attempts';
 import { PgExternalEditStore, type ExternalEditStore } from './external-edits';
 import { PgDatabaseHealth, type DatabaseHealth } from './health';
 import { PgNotificationStore, type NotificationStore } from './notifications';
@@ -24,6 +25,7 @@ export interface Repositories {
   busyConflicts: BusyConflictStore;
   calendarEvents: CalendarEventStore;
   calendarAccounts: CalendarAccountStore;
+  connectAttempts: ConnectAttemptStore;
   externalEdits: ExternalEditStore;
   health: DatabaseHealth;
   notifications: NotificationStore;
@@ -44,6 +46,7 @@ export function createRepositories(pool: Pool, box: SecretBox): Repositories {
     busyConflicts: new PgBusyConflictStore(pool),
     calendarEvents: new PgCalendarEventStore(pool),
     calendarAccounts: new PgCalendarAccountStore(pool, box),
+    connectAttempts: new PgConnectAttemptStore(pool),
     externalEdits: new PgExternalEditStore(pool),
     health: new PgDatabaseHealth(pool),
     notifications: new PgNotificationStore(pool),

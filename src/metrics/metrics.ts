@@ -1,8 +1,9 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, register } from 'prom-client';
+import { cachedFor } from './cached';
 
 // Prometheus series of this process (labels are kinds and outcomes: never ids, names or
-// addresses). API processes serve them at /metrics; a worker-only process serves /metrics on
-// PORT too (see service.ts).
+// addresses). Served at /metrics on METRICS_PORT, and on the API's port as service.ts and
+// app.ts decide (behind METRICS_KEY, or open outside production).
 
 collectDefaultMetrics({ prefix: 'calsync_' });
 
@@ -49,9 +50,12 @@ export const rateLimitWaitSeconds = perActivity(
   'Seconds the provider asked to wait (Retry-After), by activity',
 );
 
+/** Gauges counted in the database are recounted at most this often, however often /metrics is scraped. */
+export const DATABASE_GAUGE_TTL_MS = 15_000;
+
 let openBookingsSource: (() => Promise<number>) | undefined;
 
-/** Counted at scrape time from the database (every process would see the same number). */
+/** Counted from the database at scrape time, at most every DATABASE_GAUGE_TTL_MS (every process would see the same number). */
 export const openBookings = new Gauge({
   name: 'calsync_open_bookings',
   help: 'Confirmed bookings that have not ended',
@@ -60,6 +64,6 @@ export const openBookings = new Gauge({
   },
 });
 
-export function countOpenBookingsWith(source: () => Promise<number>): void {
-  openBookingsSource = source;
+export function countOpenBookingsWith(source: () => Promise<number>, ttlMs = DATABASE_GAUGE_TTL_MS, now: () => number = Date.now): void {
+  openBookingsSource = cachedFor(ttlMs, source, now);
 }

@@ -56,6 +56,8 @@ function service(stored: CalendarAccountWithEmail | undefined, listed: () => Pro
         return Promise.resolve();
       },
     },
+    attempts: { tryRecord: () => Promise.resolve({ ok: true }) },
+    limits: { maxConnectionsPerUser: 10, connectAttemptsPerHour: 20 },
     workflows: {
       signalConnected: (_a, reconnect) => (calls.push(`connected:${reconnect}`), Promise.resolve()),
       signalDisconnect: (_a, removeEvents) => (calls.push(`disconnect:${removeEvents}`), Promise.resolve()),

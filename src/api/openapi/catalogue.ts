@@ -52,9 +52,10 @@ export const ROUTES: RouteDoc[] = [
     method: 'get',
     path: '/metrics',
     tag: 'operations',
-    summary: 'Prometheus metrics of this process',
+    summary:
+      'Prometheus metrics of this process (with METRICS_KEY set: `Authorization: Bearer <METRICS_KEY>`; not served here in production without it)',
     auth: 'none',
-    responses: { 200: 'text exposition format' },
+    responses: { 200: 'text exposition format', 401: 'METRICS_KEY is set and was not presented' },
   },
   {
     method: 'get',
@@ -124,7 +125,12 @@ export const ROUTES: RouteDoc[] = [
     summary: 'A single-use link to connect Google or Microsoft',
     auth: 'apiKey',
     body: connectLinkBodySchema,
-    responses: { 201: '`{url, expiresAt}`', ...invalid, ...keyed },
+    responses: {
+      201: '`{url, expiresAt}`',
+      ...invalid,
+      ...keyed,
+      429: 'rate limited, or `too_many_connect_attempts`: the user made CONNECT_ATTEMPTS_PER_HOUR attempts in the last hour (`Retry-After`)',
+    },
   },
   {
     method: 'get',
@@ -161,6 +167,8 @@ export const ROUTES: RouteDoc[] = [
       201: 'the connection',
       ...invalid,
       ...keyed,
+      409: '`connection_limit_reached`: the user has MAX_CONNECTIONS_PER_USER connections and this is not one of them',
+      429: 'rate limited, or `too_many_connect_attempts` (`Retry-After`)',
       502: 'server unreachable',
     },
   },

@@ -13,6 +13,8 @@ const MESSAGES: Record<ConnectErrorCode, string> = {
   provider_not_configured: 'This calendar provider is not available.',
   browser_mismatch:
     'This connection was started in another browser (or this browser did not keep its cookie). Nothing was connected. Start again from the app, in this browser.',
+  connection_limit_reached: 'You already have as many connected calendars as allowed. Disconnect one before connecting another.',
+  too_many_connect_attempts: 'Too many attempts to connect a calendar in the last hour. Please try again later.',
 };
 
 export function connectResultMessage(code: ConnectErrorCode): string {

@@ -1,4 +1,5 @@
 import { Router, type RequestHandler, type Response } from 'express';
+import { ConnectLimitError } from '../../account-access/connect-limits';
 import { CONNECT_LINK_TTL_MS, type ConnectErrorCode, type OAuthConnect } from '../../account-access/oauth-connect';
 import { ProviderError } from '../../providers';
 import { CONNECT_COOKIE, connectBrowserNonce, readCookie } from '../browser-guard';
@@ -46,6 +47,9 @@ export function oauthRoutes(connect: OAuthConnect, requireKey: RequestHandler, p
       res.status(201).json({ url: link.url, expiresAt: link.expiresAt.toISOString() });
     } catch (err) {
       if (err instanceof ProviderError) throw new ApiError(400, 'provider_not_configured', err.message);
+      if (err instanceof ConnectLimitError && err.refusal.code === 'too_many_connect_attempts') {
+        throw new ApiError(429, err.refusal.code, err.refusal.message, undefined, err.refusal.retryAfterSeconds);
+      }
       throw err;
     }
   });

@@ -1,5 +1,9 @@
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
+import type { AppConfig } from '../../config';
 import type { DatabaseHealth } from '../../db/health';
+import { apiKeyMatcher } from '../auth';
+import { ApiError } from '../errors';
+import { API_ONLY, readinessCheck, type ProcessState } from '../readiness';
 import { metricsRegistry } from '../../metrics/metrics';
 import type { WorkflowGateway } from '../../temporal/workflow-gateway';
 import { temporalCoreMetricsUrl } from '../../temporal-runtime';
@@ -16,48 +20,54 @@ async function coreMetrics(): Promise<string> {
   }
 }
 
-/** What the process says about itself, beside what its dependencies answer. */
-export interface ProcessState {
-  /** Shutdown has begun (SIGTERM): not ready, whatever else holds. */
-  shuttingDown(): boolean;
-  /** This process's worker: `running`, `stopped`, or undefined when it runs none. */
-  worker(): 'running' | 'stopped' | undefined;
-}
-
-/** A process without a worker that is not shutting down (the API alone, in tests). */
-export const API_ONLY: ProcessState = { shuttingDown: () => false, worker: () => undefined };
+/** Who may read /metrics here: anyone (METRICS_PORT, development), holders of METRICS_KEY, or nobody (not served). */
+export type MetricsAccess = { kind: 'open' } | { kind: 'key'; key: string } | { kind: 'absent' };
 
 /**
- * Liveness (the process answers), readiness (not shutting down, its worker running, database
- * and Temporal reachable) and Prometheus metrics.
+ * /metrics on the API's port: behind METRICS_KEY when it is set; else open in development and
+ * tests, and not served in production (scrape METRICS_PORT, which is not published, instead).
  */
-export function opsRoutes(database: DatabaseHealth, workflows: Pick<WorkflowGateway, 'ping'>, state: ProcessState = API_ONLY): Router {
+export function metricsOnApiPort(config: Pick<AppConfig, 'nodeEnv' | 'metricsKey'>): MetricsAccess {
+  if (config.metricsKey !== undefined) return { kind: 'key', key: config.metricsKey };
+  return config.nodeEnv === 'production' ? { kind: 'absent' } : { kind: 'open' };
+}
+
+/**
+ * Liveness (the process answers), readiness (see readiness.ts: answered from a short cache) and
+ * Prometheus metrics as `metrics` allows.
+ */
+export function opsRoutes(
+  database: DatabaseHealth,
+  workflows: Pick<WorkflowGateway, 'ping'>,
+  state: ProcessState = API_ONLY,
+  metrics: MetricsAccess = { kind: 'open' },
+): Router {
   const router = Router();
+  const readiness = readinessCheck(database, workflows, state);
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
   router.get('/readyz', async (_req, res) => {
-    // Readiness goes off first when shutdown begins: load balancers stop routing here.
-    if (state.shuttingDown()) {
-      res.status(503).json({ status: 'shutting_down' });
-      return;
-    }
-    const timeout = <T>(p: Promise<T>) =>
-      Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), 3_000).unref())]);
-    const [databaseCheck, temporalCheck] = await Promise.allSettled([timeout(database.ping()), timeout(workflows.ping())]);
-    const worker = state.worker();
-    const checks = {
-      database: databaseCheck.status === 'fulfilled' ? 'ok' : 'unavailable',
-      temporal: temporalCheck.status === 'fulfilled' ? 'ok' : 'unavailable',
-      ...(worker ? { worker } : {}),
-    };
-    const ready = checks.database === 'ok' && checks.temporal === 'ok' && worker !== 'stopped' && !state.shuttingDown();
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', checks });
+    const answer = await readiness();
+    res.status(answer.ready ? 200 : 503).json(answer.body);
   });
-  // Kinds and outcomes only, no ids: public like /healthz (scrapers send no key).
-  router.get('/metrics', async (_req, res) => {
+  if (metrics.kind === 'absent') return router;
+  // Kinds and outcomes only, no ids; on the API's port only for the key's holders when one is set.
+  const guard: RequestHandler = metrics.kind === 'key' ? requireMetricsKey(metrics.key) : (_req, _res, next) => next();
+  router.get('/metrics', guard, async (_req, res) => {
     const [ours, core] = await Promise.all([metricsRegistry.metrics(), coreMetrics()]);
     res.type(metricsRegistry.contentType).send(core ? `${ours}\n${core}` : ours);
   });
   return router;
 }
+
+/** `Authorization: Bearer <METRICS_KEY>`, compared in constant time like the API keys. */
+function requireMetricsKey(key: string): RequestHandler {
+  const matcher = apiKeyMatcher([key]);
+  return (req, _res, next) => {
+    if (matcher.keyOf(req)) return next();
+    next(new ApiError(401, 'unauthorized', 'metrics need the metrics key (Authorization: Bearer <METRICS_KEY>)'));
+  };
+}
+
+export { API_ONLY, type ProcessState } from '../readiness';

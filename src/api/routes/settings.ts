@@ -1,6 +1,7 @@
 import express, { Router, type Request, type RequestHandler, type Response } from 'express';
 import { z, type ZodError } from 'zod';
 import type { CalendarAccounts } from '../../application/calendar-accounts';
+import { ConnectLimitError } from '../../account-access/connect-limits';
 import type { SettingsAccess, SettingsSession } from '../../application/settings-access';
 import { CONNECT_LINK_TTL_MS, type ConnectErrorCode, type OAuthConnect } from '../../account-access/oauth-connect';
 import { connectBrowserNonce, readCookie, sameOriginOnly, SESSION_COOKIE, setCookie } from '../browser-guard';
@@ -125,8 +126,9 @@ export function settingsRoutes(deps: SettingsDeps): Router {
       const nonce = connectBrowserNonce(req, res, CONNECT_LINK_TTL_MS);
       const link = await deps.connect.createLink(userId, form.data.provider, settingsUrl, nonce);
       res.redirect(303, link.url);
-    } catch {
-      res.redirect(303, `${settingsUrl}?status=error&error=provider_not_configured`);
+    } catch (err) {
+      const error: ConnectErrorCode = err instanceof ConnectLimitError ? err.refusal.code : 'provider_not_configured';
+      res.redirect(303, `${settingsUrl}?status=error&error=${error}`);
     }
   });
 
