@@ -152,9 +152,26 @@ describe('a hostile CalDAV server', () => {
     expect(hostile.hugeBytesSent.length).toBeGreaterThanOrEqual(3);
     for (const sent of hostile.hugeBytesSent) expect(sent).toBeLessThan(50 * 1024 * 1024);
 
+    // The accounts are in error, with the reason, until a read works again.
+    const connectionOf = async (userId: string) =>
+      (await h.api<{ connections: Array<{ status: string; lastError: string | null }> }>('GET', `/v1/users/${userId}/connections`)).body
+        .connections[0];
+    expect(await connectionOf(accounts.secondly)).toMatchObject({ status: 'error', lastError: expect.stringMatching(/repeats SECONDLY/) });
+    expect(await connectionOf(accounts.huge)).toMatchObject({ status: 'error', lastError: expect.stringMatching(/larger than 10 MB/) });
+    hostile.tame('secondly');
+    await eventually(
+      async () => ((await connectionOf(accounts.secondly))?.status === 'active' ? true : undefined),
+      'the tamed account to be active again',
+    );
+    expect(await connectionOf(accounts.secondly)).toMatchObject({ lastError: null });
+    expect((await busyOf(accounts.secondly)).busy).toEqual([
+      { start: `${day.toISOString().slice(0, 10)}T10:00:00.000Z`, end: `${day.toISOString().slice(0, 10)}T11:00:00.000Z` },
+    ]);
+
     // …and the victim's busy time is unchanged, old and newly read alike (London, not +05:00).
     await putVictimEvent('lunch', 13);
     const victimAfter = await busyBecomes(victimId, [ten, { start: londonHour(13), end: londonHour(14) }]);
     expect(victimAfter.calendars[0]?.lastError).toBeNull();
+    expect(await connectionOf(victimId)).toMatchObject({ status: 'active', lastError: null });
   });
 });

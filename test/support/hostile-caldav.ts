@@ -18,6 +18,8 @@ export interface HostileCalDavServer {
   reports: Record<HostileBehaviour, number>;
   /** Bytes of the 200 MB body actually sent before the reader hung up, per huge answer. */
   hugeBytesSent: number[];
+  /** From now on the calendar of `behaviour` holds one ordinary event (10:00–11:00 UTC on the day) instead. */
+  tame(behaviour: HostileBehaviour): void;
   close(): Promise<void>;
 }
 
@@ -26,7 +28,8 @@ const XML = { 'content-type': 'application/xml; charset=utf-8' };
 const BEHAVIOURS = new Set<string>(['secondly', 'huge', 'poisoned']);
 
 /** The calendar objects of a behaviour, their events on `day` (YYYYMMDD). */
-function objectsOf(behaviour: HostileBehaviour, day: string): Array<{ name: string; data: string }> {
+function objectsOf(behaviour: HostileBehaviour | 'tame', day: string): Array<{ name: string; data: string }> {
+  if (behaviour === 'tame') return [{ name: 'plain.ics', data: icsObject('plain', [`DTSTART:${day}T100000Z`, `DTEND:${day}T110000Z`]) }];
   if (behaviour === 'poisoned') {
     const lines = [`DTSTART;TZID=Europe/London:${day}T100000`, `DTEND;TZID=Europe/London:${day}T110000`, 'SUMMARY:Poison'];
     return [{ name: 'poison.ics', data: icsObject('poison', lines, poisonedZone('Europe/London')) }];
@@ -80,6 +83,7 @@ function streamHuge(res: http.ServerResponse, sent: number[]): void {
 export async function startHostileCalDavServer(day: string): Promise<HostileCalDavServer> {
   const reports: Record<HostileBehaviour, number> = { secondly: 0, huge: 0, poisoned: 0 };
   const hugeBytesSent: number[] = [];
+  const tamed = new Set<HostileBehaviour>();
   const server = http.createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     const behaviour = path.split('/')[1] ?? '';
@@ -101,7 +105,7 @@ export async function startHostileCalDavServer(day: string): Promise<HostileCalD
       return;
     }
     reports[b]++;
-    if (b === 'huge') {
+    if (b === 'huge' && !tamed.has(b)) {
       req.resume();
       streamHuge(res, hugeBytesSent);
       return;
@@ -110,7 +114,7 @@ export async function startHostileCalDavServer(day: string): Promise<HostileCalD
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
-      const objects = objectsOf(b, day);
+      const objects = objectsOf(tamed.has(b) ? 'tame' : b, day);
       // sync-collection lists members; calendar-query and calendar-multiget carry their data.
       const members = body.includes('sync-collection') ? objects.map((o) => ({ name: o.name })) : objects;
       res.writeHead(207, XML).end(multistatus(`${base}home/cal/`, members, `http://hostile.test/sync/${b}/1`));
@@ -124,6 +128,7 @@ export async function startHostileCalDavServer(day: string): Promise<HostileCalD
     urlFor: (behaviour) => `http://127.0.0.1:${port}/${behaviour}/`,
     reports,
     hugeBytesSent,
+    tame: (behaviour) => tamed.add(behaviour),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
