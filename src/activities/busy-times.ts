@@ -63,7 +63,7 @@ export function createBusyTimeActivities(deps: ActivityDeps) {
         deps,
         account,
         (provider, ctx) => provider.readChanges(ctx, window, resume?.cursor),
-        (message) => store.recordError(input.connectionId, message),
+        (message, final) => store.recordError(input.connectionId, message, final),
       );
       const read = {
         calendarId,

@@ -64,7 +64,11 @@ export interface BusyStore {
    * edits not reported yet; throws StaleReadError when a newer read was applied meanwhile.
    */
   applyRead(detection: EditDetection): Promise<ExternalEdit[]>;
-  recordError(accountId: string, message: string): Promise<void>;
+  /**
+   * Records why a read failed. `final` (not retried: a refusal, a server beyond this service's
+   * limits) also puts an active account in `error` with that message, until a read succeeds.
+   */
+  recordError(accountId: string, message: string, final?: boolean): Promise<void>;
   /** The user's active calendar accounts with their busy intervals overlapping [from, to). */
   forUser(userId: string, from: Date, to: Date): Promise<CalendarAccountBusy[]>;
 }
@@ -136,6 +140,9 @@ export class PgBusyStore implements BusyStore {
       await client.query(
         `UPDATE calendar_connections
             SET busy_synced_at = now(), busy_error = NULL, busy_window_from = $2, busy_window_to = $3,
+                -- A read that works again ends the error a failed one put the account in.
+                last_error = CASE WHEN status = 'error' THEN NULL ELSE last_error END,
+                status = CASE WHEN status = 'error' THEN 'active' ELSE status END,
                 busy_cursor = $4, busy_cursor_calendar = $5,
                 -- A full read after an expired cursor covered the old window: the daily one stays due.
                 busy_full_read_at = CASE WHEN $6 AND NOT $7 THEN now() ELSE busy_full_read_at END,
@@ -148,8 +155,16 @@ export class PgBusyStore implements BusyStore {
     });
   }
 
-  async recordError(accountId: string, message: string): Promise<void> {
-    await this.pool.query('UPDATE calendar_connections SET busy_error = $2 WHERE id = $1', [accountId, message.slice(0, 500)]);
+  async recordError(accountId: string, message: string, final = false): Promise<void> {
+    await this.pool.query(
+      `UPDATE calendar_connections
+          SET busy_error = $2,
+              status = CASE WHEN $3 AND status = 'active' THEN 'error' ELSE status END,
+              last_error = CASE WHEN $3 AND status IN ('active', 'error') THEN $2 ELSE last_error END,
+              updated_at = CASE WHEN $3 THEN now() ELSE updated_at END
+        WHERE id = $1`,
+      [accountId, message.slice(0, 500), final],
+    );
   }
 
   async forUser(userId: string, from: Date, to: Date): Promise<CalendarAccountBusy[]> {

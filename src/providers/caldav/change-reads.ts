@@ -6,6 +6,7 @@ import { authHeaders, readObject, TIMEOUT_MS } from './dav';
 import { accountFetch } from './dav-fetch';
 import { checkResponse } from './errors';
 import { BOOKING_PROPERTY } from './ics';
+import { CalDavLimitError, ReadBudget, type ReadLimits } from './limits';
 
 type ICALModule = typeof ICAL;
 
@@ -189,7 +190,7 @@ class Collection {
    * The objects with a VEVENT in the window: one time-ranged calendar-query returning their
    * data (the server expands recurrences to decide; we expand them again to compute busy time).
    */
-  async query(window: BusyWindow): Promise<Array<{ itemId: string; data: string }>> {
+  async query(window: BusyWindow, budget: ReadBudget): Promise<Array<{ itemId: string; data: string }>> {
     const body =
       `<c:calendar-query ${DAV_NS}><d:prop><d:getetag/><c:calendar-data/></d:prop>` +
       '<c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT">' +
@@ -197,6 +198,7 @@ class Collection {
       '</c:comp-filter></c:comp-filter></c:filter></c:calendar-query>';
     const answer = await report(this.ctx, this.base, body, 'calendar-query', '1');
     const members = this.checked(answer, 'calendar-query');
+    budget.addObjects(members.length);
     const out: Array<{ itemId: string; data: string }> = [];
     for (const m of members) {
       // A member cut off (507) or failed: the read is not the whole window, and a full read
@@ -266,14 +268,24 @@ function removedItem(itemId: string): CalendarItemChange {
 /**
  * What one present calendar object says now: ours (tagged with BOOKING_PROPERTY), its busy time
  * in the window (the busy-time rules of CalendarProvider.readChanges), and a non-recurring event's own start and end. An object
- * whose event is cancelled counts as removed. One that cannot be parsed makes no busy time.
+ * whose event is cancelled counts as removed. One that cannot be parsed makes no busy time; one
+ * beyond the read's limits (`budget`) fails the read with a CalDavLimitError.
  */
-export function itemOfObject(ICAL: ICALModule, itemId: string, data: string, window: BusyWindow): CalendarItemChange {
+export async function itemOfObject(
+  ICAL: ICALModule,
+  itemId: string,
+  data: string,
+  window: BusyWindow,
+  budget: ReadBudget = new ReadBudget(),
+): Promise<CalendarItemChange> {
   let calendar;
   try {
     calendar = parseObject(ICAL, data);
   } catch {
     return { itemId, removed: false, ours: OURS.test(data), busy: [] };
+  } finally {
+    // Parsing counts against the read's time too.
+    await budget.tick();
   }
   const vevents = calendar.getAllSubcomponents('vevent');
   if (vevents.length === 0) return { itemId, removed: false, ours: false, busy: [] };
@@ -283,7 +295,7 @@ export function itemOfObject(ICAL: ICALModule, itemId: string, data: string, win
   const ours = vevents.some((v) => v.hasProperty(BOOKING_PROPERTY.toLowerCase()));
   const item: CalendarItemChange = { itemId, removed: false, ours, busy: [] };
   try {
-    item.busy = busyOfObject(ICAL, calendar, window);
+    item.busy = await busyOfObject(ICAL, calendar, window, budget);
     if (master && vevents.length === 1) {
       const event = new ICAL.Event(master);
       if (!event.isRecurring()) {
@@ -291,21 +303,34 @@ export function itemOfObject(ICAL: ICALModule, itemId: string, data: string, win
         item.end = event.endDate.toJSDate().toISOString();
       }
     }
-  } catch {
+  } catch (err) {
+    if (err instanceof CalDavLimitError) throw err;
     // A malformed event (bad date, broken rule): present, but no busy time can be told.
   }
   return item;
 }
 
-async function fullRead(collection: Collection, window: BusyWindow, cursorExpired: boolean): Promise<CalendarChanges> {
+/** The items of objects read, one after another, all under the read's budget. */
+async function itemsOf(
+  objects: Array<{ itemId: string; data: string | undefined }>,
+  window: BusyWindow,
+  budget: ReadBudget,
+): Promise<CalendarItemChange[]> {
+  const ICAL = (await import('ical.js')).default;
+  const items: CalendarItemChange[] = [];
+  for (const o of objects)
+    items.push(o.data === undefined ? removedItem(o.itemId) : await itemOfObject(ICAL, o.itemId, o.data, window, budget));
+  return items;
+}
+
+async function fullRead(collection: Collection, window: BusyWindow, cursorExpired: boolean, budget: ReadBudget): Promise<CalendarChanges> {
   // The token first: whatever changes between it and the query is reported again by the next read.
   const sync = await collection.sync('');
-  const objects = await collection.query(window);
-  const ICAL = (await import('ical.js')).default;
+  const objects = await collection.query(window, budget);
   return {
     mode: 'full',
     cursorExpired,
-    items: objects.map((o) => itemOfObject(ICAL, o.itemId, o.data, window)),
+    items: await itemsOf(objects, window, budget),
     cursor: sync.kind === 'ok' ? sync.token : undefined,
   };
 }
@@ -316,17 +341,21 @@ async function fullRead(collection: Collection, window: BusyWindow, cursorExpire
  * or it stopped supporting the report), a full read: the current sync token, then the window's
  * objects by calendar-query. A server without sync-collection gets full reads every time (no cursor).
  */
-export async function readCalDavChanges(ctx: AccessContext, window: BusyWindow, cursor?: string): Promise<CalendarChanges> {
+export async function readCalDavChanges(
+  ctx: AccessContext,
+  window: BusyWindow,
+  cursor?: string,
+  limits?: ReadLimits,
+): Promise<CalendarChanges> {
   const collection = new Collection(ctx);
-  if (cursor === undefined || cursor === '') return fullRead(collection, window, false);
+  const budget = new ReadBudget(limits);
+  if (cursor === undefined || cursor === '') return fullRead(collection, window, false, budget);
   const sync = await collection.sync(cursor);
-  if (sync.kind === 'refused') return fullRead(collection, window, true);
+  if (sync.kind === 'refused') return fullRead(collection, window, true, budget);
   const members = [...sync.members];
-  const data = await collection.multiget(members.filter(([, m]) => !m.removed).map(([, m]) => m.href));
-  const ICAL = (await import('ical.js')).default;
-  const items = members.map(([itemId, m]) => {
-    const text = m.removed ? undefined : data.get(m.href);
-    return text === undefined ? removedItem(itemId) : itemOfObject(ICAL, itemId, text, window);
-  });
-  return { mode: 'incremental', cursorExpired: false, items, cursor: sync.token };
+  const changed = members.filter(([, m]) => !m.removed).map(([, m]) => m.href);
+  budget.addObjects(changed.length);
+  const data = await collection.multiget(changed);
+  const objects = members.map(([itemId, m]) => ({ itemId, data: m.removed ? undefined : data.get(m.href) }));
+  return { mode: 'incremental', cursorExpired: false, items: await itemsOf(objects, window, budget), cursor: sync.token };
 }

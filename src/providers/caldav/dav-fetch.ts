@@ -1,5 +1,7 @@
 import { isIP } from 'node:net';
 import { ProviderError, type Credentials } from '../types';
+import { boundedFetch } from './bounded-body';
+import { DEFAULT_READ_LIMITS } from './limits';
 
 const MAX_REDIRECTS = 5;
 const REDIRECT = new Set([301, 302, 303, 307, 308]);
@@ -85,8 +87,9 @@ function cancellable(base: typeof fetch, cancel: AbortSignal | undefined): typeo
 
 /**
  * The fetch for an account's credentials: bound to its server when it has an app password;
- * `cancel` (the caller's cancellation) ends its requests.
+ * `cancel` (the caller's cancellation) ends its requests; response bodies are size-limited.
  */
 export function accountFetch(credentials: Credentials, cancel?: AbortSignal): typeof fetch {
-  return cancellable(credentials.kind === 'basic' ? davFetchFor(credentials.serverUrl) : fetch, cancel);
+  const base = cancellable(credentials.kind === 'basic' ? davFetchFor(credentials.serverUrl) : fetch, cancel);
+  return boundedFetch(base, DEFAULT_READ_LIMITS.maxResponseBytes);
 }

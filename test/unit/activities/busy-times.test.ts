@@ -139,11 +139,18 @@ describe('refreshBusyTimes', () => {
     const limited = await failureOf(activityEnv().run(activities, 'refreshBusyTimes', INPUT));
     google.onReadChanges = () => Promise.reject(new ProviderError('unauthorized', 'google 401'));
     const refused = await failureOf(activityEnv().run(activities, 'refreshBusyTimes', INPUT));
+    google.onReadChanges = () => Promise.reject(new ProviderError('rejected', 'beyond limits'));
+    const beyond = await failureOf(activityEnv().run(activities, 'refreshBusyTimes', INPUT));
 
     expect([limited.type, limited.nonRetryable, limited.nextRetryDelay]).toEqual(['RateLimited', false, 30_000]);
     expect([refused.type, refused.details]).toEqual(['TokenExpired', [{ tokenVersion: 4 }]]);
-    // A refused token is refreshed by the workflow, not shown as the account's error.
-    expect(busy.errors).toEqual([{ connectionId: 'conn-1', message: 'google 403: userRateLimitExceeded' }]);
+    expect([beyond.type, beyond.nonRetryable]).toEqual(['ProviderRejected', true]);
+    // A refused token is refreshed by the workflow, not shown as the account's error; a refusal
+    // that is not retried is recorded as final (the account goes into `error`).
+    expect(busy.errors).toEqual([
+      { connectionId: 'conn-1', message: 'google 403: userRateLimitExceeded', final: false },
+      { connectionId: 'conn-1', message: 'beyond limits', final: true },
+    ]);
     expect(busy.applied).toEqual([]);
   });
 

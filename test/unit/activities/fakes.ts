@@ -173,7 +173,7 @@ export class FakeCalendarEvents implements CalendarEventStore {
 export class FakeBusy implements BusyStore {
   readonly states = new Map<string, Omit<ReadState, 'startedAt'>>();
   readonly applied: EditDetection[] = [];
-  readonly errors: Array<{ connectionId: string; message: string }> = [];
+  readonly errors: Array<{ connectionId: string; message: string; final: boolean }> = [];
   /** What the next reads judge as the user's edits of our events. */
   edits: ExternalEdit[] = [];
   /** The database clock as a read begins. */
@@ -190,8 +190,8 @@ export class FakeBusy implements BusyStore {
     return Promise.resolve(this.edits.filter((e) => e.connectionId === d.connectionId));
   }
 
-  recordError(connectionId: string, message: string): Promise<void> {
-    this.errors.push({ connectionId, message });
+  recordError(connectionId: string, message: string, final = false): Promise<void> {
+    this.errors.push({ connectionId, message, final });
     return Promise.resolve();
   }
 
