@@ -12,6 +12,7 @@ import { PgCalendarAccountStore } from '../../src/db/calendar-accounts';
 import { PgOAuthFlowStore } from '../../src/db/oauth-flows';
 import { createLogger } from '../../src/logging';
 import { findFreePort } from '../../src/net/free-port';
+import { redirectOf } from '../support/redirects';
 import { startHarness, type Harness } from '../support/harness';
 
 const RETURN_URL = 'https://booking.example.com/connected';
@@ -155,15 +156,22 @@ describe('connect attempts per user per hour', () => {
     expect(body.error.message).toMatch(/Try again in \d+ minutes/);
 
     // The settings page says so in words.
+    // The link is exchanged for a session cookie; the form is posted from the page's own origin.
     const settings = await h.api<{ url: string }>('POST', `/v1/users/${userId}/settings-links`);
-    const connect = await fetch(settings.body.url.replace('/settings?', '/settings/connect?'), {
+    const opened = await redirectOf(settings.body.url);
+    expect(opened.cookie).toContain('__Host-settings-session=');
+    const connect = await fetch(`${h.config.publicBaseUrl}/settings/connect`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        cookie: opened.cookie,
+        'sec-fetch-site': 'same-origin',
+      },
       body: 'provider=google',
       redirect: 'manual',
     });
     expect(connect.status).toBe(303);
-    const back = await fetch(connect.headers.get('location')!);
+    const back = await fetch(new URL(connect.headers.get('location')!, h.config.publicBaseUrl), { headers: { cookie: opened.cookie } });
     expect(await back.text()).toContain('Too many attempts to connect a calendar in the last hour');
 
     expect((await h.api('POST', `/v1/users/${h.id('other')}/connect-links`, { provider: 'google' })).status).toBe(201);
