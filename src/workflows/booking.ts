@@ -11,7 +11,7 @@ import { FailureType } from '../domain/failures';
 import { activities, bookingStoreActivities } from './activity-options';
 import { recordKey, type CarriedState, type ReconcileOp } from './booking-records';
 import { BookingState } from './booking-state';
-import { checkedInput } from './checked-input';
+import { checkedInput, checkedStartInput } from './checked-input';
 import { cancelSignal, confirmSignal, rescheduleSignal, stateQuery, syncConnectionSignal, type BookingMemo } from './messages';
 import { emitNotification } from './notification';
 import { BookingStatusKey, ParticipantUserIdsKey, SyncStateKey } from './search-attributes';
@@ -62,10 +62,9 @@ function bookingVisibility(
  * down for hours does not hold back the other participants' calendars.
  */
 export async function bookingWorkflow(rawInput: BookingWorkflowInput): Promise<BookingView | null> {
-  // Checked as the API checks the booking system's input: anyone who can reach Temporal can start
-  // or signal this workflow. What does not parse is logged and ignored (a start ends at once).
-  const input = checkedInput('the booking workflow input', bookingWorkflowInputSchema, rawInput);
-  if (!input) return null;
+  // Checked as the API checks its input, since anyone who can reach Temporal can start or signal
+  // this workflow: a signal that does not parse is logged and ignored, a start input fails the run.
+  const input = checkedStartInput('booking', bookingWorkflowInputSchema, rawInput);
   const state = new BookingState(input.bookingId, input.carried);
   setHandler(confirmSignal, (change) => {
     const checked = checkedInput('a confirm signal', confirmChangeSchema, change);

@@ -14,7 +14,7 @@ import { activities, busyReadActivities } from './activity-options';
 import { bulkSyncWorkflow } from './bulk-sync';
 import { reportBusyRead } from './busy-read-reports';
 import { CalendarAccountState, type CarriedCalendarAccountState } from './calendar-account-state';
-import { checkedInput } from './checked-input';
+import { checkedInput, checkedStartInput } from './checked-input';
 import { bulkSyncWorkflowId, connectedSignal, disconnectSignal, refreshBusySignal, renewPushSignal } from './messages';
 import { emitNotification } from './notification';
 import { removeAccountEvents } from './remove-events';
@@ -39,10 +39,9 @@ const MIN_BUSY_READ_GAP_MS = 5_000;
  * whenever `refreshBusy` is signalled. A disconnect (optionally removing our events first) ends it.
  */
 export async function connectionWorkflow(rawInput: CalendarAccountWorkflowInput): Promise<void> {
-  // Checked as the API checks its input: anyone who can reach Temporal can start or signal this
-  // workflow. What does not parse is logged and ignored (a start ends at once).
-  const input = checkedInput('the connection workflow input', calendarAccountWorkflowInputSchema, rawInput);
-  if (!input) return;
+  // Checked as the API checks its input, since anyone who can reach Temporal can start or signal
+  // this workflow: a signal that does not parse is logged and ignored, a start input fails the run.
+  const input = checkedStartInput('connection', calendarAccountWorkflowInputSchema, rawInput);
   const { connectionId, userId } = input;
   const state = new CalendarAccountState(input, input.maxHistoryEvents ?? MAX_HISTORY_EVENTS);
   setHandler(connectedSignal, (event) => {

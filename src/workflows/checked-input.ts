@@ -1,3 +1,4 @@
+import { ApplicationFailure } from '@temporalio/common';
 import { log } from '@temporalio/workflow';
 import type { z } from 'zod';
 
@@ -17,4 +18,15 @@ export function checkedInput<S extends z.ZodType>(what: string, schema: S, value
     issues: parsed.error.issues.slice(0, MAX_LOGGED_ISSUES).map((i) => `${i.path.join('.') || '(input)'}: ${i.code}`),
   });
   return undefined;
+}
+
+/**
+ * A workflow's start input parsed with `schema`; one that does not parse fails the run
+ * (non-retryable, logged like a signal), so it is visible as failed and does nothing.
+ */
+export function checkedStartInput<S extends z.ZodType>(workflow: string, schema: S, value: unknown): z.output<S> {
+  const input = checkedInput(`the ${workflow} workflow input`, schema, value);
+  if (input === undefined)
+    throw ApplicationFailure.nonRetryable(`the ${workflow} workflow input does not match its schema`, 'InvalidWorkflowInput');
+  return input;
 }

@@ -70,14 +70,16 @@ describe('workflows ignore signals and inputs that do not parse', () => {
     });
   });
 
-  it('booking: a start input that does not parse ends the workflow at once, before any activity', async () => {
+  it('booking: a start input that does not parse fails the run at once, before any activity', async () => {
     const people = [participant('tutor', 'tutor')];
     await runWorkflowWorker(bookingStubs([target('tutor', 'conn-t')]), async (env) => {
       const bookingId = env.id('bad-start');
       const handle = await startBooking(env, bookingId, { version: 1, booking: details(people, T1, hourAfter(T1)) }, {
         carried: { desired: null, revision: -1, calendars: 'none', savedRevision: 0 },
       } as unknown as Partial<BookingWorkflowInput>);
-      expect(await handle.result()).toBeNull();
+      await expect(handle.result()).rejects.toMatchObject({
+        cause: { type: 'InvalidWorkflowInput', message: 'the booking workflow input does not match its schema' },
+      });
       expect(env.calls).toEqual([]);
     });
   });
