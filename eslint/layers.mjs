@@ -17,6 +17,8 @@ const NODE_BUILTINS = [
   'events',
   'timers',
 ];
+const WORKFLOW_DENIED_LIBRARIES = ['pg', 'express', 'googleapis', 'tsdav', 'pino', 'luxon', 'ical.js', 'ical-generator'];
+const escape = (name) => name.replace(/[.]/g, '\\.');
 const SERVICE_ONLY = {
   group: ['**/tools/**', '**/packages/**', '**/test/**', 'calendar-emulators', 'calendar-emulators/*'],
   message: 'The service never loads tools, emulators or tests.',
@@ -50,11 +52,24 @@ export const layerRules = [
         group: ['../*', '!../domain', '!../domain/*', '!../activities', '!../activities/*', '!../db', '!../db/*'],
         message: 'Workflows import only workflow code and src/domain.',
       },
+      { group: WORKFLOW_DENIED_LIBRARIES, message: 'No I/O or heavy libraries in workflows.' },
       {
-        group: ['pg', 'express', 'googleapis', 'tsdav', 'pino', 'luxon', 'ical.js', 'ical-generator'],
-        message: 'No I/O or heavy libraries in workflows.',
+        // Any other package but zod (pure JavaScript: signals and inputs are checked with src/domain's schemas).
+        // The packages refused above are left to their own messages.
+        regex: `^(?![.]|@temporalio/|zod$|node:|(${[...NODE_BUILTINS.slice(1), ...WORKFLOW_DENIED_LIBRARIES].map(escape).join('|')})(/|$))`,
+        message: 'Workflows import only @temporalio/workflow, zod, workflow code and src/domain.',
       },
     ),
+  },
+  {
+    // Workflows import src/domain (the shared input schemas among it), so it stays as deterministic
+    // as they are: its own files and zod (pure JavaScript), nothing else.
+    name: 'layers/domain',
+    files: ['src/domain/**/*.ts'],
+    rules: restrict({
+      regex: '^(?!zod$|\\./)',
+      message: 'src/domain is pure and bundled into workflows: it imports only zod and its own folder.',
+    }),
   },
   {
     name: 'layers/activities',

@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import { parseReminders, type Reminder } from './events/reminders';
 import { parseKeyring, type KeyringEntry } from './crypto/keyring';
+import { instantMillis } from './domain/booking-input-schemas';
 import { parseOutlookReminderChoice, type OutlookReminderChoice } from './providers/microsoft/reminder-choice';
 import { readTemporalConnection, type TemporalConnection } from './temporal/connection-settings';
 
@@ -27,6 +28,11 @@ export interface AppConfig {
   codecApiKeys: string[];
   webhookSecret: string;
   encryptionKeys: KeyringEntry[];
+  /**
+   * Until this moment (epoch ms), the payload codec decodes plain payloads (histories written
+   * before it existed) instead of refusing them; undefined = refused always.
+   */
+  payloadPlaintextAcceptedUntilMs: number | undefined;
   google: {
     clientId: string | undefined;
     clientSecret: string | undefined;
@@ -166,6 +172,7 @@ const envSchema = z.object({
   CODEC_API_KEYS: optionalText,
   WEBHOOK_SECRET: optionalText,
   ENCRYPTION_KEYS: optionalText,
+  PAYLOAD_PLAINTEXT_ACCEPTED_UNTIL: optionalText,
   GOOGLE_CLIENT_ID: optionalText,
   GOOGLE_CLIENT_SECRET: optionalText,
   GOOGLE_AUTH_URL: httpUrl('GOOGLE_AUTH_URL').default('https://accounts.google.com/o/oauth2/v2/auth'),
@@ -217,11 +224,33 @@ const envSchema = z.object({
 /** API keys shorter than this are guessable; production refuses them. */
 const MIN_SECRET_LENGTH = 24;
 
+/** The legacy plain-payload window is a migration aid: it may reach this far ahead of start-up, no further. */
+export const MAX_PLAINTEXT_WINDOW_DAYS = 90;
+
+/** PAYLOAD_PLAINTEXT_ACCEPTED_UNTIL: an ISO date (midnight UTC) or date-time, at most 90 days ahead. */
+function parsePlaintextWindow(
+  value: string | undefined,
+  nowMs: number,
+): { ok: true; untilMs: number | undefined } | { ok: false; problem: string } {
+  if (value === undefined) return { ok: true, untilMs: undefined };
+  const untilMs = instantMillis(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
+  if (untilMs === undefined) {
+    return { ok: false, problem: 'PAYLOAD_PLAINTEXT_ACCEPTED_UNTIL must be an ISO date or date-time with an offset, e.g. 2026-03-01' };
+  }
+  if (untilMs - nowMs > MAX_PLAINTEXT_WINDOW_DAYS * 86_400_000) {
+    return {
+      ok: false,
+      problem: `PAYLOAD_PLAINTEXT_ACCEPTED_UNTIL may be at most ${MAX_PLAINTEXT_WINDOW_DAYS} days ahead: plain payloads are a migration window, not a setting`,
+    };
+  }
+  return { ok: true, untilMs };
+}
+
 /**
  * Reads and validates the environment. Collects every problem instead of stopping at the
  * first, and never echoes a secret's value in a message.
  */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, nowMs: number = Date.now()): AppConfig {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
     throw new ConfigError(
@@ -272,6 +301,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     }
   }
 
+  const plaintextWindow = parsePlaintextWindow(validEnv.PAYLOAD_PLAINTEXT_ACCEPTED_UNTIL, nowMs);
+  if (!plaintextWindow.ok) problems.push(plaintextWindow.problem);
+
   if (production && !validEnv.DATABASE_URL) problems.push('DATABASE_URL is required in production');
   if (production && !validEnv.PUBLIC_BASE_URL) problems.push('PUBLIC_BASE_URL is required in production');
   const trustProxy = parseTrustProxy(validEnv.TRUST_PROXY, production);
@@ -319,6 +351,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     codecApiKeys,
     webhookSecret: validEnv.WEBHOOK_SECRET ?? '',
     encryptionKeys,
+    payloadPlaintextAcceptedUntilMs: plaintextWindow.ok ? plaintextWindow.untilMs : undefined,
     google: {
       clientId: validEnv.GOOGLE_CLIENT_ID,
       clientSecret: validEnv.GOOGLE_CLIENT_SECRET,

@@ -87,7 +87,13 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
 
   logger.info({ temporal: describeTemporalConnection(config.temporal) }, 'connecting to Temporal');
   const connection = await connectClient(config.temporal);
-  const codec = new EncryptionCodec(config.encryptionKeys);
+  const codec = new EncryptionCodec(config.encryptionKeys, { plainAcceptedUntilMs: config.payloadPlaintextAcceptedUntilMs });
+  if (config.payloadPlaintextAcceptedUntilMs !== undefined && config.payloadPlaintextAcceptedUntilMs > Date.now()) {
+    logger.warn(
+      { until: new Date(config.payloadPlaintextAcceptedUntilMs).toISOString() },
+      'PAYLOAD_PLAINTEXT_ACCEPTED_UNTIL: plain Temporal payloads are accepted until then',
+    );
+  }
   const channelSecrets = new ChannelSecrets(config.encryptionKeys);
   const converter = dataConverter(codec);
   const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: converter });

@@ -2,7 +2,6 @@ import { isUtf8 } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import express, { type Express } from 'express';
-import type { PayloadCodec } from '@temporalio/common';
 import type { AppConfig } from '../config';
 import type { OAuthConnect } from '../account-access/oauth-connect';
 import type { Repositories } from '../db/repositories';
@@ -11,6 +10,7 @@ import type { Logger } from '../logging';
 import type { ProviderRegistry } from '../providers';
 import { createApplicationServices } from '../application';
 import { SettingsAccess } from '../application/settings-access';
+import type { DisplayCodec } from '../temporal/payload-codec';
 import type { WorkflowGateway } from '../temporal/workflow-gateway';
 import { accessLog } from './access-log';
 import { requireApiKey } from './auth';
@@ -32,7 +32,16 @@ import { openApiRoutes } from './routes/openapi';
 /** The repositories the HTTP routes read and write through. */
 export type ApiRepositories = Pick<
   Repositories,
-  'bookings' | 'busy' | 'channels' | 'calendarAccounts' | 'connectAttempts' | 'externalEdits' | 'health' | 'notifications' | 'receipts' | 'settingsLinks'
+  | 'bookings'
+  | 'busy'
+  | 'channels'
+  | 'calendarAccounts'
+  | 'connectAttempts'
+  | 'externalEdits'
+  | 'health'
+  | 'notifications'
+  | 'receipts'
+  | 'settingsLinks'
 >;
 
 export interface AppDeps extends ApiRepositories {
@@ -56,7 +65,7 @@ export interface AppDeps extends ApiRepositories {
     | 'encryptionKeys'
   >;
   /** The payload codec the client and workers use, served to the Web UI at /codec. */
-  codec: PayloadCodec;
+  codec: DisplayCodec;
   /** Every Temporal client call the API makes. */
   workflows: WorkflowGateway;
   oauthConnect: OAuthConnect;

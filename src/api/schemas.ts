@@ -1,97 +1,26 @@
-import { DateTime, IANAZone } from 'luxon';
 import { z } from 'zod';
 
-/** Request schemas: one source for validation (and, later, the OpenAPI document). */
-
-const ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
-export const idSchema = (what: string) =>
-  z.string().regex(ID, `${what} must be 1-128 characters: letters, digits, ".", "_", ":" or "-", starting with a letter or digit`);
-
-/** Single-line text: CR/LF or other control characters would let a value inject lines (iCalendar, headers). */
-const singleLine = (max: number) =>
-  z
-    .string()
-    .trim()
-    .min(1)
-    .max(max)
-    // eslint-disable-next-line no-control-regex -- control characters are what this pattern finds
-    .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), 'must be a single line without control characters');
-
 /**
- * Multi-line text: newlines and tabs allowed, other control characters not. Line breaks are
- * stored as LF (CRLF and CR become LF), the one form every calendar keeps exactly.
+ * Request schemas: one source for validation (and, later, the OpenAPI document). The booking
+ * changes' own schemas live in src/domain/booking-input-schemas.ts, which the workflows check
+ * their signals with too.
  */
-const multiLine = (max: number) =>
-  z
-    .string()
-    .max(max)
-    // eslint-disable-next-line no-control-regex -- control characters are what this pattern finds
-    .refine((v) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(v), 'must not contain control characters')
-    .transform((v) => v.replace(/\r\n?/g, '\n'));
 
-const instant = z
-  .string()
-  .refine(
-    (v) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/i.test(v) && DateTime.fromISO(v).isValid,
-    'must be an RFC 3339 date-time with an offset, e.g. 2026-03-01T15:00:00Z',
-  );
+import {
+  cancelBodySchema,
+  cancelShape,
+  checkTimes,
+  confirmBodySchema,
+  confirmShape,
+  httpUrl,
+  idSchema,
+  instant,
+  instantMillis,
+  rescheduleBodySchema,
+  rescheduleShape,
+} from '../domain/booking-input-schemas';
 
-const timeZone = z.string().refine((v) => IANAZone.isValidZone(v), 'must be an IANA time zone, e.g. Europe/London');
-
-const version = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional();
-
-/** An absolute http(s) URL (meeting links, return URLs). */
-export const httpUrl = z
-  .string()
-  .max(2000)
-  .refine((v) => {
-    try {
-      const u = new URL(v);
-      return u.protocol === 'https:' || u.protocol === 'http:';
-    } catch {
-      return false;
-    }
-  }, 'must be an absolute http(s) URL');
-
-/** Longest booking we accept: anything longer is almost certainly a unit mistake. */
-const MAX_DURATION_MS = 31 * 24 * 60 * 60_000;
-
-function checkTimes(v: { start?: string; end?: string }, ctx: z.RefinementCtx): void {
-  if (!v.start || !v.end) return;
-  const start = DateTime.fromISO(v.start).toMillis();
-  const end = DateTime.fromISO(v.end).toMillis();
-  if (!(end > start)) ctx.addIssue({ code: 'custom', path: ['end'], message: 'end must be after start' });
-  else if (end - start > MAX_DURATION_MS) ctx.addIssue({ code: 'custom', path: ['end'], message: 'a booking may last at most 31 days' });
-}
-
-export const participantSchema = z.strictObject({
-  userId: idSchema('userId'),
-  role: z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'role must be a lowercase word such as tutor or client'),
-  name: singleLine(200),
-  email: z.email('must be an e-mail address').max(320),
-});
-
-const confirmShape = {
-  version,
-  title: singleLine(300),
-  description: multiLine(8000).optional(),
-  start: instant,
-  end: instant,
-  timeZone,
-  location: singleLine(1000).optional(),
-  meetingUrl: httpUrl.optional(),
-  participants: z
-    .array(participantSchema)
-    .min(1, 'at least one participant is required')
-    .max(50)
-    .refine((ps) => new Set(ps.map((p) => p.userId)).size === ps.length, 'participants must have distinct userIds'),
-};
-const rescheduleShape = { version, start: instant, end: instant, timeZone: timeZone.optional() };
-const cancelShape = { version, reason: multiLine(1000).optional() };
-
-export const confirmBodySchema = z.strictObject(confirmShape).superRefine(checkTimes);
-export const rescheduleBodySchema = z.strictObject(rescheduleShape).superRefine(checkTimes);
-export const cancelBodySchema = z.strictObject(cancelShape);
+export { cancelBodySchema, confirmBodySchema, httpUrl, idSchema, rescheduleBodySchema };
 
 /**
  * A signed booking webhook: the same three changes as the routes, with the booking id in
@@ -144,8 +73,8 @@ const MAX_BUSY_RANGE_MS = 100 * 24 * 60 * 60_000;
 
 function checkRange(v: { from: string; to: string } | { start: string; end: string }, ctx: z.RefinementCtx): void {
   const [a, b, key] = 'from' in v ? [v.from, v.to, 'to'] : [v.start, v.end, 'end'];
-  const start = DateTime.fromISO(a).toMillis();
-  const end = DateTime.fromISO(b).toMillis();
+  const start = instantMillis(a) ?? NaN;
+  const end = instantMillis(b) ?? NaN;
   if (!(end > start)) ctx.addIssue({ code: 'custom', path: [key], message: `${key} must be after ${key === 'to' ? 'from' : 'start'}` });
   else if (end - start > MAX_BUSY_RANGE_MS) ctx.addIssue({ code: 'custom', path: [key], message: 'the range may span at most 100 days' });
 }

@@ -1,9 +1,17 @@
 import { condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { BookingDetails, BookingStatus, BookingView, CalendarTarget } from '../domain/booking';
+import {
+  bookingWorkflowInputSchema,
+  cancelChangeSchema,
+  confirmChangeSchema,
+  rescheduleChangeSchema,
+  syncConnectionRequestSchema,
+} from '../domain/booking-input-schemas';
 import { FailureType } from '../domain/failures';
 import { activities, bookingStoreActivities } from './activity-options';
 import { recordKey, type CarriedState, type ReconcileOp } from './booking-records';
 import { BookingState } from './booking-state';
+import { checkedInput, checkedStartInput } from './checked-input';
 import { cancelSignal, confirmSignal, rescheduleSignal, stateQuery, syncConnectionSignal, type BookingMemo } from './messages';
 import { emitNotification } from './notification';
 import { BookingStatusKey, ParticipantUserIdsKey, SyncStateKey } from './search-attributes';
@@ -53,12 +61,27 @@ function bookingVisibility(
  * calendar, so writes to it stay in order), and lanes are independent: one provider that is
  * down for hours does not hold back the other participants' calendars.
  */
-export async function bookingWorkflow(input: BookingWorkflowInput): Promise<BookingView | null> {
+export async function bookingWorkflow(rawInput: BookingWorkflowInput): Promise<BookingView | null> {
+  // Checked as the API checks its input, since anyone who can reach Temporal can start or signal
+  // this workflow: a signal that does not parse is logged and ignored, a start input fails the run.
+  const input = checkedStartInput('booking', bookingWorkflowInputSchema, rawInput);
   const state = new BookingState(input.bookingId, input.carried);
-  setHandler(confirmSignal, (change) => void state.confirm(change));
-  setHandler(rescheduleSignal, (change) => void state.reschedule(change));
-  setHandler(cancelSignal, (change) => void state.cancel(change));
-  setHandler(syncConnectionSignal, (request) => state.resync(request.connectionId));
+  setHandler(confirmSignal, (change) => {
+    const checked = checkedInput('a confirm signal', confirmChangeSchema, change);
+    if (checked) void state.confirm(checked);
+  });
+  setHandler(rescheduleSignal, (change) => {
+    const checked = checkedInput('a reschedule signal', rescheduleChangeSchema, change);
+    if (checked) void state.reschedule(checked);
+  });
+  setHandler(cancelSignal, (change) => {
+    const checked = checkedInput('a cancel signal', cancelChangeSchema, change);
+    if (checked) void state.cancel(checked);
+  });
+  setHandler(syncConnectionSignal, (request) => {
+    const checked = checkedInput('a syncConnection signal', syncConnectionRequestSchema, request);
+    if (checked) state.resync(checked.connectionId);
+  });
   setHandler(stateQuery, () => state.view());
 
   // A workflow id can be reused once history is gone: the database remembers a cancellation.

@@ -8,11 +8,13 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
+import { calendarAccountWorkflowInputSchema, connectedEventSchema, disconnectRequestSchema } from '../domain/booking-input-schemas';
 import { FailureType } from '../domain/failures';
 import { activities, busyReadActivities } from './activity-options';
 import { bulkSyncWorkflow } from './bulk-sync';
 import { reportBusyRead } from './busy-read-reports';
 import { CalendarAccountState, type CarriedCalendarAccountState } from './calendar-account-state';
+import { checkedInput, checkedStartInput } from './checked-input';
 import { bulkSyncWorkflowId, connectedSignal, disconnectSignal, refreshBusySignal, renewPushSignal } from './messages';
 import { emitNotification } from './notification';
 import { removeAccountEvents } from './remove-events';
@@ -36,11 +38,19 @@ const MIN_BUSY_READ_GAP_MS = 5_000;
  * Alongside, it keeps the calendar's busy times fresh: read at start, every poll interval, and
  * whenever `refreshBusy` is signalled. A disconnect (optionally removing our events first) ends it.
  */
-export async function connectionWorkflow(input: CalendarAccountWorkflowInput): Promise<void> {
+export async function connectionWorkflow(rawInput: CalendarAccountWorkflowInput): Promise<void> {
+  // Checked as the API checks its input, since anyone who can reach Temporal can start or signal
+  // this workflow: a signal that does not parse is logged and ignored, a start input fails the run.
+  const input = checkedStartInput('connection', calendarAccountWorkflowInputSchema, rawInput);
   const { connectionId, userId } = input;
   const state = new CalendarAccountState(input, input.maxHistoryEvents ?? MAX_HISTORY_EVENTS);
-  setHandler(connectedSignal, () => state.connected());
-  setHandler(disconnectSignal, (request) => state.disconnectRequested(request));
+  setHandler(connectedSignal, (event) => {
+    if (checkedInput('a connected signal', connectedEventSchema, event)) state.connected();
+  });
+  setHandler(disconnectSignal, (request) => {
+    const checked = checkedInput('a disconnect signal', disconnectRequestSchema, request);
+    if (checked) state.disconnectRequested(checked);
+  });
   setHandler(refreshBusySignal, () => state.busyReadAsked());
   setHandler(renewPushSignal, () => state.pushRenewalAsked());
 

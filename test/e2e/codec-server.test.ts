@@ -1,8 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import { Client } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EncryptionCodec } from '../../src/temporal/payload-codec';
 import { bookingWorkflowId } from '../../src/workflows/messages';
-import { confirmBody, connectedPair, settled, strip } from '../support/bookings';
+import { confirmBody, connectedPair, getBooking, settled, strip } from '../support/bookings';
+import { eventually } from '../support/eventually';
 import { startHarness, type Harness } from '../support/harness';
 
 const UI = 'http://ui.example.test:8233';
@@ -96,5 +100,46 @@ describe('codec server for the Web UI', () => {
     expect(ok.headers.get('access-control-allow-headers')).toContain('x-namespace');
     const evil = await preflight('https://evil.example');
     expect(evil.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('a signal sent past the codec is refused by the worker and never applied; the codec server shows it as it is', async () => {
+    const { tutor, client } = await connectedPair(h);
+    const bookingId = h.id('bk');
+    await h.api('POST', `/v1/bookings/${bookingId}/confirm`, confirmBody([strip(tutor), strip(client)]));
+    await settled(h, bookingId);
+
+    // What the CLI or a Web UI without the codec sends: a plain JSON payload.
+    const plainClient = new Client({ connection: h.service.client.connection, namespace: h.config.temporal.namespace });
+    const handle = plainClient.workflow.getHandle(bookingWorkflowId(bookingId));
+    await handle.signal('reschedule', { version: 99, start: '2030-05-09T15:00:00Z', end: '2030-05-09T16:00:00Z' });
+
+    // The worker fails the workflow task that carries it (its message is encrypted like any failure's).
+    const codecOfService = new EncryptionCodec(h.config.encryptionKeys);
+    const refusal = await eventually(async () => {
+      const history = await handle.fetchHistory();
+      const failed = history.events!.find((e) => e.workflowTaskFailedEventAttributes?.failure?.encodedAttributes);
+      if (!failed) return undefined;
+      const [attributes] = await codecOfService.decode([failed.workflowTaskFailedEventAttributes!.failure!.encodedAttributes!]);
+      return defaultPayloadConverter.fromPayload<{ message: string }>(attributes!).message;
+    }, 'a failed workflow task');
+    expect(refusal).toContain('refused a payload that is not encrypted (encoding "json/plain")');
+    const booking = await getBooking(h, bookingId);
+    expect(booking.status).toBe('confirmed');
+    expect(Date.parse(booking.start)).toBe(Date.parse('2030-05-01T15:00:00Z'));
+    expect(booking.version).not.toBe(99);
+
+    // The Web UI still sees it, through the codec server, as it was sent.
+    const history = await handle.fetchHistory();
+    const signal = history.events!.find((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'reschedule')!;
+    const sent = temporal.api.common.v1.Payloads.toObject(
+      temporal.api.common.v1.Payloads.create(signal.workflowExecutionSignaledEventAttributes!.input!),
+      { bytes: String },
+    ) as { payloads: JsonPayload[] };
+    const shown = await codec('decode', sent.payloads);
+    expect(shown.status).toBe(200);
+    expect(shown.body.payloads).toEqual(sent.payloads);
+    expect(JSON.parse(text(shown.body.payloads[0]!.data))).toMatchObject({ version: 99 });
+    // The booking's workflow stays stuck on that event until an operator resets it to before it.
+    await handle.terminate('test: stuck on a refused payload');
   });
 });

@@ -119,4 +119,28 @@ describe('loadConfig', () => {
       '/app/dist/workflow-bundle.js',
     );
   });
+
+  it('takes PAYLOAD_PLAINTEXT_ACCEPTED_UNTIL as a date or date-time at most 90 days ahead; unset refuses plain payloads always', () => {
+    const now = Date.parse('2026-03-01T12:00:00Z');
+    expect(loadConfig(base, now).payloadPlaintextAcceptedUntilMs).toBeUndefined();
+    expect(loadConfig({ ...base, PAYLOAD_PLAINTEXT_ACCEPTED_UNTIL: '2026-04-01' }, now).payloadPlaintextAcceptedUntilMs).toBe(
+      Date.parse('2026-04-01T00:00:00Z'),
+    );
+    expect(
+      loadConfig({ ...base, PAYLOAD_PLAINTEXT_ACCEPTED_UNTIL: '2026-05-30T12:00:00+00:00' }, now).payloadPlaintextAcceptedUntilMs,
+    ).toBe(Date.parse('2026-05-30T12:00:00Z'));
+    // A window that has passed changes nothing, and does not stop a restart.
+    expect(loadConfig({ ...base, PAYLOAD_PLAINTEXT_ACCEPTED_UNTIL: '2026-01-01' }, now).payloadPlaintextAcceptedUntilMs).toBe(
+      Date.parse('2026-01-01T00:00:00Z'),
+    );
+    expect(problems({ ...base, PAYLOAD_PLAINTEXT_ACCEPTED_UNTIL: '2099-01-01' })).toEqual([
+      'PAYLOAD_PLAINTEXT_ACCEPTED_UNTIL may be at most 90 days ahead: plain payloads are a migration window, not a setting',
+    ]);
+    expect(problems({ ...base, PAYLOAD_PLAINTEXT_ACCEPTED_UNTIL: 'forever' })).toEqual([
+      'PAYLOAD_PLAINTEXT_ACCEPTED_UNTIL must be an ISO date or date-time with an offset, e.g. 2026-03-01',
+    ]);
+    expect(problems({ ...base, PAYLOAD_PLAINTEXT_ACCEPTED_UNTIL: '2026-02-30' })).toEqual([
+      'PAYLOAD_PLAINTEXT_ACCEPTED_UNTIL must be an ISO date or date-time with an offset, e.g. 2026-03-01',
+    ]);
+  });
 });

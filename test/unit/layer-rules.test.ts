@@ -85,6 +85,32 @@ describe('layer rules: what each part of the service may import', () => {
     expect(await refusals('src/workflows/fixture.ts', code)).toEqual([]);
   });
 
+  it('a workflow may use zod and the shared input schemas of src/domain, and no other package', async () => {
+    const code = [
+      "import { z } from 'zod';",
+      "import { confirmChangeSchema } from '../domain/booking-input-schemas';",
+      'export const s = z.object({ c: confirmChangeSchema });',
+      '',
+    ].join('\n');
+    expect(await refusals('src/workflows/fixture.ts', code)).toEqual([]);
+    expect(await refusals('src/workflows/fixture.ts', "import { parse } from 'yaml';\nparse('');\n")).toEqual([
+      expect.stringContaining('Workflows import only @temporalio/workflow, zod'),
+    ]);
+  });
+
+  it('src/domain, which workflows import, imports only zod and its own folder', async () => {
+    const own =
+      "import { z } from 'zod';\nimport type { BookingDetails } from './booking';\nexport type B = BookingDetails;\nexport { z };\n";
+    expect(await refusals('src/domain/fixture.ts', own)).toEqual([]);
+    for (const code of [
+      "import { DateTime } from 'luxon';\nDateTime;\n",
+      "import { randomUUID } from 'node:crypto';\nrandomUUID;\n",
+      "import type { AppConfig } from '../config';\nexport type C = AppConfig;\n",
+    ]) {
+      expect(await refusals('src/domain/fixture.ts', code)).toEqual([expect.stringContaining('src/domain is pure')]);
+    }
+  });
+
   it('activities never import the HTTP API', async () => {
     expect(await refusals('src/activities/fixture.ts', "import { createApp } from '../api/app';\ncreateApp;\n")).toEqual([
       expect.stringContaining('Activities never import the HTTP API'),

@@ -1,15 +1,15 @@
-import type { PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import cors from 'cors';
 import express, { Router, type RequestHandler } from 'express';
 import { apiKeyMatcher } from '../auth';
 import { ApiError } from '../errors';
 import { codecPayloadsSchema as payloadsSchema } from '../schemas';
-import { PayloadKeyUnavailableError } from '../../temporal/payload-codec';
+import { PayloadKeyUnavailableError, type DisplayCodec } from '../../temporal/payload-codec';
 import { parseBody } from '../validate';
 
 export interface CodecRouteDeps {
-  codec: PayloadCodec;
+  /** Plain payloads are shown as they are (they are readable in the history already); the worker refuses them. */
+  codec: DisplayCodec;
   apiKeys: string[];
   /** Web UI origins allowed by CORS. */
   uiOrigins: string[];
@@ -48,7 +48,7 @@ export function codecRoutes({ codec, apiKeys, uiOrigins, trustUiOriginWithoutKey
   router.options(['/codec/encode', '/codec/decode'], allowCors);
   for (const [path, op] of [
     ['/codec/encode', (p: temporal.api.common.v1.IPayload[]) => codec.encode(p)],
-    ['/codec/decode', (p: temporal.api.common.v1.IPayload[]) => codec.decode(p)],
+    ['/codec/decode', (p: temporal.api.common.v1.IPayload[]) => codec.decodeForDisplay(p)],
   ] as const) {
     // Histories can be large: this route parses its own JSON with a higher limit.
     router.post(path, allowCors, authorize, express.json({ limit: CODEC_BODY_LIMIT }), async (req, res) => {
