@@ -44,6 +44,7 @@ export interface AppDeps extends ApiRepositories {
     | 'temporal'
     | 'publicBaseUrl'
     | 'icloudCaldavUrl'
+    | 'caldav'
     | 'webhookSecret'
     | 'google'
     | 'microsoft'
@@ -95,6 +96,7 @@ export function createApp(deps: AppDeps): Express {
     workflows: deps.workflows,
     channelSecrets: new ChannelSecrets(deps.config.encryptionKeys),
     icloudCaldavUrl: deps.config.icloudCaldavUrl,
+    caldavAllowPrivateNetworks: deps.config.caldav.allowPrivateNetworks,
     logger: deps.logger,
   });
   app.use(
