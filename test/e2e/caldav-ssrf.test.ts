@@ -97,11 +97,14 @@ describe('CalDAV server URLs that reach non-public addresses (CALDAV_ALLOW_PRIVA
   it('the settings form answers the same generic message', async () => {
     const userId = h.id('prober');
     const link = await h.api<{ url: string }>('POST', `/v1/users/${userId}/settings-links`);
-    const settings = new URL(link.body.url);
-    const res = await fetch(`${settings.origin}/settings/caldav${settings.search}`, {
+    // The link is exchanged for a session cookie, as a browser opening it does.
+    const exchanged = await fetch(link.body.url, { redirect: 'manual', headers: { 'sec-fetch-site': 'none' } });
+    const cookie = exchanged.headers.getSetCookie().map((c) => c.split(';')[0]!)[0]!;
+    const res = await fetch(`${h.config.publicBaseUrl}/settings/caldav`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: settings.origin, 'sec-fetch-site': 'same-origin' },
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: h.config.publicBaseUrl, cookie },
       body: new URLSearchParams({ provider: 'caldav', serverUrl: `http://2130706433:${victim.port}/`, username: 'probe', password: 'pw' }),
+      redirect: 'manual',
     });
     expect(res.status).toBe(400);
     const page = await res.text();
