@@ -14,6 +14,7 @@ async function connectFailing(failure: ProviderError): Promise<{ result: CalDavC
     {
       calendarAccounts: { upsertCalDav: () => Promise.reject(new Error('nothing is stored')) },
       icloudCaldavUrl: 'https://caldav.icloud.com',
+      maxConnectionsPerUser: 10,
       discover: () => Promise.reject(failure),
       logger: { info: (obj: unknown) => void logged.push(obj) },
       onConnected: () => Promise.reject(new Error('not connected')),
