@@ -32,7 +32,16 @@ import { openApiRoutes } from './routes/openapi';
 /** The repositories the HTTP routes read and write through. */
 export type ApiRepositories = Pick<
   Repositories,
-  'bookings' | 'busy' | 'channels' | 'calendarAccounts' | 'connectAttempts' | 'externalEdits' | 'health' | 'notifications' | 'receipts' | 'settingsLinks'
+  | 'bookings'
+  | 'busy'
+  | 'channels'
+  | 'calendarAccounts'
+  | 'connectAttempts'
+  | 'externalEdits'
+  | 'health'
+  | 'notifications'
+  | 'receipts'
+  | 'settingsLinks'
 >;
 
 export interface AppDeps extends ApiRepositories {
