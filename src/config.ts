@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { parseReminders, type Reminder } from './events/reminders';
 import { parseKeyring, type KeyringEntry } from './crypto/keyring';
 import { instantMillis } from './domain/booking-input-schemas';
+import { isCidr, type PrivateNetworkAllowance } from './net/address-policy';
 import { parseOutlookReminderChoice, type OutlookReminderChoice } from './providers/microsoft/reminder-choice';
 import { readTemporalConnection, type TemporalConnection } from './temporal/connection-settings';
 
@@ -53,6 +54,13 @@ export interface AppConfig {
     reminder: OutlookReminderChoice;
   };
   icloudCaldavUrl: string;
+  caldav: {
+    /**
+     * Which non-public addresses (loopback, private, link-local, ...) CalDAV servers named by
+     * end users may be reached at: none (`false`), all (`true`), or only the listed ranges.
+     */
+    allowPrivateNetworks: PrivateNetworkAllowance;
+  };
   eventReminders: Reminder[];
   /** Where events for the booking system are POSTed (signed with WEBHOOK_SECRET); undefined = none are sent. */
   notifyUrl: string | undefined;
@@ -190,6 +198,13 @@ const envSchema = z.object({
   MICROSOFT_LOGIN_URL: httpUrl('MICROSOFT_LOGIN_URL').default('https://login.microsoftonline.com'),
   MICROSOFT_GRAPH_URL: httpUrl('MICROSOFT_GRAPH_URL').default('https://graph.microsoft.com/v1.0'),
   ICLOUD_CALDAV_URL: httpUrl('ICLOUD_CALDAV_URL').default('https://caldav.icloud.com'),
+  CALDAV_ALLOW_PRIVATE_NETWORKS: optionalText
+    .refine((v) => v === undefined || v === 'true' || v === 'false' || v.split(',').every((r) => isCidr(r)), {
+      message: 'CALDAV_ALLOW_PRIVATE_NETWORKS must be true, false or a comma-separated list of addresses or ranges (10.1.2.0/24, fd00::/8)',
+    })
+    .transform((v): PrivateNetworkAllowance | undefined =>
+      v === undefined ? undefined : v === 'true' ? true : v === 'false' ? false : v.split(',').map((r) => r.trim()),
+    ),
   EVENT_REMINDERS: z.string().trim().default('email:1440,popup:60,popup:15'),
   MICROSOFT_REMINDER: optionalText,
   API_RATE_LIMIT_PER_MINUTE: z.coerce
@@ -370,6 +385,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, nowMs: number =
       reminder: outlookReminder.ok ? outlookReminder.choice : { kind: 'default' },
     },
     icloudCaldavUrl: validEnv.ICLOUD_CALDAV_URL,
+    // `npm start` talks to CalDAV servers on this machine; tests and production name what they allow.
+    caldav: { allowPrivateNetworks: validEnv.CALDAV_ALLOW_PRIVATE_NETWORKS ?? validEnv.NODE_ENV === 'development' },
     eventReminders: reminders.ok ? reminders.reminders : [],
     apiRateLimitPerMinute: validEnv.API_RATE_LIMIT_PER_MINUTE,
     trustProxy: trustProxy.value,

@@ -1,5 +1,6 @@
 import type { CalendarAccount, CalendarAccountStore } from '../db/calendar-accounts';
-import { discoverCalDav } from '../providers/caldav';
+import type { Logger } from '../logging';
+import type { DiscoveredAccount } from '../providers/caldav';
 import { ProviderError } from '../providers/types';
 import { connectionLimitReached } from './connect-limits';
 
@@ -18,6 +19,14 @@ export type CalDavConnectResult =
   { ok: true; account: CalendarAccount; created: boolean } | { ok: false; error: CalDavConnectError; message: string };
 
 /**
+ * What the user is told when the server failed or was refused: never its status or answer, so
+ * the form cannot be used to learn what answers at an address (the log has the details).
+ */
+export const CALDAV_UNREACHABLE_MESSAGE = 'The calendar server could not be reached. Check the server URL and try again later.';
+export const CALDAV_NOT_SUPPORTED_MESSAGE =
+  'That server could not be used as a CalDAV calendar. Check the server URL (your provider names its CalDAV address) and try again.';
+
+/**
  * Connects a CalDAV or iCloud account: the credentials are verified by discovery before
  * anything is stored; then the account's default calendar is chosen and the app password
  * stored sealed (a reconnect of the same account updates it).
@@ -28,6 +37,9 @@ export async function connectCalDav(
     icloudCaldavUrl: string;
     /** A new account is refused when the user already has this many that are not disconnected. */
     maxConnectionsPerUser: number;
+    /** Discovery over the guarded transport (`discoverCalDav`); throws `ProviderError`. */
+    discover(input: { serverUrl: string; username: string; password: string }): Promise<DiscoveredAccount>;
+    logger: Pick<Logger, 'info'>;
     onConnected(account: CalendarAccount, created: boolean): Promise<void>;
   },
   input: CalDavConnectInput,
@@ -36,15 +48,21 @@ export async function connectCalDav(
   if (!serverUrl) return { ok: false, error: 'caldav_not_supported', message: 'a server URL is required for a CalDAV calendar' };
   let calendars;
   try {
-    ({ calendars } = await discoverCalDav({ serverUrl, username: input.username, password: input.password }));
+    ({ calendars } = await deps.discover({ serverUrl, username: input.username, password: input.password }));
   } catch (err) {
     if (!(err instanceof ProviderError)) throw err;
+    deps.logger.info(
+      { provider: input.provider, serverHost: hostOf(serverUrl), kind: err.kind, status: err.details.status, detail: err.message },
+      'CalDAV account refused at connect',
+    );
     if (err.kind === 'unauthorized') {
       const hint = input.provider === 'icloud' ? ' For iCloud, create an app-specific password at appleid.apple.com and use it here.' : '';
       return { ok: false, error: 'invalid_credentials', message: `The server refused this user name and password.${hint}` };
     }
-    if (err.kind === 'transient') return { ok: false, error: 'caldav_unreachable', message: err.message };
-    return { ok: false, error: 'caldav_not_supported', message: err.message };
+    // A refused address reads as an unreachable server: it cannot be reached from here.
+    if (err.kind === 'transient' || err.details.reason === 'address_refused')
+      return { ok: false, error: 'caldav_unreachable', message: CALDAV_UNREACHABLE_MESSAGE };
+    return { ok: false, error: 'caldav_not_supported', message: CALDAV_NOT_SUPPORTED_MESSAGE };
   }
   const calendar = calendars.find((c) => c.primary) ?? calendars[0];
   if (!calendar) return { ok: false, error: 'no_calendar', message: 'The account has no calendar that can hold events.' };
@@ -66,4 +84,12 @@ export async function connectCalDav(
   const { account, created } = stored;
   await deps.onConnected(account, created);
   return { ok: true, account, created };
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return '(invalid URL)';
+  }
 }

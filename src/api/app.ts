@@ -53,6 +53,7 @@ export interface AppDeps extends ApiRepositories {
     | 'temporal'
     | 'publicBaseUrl'
     | 'icloudCaldavUrl'
+    | 'caldav'
     | 'webhookSecret'
     | 'google'
     | 'microsoft'
@@ -104,6 +105,7 @@ export function createApp(deps: AppDeps): Express {
     workflows: deps.workflows,
     channelSecrets: new ChannelSecrets(deps.config.encryptionKeys),
     icloudCaldavUrl: deps.config.icloudCaldavUrl,
+    caldavAllowPrivateNetworks: deps.config.caldav.allowPrivateNetworks,
     logger: deps.logger,
   });
   app.use(

@@ -11,7 +11,8 @@ export function calendarAccountApiError(error: CalendarAccountError): ApiError {
     case 'account_needs_reauth':
       return new ApiError(409, 'connection_needs_reauth', 'the user must reconnect this calendar first');
     case 'provider_unavailable':
-      return new ApiError(502, 'provider_unavailable', `the calendar provider could not list calendars: ${error.detail}`);
+      // The detail (a remote status or answer) is in the log only.
+      return new ApiError(502, 'provider_unavailable', 'the calendar provider could not list calendars; try again later');
     case 'calendar_not_found':
       return new ApiError(404, 'calendar_not_found', 'the account has no calendar with that id');
     case 'calendar_not_writable':

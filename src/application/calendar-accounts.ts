@@ -7,6 +7,8 @@ import {
 } from '../account-access/connect-limits';
 import type { CalendarAccount, CalendarAccountStore } from '../db/calendar-accounts';
 import type { ConnectAttemptStore } from '../db/connect-attempts';
+import type { Logger } from '../logging';
+import type { DiscoveredAccount } from '../providers/caldav';
 import { ProviderError, type CalendarInfo, type ProviderRegistry } from '../providers';
 import type { WorkflowGateway } from '../temporal/workflow-gateway';
 
@@ -51,6 +53,10 @@ export interface CalendarAccountsDeps {
   /** Where each user's connect attempts are counted (shared by every API process). */
   attempts: Pick<ConnectAttemptStore, 'tryRecord'>;
   limits: ConnectLimits;
+  /** Verifies CalDAV credentials and finds the calendars (over the address-guarded transport); throws `ProviderError`. */
+  discoverCalDav(input: { serverUrl: string; username: string; password: string }): Promise<DiscoveredAccount>;
+  /** Where the details of a refused connect or a failed provider call go (users are told less). */
+  logger: Pick<Logger, 'info'>;
 }
 
 const refused = (error: CalendarAccountError): { ok: false; error: CalendarAccountError } => ({ ok: false, error });
@@ -105,6 +111,8 @@ export class CalendarAccounts {
         calendarAccounts: this.deps.accounts,
         icloudCaldavUrl: this.deps.icloudCaldavUrl,
         maxConnectionsPerUser,
+        discover: (discoverInput) => this.deps.discoverCalDav(discoverInput),
+        logger: this.deps.logger,
         onConnected: (account, created) => this.deps.workflows.signalConnected(account, !created),
       },
       { userId, ...input },
@@ -175,6 +183,10 @@ export class CalendarAccounts {
     } catch (err) {
       if (!(err instanceof ProviderError)) throw err;
       if (err.kind === 'invalid_grant') return refused({ code: 'account_needs_reauth' });
+      this.deps.logger.info(
+        { provider: account.provider, kind: err.kind, status: err.details.status, detail: err.message },
+        'calendars not listed',
+      );
       return refused({ code: 'provider_unavailable', detail: err.message });
     }
   }

@@ -7,7 +7,10 @@ import type { ConnectAttemptStore } from '../db/connect-attempts';
 import type { ExternalEditStore } from '../db/external-edits';
 import type { ProviderChannelStore } from '../db/provider-channels';
 import type { Logger } from '../logging';
+import type { PrivateNetworkAllowance } from '../net/address-policy';
+import { guardedFetch } from '../net/guarded-fetch';
 import type { ProviderRegistry } from '../providers';
+import { discoverCalDav } from '../providers/caldav';
 import type { WorkflowGateway } from '../temporal/workflow-gateway';
 import { Bookings } from './bookings';
 import { CalendarAccounts } from './calendar-accounts';
@@ -24,6 +27,8 @@ export interface ApplicationDeps {
   workflows: WorkflowGateway;
   channelSecrets: ChannelSecrets;
   icloudCaldavUrl: string;
+  /** Which non-public addresses CalDAV servers may be reached at when an account is connected. */
+  caldavAllowPrivateNetworks: PrivateNetworkAllowance;
   logger: Logger;
 }
 
@@ -36,6 +41,7 @@ export interface ApplicationServices {
 /** The services the HTTP routes and pages call, each given the storage and gateway it works with. */
 export function createApplicationServices(deps: ApplicationDeps): ApplicationServices {
   const { calendarAccounts, providers, workflows, logger } = deps;
+  const caldavTransport = guardedFetch(deps.caldavAllowPrivateNetworks);
   return {
     bookings: new Bookings({
       workflows,
@@ -55,6 +61,8 @@ export function createApplicationServices(deps: ApplicationDeps): ApplicationSer
       icloudCaldavUrl: deps.icloudCaldavUrl,
       attempts: deps.connectAttempts,
       limits: deps.connectLimits,
+      discoverCalDav: (input) => discoverCalDav(input, caldavTransport),
+      logger,
     }),
     pushNotifications: new PushNotifications({ channels: deps.channels, secrets: deps.channelSecrets, workflows, logger }),
   };

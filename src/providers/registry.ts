@@ -1,3 +1,5 @@
+import { guardedFetch } from '../net/guarded-fetch';
+import type { PrivateNetworkAllowance } from '../net/address-policy';
 import { CalDavCalendarProvider } from './caldav';
 import { GoogleCalendarProvider, GoogleOAuth, type GoogleOAuthConfig } from './google';
 import { MicrosoftCalendarProvider, MicrosoftOAuth, type MicrosoftOAuthConfig, type OutlookReminderChoice } from './microsoft';
@@ -11,6 +13,8 @@ type OptionalClient = { [K in keyof ClientCredentials]: string | undefined };
 export interface ProviderSettings {
   google: Omit<GoogleOAuthConfig, keyof ClientCredentials> & OptionalClient & { quotaPerUserPerMinute: number };
   microsoft: Omit<MicrosoftOAuthConfig, keyof ClientCredentials> & OptionalClient & { reminder: OutlookReminderChoice };
+  /** Which non-public addresses CalDAV servers may be reached at (see src/net/address-policy.ts). */
+  caldav: { allowPrivateNetworks: PrivateNetworkAllowance };
 }
 
 /** The adapters this deployment can use, built from its settings. */
@@ -31,8 +35,10 @@ function oauthClient<S extends OptionalClient>(
 export function createProviderRegistry(settings: ProviderSettings): ProviderRegistry {
   const google = new GoogleCalendarProvider(settings.google.apiUrl, settings.google.quotaPerUserPerMinute / 60);
   const microsoft = new MicrosoftCalendarProvider(settings.microsoft.graphUrl, settings.microsoft.reminder);
-  const caldav = new CalDavCalendarProvider('caldav');
-  const icloud = new CalDavCalendarProvider('icloud');
+  // CalDAV servers are named by end users: every request goes through the address guard.
+  const caldavTransport = guardedFetch(settings.caldav.allowPrivateNetworks);
+  const caldav = new CalDavCalendarProvider('caldav', caldavTransport);
+  const icloud = new CalDavCalendarProvider('icloud', caldavTransport);
   const googleOAuth = oauthClient(settings.google, (client) => new GoogleOAuth(client));
   const microsoftOAuth = oauthClient(settings.microsoft, (client) => new MicrosoftOAuth(client));
   return {

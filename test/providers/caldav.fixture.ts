@@ -4,6 +4,7 @@ import type ICALModule from 'ical.js' with { 'resolution-mode': 'import' };
 import { fetchCalendarObjects, getBasicAuthHeaders } from 'tsdav';
 import { createCalendar, ensureRadicale, startRadicale } from '../../tools/support/radicale';
 import { CalDavCalendarProvider, caldavUid } from '../../src/providers/caldav';
+import { guardedFetch } from '../../src/net/guarded-fetch';
 import { startFaultProxy } from '../support/fault-proxy';
 import type { ProviderFixture, StoredEvent } from './fixture';
 
@@ -67,7 +68,8 @@ export const caldavFixture: ProviderFixture = {
     const calendarUrl = direct.replace(radicale.url, proxy.url);
     const headers = getBasicAuthHeaders(user) as Record<string, string>;
     return {
-      provider: new CalDavCalendarProvider('caldav'),
+      // Radicale and the fault proxy listen on loopback.
+      provider: new CalDavCalendarProvider('caldav', guardedFetch(true)),
       ctx: { credentials: { kind: 'basic', ...user, serverUrl: proxy.url }, calendarId: calendarUrl },
       async ourEvents() {
         // Every object in the collection, whatever its name or UID.

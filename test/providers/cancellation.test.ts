@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createBusyTimeActivities } from '../../src/activities/busy-times';
 import type { CalendarProvider, Credentials, ProviderKind } from '../../src/providers';
 import { CalDavCalendarProvider } from '../../src/providers/caldav';
+import { guardedFetch } from '../../src/net/guarded-fetch';
 import { GoogleCalendarProvider } from '../../src/providers/google';
 import { MicrosoftCalendarProvider } from '../../src/providers/microsoft';
 import { eventually } from '../support/eventually';
@@ -77,7 +78,8 @@ const CASES: Case[] = [
       res
         .writeHead(207, { 'content-type': 'application/xml; charset=utf-8' })
         .end('<?xml version="1.0"?><d:multistatus xmlns:d="DAV:"><d:sync-token>token-1</d:sync-token></d:multistatus>'),
-    provider: () => new CalDavCalendarProvider('caldav'),
+    // The stub listens on loopback.
+    provider: () => new CalDavCalendarProvider('caldav', guardedFetch(true)),
     account: (url) => ({
       calendarId: `${url}/calendars/ada/default/`,
       credentials: { kind: 'basic', username: 'ada', password: 'app-password', serverUrl: url },

@@ -88,6 +88,8 @@ export async function startHarness(overrides: Record<string, string> = {}): Prom
     LOG_LEVEL: 'debug',
     // Tests poll the API hard; the limiter has its own test (http-hardening).
     API_RATE_LIMIT_PER_MINUTE: '0',
+    // Test CalDAV servers (Radicale, stubs) listen on loopback; the SSRF test turns this off.
+    CALDAV_ALLOW_PRIVATE_NETWORKS: 'true',
     ...overrides,
   };
   let config = loadConfig(env);

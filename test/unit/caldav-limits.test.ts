@@ -2,14 +2,16 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { toActivityFailure } from '../../src/activities/failures';
 import { boundedResponse } from '../../src/providers/caldav/bounded-body';
 import { busyOfObject } from '../../src/providers/caldav/busy-times';
-import { readCalDavChanges } from '../../src/providers/caldav/change-reads';
+import { readCalDavChanges, type DavContext } from '../../src/providers/caldav/change-reads';
 import { accountFetch } from '../../src/providers/caldav/dav-fetch';
 import { CalDavLimitError, DEFAULT_READ_LIMITS, LIMIT_EXCEEDED, ReadBudget, type ReadLimits } from '../../src/providers/caldav/limits';
-import type { AccessContext } from '../../src/providers/types';
 import { icsObject, multistatus } from '../support/ics-objects';
 
 const window = { from: new Date('2030-05-01T00:00:00Z'), to: new Date('2030-07-01T00:00:00Z') };
 const limits = (overrides: Partial<ReadLimits>): ReadLimits => ({ ...DEFAULT_READ_LIMITS, ...overrides });
+/** The (stubbed) global fetch as the CalDAV transport, looked up on each call. */
+const stubbedFetch: typeof fetch = (input, init) => fetch(input, init);
+
 const ICAL = async () => (await import('ical.js')).default;
 
 /** A body of `chunks` × 64 KiB, produced only as it is read; `pulled` counts what was. */
@@ -44,7 +46,10 @@ describe('CalDAV response bodies', () => {
   it("are limited on every request of an account's fetch (10 MB by default)", async () => {
     const { stream, state } = lazyBody(320); // 20 MiB
     vi.stubGlobal('fetch', () => Promise.resolve(new Response(stream, { status: 207 })));
-    const res = await accountFetch({ kind: 'basic', username: 'u', password: 'p', serverUrl: 'http://dav.test/' })('http://dav.test/cal/');
+    const res = await accountFetch(
+      { kind: 'basic', username: 'u', password: 'p', serverUrl: 'http://dav.test/' },
+      stubbedFetch,
+    )('http://dav.test/cal/');
     await expect(res.text()).rejects.toThrow(/larger than 10 MB/);
     expect(state.pulled).toBeLessThan(200);
   });
@@ -90,9 +95,10 @@ describe('CalDAV recurrence', () => {
 
 describe('a CalDAV read', () => {
   const collection = 'http://dav.test/cal/';
-  const ctx: AccessContext = {
+  const ctx: DavContext = {
     credentials: { kind: 'basic', username: 'u', password: 'p', serverUrl: 'http://dav.test/' },
     calendarId: collection,
+    transport: stubbedFetch,
   };
 
   /** A server whose sync-collection and calendar-query answer with these objects. */

@@ -69,6 +69,8 @@ function service(stored: CalendarAccountWithEmail | undefined, listed: () => Pro
     },
     listCalendars: listed,
     icloudCaldavUrl: 'https://caldav.icloud.com',
+    discoverCalDav: () => Promise.reject(new Error('not used')),
+    logger: { info: () => undefined },
   };
   return { accounts: new CalendarAccounts(deps), calls };
 }

@@ -143,4 +143,30 @@ describe('loadConfig', () => {
       'PAYLOAD_PLAINTEXT_ACCEPTED_UNTIL must be an ISO date or date-time with an offset, e.g. 2026-03-01',
     ]);
   });
+
+  it('allows CalDAV servers on private networks under npm start only, unless CALDAV_ALLOW_PRIVATE_NETWORKS says otherwise', () => {
+    const production = {
+      NODE_ENV: 'production',
+      API_KEYS: 'k'.repeat(40),
+      WEBHOOK_SECRET: 's'.repeat(40),
+      ENCRYPTION_KEYS: `prod1:${KEY}`,
+      DATABASE_URL: 'postgres://db/x',
+      PUBLIC_BASE_URL: 'https://sync.example.com',
+    };
+    const allowance = (env: Record<string, string>) => loadConfig(env).caldav.allowPrivateNetworks;
+    expect(allowance(base)).toBe(true);
+    expect(allowance(production)).toBe(false);
+    expect(allowance({ ...base, NODE_ENV: 'test' })).toBe(false);
+    expect(allowance({ ...base, CALDAV_ALLOW_PRIVATE_NETWORKS: 'false' })).toBe(false);
+    expect(allowance({ ...production, CALDAV_ALLOW_PRIVATE_NETWORKS: 'true' })).toBe(true);
+    expect(allowance({ ...production, CALDAV_ALLOW_PRIVATE_NETWORKS: '10.1.2.0/24, fd00::/8,192.168.1.5' })).toEqual([
+      '10.1.2.0/24',
+      'fd00::/8',
+      '192.168.1.5',
+    ]);
+    expect(problems({ ...base, CALDAV_ALLOW_PRIVATE_NETWORKS: 'yes' })).toEqual([
+      'CALDAV_ALLOW_PRIVATE_NETWORKS must be true, false or a comma-separated list of addresses or ranges (10.1.2.0/24, fd00::/8)',
+    ]);
+    expect(problems({ ...base, CALDAV_ALLOW_PRIVATE_NETWORKS: '10.0.0.0/33' })).toHaveLength(1);
+  });
 });

@@ -17,4 +17,13 @@ describe('where a CalDAV password may be sent', () => {
     expect(may('https://dav.example.co.uk/', 'https://www.other.co.uk/')).toBe(false);
     expect(may('https://dav.example.co.uk/', 'https://p2.example.co.uk/')).toBe(true);
   });
+
+  it('takes registrable domains from the Public Suffix List, private suffixes included', () => {
+    // Each of these looked like a shared parent domain to the guess this rule replaced.
+    expect(may('https://alice.github.io/', 'https://bob.github.io/')).toBe(false);
+    expect(may('https://dav.example.com.au/', 'https://evil.com.au/')).toBe(false);
+    expect(may('https://a.appspot.com/', 'https://b.appspot.com/')).toBe(false);
+    expect(may('https://dav.example.net.au/', 'https://p1.example.net.au/')).toBe(true);
+    expect(may('https://dav.school.nsw.edu.au/', 'https://other.nsw.edu.au/')).toBe(false);
+  });
 });

@@ -15,7 +15,7 @@ export interface ServiceEnvInput {
 
 /**
  * The environment of an API or worker process run against local emulators (chaos runs, the
- * benchmark): fresh secrets, no API rate limit, quiet logs. Only PATH and HOME are inherited.
+ * benchmark): fresh secrets, no API rate limit, CalDAV servers on loopback allowed, quiet logs. Only PATH and HOME are inherited.
  */
 export function sandboxServiceEnv(i: ServiceEnvInput): NodeJS.ProcessEnv {
   return {
@@ -45,6 +45,8 @@ export function sandboxServiceEnv(i: ServiceEnvInput): NodeJS.ProcessEnv {
         }
       : {}),
     API_RATE_LIMIT_PER_MINUTE: '0',
+    // Radicale and the fault proxies listen on loopback.
+    CALDAV_ALLOW_PRIVATE_NETWORKS: 'true',
     LOG_LEVEL: 'warn',
     ...(i.workflowBundlePath ? { WORKFLOW_BUNDLE_PATH: i.workflowBundlePath } : {}),
   };

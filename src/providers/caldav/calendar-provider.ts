@@ -2,7 +2,7 @@ import { createCalendarObject, deleteCalendarObject, updateCalendarObject } from
 import { ProviderError } from '../types';
 import type * as port from '../types';
 import { authHeaders, readObject, TIMEOUT_MS } from './dav';
-import { accountFetch } from './dav-fetch';
+import { accountFetch, type Transport } from './dav-fetch';
 import { readCalDavChanges } from './change-reads';
 import { discoverCalDav } from './discover';
 import { checkResponse } from './errors';
@@ -34,13 +34,17 @@ export class CalDavCalendarProvider implements port.CalendarProvider {
   /** Servers publish no quota; stay gentle. */
   readonly requestsPerSecondPerUser = 5;
 
-  constructor(readonly kind: Extract<port.ProviderKind, 'caldav' | 'icloud'>) {}
+  /** `transport`: how requests leave (a `guardedFetch` under the deployment's address policy). */
+  constructor(
+    readonly kind: Extract<port.ProviderKind, 'caldav' | 'icloud'>,
+    private readonly transport: Transport,
+  ) {}
 
   async upsertEvent(ctx: port.AccessContext, spec: port.EventSpec): Promise<port.UpsertOutcome> {
     const url = objectUrl(ctx.calendarId, spec.key);
     const headers = authHeaders(ctx.credentials);
     for (let round = 0; ; round++) {
-      const current = await readObject(url, ctx.credentials, ctx.signal);
+      const current = await readObject(url, ctx.credentials, this.transport, ctx.signal);
       if (!current) {
         const res = await write('create', () =>
           createCalendarObject({
@@ -49,7 +53,7 @@ export class CalDavCalendarProvider implements port.CalendarProvider {
             iCalString: buildIcs(spec, 0),
             headers,
             fetchOptions: options(),
-            fetch: accountFetch(ctx.credentials, ctx.signal),
+            fetch: accountFetch(ctx.credentials, this.transport, ctx.signal),
           }),
         );
         if (res.status !== 412 || round >= MAX_PRECONDITION_RETRIES) {
@@ -63,7 +67,7 @@ export class CalDavCalendarProvider implements port.CalendarProvider {
           calendarObject: { url, etag: current.etag, data: buildIcs(spec, sequenceOf(current.data) + 1) },
           headers,
           fetchOptions: options(),
-          fetch: accountFetch(ctx.credentials, ctx.signal),
+          fetch: accountFetch(ctx.credentials, this.transport, ctx.signal),
         }),
       );
       if ((res.status === 412 || res.status === 404) && round < MAX_PRECONDITION_RETRIES) continue;
@@ -75,14 +79,14 @@ export class CalDavCalendarProvider implements port.CalendarProvider {
   async deleteEvent(ctx: port.AccessContext, key: port.EventKey): Promise<port.DeleteOutcome> {
     const url = objectUrl(ctx.calendarId, key);
     for (let round = 0; ; round++) {
-      const current = await readObject(url, ctx.credentials, ctx.signal);
+      const current = await readObject(url, ctx.credentials, this.transport, ctx.signal);
       if (!current) return { action: 'already_gone' };
       const res = await write('delete', () =>
         deleteCalendarObject({
           calendarObject: { url, etag: current.etag },
           headers: authHeaders(ctx.credentials),
           fetchOptions: options(),
-          fetch: accountFetch(ctx.credentials, ctx.signal),
+          fetch: accountFetch(ctx.credentials, this.transport, ctx.signal),
         }),
       );
       if (res.status === 404 || res.status === 410) return { action: 'already_gone' };
@@ -93,12 +97,12 @@ export class CalDavCalendarProvider implements port.CalendarProvider {
   }
 
   readChanges(ctx: port.AccessContext, window: port.BusyWindow, cursor?: string): Promise<port.CalendarChanges> {
-    return readCalDavChanges(ctx, window, cursor);
+    return readCalDavChanges({ ...ctx, transport: this.transport }, window, cursor);
   }
 
   async listCalendars(ctx: Pick<port.AccessContext, 'credentials' | 'signal'>): Promise<port.CalendarInfo[]> {
     const { credentials } = ctx;
     if (credentials.kind !== 'basic') throw new ProviderError('rejected', 'a CalDAV account needs a user name and app password');
-    return (await discoverCalDav(credentials, ctx.signal)).calendars;
+    return (await discoverCalDav(credentials, this.transport, ctx.signal)).calendars;
   }
 }

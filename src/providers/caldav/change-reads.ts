@@ -3,12 +3,15 @@ import type ICAL from 'ical.js' with { 'resolution-mode': 'import' };
 import { ProviderError, type AccessContext, type BusyWindow, type CalendarChanges, type CalendarItemChange } from '../types';
 import { busyOfObject, parseObject } from './busy-times';
 import { authHeaders, readObject, TIMEOUT_MS } from './dav';
-import { accountFetch } from './dav-fetch';
+import { accountFetch, type Transport } from './dav-fetch';
 import { checkResponse } from './errors';
 import { BOOKING_PROPERTY } from './ics';
 import { CalDavLimitError, ReadBudget, type ReadLimits } from './limits';
 
 type ICALModule = typeof ICAL;
+
+/** An account's access with the transport its requests leave by. */
+export type DavContext = AccessContext & { transport: Transport };
 
 /**
  * Answers to a sync-collection REPORT that mean "not with this token" (RFC 6578 §3.2: 403 or 409
@@ -66,8 +69,8 @@ interface DavAnswer {
  * body, tsdav's multistatus parser. Network failures and timeouts become transient errors; the
  * HTTP status is left to the caller. Messages carry no request body or header.
  */
-async function report(ctx: AccessContext, url: string, body: string, what: string, depth?: '0' | '1'): Promise<DavAnswer> {
-  const base = accountFetch(ctx.credentials, ctx.signal);
+async function report(ctx: DavContext, url: string, body: string, what: string, depth?: '0' | '1'): Promise<DavAnswer> {
+  const base = accountFetch(ctx.credentials, ctx.transport, ctx.signal);
   let last: Response | undefined;
   const recording: typeof fetch = async (input, init) => (last = await base(input, init));
   let parsed;
@@ -124,7 +127,7 @@ class Collection {
   readonly base: string;
   private readonly baseUrl: URL;
 
-  constructor(readonly ctx: AccessContext) {
+  constructor(readonly ctx: DavContext) {
     this.base = withSlash(ctx.calendarId);
     this.baseUrl = new URL(this.base);
   }
@@ -209,7 +212,9 @@ class Collection {
       for (const href of m.hrefs) {
         if (this.isSelf(href)) continue;
         // A server that left the data out: read the object itself (gone meanwhile: not in the window).
-        const data = dataOf(m.props) ?? (await readObject(this.urlOf(href).toString(), this.ctx.credentials, this.ctx.signal))?.data;
+        const data =
+          dataOf(m.props) ??
+          (await readObject(this.urlOf(href).toString(), this.ctx.credentials, this.ctx.transport, this.ctx.signal))?.data;
         if (data !== undefined) out.push({ itemId: this.itemIdOf(href), data });
       }
     }
@@ -238,7 +243,8 @@ class Collection {
         const got = found.get(pathKey(this.urlOf(href)));
         if (got && (got.status === 404 || got.status === 410)) out.set(href, undefined);
         else if (got && got.status >= 200 && got.status < 300 && got.data !== undefined) out.set(href, got.data);
-        else out.set(href, (await readObject(this.urlOf(href).toString(), this.ctx.credentials, this.ctx.signal))?.data);
+        else
+          out.set(href, (await readObject(this.urlOf(href).toString(), this.ctx.credentials, this.ctx.transport, this.ctx.signal))?.data);
       }
     }
     return out;
@@ -342,7 +348,7 @@ async function fullRead(collection: Collection, window: BusyWindow, cursorExpire
  * objects by calendar-query. A server without sync-collection gets full reads every time (no cursor).
  */
 export async function readCalDavChanges(
-  ctx: AccessContext,
+  ctx: DavContext,
   window: BusyWindow,
   cursor?: string,
   limits?: ReadLimits,

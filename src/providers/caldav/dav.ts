@@ -1,6 +1,6 @@
 import { getBasicAuthHeaders } from 'tsdav';
 import { ProviderError, type Credentials } from '../types';
-import { accountFetch } from './dav-fetch';
+import { accountFetch, type Transport } from './dav-fetch';
 import { checkResponse } from './errors';
 
 export const TIMEOUT_MS = 20_000;
@@ -18,11 +18,16 @@ export function authHeaders(credentials: Credentials): Record<string, string> {
 export async function readObject(
   url: string,
   credentials: Credentials,
+  transport: Transport,
   cancel?: AbortSignal,
 ): Promise<{ etag: string | undefined; data: string } | undefined> {
   let res: Response;
   try {
-    res = await accountFetch(credentials, cancel)(url, {
+    res = await accountFetch(
+      credentials,
+      transport,
+      cancel,
+    )(url, {
       headers: { ...authHeaders(credentials), accept: 'text/calendar' },
       signal: AbortSignal.timeout(TIMEOUT_MS),
     });

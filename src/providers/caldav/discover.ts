@@ -1,7 +1,7 @@
 import { createAccount, fetchCalendars } from 'tsdav';
 import { ProviderError, type CalendarInfo } from '../types';
 import { authHeaders, TIMEOUT_MS } from './dav';
-import { accountFetch, mayCarryCredentials } from './dav-fetch';
+import { accountFetch, mayCarryCredentials, type Transport } from './dav-fetch';
 
 export interface DiscoveredAccount {
   calendars: CalendarInfo[];
@@ -17,11 +17,12 @@ const fetchOptions = () => ({ signal: AbortSignal.timeout(TIMEOUT_MS) });
  */
 export async function discoverCalDav(
   input: { serverUrl: string; username: string; password: string },
+  transport: Transport,
   cancel?: AbortSignal,
 ): Promise<DiscoveredAccount> {
   const credentials = { kind: 'basic' as const, ...input };
   const headers = authHeaders(credentials);
-  const davFetch = accountFetch(credentials, cancel);
+  const davFetch = accountFetch(credentials, transport, cancel);
   let probe: Response;
   try {
     probe = await davFetch(input.serverUrl, {
