@@ -17,8 +17,12 @@ const MESSAGES: Record<ConnectErrorCode, string> = {
   too_many_connect_attempts: 'Too many attempts to connect a calendar in the last hour. Please try again later.',
 };
 
-export function connectResultMessage(code: ConnectErrorCode): string {
-  return MESSAGES[code] ?? 'The calendar could not be connected. Please try again.';
+/**
+ * The text for an error code, which may come from a URL: only the table's own entries count, so
+ * `constructor`, `__proto__` or `toString` get the general message, not a prototype's member.
+ */
+export function connectResultMessage(code: string): string {
+  return Object.hasOwn(MESSAGES, code) ? MESSAGES[code as ConnectErrorCode] : 'The calendar could not be connected. Please try again.';
 }
 
 /** Shown when there is no return URL to send the browser back to. */
@@ -34,6 +38,6 @@ Your bookings will appear in it shortly. You can close this window.</p></div>`,
   return page(
     'Calendar not connected',
     `<div class="card"><h1 class="bad">Calendar not connected</h1>
-<p>${escapeHtml(MESSAGES[result.error])}</p><p class="muted">Error code: <code>${escapeHtml(result.error)}</code></p></div>`,
+<p>${escapeHtml(connectResultMessage(result.error))}</p><p class="muted">Error code: <code>${escapeHtml(result.error)}</code></p></div>`,
   );
 }
