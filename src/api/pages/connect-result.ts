@@ -9,6 +9,8 @@ const MESSAGES: Record<ConnectErrorCode, string> = {
   missing_code: 'The calendar provider did not return an authorization. Please try again.',
   token_exchange_failed: 'The calendar provider refused the authorization. Please try again.',
   no_refresh_token: 'The calendar provider did not grant lasting access. Please try again and accept all requested permissions.',
+  insufficient_scope:
+    'Some permissions this service needs to keep your calendar in step were not granted. Please try again and leave every requested permission ticked.',
   account_lookup_failed: 'We could not read your calendar account. Please try again.',
   provider_not_configured: 'This calendar provider is not available.',
   browser_mismatch:
