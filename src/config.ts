@@ -124,6 +124,15 @@ const httpUrl = (name: string) =>
     .trim()
     .refine((v) => isHttpUrl(v), { message: `${name} must be an http(s) URL` });
 
+/**
+ * https, or http to this machine's loopback (browsers count it as a secure context; nothing
+ * crosses a network): a production build may be smoke-tested locally, never served in clear.
+ */
+function isSecureBaseUrl(v: string): boolean {
+  const u = new URL(v);
+  return u.protocol === 'https:' || (u.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(u.hostname));
+}
+
 function isHttpUrl(v: string): boolean {
   try {
     const u = new URL(v);
@@ -332,8 +341,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, nowMs: number =
   if (production) {
     // Browsers and providers send OAuth codes, settings links and push secrets to this address.
     if (!validEnv.PUBLIC_BASE_URL) problems.push('PUBLIC_BASE_URL is required in production');
-    else if (new URL(validEnv.PUBLIC_BASE_URL).protocol !== 'https:')
-      problems.push('PUBLIC_BASE_URL must be an https:// URL in production');
+    else if (!isSecureBaseUrl(validEnv.PUBLIC_BASE_URL)) {
+      problems.push('PUBLIC_BASE_URL must be an https:// URL in production (http only for a loopback address)');
+    }
   }
   const trustProxy = parseTrustProxy(validEnv.TRUST_PROXY, production);
   if (!trustProxy.ok) problems.push(trustProxy.problem);

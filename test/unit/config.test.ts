@@ -112,7 +112,7 @@ describe('loadConfig', () => {
     ]);
   });
 
-  it('production requires an https PUBLIC_BASE_URL; development and tests take http', () => {
+  it('production requires an https PUBLIC_BASE_URL (http to loopback only); development and tests take http', () => {
     const production = {
       NODE_ENV: 'production',
       API_KEYS: 'k'.repeat(40),
@@ -120,9 +120,13 @@ describe('loadConfig', () => {
       ENCRYPTION_KEYS: `prod1:${KEY}`,
       DATABASE_URL: 'postgres://db/x',
     };
-    expect(problems({ ...production, PUBLIC_BASE_URL: 'http://sync.example.com' })).toEqual([
-      'PUBLIC_BASE_URL must be an https:// URL in production',
-    ]);
+    for (const url of ['http://sync.example.com', 'http://10.0.0.5:3000', 'http://localhost.example.com', 'http://127.0.0.1.nip.io']) {
+      expect(problems({ ...production, PUBLIC_BASE_URL: url })).toEqual([
+        'PUBLIC_BASE_URL must be an https:// URL in production (http only for a loopback address)',
+      ]);
+    }
+    // A production build smoke-tested on this machine (nothing crosses a network).
+    expect(loadConfig({ ...production, PUBLIC_BASE_URL: 'http://127.0.0.1:3000' }).publicBaseUrl).toBe('http://127.0.0.1:3000');
     expect(loadConfig({ ...production, PUBLIC_BASE_URL: 'HTTPS://sync.example.com' }).publicBaseUrl).toBe('HTTPS://sync.example.com');
     expect(loadConfig({ ...base, PUBLIC_BASE_URL: 'http://127.0.0.1:3000' }).publicBaseUrl).toBe('http://127.0.0.1:3000');
     expect(loadConfig({ ...base, NODE_ENV: 'test', PUBLIC_BASE_URL: 'http://127.0.0.1:3000' }).publicBaseUrl).toBe('http://127.0.0.1:3000');
