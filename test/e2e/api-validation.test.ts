@@ -533,8 +533,14 @@ describe('crafted query values on the settings page', () => {
   it('answers 200, never 500, for prototype names and repeated parameters', async () => {
     const link = await h.api<{ url: string }>('POST', `/v1/users/${P}-settings/settings-links`);
     expect(link.status).toBe(201);
-    const token = new URL(link.body.url).searchParams.get('token')!;
-    const page = (query: string) => fetch(`${h.service.url}/settings?token=${encodeURIComponent(token)}&${query}`, { redirect: 'manual' });
+    // The link is exchanged for a session cookie, which the page then reads.
+    const exchanged = await fetch(link.body.url, { redirect: 'manual' });
+    expect(exchanged.status).toBeLessThan(400);
+    const cookie = exchanged.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0]!)
+      .join('; ');
+    const page = (query: string) => fetch(`${h.service.url}/settings?${query}`, { redirect: 'manual', headers: { cookie } });
     for (const query of [
       'status=error&error=constructor',
       'status=error&error=__proto__',
