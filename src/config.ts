@@ -25,8 +25,13 @@ export interface AppConfig {
   metricsKey: string | undefined;
   publicBaseUrl: string;
   apiKeys: string[];
-  /** Keys that open the codec endpoint (/codec) only, e.g. for the Web UI's proxy; API_KEYS open it too. */
+  /** The keys that open the codec endpoint (/codec), and nothing else; API_KEYS never open it. */
   codecApiKeys: string[];
+  /**
+   * Development only (`npm start` sets CODEC_OPEN_IN_DEVELOPMENT=true): the local dev server's Web UI
+   * cannot send a key, so the codec answers it from this machine without one. Refused in production.
+   */
+  codecOpenInDevelopment: boolean;
   webhookSecret: string;
   encryptionKeys: KeyringEntry[];
   /**
@@ -119,6 +124,15 @@ const httpUrl = (name: string) =>
     .trim()
     .refine((v) => isHttpUrl(v), { message: `${name} must be an http(s) URL` });
 
+/**
+ * https, or http to this machine's loopback (browsers count it as a secure context; nothing
+ * crosses a network): a production build may be smoke-tested locally, never served in clear.
+ */
+function isSecureBaseUrl(v: string): boolean {
+  const u = new URL(v);
+  return u.protocol === 'https:' || (u.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(u.hostname));
+}
+
 function isHttpUrl(v: string): boolean {
   try {
     const u = new URL(v);
@@ -178,6 +192,7 @@ const envSchema = z.object({
   }),
   API_KEYS: optionalText,
   CODEC_API_KEYS: optionalText,
+  CODEC_OPEN_IN_DEVELOPMENT: z.enum(['true', 'false'], { message: 'CODEC_OPEN_IN_DEVELOPMENT must be true or false' }).optional(),
   WEBHOOK_SECRET: optionalText,
   ENCRYPTION_KEYS: optionalText,
   PAYLOAD_PLAINTEXT_ACCEPTED_UNTIL: optionalText,
@@ -320,7 +335,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, nowMs: number =
   if (!plaintextWindow.ok) problems.push(plaintextWindow.problem);
 
   if (production && !validEnv.DATABASE_URL) problems.push('DATABASE_URL is required in production');
-  if (production && !validEnv.PUBLIC_BASE_URL) problems.push('PUBLIC_BASE_URL is required in production');
+  if (production && validEnv.CODEC_OPEN_IN_DEVELOPMENT === 'true') {
+    problems.push('CODEC_OPEN_IN_DEVELOPMENT: the codec is never open without a key in production');
+  }
+  if (production) {
+    // Browsers and providers send OAuth codes, settings links and push secrets to this address.
+    if (!validEnv.PUBLIC_BASE_URL) problems.push('PUBLIC_BASE_URL is required in production');
+    else if (!isSecureBaseUrl(validEnv.PUBLIC_BASE_URL)) {
+      problems.push('PUBLIC_BASE_URL must be an https:// URL in production (http only for a loopback address)');
+    }
+  }
   const trustProxy = parseTrustProxy(validEnv.TRUST_PROXY, production);
   if (!trustProxy.ok) problems.push(trustProxy.problem);
   if (production && validEnv.METRICS_KEY !== undefined && validEnv.METRICS_KEY.length < MIN_SECRET_LENGTH) {
@@ -364,6 +388,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, nowMs: number =
     publicBaseUrl: (validEnv.PUBLIC_BASE_URL ?? `http://localhost:${validEnv.PORT}`).replace(/\/+$/, ''),
     apiKeys,
     codecApiKeys,
+    codecOpenInDevelopment: validEnv.NODE_ENV === 'development' && validEnv.CODEC_OPEN_IN_DEVELOPMENT === 'true',
     webhookSecret: validEnv.WEBHOOK_SECRET ?? '',
     encryptionKeys,
     payloadPlaintextAcceptedUntilMs: plaintextWindow.ok ? plaintextWindow.untilMs : undefined,

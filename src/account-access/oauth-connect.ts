@@ -4,7 +4,7 @@ import type { CalendarAccount, CalendarAccountStore } from '../db/calendar-accou
 import type { ConnectAttemptStore } from '../db/connect-attempts';
 import type { OAuthFlowStore } from '../db/oauth-flows';
 import type { Logger } from '../logging';
-import { ProviderError, type ProviderKind, type ProviderRegistry } from '../providers';
+import { ProviderError, type AccountIdentity, type ProviderKind, type ProviderRegistry } from '../providers';
 import { ConnectLimitError, countConnectAttempt, type ConnectLimits } from './connect-limits';
 
 /** What a flow stores of its browser's nonce. */
@@ -22,6 +22,7 @@ export type ConnectErrorCode =
   | 'missing_code'
   | 'token_exchange_failed'
   | 'no_refresh_token'
+  | 'insufficient_scope'
   | 'account_lookup_failed'
   | 'provider_not_configured'
   | 'browser_mismatch'
@@ -151,9 +152,16 @@ export class OAuthConnect {
       return fail('token_exchange_failed');
     }
     if (!tokens.refreshToken) return fail('no_refresh_token');
-    let accountEmail: string;
+    const missing = oauth.missingScopes(tokens);
+    if (missing.length > 0) {
+      this.deps.logger.warn({ provider, missingScopes: missing }, 'OAuth grant lacks scopes the service needs');
+      // Nothing is kept of a grant that cannot work; where the provider allows it, it is given back.
+      await oauth.revoke(tokens.refreshToken).catch(() => undefined);
+      return fail('insufficient_scope');
+    }
+    let identity: AccountIdentity;
     try {
-      accountEmail = await oauth.fetchAccountEmail(tokens.accessToken);
+      identity = await oauth.identifyAccount(tokens);
     } catch (err) {
       this.deps.logger.warn({ provider, reason: err instanceof ProviderError ? err.message : 'unexpected' }, 'account lookup failed');
       return fail('account_lookup_failed');
@@ -163,7 +171,8 @@ export class OAuthConnect {
         userId: flow.userId,
         provider,
         calendarId: 'primary',
-        accountEmail,
+        accountEmail: identity.email,
+        ...(identity.subject === undefined ? {} : { accountSubject: identity.subject }),
         accessToken: tokens.accessToken,
         refreshToken: tokens.refreshToken,
         expiresAt: tokens.expiresAt,
@@ -178,6 +187,6 @@ export class OAuthConnect {
     const { account, created } = stored;
     await this.deps.flows.recordOutcome(payload.f, 'connected');
     await this.deps.onConnected(account, created);
-    return { ok: true, account, accountEmail, created, returnUrl: flow.returnUrl };
+    return { ok: true, account, accountEmail: identity.email, created, returnUrl: flow.returnUrl };
   }
 }

@@ -50,6 +50,7 @@ export interface AppDeps extends ApiRepositories {
     | 'nodeEnv'
     | 'apiKeys'
     | 'codecApiKeys'
+    | 'codecOpenInDevelopment'
     | 'temporal'
     | 'publicBaseUrl'
     | 'icloudCaldavUrl'
@@ -111,10 +112,10 @@ export function createApp(deps: AppDeps): Express {
   app.use(
     codecRoutes({
       codec: deps.codec,
-      // A codec key opens /codec alone: the Web UI's proxy holds one instead of a full API key.
-      apiKeys: [...deps.config.apiKeys, ...deps.config.codecApiKeys],
+      // Codec keys only: a booking system's API key must not also read every workflow history.
+      codecKeys: deps.config.codecApiKeys,
       uiOrigins: deps.config.temporalUiOrigins,
-      trustUiOriginWithoutKey: deps.config.nodeEnv === 'development',
+      trustUiOriginWithoutKey: deps.config.codecOpenInDevelopment,
     }),
   );
   // Signed webhooks read their raw body, so they come before the JSON parser.

@@ -1,6 +1,9 @@
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 import type { KeyringEntry } from './keyring';
 
+/** An HMAC-SHA256 in unpadded base64url: 43 characters, the last carrying 2 zero bits. */
+const CANONICAL_MAC = /^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/;
+
 /**
  * Short signed tokens (OAuth `state`, settings links): `<base64url payload>.<key id>.<base64url HMAC>`.
  * Keys are derived from ENCRYPTION_KEYS with HKDF under a purpose label, so a token for one
@@ -30,9 +33,12 @@ export class Signer {
     if (parts.length !== 3) return undefined;
     const [body, keyId, mac] = parts as [string, string, string];
     if (!this.keys.has(keyId)) return undefined;
+    // Only the canonical spelling counts: Node's base64url decoder skips stray characters and
+    // ignores the unused low bits of the last character, so several strings decode to one MAC.
+    if (!CANONICAL_MAC.test(mac)) return undefined;
     const expected = Buffer.from(this.mac(keyId, body), 'base64url');
     const given = Buffer.from(mac, 'base64url');
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+    if (given.length !== expected.length || given.toString('base64url') !== mac || !timingSafeEqual(given, expected)) return undefined;
     try {
       return JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as T;
     } catch {

@@ -23,13 +23,16 @@ export interface CalendarAccountRow {
   refresh_token_enc: string | null;
   password_enc: string | null;
   server_url: string | null;
+  /** SHA-256 (hex) of the provider's stable account identity, where it has one (see accountSubjectHash). */
+  account_subject_hash: string | null;
 }
 
 /** Plain columns a new row is given (sealed ones are named by SealedColumn); the rest take their defaults. */
-export type InsertedColumn = 'user_id' | 'provider' | 'calendar_id' | 'token_expires_at' | 'token_issued_at' | 'server_url';
+export type InsertedColumn =
+  'user_id' | 'provider' | 'calendar_id' | 'token_expires_at' | 'token_issued_at' | 'server_url' | 'account_subject_hash';
 
 export const COLUMNS =
-  'id, user_id, provider, status, calendar_id, sync_enabled, token_expires_at, token_issued_at, token_version, last_synced_at, last_error, created_at, bulk_sync, removing_events, account_email_enc, access_token_enc, refresh_token_enc, password_enc, server_url';
+  'id, user_id, provider, status, calendar_id, sync_enabled, token_expires_at, token_issued_at, token_version, last_synced_at, last_error, created_at, bulk_sync, removing_events, account_email_enc, access_token_enc, refresh_token_enc, password_enc, server_url, account_subject_hash';
 
 export function toCalendarAccount(row: CalendarAccountRow): CalendarAccount {
   return {

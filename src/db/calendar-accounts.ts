@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import { DecryptionError, type SecretBox } from '../crypto/secret-box';
 import type { Credentials, ProviderKind } from '../providers/types';
@@ -32,7 +32,14 @@ export interface NewOAuthAccount {
   userId: string;
   provider: ProviderKind;
   calendarId: string;
+  /** For display; matches a reconnect only for providers without a stable identity (`accountSubject`). */
   accountEmail: string;
+  /**
+   * The provider's stable identity of the account (Microsoft: `<tid>/<oid>`), which its owner
+   * cannot set: a reconnect is matched on it. Undefined where the provider has none (Google: the
+   * e-mail is the account's own address).
+   */
+  accountSubject?: string;
   accessToken: string;
   refreshToken: string | undefined;
   expiresAt: Date;
@@ -155,12 +162,20 @@ export class PgCalendarAccountStore implements CalendarAccountStore {
   async upsertOAuth(newAccount: NewOAuthAccount, limit?: { maxActive: number }): Promise<StoredAccount | AccountLimitReached> {
     return withTransaction(this.pool, async (client) => {
       const rows = await this.lockAccounts(client, newAccount.userId);
-      const same = rows.find(
-        (r) =>
-          r.provider === newAccount.provider &&
-          r.account_email_enc !== null &&
-          this.reveal(r.id, 'account_email', r.account_email_enc).toLowerCase() === newAccount.accountEmail.toLowerCase(),
-      );
+      const subjectHash =
+        newAccount.accountSubject === undefined ? null : accountSubjectHash(newAccount.provider, newAccount.accountSubject);
+      const sameEmail = (r: CalendarAccountRow) =>
+        r.account_email_enc !== null &&
+        this.reveal(r.id, 'account_email', r.account_email_enc).toLowerCase() === newAccount.accountEmail.toLowerCase();
+      // With a stable identity, only it matches; an e-mail match is left for rows recorded before
+      // identities were (they have none), which then take this one. Another identity showing the
+      // same e-mail (a tenant can set `mail` to anything) is another account: a new row.
+      const ofProvider = rows.filter((r) => r.provider === newAccount.provider);
+      const same =
+        subjectHash === null
+          ? ofProvider.find((r) => r.account_subject_hash === null && sameEmail(r))
+          : (ofProvider.find((r) => r.account_subject_hash === subjectHash) ??
+            ofProvider.find((r) => r.account_subject_hash === null && sameEmail(r)));
       if (!same) {
         if (limit && rows.length >= limit.maxActive) return { limitReached: true, limit: limit.maxActive };
         return { account: await this.insertOAuth(newAccount, client), created: true };
@@ -170,9 +185,12 @@ export class PgCalendarAccountStore implements CalendarAccountStore {
         refreshToken: newAccount.refreshToken,
         expiresAt: newAccount.expiresAt,
       });
-      await client.query(`UPDATE calendar_connections SET status = 'active', last_error = NULL, updated_at = now() WHERE id = $1`, [
-        same.id,
-      ]);
+      // The e-mail shown follows the account (it may have changed); the identity is recorded once known.
+      await client.query(
+        `UPDATE calendar_connections SET status = 'active', last_error = NULL, account_email_enc = $2,
+                account_subject_hash = coalesce($3, account_subject_hash), updated_at = now() WHERE id = $1`,
+        [same.id, this.box.seal(newAccount.accountEmail, aad('account_email', same.id)), subjectHash],
+      );
       return { account: (await this.getOn(client, same.id))!, created: false };
     });
   }
@@ -189,6 +207,8 @@ export class PgCalendarAccountStore implements CalendarAccountStore {
         token_expires_at: newAccount.expiresAt,
         // The same clock as the expiry (both from this process): their difference is the token's lifetime.
         token_issued_at: new Date(),
+        account_subject_hash:
+          newAccount.accountSubject === undefined ? null : accountSubjectHash(newAccount.provider, newAccount.accountSubject),
       },
       { account_email: newAccount.accountEmail, access_token: newAccount.accessToken, refresh_token: newAccount.refreshToken },
     );
@@ -394,4 +414,9 @@ export class CalendarAccountNotFoundError extends Error {
     super(`calendar connection ${connectionId} does not exist`);
     this.name = 'CalendarAccountNotFoundError';
   }
+}
+
+/** What is stored of a provider's account identity: a digest, compared for equality only. */
+export function accountSubjectHash(provider: ProviderKind, subject: string): string {
+  return createHash('sha256').update(`${provider}:${subject}`).digest('hex');
 }

@@ -11,7 +11,7 @@ export interface ReencryptSummary {
   failed: Array<{ connectionId: string; error: string }>;
 }
 
-/** Key rotation (`node dist/main.js reencrypt`): every stored secret re-sealed under the newest key. */
+/** Key rotation (`node dist/main.js reencrypt`): every stored secret re-sealed under the newest key, in the current form. */
 export interface SecretReencryption {
   reencryptAll(batch?: number): Promise<ReencryptSummary>;
 }
@@ -33,8 +33,9 @@ export class PgSecretReencryption implements SecretReencryption {
   async reencryptAll(batch = 100): Promise<ReencryptSummary> {
     const keyId = this.box.currentKeyId;
     const summary: ReencryptSummary = { keyId, connections: { reencrypted: 0, current: 0 }, oauthFlows: { reencrypted: 0 }, failed: [] };
+    // Version and key id (`v2:<id>:`): a value under the newest key in the older form is re-sealed too.
     // Compared as a plain prefix (starts_with): LIKE would read "_" and "%" in a key id as wildcards.
-    const prefix = `v1:${keyId}:`;
+    const prefix = this.box.currentPrefix;
     const failed = new Set<string>();
     for (;;) {
       const { rows } = await this.pool.query<{ id: string }>(

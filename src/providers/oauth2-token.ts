@@ -8,6 +8,8 @@ interface TokenResponse {
   access_token?: unknown;
   refresh_token?: unknown;
   expires_in?: unknown;
+  scope?: unknown;
+  id_token?: unknown;
   error?: unknown;
   error_description?: unknown;
 }
@@ -68,5 +70,7 @@ export async function requestToken(
     accessToken: body.access_token,
     refreshToken: typeof body.refresh_token === 'string' && body.refresh_token.length > 0 ? body.refresh_token : undefined,
     expiresAt: new Date(now() + expiresIn * 1000),
+    ...(typeof body.scope === 'string' ? { scope: body.scope } : {}),
+    ...(typeof body.id_token === 'string' && body.id_token.length > 0 ? { idToken: body.id_token } : {}),
   };
 }

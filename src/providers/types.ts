@@ -172,6 +172,17 @@ export interface TokenSet {
   /** Present when the provider issued or rotated one. */
   refreshToken?: string;
   expiresAt: Date;
+  /** The scopes granted, as the token response lists them (space-separated), when it does. */
+  scope?: string;
+  /** The OpenID Connect id token, when the provider issued one (straight from its token endpoint over TLS). */
+  idToken?: string;
+}
+
+/** Who connected: the e-mail to show, and the provider's stable identity of the account where it has one. */
+export interface AccountIdentity {
+  email: string;
+  /** An id the account's owner cannot set (Microsoft: `<tid>/<oid>`); undefined where the e-mail is the identity (Google). */
+  subject?: string;
 }
 
 /** OAuth side of a provider: what token refresh and connecting need. */
@@ -184,7 +195,10 @@ export interface OAuthProvider {
   exchangeCode(input: { code: string; redirectUri: string; codeVerifier?: string }): Promise<TokenSet>;
   /** `cancel`: the caller's cancellation, which ends the request. */
   refresh(refreshToken: string, cancel?: AbortSignal): Promise<TokenSet>;
-  fetchAccountEmail(accessToken: string): Promise<string>;
+  /** Who the tokens of a code exchange belong to. */
+  identifyAccount(tokens: TokenSet): Promise<AccountIdentity>;
+  /** Scopes the service needs that the grant (`tokens.scope`) lacks: the user unticked them at consent. */
+  missingScopes(tokens: TokenSet): string[];
   /** Revokes the grant at the provider where it allows it; an already-dead token is success. */
   revoke(token: string, cancel?: AbortSignal): Promise<void>;
 }

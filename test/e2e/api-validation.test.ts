@@ -529,6 +529,36 @@ describe('hostile requests on every route get a documented 4xx and change nothin
   });
 });
 
+describe('crafted query values on the settings page', () => {
+  it('answers 200, never 500, for prototype names and repeated parameters', async () => {
+    const link = await h.api<{ url: string }>('POST', `/v1/users/${P}-settings/settings-links`);
+    expect(link.status).toBe(201);
+    // The link is exchanged for a session cookie, which the page then reads.
+    const exchanged = await fetch(link.body.url, { redirect: 'manual' });
+    expect(exchanged.status).toBeLessThan(400);
+    const cookie = exchanged.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0]!)
+      .join('; ');
+    const page = (query: string) => fetch(`${h.service.url}/settings?${query}`, { redirect: 'manual', headers: { cookie } });
+    for (const query of [
+      'status=error&error=constructor',
+      'status=error&error=__proto__',
+      'status=error&error=toString',
+      'status=error&error=hasOwnProperty',
+      'status=error&error=a&error=b',
+      'status=a&status=b',
+      'status=error&error[x]=1',
+      'status[]=error',
+    ]) {
+      const res = await page(query);
+      expect([query, res.status]).toEqual([query, 200]);
+      const html = await res.text();
+      if (query.startsWith('status=error&error=')) expect(html).toContain('The calendar could not be connected.');
+    }
+  });
+});
+
 describe('known bookings are not changed by bad requests', () => {
   it('reschedule with end before start is 400 and leaves the booking as it was', async () => {
     const bookingId = h.id('bk');

@@ -1,9 +1,15 @@
 import { randomBytes } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
+import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EncryptionCodec } from '../../src/temporal/payload-codec';
+import { errorHandler } from '../../src/api/errors';
+import { codecRoutes } from '../../src/api/routes/codec';
+import { createLogger } from '../../src/logging';
+import { EncryptionCodec, type DisplayCodec } from '../../src/temporal/payload-codec';
 import { bookingWorkflowId } from '../../src/workflows/messages';
 import { confirmBody, connectedPair, getBooking, settled, strip } from '../support/bookings';
 import { eventually } from '../support/eventually';
@@ -25,9 +31,10 @@ type JsonPayload = { metadata?: Record<string, string>; data?: string };
 async function codec(
   op: 'encode' | 'decode',
   payloads: JsonPayload[],
-  headers: Record<string, string> = { authorization: `Bearer ${h.config.apiKeys[0]}` },
+  headers: Record<string, string> = { authorization: `Bearer ${CODEC_KEY}` },
+  baseUrl = h.service.url,
 ) {
-  const res = await fetch(`${h.service.url}/codec/${op}`, {
+  const res = await fetch(`${baseUrl}/codec/${op}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-namespace': 'default', ...headers },
     body: JSON.stringify({ payloads }),
@@ -39,7 +46,7 @@ const b64 = (s: string) => Buffer.from(s).toString('base64');
 const text = (s: string | undefined) => Buffer.from(s ?? '', 'base64').toString('utf8');
 
 describe('codec server for the Web UI', () => {
-  it('decodes the encrypted payloads of a booking history for a caller with the API key', async () => {
+  it('decodes the encrypted payloads of a booking history for a caller with a codec key', async () => {
     const { tutor, client } = await connectedPair(h);
     const bookingId = h.id('bk');
     await h.api('POST', `/v1/bookings/${bookingId}/confirm`, confirmBody([strip(tutor), strip(client)]));
@@ -68,6 +75,8 @@ describe('codec server for the Web UI', () => {
     expect((await codec('decode', encoded.body.payloads, {})).status).toBe(401);
     expect((await codec('decode', encoded.body.payloads, { origin: UI })).status).toBe(401);
     expect((await codec('decode', encoded.body.payloads, { authorization: 'Bearer wrong' })).status).toBe(401);
+    // The booking system's API key opens the API, not every workflow history.
+    expect((await codec('decode', encoded.body.payloads, { authorization: `Bearer ${h.config.apiKeys[0]}` })).status).toBe(401);
     const junk = await codec('decode', [
       { metadata: { encoding: b64('binary/encrypted'), 'encryption-key-id': b64('nope') }, data: b64('x') },
     ]);
@@ -141,5 +150,32 @@ describe('codec server for the Web UI', () => {
     expect(JSON.parse(text(shown.body.payloads[0]!.data))).toMatchObject({ version: 99 });
     // The booking's workflow stays stuck on that event until an operator resets it to before it.
     await handle.terminate('test: stuck on a refused payload');
+  });
+});
+
+describe('codec development exception', () => {
+  async function codecServer(trustUiOriginWithoutKey: boolean) {
+    const app = express();
+    const identity: DisplayCodec = { encode: (p) => Promise.resolve(p), decodeForDisplay: (p) => Promise.resolve(p) };
+    app.use(codecRoutes({ codec: identity, codecKeys: [], uiOrigins: [UI], trustUiOriginWithoutKey }));
+    app.use(errorHandler(createLogger('silent')));
+    const server = await new Promise<Server>((resolve) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() };
+  }
+  const plain = { metadata: { encoding: b64('json/plain') }, data: b64('{}') };
+
+  it('serves the UI origin from this machine without a key only when CODEC_OPEN_IN_DEVELOPMENT is on', async () => {
+    const open = await codecServer(true);
+    const closed = await codecServer(false);
+    try {
+      expect((await codec('decode', [plain], { origin: UI }, open.url)).status).toBe(200);
+      expect((await codec('decode', [plain], { origin: 'http://evil.example' }, open.url)).status).toBe(401);
+      expect((await codec('decode', [plain], { origin: UI }, closed.url)).status).toBe(401);
+    } finally {
+      open.close();
+      closed.close();
+    }
   });
 });

@@ -17,6 +17,8 @@ const PAIRS = 5;
 const BOOKINGS_PER_PAIR = 10;
 /** `id:hex` as ENCRYPTION_KEYS spells a key. */
 const OLD = `old-key:${randomBytes(32).toString('hex')}`;
+/** The Web UI's codec key (CODEC_API_KEYS): the booking system's API key does not open /codec. */
+const CODEC_KEY = `codec_${randomBytes(24).toString('hex')}`;
 const NEW = `new-key:${randomBytes(32).toString('hex')}`;
 const keyring = (spec: string) => {
   const parsed = parseKeyring(spec);
@@ -26,7 +28,7 @@ const keyring = (spec: string) => {
 
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness({ ENCRYPTION_KEYS: OLD });
+  h = await startHarness({ ENCRYPTION_KEYS: OLD, CODEC_API_KEYS: CODEC_KEY });
 });
 afterAll(async () => {
   await h?.close();
@@ -81,7 +83,7 @@ function confirmPayload(history: History): JsonPayload {
 async function decodeOverHttp(payloads: JsonPayload[]) {
   const res = await fetch(`${h.service.url}/codec/decode`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${h.config.apiKeys[0]}` },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${CODEC_KEY}` },
     body: JSON.stringify({ payloads }),
   });
   return { status: res.status, body: (await res.json()) as { payloads: JsonPayload[]; error?: { code: string; message: string } } };

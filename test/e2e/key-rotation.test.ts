@@ -7,6 +7,7 @@ import { PgOAuthFlowStore } from '../../src/db/oauth-flows';
 import { PgSecretReencryption } from '../../src/db/reencrypt';
 import { aad, SecretUnavailableError, type SealedColumn } from '../../src/db/sealed-columns';
 import { startHarness, type Harness } from '../support/harness';
+import { sealV1 } from '../support/legacy-seal';
 
 let h: Harness;
 beforeAll(async () => {
@@ -136,5 +137,44 @@ describe('encryption key rotation', () => {
       flow.id,
     ]);
     expect(SecretBox.keyIdOf(verifier.rows[0]!.code_verifier_enc)).toBe('rot_1');
+  });
+
+  it('re-seals values of the earlier v1 form (raw key) under the same key as v2 (derived subkey); they open before and after', async () => {
+    const current = h.config.encryptionKeys[0]!;
+    const box = new SecretBox(h.config.encryptionKeys);
+    const store = new PgCalendarAccountStore(h.pool, box);
+    const password = `app-${randomBytes(8).toString('hex')}`;
+    const username = `${h.id('c')}@caldav.test`;
+    const { account } = await store.upsertCalDav({
+      userId: h.id('u'),
+      provider: 'caldav',
+      serverUrl: 'https://caldav.invalid/',
+      calendarUrl: 'https://caldav.invalid/calendars/x/',
+      username,
+      password,
+    });
+    // As a release before the subkey stored them: v1, under the current key's raw bytes.
+    await h.pool.query('UPDATE calendar_connections SET account_email_enc = $2, password_enc = $3 WHERE id = $1', [
+      account.id,
+      sealV1(current, username, aad('account_email', account.id)),
+      sealV1(current, password, aad('password', account.id)),
+    ]);
+    const stored = async () =>
+      (
+        await h.pool.query<{ account_email_enc: string; password_enc: string }>(
+          'SELECT account_email_enc, password_enc FROM calendar_connections WHERE id = $1',
+          [account.id],
+        )
+      ).rows[0]!;
+    expect((await stored()).password_enc.startsWith(`v1:${current.id}:`)).toBe(true);
+    expect((await store.getWithCredentials(account.id))?.credentials).toMatchObject({ kind: 'basic', username, password });
+
+    const summary = await new PgSecretReencryption(h.pool, box).reencryptAll();
+    expect(summary.failed.filter((f) => f.connectionId === account.id)).toEqual([]);
+    const after = await stored();
+    expect(after.password_enc.startsWith(`v2:${current.id}:`)).toBe(true);
+    expect(after.account_email_enc.startsWith(`v2:${current.id}:`)).toBe(true);
+    expect(box.open(after.password_enc, aad('password', account.id))).toBe(password);
+    expect((await store.getWithCredentials(account.id))?.credentials).toMatchObject({ kind: 'basic', username, password });
   });
 });

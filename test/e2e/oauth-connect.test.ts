@@ -55,6 +55,8 @@ describe('OAuth connect flow', () => {
     expect(authorize.searchParams.get('code_challenge')).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(authorize.searchParams.get('redirect_uri')).toBe(`${h.config.publicBaseUrl}/v1/oauth/google/callback`);
     expect(authorize.searchParams.get('state')).toBeTruthy();
+    // A grant holds what this service asks for, nothing an earlier grant to the same client added.
+    expect(authorize.searchParams.has('include_granted_scopes')).toBe(false);
 
     const callback = await consent(opened.location!, `${userId}@sandbox.test`);
     const back = await redirectOf(callback, opened.cookie);
@@ -66,7 +68,7 @@ describe('OAuth connect flow', () => {
     expect(list).toEqual([
       expect.objectContaining({ id: params.get('connection'), status: 'active', accountEmail: `${userId}@sandbox.test` }),
     ]);
-    expect(JSON.stringify(list)).not.toMatch(/token|v1:/i);
+    expect(JSON.stringify(list)).not.toMatch(/token|v[12]:/i);
 
     // The link is single-use, and so is the callback.
     const again = await redirectOf(created.body.url);
@@ -241,6 +243,62 @@ describe('Microsoft', () => {
     } finally {
       await h.microsoft.configure({ strictRotation: false });
     }
+  });
+});
+
+describe('granted scopes and account identity', () => {
+  it('a Google grant without the calendar scopes fails the connect with insufficient_scope and stores nothing', async () => {
+    const userId = h.id('u');
+    const opened = await redirectOf((await link(userId)).body.url);
+    const requested = new URL(opened.location!).searchParams.get('scope')!.split(' ');
+    expect(requested).toEqual(expect.arrayContaining(['https://www.googleapis.com/auth/calendar.events']));
+    // The user unticks the events scope on Google's granular consent screen.
+    const back = await redirectOf(
+      await consent(opened.location!, `${userId}@sandbox.test`, 'allow', {
+        grantScopes: requested.filter((s) => s !== 'https://www.googleapis.com/auth/calendar.events'),
+      }),
+      opened.cookie,
+    );
+    const params = resultOf(back.location);
+    expect([params.get('status'), params.get('error')]).toEqual(['error', 'insufficient_scope']);
+    expect(await connections(userId)).toHaveLength(0);
+  });
+
+  it('matches a Microsoft reconnect on tenant + object id, not on the mail a tenant can set', async () => {
+    const userId = h.id('ms');
+    const victim = `${userId}-ada@contoso.test`;
+    const connectAs = async (signIn: string) => {
+      const opened = await redirectOf((await link(userId, { provider: 'microsoft', returnUrl: RETURN })).body.url);
+      const back = await redirectOf(await consent(opened.location!, signIn), opened.cookie);
+      const params = resultOf(back.location);
+      expect(params.get('status')).toBe('connected');
+      return params.get('connection')!;
+    };
+    const first = await connectAs(victim);
+    const tokenOf = async (id: string) =>
+      (await h.pool.query<{ access_token_enc: string }>('SELECT access_token_enc FROM calendar_connections WHERE id = $1', [id])).rows[0]!
+        .access_token_enc;
+    const before = await tokenOf(first);
+
+    // Another tenant's account whose administrator set its mail to the victim's address.
+    const mallory = `${userId}-mallory@fabrikam.test`;
+    await h.microsoft.createAccount(mallory, undefined, { mail: victim, tenantId: '7a1d2c3b-4e5f-4061-9728-3a4b5c6d7e8f' });
+    const second = await connectAs(mallory);
+    expect(second).not.toBe(first);
+    expect(await tokenOf(first)).toBe(before);
+    const list = await connections(userId);
+    expect(list.map((c) => [c.id, c.accountEmail]).sort()).toEqual(
+      [
+        [first, victim],
+        [second, victim],
+      ].sort(),
+    );
+
+    // The same account again, its mail changed meanwhile: the same connection, the new address shown.
+    await h.microsoft.createAccount(victim, undefined, { mail: `${userId}-ada.new@contoso.test` });
+    expect(await connectAs(victim)).toBe(first);
+    expect((await connections(userId)).find((c) => c.id === first)?.accountEmail).toBe(`${userId}-ada.new@contoso.test`);
+    expect(await connections(userId)).toHaveLength(2);
   });
 });
 

@@ -26,10 +26,13 @@ describe('ensureDevSecrets', () => {
     expect(parseKeyring(first.encryptionKeys).ok).toBe(true);
     expect(first.apiKey).toMatch(/^dev_[A-Za-z0-9_-]{32}$/);
     expect(first.webhookSecret.length).toBeGreaterThanOrEqual(32);
+    // A key of its own for the codec server: the API key does not open it.
+    expect(first.codecKey).toMatch(/^dev_[A-Za-z0-9_-]{32}$/);
+    expect(first.codecKey).not.toBe(first.apiKey);
 
     expect(mode(dir)).toBe(0o700);
     const files = Object.values(first.files);
-    expect(new Set(files).size).toBe(3);
+    expect(new Set(files).size).toBe(4);
     for (const file of files) {
       expect(path.dirname(file)).toBe(dir);
       expect(mode(file)).toBe(0o600);

@@ -112,6 +112,44 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('production requires an https PUBLIC_BASE_URL (http to loopback only); development and tests take http', () => {
+    const production = {
+      NODE_ENV: 'production',
+      API_KEYS: 'k'.repeat(40),
+      WEBHOOK_SECRET: 's'.repeat(40),
+      ENCRYPTION_KEYS: `prod1:${KEY}`,
+      DATABASE_URL: 'postgres://db/x',
+    };
+    for (const url of ['http://sync.example.com', 'http://10.0.0.5:3000', 'http://localhost.example.com', 'http://127.0.0.1.nip.io']) {
+      expect(problems({ ...production, PUBLIC_BASE_URL: url })).toEqual([
+        'PUBLIC_BASE_URL must be an https:// URL in production (http only for a loopback address)',
+      ]);
+    }
+    // A production build smoke-tested on this machine (nothing crosses a network).
+    expect(loadConfig({ ...production, PUBLIC_BASE_URL: 'http://127.0.0.1:3000' }).publicBaseUrl).toBe('http://127.0.0.1:3000');
+    expect(loadConfig({ ...production, PUBLIC_BASE_URL: 'HTTPS://sync.example.com' }).publicBaseUrl).toBe('HTTPS://sync.example.com');
+    expect(loadConfig({ ...base, PUBLIC_BASE_URL: 'http://127.0.0.1:3000' }).publicBaseUrl).toBe('http://127.0.0.1:3000');
+    expect(loadConfig({ ...base, NODE_ENV: 'test', PUBLIC_BASE_URL: 'http://127.0.0.1:3000' }).publicBaseUrl).toBe('http://127.0.0.1:3000');
+  });
+
+  it('opens the codec without a key only with CODEC_OPEN_IN_DEVELOPMENT=true in development', () => {
+    expect(loadConfig(base).codecOpenInDevelopment).toBe(false);
+    expect(loadConfig({ ...base, CODEC_OPEN_IN_DEVELOPMENT: 'true' }).codecOpenInDevelopment).toBe(true);
+    expect(loadConfig({ ...base, NODE_ENV: 'test', CODEC_OPEN_IN_DEVELOPMENT: 'true' }).codecOpenInDevelopment).toBe(false);
+    expect(problems({ ...base, CODEC_OPEN_IN_DEVELOPMENT: 'yes' })).toEqual(['CODEC_OPEN_IN_DEVELOPMENT must be true or false']);
+    const production = {
+      NODE_ENV: 'production',
+      API_KEYS: 'k'.repeat(40),
+      WEBHOOK_SECRET: 's'.repeat(40),
+      ENCRYPTION_KEYS: `prod1:${KEY}`,
+      DATABASE_URL: 'postgres://db/x',
+      PUBLIC_BASE_URL: 'https://sync.example.com',
+    };
+    expect(problems({ ...production, CODEC_OPEN_IN_DEVELOPMENT: 'true' })).toEqual([
+      'CODEC_OPEN_IN_DEVELOPMENT: the codec is never open without a key in production',
+    ]);
+  });
+
   it('reads WORKFLOW_BUNDLE_PATH, unset when empty', () => {
     expect(loadConfig(base).workflowBundlePath).toBeUndefined();
     expect(loadConfig({ ...base, WORKFLOW_BUNDLE_PATH: ' ' }).workflowBundlePath).toBeUndefined();

@@ -21,6 +21,12 @@ describe('the connect result page (a connect link without returnUrl)', () => {
   });
 
   it('has a message for a code it does not know', () => {
-    expect(connectResultMessage('something_new' as never)).toBe('The calendar could not be connected. Please try again.');
+    expect(connectResultMessage('something_new')).toBe('The calendar could not be connected. Please try again.');
+  });
+
+  it('gives names of Object.prototype members (from a URL) the general message', () => {
+    for (const code of ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf']) {
+      expect(connectResultMessage(code)).toBe('The calendar could not be connected. Please try again.');
+    }
   });
 });

@@ -1,6 +1,8 @@
+import { createDecipheriv } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { parseKeyring } from '../../src/crypto/keyring';
 import { DecryptionError, SecretBox } from '../../src/crypto/secret-box';
+import { sealV1 } from '../support/legacy-seal';
 
 const keys = (spec: string) => {
   const r = parseKeyring(spec);
@@ -40,5 +42,27 @@ describe('SecretBox', () => {
     const tampered = `${version}:${keyId}:${bytes.toString('base64url')}`;
     expect(() => box.open(tampered, 'row:1')).toThrow(expect.objectContaining({ code: 'authentication_failed' }));
     expect(() => box.open('plaintext', 'row:1')).toThrow(expect.objectContaining({ code: 'malformed' }));
+  });
+
+  it('seals v2 values under a derived subkey, never the raw key; still opens v1 values', () => {
+    const [entry] = keys(A);
+    const box = new SecretBox([entry!]);
+    const sealed = box.seal('refresh-token', 'row:1');
+    expect(sealed.startsWith('v2:a1:')).toBe(true);
+    expect(box.currentPrefix).toBe('v2:a1:');
+    // The raw ENCRYPTION_KEYS bytes (also the HKDF input of the signer, channel secrets and codec) do not open it.
+    const packed = Buffer.from(sealed.split(':')[2]!, 'base64url');
+    const raw = createDecipheriv('aes-256-gcm', entry!.key, packed.subarray(0, 12));
+    raw.setAAD(Buffer.from('row:1'));
+    raw.setAuthTag(packed.subarray(packed.length - 16));
+    expect(() => Buffer.concat([raw.update(packed.subarray(12, packed.length - 16)), raw.final()])).toThrow();
+    // A value stored before the subkey existed opens, bound to its place as before.
+    const legacy = sealV1(entry!, 'old-token', 'row:1');
+    expect(box.open(legacy, 'row:1')).toBe('old-token');
+    expect(() => box.open(legacy, 'row:2')).toThrow(expect.objectContaining({ code: 'authentication_failed' }));
+    // A v1 spelling of a v2 value (or the reverse) does not open: the version picks the key.
+    expect(() => box.open(sealed.replace(/^v2:/, 'v1:'), 'row:1')).toThrow(expect.objectContaining({ code: 'authentication_failed' }));
+    expect(() => box.open(legacy.replace(/^v1:/, 'v2:'), 'row:1')).toThrow(expect.objectContaining({ code: 'authentication_failed' }));
+    expect(() => box.open(sealed.replace(/^v2:/, 'v3:'), 'row:1')).toThrow(expect.objectContaining({ code: 'malformed' }));
   });
 });

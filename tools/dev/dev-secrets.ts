@@ -16,7 +16,9 @@ export interface DevSecrets {
   /** `dev_` + 32 base64url characters */
   apiKey: string;
   webhookSecret: string;
-  files: { encryptionKeys: string; apiKey: string; webhookSecret: string };
+  /** `dev_` + 32 base64url characters: the codec server's key (CODEC_API_KEYS), for `temporal … --codec-auth` */
+  codecKey: string;
+  files: { encryptionKeys: string; apiKey: string; webhookSecret: string; codecKey: string };
 }
 
 export type DevSecretsErrorCode = 'INVALID_SECRET_FILE';
@@ -54,6 +56,11 @@ const SPECS = {
     generate: () => `dev_${crypto.randomBytes(24).toString('base64url')}`,
     check: (v: string) => (/^\S{24,}$/.test(v) ? undefined : 'must be at least 24 characters without spaces'),
   },
+  codecKey: {
+    file: 'codec-key',
+    generate: () => `dev_${crypto.randomBytes(24).toString('base64url')}`,
+    check: (v: string) => (/^\S{24,}$/.test(v) ? undefined : 'must be at least 24 characters without spaces'),
+  },
   webhookSecret: {
     file: 'webhook-secret',
     generate: () => crypto.randomBytes(32).toString('base64url'),
@@ -68,11 +75,13 @@ export function ensureDevSecrets(dataDir: string): DevSecrets {
   const encryptionKeys = ensureSecret(dir, SPECS.encryptionKeys);
   const apiKey = ensureSecret(dir, SPECS.apiKey);
   const webhookSecret = ensureSecret(dir, SPECS.webhookSecret);
+  const codecKey = ensureSecret(dir, SPECS.codecKey);
   return {
     encryptionKeys: encryptionKeys.value,
     apiKey: apiKey.value,
     webhookSecret: webhookSecret.value,
-    files: { encryptionKeys: encryptionKeys.file, apiKey: apiKey.file, webhookSecret: webhookSecret.file },
+    codecKey: codecKey.value,
+    files: { encryptionKeys: encryptionKeys.file, apiKey: apiKey.file, webhookSecret: webhookSecret.file, codecKey: codecKey.file },
   };
 }
 

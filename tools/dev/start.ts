@@ -38,6 +38,14 @@ async function main(): Promise<void> {
       `API key:         ${secrets.files.apiKey}  (use: Authorization: Bearer $(cat ${path.relative(process.cwd(), secrets.files.apiKey)}))`,
     );
   }
+  if (!env.CODEC_API_KEYS) {
+    env.CODEC_API_KEYS = secrets.codecKey;
+    notes.push(
+      `Codec key:       ${secrets.files.codecKey}  (temporal workflow show … --codec-endpoint http://localhost:${env.PORT ?? 3000}/codec --codec-auth "Bearer $(cat ${path.relative(process.cwd(), secrets.files.codecKey)})")`,
+    );
+  }
+  // The dev server's Web UI calls /codec from the browser without a key (src/config.ts refuses this in production).
+  env.CODEC_OPEN_IN_DEVELOPMENT ??= 'true';
   if (!env.WEBHOOK_SECRET) {
     env.WEBHOOK_SECRET = secrets.webhookSecret;
     notes.push(`Webhook secret:  ${secrets.files.webhookSecret}`);

@@ -26,8 +26,16 @@ export async function redirectOf(
   return { status: res.status, location: res.headers.get('location'), body: await res.text(), cookie: set };
 }
 
-/** Submits the sandbox consent page at `authorizeUrl`; returns where the provider redirects. */
-export async function consent(authorizeUrl: string, email: string, decision: 'allow' | 'deny' = 'allow'): Promise<string> {
+/**
+ * Submits the sandbox consent page at `authorizeUrl`; returns where the provider redirects.
+ * `grantScopes`: Google's granular consent, only these of the requested scopes left ticked.
+ */
+export async function consent(
+  authorizeUrl: string,
+  email: string,
+  decision: 'allow' | 'deny' = 'allow',
+  options: { grantScopes?: string[] } = {},
+): Promise<string> {
   const page = await fetch(authorizeUrl);
   const html = await page.text();
   if (page.status !== 200) throw new Error(`consent page: ${page.status} ${html.slice(0, 200)}`);
@@ -37,6 +45,7 @@ export async function consent(authorizeUrl: string, email: string, decision: 'al
   for (const m of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g))
     form.set(unescapeHtml(m[1]!), unescapeHtml(m[2]!));
   form.set('email', email);
+  if (options.grantScopes) form.set('granted_scope', options.grantScopes.join(' '));
   // Emulators name their buttons differently (Allow/Deny, Accept/Cancel): the primary one consents.
   const allow = /name="decision" value="([^"]+)" class="primary"/.exec(html)?.[1];
   const deny = /name="decision" value="([^"]+)" formnovalidate/.exec(html)?.[1];
@@ -61,8 +70,9 @@ export async function completeConnectLink(
   connectUrl: string,
   email: string,
   decision: 'allow' | 'deny' = 'allow',
+  options: { grantScopes?: string[] } = {},
 ): Promise<{ status: number; location: string | null; body: string; cookie: string }> {
   const opened = await redirectOf(connectUrl);
   if (opened.status !== 302 || !opened.location) return opened;
-  return redirectOf(await consent(opened.location, email, decision), opened.cookie);
+  return redirectOf(await consent(opened.location, email, decision, options), opened.cookie);
 }

@@ -176,6 +176,31 @@ describe('OAuth consent page', () => {
     expect(denied.searchParams.get('state')).toBe('st-123');
     expect(denied.searchParams.get('code')).toBeNull();
   });
+
+  it('grants only the scopes left ticked (granular consent), and says so in the token response', async () => {
+    const requested = `${CALENDAR_SCOPES.events} ${CALENDAR_SCOPES.readonly}`;
+    const decide = (extra: Record<string, string>) =>
+      fetch(`${sandbox.url}/o/oauth2/v2/auth/decision`, {
+        method: 'POST',
+        body: new URLSearchParams({
+          client_id: CLIENT_ID,
+          redirect_uri: REDIRECT_URI,
+          scope: requested,
+          access_type: 'offline',
+          email: 'granular@sandbox.test',
+          decision: 'allow',
+          ...extra,
+        }),
+        redirect: 'manual',
+      });
+    const codeOf = (res: Response) => new URL(res.headers.get('location') ?? 'http://missing').searchParams;
+    const partial = codeOf(await decide({ granted_scope: `${CALENDAR_SCOPES.readonly} https://mail.google.com/` }));
+    expect(partial.get('scope')).toBe(CALENDAR_SCOPES.readonly);
+    const partialTokens = await exchange(partial.get('code')!);
+    expect(partialTokens.body.scope).toBe(CALENDAR_SCOPES.readonly);
+    const all = codeOf(await decide({}));
+    expect((await exchange(all.get('code')!)).body.scope).toBe(requested);
+  });
 });
 
 describe('OAuth token endpoint', () => {

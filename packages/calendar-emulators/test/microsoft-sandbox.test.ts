@@ -20,6 +20,7 @@ interface TokenBody {
   ext_expires_in?: number;
   access_token?: string;
   refresh_token?: string;
+  id_token?: string;
   error?: string;
   error_description?: string;
   error_codes?: number[];
@@ -307,7 +308,7 @@ describe('token endpoint: authorization codes', () => {
     expect(ok.status).toBe(200);
     expect(ok.headers.get('cache-control')).toContain('no-store');
     expect(Object.keys(ok.body).sort()).toEqual(
-      ['access_token', 'expires_in', 'ext_expires_in', 'refresh_token', 'scope', 'token_type'].sort(),
+      ['access_token', 'expires_in', 'ext_expires_in', 'id_token', 'refresh_token', 'scope', 'token_type'].sort(),
     );
     expect(ok.body.token_type).toBe('Bearer');
     expect(ok.body.expires_in).toBe(3600);
@@ -336,6 +337,49 @@ describe('token endpoint: authorization codes', () => {
     expect(mismatch.body.error).toBe('invalid_grant');
     const ok = await exchange(code, { code_verifier: verifier });
     expect(ok.status).toBe(200);
+  });
+
+  it('issues an id token with the tenant (tid) for openid, and the object id (oid) with profile', async () => {
+    const account = await sandbox.control.createAccount('idt@sandbox.test');
+    const claimsOf = (token: unknown) =>
+      JSON.parse(Buffer.from(String(token).split('.')[1]!, 'base64url').toString('utf8')) as Record<string, unknown>;
+    const full = await exchange(
+      (await sandbox.control.authorize({ email: 'idt@sandbox.test', clientId: CLIENT_ID, redirectUri: REDIRECT_URI })).code,
+    );
+    expect(claimsOf(full.body.id_token)).toMatchObject({
+      ver: '2.0',
+      aud: CLIENT_ID,
+      tid: account.tenantId,
+      oid: account.id,
+      preferred_username: 'idt@sandbox.test',
+    });
+    expect(account.tenantId).toMatch(GUID);
+    // Refreshes carry one too.
+    const refreshed = await refresh(String(full.body.refresh_token));
+    expect(claimsOf(refreshed.body.id_token)).toMatchObject({ tid: account.tenantId, oid: account.id });
+
+    const noProfile = await exchange(
+      (
+        await sandbox.control.authorize({
+          email: 'idt@sandbox.test',
+          clientId: CLIENT_ID,
+          redirectUri: REDIRECT_URI,
+          scope: 'openid offline_access User.Read',
+        })
+      ).code,
+    );
+    expect(claimsOf(noProfile.body.id_token)).not.toHaveProperty('oid');
+    const noOpenId = await exchange(
+      (
+        await sandbox.control.authorize({
+          email: 'idt@sandbox.test',
+          clientId: CLIENT_ID,
+          redirectUri: REDIRECT_URI,
+          scope: 'offline_access User.Read',
+        })
+      ).code,
+    );
+    expect(noOpenId.body).not.toHaveProperty('id_token');
   });
 
   it('issues a refresh token only for offline_access', async () => {
@@ -528,6 +572,15 @@ describe('Graph /me', () => {
 
     await sandbox.control.reset();
     expect((await sandbox.control.createAccount('grace.hopper@navy.test')).id).toBe(id);
+  });
+
+  it('shows the mail a tenant set, which need not be the sign-in name, and another tenant id', async () => {
+    const tenantId = '3f0b1c2d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
+    const created = await sandbox.control.createAccount('mallory@evil.test', undefined, { mail: 'ada@sandbox.test', tenantId });
+    expect(created).toMatchObject({ email: 'mallory@evil.test', mail: 'ada@sandbox.test', tenantId });
+    const conn = await connect('mallory@evil.test');
+    const me = await graph(conn.accessToken, '/me?$select=id,mail,userPrincipalName');
+    expect(me.body).toMatchObject({ id: created.id, mail: 'ada@sandbox.test', userPrincipalName: 'mallory@evil.test' });
   });
 
   it('supports $select', async () => {

@@ -326,7 +326,7 @@ export const ROUTES: RouteDoc[] = [
     method: 'post',
     path: '/codec/encode',
     tag: 'operations',
-    summary: 'Temporal codec server: encrypt payloads',
+    summary: 'Temporal codec server: encrypt payloads (bearer: one of CODEC_API_KEYS, not API_KEYS)',
     auth: 'apiKey',
     body: codecPayloadsSchema,
     responses: { 200: '`{payloads}`', ...invalid, ...keyed },
@@ -335,7 +335,7 @@ export const ROUTES: RouteDoc[] = [
     method: 'post',
     path: '/codec/decode',
     tag: 'operations',
-    summary: 'Temporal codec server: decrypt payloads (for the Web UI)',
+    summary: 'Temporal codec server: decrypt payloads for the Web UI (bearer: one of CODEC_API_KEYS, not API_KEYS)',
     auth: 'apiKey',
     body: codecPayloadsSchema,
     responses: {

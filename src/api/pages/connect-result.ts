@@ -9,6 +9,8 @@ const MESSAGES: Record<ConnectErrorCode, string> = {
   missing_code: 'The calendar provider did not return an authorization. Please try again.',
   token_exchange_failed: 'The calendar provider refused the authorization. Please try again.',
   no_refresh_token: 'The calendar provider did not grant lasting access. Please try again and accept all requested permissions.',
+  insufficient_scope:
+    'Some permissions this service needs to keep your calendar in step were not granted. Please try again and leave every requested permission ticked.',
   account_lookup_failed: 'We could not read your calendar account. Please try again.',
   provider_not_configured: 'This calendar provider is not available.',
   browser_mismatch:
@@ -17,8 +19,12 @@ const MESSAGES: Record<ConnectErrorCode, string> = {
   too_many_connect_attempts: 'Too many attempts to connect a calendar in the last hour. Please try again later.',
 };
 
-export function connectResultMessage(code: ConnectErrorCode): string {
-  return MESSAGES[code] ?? 'The calendar could not be connected. Please try again.';
+/**
+ * The text for an error code, which may come from a URL: only the table's own entries count, so
+ * `constructor`, `__proto__` or `toString` get the general message, not a prototype's member.
+ */
+export function connectResultMessage(code: string): string {
+  return Object.hasOwn(MESSAGES, code) ? MESSAGES[code as ConnectErrorCode] : 'The calendar could not be connected. Please try again.';
 }
 
 /** Shown when there is no return URL to send the browser back to. */
@@ -34,6 +40,6 @@ Your bookings will appear in it shortly. You can close this window.</p></div>`,
   return page(
     'Calendar not connected',
     `<div class="card"><h1 class="bad">Calendar not connected</h1>
-<p>${escapeHtml(MESSAGES[result.error])}</p><p class="muted">Error code: <code>${escapeHtml(result.error)}</code></p></div>`,
+<p>${escapeHtml(connectResultMessage(result.error))}</p><p class="muted">Error code: <code>${escapeHtml(result.error)}</code></p></div>`,
   );
 }

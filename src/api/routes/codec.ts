@@ -10,12 +10,13 @@ import { parseBody } from '../validate';
 export interface CodecRouteDeps {
   /** Plain payloads are shown as they are (they are readable in the history already); the worker refuses them. */
   codec: DisplayCodec;
-  apiKeys: string[];
+  /** CODEC_API_KEYS: they open the codec alone; the booking system's API_KEYS do not open it. */
+  codecKeys: string[];
   /** Web UI origins allowed by CORS. */
   uiOrigins: string[];
   /**
-   * Development only: the local dev server's Web UI cannot send a key, so requests from its
-   * origin are served without one. Never set in production.
+   * CODEC_OPEN_IN_DEVELOPMENT (development only, set by `npm start`): the local dev server's Web UI
+   * cannot send a key, so requests from its origin on this machine are served without one.
    */
   trustUiOriginWithoutKey: boolean;
 }
@@ -25,11 +26,12 @@ const CODEC_BODY_LIMIT = '8mb';
 /**
  * The Temporal codec server (`/codec/encode`, `/codec/decode`): lets the Web UI and the CLI
  * (`--codec-endpoint … --codec-auth "Bearer <key>"`) show payloads this service encrypted.
- * It needs an API key, since decoding reveals what the histories keep secret.
+ * It needs a codec key (CODEC_API_KEYS), since decoding reveals what the histories keep secret;
+ * the booking system's API keys do not open it, so holding one never means reading every history.
  */
-export function codecRoutes({ codec, apiKeys, uiOrigins, trustUiOriginWithoutKey }: CodecRouteDeps): Router {
+export function codecRoutes({ codec, codecKeys, uiOrigins, trustUiOriginWithoutKey }: CodecRouteDeps): Router {
   const router = Router();
-  const keys = apiKeyMatcher(apiKeys);
+  const keys = apiKeyMatcher(codecKeys);
   const allowCors = cors({
     origin: uiOrigins,
     methods: ['POST'],
@@ -42,7 +44,11 @@ export function codecRoutes({ codec, apiKeys, uiOrigins, trustUiOriginWithoutKey
     // Development only, and only from this machine: an Origin header alone proves nothing.
     const local = ['127.0.0.1', '::1', '::ffff:127.0.0.1'].includes(req.socket.remoteAddress ?? '');
     if (trustUiOriginWithoutKey && local && origin !== undefined && uiOrigins.includes(origin)) return next();
-    next(keys.keyOf(req) ? undefined : new ApiError(401, 'unauthorized', 'the codec needs an API key (Authorization: Bearer <key>)'));
+    next(
+      keys.keyOf(req)
+        ? undefined
+        : new ApiError(401, 'unauthorized', 'the codec needs a codec key, one of CODEC_API_KEYS (Authorization: Bearer <key>)'),
+    );
   };
 
   router.options(['/codec/encode', '/codec/decode'], allowCors);

@@ -111,7 +111,7 @@ export function settingsRoutes(deps: SettingsDeps): Router {
     const status = req.query.status;
     const error = typeof req.query.error === 'string' ? req.query.error : '';
     if (status === 'connected') view.banner = { tone: 'ok', text: 'Calendar connected. Your bookings are being added to it.' };
-    else if (status === 'error') view.banner = { tone: 'bad', text: connectResultMessage(error as ConnectErrorCode) };
+    else if (status === 'error') view.banner = { tone: 'bad', text: connectResultMessage(error) };
     else if (status === 'disconnected') view.banner = { tone: 'ok', text: 'Calendar disconnected.' };
     res.type('html').send(settingsPage(view));
   });

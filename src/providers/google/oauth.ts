@@ -1,6 +1,6 @@
 import { requestToken, type ClientCredentials } from '../oauth2-token';
 import { requestSignal } from '../request-signal';
-import { ProviderError, type OAuthProvider, type TokenSet } from '../types';
+import { ProviderError, type AccountIdentity, type OAuthProvider, type TokenSet } from '../types';
 import { calendarClient, withToken } from './calendar-client';
 import { toProviderError } from './errors';
 
@@ -23,7 +23,10 @@ export class GoogleOAuth implements OAuthProvider {
 
   constructor(private readonly config: GoogleOAuthConfig) {}
 
-  /** The consent URL: offline access + forced consent so Google issues a refresh token; PKCE S256. */
+  /**
+   * The consent URL: offline access + forced consent so Google issues a refresh token; PKCE S256.
+   * No `include_granted_scopes`: a grant holds what this service asks for, nothing earlier grants added.
+   */
   authorizeUrl(input: { state: string; redirectUri: string; codeChallenge: string; loginHint?: string }): string {
     const url = new URL(this.config.authUrl);
     url.search = new URLSearchParams({
@@ -33,7 +36,6 @@ export class GoogleOAuth implements OAuthProvider {
       scope: GOOGLE_SCOPES.join(' '),
       access_type: 'offline',
       prompt: 'consent',
-      include_granted_scopes: 'true',
       state: input.state,
       code_challenge: input.codeChallenge,
       code_challenge_method: 'S256',
@@ -72,14 +74,23 @@ export class GoogleOAuth implements OAuthProvider {
     throw new ProviderError(res.status >= 500 ? 'transient' : 'rejected', `Google revoke endpoint ${res.status}`, { status: res.status });
   }
 
-  /** The account's e-mail is the id of its primary calendar. */
-  async fetchAccountEmail(accessToken: string): Promise<string> {
+  /** The account's e-mail is the id of its primary calendar: Google's own address of the account. */
+  async identifyAccount(tokens: TokenSet): Promise<AccountIdentity> {
     try {
-      const res = await calendarClient(this.config.apiUrl).calendarList.get({ calendarId: 'primary' }, withToken(accessToken));
+      const res = await calendarClient(this.config.apiUrl).calendarList.get({ calendarId: 'primary' }, withToken(tokens.accessToken));
       if (!res.data.id) throw new ProviderError('rejected', 'Google returned a primary calendar without an id');
-      return res.data.id;
+      return { email: res.data.id };
     } catch (err) {
       throw toProviderError(err);
     }
+  }
+
+  /**
+   * Google's consent screen lets the user untick scopes, and the token response's `scope` lists
+   * what was granted. Every one of ours is needed (events to write, read-only for busy times).
+   */
+  missingScopes(tokens: TokenSet): string[] {
+    const granted = new Set((tokens.scope ?? '').split(/\s+/).filter(Boolean));
+    return GOOGLE_SCOPES.filter((scope) => !granted.has(scope));
   }
 }

@@ -1,5 +1,5 @@
 import { requestToken, type ClientCredentials } from '../oauth2-token';
-import { ProviderError, type OAuthProvider, type TokenSet } from '../types';
+import { ProviderError, type AccountIdentity, type OAuthProvider, type TokenSet } from '../types';
 
 export interface MicrosoftOAuthConfig extends ClientCredentials {
   /** Authority host, e.g. https://login.microsoftonline.com */
@@ -9,8 +9,33 @@ export interface MicrosoftOAuthConfig extends ClientCredentials {
   graphUrl: string;
 }
 
-/** Calendars to write ours, User.Read for `/me`, offline_access for a refresh token. */
-export const MICROSOFT_SCOPES = ['offline_access', 'User.Read', 'Calendars.ReadWrite'];
+/**
+ * Calendars to write ours, User.Read for `/me`, offline_access for a refresh token; openid and
+ * profile for an id token naming the account's tenant (`tid`) and object id (`oid`).
+ */
+export const MICROSOFT_SCOPES = ['openid', 'profile', 'offline_access', 'User.Read', 'Calendars.ReadWrite'];
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * `<tid>/<oid>` from the id token's claims: the account's identity, which no tenant can give
+ * another account (unlike `mail` or `userPrincipalName`). The signature is not checked: the
+ * token came straight from the token endpoint over TLS, in exchange for our client secret
+ * (OpenID Connect Core 1.0, 3.1.3.7).
+ */
+export function accountSubjectOf(idToken: string | undefined): string | undefined {
+  const payload = idToken?.split('.')[1];
+  if (!payload) return undefined;
+  let claims: unknown;
+  try {
+    claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  const { tid, oid } = (claims ?? {}) as { tid?: unknown; oid?: unknown };
+  if (typeof tid !== 'string' || typeof oid !== 'string' || !GUID.test(tid) || !GUID.test(oid)) return undefined;
+  return `${tid.toLowerCase()}/${oid.toLowerCase()}`;
+}
 
 /**
  * Microsoft identity platform (v2.0 endpoints). Refresh tokens rotate: every refresh returns a
@@ -63,8 +88,22 @@ export class MicrosoftOAuth implements OAuthProvider {
     );
   }
 
-  /** Graph `GET /me`: the mailbox address, or the sign-in name when the account has no mailbox field. */
-  async fetchAccountEmail(accessToken: string): Promise<string> {
+  /**
+   * The identity from the id token (tenant + object id); the address to show from Graph `GET /me`:
+   * the mailbox address, or the sign-in name when the account has no mailbox field.
+   */
+  async identifyAccount(tokens: TokenSet): Promise<AccountIdentity> {
+    const subject = accountSubjectOf(tokens.idToken);
+    if (subject === undefined) throw new ProviderError('rejected', 'Microsoft sign-in returned no id token with tid and oid');
+    return { email: await this.fetchAccountEmail(tokens.accessToken), subject };
+  }
+
+  /** Microsoft's consent grants the requested permissions together or not at all. */
+  missingScopes(): string[] {
+    return [];
+  }
+
+  private async fetchAccountEmail(accessToken: string): Promise<string> {
     let res: Response;
     try {
       res = await fetch(`${this.config.graphUrl}/me?$select=mail,userPrincipalName`, {

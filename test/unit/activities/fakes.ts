@@ -381,7 +381,8 @@ export class FakeOAuth implements OAuthProvider {
 
   authorizeUrl = unused('oauth.authorizeUrl');
   exchangeCode = unused('oauth.exchangeCode');
-  fetchAccountEmail = unused('oauth.fetchAccountEmail');
+  identifyAccount = unused('oauth.identifyAccount');
+  missingScopes = unused('oauth.missingScopes');
   revoke = unused('oauth.revoke');
 }
 

@@ -85,6 +85,15 @@ const oauthErrorHandler: ErrorRequestHandler = (error: unknown, _req, res, next)
   next(error);
 };
 
+/** The requested scopes the user left ticked, in the order asked. */
+function grantedSubset(requested: string, ticked: string): string {
+  const keep = new Set(ticked.split(/\s+/).filter(Boolean));
+  return requested
+    .split(/\s+/)
+    .filter((scope) => keep.has(scope))
+    .join(' ');
+}
+
 export function oauthRouter(state: SandboxState): Router {
   const router = express.Router();
   const parseBody = [express.urlencoded({ extended: false, limit: '64kb' }), express.json({ limit: '64kb' })];
@@ -113,8 +122,12 @@ export function oauthRouter(state: SandboxState): Router {
       const fields = consentFields(get, request.scope, request.accessType);
       return sendHtml(res, 400, renderConsentPage({ fields, email, error: 'Enter a valid e-mail address.' }));
     }
-    const code = issueAuthorizationCode(state, email, request);
-    redirectBack(res, request.redirectUri, { code, scope: request.scope, state: get('state') });
+    // Granular consent: Google lets the user untick scopes; `granted_scope` (space-separated) says
+    // which of the requested ones stayed ticked. Without it, all of them did.
+    const ticked = get('granted_scope');
+    const granted = ticked === undefined ? request : { ...request, scope: grantedSubset(request.scope, ticked) };
+    const code = issueAuthorizationCode(state, email, granted);
+    redirectBack(res, request.redirectUri, { code, scope: granted.scope, state: get('state') });
   });
 
   router.post('/token', ...parseBody, identifyOAuthCaller(state), count, injectFaults(state, 'oauth'), (req, res) => {

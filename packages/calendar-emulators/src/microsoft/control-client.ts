@@ -37,8 +37,9 @@ export class MicrosoftSandboxControl extends SandboxControlClient<MicrosoftSandb
   }
 
   /** Creates the account (or renames it when `displayName` is given). */
-  createAccount(email: string, displayName?: string): Promise<MicrosoftAccountView> {
-    return this.call('POST', '/accounts', displayName === undefined ? { email } : { email, displayName });
+  /** `directory`: the account's Graph `mail` (a tenant sets it freely) and tenant id (`tid`). */
+  createAccount(email: string, displayName?: string, directory: { mail?: string; tenantId?: string } = {}): Promise<MicrosoftAccountView> {
+    return this.call('POST', '/accounts', { email, ...(displayName === undefined ? {} : { displayName }), ...directory });
   }
 
   getAccount(email: string): Promise<MicrosoftAccountView> {

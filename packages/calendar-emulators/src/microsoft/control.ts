@@ -37,6 +37,8 @@ import type {
 const accountSchema = z.strictObject({
   email: emailSchema,
   displayName: z.string().trim().min(1).max(256).optional(),
+  mail: emailSchema.optional(),
+  tenantId: z.guid().optional(),
 }) satisfies z.ZodType<MicrosoftAccountInput>;
 
 const authorizeSchema = z.strictObject({
@@ -71,6 +73,8 @@ function accountView(account: Account): MicrosoftAccountView {
   return {
     email: account.email,
     id: account.id,
+    mail: account.mail,
+    tenantId: account.tenantId,
     displayName: account.displayName,
     givenName: account.givenName,
     surname: account.surname,
@@ -130,7 +134,7 @@ export function controlRouter(state: MicrosoftSandboxState): Router {
 
   router.post('/accounts', (req, res) => {
     const input = parseInput(accountSchema, req.body);
-    res.json(accountView(getOrCreateAccount(state, input.email, input.displayName)));
+    res.json(accountView(getOrCreateAccount(state, input.email, input.displayName, { mail: input.mail, tenantId: input.tenantId })));
   });
 
   router.get('/accounts/:email', (req, res) => {

@@ -63,5 +63,5 @@ export function newICalUId(nowMs: number): string {
   return `040000008200E00074C5B7101A82E00800000000${stamp.toString('hex')}000000000000000010000000${randomBytes(16).toString('hex')}`.toUpperCase();
 }
 
-/** The sandbox's one directory tenant: the tenantId of change notifications. */
+/** The sandbox's default directory tenant: the tenantId of change notifications, the `tid` of accounts created without one. */
 export const SANDBOX_TENANT_ID = guidFromBytes(createHash('sha256').update('microsoft-sandbox-tenant').digest());

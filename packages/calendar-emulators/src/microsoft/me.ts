@@ -36,7 +36,7 @@ export function toGraphUser(account: Account): GraphUser {
     displayName: account.displayName,
     givenName: account.givenName,
     jobTitle: null,
-    mail: account.email,
+    mail: account.mail,
     mobilePhone: null,
     officeLocation: null,
     preferredLanguage: null,

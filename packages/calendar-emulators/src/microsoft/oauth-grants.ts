@@ -2,8 +2,9 @@ import { normalizeEmail } from '../shared/email';
 import { isAbsoluteHttpUrl, type ClientCredentials } from '../shared/http';
 import { randomToken } from '../shared/ids';
 import { checkCodeVerifier, parseCodeChallenge } from '../shared/pkce';
+import { userIdFor } from './ids';
 import { AadError, aadErrors } from './errors';
-import { hasOfflineAccess, missingPermissions, normalizeScope, responseScope } from './scopes';
+import { canonicalScope, hasOfflineAccess, missingPermissions, normalizeScope, responseScope, scopeList } from './scopes';
 import {
   findAccount,
   getOrCreateAccount,
@@ -38,6 +39,8 @@ export interface TokenResponse {
   ext_expires_in: number;
   access_token: string;
   refresh_token?: string;
+  /** With the `openid` scope: who signed in (`tid`, and with `profile` also `oid` and `preferred_username`). */
+  id_token?: string;
 }
 
 export interface AuthorizationRequest {
@@ -160,7 +163,33 @@ function mintRefreshToken(state: MicrosoftSandboxState, grant: Grant): RefreshTo
   return record;
 }
 
-function tokenResponse(state: MicrosoftSandboxState, access: AccessTokenRecord, refresh?: RefreshTokenRecord): TokenResponse {
+/**
+ * An id token as the v2.0 endpoint issues one: `tid` always, `oid` and `preferred_username` with
+ * the `profile` scope (as at Microsoft). Unsigned (`alg: none`): the sandbox publishes no signing
+ * keys, and a client that takes the token straight from the token endpoint over TLS may rely on
+ * its claims without checking a signature (OpenID Connect Core 1.0, 3.1.3.7).
+ */
+function idToken(state: MicrosoftSandboxState, grant: Grant, scope: string): string | undefined {
+  const scopes = new Set(scopeList(scope).map(canonicalScope));
+  const account = findAccount(state, grant.email);
+  if (!scopes.has('openid') || !account) return undefined;
+  const now = Math.floor(state.now() / 1000);
+  const claims: Record<string, unknown> = {
+    ver: '2.0',
+    iss: `https://login.microsoftonline.com/${account.tenantId}/v2.0`,
+    aud: grant.clientId,
+    iat: now,
+    nbf: now,
+    exp: now + 3600,
+    tid: account.tenantId,
+    sub: userIdFor(`${grant.clientId}:${account.id}`),
+    ...(scopes.has('profile') ? { oid: account.id, preferred_username: account.email, name: account.displayName } : {}),
+  };
+  const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  return `${part({ typ: 'JWT', alg: 'none' })}.${part(claims)}.`;
+}
+
+function tokenResponse(state: MicrosoftSandboxState, grant: Grant, access: AccessTokenRecord, refresh?: RefreshTokenRecord): TokenResponse {
   const response: TokenResponse = {
     token_type: 'Bearer',
     scope: responseScope(access.scope),
@@ -169,6 +198,8 @@ function tokenResponse(state: MicrosoftSandboxState, access: AccessTokenRecord, 
     access_token: access.token,
   };
   if (refresh) response.refresh_token = refresh.token;
+  const id = idToken(state, grant, grant.scope);
+  if (id !== undefined) response.id_token = id;
   return response;
 }
 
@@ -210,7 +241,7 @@ export function exchangeAuthorizationCode(
   state.grants.set(grant.id, grant);
   // Only offline_access earns a refresh token.
   const refresh = hasOfflineAccess(code.scope) ? mintRefreshToken(state, grant) : undefined;
-  return tokenResponse(state, mintAccessToken(state, grant, scope), refresh);
+  return tokenResponse(state, grant, mintAccessToken(state, grant, scope), refresh);
 }
 
 /** Why a refresh token cannot be redeemed, or undefined when it can. */
@@ -244,7 +275,7 @@ export function refreshAccessToken(
     record.rotatedAt ??= state.now();
     const next = mintRefreshToken(state, grant);
     if (account) account.stats.tokenRefreshes += 1;
-    return tokenResponse(state, access, next);
+    return tokenResponse(state, grant, access, next);
   } catch (error) {
     if (account) account.stats.tokenRefreshFailures += 1;
     throw error;

@@ -4,7 +4,7 @@ import { SlidingWindowRateLimiter } from '../shared/sliding-window';
 import type { SandboxLogger } from '../shared/types';
 import { publishEventChange } from './change-notifications';
 import type { EventChange, StoredEvent } from './event-model';
-import { changeKeyFor, newCalendarId, storeKeyFor, userIdFor } from './ids';
+import { changeKeyFor, newCalendarId, SANDBOX_TENANT_ID, storeKeyFor, userIdFor } from './ids';
 import type { SubscriptionRecord } from './subscription-model';
 import { WebhookDispatcher } from './webhook-delivery';
 import type { CodeChallengeMethod, GraphEmailAddress, MicrosoftAccountStats, MicrosoftSandboxConfig } from './types';
@@ -129,9 +129,14 @@ export interface Mailbox {
 }
 
 export interface Account {
+  /** The sign-in name (userPrincipalName), which keys the account here. */
   email: string;
-  /** The Graph user id (a GUID). */
+  /** The Graph user id (a GUID): the `oid` of id tokens. */
   id: string;
+  /** Graph's `mail`: whatever the tenant set, by default the sign-in name. */
+  mail: string;
+  /** The tenant (directory) the account belongs to: the `tid` of id tokens. */
+  tenantId: string;
   displayName: string;
   givenName: string | null;
   surname: string | null;
@@ -331,16 +336,25 @@ export function addCalendar(state: MicrosoftSandboxState, account: Account, inpu
 }
 
 /** Creates the account on first use; a given display name replaces the current one. */
-export function getOrCreateAccount(state: MicrosoftSandboxState, email: string, displayName?: string): Account {
+export function getOrCreateAccount(
+  state: MicrosoftSandboxState,
+  email: string,
+  displayName?: string,
+  directory: { mail?: string; tenantId?: string } = {},
+): Account {
   const key = normalizeEmail(email);
   const existing = state.accounts.get(key);
   if (existing) {
     if (displayName?.trim()) Object.assign(existing, names(key, displayName));
+    if (directory.mail !== undefined) existing.mail = directory.mail;
+    if (directory.tenantId !== undefined) existing.tenantId = directory.tenantId.toLowerCase();
     return existing;
   }
   const account: Account = {
     email: key,
     id: userIdFor(key),
+    mail: directory.mail ?? key,
+    tenantId: (directory.tenantId ?? SANDBOX_TENANT_ID).toLowerCase(),
     ...names(key, displayName),
     // Bound to this account object: a write through a mailbox from before a reset notifies no one new.
     mailbox: newMailbox(key, state.now(), (change) => publishEventChange(state, account, change)),

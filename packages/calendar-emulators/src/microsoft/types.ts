@@ -63,13 +63,24 @@ export interface MicrosoftAccountInput {
   email: string;
   /** Defaults to a name made from the address's local part ("ada.lovelace@…" → "Ada Lovelace"). */
   displayName?: string;
+  /**
+   * The directory's `mail` property, which a tenant's administrator sets freely (it need not be
+   * this account's address, nor unique across tenants). Defaults to `email`.
+   */
+  mail?: string;
+  /** The account's tenant (`tid`): a GUID; defaults to the sandbox's own tenant. */
+  tenantId?: string;
 }
 
 /** A sandbox account as the control API shows it. */
 export interface MicrosoftAccountView {
   email: string;
-  /** The Graph user id: a GUID, stable for an address (also across resets). */
+  /** The Graph user id: a GUID, stable for an address (also across resets); the `oid` of its id tokens. */
   id: string;
+  /** Graph's `mail` (defaults to `email`). */
+  mail: string;
+  /** The `tid` of its id tokens. */
+  tenantId: string;
   displayName: string;
   givenName: string | null;
   surname: string | null;
