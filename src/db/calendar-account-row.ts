@@ -1,6 +1,6 @@
 import type { ProviderKind } from '../providers/types';
 import type { BulkSyncProgress } from './bulk-sync';
-import type { CalendarAccount, CalendarAccountStatus } from './calendar-accounts';
+import type { CalendarAccount, CalendarAccountStatus } from './calendar-account-types';
 
 /** calendar_connections as stored: the sealed columns hold ciphertext. */
 export interface CalendarAccountRow {

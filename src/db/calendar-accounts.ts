@@ -2,76 +2,28 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import { DecryptionError, type SecretBox } from '../crypto/secret-box';
 import type { Credentials, ProviderKind } from '../providers/types';
-import type { BulkSyncProgress } from './bulk-sync';
 import { withTransaction, type Queryable } from './pool';
+import type {
+  AccountLimitReached,
+  CalendarAccount,
+  NewCalDavAccount,
+  NewOAuthAccount,
+  StoredAccount,
+  TokenUpdate,
+} from './calendar-account-types';
 import { COLUMNS, toCalendarAccount, type CalendarAccountRow, type InsertedColumn } from './calendar-account-row';
 import { aad, SecretUnavailableError, type SealedColumn } from './sealed-columns';
 import { PgSyncLogStore, type SyncLogEntry } from './sync-log';
 
-export type CalendarAccountStatus = 'active' | 'needs_reauth' | 'error' | 'disconnected';
-
-/** A calendar account as the rest of the service sees it: never a secret. */
-export interface CalendarAccount {
-  id: string;
-  userId: string;
-  provider: ProviderKind;
-  status: CalendarAccountStatus;
-  calendarId: string;
-  syncEnabled: boolean;
-  tokenExpiresAt: Date | null;
-  tokenIssuedAt: Date | null;
-  tokenVersion: number;
-  lastSyncedAt: Date | null;
-  lastError: string | null;
-  createdAt: Date;
-  bulkSync: BulkSyncProgress | null;
-  removingEvents: boolean;
-}
-
-export interface NewOAuthAccount {
-  userId: string;
-  provider: ProviderKind;
-  calendarId: string;
-  /** For display; matches a reconnect only for providers without a stable identity (`accountSubject`). */
-  accountEmail: string;
-  /**
-   * The provider's stable identity of the account (Microsoft: `<tid>/<oid>`), which its owner
-   * cannot set: a reconnect is matched on it. Undefined where the provider has none (Google: the
-   * e-mail is the account's own address).
-   */
-  accountSubject?: string;
-  accessToken: string;
-  refreshToken: string | undefined;
-  expiresAt: Date;
-}
-
-export interface NewCalDavAccount {
-  userId: string;
-  provider: ProviderKind;
-  serverUrl: string;
-  calendarUrl: string;
-  username: string;
-  password: string;
-}
-
-export interface TokenUpdate {
-  accessToken: string;
-  /** Set when the provider rotated it (Microsoft always does). */
-  refreshToken?: string;
-  expiresAt: Date;
-}
-
-/** A stored (new or reconnected) calendar account. */
-export interface StoredAccount {
-  account: CalendarAccount;
-  created: boolean;
-}
-
-/** The user already has `limit` calendar accounts that are not disconnected: no new one was stored. */
-export interface AccountLimitReached {
-  limitReached: true;
-  limit: number;
-}
+export type {
+  CalendarAccountStatus,
+  CalendarAccount,
+  NewOAuthAccount,
+  NewCalDavAccount,
+  TokenUpdate,
+  StoredAccount,
+  AccountLimitReached,
+} from './calendar-account-types';
 
 /** A calendar account under its per-account lock, and the writes that commit with the lock's transaction. */
 export interface LockedCalendarAccount {
