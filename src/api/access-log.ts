@@ -31,8 +31,17 @@ export function requestId(req: IncomingMessage, res: ServerResponse): string {
   return id;
 }
 
-/** The URL with the values of secret query parameters replaced. */
-export function redactUrl(url: string): string {
+/** Paths whose last segment is a credential: calendar feed tokens. */
+const SECRET_PATH = /^\/feeds\/[^/?]*/i;
+
+/** The path with a credential in it (a feed token) replaced. */
+export function redactPath(path: string): string {
+  return path.replace(SECRET_PATH, `/feeds/${REDACTED}`);
+}
+
+/** The URL with credentials in its path and the values of secret query parameters replaced. */
+export function redactUrl(rawUrl: string): string {
+  const url = redactPath(rawUrl);
   const q = url.indexOf('?');
   if (q < 0) return url;
   const params = new URLSearchParams(url.slice(q + 1));

@@ -28,6 +28,8 @@ import { providerWebhookRoutes } from './routes/provider-webhooks';
 import { notificationRoutes } from './routes/notifications';
 import { codecRoutes } from './routes/codec';
 import { openApiRoutes } from './routes/openapi';
+import { calendarFeedRoutes } from './routes/calendar-feeds';
+import { CalendarFeeds } from '../application/calendar-feeds';
 
 /** The repositories the HTTP routes read and write through. */
 export type ApiRepositories = Pick<
@@ -38,6 +40,7 @@ export type ApiRepositories = Pick<
   | 'calendarAccounts'
   | 'connectAttempts'
   | 'externalEdits'
+  | 'feedLinks'
   | 'health'
   | 'notifications'
   | 'receipts'
@@ -65,6 +68,7 @@ export interface AppDeps extends ApiRepositories {
     | 'metricsKey'
     | 'temporalUiOrigins'
     | 'encryptionKeys'
+    | 'eventReminders'
   >;
   /** The payload codec the client and workers use, served to the Web UI at /codec. */
   codec: DisplayCodec;
@@ -151,6 +155,11 @@ export function createApp(deps: AppDeps): Express {
   app.use(notificationRoutes(deps.notifications));
   app.use(providerWebhookRoutes(services.pushNotifications));
   app.use(calendarAccountRoutes(services.calendarAccounts));
+  app.use(
+    calendarFeedRoutes(
+      new CalendarFeeds({ links: deps.feedLinks, publicBaseUrl: deps.config.publicBaseUrl, reminders: deps.config.eventReminders }),
+    ),
+  );
   app.use(oauthRoutes(deps.oauthConnect, auth, deps.config.publicBaseUrl));
   app.use(
     settingsRoutes({

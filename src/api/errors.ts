@@ -2,6 +2,7 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { ZodError } from 'zod';
 import { isDatabaseUnavailable } from '../db/unavailable';
 import type { Logger } from '../logging';
+import { redactPath } from './access-log';
 import { isTemporalUnavailable } from '../temporal/unavailable';
 
 /** The documented error body: `{"error":{"code","message","details"}}`. */
@@ -68,7 +69,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const outage = err instanceof ApiError ? undefined : outageError(err);
     if (err instanceof ApiError) apiError = err;
     else if (outage) {
-      logger.warn({ requestId: req.id, code: outage.code, method: req.method, path: req.path }, 'dependency unavailable');
+      logger.warn({ requestId: req.id, code: outage.code, method: req.method, path: redactPath(req.path) }, 'dependency unavailable');
       apiError = outage;
     } else if (parserType === 'entity.too.large') apiError = new ApiError(413, 'payload_too_large', 'request body is too large');
     else if (parserType === 'entity.parse.failed') apiError = new ApiError(400, 'invalid_json', 'request body is not valid JSON');
@@ -80,7 +81,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
           requestId: req.id,
           err: err instanceof Error ? { name: err.name, message: err.message } : String(err),
           method: req.method,
-          path: req.path,
+          path: redactPath(req.path),
         },
         'request failed',
       );

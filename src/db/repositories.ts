@@ -7,6 +7,7 @@ import { PgBusyStore, type BusyStore } from './busy-times';
 import { PgCalendarEventStore, type CalendarEventStore } from './calendar-events';
 import { PgCalendarAccountStore, type CalendarAccountStore } from './calendar-accounts';
 import { PgConnectAttemptStore, type ConnectAttemptStore } from './connect-attempts';
+import { PgFeedLinkStore, type FeedLinkStore } from './feed-links';
 import { PgExternalEditStore, type ExternalEditStore } from './external-edits';
 import { PgDatabaseHealth, type DatabaseHealth } from './health';
 import { PgNotificationStore, type NotificationStore } from './notifications';
@@ -27,6 +28,7 @@ export interface Repositories {
   calendarAccounts: CalendarAccountStore;
   connectAttempts: ConnectAttemptStore;
   externalEdits: ExternalEditStore;
+  feedLinks: FeedLinkStore;
   health: DatabaseHealth;
   notifications: NotificationStore;
   oauthFlows: OAuthFlowStore;
@@ -48,6 +50,7 @@ export function createRepositories(pool: Pool, box: SecretBox): Repositories {
     calendarAccounts: new PgCalendarAccountStore(pool, box),
     connectAttempts: new PgConnectAttemptStore(pool),
     externalEdits: new PgExternalEditStore(pool),
+    feedLinks: new PgFeedLinkStore(pool),
     health: new PgDatabaseHealth(pool),
     notifications: new PgNotificationStore(pool),
     oauthFlows: new PgOAuthFlowStore(pool, box),

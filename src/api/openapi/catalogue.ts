@@ -222,6 +222,36 @@ export const ROUTES: RouteDoc[] = [
     responses: { 204: 'revoked', ...keyed },
   },
   {
+    method: 'post',
+    path: '/v1/users/:userId/feed-links',
+    tag: 'connections',
+    summary:
+      "A secret calendar feed link for the user (`https://…/feeds/<token>.ics`, also as `webcal://`); replaces the user's earlier link, whose URL then 404s",
+    auth: 'apiKey',
+    responses: { 201: '`{url, webcalUrl, createdAt}`', ...invalid, ...keyed },
+  },
+  {
+    method: 'delete',
+    path: '/v1/users/:userId/feed-links',
+    tag: 'connections',
+    summary: "Revokes the user's calendar feed link (its URL then 404s)",
+    auth: 'apiKey',
+    responses: { 204: 'revoked', ...invalid, ...keyed },
+  },
+  {
+    method: 'get',
+    path: '/feeds/:token.ics',
+    tag: 'connections',
+    summary:
+      "The user's bookings as an iCalendar feed: upcoming confirmed ones and those cancelled in the last 7 days (`STATUS:CANCELLED`), at most 1,000; the token in the path is the credential",
+    auth: 'signedLink',
+    responses: {
+      200: '`text/calendar` with a strong `ETag`, `Cache-Control: private, max-age=300`',
+      304: '`If-None-Match` matched: unchanged',
+      404: 'unknown, rotated or revoked link (no detail)',
+    },
+  },
+  {
     method: 'get',
     path: '/settings',
     tag: 'connections',

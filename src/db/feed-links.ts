@@ -1,0 +1,100 @@
+import type { Participant } from '../domain/booking';
+import type { Queryable } from './pool';
+
+/** A booking as a user's calendar feed shows it. */
+export interface FeedBooking {
+  bookingId: string;
+  status: 'confirmed' | 'cancelled';
+  revision: number;
+  title: string;
+  description: string | null;
+  start: Date;
+  end: Date;
+  timeZone: string;
+  location: string | null;
+  meetingUrl: string | null;
+  participants: Participant[];
+  updatedAt: Date;
+}
+
+/** feed_links (one secret feed link per user, by token hash) and the bookings a feed lists. */
+export interface FeedLinkStore {
+  /** Stores the user's link, replacing any earlier one; returns when it was created. */
+  replace(userId: string, tokenHash: Buffer): Promise<Date>;
+  /** Deletes the user's link, if any. */
+  revoke(userId: string): Promise<void>;
+  /** The user whose active link has this token hash. */
+  userFor(tokenHash: Buffer): Promise<string | null>;
+  /**
+   * The user's confirmed bookings that have not ended and the ones cancelled within
+   * `cancelledDays`, soonest first, at most `limit`.
+   */
+  bookingsFor(userId: string, cancelledDays: number, limit: number): Promise<FeedBooking[]>;
+}
+
+interface BookingRow {
+  booking_id: string;
+  status: 'confirmed' | 'cancelled';
+  revision: number;
+  title: string;
+  description: string | null;
+  start_at: Date;
+  end_at: Date;
+  time_zone: string;
+  location: string | null;
+  meeting_url: string | null;
+  participants: Participant[];
+  updated_at: Date;
+}
+
+export class PgFeedLinkStore implements FeedLinkStore {
+  constructor(private readonly db: Queryable) {}
+
+  async replace(userId: string, tokenHash: Buffer): Promise<Date> {
+    const { rows } = await this.db.query<{ created_at: Date }>(
+      `INSERT INTO feed_links (user_id, token_hash) VALUES ($1, $2)
+       ON CONFLICT (user_id) DO UPDATE SET token_hash = EXCLUDED.token_hash, created_at = now()
+       RETURNING created_at`,
+      [userId, tokenHash],
+    );
+    return rows[0]!.created_at;
+  }
+
+  async revoke(userId: string): Promise<void> {
+    await this.db.query('DELETE FROM feed_links WHERE user_id = $1', [userId]);
+  }
+
+  async userFor(tokenHash: Buffer): Promise<string | null> {
+    const { rows } = await this.db.query<{ user_id: string }>('SELECT user_id FROM feed_links WHERE token_hash = $1', [tokenHash]);
+    return rows[0]?.user_id ?? null;
+  }
+
+  async bookingsFor(userId: string, cancelledDays: number, limit: number): Promise<FeedBooking[]> {
+    // participant_user_ids @> ARRAY[...] uses the GIN index on it.
+    const { rows } = await this.db.query<BookingRow>(
+      `SELECT booking_id, status, revision, title, description, start_at, end_at, time_zone, location, meeting_url,
+              participants, updated_at
+         FROM bookings
+        WHERE participant_user_ids @> ARRAY[$1]::text[]
+          AND ((status = 'confirmed' AND end_at > now())
+            OR (status = 'cancelled' AND updated_at > now() - make_interval(days => $2)))
+        ORDER BY start_at, booking_id
+        LIMIT $3`,
+      [userId, cancelledDays, limit],
+    );
+    return rows.map((r) => ({
+      bookingId: r.booking_id,
+      status: r.status,
+      revision: r.revision,
+      title: r.title,
+      description: r.description,
+      start: r.start_at,
+      end: r.end_at,
+      timeZone: r.time_zone,
+      location: r.location,
+      meetingUrl: r.meeting_url,
+      participants: r.participants,
+      updatedAt: r.updated_at,
+    }));
+  }
+}

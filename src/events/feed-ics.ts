@@ -1,0 +1,70 @@
+import icalGenerator, { ICalAlarmType, ICalEventStatus } from 'ical-generator';
+import type { BookingDetails } from '../domain/booking';
+import type { FeedBooking } from '../db/feed-links';
+import type { Reminder } from './reminders';
+import { renderEvent } from './render';
+
+/** How often subscribers are asked to refresh (REFRESH-INTERVAL and X-PUBLISHED-TTL). */
+const REFRESH_SECONDS = 15 * 60;
+
+export interface FeedInput {
+  /** Whose feed: the per-role text names the others. */
+  userId: string;
+  bookings: FeedBooking[];
+  reminders: Reminder[];
+  /** The host in every UID (`<bookingId>@<host>`), so UIDs stay stable across fetches. */
+  uidHost: string;
+}
+
+function detailsOf(b: FeedBooking): BookingDetails {
+  return {
+    title: b.title,
+    start: b.start.toISOString(),
+    end: b.end.toISOString(),
+    timeZone: b.timeZone,
+    participants: b.participants,
+    ...(b.description !== null ? { description: b.description } : {}),
+    ...(b.location !== null ? { location: b.location } : {}),
+    ...(b.meetingUrl !== null ? { meetingUrl: b.meetingUrl } : {}),
+  };
+}
+
+/**
+ * A user's bookings as an iCalendar feed: the same per-role text as connected calendars, SEQUENCE
+ * the booking's revision, DTSTAMP its last change (so an unchanged feed is byte-identical and its
+ * ETag stable), cancelled bookings as STATUS:CANCELLED, reminders as DISPLAY alarms (an EMAIL
+ * alarm needs attendees). ical-generator escapes and folds the text.
+ */
+export function buildFeedIcs(input: FeedInput): string {
+  const calendar = icalGenerator({
+    prodId: { company: 'booking-calendar-sync', product: 'calendar feed', language: 'EN' },
+    name: 'Bookings',
+    ttl: REFRESH_SECONDS,
+  });
+  for (const b of input.bookings) {
+    const spec = renderEvent({
+      bookingId: b.bookingId,
+      connectionId: 'feed',
+      booking: detailsOf(b),
+      forUserId: input.userId,
+      reminders: input.reminders,
+    });
+    const event = calendar.createEvent({
+      id: `${b.bookingId}@${input.uidHost}`,
+      sequence: b.revision,
+      stamp: b.updatedAt,
+      start: b.start,
+      end: b.end,
+      summary: spec.title,
+      description: spec.description,
+      location: spec.location ?? null,
+      url: spec.url ?? null,
+      timezone: null,
+      status: b.status === 'cancelled' ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
+    });
+    for (const r of spec.reminders) {
+      event.createAlarm({ type: ICalAlarmType.display, trigger: r.minutes * 60, description: spec.title });
+    }
+  }
+  return calendar.toString();
+}
