@@ -1,5 +1,6 @@
-import type { BookingProjection, BookingStatus, BookingView, Participant } from '../domain/booking';
+import type { BookingProjection, BookingStatus, BookingView } from '../domain/booking';
 import { bookingView, calendarView } from '../domain/booking-view';
+import { toBookingDetails, type BookingRow } from './booking-row';
 import type { Queryable } from './pool';
 
 /** The bookings table: the workflows' projection of each booking, read when no workflow can answer. */
@@ -60,19 +61,7 @@ export class PgBookingStore implements BookingStore {
   }
 
   async loadView(bookingId: string): Promise<BookingView | null> {
-    const { rows } = await this.db.query<{
-      status: BookingView['status'];
-      version: string | null;
-      title: string;
-      description: string | null;
-      start_at: Date;
-      end_at: Date;
-      time_zone: string;
-      location: string | null;
-      meeting_url: string | null;
-      participants: Participant[];
-      cancel_reason: string | null;
-    }>('SELECT * FROM bookings WHERE booking_id = $1', [bookingId]);
+    const { rows } = await this.db.query<BookingRow>('SELECT * FROM bookings WHERE booking_id = $1', [bookingId]);
     const booking = rows[0];
     if (!booking) return null;
     const events = await this.db.query<{
@@ -95,16 +84,7 @@ export class PgBookingStore implements BookingStore {
         syncedAt: event.synced_at?.toISOString(),
       }),
     );
-    const details = {
-      title: booking.title,
-      start: booking.start_at.toISOString(),
-      end: booking.end_at.toISOString(),
-      timeZone: booking.time_zone,
-      participants: booking.participants,
-      ...(booking.description !== null ? { description: booking.description } : {}),
-      ...(booking.location !== null ? { location: booking.location } : {}),
-      ...(booking.meeting_url !== null ? { meetingUrl: booking.meeting_url } : {}),
-    };
+    const details = toBookingDetails(booking);
     return bookingView(
       {
         bookingId,

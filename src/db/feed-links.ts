@@ -1,19 +1,13 @@
-import type { Participant } from '../domain/booking';
+import type { BookingDetails, BookingStatus } from '../domain/booking';
+import { toBookingDetails, type BookingRow } from './booking-row';
 import type { Queryable } from './pool';
 
 /** A booking as a user's calendar feed shows it. */
 export interface FeedBooking {
   bookingId: string;
-  status: 'confirmed' | 'cancelled';
+  status: BookingStatus;
   revision: number;
-  title: string;
-  description: string | null;
-  start: Date;
-  end: Date;
-  timeZone: string;
-  location: string | null;
-  meetingUrl: string | null;
-  participants: Participant[];
+  details: BookingDetails;
   updatedAt: Date;
 }
 
@@ -30,21 +24,6 @@ export interface FeedLinkStore {
    * `cancelledDays`, soonest first, at most `limit`.
    */
   bookingsFor(userId: string, cancelledDays: number, limit: number): Promise<FeedBooking[]>;
-}
-
-interface BookingRow {
-  booking_id: string;
-  status: 'confirmed' | 'cancelled';
-  revision: number;
-  title: string;
-  description: string | null;
-  start_at: Date;
-  end_at: Date;
-  time_zone: string;
-  location: string | null;
-  meeting_url: string | null;
-  participants: Participant[];
-  updated_at: Date;
 }
 
 export class PgFeedLinkStore implements FeedLinkStore {
@@ -86,14 +65,7 @@ export class PgFeedLinkStore implements FeedLinkStore {
       bookingId: r.booking_id,
       status: r.status,
       revision: r.revision,
-      title: r.title,
-      description: r.description,
-      start: r.start_at,
-      end: r.end_at,
-      timeZone: r.time_zone,
-      location: r.location,
-      meetingUrl: r.meeting_url,
-      participants: r.participants,
+      details: toBookingDetails(r),
       updatedAt: r.updated_at,
     }));
   }

@@ -1,5 +1,4 @@
 import icalGenerator, { ICalAlarmType, ICalEventStatus } from 'ical-generator';
-import type { BookingDetails } from '../domain/booking';
 import type { FeedBooking } from '../db/feed-links';
 import type { Reminder } from './reminders';
 import { renderEvent } from './render';
@@ -14,19 +13,6 @@ export interface FeedInput {
   reminders: Reminder[];
   /** The host in every UID (`<bookingId>@<host>`), so UIDs stay stable across fetches. */
   uidHost: string;
-}
-
-function detailsOf(b: FeedBooking): BookingDetails {
-  return {
-    title: b.title,
-    start: b.start.toISOString(),
-    end: b.end.toISOString(),
-    timeZone: b.timeZone,
-    participants: b.participants,
-    ...(b.description !== null ? { description: b.description } : {}),
-    ...(b.location !== null ? { location: b.location } : {}),
-    ...(b.meetingUrl !== null ? { meetingUrl: b.meetingUrl } : {}),
-  };
 }
 
 /**
@@ -45,7 +31,7 @@ export function buildFeedIcs(input: FeedInput): string {
     const spec = renderEvent({
       bookingId: b.bookingId,
       connectionId: 'feed',
-      booking: detailsOf(b),
+      booking: b.details,
       forUserId: input.userId,
       reminders: input.reminders,
     });
@@ -53,8 +39,8 @@ export function buildFeedIcs(input: FeedInput): string {
       id: `${b.bookingId}@${input.uidHost}`,
       sequence: b.revision,
       stamp: b.updatedAt,
-      start: b.start,
-      end: b.end,
+      start: new Date(b.details.start),
+      end: new Date(b.details.end),
       summary: spec.title,
       description: spec.description,
       location: spec.location ?? null,
