@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { completeConnectLink } from 'calendar-emulators/consent-client';
+import { completeConnectLink, redirectOf } from 'calendar-emulators/consent-client';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorHandler } from '../../src/api/errors';
@@ -12,7 +12,6 @@ import { PgCalendarAccountStore } from '../../src/db/calendar-accounts';
 import { PgOAuthFlowStore } from '../../src/db/oauth-flows';
 import { createLogger } from '../../src/logging';
 import { findFreePort } from '../../src/net/free-port';
-import { redirectOf } from '../support/redirects';
 import { startHarness, type Harness } from '../support/harness';
 
 const RETURN_URL = 'https://booking.example.com/connected';

@@ -3,8 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bookingWorkflowId } from '../../src/workflows/messages';
 import { confirmBody, eventsFor, getBooking, settled, type TestParticipant } from '../support/bookings';
 import { eventually, startHarness, type Harness } from '../support/harness';
-import { consent } from 'calendar-emulators/consent-client';
-import { redirectOf } from '../support/redirects';
+import { consent, redirectOf } from 'calendar-emulators/consent-client';
 
 let h: Harness;
 beforeAll(async () => {

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consent } from 'calendar-emulators/consent-client';
-import { redirectOf } from '../support/redirects';
+import { consent, redirectOf } from 'calendar-emulators/consent-client';
 import { startHarness, type Harness } from '../support/harness';
 
 let h: Harness;

@@ -8,8 +8,7 @@ import { GoogleSandboxControl, startGoogleSandbox } from 'calendar-emulators/goo
 import { MicrosoftSandboxControl, startMicrosoftSandbox } from 'calendar-emulators/microsoft';
 import { findFreePort } from '../../tools/dev/ports';
 import { startService, type RunningService } from '../../src/service';
-import { consent } from 'calendar-emulators/consent-client';
-import { redirectOf } from './redirects';
+import { consent, redirectOf } from 'calendar-emulators/consent-client';
 import type { Pool } from 'pg';
 
 // Lives in its own module so tests that need no harness can wait without loading the service.

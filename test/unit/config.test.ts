@@ -1,18 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config';
+import { loadConfig } from '../../src/config';
+import { DEVELOPMENT_ENV, KEY, PRODUCTION_ENV, problems } from './support/config-env';
 
-const KEY = 'a'.repeat(64);
-const base = { API_KEYS: 'dev_key_1', WEBHOOK_SECRET: 'secret', ENCRYPTION_KEYS: `dev1:${KEY}` };
-
-function problems(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-    return [];
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-}
+const base = DEVELOPMENT_ENV;
 
 describe('loadConfig', () => {
   it('fills documented defaults', () => {
@@ -99,27 +89,14 @@ describe('loadConfig', () => {
     expect(problems({ ...base, CODEC_API_KEYS: 'dev_key_1' })).toEqual([
       'CODEC_API_KEYS: a codec key must not also be an API key (it would open the whole API)',
     ]);
-    const production = {
-      NODE_ENV: 'production',
-      API_KEYS: 'k'.repeat(40),
-      WEBHOOK_SECRET: 's'.repeat(40),
-      ENCRYPTION_KEYS: `prod1:${KEY}`,
-      DATABASE_URL: 'postgres://db/x',
-      PUBLIC_BASE_URL: 'https://sync.example.com',
-    };
+    const production = PRODUCTION_ENV;
     expect(problems({ ...production, CODEC_API_KEYS: 'short' })).toEqual([
       'CODEC_API_KEYS: production keys must be at least 24 characters and not development keys',
     ]);
   });
 
   it('production requires an https PUBLIC_BASE_URL (http to loopback only); development and tests take http', () => {
-    const production = {
-      NODE_ENV: 'production',
-      API_KEYS: 'k'.repeat(40),
-      WEBHOOK_SECRET: 's'.repeat(40),
-      ENCRYPTION_KEYS: `prod1:${KEY}`,
-      DATABASE_URL: 'postgres://db/x',
-    };
+    const { PUBLIC_BASE_URL: _unset, ...production } = PRODUCTION_ENV;
     for (const url of ['http://sync.example.com', 'http://10.0.0.5:3000', 'http://localhost.example.com', 'http://127.0.0.1.nip.io']) {
       expect(problems({ ...production, PUBLIC_BASE_URL: url })).toEqual([
         'PUBLIC_BASE_URL must be an https:// URL in production (http only for a loopback address)',
@@ -137,14 +114,7 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...base, CODEC_OPEN_IN_DEVELOPMENT: 'true' }).codecOpenInDevelopment).toBe(true);
     expect(loadConfig({ ...base, NODE_ENV: 'test', CODEC_OPEN_IN_DEVELOPMENT: 'true' }).codecOpenInDevelopment).toBe(false);
     expect(problems({ ...base, CODEC_OPEN_IN_DEVELOPMENT: 'yes' })).toEqual(['CODEC_OPEN_IN_DEVELOPMENT must be true or false']);
-    const production = {
-      NODE_ENV: 'production',
-      API_KEYS: 'k'.repeat(40),
-      WEBHOOK_SECRET: 's'.repeat(40),
-      ENCRYPTION_KEYS: `prod1:${KEY}`,
-      DATABASE_URL: 'postgres://db/x',
-      PUBLIC_BASE_URL: 'https://sync.example.com',
-    };
+    const production = PRODUCTION_ENV;
     expect(problems({ ...production, CODEC_OPEN_IN_DEVELOPMENT: 'true' })).toEqual([
       'CODEC_OPEN_IN_DEVELOPMENT: the codec is never open without a key in production',
     ]);
@@ -183,14 +153,7 @@ describe('loadConfig', () => {
   });
 
   it('allows CalDAV servers on private networks under npm start only, unless CALDAV_ALLOW_PRIVATE_NETWORKS says otherwise', () => {
-    const production = {
-      NODE_ENV: 'production',
-      API_KEYS: 'k'.repeat(40),
-      WEBHOOK_SECRET: 's'.repeat(40),
-      ENCRYPTION_KEYS: `prod1:${KEY}`,
-      DATABASE_URL: 'postgres://db/x',
-      PUBLIC_BASE_URL: 'https://sync.example.com',
-    };
+    const production = PRODUCTION_ENV;
     const allowance = (env: Record<string, string>) => loadConfig(env).caldav.allowPrivateNetworks;
     expect(allowance(base)).toBe(true);
     expect(allowance(production)).toBe(false);

@@ -1,26 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config';
+import { loadConfig } from '../../src/config';
+import { DEVELOPMENT_ENV, PRODUCTION_ENV, problems } from './support/config-env';
 
-const KEY = 'a'.repeat(64);
-const development = { API_KEYS: 'dev_key_1', WEBHOOK_SECRET: 'secret', ENCRYPTION_KEYS: `dev1:${KEY}` };
-const production = {
-  NODE_ENV: 'production',
-  API_KEYS: 'k'.repeat(40),
-  WEBHOOK_SECRET: 's'.repeat(40),
-  ENCRYPTION_KEYS: `prod1:${KEY}`,
-  DATABASE_URL: 'postgres://db/x',
-  PUBLIC_BASE_URL: 'https://sync.example.com',
-};
-
-function problems(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-    return [];
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-}
+const development = DEVELOPMENT_ENV;
+const production = PRODUCTION_ENV;
 
 describe('TRUST_PROXY', () => {
   it('refuses true in production with a message that says what to set instead', () => {
