@@ -92,6 +92,8 @@ export interface AppConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** A workflow bundle built ahead (`node dist/cli/bundle-workflows.js FILE`); undefined = the worker bundles at start. */
   workflowBundlePath: string | undefined;
+  /** Workflows the worker keeps in memory between tasks; 0 replays every task from history. Unset: the SDK's default. */
+  maxCachedWorkflows: number | undefined;
   shutdown: {
     /** After SIGTERM, how long readiness answers 503 while requests are still served, so load balancers stop routing here first. */
     delayMs: number;
@@ -293,6 +295,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, nowMs: number =
       .filter((o) => o.length > 0),
     logLevel: validEnv.LOG_LEVEL,
     workflowBundlePath: validEnv.WORKFLOW_BUNDLE_PATH,
+    maxCachedWorkflows: validEnv.WORKER_MAX_CACHED_WORKFLOWS,
     shutdown: {
       // Production sits behind load balancers; development and tests stop at once.
       delayMs: validEnv.SHUTDOWN_DELAY ?? (production ? 5_000 : 0),

@@ -138,6 +138,12 @@ export const envSchema = z.object({
   EXTERNAL_EDIT_POLICY: z.enum(['respect', 'restore']).default('respect'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   WORKFLOW_BUNDLE_PATH: optionalText,
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce
+    .number({ message: 'WORKER_MAX_CACHED_WORKFLOWS must be a number' })
+    .int('WORKER_MAX_CACHED_WORKFLOWS must be a whole number')
+    .min(0, 'WORKER_MAX_CACHED_WORKFLOWS must be 0 (no cache) or 2 or more')
+    .refine((n) => n !== 1, { message: 'WORKER_MAX_CACHED_WORKFLOWS must be 0 (no cache) or 2 or more' })
+    .optional(),
   SHUTDOWN_DELAY: optionalText.pipe(duration('SHUTDOWN_DELAY', '5s').optional()),
   SHUTDOWN_GRACE_TIME: duration('SHUTDOWN_GRACE_TIME', '30s').prefault('30s'),
 });

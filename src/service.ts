@@ -134,6 +134,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
       dataConverter: converter,
       workflowBundle: opts.workflowBundle,
       shutdownGraceTimeMs: config.shutdown.graceMs,
+      maxCachedWorkflows: config.maxCachedWorkflows,
     });
     worker = started;
     // Core can leave run() pending after the worker has failed (a fatal poll error): its state says so first.

@@ -16,6 +16,8 @@ export interface WorkerOptions {
   workflowBundle?: WorkflowBundleOption;
   /** On shutdown, how long running activities may finish before they are cancelled. */
   shutdownGraceTimeMs?: number;
+  /** Workflows kept in memory between tasks (0: every task replays from history); the SDK's default when unset. */
+  maxCachedWorkflows?: number | undefined;
 }
 
 /** The workflows folder; the bundler resolves its index (TypeScript in dev, JavaScript when built). */
@@ -33,5 +35,6 @@ export async function createWorker(opts: WorkerOptions): Promise<Worker> {
     dataConverter: opts.dataConverter,
     ...WORKER_TUNING,
     ...(opts.shutdownGraceTimeMs === undefined ? {} : { shutdownGraceTime: opts.shutdownGraceTimeMs }),
+    ...(opts.maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows: opts.maxCachedWorkflows }),
   });
 }

@@ -45,6 +45,15 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('reads the worker cache size: the SDK default when unset, 0 or 2 and more', () => {
+    expect(loadConfig(base).maxCachedWorkflows).toBeUndefined();
+    expect(loadConfig({ ...base, WORKER_MAX_CACHED_WORKFLOWS: '0' }).maxCachedWorkflows).toBe(0);
+    expect(loadConfig({ ...base, WORKER_MAX_CACHED_WORKFLOWS: '500' }).maxCachedWorkflows).toBe(500);
+    for (const value of ['1', '-3', '2.5', 'many']) {
+      expect(problems({ ...base, WORKER_MAX_CACHED_WORKFLOWS: value })).toEqual([expect.stringMatching(/^WORKER_MAX_CACHED_WORKFLOWS must be/)]);
+    }
+  });
+
   it('reports every problem, one message each, without echoing secrets', () => {
     const p = problems({ PORT: 'abc', ENCRYPTION_KEYS: 'k1:deadbeef', EVENT_REMINDERS: 'sms:5', GOOGLE_API_URL: 'ftp://x' });
     expect(p.some((m) => m.startsWith('PORT'))).toBe(true);
