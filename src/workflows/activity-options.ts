@@ -2,13 +2,7 @@
  * Every activity option the workflows use, in one place, and the proxies made from them.
  * Workflow code calls activities only through these.
  */
-import {
-  proxyActivities,
-  proxyLocalActivities,
-  type ActivityOptions,
-  type LocalActivityOptions,
-  type RetryPolicy,
-} from '@temporalio/workflow';
+import { proxyActivities, type ActivityOptions, type RetryPolicy } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 
 /**
@@ -31,11 +25,13 @@ export const BUSY_READ_OPTIONS: ActivityOptions = {
 };
 
 /**
- * A booking's own database reads and writes: short and idempotent, so they run as local
- * activities in the worker that runs the workflow and cost no task round trip through the
- * server (the largest share of the engine's work per booking).
+ * A booking's own database reads and writes: short and idempotent. Regular activities, not local
+ * ones: a local activity that outlives its workflow task lets calendar writes that finish meanwhile
+ * reach the workflow before its result, and a replay delivers them in the other order, so the
+ * workflow plans differently and fails with a nondeterminism error
+ * (test/workflows/slow-database-read-replay.test.ts).
  */
-export const LOCAL_ACTIVITY_OPTIONS: LocalActivityOptions = { startToCloseTimeout: '30 seconds', retry: RETRY_UNTIL_DONE };
+export const BOOKING_STORE_OPTIONS: ActivityOptions = { startToCloseTimeout: '30 seconds', retry: RETRY_UNTIL_DONE };
 
 /** Recording a notification, or that its delivery failed for good: database writes only. */
 export const NOTIFICATION_RECORD_OPTIONS: ActivityOptions = {
@@ -58,9 +54,9 @@ export const activities = proxyActivities<Activities>(ACTIVITY_OPTIONS);
 /** Busy-time reads, which heartbeat. */
 export const busyReadActivities = proxyActivities<Pick<Activities, 'refreshBusyTimes'>>(BUSY_READ_OPTIONS);
 
-/** The booking's database activities, run locally. */
+/** The booking's database activities. */
 export const bookingStoreActivities =
-  proxyLocalActivities<Pick<Activities, 'prepareReconcile' | 'prepareFirstReconcile'>>(LOCAL_ACTIVITY_OPTIONS);
+  proxyActivities<Pick<Activities, 'prepareReconcile' | 'prepareFirstReconcile'>>(BOOKING_STORE_OPTIONS);
 
 /** The notification outbox's database writes. */
 export const notificationRecordActivities =

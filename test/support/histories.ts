@@ -24,7 +24,7 @@ export async function runHistory(client: Client, workflowId: string, runId?: str
   return History.fromObject(await client.workflow.getHandle(workflowId, runId).fetchHistory());
 }
 
-/** The activity types a history scheduled, in order (local activities are markers, not listed). */
+/** The activity types a history scheduled, in order. */
 export function scheduledActivities(history: HistoryProto): string[] {
   return history.events.map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name).filter((n): n is string => Boolean(n));
 }
