@@ -50,7 +50,9 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...base, WORKER_MAX_CACHED_WORKFLOWS: '0' }).maxCachedWorkflows).toBe(0);
     expect(loadConfig({ ...base, WORKER_MAX_CACHED_WORKFLOWS: '500' }).maxCachedWorkflows).toBe(500);
     for (const value of ['1', '-3', '2.5', 'many']) {
-      expect(problems({ ...base, WORKER_MAX_CACHED_WORKFLOWS: value })).toEqual([expect.stringMatching(/^WORKER_MAX_CACHED_WORKFLOWS must be/)]);
+      expect(problems({ ...base, WORKER_MAX_CACHED_WORKFLOWS: value })).toEqual([
+        expect.stringMatching(/^WORKER_MAX_CACHED_WORKFLOWS must be/),
+      ]);
     }
   });
 
