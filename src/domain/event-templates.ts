@@ -118,8 +118,8 @@ const templateText = (max: number, multiLine: boolean) =>
     });
 
 export const eventTemplateSchema = z.strictObject({
-  title: templateText(1000, false).optional(),
-  description: templateText(8000, true).optional(),
+  title: templateText(1000, false).optional().describe('Single-line template for the event title'),
+  description: templateText(8000, true).optional().describe('Template for the event description'),
 });
 
 /** At most this many roles (with `default`) per set of templates. */
@@ -130,4 +130,9 @@ export const eventTemplatesSchema = z
     z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'each key must be a role (a lowercase word such as tutor) or default'),
     eventTemplateSchema,
   )
-  .refine((t) => Object.keys(t).length <= MAX_TEMPLATE_ROLES, `at most ${MAX_TEMPLATE_ROLES} roles`);
+  .refine((t) => Object.keys(t).length <= MAX_TEMPLATE_ROLES, `at most ${MAX_TEMPLATE_ROLES} roles`)
+  .describe(
+    'Event templates by participant role (or "default"), before the deployment\'s EVENT_TEMPLATES. ' +
+      `Placeholders: ${PLACEHOLDERS.map((p) => `{{${p}}}`).join(', ')}; sections {{#name}}…{{/name}} (shown when not empty) ` +
+      'and {{^name}}…{{/name}} (when empty). An unknown placeholder is a 400 naming it.',
+  );
