@@ -123,7 +123,7 @@ export const eventTemplateSchema = z.strictObject({
 });
 
 /** At most this many roles (with `default`) per set of templates. */
-export const MAX_TEMPLATE_ROLES = 20;
+export const MAX_TEMPLATE_ROLES = 10;
 
 export const eventTemplatesSchema = z
   .record(

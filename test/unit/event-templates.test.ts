@@ -126,6 +126,9 @@ describe('validation', () => {
     expect(confirmBodySchema.safeParse({ ...booking, templates: { tutor: { title: 'a\nb' } } }).success).toBe(false);
     expect(confirmBodySchema.safeParse({ ...booking, templates: { tutor: { title: 'x', extra: 'y' } } }).success).toBe(false);
     expect(confirmBodySchema.safeParse({ ...booking, templates: { tutor: { title: '{{name}}' } } }).success).toBe(true);
+    const roles = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`role${i}`, { title: '{{title}}' }]));
+    expect(confirmBodySchema.safeParse({ ...booking, templates: roles(10) }).success).toBe(true);
+    expect(confirmBodySchema.safeParse({ ...booking, templates: roles(11) }).success).toBe(false);
   });
 
   it('refuses to start with a wrong EVENT_TEMPLATES or EVENT_TEMPLATES_FILE, naming the placeholder', () => {
