@@ -1,4 +1,6 @@
 import { parseReminders, type Reminder } from './events/reminders';
+import { readTemplatesSetting } from './events/templates-setting';
+import type { EventTemplates } from './domain/event-templates';
 import { envSchema, isSecureBaseUrl } from './env-schema';
 import { parseKeyring, type KeyringEntry } from './crypto/keyring';
 import { instantMillis } from './domain/booking-input-schemas';
@@ -67,6 +69,8 @@ export interface AppConfig {
     allowPrivateNetworks: PrivateNetworkAllowance;
   };
   eventReminders: Reminder[];
+  /** EVENT_TEMPLATES or EVENT_TEMPLATES_FILE, validated; undefined = the built-in templates. */
+  eventTemplates: EventTemplates | undefined;
   /** Where events for the booking system are POSTed (signed with WEBHOOK_SECRET); undefined = none are sent. */
   notifyUrl: string | undefined;
   /** How long an undelivered event is retried before it counts as failed. */
@@ -228,6 +232,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, nowMs: number =
   const outlookReminder = parseOutlookReminderChoice(validEnv.MICROSOFT_REMINDER, reminders.ok ? reminders.reminders : []);
   if (!outlookReminder.ok && reminders.ok) problems.push(`MICROSOFT_REMINDER: ${outlookReminder.problem}`);
 
+  const templates = readTemplatesSetting(validEnv.EVENT_TEMPLATES, validEnv.EVENT_TEMPLATES_FILE);
+  if (!templates.ok) problems.push(...templates.problems);
+
   const temporal = readTemporalConnection({
     ...env,
     TEMPORAL_ADDRESS: validEnv.TEMPORAL_ADDRESS,
@@ -276,6 +283,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, nowMs: number =
     // `npm start` talks to CalDAV servers on this machine; tests and production name what they allow.
     caldav: { allowPrivateNetworks: validEnv.CALDAV_ALLOW_PRIVATE_NETWORKS ?? validEnv.NODE_ENV === 'development' },
     eventReminders: reminders.ok ? reminders.reminders : [],
+    eventTemplates: templates.ok ? templates.templates : undefined,
     apiRateLimitPerMinute: validEnv.API_RATE_LIMIT_PER_MINUTE,
     trustProxy: trustProxy.value,
     maxConnectionsPerUser: validEnv.MAX_CONNECTIONS_PER_USER,

@@ -113,6 +113,8 @@ export const envSchema = z.object({
     ),
   EVENT_REMINDERS: z.string().trim().default('email:1440,popup:60,popup:15'),
   MICROSOFT_REMINDER: optionalText,
+  EVENT_TEMPLATES: optionalText,
+  EVENT_TEMPLATES_FILE: optionalText,
   API_RATE_LIMIT_PER_MINUTE: z.coerce
     .number({ message: 'API_RATE_LIMIT_PER_MINUTE must be a number' })
     .int('API_RATE_LIMIT_PER_MINUTE must be a whole number')

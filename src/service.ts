@@ -121,6 +121,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
         ...repositories,
         providers,
         reminders: config.eventReminders,
+        eventTemplates: config.eventTemplates,
         logger,
         busyPollIntervalMs: config.busyPollIntervalMs,
         externalEditPolicy: config.externalEditPolicy,

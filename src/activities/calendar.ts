@@ -104,6 +104,7 @@ export function createCalendarActivities(deps: ActivityDeps) {
         booking: input.booking,
         forUserId: input.userId,
         reminders: deps.reminders,
+        templates: deps.eventTemplates,
       });
       const known = { externalEventId: moved ? undefined : input.knownExternalEventId };
       const outcome = await callProvider(

@@ -1,5 +1,6 @@
 import type { ChannelSecrets } from '../crypto/channel-secret';
 import type { Repositories } from '../db/repositories';
+import type { EventTemplates } from '../domain/event-templates';
 import type { Reminder } from '../events/reminders';
 import type { Logger } from '../logging';
 import type { ProviderRegistry } from '../providers';
@@ -24,6 +25,8 @@ export type ActivityRepositories = Pick<
 export interface ActivityDeps extends ActivityRepositories {
   providers: ProviderRegistry;
   reminders: Reminder[];
+  /** EVENT_TEMPLATES: the deployment's event templates; unset = the built-in ones. */
+  eventTemplates?: EventTemplates;
   logger: Logger;
   /** Push channels: off, or where notifications go and how they are authenticated. */
   push?: { publicBaseUrl: string; ttlMs?: number; secrets: ChannelSecrets };

@@ -69,6 +69,7 @@ export interface AppDeps extends ApiRepositories {
     | 'temporalUiOrigins'
     | 'encryptionKeys'
     | 'eventReminders'
+    | 'eventTemplates'
   >;
   /** The payload codec the client and workers use, served to the Web UI at /codec. */
   codec: DisplayCodec;
@@ -157,7 +158,12 @@ export function createApp(deps: AppDeps): Express {
   app.use(calendarAccountRoutes(services.calendarAccounts));
   app.use(
     calendarFeedRoutes(
-      new CalendarFeeds({ links: deps.feedLinks, publicBaseUrl: deps.config.publicBaseUrl, reminders: deps.config.eventReminders }),
+      new CalendarFeeds({
+        links: deps.feedLinks,
+        publicBaseUrl: deps.config.publicBaseUrl,
+        reminders: deps.config.eventReminders,
+        templates: deps.config.eventTemplates,
+      }),
     ),
   );
   app.use(oauthRoutes(deps.oauthConnect, auth, deps.config.publicBaseUrl));

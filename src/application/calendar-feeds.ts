@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { FeedLinkStore } from '../db/feed-links';
+import type { EventTemplates } from '../domain/event-templates';
 import { buildFeedIcs } from '../events/feed-ics';
 import type { Reminder } from '../events/reminders';
 
@@ -26,6 +27,8 @@ export interface CalendarFeedsDeps {
   links: FeedLinkStore;
   publicBaseUrl: string;
   reminders: Reminder[];
+  /** EVENT_TEMPLATES: the same text as the calendars get. */
+  templates?: EventTemplates;
 }
 
 const hashOf = (token: string) => createHash('sha256').update(token).digest();
@@ -57,7 +60,13 @@ export class CalendarFeeds {
     const userId = await this.deps.links.userFor(hashOf(token));
     if (userId === null) return null;
     const bookings = await this.deps.links.bookingsFor(userId, CANCELLED_DAYS, FEED_MAX_EVENTS);
-    const body = buildFeedIcs({ userId, bookings, reminders: this.deps.reminders, uidHost: this.uidHost });
+    const body = buildFeedIcs({
+      userId,
+      bookings,
+      reminders: this.deps.reminders,
+      templates: this.deps.templates,
+      uidHost: this.uidHost,
+    });
     return { body, etag: `"${createHash('sha256').update(body).digest('base64url')}"` };
   }
 }

@@ -1,4 +1,5 @@
 import type { BookingDetails, BookingStatus, Participant } from '../domain/booking';
+import type { EventTemplates } from '../domain/event-templates';
 
 /** A row of the bookings table, as `SELECT *` reads it. */
 export interface BookingRow {
@@ -15,6 +16,7 @@ export interface BookingRow {
   meeting_url: string | null;
   participants: Participant[];
   cancel_reason: string | null;
+  templates: EventTemplates | null;
   updated_at: Date;
 }
 
@@ -29,5 +31,6 @@ export function toBookingDetails(row: BookingRow): BookingDetails {
     ...(row.description !== null ? { description: row.description } : {}),
     ...(row.location !== null ? { location: row.location } : {}),
     ...(row.meeting_url !== null ? { meetingUrl: row.meeting_url } : {}),
+    ...(row.templates !== null ? { templates: row.templates } : {}),
   };
 }

@@ -24,14 +24,14 @@ export class PgBookingStore implements BookingStore {
     const details = projection.details;
     await this.db.query(
       `INSERT INTO bookings (booking_id, status, version, revision, title, description, start_at, end_at, time_zone,
-                             location, meeting_url, participants, participant_user_ids, cancel_reason, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb, $13::text[], $14, now())
+                             location, meeting_url, participants, participant_user_ids, cancel_reason, templates, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb, $13::text[], $14, $15::jsonb, now())
        ON CONFLICT (booking_id) DO UPDATE SET
          status = EXCLUDED.status, version = EXCLUDED.version, revision = EXCLUDED.revision, title = EXCLUDED.title,
          description = EXCLUDED.description, start_at = EXCLUDED.start_at, end_at = EXCLUDED.end_at,
          time_zone = EXCLUDED.time_zone, location = EXCLUDED.location, meeting_url = EXCLUDED.meeting_url,
          participants = EXCLUDED.participants, participant_user_ids = EXCLUDED.participant_user_ids,
-         cancel_reason = EXCLUDED.cancel_reason, updated_at = now()
+         cancel_reason = EXCLUDED.cancel_reason, templates = EXCLUDED.templates, updated_at = now()
        WHERE bookings.revision < EXCLUDED.revision`,
       [
         projection.bookingId,
@@ -48,6 +48,7 @@ export class PgBookingStore implements BookingStore {
         JSON.stringify(details.participants),
         details.participants.map((p) => p.userId),
         projection.cancelReason ?? null,
+        details.templates ? JSON.stringify(details.templates) : null,
       ],
     );
   }

@@ -52,7 +52,7 @@ export class PgFeedLinkStore implements FeedLinkStore {
     // participant_user_ids @> ARRAY[...] uses the GIN index on it.
     const { rows } = await this.db.query<BookingRow>(
       `SELECT booking_id, status, revision, title, description, start_at, end_at, time_zone, location, meeting_url,
-              participants, updated_at
+              participants, templates, updated_at
          FROM bookings
         WHERE participant_user_ids @> ARRAY[$1]::text[]
           AND ((status = 'confirmed' AND end_at > now())

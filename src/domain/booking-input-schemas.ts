@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { eventTemplatesSchema } from './event-templates';
 
 /**
  * The booking system's input, checked the same way at both ends: the API parses requests with
@@ -148,6 +149,7 @@ export const bookingDetailsShape = {
     .min(1, 'at least one participant is required')
     .max(50)
     .refine((ps) => new Set(ps.map((p) => p.userId)).size === ps.length, 'participants must have distinct userIds'),
+  templates: eventTemplatesSchema.optional(),
 };
 export const confirmShape = { version, ...bookingDetailsShape };
 export const rescheduleShape = { version, start: instant, end: instant, timeZone: timeZone.optional() };

@@ -3,6 +3,8 @@
  * (desired state) and activities (rendering, projection); plain data only, so it is safe inside
  * workflow code.
  */
+import type { EventTemplates } from './event-templates';
+
 export interface Participant {
   userId: string;
   /** e.g. `tutor`, `client`: decides what the others see in their event. */
@@ -22,6 +24,8 @@ export interface BookingDetails {
   location?: string;
   meetingUrl?: string;
   participants: Participant[];
+  /** This booking's own event templates, before the deployment's (EVENT_TEMPLATES). */
+  templates?: EventTemplates;
 }
 
 export type BookingStatus = 'confirmed' | 'cancelled';
@@ -62,7 +66,7 @@ export interface CalendarView {
 /** Overall sync health, also a search attribute for operators. */
 export type SyncState = 'pending' | 'synced' | 'degraded';
 
-export interface BookingView extends Omit<BookingDetails, 'participants'> {
+export interface BookingView extends Omit<BookingDetails, 'participants' | 'templates'> {
   bookingId: string;
   status: BookingStatus;
   version: number | null;

@@ -1,5 +1,6 @@
 import icalGenerator, { ICalAlarmType, ICalEventStatus } from 'ical-generator';
 import type { FeedBooking } from '../db/feed-links';
+import type { EventTemplates } from '../domain/event-templates';
 import type { Reminder } from './reminders';
 import { renderEvent } from './render';
 
@@ -11,6 +12,8 @@ export interface FeedInput {
   userId: string;
   bookings: FeedBooking[];
   reminders: Reminder[];
+  /** The deployment's event templates (each booking's own come first). */
+  templates?: EventTemplates;
   /** The host in every UID (`<bookingId>@<host>`), so UIDs stay stable across fetches. */
   uidHost: string;
 }
@@ -34,6 +37,7 @@ export function buildFeedIcs(input: FeedInput): string {
       booking: b.details,
       forUserId: input.userId,
       reminders: input.reminders,
+      templates: input.templates,
     });
     const event = calendar.createEvent({
       id: `${b.bookingId}@${input.uidHost}`,

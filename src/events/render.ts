@@ -1,6 +1,8 @@
-import type { BookingDetails, Participant } from '../domain/booking';
+import type { BookingDetails } from '../domain/booking';
+import type { EventTemplates } from '../domain/event-templates';
 import type { EventSpec } from '../providers/types';
 import type { Reminder } from './reminders';
+import { renderEventText } from './templates';
 
 export interface RenderInput {
   bookingId: string;
@@ -9,30 +11,23 @@ export interface RenderInput {
   /** The participant whose calendar receives the event. */
   forUserId: string;
   reminders: Reminder[];
-}
-
-function roleLabel(role: string): string {
-  return role.charAt(0).toUpperCase() + role.slice(1);
+  /** The deployment's templates (EVENT_TEMPLATES); the booking's own come first, the built-in ones last. */
+  templates?: EventTemplates;
 }
 
 /**
- * The event one participant sees: the others' names in the title and description (a client sees
+ * The event one participant sees, its title and description from the templates for that
+ * participant's role: by default the others' names in the title and description (a client sees
  * the tutor's name, the tutor the client's), and for everyone the meeting link and location.
+ * Every calendar, feed and invitation renders through here.
  */
 export function renderEvent(input: RenderInput): EventSpec {
   const { booking } = input;
-  const others: Participant[] = booking.participants.filter((p) => p.userId !== input.forUserId);
-  const title = others.length > 0 ? `${booking.title} with ${others.map((p) => p.name).join(', ')}` : booking.title;
-
-  const lines: string[] = others.map((p) => `${roleLabel(p.role)}: ${p.name}`);
-  if (booking.meetingUrl) lines.push(`Join: ${booking.meetingUrl}`);
-  if (booking.location) lines.push(`Location: ${booking.location}`);
-  if (booking.description) lines.push('', booking.description);
-
+  const text = renderEventText(input.bookingId, booking, input.forUserId, input.templates);
   return {
     key: { bookingId: input.bookingId, connectionId: input.connectionId },
-    title,
-    description: lines.join('\n'),
+    title: text.title,
+    description: text.description,
     location: booking.location ?? booking.meetingUrl,
     url: booking.meetingUrl,
     start: booking.start,

@@ -110,6 +110,7 @@ export class BookingState {
         description: rest.description,
         location: rest.location,
         meetingUrl: rest.meetingUrl,
+        templates: rest.templates,
       };
       desired.versions.details = maxVersion(desired.versions.details, change.version);
       changed = true;

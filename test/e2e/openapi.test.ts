@@ -52,6 +52,9 @@ describe('/openapi.json', () => {
     const confirm = res.body.paths['/v1/bookings/{bookingId}/confirm']!['post']!.requestBody!.content['application/json']!.schema;
     expect(confirm['required']).toEqual(expect.arrayContaining(['title', 'start', 'end', 'timeZone', 'participants']));
     expect(confirm['additionalProperties']).toBe(false);
+    // Per-booking event templates, with the placeholders a template may name.
+    const templates = (confirm['properties'] as Record<string, { description?: string }>)['templates'];
+    expect(templates?.description).toContain('{{othersWithRoles}}');
   });
 
   it('is rendered as a page at /docs', async () => {

@@ -167,9 +167,15 @@ describe('BookingState version rules', () => {
     const s = new BookingState('b1');
     s.confirm({
       version: 1,
-      booking: details({ description: 'Bring a calculator', location: 'Room 4', meetingUrl: 'https://meet.example/x' }),
+      booking: details({
+        description: 'Bring a calculator',
+        location: 'Room 4',
+        meetingUrl: 'https://meet.example/x',
+        templates: { default: { title: '{{title}}' } },
+      }),
     });
     expect(s.confirm({ version: 2, booking: details({ title: 'Maths v2' }) })).toBe(true);
+    expect(s.desired?.details.templates).toBeUndefined();
     const view = s.view()!;
     expect(view.title).toBe('Maths v2');
     expect(view).not.toHaveProperty('description');

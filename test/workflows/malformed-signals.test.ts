@@ -42,6 +42,10 @@ describe('workflows ignore signals and inputs that do not parse', () => {
           { version: 5, booking: { ...details(people, T3, hourAfter(T3), 'Bad e-mail'), participants: [{ ...people[0]!, email: 'x' }] } },
         ],
         [confirmSignal, { version: 5, booking: details(people, T3, hourAfter(T3), 'Line\r\nInjected: yes') }],
+        [
+          confirmSignal,
+          { version: 5, booking: { ...details(people, T3, hourAfter(T3), 'Bad template'), templates: { tutor: { title: '{{venue}}' } } } },
+        ],
         [rescheduleSignal, { version: 5, start: 42, end: hourAfter(T3) }],
         [rescheduleSignal, { version: 5, start: hourAfter(T3), end: T3 }],
         [rescheduleSignal, { version: 5, start: T3, end: hourAfter(T3), timeZone: 'Mars/Olympus' }],
