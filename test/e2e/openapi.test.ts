@@ -52,6 +52,9 @@ describe('/openapi.json', () => {
     const confirm = res.body.paths['/v1/bookings/{bookingId}/confirm']!['post']!.requestBody!.content['application/json']!.schema;
     expect(confirm['required']).toEqual(expect.arrayContaining(['title', 'start', 'end', 'timeZone', 'participants']));
     expect(confirm['additionalProperties']).toBe(false);
+    const patch =
+      res.body.paths['/v1/users/{userId}/connections/{connectionId}']!['patch']!.requestBody!.content['application/json']!.schema;
+    expect(Object.keys(patch['properties'] as object)).toEqual(expect.arrayContaining(['syncEnabled', 'calendarId', 'reminders']));
   });
 
   it('is rendered as a page at /docs', async () => {
