@@ -98,14 +98,17 @@ export function createCalendarActivities(deps: ActivityDeps) {
       const moved =
         input.knownExternalEventId !== undefined && input.knownCalendarId !== undefined && input.knownCalendarId !== account.ctx.calendarId;
       if (moved) await deleteEvent({ ...input, calendarId: input.knownCalendarId });
-      const spec = renderEvent({
-        bookingId: input.bookingId,
-        connectionId: input.connectionId,
-        booking: input.booking,
-        forUserId: input.userId,
-        reminders: deps.reminders,
-        templates: deps.eventTemplates,
-      });
+      const spec = {
+        ...renderEvent({
+          bookingId: input.bookingId,
+          connectionId: input.connectionId,
+          booking: input.booking,
+          forUserId: input.userId,
+          reminders: account.reminders ?? deps.reminders,
+          templates: deps.eventTemplates,
+        }),
+        ...(account.reminders ? { accountReminders: true } : {}),
+      };
       const known = { externalEventId: moved ? undefined : input.knownExternalEventId };
       const outcome = await callProvider(
         deps,

@@ -1,5 +1,6 @@
 import { asyncLocalStorage } from '@temporalio/activity';
 import { checkCredentials } from '../account-access/credentials';
+import type { Reminder } from '../events/reminders';
 import { ProviderError, type AccessContext, type CalendarProvider, type ProviderKind } from '../providers/types';
 import { withRequestSlot } from './concurrency';
 import type { ActivityDeps } from './deps';
@@ -20,6 +21,8 @@ export interface ReadyAccount {
   ctx: AccessContext;
   /** The token generation in `ctx`, which a refused token is reported with. */
   tokenVersion: number;
+  /** The account's own reminders; null: the deployment's EVENT_REMINDERS. */
+  reminders: Reminder[] | null;
 }
 
 /** What a provider call is asked to do, given the account's adapter and credentials. */
@@ -53,7 +56,13 @@ export async function readyAccount(deps: ProviderCallDeps, input: AccountInput):
     case 'usable': {
       const { account, credentials } = check;
       const ctx = { credentials, calendarId: input.calendarId ?? account.calendarId };
-      return { connectionId: account.id, provider: account.provider, ctx, tokenVersion: account.tokenVersion };
+      return {
+        connectionId: account.id,
+        provider: account.provider,
+        ctx,
+        tokenVersion: account.tokenVersion,
+        reminders: account.reminders,
+      };
     }
   }
 }

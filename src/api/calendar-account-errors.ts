@@ -17,6 +17,8 @@ export function calendarAccountApiError(error: CalendarAccountError): ApiError {
       return new ApiError(404, 'calendar_not_found', 'the account has no calendar with that id');
     case 'calendar_not_writable':
       return new ApiError(400, 'calendar_not_writable', `the account cannot add events to "${error.calendarName}"`);
+    case 'reminders_not_supported':
+      return new ApiError(400, error.code, error.message);
     case 'caldav_unreachable':
       return new ApiError(502, error.code, error.message);
     case 'connection_limit_reached':

@@ -9,6 +9,8 @@ export function calendarAccountJson(a: CalendarAccountWithEmail) {
     status: a.status,
     syncEnabled: a.syncEnabled,
     calendarId: a.calendarId,
+    /** The account's own reminders; null: the deployment's EVENT_REMINDERS. */
+    reminders: a.reminders,
     lastSyncedAt: a.lastSyncedAt?.toISOString() ?? null,
     lastError: a.lastError,
     ...(a.bulkSync ? { bulkSync: a.bulkSync } : {}),

@@ -47,9 +47,17 @@ export const oauthProviderSchema = z.enum(['google', 'microsoft']);
 
 export const connectLinkBodySchema = z.strictObject({ provider: oauthProviderSchema, returnUrl: httpUrl.optional() });
 
+/** One reminder: minutes before the event starts, up to four weeks (Google's and this service's limit). */
+const reminderSchema = z.strictObject({ method: z.enum(['email', 'popup']), minutes: z.number().int().min(0).max(40320) });
+
+/** `reminders`: each provider's own limit is checked against the account (src/events/reminder-limits.ts). */
 export const patchAccountBodySchema = z
-  .strictObject({ syncEnabled: z.boolean().optional(), calendarId: z.string().min(1).max(1024).optional() })
-  .refine((b) => Object.keys(b).length > 0, 'nothing to change: send syncEnabled or calendarId');
+  .strictObject({
+    syncEnabled: z.boolean().optional(),
+    calendarId: z.string().min(1).max(1024).optional(),
+    reminders: z.array(reminderSchema).max(20).nullable().optional(),
+  })
+  .refine((b) => Object.keys(b).length > 0, 'nothing to change: send syncEnabled, calendarId or reminders');
 
 /** Connecting a CalDAV account: verified by discovery before anything is stored. */
 export const caldavAccountBodySchema = z

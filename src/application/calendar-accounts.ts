@@ -7,6 +7,8 @@ import {
 } from '../account-access/connect-limits';
 import type { CalendarAccount, CalendarAccountStore } from '../db/calendar-accounts';
 import type { ConnectAttemptStore } from '../db/connect-attempts';
+import { reminderLimitProblem, sameReminders } from '../events/reminder-limits';
+import type { Reminder } from '../events/reminders';
 import type { Logger } from '../logging';
 import type { DiscoveredAccount } from '../providers/caldav';
 import { ProviderError, type CalendarInfo, type ProviderRegistry } from '../providers';
@@ -25,6 +27,8 @@ export type CalendarAccountError =
   | { code: 'provider_unavailable'; detail: string }
   | { code: 'calendar_not_found' }
   | { code: 'calendar_not_writable'; calendarName: string }
+  /** Beyond what the account's provider allows; `message` names the limit, for the user. */
+  | { code: 'reminders_not_supported'; message: string }
   | ConnectRefusal;
 
 /** A CalDAV account could not be verified or stored; `message` is written for the user. */
@@ -41,10 +45,15 @@ export type AccountResult<T> = { ok: true; value: T } | { ok: false; error: Cale
 export interface AccountChange {
   syncEnabled?: boolean;
   calendarId?: string;
+  /** The account's own reminders; null returns it to the deployment's EVENT_REMINDERS. */
+  reminders?: Reminder[] | null;
 }
 
 export interface CalendarAccountsDeps {
-  accounts: Pick<CalendarAccountStore, 'listForUserWithEmail' | 'upsertCalDav' | 'setCalendar' | 'setSyncEnabled' | 'markRemovingEvents'>;
+  accounts: Pick<
+    CalendarAccountStore,
+    'listForUserWithEmail' | 'upsertCalDav' | 'setCalendar' | 'setReminders' | 'setSyncEnabled' | 'markRemovingEvents'
+  >;
   workflows: Pick<WorkflowGateway, 'signalConnected' | 'signalDisconnect'>;
   providers: Pick<ProviderRegistry, 'oauth'>;
   /** The account's calendars at its provider (an OAuth token refreshed first when needed); throws `ProviderError`. */
@@ -133,11 +142,18 @@ export class CalendarAccounts {
     return { ok: true, value: listed.value.map((c) => ({ ...c, selected: c.id === account.calendarId })) };
   }
 
-  /** Turns sync on or off and chooses the calendar events go to; each change starts what it needs. */
+  /**
+   * Turns sync on or off, chooses the calendar events go to and sets the account's reminders;
+   * each change starts what it needs. Reminders beyond the provider's limits change nothing.
+   */
   async update(userId: string, accountId: string, change: AccountChange): Promise<AccountResult<CalendarAccountWithEmail>> {
     const before = await this.owned(userId, accountId);
     if (!before) return refused({ code: 'account_not_found', userId, accountId });
     if (before.status === 'disconnected') return refused({ code: 'account_disconnected' });
+    const reminders = change.reminders !== undefined && !sameReminders(change.reminders, before.reminders) ? change.reminders : undefined;
+    const problem = reminders ? reminderLimitProblem(before.provider, reminders, before.accountEmail) : undefined;
+    if (problem) return refused({ code: 'reminders_not_supported', message: problem });
+    let resync = false;
     if (change.calendarId !== undefined && change.calendarId !== before.calendarId) {
       const listed = await this.calendarsAtProvider(before);
       if (!listed.ok) return listed;
@@ -145,9 +161,14 @@ export class CalendarAccounts {
       if (!chosen) return refused({ code: 'calendar_not_found' });
       if (!chosen.writable) return refused({ code: 'calendar_not_writable', calendarName: chosen.name });
       await this.deps.accounts.setCalendar(accountId, chosen.id);
-      // Every booking's event moves: the bulk sync asks each booking workflow to re-sync.
-      await this.deps.workflows.signalConnected(before, true);
+      resync = true;
     }
+    if (reminders !== undefined) {
+      await this.deps.accounts.setReminders(accountId, reminders);
+      resync = true;
+    }
+    // Every booking's event moves or gets the new reminders: the bulk sync asks each booking workflow to re-sync.
+    if (resync) await this.deps.workflows.signalConnected(before, true);
     if (change.syncEnabled !== undefined && change.syncEnabled !== before.syncEnabled) {
       const after = await this.deps.accounts.setSyncEnabled(accountId, change.syncEnabled);
       // Turned back on: bring the bookings made meanwhile into the calendar.

@@ -1,3 +1,4 @@
+import type { Reminder } from '../events/reminders';
 import type { ProviderKind } from '../providers/types';
 import type { BulkSyncProgress } from './bulk-sync';
 
@@ -19,6 +20,8 @@ export interface CalendarAccount {
   createdAt: Date;
   bulkSync: BulkSyncProgress | null;
   removingEvents: boolean;
+  /** The account's own reminders; null: the deployment's EVENT_REMINDERS. */
+  reminders: Reminder[] | null;
 }
 
 export interface NewOAuthAccount {

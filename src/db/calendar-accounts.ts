@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import { DecryptionError, type SecretBox } from '../crypto/secret-box';
+import type { Reminder } from '../events/reminders';
 import type { Credentials, ProviderKind } from '../providers/types';
 import { withTransaction, type Queryable } from './pool';
 import type {
@@ -69,6 +70,8 @@ export interface CalendarAccountStore {
   withLockedAccount<T>(id: string, work: (locked: LockedCalendarAccount) => Promise<T>): Promise<T>;
   setSyncEnabled(id: string, syncEnabled: boolean): Promise<CalendarAccount | undefined>;
   setCalendar(id: string, calendarId: string): Promise<void>;
+  /** The account's own reminders; null returns it to the deployment's EVENT_REMINDERS. */
+  setReminders(id: string, reminders: Reminder[] | null): Promise<void>;
   markRemovingEvents(id: string): Promise<void>;
   /** The refresh token (or access token) to revoke at the provider, if any. */
   revocableToken(id: string): Promise<string | undefined>;
@@ -324,6 +327,11 @@ export class PgCalendarAccountStore implements CalendarAccountStore {
 
   async setCalendar(id: string, calendarId: string): Promise<void> {
     await this.pool.query('UPDATE calendar_connections SET calendar_id = $2, updated_at = now() WHERE id = $1', [id, calendarId]);
+  }
+
+  async setReminders(id: string, reminders: Reminder[] | null): Promise<void> {
+    const json = reminders === null ? null : JSON.stringify(reminders);
+    await this.pool.query('UPDATE calendar_connections SET reminders = $2::jsonb, updated_at = now() WHERE id = $1', [id, json]);
   }
 
   async markRemovingEvents(id: string): Promise<void> {

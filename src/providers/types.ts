@@ -20,6 +20,11 @@ export interface EventSpec {
   end: string;
   timeZone: string;
   reminders: Reminder[];
+  /**
+   * The reminders are the account's own, already checked against this provider's limits: written
+   * as they are (Outlook's one reminder; e-mail ones as CalDAV e-mail alarms), not adapted.
+   */
+  accountReminders?: boolean;
 }
 
 /** How a call authenticates: an OAuth access token, or a CalDAV user name and app password. */

@@ -55,6 +55,9 @@ describe('/openapi.json', () => {
     // Per-booking event templates, with the placeholders a template may name.
     const templates = (confirm['properties'] as Record<string, { description?: string }>)['templates'];
     expect(templates?.description).toContain('{{othersWithRoles}}');
+    const patch =
+      res.body.paths['/v1/users/{userId}/connections/{connectionId}']!['patch']!.requestBody!.content['application/json']!.schema;
+    expect(Object.keys(patch['properties'] as object)).toEqual(expect.arrayContaining(['syncEnabled', 'calendarId', 'reminders']));
   });
 
   it('is rendered as a page at /docs', async () => {

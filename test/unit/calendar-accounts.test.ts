@@ -21,6 +21,7 @@ function account(overrides: Partial<CalendarAccountWithEmail> = {}): CalendarAcc
     createdAt: new Date(0),
     bulkSync: null,
     removingEvents: false,
+    reminders: null,
     accountEmail: 'ann@example.com',
     ...overrides,
   };
@@ -43,6 +44,11 @@ function service(stored: CalendarAccountWithEmail | undefined, listed: () => Pro
       setCalendar: (_id, calendarId) => {
         calls.push(`setCalendar:${calendarId}`);
         row = row && { ...row, calendarId };
+        return Promise.resolve();
+      },
+      setReminders: (_id, reminders) => {
+        calls.push(`setReminders:${JSON.stringify(reminders)}`);
+        row = row && { ...row, reminders };
         return Promise.resolve();
       },
       setSyncEnabled: (_id, syncEnabled) => {
@@ -134,6 +140,45 @@ describe('CalendarAccounts', () => {
     const on = service(account({ syncEnabled: false }));
     expect((await on.accounts.update(USER, ID, { syncEnabled: true })).ok).toBe(true);
     expect(on.calls).toEqual(['setSyncEnabled:true', 'connected:true']);
+  });
+
+  it("reminders within the provider's limit are stored and re-sync every booking; the same ones change nothing", async () => {
+    const popup = { method: 'popup', minutes: 30 } as const;
+    const six = [1, 2, 3, 4, 5, 6].map((minutes) => ({ method: 'popup' as const, minutes }));
+    const google = service(account());
+    expect((await google.accounts.update(USER, ID, { reminders: six.slice(0, 5) })).ok).toBe(true);
+    expect(google.calls).toEqual([`setReminders:${JSON.stringify(six.slice(0, 5))}`, 'connected:true']);
+    const same = service(account({ reminders: [popup] }));
+    expect((await same.accounts.update(USER, ID, { reminders: [popup] })).ok).toBe(true);
+    expect(same.calls).toEqual([]);
+    const reset = service(account({ reminders: [popup] }));
+    const result = await reset.accounts.update(USER, ID, { reminders: null });
+    expect(result.ok && result.value.reminders).toBe(null);
+    expect(reset.calls).toEqual(['setReminders:null', 'connected:true']);
+    const both = service(account());
+    expect((await both.accounts.update(USER, ID, { calendarId: 'work', reminders: [popup] })).ok).toBe(true);
+    expect(both.calls).toEqual(['setCalendar:work', `setReminders:${JSON.stringify([popup])}`, 'connected:true']);
+  });
+
+  it("reminders beyond the provider's limit are refused naming it, and nothing else in the change is made", async () => {
+    const refusal = async (
+      overrides: Partial<CalendarAccountWithEmail>,
+      reminders: Array<{ method: 'email' | 'popup'; minutes: number }>,
+    ) => {
+      const { accounts, calls } = service(account(overrides));
+      const result = await accounts.update(USER, ID, { calendarId: 'work', syncEnabled: false, reminders });
+      expect(calls).toEqual([]);
+      return !result.ok && result.error.code === 'reminders_not_supported' ? result.error.message : undefined;
+    };
+    const six = [1, 2, 3, 4, 5, 6].map((minutes) => ({ method: 'popup' as const, minutes }));
+    expect(await refusal({}, six)).toBe('Google Calendar allows at most 5 reminders per event');
+    expect(await refusal({ provider: 'microsoft' }, six.slice(0, 2))).toBe('Outlook allows one reminder per event');
+    expect(await refusal({ provider: 'microsoft' }, [{ method: 'email', minutes: 60 }])).toContain('Outlook has no e-mail reminders');
+    expect(await refusal({ provider: 'caldav' }, six)).toContain('at most 5');
+    expect(await refusal({ provider: 'caldav', accountEmail: 'ann' }, [{ method: 'email', minutes: 60 }])).toContain(
+      'not an e-mail address',
+    );
+    expect(await refusal({}, [six[0]!, six[0]!])).toBe('each reminder may be listed once');
   });
 
   it('disconnect stops sync and signals the workflow; an account already disconnected is left alone', async () => {

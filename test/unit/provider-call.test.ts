@@ -28,6 +28,7 @@ function account(status: CalendarAccountStatus, tokenLeftMs: number | null, life
     createdAt: new Date(NOW - 86_400_000),
     bulkSync: null,
     removingEvents: false,
+    reminders: null,
   };
 }
 
@@ -57,6 +58,7 @@ const READY: ReadyAccount = {
   provider: 'google',
   ctx: { credentials: BEARER, calendarId: 'primary' },
   tokenVersion: 7,
+  reminders: null,
 };
 
 async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {

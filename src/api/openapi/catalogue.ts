@@ -184,10 +184,16 @@ export const ROUTES: RouteDoc[] = [
     method: 'patch',
     path: '/v1/users/:userId/connections/:connectionId',
     tag: 'connections',
-    summary: 'Turn sync on or off, or choose the calendar',
+    summary:
+      "Turn sync on or off, choose the calendar, or set the connection's reminders (null: EVENT_REMINDERS); new reminders rewrite the events of bookings that have not ended",
     auth: 'apiKey',
     body: patchAccountBodySchema,
-    responses: { 200: 'the connection', ...invalid, ...keyed, 404: 'unknown connection or calendar' },
+    responses: {
+      200: 'the connection',
+      400: "invalid request, or `reminders_not_supported`: beyond the provider's limit (Google 5, Outlook one popup, CalDAV 5)",
+      ...keyed,
+      404: 'unknown connection or calendar',
+    },
   },
   {
     method: 'delete',

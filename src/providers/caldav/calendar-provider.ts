@@ -12,6 +12,14 @@ import { caldavUid, objectUrl } from './uid';
 /** Re-read-and-retry rounds when another writer changed the object between read and write. */
 const MAX_PRECONDITION_RETRIES = 3;
 
+/** How a server refuses calendar data it will not store (RFC 4791 preconditions: 403; others: 400, 415, 422). */
+const REFUSED_DATA = new Set([400, 403, 415, 422]);
+
+/** Where e-mail alarms go: the account's user name, when it is an e-mail address (iCloud's Apple ID is). */
+function alarmAddress(credentials: port.Credentials): string | undefined {
+  return credentials.kind === 'basic' && credentials.username.includes('@') ? credentials.username : undefined;
+}
+
 const options = () => ({ signal: AbortSignal.timeout(TIMEOUT_MS) });
 
 /** A tsdav write: network failures become transient ProviderErrors (statuses are checked by the caller). */
@@ -28,7 +36,7 @@ async function write(what: string, send: () => Promise<Response>): Promise<Respo
  * Any CalDAV server (and iCloud, its own flavour): our event is `<uid>.ics` in the chosen
  * collection. Create with `If-None-Match: *` (a repeat answers 412 and becomes an update);
  * update and delete with `If-Match` on the ETag just read, re-reading on 412; SEQUENCE goes up
- * on every change.
+ * on every change. A server that refuses our e-mail alarms gets the event with display alarms.
  */
 export class CalDavCalendarProvider implements port.CalendarProvider {
   /** Servers publish no quota; stay gentle. */
@@ -43,6 +51,15 @@ export class CalDavCalendarProvider implements port.CalendarProvider {
   async upsertEvent(ctx: port.AccessContext, spec: port.EventSpec): Promise<port.UpsertOutcome> {
     const url = objectUrl(ctx.calendarId, spec.key);
     const headers = authHeaders(ctx.credentials);
+    let emailTo = alarmAddress(ctx.credentials);
+    const hasEmailAlarms = (): boolean =>
+      emailTo !== undefined && spec.accountReminders === true && spec.reminders.some((r) => r.method === 'email');
+    /** Whether the server refused our e-mail alarms (and the next round writes display alarms only). */
+    const emailAlarmsRefused = (res: Response): boolean => {
+      if (!REFUSED_DATA.has(res.status) || !hasEmailAlarms()) return false;
+      emailTo = undefined;
+      return true;
+    };
     for (let round = 0; ; round++) {
       const current = await readObject(url, ctx.credentials, this.transport, ctx.signal);
       if (!current) {
@@ -50,12 +67,13 @@ export class CalDavCalendarProvider implements port.CalendarProvider {
           createCalendarObject({
             calendar: { url: ctx.calendarId },
             filename: `${caldavUid(spec.key)}.ics`,
-            iCalString: buildIcs(spec, 0),
+            iCalString: buildIcs(spec, 0, new Date(), emailTo),
             headers,
             fetchOptions: options(),
             fetch: accountFetch(ctx.credentials, this.transport, ctx.signal),
           }),
         );
+        if (emailAlarmsRefused(res)) continue;
         if (res.status !== 412 || round >= MAX_PRECONDITION_RETRIES) {
           checkResponse(res, 'create');
           return { externalEventId: url, etag: res.headers.get('etag') ?? undefined, action: 'created' };
@@ -64,12 +82,13 @@ export class CalDavCalendarProvider implements port.CalendarProvider {
       }
       const res = await write('update', () =>
         updateCalendarObject({
-          calendarObject: { url, etag: current.etag, data: buildIcs(spec, sequenceOf(current.data) + 1) },
+          calendarObject: { url, etag: current.etag, data: buildIcs(spec, sequenceOf(current.data) + 1, new Date(), emailTo) },
           headers,
           fetchOptions: options(),
           fetch: accountFetch(ctx.credentials, this.transport, ctx.signal),
         }),
       );
+      if (emailAlarmsRefused(res)) continue;
       if ((res.status === 412 || res.status === 404) && round < MAX_PRECONDITION_RETRIES) continue;
       checkResponse(res, 'update');
       return { externalEventId: url, etag: res.headers.get('etag') ?? undefined, action: 'updated' };

@@ -37,7 +37,8 @@ function graphTimes(
 }
 
 export function toGraphEvent(spec: EventSpec, timeZone: string, reminderChoice?: OutlookReminderChoice): GraphEventBody {
-  const reminder = pickReminder(spec.reminders, reminderChoice);
+  // The account's own reminder is one popup at most (checked when set): MICROSOFT_REMINDER picks among EVENT_REMINDERS only.
+  const reminder = spec.accountReminders ? spec.reminders[0] : pickReminder(spec.reminders, reminderChoice);
   return {
     subject: spec.title,
     body: { contentType: 'text', content: spec.description },

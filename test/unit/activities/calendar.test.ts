@@ -57,6 +57,21 @@ describe('upsertCalendarEvent', () => {
     expect(calendarEvents.failures).toEqual([]);
   });
 
+  it("writes the account's own reminders when it has them, marked as its own, instead of EVENT_REMINDERS", async () => {
+    const own = [
+      { method: 'email', minutes: 120 },
+      { method: 'popup', minutes: 5 },
+    ] as const;
+    const { activities, google } = setup(accountRow({ reminders: [...own] }));
+    await activityEnv().run(activities, 'upsertCalendarEvent', UPSERT);
+    const spec = google.calls[0]?.args[0] as EventSpec;
+    expect([spec.reminders, spec.accountReminders]).toEqual([own, true]);
+
+    const deployment = setup();
+    await activityEnv().run(deployment.activities, 'upsertCalendarEvent', UPSERT);
+    expect((deployment.google.calls[0]?.args[0] as EventSpec).accountReminders).toBeUndefined();
+  });
+
   it('records create or update by what the provider did, not by whether an event id was known', async () => {
     const { activities, google, calendarEvents } = setup();
     const env = activityEnv();

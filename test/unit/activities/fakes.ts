@@ -64,6 +64,7 @@ export function accountRow(overrides: Partial<CalendarAccount> = {}): CalendarAc
     createdAt: new Date(NOW - 24 * HOUR),
     bulkSync: null,
     removingEvents: false,
+    reminders: null,
     ...overrides,
   };
 }
@@ -147,6 +148,7 @@ export class FakeCalendarAccounts implements CalendarAccountStore {
   upsertCalDav = unused('calendarAccounts.upsertCalDav');
   setSyncEnabled = unused('calendarAccounts.setSyncEnabled');
   setCalendar = unused('calendarAccounts.setCalendar');
+  setReminders = unused('calendarAccounts.setReminders');
   markRemovingEvents = unused('calendarAccounts.markRemovingEvents');
   revocableToken = unused('calendarAccounts.revocableToken');
   markDisconnected = unused('calendarAccounts.markDisconnected');
