@@ -21,7 +21,8 @@ export interface FeedLinkStore {
   userFor(tokenHash: Buffer): Promise<string | null>;
   /**
    * The user's confirmed bookings that have not ended and the ones cancelled within
-   * `cancelledDays`, soonest first, at most `limit`.
+   * `cancelledDays`, soonest first, at most `limit`; none where the user's participant entry
+   * says `sync: false` (selective sync).
    */
   bookingsFor(userId: string, cancelledDays: number, limit: number): Promise<FeedBooking[]>;
 }
@@ -55,6 +56,7 @@ export class PgFeedLinkStore implements FeedLinkStore {
               participants, updated_at
          FROM bookings
         WHERE participant_user_ids @> ARRAY[$1]::text[]
+          AND NOT participants @> jsonb_build_array(jsonb_build_object('userId', $1::text, 'sync', false))
           AND ((status = 'confirmed' AND end_at > now())
             OR (status = 'cancelled' AND updated_at > now() - make_interval(days => $2)))
         ORDER BY start_at, booking_id

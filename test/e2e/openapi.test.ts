@@ -52,6 +52,10 @@ describe('/openapi.json', () => {
     const confirm = res.body.paths['/v1/bookings/{bookingId}/confirm']!['post']!.requestBody!.content['application/json']!.schema;
     expect(confirm['required']).toEqual(expect.arrayContaining(['title', 'start', 'end', 'timeZone', 'participants']));
     expect(confirm['additionalProperties']).toBe(false);
+    const participant = (confirm['properties'] as Record<string, { items: { properties: Record<string, { type: string }> } }>)[
+      'participants'
+    ]!.items;
+    expect(participant.properties['sync']).toMatchObject({ type: 'boolean' });
   });
 
   it('is rendered as a page at /docs', async () => {

@@ -243,7 +243,7 @@ export const ROUTES: RouteDoc[] = [
     path: '/feeds/:token.ics',
     tag: 'connections',
     summary:
-      "The user's bookings as an iCalendar feed: upcoming confirmed ones and those cancelled in the last 7 days (`STATUS:CANCELLED`), at most 1,000; the token in the path is the credential",
+      "The user's bookings as an iCalendar feed: upcoming confirmed ones and those cancelled in the last 7 days (`STATUS:CANCELLED`), none the user opted out of (`sync: false`), at most 1,000; the token in the path is the credential",
     auth: 'signedLink',
     responses: {
       200: '`text/calendar` with a strong `ETag`, `Cache-Control: private, max-age=300`',
