@@ -17,6 +17,8 @@ export interface FeedLinkStore {
   replace(userId: string, tokenHash: Buffer): Promise<Date>;
   /** Deletes the user's link, if any. */
   revoke(userId: string): Promise<void>;
+  /** When the user's active link was created; null when they have none. */
+  createdAt(userId: string): Promise<Date | null>;
   /** The user whose active link has this token hash. */
   userFor(tokenHash: Buffer): Promise<string | null>;
   /**
@@ -42,6 +44,11 @@ export class PgFeedLinkStore implements FeedLinkStore {
 
   async revoke(userId: string): Promise<void> {
     await this.db.query('DELETE FROM feed_links WHERE user_id = $1', [userId]);
+  }
+
+  async createdAt(userId: string): Promise<Date | null> {
+    const { rows } = await this.db.query<{ created_at: Date }>('SELECT created_at FROM feed_links WHERE user_id = $1', [userId]);
+    return rows[0]?.created_at ?? null;
   }
 
   async userFor(tokenHash: Buffer): Promise<string | null> {
