@@ -103,6 +103,13 @@ describe('selective sync: a participant with "sync": false gets nothing, and a l
     expect((await eventsFor(h, google.email, bookingId, true)).map((e) => e.status)).toEqual(['cancelled']);
     expect(await feedUids(tutorFeed)).toContain(uid);
     expect(await feedUids(clientFeed)).not.toContain(uid);
+
+    // v4: both in. The client's Google event comes back (the same event, no second one).
+    const v4 = await confirmAndSettle(bookingId, 4, [tutorOf(tutorId), clientOf(clientId)]);
+    expect(statesOf(v4, clientId)).toEqual([`synced:${google.connectionId}`]);
+    expect((await eventsFor(h, google.email, bookingId, true)).map((e) => [e.id, e.status])).toEqual([[created[0]!.id, 'confirmed']]);
+    expect(await outlookEvents()).toHaveLength(1);
+    expect(await feedUids(clientFeed)).toContain(uid);
   });
 
   it('a CalDAV event goes when sync is turned off and is written again when it is turned back on', async () => {
