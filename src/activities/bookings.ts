@@ -35,14 +35,14 @@ export function createBookingActivities(deps: ActivityDeps) {
         const covered = new Set(targets.filter((t) => t.usable && t.syncEnabled && !t.removing).map((t) => t.userId));
         await deps.syncLog.append(
           projection.details.participants
-            .filter((participant) => !covered.has(participant.userId))
+            .filter((participant) => participant.sync === false || !covered.has(participant.userId))
             .map((participant) => ({
               bookingId: projection.bookingId,
               userId: participant.userId,
               operation: 'skip' as const,
               outcome: 'ok' as const,
               revision: projection.revision,
-              detail: 'no connected calendar',
+              detail: participant.sync === false ? 'sync off for this participant' : 'no connected calendar',
             })),
         );
       }

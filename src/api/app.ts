@@ -156,21 +156,19 @@ export function createApp(deps: AppDeps): Express {
   app.use(notificationRoutes(deps.notifications));
   app.use(providerWebhookRoutes(services.pushNotifications));
   app.use(calendarAccountRoutes(services.calendarAccounts));
-  app.use(
-    calendarFeedRoutes(
-      new CalendarFeeds({
-        links: deps.feedLinks,
-        publicBaseUrl: deps.config.publicBaseUrl,
-        reminders: deps.config.eventReminders,
-        templates: deps.config.eventTemplates,
-      }),
-    ),
-  );
+  const feeds = new CalendarFeeds({
+    links: deps.feedLinks,
+    publicBaseUrl: deps.config.publicBaseUrl,
+    reminders: deps.config.eventReminders,
+    templates: deps.config.eventTemplates,
+  });
+  app.use(calendarFeedRoutes(feeds));
   app.use(oauthRoutes(deps.oauthConnect, auth, deps.config.publicBaseUrl));
   app.use(
     settingsRoutes({
       accounts: services.calendarAccounts,
       connect: deps.oauthConnect,
+      feeds,
       access: new SettingsAccess({ links: deps.settingsLinks, linkSigner: deps.settingsSigner, sessionSigner: deps.settingsSessionSigner }),
       publicBaseUrl: deps.config.publicBaseUrl,
       requireKey: auth,

@@ -5,6 +5,7 @@ import helmet from 'helmet';
 import type { AppConfig } from '../config';
 import { apiKeyMatcher } from './auth';
 import { ApiError } from './errors';
+import { COPY_LINK_HANDLER } from './pages/feed-link-section';
 import { DISCONNECT_CONFIRM_HANDLER } from './pages/settings-page';
 
 const sha256Source = (text: string) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
@@ -15,7 +16,7 @@ function originOf(url: string): string {
 
 /**
  * Security headers on every response (helmet). The pages are self-contained: inline CSS, no
- * scripts but one inline handler allowed by its hash, forms that post to this service and may
+ * scripts but two inline handlers allowed by their hashes, forms that post to this service and may
  * be redirected on to the OAuth providers' consent pages, never framed.
  */
 export function securityHeaders(config: Pick<AppConfig, 'google' | 'microsoft'>): RequestHandler {
@@ -25,7 +26,7 @@ export function securityHeaders(config: Pick<AppConfig, 'google' | 'microsoft'>)
       directives: {
         defaultSrc: ["'none'"],
         styleSrc: ["'unsafe-inline'"],
-        scriptSrc: ["'unsafe-hashes'", sha256Source(DISCONNECT_CONFIRM_HANDLER)],
+        scriptSrc: ["'unsafe-hashes'", sha256Source(DISCONNECT_CONFIRM_HANDLER), sha256Source(COPY_LINK_HANDLER)],
         imgSrc: ["'self'", 'data:'],
         formAction: ["'self'", originOf(config.google.authUrl), originOf(config.microsoft.loginUrl)],
         frameAncestors: ["'none'"],

@@ -49,6 +49,11 @@ export class CalendarFeeds {
     return { url, webcalUrl: url.replace(/^https?:/, 'webcal:'), createdAt };
   }
 
+  /** When the user's current link was created, null without one (the link itself cannot be shown again). */
+  linkCreatedAt(userId: string): Promise<Date | null> {
+    return this.deps.links.createdAt(userId);
+  }
+
   async revokeLink(userId: string): Promise<void> {
     await this.deps.links.revoke(userId);
   }

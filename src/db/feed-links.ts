@@ -17,11 +17,14 @@ export interface FeedLinkStore {
   replace(userId: string, tokenHash: Buffer): Promise<Date>;
   /** Deletes the user's link, if any. */
   revoke(userId: string): Promise<void>;
+  /** When the user's active link was created; null when they have none. */
+  createdAt(userId: string): Promise<Date | null>;
   /** The user whose active link has this token hash. */
   userFor(tokenHash: Buffer): Promise<string | null>;
   /**
    * The user's confirmed bookings that have not ended and the ones cancelled within
-   * `cancelledDays`, soonest first, at most `limit`.
+   * `cancelledDays`, soonest first, at most `limit`; none where the user's participant entry
+   * says `sync: false` (selective sync).
    */
   bookingsFor(userId: string, cancelledDays: number, limit: number): Promise<FeedBooking[]>;
 }
@@ -43,6 +46,11 @@ export class PgFeedLinkStore implements FeedLinkStore {
     await this.db.query('DELETE FROM feed_links WHERE user_id = $1', [userId]);
   }
 
+  async createdAt(userId: string): Promise<Date | null> {
+    const { rows } = await this.db.query<{ created_at: Date }>('SELECT created_at FROM feed_links WHERE user_id = $1', [userId]);
+    return rows[0]?.created_at ?? null;
+  }
+
   async userFor(tokenHash: Buffer): Promise<string | null> {
     const { rows } = await this.db.query<{ user_id: string }>('SELECT user_id FROM feed_links WHERE token_hash = $1', [tokenHash]);
     return rows[0]?.user_id ?? null;
@@ -55,6 +63,7 @@ export class PgFeedLinkStore implements FeedLinkStore {
               participants, templates, updated_at
          FROM bookings
         WHERE participant_user_ids @> ARRAY[$1]::text[]
+          AND NOT participants @> jsonb_build_array(jsonb_build_object('userId', $1::text, 'sync', false))
           AND ((status = 'confirmed' AND end_at > now())
             OR (status = 'cancelled' AND updated_at > now() - make_interval(days => $2)))
         ORDER BY start_at, booking_id

@@ -134,6 +134,12 @@ export const participantSchema = z.strictObject({
   role: z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'role must be a lowercase word such as tutor or client'),
   name: singleLine(200),
   email: z.email('must be an e-mail address').max(320),
+  sync: z
+    .boolean()
+    .optional()
+    .describe(
+      'false: no calendar event, feed entry or invitation for this person; events made for them earlier are removed (default true)',
+    ),
 });
 
 export const bookingDetailsShape = {

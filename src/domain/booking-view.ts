@@ -40,6 +40,7 @@ export function bookingView(booking: Omit<BookingProjection, 'revision'>, calend
       userId: participant.userId,
       role: participant.role,
       name: participant.name,
+      ...(participant.sync === false ? { sync: false } : {}),
     })),
     ...(booking.cancelReason !== undefined ? { cancelReason: booking.cancelReason } : {}),
     syncState,

@@ -11,6 +11,11 @@ export interface Participant {
   role: string;
   name: string;
   email: string;
+  /**
+   * `false`: this person gets nothing from us for this booking (no calendar event, no feed entry,
+   * no invitation); any event we made for them earlier is removed. Absent means true.
+   */
+  sync?: boolean;
 }
 
 export interface BookingDetails {
@@ -70,7 +75,7 @@ export interface BookingView extends Omit<BookingDetails, 'participants' | 'temp
   bookingId: string;
   status: BookingStatus;
   version: number | null;
-  participants: Array<Pick<Participant, 'userId' | 'role' | 'name'>>;
+  participants: Array<Pick<Participant, 'userId' | 'role' | 'name' | 'sync'>>;
   cancelReason?: string;
   syncState: SyncState;
   calendars: CalendarView[];

@@ -5,6 +5,7 @@
  */
 import type { BookingStatus, BookingView, CalendarTarget, SyncState } from '../domain/booking';
 import { bookingView, calendarView } from '../domain/booking-view';
+import { participantSyncs } from '../domain/selective-sync';
 import { recordKey, type CalendarRecord, type CarriedState, type DesiredBooking, type ReconcileOp } from './booking-records';
 import type { CancelChange, ConfirmChange, RescheduleChange } from './messages';
 import { isNewer, maxVersion } from './versions';
@@ -194,9 +195,10 @@ export class BookingState {
 
   /**
    * Level-triggered plan: compares the desired booking with what each calendar holds and returns
-   * the operations that close the gap. Records participants without a usable calendar as skipped.
-   * Calendars with an operation still in flight (`busy`) are left alone: they are planned again
-   * when it ends, so one calendar never has two writes racing.
+   * the operations that close the gap. Records participants without a usable calendar, or with
+   * sync off, as skipped (what we wrote for them is then deleted). Calendars with an operation
+   * still in flight (`busy`) are left alone: they are planned again when it ends, so one calendar
+   * never has two writes racing.
    */
   plan(targets: CalendarTarget[], nowIso: string, busy: (op: ReconcileOp) => boolean = () => false): ReconcileOp[] {
     const desired = this.desired;
@@ -209,13 +211,14 @@ export class BookingState {
       for (const userId of participants) {
         const mine = targets.filter(
           (target) =>
+            participantSyncs(desired.details, userId) &&
             target.userId === userId &&
             target.usable &&
             !target.removing &&
             (target.syncEnabled || this.calendars.get(recordKey(userId, target.connectionId))?.externalEventId !== undefined),
         );
         if (mine.length === 0) {
-          this.setRecord({ userId, connectionId: null, provider: null, state: 'skipped', syncedAt: nowIso });
+          this.calendars.set(recordKey(userId, null), { userId, connectionId: null, provider: null, state: 'skipped', syncedAt: nowIso });
           continue;
         }
         this.calendars.delete(recordKey(userId, null));
@@ -266,7 +269,7 @@ export class BookingState {
       }
     }
 
-    // Everything we wrote that is no longer wanted (cancelled, participant removed) goes.
+    // Everything we wrote that is no longer wanted (cancelled, participant removed, sync off) goes.
     const byConnection = new Map(targets.map((target) => [target.connectionId, target]));
     for (const [key, calendar] of this.calendars) {
       if (wanted.has(key) || calendar.connectionId === null) {
@@ -301,10 +304,6 @@ export class BookingState {
       ops.push(op);
     }
     return ops;
-  }
-
-  private setRecord(calendar: CalendarRecord): void {
-    this.calendars.set(recordKey(calendar.userId, calendar.connectionId), calendar);
   }
 
   record(userId: string, connectionId: string): CalendarRecord | undefined {

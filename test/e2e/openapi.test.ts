@@ -58,6 +58,10 @@ describe('/openapi.json', () => {
     const patch =
       res.body.paths['/v1/users/{userId}/connections/{connectionId}']!['patch']!.requestBody!.content['application/json']!.schema;
     expect(Object.keys(patch['properties'] as object)).toEqual(expect.arrayContaining(['syncEnabled', 'calendarId', 'reminders']));
+    const participant = (confirm['properties'] as Record<string, { items: { properties: Record<string, { type: string }> } }>)[
+      'participants'
+    ]!.items;
+    expect(participant.properties['sync']).toMatchObject({ type: 'boolean' });
   });
 
   it('is rendered as a page at /docs', async () => {

@@ -75,6 +75,7 @@ describe('settings sessions', () => {
       '/settings/connect',
       '/settings/connect',
       '/settings/caldav',
+      '/settings/feed-link',
     ]);
     // Without the cookie the bare page is refused.
     expect((await fetch(`${h.config.publicBaseUrl}/settings`)).status).toBe(401);
@@ -102,6 +103,7 @@ describe('settings sessions', () => {
   it('refuses settings forms posted from another site or origin, or with no origin at all, with a clear 403', async () => {
     const userId = h.id('user');
     const cookie = await sessionOf(userId);
+    const feed = await h.api<{ url: string }>('POST', `/v1/users/${userId}/feed-links`);
     const refusals: Array<Record<string, string>> = [
       { 'sec-fetch-site': 'cross-site' },
       { 'sec-fetch-site': 'same-site' },
@@ -116,14 +118,17 @@ describe('settings sessions', () => {
         ['/settings/connect', { provider: 'google' }],
         ['/settings/caldav', { provider: 'icloud', username: 'a@icloud.test', password: 'b' }],
         ['/settings/disconnect', { connectionId: '00000000-0000-4000-8000-000000000000' }],
+        ['/settings/feed-link', {}],
+        ['/settings/feed-link/revoke', {}],
       ] as const) {
         const res = await post(path, form, { cookie, ...headers });
         expect(res.status, `${path} ${JSON.stringify(headers)}`).toBe(403);
         expect(await res.text()).toContain('This request did not come from the settings page');
       }
     }
-    // Nothing was started for the user.
+    // Nothing was started for the user, and their feed link was neither replaced nor revoked.
     expect((await h.pool.query('SELECT 1 FROM oauth_flows WHERE user_id = $1', [userId])).rows).toEqual([]);
+    expect((await fetch(feed.body.url)).status).toBe(200);
     // The same forms from the page itself go through.
     for (const headers of [{ 'sec-fetch-site': 'same-origin' }, { origin: h.config.publicBaseUrl }] as Array<Record<string, string>>) {
       const res = await post('/settings/connect', { provider: 'google' }, { cookie, ...headers });

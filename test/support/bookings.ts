@@ -7,6 +7,7 @@ export interface TestParticipant {
   role: string;
   name: string;
   email: string;
+  sync?: boolean;
 }
 
 export function confirmBody(participants: TestParticipant[], over: Record<string, unknown> = {}): Record<string, unknown> {

@@ -256,6 +256,48 @@ describe('BookingState.plan', () => {
     expect(s.plan(targets, NOW).map((o) => `${o.kind}:${o.connectionId}`)).toEqual(['delete:c1']);
   });
 
+  it('writes nothing for a participant with sync off, though they have a calendar', () => {
+    const s = new BookingState('b1');
+    const [tutor, client] = details().participants;
+    s.confirm({ booking: details({ participants: [tutor!, { ...client!, sync: false }] }) });
+    const ops = s.plan([target('tutor-1', 'c1'), target('client-1', 'c2')], NOW);
+    expect(ops.map((o) => `${o.kind}:${o.connectionId}`)).toEqual(['upsert:c1']);
+    const view = s.view()!;
+    expect(view.calendars.find((c) => c.userId === 'client-1')).toMatchObject({ state: 'skipped', connectionId: null });
+    expect(view.participants.find((p) => p.userId === 'client-1')?.sync).toBe(false);
+    expect(view.participants.find((p) => p.userId === 'tutor-1')).not.toHaveProperty('sync');
+  });
+
+  it('sync turned off deletes the event made for that participant; turned on again, writes it anew', () => {
+    const s = new BookingState('b1');
+    const [tutor, client] = details().participants;
+    const targets = [target('tutor-1', 'c1'), target('client-1', 'c2')];
+    s.confirm({ booking: details() });
+    for (const op of s.plan(targets, NOW)) s.markUpserted(op, s.revision, `ev-${op.connectionId}`, 'primary', NOW);
+
+    s.confirm({ booking: details({ participants: [tutor!, { ...client!, sync: false }] }) });
+    const off = s.plan(targets, NOW);
+    expect(off.map((o) => `${o.kind}:${o.connectionId}`).sort()).toEqual(['delete:c2', 'upsert:c1']);
+    expect(off.find((o) => o.kind === 'delete')).toMatchObject({ userId: 'client-1', knownExternalEventId: 'ev-c2' });
+    for (const op of off) {
+      if (op.kind === 'delete') s.markDeleted(op, s.revision, NOW);
+      else s.markUpserted(op, s.revision, 'ev-c1', 'primary', NOW);
+    }
+    // A later change (here a reschedule) does not bring it back while sync stays off.
+    s.reschedule({ start: '2030-03-01T10:00:00Z', end: '2030-03-01T11:00:00Z' });
+    expect(s.plan(targets, NOW).map((o) => `${o.kind}:${o.connectionId}`)).toEqual(['upsert:c1']);
+
+    s.confirm({ booking: details({ participants: [tutor!, { ...client!, sync: true }] }) });
+    const on = s.plan(targets, NOW);
+    expect(on.map((o) => `${o.kind}:${o.connectionId}`).sort()).toEqual(['upsert:c1', 'upsert:c2']);
+    expect(
+      s
+        .view()!
+        .calendars.filter((c) => c.userId === 'client-1')
+        .map((c) => c.connectionId),
+    ).toEqual(['c2']);
+  });
+
   it('parks calendars whose connection needs re-authentication, and resumes after reconnect', () => {
     const s = new BookingState('b1');
     s.confirm({ booking: details() });

@@ -12,6 +12,7 @@ import {
   rescheduleBodySchema,
   webhookEventSchema,
 } from '../schemas';
+import { SETTINGS_PAGE_ROUTES } from './settings-catalogue';
 
 export type HttpMethod = 'get' | 'post' | 'patch' | 'delete' | 'options';
 /**
@@ -249,7 +250,7 @@ export const ROUTES: RouteDoc[] = [
     path: '/feeds/:token.ics',
     tag: 'connections',
     summary:
-      "The user's bookings as an iCalendar feed: upcoming confirmed ones and those cancelled in the last 7 days (`STATUS:CANCELLED`), at most 1,000; the token in the path is the credential",
+      "The user's bookings as an iCalendar feed: upcoming confirmed ones and those cancelled in the last 7 days (`STATUS:CANCELLED`), none the user opted out of (`sync: false`), at most 1,000; the token in the path is the credential",
     auth: 'signedLink',
     responses: {
       200: '`text/calendar` with a strong `ETag`, `Cache-Control: private, max-age=300`',
@@ -257,53 +258,7 @@ export const ROUTES: RouteDoc[] = [
       404: 'unknown, rotated or revoked link (no detail)',
     },
   },
-  {
-    method: 'get',
-    path: '/settings',
-    tag: 'connections',
-    summary: "The user's settings page; `?token=` exchanges a link for the session cookie",
-    auth: 'signedLink',
-    responses: {
-      200: 'HTML (with `?token=` from another site: a page that moves on to the bare `/settings`)',
-      303: 'with `?token=`: to the bare `/settings`, the session cookie set',
-      401: 'invalid, expired or revoked link or session',
-    },
-  },
-  {
-    method: 'post',
-    path: '/settings/connect',
-    tag: 'connections',
-    summary: 'Settings page: connect Google or Microsoft',
-    auth: 'settingsSession',
-    responses: { 303: 'to the provider', 401: 'no valid session', 403: "not posted from this service's own page" },
-  },
-  {
-    method: 'post',
-    path: '/settings/disconnect',
-    tag: 'connections',
-    summary: 'Settings page: disconnect',
-    auth: 'settingsSession',
-    responses: {
-      303: 'back to the page',
-      400: 'the page, with what went wrong',
-      401: 'no valid session',
-      403: "not posted from this service's own page",
-      404: 'the page: not a calendar of this user, nothing changed',
-    },
-  },
-  {
-    method: 'post',
-    path: '/settings/caldav',
-    tag: 'connections',
-    summary: 'Settings page: connect CalDAV or iCloud',
-    auth: 'settingsSession',
-    responses: {
-      303: 'back to the page',
-      400: 'the form again, with what to fix',
-      401: 'no valid session',
-      403: "not posted from this service's own page",
-    },
-  },
+  ...SETTINGS_PAGE_ROUTES,
 
   {
     method: 'get',

@@ -1,4 +1,5 @@
 import type { CalendarAccountJson } from '../calendar-account-json';
+import { feedLinkSection, type FeedLinkView } from './feed-link-section';
 import { escapeHtml, page } from './layout';
 
 const PROVIDER_NAMES: Record<string, string> = {
@@ -9,8 +10,9 @@ const PROVIDER_NAMES: Record<string, string> = {
 };
 
 /**
- * The page's only script: a confirmation before disconnecting. The Content-Security-Policy
- * allows exactly this handler by its hash (see http-hardening.ts), nothing else.
+ * One of the page's two scripts: a confirmation before disconnecting (the other copies the
+ * feed link). The Content-Security-Policy allows exactly these handlers by their hashes (see
+ * http-hardening.ts), nothing else.
  */
 export const DISCONNECT_CONFIRM_HANDLER = "return confirm('Disconnect this calendar?')";
 
@@ -24,6 +26,7 @@ const STATUS: Record<string, { label: string; tone: string }> = {
 export interface SettingsView {
   connections: CalendarAccountJson[];
   providers: { google: boolean; microsoft: boolean };
+  feedLink: FeedLinkView;
   banner?: { tone: 'ok' | 'bad'; text: string };
   /** What the user typed into a refused CalDAV form (the password is never sent back). */
   caldavForm?: CalDavFormValues;
@@ -69,7 +72,7 @@ function accountCard(c: CalendarAccountJson): string {
 </div>`;
 }
 
-/** The end user's calendar settings: their calendar accounts, connect buttons, disconnect. */
+/** The end user's calendar settings: their calendar accounts, connect buttons, disconnect, their feed link. */
 export function settingsPage(view: SettingsView): string {
   const visible = view.connections.filter((c) => c.status !== 'disconnected');
   const running = visible.some((c) => c.bulkSync?.state === 'running' || c.removingEvents);
@@ -96,6 +99,7 @@ ${visible.length > 0 ? visible.map((c) => accountCard(c)).join('\n') : '<div cla
   <label for="password">App password</label><input id="password" name="password" type="password" autocomplete="current-password">
   <p><button type="submit">Connect</button></p>
 </form>
+${feedLinkSection(view.feedLink)}
 ${running ? `<meta http-equiv="refresh" content="2;url=/settings">` : ''}`,
   );
 }

@@ -1,6 +1,7 @@
 import express, { Router, type Request, type RequestHandler, type Response } from 'express';
 import { z, type ZodError } from 'zod';
 import type { CalendarAccounts } from '../../application/calendar-accounts';
+import type { CalendarFeeds } from '../../application/calendar-feeds';
 import { ConnectLimitError } from '../../account-access/connect-limits';
 import type { SettingsAccess, SettingsSession } from '../../application/settings-access';
 import { CONNECT_LINK_TTL_MS, type ConnectErrorCode, type OAuthConnect } from '../../account-access/oauth-connect';
@@ -17,6 +18,7 @@ export { SETTINGS_LINK_TTL_MS } from '../../application/settings-access';
 export interface SettingsDeps {
   accounts: CalendarAccounts;
   connect: OAuthConnect;
+  feeds: CalendarFeeds;
   access: SettingsAccess;
   publicBaseUrl: string;
   requireKey: RequestHandler;
@@ -90,6 +92,7 @@ export function settingsRoutes(deps: SettingsDeps): Router {
   const viewOf = async (userId: string): Promise<SettingsView> => ({
     connections: (await deps.accounts.list(userId)).map(calendarAccountJson),
     providers: deps.accounts.connectableProviders(),
+    feedLink: { createdAt: await deps.feeds.linkCreatedAt(userId) },
   });
 
   router.get('/settings', async (req, res) => {
@@ -113,6 +116,8 @@ export function settingsRoutes(deps: SettingsDeps): Router {
     if (status === 'connected') view.banner = { tone: 'ok', text: 'Calendar connected. Your bookings are being added to it.' };
     else if (status === 'error') view.banner = { tone: 'bad', text: connectResultMessage(error) };
     else if (status === 'disconnected') view.banner = { tone: 'ok', text: 'Calendar disconnected.' };
+    else if (status === 'feed_revoked')
+      view.banner = { tone: 'ok', text: 'Subscription link revoked: calendars subscribed to it get nothing more.' };
     res.type('html').send(settingsPage(view));
   });
 
@@ -147,6 +152,22 @@ export function settingsRoutes(deps: SettingsDeps): Router {
     const result = await deps.accounts.disconnect(userId, form.data.connectionId, form.data.removeEvents === 'true');
     if (!result.ok) return refuse(404, 'That calendar is not one of yours: nothing was disconnected.');
     res.redirect(303, `${settingsUrl}?status=disconnected`);
+  });
+
+  // The new link is shown in the answer itself, never in a URL: only its hash is stored.
+  router.post('/settings/feed-link', forms, async (req, res) => {
+    const userId = await userOf(req, res);
+    if (!userId) return;
+    const created = await deps.feeds.createLink(userId);
+    const view = await viewOf(userId);
+    res.type('html').send(settingsPage({ ...view, feedLink: { ...view.feedLink, created } }));
+  });
+
+  router.post('/settings/feed-link/revoke', forms, async (req, res) => {
+    const userId = await userOf(req, res);
+    if (!userId) return;
+    await deps.feeds.revokeLink(userId);
+    res.redirect(303, `${settingsUrl}?status=feed_revoked`);
   });
 
   router.post('/settings/caldav', forms, async (req, res) => {

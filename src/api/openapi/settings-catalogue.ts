@@ -1,0 +1,72 @@
+import type { RouteDoc } from './catalogue';
+
+/** The settings page and its forms (browser session; forms only from this service's own pages). */
+export const SETTINGS_PAGE_ROUTES: RouteDoc[] = [
+  {
+    method: 'get',
+    path: '/settings',
+    tag: 'connections',
+    summary: "The user's settings page; `?token=` exchanges a link for the session cookie",
+    auth: 'signedLink',
+    responses: {
+      200: 'HTML (with `?token=` from another site: a page that moves on to the bare `/settings`)',
+      303: 'with `?token=`: to the bare `/settings`, the session cookie set',
+      401: 'invalid, expired or revoked link or session',
+    },
+  },
+  {
+    method: 'post',
+    path: '/settings/connect',
+    tag: 'connections',
+    summary: 'Settings page: connect Google or Microsoft',
+    auth: 'settingsSession',
+    responses: { 303: 'to the provider', 401: 'no valid session', 403: "not posted from this service's own page" },
+  },
+  {
+    method: 'post',
+    path: '/settings/disconnect',
+    tag: 'connections',
+    summary: 'Settings page: disconnect',
+    auth: 'settingsSession',
+    responses: {
+      303: 'back to the page',
+      400: 'the page, with what went wrong',
+      401: 'no valid session',
+      403: "not posted from this service's own page",
+      404: 'the page: not a calendar of this user, nothing changed',
+    },
+  },
+  {
+    method: 'post',
+    path: '/settings/caldav',
+    tag: 'connections',
+    summary: 'Settings page: connect CalDAV or iCloud',
+    auth: 'settingsSession',
+    responses: {
+      303: 'back to the page',
+      400: 'the form again, with what to fix',
+      401: 'no valid session',
+      403: "not posted from this service's own page",
+    },
+  },
+  {
+    method: 'post',
+    path: '/settings/feed-link',
+    tag: 'connections',
+    summary: "Settings page: create (or replace) the user's calendar feed link; the old one stops working",
+    auth: 'settingsSession',
+    responses: {
+      200: 'the page, showing the new link (https and webcal) once, with copy buttons and how to add it to Google, Outlook and Apple',
+      401: 'no valid session',
+      403: "not posted from this service's own page",
+    },
+  },
+  {
+    method: 'post',
+    path: '/settings/feed-link/revoke',
+    tag: 'connections',
+    summary: "Settings page: revoke the user's calendar feed link (its URL 404s)",
+    auth: 'settingsSession',
+    responses: { 303: 'back to the page', 401: 'no valid session', 403: "not posted from this service's own page" },
+  },
+];
