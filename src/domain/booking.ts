@@ -3,12 +3,16 @@
  * (desired state) and activities (rendering, projection); plain data only, so it is safe inside
  * workflow code.
  */
+import type { InvitationMode } from './invitations';
+
 export interface Participant {
   userId: string;
   /** e.g. `tutor`, `client`: decides what the others see in their event. */
   role: string;
   name: string;
   email: string;
+  /** `false`: this participant gets nothing from us for this booking (no event, no invitation). */
+  sync?: boolean;
 }
 
 export interface BookingDetails {
@@ -93,4 +97,10 @@ export interface EventToRemove {
   userId: string;
   revision: number;
   calendarId?: string;
+}
+
+/** What a booking's reconcile pass plans with: the participants' calendars, and whether e-mail invitations are on. */
+export interface ReconcileTargets {
+  calendars: CalendarTarget[];
+  invitations: InvitationMode;
 }

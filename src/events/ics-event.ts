@@ -1,0 +1,39 @@
+import { ICalAlarmType, ICalEventStatus, type ICalCalendar, type ICalEvent } from 'ical-generator';
+import type { EventSpec } from '../providers/types';
+
+export interface IcsEventInput {
+  /** Stable per booking (`<bookingId>@<host>`), the same in feeds and invitations. */
+  uid: string;
+  /** The booking's revision: raised on every change. */
+  sequence: number;
+  stamp: Date;
+  /** The participant's event as renderEvent made it. */
+  spec: EventSpec;
+  cancelled: boolean;
+}
+
+/**
+ * One booking as a VEVENT, the same for feeds and invitations: the rendered per-role text, UTC
+ * times, STATUS, and reminders as DISPLAY alarms (an EMAIL alarm needs attendees). ical-generator
+ * escapes and folds the text.
+ */
+export function addBookingEvent(calendar: ICalCalendar, input: IcsEventInput): ICalEvent {
+  const { spec } = input;
+  const event = calendar.createEvent({
+    id: input.uid,
+    sequence: input.sequence,
+    stamp: input.stamp,
+    start: new Date(spec.start),
+    end: new Date(spec.end),
+    summary: spec.title,
+    description: spec.description,
+    location: spec.location ?? null,
+    url: spec.url ?? null,
+    timezone: null,
+    status: input.cancelled ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
+  });
+  for (const r of spec.reminders) {
+    event.createAlarm({ type: ICalAlarmType.display, trigger: r.minutes * 60, description: spec.title });
+  }
+  return event;
+}
