@@ -298,12 +298,9 @@ export class BookingState {
 
   /** Run after `plan`: the mails that bring each recipient's invitation to the current revision. */
   planInvitations(mode: InvitationMode, busy: (userId: string) => boolean): InvitationOp[] {
-    const desired = this.desired;
-    if (!desired) return [];
-    const withCalendar = new Set<string>();
-    for (const c of this.calendars.values())
-      if (c.connectionId !== null && c.state !== 'deleted' && c.state !== 'skipped') withCalendar.add(c.userId);
-    return this.invitations.plan({ desired, revision: this.revision, mode, hasCalendar: (userId) => withCalendar.has(userId), busy });
+    const held = [...this.calendars.values()].filter((c) => c.connectionId !== null && c.state !== 'deleted' && c.state !== 'skipped');
+    const hasCalendar = (userId: string) => held.some((c) => c.userId === userId);
+    return this.desired ? this.invitations.plan({ desired: this.desired, revision: this.revision, mode, hasCalendar, busy }) : [];
   }
 
   private setRecord(calendar: CalendarRecord): void {
