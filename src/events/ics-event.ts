@@ -9,12 +9,13 @@ export interface IcsEventInput {
   stamp: Date;
   /** The participant's event as renderEvent made it. */
   spec: EventSpec;
-  cancelled: boolean;
+  /** Sets STATUS (CANCELLED or CONFIRMED); absent: no STATUS, as in calendar objects written to CalDAV. */
+  cancelled?: boolean;
 }
 
 /**
- * One booking as a VEVENT, the same for feeds and invitations: the rendered per-role text, UTC
- * times, STATUS, and reminders as DISPLAY alarms (an EMAIL alarm needs attendees). ical-generator
+ * One booking as a VEVENT, the same for CalDAV, feeds and invitations: the rendered per-role text,
+ * UTC times (RFC 5545 allows them; clients show them in the user's zone), STATUS, and reminders as DISPLAY alarms (an EMAIL alarm needs attendees). ical-generator
  * escapes and folds the text.
  */
 export function addBookingEvent(calendar: ICalCalendar, input: IcsEventInput): ICalEvent {
@@ -30,7 +31,7 @@ export function addBookingEvent(calendar: ICalCalendar, input: IcsEventInput): I
     location: spec.location ?? null,
     url: spec.url ?? null,
     timezone: null,
-    status: input.cancelled ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
+    ...(input.cancelled === undefined ? {} : { status: input.cancelled ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED }),
   });
   for (const r of spec.reminders) {
     event.createAlarm({ type: ICalAlarmType.display, trigger: r.minutes * 60, description: spec.title });

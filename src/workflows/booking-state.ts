@@ -6,14 +6,8 @@
 import type { BookingStatus, BookingView, CalendarTarget, SyncState } from '../domain/booking';
 import type { InvitationMode } from '../domain/invitations';
 import { bookingView, calendarView } from '../domain/booking-view';
-import {
-  recordKey,
-  type CalendarRecord,
-  type CarriedState,
-  type DesiredBooking,
-  type InvitationOp,
-  type ReconcileOp,
-} from './booking-records';
+import { recordKey, type CalendarRecord, type CarriedState, type DesiredBooking, type ReconcileOp } from './booking-records';
+import type { InvitationOp } from './booking-records';
 import { InvitationLanes } from './invitation-lanes';
 import type { CancelChange, ConfirmChange, RescheduleChange } from './messages';
 import { confirmedBooking } from './confirmed-booking';
@@ -26,7 +20,6 @@ export {
   type CalendarRecord,
   type CarriedState,
   type DesiredBooking,
-  type InvitationOp,
   type ReconcileOp,
 } from './booking-records';
 

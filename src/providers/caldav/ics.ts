@@ -1,4 +1,5 @@
-import icalGenerator, { ICalAlarmType } from 'ical-generator';
+import icalGenerator from 'ical-generator';
+import { addBookingEvent } from '../../events/ics-event';
 import type { EventSpec } from '../types';
 import { caldavUid } from './uid';
 
@@ -6,28 +7,12 @@ import { caldavUid } from './uid';
 export const BOOKING_PROPERTY = 'X-BOOKING-CALENDAR-SYNC-ID';
 
 /**
- * The VEVENT for a booking. ical-generator escapes text (`\\`, `;`, `,`, newlines) and folds
- * lines at 75 octets, so user text can never start a property of its own. Times are UTC
- * (RFC 5545 allows it; clients show them in the user's zone). Every reminder becomes a DISPLAY
- * alarm: an EMAIL alarm needs attendees, which we do not add.
+ * The VEVENT for a booking (addBookingEvent), marked as ours. ical-generator escapes text (`\\`,
+ * `;`, `,`, newlines) and folds lines at 75 octets, so user text can never start a property of its own.
  */
 export function buildIcs(spec: EventSpec, sequence: number, now: Date = new Date()): string {
   const calendar = icalGenerator({ prodId: { company: 'booking-calendar-sync', product: 'calendar sync', language: 'EN' } });
-  const event = calendar.createEvent({
-    id: caldavUid(spec.key),
-    sequence,
-    stamp: now,
-    start: new Date(spec.start),
-    end: new Date(spec.end),
-    summary: spec.title,
-    description: spec.description,
-    location: spec.location ?? null,
-    url: spec.url ?? null,
-    timezone: null,
-  });
-  for (const r of spec.reminders) {
-    event.createAlarm({ type: ICalAlarmType.display, trigger: r.minutes * 60, description: spec.title });
-  }
+  const event = addBookingEvent(calendar, { uid: caldavUid(spec.key), sequence, stamp: now, spec });
   event.x([{ key: BOOKING_PROPERTY, value: spec.key.bookingId }]);
   return calendar.toString();
 }
