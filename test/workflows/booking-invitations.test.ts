@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { eventually } from '../support/eventually';
 import type { SendInvitationInput } from '../../src/activities';
 import type { CalendarTarget } from '../../src/domain/booking';
 import type { InvitationMode } from '../../src/domain/invitations';
@@ -113,5 +114,31 @@ describe('booking workflow: e-mail invitations', () => {
         ].sort(),
       );
     });
+  });
+
+  it('carries what each recipient was mailed into the next run: continue-as-new mails nothing again', async () => {
+    const people = [participant('tutor', 'tutor'), participant('client')];
+    await runWorkflowWorker(
+      invitationStubs(() => [target('tutor', 'conn-t')], 'unconnected'),
+      async (env) => {
+        const handle = await startBooking(
+          env,
+          env.id('invite-can'),
+          { version: 1, booking: details(people, T1, hourAfter(T1)) },
+          { maxHistoryEvents: 12 },
+        );
+        const firstRunId = (await handle.describe()).runId;
+        await eventually(async () => ((await handle.describe()).runId !== firstRunId ? true : undefined), 'a second run');
+        const carried = await viewWhen(handle, (v) => v.syncState === 'synced', 'the second run settled');
+        expect(carried.calendars).toContainEqual(expect.objectContaining({ userId: 'client', provider: 'email', state: 'synced' }));
+
+        await handle.signal(rescheduleSignal, { version: 2, start: T2, end: hourAfter(T2) });
+        await viewWhen(handle, (v) => v.start === T2 && v.syncState === 'synced', 'the reschedule synced');
+        expect(mails(env.callsOf('sendInvitation'))).toEqual([
+          ['client', 'REQUEST', 1, 'client@example.test'],
+          ['client', 'REQUEST', 2, 'client@example.test'],
+        ]);
+      },
+    );
   });
 });
