@@ -34,9 +34,11 @@ export class InvitationLanes {
    */
   plan(input: InvitationPlanInput): InvitationOp[] {
     const { desired, revision, mode } = input;
+    // Turned off: no mail at all, not even a CANCEL for what was sent while it was on.
+    if (mode === 'off') return [];
     const ops: InvitationOp[] = [];
     const wanted = new Set<string>();
-    if (desired.status === 'confirmed' && mode !== 'off') {
+    if (desired.status === 'confirmed') {
       for (const participant of desired.details.participants) {
         if (participant.sync === false || (mode === 'unconnected' && input.hasCalendar(participant.userId))) continue;
         wanted.add(participant.userId);

@@ -3,7 +3,7 @@ import { startSmtpSandbox, type RunningSmtpSandbox, type SandboxMessage } from '
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { bookingWorkflow } from '../../src/workflows/booking';
 import { bookingWorkflowId } from '../../src/workflows/messages';
-import { confirmBody, eventsFor, getBooking, type TestParticipant } from '../support/bookings';
+import { confirmBody, eventsFor, getBooking, settled, type TestParticipant } from '../support/bookings';
 import { eventually, startHarness, type Harness } from '../support/harness';
 
 type ICAL = typeof ICALModule;
@@ -152,5 +152,50 @@ describe('e-mail invitations', () => {
     );
     const page = await (await fetch(smtp.url)).text();
     expect(page).toContain('Cancelled: Algebra lesson with Ada Lovelace');
+  });
+
+  it('stops mailing a client who connects a calendar later: the event is written there and the invitation withdrawn once', async () => {
+    const tutor: TestParticipant = { userId: h.id('tutor'), role: 'tutor', name: 'Ada Lovelace', email: `${h.id('ada')}@example.com` };
+    const client: TestParticipant = { userId: h.id('client'), role: 'client', name: 'Bob Builder', email: `${h.id('bob')}@example.com` };
+    const bookingId = h.id('bk');
+    expect((await h.api('POST', `/v1/bookings/${bookingId}/confirm`, confirmBody([tutor, client], { version: 1 }))).status).toBe(202);
+    // Neither has a calendar: both are invited.
+    await eventually(
+      () => Promise.resolve(mailsTo(client.email).length === 1 && mailsTo(tutor.email).length >= 1 ? true : undefined),
+      'both invited',
+    );
+
+    const connected = await h.connectGoogle(client.userId);
+    await eventually(async () => ((await eventsFor(h, connected.email, bookingId)).length === 1 ? true : undefined), "the client's event");
+    await eventually(() => Promise.resolve(mailsTo(client.email).length === 2 || undefined), 'the invitation withdrawn');
+
+    expect(
+      (
+        await h.api('POST', `/v1/bookings/${bookingId}/reschedule`, {
+          version: 2,
+          start: '2030-05-03T15:00:00Z',
+          end: '2030-05-03T16:00:00Z',
+        })
+      ).status,
+    ).toBe(202);
+    await settled(h, bookingId, (v) => Date.parse(v.start) === Date.parse('2030-05-03T15:00:00Z'));
+    const [event] = await eventsFor(h, connected.email, bookingId);
+    expect(Date.parse(event!.start.dateTime!)).toBe(Date.parse('2030-05-03T15:00:00Z'));
+
+    // The client got the invitation and its withdrawal, nothing for the reschedule; the tutor (still without a calendar) got both REQUESTs.
+    const clientMails = mailsTo(client.email)
+      .filter((m) => m.calendars.some((c) => c.content.includes(bookingId)))
+      .map(itipOf);
+    expect(clientMails.map((m) => [m.method, m.sequence])).toEqual([
+      ['REQUEST', 1],
+      ['CANCEL', 1],
+    ]);
+    const tutorMails = mailsTo(tutor.email)
+      .filter((m) => m.calendars.some((c) => c.content.includes(bookingId)))
+      .map(itipOf);
+    expect(tutorMails.map((m) => [m.method, m.sequence])).toEqual([
+      ['REQUEST', 1],
+      ['REQUEST', 2],
+    ]);
   });
 });

@@ -46,6 +46,16 @@ describe('invitation lanes', () => {
     expect(lanes.plan({ desired: off, revision: 2, mode: 'all', ...idle })).toEqual([]);
   });
 
+  it('mails nothing once turned off, not even a CANCEL for what it sent', () => {
+    const lanes = new InvitationLanes();
+    const [op] = lanes.plan({ desired: desired([person('a')]), revision: 1, mode: 'unconnected', ...idle });
+    lanes.markSent(op!, 1, '2030-01-01T00:00:00Z');
+    expect(lanes.plan({ desired: desired([person('a')], 'cancelled'), revision: 2, mode: 'off', ...idle })).toEqual([]);
+    expect(lanes.plan({ desired: desired([person('a')], 'cancelled'), revision: 2, mode: 'unconnected', ...idle })).toEqual([
+      { userId: 'a', email: 'a@example.test', method: 'CANCEL' },
+    ]);
+  });
+
   it('mails a connected participant only with mode all', () => {
     const booking = desired([person('a')]);
     const connected = { hasCalendar: () => true, busy: () => false };
