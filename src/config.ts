@@ -7,6 +7,7 @@ import { instantMillis } from './domain/booking-input-schemas';
 import type { PrivateNetworkAllowance } from './net/address-policy';
 import { parseOutlookReminderChoice, type OutlookReminderChoice } from './providers/microsoft/reminder-choice';
 import { parseTrustProxy } from './trust-proxy';
+import type { InvitationMode } from './domain/invitations';
 import { readTemporalConnection, type TemporalConnection } from './temporal/connection-settings';
 
 /** The service's configuration, read once from the environment at start-up. */
@@ -81,6 +82,11 @@ export interface AppConfig {
   pushChannelTtlMs: number | undefined;
   /** How often each calendar account's busy times are read when no push notification says sooner. */
   busyPollIntervalMs: number;
+  /**
+   * E-mail invitations (iTIP): to participants without a connected calendar (`unconnected`), to
+   * everyone (`all`) or to no one (`off`); sent through `smtpUrl` (which may hold a password) from `from`.
+   */
+  invitations: { mode: InvitationMode; smtpUrl: string | undefined; from: string | undefined };
   /** What to do when a user deletes or moves one of our events: leave it (respect) or put it back (restore). */
   externalEditPolicy: 'respect' | 'restore';
   /** Temporal Web UI origins the codec server answers (CORS). */
@@ -227,6 +233,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, nowMs: number =
     problems.push('MICROSOFT_CLIENT_ID and MICROSOFT_CLIENT_SECRET must be set together');
   }
 
+  if (validEnv.INVITATIONS !== 'off') {
+    if (!validEnv.SMTP_URL) problems.push(`SMTP_URL is required when INVITATIONS is ${validEnv.INVITATIONS}`);
+    if (!validEnv.INVITATION_FROM) problems.push(`INVITATION_FROM is required when INVITATIONS is ${validEnv.INVITATIONS}`);
+  }
+
   const reminders = parseReminders(validEnv.EVENT_REMINDERS);
   if (!reminders.ok) problems.push(...reminders.problems.map((p) => `EVENT_REMINDERS: ${p}`));
   const outlookReminder = parseOutlookReminderChoice(validEnv.MICROSOFT_REMINDER, reminders.ok ? reminders.reminders : []);
@@ -290,6 +301,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, nowMs: number =
     connectAttemptsPerHour: validEnv.CONNECT_ATTEMPTS_PER_HOUR,
     busyPollIntervalMs: validEnv.BUSY_POLL_INTERVAL,
     externalEditPolicy: validEnv.EXTERNAL_EDIT_POLICY,
+    invitations: { mode: validEnv.INVITATIONS, smtpUrl: validEnv.SMTP_URL, from: validEnv.INVITATION_FROM },
     notifyUrl: validEnv.NOTIFY_URL,
     notifyRetryForMs: validEnv.NOTIFY_RETRY_FOR,
     // Providers only call https addresses; `on` is for the sandbox, which accepts http.

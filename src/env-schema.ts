@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseMailbox } from './domain/invitations';
 import { isCidr, type PrivateNetworkAllowance } from './net/address-policy';
 
 /** The environment variables the service reads, each with its own message; `loadConfig` (config.ts) turns them into `AppConfig`. */
@@ -31,6 +32,21 @@ export function isHttpUrl(v: string): boolean {
   } catch {
     return false;
   }
+}
+
+function isSmtpUrl(v: string): boolean {
+  try {
+    const u = new URL(v);
+    return (u.protocol === 'smtp:' || u.protocol === 'smtps:') && u.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+/** `addr@example.com` or `Name <addr@example.com>`, the address a valid one. */
+function isMailbox(v: string): boolean {
+  const mailbox = parseMailbox(v);
+  return mailbox !== undefined && z.email().safeParse(mailbox.address).success;
 }
 
 const DURATION = /^(\d+)(ms|s|m|h)$/;
@@ -138,6 +154,14 @@ export const envSchema = z.object({
   PUSH_CHANNEL_TTL: optionalText.pipe(duration('PUSH_CHANNEL_TTL', '6h or 3600s').optional()),
   BUSY_POLL_INTERVAL: duration('BUSY_POLL_INTERVAL', '15m, 90s or 1h').prefault('15m'),
   EXTERNAL_EDIT_POLICY: z.enum(['respect', 'restore']).default('respect'),
+  INVITATIONS: z.enum(['off', 'unconnected', 'all'], { message: 'INVITATIONS must be off, unconnected or all' }).default('off'),
+  // The URL may carry a password: its messages never echo the value.
+  SMTP_URL: optionalText.refine((v) => v === undefined || isSmtpUrl(v), {
+    message: 'SMTP_URL must be an smtp:// or smtps:// URL (smtp://user:password@host:587)',
+  }),
+  INVITATION_FROM: optionalText.refine((v) => v === undefined || isMailbox(v), {
+    message: 'INVITATION_FROM must be an e-mail address, optionally with a name: Bookings <bookings@example.com>',
+  }),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   WORKFLOW_BUNDLE_PATH: optionalText,
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce

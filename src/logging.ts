@@ -30,6 +30,8 @@ const REDACT_PATHS = [
   '*.codeVerifier',
   'apiKey',
   '*.apiKey',
+  'smtpUrl',
+  '*.smtpUrl',
 ];
 
 export type { Logger };

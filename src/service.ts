@@ -16,6 +16,7 @@ import { SecretBox } from './crypto/secret-box';
 import { Signer } from './crypto/signer';
 import { createRepositories } from './db/repositories';
 import type { Logger } from './logging';
+import { smtpMailer } from './mail/smtp-mailer';
 import { createProviderRegistry } from './providers';
 import { installTemporalRuntime } from './temporal-runtime';
 import { connectClient, connectWorker } from './temporal/connect';
@@ -95,6 +96,9 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
     );
   }
   const channelSecrets = new ChannelSecrets(config.encryptionKeys);
+  const { invitations } = config;
+  // Configuration checked that both are set when invitations are on.
+  const mailer = invitations.mode !== 'off' && invitations.smtpUrl && invitations.from ? smtpMailer(invitations.smtpUrl) : undefined;
   const converter = dataConverter(codec);
   const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: converter });
   const workflows = new WorkflowGateway(client, config.temporal);
@@ -127,6 +131,9 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
         externalEditPolicy: config.externalEditPolicy,
         ...(config.notifyUrl
           ? { notify: { url: config.notifyUrl, secret: config.webhookSecret, retryForMs: config.notifyRetryForMs } }
+          : {}),
+        ...(mailer && invitations.mode !== 'off'
+          ? { invitations: { mode: invitations.mode, from: invitations.from!, mailer, uidHost: new URL(config.publicBaseUrl).hostname } }
           : {}),
         ...(config.pushNotifications
           ? { push: { publicBaseUrl: config.publicBaseUrl, ttlMs: config.pushChannelTtlMs, secrets: channelSecrets } }
@@ -255,6 +262,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
       if (opsServer) await closeServer(opsServer, config.shutdown.graceMs);
       await nativeConnection?.close();
       await connection.close();
+      mailer?.close();
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { BookingProjection, BookingStatus, CalendarTarget } from '../domain/booking';
+import type { BookingProjection, BookingStatus, ReconcileTargets } from '../domain/booking';
 import type { ActivityDeps } from './deps';
 
 export interface PrepareReconcileInput {
@@ -13,10 +13,10 @@ export type PriorStatus = { status: BookingStatus; revision: number };
 export function createBookingActivities(deps: ActivityDeps) {
   /**
    * One round trip before each reconcile pass: saves the booking projection when it changed,
-   * and returns the calendars of the users involved. Participants with no usable calendar are
+   * and returns the calendars of the users involved and whether invitations are on. Participants with no usable calendar are
    * audited as skipped once per revision.
    */
-  async function prepareReconcile(input: PrepareReconcileInput): Promise<CalendarTarget[]> {
+  async function prepareReconcile(input: PrepareReconcileInput): Promise<ReconcileTargets> {
     const accounts = await deps.calendarAccounts.listForUsers(input.userIds);
     const targets = accounts.map((c) => ({
       userId: c.userId,
@@ -47,7 +47,7 @@ export function createBookingActivities(deps: ActivityDeps) {
         );
       }
     }
-    return targets;
+    return { calendars: targets, invitations: deps.invitations?.mode ?? 'off' };
   }
 
   return {
@@ -58,9 +58,9 @@ export function createBookingActivities(deps: ActivityDeps) {
      * from an earlier workflow (its history may be gone), and when it remembers nothing, the
      * usual preparation. With a prior, nothing is saved: the workflow adopts it and plans again.
      */
-    async prepareFirstReconcile(input: PrepareReconcileInput): Promise<{ prior: PriorStatus | null; targets: CalendarTarget[] }> {
+    async prepareFirstReconcile(input: PrepareReconcileInput): Promise<{ prior: PriorStatus | null; targets: ReconcileTargets }> {
       const prior = await deps.bookings.loadStatus(input.bookingId);
-      if (prior) return { prior, targets: [] };
+      if (prior) return { prior, targets: { calendars: [], invitations: 'off' } };
       return { prior: null, targets: await prepareReconcile(input) };
     },
   };

@@ -2,7 +2,9 @@ import type { ChannelSecrets } from '../crypto/channel-secret';
 import type { Repositories } from '../db/repositories';
 import type { EventTemplates } from '../domain/event-templates';
 import type { Reminder } from '../events/reminders';
+import type { InvitationMode } from '../domain/invitations';
 import type { Logger } from '../logging';
+import type { Mailer } from '../mail/smtp-mailer';
 import type { ProviderRegistry } from '../providers';
 
 /** The repositories activities read and write through. */
@@ -15,6 +17,7 @@ export type ActivityRepositories = Pick<
   | 'calendarEvents'
   | 'calendarAccounts'
   | 'externalEdits'
+  | 'invitationSends'
   | 'notifications'
   | 'channels'
   | 'slots'
@@ -32,6 +35,8 @@ export interface ActivityDeps extends ActivityRepositories {
   push?: { publicBaseUrl: string; ttlMs?: number; secrets: ChannelSecrets };
   /** Events for the booking system: where they go, the HMAC key they are signed with, how long to retry. */
   notify?: { url: string; secret: string; retryForMs: number };
+  /** E-mail invitations (INVITATIONS, INVITATION_FROM, SMTP_URL); absent = off. */
+  invitations?: { mode: Exclude<InvitationMode, 'off'>; from: string; mailer: Mailer; uidHost: string };
   /** BUSY_POLL_INTERVAL in milliseconds. */
   busyPollIntervalMs?: number;
   /** EXTERNAL_EDIT_POLICY: leave the user's deletions and moves of our events (respect) or undo them (restore). */

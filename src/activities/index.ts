@@ -3,6 +3,7 @@ import { createBulkSyncActivities } from './bulk-sync';
 import { createBusyTimeActivities } from './busy-times';
 import { createCalendarActivities } from './calendar';
 import { createDisconnectActivities } from './disconnect';
+import { createInvitationActivities } from './invitations';
 import { createPushChannelActivities } from './push-channels';
 import { createNotificationActivities } from './notifications';
 import type { ActivityDeps } from './deps';
@@ -13,6 +14,7 @@ export type { PrepareReconcileInput } from './bookings';
 export type { BulkSyncPage, BulkSyncPageInput } from './bulk-sync';
 export type { RefreshBusyInput } from './busy-times';
 export type { UpsertEventInput, UpsertEventResult, CalendarEventInput, DeleteEventResult } from './calendar';
+export type { SendInvitationInput, SendInvitationResult } from './invitations';
 export type { RefreshTokenInput, RefreshTokenResult } from './tokens';
 
 /** Every activity the worker registers, bound to the process's dependencies. */
@@ -23,6 +25,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createBusyTimeActivities(deps),
     ...createCalendarActivities(deps),
     ...createDisconnectActivities(deps),
+    ...createInvitationActivities(deps),
     ...createPushChannelActivities(deps),
     ...createNotificationActivities(deps),
     ...createTokenActivities(deps),

@@ -10,6 +10,7 @@ import { PgConnectAttemptStore, type ConnectAttemptStore } from './connect-attem
 import { PgFeedLinkStore, type FeedLinkStore } from './feed-links';
 import { PgExternalEditStore, type ExternalEditStore } from './external-edits';
 import { PgDatabaseHealth, type DatabaseHealth } from './health';
+import { PgInvitationSendStore, type InvitationSendStore } from './invitation-sends';
 import { PgNotificationStore, type NotificationStore } from './notifications';
 import { PgOAuthFlowStore, type OAuthFlowStore } from './oauth-flows';
 import { PgProviderChannelStore, type ProviderChannelStore } from './provider-channels';
@@ -30,6 +31,7 @@ export interface Repositories {
   externalEdits: ExternalEditStore;
   feedLinks: FeedLinkStore;
   health: DatabaseHealth;
+  invitationSends: InvitationSendStore;
   notifications: NotificationStore;
   oauthFlows: OAuthFlowStore;
   channels: ProviderChannelStore;
@@ -52,6 +54,7 @@ export function createRepositories(pool: Pool, box: SecretBox): Repositories {
     externalEdits: new PgExternalEditStore(pool),
     feedLinks: new PgFeedLinkStore(pool),
     health: new PgDatabaseHealth(pool),
+    invitationSends: new PgInvitationSendStore(pool),
     notifications: new PgNotificationStore(pool),
     oauthFlows: new PgOAuthFlowStore(pool, box),
     channels: new PgProviderChannelStore(pool),

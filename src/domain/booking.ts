@@ -4,6 +4,7 @@
  * workflow code.
  */
 import type { EventTemplates } from './event-templates';
+import type { InvitationMode } from './invitations';
 
 export interface Participant {
   userId: string;
@@ -102,4 +103,10 @@ export interface EventToRemove {
   userId: string;
   revision: number;
   calendarId?: string;
+}
+
+/** What a booking's reconcile pass plans with: the participants' calendars, and whether e-mail invitations are on. */
+export interface ReconcileTargets {
+  calendars: CalendarTarget[];
+  invitations: InvitationMode;
 }

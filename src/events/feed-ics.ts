@@ -1,7 +1,8 @@
-import icalGenerator, { ICalAlarmType, ICalEventStatus } from 'ical-generator';
+import icalGenerator from 'ical-generator';
 import type { FeedBooking } from '../db/feed-links';
 import type { EventTemplates } from '../domain/event-templates';
 import type { Reminder } from './reminders';
+import { addBookingEvent } from './ics-event';
 import { renderEvent } from './render';
 
 /** How often subscribers are asked to refresh (REFRESH-INTERVAL and X-PUBLISHED-TTL). */
@@ -21,8 +22,7 @@ export interface FeedInput {
 /**
  * A user's bookings as an iCalendar feed: the same per-role text as connected calendars, SEQUENCE
  * the booking's revision, DTSTAMP its last change (so an unchanged feed is byte-identical and its
- * ETag stable), cancelled bookings as STATUS:CANCELLED, reminders as DISPLAY alarms (an EMAIL
- * alarm needs attendees). ical-generator escapes and folds the text.
+ * ETag stable), cancelled bookings as STATUS:CANCELLED (each event built by addBookingEvent).
  */
 export function buildFeedIcs(input: FeedInput): string {
   const calendar = icalGenerator({
@@ -39,22 +39,13 @@ export function buildFeedIcs(input: FeedInput): string {
       reminders: input.reminders,
       templates: input.templates,
     });
-    const event = calendar.createEvent({
-      id: `${b.bookingId}@${input.uidHost}`,
+    addBookingEvent(calendar, {
+      uid: `${b.bookingId}@${input.uidHost}`,
       sequence: b.revision,
       stamp: b.updatedAt,
-      start: new Date(b.details.start),
-      end: new Date(b.details.end),
-      summary: spec.title,
-      description: spec.description,
-      location: spec.location ?? null,
-      url: spec.url ?? null,
-      timezone: null,
-      status: b.status === 'cancelled' ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
+      spec,
+      cancelled: b.status === 'cancelled',
     });
-    for (const r of spec.reminders) {
-      event.createAlarm({ type: ICalAlarmType.display, trigger: r.minutes * 60, description: spec.title });
-    }
   }
   return calendar.toString();
 }

@@ -1,5 +1,6 @@
 /** What a booking workflow holds and carries: the desired booking, one record per calendar, and the operations its plan returns. */
 import type { BookingDetails, BookingStatus, CalendarView } from '../domain/booking';
+import type { InvitationMethod } from '../domain/invitations';
 
 /** The newest version applied per group of fields; `null` = only unversioned changes so far. */
 export interface AppliedVersions {
@@ -30,6 +31,31 @@ export interface CarriedState {
   revision: number;
   calendars: CalendarRecord[];
   savedRevision: number;
+  /** Absent in state carried before invitations existed. */
+  invitations?: InvitationRecord[];
+}
+
+/** What the workflow knows about one participant's e-mail invitation. */
+export interface InvitationRecord {
+  userId: string;
+  /** Where the last mail went (a CANCEL goes there too). */
+  email: string;
+  /** `synced`: the REQUEST for `sentRevision` was sent; `deleted`: a CANCEL was. */
+  state: 'pending' | 'synced' | 'deleted' | 'failed';
+  /** The revision (the iCalendar SEQUENCE) and method of the last mail sent; undefined = none yet. */
+  sentRevision?: number;
+  sentMethod?: InvitationMethod;
+  /** A send for this revision failed for good: not tried again until the booking changes. */
+  failedRevision?: number;
+  sentAt?: string;
+  lastError?: string;
+}
+
+/** One mail to send: the invitation (or its update), or its withdrawal. */
+export interface InvitationOp {
+  userId: string;
+  email: string;
+  method: InvitationMethod;
 }
 
 export type ReconcileOp =

@@ -4,10 +4,14 @@
  * loop then drives calendars towards it.
  */
 import type { BookingStatus, BookingView, CalendarTarget, SyncState } from '../domain/booking';
+import type { InvitationMode } from '../domain/invitations';
 import { bookingView, calendarView } from '../domain/booking-view';
 import { participantSyncs } from '../domain/selective-sync';
 import { recordKey, type CalendarRecord, type CarriedState, type DesiredBooking, type ReconcileOp } from './booking-records';
+import type { InvitationOp } from './booking-records';
+import { InvitationLanes } from './invitation-lanes';
 import type { CancelChange, ConfirmChange, RescheduleChange } from './messages';
+import { confirmedBooking } from './confirmed-booking';
 import { isNewer, maxVersion } from './versions';
 
 export type { CalendarTarget };
@@ -27,6 +31,8 @@ export class BookingState {
   private readonly calendars = new Map<string, CalendarRecord>();
   private changedSincePass: boolean;
   private passOrOperationRunning = false;
+  /** The participants' e-mail invitations, planned beside their calendars. */
+  readonly invitations: InvitationLanes;
 
   constructor(
     readonly bookingId: string,
@@ -36,6 +42,7 @@ export class BookingState {
     this.currentRevision = carried?.revision ?? 0;
     this.savedUpTo = carried?.savedRevision ?? 0;
     for (const calendar of carried?.calendars ?? []) this.calendars.set(recordKey(calendar.userId, calendar.connectionId), { ...calendar });
+    this.invitations = new InvitationLanes(carried?.invitations);
     this.changedSincePass = carried !== undefined && this.desiredBooking !== null;
   }
 
@@ -92,36 +99,10 @@ export class BookingState {
 
   /** Confirm = the whole booking as of `version`. Ignored once cancelled (cancellation is final). */
   confirm(change: ConfirmChange): boolean {
-    const desired = this.desiredBooking;
-    if (desired?.status === 'cancelled') return false;
-    if (!desired) {
-      this.desiredBooking = {
-        status: 'confirmed',
-        details: change.booking,
-        versions: { details: change.version ?? null, times: change.version ?? null },
-      };
-      return this.bump();
-    }
-    let changed = false;
-    if (isNewer(change.version, desired.versions.details)) {
-      const { start: _start, end: _end, timeZone: _timeZone, ...rest } = change.booking;
-      desired.details = {
-        ...desired.details,
-        ...rest,
-        description: rest.description,
-        location: rest.location,
-        meetingUrl: rest.meetingUrl,
-        templates: rest.templates,
-      };
-      desired.versions.details = maxVersion(desired.versions.details, change.version);
-      changed = true;
-    }
-    if (isNewer(change.version, desired.versions.times)) {
-      desired.details = { ...desired.details, start: change.booking.start, end: change.booking.end, timeZone: change.booking.timeZone };
-      desired.versions.times = maxVersion(desired.versions.times, change.version);
-      changed = true;
-    }
-    return changed ? this.bump() : false;
+    const next = confirmedBooking(this.desiredBooking, change);
+    if (!next) return false;
+    this.desiredBooking = next;
+    return this.bump();
   }
 
   reschedule(change: RescheduleChange): boolean {
@@ -156,6 +137,11 @@ export class BookingState {
     const desired = this.desiredBooking;
     if (prior.status === 'cancelled' && desired && desired.status !== 'cancelled') desired.status = 'cancelled';
     if (desired) this.bump();
+  }
+
+  /** Something the last plan left for later became possible (a busy lane freed): plan again. */
+  requestPass(): void {
+    this.changedSincePass = true;
   }
 
   /** A calendar account was (re)connected: its event must be written again even if we think it is. */
@@ -306,6 +292,13 @@ export class BookingState {
     return ops;
   }
 
+  /** Run after `plan`: the mails that bring each recipient's invitation to the current revision. */
+  planInvitations(mode: InvitationMode, busy: (userId: string) => boolean): InvitationOp[] {
+    const held = [...this.calendars.values()].filter((c) => c.connectionId !== null && c.state !== 'deleted' && c.state !== 'skipped');
+    const hasCalendar = (userId: string) => held.some((c) => c.userId === userId);
+    return this.desired ? this.invitations.plan({ desired: this.desired, revision: this.revision, mode, hasCalendar, busy }) : [];
+  }
+
   record(userId: string, connectionId: string): CalendarRecord | undefined {
     return this.calendars.get(recordKey(userId, connectionId));
   }
@@ -360,19 +353,19 @@ export class BookingState {
     return calendar;
   }
 
-  /** Nothing left to do: every calendar is synced, deleted, skipped or failed for good. */
+  private get lanes(): Array<Pick<CalendarRecord, 'state' | 'awaitingReauth'>> {
+    return [...this.calendars.values(), ...this.invitations.all];
+  }
+
+  /** Nothing left to do: every calendar and invitation is synced, deleted, skipped or failed for good. */
   get settled(): boolean {
-    for (const calendar of this.calendars.values()) if (calendar.state === 'pending') return false;
-    return true;
+    return this.lanes.every((lane) => lane.state !== 'pending');
   }
 
   get syncState(): SyncState {
-    let pending = false;
-    for (const calendar of this.calendars.values()) {
-      if (calendar.state === 'failed' || calendar.awaitingReauth) return 'degraded';
-      if (calendar.state === 'pending') pending = true;
-    }
-    return pending || this.dirty || this.reconciling ? 'pending' : 'synced';
+    const lanes = this.lanes;
+    if (lanes.some((lane) => lane.state === 'failed' || lane.awaitingReauth)) return 'degraded';
+    return lanes.some((lane) => lane.state === 'pending') || this.dirty || this.reconciling ? 'pending' : 'synced';
   }
 
   view(): BookingView | null {
@@ -381,7 +374,7 @@ export class BookingState {
     const booking = { bookingId: this.bookingId, status: desired.status, version: this.version, details: desired.details };
     return bookingView(
       desired.cancelReason !== undefined ? { ...booking, cancelReason: desired.cancelReason } : booking,
-      [...this.calendars.values()].map(calendarView),
+      [...[...this.calendars.values()].map(calendarView), ...this.invitations.views()],
       this.syncState,
     );
   }
@@ -392,6 +385,7 @@ export class BookingState {
       revision: this.revision,
       savedRevision: this.savedRevision,
       calendars: [...this.calendars.values()].map((calendar) => ({ ...calendar })),
+      invitations: this.invitations.carry(),
     };
   }
 }

@@ -1,5 +1,5 @@
 import { condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
-import type { BookingDetails, BookingStatus, BookingView, CalendarTarget } from '../domain/booking';
+import type { BookingDetails, BookingStatus, BookingView, ReconcileTargets } from '../domain/booking';
 import {
   bookingWorkflowInputSchema,
   cancelChangeSchema,
@@ -13,6 +13,7 @@ import { recordKey, type CarriedState, type ReconcileOp } from './booking-record
 import { BookingState } from './booking-state';
 import { checkedInput, checkedStartInput } from './checked-input';
 import { cancelSignal, confirmSignal, rescheduleSignal, stateQuery, syncConnectionSignal, type BookingMemo } from './messages';
+import { sendInvitation } from './invitation-send';
 import { emitNotification } from './notification';
 import { BookingStatusKey, ParticipantUserIdsKey, SyncStateKey } from './search-attributes';
 import { withFreshToken } from './token-refresh';
@@ -133,7 +134,11 @@ export async function bookingWorkflow(rawInput: BookingWorkflowInput): Promise<B
   }
 }
 
-/** The calendar operations in flight, one per calendar at most. */
+/** A calendar's lane, and a participant's e-mail lane (a NUL byte never appears in ids). */
+const calendarLane = (op: ReconcileOp): string => recordKey(op.userId, op.connectionId);
+const mailLane = (userId: string): string => `mail\u0000${userId}`;
+
+/** The operations in flight, one per calendar (and one per invitation recipient) at most. */
 class Lanes {
   private readonly running = new Set<string>();
   /** Bumped whenever an operation ends, so the main loop can wake on it. */
@@ -145,18 +150,17 @@ class Lanes {
     return this.running.size > 0;
   }
 
-  has(op: ReconcileOp): boolean {
-    return this.running.has(recordKey(op.userId, op.connectionId));
+  has(key: string): boolean {
+    return this.running.has(key);
   }
 
-  start(op: ReconcileOp, revision: number, booking: BookingDetails): void {
-    const key = recordKey(op.userId, op.connectionId);
+  start(key: string, revision: number, run: () => Promise<void>): void {
     this.running.add(key);
     this.state.operationStarted();
-    void runOperation(this.state, op, revision, booking).finally(() => {
+    void run().finally(() => {
       this.running.delete(key);
       this.finished += 1;
-      // The booking changed while this ran: the state asks for another pass so this calendar catches up.
+      // The booking changed while this ran: the state asks for another pass so this lane catches up.
       this.state.operationEnded(revision, this.busy);
     });
   }
@@ -183,7 +187,7 @@ async function reconcile(state: BookingState, lanes: Lanes, readPrior: boolean):
         }
       : undefined;
   const input = { bookingId: state.bookingId, userIds: state.userIdsToResolve, projection };
-  let targets: CalendarTarget[];
+  let targets: ReconcileTargets;
   if (readPrior) {
     // A prior is adopted (which marks the state changed) and nothing was saved: the loop plans
     // again from there.
@@ -203,7 +207,12 @@ async function reconcile(state: BookingState, lanes: Lanes, readPrior: boolean):
     state.passEnded(lanes.busy);
     return;
   }
-  for (const op of state.plan(targets, nowIso(), (planned) => lanes.has(planned))) lanes.start(op, revision, booking);
+  for (const op of state.plan(targets.calendars, nowIso(), (planned) => lanes.has(calendarLane(planned)))) {
+    lanes.start(calendarLane(op), revision, () => runOperation(state, op, revision, booking));
+  }
+  for (const op of state.planInvitations(targets.invitations, (userId) => lanes.has(mailLane(userId)))) {
+    lanes.start(mailLane(op.userId), revision, () => sendInvitation(state, op, revision, booking));
+  }
   state.passEnded(lanes.busy);
 }
 

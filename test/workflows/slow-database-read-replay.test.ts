@@ -21,7 +21,7 @@ describe('booking workflow: calendar writes that finish during a slow database r
         // replay delivers the result first: the replay planned no write and failed.)
         prepareReconcile: async () => {
           await sleep(9_000);
-          return targets;
+          return { calendars: targets, invitations: 'off' };
         },
         upsertCalendarEvent: async (input) => {
           await sleep(input.revision === 1 ? 1_500 : 0);

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { startGoogleSandbox } from 'calendar-emulators/google';
 import { startMicrosoftSandbox } from 'calendar-emulators/microsoft';
+import { startSmtpSandbox } from 'calendar-emulators/smtp';
 import { ConfigError } from '../../src/config';
 import { parseRole, runUntilStopped, serve } from '../../src/serve';
 import { SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes';
@@ -13,7 +14,8 @@ import { ensureTemporalCli } from './temporal-cli';
  * `npm start`: the whole service in one command. It brings up what the environment does not
  * name: generated secrets under .data/, a Temporal dev server with its Web UI (persistent SQLite
  * file), an embedded PostgreSQL when DATABASE_URL is unset, and the Google and Microsoft
- * emulators when no credentials for them are configured; then runs the service (`src/serve.ts`)
+ * emulators when no credentials for them are configured, and an SMTP sandbox for invitations
+ * when SMTP_URL is unset; then runs the service (`src/serve.ts`)
  * in this process. Production runs `src/main.ts`, which starts none of this.
  */
 
@@ -115,6 +117,19 @@ async function main(): Promise<void> {
     notes.push(
       `Microsoft sandbox: ${microsoft.url}  (sign-in, Graph /me and calendars; events: ${microsoft.url}/sandbox/accounts/<email>/events)`,
     );
+  }
+
+  if (!env.SMTP_URL) {
+    const smtp = await startSmtpSandbox({
+      smtpPort: Number(env.SANDBOX_SMTP_PORT ?? 2525),
+      httpPort: Number(env.SANDBOX_SMTP_HTTP_PORT ?? 3012),
+    });
+    cleanups.push(() => smtp.close());
+    env.SMTP_URL = smtp.smtpUrl;
+    // Participants without a connected calendar are mailed invitations, which land here.
+    env.INVITATIONS ??= 'unconnected';
+    env.INVITATION_FROM ??= 'Bookings <bookings@sandbox.test>';
+    notes.push(`SMTP sandbox:    ${smtp.smtpUrl}  (invitations sent: ${smtp.url}, JSON: ${smtp.url}/sandbox/messages)`);
   }
 
   const serving = await serve(env, role);

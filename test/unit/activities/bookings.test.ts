@@ -35,7 +35,8 @@ describe('prepareReconcile', () => {
     const targets = await activityEnv().run(activities, 'prepareReconcile', { bookingId: 'b-1', userIds, projection: PROJECTION });
 
     expect(bookings.projections).toEqual([PROJECTION]);
-    expect(targets.map((t) => [t.userId, t.connectionId, t.usable, t.needsReauth, t.syncEnabled])).toEqual([
+    expect(targets.invitations).toBe('off');
+    expect(targets.calendars.map((t) => [t.userId, t.connectionId, t.usable, t.needsReauth, t.syncEnabled])).toEqual([
       ['ada', 'conn-ada', true, false, true],
       ['bob', 'conn-bob', true, true, true],
       ['cy', 'conn-cy', true, false, false],
@@ -77,7 +78,7 @@ describe('prepareFirstReconcile', () => {
       projection: PROJECTION,
     });
 
-    expect(result).toEqual({ prior: { status: 'confirmed', revision: 7 }, targets: [] });
+    expect(result).toEqual({ prior: { status: 'confirmed', revision: 7 }, targets: { calendars: [], invitations: 'off' } });
     expect(bookings.projections).toEqual([]);
   });
 
@@ -90,7 +91,7 @@ describe('prepareFirstReconcile', () => {
     });
 
     expect(result.prior).toBeNull();
-    expect(result.targets.map((t) => t.connectionId)).toEqual(['conn-ada']);
+    expect(result.targets.calendars.map((t) => t.connectionId)).toEqual(['conn-ada']);
     expect(bookings.projections).toEqual([PROJECTION]);
   });
 });

@@ -1,6 +1,7 @@
 // In-memory stand-ins for what activities depend on: the repositories (src/db), a calendar
 // provider and its OAuth side. They keep what was written so tests can assert on it; a method no
 // activity under test should call throws, so an unexpected dependency shows up as a failure.
+import type { InvitationSendStore } from '../../../src/db/invitation-sends';
 import type { Info } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
@@ -306,6 +307,11 @@ class UnusedNotifications implements NotificationStore {
   list = unused('notifications.list');
 }
 
+class UnusedInvitationSends implements InvitationSendStore {
+  wasSent = unused('invitationSends.wasSent');
+  recordSent = unused('invitationSends.recordSent');
+}
+
 /** Push channels of a fake provider: records what was opened and closed. */
 export class FakePush implements PushSupport {
   readonly maxLifetimeMs = 7 * 24 * HOUR;
@@ -422,6 +428,7 @@ export function fakeWorld(options: { push?: boolean } = {}) {
     ...repositories,
     bulkSync: new UnusedBulkSync(),
     notifications: new UnusedNotifications(),
+    invitationSends: new UnusedInvitationSends(),
     providers,
     reminders: [{ method: 'popup', minutes: 15 }],
     logger: createLogger('silent'),

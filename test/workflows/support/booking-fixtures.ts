@@ -40,8 +40,8 @@ export const hourAfter = (start: string): string => new Date(Date.parse(start) +
  */
 export function bookingStubs(targets: CalendarTarget[], overrides: ActivityStubs = {}): ActivityStubs {
   return {
-    prepareFirstReconcile: async () => ({ prior: null, targets }),
-    prepareReconcile: async () => targets,
+    prepareFirstReconcile: async () => ({ prior: null, targets: { calendars: targets, invitations: 'off' } }),
+    prepareReconcile: async () => ({ calendars: targets, invitations: 'off' }),
     upsertCalendarEvent: async (input) => ({
       externalEventId: eventIdFor(input),
       calendarId: 'primary',

@@ -32,6 +32,7 @@ const ACTIVITY_NAMES = {
   markBusyReportsSent: true,
   upsertCalendarEvent: true,
   deleteCalendarEvent: true,
+  sendInvitation: true,
   eventsToRemove: true,
   finalizeDisconnect: true,
   recordNotification: true,
