@@ -28,6 +28,7 @@ interface Checks {
   worker?: 'running' | 'stopped';
 }
 
+/** The database's answer, or a timeout (Temporal's ping carries its own deadline and is awaited to its end). */
 const timeout = <T>(p: Promise<T>) =>
   Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), DEPENDENCY_TIMEOUT_MS).unref())]);
 
@@ -45,7 +46,7 @@ export function readinessCheck(
   const dependencies = cachedFor(
     opts.ttlMs ?? DEPENDENCY_CHECK_TTL_MS,
     async () => {
-      const [database_, temporal] = await Promise.allSettled([timeout(database.ping()), timeout(workflows.ping())]);
+      const [database_, temporal] = await Promise.allSettled([timeout(database.ping()), workflows.ping(DEPENDENCY_TIMEOUT_MS)]);
       return {
         database: database_.status === 'fulfilled' ? ('ok' as const) : ('unavailable' as const),
         temporal: temporal.status === 'fulfilled' ? ('ok' as const) : ('unavailable' as const),

@@ -161,8 +161,12 @@ export class WorkflowGateway {
     await handle.signal(request === 'renew_push' ? renewPushSignal : refreshBusySignal);
   }
 
-  /** Resolves when the Temporal server answers (readiness). */
-  async ping(): Promise<void> {
-    await this.client.connection.workflowService.getSystemInfo({});
+  /**
+   * Resolves when the Temporal server answers within `deadlineMs` (readiness). The deadline ends the
+   * client's retries of an unreachable server too: a call left retrying would fire on a closed
+   * connection after shutdown and throw outside any caller.
+   */
+  async ping(deadlineMs: number): Promise<void> {
+    await this.client.withDeadline(Date.now() + deadlineMs, () => this.client.connection.workflowService.getSystemInfo({}));
   }
 }
