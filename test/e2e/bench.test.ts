@@ -26,6 +26,10 @@ describe('npm run bench', () => {
           '6,12',
           '--fault-rate',
           '0.5',
+          '--feed-users',
+          '3',
+          '--feed-seconds',
+          '2',
           '--out',
           out,
         ]);
@@ -56,6 +60,16 @@ describe('npm run bench', () => {
         // 30 requests fit in the sandbox's minute, so rateLimited alone cannot fail here; the pace can:
         // unpaced, the writes take about a second and the account sees more than the quota a second.
         expect(r.bulk!.utilization).toBeLessThanOrEqual(1);
+
+        // Every poll answered with a whole feed of the user's bookings or a 304 for its ETag.
+        expect(r.feed).toMatchObject({ users: 3, eventsPerFeed: 5, errors: 0 });
+        expect(r.feed!.requests).toBeGreaterThan(0);
+        expect(r.feed!.status200 + r.feed!.status304).toBe(r.feed!.requests);
+        // The first round fetches each feed in full; most later ones are conditional.
+        expect(r.feed!.status200).toBeGreaterThanOrEqual(3);
+        expect(r.feed!.status304).toBeGreaterThan(0);
+        expect(r.feed!.requestsPerSecond).toBeGreaterThan(0);
+        expect(r.feed!.latencyMs.p99).toBeGreaterThanOrEqual(r.feed!.latencyMs.p50);
       } finally {
         await rm(dir, { recursive: true, force: true });
       }

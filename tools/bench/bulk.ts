@@ -1,4 +1,3 @@
-import { sleep } from '../dev/child-processes';
 import { connectOAuthUser } from '../support/connect-oauth-user';
 import type { BenchEnvironment } from './environment';
 import { forEachConcurrently } from './concurrently';
@@ -6,6 +5,7 @@ import { round2 } from './figures';
 import { confirmBody } from './service/confirm-body';
 import { judgeCalendars, readCreatedTimes } from './service/calendar-check';
 import { emailOf } from './service/participants';
+import { waitForSavedBookings } from './service/wait-for-bookings';
 import { waitForWrittenEvents } from './service/wait-for-events';
 
 export interface BulkFigures {
@@ -47,7 +47,8 @@ export async function runBulk(
     );
     if (answer.status !== 202) throw new Error(`bulk setup: confirm ${bookingId} answered ${answer.status}`);
   });
-  await waitForSavedBookings(env, prefix, o.bookings, o.log);
+  // The booking workflows save each booking before the bulk sync can page through it.
+  await waitForSavedBookings(env, prefix, o.bookings, 'bulk setup', o.log);
   o.log(`bulk: ${o.bookings} bookings exist; connecting their client's calendar under a quota of ${o.quota}/s over ${o.quotaWindow} s`);
 
   await env.sandbox.configure({ perUserPerMinute: o.quota * 60, perUserWindowSeconds: o.quotaWindow });
@@ -76,22 +77,4 @@ export async function runBulk(
     lost: verdict.lost,
     duplicates: verdict.duplicates,
   };
-}
-
-/** The booking workflows save each booking before the bulk sync can page through it. */
-async function waitForSavedBookings(env: BenchEnvironment, prefix: string, expected: number, log: (line: string) => void): Promise<void> {
-  const deadline = Date.now() + 600_000;
-  let reportedAt = Date.now();
-  for (;;) {
-    const { rows } = await env.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM bookings WHERE booking_id LIKE $1`, [
-      `${prefix}%`,
-    ]);
-    if ((rows[0]?.n ?? 0) >= expected) return;
-    if (Date.now() > deadline) throw new Error(`bulk setup: only ${rows[0]?.n} of ${expected} bookings saved after 10 minutes`);
-    if (Date.now() - reportedAt > 15_000) {
-      reportedAt = Date.now();
-      log(`bulk setup: ${rows[0]?.n} of ${expected} bookings saved`);
-    }
-    await sleep(250);
-  }
 }

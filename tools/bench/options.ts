@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { parseCliOptions } from '../support/cli-options';
 
-export const SECTIONS = ['floor', 'service', 'naive', 'bulk', 'scale'] as const;
+export const SECTIONS = ['floor', 'service', 'naive', 'bulk', 'scale', 'feed'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface BenchOptions {
@@ -21,6 +21,10 @@ export interface BenchOptions {
   faultRate: number;
   /** Connected users on each side (tutors, clients); bookings are spread over them. */
   users: number;
+  /** Users whose calendar feeds the feed section polls (each feed lists 5 upcoming bookings). */
+  feedUsers: number;
+  /** How long the feed section polls, in seconds. */
+  feedSeconds: number;
   /** Worker processes of the service. */
   workers: number;
   sections: Section[];
@@ -51,6 +55,8 @@ const schema = z.strictObject({
   scale: csv(z.coerce.number().int().min(1).max(50_000)).default([100, 1_000, 5_000]),
   'fault-rate': z.coerce.number().min(0).max(0.9).default(0.1),
   users: z.coerce.number().int().min(1).max(200).default(20),
+  'feed-users': z.coerce.number().int().min(1).max(5_000).default(100),
+  'feed-seconds': z.coerce.number().int().min(1).max(600).default(5),
   workers: z.coerce.number().int().min(1).max(8).default(1),
   only: csv(z.enum(SECTIONS)).default([...SECTIONS]),
   out: z.string().min(1).default('tools/bench/results/latest.json'),
@@ -58,8 +64,8 @@ const schema = z.strictObject({
 
 /**
  * `npm run bench -- [--bookings N] [--concurrency C]`, and for shorter or larger runs
- * `--quota Q --quota-window S --bulk-bookings B --scale 100,1000,5000 --fault-rate F --users U --workers W
- * --only floor,service,naive,bulk,scale --out FILE`.
+ * `--quota Q --quota-window S --bulk-bookings B --scale 100,1000,5000 --fault-rate F --users U
+ * --feed-users F --feed-seconds S --workers W --only floor,service,naive,bulk,scale,feed --out FILE`.
  */
 export function parseBenchOptions(argv: string[]): BenchOptions {
   const o = parseCliOptions(schema, argv);
@@ -72,6 +78,8 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     scale: o.scale,
     faultRate: o['fault-rate'],
     users: o.users,
+    feedUsers: o['feed-users'],
+    feedSeconds: o['feed-seconds'],
     workers: o.workers,
     sections: o.only,
     out: o.out,

@@ -71,6 +71,15 @@ export function markdownTable(r: BenchResult): string {
       '',
       `utilization ${r.bulk.utilization}, ${r.bulk.rateLimited} rate-limited, ${r.bulk.seconds} s, ${r.bulk.lost} lost, ${r.bulk.duplicates} duplicates`,
     ]);
+  if (r.feed)
+    rows.push([
+      `feed, ${r.feed.users} users × ${r.feed.eventsPerFeed} events`,
+      `${r.feed.requestsPerSecond} req/s`,
+      ms(r.feed.latencyMs.p50),
+      ms(r.feed.latencyMs.p95),
+      ms(r.feed.latencyMs.p99),
+      `${r.feed.status200} × 200, ${r.feed.status304} × 304, ${r.feed.errors} errors, ${r.feed.serviceCpuMsPerRequest} ms API+PostgreSQL CPU/request`,
+    ]);
   const lines = [
     '| section | throughput | p50 | p95 | p99 | notes |',
     '|---|---|---|---|---|---|',

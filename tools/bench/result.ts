@@ -1,4 +1,5 @@
 import type { BulkFigures } from './bulk';
+import type { FeedFigures } from './feed/run';
 import type { FloorFigures } from './floor/run';
 import type { NaiveFigures } from './naive/run';
 import type { BenchOptions } from './options';
@@ -14,6 +15,7 @@ export interface BenchResult {
   naive?: { faultRate: number; clean: NaiveFigures; faulty: NaiveFigures; serviceWithFaults?: ServiceFigures };
   bulk?: BulkFigures;
   scale?: ScaleFigures;
+  feed?: FeedFigures;
   ratios?: { serviceOverFloorThroughput: number; serviceOverFloorP99: number; naiveOverServiceThroughput?: number };
   totalSeconds: number;
 }

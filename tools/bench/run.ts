@@ -4,6 +4,7 @@ import path from 'node:path';
 import { emulatorFaultRules } from '../chaos/faults';
 import { runBulk } from './bulk';
 import { startBenchEnvironment, type BenchEnvironment } from './environment';
+import { runFeed } from './feed/run';
 import { round2 } from './figures';
 import { runFloor, warmupSize } from './floor/run';
 import { runNaive } from './naive/run';
@@ -83,6 +84,12 @@ async function runSections(env: BenchEnvironment, o: BenchOptions, result: Bench
       log,
     });
     log(`bulk: ${JSON.stringify(result.bulk)}`);
+  }
+  if (wants('feed')) {
+    // Last: its bookings would count among the scale section's open workflows.
+    log(`feed: ${o.feedUsers} users, ${o.feedSeconds} s of polling`);
+    result.feed = await runFeed(env, { users: o.feedUsers, seconds: o.feedSeconds, concurrency: o.concurrency, log });
+    log(`feed: ${JSON.stringify(result.feed)}`);
   }
   if (result.floor && result.service) {
     result.ratios = {
