@@ -1,23 +1,20 @@
-import type ICALModule from 'ical.js' with { 'resolution-mode': 'import' };
 import { startSmtpSandbox, type RunningSmtpSandbox, type SandboxMessage } from 'calendar-emulators/smtp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { bookingWorkflow } from '../../src/workflows/booking';
 import { bookingWorkflowId } from '../../src/workflows/messages';
 import { confirmBody, eventsFor, getBooking, settled, type TestParticipant } from '../support/bookings';
 import { eventually, startHarness, type Harness } from '../support/harness';
-
-type ICAL = typeof ICALModule;
+import { itipReader, mailsAbout, type Itip } from '../support/itip';
 
 const SMTP_PASSWORD = 'smtp-pa55word-never-logged';
 const FROM = 'bookings@tutoring.example';
 
 let h: Harness;
 let smtp: RunningSmtpSandbox;
-let ICAL: ICAL;
+let itipOf: (message: SandboxMessage) => Itip;
 
 beforeAll(async () => {
-  // ical.js is an ES module; this project is CommonJS.
-  ICAL = (await import('ical.js')).default;
+  itipOf = await itipReader();
   smtp = await startSmtpSandbox();
   h = await startHarness({
     INVITATIONS: 'unconnected',
@@ -29,45 +26,6 @@ afterAll(async () => {
   await h?.close();
   await smtp?.close();
 });
-
-interface Itip {
-  method: string;
-  uid: string;
-  sequence: number;
-  status: string;
-  start: number;
-  end: number;
-  summary: string;
-  organizer: string;
-  attendees: string[];
-}
-
-/** The message's iTIP object as a calendar app reads it (ical.js): inline and attached, the same. */
-function itipOf(message: SandboxMessage): Itip {
-  const inline = message.calendars.find((c) => c.contentType === 'text/calendar' && c.disposition === 'inline');
-  const attached = message.calendars.find((c) => c.disposition === 'attachment' && c.filename === 'invite.ics');
-  expect(inline, 'an inline text/calendar part').toBeDefined();
-  expect(attached, 'an attached invite.ics').toBeDefined();
-  expect(attached!.content).toBe(inline!.content);
-  const calendar = ICAL.Component.fromString(inline!.content);
-  const method = String(calendar.getFirstPropertyValue('method'));
-  expect(inline!.method).toBe(method);
-  const events = calendar.getAllSubcomponents('vevent');
-  expect(events).toHaveLength(1);
-  const vevent = events[0]!;
-  const event = new ICAL.Event(vevent);
-  return {
-    method,
-    uid: event.uid,
-    sequence: event.sequence,
-    status: String(vevent.getFirstPropertyValue('status')),
-    start: event.startDate.toJSDate().getTime(),
-    end: event.endDate.toJSDate().getTime(),
-    summary: event.summary,
-    organizer: String(vevent.getFirstPropertyValue('organizer')).toLowerCase(),
-    attendees: vevent.getAllProperties('attendee').map((p) => String(p.getFirstValue()).toLowerCase()),
-  };
-}
 
 function mailsTo(address: string): SandboxMessage[] {
   return smtp.store.list().filter((m) => m.envelope.to.includes(address));
@@ -114,7 +72,7 @@ describe('e-mail invitations', () => {
     // The workflow ends once every lane settled: nothing can be mailed after that.
     await h.service.client.workflow.getHandle<typeof bookingWorkflow>(bookingWorkflowId(bookingId)).result();
 
-    const messages = smtp.store.list().filter((m) => m.calendars.some((c) => c.content.includes(bookingId)));
+    const messages = mailsAbout(smtp.store.list(), bookingId);
     expect(messages.map((m) => m.envelope.to)).toEqual([[client.email], [client.email], [client.email]]);
     expect(new Set(messages.map((m) => m.messageId)).size).toBe(3);
     for (const m of messages) expect(m.envelope.from).toBe(FROM);
@@ -183,16 +141,12 @@ describe('e-mail invitations', () => {
     expect(Date.parse(event!.start.dateTime!)).toBe(Date.parse('2030-05-03T15:00:00Z'));
 
     // The client got the invitation and its withdrawal, nothing for the reschedule; the tutor (still without a calendar) got both REQUESTs.
-    const clientMails = mailsTo(client.email)
-      .filter((m) => m.calendars.some((c) => c.content.includes(bookingId)))
-      .map(itipOf);
+    const clientMails = mailsAbout(mailsTo(client.email), bookingId).map(itipOf);
     expect(clientMails.map((m) => [m.method, m.sequence])).toEqual([
       ['REQUEST', 1],
       ['CANCEL', 1],
     ]);
-    const tutorMails = mailsTo(tutor.email)
-      .filter((m) => m.calendars.some((c) => c.content.includes(bookingId)))
-      .map(itipOf);
+    const tutorMails = mailsAbout(mailsTo(tutor.email), bookingId).map(itipOf);
     expect(tutorMails.map((m) => [m.method, m.sequence])).toEqual([
       ['REQUEST', 1],
       ['REQUEST', 2],

@@ -75,4 +75,21 @@ describe('SMTP sandbox', () => {
     expect(sandbox.store.list()).toEqual([]);
     expect(sandbox.store.refused).toBe(0);
   });
+
+  it('holds the answer to an accepted delivery on demand: the message is listed, its sender waits until release', async () => {
+    sandbox.store.reset();
+    sandbox.store.holdNext(1);
+    let answered = false;
+    const sending = send('cy@example.test').then(() => (answered = true));
+    for (let i = 0; i < 100 && sandbox.store.held === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(sandbox.store.held).toBe(1);
+    expect(sandbox.store.list().map((m) => m.envelope.to)).toEqual([['cy@example.test']]);
+    expect(answered).toBe(false);
+    sandbox.store.release();
+    await sending;
+    expect(sandbox.store.held).toBe(0);
+    // Only the next delivery was held.
+    await send('cy@example.test');
+    expect(sandbox.store.list()).toHaveLength(2);
+  });
 });

@@ -35,7 +35,8 @@ function addressOf(address: SMTPServerAddress | false): string | null {
 /**
  * A local SMTP server that keeps what it receives in memory (parsed with mailparser) and shows it
  * on a page: where `npm start` and the tests send invitations. Plain SMTP without TLS, any
- * credentials accepted; refusals on demand (451 at the end of DATA) to exercise retries.
+ * credentials accepted; refusals on demand (451 at the end of DATA) to exercise retries, and
+ * acceptances held unanswered on demand to exercise a sender crashing after the server took a mail.
  */
 export async function startSmtpSandbox(options: SmtpSandboxOptions = {}): Promise<RunningSmtpSandbox> {
   const host = options.host ?? '127.0.0.1';
@@ -61,7 +62,7 @@ export async function startSmtpSandbox(options: SmtpSandboxOptions = {}): Promis
           to: session.envelope.rcptTo.map((r) => r.address),
         };
         store.accept(Buffer.concat(chunks), envelope).then(
-          () => callback(),
+          () => store.answer(() => callback()),
           () => callback(smtpError(554, 'Sandbox could not parse the message')),
         );
       });
@@ -84,6 +85,7 @@ export async function startSmtpSandbox(options: SmtpSandboxOptions = {}): Promis
     url: http.url,
     store,
     close() {
+      store.release();
       closing ??= Promise.all([new Promise<void>((resolve) => smtp.close(() => resolve())), http.close()]).then(() => undefined);
       return closing;
     },

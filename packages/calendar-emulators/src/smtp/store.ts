@@ -37,6 +37,8 @@ export class SmtpSandboxStore {
   private readonly messages: SandboxMessage[] = [];
   private refuse = 0;
   private refusedCount = 0;
+  private hold = 0;
+  private readonly parked: (() => void)[] = [];
 
   /** The next `count` deliveries are answered with a temporary failure (451), as a busy server does. */
   refuseNext(count: number): void {
@@ -59,6 +61,34 @@ export class SmtpSandboxStore {
     return this.refuse;
   }
 
+  /**
+   * The next `count` deliveries are kept (and listed) but their acceptance is not answered until
+   * `release()`: the window in which a sender that crashes does not know the server took its mail.
+   */
+  holdNext(count: number): void {
+    this.hold = Math.max(0, Math.floor(count));
+  }
+
+  /** Answers the accepted delivery now, or later on `release()` if it is one to hold. */
+  answer(reply: () => void): void {
+    if (this.hold === 0) {
+      reply();
+      return;
+    }
+    this.hold -= 1;
+    this.parked.push(reply);
+  }
+
+  /** How many accepted deliveries wait for their answer. */
+  get held(): number {
+    return this.parked.length;
+  }
+
+  /** Answers every held delivery (a sender that went away meanwhile gets nothing). */
+  release(): void {
+    for (const reply of this.parked.splice(0)) reply();
+  }
+
   list(): SandboxMessage[] {
     return [...this.messages];
   }
@@ -67,6 +97,8 @@ export class SmtpSandboxStore {
     this.messages.length = 0;
     this.refuse = 0;
     this.refusedCount = 0;
+    this.hold = 0;
+    this.release();
   }
 
   async accept(raw: Buffer, envelope: SandboxMessage['envelope']): Promise<SandboxMessage> {
