@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
+import type { ProviderBudgetStore } from '../db/provider-budget';
 import type { ProviderSlotStore } from '../db/provider-slots';
 
 /** Longer than one provider call can take (its 20 s timeout plus lookups), so a lease outlives its call. */
@@ -37,5 +38,36 @@ export async function withRequestSlot<T>(
     return await call();
   } finally {
     await slots.release(lease).catch(() => undefined);
+  }
+}
+
+/** The share of a provider's per-user quota that calls are paced at (bulk syncs pace their signals the same). */
+const PACE_SHARE = 0.95;
+
+/**
+ * Waits for a token of the account's request budget, shared by every worker: calls go out at most
+ * at 95 % of the provider's per-user quota with a burst of one second's worth, so a backlog of
+ * writes (a loaded or restarted worker catching up) is sent at that pace instead of all at once
+ * into 429s. When no token comes for a while, fails retryably and Temporal tries again shortly.
+ */
+export async function takeRequestToken(
+  budget: ProviderBudgetStore,
+  key: string,
+  requestsPerSecond: number,
+  signal?: AbortSignal,
+): Promise<void> {
+  const pace = requestsPerSecond * PACE_SHARE;
+  const deadline = Date.now() + WAIT_MS;
+  while (!(await budget.tryTake(key, pace, Math.max(1, pace)))) {
+    if (signal?.aborted) throw signal.reason;
+    if (Date.now() > deadline) {
+      throw ApplicationFailure.create({
+        type: 'ConcurrencyLimited',
+        message: `the request budget of ${key} stayed spent`,
+        nextRetryDelay: '1 second',
+      });
+    }
+    const interval = 1000 / pace;
+    await pause(interval * (0.5 + Math.random()));
   }
 }

@@ -21,6 +21,7 @@ export type ActivityRepositories = Pick<
   | 'notifications'
   | 'channels'
   | 'slots'
+  | 'budget'
   | 'syncLog'
 >;
 

@@ -2,7 +2,7 @@ import { asyncLocalStorage } from '@temporalio/activity';
 import { checkCredentials } from '../account-access/credentials';
 import type { Reminder } from '../events/reminders';
 import { ProviderError, type AccessContext, type CalendarProvider, type ProviderKind } from '../providers/types';
-import { withRequestSlot } from './concurrency';
+import { takeRequestToken, withRequestSlot } from './concurrency';
 import type { ActivityDeps } from './deps';
 import { connectionUnavailable, reauthRequired, tokenExpired, toActivityFailure } from './failures';
 
@@ -35,7 +35,7 @@ export type ProviderOperation<T> = (provider: CalendarProvider, ctx: AccessConte
 export type FailureAudit = (message: string, final: boolean) => Promise<void>;
 
 /** What the pipeline uses of the activities' dependencies. */
-export type ProviderCallDeps = Pick<ActivityDeps, 'slots' | 'providers' | 'now'> & {
+export type ProviderCallDeps = Pick<ActivityDeps, 'slots' | 'budget' | 'providers' | 'now'> & {
   calendarAccounts: Pick<ActivityDeps['calendarAccounts'], 'getWithCredentials'>;
 };
 
@@ -68,8 +68,8 @@ export async function readyAccount(deps: ProviderCallDeps, input: AccountInput):
 }
 
 /**
- * One provider call for an account, as every provider activity makes it: holding one of the
- * account's request slots (where the provider limits them), ended by the activity's
+ * One provider call for an account, as every provider activity makes it: paced by the account's
+ * request budget, holding one of the account's request slots (where the provider limits them), ended by the activity's
  * cancellation, heartbeating per page read, with a failure audited and turned into the
  * Temporal failure that says how to retry.
  */
@@ -85,10 +85,10 @@ export async function callProvider<T>(
   const ctx: AccessContext = activity
     ? { ...account.ctx, signal: activity.cancellationSignal, onPage: () => activity.heartbeat() }
     : account.ctx;
+  const key = `connection:${account.connectionId}`;
   try {
-    return await withRequestSlot(deps.slots, `connection:${account.connectionId}`, provider.maxConcurrentRequestsPerUser, () =>
-      operation(provider, ctx),
-    );
+    await takeRequestToken(deps.budget, key, provider.requestsPerSecondPerUser, ctx.signal);
+    return await withRequestSlot(deps.slots, key, provider.maxConcurrentRequestsPerUser, () => operation(provider, ctx));
   } catch (err) {
     // Cancelled (by the workflow, a timeout or the worker's shutdown): not a provider failure.
     if (activity?.cancellationSignal.aborted) throw activity.cancellationSignal.reason;

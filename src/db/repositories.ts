@@ -14,6 +14,7 @@ import { PgInvitationSendStore, type InvitationSendStore } from './invitation-se
 import { PgNotificationStore, type NotificationStore } from './notifications';
 import { PgOAuthFlowStore, type OAuthFlowStore } from './oauth-flows';
 import { PgProviderChannelStore, type ProviderChannelStore } from './provider-channels';
+import { PgProviderBudgetStore, type ProviderBudgetStore } from './provider-budget';
 import { PgProviderSlotStore, type ProviderSlotStore } from './provider-slots';
 import { PgSettingsLinkStore, type SettingsLinkStore } from './settings-links';
 import { PgSyncLogStore, type SyncLogStore } from './sync-log';
@@ -36,6 +37,7 @@ export interface Repositories {
   oauthFlows: OAuthFlowStore;
   channels: ProviderChannelStore;
   slots: ProviderSlotStore;
+  budget: ProviderBudgetStore;
   settingsLinks: SettingsLinkStore;
   syncLog: SyncLogStore;
   receipts: WebhookReceipts;
@@ -59,6 +61,7 @@ export function createRepositories(pool: Pool, box: SecretBox): Repositories {
     oauthFlows: new PgOAuthFlowStore(pool, box),
     channels: new PgProviderChannelStore(pool),
     slots: new PgProviderSlotStore(pool),
+    budget: new PgProviderBudgetStore(pool),
     settingsLinks: new PgSettingsLinkStore(pool),
     syncLog: new PgSyncLogStore(pool),
     receipts: new PgWebhookReceipts(pool),

@@ -50,7 +50,8 @@ function deps(account?: CalendarAccount, credentials?: Credentials | null): Prov
     tryAcquire: () => Promise.reject(new Error('request slots are not used here')),
     release: () => Promise.reject(new Error('request slots are not used here')),
   };
-  return { slots, providers, calendarAccounts: storeWith(account, credentials), now: () => NOW };
+  const budget = { tryTake: () => Promise.resolve(true) };
+  return { slots, budget, providers, calendarAccounts: storeWith(account, credentials), now: () => NOW };
 }
 
 const READY: ReadyAccount = {

@@ -17,6 +17,7 @@ import type { CalendarAccount, CalendarAccountStore, LockedCalendarAccount, Toke
 import type { EditDetection, ExternalEditStore } from '../../../src/db/external-edits';
 import type { NotificationStore } from '../../../src/db/notifications';
 import type { ProviderChannel, ProviderChannelStore } from '../../../src/db/provider-channels';
+import type { ProviderBudgetStore } from '../../../src/db/provider-budget';
 import type { ProviderSlotStore, SlotLease } from '../../../src/db/provider-slots';
 import type { SyncLogEntry, SyncLogStore } from '../../../src/db/sync-log';
 import type { BookingProjection, BookingStatus } from '../../../src/domain/booking';
@@ -256,6 +257,16 @@ export class FakeChannels implements ProviderChannelStore {
   }
 }
 
+/** A request budget that never runs out, counting the tokens taken per key. */
+export class FakeBudget implements ProviderBudgetStore {
+  readonly taken = new Map<string, number>();
+
+  tryTake(key: string): Promise<boolean> {
+    this.taken.set(key, (this.taken.get(key) ?? 0) + 1);
+    return Promise.resolve(true);
+  }
+}
+
 /** Request slots counted in memory: how many are held now, and the most ever held at once per key. */
 export class FakeSlots implements ProviderSlotStore {
   readonly held = new Map<string, number>();
@@ -422,6 +433,7 @@ export function fakeWorld(options: { push?: boolean } = {}) {
     externalEdits: new FakeExternalEdits(),
     channels: new FakeChannels(),
     slots: new FakeSlots(),
+    budget: new FakeBudget(),
     bookings: new FakeBookings(),
   };
   const deps: ActivityDeps = {
