@@ -15,10 +15,10 @@ export class PgProviderBudgetStore implements ProviderBudgetStore {
   /** One statement: the refill and the take are one atomic update, whichever worker asks. */
   async tryTake(key: string, perSecond: number, burst: number): Promise<boolean> {
     const { rowCount } = await this.db.query(
-      `INSERT INTO provider_request_budget AS b (key, tokens, refilled_at) VALUES ($1, $3 - 1, now())
+      `INSERT INTO provider_request_budget AS b (key, tokens, refilled_at) VALUES ($1, $3::float8 - 1, now())
        ON CONFLICT (key) DO UPDATE
-         SET tokens = LEAST($3, b.tokens + EXTRACT(EPOCH FROM now() - b.refilled_at) * $2) - 1, refilled_at = now()
-         WHERE LEAST($3, b.tokens + EXTRACT(EPOCH FROM now() - b.refilled_at) * $2) >= 1`,
+         SET tokens = LEAST($3::float8, b.tokens + EXTRACT(EPOCH FROM now() - b.refilled_at)::float8 * $2::float8) - 1, refilled_at = now()
+         WHERE LEAST($3::float8, b.tokens + EXTRACT(EPOCH FROM now() - b.refilled_at)::float8 * $2::float8) >= 1`,
       [key, perSecond, burst],
     );
     return rowCount === 1;
