@@ -49,16 +49,19 @@ const PACE_SHARE = 0.95;
  * at 95 % of the provider's per-user quota with a burst of one second's worth, so a backlog of
  * writes (a loaded or restarted worker catching up) is sent at that pace instead of all at once
  * into 429s. When no token comes for a while, fails retryably and Temporal tries again shortly.
+ * Resolves true when it had to wait (the caller's view of the account may be stale by then).
  */
 export async function takeRequestToken(
   budget: ProviderBudgetStore,
   key: string,
   requestsPerSecond: number,
   signal?: AbortSignal,
-): Promise<void> {
+): Promise<boolean> {
   const pace = requestsPerSecond * PACE_SHARE;
   const deadline = Date.now() + WAIT_MS;
+  let waited = false;
   while (!(await budget.tryTake(key, pace, Math.max(1, pace)))) {
+    waited = true;
     if (signal?.aborted) throw signal.reason;
     if (Date.now() > deadline) {
       throw ApplicationFailure.create({
@@ -70,4 +73,5 @@ export async function takeRequestToken(
     const interval = 1000 / pace;
     await pause(interval * (0.5 + Math.random()));
   }
+  return waited;
 }

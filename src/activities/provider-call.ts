@@ -1,5 +1,5 @@
 import { asyncLocalStorage } from '@temporalio/activity';
-import { checkCredentials } from '../account-access/credentials';
+import { checkCredentials, type CredentialCheck } from '../account-access/credentials';
 import type { Reminder } from '../events/reminders';
 import { ProviderError, type AccessContext, type CalendarProvider, type ProviderKind } from '../providers/types';
 import { takeRequestToken, withRequestSlot } from './concurrency';
@@ -46,25 +46,42 @@ export type ProviderCallDeps = Pick<ActivityDeps, 'slots' | 'budget' | 'provider
 export async function readyAccount(deps: ProviderCallDeps, input: AccountInput): Promise<ReadyAccount> {
   const now = deps.now ?? Date.now;
   const check = await checkCredentials(deps.calendarAccounts, input.connectionId, now(), { justRefreshed: input.tokenJustRefreshed });
+  const { account, credentials } = usable(check, input.connectionId);
+  return {
+    connectionId: account.id,
+    provider: account.provider,
+    ctx: { credentials, calendarId: input.calendarId ?? account.calendarId },
+    tokenVersion: account.tokenVersion,
+    reminders: account.reminders,
+  };
+}
+
+/** The usable account of a check, or the failure its workflow acts on. */
+function usable(check: CredentialCheck, connectionId: string): Extract<CredentialCheck, { kind: 'usable' }> {
   switch (check.kind) {
     case 'gone':
-      throw connectionUnavailable(`calendar connection ${input.connectionId} is no longer connected`);
+      throw connectionUnavailable(`calendar connection ${connectionId} is no longer connected`);
     case 'needs_reauth':
       throw reauthRequired('the calendar connection needs to be reconnected');
     case 'expired':
       throw tokenExpired(check.account.tokenVersion, 'access token expired or about to expire');
-    case 'usable': {
-      const { account, credentials } = check;
-      const ctx = { credentials, calendarId: input.calendarId ?? account.calendarId };
-      return {
-        connectionId: account.id,
-        provider: account.provider,
-        ctx,
-        tokenVersion: account.tokenVersion,
-        reminders: account.reminders,
-      };
-    }
+    case 'usable':
+      return check;
   }
+}
+
+/**
+ * The account again after a wait for a request token: a disconnect or a new token may have come
+ * meanwhile, and no call goes out for an account that was disconnected. Keeps the calendar the
+ * call was prepared for; takes the current credentials.
+ */
+async function stillReady(deps: ProviderCallDeps, account: ReadyAccount): Promise<ReadyAccount> {
+  const now = deps.now ?? Date.now;
+  const check = await checkCredentials(deps.calendarAccounts, account.connectionId, now());
+  // A token that came due while waiting goes out as it is: the provider's refusal leads to the refresh.
+  if (check.kind === 'expired') return account;
+  const { account: current, credentials } = usable(check, account.connectionId);
+  return { ...account, ctx: { ...account.ctx, credentials }, tokenVersion: current.tokenVersion };
 }
 
 /**
@@ -75,23 +92,29 @@ export async function readyAccount(deps: ProviderCallDeps, input: AccountInput):
  */
 export async function callProvider<T>(
   deps: ProviderCallDeps,
-  account: ReadyAccount,
+  prepared: ReadyAccount,
   operation: ProviderOperation<T>,
   audit?: FailureAudit,
 ): Promise<T> {
-  const provider = deps.providers.calendar(account.provider);
+  const provider = deps.providers.calendar(prepared.provider);
   const activity = asyncLocalStorage.getStore();
-  // In an activity, its cancellation ends the call's requests, and each page read is a heartbeat.
-  const ctx: AccessContext = activity
-    ? { ...account.ctx, signal: activity.cancellationSignal, onPage: () => activity.heartbeat() }
-    : account.ctx;
-  const key = `connection:${account.connectionId}`;
+  const signal = activity?.cancellationSignal;
+  const key = `connection:${prepared.connectionId}`;
+  let account = prepared;
   try {
-    await takeRequestToken(deps.budget, key, provider.requestsPerSecondPerUser, ctx.signal);
+    if (await takeRequestToken(deps.budget, key, provider.requestsPerSecondPerUser, signal)) account = await stillReady(deps, prepared);
+  } catch (err) {
+    // Waiting for the budget is not a provider failure: nothing to audit.
+    if (signal?.aborted) throw signal.reason;
+    throw toActivityFailure(err, prepared.tokenVersion);
+  }
+  // In an activity, its cancellation ends the call's requests, and each page read is a heartbeat.
+  const ctx: AccessContext = activity ? { ...account.ctx, signal, onPage: () => activity.heartbeat() } : account.ctx;
+  try {
     return await withRequestSlot(deps.slots, key, provider.maxConcurrentRequestsPerUser, () => operation(provider, ctx));
   } catch (err) {
     // Cancelled (by the workflow, a timeout or the worker's shutdown): not a provider failure.
-    if (activity?.cancellationSignal.aborted) throw activity.cancellationSignal.reason;
+    if (signal?.aborted) throw signal.reason;
     const failure = toActivityFailure(err, account.tokenVersion);
     // A refused token is not audited: the workflow refreshes it and calls again.
     if (audit && !(err instanceof ProviderError && err.kind === 'unauthorized')) {

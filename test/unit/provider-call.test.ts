@@ -192,3 +192,51 @@ describe('callProvider: one provider call, its failure mapped and audited', () =
     expect([failure.type, failure.message]).toEqual(['ProviderUnavailable', 'bad gateway']);
   });
 });
+
+describe('callProvider: an account that changed while the call waited for its request budget', () => {
+  /** Deps whose budget refuses the first token, and whose account is `after` from the wait on. */
+  function waitingDeps(after: { account: CalendarAccount; credentials: Credentials } | undefined): ProviderCallDeps {
+    const base = deps(account('active', 60 * MIN));
+    const provider = { kind: 'google', requestsPerSecondPerUser: 100 } as unknown as CalendarProvider;
+    let takes = 0;
+    return {
+      ...base,
+      providers: { ...base.providers, calendar: () => provider },
+      budget: { tryTake: () => Promise.resolve(++takes > 1) },
+      calendarAccounts: {
+        getWithCredentials: () => Promise.resolve(takes > 1 ? after : { account: account('active', 60 * MIN), credentials: BEARER }),
+      },
+    };
+  }
+
+  it('sends nothing for an account disconnected meanwhile', async () => {
+    const sent: unknown[] = [];
+    const failure = await failureOf(
+      callProvider(waitingDeps({ account: account('disconnected', 60 * MIN), credentials: BEARER }), READY, (_p, ctx) => {
+        sent.push(ctx);
+        return Promise.resolve('sent');
+      }),
+    );
+    expect([failure.type, failure.nonRetryable]).toEqual(['ConnectionUnavailable', true]);
+    expect(sent).toEqual([]);
+  });
+
+  it('sends nothing for an account removed or needing reconnection meanwhile', async () => {
+    for (const after of [undefined, { account: account('needs_reauth', 60 * MIN), credentials: BEARER }]) {
+      const sent: unknown[] = [];
+      await failureOf(callProvider(waitingDeps(after), READY, () => (sent.push(1), Promise.resolve('sent'))));
+      expect(sent).toEqual([]);
+    }
+  });
+
+  it('sends with the token refreshed meanwhile, on the calendar the call was prepared for', async () => {
+    const refreshed: Credentials = { kind: 'bearer', accessToken: 'new-token' };
+    const current = { ...account('active', 60 * MIN), tokenVersion: 8, calendarId: 'other' };
+    const seen: unknown[] = [];
+    await callProvider(waitingDeps({ account: current, credentials: refreshed }), READY, (_p, ctx) => {
+      seen.push(ctx.credentials, ctx.calendarId);
+      return Promise.resolve('sent');
+    });
+    expect(seen).toEqual([refreshed, 'primary']);
+  });
+});
