@@ -28,6 +28,7 @@ export class CalendarAccountState {
   private reauthNotified: boolean;
   /** A run reads busy times as soon as it starts. */
   private busyReadRequested = true;
+  private busyReadRunning = false;
   private pushRenewalRequested = false;
   private pushOpenFailures = 0;
   private disconnectRequest: DisconnectRequest | undefined;
@@ -102,6 +103,12 @@ export class CalendarAccountState {
   /** A read starts: it answers every request so far. */
   busyReadStarted(): void {
     this.busyReadRequested = false;
+    this.busyReadRunning = true;
+  }
+
+  /** The read and what it reports (conflicts, edits, a re-authentication notice) are done. */
+  busyReadEnded(): void {
+    this.busyReadRunning = false;
   }
 
   /**
@@ -135,13 +142,18 @@ export class CalendarAccountState {
     return Math.max(MIN_PUSH_RENEW_MS, Math.floor((expiresAtMs - nowMs) * PUSH_RENEW_AT));
   }
 
-  /** Never with a disconnect, a bulk sync or a busy read still to handle: the next run would not know of it. */
+  /**
+   * Never with a disconnect, a bulk sync or a busy read still to handle: the next run would not
+   * know of it. Nor while a read is running: its report would be cut off mid-way (a notice
+   * recorded whose delivery never starts, since a closed run starts no more children).
+   */
   canContinueAsNew(historyLength: number): boolean {
     return (
       !this.disconnecting &&
       !this.bulkSyncRequested &&
       !this.bulkSyncRunning &&
       !this.busyReadRequested &&
+      !this.busyReadRunning &&
       historyLength > this.maxHistoryEvents
     );
   }

@@ -101,13 +101,17 @@ export async function connectionWorkflow(rawInput: CalendarAccountWorkflowInput)
       await condition(() => state.busyReadDue || state.disconnecting, pollIntervalMs);
       if (state.disconnecting) return;
       state.busyReadStarted();
-      // A failure is recorded on the calendar account by the activity; the next poll tries again.
-      const read = await withFreshToken(connectionId, (tokenJustRefreshed) =>
-        busyReadActivities.refreshBusyTimes({ connectionId, userId, tokenJustRefreshed }),
-      );
-      if (read.ok) await reportBusyRead(connectionId, read.value, policy);
-      if (!read.ok && read.failure.type === FailureType.ReauthRequired && state.reauthRequired()) {
-        await emitNotification('connection.needs_reauth', { userId, connectionId });
+      try {
+        // A failure is recorded on the calendar account by the activity; the next poll tries again.
+        const read = await withFreshToken(connectionId, (tokenJustRefreshed) =>
+          busyReadActivities.refreshBusyTimes({ connectionId, userId, tokenJustRefreshed }),
+        );
+        if (read.ok) await reportBusyRead(connectionId, read.value, policy);
+        if (!read.ok && read.failure.type === FailureType.ReauthRequired && state.reauthRequired()) {
+          await emitNotification('connection.needs_reauth', { userId, connectionId });
+        }
+      } finally {
+        state.busyReadEnded();
       }
       await continueAsNewIfDue();
       await condition(() => state.disconnecting, MIN_BUSY_READ_GAP_MS);

@@ -6,6 +6,7 @@ const MAX_HISTORY = 100;
 const idle = (carried = {}): CalendarAccountState => {
   const s = new CalendarAccountState(carried, MAX_HISTORY);
   s.busyReadStarted();
+  s.busyReadEnded();
   return s;
 };
 
@@ -123,6 +124,7 @@ describe('CalendarAccountState disconnect and continue-as-new', () => {
     const requested = idle();
     requested.connected();
     requested.busyReadStarted();
+    requested.busyReadEnded();
     expect(requested.canContinueAsNew(MAX_HISTORY + 1)).toBe(false);
     requested.bulkSyncStarted();
     expect(requested.canContinueAsNew(MAX_HISTORY + 1)).toBe(false); // running
@@ -132,6 +134,11 @@ describe('CalendarAccountState disconnect and continue-as-new', () => {
     const readAsked = idle();
     readAsked.busyReadAsked();
     expect(readAsked.canContinueAsNew(MAX_HISTORY + 1)).toBe(false);
+    // A read under way (or reporting what it found) holds the run until it is done.
+    readAsked.busyReadStarted();
+    expect(readAsked.canContinueAsNew(MAX_HISTORY + 1)).toBe(false);
+    readAsked.busyReadEnded();
+    expect(readAsked.canContinueAsNew(MAX_HISTORY + 1)).toBe(true);
 
     const leaving = idle();
     leaving.disconnectRequested({ removeEvents: false });
