@@ -51,8 +51,8 @@ describe('connection workflow: the re-authentication notice and continue-as-new'
       }, 'the bulk sync to end');
       recording.open();
 
-      const noticeId = (env.callsOf('recordNotification').find((c) => c.input.type === 'connection.needs_reauth')?.input.id ??
-        '');
+      const notice = env.callsOf('recordNotification').find((c) => c.input.type === 'connection.needs_reauth');
+      const noticeId = notice?.input.id ?? '';
       await eventually(async () => (delivered.includes(noticeId) ? true : undefined), 'the notice delivered', 20_000);
       expect(env.callsOf('recordNotification').filter((c) => c.input.type === 'connection.needs_reauth')).toHaveLength(1);
     });
