@@ -1,7 +1,8 @@
 import type { BookingProjection, BookingStatus, BookingView } from '../domain/booking';
-import { bookingView, calendarView } from '../domain/booking-view';
+import { bookingView } from '../domain/booking-view';
 import { toBookingDetails, type BookingRow } from './booking-row';
 import type { Queryable } from './pool';
+import { recordedCalendar, recordedSyncState, type CalendarEventRow } from './recorded-calendars';
 
 /** The bookings table: the workflows' projection of each booking, read when no workflow can answer. */
 export interface BookingStore {
@@ -10,9 +11,10 @@ export interface BookingStore {
   loadStatus(bookingId: string): Promise<{ status: BookingStatus; revision: number } | null>;
   /**
    * The booking as the database last recorded it, for when no worker can answer the workflow's
-   * state query. Calendars come from calendar_events, so skipped participants are not listed.
+   * state query, or when its workflow is gone (`workflowGone`: Temporal's retention removed it).
+   * Calendars come from calendar_events, so skipped participants are not listed.
    */
-  loadView(bookingId: string): Promise<BookingView | null>;
+  loadView(bookingId: string, workflowGone?: boolean): Promise<BookingView | null>;
   /** Confirmed bookings that have not ended (the open-bookings gauge). */
   countOpen(): Promise<number>;
 }
@@ -61,42 +63,24 @@ export class PgBookingStore implements BookingStore {
     return rows[0] ?? null;
   }
 
-  async loadView(bookingId: string): Promise<BookingView | null> {
+  async loadView(bookingId: string, workflowGone = false): Promise<BookingView | null> {
     const { rows } = await this.db.query<BookingRow>('SELECT * FROM bookings WHERE booking_id = $1', [bookingId]);
     const booking = rows[0];
     if (!booking) return null;
-    const events = await this.db.query<{
-      user_id: string;
-      connection_id: string;
-      provider: string;
-      state: 'synced' | 'deleted' | 'failed';
-      external_event_id: string | null;
-      last_error: string | null;
-      synced_at: Date | null;
-    }>('SELECT * FROM calendar_events WHERE booking_id = $1 ORDER BY user_id, connection_id', [bookingId]);
-    const calendars = events.rows.map((event) =>
-      calendarView({
-        userId: event.user_id,
-        connectionId: event.connection_id,
-        provider: event.provider,
-        state: event.state,
-        externalEventId: event.external_event_id,
-        lastError: event.last_error,
-        syncedAt: event.synced_at?.toISOString(),
-      }),
-    );
-    const details = toBookingDetails(booking);
+    const events = await this.db.query<CalendarEventRow>('SELECT * FROM calendar_events WHERE booking_id = $1 ORDER BY user_id, connection_id', [
+      bookingId,
+    ]);
     return bookingView(
       {
         bookingId,
         status: booking.status,
         version: booking.version === null ? null : Number(booking.version),
-        details,
+        details: toBookingDetails(booking),
         ...(booking.cancel_reason !== null ? { cancelReason: booking.cancel_reason } : {}),
       },
-      calendars,
-      // The database knows what was written, not whether more is on its way.
-      calendars.some((calendar) => calendar.state === 'failed') ? 'degraded' : 'pending',
+      events.rows.map(recordedCalendar),
+      // A running workflow may hold more than the database knows; one that is gone does not.
+      recordedSyncState(booking.revision, events.rows, !workflowGone),
     );
   }
 

@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import type { SecretBox } from '../crypto/secret-box';
+import { PgBookingHistoryStore, type BookingHistoryStore } from './booking-history';
 import { PgBookingStore, type BookingStore } from './bookings';
 import { PgBulkSyncStore, type BulkSyncStore } from './bulk-sync';
 import { PgBusyConflictStore, type BusyConflictStore } from './busy-conflicts';
@@ -17,12 +18,15 @@ import { PgProviderChannelStore, type ProviderChannelStore } from './provider-ch
 import { PgProviderBudgetStore, type ProviderBudgetStore } from './provider-budget';
 import { PgProviderSlotStore, type ProviderSlotStore } from './provider-slots';
 import { PgSettingsLinkStore, type SettingsLinkStore } from './settings-links';
+import { PgStoredBookingStore, type StoredBookingStore } from './stored-bookings';
 import { PgSyncLogStore, type SyncLogStore } from './sync-log';
+import { PgUserBookingStore, type UserBookingStore } from './user-bookings';
 import { PgWebhookReceipts, type WebhookReceipts } from './webhook-receipts';
 
 /** Every repository the service uses, as the interfaces activities and the API depend on. */
 export interface Repositories {
   bookings: BookingStore;
+  bookingHistory: BookingHistoryStore;
   bulkSync: BulkSyncStore;
   busy: BusyStore;
   busyConflicts: BusyConflictStore;
@@ -39,14 +43,17 @@ export interface Repositories {
   slots: ProviderSlotStore;
   budget: ProviderBudgetStore;
   settingsLinks: SettingsLinkStore;
+  storedBookings: StoredBookingStore;
   syncLog: SyncLogStore;
   receipts: WebhookReceipts;
+  userBookings: UserBookingStore;
 }
 
 /** The PostgreSQL repositories on one pool; secrets are sealed and opened with `box`. */
 export function createRepositories(pool: Pool, box: SecretBox): Repositories {
   return {
     bookings: new PgBookingStore(pool),
+    bookingHistory: new PgBookingHistoryStore(pool),
     bulkSync: new PgBulkSyncStore(pool),
     busy: new PgBusyStore(pool),
     busyConflicts: new PgBusyConflictStore(pool),
@@ -63,7 +70,9 @@ export function createRepositories(pool: Pool, box: SecretBox): Repositories {
     slots: new PgProviderSlotStore(pool),
     budget: new PgProviderBudgetStore(pool),
     settingsLinks: new PgSettingsLinkStore(pool),
+    storedBookings: new PgStoredBookingStore(pool),
     syncLog: new PgSyncLogStore(pool),
     receipts: new PgWebhookReceipts(pool),
+    userBookings: new PgUserBookingStore(pool),
   };
 }
