@@ -1,5 +1,8 @@
+import type { StoredBooking } from '../db/stored-bookings';
 import type { BookingView, CalendarSyncState, CalendarView } from '../domain/booking';
-import type { BookingLifecycle, WorkflowGateway } from '../temporal/workflow-gateway';
+import { bookingClosedAt } from '../domain/booking-lifetime';
+import type { BookingLifecycle, ResumingChange, WorkflowGateway } from '../temporal/workflow-gateway';
+import { resumedState } from './resumed-booking';
 import type { BookingMemo, CancelChange, ConfirmChange, RescheduleChange } from '../workflows/messages';
 
 /** Why a booking change or read was refused. */
@@ -22,15 +25,25 @@ export interface ExternalEditSeen {
 
 /** What the booking views are read from besides the workflow. */
 export interface BookingRecords {
-  /** The booking as PostgreSQL last recorded it, for when no worker answers the state query. */
-  recordedView(bookingId: string): Promise<BookingView | null>;
+  /**
+   * The booking as PostgreSQL last recorded it, for when no worker answers the state query or
+   * its workflow is gone (`workflowGone`: nothing more is on its way).
+   */
+  recordedView(bookingId: string, workflowGone: boolean): Promise<BookingView | null>;
+  /** Everything PostgreSQL keeps of the booking, to resume it in a new workflow. */
+  stored(bookingId: string): Promise<StoredBooking | null>;
   /** The users' edits of the booking's events, by calendar account id. */
   externalEdits(bookingId: string): Promise<Map<string, ExternalEditSeen>>;
 }
 
 export interface BookingsDeps {
-  workflows: Pick<WorkflowGateway, 'confirmBooking' | 'rescheduleBooking' | 'cancelBooking' | 'bookingLifecycle' | 'bookingView'>;
+  workflows: Pick<
+    WorkflowGateway,
+    'confirmBooking' | 'rescheduleBooking' | 'cancelBooking' | 'resumeBooking' | 'bookingLifecycle' | 'bookingView'
+  >;
   records: BookingRecords;
+  /** Milliseconds since the epoch (tests move it). */
+  now?: () => number;
 }
 
 const ok: BookingResult = { ok: true, value: undefined };
@@ -68,7 +81,7 @@ export class Bookings {
 
   async reschedule(bookingId: string, change: RescheduleChange): Promise<BookingResult> {
     const life = await this.deps.workflows.bookingLifecycle(bookingId);
-    if (life.kind === 'unknown') return { ok: false, error: 'booking_not_found' };
+    if (life.kind === 'unknown') return this.resume(bookingId, { kind: 'reschedule', change });
     if (life.kind === 'closed' || life.memo.status === 'cancelled') return closedError(life.memo);
     if ((await this.deps.workflows.rescheduleBooking(bookingId, change)) === 'sent') return ok;
     // It closed between describe and signal.
@@ -77,21 +90,43 @@ export class Bookings {
 
   async cancel(bookingId: string, change: CancelChange): Promise<BookingResult> {
     const life = await this.deps.workflows.bookingLifecycle(bookingId);
-    if (life.kind === 'unknown') return { ok: false, error: 'booking_not_found' };
+    if (life.kind === 'unknown') return this.resume(bookingId, { kind: 'cancel', change });
     if (life.kind === 'closed') return life.memo.status === 'cancelled' ? ok : closedError(life.memo);
     if ((await this.deps.workflows.cancelBooking(bookingId, change)) === 'sent') return ok;
     return endedError(await this.deps.workflows.bookingLifecycle(bookingId));
   }
 
   /**
+   * A change for a booking Temporal has no workflow of: unknown unless the database recorded it.
+   * A booking recorded cancelled, or ended past the time its workflow would have stayed open,
+   * answers as its closed workflow did. Otherwise (its workflow was removed early) a new workflow
+   * resumes it from what the database recorded, with the change as its first signal: the events
+   * already written are known by id, so the change updates or removes them and never adds one.
+   */
+  private async resume(bookingId: string, resuming: ResumingChange): Promise<BookingResult> {
+    const stored = await this.deps.records.stored(bookingId);
+    if (!stored) return { ok: false, error: 'booking_not_found' };
+    const { projection } = stored;
+    if (projection.status === 'cancelled') return resuming.kind === 'cancel' ? ok : { ok: false, error: 'booking_cancelled' };
+    if (bookingClosedAt(projection.details.end, (this.deps.now ?? Date.now)())) return { ok: false, error: 'booking_closed' };
+    if ((await this.deps.workflows.resumeBooking(bookingId, resumedState(stored), resuming)) === 'sent') return ok;
+    // Its workflow ran and closed meanwhile (another request resumed it): answer as for a closed one.
+    const life = await this.deps.workflows.bookingLifecycle(bookingId);
+    if (resuming.kind === 'cancel' && life.kind === 'closed' && life.memo.status === 'cancelled') return ok;
+    return endedError(life);
+  }
+
+  /**
    * The booking as its workflow shows it, or as the database recorded it when no worker
-   * answers; either way with the users' own edits of its events.
+   * answers or Temporal no longer has its workflow; either way with the users' own edits of its events.
    */
   async view(bookingId: string): Promise<BookingResult<BookingView>> {
     const life = await this.deps.workflows.bookingLifecycle(bookingId);
-    if (life.kind === 'unknown') return { ok: false, error: 'booking_not_found' };
-    const view = (await this.deps.workflows.bookingView(bookingId, life.kind)) ?? (await this.deps.records.recordedView(bookingId));
-    if (!view) return { ok: false, error: 'state_unavailable' };
+    const view =
+      life.kind === 'unknown'
+        ? await this.deps.records.recordedView(bookingId, true)
+        : ((await this.deps.workflows.bookingView(bookingId, life.kind)) ?? (await this.deps.records.recordedView(bookingId, false)));
+    if (!view) return { ok: false, error: life.kind === 'unknown' ? 'booking_not_found' : 'state_unavailable' };
     return { ok: true, value: withExternalEdits(view, await this.deps.records.externalEdits(bookingId)) };
   }
 }

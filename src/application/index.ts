@@ -6,18 +6,25 @@ import type { CalendarAccountStore } from '../db/calendar-accounts';
 import type { ConnectAttemptStore } from '../db/connect-attempts';
 import type { ExternalEditStore } from '../db/external-edits';
 import type { ProviderChannelStore } from '../db/provider-channels';
+import type { StoredBookingStore } from '../db/stored-bookings';
+import type { UserBookingStore } from '../db/user-bookings';
+import type { BookingHistoryStore } from '../db/booking-history';
 import type { Logger } from '../logging';
 import type { PrivateNetworkAllowance } from '../net/address-policy';
 import { guardedFetch } from '../net/guarded-fetch';
 import type { ProviderRegistry } from '../providers';
 import { discoverCalDav } from '../providers/caldav';
 import type { WorkflowGateway } from '../temporal/workflow-gateway';
+import { BookingArchive } from './booking-archive';
 import { Bookings } from './bookings';
 import { CalendarAccounts } from './calendar-accounts';
 import { PushNotifications } from './push-notifications';
 
 export interface ApplicationDeps {
-  bookings: Pick<BookingStore, 'loadView'>;
+  bookings: Pick<BookingStore, 'loadView' | 'loadStatus'>;
+  storedBookings: StoredBookingStore;
+  userBookings: UserBookingStore;
+  bookingHistory: BookingHistoryStore;
   externalEdits: Pick<ExternalEditStore, 'statesOf'>;
   channels: ProviderChannelStore;
   calendarAccounts: CalendarAccountStore;
@@ -34,6 +41,7 @@ export interface ApplicationDeps {
 
 export interface ApplicationServices {
   bookings: Bookings;
+  bookingArchive: BookingArchive;
   calendarAccounts: CalendarAccounts;
   pushNotifications: PushNotifications;
 }
@@ -46,9 +54,15 @@ export function createApplicationServices(deps: ApplicationDeps): ApplicationSer
     bookings: new Bookings({
       workflows,
       records: {
-        recordedView: (bookingId) => deps.bookings.loadView(bookingId),
+        recordedView: (bookingId, workflowGone) => deps.bookings.loadView(bookingId, workflowGone),
+        stored: (bookingId) => deps.storedBookings.load(bookingId),
         externalEdits: (bookingId) => deps.externalEdits.statesOf(bookingId),
       },
+    }),
+    bookingArchive: new BookingArchive({
+      userBookings: deps.userBookings,
+      history: deps.bookingHistory,
+      exists: async (bookingId) => (await deps.bookings.loadStatus(bookingId)) !== null,
     }),
     calendarAccounts: new CalendarAccounts({
       accounts: calendarAccounts,

@@ -2,7 +2,8 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Clien
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import type { WorkflowTarget } from '../config';
 import type { BookingView } from '../domain/booking';
-import { bookingWorkflow } from '../workflows/booking';
+import { bookingWorkflow, type BookingWorkflowInput } from '../workflows/booking';
+import type { CarriedState } from '../workflows/booking-records';
 import { connectionWorkflow, type CalendarAccountWorkflowInput } from '../workflows/calendar-account';
 import {
   bookingWorkflowId,
@@ -27,6 +28,9 @@ const QUERY_DEADLINE_MS = 5_000;
 
 /** A booking workflow as Temporal describes it, with the status its memo records. */
 export type BookingLifecycle = { kind: 'running' | 'closed'; memo: BookingMemo } | { kind: 'unknown' };
+
+/** A change for a booking whose workflow is gone, sent to the new workflow that resumes it. */
+export type ResumingChange = { kind: 'cancel'; change: CancelChange } | { kind: 'reschedule'; change: RescheduleChange };
 
 /** A calendar account as its workflow is started with: ids only. */
 export interface CalendarAccountRef {
@@ -74,6 +78,41 @@ export class WorkflowGateway {
           { key: ParticipantUserIdsKey, value: change.booking.participants.map((p) => p.userId) },
         ],
       });
+      return 'sent';
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) return 'id_used';
+      throw err;
+    }
+  }
+
+  /**
+   * Starts a new workflow for a booking whose workflow Temporal no longer has (its retention
+   * removed it), from the state the database recorded, with the change as its first signal.
+   * `id_used`: a workflow of this booking exists again (another request resumed it meanwhile).
+   */
+  async resumeBooking(bookingId: string, carried: CarriedState, resuming: ResumingChange): Promise<'sent' | 'id_used'> {
+    const desired = carried.desired;
+    const start = {
+      workflowId: bookingWorkflowId(bookingId),
+      taskQueue: this.target.taskQueue,
+      args: [
+        this.target.maxHistoryEvents === undefined ? { bookingId, carried } : { bookingId, carried, maxHistoryEvents: this.target.maxHistoryEvents },
+      ] as [BookingWorkflowInput],
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      memo: { status: desired?.status ?? 'none' } satisfies BookingMemo,
+      typedSearchAttributes: [
+        { key: BookingIdKey, value: bookingId },
+        ...(desired ? [{ key: BookingStatusKey, value: desired.status }] : []),
+        { key: SyncStateKey, value: 'pending' },
+        { key: ParticipantUserIdsKey, value: desired?.details.participants.map((p) => p.userId) ?? [] },
+      ],
+    };
+    try {
+      if (resuming.kind === 'cancel') {
+        await this.client.workflow.signalWithStart(bookingWorkflow, { ...start, signal: cancelSignal, signalArgs: [resuming.change] });
+      } else {
+        await this.client.workflow.signalWithStart(bookingWorkflow, { ...start, signal: rescheduleSignal, signalArgs: [resuming.change] });
+      }
       return 'sent';
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) return 'id_used';

@@ -1,5 +1,6 @@
 import { condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { BookingDetails, BookingStatus, BookingView, ReconcileTargets } from '../domain/booking';
+import { KEEP_AFTER_END_MS } from '../domain/booking-lifetime';
 import {
   bookingWorkflowInputSchema,
   cancelChangeSchema,
@@ -19,8 +20,6 @@ import { BookingStatusKey, ParticipantUserIdsKey, SyncStateKey } from './search-
 import { withFreshToken } from './token-refresh';
 import { VisibilityPublisher, type Visibility } from './visibility';
 
-/** How long a booking's workflow stays open after the booking ended, for late changes. */
-const KEEP_AFTER_END_MS = 24 * 60 * 60_000;
 /** A workflow that never received a confirm gives up after this. */
 const WAIT_FOR_CONFIRM_MS = 60 * 60_000;
 /** Keeps history small; continue-as-new well before Temporal's own limits. */

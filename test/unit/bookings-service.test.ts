@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { Bookings, type BookingRecords, type BookingsDeps, type ExternalEditSeen } from '../../src/application/bookings';
 import type { BookingView } from '../../src/domain/booking';
+import type { StoredBooking } from '../../src/db/stored-bookings';
 import type { BookingLifecycle } from '../../src/temporal/workflow-gateway';
+import type { CarriedState } from '../../src/workflows/booking-records';
 import type { ConfirmChange } from '../../src/workflows/messages';
 
 const confirm: ConfirmChange = {
@@ -35,7 +37,10 @@ interface Fake {
   signal?: 'sent' | 'not_running';
   workflowView?: BookingView | null;
   recorded?: BookingView | null;
+  stored?: StoredBooking | null;
+  resume?: 'sent' | 'id_used';
   edits?: Map<string, ExternalEditSeen>;
+  now?: number;
 }
 
 /** A service over a fake gateway and records; `calls` lists what reached the gateway. */
@@ -48,12 +53,19 @@ function service(fake: Fake) {
     cancelBooking: () => (calls.push('cancel'), Promise.resolve(fake.signal ?? 'sent')),
     bookingLifecycle: () => Promise.resolve(fake.lifecycles[Math.min(described++, fake.lifecycles.length - 1)]!),
     bookingView: (_id, kind) => (calls.push(`view:${kind}`), Promise.resolve(fake.workflowView ?? null)),
+    resumeBooking: (_id, carried, resuming) => {
+      calls.push(`resume:${resuming.kind}`);
+      resumed.push(carried);
+      return Promise.resolve(fake.resume ?? 'sent');
+    },
   };
+  const resumed: CarriedState[] = [];
   const records: BookingRecords = {
-    recordedView: () => (calls.push('recorded'), Promise.resolve(fake.recorded ?? null)),
+    recordedView: (_id, gone) => (calls.push(gone ? 'recorded:gone' : 'recorded'), Promise.resolve(fake.recorded ?? null)),
+    stored: () => Promise.resolve(fake.stored ?? null),
     externalEdits: () => Promise.resolve(fake.edits ?? new Map<string, ExternalEditSeen>()),
   };
-  return { bookings: new Bookings({ workflows, records }), calls };
+  return { bookings: new Bookings({ workflows, records, now: () => fake.now ?? Date.parse('2029-12-01T00:00:00Z') }), calls, resumed };
 }
 
 const running = (status: 'confirmed' | 'cancelled' = 'confirmed'): BookingLifecycle => ({ kind: 'running', memo: { status } });
@@ -81,7 +93,7 @@ describe('Bookings: changes', () => {
     });
   });
 
-  it('reschedule and cancel of an unknown booking are refused without a signal', async () => {
+  it('reschedule and cancel of a booking neither Temporal nor the database knows are refused without a signal', async () => {
     const { bookings, calls } = service({ lifecycles: [{ kind: 'unknown' }] });
     expect(await bookings.reschedule('b1', { start: 'a', end: 'b' })).toEqual({ ok: false, error: 'booking_not_found' });
     expect(await bookings.cancel('b1', {})).toEqual({ ok: false, error: 'booking_not_found' });
@@ -108,9 +120,86 @@ describe('Bookings: changes', () => {
   });
 });
 
+const stored: StoredBooking = {
+  projection: { bookingId: 'b1', status: 'confirmed', version: 1, revision: 3, details: confirm.booking },
+  calendars: [
+    {
+      userId: 'u1',
+      connectionId: 'c1',
+      provider: 'google',
+      state: 'synced',
+      revision: 3,
+      externalEventId: 'e1',
+      calendarId: 'primary',
+      syncedAt: '2029-11-01T00:00:00.000Z',
+    },
+  ],
+  invitations: [{ userId: 'u1', method: 'REQUEST', revision: 3, sentAt: '2029-11-01T00:00:00.000Z' }],
+};
+
+describe('Bookings: a booking whose workflow Temporal removed', () => {
+  it('a cancel resumes it in a new workflow from what the database recorded, its events known by id', async () => {
+    const { bookings, calls, resumed } = service({ lifecycles: [{ kind: 'unknown' }], stored });
+    expect(await bookings.cancel('b1', { reason: 'ill' })).toEqual({ ok: true, value: undefined });
+    expect(calls).toEqual(['resume:cancel']);
+    expect(resumed[0]).toEqual({
+      desired: { status: 'confirmed', details: confirm.booking, versions: { details: 1, times: 1 } },
+      revision: 3,
+      savedRevision: 3,
+      calendars: [
+        {
+          userId: 'u1',
+          connectionId: 'c1',
+          provider: 'google',
+          state: 'synced',
+          syncedRevision: 3,
+          externalEventId: 'e1',
+          calendarId: 'primary',
+          syncedAt: '2029-11-01T00:00:00.000Z',
+        },
+      ],
+      invitations: [
+        { userId: 'u1', email: 'ann@example.com', state: 'synced', sentRevision: 3, sentMethod: 'REQUEST', sentAt: '2029-11-01T00:00:00.000Z' },
+      ],
+    });
+  });
+
+  it('a reschedule resumes it the same way', async () => {
+    const { bookings, calls } = service({ lifecycles: [{ kind: 'unknown' }], stored });
+    expect(await bookings.reschedule('b1', { start: '2030-01-02T10:00:00Z', end: '2030-01-02T11:00:00Z' })).toEqual({
+      ok: true,
+      value: undefined,
+    });
+    expect(calls).toEqual(['resume:reschedule']);
+  });
+
+  it('answers as its closed workflow did: cancelled stays cancelled, a long-ended booking is closed', async () => {
+    const cancelled = { ...stored, projection: { ...stored.projection, status: 'cancelled' as const } };
+    const c = service({ lifecycles: [{ kind: 'unknown' }], stored: cancelled });
+    expect(await c.bookings.cancel('b1', {})).toEqual({ ok: true, value: undefined });
+    expect(await c.bookings.reschedule('b1', { start: 'a', end: 'b' })).toEqual({ ok: false, error: 'booking_cancelled' });
+    expect(c.calls).toEqual([]);
+    const ended = service({ lifecycles: [{ kind: 'unknown' }], stored, now: Date.parse('2030-01-02T11:00:00Z') });
+    expect(await ended.bookings.cancel('b1', {})).toEqual({ ok: false, error: 'booking_closed' });
+    expect(ended.calls).toEqual([]);
+  });
+
+  it('a cancel that finds the booking resumed and cancelled meanwhile is accepted', async () => {
+    const { bookings } = service({ lifecycles: [{ kind: 'unknown' }, closed('cancelled')], stored, resume: 'id_used' });
+    expect(await bookings.cancel('b1', {})).toEqual({ ok: true, value: undefined });
+  });
+});
+
 describe('Bookings: view', () => {
   it('an unknown booking is not found', async () => {
     expect(await service({ lifecycles: [{ kind: 'unknown' }] }).bookings.view('b1')).toEqual({ ok: false, error: 'booking_not_found' });
+  });
+
+  it('a booking whose workflow is gone is shown as the database recorded it', async () => {
+    const recorded = view([]);
+    const { bookings, calls } = service({ lifecycles: [{ kind: 'unknown' }], recorded });
+    expect(await bookings.view('b1')).toEqual({ ok: true, value: recorded });
+    expect(calls).toEqual(['recorded:gone']);
   });
 
   it("prefers the workflow's own view and does not read the recorded one", async () => {
