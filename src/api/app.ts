@@ -35,6 +35,7 @@ import { CalendarFeeds } from '../application/calendar-feeds';
 export type ApiRepositories = Pick<
   Repositories,
   | 'bookings'
+  | 'bookingHistory'
   | 'busy'
   | 'channels'
   | 'calendarAccounts'
@@ -45,6 +46,8 @@ export type ApiRepositories = Pick<
   | 'notifications'
   | 'receipts'
   | 'settingsLinks'
+  | 'storedBookings'
+  | 'userBookings'
 >;
 
 export interface AppDeps extends ApiRepositories {
@@ -102,6 +105,9 @@ export function createApp(deps: AppDeps): Express {
   app.use(rateLimiter(deps.config.apiRateLimitPerMinute, deps.config.apiKeys));
   const services = createApplicationServices({
     bookings: deps.bookings,
+    storedBookings: deps.storedBookings,
+    userBookings: deps.userBookings,
+    bookingHistory: deps.bookingHistory,
     externalEdits: deps.externalEdits,
     channels: deps.channels,
     calendarAccounts: deps.calendarAccounts,
@@ -151,7 +157,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/v1/users', auth);
   app.use('/v1/availability', auth);
   app.use('/v1/notifications', auth);
-  app.use(bookingRoutes(services.bookings));
+  app.use(bookingRoutes(services.bookings, services.bookingArchive));
   app.use(availabilityRoutes(deps.busy));
   app.use(notificationRoutes(deps.notifications));
   app.use(providerWebhookRoutes(services.pushNotifications));

@@ -103,6 +103,29 @@ export const notificationsQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 
+/** An opaque page cursor as a previous page's `nextCursor` gave it. */
+const cursor = z.string().min(1).max(2000).optional();
+
+/** `GET /v1/users/:userId/bookings` query: bookings overlapping [from, to), by start time. */
+export const userBookingsQuerySchema = z
+  .strictObject({
+    status: z.enum(['confirmed', 'cancelled']).optional(),
+    from: instant.optional().describe('only bookings that end after this instant'),
+    to: instant.optional().describe('only bookings that start before this instant'),
+    cursor: cursor.describe("the previous page's nextCursor (with the same filters)"),
+    limit: z.coerce.number().int().min(1).max(100).default(25),
+  })
+  .superRefine((q, ctx) => {
+    if (q.from === undefined || q.to === undefined) return;
+    if (!((instantMillis(q.to) ?? NaN) > (instantMillis(q.from) ?? NaN))) ctx.addIssue({ code: 'custom', path: ['to'], message: 'to must be after from' });
+  });
+
+/** `GET /v1/bookings/:bookingId/history` query. */
+export const bookingHistoryQuerySchema = z.strictObject({
+  cursor: cursor.describe("the previous page's nextCursor"),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+
 const base64 = z
   .string()
   .max(4_000_000)

@@ -1,13 +1,28 @@
 import { Router } from 'express';
+import type { ArchiveError, BookingArchive } from '../../application/booking-archive';
 import type { Bookings } from '../../application/bookings';
 import { bookingApiError } from '../booking-errors';
-import { cancelBodySchema, confirmBodySchema, idSchema, rescheduleBodySchema } from '../schemas';
+import { ApiError, validationError } from '../errors';
+import {
+  bookingHistoryQuerySchema,
+  cancelBodySchema,
+  confirmBodySchema,
+  idSchema,
+  rescheduleBodySchema,
+  userBookingsQuerySchema,
+} from '../schemas';
 import { parseBody, parseParam } from '../validate';
 
 const bookingIdSchema = idSchema('bookingId');
+const userIdSchema = idSchema('userId');
 
-/** Booking-system routes: each change is validated, then handed to the booking's workflow. */
-export function bookingRoutes(bookings: Bookings): Router {
+function archiveApiError(bookingId: string, error: ArchiveError): ApiError {
+  if (error === 'booking_not_found') return bookingApiError(bookingId, error);
+  return new ApiError(400, error, 'query.cursor: not a cursor of this list; pass a nextCursor this list returned, or none for the first page');
+}
+
+/** Booking-system routes: each change is validated, then handed to the booking's workflow; reads of the record come from PostgreSQL. */
+export function bookingRoutes(bookings: Bookings, archive: BookingArchive): Router {
   const router = Router();
 
   router.post('/v1/bookings/:bookingId/confirm', async (req, res) => {
@@ -36,6 +51,24 @@ export function bookingRoutes(bookings: Bookings): Router {
     const bookingId = parseParam(req.params.bookingId, bookingIdSchema);
     const result = await bookings.view(bookingId);
     if (!result.ok) throw bookingApiError(bookingId, result.error);
+    res.json(result.value);
+  });
+
+  router.get('/v1/bookings/:bookingId/history', async (req, res) => {
+    const bookingId = parseParam(req.params.bookingId, bookingIdSchema);
+    const query = bookingHistoryQuerySchema.safeParse(req.query);
+    if (!query.success) throw validationError(query.error, 'query');
+    const result = await archive.history(bookingId, query.data);
+    if (!result.ok) throw archiveApiError(bookingId, result.error);
+    res.json({ bookingId, ...result.value });
+  });
+
+  router.get('/v1/users/:userId/bookings', async (req, res) => {
+    const userId = parseParam(req.params.userId, userIdSchema);
+    const query = userBookingsQuerySchema.safeParse(req.query);
+    if (!query.success) throw validationError(query.error, 'query');
+    const result = await archive.userBookings(userId, query.data);
+    if (!result.ok) throw archiveApiError(userId, result.error);
     res.json(result.value);
   });
 
