@@ -117,7 +117,8 @@ export const userBookingsQuerySchema = z
   })
   .superRefine((q, ctx) => {
     if (q.from === undefined || q.to === undefined) return;
-    if (!((instantMillis(q.to) ?? NaN) > (instantMillis(q.from) ?? NaN))) ctx.addIssue({ code: 'custom', path: ['to'], message: 'to must be after from' });
+    if (!((instantMillis(q.to) ?? NaN) > (instantMillis(q.from) ?? NaN)))
+      ctx.addIssue({ code: 'custom', path: ['to'], message: 'to must be after from' });
   });
 
 /** `GET /v1/bookings/:bookingId/history` query. */

@@ -62,7 +62,8 @@ export class BookingArchive {
     const after = request.cursor === undefined ? null : decodeCursor(HISTORY, request.cursor, historyPosition);
     if (after === undefined) return { ok: false, error: 'invalid_cursor' };
     const page = await this.deps.history.page(bookingId, after, request.limit);
-    if (after === null && page.entries.length === 0 && !(await this.deps.exists(bookingId))) return { ok: false, error: 'booking_not_found' };
+    if (after === null && page.entries.length === 0 && !(await this.deps.exists(bookingId)))
+      return { ok: false, error: 'booking_not_found' };
     return { ok: true, value: { entries: page.entries, nextCursor: page.next ? encodeCursor(HISTORY, page.next) : null } };
   }
 }

@@ -17,8 +17,10 @@ export function decodeCursor<S extends z.ZodType>(kind: string, cursor: string, 
   } catch {
     return undefined;
   }
-  const envelope = z.object({ k: z.literal(kind), p: schema }).safeParse(parsed);
-  return envelope.success ? (envelope.data.p as z.infer<S>) : undefined;
+  const envelope = z.object({ k: z.literal(kind), p: z.unknown() }).safeParse(parsed);
+  if (!envelope.success) return undefined;
+  const position = schema.safeParse(envelope.data.p);
+  return position.success ? position.data : undefined;
 }
 
 /** Microseconds since the epoch as PostgreSQL gives them: a decimal integer. */

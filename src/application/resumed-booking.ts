@@ -10,19 +10,17 @@ import type { CalendarRecord, CarriedState, InvitationRecord } from '../workflow
  */
 export function resumedState(stored: StoredBooking): CarriedState {
   const { projection } = stored;
-  const calendars = stored.calendars.map(
-    (c): CalendarRecord => ({
-      userId: c.userId,
-      connectionId: c.connectionId,
-      provider: c.provider,
-      state: c.state,
-      ...(c.state !== 'failed' ? { syncedRevision: c.revision } : {}),
-      ...(c.externalEventId !== undefined ? { externalEventId: c.externalEventId } : {}),
-      ...(c.calendarId !== undefined ? { calendarId: c.calendarId } : {}),
-      ...(c.lastError !== undefined ? { lastError: c.lastError } : {}),
-      ...(c.syncedAt !== undefined ? { syncedAt: c.syncedAt } : {}),
-    }),
-  );
+  const calendars = stored.calendars.map((c): CalendarRecord => ({
+    userId: c.userId,
+    connectionId: c.connectionId,
+    provider: c.provider,
+    state: c.state,
+    ...(c.state !== 'failed' ? { syncedRevision: c.revision } : {}),
+    ...(c.externalEventId !== undefined ? { externalEventId: c.externalEventId } : {}),
+    ...(c.calendarId !== undefined ? { calendarId: c.calendarId } : {}),
+    ...(c.lastError !== undefined ? { lastError: c.lastError } : {}),
+    ...(c.syncedAt !== undefined ? { syncedAt: c.syncedAt } : {}),
+  }));
   const emails = new Map(projection.details.participants.map((p) => [p.userId, p.email]));
   const invitations: InvitationRecord[] = [];
   for (const sent of stored.invitations) {

@@ -67,9 +67,10 @@ export class PgBookingStore implements BookingStore {
     const { rows } = await this.db.query<BookingRow>('SELECT * FROM bookings WHERE booking_id = $1', [bookingId]);
     const booking = rows[0];
     if (!booking) return null;
-    const events = await this.db.query<CalendarEventRow>('SELECT * FROM calendar_events WHERE booking_id = $1 ORDER BY user_id, connection_id', [
-      bookingId,
-    ]);
+    const events = await this.db.query<CalendarEventRow>(
+      'SELECT * FROM calendar_events WHERE booking_id = $1 ORDER BY user_id, connection_id',
+      [bookingId],
+    );
     return bookingView(
       {
         bookingId,

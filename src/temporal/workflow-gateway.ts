@@ -96,7 +96,9 @@ export class WorkflowGateway {
       workflowId: bookingWorkflowId(bookingId),
       taskQueue: this.target.taskQueue,
       args: [
-        this.target.maxHistoryEvents === undefined ? { bookingId, carried } : { bookingId, carried, maxHistoryEvents: this.target.maxHistoryEvents },
+        this.target.maxHistoryEvents === undefined
+          ? { bookingId, carried }
+          : { bookingId, carried, maxHistoryEvents: this.target.maxHistoryEvents },
       ] as [BookingWorkflowInput],
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
       memo: { status: desired?.status ?? 'none' } satisfies BookingMemo,

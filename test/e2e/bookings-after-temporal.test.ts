@@ -34,13 +34,15 @@ async function deleteWorkflow(bookingId: string): Promise<void> {
   });
   // Deletion is asynchronous: wait until Temporal no longer describes it.
   const handle = h.service.client.workflow.getHandle(workflowId);
-  await eventually(
-    () => handle.describe().then(
-      () => undefined,
-      (err: unknown) => (err instanceof WorkflowNotFoundError ? true : Promise.reject(err)),
-    ),
-    `${workflowId} deleted`,
-  );
+  await eventually(async () => {
+    try {
+      await handle.describe();
+      return undefined;
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return true;
+      throw err;
+    }
+  }, `${workflowId} deleted`);
 }
 
 type History = { bookingId: string; entries: BookingHistoryEntry[]; nextCursor: string | null };
@@ -187,7 +189,12 @@ describe('GET /v1/users/:userId/bookings', () => {
 
     const first = await h.api<UserBookings>('GET', `/v1/users/${userId}/bookings?limit=1`);
     // Each as GET /v1/bookings/:id shows it: no e-mail addresses.
-    expect(first.body.bookings[0]).toMatchObject({ bookingId: ids[1], status: 'confirmed', title: 'Algebra lesson', timeZone: 'Europe/London' });
+    expect(first.body.bookings[0]).toMatchObject({
+      bookingId: ids[1],
+      status: 'confirmed',
+      title: 'Algebra lesson',
+      timeZone: 'Europe/London',
+    });
     expect(JSON.stringify(first.body)).not.toContain('@example.com');
 
     const cancelled = await h.api<UserBookings>('GET', `/v1/users/${userId}/bookings?status=cancelled`);
@@ -215,7 +222,11 @@ describe('GET /v1/users/:userId/bookings', () => {
       ['colour=red', 'invalid_request', 'colour'],
       ['limit=1&limit=2', 'invalid_request', 'query.limit'],
       ['cursor=not-a-cursor', 'invalid_cursor', 'query.cursor'],
-      [`cursor=${Buffer.from('{"k":"booking-history","p":{"atMicros":"1","source":0,"key":"x"}}').toString('base64url')}`, 'invalid_cursor', 'query.cursor'],
+      [
+        `cursor=${Buffer.from('{"k":"booking-history","p":{"atMicros":"1","source":0,"key":"x"}}').toString('base64url')}`,
+        'invalid_cursor',
+        'query.cursor',
+      ],
     ] as const) {
       const res = await h.api<{ error: { code: string; message: string } }>('GET', `/v1/users/${userId}/bookings?${query}`);
       expect([query, res.status, res.body.error.code]).toEqual([query, 400, code]);
@@ -235,7 +246,10 @@ describe('GET /v1/bookings/:bookingId/history', () => {
     const userId = h.id('hist');
     const { connectionId, email } = await h.connectGoogle(userId);
     await eventually(async () => {
-      const res = await h.api<{ connections: Array<{ id: string; bulkSync?: { state: string } }> }>('GET', `/v1/users/${userId}/connections`);
+      const res = await h.api<{ connections: Array<{ id: string; bulkSync?: { state: string } }> }>(
+        'GET',
+        `/v1/users/${userId}/connections`,
+      );
       return res.body.connections.find((c) => c.id === connectionId)?.bulkSync?.state === 'completed' ? true : undefined;
     }, 'bulk sync done');
     const bookingId = h.id('bk');
@@ -249,7 +263,9 @@ describe('GET /v1/bookings/:bookingId/history', () => {
     const externalEventId = v.calendars[0]!.externalEventId!;
     // A read of the calendar that began after our write was recorded, so the next one judges the event.
     const readAt = async () =>
-      (await h.pool.query<{ t: Date | null }>('SELECT busy_synced_at AS t FROM calendar_connections WHERE id = $1', [connectionId])).rows[0]!.t?.getTime() ?? 0;
+      (
+        await h.pool.query<{ t: Date | null }>('SELECT busy_synced_at AS t FROM calendar_connections WHERE id = $1', [connectionId])
+      ).rows[0]!.t?.getTime() ?? 0;
     const before = await readAt();
     await eventually(async () => ((await readAt()) > before ? true : undefined), 'a busy read after the write');
     // The user deletes our event in their calendar; a read sees it and the booking system is told.
@@ -264,7 +280,11 @@ describe('GET /v1/bookings/:bookingId/history', () => {
     }, 'the delivery recorded');
 
     const summary = entries.map((e) =>
-      e.kind === 'notification' ? `notification ${e.type}` : e.kind === 'invitation' ? 'invitation' : `${e.kind} ${e.operation} ${e.outcome}`,
+      e.kind === 'notification'
+        ? `notification ${e.type}`
+        : e.kind === 'invitation'
+          ? 'invitation'
+          : `${e.kind} ${e.operation} ${e.outcome}`,
     );
     expect(summary).toEqual([
       'calendar create retrying',
@@ -273,10 +293,22 @@ describe('GET /v1/bookings/:bookingId/history', () => {
       'notification booking.removed_externally',
     ]);
     const [retry, write, edit, notification] = entries;
-    expect(retry).toMatchObject({ kind: 'calendar', userId, connectionId, provider: 'google', revision: 1, detail: expect.stringContaining('attempt 1') });
+    expect(retry).toMatchObject({
+      kind: 'calendar',
+      userId,
+      connectionId,
+      provider: 'google',
+      revision: 1,
+      detail: expect.stringContaining('attempt 1'),
+    });
     expect(write).toMatchObject({ kind: 'calendar', userId, connectionId, provider: 'google', revision: 1, externalEventId });
     expect(edit).toMatchObject({ kind: 'external_edit', userId, connectionId, externalEventId });
-    expect(notification).toMatchObject({ kind: 'notification', status: 'delivered', attempts: 1, data: { bookingId, userId, connectionId } });
+    expect(notification).toMatchObject({
+      kind: 'notification',
+      status: 'delivered',
+      attempts: 1,
+      data: { bookingId, userId, connectionId },
+    });
     const times = entries.map((e) => Date.parse(e.at));
     expect([...times].sort((a, b) => a - b)).toEqual(times);
     // One entry a page gives the same list: the cursor neither skips nor repeats.

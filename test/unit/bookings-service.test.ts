@@ -159,7 +159,14 @@ describe('Bookings: a booking whose workflow Temporal removed', () => {
         },
       ],
       invitations: [
-        { userId: 'u1', email: 'ann@example.com', state: 'synced', sentRevision: 3, sentMethod: 'REQUEST', sentAt: '2029-11-01T00:00:00.000Z' },
+        {
+          userId: 'u1',
+          email: 'ann@example.com',
+          state: 'synced',
+          sentRevision: 3,
+          sentMethod: 'REQUEST',
+          sentAt: '2029-11-01T00:00:00.000Z',
+        },
       ],
     });
   });

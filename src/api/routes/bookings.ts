@@ -18,7 +18,11 @@ const userIdSchema = idSchema('userId');
 
 function archiveApiError(bookingId: string, error: ArchiveError): ApiError {
   if (error === 'booking_not_found') return bookingApiError(bookingId, error);
-  return new ApiError(400, error, 'query.cursor: not a cursor of this list; pass a nextCursor this list returned, or none for the first page');
+  return new ApiError(
+    400,
+    error,
+    'query.cursor: not a cursor of this list; pass a nextCursor this list returned, or none for the first page',
+  );
 }
 
 /** Booking-system routes: each change is validated, then handed to the booking's workflow; reads of the record come from PostgreSQL. */
