@@ -34,15 +34,19 @@ async function deleteWorkflow(bookingId: string): Promise<void> {
   });
   // Deletion is asynchronous: wait until Temporal no longer describes it.
   const handle = h.service.client.workflow.getHandle(workflowId);
-  await eventually(async () => {
-    try {
-      await handle.describe();
-      return undefined;
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) return true;
-      throw err;
-    }
-  }, `${workflowId} deleted`);
+  await eventually(
+    async () => {
+      try {
+        await handle.describe();
+        return undefined;
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) return true;
+        throw err;
+      }
+    },
+    `${workflowId} deleted`,
+    120_000,
+  );
 }
 
 type History = { bookingId: string; entries: BookingHistoryEntry[]; nextCursor: string | null };
