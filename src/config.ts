@@ -82,6 +82,8 @@ export interface AppConfig {
   pushChannelTtlMs: number | undefined;
   /** How often each calendar account's busy times are read when no push notification says sooner. */
   busyPollIntervalMs: number;
+  /** How far ahead busy times are read (from a day ago), in milliseconds. */
+  busyWindowMs: number;
   /**
    * E-mail invitations (iTIP): to participants without a connected calendar (`unconnected`), to
    * everyone (`all`) or to no one (`off`); sent through `smtpUrl` (which may hold a password) from `from`.
@@ -300,6 +302,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, nowMs: number =
     maxConnectionsPerUser: validEnv.MAX_CONNECTIONS_PER_USER,
     connectAttemptsPerHour: validEnv.CONNECT_ATTEMPTS_PER_HOUR,
     busyPollIntervalMs: validEnv.BUSY_POLL_INTERVAL,
+    busyWindowMs: validEnv.BUSY_WINDOW,
     externalEditPolicy: validEnv.EXTERNAL_EDIT_POLICY,
     invitations: { mode: validEnv.INVITATIONS, smtpUrl: validEnv.SMTP_URL, from: validEnv.INVITATION_FROM },
     notifyUrl: validEnv.NOTIFY_URL,

@@ -49,10 +49,11 @@ function isMailbox(v: string): boolean {
   return mailbox !== undefined && z.email().safeParse(mailbox.address).success;
 }
 
-const DURATION = /^(\d+)(ms|s|m|h)$/;
-const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 } as const;
+const DURATION = /^(\d+)(ms|s|m|h|d)$/;
+const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+const DAY_MS = UNIT_MS.d;
 
-/** A duration variable (`90s`, `15m`, `1h`, `500ms`), read as milliseconds. */
+/** A duration variable (`90s`, `15m`, `1h`, `500ms`, `90d`), read as milliseconds. */
 function duration(name: string, example: string) {
   return z
     .string()
@@ -153,6 +154,10 @@ export const envSchema = z.object({
   PUSH_NOTIFICATIONS: z.enum(['auto', 'on', 'off']).default('auto'),
   PUSH_CHANNEL_TTL: optionalText.pipe(duration('PUSH_CHANNEL_TTL', '6h or 3600s').optional()),
   BUSY_POLL_INTERVAL: duration('BUSY_POLL_INTERVAL', '15m, 90s or 1h').prefault('15m'),
+  // Every poll reads this far ahead in every counted calendar: a year at most (recurring series expand into it).
+  BUSY_WINDOW: duration('BUSY_WINDOW', '90d or 36h')
+    .prefault('90d')
+    .refine((ms) => ms >= DAY_MS && ms <= 366 * DAY_MS, 'BUSY_WINDOW must be between 1d and 366d'),
   EXTERNAL_EDIT_POLICY: z.enum(['respect', 'restore']).default('respect'),
   INVITATIONS: z.enum(['off', 'unconnected', 'all'], { message: 'INVITATIONS must be off, unconnected or all' }).default('off'),
   // The URL may carry a password: its messages never echo the value.

@@ -128,6 +128,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
         eventTemplates: config.eventTemplates,
         logger,
         busyPollIntervalMs: config.busyPollIntervalMs,
+        busyWindowMs: config.busyWindowMs,
         externalEditPolicy: config.externalEditPolicy,
         ...(config.notifyUrl
           ? { notify: { url: config.notifyUrl, secret: config.webhookSecret, retryForMs: config.notifyRetryForMs } }

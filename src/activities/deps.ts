@@ -40,6 +40,8 @@ export interface ActivityDeps extends ActivityRepositories {
   invitations?: { mode: Exclude<InvitationMode, 'off'>; from: string; mailer: Mailer; uidHost: string };
   /** BUSY_POLL_INTERVAL in milliseconds. */
   busyPollIntervalMs?: number;
+  /** BUSY_WINDOW in milliseconds: how far ahead busy times are read. */
+  busyWindowMs?: number;
   /** EXTERNAL_EDIT_POLICY: leave the user's deletions and moves of our events (respect) or undo them (restore). */
   externalEditPolicy?: 'respect' | 'restore';
   now?: () => number;

@@ -111,6 +111,7 @@ export function createApp(deps: AppDeps): Express {
     externalEdits: deps.externalEdits,
     channels: deps.channels,
     calendarAccounts: deps.calendarAccounts,
+    busy: deps.busy,
     connectAttempts: deps.connectAttempts,
     connectLimits: deps.config,
     providers: deps.providers,

@@ -17,6 +17,12 @@ export function calendarAccountApiError(error: CalendarAccountError): ApiError {
       return new ApiError(404, 'calendar_not_found', 'the account has no calendar with that id');
     case 'calendar_not_writable':
       return new ApiError(400, 'calendar_not_writable', `the account cannot add events to "${error.calendarName}"`);
+    case 'busy_calendar_not_found':
+      return new ApiError(
+        400,
+        error.code,
+        `busyCalendarIds[${error.index}] is not one of the calendars this account can read (GET …/calendars lists them)`,
+      );
     case 'reminders_not_supported':
       return new ApiError(400, error.code, error.message);
     case 'caldav_unreachable':

@@ -11,6 +11,8 @@ export function calendarAccountJson(a: CalendarAccountWithEmail) {
     calendarId: a.calendarId,
     /** The account's own reminders; null: the deployment's EVENT_REMINDERS. */
     reminders: a.reminders,
+    /** The calendars whose busy times count for conflicts; null: the primary calendar and the one events go to. */
+    busyCalendarIds: a.busyCalendarIds,
     lastSyncedAt: a.lastSyncedAt?.toISOString() ?? null,
     lastError: a.lastError,
     ...(a.bulkSync ? { bulkSync: a.bulkSync } : {}),

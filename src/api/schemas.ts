@@ -19,6 +19,7 @@ import {
   rescheduleBodySchema,
   rescheduleShape,
 } from '../domain/booking-input-schemas';
+import { MAX_BUSY_CALENDARS } from '../domain/busy-calendars';
 
 export { cancelBodySchema, confirmBodySchema, httpUrl, idSchema, rescheduleBodySchema };
 
@@ -56,8 +57,9 @@ export const patchAccountBodySchema = z
     syncEnabled: z.boolean().optional(),
     calendarId: z.string().min(1).max(1024).optional(),
     reminders: z.array(reminderSchema).max(20).nullable().optional(),
+    busyCalendarIds: z.array(z.string().min(1).max(1024)).min(1).max(MAX_BUSY_CALENDARS).nullable().optional(),
   })
-  .refine((b) => Object.keys(b).length > 0, 'nothing to change: send syncEnabled, calendarId or reminders');
+  .refine((b) => Object.keys(b).length > 0, 'nothing to change: send syncEnabled, calendarId, reminders or busyCalendarIds');
 
 /** Connecting a CalDAV account: verified by discovery before anything is stored. */
 export const caldavAccountBodySchema = z

@@ -5,7 +5,9 @@ import {
   type AttemptLimitRefusal,
   type ConnectLimits,
 } from '../account-access/connect-limits';
+import type { BusyStore } from '../db/busy-times';
 import type { CalendarAccount, CalendarAccountStore } from '../db/calendar-accounts';
+import { busyCalendars, type CalendarsToRead } from '../domain/busy-calendars';
 import type { ConnectAttemptStore } from '../db/connect-attempts';
 import { reminderLimitProblem, sameReminders } from '../events/reminder-limits';
 import type { Reminder } from '../events/reminders';
@@ -27,6 +29,8 @@ export type CalendarAccountError =
   | { code: 'provider_unavailable'; detail: string }
   | { code: 'calendar_not_found' }
   | { code: 'calendar_not_writable'; calendarName: string }
+  /** `busyCalendarIds[index]` is not one of the calendars the account can read. */
+  | { code: 'busy_calendar_not_found'; index: number }
   /** Beyond what the account's provider allows; `message` names the limit, for the user. */
   | { code: 'reminders_not_supported'; message: string }
   | ConnectRefusal;
@@ -47,6 +51,8 @@ export interface AccountChange {
   calendarId?: string;
   /** The account's own reminders; null returns it to the deployment's EVENT_REMINDERS. */
   reminders?: Reminder[] | null;
+  /** The calendars whose busy times count for conflicts; null returns it to the default (the primary calendar and the one events go to). */
+  busyCalendarIds?: string[] | null;
 }
 
 export interface CalendarAccountsDeps {
@@ -54,8 +60,10 @@ export interface CalendarAccountsDeps {
     CalendarAccountStore,
     'listForUserWithEmail' | 'upsertCalDav' | 'setCalendar' | 'setReminders' | 'setSyncEnabled' | 'markRemovingEvents'
   >;
-  workflows: Pick<WorkflowGateway, 'signalConnected' | 'signalDisconnect'>;
-  providers: Pick<ProviderRegistry, 'oauth'>;
+  workflows: Pick<WorkflowGateway, 'signalConnected' | 'signalDisconnect' | 'signalPush'>;
+  providers: Pick<ProviderRegistry, 'oauth' | 'calendar'>;
+  /** Which calendars count for conflicts. */
+  busy: Pick<BusyStore, 'chooseCalendars'>;
   /** The account's calendars at its provider (an OAuth token refreshed first when needed); throws `ProviderError`. */
   listCalendars(account: CalendarAccount): Promise<CalendarInfo[]>;
   icloudCaldavUrl: string;
@@ -66,6 +74,12 @@ export interface CalendarAccountsDeps {
   discoverCalDav(input: { serverUrl: string; username: string; password: string }): Promise<DiscoveredAccount>;
   /** Where the details of a refused connect or a failed provider call go (users are told less). */
   logger: Pick<Logger, 'info'>;
+}
+
+/** Two choices of calendars (null: the default) are the same set. */
+function sameChoice(a: string[] | null, b: string[] | null): boolean {
+  if (a === null || b === null) return a === b;
+  return a.length === b.length && a.every((id) => b.includes(id));
 }
 
 const refused = (error: CalendarAccountError): { ok: false; error: CalendarAccountError } => ({ ok: false, error });
@@ -132,14 +146,24 @@ export class CalendarAccounts {
     return { ok: true, value: { account, created: result.created } };
   }
 
-  /** The account's calendars at its provider, the one events go to marked `selected`. */
-  async calendars(userId: string, accountId: string): Promise<AccountResult<Array<CalendarInfo & { selected: boolean }>>> {
+  /**
+   * The account's calendars at its provider, the one events go to marked `selected`, those whose
+   * busy times count for conflicts `countsForConflicts`.
+   */
+  async calendars(
+    userId: string,
+    accountId: string,
+  ): Promise<AccountResult<Array<CalendarInfo & { selected: boolean; countsForConflicts: boolean }>>> {
     const account = await this.owned(userId, accountId);
     if (!account) return refused({ code: 'account_not_found', userId, accountId });
     if (account.status === 'disconnected') return refused({ code: 'account_disconnected' });
     const listed = await this.calendarsAtProvider(account);
     if (!listed.ok) return listed;
-    return { ok: true, value: listed.value.map((c) => ({ ...c, selected: c.id === account.calendarId })) };
+    const { counted } = this.busyCalendarsOf(account, account.calendarId, account.busyCalendarIds);
+    return {
+      ok: true,
+      value: listed.value.map((c) => ({ ...c, selected: c.id === account.calendarId, countsForConflicts: counted.includes(c.id) })),
+    };
   }
 
   /**
@@ -153,15 +177,32 @@ export class CalendarAccounts {
     const reminders = change.reminders !== undefined && !sameReminders(change.reminders, before.reminders) ? change.reminders : undefined;
     const problem = reminders ? reminderLimitProblem(before.provider, reminders, before.accountEmail) : undefined;
     if (problem) return refused({ code: 'reminders_not_supported', message: problem });
-    let resync = false;
-    if (change.calendarId !== undefined && change.calendarId !== before.calendarId) {
+    const newCalendar = change.calendarId !== undefined && change.calendarId !== before.calendarId ? change.calendarId : undefined;
+    const busyChoice =
+      change.busyCalendarIds === undefined ? before.busyCalendarIds : change.busyCalendarIds && [...new Set(change.busyCalendarIds)];
+    const busyChanged = !sameChoice(busyChoice, before.busyCalendarIds);
+    // Everything is checked before anything is stored: a refused change changes nothing.
+    if (newCalendar !== undefined || (busyChanged && busyChoice !== null)) {
       const listed = await this.calendarsAtProvider(before);
       if (!listed.ok) return listed;
-      const chosen = listed.value.find((c) => c.id === change.calendarId);
-      if (!chosen) return refused({ code: 'calendar_not_found' });
-      if (!chosen.writable) return refused({ code: 'calendar_not_writable', calendarName: chosen.name });
-      await this.deps.accounts.setCalendar(accountId, chosen.id);
+      if (newCalendar !== undefined) {
+        const chosen = listed.value.find((c) => c.id === newCalendar);
+        if (!chosen) return refused({ code: 'calendar_not_found' });
+        if (!chosen.writable) return refused({ code: 'calendar_not_writable', calendarName: chosen.name });
+      }
+      // Every calendar listed can be read (Google lists those with reader access or more).
+      const unreadable = busyChanged && busyChoice ? busyChoice.findIndex((id) => !listed.value.some((c) => c.id === id)) : -1;
+      if (unreadable >= 0) return refused({ code: 'busy_calendar_not_found', index: unreadable });
+    }
+    let resync = false;
+    if (newCalendar !== undefined) {
+      await this.deps.accounts.setCalendar(accountId, newCalendar);
       resync = true;
+    }
+    if (newCalendar !== undefined || busyChanged) {
+      // The counted calendars change at once (ones no longer counted stop counting, new ones start unread).
+      const target = newCalendar ?? before.calendarId;
+      await this.deps.busy.chooseCalendars(accountId, busyChoice, this.busyCalendarsOf(before, target, busyChoice));
     }
     if (reminders !== undefined) {
       await this.deps.accounts.setReminders(accountId, reminders);
@@ -169,6 +210,8 @@ export class CalendarAccounts {
     }
     // Every booking's event moves or gets the new reminders: the bulk sync asks each booking workflow to re-sync.
     if (resync) await this.deps.workflows.signalConnected(before, true);
+    // (A re-sync reads busy times too.)
+    else if (busyChanged) await this.askBusyRead(before);
     if (change.syncEnabled !== undefined && change.syncEnabled !== before.syncEnabled) {
       const after = await this.deps.accounts.setSyncEnabled(accountId, change.syncEnabled);
       // Turned back on: bring the bookings made meanwhile into the calendar.
@@ -196,6 +239,19 @@ export class CalendarAccounts {
     await this.deps.workflows.signalDisconnect(account, removeEvents);
     const after = await this.owned(userId, accountId);
     return after ? { ok: true, value: { account: after, changed: true } } : refused({ code: 'account_not_found', userId, accountId });
+  }
+
+  private busyCalendarsOf(account: CalendarAccount, target: string, chosen: string[] | null): CalendarsToRead {
+    return busyCalendars({ chosen, target, defaultCalendarId: this.deps.providers.calendar(account.provider).defaultCalendarId });
+  }
+
+  /** The account's workflow reads the calendars now counted; if it cannot be asked, its next poll does. */
+  private async askBusyRead(account: CalendarAccount): Promise<void> {
+    try {
+      await this.deps.workflows.signalPush(account.id, 'refresh_busy');
+    } catch (err) {
+      this.deps.logger.info({ err: err instanceof Error ? err.name : 'error' }, 'busy-time read not signalled; the next poll reads');
+    }
   }
 
   private async calendarsAtProvider(account: CalendarAccount): Promise<AccountResult<CalendarInfo[]>> {

@@ -1,6 +1,7 @@
 import { usableCredentials } from '../account-access/token-refresh';
 import type { ChannelSecrets } from '../crypto/channel-secret';
 import type { BookingStore } from '../db/bookings';
+import type { BusyStore } from '../db/busy-times';
 import type { ConnectLimits } from '../account-access/connect-limits';
 import type { CalendarAccountStore } from '../db/calendar-accounts';
 import type { ConnectAttemptStore } from '../db/connect-attempts';
@@ -28,6 +29,7 @@ export interface ApplicationDeps {
   externalEdits: Pick<ExternalEditStore, 'statesOf'>;
   channels: ProviderChannelStore;
   calendarAccounts: CalendarAccountStore;
+  busy: Pick<BusyStore, 'chooseCalendars'>;
   connectAttempts: ConnectAttemptStore;
   connectLimits: ConnectLimits;
   providers: ProviderRegistry;
@@ -68,6 +70,7 @@ export function createApplicationServices(deps: ApplicationDeps): ApplicationSer
       accounts: calendarAccounts,
       workflows,
       providers,
+      busy: deps.busy,
       listCalendars: async (account) => {
         const credentials = await usableCredentials({ calendarAccounts, providers, logger }, account.id);
         return providers.calendar(account.provider).listCalendars({ credentials });

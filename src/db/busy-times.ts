@@ -2,26 +2,22 @@ import type { Pool } from 'pg';
 import type { ExternalEdit } from '../domain/busy-reports';
 import type { BusyWindow } from '../providers/types';
 import { PgExternalEditStore, type EditDetection } from './external-edits';
-import { withTransaction } from './pool';
+import type { CalendarReadSummary, CalendarsToRead } from '../domain/busy-calendars';
+import { withTransaction, type Queryable } from './pool';
 
 export interface CalendarAccountBusy {
   connectionId: string;
   provider: string;
-  /** When busy times were last read successfully; null: never yet. */
-  syncedAt: Date | null;
-  /** The window that read covered: outside it nothing is known. */
-  window: { from: Date; to: Date } | null;
-  lastError: string | null;
+  /** Each calendar that counts for conflicts, with its last read; empty before the first read. */
+  calendars: CalendarReadSummary[];
   intervals: Array<{ start: Date; end: Date }>;
 }
 
-/** Where the previous read of a calendar account's calendar left off. */
+/** Where the previous read of one of a calendar account's calendars left off. */
 export interface ReadState {
   /** The database's clock as this read begins: writes recorded before it are visible to the read. */
   startedAt: Date;
   cursor: string | null;
-  /** The calendar the cursor belongs to. */
-  cursorCalendar: string | null;
   window: BusyWindow | null;
   fullReadAt: Date | null;
   /** When the previous applied read began. */
@@ -46,70 +42,103 @@ export interface CursorDecision {
   readFullNext: boolean;
 }
 
-/** A newer read of the calendar account was applied while this one ran: this one is dropped. */
+/** A newer read of the calendar was applied while this one ran, or it stopped being read: this one is dropped. */
 export class StaleReadError extends Error {
   constructor() {
-    super('a newer read of this calendar was applied first');
+    super('a newer read of this calendar was applied first, or it is no longer read');
     this.name = 'StaleReadError';
   }
 }
 
-/** Busy times per calendar account (migrations 0010, 0013). */
+/** Busy times per calendar account and calendar (migrations 0010, 0013, 0026). */
 export interface BusyStore {
-  readState(accountId: string): Promise<ReadState>;
+  /** The calendars the user chose to count for conflicts; null: the default. */
+  chosenCalendars(accountId: string): Promise<string[] | null>;
+  /** Stores the user's choice (null: the default) and applies it (see `countCalendars`), in one transaction. */
+  chooseCalendars(accountId: string, chosen: string[] | null, calendars: CalendarsToRead): Promise<void>;
   /**
-   * Applies one read in a transaction: a full read replaces everything known; an incremental
-   * one replaces the intervals of the items it reports. Our own events in it are judged in the
-   * same transaction, which also decides the cursor the next read starts from. Returns the
-   * edits not reported yet; throws StaleReadError when a newer read was applied meanwhile.
+   * Makes these the account's calendars to read: the busy times of a calendar that no longer
+   * counts are forgotten at once (with its read state, when it is not read any more); a new one
+   * starts unread.
+   */
+  countCalendars(accountId: string, calendars: CalendarsToRead): Promise<void>;
+  readState(accountId: string, calendarId: string): Promise<ReadState>;
+  /**
+   * Applies one read of one calendar in a transaction: a full read replaces everything known of
+   * that calendar; an incremental one replaces the intervals of the items it reports. Our own
+   * events in it are judged in the same transaction, which also decides the cursor the next read
+   * starts from. Returns the account's edits not reported yet; throws StaleReadError when a newer
+   * read of the calendar was applied meanwhile, or the calendar stopped counting.
    */
   applyRead(detection: EditDetection): Promise<ExternalEdit[]>;
   /**
-   * Records why a read failed. `final` (not retried: a refusal, a server beyond this service's
-   * limits) also puts an active account in `error` with that message, until a read succeeds.
+   * Records why a read of a calendar failed. `final` (not retried: a refusal, a server beyond
+   * this service's limits) for the calendar events are written to also puts an active account in
+   * `error` with that message, until a read of it succeeds.
    */
-  recordError(accountId: string, message: string, final?: boolean): Promise<void>;
-  /** The user's active calendar accounts with their busy intervals overlapping [from, to). */
+  recordError(accountId: string, calendarId: string, message: string, final?: boolean): Promise<void>;
+  /** The user's active calendar accounts with their counted calendars' busy intervals overlapping [from, to). */
   forUser(userId: string, from: Date, to: Date): Promise<CalendarAccountBusy[]>;
 }
 
 export class PgBusyStore implements BusyStore {
   constructor(private readonly pool: Pool) {}
 
-  async readState(accountId: string): Promise<ReadState> {
-    const { rows } = await this.pool.query<{
-      now: Date;
-      busy_cursor: string | null;
-      busy_cursor_calendar: string | null;
-      busy_window_from: Date | null;
-      busy_window_to: Date | null;
-      busy_full_read_at: Date | null;
-      busy_read_started_at: Date | null;
-    }>(
-      `SELECT now(), busy_cursor, busy_cursor_calendar, busy_window_from, busy_window_to, busy_full_read_at, busy_read_started_at FROM calendar_connections WHERE id = $1`,
+  async chosenCalendars(accountId: string): Promise<string[] | null> {
+    const { rows } = await this.pool.query<{ ids: string[] | null }>(
+      'SELECT busy_calendar_ids AS ids FROM calendar_connections WHERE id = $1',
       [accountId],
     );
-    const row = rows[0];
-    if (!row) return { startedAt: new Date(), cursor: null, cursorCalendar: null, window: null, fullReadAt: null, previousStartedAt: null };
+    return rows[0]?.ids ?? null;
+  }
+
+  async chooseCalendars(accountId: string, chosen: string[] | null, calendars: CalendarsToRead): Promise<void> {
+    await withTransaction(this.pool, async (client) => {
+      await countIn(client, accountId, calendars);
+      await client.query('UPDATE calendar_connections SET busy_calendar_ids = $2, updated_at = now() WHERE id = $1', [accountId, chosen]);
+    });
+  }
+
+  async countCalendars(accountId: string, calendars: CalendarsToRead): Promise<void> {
+    await withTransaction(this.pool, (client) => countIn(client, accountId, calendars));
+  }
+
+  async readState(accountId: string, calendarId: string): Promise<ReadState> {
+    const { rows } = await this.pool.query<{
+      now: Date;
+      cursor: string | null;
+      window_from: Date | null;
+      window_to: Date | null;
+      full_read_at: Date | null;
+      read_started_at: Date | null;
+    }>(
+      `SELECT now(), s.cursor, s.window_from, s.window_to, s.full_read_at, s.read_started_at
+         FROM (SELECT 1) AS one LEFT JOIN busy_calendars s ON s.connection_id = $1 AND s.calendar_id = $2`,
+      [accountId, calendarId],
+    );
+    const row = rows[0]!;
     return {
       startedAt: row.now,
-      cursor: row.busy_cursor,
-      cursorCalendar: row.busy_cursor_calendar,
-      window: row.busy_window_from && row.busy_window_to ? { from: row.busy_window_from, to: row.busy_window_to } : null,
-      fullReadAt: row.busy_full_read_at,
-      previousStartedAt: row.busy_read_started_at,
+      cursor: row.cursor,
+      window: row.window_from && row.window_to ? { from: row.window_from, to: row.window_to } : null,
+      fullReadAt: row.full_read_at,
+      previousStartedAt: row.read_started_at,
     };
   }
 
   async applyRead(detection: EditDetection): Promise<ExternalEdit[]> {
     const { connectionId, changes, calendarId, window } = detection;
     return withTransaction(this.pool, async (client) => {
+      // The account row first, as countIn takes it: a change of the counted calendars waits, no deadlock.
+      await client.query('SELECT 1 FROM calendar_connections WHERE id = $1 FOR NO KEY UPDATE', [connectionId]);
       // One read at a time: an attempt that timed out but still finished must not overwrite a newer read.
-      const { rows: current } = await client.query<{ busy_read_started_at: Date | null }>(
-        'SELECT busy_read_started_at FROM calendar_connections WHERE id = $1 FOR UPDATE',
-        [connectionId],
+      const { rows: current } = await client.query<{ read_started_at: Date | null; counts: boolean }>(
+        'SELECT read_started_at, counts FROM busy_calendars WHERE connection_id = $1 AND calendar_id = $2 FOR UPDATE',
+        [connectionId, calendarId],
       );
-      const newer = current[0]?.busy_read_started_at;
+      // No row: the calendar stopped being read while it was read.
+      if (current.length === 0) throw new StaleReadError();
+      const { read_started_at: newer, counts } = current[0]!;
       if (newer && newer > detection.startedAt) throw new StaleReadError();
       const { result, cursor: decision } = await new PgExternalEditStore(client).detect(detection);
       const cursor = decision.readFullNext
@@ -118,52 +147,62 @@ export class PgBusyStore implements BusyStore {
           ? detection.previousCursor
           : (changes.cursor ?? null);
       if (changes.mode === 'full') {
-        await client.query('DELETE FROM busy_intervals WHERE connection_id = $1', [connectionId]);
+        await client.query('DELETE FROM busy_intervals WHERE connection_id = $1 AND calendar_id = $2', [connectionId, calendarId]);
       } else if (changes.items.length > 0) {
-        await client.query('DELETE FROM busy_intervals WHERE connection_id = $1 AND item_id = ANY($2::text[])', [
+        await client.query('DELETE FROM busy_intervals WHERE connection_id = $1 AND calendar_id = $2 AND item_id = ANY($3::text[])', [
           connectionId,
+          calendarId,
           changes.items.map((i) => i.itemId),
         ]);
       }
       // An item reported twice in one read (a page repeated, a change mid-read): its last word counts.
       const latest = new Map(changes.items.map((i) => [i.itemId, i]));
-      const rows = [...latest.values()].flatMap((i) => i.busy.map((b) => ({ item: i.itemId, ...b })));
+      // A calendar read only for our events (see busy_calendars.counts) keeps no busy times.
+      const rows = counts ? [...latest.values()].flatMap((i) => i.busy.map((b) => ({ item: i.itemId, ...b }))) : [];
       if (rows.length > 0) {
         // Never our own events, even one whose tag the read could not see (Graph delta, older events).
         await client.query(
-          `INSERT INTO busy_intervals (connection_id, item_id, starts_at, ends_at)
-           SELECT $1, i, s, e FROM unnest($2::text[], $3::timestamptz[], $4::timestamptz[]) AS t(i, s, e)
+          `INSERT INTO busy_intervals (connection_id, calendar_id, item_id, starts_at, ends_at)
+           SELECT $1, $2, i, s, e FROM unnest($3::text[], $4::timestamptz[], $5::timestamptz[]) AS t(i, s, e)
             WHERE NOT EXISTS (SELECT 1 FROM calendar_events ce WHERE ce.connection_id = $1 AND ce.external_event_id = t.i)`,
-          [connectionId, rows.map((r) => r.item), rows.map((r) => r.start), rows.map((r) => r.end)],
+          [connectionId, calendarId, rows.map((r) => r.item), rows.map((r) => r.start), rows.map((r) => r.end)],
         );
       }
       await client.query(
-        `UPDATE calendar_connections
-            SET busy_synced_at = now(), busy_error = NULL, busy_window_from = $2, busy_window_to = $3,
-                -- A read that works again ends the error a failed one put the account in.
-                last_error = CASE WHEN status = 'error' THEN NULL ELSE last_error END,
-                status = CASE WHEN status = 'error' THEN 'active' ELSE status END,
-                busy_cursor = $4, busy_cursor_calendar = $5,
+        `UPDATE busy_calendars
+            SET synced_at = now(), error = NULL, window_from = $3, window_to = $4, cursor = $5,
                 -- A full read after an expired cursor covered the old window: the daily one stays due.
-                busy_full_read_at = CASE WHEN $6 AND NOT $7 THEN now() ELSE busy_full_read_at END,
-                busy_cursor_expiries = busy_cursor_expiries + CASE WHEN $7 THEN 1 ELSE 0 END,
-                busy_read_started_at = $8
-          WHERE id = $1`,
-        [connectionId, window.from, window.to, cursor, calendarId, changes.mode === 'full', changes.cursorExpired, detection.startedAt],
+                full_read_at = CASE WHEN $6 AND NOT $7 THEN now() ELSE full_read_at END,
+                cursor_expiries = cursor_expiries + CASE WHEN $7 THEN 1 ELSE 0 END,
+                read_started_at = $8
+          WHERE connection_id = $1 AND calendar_id = $2`,
+        [connectionId, calendarId, window.from, window.to, cursor, changes.mode === 'full', changes.cursorExpired, detection.startedAt],
+      );
+      // A read of the calendar events go to that works again ends the error a failed one put the account in.
+      await client.query(
+        `UPDATE calendar_connections SET last_error = NULL, status = 'active'
+          WHERE id = $1 AND status = 'error' AND calendar_id = $2`,
+        [connectionId, calendarId],
       );
       return result;
     });
   }
 
-  async recordError(accountId: string, message: string, final = false): Promise<void> {
+  async recordError(accountId: string, calendarId: string, message: string, final = false): Promise<void> {
+    const text = message.slice(0, 500);
+    await this.pool.query('UPDATE busy_calendars SET error = $3 WHERE connection_id = $1 AND calendar_id = $2', [
+      accountId,
+      calendarId,
+      text,
+    ]);
+    if (!final) return;
     await this.pool.query(
       `UPDATE calendar_connections
-          SET busy_error = $2,
-              status = CASE WHEN $3 AND status = 'active' THEN 'error' ELSE status END,
-              last_error = CASE WHEN $3 AND status IN ('active', 'error') THEN $2 ELSE last_error END,
-              updated_at = CASE WHEN $3 THEN now() ELSE updated_at END
-        WHERE id = $1`,
-      [accountId, message.slice(0, 500), final],
+          SET status = CASE WHEN status = 'active' THEN 'error' ELSE status END,
+              last_error = CASE WHEN status IN ('active', 'error') THEN $3 ELSE last_error END,
+              updated_at = now()
+        WHERE id = $1 AND calendar_id = $2`,
+      [accountId, calendarId, text],
     );
   }
 
@@ -171,14 +210,10 @@ export class PgBusyStore implements BusyStore {
     const { rows } = await this.pool.query<{
       id: string;
       provider: string;
-      busy_synced_at: Date | null;
-      busy_window_from: Date | null;
-      busy_window_to: Date | null;
-      busy_error: string | null;
       starts: Date[] | null;
       ends: Date[] | null;
     }>(
-      `SELECT c.id, c.provider, c.busy_synced_at, c.busy_window_from, c.busy_window_to, c.busy_error,
+      `SELECT c.id, c.provider,
               array_agg(b.starts_at ORDER BY b.starts_at) FILTER (WHERE b.starts_at IS NOT NULL) AS starts,
               array_agg(b.ends_at ORDER BY b.starts_at) FILTER (WHERE b.starts_at IS NOT NULL) AS ends
          FROM calendar_connections c
@@ -188,13 +223,51 @@ export class PgBusyStore implements BusyStore {
         ORDER BY c.created_at`,
       [userId, from, to],
     );
+    const { rows: reads } = await this.pool.query<{
+      connection_id: string;
+      calendar_id: string;
+      synced_at: Date | null;
+      window_from: Date | null;
+      window_to: Date | null;
+      error: string | null;
+    }>(
+      `SELECT connection_id, calendar_id, synced_at, window_from, window_to, error
+         FROM busy_calendars WHERE connection_id = ANY($1::uuid[]) AND counts ORDER BY calendar_id`,
+      [rows.map((r) => r.id)],
+    );
     return rows.map((r) => ({
       connectionId: r.id,
       provider: r.provider,
-      syncedAt: r.busy_synced_at,
-      window: r.busy_window_from && r.busy_window_to ? { from: r.busy_window_from, to: r.busy_window_to } : null,
-      lastError: r.busy_error,
+      calendars: reads
+        .filter((s) => s.connection_id === r.id)
+        .map((s) => ({
+          calendarId: s.calendar_id,
+          syncedAt: s.synced_at,
+          window: s.window_from && s.window_to ? { from: s.window_from, to: s.window_to } : null,
+          lastError: s.error,
+        })),
       intervals: (r.starts ?? []).map((s, i) => ({ start: s, end: r.ends![i]! })),
     }));
   }
+}
+
+/** See BusyStore.countCalendars; on a transaction's client. */
+async function countIn(client: Queryable, accountId: string, calendars: CalendarsToRead): Promise<void> {
+  // The account row first, as applyRead takes it: a read being applied finishes before, or sees the change.
+  await client.query('SELECT 1 FROM calendar_connections WHERE id = $1 FOR NO KEY UPDATE', [accountId]);
+  const { read, counted } = calendars;
+  await client.query('DELETE FROM busy_intervals WHERE connection_id = $1 AND NOT (calendar_id = ANY($2::text[]))', [accountId, counted]);
+  await client.query('DELETE FROM busy_calendars WHERE connection_id = $1 AND NOT (calendar_id = ANY($2::text[]))', [accountId, read]);
+  await client.query(
+    `INSERT INTO busy_calendars (connection_id, calendar_id, counts)
+     SELECT $1, id, id = ANY($3::text[]) FROM unnest($2::text[]) AS t(id)
+     ON CONFLICT (connection_id, calendar_id) DO UPDATE
+       SET counts = excluded.counts,
+           -- Counted again: its busy times were not kept meanwhile, so it starts unread.
+           cursor = CASE WHEN excluded.counts AND NOT busy_calendars.counts THEN NULL ELSE busy_calendars.cursor END,
+           window_from = CASE WHEN excluded.counts AND NOT busy_calendars.counts THEN NULL ELSE busy_calendars.window_from END,
+           window_to = CASE WHEN excluded.counts AND NOT busy_calendars.counts THEN NULL ELSE busy_calendars.window_to END,
+           synced_at = CASE WHEN excluded.counts AND NOT busy_calendars.counts THEN NULL ELSE busy_calendars.synced_at END`,
+    [accountId, read, counted],
+  );
 }

@@ -22,6 +22,8 @@ export interface CalendarAccount {
   removingEvents: boolean;
   /** The account's own reminders; null: the deployment's EVENT_REMINDERS. */
   reminders: Reminder[] | null;
+  /** The calendars whose busy times count for conflicts; null: the default (the primary calendar and the one events go to). */
+  busyCalendarIds: string[] | null;
 }
 
 export interface NewOAuthAccount {

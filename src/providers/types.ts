@@ -154,6 +154,11 @@ export interface CalendarProvider {
   readonly requestsPerSecondPerUser: number;
   /** At most this many requests in flight per account across all workers (Graph: 4); undefined = no limit. */
   readonly maxConcurrentRequestsPerUser?: number;
+  /**
+   * The id `listCalendars` gives every account's default calendar (Google, Microsoft: `primary`);
+   * undefined where an account has no default calendar of its own (CalDAV).
+   */
+  readonly defaultCalendarId?: string;
   /** Creates or updates the one event for `event.key`; safe to repeat after any failure. */
   upsertEvent(ctx: AccessContext, event: EventSpec, known: { externalEventId?: string }): Promise<UpsertOutcome>;
   /** Deletes it; an event that is already gone is success. */

@@ -144,8 +144,11 @@ describe('busy times', () => {
 
   it('an expired sync token (Google) or delta link (Outlook) is recovered by a full read', async () => {
     const cursorExpiries = async (connectionId: string) =>
-      (await h.pool.query<{ n: number }>('SELECT busy_cursor_expiries AS n FROM calendar_connections WHERE id = $1', [connectionId]))
-        .rows[0]!.n;
+      (
+        await h.pool.query<{ n: number }>('SELECT sum(cursor_expiries)::int AS n FROM busy_calendars WHERE connection_id = $1', [
+          connectionId,
+        ])
+      ).rows[0]!.n;
     const g = h.id('g');
     const google = await h.connectGoogle(g);
     const m = h.id('m');
@@ -173,7 +176,7 @@ describe('busy times', () => {
     ]);
     expect(await cursorExpiries(google.connectionId)).toBe(1);
     expect(await cursorExpiries(outlook.connectionId)).toBe(1);
-    const errors = await h.pool.query('SELECT busy_error FROM calendar_connections WHERE id = ANY($1::uuid[])', [
+    const errors = await h.pool.query('SELECT error AS busy_error FROM busy_calendars WHERE connection_id = ANY($1::uuid[])', [
       [google.connectionId, outlook.connectionId],
     ]);
     expect(errors.rows).toEqual([{ busy_error: null }, { busy_error: null }]);

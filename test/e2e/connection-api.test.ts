@@ -64,7 +64,15 @@ describe('connection API', () => {
     const listed = await h.api<{ calendars: CalendarJson[] }>('GET', `/v1/users/${userId}/connections/${connectionId}/calendars`);
     expect(listed.status).toBe(200);
     expect(listed.body.calendars).toEqual([
-      { id: 'primary', name: expect.any(String), primary: true, writable: true, selected: true, timeZone: expect.any(String) },
+      {
+        id: 'primary',
+        name: expect.any(String),
+        primary: true,
+        writable: true,
+        selected: true,
+        countsForConflicts: true,
+        timeZone: expect.any(String),
+      },
       expect.objectContaining({ id: work.id, name: 'Work', primary: false, writable: true, selected: false }),
       expect.objectContaining({ id: shared.id, name: 'Holidays', writable: false, selected: false }),
     ]);

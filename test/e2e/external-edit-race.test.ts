@@ -134,8 +134,13 @@ async function reschedule(b: Awaited<ReturnType<typeof bookedAndRead>>, revision
 }
 
 async function cursorOf(connectionId: string): Promise<string | null> {
-  return (await pool.query<{ c: string | null }>('SELECT busy_cursor AS c FROM calendar_connections WHERE id = $1', [connectionId]))
-    .rows[0]!.c;
+  // The cursor of the calendar events are written to.
+  const { rows } = await pool.query<{ c: string | null }>(
+    `SELECT b.cursor AS c FROM busy_calendars b JOIN calendar_connections c ON c.id = b.connection_id AND c.calendar_id = b.calendar_id
+      WHERE b.connection_id = $1`,
+    [connectionId],
+  );
+  return rows[0]?.c ?? null;
 }
 
 async function judged(connectionId: string, bookingId: string) {

@@ -42,7 +42,7 @@ function calendarState(h: Harness, bookingId: string, state: string) {
 async function moreReads(h: Harness, connectionId: string, n: number): Promise<void> {
   const at = async () =>
     (
-      await h.pool.query<{ t: Date }>('SELECT busy_synced_at AS t FROM calendar_connections WHERE id = $1', [connectionId])
+      await h.pool.query<{ t: Date }>('SELECT max(synced_at) AS t FROM busy_calendars WHERE connection_id = $1', [connectionId])
     ).rows[0]!.t.getTime();
   let last = await at();
   for (let i = 0; i < n; i++) {

@@ -29,9 +29,10 @@ function busyBecomes(userId: string, expected: Array<{ start: string; end: strin
 /** The first read (at connect) is done: from here on, only a push can bring a change in. */
 function firstReadDone(connectionId: string): Promise<true> {
   return eventually(async () => {
-    const { rows } = await h.pool.query<{ busy_synced_at: Date | null }>('SELECT busy_synced_at FROM calendar_connections WHERE id = $1', [
-      connectionId,
-    ]);
+    const { rows } = await h.pool.query<{ busy_synced_at: Date | null }>(
+      'SELECT max(synced_at) AS busy_synced_at FROM busy_calendars WHERE connection_id = $1',
+      [connectionId],
+    );
     return rows[0]?.busy_synced_at ? true : undefined;
   }, 'the first busy-time read');
 }

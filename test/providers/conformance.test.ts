@@ -203,6 +203,19 @@ for (const fixture of FIXTURES) {
       expect(fourth.items.some((i) => i.itemId === ours.externalEventId && !i.removed)).toBe(false);
     });
 
+    it('lists the calendars: the default one (where the provider has one) under defaultCalendarId, each one readable', async () => {
+      const calendars = await p.provider.listCalendars(p.ctx);
+      expect(calendars.map((c) => c.id)).toContain(p.ctx.calendarId);
+      if (p.provider.defaultCalendarId !== undefined) {
+        expect(calendars.filter((c) => c.primary).map((c) => c.id)).toEqual([p.provider.defaultCalendarId]);
+      }
+      // Any listed calendar may be chosen to count for conflicts: each is read like the one events go to.
+      const window = { from: new Date('2034-05-01T00:00:00Z'), to: new Date('2034-05-08T00:00:00Z') };
+      for (const c of calendars) {
+        expect((await p.provider.readChanges({ ...p.ctx, calendarId: c.id }, window)).mode).toBe('full');
+      }
+    });
+
     it('sets the reminders the provider supports', async () => {
       const k = key();
       await p.provider.upsertEvent(p.ctx, spec(k), {});

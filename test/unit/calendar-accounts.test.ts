@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CalendarAccounts, type CalendarAccountWithEmail, type CalendarAccountsDeps } from '../../src/application/calendar-accounts';
-import { ProviderError, type CalendarInfo } from '../../src/providers';
+import { ProviderError, type CalendarInfo, type CalendarProvider } from '../../src/providers';
 
 const USER = 'u1';
 const ID = '00000000-0000-4000-8000-000000000001';
@@ -22,6 +22,7 @@ function account(overrides: Partial<CalendarAccountWithEmail> = {}): CalendarAcc
     bulkSync: null,
     removingEvents: false,
     reminders: null,
+    busyCalendarIds: null,
     accountEmail: 'ann@example.com',
     ...overrides,
   };
@@ -67,10 +68,19 @@ function service(stored: CalendarAccountWithEmail | undefined, listed: () => Pro
     workflows: {
       signalConnected: (_a, reconnect) => (calls.push(`connected:${reconnect}`), Promise.resolve()),
       signalDisconnect: (_a, removeEvents) => (calls.push(`disconnect:${removeEvents}`), Promise.resolve()),
+      signalPush: (_id, request) => (calls.push(`push:${request}`), Promise.resolve()),
     },
     providers: {
       oauth: () => {
         throw new ProviderError('rejected', 'not configured');
+      },
+      calendar: (kind) => ({ defaultCalendarId: kind === 'caldav' ? undefined : 'primary' }) as CalendarProvider,
+    },
+    busy: {
+      chooseCalendars: (_id, chosen, { read, counted }) => {
+        calls.push(`chooseCalendars:${JSON.stringify(chosen)}:${read.join(',')}:${counted.join(',')}`);
+        row = row && { ...row, busyCalendarIds: chosen };
+        return Promise.resolve();
       },
     },
     listCalendars: listed,
@@ -124,7 +134,38 @@ describe('CalendarAccounts', () => {
     expect(calls).toEqual([]);
     const result = await accounts.update(USER, ID, { calendarId: 'work' });
     expect(result.ok && result.value.calendarId).toBe('work');
-    expect(calls).toEqual(['setCalendar:work', 'connected:true']);
+    expect(calls).toEqual(['setCalendar:work', 'chooseCalendars:null:work,primary:work,primary', 'connected:true']);
+  });
+
+  it('lists which calendars count for conflicts: by default the primary one and the one events go to', async () => {
+    const result = await service(account({ calendarId: 'work' })).accounts.calendars(USER, ID);
+    expect(result.ok && result.value.filter((c) => c.countsForConflicts).map((c) => c.id)).toEqual(['primary', 'work']);
+    const chosen = await service(account({ busyCalendarIds: ['holidays'] })).accounts.calendars(USER, ID);
+    expect(chosen.ok && chosen.value.filter((c) => c.countsForConflicts).map((c) => c.id)).toEqual(['holidays']);
+  });
+
+  it('choosing the calendars that count for conflicts takes any readable one (read-only too) and asks for a read', async () => {
+    const { accounts, calls } = service(account());
+    const result = await accounts.update(USER, ID, { busyCalendarIds: ['holidays', 'work', 'holidays'] });
+    expect(result.ok && result.value.busyCalendarIds).toEqual(['holidays', 'work']);
+    expect(calls).toEqual(['chooseCalendars:["holidays","work"]:primary,holidays,work:holidays,work', 'push:refresh_busy']);
+    const reset = service(account({ busyCalendarIds: ['work'] }), () => Promise.reject(new Error('the provider was asked')));
+    expect((await reset.accounts.update(USER, ID, { busyCalendarIds: null })).ok).toBe(true);
+    expect(reset.calls).toEqual(['chooseCalendars:null:primary:primary', 'push:refresh_busy']);
+    const same = service(account({ busyCalendarIds: ['work', 'primary'] }), () => Promise.reject(new Error('the provider was asked')));
+    expect((await same.accounts.update(USER, ID, { busyCalendarIds: ['primary', 'work'] })).ok).toBe(true);
+    expect(same.calls).toEqual([]);
+  });
+
+  it('a calendar the account cannot read among busyCalendarIds refuses the whole change untouched', async () => {
+    const { accounts, calls } = service(account());
+    expect(await accounts.update(USER, ID, { calendarId: 'work', syncEnabled: false, busyCalendarIds: ['work', 'someone-elses'] })).toEqual(
+      {
+        ok: false,
+        error: { code: 'busy_calendar_not_found', index: 1 },
+      },
+    );
+    expect(calls).toEqual([]);
   });
 
   it('choosing the calendar already chosen asks nothing of the provider', async () => {
@@ -157,7 +198,12 @@ describe('CalendarAccounts', () => {
     expect(reset.calls).toEqual(['setReminders:null', 'connected:true']);
     const both = service(account());
     expect((await both.accounts.update(USER, ID, { calendarId: 'work', reminders: [popup] })).ok).toBe(true);
-    expect(both.calls).toEqual(['setCalendar:work', `setReminders:${JSON.stringify([popup])}`, 'connected:true']);
+    expect(both.calls).toEqual([
+      'setCalendar:work',
+      'chooseCalendars:null:work,primary:work,primary',
+      `setReminders:${JSON.stringify([popup])}`,
+      'connected:true',
+    ]);
   });
 
   it("reminders beyond the provider's limit are refused naming it, and nothing else in the change is made", async () => {

@@ -45,6 +45,16 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('reads BUSY_WINDOW: 90 days by default, in days or hours, between 1d and 366d', () => {
+    const DAY = 86_400_000;
+    expect(loadConfig(base).busyWindowMs).toBe(90 * DAY);
+    expect(loadConfig({ ...base, BUSY_WINDOW: '30d' }).busyWindowMs).toBe(30 * DAY);
+    expect(loadConfig({ ...base, BUSY_WINDOW: '36h' }).busyWindowMs).toBe(36 * 3_600_000);
+    expect(problems({ ...base, BUSY_WINDOW: '12h' })).toEqual(['BUSY_WINDOW must be between 1d and 366d']);
+    expect(problems({ ...base, BUSY_WINDOW: '400d' })).toEqual(['BUSY_WINDOW must be between 1d and 366d']);
+    expect(problems({ ...base, BUSY_WINDOW: 'ninety' })).toEqual(['BUSY_WINDOW must be a duration such as 90d or 36h']);
+  });
+
   it('reads the worker cache size: the SDK default when unset, 0 or 2 and more', () => {
     expect(loadConfig(base).maxCachedWorkflows).toBeUndefined();
     expect(loadConfig({ ...base, WORKER_MAX_CACHED_WORKFLOWS: '0' }).maxCachedWorkflows).toBe(0);

@@ -29,6 +29,7 @@ function account(status: CalendarAccountStatus, tokenLeftMs: number | null, life
     bulkSync: null,
     removingEvents: false,
     reminders: null,
+    busyCalendarIds: null,
   };
 }
 

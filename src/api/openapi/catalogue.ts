@@ -219,12 +219,12 @@ export const ROUTES: RouteDoc[] = [
     path: '/v1/users/:userId/connections/:connectionId',
     tag: 'connections',
     summary:
-      "Turn sync on or off, choose the calendar, or set the connection's reminders (null: EVENT_REMINDERS); new reminders rewrite the events of bookings that have not ended",
+      "Turn sync on or off, choose the calendar, set the connection's reminders (null: EVENT_REMINDERS), or choose the calendars whose busy times count for conflicts (`busyCalendarIds`, any the account can read; null: the primary calendar and the one events go to); new reminders rewrite the events of bookings that have not ended",
     auth: 'apiKey',
     body: patchAccountBodySchema,
     responses: {
       200: 'the connection',
-      400: "invalid request, or `reminders_not_supported`: beyond the provider's limit (Google 5, Outlook one popup, CalDAV 5)",
+      400: "invalid request, `reminders_not_supported`: beyond the provider's limit (Google 5, Outlook one popup, CalDAV 5), or `busy_calendar_not_found`: a `busyCalendarIds` entry is not a calendar the account can read; nothing is changed",
       ...keyed,
       404: 'unknown connection or calendar',
     },
@@ -241,7 +241,7 @@ export const ROUTES: RouteDoc[] = [
     method: 'get',
     path: '/v1/users/:userId/connections/:connectionId/calendars',
     tag: 'connections',
-    summary: "The account's calendars",
+    summary: "The account's calendars (`{id, name, primary, writable, selected, countsForConflicts}`)",
     auth: 'apiKey',
     responses: { 200: '`{calendars}`', ...keyed, 404: 'unknown connection' },
   },
@@ -297,7 +297,8 @@ export const ROUTES: RouteDoc[] = [
     method: 'get',
     path: '/v1/users/:userId/busy',
     tag: 'availability',
-    summary: "The user's busy times, merged across calendars",
+    summary:
+      "The user's busy times, merged across the calendars that count for conflicts; per connection, `covers` says whether every one of them was read over the whole range",
     auth: 'apiKey',
     query: busyQuerySchema,
     responses: { 200: '`{busy, calendars}`', ...invalid, ...keyed },

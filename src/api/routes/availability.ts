@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { BusyStore, CalendarAccountBusy } from '../../db/busy-times';
 import { mergeSpans, overlapping, type Span } from '../../domain/busy';
+import { accountCoverage } from '../../domain/busy-calendars';
 import { validationError } from '../errors';
 import { availabilityCheckBodySchema, busyQuerySchema, idSchema } from '../schemas';
 import { parseBody, parseParam } from '../validate';
@@ -8,14 +9,15 @@ import { parseBody, parseParam } from '../validate';
 const userIdSchema = idSchema('userId');
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** Per calendar: how fresh its busy times are and whether they cover the asked range. */
+/** Per connection: how fresh the busy times of its counted calendars are and whether they all cover the asked range. */
 function freshness(c: CalendarAccountBusy, from: number, to: number) {
+  const coverage = accountCoverage(c.calendars, from, to);
   return {
     connectionId: c.connectionId,
     provider: c.provider,
-    syncedAt: c.syncedAt?.toISOString() ?? null,
-    covers: c.window !== null && c.window.from.getTime() <= from && c.window.to.getTime() >= to,
-    lastError: c.lastError,
+    syncedAt: coverage.syncedAt?.toISOString() ?? null,
+    covers: coverage.covers,
+    lastError: coverage.lastError,
   };
 }
 

@@ -14,6 +14,8 @@ import { toGoogleEvent } from './to-google-event';
  */
 export class GoogleCalendarProvider implements port.CalendarProvider {
   readonly kind = 'google' as const;
+  /** listCalendars stores the default calendar under the `primary` alias. */
+  readonly defaultCalendarId = 'primary';
   readonly push: GooglePushChannels;
 
   /** @param requestsPerSecondPerUser Google's default quota is 600 requests per minute per user per project. */

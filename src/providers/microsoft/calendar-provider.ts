@@ -32,6 +32,8 @@ function isTimeZoneRejection(err: unknown): boolean {
  */
 export class MicrosoftCalendarProvider implements port.CalendarProvider {
   readonly kind = 'microsoft' as const;
+  /** listCalendars stores the default calendar under the `primary` alias. */
+  readonly defaultCalendarId = 'primary';
   /** Graph: 10,000 requests per 10 minutes per mailbox (and 4 at a time). */
   readonly requestsPerSecondPerUser = 16;
   readonly maxConcurrentRequestsPerUser = 4;

@@ -41,7 +41,7 @@ describe('refreshBusyTimes', () => {
     const { activities, google, busy } = setup();
     const report = await activityEnv().run(activities, 'refreshBusyTimes', INPUT);
 
-    const window = { from: new Date(NOW - DAY), to: new Date(NOW + 60 * DAY) };
+    const window = { from: new Date(NOW - DAY), to: new Date(NOW + 90 * DAY) };
     expect(google.calls.map((c) => [c.method, c.ctx.calendarId, ...c.args])).toEqual([['readChanges', 'primary', window, undefined]]);
     expect(busy.applied).toEqual([
       {
@@ -60,11 +60,10 @@ describe('refreshBusyTimes', () => {
 
   it('follows the stored cursor over the stored window while the last full read is under a day old', async () => {
     const { activities, google, busy } = setup();
-    const window = { from: new Date(NOW - 2 * DAY), to: new Date(NOW + 59 * DAY) };
+    const window = { from: new Date(NOW - 2 * DAY), to: new Date(NOW + 89 * DAY) };
     const previousStartedAt = new Date(NOW - HOUR);
-    busy.states.set('conn-1', {
+    busy.states.set('conn-1|primary', {
       cursor: 'cursor-1',
-      cursorCalendar: 'primary',
       window,
       fullReadAt: new Date(NOW - DAY + 1),
       previousStartedAt,
@@ -75,20 +74,24 @@ describe('refreshBusyTimes', () => {
     expect(busy.applied[0]).toMatchObject({ window, previousCursor: 'cursor-1', previousStartedAt });
   });
 
-  it('reads everything again when the cursor is a day old or belongs to another calendar', async () => {
+  it('reads everything again when the last full read is a day old or covered another BUSY_WINDOW', async () => {
     const { activities, google, busy } = setup();
-    const stored = {
-      cursor: 'cursor-1',
-      window: { from: new Date(NOW - 2 * DAY), to: new Date(NOW + DAY) },
-      previousStartedAt: new Date(NOW - HOUR),
-    };
+    const stored = { cursor: 'cursor-1', previousStartedAt: new Date(NOW - HOUR) };
     const env = activityEnv();
-    busy.states.set('conn-1', { ...stored, cursorCalendar: 'primary', fullReadAt: new Date(NOW - DAY) });
+    busy.states.set('conn-1|primary', {
+      ...stored,
+      window: { from: new Date(NOW - 2 * DAY), to: new Date(NOW + 89 * DAY) },
+      fullReadAt: new Date(NOW - DAY),
+    });
     await env.run(activities, 'refreshBusyTimes', INPUT);
-    busy.states.set('conn-1', { ...stored, cursorCalendar: 'work', fullReadAt: new Date(NOW - HOUR) });
+    busy.states.set('conn-1|primary', {
+      ...stored,
+      window: { from: new Date(NOW - 2 * DAY), to: new Date(NOW + 59 * DAY) },
+      fullReadAt: new Date(NOW - HOUR),
+    });
     await env.run(activities, 'refreshBusyTimes', INPUT);
 
-    const full = { from: new Date(NOW - DAY), to: new Date(NOW + 60 * DAY) };
+    const full = { from: new Date(NOW - DAY), to: new Date(NOW + 90 * DAY) };
     expect(google.calls.map((c) => c.args)).toEqual([
       [full, undefined],
       [full, undefined],
@@ -148,10 +151,86 @@ describe('refreshBusyTimes', () => {
     // A refused token is refreshed by the workflow, not shown as the account's error; a refusal
     // that is not retried is recorded as final (the account goes into `error`).
     expect(busy.errors).toEqual([
-      { connectionId: 'conn-1', message: 'google 403: userRateLimitExceeded', final: false },
-      { connectionId: 'conn-1', message: 'beyond limits', final: true },
+      { connectionId: 'conn-1', calendarId: 'primary', message: 'google 403: userRateLimitExceeded', final: false },
+      { connectionId: 'conn-1', calendarId: 'primary', message: 'beyond limits', final: true },
     ]);
     expect(busy.applied).toEqual([]);
+  });
+
+  it('reads BUSY_WINDOW ahead', async () => {
+    const world = fakeWorld();
+    world.calendarAccounts.put(accountRow());
+    const activities = createBusyTimeActivities({ ...world.deps, busyWindowMs: 10 * DAY });
+    await activityEnv().run(activities, 'refreshBusyTimes', INPUT);
+
+    expect(world.google.calls.map((c) => c.args)).toEqual([[{ from: new Date(NOW - DAY), to: new Date(NOW + 10 * DAY) }, undefined]]);
+  });
+
+  it('reads each chosen calendar on its own cursor, the one events go to first and always', async () => {
+    const { activities, google, busy } = setup();
+    busy.chosen.set('conn-1', ['work', 'family']);
+    busy.states.set('conn-1|work', {
+      cursor: 'work-cursor',
+      window: { from: new Date(NOW - 2 * DAY), to: new Date(NOW + 89 * DAY) },
+      fullReadAt: new Date(NOW - HOUR),
+      previousStartedAt: new Date(NOW - HOUR),
+    });
+    const report = await activityEnv().run(activities, 'refreshBusyTimes', INPUT);
+
+    expect(busy.counted).toEqual([{ connectionId: 'conn-1', read: ['primary', 'work', 'family'], counted: ['work', 'family'] }]);
+    expect(google.calls.map((c) => [c.ctx.calendarId, c.args[1]])).toEqual([
+      ['primary', undefined],
+      ['work', 'work-cursor'],
+      ['family', undefined],
+    ]);
+    expect(busy.applied.map((a) => [a.calendarId, a.previousCursor])).toEqual([
+      ['primary', null],
+      ['work', 'work-cursor'],
+      ['family', null],
+    ]);
+    expect(report.items).toBe(3);
+  });
+
+  it('counts the default calendar and the one events go to by default', async () => {
+    const world = fakeWorld();
+    world.calendarAccounts.put(accountRow({ calendarId: 'work' }));
+    await activityEnv().run(createBusyTimeActivities(world.deps), 'refreshBusyTimes', INPUT);
+
+    expect(world.busy.counted).toEqual([{ connectionId: 'conn-1', read: ['work', 'primary'], counted: ['work', 'primary'] }]);
+  });
+
+  it('a chosen calendar refused for good keeps its error and does not stop the others; any other failure fails the read after them', async () => {
+    const { activities, google, busy } = setup();
+    busy.chosen.set('conn-1', ['primary', 'gone', 'flaky']);
+    let flaky = true;
+    google.onReadChanges = (_window, _cursor, calendarId) => {
+      if (calendarId === 'gone') return Promise.reject(new ProviderError('not_found', 'google 404: notFound'));
+      if (calendarId === 'flaky' && flaky) return Promise.reject(new ProviderError('transient', 'google 503'));
+      return Promise.resolve(CHANGES);
+    };
+    const env = activityEnv();
+    const failure = await failureOf(env.run(activities, 'refreshBusyTimes', INPUT));
+    flaky = false;
+    const report = await env.run(activities, 'refreshBusyTimes', INPUT);
+
+    expect([failure.type, failure.nonRetryable]).toEqual(['ProviderUnavailable', false]);
+    expect(report.items).toBe(2);
+    expect(busy.applied.map((a) => a.calendarId)).toEqual(['primary', 'primary', 'flaky']);
+    expect(busy.errors.map((e) => [e.calendarId, e.final])).toEqual([
+      ['gone', true],
+      ['flaky', false],
+      ['gone', true],
+    ]);
+  });
+
+  it('a refused token ends the read at once', async () => {
+    const { activities, google, busy } = setup();
+    busy.chosen.set('conn-1', ['primary', 'work']);
+    google.onReadChanges = () => Promise.reject(new ProviderError('unauthorized', 'google 401'));
+    const failure = await failureOf(activityEnv().run(activities, 'refreshBusyTimes', INPUT));
+
+    expect(failure.type).toBe('TokenExpired');
+    expect(google.calls).toHaveLength(1);
   });
 
   it('does not read a calendar account that needs reconnecting', async () => {

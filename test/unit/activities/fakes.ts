@@ -21,6 +21,7 @@ import type { ProviderBudgetStore } from '../../../src/db/provider-budget';
 import type { ProviderSlotStore, SlotLease } from '../../../src/db/provider-slots';
 import type { SyncLogEntry, SyncLogStore } from '../../../src/db/sync-log';
 import type { BookingProjection, BookingStatus } from '../../../src/domain/booking';
+import type { CalendarsToRead } from '../../../src/domain/busy-calendars';
 import type { BusyConflict, ExternalEdit } from '../../../src/domain/busy-reports';
 import { createLogger } from '../../../src/logging';
 import type {
@@ -67,6 +68,7 @@ export function accountRow(overrides: Partial<CalendarAccount> = {}): CalendarAc
     bulkSync: null,
     removingEvents: false,
     reminders: null,
+    busyCalendarIds: null,
     ...overrides,
   };
 }
@@ -173,19 +175,32 @@ export class FakeCalendarEvents implements CalendarEventStore {
   toRemove = unused('calendarEvents.toRemove');
 }
 
-/** Busy-time state of each account; `applyRead` answers with the edits a test queued. */
+/** Busy-time state of each account and calendar; `applyRead` answers with the edits a test queued. */
 export class FakeBusy implements BusyStore {
+  /** Read state by `connectionId|calendarId`. */
   readonly states = new Map<string, Omit<ReadState, 'startedAt'>>();
+  /** The user's choice of calendars per account (absent: the default). */
+  readonly chosen = new Map<string, string[]>();
+  readonly counted: Array<{ connectionId: string } & CalendarsToRead> = [];
   readonly applied: EditDetection[] = [];
-  readonly errors: Array<{ connectionId: string; message: string; final: boolean }> = [];
+  readonly errors: Array<{ connectionId: string; calendarId: string; message: string; final: boolean }> = [];
   /** What the next reads judge as the user's edits of our events. */
   edits: ExternalEdit[] = [];
   /** The database clock as a read begins. */
   readonly startedAt = new Date(NOW - 500);
 
-  readState(connectionId: string): Promise<ReadState> {
-    const known = this.states.get(connectionId);
-    const empty = { cursor: null, cursorCalendar: null, window: null, fullReadAt: null, previousStartedAt: null };
+  chosenCalendars(connectionId: string): Promise<string[] | null> {
+    return Promise.resolve(this.chosen.get(connectionId) ?? null);
+  }
+
+  countCalendars(connectionId: string, calendars: CalendarsToRead): Promise<void> {
+    this.counted.push({ connectionId, ...calendars });
+    return Promise.resolve();
+  }
+
+  readState(connectionId: string, calendarId: string): Promise<ReadState> {
+    const known = this.states.get(`${connectionId}|${calendarId}`);
+    const empty = { cursor: null, window: null, fullReadAt: null, previousStartedAt: null };
     return Promise.resolve({ startedAt: this.startedAt, ...(known ?? empty) });
   }
 
@@ -194,11 +209,12 @@ export class FakeBusy implements BusyStore {
     return Promise.resolve(this.edits.filter((e) => e.connectionId === d.connectionId));
   }
 
-  recordError(connectionId: string, message: string, final = false): Promise<void> {
-    this.errors.push({ connectionId, message, final });
+  recordError(connectionId: string, calendarId: string, message: string, final = false): Promise<void> {
+    this.errors.push({ connectionId, calendarId, message, final });
     return Promise.resolve();
   }
 
+  chooseCalendars = unused('busy.chooseCalendars');
   forUser = unused('busy.forUser');
 }
 
@@ -357,8 +373,10 @@ export class FakeCalendarProvider implements CalendarProvider {
         : { externalEventId: `evt-${event.key.bookingId}`, etag: '"1"', action: 'created' },
     );
   onDelete = (_key: EventKey, _known: { externalEventId?: string }): Promise<DeleteOutcome> => Promise.resolve({ action: 'deleted' });
-  onReadChanges = (_window: BusyWindow, _cursor?: string): Promise<CalendarChanges> =>
+  onReadChanges = (_window: BusyWindow, _cursor?: string, _calendarId?: string): Promise<CalendarChanges> =>
     Promise.resolve({ mode: 'full', cursorExpired: false, items: [], cursor: 'cursor-1' });
+  /** Where the account's default calendar is listed, for providers that have one. */
+  defaultCalendarId?: string;
 
   constructor(
     readonly kind: ProviderKind,
@@ -378,7 +396,7 @@ export class FakeCalendarProvider implements CalendarProvider {
 
   readChanges(ctx: AccessContext, window: BusyWindow, cursor?: string): Promise<CalendarChanges> {
     this.calls.push({ method: 'readChanges', ctx, args: [window, cursor] });
-    return this.onReadChanges(window, cursor);
+    return this.onReadChanges(window, cursor, ctx.calendarId);
   }
 
   listCalendars = unused('provider.listCalendars');
@@ -414,6 +432,7 @@ export function fakeWorld(options: { push?: boolean } = {}) {
   const calendarAccounts = new FakeCalendarAccounts(syncLog, now);
   const pushSupport = new FakePush();
   const google = new FakeCalendarProvider('google', pushSupport);
+  google.defaultCalendarId = 'primary';
   const microsoft = new FakeCalendarProvider('microsoft', undefined, 4);
   const caldav = new FakeCalendarProvider('caldav');
   const oauth = new FakeOAuth('google');

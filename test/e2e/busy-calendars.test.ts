@@ -1,0 +1,181 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, startHarness, type Harness } from '../support/harness';
+
+let h: Harness;
+
+beforeAll(async () => {
+  // Read every 2 s (15 min by default), 30 days ahead (90 by default).
+  h = await startHarness({ BUSY_POLL_INTERVAL: '2s', BUSY_WINDOW: '30d' });
+}, 600_000);
+afterAll(async () => {
+  await h?.close();
+});
+
+interface Freshness {
+  connectionId: string;
+  provider: string;
+  syncedAt: string | null;
+  covers: boolean;
+  lastError: string | null;
+}
+interface Check {
+  available: boolean;
+  users: Array<{ userId: string; conflicts: Array<{ start: string; end: string }>; known: boolean; calendars: Freshness[] }>;
+}
+interface CalendarJson {
+  id: string;
+  name: string;
+  countsForConflicts: boolean;
+}
+interface ConnectionJson {
+  id: string;
+  calendarId: string;
+  syncEnabled: boolean;
+  busyCalendarIds: string[] | null;
+}
+
+const day = (d: number) => new Date(Date.now() + d * 86_400_000);
+const hour = (d: Date, h: number, m = 0) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate(), h, m)).toISOString();
+const utc = (iso: string) => ({ dateTime: iso.replace(/\.000Z$/, ''), timeZone: 'UTC' });
+
+function check(userId: string, start: string, end: string) {
+  return h.api<Check>('POST', '/v1/availability/check', { userIds: [userId], start, end });
+}
+
+/** Waits until the check of [start, end) for the user is known (every counted calendar read over it) and gives `conflicts`. */
+function checkBecomes(userId: string, start: string, end: string, conflicts: Array<{ start: string; end: string }>) {
+  return eventually(
+    async () => {
+      const res = await check(userId, start, end);
+      expect(res.status).toBe(200);
+      const user = res.body.users[0]!;
+      return user.known && JSON.stringify(user.conflicts) === JSON.stringify(conflicts) ? res.body : undefined;
+    },
+    `availability of ${userId} in ${start}..${end} to show ${JSON.stringify(conflicts)}`,
+  );
+}
+
+async function calendarsOf(userId: string, connectionId: string): Promise<CalendarJson[]> {
+  const res = await h.api<{ calendars: CalendarJson[] }>('GET', `/v1/users/${userId}/connections/${connectionId}/calendars`);
+  expect(res.status).toBe(200);
+  return res.body.calendars;
+}
+
+async function connectionOf(userId: string, connectionId: string): Promise<ConnectionJson> {
+  const res = await h.api<{ connections: ConnectionJson[] }>('GET', `/v1/users/${userId}/connections`);
+  return res.body.connections.find((c) => c.id === connectionId)!;
+}
+
+describe('busy times from chosen calendars', () => {
+  it('Google: a second (read-only) calendar counts in availability/check once chosen, and stops counting when unchosen', async () => {
+    const userId = h.id('g');
+    const { email, connectionId } = await h.connectGoogle(userId);
+    const personal = await h.google.createCalendar(email, { summary: 'Personal', accessRole: 'reader' });
+    const d = day(3);
+    await h.google.createUserEvent(
+      email,
+      { summary: 'Dentist', start: { dateTime: hour(d, 9) }, end: { dateTime: hour(d, 10) } },
+      {
+        calendarId: personal.id,
+      },
+    );
+    await h.google.createUserEvent(email, { summary: 'Call', start: { dateTime: hour(d, 14) }, end: { dateTime: hour(d, 15) } });
+
+    // By default: the primary calendar (which events go to) counts, Personal does not.
+    await checkBecomes(userId, hour(d, 8), hour(d, 16), [{ start: hour(d, 14), end: hour(d, 15) }]);
+    expect((await calendarsOf(userId, connectionId)).map((c) => [c.name, c.countsForConflicts])).toEqual([
+      [expect.any(String), true],
+      ['Personal', false],
+    ]);
+    expect((await connectionOf(userId, connectionId)).busyCalendarIds).toBeNull();
+
+    const chosen = await h.api<ConnectionJson>('PATCH', `/v1/users/${userId}/connections/${connectionId}`, {
+      busyCalendarIds: ['primary', personal.id],
+    });
+    expect([chosen.status, chosen.body.busyCalendarIds]).toEqual([200, ['primary', personal.id]]);
+    const both = await checkBecomes(userId, hour(d, 9, 30), hour(d, 14, 30), [
+      { start: hour(d, 9), end: hour(d, 10) },
+      { start: hour(d, 14), end: hour(d, 15) },
+    ]);
+    expect(both.available).toBe(false);
+    expect(both.users[0]!.calendars).toEqual([
+      { connectionId, provider: 'google', syncedAt: expect.any(String), covers: true, lastError: null },
+    ]);
+    expect((await calendarsOf(userId, connectionId)).every((c) => c.countsForConflicts)).toBe(true);
+
+    // Only Personal: the primary calendar's busy time stops counting at once.
+    const only = await h.api<ConnectionJson>('PATCH', `/v1/users/${userId}/connections/${connectionId}`, {
+      busyCalendarIds: [personal.id],
+    });
+    expect(only.status).toBe(200);
+    const immediately = await check(userId, hour(d, 14), hour(d, 15));
+    expect(immediately.body.users[0]!.conflicts).toEqual([]);
+    await checkBecomes(userId, hour(d, 8), hour(d, 16), [{ start: hour(d, 9), end: hour(d, 10) }]);
+  });
+
+  it('Outlook: busy time in another calendar of the mailbox counts once chosen', async () => {
+    const userId = h.id('m');
+    const { email, connectionId } = await h.connectMicrosoft(userId, `${userId.toLowerCase()}@contoso.test`);
+    const family = await h.microsoft.createCalendar(email, { name: 'Family' });
+    const d = day(4);
+    await h.microsoft.createUserEvent(
+      email,
+      { subject: 'School run', start: utc(hour(d, 8)), end: utc(hour(d, 9)), showAs: 'busy' },
+      {
+        calendarId: family.id,
+      },
+    );
+    await checkBecomes(userId, hour(d, 7), hour(d, 12), []);
+
+    const chosen = await h.api<ConnectionJson>('PATCH', `/v1/users/${userId}/connections/${connectionId}`, {
+      busyCalendarIds: ['primary', family.id],
+    });
+    expect(chosen.status).toBe(200);
+    const result = await checkBecomes(userId, hour(d, 7), hour(d, 12), [{ start: hour(d, 8), end: hour(d, 9) }]);
+    expect(result.available).toBe(false);
+  });
+
+  it('a PATCH naming a calendar the account cannot read is refused with 400 and changes nothing', async () => {
+    const userId = h.id('g');
+    const { email, connectionId } = await h.connectGoogle(userId);
+    const work = await h.google.createCalendar(email, { summary: 'Work' });
+    const other = h.id('other');
+    const elsewhere = await h.google.createCalendar((await h.connectGoogle(other)).email, { summary: "Someone else's" });
+    const before = await connectionOf(userId, connectionId);
+
+    const refused = await h.api<{ error: { code: string; message: string } }>('PATCH', `/v1/users/${userId}/connections/${connectionId}`, {
+      calendarId: work.id,
+      syncEnabled: false,
+      busyCalendarIds: [work.id, elsewhere.id],
+    });
+    expect([refused.status, refused.body.error.code]).toEqual([400, 'busy_calendar_not_found']);
+    expect(refused.body.error.message).toContain('busyCalendarIds[1]');
+    expect(refused.body.error.message).not.toContain(elsewhere.id);
+    expect(await connectionOf(userId, connectionId)).toEqual(before);
+    expect(before).toMatchObject({ calendarId: 'primary', syncEnabled: true, busyCalendarIds: null });
+
+    const empty = await h.api('PATCH', `/v1/users/${userId}/connections/${connectionId}`, { busyCalendarIds: [] });
+    expect(empty.status).toBe(400);
+    expect(await connectionOf(userId, connectionId)).toEqual(before);
+  });
+
+  it('reads BUSY_WINDOW ahead: busy time beyond it is not read, and a range past it is not covered', async () => {
+    const userId = h.id('g');
+    const { email } = await h.connectGoogle(userId);
+    const near = day(20);
+    const far = day(40);
+    await h.google.createUserEvent(email, { summary: 'Near', start: { dateTime: hour(near, 9) }, end: { dateTime: hour(near, 10) } });
+    await h.google.createUserEvent(email, { summary: 'Far', start: { dateTime: hour(far, 9) }, end: { dateTime: hour(far, 10) } });
+    await checkBecomes(userId, hour(near, 0), hour(near, 23), [{ start: hour(near, 9), end: hour(near, 10) }]);
+
+    const beyond = await check(userId, hour(far, 0), hour(far, 23));
+    expect(beyond.body.users[0]).toMatchObject({ conflicts: [], known: false, calendars: [{ covers: false, lastError: null }] });
+    const range = `from=${encodeURIComponent(hour(day(15), 0))}&to=${encodeURIComponent(hour(day(45), 0))}`;
+    const busy = await h.api<{ busy: Array<{ start: string; end: string }>; calendars: Freshness[] }>(
+      'GET',
+      `/v1/users/${userId}/busy?${range}`,
+    );
+    expect(busy.body.busy).toEqual([{ start: hour(near, 9), end: hour(near, 10) }]);
+    expect(busy.body.calendars.map((c) => c.covers)).toEqual([false]);
+  });
+});
