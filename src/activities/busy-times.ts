@@ -1,4 +1,5 @@
 import type { ReadState } from '../db/busy-times';
+import { HEALED_BY_READ } from '../domain/account-health';
 import type { BusyConflict, ExternalEdit } from '../domain/busy-reports';
 import type { BusyWindow } from '../providers/types';
 import type { ActivityDeps } from './deps';
@@ -18,6 +19,8 @@ export interface BusyReadReport {
   items: number;
   edits: Array<ExternalEdit & { notificationId: string }>;
   conflicts: Array<BusyConflict & { notificationId: string }>;
+  /** The account was in `error` for a cause this read proves gone, and is `active` again (absent: it was not). */
+  healed?: boolean;
 }
 
 export type ExternalEditPolicy = 'respect' | 'restore';
@@ -74,7 +77,10 @@ export function createBusyTimeActivities(deps: ActivityDeps) {
       };
       const edits = await store.applyRead({ ...read, connectionId: input.connectionId, provider: account.provider, changes });
       const conflicts = await deps.busyConflicts.unreported(input.connectionId, input.userId);
+      // The read went through: an error it proves gone ends here (last, so a retry of this read still sees it).
+      const healed = await deps.accountHealth.heal(input.connectionId, HEALED_BY_READ);
       return {
+        healed,
         mode: changes.mode,
         cursorExpired: changes.cursorExpired,
         items: changes.items.length,

@@ -140,9 +140,10 @@ export class PgBusyStore implements BusyStore {
       await client.query(
         `UPDATE calendar_connections
             SET busy_synced_at = now(), busy_error = NULL, busy_window_from = $2, busy_window_to = $3,
-                -- A read that works again ends the error a failed one put the account in.
-                last_error = CASE WHEN status = 'error' THEN NULL ELSE last_error END,
-                status = CASE WHEN status = 'error' THEN 'active' ELSE status END,
+                -- A read that works again ends the error a failed one put the account in (a known
+                -- cause has its own cure: see src/domain/account-health).
+                last_error = CASE WHEN status = 'error' AND error_kind IS NULL THEN NULL ELSE last_error END,
+                status = CASE WHEN status = 'error' AND error_kind IS NULL THEN 'active' ELSE status END,
                 busy_cursor = $4, busy_cursor_calendar = $5,
                 -- A full read after an expired cursor covered the old window: the daily one stays due.
                 busy_full_read_at = CASE WHEN $6 AND NOT $7 THEN now() ELSE busy_full_read_at END,

@@ -1,3 +1,4 @@
+import type { AccountProblemKind } from '../domain/account-health';
 import type { Reminder } from '../events/reminders';
 import type { ProviderKind } from '../providers/types';
 import type { BulkSyncProgress } from './bulk-sync';
@@ -22,6 +23,8 @@ export interface CalendarAccount {
   removingEvents: boolean;
   /** The account's own reminders; null: the deployment's EVENT_REMINDERS. */
   reminders: Reminder[] | null;
+  /** In `error`: why, when the cause is known (see src/domain/account-health). */
+  errorKind?: AccountProblemKind | null;
 }
 
 export interface NewOAuthAccount {

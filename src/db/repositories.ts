@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import type { SecretBox } from '../crypto/secret-box';
+import { PgAccountHealthStore, type AccountHealthStore } from './account-health';
 import { PgBookingStore, type BookingStore } from './bookings';
 import { PgBulkSyncStore, type BulkSyncStore } from './bulk-sync';
 import { PgBusyConflictStore, type BusyConflictStore } from './busy-conflicts';
@@ -22,6 +23,7 @@ import { PgWebhookReceipts, type WebhookReceipts } from './webhook-receipts';
 
 /** Every repository the service uses, as the interfaces activities and the API depend on. */
 export interface Repositories {
+  accountHealth: AccountHealthStore;
   bookings: BookingStore;
   bulkSync: BulkSyncStore;
   busy: BusyStore;
@@ -46,6 +48,7 @@ export interface Repositories {
 /** The PostgreSQL repositories on one pool; secrets are sealed and opened with `box`. */
 export function createRepositories(pool: Pool, box: SecretBox): Repositories {
   return {
+    accountHealth: new PgAccountHealthStore(pool),
     bookings: new PgBookingStore(pool),
     bulkSync: new PgBulkSyncStore(pool),
     busy: new PgBusyStore(pool),
