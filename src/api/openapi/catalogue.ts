@@ -177,7 +177,8 @@ export const ROUTES: RouteDoc[] = [
     method: 'get',
     path: '/v1/users/:userId/connections',
     tag: 'connections',
-    summary: "The user's calendars",
+    summary:
+      "The user's calendars. `status`: `active`, `needs_reauth` (the user must reconnect), `error` (a permanent failure: the calendar is gone or no longer writable, the provider refuses the account, or its stored secrets cannot be read; `lastError` says what to do and `errorReason` why: `calendar_not_found`, `calendar_forbidden`, `account_disabled`, `secret_unavailable`; the account heals by itself when the cause goes), `disconnected`",
     auth: 'apiKey',
     responses: { 200: '`{connections}`', ...keyed },
   },
@@ -186,7 +187,7 @@ export const ROUTES: RouteDoc[] = [
     path: '/v1/users/:userId/connections/:connectionId',
     tag: 'connections',
     summary:
-      "Turn sync on or off, choose the calendar, or set the connection's reminders (null: EVENT_REMINDERS); new reminders rewrite the events of bookings that have not ended",
+      "Turn sync on or off, choose the calendar, or set the connection's reminders (null: EVENT_REMINDERS); new reminders rewrite the events of bookings that have not ended. Another calendar ends an `error` about the old one (gone, not writable): the connection is `active` again and every booking whose write failed is written there",
     auth: 'apiKey',
     body: patchAccountBodySchema,
     responses: {
@@ -194,6 +195,8 @@ export const ROUTES: RouteDoc[] = [
       400: "invalid request, or `reminders_not_supported`: beyond the provider's limit (Google 5, Outlook one popup, CalDAV 5)",
       ...keyed,
       404: 'unknown connection or calendar',
+      409: '`connection_needs_reauth`, `connection_disconnected`, or `connection_error`: its stored secrets cannot be read (the message says what to do)',
+      502: '`provider_unavailable`: the calendar provider could not list calendars',
     },
   },
   {
@@ -210,7 +213,13 @@ export const ROUTES: RouteDoc[] = [
     tag: 'connections',
     summary: "The account's calendars",
     auth: 'apiKey',
-    responses: { 200: '`{calendars}`', ...keyed, 404: 'unknown connection' },
+    responses: {
+      200: '`{calendars}`',
+      ...keyed,
+      404: 'unknown connection',
+      409: '`connection_needs_reauth`, `connection_disconnected`, or `connection_error`: its stored secrets cannot be read',
+      502: '`provider_unavailable`',
+    },
   },
   {
     method: 'post',
@@ -282,7 +291,8 @@ export const ROUTES: RouteDoc[] = [
     method: 'get',
     path: '/v1/notifications',
     tag: 'availability',
-    summary: 'Events sent (or being sent) to NOTIFY_URL',
+    summary:
+      'Events sent (or being sent) to NOTIFY_URL: `connection.connected`, `connection.needs_reauth`, `connection.error` (once per episode of `error`, `{userId, connectionId, reason, message}`), `booking.sync_failed`, `booking.conflict_detected`, `booking.removed_externally`, `booking.moved_externally`',
     auth: 'apiKey',
     query: notificationsQuerySchema,
     responses: { 200: '`{notifications}`', ...invalid, ...keyed },
