@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { ReadState } from '../db/busy-times';
 import { busyCalendars } from '../domain/busy-calendars';
 import { FailureType } from '../domain/failures';
+import { HEALED_BY_READ } from '../domain/account-health';
 import type { BusyConflict, ExternalEdit } from '../domain/busy-reports';
 import type { BusyWindow } from '../providers/types';
 import type { ActivityDeps } from './deps';
@@ -21,6 +22,8 @@ export interface BusyReadReport {
   items: number;
   edits: Array<ExternalEdit & { notificationId: string }>;
   conflicts: Array<BusyConflict & { notificationId: string }>;
+  /** The account was in `error` for a cause this read proves gone, and is `active` again (absent: it was not). */
+  healed?: boolean;
 }
 
 export type ExternalEditPolicy = 'respect' | 'restore';
@@ -122,7 +125,10 @@ export function createBusyTimeActivities(deps: ActivityDeps) {
       if (failed) throw failed;
       const edits = new Map(reads.flatMap((r) => r.edits).map((e) => [`${e.bookingId}|${e.changedAt}`, e]));
       const conflicts = await deps.busyConflicts.unreported(input.connectionId, input.userId);
+      // The read went through: an error it proves gone ends here (last, so a retry of this read still sees it).
+      const healed = await deps.accountHealth.heal(input.connectionId, HEALED_BY_READ);
       return {
+        healed,
         mode: reads.some((r) => r.changes.mode === 'full') ? 'full' : 'incremental',
         cursorExpired: reads.some((r) => r.changes.cursorExpired),
         items: reads.reduce((n, r) => n + r.changes.items.length, 0),

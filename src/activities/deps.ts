@@ -10,6 +10,7 @@ import type { ProviderRegistry } from '../providers';
 /** The repositories activities read and write through. */
 export type ActivityRepositories = Pick<
   Repositories,
+  | 'accountHealth'
   | 'bookings'
   | 'bulkSync'
   | 'busy'

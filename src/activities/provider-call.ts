@@ -2,6 +2,7 @@ import { asyncLocalStorage } from '@temporalio/activity';
 import { checkCredentials, type CredentialCheck } from '../account-access/credentials';
 import type { Reminder } from '../events/reminders';
 import { ProviderError, type AccessContext, type CalendarProvider, type ProviderKind } from '../providers/types';
+import { accountFailure, diagnoseRefusal, secretProblem } from './account-health';
 import { takeRequestToken, withRequestSlot } from './concurrency';
 import type { ActivityDeps } from './deps';
 import { connectionUnavailable, reauthRequired, tokenExpired, toActivityFailure } from './failures';
@@ -37,15 +38,30 @@ export type FailureAudit = (message: string, final: boolean) => Promise<void>;
 /** What the pipeline uses of the activities' dependencies. */
 export type ProviderCallDeps = Pick<ActivityDeps, 'slots' | 'budget' | 'providers' | 'now'> & {
   calendarAccounts: Pick<ActivityDeps['calendarAccounts'], 'getWithCredentials'>;
+  accountHealth: Pick<ActivityDeps['accountHealth'], 'markError'>;
 };
+
+/**
+ * The account's credentials as they stand now. A secret that cannot be opened (its key is gone)
+ * puts the account in `error` and fails for good: retrying cannot bring a key back.
+ */
+async function credentialCheck(deps: ProviderCallDeps, connectionId: string, justRefreshed?: boolean): Promise<CredentialCheck> {
+  const now = deps.now ?? Date.now;
+  try {
+    return await checkCredentials(deps.calendarAccounts, connectionId, now(), { justRefreshed });
+  } catch (err) {
+    const problem = secretProblem(err);
+    if (problem) throw await accountFailure(deps, connectionId, problem);
+    throw err;
+  }
+}
 
 /**
  * Loads an account and usable credentials for provider calls, or fails the way workflows
  * expect: gone, needs re-authentication, or token expired (the workflow refreshes and retries).
  */
 export async function readyAccount(deps: ProviderCallDeps, input: AccountInput): Promise<ReadyAccount> {
-  const now = deps.now ?? Date.now;
-  const check = await checkCredentials(deps.calendarAccounts, input.connectionId, now(), { justRefreshed: input.tokenJustRefreshed });
+  const check = await credentialCheck(deps, input.connectionId, input.tokenJustRefreshed);
   const { account, credentials } = usable(check, input.connectionId);
   return {
     connectionId: account.id,
@@ -76,8 +92,7 @@ function usable(check: CredentialCheck, connectionId: string): Extract<Credentia
  * call was prepared for; takes the current credentials.
  */
 async function stillReady(deps: ProviderCallDeps, account: ReadyAccount): Promise<ReadyAccount> {
-  const now = deps.now ?? Date.now;
-  const check = await checkCredentials(deps.calendarAccounts, account.connectionId, now());
+  const check = await credentialCheck(deps, account.connectionId);
   // A token that came due while waiting goes out as it is: the provider's refusal leads to the refresh.
   if (check.kind === 'expired') return account;
   const { account: current, credentials } = usable(check, account.connectionId);
@@ -115,10 +130,15 @@ export async function callProvider<T>(
   } catch (err) {
     // Cancelled (by the workflow, a timeout or the worker's shutdown): not a provider failure.
     if (signal?.aborted) throw signal.reason;
-    const failure = toActivityFailure(err, account.tokenVersion);
+    let failure = toActivityFailure(err, account.tokenVersion);
+    // Refused for good: when the calendar or the account is the cause, the account is in error.
+    const problem = failure.nonRetryable ? await diagnoseRefusal(provider, ctx, err) : undefined;
+    if (problem)
+      failure = await accountFailure(deps, account.connectionId, problem, problem === 'account_disabled' ? undefined : ctx.calendarId);
     // A refused token is not audited: the workflow refreshes it and calls again.
     if (audit && !(err instanceof ProviderError && err.kind === 'unauthorized')) {
-      await audit(err instanceof Error ? err.message : String(err), failure.nonRetryable === true).catch(() => undefined);
+      const message = problem && failure.nonRetryable ? failure.message : err instanceof Error ? err.message : String(err);
+      await audit(message, failure.nonRetryable === true).catch(() => undefined);
     }
     throw failure;
   }

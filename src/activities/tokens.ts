@@ -1,6 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { tokenRefreshes } from '../metrics/metrics';
 import { refreshAccountToken } from '../account-access/token-refresh';
+import { accountFailure, secretProblem } from './account-health';
 import type { ActivityDeps } from './deps';
 import { connectionUnavailable, reauthRequired, toActivityFailure } from './failures';
 
@@ -26,7 +27,16 @@ export function createTokenActivities(deps: ActivityDeps) {
      * The (possibly rotated) refresh token is stored sealed; only the expiry leaves this activity.
      */
     async refreshAccessToken(input: RefreshTokenInput): Promise<RefreshTokenResult> {
-      const outcome = await refreshAccountToken(deps, input.connectionId, input.seenTokenVersion, Context.current().cancellationSignal);
+      const outcome = await refreshAccountToken(
+        deps,
+        input.connectionId,
+        input.seenTokenVersion,
+        Context.current().cancellationSignal,
+      ).catch(async (err: unknown) => {
+        // The stored refresh token cannot be opened (its key is gone): no retry brings it back.
+        const problem = secretProblem(err);
+        throw problem ? await accountFailure(deps, input.connectionId, problem) : err;
+      });
       switch (outcome.kind) {
         case 'gone':
           tokenRefreshes.inc({ outcome: 'failed' });

@@ -10,6 +10,8 @@ export function calendarAccountApiError(error: CalendarAccountError): ApiError {
       return new ApiError(409, 'connection_disconnected', 'the connection is disconnected');
     case 'account_needs_reauth':
       return new ApiError(409, 'connection_needs_reauth', 'the user must reconnect this calendar first');
+    case 'account_error':
+      return new ApiError(409, 'connection_error', error.message);
     case 'provider_unavailable':
       // The detail (a remote status or answer) is in the log only.
       return new ApiError(502, 'provider_unavailable', 'the calendar provider could not list calendars; try again later');

@@ -15,6 +15,8 @@ export function calendarAccountJson(a: CalendarAccountWithEmail) {
     busyCalendarIds: a.busyCalendarIds,
     lastSyncedAt: a.lastSyncedAt?.toISOString() ?? null,
     lastError: a.lastError,
+    /** In `error`, its cause when known (what `lastError` explains), for a booking system to act on. */
+    ...(a.status === 'error' && a.errorKind ? { errorReason: a.errorKind } : {}),
     ...(a.bulkSync ? { bulkSync: a.bulkSync } : {}),
     ...(a.removingEvents ? { removingEvents: true } : {}),
   };

@@ -9,6 +9,8 @@ import type { BusyStore } from '../db/busy-times';
 import type { CalendarAccount, CalendarAccountStore } from '../db/calendar-accounts';
 import { busyCalendars, type CalendarsToRead } from '../domain/busy-calendars';
 import type { ConnectAttemptStore } from '../db/connect-attempts';
+import { SecretUnavailableError } from '../db/sealed-columns';
+import { accountProblemMessage } from '../domain/account-health';
 import { reminderLimitProblem, sameReminders } from '../events/reminder-limits';
 import type { Reminder } from '../events/reminders';
 import type { Logger } from '../logging';
@@ -26,6 +28,8 @@ export type CalendarAccountError =
   | { code: 'account_disconnected' }
   /** The provider refused the stored grant: the user must connect the account again. */
   | { code: 'account_needs_reauth' }
+  /** The account is in `error` for a cause the user or operator must remove first; `message` says which. */
+  | { code: 'account_error'; message: string }
   | { code: 'provider_unavailable'; detail: string }
   | { code: 'calendar_not_found' }
   | { code: 'calendar_not_writable'; calendarName: string }
@@ -92,8 +96,14 @@ const refused = (error: CalendarAccountError): { ok: false; error: CalendarAccou
 export class CalendarAccounts {
   constructor(private readonly deps: CalendarAccountsDeps) {}
 
-  list(userId: string): Promise<CalendarAccountWithEmail[]> {
-    return this.deps.accounts.listForUserWithEmail(userId);
+  /** The user's accounts; one whose secrets cannot be opened shows as in `error`, saying why. */
+  async list(userId: string): Promise<CalendarAccountWithEmail[]> {
+    const accounts = await this.deps.accounts.listForUserWithEmail(userId);
+    return accounts.map(({ secretUnavailable, ...account }): CalendarAccountWithEmail =>
+      secretUnavailable && (account.status === 'active' || account.status === 'error')
+        ? { ...account, status: 'error', errorKind: 'secret_unavailable', lastError: accountProblemMessage('secret_unavailable') }
+        : account,
+    );
   }
 
   /** Which OAuth providers this deployment can connect (configured with client credentials). */
@@ -258,6 +268,8 @@ export class CalendarAccounts {
     try {
       return { ok: true, value: await this.deps.listCalendars(account) };
     } catch (err) {
+      if (err instanceof SecretUnavailableError)
+        return refused({ code: 'account_error', message: accountProblemMessage('secret_unavailable') });
       if (!(err instanceof ProviderError)) throw err;
       if (err.kind === 'invalid_grant') return refused({ code: 'account_needs_reauth' });
       this.deps.logger.info(

@@ -180,8 +180,9 @@ export class PgBusyStore implements BusyStore {
       );
       // A read of the calendar events go to that works again ends the error a failed one put the account in.
       await client.query(
+        // (a known cause has its own cure: see src/domain/account-health).
         `UPDATE calendar_connections SET last_error = NULL, status = 'active'
-          WHERE id = $1 AND status = 'error' AND calendar_id = $2`,
+          WHERE id = $1 AND status = 'error' AND error_kind IS NULL AND calendar_id = $2`,
         [connectionId, calendarId],
       );
       return result;

@@ -1,3 +1,4 @@
+import type { AccountProblemKind } from '../domain/account-health';
 import type { Reminder } from '../events/reminders';
 import type { ProviderKind } from '../providers/types';
 import type { BulkSyncProgress } from './bulk-sync';
@@ -28,6 +29,7 @@ export interface CalendarAccountRow {
   account_subject_hash: string | null;
   reminders: Reminder[] | null;
   busy_calendar_ids: string[] | null;
+  error_kind: AccountProblemKind | null;
 }
 
 /** Plain columns a new row is given (sealed ones are named by SealedColumn); the rest take their defaults. */
@@ -35,7 +37,7 @@ export type InsertedColumn =
   'user_id' | 'provider' | 'calendar_id' | 'token_expires_at' | 'token_issued_at' | 'server_url' | 'account_subject_hash';
 
 export const COLUMNS =
-  'id, user_id, provider, status, calendar_id, sync_enabled, token_expires_at, token_issued_at, token_version, last_synced_at, last_error, created_at, bulk_sync, removing_events, account_email_enc, access_token_enc, refresh_token_enc, password_enc, server_url, account_subject_hash, reminders, busy_calendar_ids';
+  'id, user_id, provider, status, calendar_id, sync_enabled, token_expires_at, token_issued_at, token_version, last_synced_at, last_error, created_at, bulk_sync, removing_events, account_email_enc, access_token_enc, refresh_token_enc, password_enc, server_url, account_subject_hash, reminders, busy_calendar_ids, error_kind';
 
 export function toCalendarAccount(row: CalendarAccountRow): CalendarAccount {
   return {
@@ -55,5 +57,6 @@ export function toCalendarAccount(row: CalendarAccountRow): CalendarAccount {
     removingEvents: row.removing_events,
     reminders: row.reminders,
     busyCalendarIds: row.busy_calendar_ids,
+    errorKind: row.status === 'error' ? row.error_kind : null,
   };
 }

@@ -1,3 +1,4 @@
+import type { AccountProblemKind } from '../domain/account-health';
 import type { Reminder } from '../events/reminders';
 import type { ProviderKind } from '../providers/types';
 import type { BulkSyncProgress } from './bulk-sync';
@@ -24,6 +25,8 @@ export interface CalendarAccount {
   reminders: Reminder[] | null;
   /** The calendars whose busy times count for conflicts; null: the default (the primary calendar and the one events go to). */
   busyCalendarIds: string[] | null;
+  /** In `error`: why, when the cause is known (see src/domain/account-health). */
+  errorKind?: AccountProblemKind | null;
 }
 
 export interface NewOAuthAccount {

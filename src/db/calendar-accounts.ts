@@ -52,7 +52,8 @@ export interface CalendarAccountStore {
   get(id: string): Promise<CalendarAccount | undefined>;
   /** Connections of these users that have not been disconnected. */
   listForUsers(userIds: string[]): Promise<CalendarAccount[]>;
-  listForUserWithEmail(userId: string): Promise<Array<CalendarAccount & { accountEmail: string | null }>>;
+  /** `secretUnavailable`: its e-mail could not be opened (the key is not configured). */
+  listForUserWithEmail(userId: string): Promise<Array<CalendarAccount & { accountEmail: string | null; secretUnavailable?: true }>>;
   /**
    * A CalDAV/iCloud account (user name + app password), verified by the caller. The same user
    * name on the same server again updates the stored password instead of adding an account.
@@ -69,6 +70,7 @@ export interface CalendarAccountStore {
    */
   withLockedAccount<T>(id: string, work: (locked: LockedCalendarAccount) => Promise<T>): Promise<T>;
   setSyncEnabled(id: string, syncEnabled: boolean): Promise<CalendarAccount | undefined>;
+  /** The calendar events go to; an error about the former one (or one of no known cause) ends with it. */
   setCalendar(id: string, calendarId: string): Promise<void>;
   /** The account's own reminders; null returns it to the deployment's EVENT_REMINDERS. */
   setReminders(id: string, reminders: Reminder[] | null): Promise<void>;
@@ -81,6 +83,9 @@ export interface CalendarAccountStore {
    */
   markDisconnected(id: string): Promise<void>;
 }
+
+/** An error a change of calendar ends (SQL, on calendar_connections' old values). */
+const CALENDAR_ERROR = `status = 'error' AND (error_kind IS NULL OR error_kind IN ('calendar_not_found', 'calendar_forbidden'))`;
 
 export class PgCalendarAccountStore implements CalendarAccountStore {
   constructor(
@@ -212,15 +217,21 @@ export class PgCalendarAccountStore implements CalendarAccountStore {
     return rows.map(toCalendarAccount);
   }
 
-  async listForUserWithEmail(userId: string): Promise<Array<CalendarAccount & { accountEmail: string | null }>> {
+  async listForUserWithEmail(userId: string): Promise<Array<CalendarAccount & { accountEmail: string | null; secretUnavailable?: true }>> {
     const { rows } = await this.pool.query<CalendarAccountRow>(
       `SELECT ${COLUMNS} FROM calendar_connections WHERE user_id = $1 ORDER BY created_at, id`,
       [userId],
     );
-    return rows.map((r) => ({
-      ...toCalendarAccount(r),
-      accountEmail: r.account_email_enc ? this.reveal(r.id, 'account_email', r.account_email_enc) : null,
-    }));
+    return rows.map((r) => {
+      const account = toCalendarAccount(r);
+      try {
+        return { ...account, accountEmail: r.account_email_enc ? this.reveal(r.id, 'account_email', r.account_email_enc) : null };
+      } catch (err) {
+        // Its key is gone: the account is still listed (in error), without the address.
+        if (!(err instanceof SecretUnavailableError)) throw err;
+        return { ...account, accountEmail: null, secretUnavailable: true as const };
+      }
+    });
   }
 
   upsertCalDav(newAccount: NewCalDavAccount, limit: { maxActive: number }): Promise<StoredAccount | AccountLimitReached>;
@@ -307,7 +318,8 @@ export class PgCalendarAccountStore implements CalendarAccountStore {
               token_expires_at = $4,
               token_issued_at = now(),
               token_version = token_version + 1,
-              status = CASE WHEN status = 'error' THEN 'active' ELSE status END,
+              -- A new token ends an unexplained error (a failed busy read); a known cause has its own cure.
+              status = CASE WHEN status = 'error' AND error_kind IS NULL THEN 'active' ELSE status END,
               updated_at = now()
         WHERE id = $1 RETURNING token_version`,
       [
@@ -326,7 +338,16 @@ export class PgCalendarAccountStore implements CalendarAccountStore {
   }
 
   async setCalendar(id: string, calendarId: string): Promise<void> {
-    await this.pool.query('UPDATE calendar_connections SET calendar_id = $2, updated_at = now() WHERE id = $1', [id, calendarId]);
+    // Another calendar ends an error about the old one (gone, not writable), or one without a known cause.
+    await this.pool.query(
+      `UPDATE calendar_connections
+          SET calendar_id = $2, updated_at = now(),
+              last_error = CASE WHEN ${CALENDAR_ERROR} THEN NULL ELSE last_error END,
+              error_kind = CASE WHEN ${CALENDAR_ERROR} THEN NULL ELSE error_kind END,
+              status = CASE WHEN ${CALENDAR_ERROR} THEN 'active' ELSE status END
+        WHERE id = $1`,
+      [id, calendarId],
+    );
   }
 
   async setReminders(id: string, reminders: Reminder[] | null): Promise<void> {

@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import type { SecretBox } from '../crypto/secret-box';
+import { PgAccountHealthStore, type AccountHealthStore } from './account-health';
 import { PgBookingHistoryStore, type BookingHistoryStore } from './booking-history';
 import { PgBookingStore, type BookingStore } from './bookings';
 import { PgBulkSyncStore, type BulkSyncStore } from './bulk-sync';
@@ -25,6 +26,7 @@ import { PgWebhookReceipts, type WebhookReceipts } from './webhook-receipts';
 
 /** Every repository the service uses, as the interfaces activities and the API depend on. */
 export interface Repositories {
+  accountHealth: AccountHealthStore;
   bookings: BookingStore;
   bookingHistory: BookingHistoryStore;
   bulkSync: BulkSyncStore;
@@ -52,6 +54,7 @@ export interface Repositories {
 /** The PostgreSQL repositories on one pool; secrets are sealed and opened with `box`. */
 export function createRepositories(pool: Pool, box: SecretBox): Repositories {
   return {
+    accountHealth: new PgAccountHealthStore(pool),
     bookings: new PgBookingStore(pool),
     bookingHistory: new PgBookingHistoryStore(pool),
     bulkSync: new PgBulkSyncStore(pool),

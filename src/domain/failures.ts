@@ -1,3 +1,5 @@
+import type { AccountProblemKind } from './account-health';
+
 /**
  * Failure types activities raise (as non-retryable ApplicationFailures) and the booking workflow
  * branches on. Names are part of workflow history: renaming one is a breaking change.
@@ -11,6 +13,11 @@ export const FailureType = {
   ConnectionUnavailable: 'ConnectionUnavailable',
   /** The provider refused the request and repeating it cannot help. */
   ProviderRejected: 'ProviderRejected',
+  /**
+   * The calendar account cannot be used until its cause goes (calendar gone, permission lost,
+   * account disabled, secret unreadable): the account is in `error` (see AccountErrorDetails).
+   */
+  AccountError: 'AccountError',
 } as const;
 
 export type FailureTypeName = (typeof FailureType)[keyof typeof FailureType];
@@ -18,4 +25,11 @@ export type FailureTypeName = (typeof FailureType)[keyof typeof FailureType];
 /** Details of a TokenExpired failure: which token generation was refused (never the token). */
 export interface TokenExpiredDetails {
   tokenVersion: number;
+}
+
+/** Details of an AccountError failure: the cause, and the notice to send when this failure began the episode. */
+export interface AccountErrorDetails {
+  kind: AccountProblemKind;
+  /** Set only for the failure that put the account in `error`: the id of its one `connection.error` notice. */
+  notificationId?: string;
 }

@@ -2,6 +2,8 @@
 export type NotificationType =
   | 'connection.connected'
   | 'connection.needs_reauth'
+  /** The account went to `error` (calendar gone, permission lost, account disabled, secret unreadable); once per episode. */
+  | 'connection.error'
   | 'booking.sync_failed'
   | 'booking.conflict_detected'
   | 'booking.removed_externally'

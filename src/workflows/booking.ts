@@ -15,7 +15,7 @@ import { BookingState } from './booking-state';
 import { checkedInput, checkedStartInput } from './checked-input';
 import { cancelSignal, confirmSignal, rescheduleSignal, stateQuery, syncConnectionSignal, type BookingMemo } from './messages';
 import { sendInvitation } from './invitation-send';
-import { emitNotification } from './notification';
+import { emitNotification, reportAccountError } from './notification';
 import { BookingStatusKey, ParticipantUserIdsKey, SyncStateKey } from './search-attributes';
 import { withFreshToken } from './token-refresh';
 import { VisibilityPublisher, type Visibility } from './visibility';
@@ -249,6 +249,7 @@ async function runOperation(state: BookingState, op: ReconcileOp, revision: numb
       state.markFailed(op, 'The provider keeps refusing freshly refreshed access tokens.');
       break;
     default:
+      // An AccountError too: written again when the account heals (its workflow's bulk sync asks).
       state.markFailed(op, failure.message);
   }
   await emitNotification('booking.sync_failed', {
@@ -258,4 +259,5 @@ async function runOperation(state: BookingState, op: ReconcileOp, revision: numb
     operation: op.kind,
     reason: failure.type ?? 'failed',
   });
+  if (failure.type === FailureType.AccountError) await reportAccountError(op.userId, op.connectionId, failure);
 }

@@ -24,6 +24,8 @@ const MIN_PUSH_RENEW_MS = 1_000;
 export class CalendarAccountState {
   private bulkSyncRuns: number;
   private bulkSyncRequested = false;
+  /** A (re)connect asked for the next bulk sync, which then announces it; a healed account's does not. */
+  private connectRequested = false;
   private bulkSyncRunning = false;
   private reauthNotified: boolean;
   /** A run reads busy times as soon as it starts. */
@@ -49,7 +51,17 @@ export class CalendarAccountState {
    */
   connected(): void {
     this.bulkSyncRequested = true;
+    this.connectRequested = true;
     this.busyReadRequested = true;
+    this.pushRenewalRequested = true;
+  }
+
+  /**
+   * The account left `error` by itself (its key is back, its calendar answers again): the
+   * bookings whose writes failed meanwhile are written now, and a refused push channel is tried again.
+   */
+  healed(): void {
+    this.bulkSyncRequested = true;
     this.pushRenewalRequested = true;
   }
 
@@ -81,15 +93,18 @@ export class CalendarAccountState {
   }
 
   /**
-   * A bulk sync starts: it handles every (re)connect so far, and a new episode begins for the
-   * re-authentication notice. Returns its run number (1 for the first connect).
+   * A bulk sync starts: it handles every (re)connect and heal so far, and a new episode begins
+   * for the re-authentication notice. Returns its run number (1 for the first connect), and
+   * whether a (re)connect asked for it (`announce`: the booking system hears of it).
    */
-  bulkSyncStarted(): { run: number; reconnect: boolean } {
+  bulkSyncStarted(): { run: number; reconnect: boolean; announce: boolean } {
+    const announce = this.connectRequested;
     this.bulkSyncRequested = false;
+    this.connectRequested = false;
     this.bulkSyncRunning = true;
     this.bulkSyncRuns += 1;
     this.reauthNotified = false;
-    return { run: this.bulkSyncRuns, reconnect: this.bulkSyncRuns > 1 };
+    return { run: this.bulkSyncRuns, reconnect: this.bulkSyncRuns > 1, announce };
   }
 
   bulkSyncEnded(): void {

@@ -16,7 +16,7 @@ import { reportBusyRead } from './busy-read-reports';
 import { CalendarAccountState, type CarriedCalendarAccountState } from './calendar-account-state';
 import { checkedInput, checkedStartInput } from './checked-input';
 import { bulkSyncWorkflowId, connectedSignal, disconnectSignal, refreshBusySignal, renewPushSignal } from './messages';
-import { emitNotification } from './notification';
+import { emitNotification, reportAccountError } from './notification';
 import { removeAccountEvents } from './remove-events';
 import { withFreshToken } from './token-refresh';
 
@@ -36,7 +36,8 @@ const MIN_BUSY_READ_GAP_MS = 5_000;
  * reconnect it runs a bulk sync as a child; a reconnect during a bulk sync queues one more run,
  * which also re-drives the bookings left pending while the calendar account needed re-authentication.
  * Alongside, it keeps the calendar's busy times fresh: read at start, every poll interval, and
- * whenever `refreshBusy` is signalled. A disconnect (optionally removing our events first) ends it.
+ * whenever `refreshBusy` is signalled; a read that goes through on an account in `error` heals it,
+ * and a bulk sync then writes what failed meanwhile. A disconnect (optionally removing our events first) ends it.
  */
 export async function connectionWorkflow(rawInput: CalendarAccountWorkflowInput): Promise<void> {
   // Checked as the API checks its input, since anyone who can reach Temporal can start or signal
@@ -82,9 +83,9 @@ export async function connectionWorkflow(rawInput: CalendarAccountWorkflowInput)
     for (;;) {
       await condition(() => state.bulkSyncDue || state.disconnecting);
       if (state.disconnecting) return;
-      const { run, reconnect } = state.bulkSyncStarted();
+      const { run, reconnect, announce } = state.bulkSyncStarted();
       try {
-        await emitNotification('connection.connected', { userId, connectionId, reconnect });
+        if (announce) await emitNotification('connection.connected', { userId, connectionId, reconnect });
         await bulkSync(run);
       } finally {
         state.bulkSyncEnded();
@@ -107,9 +108,12 @@ export async function connectionWorkflow(rawInput: CalendarAccountWorkflowInput)
           busyReadActivities.refreshBusyTimes({ connectionId, userId, tokenJustRefreshed }),
         );
         if (read.ok) await reportBusyRead(connectionId, read.value, policy);
+        // The read went through on an account in error: the cause is gone, the failed writes are made again.
+        if (read.ok && read.value.healed) state.healed();
         if (!read.ok && read.failure.type === FailureType.ReauthRequired && state.reauthRequired()) {
           await emitNotification('connection.needs_reauth', { userId, connectionId });
         }
+        if (!read.ok && read.failure.type === FailureType.AccountError) await reportAccountError(userId, connectionId, read.failure);
       } finally {
         state.busyReadEnded();
       }

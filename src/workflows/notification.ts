@@ -1,6 +1,7 @@
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { type ApplicationFailure, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { ActivityFailure, proxyActivities, startChild, ParentClosePolicy, uuid4 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import type { AccountErrorDetails } from '../domain/failures';
 import type { NotificationType } from '../domain/notifications';
 import { notificationDeliveryOptions, notificationRecordActivities } from './activity-options';
 import { notificationWorkflowId } from './messages';
@@ -44,4 +45,18 @@ export async function emitNotification(type: NotificationType, data: Record<stri
   } catch (err) {
     if (!(stableId && err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
   }
+}
+
+/**
+ * `connection.error`, once per episode: only the failure that put the account in `error` carries
+ * the notice's id (derived from the episode, so whichever workflow reports it, it is sent once).
+ */
+export async function reportAccountError(userId: string, connectionId: string, failure: ApplicationFailure): Promise<void> {
+  const details = failure.details?.[0] as AccountErrorDetails | undefined;
+  if (!details?.notificationId) return;
+  await emitNotification(
+    'connection.error',
+    { userId, connectionId, reason: details.kind, message: failure.message },
+    details.notificationId,
+  );
 }

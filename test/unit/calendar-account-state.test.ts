@@ -23,15 +23,15 @@ describe('CalendarAccountState bulk syncs', () => {
   it('numbers bulk syncs from 1 and calls every run after the first a reconnect, continuing from a carried count', () => {
     const s = idle();
     s.connected();
-    expect(s.bulkSyncStarted()).toEqual({ run: 1, reconnect: false });
+    expect(s.bulkSyncStarted()).toEqual({ run: 1, reconnect: false, announce: true });
     expect(s.bulkSyncDue).toBe(false);
     s.bulkSyncEnded();
     s.connected();
-    expect(s.bulkSyncStarted()).toEqual({ run: 2, reconnect: true });
+    expect(s.bulkSyncStarted()).toEqual({ run: 2, reconnect: true, announce: true });
 
     const later = idle({ bulkSyncRuns: 4 });
     later.connected();
-    expect(later.bulkSyncStarted()).toEqual({ run: 5, reconnect: true });
+    expect(later.bulkSyncStarted()).toEqual({ run: 5, reconnect: true, announce: true });
   });
 
   it('a reconnect during a bulk sync queues one more run, however many arrive', () => {
@@ -44,6 +44,38 @@ describe('CalendarAccountState bulk syncs', () => {
     s.bulkSyncEnded();
     expect(s.bulkSyncStarted().run).toBe(2);
     expect(s.bulkSyncDue).toBe(false);
+  });
+});
+
+describe('CalendarAccountState healing', () => {
+  it('a healed account gets a bulk sync (the writes that failed) and a new push channel, unannounced', () => {
+    const s = idle();
+    s.pushChannelOpening();
+    s.healed();
+    expect(s.bulkSyncDue).toBe(true);
+    expect(s.pushRenewalDue).toBe(true);
+    expect(s.bulkSyncStarted()).toEqual({ run: 1, reconnect: false, announce: false });
+    s.bulkSyncEnded();
+    expect(s.bulkSyncDue).toBe(false);
+  });
+
+  it('a heal and a reconnect before the run starts make one run, announced as the reconnect', () => {
+    const s = idle({ bulkSyncRuns: 1 });
+    s.healed();
+    s.connected();
+    expect(s.bulkSyncStarted()).toEqual({ run: 2, reconnect: true, announce: true });
+    s.bulkSyncEnded();
+    s.healed();
+    expect(s.bulkSyncStarted()).toEqual({ run: 3, reconnect: true, announce: false });
+  });
+
+  it('does not continue as new while a heal waits for its bulk sync', () => {
+    const s = idle();
+    s.healed();
+    expect(s.canContinueAsNew(MAX_HISTORY + 1)).toBe(false);
+    s.bulkSyncStarted();
+    s.bulkSyncEnded();
+    expect(s.canContinueAsNew(MAX_HISTORY + 1)).toBe(true);
   });
 });
 

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CalendarAccounts, type CalendarAccountWithEmail, type CalendarAccountsDeps } from '../../src/application/calendar-accounts';
+import { DecryptionError } from '../../src/crypto/secret-box';
+import { SecretUnavailableError } from '../../src/db/sealed-columns';
 import { ProviderError, type CalendarInfo, type CalendarProvider } from '../../src/providers';
 
 const USER = 'u1';
@@ -246,5 +248,27 @@ describe('CalendarAccounts', () => {
 
   it('offers only the OAuth providers this deployment configured', () => {
     expect(service(undefined).accounts.connectableProviders()).toEqual({ google: false, microsoft: false });
+  });
+});
+
+describe('CalendarAccounts: an account whose secrets cannot be opened', () => {
+  const unreadable = { ...account({ accountEmail: null }), secretUnavailable: true as const };
+
+  it('is listed in error, saying why, without its address', async () => {
+    const { accounts } = service(unreadable);
+    const [listed] = await accounts.list(USER);
+    expect(listed).toMatchObject({ status: 'error', accountEmail: null, lastError: expect.stringMatching(/encryption key/) });
+    expect(listed).not.toHaveProperty('secretUnavailable');
+    // Needing re-authentication says more: it stays as it is.
+    const parked = service({ ...unreadable, status: 'needs_reauth' });
+    expect((await parked.accounts.list(USER))[0]).toMatchObject({ status: 'needs_reauth' });
+  });
+
+  it('refuses to list its calendars with the reason instead of failing', async () => {
+    const err = new SecretUnavailableError(ID, 'access_token', new DecryptionError('unknown_key', 'no key "old"'));
+    const { accounts, calls } = service(account(), () => Promise.reject(err));
+    const refused = await accounts.update(USER, ID, { calendarId: 'work' });
+    expect(refused).toEqual({ ok: false, error: { code: 'account_error', message: expect.stringMatching(/encryption key/) } });
+    expect(calls).toEqual([]);
   });
 });

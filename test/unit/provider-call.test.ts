@@ -4,7 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { readyAccount, callProvider, type ReadyAccount, type ProviderCallDeps } from '../../src/activities/provider-call';
 import { checkCredentials } from '../../src/account-access/credentials';
 import type { CalendarAccount, CalendarAccountStatus } from '../../src/db/calendar-accounts';
-import { ProviderError, type CalendarProvider, type Credentials, type ProviderRegistry } from '../../src/providers';
+import { SecretUnavailableError } from '../../src/db/sealed-columns';
+import { DecryptionError } from '../../src/crypto/secret-box';
+import type { AccountProblemKind } from '../../src/domain/account-health';
+import type { AccountErrorDetails } from '../../src/domain/failures';
+import { ProviderError, type CalendarInfo, type CalendarProvider, type Credentials, type ProviderRegistry } from '../../src/providers';
 
 const NOW = Date.parse('2030-01-01T12:00:00Z');
 const MIN = 60_000;
@@ -52,7 +56,28 @@ function deps(account?: CalendarAccount, credentials?: Credentials | null): Prov
     release: () => Promise.reject(new Error('request slots are not used here')),
   };
   const budget = { tryTake: () => Promise.resolve(true) };
-  return { slots, budget, providers, calendarAccounts: storeWith(account, credentials), now: () => NOW };
+  return {
+    slots,
+    budget,
+    providers,
+    calendarAccounts: storeWith(account, credentials),
+    accountHealth: new EpisodeRecorder(),
+    now: () => NOW,
+  };
+}
+
+/** The account's health as the database keeps it: one episode per entry into `error`. */
+class EpisodeRecorder {
+  kind: string | undefined;
+  episode = 0;
+  readonly marked: string[] = [];
+  markError(_id: string, kind: AccountProblemKind, message: string) {
+    this.marked.push(message);
+    const began = this.kind === undefined;
+    if (began) this.episode += 1;
+    this.kind = kind;
+    return Promise.resolve({ episode: this.episode, began });
+  }
 }
 
 const READY: ReadyAccount = {
@@ -239,5 +264,81 @@ describe('callProvider: an account that changed while the call waited for its re
       return Promise.resolve('sent');
     });
     expect(seen).toEqual([refreshed, 'primary']);
+  });
+});
+
+describe('callProvider and readyAccount: permanent failures of the account', () => {
+  /** Deps whose provider refuses every call with `refusal` and lists `calendars` (or refuses that too). */
+  function refusingDeps(refusal: ProviderError, calendars: CalendarInfo[] | ProviderError) {
+    const base = deps(account('active', 60 * MIN));
+    const provider = {
+      kind: 'google',
+      requestsPerSecondPerUser: 100,
+      listCalendars: () => (calendars instanceof ProviderError ? Promise.reject(calendars) : Promise.resolve(calendars)),
+    } as unknown as CalendarProvider;
+    const health = new EpisodeRecorder();
+    const audited: Array<[string, boolean]> = [];
+    const call = () =>
+      callProvider(
+        { ...base, providers: { ...base.providers, calendar: () => provider }, accountHealth: health },
+        READY,
+        () => Promise.reject(refusal),
+        (message, final) => (audited.push([message, final]), Promise.resolve()),
+      );
+    return { call, health, audited };
+  }
+  const notFound = new ProviderError('not_found', 'Google Calendar 404 notFound: Not Found', { status: 404 });
+  const forbidden = new ProviderError('rejected', 'Google Calendar 403 forbidden: Forbidden', { status: 403 });
+  const primary: CalendarInfo = { id: 'primary', name: 'Ada', primary: true, writable: true };
+
+  it('a calendar the account no longer lists: the account is in error, the first failure names the one notice', async () => {
+    const { call, health, audited } = refusingDeps(notFound, [{ ...primary, id: 'other' }]);
+    const first = await failureOf(call());
+    expect([first.type, first.nonRetryable]).toEqual(['AccountError', true]);
+    expect(first.message).toMatch(/no longer exists.*Choose another calendar/);
+    const details = first.details?.[0] as AccountErrorDetails;
+    expect(details.kind).toBe('calendar_not_found');
+    expect(details.notificationId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    // The same episode: no second notice.
+    const second = await failureOf(call());
+    expect(second.details?.[0]).toEqual({ kind: 'calendar_not_found' });
+    expect(health.marked).toHaveLength(2);
+    expect(audited).toEqual([
+      [first.message, true],
+      [first.message, true],
+    ]);
+  });
+
+  it('a read-only calendar is a lost permission; a refused calendar list is the account shut', async () => {
+    const readOnly = await failureOf(refusingDeps(forbidden, [{ ...primary, writable: false }]).call());
+    expect(readOnly.details?.[0]).toMatchObject({ kind: 'calendar_forbidden' });
+    const shut = await failureOf(refusingDeps(forbidden, forbidden).call());
+    expect(shut.details?.[0]).toMatchObject({ kind: 'account_disabled' });
+  });
+
+  it('a refusal about one event leaves the account alone: its calendar is listed and writable', async () => {
+    const { call, health } = refusingDeps(notFound, [primary]);
+    const failure = await failureOf(call());
+    expect([failure.type, failure.nonRetryable]).toEqual(['ProviderRejected', true]);
+    expect(health.marked).toEqual([]);
+    // Nor is a bad request a reason to look.
+    const bad = refusingDeps(new ProviderError('rejected', 'Google Calendar 400 invalid', { status: 400 }), [{ ...primary, id: 'x' }]);
+    expect((await failureOf(bad.call())).type).toBe('ProviderRejected');
+    expect(bad.health.marked).toEqual([]);
+  });
+
+  it('a secret whose key is gone fails for good with the account in error, never a retried surprise', async () => {
+    const health = new EpisodeRecorder();
+    const store = {
+      getWithCredentials: () =>
+        Promise.reject(new SecretUnavailableError('conn-1', 'access_token', new DecryptionError('unknown_key', 'no key "old"'))),
+    };
+    const failure = await failureOf(
+      readyAccount({ ...deps(), calendarAccounts: store, accountHealth: health }, { connectionId: 'conn-1' }),
+    );
+    expect([failure.type, failure.nonRetryable]).toEqual(['AccountError', true]);
+    expect(failure.details?.[0]).toMatchObject({ kind: 'secret_unavailable', notificationId: expect.any(String) });
+    expect(failure.message).not.toContain('old');
+    expect(health.kind).toBe('secret_unavailable');
   });
 });

@@ -984,6 +984,21 @@ describe('secondary calendars', () => {
     await expect(sandbox.control.createCalendar('nobody@sandbox.test', { summary: 'X' })).rejects.toMatchObject({ status: 404 });
   });
 
+  it('deletes a secondary calendar through the control API: it leaves the list, and calls on it get 404 notFound', async () => {
+    await sandbox.control.deleteCalendar(USER, work);
+    expect((await sandbox.control.listCalendars(USER)).map((entry) => entry.id)).toEqual([USER, shared]);
+    const insert = await api(token, 'POST', eventsOf(work), {
+      summary: 'Lesson',
+      start: { dateTime: '2030-01-01T10:00:00Z' },
+      end: { dateTime: '2030-01-01T11:00:00Z' },
+    });
+    expect(insert.status).toBe(404);
+    expect(reasonOf(insert)).toBe('notFound');
+    expect((await api(token, 'GET', eventsOf(work))).status).toBe(404);
+    await expect(sandbox.control.deleteCalendar(USER, work)).rejects.toMatchObject({ status: 404 });
+    await expect(sandbox.control.deleteCalendar(USER, 'primary')).rejects.toMatchObject({ status: 400 });
+  });
+
   it('lists calendars primary first, filters by minAccessRole and pages', async () => {
     const writable = (await sandbox.control.createCalendar(USER, { summary: 'Shared with me', accessRole: 'writer' })).id;
     const all = await api(token, 'GET', '/calendar/v3/users/me/calendarList');

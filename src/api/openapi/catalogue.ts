@@ -210,7 +210,8 @@ export const ROUTES: RouteDoc[] = [
     method: 'get',
     path: '/v1/users/:userId/connections',
     tag: 'connections',
-    summary: "The user's calendars",
+    summary:
+      "The user's calendars. `status`: `active`, `needs_reauth` (the user must reconnect), `error` (a permanent failure: the calendar is gone or no longer writable, the provider refuses the account, or its stored secrets cannot be read; `lastError` says what to do and `errorReason` why: `calendar_not_found`, `calendar_forbidden`, `account_disabled`, `secret_unavailable`; the account heals by itself when the cause goes), `disconnected`",
     auth: 'apiKey',
     responses: { 200: '`{connections}`', ...keyed },
   },
@@ -219,7 +220,7 @@ export const ROUTES: RouteDoc[] = [
     path: '/v1/users/:userId/connections/:connectionId',
     tag: 'connections',
     summary:
-      "Turn sync on or off, choose the calendar, set the connection's reminders (null: EVENT_REMINDERS), or choose the calendars whose busy times count for conflicts (`busyCalendarIds`, any the account can read; null: the primary calendar and the one events go to); new reminders rewrite the events of bookings that have not ended",
+      "Turn sync on or off, choose the calendar, set the connection's reminders (null: EVENT_REMINDERS), or choose the calendars whose busy times count for conflicts (`busyCalendarIds`, any the account can read; null: the primary calendar and the one events go to); new reminders rewrite the events of bookings that have not ended. Another calendar ends an `error` about the old one (gone, not writable): the connection is `active` again and every booking whose write failed is written there",
     auth: 'apiKey',
     body: patchAccountBodySchema,
     responses: {
@@ -227,6 +228,8 @@ export const ROUTES: RouteDoc[] = [
       400: "invalid request, `reminders_not_supported`: beyond the provider's limit (Google 5, Outlook one popup, CalDAV 5), or `busy_calendar_not_found`: a `busyCalendarIds` entry is not a calendar the account can read; nothing is changed",
       ...keyed,
       404: 'unknown connection or calendar',
+      409: '`connection_needs_reauth`, `connection_disconnected`, or `connection_error`: its stored secrets cannot be read (the message says what to do)',
+      502: '`provider_unavailable`: the calendar provider could not list calendars',
     },
   },
   {
@@ -243,7 +246,13 @@ export const ROUTES: RouteDoc[] = [
     tag: 'connections',
     summary: "The account's calendars (`{id, name, primary, writable, selected, countsForConflicts}`)",
     auth: 'apiKey',
-    responses: { 200: '`{calendars}`', ...keyed, 404: 'unknown connection' },
+    responses: {
+      200: '`{calendars}`',
+      ...keyed,
+      404: 'unknown connection',
+      409: '`connection_needs_reauth`, `connection_disconnected`, or `connection_error`: its stored secrets cannot be read',
+      502: '`provider_unavailable`',
+    },
   },
   {
     method: 'post',
@@ -316,7 +325,8 @@ export const ROUTES: RouteDoc[] = [
     method: 'get',
     path: '/v1/notifications',
     tag: 'availability',
-    summary: 'Events sent (or being sent) to NOTIFY_URL',
+    summary:
+      'Events sent (or being sent) to NOTIFY_URL: `connection.connected`, `connection.needs_reauth`, `connection.error` (once per episode of `error`, `{userId, connectionId, reason, message}`), `booking.sync_failed`, `booking.conflict_detected`, `booking.removed_externally`, `booking.moved_externally`',
     auth: 'apiKey',
     query: notificationsQuerySchema,
     responses: { 200: '`{notifications}`', ...invalid, ...keyed },

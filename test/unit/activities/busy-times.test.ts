@@ -55,7 +55,7 @@ describe('refreshBusyTimes', () => {
         previousCursor: null,
       },
     ]);
-    expect(report).toEqual({ mode: 'full', cursorExpired: false, items: 1, edits: [], conflicts: [] });
+    expect(report).toEqual({ mode: 'full', cursorExpired: false, items: 1, edits: [], conflicts: [], healed: false });
   });
 
   it('follows the stored cursor over the stored window while the last full read is under a day old', async () => {
@@ -251,5 +251,23 @@ describe('markBusyReportsSent', () => {
     await activityEnv().run(activities, 'markBusyReportsSent', { connectionId: 'conn-1', edits, conflicts });
 
     expect([externalEdits.reported, busyConflicts.reported]).toEqual([edits, conflicts]);
+  });
+});
+
+describe('refreshBusyTimes and account health', () => {
+  it('a read that goes through on an account in error reports it healed, once', async () => {
+    const { activities, accountHealth } = setup();
+    accountHealth.inError = true;
+    expect((await activityEnv().run(activities, 'refreshBusyTimes', INPUT)).healed).toBe(true);
+    expect((await activityEnv().run(activities, 'refreshBusyTimes', INPUT)).healed).toBe(false);
+  });
+
+  it('a calendar the account no longer lists puts the account in error instead of a bare refusal', async () => {
+    const { activities, google, accountHealth } = setup();
+    google.onReadChanges = () => Promise.reject(new ProviderError('not_found', 'Google Calendar 404 notFound: Not Found', { status: 404 }));
+    google.listCalendars = () => Promise.resolve([{ id: 'other', name: 'Other', primary: false, writable: true }]);
+    const failure = await failureOf(activityEnv().run(activities, 'refreshBusyTimes', INPUT));
+    expect([failure.type, failure.nonRetryable]).toEqual(['AccountError', true]);
+    expect(accountHealth.marked).toEqual([{ id: 'conn-1', kind: 'calendar_not_found' }]);
   });
 });

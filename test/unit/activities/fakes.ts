@@ -8,7 +8,9 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import type { ActivityDeps } from '../../../src/activities';
 import { ChannelSecrets } from '../../../src/crypto/channel-secret';
+import type { AccountHealthStore, ErrorEpisode } from '../../../src/db/account-health';
 import type { BookingStore } from '../../../src/db/bookings';
+import type { AccountProblemKind } from '../../../src/domain/account-health';
 import type { BulkSyncStore } from '../../../src/db/bulk-sync';
 import type { BusyConflictStore } from '../../../src/db/busy-conflicts';
 import type { BusyStore, ReadState } from '../../../src/db/busy-times';
@@ -89,6 +91,23 @@ interface StoredAccount {
   account: CalendarAccount;
   credentials: Credentials | null;
   refreshToken: string | null;
+}
+
+/** Accounts' health: what was marked, and whether a heal finds an error to end (set by the test). */
+export class FakeAccountHealth implements AccountHealthStore {
+  readonly marked: Array<{ id: string; kind: AccountProblemKind }> = [];
+  inError = false;
+  markError(id: string, kind: AccountProblemKind): Promise<ErrorEpisode | undefined> {
+    this.marked.push({ id, kind });
+    const began = !this.inError;
+    this.inError = true;
+    return Promise.resolve({ episode: this.marked.length, began });
+  }
+  heal(): Promise<boolean> {
+    const healed = this.inError;
+    this.inError = false;
+    return Promise.resolve(healed);
+  }
 }
 
 /** Calendar accounts by id; the lock is a no-op (one caller at a time in a unit test). */
@@ -399,7 +418,7 @@ export class FakeCalendarProvider implements CalendarProvider {
     return this.onReadChanges(window, cursor, ctx.calendarId);
   }
 
-  listCalendars = unused('provider.listCalendars');
+  listCalendars: CalendarProvider['listCalendars'] = unused('provider.listCalendars');
 }
 
 /** The OAuth side of a fake provider: only token refresh, answered as the test sets. */
@@ -444,6 +463,7 @@ export function fakeWorld(options: { push?: boolean } = {}) {
     },
   };
   const repositories = {
+    accountHealth: new FakeAccountHealth(),
     syncLog,
     calendarAccounts,
     calendarEvents: new FakeCalendarEvents(),

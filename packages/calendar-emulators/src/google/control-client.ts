@@ -60,6 +60,11 @@ export class GoogleSandboxControl extends SandboxControlClient<SandboxStats, San
     return this.call('POST', `${this.account(email)}/calendars`, input);
   }
 
+  /** Deletes a secondary calendar (the primary one cannot be): every call on it then gets 404 notFound. */
+  async deleteCalendar(email: string, calendarId: string): Promise<void> {
+    await this.call('DELETE', `${this.account(email)}/calendars/${encodeURIComponent(calendarId)}`);
+  }
+
   /** The account's calendar list: primary first, then secondary calendars in creation order. */
   async listCalendars(email: string): Promise<GoogleCalendarListEntry[]> {
     const result = await this.call<{ items: GoogleCalendarListEntry[] }>('GET', `${this.account(email)}/calendars`);

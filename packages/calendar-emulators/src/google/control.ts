@@ -21,6 +21,7 @@ import { recurrenceReady } from './recurrence-engine';
 import { DEFAULT_SCOPE } from './scopes';
 import {
   addSecondaryCalendar,
+  calendarKey,
   findAccount,
   findCalendar,
   getOrCreateAccount,
@@ -166,6 +167,15 @@ export function controlRouter(state: SandboxState): Router {
     const account = existingAccount(state, req);
     const input = parse(calendarSchema, req.body);
     res.status(201).json(calendarListEntry(addSecondaryCalendar(state, account, input)));
+  });
+
+  // The user deletes a secondary calendar (or it stops being shared with them): calls on it get 404 notFound.
+  router.delete('/accounts/:email/calendars/:calendarId', (req, res) => {
+    const account = existingAccount(state, req);
+    const calendar = accountCalendar(account, String(req.params['calendarId']));
+    if (calendar.primary) throw new ControlError(400, 'The primary calendar cannot be deleted');
+    account.calendars.delete(calendarKey(calendar.id));
+    res.status(204).end();
   });
 
   router.get('/accounts/:email/events', (req, res) => {
