@@ -1,7 +1,7 @@
 import type { Reminder } from '../events/reminders';
 import type { ProviderKind } from '../providers/types';
 import type { BulkSyncProgress } from './bulk-sync';
-import type { CalendarAccount, CalendarAccountStatus } from './calendar-account-types';
+import type { CalendarAccount, CalendarAccountStatus, EventsNotRemoved } from './calendar-account-types';
 
 /** calendar_connections as stored: the sealed columns hold ciphertext. */
 export interface CalendarAccountRow {
@@ -27,6 +27,7 @@ export interface CalendarAccountRow {
   /** SHA-256 (hex) of the provider's stable account identity, where it has one (see accountSubjectHash). */
   account_subject_hash: string | null;
   reminders: Reminder[] | null;
+  events_not_removed: EventsNotRemoved | null;
 }
 
 /** Plain columns a new row is given (sealed ones are named by SealedColumn); the rest take their defaults. */
@@ -34,7 +35,7 @@ export type InsertedColumn =
   'user_id' | 'provider' | 'calendar_id' | 'token_expires_at' | 'token_issued_at' | 'server_url' | 'account_subject_hash';
 
 export const COLUMNS =
-  'id, user_id, provider, status, calendar_id, sync_enabled, token_expires_at, token_issued_at, token_version, last_synced_at, last_error, created_at, bulk_sync, removing_events, account_email_enc, access_token_enc, refresh_token_enc, password_enc, server_url, account_subject_hash, reminders';
+  'id, user_id, provider, status, calendar_id, sync_enabled, token_expires_at, token_issued_at, token_version, last_synced_at, last_error, created_at, bulk_sync, removing_events, account_email_enc, access_token_enc, refresh_token_enc, password_enc, server_url, account_subject_hash, reminders, events_not_removed';
 
 export function toCalendarAccount(row: CalendarAccountRow): CalendarAccount {
   return {
@@ -53,5 +54,7 @@ export function toCalendarAccount(row: CalendarAccountRow): CalendarAccount {
     bulkSync: row.bulk_sync,
     removingEvents: row.removing_events,
     reminders: row.reminders,
+    serverUrl: row.server_url,
+    eventsNotRemoved: row.events_not_removed,
   };
 }

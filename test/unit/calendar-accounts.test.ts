@@ -22,6 +22,8 @@ function account(overrides: Partial<CalendarAccountWithEmail> = {}): CalendarAcc
     bulkSync: null,
     removingEvents: false,
     reminders: null,
+    eventsNotRemoved: null,
+    serverUrl: null,
     accountEmail: 'ann@example.com',
     ...overrides,
   };
@@ -41,6 +43,7 @@ function service(stored: CalendarAccountWithEmail | undefined, listed: () => Pro
     accounts: {
       listForUserWithEmail: (userId) => Promise.resolve(row && row.userId === userId ? [row] : []),
       upsertCalDav: () => Promise.reject(new Error('not used')),
+      reconnectCalDav: () => Promise.reject(new Error('not used')),
       setCalendar: (_id, calendarId) => {
         calls.push(`setCalendar:${calendarId}`);
         row = row && { ...row, calendarId };

@@ -29,6 +29,8 @@ function account(status: CalendarAccountStatus, tokenLeftMs: number | null, life
     bulkSync: null,
     removingEvents: false,
     reminders: null,
+    eventsNotRemoved: null,
+    serverUrl: null,
   };
 }
 

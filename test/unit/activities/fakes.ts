@@ -67,6 +67,8 @@ export function accountRow(overrides: Partial<CalendarAccount> = {}): CalendarAc
     bulkSync: null,
     removingEvents: false,
     reminders: null,
+    eventsNotRemoved: null,
+    serverUrl: null,
     ...overrides,
   };
 }
@@ -148,12 +150,13 @@ export class FakeCalendarAccounts implements CalendarAccountStore {
   upsertOAuth = unused('calendarAccounts.upsertOAuth');
   listForUserWithEmail = unused('calendarAccounts.listForUserWithEmail');
   upsertCalDav = unused('calendarAccounts.upsertCalDav');
+  reconnectCalDav = unused('calendarAccounts.reconnectCalDav');
   setSyncEnabled = unused('calendarAccounts.setSyncEnabled');
   setCalendar = unused('calendarAccounts.setCalendar');
   setReminders = unused('calendarAccounts.setReminders');
   markRemovingEvents = unused('calendarAccounts.markRemovingEvents');
-  revocableToken = unused('calendarAccounts.revocableToken');
-  markDisconnected = unused('calendarAccounts.markDisconnected');
+  revocableToken: CalendarAccountStore['revocableToken'] = unused('calendarAccounts.revocableToken');
+  markDisconnected: CalendarAccountStore['markDisconnected'] = unused('calendarAccounts.markDisconnected');
 }
 
 export class FakeCalendarEvents implements CalendarEventStore {
@@ -171,6 +174,7 @@ export class FakeCalendarEvents implements CalendarEventStore {
   }
 
   toRemove = unused('calendarEvents.toRemove');
+  leftInCalendar: CalendarEventStore['leftInCalendar'] = unused('calendarEvents.leftInCalendar');
 }
 
 /** Busy-time state of each account; `applyRead` answers with the edits a test queued. */
