@@ -26,7 +26,7 @@ const newUser = (prefix: string): RadicaleUser => ({
   password: randomBytes(12).toString('hex'),
 });
 /** Radicale's users as they are now: a test revokes a password by replacing its entry. */
-const users = [newUser('repair'), newUser('leaver')];
+const users = [newUser('repair'), newUser('leaver'), newUser('api')];
 const calendars = new Map<string, string>();
 
 beforeAll(async () => {
@@ -184,6 +184,46 @@ describe('a CalDAV account whose app password was revoked', () => {
       expect(await page.textContent('[data-events-left]')).toContain('1 event could not be removed');
       expect(await page.textContent(`[data-events-left] [data-booking="${bookingId}"]`)).toContain('2030');
       await page.close();
+    },
+  );
+
+  it(
+    "is reconnected over the API; a wrong password, a bad body, a Google connection or another user's connection changes nothing",
+    { timeout: 120_000 },
+    async () => {
+      const user = users[2]!;
+      const { userId, connectionId, participant } = await connectedWithBooking(user);
+      await revokedAndRefused(user, userId, participant);
+      const path = `/v1/users/${userId}/connections/${connectionId}/reconnect`;
+      const still = async () => expect((await connections(userId))[0]).toMatchObject({ id: connectionId, status: 'needs_reauth' });
+
+      const wrong = await h.api<{ error: { code: string } }>('POST', path, { password: 'not-the-password' });
+      expect([wrong.status, wrong.body.error.code]).toEqual([400, 'invalid_credentials']);
+      expect(JSON.stringify(wrong.body)).not.toContain('not-the-password');
+      for (const body of [
+        {},
+        { password: '' },
+        { password: user.password, serverUrl: 'ftp://x' },
+        { password: user.password, token: 'x' },
+      ]) {
+        expect((await h.api('POST', path, body)).status).toBe(400);
+      }
+      const stranger = h.id('user');
+      expect((await h.api('POST', `/v1/users/${stranger}/connections/${connectionId}/reconnect`, { password: user.password })).status).toBe(
+        404,
+      );
+      const google = await h.connectGoogle(stranger);
+      const oauth = await h.api<{ error: { code: string } }>('POST', `/v1/users/${stranger}/connections/${google.connectionId}/reconnect`, {
+        password: 'x',
+      });
+      expect([oauth.status, oauth.body.error.code]).toEqual([409, 'not_reconnectable']);
+      await still();
+
+      // The stored user name and server are used when the body names only the new password.
+      const repaired = await h.api<ConnectionJson>('POST', path, { password: user.password });
+      expect(repaired.status).toBe(200);
+      expect(repaired.body).toMatchObject({ id: connectionId, status: 'active', lastError: null, serverUrl: radicale.url });
+      expect(await connections(userId)).toHaveLength(1);
     },
   );
 });
