@@ -1,7 +1,7 @@
 import type { CalendarAccount, CalendarAccountStore } from '../db/calendar-accounts';
 import type { Logger } from '../logging';
 import type { DiscoveredAccount } from '../providers/caldav';
-import { ProviderError } from '../providers/types';
+import { ProviderError, type CalendarInfo } from '../providers/types';
 import { connectionLimitReached } from './connect-limits';
 
 export type CalDavConnectError =
@@ -26,29 +26,27 @@ export const CALDAV_UNREACHABLE_MESSAGE = 'The calendar server could not be reac
 export const CALDAV_NOT_SUPPORTED_MESSAGE =
   'That server could not be used as a CalDAV calendar. Check the server URL (your provider names its CalDAV address) and try again.';
 
+/** Discovery over the guarded transport (`discoverCalDav`); throws `ProviderError`. */
+type Discover = (input: { serverUrl: string; username: string; password: string }) => Promise<DiscoveredAccount>;
+
+type Verified =
+  | { ok: true; serverUrl: string; calendars: CalendarInfo[] }
+  | { ok: false; error: Exclude<CalDavConnectError, 'connection_limit_reached'>; message: string };
+
 /**
- * Connects a CalDAV or iCloud account: the credentials are verified by discovery before
- * anything is stored; then the account's default calendar is chosen and the app password
- * stored sealed (a reconnect of the same account updates it).
+ * Verifies the credentials by discovery and finds the account's calendars. A refusal tells the
+ * user what to fix, never what the server answered (the log has that).
  */
-export async function connectCalDav(
-  deps: {
-    calendarAccounts: Pick<CalendarAccountStore, 'upsertCalDav'>;
-    icloudCaldavUrl: string;
-    /** A new account is refused when the user already has this many that are not disconnected. */
-    maxConnectionsPerUser: number;
-    /** Discovery over the guarded transport (`discoverCalDav`); throws `ProviderError`. */
-    discover(input: { serverUrl: string; username: string; password: string }): Promise<DiscoveredAccount>;
-    logger: Pick<Logger, 'info'>;
-    onConnected(account: CalendarAccount, created: boolean): Promise<void>;
-  },
-  input: CalDavConnectInput,
-): Promise<CalDavConnectResult> {
+async function verifyCalDav(
+  deps: { icloudCaldavUrl: string; discover: Discover; logger: Pick<Logger, 'info'> },
+  input: Omit<CalDavConnectInput, 'userId'>,
+): Promise<Verified> {
   const serverUrl = input.provider === 'icloud' ? (input.serverUrl ?? deps.icloudCaldavUrl) : input.serverUrl;
   if (!serverUrl) return { ok: false, error: 'caldav_not_supported', message: 'a server URL is required for a CalDAV calendar' };
-  let calendars;
   try {
-    ({ calendars } = await deps.discover({ serverUrl, username: input.username, password: input.password }));
+    const { calendars } = await deps.discover({ serverUrl, username: input.username, password: input.password });
+    if (calendars.length === 0) return { ok: false, error: 'no_calendar', message: 'The account has no calendar that can hold events.' };
+    return { ok: true, serverUrl, calendars };
   } catch (err) {
     if (!(err instanceof ProviderError)) throw err;
     deps.logger.info(
@@ -64,13 +62,33 @@ export async function connectCalDav(
       return { ok: false, error: 'caldav_unreachable', message: CALDAV_UNREACHABLE_MESSAGE };
     return { ok: false, error: 'caldav_not_supported', message: CALDAV_NOT_SUPPORTED_MESSAGE };
   }
-  const calendar = calendars.find((c) => c.primary) ?? calendars[0];
-  if (!calendar) return { ok: false, error: 'no_calendar', message: 'The account has no calendar that can hold events.' };
+}
+
+/**
+ * Connects a CalDAV or iCloud account: the credentials are verified by discovery before
+ * anything is stored; then the account's default calendar is chosen and the app password
+ * stored sealed (a reconnect of the same account updates it).
+ */
+export async function connectCalDav(
+  deps: {
+    calendarAccounts: Pick<CalendarAccountStore, 'upsertCalDav'>;
+    icloudCaldavUrl: string;
+    /** A new account is refused when the user already has this many that are not disconnected. */
+    maxConnectionsPerUser: number;
+    discover: Discover;
+    logger: Pick<Logger, 'info'>;
+    onConnected(account: CalendarAccount, created: boolean): Promise<void>;
+  },
+  input: CalDavConnectInput,
+): Promise<CalDavConnectResult> {
+  const verified = await verifyCalDav(deps, input);
+  if (!verified.ok) return verified;
+  const calendar = verified.calendars.find((c) => c.primary) ?? verified.calendars[0]!;
   const stored = await deps.calendarAccounts.upsertCalDav(
     {
       userId: input.userId,
       provider: input.provider,
-      serverUrl,
+      serverUrl: verified.serverUrl,
       calendarUrl: calendar.id,
       username: input.username,
       password: input.password,
@@ -84,6 +102,53 @@ export async function connectCalDav(
   const { account, created } = stored;
   await deps.onConnected(account, created);
   return { ok: true, account, created };
+}
+
+export type CalDavReconnectError = Exclude<CalDavConnectError, 'connection_limit_reached'> | 'not_reconnectable' | 'already_connected';
+
+export type CalDavReconnectResult =
+  { ok: true; account: CalendarAccount } | { ok: false; error: CalDavReconnectError | 'account_not_found'; message: string };
+
+/**
+ * Signs an existing CalDAV or iCloud account in again (its app password was revoked or
+ * changed): the credentials are verified by discovery, then the same account — its id, its
+ * events, its bookings — takes them, and its bookings are synced again. The calendar events
+ * go to is kept while the server still has it.
+ */
+export async function reconnectCalDav(
+  deps: {
+    calendarAccounts: Pick<CalendarAccountStore, 'reconnectCalDav'>;
+    icloudCaldavUrl: string;
+    discover: Discover;
+    logger: Pick<Logger, 'info'>;
+    onConnected(account: CalendarAccount, created: boolean): Promise<void>;
+  },
+  account: Pick<CalendarAccount, 'id' | 'provider' | 'calendarId'>,
+  input: { serverUrl?: string; username: string; password: string },
+): Promise<CalDavReconnectResult> {
+  if (account.provider !== 'caldav' && account.provider !== 'icloud') {
+    return { ok: false, error: 'not_reconnectable', message: 'This calendar is reconnected by signing in with its provider again.' };
+  }
+  const verified = await verifyCalDav(deps, { ...input, provider: account.provider });
+  if (!verified.ok) return verified;
+  const kept = verified.calendars.some((c) => c.id === account.calendarId);
+  const calendar = verified.calendars.find((c) => c.primary) ?? verified.calendars[0]!;
+  const stored = await deps.calendarAccounts.reconnectCalDav(account.id, {
+    serverUrl: verified.serverUrl,
+    username: input.username,
+    password: input.password,
+    ...(kept ? {} : { calendarUrl: calendar.id }),
+  });
+  if (stored === 'not_found') return { ok: false, error: 'account_not_found', message: 'That calendar is not connected any more.' };
+  if (stored === 'other_account') {
+    return {
+      ok: false,
+      error: 'already_connected',
+      message: 'That user name on that server is connected already as another of your calendars.',
+    };
+  }
+  await deps.onConnected(stored, false);
+  return { ok: true, account: stored };
 }
 
 function hostOf(url: string): string {

@@ -17,6 +17,21 @@ export type RefreshOutcome =
   | { kind: 'fresh' | 'refreshed'; expiresAt: Date; tokenVersion: number }
   | { kind: 'error'; err: unknown; tokenVersion: number };
 
+/**
+ * Why the user must reconnect when the provider refused the stored credentials and nothing can
+ * renew them: an app password (CalDAV, iCloud) has no refresh token, it was revoked or changed.
+ */
+function refusedWithoutRenewal(account: CalendarAccount): string {
+  switch (account.provider) {
+    case 'icloud':
+      return 'iCloud refused the stored app-specific password (it was revoked or changed). Create a new one at appleid.apple.com and reconnect the calendar with it.';
+    case 'caldav':
+      return 'The calendar server refused the stored user name and app password (they were revoked or changed). Reconnect the calendar with the current password.';
+    default:
+      return 'The calendar has no refresh token; the user must reconnect it.';
+  }
+}
+
 /** Why the user must reconnect, as the account records it. */
 const reauthMessage = (account: CalendarAccount): string => account.lastError ?? 'reconnect required';
 
@@ -49,7 +64,7 @@ export async function refreshAccountToken(
       operation: 'refresh_token' as const,
     };
     if (!refreshToken) {
-      const message = 'The calendar has no refresh token; the user must reconnect it.';
+      const message = refusedWithoutRenewal(account);
       await inLock.markNeedsReauth(message);
       await inLock.appendSyncLog([{ ...audit, outcome: 'needs_reauth', detail: message }]);
       return { kind: 'reauth', message };

@@ -30,7 +30,11 @@ export function calendarAccountApiError(error: CalendarAccountError): ApiError {
     case 'caldav_unreachable':
       return new ApiError(502, error.code, error.message);
     case 'connection_limit_reached':
+    case 'already_connected':
       return new ApiError(409, error.code, error.message);
+    case 'not_reconnectable':
+      // OAuth accounts reconnect through a connect link: the same account is matched there.
+      return new ApiError(409, error.code, 'this connection is reconnected through a connect link (POST /v1/users/:userId/connect-links)');
     case 'too_many_connect_attempts':
       return new ApiError(429, error.code, error.message, undefined, error.retryAfterSeconds);
     case 'invalid_credentials':

@@ -9,6 +9,8 @@ export function calendarAccountJson(a: CalendarAccountWithEmail) {
     status: a.status,
     syncEnabled: a.syncEnabled,
     calendarId: a.calendarId,
+    /** CalDAV and iCloud: the server the account was connected on (what its reconnect form shows). */
+    ...(a.serverUrl ? { serverUrl: a.serverUrl } : {}),
     /** The account's own reminders; null: the deployment's EVENT_REMINDERS. */
     reminders: a.reminders,
     /** The calendars whose busy times count for conflicts; null: the primary calendar and the one events go to. */
@@ -19,6 +21,11 @@ export function calendarAccountJson(a: CalendarAccountWithEmail) {
     ...(a.status === 'error' && a.errorKind ? { errorReason: a.errorKind } : {}),
     ...(a.bulkSync ? { bulkSync: a.bulkSync } : {}),
     ...(a.removingEvents ? { removingEvents: true } : {}),
+    /**
+     * A disconnect asked to remove our events and has finished: the events it could not remove
+     * (the account could not be written any more, or the provider refused), for the user to delete.
+     */
+    ...(a.eventsNotRemoved ? { eventsNotRemoved: a.eventsNotRemoved.events } : {}),
   };
 }
 

@@ -74,6 +74,16 @@ export const caldavAccountBodySchema = z
     path: ['serverUrl'],
   });
 
+/**
+ * Reconnecting a CalDAV or iCloud account with a new app password; the user name and server URL
+ * default to the stored ones. Verified by discovery before anything is stored.
+ */
+export const caldavReconnectBodySchema = z.strictObject({
+  serverUrl: httpUrl.optional(),
+  username: z.string().trim().min(1).max(320).optional(),
+  password: z.string().min(1).max(1024),
+});
+
 export type ConfirmBody = z.infer<typeof confirmBodySchema>;
 export type RescheduleBody = z.infer<typeof rescheduleBodySchema>;
 export type CancelBody = z.infer<typeof cancelBodySchema>;

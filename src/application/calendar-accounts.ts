@@ -1,4 +1,10 @@
-import { connectCalDav, type CalDavConnectError, type CalDavConnectInput } from '../account-access/caldav-connect';
+import {
+  connectCalDav,
+  reconnectCalDav,
+  type CalDavConnectError,
+  type CalDavConnectInput,
+  type CalDavReconnectError,
+} from '../account-access/caldav-connect';
 import {
   connectionLimitReached,
   countConnectAttempt,
@@ -41,8 +47,15 @@ export type CalendarAccountError =
 
 /** A CalDAV account could not be verified or stored; `message` is written for the user. */
 export interface CalDavRefusal {
-  code: CalDavConnectError;
+  code: CalDavConnectError | CalDavReconnectError;
   message: string;
+}
+
+/** A CalDAV/iCloud account's sign-in again; the user name and server URL default to the stored ones. */
+export interface CalDavReconnectInput {
+  serverUrl?: string;
+  username?: string;
+  password: string;
 }
 
 /** Why a connect was refused: the account (CalDavRefusal) or the user's hourly attempts. */
@@ -62,7 +75,7 @@ export interface AccountChange {
 export interface CalendarAccountsDeps {
   accounts: Pick<
     CalendarAccountStore,
-    'listForUserWithEmail' | 'upsertCalDav' | 'setCalendar' | 'setReminders' | 'setSyncEnabled' | 'markRemovingEvents'
+    'listForUserWithEmail' | 'upsertCalDav' | 'reconnectCalDav' | 'setCalendar' | 'setReminders' | 'setSyncEnabled' | 'markRemovingEvents'
   >;
   workflows: Pick<WorkflowGateway, 'signalConnected' | 'signalDisconnect' | 'signalPush'>;
   providers: Pick<ProviderRegistry, 'oauth' | 'calendar'>;
@@ -154,6 +167,44 @@ export class CalendarAccounts {
     const account = await this.owned(userId, result.account.id);
     if (!account) throw new Error(`calendar account ${result.account.id} was stored but cannot be read back`);
     return { ok: true, value: { account, created: result.created } };
+  }
+
+  /**
+   * Signs a CalDAV or iCloud account in again with a new app password (and, when they changed,
+   * user name or server URL): verified by discovery like a connect, then the same account — id,
+   * events, bookings — is active again and its bookings are synced. Counts as a connect attempt.
+   */
+  async reconnectCalDav(userId: string, accountId: string, input: CalDavReconnectInput): Promise<AccountResult<CalendarAccountWithEmail>> {
+    const account = await this.owned(userId, accountId);
+    if (!account) return refused({ code: 'account_not_found', userId, accountId });
+    if (account.status === 'disconnected') return refused({ code: 'account_disconnected' });
+    if (account.provider !== 'caldav' && account.provider !== 'icloud') {
+      return refused({ code: 'not_reconnectable', message: 'This calendar is reconnected by signing in with its provider again.' });
+    }
+    const refusal = await countConnectAttempt(this.deps.attempts, this.deps.limits, userId, 'caldav');
+    if (refusal) return refused(refusal);
+    const serverUrl = input.serverUrl ?? account.serverUrl ?? undefined;
+    const result = await reconnectCalDav(
+      {
+        calendarAccounts: this.deps.accounts,
+        icloudCaldavUrl: this.deps.icloudCaldavUrl,
+        discover: (discoverInput) => this.deps.discoverCalDav(discoverInput),
+        logger: this.deps.logger,
+        onConnected: (stored, created) => this.deps.workflows.signalConnected(stored, !created),
+      },
+      account,
+      {
+        password: input.password,
+        username: input.username ?? account.accountEmail ?? '',
+        ...(serverUrl ? { serverUrl } : {}),
+      },
+    );
+    if (!result.ok) {
+      if (result.error === 'account_not_found') return refused({ code: 'account_not_found', userId, accountId });
+      return refused({ code: result.error, message: result.message });
+    }
+    const after = await this.owned(userId, accountId);
+    return after ? { ok: true, value: after } : refused({ code: 'account_not_found', userId, accountId });
   }
 
   /**

@@ -2,7 +2,7 @@ import type { AccountProblemKind } from '../domain/account-health';
 import type { Reminder } from '../events/reminders';
 import type { ProviderKind } from '../providers/types';
 import type { BulkSyncProgress } from './bulk-sync';
-import type { CalendarAccount, CalendarAccountStatus } from './calendar-account-types';
+import type { CalendarAccount, CalendarAccountStatus, EventsNotRemoved } from './calendar-account-types';
 
 /** calendar_connections as stored: the sealed columns hold ciphertext. */
 export interface CalendarAccountRow {
@@ -30,6 +30,7 @@ export interface CalendarAccountRow {
   reminders: Reminder[] | null;
   busy_calendar_ids: string[] | null;
   error_kind: AccountProblemKind | null;
+  events_not_removed: EventsNotRemoved | null;
 }
 
 /** Plain columns a new row is given (sealed ones are named by SealedColumn); the rest take their defaults. */
@@ -37,7 +38,7 @@ export type InsertedColumn =
   'user_id' | 'provider' | 'calendar_id' | 'token_expires_at' | 'token_issued_at' | 'server_url' | 'account_subject_hash';
 
 export const COLUMNS =
-  'id, user_id, provider, status, calendar_id, sync_enabled, token_expires_at, token_issued_at, token_version, last_synced_at, last_error, created_at, bulk_sync, removing_events, account_email_enc, access_token_enc, refresh_token_enc, password_enc, server_url, account_subject_hash, reminders, busy_calendar_ids, error_kind';
+  'id, user_id, provider, status, calendar_id, sync_enabled, token_expires_at, token_issued_at, token_version, last_synced_at, last_error, created_at, bulk_sync, removing_events, account_email_enc, access_token_enc, refresh_token_enc, password_enc, server_url, account_subject_hash, reminders, busy_calendar_ids, error_kind, events_not_removed';
 
 export function toCalendarAccount(row: CalendarAccountRow): CalendarAccount {
   return {
@@ -58,5 +59,7 @@ export function toCalendarAccount(row: CalendarAccountRow): CalendarAccount {
     reminders: row.reminders,
     busyCalendarIds: row.busy_calendar_ids,
     errorKind: row.status === 'error' ? row.error_kind : null,
+    serverUrl: row.server_url,
+    eventsNotRemoved: row.events_not_removed,
   };
 }

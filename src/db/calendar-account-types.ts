@@ -27,6 +27,34 @@ export interface CalendarAccount {
   busyCalendarIds: string[] | null;
   /** In `error`: why, when the cause is known (see src/domain/account-health). */
   errorKind?: AccountProblemKind | null;
+  /** CalDAV and iCloud: the server the account was found on (not a secret); null for OAuth accounts. */
+  serverUrl: string | null;
+  /** Set when a disconnect that was to remove our events finished: what it could not remove. */
+  eventsNotRemoved: EventsNotRemoved | null;
+}
+
+/** What a disconnect with event removal left in the calendar (empty: everything was removed). */
+export interface EventsNotRemoved {
+  /** When the disconnect finished (ISO 8601). */
+  at: string;
+  events: EventNotRemoved[];
+}
+
+export interface EventNotRemoved {
+  bookingId: string;
+  /** When the booking starts (ISO 8601), so the user can find the event; null when unknown. */
+  start: string | null;
+  /** Why it was not removed, written for the user. */
+  reason: string;
+}
+
+/** A CalDAV/iCloud account's sign-in again, for the same account (see CalendarAccountStore.reconnectCalDav). */
+export interface CalDavReconnect {
+  serverUrl: string;
+  username: string;
+  password: string;
+  /** The calendar events go to, when it changed (the one held is gone from the server). */
+  calendarUrl?: string;
 }
 
 export interface NewOAuthAccount {

@@ -6,7 +6,9 @@ import type { Credentials, ProviderKind } from '../providers/types';
 import { withTransaction, type Queryable } from './pool';
 import type {
   AccountLimitReached,
+  CalDavReconnect,
   CalendarAccount,
+  EventsNotRemoved,
   NewCalDavAccount,
   NewOAuthAccount,
   StoredAccount,
@@ -24,6 +26,9 @@ export type {
   TokenUpdate,
   StoredAccount,
   AccountLimitReached,
+  CalDavReconnect,
+  EventsNotRemoved,
+  EventNotRemoved,
 } from './calendar-account-types';
 
 /** A calendar account under its per-account lock, and the writes that commit with the lock's transaction. */
@@ -61,6 +66,14 @@ export interface CalendarAccountStore {
    */
   upsertCalDav(newAccount: NewCalDavAccount, limit: { maxActive: number }): Promise<StoredAccount | AccountLimitReached>;
   upsertCalDav(newAccount: NewCalDavAccount): Promise<StoredAccount>;
+  /**
+   * Signs a CalDAV/iCloud account in again (credentials verified by the caller): the same row —
+   * same id, events and bookings — gets the new password (and user name or server URL, when they
+   * changed), `active`, no error. `not_found`: no such account that is not disconnected;
+   * `other_account`: the user has another account with that server and user name (two accounts to
+   * one calendar would mean two events per booking). Serialised per user, as connects are.
+   */
+  reconnectCalDav(id: string, update: CalDavReconnect): Promise<CalendarAccount | 'not_found' | 'other_account'>;
   /** What a provider call authenticates with: an app password (CalDAV) or the access token. */
   getWithCredentials(id: string): Promise<{ account: CalendarAccount; credentials: Credentials | null } | undefined>;
   /**
@@ -79,9 +92,10 @@ export interface CalendarAccountStore {
   revocableToken(id: string): Promise<string | undefined>;
   /**
    * Disconnected for good: the secrets are erased, the row stays for the audit trail. A bulk
-   * sync still shown running was cancelled by the disconnect: it is shown stopped.
+   * sync still shown running was cancelled by the disconnect: it is shown stopped. With
+   * `eventsNotRemoved` (a disconnect that was to remove our events), what it left is kept.
    */
-  markDisconnected(id: string): Promise<void>;
+  markDisconnected(id: string, eventsNotRemoved?: EventsNotRemoved): Promise<void>;
 }
 
 /** An error a change of calendar ends (SQL, on calendar_connections' old values). */
@@ -270,6 +284,40 @@ export class PgCalendarAccountStore implements CalendarAccountStore {
     });
   }
 
+  async reconnectCalDav(id: string, update: CalDavReconnect): Promise<CalendarAccount | 'not_found' | 'other_account'> {
+    return withTransaction(this.pool, async (client) => {
+      const owner = await client.query<{ user_id: string }>('SELECT user_id FROM calendar_connections WHERE id = $1', [id]);
+      const userId = owner.rows[0]?.user_id;
+      if (userId === undefined) return 'not_found';
+      const rows = await this.lockAccounts(client, userId);
+      const mine = rows.find((r) => r.id === id);
+      if (!mine || mine.server_url === null) return 'not_found';
+      const other = rows.find(
+        (r) =>
+          r.id !== id &&
+          r.provider === mine.provider &&
+          r.server_url === update.serverUrl &&
+          r.account_email_enc !== null &&
+          this.reveal(r.id, 'account_email', r.account_email_enc) === update.username,
+      );
+      if (other) return 'other_account';
+      await client.query(
+        `UPDATE calendar_connections
+            SET password_enc = $2, account_email_enc = $3, server_url = $4, calendar_id = COALESCE($5, calendar_id),
+                status = 'active', last_error = NULL, updated_at = now()
+          WHERE id = $1`,
+        [
+          id,
+          this.box.seal(update.password, aad('password', id)),
+          this.box.seal(update.username, aad('account_email', id)),
+          update.serverUrl,
+          update.calendarUrl ?? null,
+        ],
+      );
+      return (await this.getOn(client, id))!;
+    });
+  }
+
   async getWithCredentials(id: string): Promise<{ account: CalendarAccount; credentials: Credentials | null } | undefined> {
     const row = await this.rowOn(this.pool, id);
     if (!row) return undefined;
@@ -370,14 +418,15 @@ export class PgCalendarAccountStore implements CalendarAccountStore {
     return row.access_token_enc ? this.reveal(id, 'access_token', row.access_token_enc) : undefined;
   }
 
-  async markDisconnected(id: string): Promise<void> {
+  async markDisconnected(id: string, eventsNotRemoved?: EventsNotRemoved): Promise<void> {
     await this.pool.query(
       `UPDATE calendar_connections
           SET status = 'disconnected', access_token_enc = NULL, refresh_token_enc = NULL, token_expires_at = NULL,
               password_enc = NULL, removing_events = false, sync_enabled = false, updated_at = now(),
-              bulk_sync = CASE WHEN bulk_sync->>'state' = 'running' THEN bulk_sync || '{"state": "stopped"}'::jsonb ELSE bulk_sync END
+              bulk_sync = CASE WHEN bulk_sync->>'state' = 'running' THEN bulk_sync || '{"state": "stopped"}'::jsonb ELSE bulk_sync END,
+              events_not_removed = COALESCE($2::jsonb, events_not_removed)
         WHERE id = $1`,
-      [id],
+      [id, eventsNotRemoved === undefined ? null : JSON.stringify(eventsNotRemoved)],
     );
   }
 

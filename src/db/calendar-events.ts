@@ -28,8 +28,19 @@ export interface CalendarEventStore {
   recordOutcome(outcome: EventOutcome): Promise<{ bookingChangedAt: Date | null }>;
   /** Records a final failed write: the link marked failed (unless a newer revision was written) and the audit row. */
   recordFailure(failure: EventFailure): Promise<void>;
-  /** Bookings that may still have an event of ours in this calendar. */
-  toRemove(accountId: string, limit: number): Promise<EventToRemove[]>;
+  /** Bookings that may still have an event of ours in this calendar, but those in `skip`. */
+  toRemove(accountId: string, limit: number, skip?: string[]): Promise<EventToRemove[]>;
+  /** Every booking that may still have an event of ours in this calendar, with its start (for the user to find it). */
+  leftInCalendar(accountId: string): Promise<EventLeft[]>;
+}
+
+/** An event of ours that may still be in a calendar. */
+export interface EventLeft {
+  bookingId: string;
+  userId: string;
+  provider: string;
+  /** When the booking starts, if the booking is known. */
+  start: Date | null;
 }
 
 export class PgCalendarEventStore implements CalendarEventStore {
@@ -86,11 +97,11 @@ export class PgCalendarEventStore implements CalendarEventStore {
     );
   }
 
-  async toRemove(accountId: string, limit: number): Promise<EventToRemove[]> {
+  async toRemove(accountId: string, limit: number, skip: string[] = []): Promise<EventToRemove[]> {
     const { rows } = await this.db.query<{ booking_id: string; user_id: string; revision: number; calendar_id: string | null }>(
       `SELECT booking_id, user_id, revision, calendar_id FROM calendar_events
-        WHERE connection_id = $1 AND state <> 'deleted' ORDER BY booking_id LIMIT $2`,
-      [accountId, limit],
+        WHERE connection_id = $1 AND state <> 'deleted' AND booking_id <> ALL($3::text[]) ORDER BY booking_id LIMIT $2`,
+      [accountId, limit, skip],
     );
     return rows.map((r) => ({
       bookingId: r.booking_id,
@@ -98,5 +109,15 @@ export class PgCalendarEventStore implements CalendarEventStore {
       revision: r.revision,
       ...(r.calendar_id ? { calendarId: r.calendar_id } : {}),
     }));
+  }
+
+  async leftInCalendar(accountId: string): Promise<EventLeft[]> {
+    const { rows } = await this.db.query<{ booking_id: string; user_id: string; provider: string; start_at: Date | null }>(
+      `SELECT e.booking_id, e.user_id, e.provider, b.start_at FROM calendar_events e
+         LEFT JOIN bookings b ON b.booking_id = e.booking_id
+        WHERE e.connection_id = $1 AND e.state <> 'deleted' ORDER BY b.start_at NULLS LAST, e.booking_id`,
+      [accountId],
+    );
+    return rows.map((r) => ({ bookingId: r.booking_id, userId: r.user_id, provider: r.provider, start: r.start_at }));
   }
 }

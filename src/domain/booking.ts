@@ -105,6 +105,14 @@ export interface EventToRemove {
   calendarId?: string;
 }
 
+/** How the removal of a disconnecting calendar's events ended, when it could not remove them all. */
+export interface RemovalOutcome {
+  /** The calendar could not be written any more (needs reconnecting, not answering…): every event left stays, for this reason. */
+  stoppedBecause?: string;
+  /** Events the provider refused to delete, each with why (for the user). */
+  refused: Array<{ bookingId: string; reason: string }>;
+}
+
 /** What a booking's reconcile pass plans with: the participants' calendars, and whether e-mail invitations are on. */
 export interface ReconcileTargets {
   calendars: CalendarTarget[];

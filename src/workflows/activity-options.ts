@@ -48,11 +48,21 @@ export function notificationDeliveryOptions(retryForMs: number): ActivityOptions
   };
 }
 
+/**
+ * Provider calls of a disconnect (removing our events, closing push channels): retried as any
+ * call, but not for ever, since a disconnect must finish even when the calendar stopped answering.
+ */
+export const DISCONNECT_CALL_OPTIONS: ActivityOptions = { ...ACTIVITY_OPTIONS, scheduleToCloseTimeout: '2 minutes' };
+
 /** The activities a workflow schedules on the task queue. */
 export const activities = proxyActivities<Activities>(ACTIVITY_OPTIONS);
 
 /** Busy-time reads, which heartbeat. */
 export const busyReadActivities = proxyActivities<Pick<Activities, 'refreshBusyTimes'>>(BUSY_READ_OPTIONS);
+
+/** A disconnect's provider calls, bounded in time. */
+export const disconnectCallActivities =
+  proxyActivities<Pick<Activities, 'deleteCalendarEvent' | 'closePushChannels'>>(DISCONNECT_CALL_OPTIONS);
 
 /** The booking's database activities. */
 export const bookingStoreActivities =

@@ -1,4 +1,5 @@
 import {
+  ActivityFailure,
   CancellationScope,
   condition,
   continueAsNew,
@@ -10,7 +11,7 @@ import {
 } from '@temporalio/workflow';
 import { calendarAccountWorkflowInputSchema, connectedEventSchema, disconnectRequestSchema } from '../domain/booking-input-schemas';
 import { FailureType } from '../domain/failures';
-import { activities, busyReadActivities } from './activity-options';
+import { activities, busyReadActivities, disconnectCallActivities } from './activity-options';
 import { bulkSyncWorkflow } from './bulk-sync';
 import { reportBusyRead } from './busy-read-reports';
 import { CalendarAccountState, type CarriedCalendarAccountState } from './calendar-account-state';
@@ -154,8 +155,17 @@ export async function connectionWorkflow(rawInput: CalendarAccountWorkflowInput)
 
   await Promise.all([bulkSyncs(), busyTimes(), pushChannels()]);
   // Every loop ends on disconnect. Removing events and stopping channels need the tokens, so
-  // the calendar account is finalised (revoked, erased) after.
-  if (state.removeEventsOnDisconnect) await removeAccountEvents(connectionId);
-  await withFreshToken(connectionId, (tokenJustRefreshed) => activities.closePushChannels({ connectionId, tokenJustRefreshed }));
-  await activities.finalizeDisconnect({ connectionId });
+  // the calendar account is finalised (revoked, erased) after. Each step ends even when the
+  // calendar cannot be written any more: a disconnect always finishes, reporting what it left.
+  const removal = state.removeEventsOnDisconnect ? await removeAccountEvents(connectionId) : undefined;
+  try {
+    await withFreshToken(connectionId, (tokenJustRefreshed) =>
+      disconnectCallActivities.closePushChannels({ connectionId, tokenJustRefreshed }),
+    );
+  } catch (err) {
+    // The provider did not answer in time: its channels expire by themselves, and notifications
+    // for a disconnected account are ignored.
+    if (!(err instanceof ActivityFailure)) throw err;
+  }
+  await activities.finalizeDisconnect({ connectionId, ...(removal ? { removal } : {}) });
 }

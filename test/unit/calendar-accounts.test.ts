@@ -25,6 +25,8 @@ function account(overrides: Partial<CalendarAccountWithEmail> = {}): CalendarAcc
     removingEvents: false,
     reminders: null,
     busyCalendarIds: null,
+    eventsNotRemoved: null,
+    serverUrl: null,
     accountEmail: 'ann@example.com',
     ...overrides,
   };
@@ -44,6 +46,7 @@ function service(stored: CalendarAccountWithEmail | undefined, listed: () => Pro
     accounts: {
       listForUserWithEmail: (userId) => Promise.resolve(row && row.userId === userId ? [row] : []),
       upsertCalDav: () => Promise.reject(new Error('not used')),
+      reconnectCalDav: () => Promise.reject(new Error('not used')),
       setCalendar: (_id, calendarId) => {
         calls.push(`setCalendar:${calendarId}`);
         row = row && { ...row, calendarId };

@@ -34,6 +34,8 @@ function account(status: CalendarAccountStatus, tokenLeftMs: number | null, life
     removingEvents: false,
     reminders: null,
     busyCalendarIds: null,
+    eventsNotRemoved: null,
+    serverUrl: null,
   };
 }
 

@@ -3,6 +3,7 @@ import {
   availabilityCheckBodySchema,
   busyQuerySchema,
   caldavAccountBodySchema,
+  caldavReconnectBodySchema,
   cancelBodySchema,
   codecPayloadsSchema,
   confirmBodySchema,
@@ -211,7 +212,7 @@ export const ROUTES: RouteDoc[] = [
     path: '/v1/users/:userId/connections',
     tag: 'connections',
     summary:
-      "The user's calendars. `status`: `active`, `needs_reauth` (the user must reconnect), `error` (a permanent failure: the calendar is gone or no longer writable, the provider refuses the account, or its stored secrets cannot be read; `lastError` says what to do and `errorReason` why: `calendar_not_found`, `calendar_forbidden`, `account_disabled`, `secret_unavailable`; the account heals by itself when the cause goes), `disconnected`",
+      "The user's calendars: `{connections: [{id, provider, accountEmail, serverUrl? (CalDAV, iCloud), status, syncEnabled, calendarId, reminders, lastSyncedAt, lastError, bulkSync?, removingEvents?, eventsNotRemoved?}]}`; `eventsNotRemoved` (`[{bookingId, start, reason}]`) on a calendar disconnected with `removeEvents=true`: the events it could not remove. `status`: `active`, `needs_reauth` (the user must reconnect), `error` (a permanent failure: the calendar is gone or no longer writable, the provider refuses the account, or its stored secrets cannot be read; `lastError` says what to do and `errorReason` why: `calendar_not_found`, `calendar_forbidden`, `account_disabled`, `secret_unavailable`; the account heals by itself when the cause goes), `disconnected`",
     auth: 'apiKey',
     responses: { 200: '`{connections}`', ...keyed },
   },
@@ -236,9 +237,33 @@ export const ROUTES: RouteDoc[] = [
     method: 'delete',
     path: '/v1/users/:userId/connections/:connectionId',
     tag: 'connections',
-    summary: 'Disconnect (optionally removing our events)',
+    summary:
+      'Disconnect (optionally removing our events, `?removeEvents=true`). Always finishes, within a minute for an account that cannot be written any more (e.g. `needs_reauth`): poll the connection list until `status` is `disconnected`; after a removal it carries `eventsNotRemoved` (`[{bookingId, start, reason}]`, empty when every event was removed), also written to the sync log',
     auth: 'apiKey',
-    responses: { 202: 'accepted', ...keyed, 404: 'unknown connection' },
+    responses: {
+      200: 'disconnected already: nothing done',
+      202: 'accepted: the connection (`removingEvents` while events are removed)',
+      ...keyed,
+      404: 'unknown connection',
+    },
+  },
+  {
+    method: 'post',
+    path: '/v1/users/:userId/connections/:connectionId/reconnect',
+    tag: 'connections',
+    summary:
+      'Reconnect a CalDAV or iCloud connection with a new app password (user name and server URL default to the stored ones), verified first; the same connection (id, events, bookings) is active again and its bookings are synced. OAuth connections reconnect through a connect link',
+    auth: 'apiKey',
+    body: caldavReconnectBodySchema,
+    responses: {
+      200: 'the connection, active',
+      400: 'invalid request, or `invalid_credentials`, `caldav_not_supported`, `no_calendar`',
+      ...keyed,
+      404: 'unknown connection',
+      409: '`connection_disconnected`, `not_reconnectable` (an OAuth connection), or `already_connected` (another connection of the user has that server and user name)',
+      429: 'rate limited, or `too_many_connect_attempts` (`Retry-After`)',
+      502: '`caldav_unreachable`',
+    },
   },
   {
     method: 'get',

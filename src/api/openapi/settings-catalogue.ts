@@ -51,6 +51,22 @@ export const SETTINGS_PAGE_ROUTES: RouteDoc[] = [
   },
   {
     method: 'post',
+    path: '/settings/reconnect',
+    tag: 'connections',
+    summary:
+      'Settings page: reconnect a CalDAV or iCloud calendar with a new app password (the same calendar, its events and bookings kept)',
+    auth: 'settingsSession',
+    responses: {
+      303: 'back to the page (`?status=reconnected`)',
+      400: 'the form again, with what to fix',
+      401: 'no valid session',
+      403: "not posted from this service's own page",
+      404: 'the page: not a calendar of this user, nothing changed',
+      409: 'the page: the calendar was disconnected',
+    },
+  },
+  {
+    method: 'post',
     path: '/settings/feed-link',
     tag: 'connections',
     summary: "Settings page: create (or replace) the user's calendar feed link; the old one stops working",

@@ -1,4 +1,6 @@
 import type { CalendarAccountJson } from '../calendar-account-json';
+import { caldavReconnectForm, type ReconnectFormValues } from './caldav-reconnect-form';
+import { eventsLeftNotice, type EventsLeftView } from './events-left-notice';
 import { feedLinkSection, type FeedLinkView } from './feed-link-section';
 import { escapeHtml, page } from './layout';
 
@@ -30,6 +32,10 @@ export interface SettingsView {
   banner?: { tone: 'ok' | 'bad'; text: string };
   /** What the user typed into a refused CalDAV form (the password is never sent back). */
   caldavForm?: CalDavFormValues;
+  /** What the user typed into a refused reconnect form (the password is never sent back). */
+  reconnectForm?: ReconnectFormValues;
+  /** Calendars disconnected lately whose events could not all be removed. */
+  eventsLeft?: EventsLeftView[];
 }
 
 export interface CalDavFormValues {
@@ -42,17 +48,20 @@ function when(iso: string | null | undefined): string {
   return iso ? new Date(iso).toUTCString().replace(' GMT', ' UTC') : 'never';
 }
 
-function accountCard(c: CalendarAccountJson): string {
+function accountCard(c: CalendarAccountJson, reconnectForm?: ReconnectFormValues): string {
   const status = c.removingEvents ? { label: 'Removing events…', tone: 'warn' } : (STATUS[c.status] ?? { label: c.status, tone: 'muted' });
   const bulk = c.bulkSync
     ? c.bulkSync.state === 'running'
       ? `<p class="muted">Adding your bookings: ${c.bulkSync.done} of ${c.bulkSync.total}</p><progress max="${c.bulkSync.total || 1}" value="${c.bulkSync.done}"></progress>`
       : `<p class="muted">${c.bulkSync.done} existing booking${c.bulkSync.done === 1 ? '' : 's'} added.</p>`
     : '';
+  // OAuth accounts sign in with their provider again; CalDAV and iCloud take a new app password here.
   const reconnect =
-    c.status === 'needs_reauth'
-      ? `<form method="post" action="/settings/connect"><input type="hidden" name="provider" value="${escapeHtml(c.provider)}"><button class="primary" type="submit">Reconnect</button></form>`
-      : '';
+    c.status !== 'needs_reauth'
+      ? ''
+      : c.provider === 'caldav' || c.provider === 'icloud'
+        ? caldavReconnectForm(c, reconnectForm)
+        : `<form method="post" action="/settings/connect"><input type="hidden" name="provider" value="${escapeHtml(c.provider)}"><button class="primary" type="submit">Reconnect</button></form>`;
   const disconnectForm =
     c.status === 'disconnected' || c.removingEvents
       ? ''
@@ -86,7 +95,8 @@ export function settingsPage(view: SettingsView): string {
     `<h1>Your calendars</h1>
 ${view.banner ? `<div class="card ${view.banner.tone}" role="status">${escapeHtml(view.banner.text)}</div>` : ''}
 <p class="muted">Your bookings appear in every calendar you connect, and stay up to date when they change.</p>
-${visible.length > 0 ? visible.map((c) => accountCard(c)).join('\n') : '<div class="card muted">No calendar connected yet.</div>'}
+${(view.eventsLeft ?? []).map(eventsLeftNotice).join('\n')}
+${visible.length > 0 ? visible.map((c) => accountCard(c, view.reconnectForm)).join('\n') : '<div class="card muted">No calendar connected yet.</div>'}
 <h2>Connect a calendar</h2>
 <div class="card row">${connectButton('google', 'Google Calendar')}${connectButton('microsoft', 'Microsoft Outlook')}</div>
 <h2>iCloud or another CalDAV calendar</h2>

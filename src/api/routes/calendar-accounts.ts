@@ -4,14 +4,14 @@ import type { CalendarAccounts } from '../../application/calendar-accounts';
 import { calendarAccountApiError } from '../calendar-account-errors';
 import { calendarAccountJson } from '../calendar-account-json';
 import { validationError } from '../errors';
-import { caldavAccountBodySchema, idSchema, patchAccountBodySchema } from '../schemas';
+import { caldavAccountBodySchema, caldavReconnectBodySchema, idSchema, patchAccountBodySchema } from '../schemas';
 import { parseBody, parseParam } from '../validate';
 
 const userIdSchema = idSchema('userId');
 const accountIdSchema = z.uuid('connection ids are UUIDs');
 const deleteQuerySchema = z.strictObject({ removeEvents: z.enum(['true', 'false']).optional() });
 
-/** A user's calendar accounts: list, connect CalDAV, their calendars, toggle sync, choose calendar, disconnect. */
+/** A user's calendar accounts: list, connect and reconnect CalDAV, their calendars, toggle sync, choose calendar, disconnect. */
 export function calendarAccountRoutes(accounts: CalendarAccounts): Router {
   const router = Router();
 
@@ -25,6 +25,15 @@ export function calendarAccountRoutes(accounts: CalendarAccounts): Router {
     const result = await accounts.connectCalDav(userId, parseBody(req, caldavAccountBodySchema));
     if (!result.ok) throw calendarAccountApiError(result.error);
     res.status(result.value.created ? 201 : 200).json(calendarAccountJson(result.value.account));
+  });
+
+  // CalDAV and iCloud: the same account signs in again (OAuth accounts reconnect through a connect link).
+  router.post('/v1/users/:userId/connections/:connectionId/reconnect', async (req, res) => {
+    const userId = parseParam(req.params.userId, userIdSchema);
+    const id = parseParam(req.params.connectionId, accountIdSchema);
+    const result = await accounts.reconnectCalDav(userId, id, parseBody(req, caldavReconnectBodySchema));
+    if (!result.ok) throw calendarAccountApiError(result.error);
+    res.json(calendarAccountJson(result.value));
   });
 
   router.get('/v1/users/:userId/connections/:connectionId/calendars', async (req, res) => {

@@ -1,6 +1,6 @@
 import express, { Router, type Request, type RequestHandler, type Response } from 'express';
 import { z, type ZodError } from 'zod';
-import type { CalendarAccounts } from '../../application/calendar-accounts';
+import type { CalendarAccountError, CalendarAccounts, CalendarAccountWithEmail } from '../../application/calendar-accounts';
 import type { CalendarFeeds } from '../../application/calendar-feeds';
 import { ConnectLimitError } from '../../account-access/connect-limits';
 import type { SettingsAccess, SettingsSession } from '../../application/settings-access';
@@ -10,7 +10,8 @@ import { calendarAccountJson } from '../calendar-account-json';
 import { continuePage } from '../pages/browser-pages';
 import { connectResultMessage } from '../pages/connect-result';
 import { settingsLinkInvalidPage, settingsPage, type CalDavFormValues, type SettingsView } from '../pages/settings-page';
-import { caldavAccountBodySchema, idSchema } from '../schemas';
+import type { EventsLeftView } from '../pages/events-left-notice';
+import { caldavAccountBodySchema, caldavReconnectBodySchema, idSchema } from '../schemas';
 import { parseParam } from '../validate';
 
 export { SETTINGS_LINK_TTL_MS } from '../../application/settings-access';
@@ -27,6 +28,24 @@ export interface SettingsDeps {
 const userIdSchema = idSchema('userId');
 const connectForm = z.object({ provider: z.enum(['google', 'microsoft']) });
 const disconnectForm = z.object({ connectionId: z.uuid(), removeEvents: z.literal('true').optional() });
+/** How long the page keeps telling which events a disconnect left in a calendar. */
+const EVENTS_LEFT_SHOWN_MS = 7 * 24 * 3_600_000;
+
+/** Calendars disconnected lately that kept events of ours (the user deletes them there). */
+function eventsLeft(accounts: CalendarAccountWithEmail[], now: number): EventsLeftView[] {
+  return accounts
+    .filter((a) => a.status === 'disconnected' && a.eventsNotRemoved && a.eventsNotRemoved.events.length > 0)
+    .filter((a) => now - Date.parse(a.eventsNotRemoved!.at) < EVENTS_LEFT_SHOWN_MS)
+    .map((a) => ({ provider: a.provider, accountEmail: a.accountEmail, events: a.eventsNotRemoved!.events }));
+}
+
+/** What the user is told when a reconnect was refused. */
+function reconnectRefusal(error: CalendarAccountError): { status: number; text: string } {
+  if ('message' in error) return { status: 400, text: error.message };
+  if (error.code === 'account_not_found') return { status: 404, text: 'That calendar is not one of yours: nothing was changed.' };
+  if (error.code === 'account_disconnected') return { status: 409, text: 'That calendar was disconnected: connect it again below.' };
+  return { status: 400, text: 'The calendar could not be reconnected. Please try again.' };
+}
 
 /**
  * The CalDAV form as the JSON body it stands for, so one schema judges both: a browser sends
@@ -89,11 +108,15 @@ export function settingsRoutes(deps: SettingsDeps): Router {
   });
   router.use('/settings', sameOriginOnly(deps.publicBaseUrl));
 
-  const viewOf = async (userId: string): Promise<SettingsView> => ({
-    connections: (await deps.accounts.list(userId)).map(calendarAccountJson),
-    providers: deps.accounts.connectableProviders(),
-    feedLink: { createdAt: await deps.feeds.linkCreatedAt(userId) },
-  });
+  const viewOf = async (userId: string): Promise<SettingsView> => {
+    const accounts = await deps.accounts.list(userId);
+    return {
+      connections: accounts.map(calendarAccountJson),
+      providers: deps.accounts.connectableProviders(),
+      feedLink: { createdAt: await deps.feeds.linkCreatedAt(userId) },
+      eventsLeft: eventsLeft(accounts, Date.now()),
+    };
+  };
 
   router.get('/settings', async (req, res) => {
     if (typeof req.query.token === 'string') {
@@ -115,6 +138,8 @@ export function settingsRoutes(deps: SettingsDeps): Router {
     const error = typeof req.query.error === 'string' ? req.query.error : '';
     if (status === 'connected') view.banner = { tone: 'ok', text: 'Calendar connected. Your bookings are being added to it.' };
     else if (status === 'error') view.banner = { tone: 'bad', text: connectResultMessage(error) };
+    else if (status === 'reconnected')
+      view.banner = { tone: 'ok', text: 'Calendar reconnected. Your bookings are being brought up to date in it.' };
     else if (status === 'disconnected') view.banner = { tone: 'ok', text: 'Calendar disconnected.' };
     else if (status === 'feed_revoked')
       view.banner = { tone: 'ok', text: 'Subscription link revoked: calendars subscribed to it get nothing more.' };
@@ -188,6 +213,38 @@ export function settingsRoutes(deps: SettingsDeps): Router {
     const result = await deps.accounts.connectCalDav(userId, form.data);
     if (!result.ok) return refuse(result.error.message, kept);
     res.redirect(303, `${settingsUrl}?status=connected`);
+  });
+
+  // A CalDAV or iCloud calendar signs in again with a new app password; it stays the same calendar.
+  router.post('/settings/reconnect', forms, async (req, res) => {
+    const userId = await userOf(req, res);
+    if (!userId) return;
+    const raw = req.body as Record<string, unknown>;
+    const field = (name: string) => (typeof raw[name] === 'string' ? raw[name] : '');
+    const typed = { connectionId: field('connectionId'), serverUrl: field('serverUrl'), username: field('username') };
+    // A refused form is answered with the page itself, the user name kept, never the password.
+    const refuse = async (status: number, text: string) =>
+      res
+        .status(status)
+        .type('html')
+        .send(settingsPage({ ...(await viewOf(userId)), banner: { tone: 'bad', text }, reconnectForm: typed }));
+    const id = z.uuid().safeParse(typed.connectionId);
+    if (!id.success) return refuse(400, 'That reconnect request was incomplete: nothing was changed. Reload the page and try again.');
+    const serverUrl = typed.serverUrl.trim();
+    const username = typed.username.trim();
+    const body = { ...(serverUrl ? { serverUrl } : {}), ...(username ? { username } : {}), password: field('password') };
+    const form = caldavReconnectBodySchema.safeParse(body);
+    if (!form.success) {
+      const urlOnly = form.error.issues.every((i) => i.path[0] === 'serverUrl');
+      return refuse(400, urlOnly ? 'The server URL must start with https:// (or http://).' : 'Fill in the app password.');
+    }
+    // Only the session's own user's calendars: any other id is refused and left untouched.
+    const result = await deps.accounts.reconnectCalDav(userId, id.data, form.data);
+    if (!result.ok) {
+      const refusal = reconnectRefusal(result.error);
+      return refuse(refusal.status, refusal.text);
+    }
+    res.redirect(303, `${settingsUrl}?status=reconnected`);
   });
 
   return router;

@@ -71,6 +71,8 @@ export function accountRow(overrides: Partial<CalendarAccount> = {}): CalendarAc
     removingEvents: false,
     reminders: null,
     busyCalendarIds: null,
+    eventsNotRemoved: null,
+    serverUrl: null,
     ...overrides,
   };
 }
@@ -169,12 +171,13 @@ export class FakeCalendarAccounts implements CalendarAccountStore {
   upsertOAuth = unused('calendarAccounts.upsertOAuth');
   listForUserWithEmail = unused('calendarAccounts.listForUserWithEmail');
   upsertCalDav = unused('calendarAccounts.upsertCalDav');
+  reconnectCalDav = unused('calendarAccounts.reconnectCalDav');
   setSyncEnabled = unused('calendarAccounts.setSyncEnabled');
   setCalendar = unused('calendarAccounts.setCalendar');
   setReminders = unused('calendarAccounts.setReminders');
   markRemovingEvents = unused('calendarAccounts.markRemovingEvents');
-  revocableToken = unused('calendarAccounts.revocableToken');
-  markDisconnected = unused('calendarAccounts.markDisconnected');
+  revocableToken: CalendarAccountStore['revocableToken'] = unused('calendarAccounts.revocableToken');
+  markDisconnected: CalendarAccountStore['markDisconnected'] = unused('calendarAccounts.markDisconnected');
 }
 
 export class FakeCalendarEvents implements CalendarEventStore {
@@ -192,6 +195,7 @@ export class FakeCalendarEvents implements CalendarEventStore {
   }
 
   toRemove = unused('calendarEvents.toRemove');
+  leftInCalendar: CalendarEventStore['leftInCalendar'] = unused('calendarEvents.leftInCalendar');
 }
 
 /** Busy-time state of each account and calendar; `applyRead` answers with the edits a test queued. */

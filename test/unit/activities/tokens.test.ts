@@ -62,4 +62,26 @@ describe('refreshAccessToken', () => {
     expect([reauthFailure.type, reauthFailure.nonRetryable, reauthFailure.message]).toEqual(['ReauthRequired', true, 'grant revoked']);
     expect([gone.oauth.refreshedWith, reauth.oauth.refreshedWith]).toEqual([[], []]);
   });
+
+  it('tells the user of a refused CalDAV or iCloud app password to reconnect with a new one, not of a refresh token', async () => {
+    for (const provider of ['caldav', 'icloud'] as const) {
+      const world = fakeWorld();
+      world.calendarAccounts.put(accountRow({ provider, tokenExpiresAt: null }), {
+        kind: 'basic',
+        username: 'ada@example.com',
+        password: 'app-password',
+        serverUrl: 'https://caldav.example.com',
+      });
+      world.calendarAccounts.rows.get('conn-1')!.refreshToken = null;
+      const activities = createTokenActivities(world.deps);
+      const failure = await failureOf(activityEnv().run(activities, 'refreshAccessToken', { connectionId: 'conn-1', seenTokenVersion: 0 }));
+
+      expect(failure.type).toBe('ReauthRequired');
+      const { lastError } = world.calendarAccounts.row('conn-1');
+      expect(lastError).toContain('app');
+      expect(lastError).toContain('password');
+      expect(lastError).not.toContain('refresh token');
+      expect(failure.message).toBe(lastError);
+    }
+  });
 });

@@ -19,6 +19,7 @@ export function connectionStubs(overrides: ActivityStubs = {}): ActivityStubs {
     openPushChannel: async () => ({ opened: false }),
     closePushChannels: async () => ({ closed: 0 }),
     eventsToRemove: async () => [],
+    eventRemovalBlocked: async () => ({}),
     finalizeDisconnect: async () => undefined,
     ...overrides,
   };

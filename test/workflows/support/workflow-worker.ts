@@ -34,6 +34,7 @@ const ACTIVITY_NAMES = {
   deleteCalendarEvent: true,
   sendInvitation: true,
   eventsToRemove: true,
+  eventRemovalBlocked: true,
   finalizeDisconnect: true,
   recordNotification: true,
   deliverNotification: true,
