@@ -268,7 +268,7 @@ describe('GET /v1/bookings/:bookingId/history', () => {
     // A read of the calendar that began after our write was recorded, so the next one judges the event.
     const readAt = async () =>
       (
-        await h.pool.query<{ t: Date | null }>('SELECT busy_synced_at AS t FROM calendar_connections WHERE id = $1', [connectionId])
+        await h.pool.query<{ t: Date | null }>('SELECT max(synced_at) AS t FROM busy_calendars WHERE connection_id = $1', [connectionId])
       ).rows[0]!.t?.getTime() ?? 0;
     const before = await readAt();
     await eventually(async () => ((await readAt()) > before ? true : undefined), 'a busy read after the write');
