@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { objectUrl } from '../../src/providers/caldav';
 import { createCalendar, ensureRadicale, startRadicale, type RadicaleServer, type RadicaleUser } from '../../tools/support/radicale';
 import { confirmBody, getBooking, settled, type TestParticipant } from '../support/bookings';
-import { CHROMIUM_ARGS, ensureChromium } from '../support/chromium';
+import { ensureChromium, launchChromium } from '../support/chromium';
 import { eventually, startHarness, type Harness } from '../support/harness';
 import { setRadicalePasswords } from '../support/radicale-passwords';
 
@@ -37,7 +37,7 @@ beforeAll(async () => {
     calendars.set(u.username, await createCalendar(radicale.url, u.username, u.password, { slug: 'personal', displayName: 'Personal' }));
   }
   h = await startHarness();
-  browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
+  browser = await launchChromium(executablePath);
 }, 600_000);
 afterAll(async () => {
   await browser?.close();

@@ -2,11 +2,11 @@ import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createCalendar, ensureRadicale, startRadicale, type RadicaleServer } from '../../tools/support/radicale';
-import { CHROMIUM_ARGS, ensureChromium } from '../support/chromium';
+import { ensureChromium, launchChromium } from '../support/chromium';
 import { confirmBody, eventsFor, settled, type TestParticipant } from '../support/bookings';
 import { eventually, startHarness, type Harness } from '../support/harness';
 
@@ -22,7 +22,7 @@ beforeAll(async () => {
   radicale = await startRadicale({ users: [caldavUser] });
   await createCalendar(radicale.url, caldavUser.username, caldavUser.password, { slug: 'personal', displayName: 'Personal' });
   h = await startHarness();
-  browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
+  browser = await launchChromium(executablePath);
 }, 600_000);
 afterAll(async () => {
   await browser?.close();

@@ -1,6 +1,6 @@
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_ARGS, ensureChromium } from '../support/chromium';
+import { ensureChromium, launchChromium } from '../support/chromium';
 import { confirmBody } from '../support/bookings';
 import { startHarness, type Harness } from '../support/harness';
 
@@ -9,7 +9,7 @@ let browser: Browser;
 beforeAll(async () => {
   const executablePath = ensureChromium();
   h = await startHarness();
-  browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
+  browser = await launchChromium(executablePath);
 }, 600_000);
 afterAll(async () => {
   await browser?.close();
