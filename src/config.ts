@@ -7,6 +7,7 @@ import { instantMillis } from './domain/booking-input-schemas';
 import type { PrivateNetworkAllowance } from './net/address-policy';
 import { parseOutlookReminderChoice, type OutlookReminderChoice } from './providers/microsoft/reminder-choice';
 import { parseTrustProxy } from './trust-proxy';
+import { parseFrameAncestors } from './frame-ancestors';
 import type { InvitationMode } from './domain/invitations';
 import { readTemporalConnection, type TemporalConnection } from './temporal/connection-settings';
 
@@ -93,6 +94,11 @@ export interface AppConfig {
   externalEditPolicy: 'respect' | 'restore';
   /** Temporal Web UI origins the codec server answers (CORS). */
   temporalUiOrigins: string[];
+  /**
+   * Origins whose pages may show the settings pages in a frame (CSP frame-ancestors); the session
+   * cookie is then partitioned and SameSite=None. Empty: never framed (X-Frame-Options DENY).
+   */
+  settingsFrameAncestors: string[];
   /** Requests per minute per API key (or per address without one); 0 turns the limit off. */
   apiRateLimitPerMinute: number;
   /** Express `trust proxy`: how client addresses are read behind a load balancer (`true` only outside production). */
@@ -222,6 +228,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, nowMs: number =
   }
   const trustProxy = parseTrustProxy(validEnv.TRUST_PROXY, production);
   if (!trustProxy.ok) problems.push(trustProxy.problem);
+  const frameAncestors = parseFrameAncestors(validEnv.SETTINGS_FRAME_ANCESTORS);
+  if (!frameAncestors.ok) problems.push(frameAncestors.problem);
+  else if (frameAncestors.origins.length > 0 && validEnv.PUBLIC_BASE_URL && !isSecureBaseUrl(validEnv.PUBLIC_BASE_URL)) {
+    // A cookie sent into a frame must be Secure: browsers keep none for a plain-http site.
+    problems.push('SETTINGS_FRAME_ANCESTORS needs an https:// PUBLIC_BASE_URL (http only for a loopback address)');
+  }
   if (production && validEnv.METRICS_KEY !== undefined && validEnv.METRICS_KEY.length < MIN_SECRET_LENGTH) {
     problems.push(`METRICS_KEY: must be at least ${MIN_SECRET_LENGTH} characters in production`);
   }
@@ -316,6 +328,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, nowMs: number =
       .split(',')
       .map((o) => o.trim().replace(/\/+$/, ''))
       .filter((o) => o.length > 0),
+    settingsFrameAncestors: frameAncestors.ok ? frameAncestors.origins : [],
     logLevel: validEnv.LOG_LEVEL,
     workflowBundlePath: validEnv.WORKFLOW_BUNDLE_PATH,
     maxCachedWorkflows: validEnv.WORKER_MAX_CACHED_WORKFLOWS,

@@ -149,6 +149,8 @@ export const envSchema = z.object({
     .min(0, 'CONNECT_ATTEMPTS_PER_HOUR must be 0 (off) or more')
     .default(20),
   TEMPORAL_UI_ORIGINS: optionalText,
+  // Origins only, checked in config.ts (parseFrameAncestors) so every bad entry is named.
+  SETTINGS_FRAME_ANCESTORS: optionalText,
   NOTIFY_URL: optionalText.refine((v) => v === undefined || isHttpUrl(v), { message: 'NOTIFY_URL must be an http(s) URL' }),
   NOTIFY_RETRY_FOR: duration('NOTIFY_RETRY_FOR', '72h').prefault('72h'),
   PUSH_NOTIFICATIONS: z.enum(['auto', 'on', 'off']).default('auto'),

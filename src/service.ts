@@ -202,6 +202,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
       providers,
       settingsSigner: new Signer(config.encryptionKeys, 'settings-link'),
       settingsSessionSigner: new Signer(config.encryptionKeys, 'settings-session'),
+      settingsWindowSigner: new Signer(config.encryptionKeys, 'settings-window'),
       logger,
       processState,
     });

@@ -14,7 +14,7 @@ import type { DisplayCodec } from '../temporal/payload-codec';
 import type { WorkflowGateway } from '../temporal/workflow-gateway';
 import { accessLog } from './access-log';
 import { requireApiKey } from './auth';
-import { rateLimiter, securityHeaders } from './http-hardening';
+import { rateLimiter, securityHeaders, settingsFraming } from './http-hardening';
 import { ApiError, errorHandler, notFoundHandler } from './errors';
 import { bookingRoutes } from './routes/bookings';
 import { calendarAccountRoutes } from './routes/calendar-accounts';
@@ -70,6 +70,7 @@ export interface AppDeps extends ApiRepositories {
     | 'connectAttemptsPerHour'
     | 'metricsKey'
     | 'temporalUiOrigins'
+    | 'settingsFrameAncestors'
     | 'encryptionKeys'
     | 'eventReminders'
     | 'eventTemplates'
@@ -84,6 +85,8 @@ export interface AppDeps extends ApiRepositories {
   settingsSigner: Signer;
   /** Signs settings session cookies (purpose `settings-session`). */
   settingsSessionSigner: Signer;
+  /** Signs the passes that carry a settings session into a new window (purpose `settings-window`). */
+  settingsWindowSigner: Signer;
   logger: Logger;
   /** Whether the process is shutting down and how its worker is, for /readyz; none: an API alone. */
   processState?: ProcessState;
@@ -176,8 +179,15 @@ export function createApp(deps: AppDeps): Express {
       accounts: services.calendarAccounts,
       connect: deps.oauthConnect,
       feeds,
-      access: new SettingsAccess({ links: deps.settingsLinks, linkSigner: deps.settingsSigner, sessionSigner: deps.settingsSessionSigner }),
+      access: new SettingsAccess({
+        links: deps.settingsLinks,
+        linkSigner: deps.settingsSigner,
+        sessionSigner: deps.settingsSessionSigner,
+        windowSigner: deps.settingsWindowSigner,
+      }),
       publicBaseUrl: deps.config.publicBaseUrl,
+      framing: settingsFraming(deps.config),
+      embeddable: deps.config.settingsFrameAncestors.length > 0,
       requireKey: auth,
     }),
   );

@@ -20,8 +20,25 @@ export function readCookie(req: Request, name: string): string | undefined {
   return undefined;
 }
 
-export function setCookie(res: Response, name: string, value: string, opts: { maxAgeMs: number; sameSite: 'strict' | 'lax' }): void {
-  res.cookie(name, value, { httpOnly: true, secure: true, sameSite: opts.sameSite, path: '/', maxAge: opts.maxAgeMs });
+/**
+ * Sets an HttpOnly, Secure, host-only cookie for Path=/. `partitioned` (CHIPS): a browser keeps
+ * it apart for each top-level site it is used under, so a frame on one site never sees the
+ * cookie of the same page framed by another, or opened on its own.
+ */
+export function setCookie(
+  res: Response,
+  name: string,
+  value: string,
+  opts: { maxAgeMs: number; sameSite: 'strict' | 'lax' | 'none'; partitioned?: boolean },
+): void {
+  res.cookie(name, value, {
+    httpOnly: true,
+    secure: true,
+    sameSite: opts.sameSite,
+    path: '/',
+    maxAge: opts.maxAgeMs,
+    ...(opts.partitioned ? { partitioned: true } : {}),
+  });
 }
 
 /**

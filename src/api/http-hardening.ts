@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import { rateLimit, ipKeyGenerator } from 'express-rate-limit';
-import helmet from 'helmet';
+import helmet, { contentSecurityPolicy } from 'helmet';
 import type { AppConfig } from '../config';
 import { apiKeyMatcher } from './auth';
 import { ApiError } from './errors';
@@ -14,28 +14,50 @@ function originOf(url: string): string {
   return new URL(url).origin;
 }
 
+/** The pages' Content-Security-Policy, `frameAncestors` the only part that differs between them. */
+function cspDirectives(config: Pick<AppConfig, 'google' | 'microsoft'>, frameAncestors: string[]) {
+  return {
+    defaultSrc: ["'none'"],
+    styleSrc: ["'unsafe-inline'"],
+    scriptSrc: ["'unsafe-hashes'", sha256Source(DISCONNECT_CONFIRM_HANDLER), sha256Source(COPY_LINK_HANDLER)],
+    imgSrc: ["'self'", 'data:'],
+    formAction: ["'self'", originOf(config.google.authUrl), originOf(config.microsoft.loginUrl)],
+    frameAncestors,
+    baseUri: ["'none'"],
+  };
+}
+
 /**
  * Security headers on every response (helmet). The pages are self-contained: inline CSS, no
  * scripts but two inline handlers allowed by their hashes, forms that post to this service and may
- * be redirected on to the OAuth providers' consent pages, never framed.
+ * be redirected on to the OAuth providers' consent pages, never framed (the settings pages may
+ * be: see `settingsFraming`).
  */
 export function securityHeaders(config: Pick<AppConfig, 'google' | 'microsoft'>): RequestHandler {
   return helmet({
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        defaultSrc: ["'none'"],
-        styleSrc: ["'unsafe-inline'"],
-        scriptSrc: ["'unsafe-hashes'", sha256Source(DISCONNECT_CONFIRM_HANDLER), sha256Source(COPY_LINK_HANDLER)],
-        imgSrc: ["'self'", 'data:'],
-        formAction: ["'self'", originOf(config.google.authUrl), originOf(config.microsoft.loginUrl)],
-        frameAncestors: ["'none'"],
-        baseUri: ["'none'"],
-      },
-    },
+    contentSecurityPolicy: { useDefaults: false, directives: cspDirectives(config, ["'none'"]) },
     referrerPolicy: { policy: 'no-referrer' },
     crossOriginResourcePolicy: { policy: 'same-origin' },
   });
+}
+
+/**
+ * Who may frame the settings pages: nobody (X-Frame-Options DENY on top of `frame-ancestors
+ * 'none'`), or the SETTINGS_FRAME_ANCESTORS origins: the same policy with them as its
+ * frame-ancestors and no X-Frame-Options (it cannot name an origin, and would forbid them).
+ */
+export function settingsFraming(config: Pick<AppConfig, 'google' | 'microsoft' | 'settingsFrameAncestors'>): RequestHandler {
+  if (config.settingsFrameAncestors.length === 0) {
+    return (_req, res, next) => {
+      res.set('X-Frame-Options', 'DENY');
+      next();
+    };
+  }
+  const policy = contentSecurityPolicy({ useDefaults: false, directives: cspDirectives(config, config.settingsFrameAncestors) });
+  return (req, res, next) => {
+    res.removeHeader('X-Frame-Options');
+    policy(req, res, next);
+  };
 }
 
 /**

@@ -28,6 +28,17 @@ export interface SettingsSession {
   userId: string;
   cookie: string;
   maxAgeMs: number;
+  /** The user's link generation and when the session began (epoch ms): what a window pass carries on. */
+  generation: number;
+  startedAt: number;
+}
+
+/** A window pass's payload: the session it carries into a new window, and its own expiry. */
+interface WindowPassPayload {
+  w: string;
+  g: number;
+  iat: number;
+  exp: number;
 }
 
 export interface SettingsAccessDeps {
@@ -36,6 +47,8 @@ export interface SettingsAccessDeps {
   linkSigner: Signer;
   /** Signs session cookies (its own purpose: a link is never a session, nor the reverse). */
   sessionSigner: Signer;
+  /** Signs window passes (a purpose of their own again). */
+  windowSigner: Signer;
 }
 
 /**
@@ -73,12 +86,32 @@ export class SettingsAccess {
     return this.session(s);
   }
 
+  /**
+   * A pass that carries this session into a new top-level window of the same browser. A framed
+   * page's cookie is partitioned under the framing site, so the window the page opens (for an
+   * OAuth consent, which providers never show in a frame) does not have it; the page's form
+   * posts the pass instead. Accepted from this service's own pages only (like every form), it
+   * ends when the session would, and is refused after a revocation like the session.
+   */
+  windowPass(session: SettingsSession): string {
+    const exp = Math.min(Date.now() + SETTINGS_SESSION_IDLE_MS, session.startedAt + SETTINGS_SESSION_MAX_MS);
+    return this.deps.windowSigner.sign({ w: session.userId, g: session.generation, iat: session.startedAt, exp } satisfies WindowPassPayload);
+  }
+
+  /** The session a window pass carries, as a new cookie; undefined when forged, expired or revoked. */
+  async openWindow(pass: string): Promise<SettingsSession | undefined> {
+    const p = this.deps.windowSigner.verify<WindowPassPayload>(pass);
+    if (!p || typeof p.w !== 'string' || typeof p.g !== 'number' || typeof p.iat !== 'number' || typeof p.exp !== 'number') return undefined;
+    if (p.exp < Date.now() || (await this.deps.links.generation(p.w)) !== p.g) return undefined;
+    return this.session({ u: p.w, g: p.g, iat: p.iat });
+  }
+
   private session(s: Omit<SessionPayload, 'exp'>): SettingsSession | undefined {
     const now = Date.now();
     const exp = Math.min(now + SETTINGS_SESSION_IDLE_MS, s.iat + SETTINGS_SESSION_MAX_MS);
     if (exp <= now) return undefined;
     const cookie = this.deps.sessionSigner.sign({ u: s.u, g: s.g, iat: s.iat, exp } satisfies SessionPayload);
-    return { userId: s.u, cookie, maxAgeMs: exp - now };
+    return { userId: s.u, cookie, maxAgeMs: exp - now, generation: s.g, startedAt: s.iat };
   }
 }
 

@@ -36,6 +36,11 @@ export interface SettingsView {
   reconnectForm?: ReconnectFormValues;
   /** Calendars disconnected lately whose events could not all be removed. */
   eventsLeft?: EventsLeftView[];
+  /**
+   * Shown in a frame: the pass its connect forms carry into the new window they open (the
+   * providers' consent pages refuse to be framed, and the frame's cookie stays in the frame).
+   */
+  windowPass?: string;
 }
 
 export interface CalDavFormValues {
@@ -48,7 +53,17 @@ function when(iso: string | null | undefined): string {
   return iso ? new Date(iso).toUTCString().replace(' GMT', ' UTC') : 'never';
 }
 
-function accountCard(c: CalendarAccountJson, reconnectForm?: ReconnectFormValues): string {
+/**
+ * A form that starts an OAuth connect flow: in place, or from a framed page in a new top-level
+ * window that the window pass opens the session in.
+ */
+function connectForm(provider: string, button: string, windowPass: string | undefined): string {
+  const fields = `<input type="hidden" name="provider" value="${escapeHtml(provider)}">`;
+  if (windowPass === undefined) return `<form method="post" action="/settings/connect">${fields}${button}</form>`;
+  return `<form method="post" action="/settings/connect" target="_blank" rel="noopener">${fields}<input type="hidden" name="window" value="${escapeHtml(windowPass)}">${button}</form>`;
+}
+
+function accountCard(c: CalendarAccountJson, reconnectForm?: ReconnectFormValues, windowPass?: string): string {
   const status = c.removingEvents ? { label: 'Removing events…', tone: 'warn' } : (STATUS[c.status] ?? { label: c.status, tone: 'muted' });
   const bulk = c.bulkSync
     ? c.bulkSync.state === 'running'
@@ -61,7 +76,7 @@ function accountCard(c: CalendarAccountJson, reconnectForm?: ReconnectFormValues
       ? ''
       : c.provider === 'caldav' || c.provider === 'icloud'
         ? caldavReconnectForm(c, reconnectForm)
-        : `<form method="post" action="/settings/connect"><input type="hidden" name="provider" value="${escapeHtml(c.provider)}"><button class="primary" type="submit">Reconnect</button></form>`;
+        : connectForm(c.provider, '<button class="primary" type="submit">Reconnect</button>', windowPass);
   const disconnectForm =
     c.status === 'disconnected' || c.removingEvents
       ? ''
@@ -88,17 +103,22 @@ export function settingsPage(view: SettingsView): string {
   const form = view.caldavForm;
   const connectButton = (provider: 'google' | 'microsoft', label: string) =>
     view.providers[provider]
-      ? `<form method="post" action="/settings/connect"><input type="hidden" name="provider" value="${provider}"><button class="primary" type="submit">Connect ${label}</button></form>`
+      ? connectForm(provider, `<button class="primary" type="submit">Connect ${label}</button>`, view.windowPass)
       : `<button type="button" disabled title="Not available">Connect ${label}</button>`;
+  const newWindowNote =
+    view.windowPass !== undefined && (view.providers.google || view.providers.microsoft)
+      ? '<p class="muted" data-new-window>Google and Microsoft sign-in opens in a new window. When you are done there, <a href="/settings">refresh this page</a>.</p>'
+      : '';
   return page(
     'Calendar settings',
     `<h1>Your calendars</h1>
 ${view.banner ? `<div class="card ${view.banner.tone}" role="status">${escapeHtml(view.banner.text)}</div>` : ''}
 <p class="muted">Your bookings appear in every calendar you connect, and stay up to date when they change.</p>
 ${(view.eventsLeft ?? []).map(eventsLeftNotice).join('\n')}
-${visible.length > 0 ? visible.map((c) => accountCard(c, view.reconnectForm)).join('\n') : '<div class="card muted">No calendar connected yet.</div>'}
+${visible.length > 0 ? visible.map((c) => accountCard(c, view.reconnectForm, view.windowPass)).join('\n') : '<div class="card muted">No calendar connected yet.</div>'}
 <h2>Connect a calendar</h2>
 <div class="card row">${connectButton('google', 'Google Calendar')}${connectButton('microsoft', 'Microsoft Outlook')}</div>
+${newWindowNote}
 <h2>iCloud or another CalDAV calendar</h2>
 <form class="card" method="post" action="/settings/caldav">
   <p class="muted">For iCloud, create an app-specific password at appleid.apple.com and use it here.</p>

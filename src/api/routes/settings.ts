@@ -23,10 +23,16 @@ export interface SettingsDeps {
   access: SettingsAccess;
   publicBaseUrl: string;
   requireKey: RequestHandler;
+  /** Who may frame the settings pages (http-hardening's `settingsFraming`). */
+  framing: RequestHandler;
+  /** Whether some origins may frame them (SETTINGS_FRAME_ANCESTORS): the session cookie then works in a frame. */
+  embeddable: boolean;
 }
 
 const userIdSchema = idSchema('userId');
 const connectForm = z.object({ provider: z.enum(['google', 'microsoft']) });
+/** The window pass a framed page's connect form carries into the new window it opens. */
+const windowPassField = z.object({ window: z.string().max(2048) });
 const disconnectForm = z.object({ connectionId: z.uuid(), removeEvents: z.literal('true').optional() });
 /** How long the page keeps telling which events a disconnect left in a calendar. */
 const EVENTS_LEFT_SHOWN_MS = 7 * 24 * 3_600_000;
@@ -70,6 +76,11 @@ function caldavFormProblem(error: ZodError, body: Record<string, unknown>): stri
  * the browser exchanges it for a session cookie (HttpOnly, SameSite=Strict, `__Host-`) and the
  * link leaves the URL at once: pages, forms and redirects carry no token, and a connect flow
  * returns to the bare `/settings`. Forms are accepted from this service's own pages only.
+ *
+ * Embeddable (SETTINGS_FRAME_ANCESTORS): the cookie is SameSite=None and Partitioned, so it is
+ * sent in a frame on another site; SameSite no longer stops other sites' forms, the same-origin
+ * check on every form does. Providers never show their consent in a frame, so a framed page's
+ * connect buttons open the flow in a new window, carrying the session there by a window pass.
  */
 export function settingsRoutes(deps: SettingsDeps): Router {
   const router = Router();
@@ -77,17 +88,34 @@ export function settingsRoutes(deps: SettingsDeps): Router {
 
   const settingsUrl = `${deps.publicBaseUrl}/settings`;
   const keep = (res: Response, session: SettingsSession) =>
-    setCookie(res, SESSION_COOKIE, session.cookie, { maxAgeMs: session.maxAgeMs, sameSite: 'strict' });
-  /** The session's user (its cookie renewed), or undefined after answering 401. */
-  const userOf = async (req: Request, res: Response): Promise<string | undefined> => {
-    const session = await deps.access.resume(readCookie(req, SESSION_COOKIE));
+    setCookie(
+      res,
+      SESSION_COOKIE,
+      session.cookie,
+      deps.embeddable
+        ? { maxAgeMs: session.maxAgeMs, sameSite: 'none', partitioned: true }
+        : { maxAgeMs: session.maxAgeMs, sameSite: 'strict' },
+    );
+  /**
+   * The session (its cookie renewed), or undefined after answering 401. `windowPass`: a framed
+   * page's connect form opened this request in a new window, where the frame's cookie is not.
+   */
+  const sessionOf = async (req: Request, res: Response, windowPass?: string): Promise<SettingsSession | undefined> => {
+    const session =
+      (windowPass !== undefined ? await deps.access.openWindow(windowPass) : undefined) ??
+      (await deps.access.resume(readCookie(req, SESSION_COOKIE)));
     if (!session) {
       res.status(401).type('html').send(settingsLinkInvalidPage());
       return undefined;
     }
     keep(res, session);
-    return session.userId;
+    return session;
   };
+  /**
+   * Whether the page is shown in a frame: the browser says so (Sec-Fetch-Dest); one that does
+   * not say is treated as framed, whose page works in a window too.
+   */
+  const framed = (req: Request) => deps.embeddable && req.get('sec-fetch-dest') !== 'document';
 
   router.post('/v1/users/:userId/settings-links', deps.requireKey, async (req, res) => {
     const userId = parseParam(req.params.userId, userIdSchema);
@@ -103,14 +131,17 @@ export function settingsRoutes(deps: SettingsDeps): Router {
 
   router.use('/settings', (_req, res, next) => {
     // same-origin, not no-referrer: with no-referrer a browser sends `Origin: null` on the forms.
-    res.set({ 'Cache-Control': 'no-store', 'Referrer-Policy': 'same-origin', 'X-Frame-Options': 'DENY' });
+    res.set({ 'Cache-Control': 'no-store', 'Referrer-Policy': 'same-origin' });
     next();
   });
+  router.use('/settings', deps.framing);
   router.use('/settings', sameOriginOnly(deps.publicBaseUrl));
 
-  const viewOf = async (userId: string): Promise<SettingsView> => {
+  const viewOf = async (req: Request, session: SettingsSession): Promise<SettingsView> => {
+    const userId = session.userId;
     const accounts = await deps.accounts.list(userId);
     return {
+      ...(framed(req) ? { windowPass: deps.access.windowPass(session) } : {}),
       connections: accounts.map(calendarAccountJson),
       providers: deps.accounts.connectableProviders(),
       feedLink: { createdAt: await deps.feeds.linkCreatedAt(userId) },
@@ -126,13 +157,14 @@ export function settingsRoutes(deps: SettingsDeps): Router {
       keep(res, session);
       // After a cross-site navigation (a link in the app or an e-mail) a browser would not send
       // the SameSite=Strict cookie on a redirect; a same-origin hop from a page makes it send it.
+      // (In a frame the cookie is SameSite=None and the hop just stays inside the frame.)
       const site = req.get('sec-fetch-site');
       if (site === 'same-origin' || site === 'none') return res.redirect(303, settingsUrl);
       return res.type('html').send(continuePage('/settings'));
     }
-    const userId = await userOf(req, res);
-    if (!userId) return;
-    const view = await viewOf(userId);
+    const session = await sessionOf(req, res);
+    if (!session) return;
+    const view = await viewOf(req, session);
     // Banners come from fixed texts chosen by code: nothing from the URL is shown as a message.
     const status = req.query.status;
     const error = typeof req.query.error === 'string' ? req.query.error : '';
@@ -147,8 +179,10 @@ export function settingsRoutes(deps: SettingsDeps): Router {
   });
 
   router.post('/settings/connect', forms, async (req, res) => {
-    const userId = await userOf(req, res);
-    if (!userId) return;
+    const pass = windowPassField.safeParse(req.body);
+    const session = await sessionOf(req, res, pass.success ? pass.data.window : undefined);
+    if (!session) return;
+    const userId = session.userId;
     const form = connectForm.safeParse(req.body);
     if (!form.success) return res.redirect(303, `${settingsUrl}?status=error&error=provider_not_configured`);
     try {
@@ -163,13 +197,14 @@ export function settingsRoutes(deps: SettingsDeps): Router {
   });
 
   router.post('/settings/disconnect', forms, async (req, res) => {
-    const userId = await userOf(req, res);
-    if (!userId) return;
+    const session = await sessionOf(req, res);
+    if (!session) return;
+    const userId = session.userId;
     const refuse = async (status: number, text: string) =>
       res
         .status(status)
         .type('html')
-        .send(settingsPage({ ...(await viewOf(userId)), banner: { tone: 'bad', text } }));
+        .send(settingsPage({ ...(await viewOf(req, session)), banner: { tone: 'bad', text } }));
     const form = disconnectForm.safeParse(req.body);
     if (!form.success)
       return refuse(400, 'That disconnect request was incomplete: nothing was disconnected. Reload the page and try again.');
@@ -181,29 +216,32 @@ export function settingsRoutes(deps: SettingsDeps): Router {
 
   // The new link is shown in the answer itself, never in a URL: only its hash is stored.
   router.post('/settings/feed-link', forms, async (req, res) => {
-    const userId = await userOf(req, res);
-    if (!userId) return;
+    const session = await sessionOf(req, res);
+    if (!session) return;
+    const userId = session.userId;
     const created = await deps.feeds.createLink(userId);
-    const view = await viewOf(userId);
+    const view = await viewOf(req, session);
     res.type('html').send(settingsPage({ ...view, feedLink: { ...view.feedLink, created } }));
   });
 
   router.post('/settings/feed-link/revoke', forms, async (req, res) => {
-    const userId = await userOf(req, res);
-    if (!userId) return;
+    const session = await sessionOf(req, res);
+    if (!session) return;
+    const userId = session.userId;
     await deps.feeds.revokeLink(userId);
     res.redirect(303, `${settingsUrl}?status=feed_revoked`);
   });
 
   router.post('/settings/caldav', forms, async (req, res) => {
-    const userId = await userOf(req, res);
-    if (!userId) return;
+    const session = await sessionOf(req, res);
+    if (!session) return;
+    const userId = session.userId;
     // A refused form is answered with the page itself (400), the user name kept, never the password.
     const refuse = async (text: string, form: CalDavFormValues) =>
       res
         .status(400)
         .type('html')
-        .send(settingsPage({ ...(await viewOf(userId)), banner: { tone: 'bad', text }, caldavForm: form }));
+        .send(settingsPage({ ...(await viewOf(req, session)), banner: { tone: 'bad', text }, caldavForm: form }));
     const raw = req.body as Record<string, unknown>;
     const field = (name: string) => (typeof raw[name] === 'string' ? raw[name] : '');
     const kept = { provider: field('provider'), serverUrl: field('serverUrl'), username: field('username') };
@@ -217,8 +255,9 @@ export function settingsRoutes(deps: SettingsDeps): Router {
 
   // A CalDAV or iCloud calendar signs in again with a new app password; it stays the same calendar.
   router.post('/settings/reconnect', forms, async (req, res) => {
-    const userId = await userOf(req, res);
-    if (!userId) return;
+    const session = await sessionOf(req, res);
+    if (!session) return;
+    const userId = session.userId;
     const raw = req.body as Record<string, unknown>;
     const field = (name: string) => (typeof raw[name] === 'string' ? raw[name] : '');
     const typed = { connectionId: field('connectionId'), serverUrl: field('serverUrl'), username: field('username') };
@@ -227,7 +266,7 @@ export function settingsRoutes(deps: SettingsDeps): Router {
       res
         .status(status)
         .type('html')
-        .send(settingsPage({ ...(await viewOf(userId)), banner: { tone: 'bad', text }, reconnectForm: typed }));
+        .send(settingsPage({ ...(await viewOf(req, session)), banner: { tone: 'bad', text }, reconnectForm: typed }));
     const id = z.uuid().safeParse(typed.connectionId);
     if (!id.success) return refuse(400, 'That reconnect request was incomplete: nothing was changed. Reload the page and try again.');
     const serverUrl = typed.serverUrl.trim();
