@@ -111,6 +111,51 @@ describe('the settings page embedded in a page of another site (SETTINGS_FRAME_A
     }
   });
 
+  it('a framed page carries a window pass into the new window its connect forms open; it works from the service\'s own pages only', async () => {
+    const userId = h.id('user');
+    const service = h.config.publicBaseUrl;
+    const exchanged = await fetch(await settingsLink(userId), { redirect: 'manual', headers: { 'sec-fetch-site': 'none' } });
+    const cookie = exchanged.headers.getSetCookie().map((c) => c.split(';')[0]!)[0]!;
+    const framed = await (await fetch(`${service}/settings`, { headers: { cookie, 'sec-fetch-dest': 'iframe' } })).text();
+    const pass = /name="window" value="([^"]+)"/.exec(framed)?.[1];
+    expect(pass).toBeDefined();
+    expect(framed).toContain('<form method="post" action="/settings/connect" target="_blank" rel="noopener">');
+    // The same page opened in a window connects in place, and holds no pass.
+    const top = await (await fetch(`${service}/settings`, { headers: { cookie, 'sec-fetch-dest': 'document' } })).text();
+    expect(top).toContain('Your calendars');
+    expect(top).not.toContain('name="window"');
+    expect(top).not.toContain('target="_blank"');
+
+    /** The connect form as the new window posts it: the pass, no cookie (the frame's stays in the frame's partition). */
+    const connect = (window: string, headers: Record<string, string>) =>
+      fetch(`${service}/settings/connect`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+        body: new URLSearchParams({ provider: 'google', window }).toString(),
+        redirect: 'manual',
+      });
+    const flows = async () => (await h.pool.query('SELECT 1 FROM oauth_flows WHERE user_id = $1', [userId])).rows.length;
+    for (const headers of [{ 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }, { origin: parentOrigin }, {}]) {
+      const refused = await connect(pass!, headers);
+      expect(refused.status, JSON.stringify(headers)).toBe(403);
+      expect(refused.headers.getSetCookie()).toEqual([]);
+    }
+    const forged = await connect(`${pass!.slice(0, -2)}AA`, { 'sec-fetch-site': 'same-origin' });
+    expect(forged.status).toBe(401);
+    expect(await flows()).toBe(0);
+
+    const opened = await connect(pass!, { 'sec-fetch-site': 'same-origin' });
+    expect(opened.status).toBe(303);
+    expect(opened.headers.get('location')).toMatch(new RegExp(`^${service}/v1/connect/`));
+    expect(opened.headers.getSetCookie().join('\n')).toMatch(/__Host-settings-session=[^;]+;.*Partitioned; SameSite=None/);
+    expect(await flows()).toBe(1);
+
+    // A revocation refuses the pass like the session.
+    expect((await h.api('DELETE', `/v1/users/${userId}/settings-links`)).status).toBe(204);
+    expect((await connect(pass!, { 'sec-fetch-site': 'same-origin' })).status).toBe(401);
+    expect(await flows()).toBe(1);
+  });
+
   it('shows the user\'s calendars in the frame; its forms (feed link, disconnect) work there', { timeout: 120_000 }, async () => {
     const userId = h.id('user');
     const { connectionId, email } = await h.connectGoogle(userId);

@@ -130,6 +130,47 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...base, NODE_ENV: 'test', PUBLIC_BASE_URL: 'http://127.0.0.1:3000' }).publicBaseUrl).toBe('http://127.0.0.1:3000');
   });
 
+  it('reads SETTINGS_FRAME_ANCESTORS as exact origins (https, http for the loopback only); unset: never framed', () => {
+    expect(loadConfig(base).settingsFrameAncestors).toEqual([]);
+    expect(loadConfig({ ...base, SETTINGS_FRAME_ANCESTORS: '  ' }).settingsFrameAncestors).toEqual([]);
+    expect(
+      loadConfig({
+        ...base,
+        SETTINGS_FRAME_ANCESTORS: 'https://App.Example.com/, https://app.example.com:8443  http://localhost:5173,http://127.0.0.1:8080 https://app.example.com',
+      }).settingsFrameAncestors,
+    ).toEqual(['https://app.example.com', 'https://app.example.com:8443', 'http://localhost:5173', 'http://127.0.0.1:8080']);
+    expect(loadConfig({ ...PRODUCTION_ENV, SETTINGS_FRAME_ANCESTORS: 'https://app.example.com' }).settingsFrameAncestors).toEqual([
+      'https://app.example.com',
+    ]);
+    const wildcard =
+      'SETTINGS_FRAME_ANCESTORS: wildcards are refused (`*` or `https://*.example.com`): name every origin that may frame the settings page';
+    for (const value of ['*', 'https://*.example.com', 'https://app.example.com *']) {
+      expect(problems({ ...base, SETTINGS_FRAME_ANCESTORS: value }), value).toEqual([wildcard]);
+    }
+    for (const value of [
+      'http://app.example.com',
+      'https://app.example.com/settings',
+      'https://app.example.com/?x=1',
+      'https://app.example.com#top',
+      'https://user:pw@app.example.com',
+      'app.example.com',
+      "'self'",
+      "'none'",
+      'https:',
+      'data:',
+      'ftp://app.example.com',
+      'http://localhost.example.com',
+    ]) {
+      expect(problems({ ...base, SETTINGS_FRAME_ANCESTORS: value }), value).toEqual([
+        `SETTINGS_FRAME_ANCESTORS must list origins such as https://app.example.com (https, or http for localhost/127.0.0.1; no path); not understood: ${value}`,
+      ]);
+    }
+    // A framed page's cookie must be Secure, which a plain-http site cannot keep.
+    expect(problems({ ...base, PUBLIC_BASE_URL: 'http://sync.lan:3000', SETTINGS_FRAME_ANCESTORS: 'https://app.example.com' })).toEqual([
+      'SETTINGS_FRAME_ANCESTORS needs an https:// PUBLIC_BASE_URL (http only for a loopback address)',
+    ]);
+  });
+
   it('opens the codec without a key only with CODEC_OPEN_IN_DEVELOPMENT=true in development', () => {
     expect(loadConfig(base).codecOpenInDevelopment).toBe(false);
     expect(loadConfig({ ...base, CODEC_OPEN_IN_DEVELOPMENT: 'true' }).codecOpenInDevelopment).toBe(true);
