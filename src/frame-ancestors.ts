@@ -17,7 +17,8 @@ export function parseFrameAncestors(value: string | undefined): { ok: true; orig
     if (item.includes('*')) {
       return {
         ok: false,
-        problem: 'SETTINGS_FRAME_ANCESTORS: wildcards are refused (`*` or `https://*.example.com`): name every origin that may frame the settings page',
+        problem:
+          'SETTINGS_FRAME_ANCESTORS: wildcards are refused (`*` or `https://*.example.com`): name every origin that may frame the settings page',
       };
     }
     const origin = originOf(item);

@@ -95,13 +95,19 @@ export class SettingsAccess {
    */
   windowPass(session: SettingsSession): string {
     const exp = Math.min(Date.now() + SETTINGS_SESSION_IDLE_MS, session.startedAt + SETTINGS_SESSION_MAX_MS);
-    return this.deps.windowSigner.sign({ w: session.userId, g: session.generation, iat: session.startedAt, exp } satisfies WindowPassPayload);
+    return this.deps.windowSigner.sign({
+      w: session.userId,
+      g: session.generation,
+      iat: session.startedAt,
+      exp,
+    } satisfies WindowPassPayload);
   }
 
   /** The session a window pass carries, as a new cookie; undefined when forged, expired or revoked. */
   async openWindow(pass: string): Promise<SettingsSession | undefined> {
     const p = this.deps.windowSigner.verify<WindowPassPayload>(pass);
-    if (!p || typeof p.w !== 'string' || typeof p.g !== 'number' || typeof p.iat !== 'number' || typeof p.exp !== 'number') return undefined;
+    if (!p || typeof p.w !== 'string' || typeof p.g !== 'number' || typeof p.iat !== 'number' || typeof p.exp !== 'number')
+      return undefined;
     if (p.exp < Date.now() || (await this.deps.links.generation(p.w)) !== p.g) return undefined;
     return this.session({ u: p.w, g: p.g, iat: p.iat });
   }

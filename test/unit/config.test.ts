@@ -136,7 +136,8 @@ describe('loadConfig', () => {
     expect(
       loadConfig({
         ...base,
-        SETTINGS_FRAME_ANCESTORS: 'https://App.Example.com/, https://app.example.com:8443  http://localhost:5173,http://127.0.0.1:8080 https://app.example.com',
+        SETTINGS_FRAME_ANCESTORS:
+          'https://App.Example.com/, https://app.example.com:8443  http://localhost:5173,http://127.0.0.1:8080 https://app.example.com',
       }).settingsFrameAncestors,
     ).toEqual(['https://app.example.com', 'https://app.example.com:8443', 'http://localhost:5173', 'http://127.0.0.1:8080']);
     expect(loadConfig({ ...PRODUCTION_ENV, SETTINGS_FRAME_ANCESTORS: 'https://app.example.com' }).settingsFrameAncestors).toEqual([
