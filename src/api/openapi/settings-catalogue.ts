@@ -18,7 +18,8 @@ export const SETTINGS_PAGE_ROUTES: RouteDoc[] = [
     method: 'post',
     path: '/settings/connect',
     tag: 'connections',
-    summary: 'Settings page: connect Google or Microsoft',
+    summary:
+      'Settings page: connect Google or Microsoft. A framed page (SETTINGS_FRAME_ANCESTORS) posts it into a new window with a `window` pass standing for the session there',
     auth: 'settingsSession',
     responses: { 303: 'to the provider', 401: 'no valid session', 403: "not posted from this service's own page" },
   },
