@@ -176,6 +176,7 @@ export function createApp(deps: AppDeps): Express {
       accounts: services.calendarAccounts,
       connect: deps.oauthConnect,
       feeds,
+      archive: services.bookingArchive,
       access: new SettingsAccess({ links: deps.settingsLinks, linkSigner: deps.settingsSigner, sessionSigner: deps.settingsSessionSigner }),
       publicBaseUrl: deps.config.publicBaseUrl,
       requireKey: auth,
