@@ -2,6 +2,7 @@ import { MAX_ACCOUNT_REMINDERS } from '../../events/reminder-limits';
 import type { Reminder } from '../../events/reminders';
 import type { CalendarAccountJson } from '../calendar-account-json';
 import { escapeHtml } from './layout';
+import { providerName } from './provider-names';
 
 /** One of an account's calendars, as `CalendarAccounts.calendars` lists it. */
 export interface AccountCalendar {
@@ -146,7 +147,8 @@ export function calendarSettingsForms(c: CalendarAccountJson, listing: CalendarL
     : listing.ok
       ? `${calendarPicker(c, listing.calendars)}\n${busyChoice(c, listing.calendars)}`
       : `<p class="warn" data-calendars="unavailable">${escapeHtml(listing.problem)}</p>`;
-  return `<section class="settings" aria-label="Settings for this calendar">
+  const label = `Settings of ${providerName(c.provider)}${c.accountEmail ? ` ${c.accountEmail}` : ''}`;
+  return `<section class="settings" aria-label="${escapeHtml(label)}">
 ${calendars}
 ${syncToggle(c)}
 ${remindersForm(c)}

@@ -51,7 +51,7 @@ export function settingsPage(view: SettingsView): string {
 <div role="status" id="banner">${view.banner ? `<div class="card ${view.banner.tone}">${escapeHtml(view.banner.text)}</div>` : ''}</div>
 <p class="muted">Your bookings appear in every calendar you connect, and stay up to date when they change.</p>
 ${timeZoneNote(view.timeZone)}
-${(view.eventsLeft ?? []).map(eventsLeftNotice).join('\n')}
+${(view.eventsLeft ?? []).map((left) => eventsLeftNotice(left, view.timeZone)).join('\n')}
 ${
   visible.length > 0
     ? visible
@@ -72,7 +72,7 @@ ${bookingHistorySection(view.activity ?? [], view.timeZone)}
   <label for="password">App password</label><input id="password" name="password" type="password" autocomplete="current-password">
   <p><button type="submit">Connect</button></p>
 </form>
-${feedLinkSection(view.feedLink)}
+${feedLinkSection({ ...view.feedLink, ...(view.timeZone ? { timeZone: view.timeZone } : {}) })}
 ${running ? `<meta http-equiv="refresh" content="2;url=/settings">` : ''}
 ${localTimeScript(view.timeZone)}`,
   );
