@@ -179,6 +179,7 @@ export function createApp(deps: AppDeps): Express {
       accounts: services.calendarAccounts,
       connect: deps.oauthConnect,
       feeds,
+      archive: services.bookingArchive,
       access: new SettingsAccess({
         links: deps.settingsLinks,
         linkSigner: deps.settingsSigner,

@@ -6,7 +6,8 @@ import type { AppConfig } from '../config';
 import { apiKeyMatcher } from './auth';
 import { ApiError } from './errors';
 import { COPY_LINK_HANDLER } from './pages/feed-link-section';
-import { DISCONNECT_CONFIRM_HANDLER } from './pages/settings-page';
+import { DISCONNECT_CONFIRM_HANDLER } from './pages/account-card';
+import { LOCAL_TIME_SCRIPT } from './pages/time-format';
 
 const sha256Source = (text: string) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
 
@@ -19,7 +20,12 @@ function cspDirectives(config: Pick<AppConfig, 'google' | 'microsoft'>, frameAnc
   return {
     defaultSrc: ["'none'"],
     styleSrc: ["'unsafe-inline'"],
-    scriptSrc: ["'unsafe-hashes'", sha256Source(DISCONNECT_CONFIRM_HANDLER), sha256Source(COPY_LINK_HANDLER)],
+    scriptSrc: [
+      "'unsafe-hashes'",
+      sha256Source(DISCONNECT_CONFIRM_HANDLER),
+      sha256Source(COPY_LINK_HANDLER),
+      sha256Source(LOCAL_TIME_SCRIPT),
+    ],
     imgSrc: ["'self'", 'data:'],
     formAction: ["'self'", originOf(config.google.authUrl), originOf(config.microsoft.loginUrl)],
     frameAncestors,
@@ -29,7 +35,7 @@ function cspDirectives(config: Pick<AppConfig, 'google' | 'microsoft'>, frameAnc
 
 /**
  * Security headers on every response (helmet). The pages are self-contained: inline CSS, no
- * scripts but two inline handlers allowed by their hashes, forms that post to this service and may
+ * scripts but two inline handlers and one inline script (times in the browser's zone) allowed by their hashes, forms that post to this service and may
  * be redirected on to the OAuth providers' consent pages, never framed (the settings pages may
  * be: see `settingsFraming`).
  */

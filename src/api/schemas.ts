@@ -18,6 +18,7 @@ import {
   instantMillis,
   rescheduleBodySchema,
   rescheduleShape,
+  timeZone,
 } from '../domain/booking-input-schemas';
 import { MAX_BUSY_CALENDARS } from '../domain/busy-calendars';
 
@@ -60,6 +61,11 @@ export const patchAccountBodySchema = z
     busyCalendarIds: z.array(z.string().min(1).max(1024)).min(1).max(MAX_BUSY_CALENDARS).nullable().optional(),
   })
   .refine((b) => Object.keys(b).length > 0, 'nothing to change: send syncEnabled, calendarId, reminders or busyCalendarIds');
+
+/** A settings link: optionally the IANA zone its pages show times in (else the browser's own). */
+export const settingsLinkBodySchema = z.strictObject({
+  timeZone: timeZone.max(100).optional().describe("IANA zone the settings page shows times in, e.g. Europe/Paris; default: the browser's"),
+});
 
 /** Connecting a CalDAV account: verified by discovery before anything is stored. */
 export const caldavAccountBodySchema = z

@@ -21,6 +21,22 @@ export interface BookingHistoryRequest {
   limit: number;
 }
 
+/** A booking of the user's with the newest entries of its history that concern them. */
+export interface BookingActivity {
+  booking: BookingView;
+  /** Newest first. */
+  entries: BookingHistoryEntry[];
+}
+
+export interface RecentActivityRequest {
+  /** Bookings that end after this instant (RFC 3339). */
+  from: string;
+  /** At most this many bookings, by start time. */
+  bookings: number;
+  /** At most this many entries per booking. */
+  entries: number;
+}
+
 /** One page of a list, and `nextCursor` to pass as `cursor` for the next page (null on the last). */
 export type Page<K extends string, T> = Record<K, T[]> & { nextCursor: string | null };
 
@@ -65,5 +81,20 @@ export class BookingArchive {
     if (after === null && page.entries.length === 0 && !(await this.deps.exists(bookingId)))
       return { ok: false, error: 'booking_not_found' };
     return { ok: true, value: { entries: page.entries, nextCursor: page.next ? encodeCursor(HISTORY, page.next) : null } };
+  }
+
+  /**
+   * The user's bookings that end after `from` (the earliest first), each with its newest history
+   * entries that concern this user: their own calendars' writes, retries, failures and external
+   * edits, their invitations, the notifications about them. Never another participant's.
+   */
+  async recentActivity(userId: string, request: RecentActivityRequest): Promise<BookingActivity[]> {
+    const page = await this.deps.userBookings.page({ userId, from: request.from, after: null, limit: request.bookings });
+    return Promise.all(
+      page.bookings.map(async (booking) => ({
+        booking,
+        entries: await this.deps.history.latestFor(booking.bookingId, userId, request.entries),
+      })),
+    );
   }
 }

@@ -8,19 +8,21 @@ export const SETTINGS_SESSION_IDLE_MS = 30 * 60_000;
 /** …and this long after the link was exchanged, however active. */
 export const SETTINGS_SESSION_MAX_MS = 8 * 60 * 60_000;
 
-/** The signed link's payload: user, link generation, expiry. */
+/** The signed link's payload: user, link generation, expiry, and the zone its pages show times in. */
 interface LinkPayload {
   u: string;
   g: number;
   exp: number;
+  tz?: string;
 }
 
-/** The signed session cookie's payload: user, link generation, when it began, expiry. */
+/** The signed session cookie's payload: user, link generation, when it began, expiry, the link's zone. */
 interface SessionPayload {
   u: string;
   g: number;
   iat: number;
   exp: number;
+  tz?: string;
 }
 
 /** A user's settings session: who, and the (renewed) cookie value that carries it. */
@@ -31,6 +33,8 @@ export interface SettingsSession {
   /** The user's link generation and when the session began (epoch ms): what a window pass carries on. */
   generation: number;
   startedAt: number;
+  /** The IANA zone the link asked times to be shown in; absent: the browser's own. */
+  timeZone?: string;
 }
 
 /** A window pass's payload: the session it carries into a new window, and its own expiry. */
@@ -39,6 +43,7 @@ interface WindowPassPayload {
   g: number;
   iat: number;
   exp: number;
+  tz?: string;
 }
 
 export interface SettingsAccessDeps {
@@ -59,10 +64,12 @@ export interface SettingsAccessDeps {
 export class SettingsAccess {
   constructor(private readonly deps: SettingsAccessDeps) {}
 
-  async mintLink(userId: string): Promise<{ token: string; expiresAt: Date }> {
+  /** `timeZone` (an IANA zone the caller checked) travels signed in the link and then in the session. */
+  async mintLink(userId: string, timeZone?: string): Promise<{ token: string; expiresAt: Date }> {
     const exp = Date.now() + SETTINGS_LINK_TTL_MS;
     const g = await this.deps.links.generation(userId);
-    return { token: this.deps.linkSigner.sign({ u: userId, g, exp } satisfies LinkPayload), expiresAt: new Date(exp) };
+    const payload: LinkPayload = { u: userId, g, exp, ...(timeZone ? { tz: timeZone } : {}) };
+    return { token: this.deps.linkSigner.sign(payload), expiresAt: new Date(exp) };
   }
 
   /** Refuses every link and session issued for the user so far. */
@@ -75,7 +82,7 @@ export class SettingsAccess {
     const link = this.deps.linkSigner.verify<LinkPayload>(token);
     if (!link || !validShape(link) || link.exp < Date.now()) return undefined;
     if ((await this.deps.links.generation(link.u)) !== link.g) return undefined;
-    return this.session({ u: link.u, g: link.g, iat: Date.now() });
+    return this.session({ u: link.u, g: link.g, iat: Date.now(), ...zoneOf(link) });
   }
 
   /** The session a cookie carries, renewed; undefined when forged, expired or revoked. */
@@ -100,6 +107,7 @@ export class SettingsAccess {
       g: session.generation,
       iat: session.startedAt,
       exp,
+      ...(session.timeZone ? { tz: session.timeZone } : {}),
     } satisfies WindowPassPayload);
   }
 
@@ -109,16 +117,22 @@ export class SettingsAccess {
     if (!p || typeof p.w !== 'string' || typeof p.g !== 'number' || typeof p.iat !== 'number' || typeof p.exp !== 'number')
       return undefined;
     if (p.exp < Date.now() || (await this.deps.links.generation(p.w)) !== p.g) return undefined;
-    return this.session({ u: p.w, g: p.g, iat: p.iat });
+    return this.session({ u: p.w, g: p.g, iat: p.iat, ...zoneOf(p) });
   }
 
   private session(s: Omit<SessionPayload, 'exp'>): SettingsSession | undefined {
     const now = Date.now();
     const exp = Math.min(now + SETTINGS_SESSION_IDLE_MS, s.iat + SETTINGS_SESSION_MAX_MS);
     if (exp <= now) return undefined;
-    const cookie = this.deps.sessionSigner.sign({ u: s.u, g: s.g, iat: s.iat, exp } satisfies SessionPayload);
-    return { userId: s.u, cookie, maxAgeMs: exp - now, generation: s.g, startedAt: s.iat };
+    const zone = zoneOf(s);
+    const cookie = this.deps.sessionSigner.sign({ u: s.u, g: s.g, iat: s.iat, exp, ...zone } satisfies SessionPayload);
+    return { userId: s.u, cookie, maxAgeMs: exp - now, generation: s.g, startedAt: s.iat, ...(zone.tz ? { timeZone: zone.tz } : {}) };
   }
+}
+
+/** The zone a signed payload carries (only a string is taken: the signature vouches for the rest). */
+function zoneOf(p: { tz?: unknown }): { tz?: string } {
+  return typeof p.tz === 'string' && p.tz !== '' ? { tz: p.tz } : {};
 }
 
 function validShape(p: { u: unknown; g: unknown; exp: unknown }): boolean {

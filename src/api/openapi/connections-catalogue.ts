@@ -1,6 +1,12 @@
 import type { RouteDoc } from './catalogue';
 import { invalid, keyed } from './common-responses';
-import { caldavAccountBodySchema, caldavReconnectBodySchema, connectLinkBodySchema, patchAccountBodySchema } from '../schemas';
+import {
+  caldavAccountBodySchema,
+  caldavReconnectBodySchema,
+  connectLinkBodySchema,
+  patchAccountBodySchema,
+  settingsLinkBodySchema,
+} from '../schemas';
 
 /** Calendar connections: connect links, CalDAV accounts, their calendars, settings and disconnects. */
 export const CONNECTION_ROUTES: RouteDoc[] = [
@@ -134,9 +140,11 @@ export const CONNECTION_ROUTES: RouteDoc[] = [
     method: 'post',
     path: '/v1/users/:userId/settings-links',
     tag: 'connections',
-    summary: 'A signed link to the settings page (valid one hour, exchanged for a session on use)',
+    summary:
+      "A signed link to the settings page (valid one hour, exchanged for a session on use); the optional body's `timeZone` is the zone the page shows times in (default: the browser's)",
     auth: 'apiKey',
-    responses: { 201: '`{url, expiresAt}`', ...keyed },
+    body: settingsLinkBodySchema,
+    responses: { 201: '`{url, expiresAt}`', ...invalid, ...keyed },
   },
   {
     method: 'delete',

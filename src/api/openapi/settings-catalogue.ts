@@ -86,4 +86,33 @@ export const SETTINGS_PAGE_ROUTES: RouteDoc[] = [
     auth: 'settingsSession',
     responses: { 303: 'back to the page', 401: 'no valid session', 403: "not posted from this service's own page" },
   },
+  ...(
+    [
+      ['/settings/calendar', 'the calendar bookings are added to (`connectionId`, `calendarId`; its events move there)'],
+      ['/settings/sync', 'sync on or off (`connectionId`, `syncEnabled` true|false)'],
+      [
+        '/settings/busy-calendars',
+        'the calendars that count for conflicts (`connectionId`, `busyCalendarIds` repeated, `choice` chosen|default; at least one)',
+      ],
+      [
+        '/settings/reminders',
+        "the account's reminders (`connectionId`, `minutes` and `method` repeated per row, `choice` chosen|default), within its provider's limits",
+      ],
+    ] as const
+  ).map(([path, what]): RouteDoc => ({
+    method: 'post',
+    path,
+    tag: 'connections',
+    summary: `Settings page: ${what}; the same change as PATCH /v1/users/:userId/connections/:connectionId`,
+    auth: 'settingsSession',
+    responses: {
+      303: 'back to the page, with what was saved',
+      400: 'the page, with what to fix: nothing changed',
+      401: 'no valid session',
+      403: "not posted from this service's own page",
+      404: 'the page: not a calendar of this user, nothing changed',
+      409: 'the page: the calendar is disconnected, needs reconnecting or in error',
+      502: 'the page: the provider did not answer',
+    },
+  })),
 ];

@@ -1,4 +1,5 @@
 import { escapeHtml } from './layout';
+import { timeElement } from './time-format';
 
 /** A disconnected calendar whose events could not all be removed, shown for a while after. */
 export interface EventsLeftView {
@@ -7,15 +8,14 @@ export interface EventsLeftView {
   events: Array<{ bookingId: string; start: string | null; reason: string }>;
 }
 
-function startText(iso: string | null): string {
-  return iso ? new Date(iso).toUTCString().replace(' GMT', ' UTC') : 'date unknown';
-}
-
-/** Events a disconnect left in a calendar: the user deletes them there. */
-export function eventsLeftNotice(left: EventsLeftView): string {
+/** Events a disconnect left in a calendar: the user deletes them there. Times in `timeZone` (absent: the browser's). */
+export function eventsLeftNotice(left: EventsLeftView, timeZone?: string): string {
   const n = left.events.length;
   const items = left.events
-    .map((e) => `<li data-booking="${escapeHtml(e.bookingId)}">${escapeHtml(startText(e.start))}: ${escapeHtml(e.reason)}</li>`)
+    .map(
+      (e) =>
+        `<li data-booking="${escapeHtml(e.bookingId)}">${e.start ? timeElement(e.start, timeZone) : 'date unknown'}: ${escapeHtml(e.reason)}</li>`,
+    )
     .join('');
   return `<div class="card warn" role="region" aria-label="Events not removed" data-events-left>
   <p><strong>${n} event${n === 1 ? '' : 's'} could not be removed</strong> from ${escapeHtml(left.accountEmail ?? 'a disconnected calendar')} when it was disconnected. Delete ${n === 1 ? 'it' : 'them'} in your calendar app:</p>

@@ -1,5 +1,6 @@
 import type { FeedLink } from '../../application/calendar-feeds';
 import { escapeHtml } from './layout';
+import { timeElement } from './time-format';
 
 /**
  * The copy buttons' handler: selects the field (so the link can still be copied by hand where
@@ -14,6 +15,8 @@ export interface FeedLinkView {
   createdAt: Date | null;
   /** A link created by this request: shown this once, since only its hash is kept. */
   created?: FeedLink;
+  /** The zone times are shown in; absent: the browser's (see time-format.ts). */
+  timeZone?: string;
 }
 
 function copyField(id: string, label: string, value: string): string {
@@ -37,16 +40,12 @@ ${copyField('feed-webcal', 'Link for calendar apps (webcal)', link.webcalUrl)}
 </div>`;
 }
 
-function when(date: Date): string {
-  return date.toUTCString().replace(' GMT', ' UTC');
-}
-
 /** "Subscribe from any calendar app": create (or replace) and revoke the user's calendar feed link. */
 export function feedLinkSection(view: FeedLinkView): string {
   const current = view.created
     ? createdLink(view.created)
     : view.createdAt
-      ? `<p data-feed-link="active">You have a subscription link, created ${escapeHtml(when(view.createdAt))}. It is shown only once, when it is created: if you need it again, create a new one (the old one then stops working).</p>`
+      ? `<p data-feed-link="active">You have a subscription link, created ${timeElement(view.createdAt.toISOString(), view.timeZone)}. It is shown only once, when it is created: if you need it again, create a new one (the old one then stops working).</p>`
       : '<p data-feed-link="none">No subscription link yet.</p>';
   const revoke =
     view.createdAt || view.created

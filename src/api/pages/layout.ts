@@ -28,6 +28,11 @@ export function page(title: string, body: string): string {
   .row { display: flex; gap: 10px; flex-wrap: wrap; align-items: center; }
   .grow { flex: 1; }
   progress { width: 100%; }
+  :focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
+  fieldset { border: 1px solid var(--line); border-radius: 8px; margin: 10px 0; padding: 8px 14px 12px; }
+  legend { font-weight: 600; padding: 0 4px; }
+  h2.card-title { font-size: 16px; margin: 0; }
+  details { margin: 6px 0; } summary { cursor: pointer; }
 </style></head>
 <body><main>${body}</main></body></html>`;
 }

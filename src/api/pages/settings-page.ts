@@ -1,29 +1,16 @@
+import type { BookingActivity } from '../../application/booking-archive';
 import type { CalendarAccountJson } from '../calendar-account-json';
-import { caldavReconnectForm, type ReconnectFormValues } from './caldav-reconnect-form';
+import { accountCard } from './account-card';
+import { connectForm } from './connect-form';
+import { bookingHistorySection } from './booking-history-section';
+import type { ReconnectFormValues } from './caldav-reconnect-form';
+import type { CalendarListing } from './calendar-settings-form';
 import { eventsLeftNotice, type EventsLeftView } from './events-left-notice';
 import { feedLinkSection, type FeedLinkView } from './feed-link-section';
 import { escapeHtml, page } from './layout';
+import { localTimeScript, timeZoneNote } from './time-format';
 
-const PROVIDER_NAMES: Record<string, string> = {
-  google: 'Google Calendar',
-  microsoft: 'Microsoft Outlook',
-  icloud: 'iCloud',
-  caldav: 'CalDAV',
-};
-
-/**
- * One of the page's two scripts: a confirmation before disconnecting (the other copies the
- * feed link). The Content-Security-Policy allows exactly these handlers by their hashes (see
- * http-hardening.ts), nothing else.
- */
-export const DISCONNECT_CONFIRM_HANDLER = "return confirm('Disconnect this calendar?')";
-
-const STATUS: Record<string, { label: string; tone: string }> = {
-  active: { label: 'Active', tone: 'ok' },
-  needs_reauth: { label: 'Needs reconnecting', tone: 'warn' },
-  error: { label: 'Error', tone: 'bad' },
-  disconnected: { label: 'Disconnected', tone: 'muted' },
-};
+export { DISCONNECT_CONFIRM_HANDLER } from './account-card';
 
 export interface SettingsView {
   connections: CalendarAccountJson[];
@@ -41,59 +28,18 @@ export interface SettingsView {
    * providers' consent pages refuse to be framed, and the frame's cookie stays in the frame).
    */
   windowPass?: string;
+  /** Each active account's calendars (by connection id), for its settings forms. */
+  calendars?: Record<string, CalendarListing>;
+  /** The user's recent and coming bookings with their latest history. */
+  activity?: BookingActivity[];
+  /** The zone the settings link asked for; absent: the browser's. */
+  timeZone?: string;
 }
 
 export interface CalDavFormValues {
   provider: string;
   serverUrl: string;
   username: string;
-}
-
-function when(iso: string | null | undefined): string {
-  return iso ? new Date(iso).toUTCString().replace(' GMT', ' UTC') : 'never';
-}
-
-/**
- * A form that starts an OAuth connect flow: in place, or from a framed page in a new top-level
- * window that the window pass opens the session in.
- */
-function connectForm(provider: string, button: string, windowPass: string | undefined): string {
-  const fields = `<input type="hidden" name="provider" value="${escapeHtml(provider)}">`;
-  if (windowPass === undefined) return `<form method="post" action="/settings/connect">${fields}${button}</form>`;
-  return `<form method="post" action="/settings/connect" target="_blank" rel="noopener">${fields}<input type="hidden" name="window" value="${escapeHtml(windowPass)}">${button}</form>`;
-}
-
-function accountCard(c: CalendarAccountJson, reconnectForm?: ReconnectFormValues, windowPass?: string): string {
-  const status = c.removingEvents ? { label: 'Removing events…', tone: 'warn' } : (STATUS[c.status] ?? { label: c.status, tone: 'muted' });
-  const bulk = c.bulkSync
-    ? c.bulkSync.state === 'running'
-      ? `<p class="muted">Adding your bookings: ${c.bulkSync.done} of ${c.bulkSync.total}</p><progress max="${c.bulkSync.total || 1}" value="${c.bulkSync.done}"></progress>`
-      : `<p class="muted">${c.bulkSync.done} existing booking${c.bulkSync.done === 1 ? '' : 's'} added.</p>`
-    : '';
-  // OAuth accounts sign in with their provider again; CalDAV and iCloud take a new app password here.
-  const reconnect =
-    c.status !== 'needs_reauth'
-      ? ''
-      : c.provider === 'caldav' || c.provider === 'icloud'
-        ? caldavReconnectForm(c, reconnectForm)
-        : connectForm(c.provider, '<button class="primary" type="submit">Reconnect</button>', windowPass);
-  const disconnectForm =
-    c.status === 'disconnected' || c.removingEvents
-      ? ''
-      : `<form method="post" action="/settings/disconnect" class="row" onsubmit="${DISCONNECT_CONFIRM_HANDLER}">
-  <input type="hidden" name="connectionId" value="${escapeHtml(c.id)}">
-  <label class="row" style="margin:0;width:auto"><input type="checkbox" name="removeEvents" value="true" style="width:auto"> also remove the events added to it</label>
-  <button class="danger" type="submit">Disconnect</button>
-</form>`;
-  return `<div class="card" data-connection="${escapeHtml(c.id)}">
-  <div class="row"><strong class="grow">${escapeHtml(PROVIDER_NAMES[c.provider] ?? c.provider)}</strong>
-  <span class="badge ${status.tone}" data-status="${escapeHtml(c.removingEvents ? 'removing_events' : c.status)}">${escapeHtml(status.label)}</span></div>
-  <p>${escapeHtml(c.accountEmail ?? '')}</p>
-  <p class="muted">Last synced: ${escapeHtml(when(c.lastSyncedAt))}</p>
-  ${c.lastError ? `<p class="bad">${escapeHtml(c.lastError)}</p>` : ''}
-  ${bulk}
-  <div class="row">${reconnect}${disconnectForm}</div>
-</div>`;
 }
 
 /** The end user's calendar settings: their calendar accounts, connect buttons, disconnect, their feed link. */
@@ -112,10 +58,25 @@ export function settingsPage(view: SettingsView): string {
   return page(
     'Calendar settings',
     `<h1>Your calendars</h1>
-${view.banner ? `<div class="card ${view.banner.tone}" role="status">${escapeHtml(view.banner.text)}</div>` : ''}
+<div role="status" id="banner">${view.banner ? `<div class="card ${view.banner.tone}">${escapeHtml(view.banner.text)}</div>` : ''}</div>
 <p class="muted">Your bookings appear in every calendar you connect, and stay up to date when they change.</p>
-${(view.eventsLeft ?? []).map(eventsLeftNotice).join('\n')}
-${visible.length > 0 ? visible.map((c) => accountCard(c, view.reconnectForm, view.windowPass)).join('\n') : '<div class="card muted">No calendar connected yet.</div>'}
+${timeZoneNote(view.timeZone)}
+${(view.eventsLeft ?? []).map((left) => eventsLeftNotice(left, view.timeZone)).join('\n')}
+${
+  visible.length > 0
+    ? visible
+        .map((c) =>
+          accountCard(c, {
+            reconnectForm: view.reconnectForm,
+            calendars: view.calendars?.[c.id],
+            timeZone: view.timeZone,
+            windowPass: view.windowPass,
+          }),
+        )
+        .join('\n')
+    : '<div class="card muted">No calendar connected yet.</div>'
+}
+${bookingHistorySection(view.activity ?? [], view.timeZone)}
 <h2>Connect a calendar</h2>
 <div class="card row">${connectButton('google', 'Google Calendar')}${connectButton('microsoft', 'Microsoft Outlook')}</div>
 ${newWindowNote}
@@ -129,8 +90,9 @@ ${newWindowNote}
   <label for="password">App password</label><input id="password" name="password" type="password" autocomplete="current-password">
   <p><button type="submit">Connect</button></p>
 </form>
-${feedLinkSection(view.feedLink)}
-${running ? `<meta http-equiv="refresh" content="2;url=/settings">` : ''}`,
+${feedLinkSection({ ...view.feedLink, ...(view.timeZone ? { timeZone: view.timeZone } : {}) })}
+${running ? `<meta http-equiv="refresh" content="2;url=/settings">` : ''}
+${localTimeScript(view.timeZone)}`,
   );
 }
 

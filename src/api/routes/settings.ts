@@ -1,6 +1,7 @@
 import express, { Router, type Request, type RequestHandler, type Response } from 'express';
 import { z, type ZodError } from 'zod';
 import type { CalendarAccountError, CalendarAccounts, CalendarAccountWithEmail } from '../../application/calendar-accounts';
+import type { BookingArchive } from '../../application/booking-archive';
 import type { CalendarFeeds } from '../../application/calendar-feeds';
 import { ConnectLimitError } from '../../account-access/connect-limits';
 import type { SettingsAccess, SettingsSession } from '../../application/settings-access';
@@ -10,9 +11,11 @@ import { calendarAccountJson } from '../calendar-account-json';
 import { continuePage } from '../pages/browser-pages';
 import { connectResultMessage } from '../pages/connect-result';
 import { settingsLinkInvalidPage, settingsPage, type CalDavFormValues, type SettingsView } from '../pages/settings-page';
+import type { CalendarListing } from '../pages/calendar-settings-form';
 import type { EventsLeftView } from '../pages/events-left-notice';
-import { caldavAccountBodySchema, caldavReconnectBodySchema, idSchema } from '../schemas';
-import { parseParam } from '../validate';
+import { caldavAccountBodySchema, caldavReconnectBodySchema, idSchema, settingsLinkBodySchema } from '../schemas';
+import { parseBody, parseParam } from '../validate';
+import { settingsAccountFormRoutes } from './settings-account-forms';
 
 export { SETTINGS_LINK_TTL_MS } from '../../application/settings-access';
 
@@ -20,6 +23,8 @@ export interface SettingsDeps {
   accounts: CalendarAccounts;
   connect: OAuthConnect;
   feeds: CalendarFeeds;
+  /** The user's recent bookings and their history, for the page. */
+  archive: Pick<BookingArchive, 'recentActivity'>;
   access: SettingsAccess;
   publicBaseUrl: string;
   requireKey: RequestHandler;
@@ -36,6 +41,31 @@ const windowPassField = z.object({ window: z.string().max(2048) });
 const disconnectForm = z.object({ connectionId: z.uuid(), removeEvents: z.literal('true').optional() });
 /** How long the page keeps telling which events a disconnect left in a calendar. */
 const EVENTS_LEFT_SHOWN_MS = 7 * 24 * 3_600_000;
+/** The page lists bookings that ended this recently or end later, the earliest first… */
+const ACTIVITY_SINCE_MS = 14 * 24 * 3_600_000;
+/** …this many, each with this many of its newest history entries. */
+const ACTIVITY_BOOKINGS = 10;
+const ACTIVITY_ENTRIES = 5;
+
+/** Fixed banners for `?status=` after a form succeeded: nothing from the URL is shown as a message. */
+const DONE_BANNERS: Record<string, string> = {
+  connected: 'Calendar connected. Your bookings are being added to it.',
+  reconnected: 'Calendar reconnected. Your bookings are being brought up to date in it.',
+  disconnected: 'Calendar disconnected.',
+  feed_revoked: 'Subscription link revoked: calendars subscribed to it get nothing more.',
+  calendar_changed: 'Calendar changed. Your bookings are being moved to it.',
+  sync_on: 'Sync turned on. Bookings made meanwhile are being added.',
+  sync_off: 'Sync turned off. New bookings are not added to that calendar.',
+  busy_saved: 'Calendars that count for conflicts saved.',
+  reminders_saved: 'Reminders saved. Your events are being updated.',
+};
+
+/** Why an account's calendars could not be listed, for the user. */
+function listingProblem(error: CalendarAccountError): string {
+  if (error.code === 'account_needs_reauth') return 'Reconnect this calendar to choose its calendars.';
+  if (error.code === 'account_error') return error.message;
+  return 'Its calendars could not be listed just now: reload the page to try again.';
+}
 
 /** Calendars disconnected lately that kept events of ours (the user deletes them there). */
 function eventsLeft(accounts: CalendarAccountWithEmail[], now: number): EventsLeftView[] {
@@ -119,7 +149,8 @@ export function settingsRoutes(deps: SettingsDeps): Router {
 
   router.post('/v1/users/:userId/settings-links', deps.requireKey, async (req, res) => {
     const userId = parseParam(req.params.userId, userIdSchema);
-    const link = await deps.access.mintLink(userId);
+    const { timeZone } = parseBody(req, settingsLinkBodySchema);
+    const link = await deps.access.mintLink(userId, timeZone);
     res.status(201).json({ url: `${settingsUrl}?token=${encodeURIComponent(link.token)}`, expiresAt: link.expiresAt.toISOString() });
   });
 
@@ -137,15 +168,41 @@ export function settingsRoutes(deps: SettingsDeps): Router {
   router.use('/settings', deps.framing);
   router.use('/settings', sameOriginOnly(deps.publicBaseUrl));
 
+  /** An active account's calendars for its forms (one provider call each, side by side). */
+  const calendarsOf = async (userId: string, accounts: CalendarAccountWithEmail[]): Promise<Record<string, CalendarListing>> => {
+    const active = accounts.filter((a) => a.status === 'active' && !a.removingEvents);
+    const listed = await Promise.all(
+      active.map(async (a): Promise<[string, CalendarListing]> => {
+        const result = await deps.accounts.calendars(userId, a.id);
+        return [a.id, result.ok ? { ok: true, calendars: result.value } : { ok: false, problem: listingProblem(result.error) }];
+      }),
+    );
+    return Object.fromEntries(listed);
+  };
+
   const viewOf = async (req: Request, session: SettingsSession): Promise<SettingsView> => {
     const userId = session.userId;
     const accounts = await deps.accounts.list(userId);
+    const now = Date.now();
+    const timeZone = session.timeZone;
+    const [calendars, activity, feedCreatedAt] = await Promise.all([
+      calendarsOf(userId, accounts),
+      deps.archive.recentActivity(userId, {
+        from: new Date(now - ACTIVITY_SINCE_MS).toISOString(),
+        bookings: ACTIVITY_BOOKINGS,
+        entries: ACTIVITY_ENTRIES,
+      }),
+      deps.feeds.linkCreatedAt(userId),
+    ]);
     return {
       ...(framed(req) ? { windowPass: deps.access.windowPass(session) } : {}),
       connections: accounts.map(calendarAccountJson),
       providers: deps.accounts.connectableProviders(),
-      feedLink: { createdAt: await deps.feeds.linkCreatedAt(userId) },
-      eventsLeft: eventsLeft(accounts, Date.now()),
+      feedLink: { createdAt: feedCreatedAt },
+      eventsLeft: eventsLeft(accounts, now),
+      calendars,
+      activity,
+      ...(timeZone ? { timeZone } : {}),
     };
   };
 
@@ -166,15 +223,10 @@ export function settingsRoutes(deps: SettingsDeps): Router {
     if (!session) return;
     const view = await viewOf(req, session);
     // Banners come from fixed texts chosen by code: nothing from the URL is shown as a message.
-    const status = req.query.status;
+    const status = typeof req.query.status === 'string' ? req.query.status : '';
     const error = typeof req.query.error === 'string' ? req.query.error : '';
-    if (status === 'connected') view.banner = { tone: 'ok', text: 'Calendar connected. Your bookings are being added to it.' };
-    else if (status === 'error') view.banner = { tone: 'bad', text: connectResultMessage(error) };
-    else if (status === 'reconnected')
-      view.banner = { tone: 'ok', text: 'Calendar reconnected. Your bookings are being brought up to date in it.' };
-    else if (status === 'disconnected') view.banner = { tone: 'ok', text: 'Calendar disconnected.' };
-    else if (status === 'feed_revoked')
-      view.banner = { tone: 'ok', text: 'Subscription link revoked: calendars subscribed to it get nothing more.' };
+    if (status === 'error') view.banner = { tone: 'bad', text: connectResultMessage(error) };
+    else if (Object.hasOwn(DONE_BANNERS, status)) view.banner = { tone: 'ok', text: DONE_BANNERS[status]! };
     res.type('html').send(settingsPage(view));
   });
 
@@ -285,6 +337,21 @@ export function settingsRoutes(deps: SettingsDeps): Router {
     }
     res.redirect(303, `${settingsUrl}?status=reconnected`);
   });
+
+  router.use(
+    settingsAccountFormRoutes({
+      accounts: deps.accounts,
+      forms,
+      settingsUrl,
+      sessionOf: (req, res) => sessionOf(req, res),
+      refuse: async (req, res, session, status, text) => {
+        res
+          .status(status)
+          .type('html')
+          .send(settingsPage({ ...(await viewOf(req, session)), banner: { tone: 'bad', text } }));
+      },
+    }),
+  );
 
   return router;
 }
