@@ -92,6 +92,21 @@ describe('participants’ personal data at rest', () => {
       meetingUrl: distinctive.meetingUrl,
       templates: { default: { title: distinctive.templateTitle } },
     };
+    // The first write fails with a message that echoes what was sent, as providers' messages may: it is audited without it.
+    await h.google.addFault({
+      method: 'POST',
+      path: '/events',
+      account: google.email,
+      status: 503,
+      times: 1,
+      body: {
+        error: {
+          code: 503,
+          message: `Backend error for ${distinctive.clientEmail} in "${distinctive.title}"`,
+          errors: [{ reason: 'backendError' }],
+        },
+      },
+    });
     const kept = h.id('kept');
     const cancelled = h.id('cancelled');
     for (const id of [kept, cancelled])
@@ -118,6 +133,11 @@ describe('participants’ personal data at rest', () => {
     expect(feed).toContain(distinctive.location);
     expect(feed).toContain(distinctive.parentName);
 
+    const retried = await h.pool.query<{ detail: string }>(
+      `SELECT detail FROM sync_log WHERE booking_id = ANY($1) AND outcome = 'retrying'`,
+      [[kept, cancelled]],
+    );
+    expect(retried.rows.map((r) => r.detail)).toEqual([expect.stringContaining('Backend error for [personal data] in "[personal data]"')]);
     // The tag alone too: no booking id, user id or account of this test contains it.
     expect(await clearMatches([tag, ...Object.values(distinctive)])).toEqual([]);
 
