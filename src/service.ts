@@ -15,6 +15,8 @@ import { ChannelSecrets } from './crypto/channel-secret';
 import { SecretBox } from './crypto/secret-box';
 import { Signer } from './crypto/signer';
 import { createRepositories } from './db/repositories';
+import { BookingPersonalSeal } from './db/booking-personal-data';
+import { sealClearBookings } from './db/seal-clear-bookings';
 import type { Logger } from './logging';
 import { smtpMailer } from './mail/smtp-mailer';
 import { createProviderRegistry } from './providers';
@@ -82,6 +84,9 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
   installTemporalRuntime(logger, { metricsPort: await findFreePort() });
   const box = new SecretBox(config.encryptionKeys);
   const repositories = createRepositories(pool, box);
+  // Bookings recorded before their personal data was sealed (migration 0027) are sealed now: SQL cannot.
+  const sealed = await sealClearBookings(pool, new BookingPersonalSeal(box));
+  if (sealed > 0) logger.info({ bookings: sealed }, 'sealed the personal data of bookings recorded in clear');
   const { calendarAccounts } = repositories;
   const providers = createProviderRegistry(config);
   countOpenBookingsWith(() => repositories.bookings.countOpen());

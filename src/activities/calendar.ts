@@ -1,6 +1,7 @@
 import { Context } from '@temporalio/activity';
 import type { EventOutcome } from '../db/calendar-events';
 import type { BookingDetails } from '../domain/booking';
+import { personalStrings, redactPersonal } from '../domain/personal-redaction';
 import { renderEvent } from '../events/render';
 import { calendarOperations, syncLatency } from '../metrics/metrics';
 import type { ActivityDeps } from './deps';
@@ -43,9 +44,18 @@ export interface DeleteEventResult {
 type EventWrite = Omit<EventOutcome, 'connectionId' | 'bookingId' | 'userId' | 'revision'>;
 
 export function createCalendarActivities(deps: ActivityDeps) {
-  /** Audits a failed attempt; a retry that will follow is `retrying`, a final one `failed`. */
-  function failureAudit(input: CalendarEventInput, provider: string, operation: EventWrite['operation']): FailureAudit {
-    return async (message, final) => {
+  /**
+   * Audits a failed attempt; a retry that will follow is `retrying`, a final one `failed`. The
+   * stored message keeps none of the booking's personal data (`booking`) a provider may echo.
+   */
+  function failureAudit(
+    input: CalendarEventInput,
+    provider: string,
+    operation: EventWrite['operation'],
+    booking?: BookingDetails,
+  ): FailureAudit {
+    return async (provided, final) => {
+      const message = redactPersonal(provided, booking ? personalStrings(booking) : []);
       calendarOperations.inc({ provider, operation, outcome: final ? 'failed' : 'retrying' });
       if (final) {
         await deps.calendarEvents.recordFailure({ ...input, provider, operation, error: message });
@@ -114,7 +124,7 @@ export function createCalendarActivities(deps: ActivityDeps) {
         deps,
         account,
         (provider, ctx) => provider.upsertEvent(ctx, spec, known),
-        failureAudit(input, account.provider, known.externalEventId ? 'update' : 'create'),
+        failureAudit(input, account.provider, known.externalEventId ? 'update' : 'create', input.booking),
       );
       const { calendarId } = account.ctx;
       await recordWrite(input, {

@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { ZodError } from 'zod';
+import { PersonalDataUnavailableError } from '../db/booking-personal-data';
 import { isDatabaseUnavailable } from '../db/unavailable';
 import type { Logger } from '../logging';
 import { redactPath } from './access-log';
@@ -61,6 +62,15 @@ function outageError(err: unknown): ApiError | undefined {
   return undefined;
 }
 
+/** A booking whose sealed personal data cannot be opened: named by id, nothing of its content. */
+function personalDataError(err: PersonalDataUnavailableError): ApiError {
+  return new ApiError(
+    503,
+    err.code,
+    `booking ${err.bookingId} cannot be shown: its personal data is sealed under a key this service does not have (ENCRYPTION_KEYS)`,
+  );
+}
+
 /** Turns anything thrown in a route into the documented error body; hides internals on 5xx. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
@@ -68,7 +78,14 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const parserType = (err as BodyParserError).type;
     const outage = err instanceof ApiError ? undefined : outageError(err);
     if (err instanceof ApiError) apiError = err;
-    else if (outage) {
+    else if (err instanceof PersonalDataUnavailableError) {
+      // The operator's to fix (a key removed from ENCRYPTION_KEYS too early): logged with the booking and key ids.
+      logger.warn(
+        { requestId: req.id, code: err.code, bookingId: err.bookingId, reason: err.message },
+        'booking personal data unavailable',
+      );
+      apiError = personalDataError(err);
+    } else if (outage) {
       logger.warn({ requestId: req.id, code: outage.code, method: req.method, path: redactPath(req.path) }, 'dependency unavailable');
       apiError = outage;
     } else if (parserType === 'entity.too.large') apiError = new ApiError(413, 'payload_too_large', 'request body is too large');

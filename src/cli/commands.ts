@@ -49,8 +49,8 @@ function jobEnvironment(job: JobName, env: NodeJS.ProcessEnv): { databaseUrl: st
 /**
  * Runs a job and returns the process's exit code; its result is one JSON document on `out`.
  * `migrate` applies pending migrations (every serving process also does at start). `reencrypt`
- * re-seals every stored secret under the first key of ENCRYPTION_KEYS (key rotation, see the
- * README); it exits 1 when a row could not be re-sealed, and is safe to run again.
+ * re-seals every stored secret and bookings' personal data under the first key of ENCRYPTION_KEYS
+ * (key rotation, see the README); it exits 1 when a row could not be re-sealed, and is safe to run again.
  */
 export async function runJob(job: JobName, env: NodeJS.ProcessEnv, out: (text: string) => void): Promise<number> {
   const { databaseUrl, keys } = jobEnvironment(job, env);
@@ -63,7 +63,7 @@ export async function runJob(job: JobName, env: NodeJS.ProcessEnv, out: (text: s
     }
     const summary = await new PgSecretReencryption(pool, new SecretBox(keys)).reencryptAll();
     out(`${JSON.stringify(summary, null, 2)}\n`);
-    return summary.failed.length > 0 ? 1 : 0;
+    return summary.failed.length > 0 || summary.bookings.failed.length > 0 ? 1 : 0;
   } finally {
     await pool.end();
   }

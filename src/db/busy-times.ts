@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import type { ExternalEdit } from '../domain/busy-reports';
+import { redactPersonal } from '../domain/personal-redaction';
 import type { BusyWindow } from '../providers/types';
 import { PgExternalEditStore, type EditDetection } from './external-edits';
 import type { CalendarReadSummary, CalendarsToRead } from '../domain/busy-calendars';
@@ -190,7 +191,7 @@ export class PgBusyStore implements BusyStore {
   }
 
   async recordError(accountId: string, calendarId: string, message: string, final = false): Promise<void> {
-    const text = message.slice(0, 500);
+    const text = redactPersonal(message).slice(0, 500);
     await this.pool.query('UPDATE busy_calendars SET error = $3 WHERE connection_id = $1 AND calendar_id = $2', [
       accountId,
       calendarId,

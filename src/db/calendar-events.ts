@@ -1,4 +1,5 @@
 import type { EventToRemove } from '../domain/booking';
+import { redactPersonal } from '../domain/personal-redaction';
 import type { Queryable } from './pool';
 import type { SyncOperation } from './sync-log';
 
@@ -26,7 +27,10 @@ export interface CalendarEventStore {
    * Returns when the booking's current state was recorded (for the sync latency).
    */
   recordOutcome(outcome: EventOutcome): Promise<{ bookingChangedAt: Date | null }>;
-  /** Records a final failed write: the link marked failed (unless a newer revision was written) and the audit row. */
+  /**
+   * Records a final failed write: the link marked failed (unless a newer revision was written) and
+   * the audit row, the message without e-mail addresses.
+   */
   recordFailure(failure: EventFailure): Promise<void>;
   /** Bookings that may still have an event of ours in this calendar, but those in `skip`. */
   toRemove(accountId: string, limit: number, skip?: string[]): Promise<EventToRemove[]>;
@@ -75,7 +79,7 @@ export class PgCalendarEventStore implements CalendarEventStore {
         state,
         outcome.revision,
         outcome.operation,
-        outcome.detail ?? null,
+        outcome.detail === undefined ? null : redactPersonal(outcome.detail),
         outcome.calendarId,
       ],
     );
@@ -93,7 +97,15 @@ export class PgCalendarEventStore implements CalendarEventStore {
        )
        INSERT INTO sync_log (booking_id, user_id, connection_id, provider, operation, outcome, revision, detail)
        VALUES ($2, $3, $1, $4, $7, 'failed', $5, $6)`,
-      [failure.connectionId, failure.bookingId, failure.userId, failure.provider, failure.revision, failure.error, failure.operation],
+      [
+        failure.connectionId,
+        failure.bookingId,
+        failure.userId,
+        failure.provider,
+        failure.revision,
+        redactPersonal(failure.error),
+        failure.operation,
+      ],
     );
   }
 

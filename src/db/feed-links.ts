@@ -1,5 +1,6 @@
 import type { BookingDetails, BookingStatus } from '../domain/booking';
-import { toBookingDetails, type BookingRow } from './booking-row';
+import { PersonalDataUnavailableError, type BookingPersonalSeal } from './booking-personal-data';
+import { personalDataOf, toBookingDetails, type BookingRow } from './booking-row';
 import type { Queryable } from './pool';
 
 /** A booking as a user's calendar feed shows it. */
@@ -24,13 +25,17 @@ export interface FeedLinkStore {
   /**
    * The user's confirmed bookings that have not ended and the ones cancelled within
    * `cancelledDays`, soonest first, at most `limit`; none where the user's participant entry
-   * says `sync: false` (selective sync).
+   * says `sync: false` (selective sync). A booking whose personal data cannot be opened is left
+   * out: the rest of the feed still reaches the calendar app.
    */
   bookingsFor(userId: string, cancelledDays: number, limit: number): Promise<FeedBooking[]>;
 }
 
 export class PgFeedLinkStore implements FeedLinkStore {
-  constructor(private readonly db: Queryable) {}
+  constructor(
+    private readonly db: Queryable,
+    private readonly seal: BookingPersonalSeal,
+  ) {}
 
   async replace(userId: string, tokenHash: Buffer): Promise<Date> {
     const { rows } = await this.db.query<{ created_at: Date }>(
@@ -59,23 +64,32 @@ export class PgFeedLinkStore implements FeedLinkStore {
   async bookingsFor(userId: string, cancelledDays: number, limit: number): Promise<FeedBooking[]> {
     // participant_user_ids @> ARRAY[...] uses the GIN index on it.
     const { rows } = await this.db.query<BookingRow>(
-      `SELECT booking_id, status, revision, title, description, start_at, end_at, time_zone, location, meeting_url,
-              participants, templates, updated_at
-         FROM bookings
+      `SELECT * FROM bookings
         WHERE participant_user_ids @> ARRAY[$1]::text[]
-          AND NOT participants @> jsonb_build_array(jsonb_build_object('userId', $1::text, 'sync', false))
+          AND NOT unsynced_user_ids @> ARRAY[$1]::text[]
           AND ((status = 'confirmed' AND end_at > now())
             OR (status = 'cancelled' AND updated_at > now() - make_interval(days => $2)))
         ORDER BY start_at, booking_id
         LIMIT $3`,
       [userId, cancelledDays, limit],
     );
-    return rows.map((r) => ({
-      bookingId: r.booking_id,
-      status: r.status,
-      revision: r.revision,
-      details: toBookingDetails(r),
-      updatedAt: r.updated_at,
-    }));
+    return rows.flatMap((r) => {
+      let personal;
+      try {
+        personal = personalDataOf(r, this.seal);
+      } catch (err) {
+        if (err instanceof PersonalDataUnavailableError) return [];
+        throw err;
+      }
+      return [
+        {
+          bookingId: r.booking_id,
+          status: r.status,
+          revision: r.revision,
+          details: toBookingDetails(r, personal),
+          updatedAt: r.updated_at,
+        },
+      ];
+    });
   }
 }

@@ -1,7 +1,9 @@
 import type { Pool } from 'pg';
 import type { SecretBox } from '../crypto/secret-box';
+import { BookingPersonalSeal, personalDataAad } from './booking-personal-data';
 import { verifierAad } from './oauth-flows';
 import { withTransaction } from './pool';
+import { sealClearBookings } from './seal-clear-bookings';
 import { aad, type SealedColumn } from './sealed-columns';
 
 export interface ReencryptSummary {
@@ -9,9 +11,14 @@ export interface ReencryptSummary {
   connections: { reencrypted: number; current: number };
   oauthFlows: { reencrypted: number };
   failed: Array<{ connectionId: string; error: string }>;
+  /** Bookings' personal data: `sealed` from the clear shape, `reencrypted` from an older key or form. */
+  bookings: { sealed: number; reencrypted: number; failed: Array<{ bookingId: string; error: string }> };
 }
 
-/** Key rotation (`node dist/main.js reencrypt`): every stored secret re-sealed under the newest key, in the current form. */
+/**
+ * Key rotation (`node dist/main.js reencrypt`): every stored secret and every booking's personal
+ * data re-sealed under the newest key, in the current form.
+ */
 export interface SecretReencryption {
   reencryptAll(batch?: number): Promise<ReencryptSummary>;
 }
@@ -32,7 +39,13 @@ export class PgSecretReencryption implements SecretReencryption {
 
   async reencryptAll(batch = 100): Promise<ReencryptSummary> {
     const keyId = this.box.currentKeyId;
-    const summary: ReencryptSummary = { keyId, connections: { reencrypted: 0, current: 0 }, oauthFlows: { reencrypted: 0 }, failed: [] };
+    const summary: ReencryptSummary = {
+      keyId,
+      connections: { reencrypted: 0, current: 0 },
+      oauthFlows: { reencrypted: 0 },
+      failed: [],
+      bookings: { sealed: 0, reencrypted: 0, failed: [] },
+    };
     // Version and key id (`v2:<id>:`): a value under the newest key in the older form is re-sealed too.
     // Compared as a plain prefix (starts_with): LIKE would read "_" and "%" in a key id as wildcards.
     const prefix = this.box.currentPrefix;
@@ -99,6 +112,47 @@ export class PgSecretReencryption implements SecretReencryption {
         // A flow sealed under a key that is gone cannot complete anyway; it expires on its own.
       }
     }
+    await this.reencryptBookings(prefix, batch, summary.bookings);
     return summary;
+  }
+
+  /**
+   * Bookings' personal data: rows still in the clear shape sealed, then every sealed value not
+   * under the newest key re-sealed, each row re-read under its row lock so a projection written
+   * meanwhile (sealed under the newest key already) is never overwritten with an older one.
+   */
+  private async reencryptBookings(prefix: string, batch: number, out: ReencryptSummary['bookings']): Promise<void> {
+    out.sealed = await sealClearBookings(this.pool, new BookingPersonalSeal(this.box), batch);
+    const failed = new Set<string>();
+    for (;;) {
+      const { rows } = await this.pool.query<{ booking_id: string }>(
+        `SELECT booking_id FROM bookings
+          WHERE personal_enc IS NOT NULL AND NOT starts_with(personal_enc, $1) AND NOT (booking_id = ANY($2::text[]))
+          ORDER BY booking_id LIMIT $3`,
+        [prefix, [...failed], batch],
+      );
+      if (rows.length === 0) return;
+      for (const { booking_id: id } of rows) {
+        try {
+          await withTransaction(this.pool, async (client) => {
+            const sealed = (
+              await client.query<{ personal_enc: string | null }>('SELECT personal_enc FROM bookings WHERE booking_id = $1 FOR UPDATE', [
+                id,
+              ])
+            ).rows[0]?.personal_enc;
+            if (!sealed || sealed.startsWith(prefix)) return;
+            const where = personalDataAad(id);
+            await client.query('UPDATE bookings SET personal_enc = $2 WHERE booking_id = $1', [
+              id,
+              this.box.seal(this.box.open(sealed, where), where),
+            ]);
+          });
+          out.reencrypted += 1;
+        } catch (err) {
+          failed.add(id);
+          out.failed.push({ bookingId: id, error: err instanceof Error ? err.message : String(err) });
+        }
+      }
+    }
   }
 }

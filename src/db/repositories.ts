@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import type { SecretBox } from '../crypto/secret-box';
 import { PgAccountHealthStore, type AccountHealthStore } from './account-health';
+import { BookingPersonalSeal } from './booking-personal-data';
 import { PgBookingHistoryStore, type BookingHistoryStore } from './booking-history';
 import { PgBookingStore, type BookingStore } from './bookings';
 import { PgBulkSyncStore, type BulkSyncStore } from './bulk-sync';
@@ -51,11 +52,12 @@ export interface Repositories {
   userBookings: UserBookingStore;
 }
 
-/** The PostgreSQL repositories on one pool; secrets are sealed and opened with `box`. */
+/** The PostgreSQL repositories on one pool; secrets and bookings' personal data are sealed and opened with `box`. */
 export function createRepositories(pool: Pool, box: SecretBox): Repositories {
+  const personal = new BookingPersonalSeal(box);
   return {
     accountHealth: new PgAccountHealthStore(pool),
-    bookings: new PgBookingStore(pool),
+    bookings: new PgBookingStore(pool, personal),
     bookingHistory: new PgBookingHistoryStore(pool),
     bulkSync: new PgBulkSyncStore(pool),
     busy: new PgBusyStore(pool),
@@ -64,7 +66,7 @@ export function createRepositories(pool: Pool, box: SecretBox): Repositories {
     calendarAccounts: new PgCalendarAccountStore(pool, box),
     connectAttempts: new PgConnectAttemptStore(pool),
     externalEdits: new PgExternalEditStore(pool),
-    feedLinks: new PgFeedLinkStore(pool),
+    feedLinks: new PgFeedLinkStore(pool, personal),
     health: new PgDatabaseHealth(pool),
     invitationSends: new PgInvitationSendStore(pool),
     notifications: new PgNotificationStore(pool),
@@ -73,9 +75,9 @@ export function createRepositories(pool: Pool, box: SecretBox): Repositories {
     slots: new PgProviderSlotStore(pool),
     budget: new PgProviderBudgetStore(pool),
     settingsLinks: new PgSettingsLinkStore(pool),
-    storedBookings: new PgStoredBookingStore(pool),
+    storedBookings: new PgStoredBookingStore(pool, personal),
     syncLog: new PgSyncLogStore(pool),
     receipts: new PgWebhookReceipts(pool),
-    userBookings: new PgUserBookingStore(pool),
+    userBookings: new PgUserBookingStore(pool, personal),
   };
 }

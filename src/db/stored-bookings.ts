@@ -1,6 +1,7 @@
 import type { BookingProjection } from '../domain/booking';
 import type { InvitationMethod } from '../domain/invitations';
-import { toBookingDetails, type BookingRow } from './booking-row';
+import type { BookingPersonalSeal } from './booking-personal-data';
+import { personalDataOf, toBookingDetails, type BookingRow } from './booking-row';
 import type { Queryable } from './pool';
 import type { CalendarEventRow } from './recorded-calendars';
 
@@ -33,16 +34,21 @@ export interface StoredBooking {
 }
 
 export interface StoredBookingStore {
+  /** Throws PersonalDataUnavailableError when the booking's personal data cannot be opened. */
   load(bookingId: string): Promise<StoredBooking | null>;
 }
 
 export class PgStoredBookingStore implements StoredBookingStore {
-  constructor(private readonly db: Queryable) {}
+  constructor(
+    private readonly db: Queryable,
+    private readonly seal: BookingPersonalSeal,
+  ) {}
 
   async load(bookingId: string): Promise<StoredBooking | null> {
     const { rows } = await this.db.query<BookingRow>('SELECT * FROM bookings WHERE booking_id = $1', [bookingId]);
     const row = rows[0];
     if (!row) return null;
+    const personal = personalDataOf(row, this.seal);
     const [events, sends] = await Promise.all([
       this.db.query<CalendarEventRow>('SELECT * FROM calendar_events WHERE booking_id = $1 ORDER BY user_id, connection_id', [bookingId]),
       this.db.query<{ user_id: string; method: InvitationMethod; revision: number; sent_at: Date }>(
@@ -58,8 +64,8 @@ export class PgStoredBookingStore implements StoredBookingStore {
         status: row.status,
         version: row.version === null ? null : Number(row.version),
         revision: row.revision,
-        details: toBookingDetails(row),
-        ...(row.cancel_reason !== null ? { cancelReason: row.cancel_reason } : {}),
+        details: toBookingDetails(row, personal),
+        ...(personal.cancelReason !== undefined ? { cancelReason: personal.cancelReason } : {}),
       },
       calendars: events.rows.map((e) => ({
         userId: e.user_id,

@@ -1,3 +1,4 @@
+import { redactPersonal } from '../domain/personal-redaction';
 import type { Queryable } from './pool';
 
 export type SyncOperation = 'create' | 'update' | 'delete' | 'skip' | 'refresh_token' | 'disconnect' | 'external_delete' | 'external_move';
@@ -12,7 +13,7 @@ export interface SyncLogEntry {
   outcome: SyncOutcome;
   revision?: number;
   externalEventId?: string;
-  /** Safe text only (typed error messages); never a token or request body. */
+  /** Safe text only (typed error messages); never a token or request body. E-mail addresses in it are not stored. */
   detail?: string;
 }
 
@@ -38,7 +39,7 @@ export class PgSyncLogStore implements SyncLogStore {
         entry.outcome,
         entry.revision ?? null,
         entry.externalEventId ?? null,
-        entry.detail ?? null,
+        entry.detail === undefined ? null : redactPersonal(entry.detail),
       );
       const offset = i * 9;
       return `($${offset + 1}, $${offset + 2}, $${offset + 3}::uuid, $${offset + 4}, $${offset + 5}, $${offset + 6}, $${offset + 7}::int, $${offset + 8}, $${offset + 9})`;

@@ -1,6 +1,7 @@
 import type { BookingStatus, BookingView } from '../domain/booking';
 import { bookingView } from '../domain/booking-view';
-import { toBookingDetails, type BookingRow } from './booking-row';
+import type { BookingPersonalSeal } from './booking-personal-data';
+import { personalDataOf, toBookingDetails, type BookingRow } from './booking-row';
 import type { Queryable } from './pool';
 import { recordedCalendarWithEdit, recordedSyncState, type CalendarEventRow } from './recorded-calendars';
 
@@ -29,12 +30,18 @@ export interface UserBookingsPage {
 
 /** The bookings a user takes part in, as the database recorded them: for lists that outlive workflow histories. */
 export interface UserBookingStore {
-  /** By start time, then id; the user's own edits of our events shown as on GET /v1/bookings/:id. */
+  /**
+   * By start time, then id; the user's own edits of our events shown as on GET /v1/bookings/:id.
+   * Throws PersonalDataUnavailableError when a booking's personal data on the page cannot be opened.
+   */
   page(query: UserBookingsQuery): Promise<UserBookingsPage>;
 }
 
 export class PgUserBookingStore implements UserBookingStore {
-  constructor(private readonly db: Queryable) {}
+  constructor(
+    private readonly db: Queryable,
+    private readonly seal: BookingPersonalSeal,
+  ) {}
 
   async page(query: UserBookingsQuery): Promise<UserBookingsPage> {
     const { rows } = await this.db.query<BookingRow & { start_us: string }>(
@@ -69,13 +76,14 @@ export class PgUserBookingStore implements UserBookingStore {
       : [];
     const bookings = shown.map((row) => {
       const mine = events.filter((event) => event.booking_id === row.booking_id);
+      const personal = personalDataOf(row, this.seal);
       return bookingView(
         {
           bookingId: row.booking_id,
           status: row.status,
           version: row.version === null ? null : Number(row.version),
-          details: toBookingDetails(row),
-          ...(row.cancel_reason !== null ? { cancelReason: row.cancel_reason } : {}),
+          details: toBookingDetails(row, personal),
+          ...(personal.cancelReason !== undefined ? { cancelReason: personal.cancelReason } : {}),
         },
         mine.map(recordedCalendarWithEdit),
         // A list cannot ask each workflow: it says what the database can vouch for.

@@ -7,6 +7,7 @@ import { createCalendarActivities } from '../../src/activities/calendar';
 import type { ActivityDeps } from '../../src/activities/deps';
 import { SecretBox } from '../../src/crypto/secret-box';
 import { PgBookingStore } from '../../src/db/bookings';
+import { BookingPersonalSeal } from '../../src/db/booking-personal-data';
 import { PgCalendarAccountStore } from '../../src/db/calendar-accounts';
 import { createPool } from '../../src/db/pool';
 import { createRepositories } from '../../src/db/repositories';
@@ -50,7 +51,7 @@ beforeAll(async () => {
   });
   const box = new SecretBox([{ id: 'race', key: randomBytes(32) }]);
   calendarAccounts = new PgCalendarAccountStore(pool, box);
-  bookings = new PgBookingStore(pool);
+  bookings = new PgBookingStore(pool, new BookingPersonalSeal(box));
   const google = new GoogleCalendarProvider(sandbox.url);
   // The real adapter; its reads give the test a place to act between the read's start and its answer.
   const raceable: CalendarProvider = Object.assign(Object.create(google) as CalendarProvider, {

@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseKeyring, type KeyringEntry } from '../../src/crypto/keyring';
 import { SecretBox } from '../../src/crypto/secret-box';
+import { BookingPersonalSeal, PersonalDataUnavailableError } from '../../src/db/booking-personal-data';
+import { PgBookingStore } from '../../src/db/bookings';
 import { PgCalendarAccountStore } from '../../src/db/calendar-accounts';
 import { PgOAuthFlowStore } from '../../src/db/oauth-flows';
 import { PgSecretReencryption } from '../../src/db/reencrypt';
@@ -176,5 +178,51 @@ describe('encryption key rotation', () => {
     expect(after.account_email_enc.startsWith(`v2:${current.id}:`)).toBe(true);
     expect(box.open(after.password_enc, aad('password', account.id))).toBe(password);
     expect((await store.getWithCredentials(account.id))?.credentials).toMatchObject({ kind: 'basic', username, password });
+  });
+
+  it("re-seals bookings' personal data under the newest key, and seals bookings still in clear; without the key a read is a typed error", async () => {
+    const oldKey = key('bk-old');
+    const newKey = key('bk-new');
+    const storeWith = (...keys: KeyringEntry[]) => new PgBookingStore(h.pool, new BookingPersonalSeal(new SecretBox(keys)));
+    const participants = [{ userId: h.id('u'), role: 'tutor', name: 'Rotated Person', email: 'rotated@example.com' }];
+    const sealedId = h.id('bk');
+    await storeWith(oldKey).saveProjection({
+      bookingId: sealedId,
+      status: 'confirmed',
+      version: 1,
+      revision: 1,
+      details: { title: 'Rotated', start: '2030-01-01T10:00:00Z', end: '2030-01-01T11:00:00Z', timeZone: 'UTC', participants },
+    });
+    // A row of the clear shape (before migration 0027): reencrypt seals it too.
+    const clearId = h.id('bk');
+    await h.pool.query(
+      `INSERT INTO bookings (booking_id, status, version, revision, title, start_at, end_at, time_zone, participants, participant_user_ids)
+       VALUES ($1, 'confirmed', 1, 1, 'Clear', '2030-01-02T10:00:00Z', '2030-01-02T11:00:00Z', 'UTC', $2::jsonb, $3)`,
+      [clearId, JSON.stringify(participants), [participants[0]!.userId]],
+    );
+    const before = await storeWith(oldKey).loadView(sealedId, true);
+    expect(before).toMatchObject({ title: 'Rotated', participants: [{ name: 'Rotated Person' }] });
+
+    const summary = await new PgSecretReencryption(h.pool, new SecretBox([newKey, oldKey])).reencryptAll();
+    expect(summary.bookings.failed.filter((f) => [sealedId, clearId].includes(f.bookingId))).toEqual([]);
+    expect(summary.bookings.reencrypted).toBeGreaterThanOrEqual(1);
+    expect(summary.bookings.sealed).toBeGreaterThanOrEqual(1);
+    const { rows } = await h.pool.query<{ booking_id: string; personal_enc: string; title: string | null }>(
+      'SELECT booking_id, personal_enc, title FROM bookings WHERE booking_id = ANY($1) ORDER BY booking_id',
+      [[sealedId, clearId]],
+    );
+    expect(rows.map((r) => [SecretBox.keyIdOf(r.personal_enc), r.title])).toEqual([
+      ['bk-new', null],
+      ['bk-new', null],
+    ]);
+    expect(await storeWith(newKey).loadView(sealedId, true)).toEqual(before);
+    expect(await storeWith(newKey).loadView(clearId, true)).toMatchObject({ title: 'Clear', participants: [{ name: 'Rotated Person' }] });
+
+    const err = await storeWith(oldKey)
+      .loadView(sealedId, true)
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PersonalDataUnavailableError);
+    expect((err as Error).message).toContain('"bk-new"');
+    expect((err as Error).message).not.toContain('Rotated');
   });
 });

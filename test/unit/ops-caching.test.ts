@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { readinessCheck, type ProcessState } from '../../src/api/readiness';
 import { metricsOnApiPort } from '../../src/api/routes/ops';
 import { PgBookingStore } from '../../src/db/bookings';
+import { BookingPersonalSeal } from '../../src/db/booking-personal-data';
+import { SecretBox } from '../../src/crypto/secret-box';
 import { PgDatabaseHealth } from '../../src/db/health';
 import { cachedFor } from '../../src/metrics/cached';
 import { countOpenBookingsWith, metricsRegistry } from '../../src/metrics/metrics';
@@ -88,7 +90,8 @@ describe('database gauges', () => {
   it('count open bookings at most once per window however often /metrics is scraped', async () => {
     const { pool, queries } = countingPool(() => [{ n: '7' }]);
     const time = clock();
-    countOpenBookingsWith(() => new PgBookingStore(pool).countOpen(), 15_000, time.now);
+    const seal = new BookingPersonalSeal(new SecretBox([{ id: 'k', key: Buffer.alloc(32) }]));
+    countOpenBookingsWith(() => new PgBookingStore(pool, seal).countOpen(), 15_000, time.now);
     for (let i = 0; i < 20; i++)
       expect(await metricsRegistry.getSingleMetricAsString('calsync_open_bookings')).toContain('calsync_open_bookings 7');
     expect(queries).toHaveLength(1);

@@ -111,7 +111,12 @@ export const ROUTES: RouteDoc[] = [
     tag: 'bookings',
     summary: 'A booking and the state of each calendar event (from PostgreSQL once Temporal has removed its workflow)',
     auth: 'apiKey',
-    responses: { 200: 'the booking', ...keyed, 404: 'unknown booking', 503: 'state unavailable right now' },
+    responses: {
+      200: 'the booking',
+      ...keyed,
+      404: 'unknown booking',
+      503: '`state_unavailable` right now, or `personal_data_unavailable`: its sealed personal data needs a key ENCRYPTION_KEYS no longer lists',
+    },
   },
   {
     method: 'get',
@@ -130,7 +135,12 @@ export const ROUTES: RouteDoc[] = [
     summary: "The user's bookings from PostgreSQL by start time, each as GET /v1/bookings/:bookingId shows it (`to` after `from`)",
     auth: 'apiKey',
     query: userBookingsQuerySchema,
-    responses: { 200: '`{bookings, nextCursor}`', ...invalid, ...keyed },
+    responses: {
+      200: '`{bookings, nextCursor}`',
+      ...invalid,
+      ...keyed,
+      503: '`personal_data_unavailable`: a booking on the page is sealed under a key ENCRYPTION_KEYS no longer lists',
+    },
   },
   {
     method: 'post',
