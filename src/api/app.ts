@@ -18,6 +18,7 @@ import { rateLimiter, securityHeaders } from './http-hardening';
 import { ApiError, errorHandler, notFoundHandler } from './errors';
 import { bookingRoutes } from './routes/bookings';
 import { calendarAccountRoutes } from './routes/calendar-accounts';
+import { userErasureRoutes } from './routes/user-erasure';
 import { oauthRoutes } from './routes/oauth';
 import { metricsOnApiPort, opsRoutes, type ProcessState } from './routes/ops';
 import { settingsRoutes } from './routes/settings';
@@ -117,6 +118,7 @@ export function createApp(deps: AppDeps): Express {
     providers: deps.providers,
     workflows: deps.workflows,
     channelSecrets: new ChannelSecrets(deps.config.encryptionKeys),
+    encryptionKeys: deps.config.encryptionKeys,
     icloudCaldavUrl: deps.config.icloudCaldavUrl,
     caldavAllowPrivateNetworks: deps.config.caldav.allowPrivateNetworks,
     logger: deps.logger,
@@ -163,6 +165,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(notificationRoutes(deps.notifications));
   app.use(providerWebhookRoutes(services.pushNotifications));
   app.use(calendarAccountRoutes(services.calendarAccounts));
+  app.use(userErasureRoutes(services.userErasures));
   const feeds = new CalendarFeeds({
     links: deps.feedLinks,
     publicBaseUrl: deps.config.publicBaseUrl,
