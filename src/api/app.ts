@@ -25,6 +25,7 @@ import { settingsRoutes } from './routes/settings';
 import { webhookRoutes } from './routes/webhooks';
 import { availabilityRoutes } from './routes/availability';
 import { ChannelSecrets } from '../crypto/channel-secret';
+import { UserSubjects } from '../crypto/user-subject';
 import { providerWebhookRoutes } from './routes/provider-webhooks';
 import { notificationRoutes } from './routes/notifications';
 import { codecRoutes } from './routes/codec';
@@ -49,6 +50,7 @@ export type ApiRepositories = Pick<
   | 'settingsLinks'
   | 'storedBookings'
   | 'userBookings'
+  | 'userErasures'
 >;
 
 export interface AppDeps extends ApiRepositories {
@@ -173,13 +175,19 @@ export function createApp(deps: AppDeps): Express {
     templates: deps.config.eventTemplates,
   });
   app.use(calendarFeedRoutes(feeds));
+  const subjects = new UserSubjects(deps.config.encryptionKeys);
   app.use(oauthRoutes(deps.oauthConnect, auth, deps.config.publicBaseUrl));
   app.use(
     settingsRoutes({
       accounts: services.calendarAccounts,
       connect: deps.oauthConnect,
       feeds,
-      access: new SettingsAccess({ links: deps.settingsLinks, linkSigner: deps.settingsSigner, sessionSigner: deps.settingsSessionSigner }),
+      access: new SettingsAccess({
+        links: deps.settingsLinks,
+        linkSigner: deps.settingsSigner,
+        sessionSigner: deps.settingsSessionSigner,
+        erasedSince: async (userId) => (await deps.userErasures.find(subjects.all(userId)))?.requestedAt,
+      }),
       publicBaseUrl: deps.config.publicBaseUrl,
       requireKey: auth,
     }),

@@ -36,6 +36,11 @@ export interface SettingsAccessDeps {
   linkSigner: Signer;
   /** Signs session cookies (its own purpose: a link is never a session, nor the reverse). */
   sessionSigner: Signer;
+  /**
+   * When the user's erasure was asked for, if ever. Erasure deletes their generation row, so the
+   * generation starts again at 0; links and sessions issued before it are refused by their time.
+   */
+  erasedSince?: (userId: string) => Promise<Date | undefined>;
 }
 
 /**
@@ -62,6 +67,7 @@ export class SettingsAccess {
     const link = this.deps.linkSigner.verify<LinkPayload>(token);
     if (!link || !validShape(link) || link.exp < Date.now()) return undefined;
     if ((await this.deps.links.generation(link.u)) !== link.g) return undefined;
+    if (await this.issuedBeforeErasure(link.u, link.exp - SETTINGS_LINK_TTL_MS)) return undefined;
     return this.session({ u: link.u, g: link.g, iat: Date.now() });
   }
 
@@ -70,7 +76,13 @@ export class SettingsAccess {
     const s = cookie ? this.deps.sessionSigner.verify<SessionPayload>(cookie) : undefined;
     if (!s || !validShape(s) || typeof s.iat !== 'number' || s.exp < Date.now()) return undefined;
     if ((await this.deps.links.generation(s.u)) !== s.g) return undefined;
+    if (await this.issuedBeforeErasure(s.u, s.iat)) return undefined;
     return this.session(s);
+  }
+
+  private async issuedBeforeErasure(userId: string, issuedAtMs: number): Promise<boolean> {
+    const erased = await this.deps.erasedSince?.(userId);
+    return erased !== undefined && issuedAtMs <= erased.getTime();
   }
 
   private session(s: Omit<SessionPayload, 'exp'>): SettingsSession | undefined {
