@@ -1,12 +1,10 @@
 import { Router } from 'express';
-import { z } from 'zod';
 import type { UserErasures } from '../../application/user-erasure';
 import { validationError } from '../errors';
-import { idSchema } from '../schemas';
+import { eraseUserQuerySchema, idSchema } from '../schemas';
 import { parseParam } from '../validate';
 
 const userIdSchema = idSchema('userId');
-const eraseQuerySchema = z.strictObject({ removeEvents: z.enum(['true', 'false']).optional() });
 
 /** Erasing a user (personal data): 202 while it runs, 200 once it has finished; asking again is harmless. */
 export function userErasureRoutes(erasures: UserErasures): Router {
@@ -14,7 +12,7 @@ export function userErasureRoutes(erasures: UserErasures): Router {
 
   router.delete('/v1/users/:userId', async (req, res) => {
     const userId = parseParam(req.params.userId, userIdSchema);
-    const query = eraseQuerySchema.safeParse(req.query);
+    const query = eraseUserQuerySchema.safeParse(req.query);
     if (!query.success) throw validationError(query.error, 'query');
     const view = await erasures.erase(userId, query.data.removeEvents === 'true');
     res.status(view.status === 'erased' ? 200 : 202).json(view);
