@@ -1,4 +1,4 @@
-import type { RetainedKind } from '../db/retention';
+import type { RetainedKind } from '../domain/personal-data';
 import type { ActivityDeps } from './deps';
 
 /** Retention's deletes, a batch per call so each activity is short. */

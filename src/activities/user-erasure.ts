@@ -1,5 +1,4 @@
-import type { UserSubject } from '../crypto/user-subject';
-import type { ErasureCounts } from '../db/user-erasure';
+import type { ErasureCounts, UserSubject } from '../domain/personal-data';
 import type { ActivityDeps } from './deps';
 
 export interface EraseUserRowsInput {

@@ -1,6 +1,6 @@
 import type { UserSubjects } from '../crypto/user-subject';
 import type { CalendarAccountStore } from '../db/calendar-accounts';
-import type { ErasureCounts } from '../db/user-erasure';
+import type { ErasureCounts } from '../domain/personal-data';
 import type { WorkflowGateway } from '../temporal/workflow-gateway';
 
 /** What `DELETE /v1/users/:userId` answers. */

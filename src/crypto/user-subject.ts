@@ -1,11 +1,6 @@
 import { createHmac, hkdfSync } from 'node:crypto';
+import type { UserSubject } from '../domain/personal-data';
 import type { KeyringEntry } from './keyring';
-
-/** A user named without naming them: an HMAC of the id under one key of the ring. */
-export interface UserSubject {
-  keyId: string;
-  hash: string;
-}
 
 /**
  * Names an erased user in the audit record without keeping their id: an HMAC-SHA256 of the id

@@ -1,7 +1,5 @@
 import type { Pool } from 'pg';
-
-/** What retention deletes once it is older than RETENTION. */
-export type RetainedKind = 'syncLog' | 'notifications' | 'webhookReceipts' | 'bookings';
+import type { RetainedKind } from '../domain/personal-data';
 
 /**
  * One batch of each kind, oldest first. A batch is small enough to hold locks briefly; the

@@ -1,10 +1,7 @@
 import type { Pool } from 'pg';
-import type { UserSubject } from '../crypto/user-subject';
+import type { ErasureCounts, UserSubject } from '../domain/personal-data';
 import { bookingsNaming, removeParticipantEverywhere } from './booking-participant-erasure';
 import { withTransaction, type Queryable } from './pool';
-
-/** How many rows of each kind an erasure removed (or, for bookings, changed). */
-export type ErasureCounts = Record<string, number>;
 
 /** The PII-free record of one user's erasure. */
 export interface ErasureRecord {
@@ -43,9 +40,10 @@ export class PgUserErasureStore implements UserErasureStore {
       requested_at: Date;
       erased_at: Date | null;
       counts: ErasureCounts | null;
-    }>('SELECT remove_events, requested_at, erased_at, counts FROM user_erasures WHERE subject_hash = ANY($1) ORDER BY requested_at DESC LIMIT 1', [
-      hashes,
-    ]);
+    }>(
+      'SELECT remove_events, requested_at, erased_at, counts FROM user_erasures WHERE subject_hash = ANY($1) ORDER BY requested_at DESC LIMIT 1',
+      [hashes],
+    );
     const r = rows[0];
     return r && { removeEvents: r.remove_events, requestedAt: r.requested_at, erasedAt: r.erased_at, counts: r.counts };
   }

@@ -196,7 +196,9 @@ const carriedBookingSchema = z.looseObject({
     .looseObject({
       status: z.enum(['confirmed', 'cancelled']),
       // Erasing a booking's last participant leaves none (the booking is then cancelled).
-      details: z.strictObject({ ...bookingDetailsShape, participants: bookingDetailsShape.participants.or(z.array(participantSchema).length(0)) }).superRefine(checkTimes),
+      details: z
+        .strictObject({ ...bookingDetailsShape, participants: bookingDetailsShape.participants.or(z.array(participantSchema).length(0)) })
+        .superRefine(checkTimes),
       versions: z.strictObject({ details: versionNumber.nullable(), times: versionNumber.nullable() }),
       cancelReason: multiLine(1000).optional(),
     })

@@ -1,5 +1,5 @@
 import { continueAsNew, workflowInfo } from '@temporalio/workflow';
-import type { RetainedKind } from '../db/retention';
+import type { RetainedKind } from '../domain/personal-data';
 import { activities } from './activity-options';
 
 export type RetentionResult = Record<RetainedKind, number>;

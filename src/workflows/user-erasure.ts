@@ -1,6 +1,5 @@
 import { getExternalWorkflowHandle, ParentClosePolicy, sleep, startChild, WorkflowIdReusePolicy } from '@temporalio/workflow';
-import type { UserSubject } from '../crypto/user-subject';
-import type { ErasureCounts } from '../db/user-erasure';
+import type { ErasureCounts, UserSubject } from '../domain/personal-data';
 import { activities } from './activity-options';
 import { connectionWorkflow } from './calendar-account';
 import { bookingWorkflowId, calendarAccountWorkflowId, disconnectSignal, eraseParticipantSignal } from './messages';

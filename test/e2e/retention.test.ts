@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PgBookingStore } from '../../src/db/bookings';
 import type { BookingProjection } from '../../src/domain/booking';
 import { retentionScheduleId } from '../../src/temporal/retention-schedule';
-import type { RetentionResult } from '../../src/workflows/retention';
+import type { retentionWorkflow, RetentionResult } from '../../src/workflows/retention';
 import { eventually, startHarness, type Harness } from '../support/harness';
 
 const DAY = 86_400_000;
@@ -53,7 +53,9 @@ async function exists(sql: string, params: unknown[]): Promise<boolean> {
 describe('retention', () => {
   it('is a daily Temporal schedule with RETENTION (180 days by default) as its input', async () => {
     const described = await schedule().describe();
-    expect(described.spec.calendars).toEqual([expect.objectContaining({ hour: [{ start: 3, end: 3, step: 1 }], minute: [{ start: 30, end: 30, step: 1 }] })]);
+    expect(described.spec.calendars).toEqual([
+      expect.objectContaining({ hour: [{ start: 3, end: 3, step: 1 }], minute: [{ start: 30, end: 30, step: 1 }] }),
+    ]);
     expect(described.action).toMatchObject({
       type: 'startWorkflow',
       workflowType: 'retentionWorkflow',
@@ -83,12 +85,20 @@ describe('retention', () => {
       ]);
       return id;
     };
-    const [oldDelivered, oldFailed, oldPending, newDelivered] = [await note('delivered'), await note('failed'), await note('pending'), await note('delivered')];
+    const [oldDelivered, oldFailed, oldPending, newDelivered] = [
+      await note('delivered'),
+      await note('failed'),
+      await note('pending'),
+      await note('delivered'),
+    ];
     for (const id of [oldDelivered, oldFailed, oldPending]) await age('notifications', 'created_at', 'id = $1', [id], 200);
     // webhook receipts: an applied one aged, a recent one.
     const receipt = async () => {
       const id = `${tag}-${randomUUID()}`;
-      await h.pool.query(`INSERT INTO webhook_receipts (id, type, booking_id, body_sha256, applied_at) VALUES ($1, 'booking.confirmed', 'b', 'x', now())`, [id]);
+      await h.pool.query(
+        `INSERT INTO webhook_receipts (id, type, booking_id, body_sha256, applied_at) VALUES ($1, 'booking.confirmed', 'b', 'x', now())`,
+        [id],
+      );
       return id;
     };
     const [oldReceipt, newReceipt] = [await receipt(), await receipt()];
@@ -107,10 +117,11 @@ describe('retention', () => {
       const { info } = await schedule().describe();
       return info.recentActions.length > before.info.recentActions.length ? info.recentActions.at(-1) : undefined;
     }, 'the triggered run');
-    const result = await h.service.client.workflow
-      .getHandle(run!.action.workflow.workflowId, undefined, { firstExecutionRunId: run!.action.workflow.firstExecutionRunId })
+    const deleted: RetentionResult = await h.service.client.workflow
+      .getHandle<typeof retentionWorkflow>(run.action.workflow.workflowId, undefined, {
+        firstExecutionRunId: run.action.workflow.firstExecutionRunId,
+      })
       .result();
-    const deleted = result as RetentionResult;
     expect(deleted.syncLog).toBeGreaterThanOrEqual(1);
     expect(deleted.notifications).toBeGreaterThanOrEqual(2);
     expect(deleted.webhookReceipts).toBeGreaterThanOrEqual(1);

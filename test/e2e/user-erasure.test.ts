@@ -85,8 +85,7 @@ describe('DELETE /v1/users/:userId', () => {
     expect(settingsLink.status).toBe(201);
     expect((await fetch(settingsLink.body.url, { redirect: 'manual' })).status).not.toBe(401);
     await eventually(
-      async () =>
-        (await h.pool.query(`SELECT 1 FROM notifications WHERE data->>'userId' = $1`, [adaId])).rowCount ? true : undefined,
+      async () => ((await h.pool.query(`SELECT 1 FROM notifications WHERE data->>'userId' = $1`, [adaId])).rowCount ? true : undefined),
       'a notification naming Ada',
     );
     expect((await rowsNaming(adaId)).length).toBeGreaterThan(5);

@@ -419,7 +419,10 @@ describe('BookingState: an erased participant', () => {
 
   it('cancels the booking when the erased user was its only participant', () => {
     const s = new BookingState('b1');
-    s.confirm({ version: 1, booking: details({ participants: [{ userId: 'solo', role: 'tutor', name: 'Sol', email: 'sol@example.com' }] }) });
+    s.confirm({
+      version: 1,
+      booking: details({ participants: [{ userId: 'solo', role: 'tutor', name: 'Sol', email: 'sol@example.com' }] }),
+    });
     expect(s.eraseParticipant('solo')).toBe(true);
     expect(s.desired?.status).toBe('cancelled');
     expect(s.desired?.details.participants).toEqual([]);
