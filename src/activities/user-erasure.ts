@@ -27,9 +27,9 @@ export function createUserErasureActivities(deps: Pick<ActivityDeps, 'userErasur
       return accounts.map((a) => a.id);
     },
 
-    /** How many of the user's accounts are still not disconnected. */
-    async userAccountsLeft(input: { userId: string }): Promise<number> {
-      return (await deps.userErasures.liveAccounts(input.userId)).length;
+    /** The user's accounts still not disconnected. */
+    async userAccountsLeft(input: { userId: string }): Promise<string[]> {
+      return (await deps.userErasures.liveAccounts(input.userId)).map((a) => a.id);
     },
 
     /** The bookings naming the user, whose workflows are told to forget them. */

@@ -1,4 +1,12 @@
-import { getExternalWorkflowHandle, ParentClosePolicy, sleep, startChild, WorkflowIdReusePolicy } from '@temporalio/workflow';
+import {
+  continueAsNew,
+  getExternalWorkflowHandle,
+  ParentClosePolicy,
+  sleep,
+  startChild,
+  WorkflowIdReusePolicy,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { ErasureCounts, UserSubject } from '../domain/personal-data';
 import { activities } from './activity-options';
 import { connectionWorkflow } from './calendar-account';
@@ -10,6 +18,8 @@ export interface UserErasureInput {
   subject: UserSubject;
   /** Remove the events this service wrote in the user's calendars before disconnecting them. */
   removeEvents: boolean;
+  /** Carried across continue-as-new while waiting: the accounts this erasure asked to disconnect. */
+  asked?: number;
 }
 
 export interface UserErasureResult {
@@ -22,6 +32,8 @@ export interface UserErasureResult {
 /** How long between two looks at whether every disconnect has finished: doubling up to a minute. */
 const FIRST_WAIT_MS = 500;
 const LONGEST_WAIT_MS = 60_000;
+/** Looks between two requests again to the accounts still connected (about every ten minutes once waits are long). */
+const ASK_AGAIN_EVERY = 10;
 
 /**
  * Erases a user (`user-erasure:<hash>`): each calendar account is disconnected through its own
@@ -32,12 +44,20 @@ const LONGEST_WAIT_MS = 60_000;
  */
 export async function userErasureWorkflow(input: UserErasureInput): Promise<UserErasureResult> {
   const { userId, subject, removeEvents } = input;
-  await activities.beginUserErasure({ subject, removeEvents });
-
-  const accounts = await activities.stopUserAccounts({ userId, removeEvents });
-  for (const connectionId of accounts) await askToDisconnect(connectionId, userId, removeEvents);
-  // A disconnect always finishes (src/workflows/calendar-account.ts), reporting what it could not remove.
-  for (let wait = FIRST_WAIT_MS; (await activities.userAccountsLeft({ userId })) > 0; wait = Math.min(wait * 2, LONGEST_WAIT_MS)) {
+  let asked = input.asked;
+  if (asked === undefined) {
+    await activities.beginUserErasure({ subject, removeEvents });
+    const accounts = await activities.stopUserAccounts({ userId, removeEvents });
+    for (const connectionId of accounts) await askToDisconnect(connectionId, userId, removeEvents);
+    asked = accounts.length;
+  }
+  // A disconnect always finishes (src/workflows/calendar-account.ts), reporting what it could not
+  // remove. An account's workflow that was terminated meanwhile is asked (so started) again.
+  for (let wait = FIRST_WAIT_MS, round = 1; ; wait = Math.min(wait * 2, LONGEST_WAIT_MS), round += 1) {
+    const left = await activities.userAccountsLeft({ userId });
+    if (left.length === 0) break;
+    if (round % ASK_AGAIN_EVERY === 0) for (const connectionId of left) await askToDisconnect(connectionId, userId, removeEvents);
+    if (workflowInfo().continueAsNewSuggested) await continueAsNew<typeof userErasureWorkflow>({ ...input, asked });
     await sleep(wait);
   }
 
@@ -51,7 +71,7 @@ export async function userErasureWorkflow(input: UserErasureInput): Promise<User
   }
 
   const counts = await activities.eraseUserRows({ userId, subject });
-  return { connections: accounts.length, counts };
+  return { connections: asked, counts };
 }
 
 /**

@@ -14,7 +14,7 @@ describe('user erasure workflow', () => {
       },
       beginUserErasure: async () => undefined,
       stopUserAccounts: async () => live,
-      userAccountsLeft: async () => live.filter((id) => !finalized.has(id)).length,
+      userAccountsLeft: async () => live.filter((id) => !finalized.has(id)),
       // No booking workflow runs for this one: the signal fails and the erasure goes on.
       userBookingIds: async () => ['bk-not-running'],
       eraseUserRows: async () => ({ connections: 2, syncLog: 5 }),
@@ -51,7 +51,7 @@ describe('user erasure workflow', () => {
     const stubs = connectionStubs({
       beginUserErasure: async () => undefined,
       stopUserAccounts: async () => [],
-      userAccountsLeft: async () => 0,
+      userAccountsLeft: async () => [],
       userBookingIds: async () => [],
       eraseUserRows: async () => ({}),
     });
