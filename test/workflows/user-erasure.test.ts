@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { calendarAccountWorkflowId, userErasureWorkflowId } from '../../src/workflows/messages';
+import { calendarAccountWorkflowId, eraseParticipantSignal, userErasureWorkflowId } from '../../src/workflows/messages';
 import type { userErasureWorkflow, UserErasureInput } from '../../src/workflows/user-erasure';
+import { bookingStubs, details, hourAfter, participant, startBooking, target, viewWhen } from './support/booking-fixtures';
 import { connectionStubs, startConnection } from './support/connection-fixtures';
 import { runWorkflowWorker } from './support/workflow-worker';
 
@@ -66,6 +67,35 @@ describe('user erasure workflow', () => {
       );
       expect(await handle.result()).toEqual({ connections: 0, counts: {} });
       expect(env.callsOf('beginUserErasure')[0]!.input).toEqual({ subject: input.subject, removeEvents: false });
+    });
+  });
+});
+
+describe('booking workflow: an erased participant', () => {
+  it("forgets them and writes the other participant's event again; nothing is deleted or written for them", async () => {
+    const start = '2030-06-01T09:00:00.000Z';
+    const targets = [target('tutor', 'conn-t'), target('client', 'conn-c')];
+    await runWorkflowWorker(bookingStubs(targets), async (env) => {
+      const people = [participant('tutor', 'tutor'), participant('client')];
+      const handle = await startBooking(env, env.id('erase'), { booking: details(people, start, hourAfter(start)) });
+      await viewWhen(handle, (v) => v.syncState === 'synced' && v.calendars.length === 2, 'first sync');
+      // The erasure deleted the tutor's accounts before telling the booking.
+      targets.splice(0, 1);
+      await handle.signal(eraseParticipantSignal, { userId: 'tutor' });
+      const after = await viewWhen(
+        handle,
+        (v) => v.syncState === 'synced' && v.participants.length === 1 && env.callsOf('upsertCalendarEvent').length === 3,
+        'the client rewritten',
+      );
+      expect(after.participants.map((p) => p.userId)).toEqual(['client']);
+      expect(after.calendars.map((c) => c.userId)).toEqual(['client']);
+      const writes = env.callsOf('upsertCalendarEvent').map((c) => [c.input.connectionId, c.input.revision]);
+      expect(writes.sort()).toEqual([
+        ['conn-c', 1],
+        ['conn-c', 2],
+        ['conn-t', 1],
+      ]);
+      expect(env.callsOf('deleteCalendarEvent')).toEqual([]);
     });
   });
 });
