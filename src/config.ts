@@ -85,6 +85,8 @@ export interface AppConfig {
   busyPollIntervalMs: number;
   /** How far ahead busy times are read (from a day ago), in milliseconds. */
   busyWindowMs: number;
+  /** RETENTION in milliseconds; undefined (`off`): nothing is deleted for its age. */
+  retentionMs: number | undefined;
   /**
    * E-mail invitations (iTIP): to participants without a connected calendar (`unconnected`), to
    * everyone (`all`) or to no one (`off`); sent through `smtpUrl` (which may hold a password) from `from`.
@@ -315,6 +317,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, nowMs: number =
     connectAttemptsPerHour: validEnv.CONNECT_ATTEMPTS_PER_HOUR,
     busyPollIntervalMs: validEnv.BUSY_POLL_INTERVAL,
     busyWindowMs: validEnv.BUSY_WINDOW,
+    retentionMs: validEnv.RETENTION,
     externalEditPolicy: validEnv.EXTERNAL_EDIT_POLICY,
     invitations: { mode: validEnv.INVITATIONS, smtpUrl: validEnv.SMTP_URL, from: validEnv.INVITATION_FROM },
     notifyUrl: validEnv.NOTIFY_URL,

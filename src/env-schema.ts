@@ -160,6 +160,21 @@ export const envSchema = z.object({
   BUSY_WINDOW: duration('BUSY_WINDOW', '90d or 36h')
     .prefault('90d')
     .refine((ms) => ms >= DAY_MS && ms <= 366 * DAY_MS, 'BUSY_WINDOW must be between 1d and 366d'),
+  // Audit rows, notifications, webhook receipts and finished bookings are deleted once this old; `off` keeps them.
+  RETENTION: z
+    .string()
+    .trim()
+    .default('180d')
+    .transform((v, ctx) => {
+      if (v === 'off') return undefined;
+      const m = DURATION.exec(v);
+      const ms = m ? Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS] : 0;
+      if (ms < DAY_MS) {
+        ctx.addIssue({ code: 'custom', message: 'RETENTION must be a duration of 1d or more (such as 180d), or off' });
+        return z.NEVER;
+      }
+      return ms;
+    }),
   EXTERNAL_EDIT_POLICY: z.enum(['respect', 'restore']).default('respect'),
   INVITATIONS: z.enum(['off', 'unconnected', 'all'], { message: 'INVITATIONS must be off, unconnected or all' }).default('off'),
   // The URL may carry a password: its messages never echo the value.

@@ -27,6 +27,7 @@ import { dataConverter } from './temporal/data-converter';
 import { EncryptionCodec } from './temporal/payload-codec';
 import { WorkflowGateway } from './temporal/workflow-gateway';
 import { createWorker } from './worker';
+import { ensureRetentionSchedule } from './temporal/retention-schedule';
 
 /** How long a webhook event id is remembered: longer than any sender retries a delivery. */
 const WEBHOOK_RECEIPT_DAYS = 30;
@@ -180,7 +181,13 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
       stoppingWorker = false;
     }
   };
-  if (opts.worker) await startWorker();
+  if (opts.worker) {
+    await startWorker();
+    // The retention schedule follows RETENTION; a failure here must not stop the worker (the next start tries again).
+    await ensureRetentionSchedule(client, { taskQueue: config.temporal.taskQueue, retentionMs: config.retentionMs }, logger).catch(
+      (err: unknown) => logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'retention schedule not set up'),
+    );
+  }
 
   let server: Server | undefined;
   let purgeTimer: NodeJS.Timeout | undefined;

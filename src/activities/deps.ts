@@ -24,6 +24,8 @@ export type ActivityRepositories = Pick<
   | 'slots'
   | 'budget'
   | 'syncLog'
+  | 'retention'
+  | 'userErasures'
 >;
 
 /** What activities need from the process that hosts them; built once per worker. */

@@ -5,6 +5,8 @@ import { createCalendarActivities } from './calendar';
 import { createDisconnectActivities } from './disconnect';
 import { createInvitationActivities } from './invitations';
 import { createPushChannelActivities } from './push-channels';
+import { createRetentionActivities } from './retention';
+import { createUserErasureActivities } from './user-erasure';
 import { createNotificationActivities } from './notifications';
 import type { ActivityDeps } from './deps';
 import { createTokenActivities } from './tokens';
@@ -29,6 +31,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createPushChannelActivities(deps),
     ...createNotificationActivities(deps),
     ...createTokenActivities(deps),
+    ...createRetentionActivities(deps),
+    ...createUserErasureActivities(deps),
   };
 }
 

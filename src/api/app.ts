@@ -18,12 +18,14 @@ import { rateLimiter, securityHeaders, settingsFraming } from './http-hardening'
 import { ApiError, errorHandler, notFoundHandler } from './errors';
 import { bookingRoutes } from './routes/bookings';
 import { calendarAccountRoutes } from './routes/calendar-accounts';
+import { userErasureRoutes } from './routes/user-erasure';
 import { oauthRoutes } from './routes/oauth';
 import { metricsOnApiPort, opsRoutes, type ProcessState } from './routes/ops';
 import { settingsRoutes } from './routes/settings';
 import { webhookRoutes } from './routes/webhooks';
 import { availabilityRoutes } from './routes/availability';
 import { ChannelSecrets } from '../crypto/channel-secret';
+import { UserSubjects } from '../crypto/user-subject';
 import { providerWebhookRoutes } from './routes/provider-webhooks';
 import { notificationRoutes } from './routes/notifications';
 import { codecRoutes } from './routes/codec';
@@ -48,6 +50,7 @@ export type ApiRepositories = Pick<
   | 'settingsLinks'
   | 'storedBookings'
   | 'userBookings'
+  | 'userErasures'
 >;
 
 export interface AppDeps extends ApiRepositories {
@@ -120,6 +123,7 @@ export function createApp(deps: AppDeps): Express {
     providers: deps.providers,
     workflows: deps.workflows,
     channelSecrets: new ChannelSecrets(deps.config.encryptionKeys),
+    encryptionKeys: deps.config.encryptionKeys,
     icloudCaldavUrl: deps.config.icloudCaldavUrl,
     caldavAllowPrivateNetworks: deps.config.caldav.allowPrivateNetworks,
     logger: deps.logger,
@@ -166,6 +170,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(notificationRoutes(deps.notifications));
   app.use(providerWebhookRoutes(services.pushNotifications));
   app.use(calendarAccountRoutes(services.calendarAccounts));
+  app.use(userErasureRoutes(services.userErasures));
   const feeds = new CalendarFeeds({
     links: deps.feedLinks,
     publicBaseUrl: deps.config.publicBaseUrl,
@@ -173,6 +178,7 @@ export function createApp(deps: AppDeps): Express {
     templates: deps.config.eventTemplates,
   });
   app.use(calendarFeedRoutes(feeds));
+  const subjects = new UserSubjects(deps.config.encryptionKeys);
   app.use(oauthRoutes(deps.oauthConnect, auth, deps.config.publicBaseUrl));
   app.use(
     settingsRoutes({
@@ -185,6 +191,7 @@ export function createApp(deps: AppDeps): Express {
         linkSigner: deps.settingsSigner,
         sessionSigner: deps.settingsSessionSigner,
         windowSigner: deps.settingsWindowSigner,
+        erasedSince: async (userId) => (await deps.userErasures.find(subjects.all(userId)))?.requestedAt,
       }),
       publicBaseUrl: deps.config.publicBaseUrl,
       framing: settingsFraming(deps.config),

@@ -153,3 +153,6 @@ const base64 = z
 export const codecPayloadsSchema = z.strictObject({
   payloads: z.array(z.strictObject({ metadata: z.record(z.string().max(200), base64).optional(), data: base64.optional() })).max(1000),
 });
+
+/** `DELETE /v1/users/:userId`: remove the events this service wrote in the user's calendars too. */
+export const eraseUserQuerySchema = z.strictObject({ removeEvents: z.enum(['true', 'false']).optional() });

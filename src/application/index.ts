@@ -20,6 +20,9 @@ import { BookingArchive } from './booking-archive';
 import { Bookings } from './bookings';
 import { CalendarAccounts } from './calendar-accounts';
 import { PushNotifications } from './push-notifications';
+import { UserErasures } from './user-erasure';
+import { UserSubjects } from '../crypto/user-subject';
+import type { KeyringEntry } from '../crypto/keyring';
 
 export interface ApplicationDeps {
   bookings: Pick<BookingStore, 'loadView' | 'loadStatus'>;
@@ -35,6 +38,8 @@ export interface ApplicationDeps {
   providers: ProviderRegistry;
   workflows: WorkflowGateway;
   channelSecrets: ChannelSecrets;
+  /** ENCRYPTION_KEYS: an erased user is recorded under a hash keyed by them. */
+  encryptionKeys: KeyringEntry[];
   icloudCaldavUrl: string;
   /** Which non-public addresses CalDAV servers may be reached at when an account is connected. */
   caldavAllowPrivateNetworks: PrivateNetworkAllowance;
@@ -46,6 +51,7 @@ export interface ApplicationServices {
   bookingArchive: BookingArchive;
   calendarAccounts: CalendarAccounts;
   pushNotifications: PushNotifications;
+  userErasures: UserErasures;
 }
 
 /** The services the HTTP routes and pages call, each given the storage and gateway it works with. */
@@ -82,5 +88,6 @@ export function createApplicationServices(deps: ApplicationDeps): ApplicationSer
       logger,
     }),
     pushNotifications: new PushNotifications({ channels: deps.channels, secrets: deps.channelSecrets, workflows, logger }),
+    userErasures: new UserErasures({ subjects: new UserSubjects(deps.encryptionKeys), accounts: calendarAccounts, workflows }),
   };
 }

@@ -54,6 +54,11 @@ export interface SettingsAccessDeps {
   sessionSigner: Signer;
   /** Signs window passes (a purpose of their own again). */
   windowSigner: Signer;
+  /**
+   * When the user's erasure was asked for, if ever. Erasure deletes their generation row, so the
+   * generation starts again at 0; links and sessions issued before it are refused by their time.
+   */
+  erasedSince?: (userId: string) => Promise<Date | undefined>;
 }
 
 /**
@@ -82,6 +87,7 @@ export class SettingsAccess {
     const link = this.deps.linkSigner.verify<LinkPayload>(token);
     if (!link || !validShape(link) || link.exp < Date.now()) return undefined;
     if ((await this.deps.links.generation(link.u)) !== link.g) return undefined;
+    if (await this.issuedBeforeErasure(link.u, link.exp - SETTINGS_LINK_TTL_MS)) return undefined;
     return this.session({ u: link.u, g: link.g, iat: Date.now(), ...zoneOf(link) });
   }
 
@@ -90,6 +96,7 @@ export class SettingsAccess {
     const s = cookie ? this.deps.sessionSigner.verify<SessionPayload>(cookie) : undefined;
     if (!s || !validShape(s) || typeof s.iat !== 'number' || s.exp < Date.now()) return undefined;
     if ((await this.deps.links.generation(s.u)) !== s.g) return undefined;
+    if (await this.issuedBeforeErasure(s.u, s.iat)) return undefined;
     return this.session(s);
   }
 
@@ -117,7 +124,13 @@ export class SettingsAccess {
     if (!p || typeof p.w !== 'string' || typeof p.g !== 'number' || typeof p.iat !== 'number' || typeof p.exp !== 'number')
       return undefined;
     if (p.exp < Date.now() || (await this.deps.links.generation(p.w)) !== p.g) return undefined;
+    if (await this.issuedBeforeErasure(p.w, p.iat)) return undefined;
     return this.session({ u: p.w, g: p.g, iat: p.iat, ...zoneOf(p) });
+  }
+
+  private async issuedBeforeErasure(userId: string, issuedAtMs: number): Promise<boolean> {
+    const erased = await this.deps.erasedSince?.(userId);
+    return erased !== undefined && issuedAtMs <= erased.getTime();
   }
 
   private session(s: Omit<SessionPayload, 'exp'>): SettingsSession | undefined {

@@ -19,10 +19,12 @@ import { PgOAuthFlowStore, type OAuthFlowStore } from './oauth-flows';
 import { PgProviderChannelStore, type ProviderChannelStore } from './provider-channels';
 import { PgProviderBudgetStore, type ProviderBudgetStore } from './provider-budget';
 import { PgProviderSlotStore, type ProviderSlotStore } from './provider-slots';
+import { PgRetentionStore, type RetentionStore } from './retention';
 import { PgSettingsLinkStore, type SettingsLinkStore } from './settings-links';
 import { PgStoredBookingStore, type StoredBookingStore } from './stored-bookings';
 import { PgSyncLogStore, type SyncLogStore } from './sync-log';
 import { PgUserBookingStore, type UserBookingStore } from './user-bookings';
+import { PgUserErasureStore, type UserErasureStore } from './user-erasure';
 import { PgWebhookReceipts, type WebhookReceipts } from './webhook-receipts';
 
 /** Every repository the service uses, as the interfaces activities and the API depend on. */
@@ -49,7 +51,9 @@ export interface Repositories {
   storedBookings: StoredBookingStore;
   syncLog: SyncLogStore;
   receipts: WebhookReceipts;
+  retention: RetentionStore;
   userBookings: UserBookingStore;
+  userErasures: UserErasureStore;
 }
 
 /** The PostgreSQL repositories on one pool; secrets and bookings' personal data are sealed and opened with `box`. */
@@ -78,6 +82,8 @@ export function createRepositories(pool: Pool, box: SecretBox): Repositories {
     storedBookings: new PgStoredBookingStore(pool, personal),
     syncLog: new PgSyncLogStore(pool),
     receipts: new PgWebhookReceipts(pool),
+    retention: new PgRetentionStore(pool),
     userBookings: new PgUserBookingStore(pool, personal),
+    userErasures: new PgUserErasureStore(pool, personal),
   };
 }

@@ -176,6 +176,7 @@ export const cancelChangeSchema = cancelBodySchema;
 export const syncConnectionRequestSchema = z.strictObject({ connectionId: idSchema('connectionId') });
 export const connectedEventSchema = z.strictObject({ reconnect: z.boolean() });
 export const disconnectRequestSchema = z.strictObject({ removeEvents: z.boolean() });
+export const eraseParticipantRequestSchema = z.strictObject({ userId: idSchema('userId') });
 
 /** WORKFLOW_MAX_HISTORY_EVENTS as the workflows receive it. */
 const maxHistoryEvents = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional();
@@ -194,7 +195,10 @@ const carriedBookingSchema = z.looseObject({
   desired: z
     .looseObject({
       status: z.enum(['confirmed', 'cancelled']),
-      details: bookingDetailsSchema,
+      // Erasing a booking's last participant leaves none (the booking is then cancelled).
+      details: z
+        .strictObject({ ...bookingDetailsShape, participants: bookingDetailsShape.participants.or(z.array(participantSchema).length(0)) })
+        .superRefine(checkTimes),
       versions: z.strictObject({ details: versionNumber.nullable(), times: versionNumber.nullable() }),
       cancelReason: multiLine(1000).optional(),
     })

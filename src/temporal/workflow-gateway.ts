@@ -1,10 +1,11 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
-import { WorkflowIdReusePolicy } from '@temporalio/common';
+import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import type { WorkflowTarget } from '../config';
 import type { BookingView } from '../domain/booking';
 import { bookingWorkflow, type BookingWorkflowInput } from '../workflows/booking';
 import type { CarriedState } from '../workflows/booking-records';
 import { connectionWorkflow, type CalendarAccountWorkflowInput } from '../workflows/calendar-account';
+import { userErasureWorkflow, type UserErasureInput, type UserErasureResult } from '../workflows/user-erasure';
 import {
   bookingWorkflowId,
   cancelSignal,
@@ -20,6 +21,7 @@ import {
   type CancelChange,
   type ConfirmChange,
   type RescheduleChange,
+  userErasureWorkflowId,
 } from '../workflows/messages';
 import { BookingIdKey, BookingStatusKey, ParticipantUserIdsKey, SyncStateKey } from '../workflows/search-attributes';
 
@@ -31,6 +33,9 @@ export type BookingLifecycle = { kind: 'running' | 'closed'; memo: BookingMemo }
 
 /** A change for a booking whose workflow is gone, sent to the new workflow that resumes it. */
 export type ResumingChange = { kind: 'cancel'; change: CancelChange } | { kind: 'reschedule'; change: RescheduleChange };
+
+/** A user's erasure: still running after the wait, or finished with its result. */
+export type ErasureProgress = { kind: 'running' } | { kind: 'finished'; result: UserErasureResult };
 
 /** A calendar account as its workflow is started with: ids only. */
 export interface CalendarAccountRef {
@@ -200,6 +205,28 @@ export class WorkflowGateway {
   async signalPush(accountId: string, request: PushRequest): Promise<void> {
     const handle = this.client.workflow.getHandle<typeof connectionWorkflow>(calendarAccountWorkflowId(accountId));
     await handle.signal(request === 'renew_push' ? renewPushSignal : refreshBusySignal);
+  }
+
+  /**
+   * Starts the user's erasure, or attaches to the one running (a repeated request, a double
+   * click): one workflow per user at a time. A finished one is started again, which finds little
+   * or nothing left and records the erasure anew. Waits up to `waitMs` for it to finish.
+   */
+  async eraseUser(input: UserErasureInput, waitMs: number): Promise<ErasureProgress> {
+    const handle = await this.client.workflow.start(userErasureWorkflow, {
+      workflowId: userErasureWorkflowId(input.subject.hash),
+      taskQueue: this.target.taskQueue,
+      args: [input],
+      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+    });
+    try {
+      const result = await this.client.withDeadline(Date.now() + waitMs, () => handle.result());
+      return { kind: 'finished', result };
+    } catch {
+      // Not finished within the wait (or the wait itself failed): it carries on in Temporal.
+      return { kind: 'running' };
+    }
   }
 
   /**

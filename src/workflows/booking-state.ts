@@ -139,6 +139,29 @@ export class BookingState {
     if (desired) this.bump();
   }
 
+  /**
+   * The user was erased (DELETE /v1/users/:userId): they leave the booking and are forgotten. Their
+   * calendar accounts were disconnected (events removed when asked) and deleted before this, so
+   * nothing is left to do in their calendars; no invitation mail goes to them, not even a CANCEL.
+   * When they were the only participant there is nobody left to sync for: the booking is over here.
+   */
+  eraseParticipant(userId: string): boolean {
+    const desired = this.desiredBooking;
+    if (!desired) return false;
+    const before = desired.details.participants.length;
+    desired.details = { ...desired.details, participants: desired.details.participants.filter((p) => p.userId !== userId) };
+    let forgot = desired.details.participants.length !== before;
+    for (const [key, calendar] of this.calendars) {
+      if (calendar.userId !== userId) continue;
+      this.calendars.delete(key);
+      forgot = true;
+    }
+    this.invitations.forget(userId);
+    if (!forgot) return false;
+    if (desired.details.participants.length === 0 && desired.status !== 'cancelled') desired.status = 'cancelled';
+    return this.bump();
+  }
+
   /** Something the last plan left for later became possible (a busy lane freed): plan again. */
   requestPass(): void {
     this.changedSincePass = true;

@@ -5,6 +5,7 @@ import {
   bookingWorkflowInputSchema,
   cancelChangeSchema,
   confirmChangeSchema,
+  eraseParticipantRequestSchema,
   rescheduleChangeSchema,
   syncConnectionRequestSchema,
 } from '../domain/booking-input-schemas';
@@ -13,7 +14,15 @@ import { activities, bookingStoreActivities } from './activity-options';
 import { recordKey, type CarriedState, type ReconcileOp } from './booking-records';
 import { BookingState } from './booking-state';
 import { checkedInput, checkedStartInput } from './checked-input';
-import { cancelSignal, confirmSignal, rescheduleSignal, stateQuery, syncConnectionSignal, type BookingMemo } from './messages';
+import {
+  cancelSignal,
+  confirmSignal,
+  eraseParticipantSignal,
+  rescheduleSignal,
+  stateQuery,
+  syncConnectionSignal,
+  type BookingMemo,
+} from './messages';
 import { sendInvitation } from './invitation-send';
 import { emitNotification, reportAccountError } from './notification';
 import { BookingStatusKey, ParticipantUserIdsKey, SyncStateKey } from './search-attributes';
@@ -81,6 +90,10 @@ export async function bookingWorkflow(rawInput: BookingWorkflowInput): Promise<B
   setHandler(syncConnectionSignal, (request) => {
     const checked = checkedInput('a syncConnection signal', syncConnectionRequestSchema, request);
     if (checked) state.resync(checked.connectionId);
+  });
+  setHandler(eraseParticipantSignal, (request) => {
+    const checked = checkedInput('an eraseParticipant signal', eraseParticipantRequestSchema, request);
+    if (checked) state.eraseParticipant(checked.userId);
   });
   setHandler(stateQuery, () => state.view());
 

@@ -3,3 +3,5 @@ export { bookingWorkflow } from './booking';
 export { bulkSyncWorkflow } from './bulk-sync';
 export { connectionWorkflow } from './calendar-account';
 export { notificationWorkflow } from './notification';
+export { retentionWorkflow } from './retention';
+export { userErasureWorkflow } from './user-erasure';

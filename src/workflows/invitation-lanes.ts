@@ -121,6 +121,12 @@ export class InvitationLanes {
     }));
   }
 
+  /** An erased participant: no mail of any kind goes to them any more, and their record (their address) is gone. */
+  forget(userId: string): void {
+    this.records.delete(userId);
+    this.deferred.delete(userId);
+  }
+
   carry(): InvitationRecord[] {
     return this.all.map((record) => ({ ...record }));
   }

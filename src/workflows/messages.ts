@@ -59,3 +59,15 @@ export const refreshBusySignal = defineSignal('refreshBusy');
 export const renewPushSignal = defineSignal('renewPush');
 
 export const notificationWorkflowId = (id: string): string => `notification:${id}`;
+
+/** Sent to a booking's workflow when one of its participants is erased: they are forgotten. */
+export interface EraseParticipantRequest {
+  userId: string;
+}
+export const eraseParticipantSignal = defineSignal<[EraseParticipantRequest]>('eraseParticipant');
+
+/** Named by the user's hash (src/crypto/user-subject.ts), so the id shown in the Web UI names no one. */
+export const userErasureWorkflowId = (subjectHash: string): string => `user-erasure:${subjectHash}`;
+
+/** The retention schedule's id (its runs are `retention-<time>`). */
+export const RETENTION_SCHEDULE_ID = 'retention';

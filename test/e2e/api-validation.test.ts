@@ -356,6 +356,21 @@ const cases: Case[] = [
     code: 'invalid_request',
   },
   {
+    name: 'erase a user with removeEvents=maybe',
+    method: 'DELETE',
+    path: '/v1/users/{u}?removeEvents=maybe',
+    status: 400,
+    code: 'invalid_request',
+  },
+  {
+    name: 'erase a user with an unknown query parameter',
+    method: 'DELETE',
+    path: '/v1/users/{u}?force=1',
+    status: 400,
+    code: 'invalid_request',
+  },
+  { name: 'erase a user without the API key', method: 'DELETE', path: '/v1/users/{u}', auth: null, status: 401 },
+  {
     name: 'DELETE with an unknown query parameter',
     method: 'DELETE',
     path: `/v1/users/{u}/connections/${randomUUID()}?force=1`,

@@ -5,7 +5,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { encryptingDataConverter } from '../../src/temporal/data-converter';
 import * as workflows from '../../src/workflows';
-import { bookingWorkflowId, bulkSyncWorkflowId, calendarAccountWorkflowId, notificationWorkflowId } from '../../src/workflows/messages';
+import { UserSubjects } from '../../src/crypto/user-subject';
+import { retentionScheduleId } from '../../src/temporal/retention-schedule';
+import {
+  bookingWorkflowId,
+  bulkSyncWorkflowId,
+  calendarAccountWorkflowId,
+  notificationWorkflowId,
+  userErasureWorkflowId,
+} from '../../src/workflows/messages';
 import { confirmBody, connectedPair, eventsFor, getBooking, settled, strip, type TestParticipant } from '../support/bookings';
 import { eventually, startHarness, type Harness } from '../support/harness';
 import { FIXTURE_KEYS, FIXTURES, History, recordFixture, runHistory, scheduledActivities, type HistoryProto } from '../support/histories';
@@ -130,6 +138,41 @@ describe('bookingWorkflow replay', () => {
       ['bulk-sync', bulk],
       ['notification-failed', failedHistory],
       ['notification-delivered', deliveredHistory],
+    ] as const) {
+      await replay(history, `fresh-${name}`);
+      await recordFixture(name, history);
+    }
+  });
+
+  it('replays fresh histories of a user erasure (an account disconnected, a booking told) and of a retention run', async () => {
+    const { tutor, client } = await connectedPair(h);
+    const bookingId = h.id('replay-erase');
+    expect((await h.api('POST', `/v1/bookings/${bookingId}/confirm`, confirmBody([strip(tutor), strip(client)]))).status).toBe(202);
+    await settled(h, bookingId, (v) => v.calendars.filter((c) => c.state === 'synced').length === 2);
+    expect([200, 202]).toContain((await h.api('DELETE', `/v1/users/${tutor.userId}?removeEvents=true`)).status);
+    const erasureId = userErasureWorkflowId(new UserSubjects(h.config.encryptionKeys).current(tutor.userId).hash);
+    await h.service.client.workflow.getHandle<typeof workflows.userErasureWorkflow>(erasureId).result();
+    const erasure = await runHistory(h.service.client, erasureId);
+    expect(scheduledActivities(erasure)).toEqual([
+      'beginUserErasure',
+      'stopUserAccounts',
+      ...scheduledActivities(erasure).filter((a) => a === 'userAccountsLeft'),
+      'userBookingIds',
+      'eraseUserRows',
+    ]);
+    expect(erasure.events.some((e) => e.signalExternalWorkflowExecutionInitiatedEventAttributes != null)).toBe(true);
+
+    const schedule = h.service.client.schedule.getHandle(retentionScheduleId(h.config.temporal.taskQueue));
+    await schedule.trigger();
+    const run = await eventually(async () => (await schedule.describe()).info.recentActions.at(-1), 'the retention run');
+    const retentionId = run.action.workflow.workflowId;
+    await h.service.client.workflow.getHandle<typeof workflows.retentionWorkflow>(retentionId).result();
+    const retention = await runHistory(h.service.client, retentionId);
+    expect(scheduledActivities(retention)).toEqual(expect.arrayContaining(['deleteRetainedBatch']));
+
+    for (const [name, history] of [
+      ['user-erasure', erasure],
+      ['retention', retention],
     ] as const) {
       await replay(history, `fresh-${name}`);
       await recordFixture(name, history);

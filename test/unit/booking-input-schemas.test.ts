@@ -1,6 +1,7 @@
 import { DateTime, IANAZone } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import {
+  bookingWorkflowInputSchema,
   confirmChangeSchema,
   disconnectRequestSchema,
   instantMillis,
@@ -84,5 +85,20 @@ describe('shared booking input schemas', () => {
     for (const bad of [null, undefined, {}, { removeEvents: 'yes' }, { removeEvents: true, also: 1 }]) {
       expect(disconnectRequestSchema.safeParse(bad).success).toBe(false);
     }
+  });
+});
+
+describe('a booking whose participants were all erased', () => {
+  const booking = { title: 'Maths', start: '2030-01-01T10:00:00Z', end: '2030-01-01T11:00:00Z', timeZone: 'UTC', participants: [] };
+
+  it('is carried across continue-as-new, though a confirm with no participant is refused', () => {
+    const carried = {
+      desired: { status: 'cancelled', details: booking, versions: { details: null, times: null } },
+      revision: 3,
+      savedRevision: 3,
+      calendars: [],
+    };
+    expect(bookingWorkflowInputSchema.safeParse({ bookingId: 'b1', carried }).success).toBe(true);
+    expect(confirmChangeSchema.safeParse({ booking }).success).toBe(false);
   });
 });

@@ -393,3 +393,38 @@ describe('BookingState passes and operations', () => {
     expect(s.carry().savedRevision).toBe(3);
   });
 });
+
+describe('BookingState: an erased participant', () => {
+  it('leaves the booking and its calendars; the others stay and are written again', () => {
+    const s = new BookingState('b1');
+    s.confirm({ version: 1, booking: details() });
+    const ops = s.plan([target('tutor-1', 'c-tutor'), target('client-1', 'c-client')], NOW);
+    for (const op of ops) s.markUpserted(op, s.revision, `ev-${op.userId}`, 'primary', NOW);
+    expect(s.eraseParticipant('tutor-1')).toBe(true);
+    expect(s.participantUserIds).toEqual(['client-1']);
+    expect(JSON.stringify(s.view())).not.toContain('tutor-1');
+    expect(JSON.stringify(s.carry())).not.toContain('ada@example.com');
+    // The client's event is written again (the tutor no longer shows in it); nothing is planned for the tutor.
+    const next = s.plan([target('client-1', 'c-client')], NOW);
+    expect(next.map((op) => [op.kind, op.userId])).toEqual([['upsert', 'client-1']]);
+  });
+
+  it('changes nothing for a user who is not in the booking', () => {
+    const s = new BookingState('b1');
+    s.confirm({ version: 1, booking: details() });
+    const revision = s.revision;
+    expect(s.eraseParticipant('someone-else')).toBe(false);
+    expect(s.revision).toBe(revision);
+  });
+
+  it('cancels the booking when the erased user was its only participant', () => {
+    const s = new BookingState('b1');
+    s.confirm({
+      version: 1,
+      booking: details({ participants: [{ userId: 'solo', role: 'tutor', name: 'Sol', email: 'sol@example.com' }] }),
+    });
+    expect(s.eraseParticipant('solo')).toBe(true);
+    expect(s.desired?.status).toBe('cancelled');
+    expect(s.desired?.details.participants).toEqual([]);
+  });
+});

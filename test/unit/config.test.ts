@@ -55,6 +55,15 @@ describe('loadConfig', () => {
     expect(problems({ ...base, BUSY_WINDOW: 'ninety' })).toEqual(['BUSY_WINDOW must be a duration such as 90d or 36h']);
   });
 
+  it('reads RETENTION: 180 days by default, a duration of a day or more, or off', () => {
+    const DAY = 86_400_000;
+    expect(loadConfig(base).retentionMs).toBe(180 * DAY);
+    expect(loadConfig({ ...base, RETENTION: '30d' }).retentionMs).toBe(30 * DAY);
+    expect(loadConfig({ ...base, RETENTION: 'off' }).retentionMs).toBeUndefined();
+    expect(problems({ ...base, RETENTION: '12h' })).toEqual(['RETENTION must be a duration of 1d or more (such as 180d), or off']);
+    expect(problems({ ...base, RETENTION: 'forever' })).toEqual(['RETENTION must be a duration of 1d or more (such as 180d), or off']);
+  });
+
   it('reads the worker cache size: the SDK default when unset, 0 or 2 and more', () => {
     expect(loadConfig(base).maxCachedWorkflows).toBeUndefined();
     expect(loadConfig({ ...base, WORKER_MAX_CACHED_WORKFLOWS: '0' }).maxCachedWorkflows).toBe(0);

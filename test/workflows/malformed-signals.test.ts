@@ -5,6 +5,7 @@ import {
   cancelSignal,
   confirmSignal,
   disconnectSignal,
+  eraseParticipantSignal,
   refreshBusySignal,
   rescheduleSignal,
   stateQuery,
@@ -53,6 +54,10 @@ describe('workflows ignore signals and inputs that do not parse', () => {
         [cancelSignal, { reason: { nested: 'object' } }],
         [cancelSignal, { version: 2, reason: 'ok', sneaky: true }],
         [cancelSignal, null],
+        // Forgetting a participant takes exactly their id: anything else must not drop one.
+        [eraseParticipantSignal, { userId: 'tutor', also: 'client' }],
+        [eraseParticipantSignal, { userId: ['tutor'] }],
+        [eraseParticipantSignal, null],
       ];
       for (const [signal, args] of forged) await handle.signal(signal.name, args);
       await handle.signal(syncConnectionSignal, { connectionId: 'bad id with spaces' });

@@ -12,6 +12,7 @@ import {
   webhookEventSchema,
 } from '../schemas';
 import { CONNECTION_ROUTES } from './connections-catalogue';
+import { PERSONAL_DATA_ROUTES } from './personal-data-catalogue';
 import { invalid, keyed } from './common-responses';
 import { SETTINGS_PAGE_ROUTES } from './settings-catalogue';
 
@@ -159,6 +160,7 @@ export const ROUTES: RouteDoc[] = [
   },
 
   ...CONNECTION_ROUTES,
+  ...PERSONAL_DATA_ROUTES,
   ...SETTINGS_PAGE_ROUTES,
 
   {

@@ -21,6 +21,8 @@ import type { NotificationStore } from '../../../src/db/notifications';
 import type { ProviderChannel, ProviderChannelStore } from '../../../src/db/provider-channels';
 import type { ProviderBudgetStore } from '../../../src/db/provider-budget';
 import type { ProviderSlotStore, SlotLease } from '../../../src/db/provider-slots';
+import type { RetentionStore } from '../../../src/db/retention';
+import type { UserErasureStore } from '../../../src/db/user-erasure';
 import type { SyncLogEntry, SyncLogStore } from '../../../src/db/sync-log';
 import type { BookingProjection, BookingStatus } from '../../../src/domain/booking';
 import type { CalendarsToRead } from '../../../src/domain/busy-calendars';
@@ -362,6 +364,18 @@ class UnusedInvitationSends implements InvitationSendStore {
   recordSent = unused('invitationSends.recordSent');
 }
 
+class UnusedRetention implements RetentionStore {
+  deleteBatch = unused('retention.deleteBatch');
+}
+
+class UnusedUserErasures implements UserErasureStore {
+  find = unused('userErasures.find');
+  begin = unused('userErasures.begin');
+  liveAccounts = unused('userErasures.liveAccounts');
+  bookings = unused('userErasures.bookings');
+  erase = unused('userErasures.erase');
+}
+
 /** Push channels of a fake provider: records what was opened and closed. */
 export class FakePush implements PushSupport {
   readonly maxLifetimeMs = 7 * 24 * HOUR;
@@ -484,6 +498,8 @@ export function fakeWorld(options: { push?: boolean } = {}) {
     bulkSync: new UnusedBulkSync(),
     notifications: new UnusedNotifications(),
     invitationSends: new UnusedInvitationSends(),
+    retention: new UnusedRetention(),
+    userErasures: new UnusedUserErasures(),
     providers,
     reminders: [{ method: 'popup', minutes: 15 }],
     logger: createLogger('silent'),

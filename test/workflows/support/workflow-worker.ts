@@ -42,6 +42,12 @@ const ACTIVITY_NAMES = {
   openPushChannel: true,
   closePushChannels: true,
   refreshAccessToken: true,
+  beginUserErasure: true,
+  stopUserAccounts: true,
+  userAccountsLeft: true,
+  userBookingIds: true,
+  eraseUserRows: true,
+  deleteRetainedBatch: true,
 } as const satisfies Record<ActivityName, true>;
 
 /** Stubs every test gets unless it passes its own: no notification is configured, so none is delivered. */
