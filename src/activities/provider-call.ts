@@ -1,5 +1,6 @@
 import { asyncLocalStorage } from '@temporalio/activity';
 import { checkCredentials, type CredentialCheck } from '../account-access/credentials';
+import type { AccountProblemKind } from '../domain/account-health';
 import type { Reminder } from '../events/reminders';
 import { ProviderError, type AccessContext, type CalendarProvider, type ProviderKind } from '../providers/types';
 import { accountFailure, diagnoseRefusal, secretProblem } from './account-health';
@@ -24,6 +25,8 @@ export interface ReadyAccount {
   tokenVersion: number;
   /** The account's own reminders; null: the deployment's EVENT_REMINDERS. */
   reminders: Reminder[] | null;
+  /** Why the account is in `error`, when it is (null: it is not, or for no known cause). */
+  errorKind: AccountProblemKind | null;
 }
 
 /** What a provider call is asked to do, given the account's adapter and credentials. */
@@ -69,6 +72,7 @@ export async function readyAccount(deps: ProviderCallDeps, input: AccountInput):
     ctx: { credentials, calendarId: input.calendarId ?? account.calendarId },
     tokenVersion: account.tokenVersion,
     reminders: account.reminders,
+    errorKind: account.errorKind ?? null,
   };
 }
 
@@ -132,7 +136,12 @@ export async function callProvider<T>(
     if (signal?.aborted) throw signal.reason;
     let failure = toActivityFailure(err, account.tokenVersion);
     // Refused for good: when the calendar or the account is the cause, the account is in error.
-    const problem = failure.nonRetryable ? await diagnoseRefusal(provider, ctx, err) : undefined;
+    // The calendar list that tells is a request like any other: it waits for the account's budget.
+    const listCalendars = async () => {
+      await takeRequestToken(deps.budget, key, provider.requestsPerSecondPerUser, signal);
+      return provider.listCalendars({ credentials: ctx.credentials, ...(signal ? { signal } : {}) });
+    };
+    const problem = failure.nonRetryable ? await diagnoseRefusal(ctx.calendarId, err, listCalendars) : undefined;
     if (problem)
       failure = await accountFailure(deps, account.connectionId, problem, problem === 'account_disabled' ? undefined : ctx.calendarId);
     // A refused token is not audited: the workflow refreshes it and calls again.
