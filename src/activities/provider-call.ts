@@ -27,6 +27,8 @@ export interface ReadyAccount {
   reminders: Reminder[] | null;
   /** Why the account is in `error`, when it is (null: it is not, or for no known cause). */
   errorKind: AccountProblemKind | null;
+  /** The calendar events are written to, as the account was loaded: only its refusals can be calendar problems of the account. */
+  accountCalendarId: string;
 }
 
 /** What a provider call is asked to do, given the account's adapter and credentials. */
@@ -73,6 +75,7 @@ export async function readyAccount(deps: ProviderCallDeps, input: AccountInput):
     tokenVersion: account.tokenVersion,
     reminders: account.reminders,
     errorKind: account.errorKind ?? null,
+    accountCalendarId: account.calendarId,
   };
 }
 
@@ -141,7 +144,10 @@ export async function callProvider<T>(
       await takeRequestToken(deps.budget, key, provider.requestsPerSecondPerUser, signal);
       return provider.listCalendars({ credentials: ctx.credentials, ...(signal ? { signal } : {}) });
     };
-    const problem = failure.nonRetryable ? await diagnoseRefusal(ctx.calendarId, err, listCalendars) : undefined;
+    let problem = failure.nonRetryable ? await diagnoseRefusal(ctx.calendarId, err, listCalendars) : undefined;
+    // Another calendar (one read for busy times, one events are moved away from) that is gone or
+    // read-only is that calendar's problem, not the account's: the refusal stands as it is.
+    if (problem && problem !== 'account_disabled' && ctx.calendarId !== account.accountCalendarId) problem = undefined;
     if (problem)
       failure = await accountFailure(deps, account.connectionId, problem, problem === 'account_disabled' ? undefined : ctx.calendarId);
     // A refused token is not audited: the workflow refreshes it and calls again.

@@ -89,6 +89,7 @@ const READY: ReadyAccount = {
   tokenVersion: 7,
   reminders: null,
   errorKind: null,
+  accountCalendarId: 'primary',
 };
 
 async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
@@ -272,7 +273,7 @@ describe('callProvider: an account that changed while the call waited for its re
 
 describe('callProvider and readyAccount: permanent failures of the account', () => {
   /** Deps whose provider refuses every call with `refusal` and lists `calendars` (or refuses that too). */
-  function refusingDeps(refusal: ProviderError, calendars: CalendarInfo[] | ProviderError) {
+  function refusingDeps(refusal: ProviderError, calendars: CalendarInfo[] | ProviderError, ready: ReadyAccount = READY) {
     const base = deps(account('active', 60 * MIN));
     // The account's request budget: every request it gives out, by key.
     const taken: string[] = [];
@@ -287,7 +288,7 @@ describe('callProvider and readyAccount: permanent failures of the account', () 
     const call = () =>
       callProvider(
         { ...base, budget, providers: { ...base.providers, calendar: () => provider }, accountHealth: health },
-        READY,
+        ready,
         () => Promise.reject(refusal),
         (message, final) => (audited.push([message, final]), Promise.resolve()),
       );
@@ -339,6 +340,17 @@ describe('callProvider and readyAccount: permanent failures of the account', () 
     const { call, taken } = refusingDeps(forbidden, [{ ...primary, writable: false }]);
     expect((await failureOf(call())).details?.[0]).toMatchObject({ kind: 'calendar_forbidden' });
     expect(taken).toEqual(['connection:conn-1', 'connection:conn-1']);
+  });
+
+  it('another calendar than the one events go to (read for busy times) being gone is its own refusal, not an account problem', async () => {
+    const other = { ...READY, ctx: { ...READY.ctx, calendarId: 'family' } };
+    const { call, health } = refusingDeps(notFound, [primary], other);
+    const failure = await failureOf(call());
+    expect([failure.type, failure.nonRetryable]).toEqual(['ProviderRejected', true]);
+    expect(health.marked).toEqual([]);
+    // The account itself disabled is the account's problem whichever calendar was asked.
+    const disabled = new ProviderError('account_disabled', 'Microsoft Graph 404 MailboxNotEnabledForRESTAPI', { status: 404 });
+    expect((await failureOf(refusingDeps(disabled, [primary], other).call())).details?.[0]).toMatchObject({ kind: 'account_disabled' });
   });
 
   it('a refusal about one event leaves the account alone: its calendar is listed and writable', async () => {
