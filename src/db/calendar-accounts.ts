@@ -74,18 +74,31 @@ export class PgCalendarAccountStore implements CalendarAccountStore {
       const rows = await this.lockAccounts(client, newAccount.userId);
       const subjectHash =
         newAccount.accountSubject === undefined ? null : accountSubjectHash(newAccount.provider, newAccount.accountSubject);
-      const sameEmail = (r: CalendarAccountRow) =>
-        r.account_email_enc !== null &&
-        this.reveal(r.id, 'account_email', r.account_email_enc).toLowerCase() === newAccount.accountEmail.toLowerCase();
+      // A row without an identity is matched by its e-mail; one whose e-mail cannot be opened (its
+      // key is gone) cannot be, and is set aside rather than failing the whole reconnect.
+      const emailOf = (r: CalendarAccountRow): string | null | undefined => {
+        if (r.account_email_enc === null) return null;
+        try {
+          return this.reveal(r.id, 'account_email', r.account_email_enc).toLowerCase();
+        } catch (err) {
+          if (err instanceof SecretUnavailableError) return undefined;
+          throw err;
+        }
+      };
       // With a stable identity, only it matches; an e-mail match is left for rows recorded before
       // identities were (they have none), which then take this one. Another identity showing the
       // same e-mail (a tenant can set `mail` to anything) is another account: a new row.
       const ofProvider = rows.filter((r) => r.provider === newAccount.provider);
+      const byEmail = ofProvider.filter((r) => r.account_subject_hash === null);
+      const email = newAccount.accountEmail.toLowerCase();
+      const unreadable = byEmail.filter((r) => r.account_email_enc !== null && emailOf(r) === undefined);
+      // No readable match, and exactly one of the user's accounts of this provider whose stored
+      // address cannot be read: the fresh grant is taken as its reconnect (what its error asks the
+      // user to do), and its secrets are sealed again under the current key. Several: a new row.
       const same =
-        subjectHash === null
-          ? ofProvider.find((r) => r.account_subject_hash === null && sameEmail(r))
-          : (ofProvider.find((r) => r.account_subject_hash === subjectHash) ??
-            ofProvider.find((r) => r.account_subject_hash === null && sameEmail(r)));
+        (subjectHash === null ? undefined : ofProvider.find((r) => r.account_subject_hash === subjectHash)) ??
+        byEmail.find((r) => emailOf(r) === email) ??
+        (unreadable.length === 1 ? unreadable[0] : undefined);
       if (!same) {
         if (limit && rows.length >= limit.maxActive) return { limitReached: true, limit: limit.maxActive };
         return { account: await this.insertOAuth(newAccount, client), created: true };
@@ -97,7 +110,7 @@ export class PgCalendarAccountStore implements CalendarAccountStore {
       });
       // The e-mail shown follows the account (it may have changed); the identity is recorded once known.
       await client.query(
-        `UPDATE calendar_connections SET status = 'active', last_error = NULL, account_email_enc = $2,
+        `UPDATE calendar_connections SET status = 'active', last_error = NULL, error_kind = NULL, account_email_enc = $2,
                 account_subject_hash = coalesce($3, account_subject_hash), updated_at = now() WHERE id = $1`,
         [same.id, this.box.seal(newAccount.accountEmail, aad('account_email', same.id)), subjectHash],
       );
