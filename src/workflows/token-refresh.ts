@@ -50,10 +50,12 @@ export async function withFreshToken<T>(
       if (stop) {
         // The wait for `stop` is cancelled too once the refresh is done: no condition outlives its refresh.
         const watch = new CancellationScope();
-        const stopped = watch.run(() => condition(stop)).then(
-          () => true,
-          () => false,
-        );
+        const stopped = watch
+          .run(() => condition(stop))
+          .then(
+            () => true,
+            () => false,
+          );
         const ended = await Promise.race([refreshing.then(() => false), stopped]).finally(() => watch.cancel());
         if (ended) {
           // Not awaited: the cancelled refresh's failure is of no interest (handled, so not unhandled).

@@ -39,8 +39,11 @@ async function accountInError(errorKind: string | null, calendarId = 'primary'):
 }
 
 const status = async (id: string) =>
-  (await pool.query<{ status: string; error_kind: string | null }>('SELECT status, error_kind FROM calendar_connections WHERE id = $1', [id]))
-    .rows[0];
+  (
+    await pool.query<{ status: string; error_kind: string | null }>('SELECT status, error_kind FROM calendar_connections WHERE id = $1', [
+      id,
+    ])
+  ).rows[0];
 
 describe('healing after a busy read (PostgreSQL)', () => {
   it('applying a read changes no account row; the one heal ends an error of no known cause for the calendar read', async () => {

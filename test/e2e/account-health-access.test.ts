@@ -126,8 +126,9 @@ describe('calendar account health: access lost and given back', () => {
     const since = Date.now();
     expect((await h.api('PATCH', `/v1/users/${userId}/connections/${connectionId}`, { calendarId: tutoring.id })).status).toBe(200);
     const ours = async () =>
-      (await h.google.listEvents(email, { calendarId: tutoring.id })).filter((e) => e.extendedProperties?.private?.bookingCalendarSyncBookingId)
-        .length;
+      (await h.google.listEvents(email, { calendarId: tutoring.id })).filter(
+        (e) => e.extendedProperties?.private?.bookingCalendarSyncBookingId,
+      ).length;
     await losesAndRegainsAccess({
       userId,
       connectionId,

@@ -265,7 +265,9 @@ describe('refreshBusyTimes and account health', () => {
   it('a read heals in one store call, for the calendar it read; a lost write permission only once the calendar list shows it writable', async () => {
     const { activities, accountHealth, calendarAccounts, google } = setup();
     expect(await activityEnv().run(activities, 'refreshBusyTimes', INPUT)).toMatchObject({ healed: false });
-    expect(accountHealth.heals).toEqual([{ kinds: ['calendar_not_found', 'account_disabled', 'secret_unavailable'], calendarId: 'primary' }]);
+    expect(accountHealth.heals).toEqual([
+      { kinds: ['calendar_not_found', 'account_disabled', 'secret_unavailable'], calendarId: 'primary' },
+    ]);
 
     calendarAccounts.put(accountRow({ status: 'error', errorKind: 'calendar_forbidden' }));
     let writable = false;

@@ -57,7 +57,12 @@ export function calendarApiRouter(state: SandboxState): Router {
 
   const authenticate = requireAccessToken(state);
   const rateLimit = perUserRateLimit(state);
-  const guard = (method: ApiMethod): RequestHandler[] => [authenticate, refuseDisabledAccount(state), rateLimit, requireScope(state, method)];
+  const guard = (method: ApiMethod): RequestHandler[] => [
+    authenticate,
+    refuseDisabledAccount(state),
+    rateLimit,
+    requireScope(state, method),
+  ];
   registerCalendarListRoutes(router, state, guard);
   registerWatchRoutes(router, state, guard);
   registerEventRoutes(router, state, guard);
