@@ -1,9 +1,9 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { AccountHealthStore } from '../db/account-health';
 import { SecretUnavailableError } from '../db/sealed-columns';
-import { accountProblemMessage, calendarProblem, type AccountProblemKind } from '../domain/account-health';
+import { accountProblemMessage, calendarProblem, type AccountProblemKind, type ListedCalendar } from '../domain/account-health';
 import { FailureType, type AccountErrorDetails } from '../domain/failures';
-import { ProviderError, type AccessContext, type CalendarProvider } from '../providers/types';
+import { ProviderError } from '../providers/types';
 import { stableUuid } from './stable-id';
 
 export type AccountHealthDeps = { accountHealth: Pick<AccountHealthStore, 'markError'> };
@@ -50,25 +50,29 @@ function mayBeAccountWide(err: ProviderError): boolean {
 
 /** The provider refused to list the account's calendars in a way only a shut account explains. */
 function accountShut(err: unknown): boolean {
-  const status = err instanceof ProviderError ? err.details.status : undefined;
-  return status === 403 || status === 404;
+  if (!(err instanceof ProviderError)) return false;
+  return err.kind === 'account_disabled' || err.details.status === 403 || err.details.status === 404;
 }
 
 /**
  * After a provider refused a call for good: whether the account's calendar or the account itself
- * is the cause, asked of the provider (the account's calendar list), so one missing event is
- * never taken for a missing calendar. Undefined when the account looks fine or cannot be asked.
+ * is the cause. The provider saying so (`account_disabled`) settles it; otherwise the account's
+ * calendar list is asked (`listCalendars`, which takes a request of the account's budget), so one
+ * missing event is never taken for a missing calendar. Undefined when the account looks fine or
+ * cannot be asked; a wait for the budget that runs out is thrown (retryable), not taken for an answer.
  */
 export async function diagnoseRefusal(
-  provider: CalendarProvider,
-  ctx: AccessContext,
+  calendarId: string,
   err: unknown,
+  listCalendars: () => Promise<readonly ListedCalendar[]>,
 ): Promise<AccountProblemKind | undefined> {
-  if (!(err instanceof ProviderError) || !mayBeAccountWide(err)) return undefined;
+  if (!(err instanceof ProviderError)) return undefined;
+  if (err.kind === 'account_disabled') return 'account_disabled';
+  if (!mayBeAccountWide(err)) return undefined;
   try {
-    const calendars = await provider.listCalendars({ credentials: ctx.credentials, ...(ctx.signal ? { signal: ctx.signal } : {}) });
-    return calendarProblem(ctx.calendarId, calendars);
+    return calendarProblem(calendarId, await listCalendars());
   } catch (listErr) {
+    if (listErr instanceof ApplicationFailure) throw listErr;
     // The account's own calendar list refused too: the account, not a calendar, is shut.
     if (accountShut(listErr)) return 'account_disabled';
     return undefined;

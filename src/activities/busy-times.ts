@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { ReadState } from '../db/busy-times';
 import { busyCalendars } from '../domain/busy-calendars';
 import { FailureType } from '../domain/failures';
-import { HEALED_BY_READ } from '../domain/account-health';
+import { calendarProblem, HEALED_BY_READ, type AccountProblemKind } from '../domain/account-health';
 import type { BusyConflict, ExternalEdit } from '../domain/busy-reports';
 import type { BusyWindow } from '../providers/types';
 import type { ActivityDeps } from './deps';
@@ -49,6 +49,9 @@ export function incrementalFrom(state: ReadState, nowMs: number, windowMs: numbe
   return { cursor: state.cursor, window: state.window };
 }
 
+/** What a read heals once the calendar list shows the account's calendar writable again. */
+const HEALED_BY_WRITABLE: readonly AccountProblemKind[] = [...HEALED_BY_READ, 'calendar_forbidden'];
+
 /** Failures that end the whole read at once: every calendar of the account would meet them. */
 const ENDS_THE_READ: ReadonlySet<string | undefined | null> = new Set([
   FailureType.TokenExpired,
@@ -84,6 +87,22 @@ export function createBusyTimeActivities(deps: ActivityDeps) {
       changes,
     });
     return { changes, edits };
+  }
+
+  /**
+   * Whether the account may write to its calendar again (the owner gave the permission back):
+   * asked of its calendar list, through the same budget and failure handling as any call. A
+   * list that cannot be read now answers no; the next read asks again.
+   */
+  async function writableAgain(account: ReadyAccount): Promise<boolean> {
+    try {
+      const calendars = await callProvider(deps, account, (provider, ctx) => provider.listCalendars(ctx));
+      return calendarProblem(account.ctx.calendarId, calendars) === undefined;
+    } catch (err) {
+      // The list refused in a way that says more about the account (AccountError): that is reported instead.
+      if (err instanceof ApplicationFailure && !ENDS_THE_READ.has(err.type) && err.type !== FailureType.AccountError) return false;
+      throw err;
+    }
   }
 
   return {
@@ -125,8 +144,10 @@ export function createBusyTimeActivities(deps: ActivityDeps) {
       if (failed) throw failed;
       const edits = new Map(reads.flatMap((r) => r.edits).map((e) => [`${e.bookingId}|${e.changedAt}`, e]));
       const conflicts = await deps.busyConflicts.unreported(input.connectionId, input.userId);
-      // The read went through: an error it proves gone ends here (last, so a retry of this read still sees it).
-      const healed = await deps.accountHealth.heal(input.connectionId, HEALED_BY_READ);
+      // The read went through: an error it proves gone ends here, in one update (last, so a retry
+      // of this read still sees it). A lost write permission it cannot prove back: the calendar list is asked.
+      const curable = account.errorKind === 'calendar_forbidden' && (await writableAgain(account)) ? HEALED_BY_WRITABLE : HEALED_BY_READ;
+      const healed = await deps.accountHealth.heal(input.connectionId, curable, target);
       return {
         healed,
         mode: reads.some((r) => r.changes.mode === 'full') ? 'full' : 'incremental',

@@ -43,6 +43,7 @@ export function toActivityFailure(err: unknown, tokenVersion: number): Applicati
       return ApplicationFailure.create({ type: 'ProviderUnavailable', message: err.message, nextRetryDelay: delay });
     case 'rejected':
     case 'not_found':
+    case 'account_disabled':
       return ApplicationFailure.create({ type: FailureType.ProviderRejected, message: err.message, nonRetryable: true });
   }
 }

@@ -1,5 +1,6 @@
 import { asyncLocalStorage } from '@temporalio/activity';
 import { checkCredentials, type CredentialCheck } from '../account-access/credentials';
+import type { AccountProblemKind } from '../domain/account-health';
 import type { Reminder } from '../events/reminders';
 import { ProviderError, type AccessContext, type CalendarProvider, type ProviderKind } from '../providers/types';
 import { accountFailure, diagnoseRefusal, secretProblem } from './account-health';
@@ -24,6 +25,10 @@ export interface ReadyAccount {
   tokenVersion: number;
   /** The account's own reminders; null: the deployment's EVENT_REMINDERS. */
   reminders: Reminder[] | null;
+  /** Why the account is in `error`, when it is (null: it is not, or for no known cause). */
+  errorKind: AccountProblemKind | null;
+  /** The calendar events are written to, as the account was loaded: only its refusals can be calendar problems of the account. */
+  accountCalendarId: string;
 }
 
 /** What a provider call is asked to do, given the account's adapter and credentials. */
@@ -69,6 +74,8 @@ export async function readyAccount(deps: ProviderCallDeps, input: AccountInput):
     ctx: { credentials, calendarId: input.calendarId ?? account.calendarId },
     tokenVersion: account.tokenVersion,
     reminders: account.reminders,
+    errorKind: account.errorKind ?? null,
+    accountCalendarId: account.calendarId,
   };
 }
 
@@ -132,7 +139,15 @@ export async function callProvider<T>(
     if (signal?.aborted) throw signal.reason;
     let failure = toActivityFailure(err, account.tokenVersion);
     // Refused for good: when the calendar or the account is the cause, the account is in error.
-    const problem = failure.nonRetryable ? await diagnoseRefusal(provider, ctx, err) : undefined;
+    // The calendar list that tells is a request like any other: it waits for the account's budget.
+    const listCalendars = async () => {
+      await takeRequestToken(deps.budget, key, provider.requestsPerSecondPerUser, signal);
+      return provider.listCalendars({ credentials: ctx.credentials, ...(signal ? { signal } : {}) });
+    };
+    let problem = failure.nonRetryable ? await diagnoseRefusal(ctx.calendarId, err, listCalendars) : undefined;
+    // Another calendar (one read for busy times, one events are moved away from) that is gone or
+    // read-only is that calendar's problem, not the account's: the refusal stands as it is.
+    if (problem && problem !== 'account_disabled' && ctx.calendarId !== account.accountCalendarId) problem = undefined;
     if (problem)
       failure = await accountFailure(deps, account.connectionId, problem, problem === 'account_disabled' ? undefined : ctx.calendarId);
     // A refused token is not audited: the workflow refreshes it and calls again.

@@ -15,8 +15,13 @@ export interface AccountHealthStore {
    * `calendarId` (the calendar the failure was about) is no longer the account's calendar.
    */
   markError(id: string, kind: AccountProblemKind, message: string, calendarId?: string): Promise<ErrorEpisode | undefined>;
-  /** Back to `active` when the account's error is one of `kinds`; true when it was. */
-  heal(id: string, kinds: readonly AccountProblemKind[]): Promise<boolean>;
+  /**
+   * Back to `active`, in one statement, after a read of `calendarId` (the calendar events are
+   * written to) went through: when the account's error is one of `kinds`, or one recorded without
+   * a kind (a busy read's final failure, see BusyStore.recordError) while `calendarId` is still
+   * its calendar. True when a known cause (one of `kinds`) ended: the bookings it failed are due again.
+   */
+  heal(id: string, kinds: readonly AccountProblemKind[], calendarId: string): Promise<boolean>;
 }
 
 export class PgAccountHealthStore implements AccountHealthStore {
@@ -37,12 +42,17 @@ export class PgAccountHealthStore implements AccountHealthStore {
     return rows[0];
   }
 
-  async heal(id: string, kinds: readonly AccountProblemKind[]): Promise<boolean> {
-    const { rowCount } = await this.pool.query(
-      `UPDATE calendar_connections SET status = 'active', error_kind = NULL, last_error = NULL, updated_at = now()
-        WHERE id = $1 AND status = 'error' AND error_kind = ANY($2::text[])`,
-      [id, kinds],
+  async heal(id: string, kinds: readonly AccountProblemKind[], calendarId: string): Promise<boolean> {
+    const { rows } = await this.pool.query<{ kind: string | null }>(
+      `WITH old AS (SELECT id, error_kind FROM calendar_connections WHERE id = $1 FOR UPDATE)
+       UPDATE calendar_connections c
+          SET status = 'active', error_kind = NULL, last_error = NULL, updated_at = now()
+         FROM old
+        WHERE c.id = old.id AND c.status = 'error'
+          AND (old.error_kind = ANY($2::text[]) OR (old.error_kind IS NULL AND c.calendar_id = $3))
+        RETURNING old.error_kind AS kind`,
+      [id, kinds, calendarId],
     );
-    return (rowCount ?? 0) > 0;
+    return rows.length > 0 && rows[0]!.kind !== null;
   }
 }

@@ -75,7 +75,7 @@ export interface BusyStore {
   /**
    * Records why a read of a calendar failed. `final` (not retried: a refusal, a server beyond
    * this service's limits) for the calendar events are written to also puts an active account in
-   * `error` with that message, until a read of it succeeds.
+   * `error` with that message, until a read of it succeeds (AccountHealthStore.heal ends it).
    */
   recordError(accountId: string, calendarId: string, message: string, final?: boolean): Promise<void>;
   /** The user's active calendar accounts with their counted calendars' busy intervals overlapping [from, to). */
@@ -178,13 +178,6 @@ export class PgBusyStore implements BusyStore {
                 read_started_at = $8
           WHERE connection_id = $1 AND calendar_id = $2`,
         [connectionId, calendarId, window.from, window.to, cursor, changes.mode === 'full', changes.cursorExpired, detection.startedAt],
-      );
-      // A read of the calendar events go to that works again ends the error a failed one put the account in.
-      await client.query(
-        // (a known cause has its own cure: see src/domain/account-health).
-        `UPDATE calendar_connections SET last_error = NULL, status = 'active'
-          WHERE id = $1 AND status = 'error' AND error_kind IS NULL AND calendar_id = $2`,
-        [connectionId, calendarId],
       );
       return result;
     });

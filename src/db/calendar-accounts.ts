@@ -67,6 +67,18 @@ export class PgCalendarAccountStore implements CalendarAccountStore {
     }
   }
 
+  /** The row's stored account name (lower-cased when `lower`), null when it has none, undefined when its key is gone. */
+  private storedName(r: CalendarAccountRow, lower = false): string | null | undefined {
+    if (r.account_email_enc === null) return null;
+    try {
+      const name = this.reveal(r.id, 'account_email', r.account_email_enc);
+      return lower ? name.toLowerCase() : name;
+    } catch (err) {
+      if (err instanceof SecretUnavailableError) return undefined;
+      throw err;
+    }
+  }
+
   upsertOAuth(newAccount: NewOAuthAccount, limit: { maxActive: number }): Promise<StoredAccount | AccountLimitReached>;
   upsertOAuth(newAccount: NewOAuthAccount): Promise<StoredAccount>;
   async upsertOAuth(newAccount: NewOAuthAccount, limit?: { maxActive: number }): Promise<StoredAccount | AccountLimitReached> {
@@ -74,18 +86,23 @@ export class PgCalendarAccountStore implements CalendarAccountStore {
       const rows = await this.lockAccounts(client, newAccount.userId);
       const subjectHash =
         newAccount.accountSubject === undefined ? null : accountSubjectHash(newAccount.provider, newAccount.accountSubject);
-      const sameEmail = (r: CalendarAccountRow) =>
-        r.account_email_enc !== null &&
-        this.reveal(r.id, 'account_email', r.account_email_enc).toLowerCase() === newAccount.accountEmail.toLowerCase();
+      // A row without an identity is matched by its e-mail; one whose e-mail cannot be opened (its
+      // key is gone) cannot be, and is set aside rather than failing the whole reconnect.
+      const emailOf = (r: CalendarAccountRow) => this.storedName(r, true);
       // With a stable identity, only it matches; an e-mail match is left for rows recorded before
       // identities were (they have none), which then take this one. Another identity showing the
       // same e-mail (a tenant can set `mail` to anything) is another account: a new row.
       const ofProvider = rows.filter((r) => r.provider === newAccount.provider);
+      const byEmail = ofProvider.filter((r) => r.account_subject_hash === null);
+      const email = newAccount.accountEmail.toLowerCase();
+      const unreadable = byEmail.filter((r) => r.account_email_enc !== null && emailOf(r) === undefined);
+      // No readable match, and exactly one of the user's accounts of this provider whose stored
+      // address cannot be read: the fresh grant is taken as its reconnect (what its error asks the
+      // user to do), and its secrets are sealed again under the current key. Several: a new row.
       const same =
-        subjectHash === null
-          ? ofProvider.find((r) => r.account_subject_hash === null && sameEmail(r))
-          : (ofProvider.find((r) => r.account_subject_hash === subjectHash) ??
-            ofProvider.find((r) => r.account_subject_hash === null && sameEmail(r)));
+        (subjectHash === null ? undefined : ofProvider.find((r) => r.account_subject_hash === subjectHash)) ??
+        byEmail.find((r) => emailOf(r) === email) ??
+        (unreadable.length === 1 ? unreadable[0] : undefined);
       if (!same) {
         if (limit && rows.length >= limit.maxActive) return { limitReached: true, limit: limit.maxActive };
         return { account: await this.insertOAuth(newAccount, client), created: true };
@@ -97,7 +114,7 @@ export class PgCalendarAccountStore implements CalendarAccountStore {
       });
       // The e-mail shown follows the account (it may have changed); the identity is recorded once known.
       await client.query(
-        `UPDATE calendar_connections SET status = 'active', last_error = NULL, account_email_enc = $2,
+        `UPDATE calendar_connections SET status = 'active', last_error = NULL, error_kind = NULL, account_email_enc = $2,
                 account_subject_hash = coalesce($3, account_subject_hash), updated_at = now() WHERE id = $1`,
         [same.id, this.box.seal(newAccount.accountEmail, aad('account_email', same.id)), subjectHash],
       );
@@ -189,18 +206,16 @@ export class PgCalendarAccountStore implements CalendarAccountStore {
   async upsertCalDav(newAccount: NewCalDavAccount, limit?: { maxActive: number }): Promise<StoredAccount | AccountLimitReached> {
     return withTransaction(this.pool, async (client) => {
       const rows = await this.lockAccounts(client, newAccount.userId);
+      // A row whose user name cannot be opened (its key is gone) is not taken for this one: it is
+      // reconnected by its id (reconnectCalDav), which seals it again.
       const same = rows.find(
-        (r) =>
-          r.provider === newAccount.provider &&
-          r.server_url === newAccount.serverUrl &&
-          r.account_email_enc !== null &&
-          this.reveal(r.id, 'account_email', r.account_email_enc) === newAccount.username,
+        (r) => r.provider === newAccount.provider && r.server_url === newAccount.serverUrl && this.storedName(r) === newAccount.username,
       );
       if (!same && limit && rows.length >= limit.maxActive) return { limitReached: true, limit: limit.maxActive };
       const id = same?.id ?? randomUUID();
       if (same) {
         await client.query(
-          `UPDATE calendar_connections SET password_enc = $2, status = 'active', last_error = NULL, updated_at = now() WHERE id = $1`,
+          `UPDATE calendar_connections SET password_enc = $2, status = 'active', last_error = NULL, error_kind = NULL, updated_at = now() WHERE id = $1`,
           [id, this.box.seal(newAccount.password, aad('password', id))],
         );
       } else {
@@ -229,18 +244,13 @@ export class PgCalendarAccountStore implements CalendarAccountStore {
       const mine = rows.find((r) => r.id === id);
       if (!mine || mine.server_url === null) return 'not_found';
       const other = rows.find(
-        (r) =>
-          r.id !== id &&
-          r.provider === mine.provider &&
-          r.server_url === update.serverUrl &&
-          r.account_email_enc !== null &&
-          this.reveal(r.id, 'account_email', r.account_email_enc) === update.username,
+        (r) => r.id !== id && r.provider === mine.provider && r.server_url === update.serverUrl && this.storedName(r) === update.username,
       );
       if (other) return 'other_account';
       await client.query(
         `UPDATE calendar_connections
             SET password_enc = $2, account_email_enc = $3, server_url = $4, calendar_id = COALESCE($5, calendar_id),
-                status = 'active', last_error = NULL, updated_at = now()
+                status = 'active', last_error = NULL, error_kind = NULL, updated_at = now()
           WHERE id = $1`,
         [
           id,

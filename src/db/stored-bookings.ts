@@ -1,4 +1,5 @@
 import type { BookingProjection } from '../domain/booking';
+import { calendarView } from '../domain/booking-view';
 import type { InvitationMethod } from '../domain/invitations';
 import type { BookingPersonalSeal } from './booking-personal-data';
 import { personalDataOf, toBookingDetails, type BookingRow } from './booking-row';
@@ -68,15 +69,17 @@ export class PgStoredBookingStore implements StoredBookingStore {
         ...(personal.cancelReason !== undefined ? { cancelReason: personal.cancelReason } : {}),
       },
       calendars: events.rows.map((e) => ({
-        userId: e.user_id,
-        connectionId: e.connection_id,
-        provider: e.provider,
-        state: e.state,
+        ...calendarView({
+          userId: e.user_id,
+          connectionId: e.connection_id,
+          provider: e.provider,
+          state: e.state,
+          externalEventId: e.external_event_id,
+          lastError: e.last_error,
+          syncedAt: e.synced_at?.toISOString(),
+        }),
         revision: e.revision,
-        ...(e.external_event_id ? { externalEventId: e.external_event_id } : {}),
         ...(e.calendar_id ? { calendarId: e.calendar_id } : {}),
-        ...(e.last_error ? { lastError: e.last_error } : {}),
-        ...(e.synced_at ? { syncedAt: e.synced_at.toISOString() } : {}),
       })),
       invitations: sends.rows.map((s) => ({ userId: s.user_id, method: s.method, revision: s.revision, sentAt: s.sent_at.toISOString() })),
     };

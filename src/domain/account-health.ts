@@ -20,9 +20,9 @@ export function accountProblemMessage(kind: AccountProblemKind): string {
     case 'calendar_not_found':
       return 'The calendar events are written to no longer exists (it was deleted, or is no longer shared with this account). Choose another calendar for this account.';
     case 'calendar_forbidden':
-      return 'This account may no longer add events to the chosen calendar. Choose another calendar, or restore the permission and reconnect.';
+      return 'The calendar events are written to is read-only for this account. Choose another calendar, or ask its owner for write access: the failed events are written as soon as it is given back.';
     case 'account_disabled':
-      return 'The calendar provider refuses access to this account (disabled, or access withdrawn). Reconnect it once the account can be used again.';
+      return 'The calendar provider says this account is disabled (suspended, or its calendar switched off). Ask its administrator to enable it again: the failed events are then written by themselves. Or disconnect it and connect another account.';
     case 'secret_unavailable':
       return "This calendar's stored credentials cannot be read: the encryption key they were sealed with is not configured. Reconnect the calendar, or ask the operator to restore the key.";
   }

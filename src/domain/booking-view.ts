@@ -7,7 +7,12 @@ export interface CalendarViewSource extends Omit<CalendarView, 'externalEventId'
   syncedAt?: string | null;
 }
 
-export function calendarView(source: CalendarViewSource): CalendarView {
+/** The parts every calendar view has, typed as narrowly as the source holds them (a stored event always has its account). */
+type CoreParts = 'userId' | 'connectionId' | 'provider' | 'state';
+
+export function calendarView<S extends CalendarViewSource>(
+  source: S,
+): Pick<S, CoreParts> & Pick<CalendarView, 'externalEventId' | 'lastError' | 'syncedAt'> {
   return {
     userId: source.userId,
     connectionId: source.connectionId,

@@ -226,6 +226,11 @@ export type ProviderErrorKind =
   | 'transient'
   /** The request can never succeed as sent. */
   | 'rejected'
+  /**
+   * The provider says the account itself cannot be used (Google: its Calendar service is off or
+   * the user suspended; Graph: the mailbox is inactive or the account disabled).
+   */
+  | 'account_disabled'
   | 'not_found'
   | 'precondition_failed';
 

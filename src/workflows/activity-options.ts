@@ -60,9 +60,9 @@ export const activities = proxyActivities<Activities>(ACTIVITY_OPTIONS);
 /** Busy-time reads, which heartbeat. */
 export const busyReadActivities = proxyActivities<Pick<Activities, 'refreshBusyTimes'>>(BUSY_READ_OPTIONS);
 
-/** A disconnect's provider calls, bounded in time. */
+/** A disconnect's provider calls, and the token refreshes they need, bounded in time. */
 export const disconnectCallActivities =
-  proxyActivities<Pick<Activities, 'deleteCalendarEvent' | 'closePushChannels'>>(DISCONNECT_CALL_OPTIONS);
+  proxyActivities<Pick<Activities, 'deleteCalendarEvent' | 'closePushChannels' | 'refreshAccessToken'>>(DISCONNECT_CALL_OPTIONS);
 
 /** The booking's database activities. */
 export const bookingStoreActivities =

@@ -95,6 +95,9 @@ export async function connectionWorkflow(rawInput: CalendarAccountWorkflowInput)
     }
   };
 
+  // A token refresh under way in a loop gives way to a disconnect (the token endpoint may be down for hours).
+  const untilDisconnect = { stop: () => state.disconnecting };
+
   const busyTimes = async (): Promise<void> => {
     const settings = await activities.busyTimeSettings();
     const { pollIntervalMs } = settings;
@@ -105,8 +108,10 @@ export async function connectionWorkflow(rawInput: CalendarAccountWorkflowInput)
       state.busyReadStarted();
       try {
         // A failure is recorded on the calendar account by the activity; the next poll tries again.
-        const read = await withFreshToken(connectionId, (tokenJustRefreshed) =>
-          busyReadActivities.refreshBusyTimes({ connectionId, userId, tokenJustRefreshed }),
+        const read = await withFreshToken(
+          connectionId,
+          (tokenJustRefreshed) => busyReadActivities.refreshBusyTimes({ connectionId, userId, tokenJustRefreshed }),
+          untilDisconnect,
         );
         if (read.ok) await reportBusyRead(connectionId, read.value, policy);
         // The read went through on an account in error: the cause is gone, the failed writes are made again.
@@ -131,8 +136,10 @@ export async function connectionWorkflow(rawInput: CalendarAccountWorkflowInput)
   const pushChannels = async (): Promise<void> => {
     for (;;) {
       state.pushChannelOpening();
-      const opened = await withFreshToken(connectionId, (tokenJustRefreshed) =>
-        activities.openPushChannel({ connectionId, tokenJustRefreshed }),
+      const opened = await withFreshToken(
+        connectionId,
+        (tokenJustRefreshed) => activities.openPushChannel({ connectionId, tokenJustRefreshed }),
+        untilDisconnect,
       );
       if (!opened.ok) {
         // Refused (needs re-authentication, the provider could not reach us…): try again after a
@@ -144,8 +151,10 @@ export async function connectionWorkflow(rawInput: CalendarAccountWorkflowInput)
       }
       const channel = opened.value;
       if (!channel.opened) return; // no push here: polling only
-      await withFreshToken(connectionId, (tokenJustRefreshed) =>
-        activities.closePushChannels({ connectionId, keep: channel.channelId, tokenJustRefreshed }),
+      await withFreshToken(
+        connectionId,
+        (tokenJustRefreshed) => activities.closePushChannels({ connectionId, keep: channel.channelId, tokenJustRefreshed }),
+        untilDisconnect,
       );
       const renewIn = state.pushChannelOpened(channel.expiresAtMs, Date.now());
       await condition(() => state.disconnecting || state.pushRenewalDue, renewIn);
@@ -159,8 +168,10 @@ export async function connectionWorkflow(rawInput: CalendarAccountWorkflowInput)
   // calendar cannot be written any more: a disconnect always finishes, reporting what it left.
   const removal = state.removeEventsOnDisconnect ? await removeAccountEvents(connectionId) : undefined;
   try {
-    await withFreshToken(connectionId, (tokenJustRefreshed) =>
-      disconnectCallActivities.closePushChannels({ connectionId, tokenJustRefreshed }),
+    await withFreshToken(
+      connectionId,
+      (tokenJustRefreshed) => disconnectCallActivities.closePushChannels({ connectionId, tokenJustRefreshed }),
+      { refresher: disconnectCallActivities },
     );
   } catch (err) {
     // The provider did not answer in time: its channels expire by themselves, and notifications

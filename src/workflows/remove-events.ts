@@ -63,15 +63,19 @@ export async function removeAccountEvents(connectionId: string): Promise<Removal
 
 async function deleteDirectly(connectionId: string, event: EventToRemove): Promise<Deletion> {
   try {
-    const deleted = await withFreshToken(connectionId, (tokenJustRefreshed) =>
-      disconnectCallActivities.deleteCalendarEvent({
-        bookingId: event.bookingId,
-        userId: event.userId,
-        connectionId,
-        revision: event.revision,
-        calendarId: event.calendarId,
-        tokenJustRefreshed,
-      }),
+    const deleted = await withFreshToken(
+      connectionId,
+      (tokenJustRefreshed) =>
+        disconnectCallActivities.deleteCalendarEvent({
+          bookingId: event.bookingId,
+          userId: event.userId,
+          connectionId,
+          revision: event.revision,
+          calendarId: event.calendarId,
+          tokenJustRefreshed,
+        }),
+      // Its refreshes are bounded as its calls are: a disconnect finishes even with the token endpoint down.
+      { refresher: disconnectCallActivities },
     );
     if (deleted.ok) return { kind: 'done' };
     const { failure } = deleted;

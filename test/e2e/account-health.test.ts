@@ -105,19 +105,7 @@ describe('calendar account health', () => {
     await eventually(() => delivered('connection.connected', connectionId)[0], 'connected');
 
     // Its secrets re-sealed under a key this deployment does not have (as after a rotation whose old key was dropped too soon).
-    const gone = keyEntry('gone');
-    const current = new SecretBox(h.config.encryptionKeys);
-    const lost = new SecretBox([gone]);
-    const columns = ['account_email', 'access_token', 'refresh_token'] as const;
-    const { rows } = await h.pool.query<Record<string, string>>(
-      'SELECT account_email_enc, access_token_enc, refresh_token_enc FROM calendar_connections WHERE id = $1',
-      [connectionId],
-    );
-    const resealed = columns.map((c) => lost.seal(current.open(rows[0]![`${c}_enc`]!, aad(c, connectionId)), aad(c, connectionId)));
-    await h.pool.query(
-      'UPDATE calendar_connections SET account_email_enc = $2, access_token_enc = $3, refresh_token_enc = $4 WHERE id = $1',
-      [connectionId, ...resealed],
-    );
+    const gone = await sealUnderLostKey(connectionId);
 
     // The connection list answers, the account in error, saying why (and without its address).
     const listed = await connection(userId, connectionId);
@@ -166,7 +154,46 @@ describe('calendar account health', () => {
     expect(events.filter((e) => e.extendedProperties?.private?.bookingCalendarSyncBookingId === bookingId)).toHaveLength(1);
     expect(delivered('connection.error', connectionId)).toHaveLength(1);
   });
+
+  it('a Google account whose key is gone is reconnected through a connect link: the same connection, sealed again, writes the failed booking', async () => {
+    const userId = h.id('tutor');
+    const { connectionId, email } = await h.connectGoogle(userId);
+    await eventually(() => delivered('connection.connected', connectionId)[0], 'connected');
+    await sealUnderLostKey(connectionId);
+    const bookingId = h.id('b');
+    expect((await h.api('POST', `/v1/bookings/${bookingId}/confirm`, confirmBody(participants(userId)))).status).toBe(202);
+    await calendarOf(bookingId, connectionId, (c) => c.state === 'failed' && /encryption key/.test(c.lastError ?? ''));
+
+    // The user does what the error says: reconnects. Its stored address cannot be compared, so
+    // the fresh grant takes over this account (the user's only Google one that cannot be read).
+    const again = await h.connectGoogle(userId, email);
+    expect(again.connectionId).toBe(connectionId);
+    expect(await connection(userId, connectionId)).toMatchObject({ status: 'active', lastError: null, accountEmail: email });
+    await calendarOf(bookingId, connectionId, (c) => c.state === 'synced');
+    const events = await h.google.listEvents(email);
+    expect(events.filter((e) => e.extendedProperties?.private?.bookingCalendarSyncBookingId === bookingId)).toHaveLength(1);
+    const listed = await h.api<{ connections: CalendarAccountJson[] }>('GET', `/v1/users/${userId}/connections`);
+    expect(listed.body.connections.map((c) => c.id)).toEqual([connectionId]);
+  });
 });
+
+/** Re-seals the connection's secrets under a new key this deployment does not have; returns that key. */
+async function sealUnderLostKey(connectionId: string): Promise<KeyringEntry> {
+  const gone = keyEntry('gone');
+  const current = new SecretBox(h.config.encryptionKeys);
+  const lost = new SecretBox([gone]);
+  const columns = ['account_email', 'access_token', 'refresh_token'] as const;
+  const { rows } = await h.pool.query<Record<string, string>>(
+    'SELECT account_email_enc, access_token_enc, refresh_token_enc FROM calendar_connections WHERE id = $1',
+    [connectionId],
+  );
+  const resealed = columns.map((c) => lost.seal(current.open(rows[0]![`${c}_enc`]!, aad(c, connectionId)), aad(c, connectionId)));
+  await h.pool.query(
+    'UPDATE calendar_connections SET account_email_enc = $2, access_token_enc = $3, refresh_token_enc = $4 WHERE id = $1',
+    [connectionId, ...resealed],
+  );
+  return gone;
+}
 
 function keyEntry(id: string): KeyringEntry {
   const parsed = parseKeyring(`${id}:${randomBytes(32).toString('hex')}`);

@@ -1,14 +1,21 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { basicAuth, createCalendar, ensureRadicale, startRadicale, type RadicaleServer } from '../../tools/support/radicale';
 import { eventually, startHarness, type Harness } from '../support/harness';
 
 let h: Harness;
+let radicale: RadicaleServer;
+const caldavUser = { username: `cals${randomBytes(3).toString('hex')}`, password: randomBytes(12).toString('hex') };
 
 beforeAll(async () => {
+  await ensureRadicale();
+  radicale = await startRadicale({ users: [caldavUser] });
   // Read every 2 s (15 min by default), 30 days ahead (90 by default).
   h = await startHarness({ BUSY_POLL_INTERVAL: '2s', BUSY_WINDOW: '30d' });
 }, 600_000);
 afterAll(async () => {
   await h?.close();
+  await radicale?.stop();
 });
 
 interface Freshness {
@@ -133,6 +140,100 @@ describe('busy times from chosen calendars', () => {
     expect(chosen.status).toBe(200);
     const result = await checkBecomes(userId, hour(d, 7), hour(d, 12), [{ start: hour(d, 8), end: hour(d, 9) }]);
     expect(result.available).toBe(false);
+  });
+
+  it('CalDAV: an event put into a second calendar counts once it is chosen; each counted calendar has its own read and error', async () => {
+    const auth = basicAuth(caldavUser.username, caldavUser.password);
+    await createCalendar(radicale.url, caldavUser.username, caldavUser.password, { slug: 'lessons', displayName: 'Lessons' });
+    const family = await createCalendar(radicale.url, caldavUser.username, caldavUser.password, { slug: 'family', displayName: 'Family' });
+    const userId = h.id('c');
+    const connected = await h.api('POST', `/v1/users/${userId}/connections`, {
+      provider: 'caldav',
+      serverUrl: radicale.url,
+      ...caldavUser,
+    });
+    expect(connected.status).toBe(201);
+    const res = await h.api<{ connections: ConnectionJson[] }>('GET', `/v1/users/${userId}/connections`);
+    const { id: connectionId, calendarId: target } = res.body.connections[0]!;
+    const listed = await calendarsOf(userId, connectionId);
+    const second = listed.find((c) => c.name === 'Family' && c.id !== target) ?? listed.find((c) => c.id !== target)!;
+    expect(second).toBeDefined();
+    const secondUrl = second.name === 'Family' ? family : new URL(second.id, radicale.url).toString();
+
+    // "The user" adds an event straight into the second calendar, over CalDAV.
+    const d = day(6);
+    const stamp = (t: string) => t.replace(/[-:]/g, '').replace(/\.\d+/, '');
+    const uid = `fam-${randomBytes(4).toString('hex')}`;
+    const ics = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//test//EN', 'BEGIN:VEVENT', `UID:${uid}`, 'DTSTAMP:20260101T000000Z']
+      .concat([`DTSTART:${stamp(hour(d, 9))}`, `DTEND:${stamp(hour(d, 10))}`, 'SUMMARY:Parents evening', 'END:VEVENT', 'END:VCALENDAR', ''])
+      .join('\r\n');
+    const put = await fetch(new URL(`${uid}.ics`, secondUrl), {
+      method: 'PUT',
+      headers: { authorization: auth, 'content-type': 'text/calendar' },
+      body: ics,
+    });
+    expect(put.ok).toBe(true);
+    // By default only the calendar events go to counts (CalDAV has no default calendar of its own).
+    await checkBecomes(userId, hour(d, 8), hour(d, 12), []);
+
+    const chosen = await h.api<ConnectionJson>('PATCH', `/v1/users/${userId}/connections/${connectionId}`, {
+      busyCalendarIds: [target, second.id],
+    });
+    expect([chosen.status, chosen.body.busyCalendarIds]).toEqual([200, [target, second.id]]);
+    const result = await checkBecomes(userId, hour(d, 8), hour(d, 12), [{ start: hour(d, 9), end: hour(d, 10) }]);
+    expect(result.available).toBe(false);
+    expect(result.users[0]!.calendars).toEqual([
+      { connectionId, provider: 'caldav', syncedAt: expect.any(String), covers: true, lastError: null },
+    ]);
+    const range = `from=${encodeURIComponent(hour(d, 0))}&to=${encodeURIComponent(hour(d, 23))}`;
+    const busy = await h.api<{ busy: Array<{ start: string; end: string }>; calendars: Freshness[] }>(
+      'GET',
+      `/v1/users/${userId}/busy?${range}`,
+    );
+    expect(busy.body.busy).toEqual([{ start: hour(d, 9), end: hour(d, 10) }]);
+    expect(busy.body.calendars).toMatchObject([{ connectionId, covers: true, lastError: null }]);
+    // `covers` rests on each counted calendar's own read over the range, the second one's too.
+    const reads = await h.pool.query<{ calendar_id: string; window_from: Date; window_to: Date }>(
+      'SELECT calendar_id, window_from, window_to FROM busy_calendars WHERE connection_id = $1 AND counts ORDER BY calendar_id',
+      [connectionId],
+    );
+    expect(reads.rows.map((r) => r.calendar_id).sort()).toEqual([target, second.id].sort());
+    for (const r of reads.rows) expect([r.window_from <= new Date(hour(d, 0)), r.window_to >= new Date(hour(d, 23))]).toEqual([true, true]);
+
+    // The second calendar is deleted on the server: its error shows, the account is not blamed,
+    // and the calendar events go to is still read (a new event there appears).
+    const gone = await fetch(secondUrl, { method: 'DELETE', headers: { authorization: auth } });
+    expect(gone.ok).toBe(true);
+    const failed = await eventually(async () => {
+      const r = await h.api<{ calendars: Freshness[] }>('GET', `/v1/users/${userId}/busy?${range}`);
+      return r.body.calendars[0]?.lastError ? r.body.calendars[0] : undefined;
+    }, "the second calendar's read error");
+    expect(failed.lastError).toMatch(/404|not found/i);
+    const targetUid = `own-${randomBytes(4).toString('hex')}`;
+    const own = ics
+      .replaceAll(uid, targetUid)
+      .replace(stamp(hour(d, 9)), stamp(hour(d, 14)))
+      .replace(stamp(hour(d, 10)), stamp(hour(d, 15)));
+    const targetUrl = new URL(target, radicale.url);
+    expect(
+      (
+        await fetch(new URL(`${targetUid}.ics`, targetUrl), {
+          method: 'PUT',
+          headers: { authorization: auth, 'content-type': 'text/calendar' },
+          body: own,
+        })
+      ).ok,
+    ).toBe(true);
+    await eventually(async () => {
+      const r = await h.api<{ busy: Array<{ start: string; end: string }> }>('GET', `/v1/users/${userId}/busy?${range}`);
+      return r.body.busy.some((b) => b.start === hour(d, 14)) ? true : undefined;
+    }, 'the new event in the calendar events go to');
+    expect(
+      (await h.api<{ connections: Array<{ id: string; status: string }> }>('GET', `/v1/users/${userId}/connections`)).body.connections[0],
+    ).toMatchObject({
+      id: connectionId,
+      status: 'active',
+    });
   });
 
   it('a PATCH naming a calendar the account cannot read is refused with 400 and changes nothing', async () => {

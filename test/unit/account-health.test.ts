@@ -19,7 +19,7 @@ describe('calendar account health', () => {
   it('tells a person what to do about each cause, without naming a secret', () => {
     for (const kind of ACCOUNT_PROBLEM_KINDS) {
       const message = accountProblemMessage(kind);
-      expect(message).toMatch(/(Choose|Reconnect|restore)/);
+      expect(message).toMatch(/(Choose|Reconnect|restore|enable)/);
       expect(message).not.toMatch(/token|password|ENCRYPTION_KEYS/i);
     }
   });

@@ -88,6 +88,8 @@ const READY: ReadyAccount = {
   ctx: { credentials: BEARER, calendarId: 'primary' },
   tokenVersion: 7,
   reminders: null,
+  errorKind: null,
+  accountCalendarId: 'primary',
 };
 
 async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
@@ -271,8 +273,11 @@ describe('callProvider: an account that changed while the call waited for its re
 
 describe('callProvider and readyAccount: permanent failures of the account', () => {
   /** Deps whose provider refuses every call with `refusal` and lists `calendars` (or refuses that too). */
-  function refusingDeps(refusal: ProviderError, calendars: CalendarInfo[] | ProviderError) {
+  function refusingDeps(refusal: ProviderError, calendars: CalendarInfo[] | ProviderError, ready: ReadyAccount = READY) {
     const base = deps(account('active', 60 * MIN));
+    // The account's request budget: every request it gives out, by key.
+    const taken: string[] = [];
+    const budget = { tryTake: (key: string) => (taken.push(key), Promise.resolve(true)) };
     const provider = {
       kind: 'google',
       requestsPerSecondPerUser: 100,
@@ -282,12 +287,12 @@ describe('callProvider and readyAccount: permanent failures of the account', () 
     const audited: Array<[string, boolean]> = [];
     const call = () =>
       callProvider(
-        { ...base, providers: { ...base.providers, calendar: () => provider }, accountHealth: health },
-        READY,
+        { ...base, budget, providers: { ...base.providers, calendar: () => provider }, accountHealth: health },
+        ready,
         () => Promise.reject(refusal),
         (message, final) => (audited.push([message, final]), Promise.resolve()),
       );
-    return { call, health, audited };
+    return { call, health, audited, taken };
   }
   const notFound = new ProviderError('not_found', 'Google Calendar 404 notFound: Not Found', { status: 404 });
   const forbidden = new ProviderError('rejected', 'Google Calendar 403 forbidden: Forbidden', { status: 403 });
@@ -316,6 +321,36 @@ describe('callProvider and readyAccount: permanent failures of the account', () 
     expect(readOnly.details?.[0]).toMatchObject({ kind: 'calendar_forbidden' });
     const shut = await failureOf(refusingDeps(forbidden, forbidden).call());
     expect(shut.details?.[0]).toMatchObject({ kind: 'account_disabled' });
+  });
+
+  it('the provider saying the account is disabled settles it, without asking for the calendar list', async () => {
+    const disabled = new ProviderError('account_disabled', 'Google Calendar 403 notACalendarUser: The user must be signed up', {
+      status: 403,
+      reason: 'notACalendarUser',
+    });
+    const { call, taken } = refusingDeps(disabled, new ProviderError('transient', 'the calendar list was not to be asked'));
+    const failure = await failureOf(call());
+    expect([failure.type, failure.nonRetryable]).toEqual(['AccountError', true]);
+    expect(failure.details?.[0]).toMatchObject({ kind: 'account_disabled' });
+    expect(failure.message).toMatch(/provider says this account is disabled/);
+    expect(taken).toHaveLength(1);
+  });
+
+  it("the calendar list asked after a refusal is paced by the account's request budget, like the call itself", async () => {
+    const { call, taken } = refusingDeps(forbidden, [{ ...primary, writable: false }]);
+    expect((await failureOf(call())).details?.[0]).toMatchObject({ kind: 'calendar_forbidden' });
+    expect(taken).toEqual(['connection:conn-1', 'connection:conn-1']);
+  });
+
+  it('another calendar than the one events go to (read for busy times) being gone is its own refusal, not an account problem', async () => {
+    const other = { ...READY, ctx: { ...READY.ctx, calendarId: 'family' } };
+    const { call, health } = refusingDeps(notFound, [primary], other);
+    const failure = await failureOf(call());
+    expect([failure.type, failure.nonRetryable]).toEqual(['ProviderRejected', true]);
+    expect(health.marked).toEqual([]);
+    // The account itself disabled is the account's problem whichever calendar was asked.
+    const disabled = new ProviderError('account_disabled', 'Microsoft Graph 404 MailboxNotEnabledForRESTAPI', { status: 404 });
+    expect((await failureOf(refusingDeps(disabled, [primary], other).call())).details?.[0]).toMatchObject({ kind: 'account_disabled' });
   });
 
   it('a refusal about one event leaves the account alone: its calendar is listed and writable', async () => {

@@ -1,4 +1,7 @@
+import { GraphError } from '@microsoft/microsoft-graph-client';
 import { describe, expect, it } from 'vitest';
+import { toProviderError as googleError } from '../../src/providers/google/errors';
+import { toProviderError as graphError } from '../../src/providers/microsoft/errors';
 import { checkResponse } from '../../src/providers/caldav/errors';
 import { parseRetryAfter } from '../../src/providers/retry-after';
 import { ProviderError } from '../../src/providers/types';
@@ -57,5 +60,24 @@ describe('parseRetryAfter', () => {
   });
   it('ignores what it cannot read', () => {
     for (const v of [undefined, null, '', 'soon', '-5']) expect(parseRetryAfter(v, now)).toBeUndefined();
+  });
+});
+
+describe('Google and Graph refusals about the account itself', () => {
+  it('Google 403 notACalendarUser (a suspended user, Calendar switched off) is account_disabled; other 403s are not', () => {
+    const refusal = (reason: string) => ({
+      response: { status: 403, data: { error: { code: 403, message: 'm', errors: [{ reason }] } } },
+    });
+    expect(googleError(refusal('notACalendarUser')).kind).toBe('account_disabled');
+    expect(googleError(refusal('requiredAccessLevel')).kind).toBe('rejected');
+    expect(googleError(refusal('userRateLimitExceeded')).kind).toBe('rate_limited');
+  });
+
+  it('Graph MailboxNotEnabledForRESTAPI (404) and ErrorAccountDisabled are account_disabled, not a missing item', () => {
+    const graph = (status: number, code: string) => Object.assign(new GraphError(status, 'm'), { code });
+    expect(graphError(graph(404, 'MailboxNotEnabledForRESTAPI')).kind).toBe('account_disabled');
+    expect(graphError(graph(403, 'ErrorAccountDisabled')).kind).toBe('account_disabled');
+    expect(graphError(graph(404, 'ErrorItemNotFound')).kind).toBe('not_found');
+    expect(graphError(graph(403, 'ErrorAccessDenied')).kind).toBe('rejected');
   });
 });

@@ -54,6 +54,35 @@ describe('connection workflow: disconnect and continue-as-new', () => {
     });
   });
 
+  it('a token refresh retried for ever (the token endpoint down) gives way to a disconnect: the disconnect finishes', async () => {
+    const expired = ApplicationFailure.create({
+      type: FailureType.TokenExpired,
+      message: 'access token expired',
+      nonRetryable: true,
+      details: [{ tokenVersion: 1 }],
+    });
+    const stubs = connectionStubs({
+      // Polled at once, so the first read meets the expired token.
+      busyTimeSettings: async () => ({ pollIntervalMs: 50, externalEditPolicy: 'respect' }),
+      refreshBusyTimes: async () => {
+        throw expired;
+      },
+      // The token endpoint does not answer: Temporal retries the refresh with no end.
+      refreshAccessToken: async () => {
+        throw new Error('token endpoint unreachable');
+      },
+    });
+    await runWorkflowWorker(stubs, async (env) => {
+      const handle = await startConnection(env);
+      await eventually(async () => (env.callsOf('refreshAccessToken').length >= 2 ? true : undefined), 'the refresh being retried');
+
+      await handle.signal(disconnectSignal, { removeEvents: false });
+      await endsWithin(handle, 10_000);
+      expect(env.callsOf('finalizeDisconnect')).toHaveLength(1);
+      expect(env.callsOf('refreshBusyTimes')).toHaveLength(1);
+    });
+  });
+
   // The disconnect lands at an arbitrary point of a run that is about to continue as new (the
   // previous test pins the one point the workflow itself must guard): whichever run receives it,
   // the chain must end.

@@ -1157,6 +1157,32 @@ describe('secondary calendars', () => {
     expect((await api(token, 'POST', eventsOf(writable), eventBody({ id: 'mine0123456789' }))).status).toBe(200);
   });
 
+  it("takes write access away and gives it back (control PATCH), the calendar list showing the account's role", async () => {
+    expect((await api(token, 'POST', eventsOf(work), eventBody({ id: 'before0123456' }))).status).toBe(200);
+    expect(await sandbox.control.setCalendarAccess(USER, work, 'reader')).toMatchObject({ id: work, accessRole: 'reader' });
+    const refused = await api(token, 'POST', eventsOf(work), eventBody({ id: 'during0123456' }));
+    expect([refused.status, refused.body]).toEqual([403, REQUIRED_ACCESS]);
+    const list = await api(token, 'GET', '/calendar/v3/users/me/calendarList');
+    expect((list.body['items'] as Array<{ id: string; accessRole: string }>).find((c) => c.id === work)?.accessRole).toBe('reader');
+    await sandbox.control.setCalendarAccess(USER, work, 'writer');
+    expect((await api(token, 'POST', eventsOf(work), eventBody({ id: 'after01234567' }))).status).toBe(200);
+    await expect(sandbox.control.setCalendarAccess(USER, 'primary', 'reader')).rejects.toMatchObject({ status: 400 });
+  });
+
+  it('refuses every Calendar API call of a disabled account with 403 notACalendarUser, until it is enabled again', async () => {
+    await sandbox.control.setAccountDisabled(USER, true);
+    for (const [method, path] of [
+      ['GET', '/calendar/v3/users/me/calendarList'],
+      ['GET', eventsOf('primary')],
+      ['POST', eventsOf(work)],
+    ] as const) {
+      const result = await api(token, method, path, method === 'POST' ? eventBody() : undefined);
+      expect([result.status, reasonOf(result)], `${method} ${path}`).toEqual([403, 'notACalendarUser']);
+    }
+    await sandbox.control.setAccountDisabled(USER, false);
+    expect((await api(token, 'GET', '/calendar/v3/users/me/calendarList')).status).toBe(200);
+  });
+
   it('answers 404 for calendars of another account', async () => {
     const otherEmail = 'stranger@sandbox.test';
     await connect(otherEmail);

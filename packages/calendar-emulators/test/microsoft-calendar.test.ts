@@ -137,6 +137,31 @@ describe('calendars', () => {
     expect((await sandbox.control.listCalendars('cal.owner@sandbox.test')).map((calendar) => calendar.id)).toEqual([defaultId, shared.id]);
   });
 
+  it('takes write access to a calendar away and gives it back (control PATCH canEdit)', async () => {
+    const token = await connect('perm.owner@sandbox.test');
+    const family = await sandbox.control.createCalendar('perm.owner@sandbox.test', { name: 'Family' });
+    const path = `/me/calendars/${encodeURIComponent(family.id)}/events`;
+    expect((await post(token, path, utcEvent('Before', '2026-10-01T09:00:00', '2026-10-01T10:00:00'))).status).toBe(201);
+    expect(await sandbox.control.setCalendarAccess('perm.owner@sandbox.test', family.id, false)).toMatchObject({ canEdit: false });
+    const refused = await post(token, path, utcEvent('During', '2026-10-02T09:00:00', '2026-10-02T10:00:00'));
+    expect([refused.status, refused.body.error?.code]).toEqual([403, 'ErrorAccessDenied']);
+    expect(values(await graph(token, '/me/calendars')).find((c) => c['id'] === family.id)).toMatchObject({ canEdit: false });
+    await sandbox.control.setCalendarAccess('perm.owner@sandbox.test', family.id, true);
+    expect((await post(token, path, utcEvent('After', '2026-10-03T09:00:00', '2026-10-03T10:00:00'))).status).toBe(201);
+  });
+
+  it('answers every mailbox call of a disabled account with 404 MailboxNotEnabledForRESTAPI, /me still answering', async () => {
+    const token = await connect('disabled.user@sandbox.test');
+    await sandbox.control.setAccountDisabled('disabled.user@sandbox.test', true);
+    for (const path of ['/me/calendars', '/me/events', '/me/calendar']) {
+      const result = await graph(token, path);
+      expect([result.status, result.body.error?.code], path).toEqual([404, 'MailboxNotEnabledForRESTAPI']);
+    }
+    expect((await graph(token, '/me')).status).toBe(200);
+    await sandbox.control.setAccountDisabled('disabled.user@sandbox.test', false);
+    expect((await graph(token, '/me/calendars')).status).toBe(200);
+  });
+
   it('needs a Calendars permission: 403 ErrorAccessDenied, and Calendars.Read cannot write', async () => {
     const none = await connect('no-calendars@sandbox.test', 'offline_access User.Read');
     const denied = await graph(none, '/me/events');

@@ -8,6 +8,8 @@ interface GoogleErrorBody {
 
 const RATE_LIMIT_REASONS = new Set(['rateLimitExceeded', 'userRateLimitExceeded']);
 const QUOTA_REASONS = new Set(['quotaExceeded', 'dailyLimitExceeded']);
+/** 403 reasons about the account, not the request: its Calendar service is off (a suspended user, an admin's switch). */
+const ACCOUNT_DISABLED_REASONS = new Set(['notACalendarUser']);
 
 function headerValue(headers: unknown, name: string): string | undefined {
   if (headers && typeof (headers as Headers).get === 'function') return (headers as Headers).get(name) ?? undefined;
@@ -30,6 +32,7 @@ function kindFor(status: number, reason: string | undefined): ProviderErrorKind 
   if (status === 401) return 'unauthorized';
   if (status === 429 || (status === 403 && reason !== undefined && RATE_LIMIT_REASONS.has(reason))) return 'rate_limited';
   if (status === 403 && reason !== undefined && QUOTA_REASONS.has(reason)) return 'quota_exceeded';
+  if (status === 403 && reason !== undefined && ACCOUNT_DISABLED_REASONS.has(reason)) return 'account_disabled';
   if (status === 404 || status === 410) return 'not_found';
   if (status === 412) return 'precondition_failed';
   if (status === 408 || status >= 500) return 'transient';

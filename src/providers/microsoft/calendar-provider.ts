@@ -91,7 +91,7 @@ export class MicrosoftCalendarProvider implements port.CalendarProvider {
         }
       }
       const e = toProviderError(failure);
-      if (e.details.status === 404) return undefined;
+      if (e.kind === 'not_found' && e.details.status === 404) return undefined;
       throw e;
     }
   }
@@ -108,7 +108,7 @@ export class MicrosoftCalendarProvider implements port.CalendarProvider {
       return res.value?.[0]?.id;
     } catch (err) {
       const e = toProviderError(err);
-      if (e.details.status === 404) return undefined;
+      if (e.kind === 'not_found' && e.details.status === 404) return undefined;
       throw e;
     }
   }
@@ -123,7 +123,8 @@ export class MicrosoftCalendarProvider implements port.CalendarProvider {
       return { action: 'deleted' };
     } catch (err) {
       const e = toProviderError(err);
-      if (e.details.status === 404 || e.details.status === 410) {
+      // Not an inactive mailbox's 404 (MailboxNotEnabledForRESTAPI): nothing was deleted there.
+      if (e.kind === 'not_found') {
         // Stored id gone: make sure no copy of ours remains under another id.
         const other = known.externalEventId ? await this.find(ctx, key) : undefined;
         if (other && other !== id) return this.deleteEvent(ctx, key, { externalEventId: other });

@@ -2,7 +2,11 @@ import { GraphError } from '@microsoft/microsoft-graph-client';
 import { parseRetryAfter } from '../retry-after';
 import { ProviderError, type ProviderErrorKind } from '../types';
 
-function kindFor(status: number): ProviderErrorKind {
+/** Exchange codes about the mailbox itself, not the request: inactive, soft-deleted, disabled. */
+const ACCOUNT_DISABLED_CODES = new Set(['MailboxNotEnabledForRESTAPI', 'ErrorAccountDisabled', 'MailboxInactive']);
+
+function kindFor(status: number, code: string | null | undefined): ProviderErrorKind {
+  if (code && ACCOUNT_DISABLED_CODES.has(code) && status >= 400 && status < 500 && status !== 429) return 'account_disabled';
   if (status === 401) return 'unauthorized';
   if (status === 429) return 'rate_limited';
   if (status === 404 || status === 410) return 'not_found';
@@ -21,7 +25,7 @@ export function toProviderError(err: unknown): ProviderError {
     const status = err.statusCode;
     const retryAfterMs = parseRetryAfter(err.headers?.get('retry-after'));
     const message = `Microsoft Graph ${status > 0 ? status : 'unreachable'}${err.code ? ` ${err.code}` : ''}: ${(err.message ?? '').slice(0, 300)}`;
-    return new ProviderError(kindFor(status), message, {
+    return new ProviderError(kindFor(status, err.code), message, {
       status: status > 0 ? status : undefined,
       reason: err.code ?? undefined,
       retryAfterMs,

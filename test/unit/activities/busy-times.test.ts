@@ -262,6 +262,27 @@ describe('refreshBusyTimes and account health', () => {
     expect((await activityEnv().run(activities, 'refreshBusyTimes', INPUT)).healed).toBe(false);
   });
 
+  it('a read heals in one store call, for the calendar it read; a lost write permission only once the calendar list shows it writable', async () => {
+    const { activities, accountHealth, calendarAccounts, google } = setup();
+    expect(await activityEnv().run(activities, 'refreshBusyTimes', INPUT)).toMatchObject({ healed: false });
+    expect(accountHealth.heals).toEqual([
+      { kinds: ['calendar_not_found', 'account_disabled', 'secret_unavailable'], calendarId: 'primary' },
+    ]);
+
+    calendarAccounts.put(accountRow({ status: 'error', errorKind: 'calendar_forbidden' }));
+    let writable = false;
+    google.listCalendars = () => Promise.resolve([{ id: 'primary', name: 'Ada', primary: true, writable }]);
+    await activityEnv().run(activities, 'refreshBusyTimes', INPUT);
+    expect(accountHealth.heals[1]!.kinds).not.toContain('calendar_forbidden');
+    writable = true;
+    await activityEnv().run(activities, 'refreshBusyTimes', INPUT);
+    expect(accountHealth.heals[2]).toEqual({
+      kinds: ['calendar_not_found', 'account_disabled', 'secret_unavailable', 'calendar_forbidden'],
+      calendarId: 'primary',
+    });
+    expect(accountHealth.heals).toHaveLength(3);
+  });
+
   it('a calendar the account no longer lists puts the account in error instead of a bare refusal', async () => {
     const { activities, google, accountHealth } = setup();
     google.onReadChanges = () => Promise.reject(new ProviderError('not_found', 'Google Calendar 404 notFound: Not Found', { status: 404 }));

@@ -107,7 +107,10 @@ export class FakeAccountHealth implements AccountHealthStore {
     this.inError = true;
     return Promise.resolve({ episode: this.marked.length, began });
   }
-  heal(): Promise<boolean> {
+  /** Every heal asked for: the causes it may end, and the calendar the read was of. */
+  readonly heals: Array<{ kinds: readonly AccountProblemKind[]; calendarId: string }> = [];
+  heal(_id: string, kinds: readonly AccountProblemKind[], calendarId: string): Promise<boolean> {
+    this.heals.push({ kinds, calendarId });
     const healed = this.inError;
     this.inError = false;
     return Promise.resolve(healed);

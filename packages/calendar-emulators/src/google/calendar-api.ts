@@ -8,7 +8,8 @@ import { registerFreeBusyRoutes } from './freebusy';
 import { perUserRateLimit } from './rate-limit';
 import { recurrenceReady } from './recurrence-engine';
 import type { ApiMethod } from './scopes';
-import type { SandboxState } from './state';
+import { requestContext } from './context';
+import { findAccount, type SandboxState } from './state';
 import { countRequests } from './stats';
 import { registerWatchRoutes } from './watch';
 
@@ -37,6 +38,15 @@ export function calendarApiErrorHandler(state: SandboxState): ErrorRequestHandle
   };
 }
 
+/** A disabled account (see the control API) is refused every Calendar API call, as Google does for a suspended user. */
+function refuseDisabledAccount(state: SandboxState): RequestHandler {
+  return (req, _res, next) => {
+    const email = requestContext(req).accessToken?.email;
+    const account = email === undefined ? undefined : findAccount(state, email);
+    next(account?.disabled ? apiErrors.notACalendarUser() : undefined);
+  };
+}
+
 export function calendarApiRouter(state: SandboxState): Router {
   const router = express.Router();
   router.use(express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] }));
@@ -47,7 +57,12 @@ export function calendarApiRouter(state: SandboxState): Router {
 
   const authenticate = requireAccessToken(state);
   const rateLimit = perUserRateLimit(state);
-  const guard = (method: ApiMethod): RequestHandler[] => [authenticate, rateLimit, requireScope(state, method)];
+  const guard = (method: ApiMethod): RequestHandler[] => [
+    authenticate,
+    refuseDisabledAccount(state),
+    rateLimit,
+    requireScope(state, method),
+  ];
   registerCalendarListRoutes(router, state, guard);
   registerWatchRoutes(router, state, guard);
   registerEventRoutes(router, state, guard);

@@ -65,6 +65,16 @@ export class GoogleSandboxControl extends SandboxControlClient<SandboxStats, San
     await this.call('DELETE', `${this.account(email)}/calendars/${encodeURIComponent(calendarId)}`);
   }
 
+  /** The calendar's owner changes the account's role on a secondary calendar (`reader`: writes get 403 requiredAccessLevel). */
+  setCalendarAccess(email: string, calendarId: string, accessRole: 'owner' | 'writer' | 'reader'): Promise<GoogleCalendarListEntry> {
+    return this.call('PATCH', `${this.account(email)}/calendars/${encodeURIComponent(calendarId)}`, { accessRole });
+  }
+
+  /** Switches the account's Calendar service off (every Calendar API call gets 403 notACalendarUser) or on again. */
+  async setAccountDisabled(email: string, disabled: boolean): Promise<void> {
+    await this.call('PUT', `${this.account(email)}/disabled`, { disabled });
+  }
+
   /** The account's calendar list: primary first, then secondary calendars in creation order. */
   async listCalendars(email: string): Promise<GoogleCalendarListEntry[]> {
     const result = await this.call<{ items: GoogleCalendarListEntry[] }>('GET', `${this.account(email)}/calendars`);

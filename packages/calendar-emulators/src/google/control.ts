@@ -57,6 +57,9 @@ const calendarSchema = z.strictObject({
   accessRole: z.enum(['owner', 'writer', 'reader']).optional(),
 }) satisfies z.ZodType<CreateCalendarInput>;
 
+const calendarAccessSchema = z.strictObject({ accessRole: z.enum(['owner', 'writer', 'reader']) });
+const disabledSchema = z.strictObject({ disabled: z.boolean() });
+
 const configSchema = z.strictObject({
   accessTokenTtlSeconds: z.number().int().min(1).optional(),
   perUserPerMinute: z.number().int().min(0).optional(),
@@ -176,6 +179,23 @@ export function controlRouter(state: SandboxState): Router {
     if (calendar.primary) throw new ControlError(400, 'The primary calendar cannot be deleted');
     account.calendars.delete(calendarKey(calendar.id));
     res.status(204).end();
+  });
+
+  // The calendar's owner changes what the account may do there (`reader`: writes get 403 requiredAccessLevel).
+  router.patch('/accounts/:email/calendars/:calendarId', (req, res) => {
+    const account = existingAccount(state, req);
+    const calendar = accountCalendar(account, String(req.params['calendarId']));
+    if (calendar.primary) throw new ControlError(400, 'The primary calendar is always owned by its account');
+    calendar.accessRole = parse(calendarAccessSchema, req.body).accessRole;
+    res.json(calendarListEntry(calendar));
+  });
+
+  // The account's Calendar service is switched off (true) or on again (false): while off, every
+  // Calendar API call with its tokens gets 403 notACalendarUser; OAuth keeps working.
+  router.put('/accounts/:email/disabled', (req, res) => {
+    const account = existingAccount(state, req);
+    account.disabled = parse(disabledSchema, req.body).disabled;
+    res.json({ disabled: account.disabled });
   });
 
   router.get('/accounts/:email/events', (req, res) => {

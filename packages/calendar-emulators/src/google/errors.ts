@@ -86,6 +86,9 @@ export const apiErrors = {
   parseError: () => new GoogleApiError(400, 'parseError', 'Parse Error'),
   userRateLimitExceeded: () => new GoogleApiError(403, 'userRateLimitExceeded', 'Rate Limit Exceeded'),
   requiredAccessLevel: () => new GoogleApiError(403, 'requiredAccessLevel', 'You need to have writer access to this calendar.'),
+  // What Google answers for a user whose Calendar service is off (suspended, or switched off by their admin).
+  notACalendarUser: () =>
+    new GoogleApiError(403, 'notACalendarUser', 'The user must be signed up for Google Calendar.', { domain: 'calendar' }),
 };
 
 /** Google's exact 401 for a missing, unknown, expired or revoked access token. */

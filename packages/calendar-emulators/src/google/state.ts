@@ -98,6 +98,8 @@ export interface Account {
   calendars: Map<string, CalendarStore>;
   calendarListPages: Map<string, CalendarListCursor>;
   stats: AccountStats;
+  /** Calendar switched off for the user (a Workspace admin suspended them): every Calendar API call gets 403 notACalendarUser. */
+  disabled: boolean;
 }
 
 export interface SandboxState {
@@ -260,6 +262,7 @@ export function getOrCreateAccount(state: SandboxState, email: string): Account 
       calendar: primary,
       calendars: new Map([[key, primary]]),
       calendarListPages: new Map(),
+      disabled: false,
       stats: {
         requests: 0,
         tokenRefreshes: 0,

@@ -61,6 +61,16 @@ export class MicrosoftSandboxControl extends SandboxControlClient<MicrosoftSandb
     return this.call('POST', `${this.account(email)}/calendars`, input);
   }
 
+  /** The calendar's owner changes the account's rights on a calendar other than the default (`canEdit: false`: writes get 403 ErrorAccessDenied). */
+  setCalendarAccess(email: string, calendarId: string, canEdit: boolean): Promise<GraphCalendar> {
+    return this.call('PATCH', `${this.account(email)}/calendars/${encodeURIComponent(calendarId)}`, { canEdit });
+  }
+
+  /** Disables the account (every mailbox call gets 404 MailboxNotEnabledForRESTAPI) or enables it again. */
+  async setAccountDisabled(email: string, disabled: boolean): Promise<void> {
+    await this.call('PUT', `${this.account(email)}/disabled`, { disabled });
+  }
+
   /** The mailbox's calendars: the default one first, then the others in creation order. */
   async listCalendars(email: string): Promise<GraphCalendar[]> {
     const result = await this.call<{ value: GraphCalendar[] }>('GET', `${this.account(email)}/calendars`);

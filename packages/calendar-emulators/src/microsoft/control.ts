@@ -69,6 +69,9 @@ const calendarSchema = z.strictObject({
   owner: z.strictObject({ name: z.string().trim().min(1), address: emailSchema }).optional(),
 }) satisfies z.ZodType<CreateMicrosoftCalendarInput>;
 
+const calendarAccessSchema = z.strictObject({ canEdit: z.boolean() });
+const disabledSchema = z.strictObject({ disabled: z.boolean() });
+
 function accountView(account: Account): MicrosoftAccountView {
   return {
     email: account.email,
@@ -182,6 +185,23 @@ export function controlRouter(state: MicrosoftSandboxState): Router {
     const account = existingAccount(state, req);
     const input = parseInput(calendarSchema, req.body);
     res.status(201).json(toGraphCalendar(account, addCalendar(state, account, input)));
+  });
+
+  // The calendar's owner changes what the account may do there (`canEdit: false`: Graph writes get 403 ErrorAccessDenied).
+  router.patch('/accounts/:email/calendars/:calendarId', (req, res) => {
+    const account = existingAccount(state, req);
+    const calendar = accountCalendar(account, routeParam(req, 'calendarId'));
+    if (calendar.isDefault) throw new ControlError(400, 'The default calendar is always writable by its mailbox');
+    calendar.canEdit = parseInput(calendarAccessSchema, req.body).canEdit;
+    res.json(toGraphCalendar(account, calendar));
+  });
+
+  // The account is disabled (true) or enabled again (false): while disabled, every mailbox call
+  // with its tokens gets 404 MailboxNotEnabledForRESTAPI; sign-in and /me keep working.
+  router.put('/accounts/:email/disabled', (req, res) => {
+    const account = existingAccount(state, req);
+    account.disabled = parseInput(disabledSchema, req.body).disabled;
+    res.json({ disabled: account.disabled });
   });
 
   // Every event of a calendar (the default one without ?calendarId=), in creation order,

@@ -252,6 +252,9 @@ export const graphErrors = {
 
   // Outlook (Exchange) resources: calendars and events answer with Exchange's codes.
   itemNotFound: () => new GraphApiError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.'),
+  // Graph's answer for a mailbox that is inactive, soft-deleted or hosted on-premises.
+  mailboxNotEnabled: () =>
+    new GraphApiError(404, 'MailboxNotEnabledForRESTAPI', 'The mailbox is either inactive, soft-deleted, or is hosted on-premise.'),
   mailboxAccessDenied: () => new GraphApiError(403, 'ErrorAccessDenied', 'Access is denied. Check credentials and try again.'),
   changeKeyMismatch: () =>
     new GraphApiError(

@@ -1,15 +1,15 @@
-import express, { type ErrorRequestHandler, type Router } from 'express';
+import express, { type ErrorRequestHandler, type RequestHandler, type Router } from 'express';
 import { isBodyParseError } from '../shared/http';
 import { identifyCaller, requireAccessToken, requirePermission } from './auth';
 import { registerCalendarRoutes } from './calendars';
-import { assignRequestIds, requestIds } from './context';
+import { assignRequestIds, requestContext, requestIds } from './context';
 import { GraphApiError, graphErrorBody, graphErrors } from './errors';
 import { registerEventRoutes } from './events';
 import { injectFaults } from './faults';
 import { registerMeRoutes, type GuardFactory } from './me';
 import { mailboxConcurrencyLimit, mailboxRateLimit } from './rate-limit';
 import { registerScheduleRoutes } from './schedule';
-import type { MicrosoftSandboxState } from './state';
+import { findAccount, type MicrosoftSandboxState } from './state';
 import { countRequests } from './stats';
 import { registerSubscriptionRoutes } from './subscriptions';
 
@@ -33,6 +33,15 @@ function graphErrorHandler(state: MicrosoftSandboxState): ErrorRequestHandler {
   };
 }
 
+/** A disabled account's mailbox (see the control API) answers every call but the profile (/me) with MailboxNotEnabledForRESTAPI. */
+function refuseInactiveMailbox(state: MicrosoftSandboxState): RequestHandler {
+  return (req, _res, next) => {
+    const email = requestContext(req).accessToken?.email;
+    const account = email === undefined ? undefined : findAccount(state, email);
+    next(account?.disabled && req.path !== '/me' ? graphErrors.mailboxNotEnabled() : undefined);
+  };
+}
+
 export function graphApiRouter(state: MicrosoftSandboxState): Router {
   const router = express.Router();
   router.use(assignRequestIds('request-id'));
@@ -44,7 +53,12 @@ export function graphApiRouter(state: MicrosoftSandboxState): Router {
 
   const authenticate = requireAccessToken(state);
   const throttle = mailboxRateLimit(state);
-  const guard: GuardFactory = (permissions, denied) => [authenticate, throttle, requirePermission(permissions, denied)];
+  const guard: GuardFactory = (permissions, denied) => [
+    authenticate,
+    refuseInactiveMailbox(state),
+    throttle,
+    requirePermission(permissions, denied),
+  ];
   registerMeRoutes(router, state, guard);
   registerCalendarRoutes(router, state, guard);
   registerEventRoutes(router, state, guard);

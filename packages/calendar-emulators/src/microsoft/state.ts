@@ -142,6 +142,8 @@ export interface Account {
   surname: string | null;
   mailbox: Mailbox;
   stats: MicrosoftAccountStats;
+  /** The mailbox is inactive (the account disabled, its licence removed): every mailbox call gets 404 MailboxNotEnabledForRESTAPI. */
+  disabled: boolean;
 }
 
 export interface MicrosoftSandboxState extends FaultState {
@@ -359,6 +361,7 @@ export function getOrCreateAccount(
     // Bound to this account object: a write through a mailbox from before a reset notifies no one new.
     mailbox: newMailbox(key, state.now(), (change) => publishEventChange(state, account, change)),
     stats: { requests: 0, tokenRefreshes: 0, tokenRefreshFailures: 0, throttled: 0, concurrencyRejected: 0 },
+    disabled: false,
   };
   state.accounts.set(key, account);
   return account;
