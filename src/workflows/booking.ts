@@ -28,6 +28,7 @@ import { emitNotification, reportAccountError } from './notification';
 import { BookingStatusKey, ParticipantUserIdsKey, SyncStateKey } from './search-attributes';
 import { withFreshToken } from './token-refresh';
 import { VisibilityPublisher, type Visibility } from './visibility';
+import { nowIso } from './workflow-clock';
 
 /** A workflow that never received a confirm gives up after this. */
 const WAIT_FOR_CONFIRM_MS = 60 * 60_000;
@@ -39,10 +40,6 @@ export interface BookingWorkflowInput {
   carried?: CarriedState;
   /** History length that triggers continue-as-new (tests lower it); default 2,000 events. */
   maxHistoryEvents?: number;
-}
-
-function nowIso(): string {
-  return new Date(Date.now()).toISOString();
 }
 
 /** What the server shows of a booking: its status, sync state and participants, and the status as memo. */

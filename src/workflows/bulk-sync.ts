@@ -1,6 +1,7 @@
 import { continueAsNew, getExternalWorkflowHandle, sleep } from '@temporalio/workflow';
 import { activities } from './activity-options';
 import { bookingWorkflowId, syncConnectionSignal } from './messages';
+import { nowIso } from './workflow-clock';
 
 const PAGE_SIZE = 100;
 
@@ -50,7 +51,7 @@ async function signalOnSchedule(
  * so any number of bookings keeps the history small; a restart resumes at the last page.
  */
 export async function bulkSyncWorkflow(input: BulkSyncInput): Promise<{ done: number }> {
-  const startedAt = input.startedAt ?? new Date(Date.now()).toISOString();
+  const startedAt = input.startedAt ?? nowIso();
   let done = input.done ?? 0;
   const page = await activities.bulkSyncPage({
     connectionId: input.connectionId,

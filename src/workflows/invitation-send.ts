@@ -3,10 +3,7 @@ import { activities } from './activity-options';
 import type { InvitationOp } from './booking-records';
 import type { BookingState } from './booking-state';
 import { emitNotification } from './notification';
-
-function nowIso(): string {
-  return new Date(Date.now()).toISOString();
-}
+import { nowIso } from './workflow-clock';
 
 /**
  * Mails one invitation change through the activity (retried until the mail server takes it) and
