@@ -85,9 +85,13 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
   installTemporalRuntime(logger, { metricsPort: await findFreePort() });
   const box = new SecretBox(config.encryptionKeys);
   const repositories = createRepositories(pool, box);
-  // Bookings recorded before their personal data was sealed (migration 0027) are sealed now: SQL cannot.
-  const sealed = await sealClearBookings(pool, new BookingPersonalSeal(box));
-  if (sealed > 0) logger.info({ bookings: sealed }, 'sealed the personal data of bookings recorded in clear');
+  // Bookings recorded before their personal data was sealed (migration 0027) are sealed now: SQL
+  // cannot. A database that does not answer yet does not stop the start (the API answers 503 until
+  // it does; rows in clear are read as such and sealed at the next start or by `reencrypt`).
+  await sealClearBookings(pool, new BookingPersonalSeal(box)).then(
+    (sealed) => sealed > 0 && logger.info({ bookings: sealed }, 'sealed the personal data of bookings recorded in clear'),
+    (err: unknown) => logger.warn({ err: String(err) }, 'could not seal bookings recorded in clear; the next start tries again'),
+  );
   const { calendarAccounts } = repositories;
   const providers = createProviderRegistry(config);
   countOpenBookingsWith(() => repositories.bookings.countOpen());
