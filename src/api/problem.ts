@@ -26,6 +26,7 @@ export const PROBLEM_TITLES: Readonly<Record<string, string>> = {
   payload_too_large: 'Request body too large',
   unauthorized: 'Unauthorized',
   invalid_signature: 'Invalid webhook signature',
+  invalid_channel: 'Unknown channel or wrong channel token',
   not_found: 'No such route',
   booking_not_found: 'Booking not found',
   booking_cancelled: 'Booking cancelled',
