@@ -5,12 +5,12 @@ import { isDatabaseUnavailable } from '../db/unavailable';
 import type { Logger } from '../logging';
 import { redactPath } from './access-log';
 import { isTemporalUnavailable } from '../temporal/unavailable';
-import { PROBLEM_CONTENT_TYPE, problemTitle, problemType, type FieldError, type ProblemBody } from './problem';
+import { PROBLEM_CONTENT_TYPE, PROBLEM_TITLES, problemType, type FieldError, type ProblemBody, type ProblemCode } from './problem';
 
 export class ApiError extends Error {
   constructor(
     readonly status: number,
-    readonly code: string,
+    readonly code: ProblemCode,
     message: string,
     /** Field errors of an invalid request. */
     readonly details?: FieldError[],
@@ -26,7 +26,7 @@ export class ApiError extends Error {
     const errors = this.details === undefined ? {} : { errors: this.details };
     return {
       type: problemType(publicBaseUrl, this.code),
-      title: problemTitle(this.code, this.status),
+      title: PROBLEM_TITLES[this.code],
       status: this.status,
       detail: this.message,
       ...(requestId === undefined ? {} : { instance: requestId }),
@@ -118,6 +118,9 @@ export function errorHandler(logger: Logger, publicBaseUrl: string): ErrorReques
     }
     if (apiError.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(apiError.retryAfterSeconds));
     const requestId = typeof req.id === 'string' || typeof req.id === 'number' ? String(req.id) : undefined;
-    res.status(apiError.status).set('Content-Type', PROBLEM_CONTENT_TYPE).send(JSON.stringify(apiError.toProblem(publicBaseUrl, requestId)));
+    res
+      .status(apiError.status)
+      .set('Content-Type', PROBLEM_CONTENT_TYPE)
+      .send(JSON.stringify(apiError.toProblem(publicBaseUrl, requestId)));
   };
 }

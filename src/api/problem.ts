@@ -1,4 +1,3 @@
-import { STATUS_CODES } from 'node:http';
 import { z } from 'zod';
 
 // Errors as RFC 9457 problem details. `code` (the stable machine-readable value clients switch
@@ -7,7 +6,7 @@ import { z } from 'zod';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
 
-/** Where a problem type's URI points: this service's own description of the code. */
+/** Where a problem type's URI points: this service's own page about the code (src/api/routes/openapi.ts). */
 export const PROBLEM_TYPE_PATH = '/problems';
 
 /** One field the request got wrong: `body.start`, `query.limit`, `path.bookingId`. */
@@ -16,8 +15,12 @@ export interface FieldError {
   message: string;
 }
 
-/** Short, fixed titles per code (RFC 9457: the title does not change from occurrence to occurrence). */
-export const PROBLEM_TITLES: Readonly<Record<string, string>> = {
+/**
+ * Every code an API error can have, with its short, fixed title (RFC 9457: the title does not
+ * change from occurrence to occurrence). `ApiError` takes only these codes, so each error's type
+ * URI has a page.
+ */
+export const PROBLEM_TITLES = {
   invalid_request: 'Invalid request',
   invalid_json: 'Request body is not valid JSON',
   invalid_utf8: 'Request body is not valid UTF-8',
@@ -58,14 +61,15 @@ export const PROBLEM_TITLES: Readonly<Record<string, string>> = {
   temporal_unavailable: 'Workflow engine unavailable',
   database_unavailable: 'Database unavailable',
   internal: 'Internal error',
-};
+} as const satisfies Record<string, string>;
 
-/** The fixed title of a code; a code without one gets the HTTP status's reason phrase. */
-export function problemTitle(code: string, status: number): string {
-  return PROBLEM_TITLES[code] ?? STATUS_CODES[status] ?? 'Error';
+export type ProblemCode = keyof typeof PROBLEM_TITLES;
+
+export function isProblemCode(code: string): code is ProblemCode {
+  return Object.hasOwn(PROBLEM_TITLES, code);
 }
 
-/** The type URI of a code: stable per code, under the service's PUBLIC_BASE_URL. */
+/** The type URI of a code: stable per code, under the service's PUBLIC_BASE_URL, served as a page for the codes with a title. */
 export function problemType(publicBaseUrl: string, code: string): string {
   return `${publicBaseUrl}${PROBLEM_TYPE_PATH}/${encodeURIComponent(code)}`;
 }
@@ -94,6 +98,6 @@ export const problemSchema = z
       .optional()
       .meta({ deprecated: true, description: 'deprecated: the pre-RFC 9457 body (`code`, `detail`, `errors`), kept for one release' }),
   })
-  .meta({ description: 'RFC 9457 problem details (`application/problem+json`) with this service\'s extension members' });
+  .meta({ description: "RFC 9457 problem details (`application/problem+json`) with this service's extension members" });
 
 export type ProblemBody = z.infer<typeof problemSchema>;

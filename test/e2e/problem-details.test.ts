@@ -93,7 +93,11 @@ describe('API errors as problem details', () => {
 
   it('404 unknown booking and unknown route; a caller that accepts only application/json gets the same', async () => {
     const id = h.id('b');
-    const unknown = await expectProblem(await send(`/v1/bookings/${id}`, { headers: { accept: 'application/json' } }), 404, 'booking_not_found');
+    const unknown = await expectProblem(
+      await send(`/v1/bookings/${id}`, { headers: { accept: 'application/json' } }),
+      404,
+      'booking_not_found',
+    );
     expect(unknown.detail).toContain(id);
     expect(unknown.title).toBe('Booking not found');
     const route = await expectProblem(await send('/v1/nothing-here'), 404, 'not_found');
@@ -128,12 +132,28 @@ describe('API errors as problem details', () => {
   it('413 body too large and 415 wrong content type', async () => {
     const big = await send(`/v1/bookings/${h.id('b')}/confirm`, json({ title: 'x'.repeat(300 * 1024) }));
     await expectProblem(big, 413, 'payload_too_large');
-    const text = await send(`/v1/bookings/${h.id('b')}/confirm`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'hello' });
+    const text = await send(`/v1/bookings/${h.id('b')}/confirm`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: 'hello',
+    });
     await expectProblem(text, 415, 'unsupported_media_type');
   });
 
   it('the codec answers problems too', async () => {
     await expectProblem(await send('/codec/decode', { ...json({ payloads: [] }), key: null }), 401, 'unauthorized');
+  });
+
+  it("an error's type URI is a page about its code; an unknown code is a 404 problem", async () => {
+    const body = await expectProblem(await send(`/v1/bookings/${h.id('b')}`), 404, 'booking_not_found');
+    const page = await fetch(body.type);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    const html = await page.text();
+    expect(html).toContain('<h1>Booking not found</h1>');
+    expect(html).toContain('booking_not_found');
+    await expectProblem(await send('/problems/no_such_code', { key: null }), 404, 'not_found');
+    await expectProblem(await send('/problems/constructor', { key: null }), 404, 'not_found');
   });
 
   it('pages keep their HTML error pages', async () => {

@@ -52,7 +52,7 @@ export const API_TAGS = {
   Notifications: 'Events sent to NOTIFY_URL',
   Feeds: 'Secret iCalendar feed links',
   Settings: "The user's settings page and the links to it",
-  Webhooks: 'Incoming booking webhooks and the providers\' change notifications',
+  Webhooks: "Incoming booking webhooks and the providers' change notifications",
   'Personal data': 'Erasing a user',
   Operations: 'Health, metrics, this document and the Temporal codec server',
 } as const;
@@ -60,7 +60,15 @@ export type ApiTag = keyof typeof API_TAGS;
 
 /** Every route the API serves. A test compares this with the routes Express really has. */
 export const ROUTES: RouteDoc[] = [
-  { method: 'get', path: '/healthz', tag: 'Operations', operationId: 'checkLiveness', summary: 'Liveness: the process answers', auth: 'none', responses: { 200: 'ok' } },
+  {
+    method: 'get',
+    path: '/healthz',
+    tag: 'Operations',
+    operationId: 'checkLiveness',
+    summary: 'Liveness: the process answers',
+    auth: 'none',
+    responses: { 200: 'ok' },
+  },
   {
     method: 'get',
     path: '/readyz',
@@ -90,7 +98,24 @@ export const ROUTES: RouteDoc[] = [
     auth: 'none',
     responses: { 200: 'OpenAPI 3.1 document' },
   },
-  { method: 'get', path: '/docs', tag: 'Operations', operationId: 'getApiDocsPage', summary: 'This document as a page', auth: 'none', responses: { 200: 'HTML' } },
+  {
+    method: 'get',
+    path: '/problems/:code',
+    tag: 'Operations',
+    operationId: 'getProblemType',
+    summary: "What an error's `type` URI points to: the problem type of a `code`, as a page",
+    auth: 'none',
+    responses: { 200: 'HTML', 404: '`not_found`: not a code of this API' },
+  },
+  {
+    method: 'get',
+    path: '/docs',
+    tag: 'Operations',
+    operationId: 'getApiDocsPage',
+    summary: 'This document as a page',
+    auth: 'none',
+    responses: { 200: 'HTML' },
+  },
 
   {
     method: 'post',

@@ -102,7 +102,11 @@ export const SETTINGS_PAGE_ROUTES: RouteDoc[] = [
   },
   ...(
     [
-      ['/settings/calendar', 'setCalendarFromSettings', 'the calendar bookings are added to (`connectionId`, `calendarId`; its events move there)'],
+      [
+        '/settings/calendar',
+        'setCalendarFromSettings',
+        'the calendar bookings are added to (`connectionId`, `calendarId`; its events move there)',
+      ],
       ['/settings/sync', 'setSyncFromSettings', 'sync on or off (`connectionId`, `syncEnabled` true|false)'],
       [
         '/settings/busy-calendars',
