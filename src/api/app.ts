@@ -201,6 +201,6 @@ export function createApp(deps: AppDeps): Express {
   );
 
   app.use(notFoundHandler);
-  app.use(errorHandler(deps.logger));
+  app.use(errorHandler(deps.logger, deps.config.publicBaseUrl));
   return app;
 }

@@ -5,18 +5,15 @@ import { isDatabaseUnavailable } from '../db/unavailable';
 import type { Logger } from '../logging';
 import { redactPath } from './access-log';
 import { isTemporalUnavailable } from '../temporal/unavailable';
-
-/** The documented error body: `{"error":{"code","message","details"}}`. */
-export interface ErrorBody {
-  error: { code: string; message: string; details?: unknown };
-}
+import { PROBLEM_CONTENT_TYPE, PROBLEM_TITLES, problemType, type FieldError, type ProblemBody, type ProblemCode } from './problem';
 
 export class ApiError extends Error {
   constructor(
     readonly status: number,
-    readonly code: string,
+    readonly code: ProblemCode,
     message: string,
-    readonly details?: unknown,
+    /** Field errors of an invalid request. */
+    readonly details?: FieldError[],
     /** Seconds after which a retry may succeed, sent as `Retry-After`. */
     readonly retryAfterSeconds?: number,
   ) {
@@ -24,8 +21,19 @@ export class ApiError extends Error {
     this.name = 'ApiError';
   }
 
-  toBody(): ErrorBody {
-    return { error: { code: this.code, message: this.message, ...(this.details === undefined ? {} : { details: this.details }) } };
+  /** The RFC 9457 body; `error` is the deprecated pre-RFC 9457 shape, kept for one release. */
+  toProblem(publicBaseUrl: string, requestId?: string): ProblemBody {
+    const errors = this.details === undefined ? {} : { errors: this.details };
+    return {
+      type: problemType(publicBaseUrl, this.code),
+      title: PROBLEM_TITLES[this.code],
+      status: this.status,
+      detail: this.message,
+      ...(requestId === undefined ? {} : { instance: requestId }),
+      code: this.code,
+      ...errors,
+      error: { code: this.code, message: this.message, ...(this.details === undefined ? {} : { details: this.details }) },
+    };
   }
 }
 
@@ -71,8 +79,12 @@ function personalDataError(err: PersonalDataUnavailableError): ApiError {
   );
 }
 
-/** Turns anything thrown in a route into the documented error body; hides internals on 5xx. */
-export function errorHandler(logger: Logger): ErrorRequestHandler {
+/**
+ * Turns anything thrown in a route into a problem details body (`application/problem+json`, also
+ * to clients that accept only `application/json`: it is JSON); hides internals on 5xx.
+ * `publicBaseUrl` is where the problem type URIs point.
+ */
+export function errorHandler(logger: Logger, publicBaseUrl: string): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
     let apiError: ApiError;
     const parserType = (err as BodyParserError).type;
@@ -105,6 +117,10 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       apiError = new ApiError(500, 'internal', 'internal error');
     }
     if (apiError.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(apiError.retryAfterSeconds));
-    res.status(apiError.status).json(apiError.toBody());
+    const requestId = typeof req.id === 'string' || typeof req.id === 'number' ? String(req.id) : undefined;
+    res
+      .status(apiError.status)
+      .set('Content-Type', PROBLEM_CONTENT_TYPE)
+      .send(JSON.stringify(apiError.toProblem(publicBaseUrl, requestId)));
   };
 }

@@ -480,7 +480,7 @@ const cases: Case[] = [
   { name: 'admin-looking route', method: 'GET', path: '/admin', auth: null, status: 404, code: 'not_found' },
 ];
 
-async function send(c: Case): Promise<{ status: number; text: string }> {
+async function send(c: Case): Promise<{ status: number; text: string; contentType: string | null }> {
   const path = c.path
     .replaceAll('{b}', `${P}-b${randomBytes(3).toString('hex')}`)
     .replaceAll('{u}', `${P}-u${randomBytes(3).toString('hex')}`);
@@ -491,7 +491,7 @@ async function send(c: Case): Promise<{ status: number; text: string }> {
   if (body === undefined && c.body !== undefined) body = JSON.stringify(c.body);
   if (body !== undefined) headers['content-type'] = c.contentType ?? 'application/json';
   const res = await fetch(`${h.service.url}${path}`, { method: c.method ?? 'POST', headers, body, redirect: 'manual' });
-  return { status: res.status, text: await res.text() };
+  return { status: res.status, text: await res.text(), contentType: res.headers.get('content-type') };
 }
 
 describe('hostile requests on every route get a documented 4xx and change nothing', () => {
@@ -504,9 +504,12 @@ describe('hostile requests on every route get a documented 4xx and change nothin
       const res = await send(c);
       expect(res.status).toBe(c.status);
       if (c.code) {
-        const body = JSON.parse(res.text) as { error: { code: string; message: string } };
-        expect(body.error.code).toBe(c.code);
-        expect(body.error.message.length).toBeGreaterThan(0);
+        const body = JSON.parse(res.text) as { status: number; code: string; detail: string; error: { code: string; message: string } };
+        // RFC 9457 problem details, with the deprecated `error` member saying the same.
+        expect(res.contentType).toBe('application/problem+json; charset=utf-8');
+        expect([body.status, body.code]).toEqual([c.status, c.code]);
+        expect(body.detail.length).toBeGreaterThan(0);
+        expect(body.error).toMatchObject({ code: c.code, message: body.detail });
       }
     });
   }

@@ -158,7 +158,7 @@ describe('codec development exception', () => {
     const app = express();
     const identity: DisplayCodec = { encode: (p) => Promise.resolve(p), decodeForDisplay: (p) => Promise.resolve(p) };
     app.use(codecRoutes({ codec: identity, codecKeys: [], uiOrigins: [UI], trustUiOriginWithoutKey }));
-    app.use(errorHandler(createLogger('silent')));
+    app.use(errorHandler(createLogger('silent'), 'http://localhost'));
     const server = await new Promise<Server>((resolve) => {
       const s = app.listen(0, '127.0.0.1', () => resolve(s));
     });

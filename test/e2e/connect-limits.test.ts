@@ -211,7 +211,7 @@ describe('operational endpoints', () => {
         key: 'metrics-key-of-thirty-characters',
       }),
     );
-    app.use(errorHandler(createLogger('silent')));
+    app.use(errorHandler(createLogger('silent'), 'http://localhost'));
     const served = await serveApp(app);
     try {
       expect((await fetch(`${served.url}/metrics`)).status).toBe(401);
@@ -233,7 +233,7 @@ describe('TRUST_PROXY with a hop count', () => {
     app.set('trust proxy', config.trustProxy);
     app.use(rateLimiter(3, []));
     app.get('/page', (req, res) => res.json({ ip: req.ip }));
-    app.use(errorHandler(createLogger('silent')));
+    app.use(errorHandler(createLogger('silent'), 'http://localhost'));
     const served = await serveApp(app);
     try {
       // The proxy appends the address it saw (203.0.113.7); the client forges the rest.

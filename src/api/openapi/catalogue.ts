@@ -28,30 +28,62 @@ export interface RouteDoc {
   method: HttpMethod;
   /** Express style (`:param`). */
   path: string;
-  tag: string;
+  tag: ApiTag;
+  /** Readable and stable (`confirmBooking`): generated clients name their methods after it. */
+  operationId: string;
   summary: string;
   auth: RouteAuth;
   body?: z.ZodType;
   query?: z.ZodType;
   /** Status → what it means. */
   responses: Record<number, string>;
+  /**
+   * The media type of this route's documented 4xx/5xx answers when they are not problem details
+   * (pages answer with pages, the feed with text); the error handler's own answers (429, 500, …) stay problems.
+   */
+  errorMedia?: 'text/html' | 'text/plain' | 'application/json';
 }
+
+/** The tags routes are grouped by, in the order the document lists them. */
+export const API_TAGS = {
+  Bookings: 'Confirm, move, cancel and read bookings',
+  Connections: "Users' calendar accounts: connect, list, change, reconnect, disconnect",
+  Availability: 'Busy times and conflicts',
+  Notifications: 'Events sent to NOTIFY_URL',
+  Feeds: 'Secret iCalendar feed links',
+  Settings: "The user's settings page and the links to it",
+  Webhooks: "Incoming booking webhooks and the providers' change notifications",
+  'Personal data': 'Erasing a user',
+  Operations: 'Health, metrics, this document and the Temporal codec server',
+} as const;
+export type ApiTag = keyof typeof API_TAGS;
 
 /** Every route the API serves. A test compares this with the routes Express really has. */
 export const ROUTES: RouteDoc[] = [
-  { method: 'get', path: '/healthz', tag: 'operations', summary: 'Liveness: the process answers', auth: 'none', responses: { 200: 'ok' } },
+  {
+    method: 'get',
+    path: '/healthz',
+    tag: 'Operations',
+    operationId: 'checkLiveness',
+    summary: 'Liveness: the process answers',
+    auth: 'none',
+    responses: { 200: 'ok' },
+  },
   {
     method: 'get',
     path: '/readyz',
-    tag: 'operations',
+    tag: 'Operations',
+    operationId: 'checkReadiness',
     summary: 'Readiness: database and Temporal reachable',
     auth: 'none',
+    errorMedia: 'application/json',
     responses: { 200: 'ready', 503: 'not ready' },
   },
   {
     method: 'get',
     path: '/metrics',
-    tag: 'operations',
+    tag: 'Operations',
+    operationId: 'getMetrics',
     summary:
       'Prometheus metrics of this process (with METRICS_KEY set: `Authorization: Bearer <METRICS_KEY>`; not served here in production without it)',
     auth: 'none',
@@ -60,17 +92,36 @@ export const ROUTES: RouteDoc[] = [
   {
     method: 'get',
     path: '/openapi.json',
-    tag: 'operations',
+    tag: 'Operations',
+    operationId: 'getOpenApiDocument',
     summary: 'This document',
     auth: 'none',
     responses: { 200: 'OpenAPI 3.1 document' },
   },
-  { method: 'get', path: '/docs', tag: 'operations', summary: 'This document as a page', auth: 'none', responses: { 200: 'HTML' } },
+  {
+    method: 'get',
+    path: '/problems/:code',
+    tag: 'Operations',
+    operationId: 'getProblemType',
+    summary: "What an error's `type` URI points to: the problem type of a `code`, as a page",
+    auth: 'none',
+    responses: { 200: 'HTML', 404: '`not_found`: not a code of this API' },
+  },
+  {
+    method: 'get',
+    path: '/docs',
+    tag: 'Operations',
+    operationId: 'getApiDocsPage',
+    summary: 'This document as a page',
+    auth: 'none',
+    responses: { 200: 'HTML' },
+  },
 
   {
     method: 'post',
     path: '/v1/bookings/:bookingId/confirm',
-    tag: 'bookings',
+    tag: 'Bookings',
+    operationId: 'confirmBooking',
     summary: 'Confirm (or update) a booking',
     auth: 'apiKey',
     body: confirmBodySchema,
@@ -79,7 +130,8 @@ export const ROUTES: RouteDoc[] = [
   {
     method: 'post',
     path: '/v1/bookings/:bookingId/reschedule',
-    tag: 'bookings',
+    tag: 'Bookings',
+    operationId: 'rescheduleBooking',
     summary: 'Move a booking',
     auth: 'apiKey',
     body: rescheduleBodySchema,
@@ -94,7 +146,8 @@ export const ROUTES: RouteDoc[] = [
   {
     method: 'post',
     path: '/v1/bookings/:bookingId/cancel',
-    tag: 'bookings',
+    tag: 'Bookings',
+    operationId: 'cancelBooking',
     summary: 'Cancel a booking (idempotent)',
     auth: 'apiKey',
     body: cancelBodySchema,
@@ -109,7 +162,8 @@ export const ROUTES: RouteDoc[] = [
   {
     method: 'get',
     path: '/v1/bookings/:bookingId',
-    tag: 'bookings',
+    tag: 'Bookings',
+    operationId: 'getBooking',
     summary: 'A booking and the state of each calendar event (from PostgreSQL once Temporal has removed its workflow)',
     auth: 'apiKey',
     responses: {
@@ -122,7 +176,8 @@ export const ROUTES: RouteDoc[] = [
   {
     method: 'get',
     path: '/v1/bookings/:bookingId/history',
-    tag: 'bookings',
+    tag: 'Bookings',
+    operationId: 'getBookingHistory',
     summary:
       "The booking's history, oldest first: every calendar write, retried attempt and failure, the users' own edits of its events, notifications and invitation mails",
     auth: 'apiKey',
@@ -132,7 +187,8 @@ export const ROUTES: RouteDoc[] = [
   {
     method: 'get',
     path: '/v1/users/:userId/bookings',
-    tag: 'bookings',
+    tag: 'Bookings',
+    operationId: 'listUserBookings',
     summary: "The user's bookings from PostgreSQL by start time, each as GET /v1/bookings/:bookingId shows it (`to` after `from`)",
     auth: 'apiKey',
     query: userBookingsQuerySchema,
@@ -146,7 +202,8 @@ export const ROUTES: RouteDoc[] = [
   {
     method: 'post',
     path: '/v1/webhooks/bookings',
-    tag: 'bookings',
+    tag: 'Webhooks',
+    operationId: 'receiveBookingWebhook',
     summary: 'Booking changes as signed webhook events',
     auth: 'webhookSignature',
     body: webhookEventSchema,
@@ -166,7 +223,8 @@ export const ROUTES: RouteDoc[] = [
   {
     method: 'get',
     path: '/v1/users/:userId/busy',
-    tag: 'availability',
+    tag: 'Availability',
+    operationId: 'getUserBusyTimes',
     summary:
       "The user's busy times, merged across the calendars that count for conflicts; per connection, `covers` says whether every one of them was read over the whole range",
     auth: 'apiKey',
@@ -176,7 +234,8 @@ export const ROUTES: RouteDoc[] = [
   {
     method: 'post',
     path: '/v1/availability/check',
-    tag: 'availability',
+    tag: 'Availability',
+    operationId: 'checkAvailability',
     summary: 'Conflicts of a slot for some users',
     auth: 'apiKey',
     body: availabilityCheckBodySchema,
@@ -185,7 +244,8 @@ export const ROUTES: RouteDoc[] = [
   {
     method: 'get',
     path: '/v1/notifications',
-    tag: 'availability',
+    tag: 'Notifications',
+    operationId: 'listNotifications',
     summary:
       'Events sent (or being sent) to NOTIFY_URL: `connection.connected`, `connection.needs_reauth`, `connection.error` (once per episode of `error`, `{userId, connectionId, reason, message}`), `booking.sync_failed`, `booking.conflict_detected`, `booking.removed_externally`, `booking.moved_externally`',
     auth: 'apiKey',
@@ -196,7 +256,8 @@ export const ROUTES: RouteDoc[] = [
   {
     method: 'post',
     path: '/v1/webhooks/google',
-    tag: 'provider notifications',
+    tag: 'Webhooks',
+    operationId: 'receiveGoogleNotification',
     summary: 'Google Calendar watch-channel notifications',
     auth: 'providerSecret',
     responses: { 200: 'taken', 401: 'unknown channel or wrong token' },
@@ -204,7 +265,8 @@ export const ROUTES: RouteDoc[] = [
   {
     method: 'post',
     path: '/v1/webhooks/microsoft',
-    tag: 'provider notifications',
+    tag: 'Webhooks',
+    operationId: 'receiveMicrosoftNotification',
     summary: 'Graph change notifications (and the validation handshake)',
     auth: 'providerSecret',
     responses: { 200: 'validation token echoed', 202: 'taken', 401: 'wrong clientState' },
@@ -212,7 +274,8 @@ export const ROUTES: RouteDoc[] = [
   {
     method: 'post',
     path: '/v1/webhooks/microsoft/lifecycle',
-    tag: 'provider notifications',
+    tag: 'Webhooks',
+    operationId: 'receiveMicrosoftLifecycleNotification',
     summary: 'Graph lifecycle notifications',
     auth: 'providerSecret',
     responses: { 200: 'validation token echoed', 202: 'taken', 401: 'wrong clientState' },
@@ -221,7 +284,8 @@ export const ROUTES: RouteDoc[] = [
   {
     method: 'post',
     path: '/codec/encode',
-    tag: 'operations',
+    tag: 'Operations',
+    operationId: 'encodePayloads',
     summary: 'Temporal codec server: encrypt payloads (bearer: one of CODEC_API_KEYS, not API_KEYS)',
     auth: 'apiKey',
     body: codecPayloadsSchema,
@@ -230,7 +294,8 @@ export const ROUTES: RouteDoc[] = [
   {
     method: 'post',
     path: '/codec/decode',
-    tag: 'operations',
+    tag: 'Operations',
+    operationId: 'decodePayloads',
     summary: 'Temporal codec server: decrypt payloads for the Web UI (bearer: one of CODEC_API_KEYS, not API_KEYS)',
     auth: 'apiKey',
     body: codecPayloadsSchema,
@@ -243,7 +308,8 @@ export const ROUTES: RouteDoc[] = [
   {
     method: 'options',
     path: '/codec/encode',
-    tag: 'operations',
+    tag: 'Operations',
+    operationId: 'preflightEncodePayloads',
     summary: 'CORS preflight for the Web UI',
     auth: 'none',
     responses: { 204: 'allowed origins' },
@@ -251,7 +317,8 @@ export const ROUTES: RouteDoc[] = [
   {
     method: 'options',
     path: '/codec/decode',
-    tag: 'operations',
+    tag: 'Operations',
+    operationId: 'preflightDecodePayloads',
     summary: 'CORS preflight for the Web UI',
     auth: 'none',
     responses: { 204: 'allowed origins' },

@@ -1,3 +1,3 @@
-/** Answers many routes share. */
-export const invalid = { 400: 'invalid request: `{error: {code, message, details}}`' };
+/** Answers many routes share (as problem details, see problem-responses.ts). */
+export const invalid = { 400: '`invalid_request` (field errors in `errors`), `invalid_json` or `invalid_utf8`' };
 export const keyed = { 401: 'missing or wrong API key', 429: 'rate limited (`Retry-After`)' };

@@ -13,7 +13,8 @@ export const CONNECTION_ROUTES: RouteDoc[] = [
   {
     method: 'post',
     path: '/v1/users/:userId/connect-links',
-    tag: 'connections',
+    tag: 'Connections',
+    operationId: 'createConnectLink',
     summary: 'A single-use link to connect Google or Microsoft',
     auth: 'apiKey',
     body: connectLinkBodySchema,
@@ -27,9 +28,11 @@ export const CONNECTION_ROUTES: RouteDoc[] = [
   {
     method: 'get',
     path: '/v1/connect/:flowId',
-    tag: 'connections',
+    tag: 'Connections',
+    operationId: 'startConnectFlow',
     summary: "Starts the OAuth flow (the user's browser)",
     auth: 'signedLink',
+    errorMedia: 'text/html',
     responses: {
       302: 'to the provider (the browser binding cookie set)',
       400: 'unknown, used or expired link, or a flow started in another browser (a page)',
@@ -38,9 +41,11 @@ export const CONNECTION_ROUTES: RouteDoc[] = [
   {
     method: 'get',
     path: '/v1/oauth/:provider/callback',
-    tag: 'connections',
+    tag: 'Connections',
+    operationId: 'completeOAuthConnect',
     summary: 'OAuth redirect back from the provider (completes only in the browser the flow is bound to)',
     auth: 'signedLink',
+    errorMedia: 'text/html',
     responses: {
       200: 'result page (or a page moving on to the settings page)',
       302: 'to returnUrl with status',
@@ -50,7 +55,8 @@ export const CONNECTION_ROUTES: RouteDoc[] = [
   {
     method: 'post',
     path: '/v1/users/:userId/connections',
-    tag: 'connections',
+    tag: 'Connections',
+    operationId: 'createConnection',
     summary: 'Connect a CalDAV or iCloud account (verified first)',
     auth: 'apiKey',
     body: caldavAccountBodySchema,
@@ -67,7 +73,8 @@ export const CONNECTION_ROUTES: RouteDoc[] = [
   {
     method: 'get',
     path: '/v1/users/:userId/connections',
-    tag: 'connections',
+    tag: 'Connections',
+    operationId: 'listConnections',
     summary:
       "The user's calendars: `{connections: [{id, provider, accountEmail, serverUrl? (CalDAV, iCloud), status, syncEnabled, calendarId, reminders, lastSyncedAt, lastError, bulkSync?, removingEvents?, eventsNotRemoved?}]}`; `eventsNotRemoved` (`[{bookingId, start, reason}]`) on a calendar disconnected with `removeEvents=true`: the events it could not remove. `status`: `active`, `needs_reauth` (the user must reconnect), `error` (a permanent failure: the calendar is gone or no longer writable, the provider refuses the account, or its stored secrets cannot be read; `lastError` says what to do and `errorReason` why: `calendar_not_found`, `calendar_forbidden`, `account_disabled`, `secret_unavailable`; the account heals by itself when the cause goes), `disconnected`",
     auth: 'apiKey',
@@ -76,7 +83,8 @@ export const CONNECTION_ROUTES: RouteDoc[] = [
   {
     method: 'patch',
     path: '/v1/users/:userId/connections/:connectionId',
-    tag: 'connections',
+    tag: 'Connections',
+    operationId: 'updateConnection',
     summary:
       "Turn sync on or off, choose the calendar, set the connection's reminders (null: EVENT_REMINDERS), or choose the calendars whose busy times count for conflicts (`busyCalendarIds`, any the account can read; null: the primary calendar and the one events go to); new reminders rewrite the events of bookings that have not ended. Another calendar ends an `error` about the old one (gone, not writable): the connection is `active` again and every booking whose write failed is written there",
     auth: 'apiKey',
@@ -93,7 +101,8 @@ export const CONNECTION_ROUTES: RouteDoc[] = [
   {
     method: 'delete',
     path: '/v1/users/:userId/connections/:connectionId',
-    tag: 'connections',
+    tag: 'Connections',
+    operationId: 'disconnectConnection',
     summary:
       'Disconnect (optionally removing our events, `?removeEvents=true`). Always finishes, within a minute for an account that cannot be written any more (e.g. `needs_reauth`): poll the connection list until `status` is `disconnected`; after a removal it carries `eventsNotRemoved` (`[{bookingId, start, reason}]`, empty when every event was removed), also written to the sync log',
     auth: 'apiKey',
@@ -107,7 +116,8 @@ export const CONNECTION_ROUTES: RouteDoc[] = [
   {
     method: 'post',
     path: '/v1/users/:userId/connections/:connectionId/reconnect',
-    tag: 'connections',
+    tag: 'Connections',
+    operationId: 'reconnectConnection',
     summary:
       'Reconnect a CalDAV or iCloud connection with a new app password (user name and server URL default to the stored ones), verified first; the same connection (id, events, bookings) is active again and its bookings are synced. OAuth connections reconnect through a connect link',
     auth: 'apiKey',
@@ -125,7 +135,8 @@ export const CONNECTION_ROUTES: RouteDoc[] = [
   {
     method: 'get',
     path: '/v1/users/:userId/connections/:connectionId/calendars',
-    tag: 'connections',
+    tag: 'Connections',
+    operationId: 'listConnectionCalendars',
     summary: "The account's calendars (`{id, name, primary, writable, selected, countsForConflicts}`)",
     auth: 'apiKey',
     responses: {
@@ -139,7 +150,8 @@ export const CONNECTION_ROUTES: RouteDoc[] = [
   {
     method: 'post',
     path: '/v1/users/:userId/settings-links',
-    tag: 'connections',
+    tag: 'Settings',
+    operationId: 'createSettingsLink',
     summary:
       "A signed link to the settings page (valid one hour, exchanged for a session on use); the optional body's `timeZone` is the zone the page shows times in (default: the browser's)",
     auth: 'apiKey',
@@ -149,7 +161,8 @@ export const CONNECTION_ROUTES: RouteDoc[] = [
   {
     method: 'delete',
     path: '/v1/users/:userId/settings-links',
-    tag: 'connections',
+    tag: 'Settings',
+    operationId: 'revokeSettingsLinks',
     summary: 'Revokes every settings link and session issued for the user so far',
     auth: 'apiKey',
     responses: { 204: 'revoked', ...keyed },
@@ -157,7 +170,8 @@ export const CONNECTION_ROUTES: RouteDoc[] = [
   {
     method: 'post',
     path: '/v1/users/:userId/feed-links',
-    tag: 'connections',
+    tag: 'Feeds',
+    operationId: 'createFeedLink',
     summary:
       "A secret calendar feed link for the user (`https://…/feeds/<token>.ics`, also as `webcal://`); replaces the user's earlier link, whose URL then 404s",
     auth: 'apiKey',
@@ -166,7 +180,8 @@ export const CONNECTION_ROUTES: RouteDoc[] = [
   {
     method: 'delete',
     path: '/v1/users/:userId/feed-links',
-    tag: 'connections',
+    tag: 'Feeds',
+    operationId: 'revokeFeedLink',
     summary: "Revokes the user's calendar feed link (its URL then 404s)",
     auth: 'apiKey',
     responses: { 204: 'revoked', ...invalid, ...keyed },
@@ -174,10 +189,12 @@ export const CONNECTION_ROUTES: RouteDoc[] = [
   {
     method: 'get',
     path: '/feeds/:token.ics',
-    tag: 'connections',
+    tag: 'Feeds',
+    operationId: 'getCalendarFeed',
     summary:
       "The user's bookings as an iCalendar feed: upcoming confirmed ones and those cancelled in the last 7 days (`STATUS:CANCELLED`), none the user opted out of (`sync: false`), at most 1,000; the token in the path is the credential",
     auth: 'signedLink',
+    errorMedia: 'text/plain',
     responses: {
       200: '`text/calendar` with a strong `ETag`, `Cache-Control: private, max-age=300`',
       304: '`If-None-Match` matched: unchanged',

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { ROUTES, type RouteAuth, type RouteDoc } from './catalogue';
+import { API_TAGS, ROUTES, type RouteAuth, type RouteDoc } from './catalogue';
+import { problemComponentSchema, problemResponseRef, problemResponses } from './problem-responses';
 
 // The OpenAPI 3.1 document, generated from the same zod schemas that validate requests
 // (JSON Schema 2020-12 is OpenAPI 3.1's schema language). Refinements that JSON Schema cannot
@@ -22,6 +23,33 @@ const SECURITY: Record<RouteAuth, Array<Record<string, string[]>>> = {
   none: [],
 };
 
+/**
+ * The route's answers: its own successes, its errors as the shared problem responses (or as its
+ * pages or text, `errorMedia`), and the problems any such route can give though it does not list them.
+ */
+function responses(route: RouteDoc): Record<string, unknown> {
+  const listed: Record<number, string> = { ...route.responses };
+  if (route.body) {
+    listed[413] ??= DEFAULT_ERRORS[413]!;
+    listed[415] ??= DEFAULT_ERRORS[415]!;
+  }
+  listed[500] ??= DEFAULT_ERRORS[500]!;
+  return Object.fromEntries(
+    Object.entries(listed).map(([key, description]) => {
+      const status = Number(key);
+      if (status < 400) return [key, { description }];
+      if (route.errorMedia && status !== 500) return [key, { description, content: { [route.errorMedia]: {} } }];
+      return [key, problemResponseRef(status, description)];
+    }),
+  );
+}
+
+const DEFAULT_ERRORS: Record<number, string> = {
+  413: '`payload_too_large`',
+  415: '`unsupported_media_type`',
+  500: '`internal`: an unexpected error',
+};
+
 function operation(route: RouteDoc): Record<string, unknown> {
   const pathParams = [...route.path.matchAll(/:([A-Za-z]+)/g)].map((m) => ({
     name: m[1],
@@ -39,11 +67,11 @@ function operation(route: RouteDoc): Record<string, unknown> {
   return {
     tags: [route.tag],
     summary: route.summary,
-    operationId: `${route.method}${route.path.replace(/[/:{}-]+(\w)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
+    operationId: route.operationId,
     security: SECURITY[route.auth],
     ...(pathParams.length + queryParams.length > 0 ? { parameters: [...pathParams, ...queryParams] } : {}),
     ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(route.body) } } } } : {}),
-    responses: Object.fromEntries(Object.entries(route.responses).map(([status, description]) => [status, { description }])),
+    responses: responses(route),
   };
 }
 
@@ -61,8 +89,10 @@ export function openApiDocument(opts: { version: string; serverUrl: string }): R
       description: "Keeps users' external calendars in step with a booking system's bookings.",
     },
     servers: [{ url: opts.serverUrl }],
-    tags: [...new Set(ROUTES.map((r) => r.tag))].map((name) => ({ name })),
+    tags: Object.entries(API_TAGS).map(([name, description]) => ({ name, description })),
     components: {
+      schemas: { Problem: problemComponentSchema() },
+      responses: problemResponses(),
       securitySchemes: {
         apiKey: { type: 'http', scheme: 'bearer', description: 'one of API_KEYS' },
         webhookSignature: {

@@ -7,7 +7,8 @@ export const PERSONAL_DATA_ROUTES: RouteDoc[] = [
   {
     method: 'delete',
     path: '/v1/users/:userId',
-    tag: 'personal data',
+    tag: 'Personal data',
+    operationId: 'eraseUser',
     summary:
       "Erase a user: every calendar account is disconnected (grant revoked, tokens erased; with `?removeEvents=true` the events this service wrote are removed first), the user's settings and feed links stop working, every row naming the user is deleted (connections, event links, busy times, sync log, notifications, invitation records, connect flows and attempts) and the user is taken out of the bookings they took part in (and out of those bookings' running workflows; a booking left without participants is cancelled here). A record without personal data stays (the user's id hashed under a server key, when, row counts). Runs as a workflow, so it finishes after a crash or restart; asking again is harmless (a running erasure is joined, a finished one finds nothing left). Answers `{userId, status: 'erasing' | 'erased', removeEvents, connections, erased?}`; `erased` (rows removed per kind) once finished. A later booking or connect for the same id starts afresh",
     auth: 'apiKey',

@@ -5,9 +5,11 @@ export const SETTINGS_PAGE_ROUTES: RouteDoc[] = [
   {
     method: 'get',
     path: '/settings',
-    tag: 'connections',
+    tag: 'Settings',
+    operationId: 'getSettingsPage',
     summary: "The user's settings page; `?token=` exchanges a link for the session cookie",
     auth: 'signedLink',
+    errorMedia: 'text/html',
     responses: {
       200: 'HTML (with `?token=` from another site: a page that moves on to the bare `/settings`)',
       303: 'with `?token=`: to the bare `/settings`, the session cookie set',
@@ -17,18 +19,22 @@ export const SETTINGS_PAGE_ROUTES: RouteDoc[] = [
   {
     method: 'post',
     path: '/settings/connect',
-    tag: 'connections',
+    tag: 'Settings',
+    operationId: 'connectCalendarFromSettings',
     summary:
       'Settings page: connect Google or Microsoft. A framed page (SETTINGS_FRAME_ANCESTORS) posts it into a new window with a `window` pass standing for the session there',
     auth: 'settingsSession',
+    errorMedia: 'text/html',
     responses: { 303: 'to the provider', 401: 'no valid session', 403: "not posted from this service's own page" },
   },
   {
     method: 'post',
     path: '/settings/disconnect',
-    tag: 'connections',
+    tag: 'Settings',
+    operationId: 'disconnectCalendarFromSettings',
     summary: 'Settings page: disconnect',
     auth: 'settingsSession',
+    errorMedia: 'text/html',
     responses: {
       303: 'back to the page',
       400: 'the page, with what went wrong',
@@ -40,9 +46,11 @@ export const SETTINGS_PAGE_ROUTES: RouteDoc[] = [
   {
     method: 'post',
     path: '/settings/caldav',
-    tag: 'connections',
+    tag: 'Settings',
+    operationId: 'connectCaldavFromSettings',
     summary: 'Settings page: connect CalDAV or iCloud',
     auth: 'settingsSession',
+    errorMedia: 'text/html',
     responses: {
       303: 'back to the page',
       400: 'the form again, with what to fix',
@@ -53,10 +61,12 @@ export const SETTINGS_PAGE_ROUTES: RouteDoc[] = [
   {
     method: 'post',
     path: '/settings/reconnect',
-    tag: 'connections',
+    tag: 'Settings',
+    operationId: 'reconnectCaldavFromSettings',
     summary:
       'Settings page: reconnect a CalDAV or iCloud calendar with a new app password (the same calendar, its events and bookings kept)',
     auth: 'settingsSession',
+    errorMedia: 'text/html',
     responses: {
       303: 'back to the page (`?status=reconnected`)',
       400: 'the form again, with what to fix',
@@ -69,9 +79,11 @@ export const SETTINGS_PAGE_ROUTES: RouteDoc[] = [
   {
     method: 'post',
     path: '/settings/feed-link',
-    tag: 'connections',
+    tag: 'Settings',
+    operationId: 'createFeedLinkFromSettings',
     summary: "Settings page: create (or replace) the user's calendar feed link; the old one stops working",
     auth: 'settingsSession',
+    errorMedia: 'text/html',
     responses: {
       200: 'the page, showing the new link (https and webcal) once, with copy buttons and how to add it to Google, Outlook and Apple',
       401: 'no valid session',
@@ -81,30 +93,40 @@ export const SETTINGS_PAGE_ROUTES: RouteDoc[] = [
   {
     method: 'post',
     path: '/settings/feed-link/revoke',
-    tag: 'connections',
+    tag: 'Settings',
+    operationId: 'revokeFeedLinkFromSettings',
     summary: "Settings page: revoke the user's calendar feed link (its URL 404s)",
     auth: 'settingsSession',
+    errorMedia: 'text/html',
     responses: { 303: 'back to the page', 401: 'no valid session', 403: "not posted from this service's own page" },
   },
   ...(
     [
-      ['/settings/calendar', 'the calendar bookings are added to (`connectionId`, `calendarId`; its events move there)'],
-      ['/settings/sync', 'sync on or off (`connectionId`, `syncEnabled` true|false)'],
+      [
+        '/settings/calendar',
+        'setCalendarFromSettings',
+        'the calendar bookings are added to (`connectionId`, `calendarId`; its events move there)',
+      ],
+      ['/settings/sync', 'setSyncFromSettings', 'sync on or off (`connectionId`, `syncEnabled` true|false)'],
       [
         '/settings/busy-calendars',
+        'setBusyCalendarsFromSettings',
         'the calendars that count for conflicts (`connectionId`, `busyCalendarIds` repeated, `choice` chosen|default; at least one)',
       ],
       [
         '/settings/reminders',
+        'setRemindersFromSettings',
         "the account's reminders (`connectionId`, `minutes` and `method` repeated per row, `choice` chosen|default), within its provider's limits",
       ],
     ] as const
-  ).map(([path, what]): RouteDoc => ({
+  ).map(([path, operationId, what]): RouteDoc => ({
     method: 'post',
     path,
-    tag: 'connections',
+    tag: 'Settings',
+    operationId,
     summary: `Settings page: ${what}; the same change as PATCH /v1/users/:userId/connections/:connectionId`,
     auth: 'settingsSession',
+    errorMedia: 'text/html',
     responses: {
       303: 'back to the page, with what was saved',
       400: 'the page, with what to fix: nothing changed',
