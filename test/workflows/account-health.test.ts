@@ -63,7 +63,7 @@ describe('calendar account health in the workflows', () => {
         return { mode: 'full', cursorExpired: false, items: 0, edits: [], conflicts: [], healed: reads === 2 };
       },
       bulkSyncPage: async () => ({ active: true, bookingIds: [], ratePerSecond: 10 }),
-      finishBulkSync: async () => undefined,
+      finishBulkSync: async () => ({ provider: null }),
     });
     await runWorkflowWorker(stubs, async (env) => {
       const handle = await startConnection(env);
