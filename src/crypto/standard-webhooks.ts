@@ -51,15 +51,21 @@ export function verifyStandardWebhook(
 ): StandardCheck {
   const { id, timestamp, signature } = headers;
   if (!id || !timestamp || !signature) return { ok: false, message: 'send webhook-id, webhook-timestamp and webhook-signature together' };
-  if (secrets.length === 0) return { ok: false, message: 'Standard Webhooks are not configured here (WEBHOOK_SECRETS); sign with X-Signature' };
+  if (secrets.length === 0)
+    return { ok: false, message: 'Standard Webhooks are not configured here (WEBHOOK_SECRETS); sign with X-Signature' };
   let problem = 'webhook-signature does not match the body';
   for (const secret of secrets) {
     try {
-      new Webhook(secret).verify(rawBody, { 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': signature }, { jsonParse: false });
+      new Webhook(secret).verify(
+        rawBody,
+        { 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': signature },
+        { jsonParse: false },
+      );
       return { ok: true, id };
     } catch (err) {
       if (!(err instanceof WebhookVerificationError)) throw err;
-      if (err.message !== 'No matching signature found') problem = `webhook-timestamp: ${err.message.toLowerCase()} (sign each delivery when it is sent)`;
+      if (err.message !== 'No matching signature found')
+        problem = `webhook-timestamp: ${err.message.toLowerCase()} (sign each delivery when it is sent)`;
     }
   }
   return { ok: false, message: problem };

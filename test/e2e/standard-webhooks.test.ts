@@ -94,38 +94,42 @@ describe('outgoing notifications as Standard Webhooks', () => {
     expect(verified(notifySecrets[0]!, { ...r, headers: { ...r.headers, 'webhook-id': randomUUID() } })).toBe('WebhookVerificationError');
   });
 
-  it('a failed notification is redelivered on request: same webhook-id, newly signed, then listed as delivered', { timeout: 90_000 }, async () => {
-    const userId = h.id('u');
-    let refusing = true;
-    scripts.set(userId, () => (refusing ? 500 : 200));
-    const { connectionId } = await h.connectGoogle(userId);
-    const id = (await eventually(() => connectedOf(connectionId), 'connection.connected sent')).id;
-    const failed = await eventually(async () => {
-      const n = await listed(id);
-      return n?.status === 'failed' ? n : undefined;
-    }, 'listed as failed');
-    const refusedAttempts = deliveriesOf(id).length;
-    expect(refusedAttempts).toBe(failed.attempts);
+  it(
+    'a failed notification is redelivered on request: same webhook-id, newly signed, then listed as delivered',
+    { timeout: 90_000 },
+    async () => {
+      const userId = h.id('u');
+      let refusing = true;
+      scripts.set(userId, () => (refusing ? 500 : 200));
+      const { connectionId } = await h.connectGoogle(userId);
+      const id = (await eventually(() => connectedOf(connectionId), 'connection.connected sent')).id;
+      const failed = await eventually(async () => {
+        const n = await listed(id);
+        return n?.status === 'failed' ? n : undefined;
+      }, 'listed as failed');
+      const refusedAttempts = deliveriesOf(id).length;
+      expect(refusedAttempts).toBe(failed.attempts);
 
-    refusing = false;
-    const redelivery = await h.api<Listed>('POST', `/v1/notifications/${id}/redeliver`);
-    expect([redelivery.status, redelivery.body.id, redelivery.body.status]).toEqual([202, id, 'pending']);
-    const arrived = await eventually(() => deliveriesOf(id).find((r) => r.status === 200), 'the redelivery arrived');
-    expect(arrived.headers['webhook-id']).toBe(id);
-    expect(arrived.idempotencyKey).toBe(id);
-    const body = JSON.parse(arrived.raw.toString('utf8')) as unknown;
-    expect(notifySecrets.map((s) => verified(s, arrived))).toEqual([body, body]);
-    await eventually(async () => ((await listed(id))?.status === 'delivered' ? true : undefined), 'listed as delivered');
-    expect(deliveriesOf(id)).toHaveLength(refusedAttempts + 1);
+      refusing = false;
+      const redelivery = await h.api<Listed>('POST', `/v1/notifications/${id}/redeliver`);
+      expect([redelivery.status, redelivery.body.id, redelivery.body.status]).toEqual([202, id, 'pending']);
+      const arrived = await eventually(() => deliveriesOf(id).find((r) => r.status === 200), 'the redelivery arrived');
+      expect(arrived.headers['webhook-id']).toBe(id);
+      expect(arrived.idempotencyKey).toBe(id);
+      const body = JSON.parse(arrived.raw.toString('utf8')) as unknown;
+      expect(notifySecrets.map((s) => verified(s, arrived))).toEqual([body, body]);
+      await eventually(async () => ((await listed(id))?.status === 'delivered' ? true : undefined), 'listed as delivered');
+      expect(deliveriesOf(id)).toHaveLength(refusedAttempts + 1);
 
-    // Asking again sends it again (a receiver dedupes on webhook-id); unknown ids are 404.
-    expect((await h.api('POST', `/v1/notifications/${id}/redeliver`)).status).toBe(202);
-    await eventually(() => (deliveriesOf(id).length === refusedAttempts + 2 ? true : undefined), 'the second redelivery');
-    expect(new Set(deliveriesOf(id).map((r) => r.headers['webhook-id']))).toEqual(new Set([id]));
-    expect((await h.api('POST', `/v1/notifications/${randomUUID()}/redeliver`)).status).toBe(404);
-    expect((await h.api('POST', '/v1/notifications/not-a-uuid/redeliver')).status).toBe(404);
-    expect((await h.api('POST', `/v1/notifications/${id}/redeliver`, undefined, { key: null })).status).toBe(401);
-  });
+      // Asking again sends it again (a receiver dedupes on webhook-id); unknown ids are 404.
+      expect((await h.api('POST', `/v1/notifications/${id}/redeliver`)).status).toBe(202);
+      await eventually(() => (deliveriesOf(id).length === refusedAttempts + 2 ? true : undefined), 'the second redelivery');
+      expect(new Set(deliveriesOf(id).map((r) => r.headers['webhook-id']))).toEqual(new Set([id]));
+      expect((await h.api('POST', `/v1/notifications/${randomUUID()}/redeliver`)).status).toBe(404);
+      expect((await h.api('POST', '/v1/notifications/not-a-uuid/redeliver')).status).toBe(404);
+      expect((await h.api('POST', `/v1/notifications/${id}/redeliver`, undefined, { key: null })).status).toBe(401);
+    },
+  );
 
   it('connection.bulk_sync_completed arrives once after a connect with bookings to bring in', async () => {
     const userId = h.id('u');
@@ -142,11 +146,14 @@ describe('outgoing notifications as Standard Webhooks', () => {
       'bulk_sync_completed delivered',
     );
     expect(completed.data).toEqual({ connectionId, userId, provider: 'google', counts: { bookings: 2 } });
-    expect(notifySecrets.map((s) => verified(s, completed))).toEqual(notifySecrets.map(() => JSON.parse(completed.raw.toString('utf8'))));
+    const body = JSON.parse(completed.raw.toString('utf8')) as unknown;
+    expect(notifySecrets.map((s) => verified(s, completed))).toEqual([body, body]);
     // The connected notice came first; the bulk sync's end is told once.
     await eventually(() => connectedOf(connectionId), 'connection.connected');
     await settled(h, bookingIds[1]!, (v) => v.calendars.some((c) => c.state === 'synced'));
-    expect(receiver.received.filter((r) => r.type === 'connection.bulk_sync_completed' && r.data['connectionId'] === connectionId)).toHaveLength(1);
+    expect(
+      receiver.received.filter((r) => r.type === 'connection.bulk_sync_completed' && r.data['connectionId'] === connectionId),
+    ).toHaveLength(1);
   });
 
   it('GET /v1/notifications pages with a cursor: every notification exactly once, the filter kept', async () => {
@@ -208,7 +215,12 @@ async function receiptCount(eventId: string): Promise<number> {
 describe('incoming booking webhooks as Standard Webhooks', () => {
   const event = () => {
     const p: TestParticipant = { userId: h.id('u'), role: 'tutor', name: 'Ada', email: 'ada@example.com' };
-    return { id: h.id('evt'), type: 'booking.confirmed', occurredAt: '2026-11-21T10:00:00Z', data: { bookingId: h.id('swh'), ...confirmBody([p]) } };
+    return {
+      id: h.id('evt'),
+      type: 'booking.confirmed',
+      occurredAt: '2026-11-21T10:00:00Z',
+      data: { bookingId: h.id('swh'), ...confirmBody([p]) },
+    };
   };
 
   it('accepts a verified confirm, applies a replay of its webhook-id once, and refuses tampering with 401', async () => {

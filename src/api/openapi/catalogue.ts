@@ -148,7 +148,7 @@ export const ROUTES: RouteDoc[] = [
     path: '/v1/webhooks/bookings',
     tag: 'bookings',
     summary:
-      'Booking changes as signed webhook events: `X-Signature` (WEBHOOK_SECRET) or Standard Webhooks headers (WEBHOOK_SECRETS; `webhook-id` must be the body\'s `id`, which redeliveries are recognised by)',
+      "Booking changes as signed webhook events: `X-Signature` (WEBHOOK_SECRET) or Standard Webhooks headers (WEBHOOK_SECRETS; `webhook-id` must be the body's `id`, which redeliveries are recognised by)",
     auth: 'webhookSignature',
     body: webhookEventSchema,
     responses: {

@@ -19,7 +19,8 @@ function notificationJson(n: NotificationRecord) {
 }
 
 function notificationsError(error: NotificationsError, id?: string): ApiError {
-  if (error === 'invalid_cursor') return new ApiError(400, 'invalid_cursor', 'cursor is not one this list gave out (pass nextCursor as it came)');
+  if (error === 'invalid_cursor')
+    return new ApiError(400, 'invalid_cursor', 'cursor is not one this list gave out (pass nextCursor as it came)');
   if (error === 'notifications_off') return new ApiError(409, 'notifications_off', 'no NOTIFY_URL is configured: nothing is sent');
   return new ApiError(404, 'notification_not_found', `no notification ${id ?? ''}`.trim());
 }

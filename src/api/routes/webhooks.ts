@@ -84,7 +84,7 @@ export function webhookRoutes({ webhookSecret, standardSecrets, bookings, receip
     if (!parsed.success) throw validationError(parsed.error, 'body');
     const event = parsed.data;
     if (webhookId !== undefined && webhookId !== event.id)
-      throw new ApiError(400, 'webhook_id_mismatch', 'webhook-id must equal the body\'s id (the event id redeliveries are recognised by)');
+      throw new ApiError(400, 'webhook_id_mismatch', "webhook-id must equal the body's id (the event id redeliveries are recognised by)");
 
     const outcome = await receipts.applyOnce(
       { id: event.id, type: event.type, bookingId: event.data.bookingId, bodySha256: createHash('sha256').update(raw).digest('hex') },
