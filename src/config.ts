@@ -10,6 +10,7 @@ import { parseTrustProxy } from './trust-proxy';
 import { parseFrameAncestors } from './frame-ancestors';
 import type { InvitationMode } from './domain/invitations';
 import { readTemporalConnection, type TemporalConnection } from './temporal/connection-settings';
+import { parseStandardSecrets } from './crypto/standard-webhooks';
 
 /** The service's configuration, read once from the environment at start-up. */
 export interface AppConfig {
@@ -73,8 +74,15 @@ export interface AppConfig {
   eventReminders: Reminder[];
   /** EVENT_TEMPLATES or EVENT_TEMPLATES_FILE, validated; undefined = the built-in templates. */
   eventTemplates: EventTemplates | undefined;
-  /** Where events for the booking system are POSTed (signed with WEBHOOK_SECRET); undefined = none are sent. */
+  /**
+   * Where events for the booking system are POSTed; undefined = none are sent. Signed with every
+   * NOTIFY_SECRETS entry (Standard Webhooks) and, deprecated, with WEBHOOK_SECRET (X-Signature).
+   */
   notifyUrl: string | undefined;
+  /** NOTIFY_SECRETS: Standard Webhooks secrets (`whsec_…`) that each sign every notification; empty = X-Signature only. */
+  notifySecrets: string[];
+  /** WEBHOOK_SECRETS: Standard Webhooks secrets accepted on incoming booking webhooks (besides X-Signature with WEBHOOK_SECRET). */
+  webhookSecrets: string[];
   /** How long an undelivered event is retried before it counts as failed. */
   notifyRetryForMs: number;
   /** Whether calendars are watched with provider push channels (needs an https PUBLIC_BASE_URL in real use). */
@@ -202,6 +210,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, nowMs: number =
     problems.push(`WEBHOOK_SECRET: must be at least ${MIN_SECRET_LENGTH} characters in production`);
   }
 
+  const notifySecrets = parseStandardSecrets('NOTIFY_SECRETS', validEnv.NOTIFY_SECRETS);
+  if (!notifySecrets.ok) problems.push(notifySecrets.problem);
+  const webhookSecrets = parseStandardSecrets('WEBHOOK_SECRETS', validEnv.WEBHOOK_SECRETS);
+  if (!webhookSecrets.ok) problems.push(webhookSecrets.problem);
+
   let encryptionKeys: KeyringEntry[] = [];
   if (!validEnv.ENCRYPTION_KEYS) {
     problems.push('ENCRYPTION_KEYS is required (id:64-hex-chars, newest first; e.g. k1:<openssl rand -hex 32>)');
@@ -322,6 +335,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, nowMs: number =
     invitations: { mode: validEnv.INVITATIONS, smtpUrl: validEnv.SMTP_URL, from: validEnv.INVITATION_FROM },
     notifyUrl: validEnv.NOTIFY_URL,
     notifyRetryForMs: validEnv.NOTIFY_RETRY_FOR,
+    notifySecrets: notifySecrets.ok ? notifySecrets.secrets : [],
+    webhookSecrets: webhookSecrets.ok ? webhookSecrets.secrets : [],
     // Providers only call https addresses; `on` is for the sandbox, which accepts http.
     pushNotifications:
       validEnv.PUSH_NOTIFICATIONS === 'on' ||

@@ -102,6 +102,8 @@ export const envSchema = z.object({
   CODEC_API_KEYS: optionalText,
   CODEC_OPEN_IN_DEVELOPMENT: z.enum(['true', 'false'], { message: 'CODEC_OPEN_IN_DEVELOPMENT must be true or false' }).optional(),
   WEBHOOK_SECRET: optionalText,
+  // Standard Webhooks secrets (whsec_…, comma or space separated), checked in config.ts.
+  WEBHOOK_SECRETS: optionalText,
   ENCRYPTION_KEYS: optionalText,
   PAYLOAD_PLAINTEXT_ACCEPTED_UNTIL: optionalText,
   GOOGLE_CLIENT_ID: optionalText,
@@ -152,6 +154,7 @@ export const envSchema = z.object({
   // Origins only, checked in config.ts (parseFrameAncestors) so every bad entry is named.
   SETTINGS_FRAME_ANCESTORS: optionalText,
   NOTIFY_URL: optionalText.refine((v) => v === undefined || isHttpUrl(v), { message: 'NOTIFY_URL must be an http(s) URL' }),
+  NOTIFY_SECRETS: optionalText,
   NOTIFY_RETRY_FOR: duration('NOTIFY_RETRY_FOR', '72h').prefault('72h'),
   PUSH_NOTIFICATIONS: z.enum(['auto', 'on', 'off']).default('auto'),
   PUSH_CHANNEL_TTL: optionalText.pipe(duration('PUSH_CHANNEL_TTL', '6h or 3600s').optional()),

@@ -141,7 +141,14 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
         busyWindowMs: config.busyWindowMs,
         externalEditPolicy: config.externalEditPolicy,
         ...(config.notifyUrl
-          ? { notify: { url: config.notifyUrl, secret: config.webhookSecret, retryForMs: config.notifyRetryForMs } }
+          ? {
+              notify: {
+                url: config.notifyUrl,
+                secret: config.webhookSecret,
+                standardSecrets: config.notifySecrets,
+                retryForMs: config.notifyRetryForMs,
+              },
+            }
           : {}),
         ...(mailer && invitations.mode !== 'off'
           ? { invitations: { mode: invitations.mode, from: invitations.from!, mailer, uidHost: new URL(config.publicBaseUrl).hostname } }

@@ -51,7 +51,9 @@ export function createBulkSyncActivities(deps: ActivityDeps) {
       };
     },
 
-    async finishBulkSync(input: { connectionId: string; done: number; startedAt: string }): Promise<void> {
+    /** Records the bulk sync as completed; returns the account's provider, for the notification that says so. */
+    async finishBulkSync(input: { connectionId: string; done: number; startedAt: string }): Promise<{ provider: string | null }> {
+      const account = await deps.calendarAccounts.get(input.connectionId);
       await deps.bulkSync.saveProgress(input.connectionId, {
         state: 'completed',
         total: input.done,
@@ -59,6 +61,7 @@ export function createBulkSyncActivities(deps: ActivityDeps) {
         startedAt: input.startedAt,
         finishedAt: new Date().toISOString(),
       });
+      return { provider: account?.provider ?? null };
     },
   };
 }

@@ -37,8 +37,12 @@ export interface ActivityDeps extends ActivityRepositories {
   logger: Logger;
   /** Push channels: off, or where notifications go and how they are authenticated. */
   push?: { publicBaseUrl: string; ttlMs?: number; secrets: ChannelSecrets };
-  /** Events for the booking system: where they go, the HMAC key they are signed with, how long to retry. */
-  notify?: { url: string; secret: string; retryForMs: number };
+  /**
+   * Events for the booking system: where they go, how long to retry, and how they are signed:
+   * Standard Webhooks with every `standardSecrets` entry (NOTIFY_SECRETS) and, deprecated,
+   * X-Signature with `secret` (WEBHOOK_SECRET).
+   */
+  notify?: { url: string; secret: string; standardSecrets?: readonly string[]; retryForMs: number };
   /** E-mail invitations (INVITATIONS, INVITATION_FROM, SMTP_URL); absent = off. */
   invitations?: { mode: Exclude<InvitationMode, 'off'>; from: string; mailer: Mailer; uidHost: string };
   /** BUSY_POLL_INTERVAL in milliseconds. */

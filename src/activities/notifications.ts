@@ -1,4 +1,5 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
+import { standardWebhookHeaders } from '../crypto/standard-webhooks';
 import { signatureHeader } from '../crypto/webhook-signature';
 import type { NotificationType } from '../domain/notifications';
 import { parseRetryAfter } from '../providers/retry-after';
@@ -23,8 +24,10 @@ export function createNotificationActivities(deps: ActivityDeps) {
     },
 
     /**
-     * POSTs one event to NOTIFY_URL, signed like incoming webhooks (X-Signature over the raw
-     * body) with the event id as Idempotency-Key. Anything but 2xx is retried by Temporal.
+     * POSTs one event to NOTIFY_URL with the event id as Idempotency-Key and `webhook-id` (the same
+     * on every attempt and redelivery), signed per attempt: Standard Webhooks headers with every
+     * NOTIFY_SECRETS entry and the deprecated X-Signature with WEBHOOK_SECRET. Anything but 2xx
+     * is retried by Temporal.
      */
     async deliverNotification(input: { id: string }): Promise<void> {
       const notify = deps.notify;
@@ -44,6 +47,7 @@ export function createNotificationActivities(deps: ActivityDeps) {
             'content-type': 'application/json',
             'x-signature': signatureHeader(notify.secret, body),
             'idempotency-key': notification.id,
+            ...(notify.standardSecrets?.length ? standardWebhookHeaders(notify.standardSecrets, notification.id, body) : {}),
           },
           body,
           signal: AbortSignal.any([AbortSignal.timeout(DELIVERY_TIMEOUT_MS), Context.current().cancellationSignal]),

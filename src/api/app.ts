@@ -28,6 +28,7 @@ import { ChannelSecrets } from '../crypto/channel-secret';
 import { UserSubjects } from '../crypto/user-subject';
 import { providerWebhookRoutes } from './routes/provider-webhooks';
 import { notificationRoutes } from './routes/notifications';
+import { Notifications } from '../application/notifications';
 import { codecRoutes } from './routes/codec';
 import { openApiRoutes } from './routes/openapi';
 import { calendarFeedRoutes } from './routes/calendar-feeds';
@@ -65,6 +66,9 @@ export interface AppDeps extends ApiRepositories {
     | 'icloudCaldavUrl'
     | 'caldav'
     | 'webhookSecret'
+    | 'webhookSecrets'
+    | 'notifyRetryForMs'
+    | 'notifyUrl'
     | 'google'
     | 'microsoft'
     | 'apiRateLimitPerMinute'
@@ -141,6 +145,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(
     webhookRoutes({
       webhookSecret: deps.config.webhookSecret,
+      standardSecrets: deps.config.webhookSecrets,
       bookings: services.bookings,
       receipts: deps.receipts,
       bodyLimit: BODY_LIMIT,
@@ -167,7 +172,16 @@ export function createApp(deps: AppDeps): Express {
   app.use('/v1/notifications', auth);
   app.use(bookingRoutes(services.bookings, services.bookingArchive));
   app.use(availabilityRoutes(deps.busy));
-  app.use(notificationRoutes(deps.notifications));
+  app.use(
+    notificationRoutes(
+      new Notifications({
+        store: deps.notifications,
+        workflows: deps.workflows,
+        notifyUrl: deps.config.notifyUrl,
+        retryForMs: deps.config.notifyRetryForMs,
+      }),
+    ),
+  );
   app.use(providerWebhookRoutes(services.pushNotifications));
   app.use(calendarAccountRoutes(services.calendarAccounts));
   app.use(userErasureRoutes(services.userErasures));

@@ -116,13 +116,14 @@ export const availabilityCheckBodySchema = z
   .superRefine(checkRange);
 
 /** `GET /v1/notifications` query. */
+/** An opaque page cursor as a previous page's `nextCursor` gave it. */
+const cursor = z.string().min(1).max(2000).optional();
+
 export const notificationsQuerySchema = z.strictObject({
   status: z.enum(['pending', 'delivered', 'failed']).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
+  cursor,
 });
-
-/** An opaque page cursor as a previous page's `nextCursor` gave it. */
-const cursor = z.string().min(1).max(2000).optional();
 
 /** `GET /v1/users/:userId/bookings` query: bookings overlapping [from, to), by start time. */
 export const userBookingsQuerySchema = z

@@ -14,6 +14,18 @@ export interface NotificationRecord {
   deliveredAt: Date | null;
 }
 
+/** Where a page of the newest-first list ended: the last row's creation time (µs) and id. */
+export interface NotificationPosition {
+  createdMicros: string;
+  id: string;
+}
+
+export interface NotificationPage {
+  notifications: NotificationRecord[];
+  /** Set when more rows follow: the position of the page's last row. */
+  next: NotificationPosition | null;
+}
+
 interface Row {
   id: string;
   type: NotificationType;
@@ -44,7 +56,10 @@ export interface NotificationStore {
   attemptFailed(id: string, error: string): Promise<void>;
   delivered(id: string): Promise<void>;
   failed(id: string): Promise<void>;
-  list(status: NotificationStatus | undefined, limit: number): Promise<NotificationRecord[]>;
+  /** Newest first (then by id), after `after` when given. */
+  page(status: NotificationStatus | undefined, after: NotificationPosition | null, limit: number): Promise<NotificationPage>;
+  /** A delivered or failed notification back to `pending` for a redelivery; returns it as it now is (undefined: unknown id). */
+  reopen(id: string): Promise<NotificationRecord | undefined>;
 }
 
 export class PgNotificationStore implements NotificationStore {
@@ -78,11 +93,31 @@ export class PgNotificationStore implements NotificationStore {
     await this.pool.query(`UPDATE notifications SET status = 'failed' WHERE id = $1 AND status = 'pending'`, [id]);
   }
 
-  async list(status: NotificationStatus | undefined, limit: number): Promise<NotificationRecord[]> {
-    const { rows } = await this.pool.query<Row>(
-      `SELECT * FROM notifications WHERE ($1::text IS NULL OR status = $1) ORDER BY created_at DESC LIMIT $2`,
-      [status ?? null, limit],
+  async page(status: NotificationStatus | undefined, after: NotificationPosition | null, limit: number): Promise<NotificationPage> {
+    const { rows } = await this.pool.query<Row & { created_us: string }>(
+      `SELECT *, (extract(epoch FROM created_at) * 1000000)::bigint::text AS created_us
+         FROM notifications
+        WHERE ($1::text IS NULL OR status = $1)
+          AND ($2::bigint IS NULL OR (created_at, id) < (timestamptz 'epoch' + $2::bigint * interval '1 microsecond', $3::uuid))
+        ORDER BY created_at DESC, id DESC
+        LIMIT $4`,
+      [status ?? null, after?.createdMicros ?? null, after?.id ?? '00000000-0000-0000-0000-000000000000', limit + 1],
     );
-    return rows.map(toRecord);
+    const more = rows.length > limit;
+    const shown = more ? rows.slice(0, limit) : rows;
+    const last = shown[shown.length - 1];
+    return { notifications: shown.map(toRecord), next: more && last ? { createdMicros: last.created_us, id: last.id } : null };
+  }
+
+  async reopen(id: string): Promise<NotificationRecord | undefined> {
+    // Attempts keep counting across redeliveries; delivered_at is set again by the next success.
+    const { rows } = await this.pool.query<Row>(
+      `WITH reopened AS (
+         UPDATE notifications SET status = 'pending', delivered_at = NULL WHERE id = $1 AND status <> 'pending' RETURNING *
+       )
+       SELECT * FROM reopened UNION ALL SELECT * FROM notifications WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM reopened)`,
+      [id],
+    );
+    return rows[0] ? toRecord(rows[0]) : undefined;
   }
 }

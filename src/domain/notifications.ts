@@ -2,6 +2,8 @@
 export type NotificationType =
   | 'connection.connected'
   | 'connection.needs_reauth'
+  /** A (re)connected calendar's bulk sync finished: `{connectionId, userId, provider, counts: {bookings}}`. */
+  | 'connection.bulk_sync_completed'
   /** The account went to `error` (calendar gone, permission lost, account disabled, secret unreadable); once per episode. */
   | 'connection.error'
   | 'booking.sync_failed'

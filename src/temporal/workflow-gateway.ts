@@ -5,6 +5,7 @@ import type { BookingView } from '../domain/booking';
 import { bookingWorkflow, type BookingWorkflowInput } from '../workflows/booking';
 import type { CarriedState } from '../workflows/booking-records';
 import { connectionWorkflow, type CalendarAccountWorkflowInput } from '../workflows/calendar-account';
+import { notificationWorkflow } from '../workflows/notification';
 import { userErasureWorkflow, type UserErasureInput, type UserErasureResult } from '../workflows/user-erasure';
 import {
   bookingWorkflowId,
@@ -21,6 +22,7 @@ import {
   type CancelChange,
   type ConfirmChange,
   type RescheduleChange,
+  notificationWorkflowId,
   userErasureWorkflowId,
 } from '../workflows/messages';
 import { BookingIdKey, BookingStatusKey, ParticipantUserIdsKey, SyncStateKey } from '../workflows/search-attributes';
@@ -205,6 +207,25 @@ export class WorkflowGateway {
   async signalPush(accountId: string, request: PushRequest): Promise<void> {
     const handle = this.client.workflow.getHandle<typeof connectionWorkflow>(calendarAccountWorkflowId(accountId));
     await handle.signal(request === 'renew_push' ? renewPushSignal : refreshBusySignal);
+  }
+
+  /**
+   * Starts a delivery run for a (reopened) notification under its usual workflow id, so a crash
+   * after this call loses nothing. `running`: a run of it is still going (it delivers what is pending).
+   */
+  async deliverNotification(id: string, retryForMs: number): Promise<'started' | 'running'> {
+    try {
+      await this.client.workflow.start(notificationWorkflow, {
+        workflowId: notificationWorkflowId(id),
+        taskQueue: this.target.taskQueue,
+        args: [{ id, retryForMs }],
+        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+      });
+      return 'started';
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) return 'running';
+      throw err;
+    }
   }
 
   /**

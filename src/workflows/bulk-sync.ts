@@ -1,6 +1,7 @@
 import { continueAsNew, getExternalWorkflowHandle, sleep } from '@temporalio/workflow';
 import { activities } from './activity-options';
 import { bookingWorkflowId, syncConnectionSignal } from './messages';
+import { emitNotification } from './notification';
 import { nowIso } from './workflow-clock';
 
 const PAGE_SIZE = 100;
@@ -48,7 +49,8 @@ async function signalOnSchedule(
  * Brings a newly (re)connected calendar up to date: pages through the user's confirmed bookings
  * that have not ended and asks each booking's workflow (the only writer of its events) to sync
  * this calendar, at a pace under the provider's per-user quota. Continues as new between pages,
- * so any number of bookings keeps the history small; a restart resumes at the last page.
+ * so any number of bookings keeps the history small; a restart resumes at the last page. When
+ * the last page is done it tells the booking system (`connection.bulk_sync_completed`).
  */
 export async function bulkSyncWorkflow(input: BulkSyncInput): Promise<{ done: number }> {
   const startedAt = input.startedAt ?? nowIso();
@@ -75,7 +77,14 @@ export async function bulkSyncWorkflow(input: BulkSyncInput): Promise<{ done: nu
       startedAt,
     });
   }
-  await activities.finishBulkSync({ connectionId: input.connectionId, done, startedAt });
+  const finished = await activities.finishBulkSync({ connectionId: input.connectionId, done, startedAt });
+  // Histories recorded before the activity returned the provider have no result.
+  await emitNotification('connection.bulk_sync_completed', {
+    connectionId: input.connectionId,
+    userId: input.userId,
+    provider: finished?.provider ?? null,
+    counts: { bookings: done },
+  });
   return { done };
 }
 

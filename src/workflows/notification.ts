@@ -43,7 +43,9 @@ export async function emitNotification(type: NotificationType, data: Record<stri
       parentClosePolicy: ParentClosePolicy.ABANDON,
     });
   } catch (err) {
-    if (!(stableId && err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    // Already started: by an earlier sighting of a stable id, or by a redelivery asked for the
+    // moment it was recorded (POST /v1/notifications/:id/redeliver); either run delivers it.
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
   }
 }
 

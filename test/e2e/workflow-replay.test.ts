@@ -115,7 +115,7 @@ describe('bookingWorkflow replay', () => {
       ]),
     );
     const bulk = await runHistory(h.service.client, bulkSyncWorkflowId(connectionId, 1));
-    expect(scheduledActivities(bulk)).toEqual(['bulkSyncPage', 'finishBulkSync']);
+    expect(scheduledActivities(bulk)).toEqual(['bulkSyncPage', 'finishBulkSync', 'recordNotification']);
     expect(bulk.events.some((e) => e.signalExternalWorkflowExecutionInitiatedEventAttributes != null)).toBe(true);
 
     // The connect's notification was refused until NOTIFY_RETRY_FOR ran out; the reconnect's was delivered.

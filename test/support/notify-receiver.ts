@@ -12,6 +12,8 @@ export interface ReceivedNotification {
   raw: Buffer;
   signature: string | undefined;
   idempotencyKey: string | undefined;
+  /** Every header as received (lower-case names), Standard Webhooks' `webhook-*` among them. */
+  headers: Record<string, string>;
 }
 
 /** What the receiver answers: a status, optionally with a `Retry-After` value. */
@@ -52,6 +54,7 @@ export async function startNotifyReceiver(
         raw,
         signature: req.headers['x-signature'] as string | undefined,
         idempotencyKey: req.headers['idempotency-key'] as string | undefined,
+        headers: Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')])),
       });
       res.writeHead(status, retryAfter === undefined ? {} : { 'retry-after': retryAfter }).end();
     });

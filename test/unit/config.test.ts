@@ -36,6 +36,21 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('reads NOTIFY_SECRETS and WEBHOOK_SECRETS as Standard Webhooks secrets, comma or space separated, and names a bad entry', () => {
+    const a = `whsec_${Buffer.alloc(32, 1).toString('base64')}`;
+    const b = `whsec_${Buffer.alloc(24, 2).toString('base64')}`;
+    expect(loadConfig(base).notifySecrets).toEqual([]);
+    expect(loadConfig({ ...base, NOTIFY_SECRETS: `${a}, ${b}` }).notifySecrets).toEqual([a, b]);
+    expect(loadConfig({ ...base, WEBHOOK_SECRETS: `${b} ${a}` }).webhookSecrets).toEqual([b, a]);
+    const short = `whsec_${Buffer.alloc(8, 3).toString('base64')}`;
+    expect(problems({ ...base, NOTIFY_SECRETS: `${a},plain-text-secret`, WEBHOOK_SECRETS: short })).toEqual([
+      expect.stringMatching(/^NOTIFY_SECRETS: entry 2 must be whsec_/),
+      expect.stringMatching(/^WEBHOOK_SECRETS: entry 1 must be whsec_/),
+    ]);
+    // The secret itself is never repeated in the message.
+    expect(problems({ ...base, NOTIFY_SECRETS: 'plain-text-secret' }).join(' ')).not.toContain('plain-text-secret');
+  });
+
   it('reads the shutdown delay and grace time: 5 s delay in production only, 30 s grace', () => {
     expect(loadConfig(base).shutdown).toEqual({ delayMs: 0, graceMs: 30_000 });
     expect(loadConfig({ ...base, SHUTDOWN_DELAY: '2s', SHUTDOWN_GRACE_TIME: '90s' }).shutdown).toEqual({ delayMs: 2_000, graceMs: 90_000 });

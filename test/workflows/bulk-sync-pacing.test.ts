@@ -21,7 +21,7 @@ function pagedBookings(bookingIds: string[], pageSize: number, ratePerSecond: nu
       const from = input.after === null ? 0 : bookingIds.indexOf(input.after) + 1;
       return { bookingIds: bookingIds.slice(from, from + Math.min(pageSize, input.limit)), active: true, ratePerSecond };
     },
-    finishBulkSync: async () => undefined,
+    finishBulkSync: async () => ({ provider: null }),
   };
 }
 

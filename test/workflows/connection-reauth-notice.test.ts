@@ -28,7 +28,7 @@ describe('connection workflow: the re-authentication notice and continue-as-new'
       deliverNotification: async (input) => void delivered.push(input.id),
       // The bulk sync runs and ends while the notice is being recorded.
       bulkSyncPage: async () => (await recordBegan, { active: true, bookingIds: [], ratePerSecond: 10 }),
-      finishBulkSync: async () => undefined,
+      finishBulkSync: async () => ({ provider: null }),
     });
     await runWorkflowWorker(stubs, async (env) => {
       const connectionId = env.id('conn');

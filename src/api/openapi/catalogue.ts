@@ -204,14 +204,15 @@ export const ROUTES: RouteDoc[] = [
     path: '/v1/webhooks/bookings',
     tag: 'Webhooks',
     operationId: 'receiveBookingWebhook',
-    summary: 'Booking changes as signed webhook events',
+    summary:
+      "Booking changes as signed webhook events: `X-Signature` (WEBHOOK_SECRET) or Standard Webhooks headers (WEBHOOK_SECRETS; `webhook-id` must be the body's `id`, which redeliveries are recognised by)",
     auth: 'webhookSignature',
     body: webhookEventSchema,
     responses: {
       200: 'a redelivery, not applied again',
       202: 'accepted',
       ...invalid,
-      401: 'bad signature',
+      401: 'bad signature (or a timestamp more than 5 minutes from now)',
       409: 'id reused for another body',
     },
   },
@@ -247,10 +248,25 @@ export const ROUTES: RouteDoc[] = [
     tag: 'Notifications',
     operationId: 'listNotifications',
     summary:
-      'Events sent (or being sent) to NOTIFY_URL: `connection.connected`, `connection.needs_reauth`, `connection.error` (once per episode of `error`, `{userId, connectionId, reason, message}`), `booking.sync_failed`, `booking.conflict_detected`, `booking.removed_externally`, `booking.moved_externally`',
+      'Events sent (or being sent) to NOTIFY_URL, newest first, a page at a time (pass `nextCursor` back as `cursor`): `connection.connected`, `connection.needs_reauth`, `connection.error` (once per episode of `error`, `{userId, connectionId, reason, message}`), `connection.bulk_sync_completed` (`{connectionId, userId, provider, counts: {bookings}}`), `booking.sync_failed`, `booking.conflict_detected`, `booking.removed_externally`, `booking.moved_externally`',
     auth: 'apiKey',
     query: notificationsQuerySchema,
-    responses: { 200: '`{notifications}`', ...invalid, ...keyed },
+    responses: { 200: '`{notifications, nextCursor}`', ...invalid, ...keyed },
+  },
+  {
+    method: 'post',
+    path: '/v1/notifications/:id/redeliver',
+    tag: 'Notifications',
+    operationId: 'redeliverNotification',
+    summary:
+      'Send a notification again (a failed or delivered one; a pending one is left to its delivery): same `id`/`webhook-id`, newly signed, retried like any delivery. Idempotent: asking while it is pending changes nothing',
+    auth: 'apiKey',
+    responses: {
+      202: 'the notification, `status: pending`',
+      404: '`notification_not_found`',
+      409: '`notifications_off`: no NOTIFY_URL configured',
+      ...keyed,
+    },
   },
 
   {

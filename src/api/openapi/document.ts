@@ -16,7 +16,8 @@ function jsonSchema(schema: z.ZodType): JsonSchema {
 
 const SECURITY: Record<RouteAuth, Array<Record<string, string[]>>> = {
   apiKey: [{ apiKey: [] }],
-  webhookSignature: [{ webhookSignature: [] }],
+  // Either scheme: X-Signature, or Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+  webhookSignature: [{ webhookSignature: [] }, { standardWebhooks: [] }],
   providerSecret: [],
   signedLink: [],
   settingsSession: [],
@@ -100,6 +101,13 @@ export function openApiDocument(opts: { version: string; serverUrl: string }): R
           in: 'header',
           name: 'X-Signature',
           description: 't=<unix>,v1=<hex HMAC-SHA256(WEBHOOK_SECRET, t + "." + raw body)>',
+        },
+        standardWebhooks: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'webhook-signature',
+          description:
+            'Standard Webhooks (https://www.standardwebhooks.com): `webhook-signature: v1,<base64 HMAC-SHA256(key of a WEBHOOK_SECRETS entry, webhook-id + "." + webhook-timestamp + "." + raw body)>` with `webhook-id` (the body\'s `id`) and `webhook-timestamp` (unix seconds, within 5 minutes)',
         },
       },
     },

@@ -5,6 +5,7 @@ import type { BookingResult, Bookings } from '../../application/bookings';
 import { bookingApiError } from '../booking-errors';
 import { ApiError, validationError } from '../errors';
 import { webhookEventSchema, type WebhookEvent } from '../schemas';
+import { verifyStandardWebhook } from '../../crypto/standard-webhooks';
 import { verifySignature, type SignatureProblem } from '../../crypto/webhook-signature';
 
 const SIGNATURE_MESSAGES: Record<SignatureProblem, string> = {
@@ -15,7 +16,10 @@ const SIGNATURE_MESSAGES: Record<SignatureProblem, string> = {
 };
 
 export interface WebhookRouteDeps {
+  /** WEBHOOK_SECRET: the HMAC key of `X-Signature`. */
   webhookSecret: string;
+  /** WEBHOOK_SECRETS: Standard Webhooks secrets accepted (`whsec_…`; any one matching); empty = none. */
+  standardSecrets: readonly string[];
   bookings: Bookings;
   receipts: WebhookReceipts;
   bodyLimit: string;
@@ -41,17 +45,33 @@ async function apply(bookings: Bookings, event: WebhookEvent): Promise<void> {
 }
 
 /**
+ * Authenticates the exact bytes received: Standard Webhooks when any `webhook-*` header is sent
+ * (verified by the `standardwebhooks` library), else `X-Signature`. Returns the `webhook-id`, if any.
+ */
+function authenticate(req: express.Request, raw: Buffer, webhookSecret: string, standardSecrets: readonly string[]): string | undefined {
+  const standard = { id: req.get('webhook-id'), timestamp: req.get('webhook-timestamp'), signature: req.get('webhook-signature') };
+  if (standard.id !== undefined || standard.timestamp !== undefined || standard.signature !== undefined) {
+    const check = verifyStandardWebhook(standardSecrets, raw, standard);
+    if (!check.ok) throw new ApiError(401, 'invalid_signature', check.message);
+    return check.id;
+  }
+  const check = verifySignature(req.get('x-signature'), webhookSecret, raw);
+  if (!check.ok) throw new ApiError(401, 'invalid_signature', SIGNATURE_MESSAGES[check.problem]);
+  return undefined;
+}
+
+/**
  * `POST /v1/webhooks/bookings`: booking changes pushed by the booking system, authenticated by
  * an HMAC over the exact bytes sent (so it reads the raw body; mounted before the JSON parser).
  * A redelivered event id, even one arriving while the first delivery is being applied, is
- * acknowledged without being applied again.
+ * acknowledged without being applied again; with Standard Webhooks the `webhook-id` must be the
+ * body's `id`, so there is one key to deduplicate on.
  */
-export function webhookRoutes({ webhookSecret, bookings, receipts, bodyLimit }: WebhookRouteDeps): Router {
+export function webhookRoutes({ webhookSecret, standardSecrets, bookings, receipts, bodyLimit }: WebhookRouteDeps): Router {
   const router = Router();
   router.post('/v1/webhooks/bookings', express.raw({ type: () => true, limit: bodyLimit }), async (req, res) => {
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const check = verifySignature(req.get('x-signature'), webhookSecret, raw);
-    if (!check.ok) throw new ApiError(401, 'invalid_signature', SIGNATURE_MESSAGES[check.problem]);
+    const webhookId = authenticate(req, raw, webhookSecret, standardSecrets);
     if (!req.is('application/json')) throw new ApiError(415, 'unsupported_media_type', 'send the body as application/json');
 
     let json: unknown;
@@ -63,6 +83,8 @@ export function webhookRoutes({ webhookSecret, bookings, receipts, bodyLimit }: 
     const parsed = webhookEventSchema.safeParse(json);
     if (!parsed.success) throw validationError(parsed.error, 'body');
     const event = parsed.data;
+    if (webhookId !== undefined && webhookId !== event.id)
+      throw new ApiError(400, 'webhook_id_mismatch', "webhook-id must equal the body's id (the event id redeliveries are recognised by)");
 
     const outcome = await receipts.applyOnce(
       { id: event.id, type: event.type, bookingId: event.data.bookingId, bodySha256: createHash('sha256').update(raw).digest('hex') },

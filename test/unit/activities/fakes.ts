@@ -359,7 +359,8 @@ class UnusedNotifications implements NotificationStore {
   attemptFailed = unused('notifications.attemptFailed');
   delivered = unused('notifications.delivered');
   failed = unused('notifications.failed');
-  list = unused('notifications.list');
+  page = unused('notifications.page');
+  reopen = unused('notifications.reopen');
 }
 
 class UnusedInvitationSends implements InvitationSendStore {
