@@ -11,7 +11,7 @@ export interface OperatorContext {
   config: AppConfig;
   pool: Pool;
   /** Connects on first use, as the service's client does (same address, TLS, namespace and payload codec). */
-  temporal(): Promise<Client>;
+  temporal: () => Promise<Client>;
 }
 
 /**

@@ -22,12 +22,22 @@ function entryLine(e: BookingHistoryEntry): string {
     case 'calendar':
     case 'external_edit': {
       const what = `${e.operation} ${e.outcome}`;
-      const where = [e.userId && `user=${e.userId}`, e.connectionId && `connection=${e.connectionId}`, e.provider && `provider=${e.provider}`];
+      const where = [
+        e.userId && `user=${e.userId}`,
+        e.connectionId && `connection=${e.connectionId}`,
+        e.provider && `provider=${e.provider}`,
+      ];
       const revision = e.kind === 'calendar' && e.revision !== null ? `revision=${e.revision}` : null;
       return [e.at, what, ...where, revision, e.detail && `(${e.detail})`].filter(Boolean).join('  ');
     }
     case 'notification':
-      return [e.at, `notification ${e.type} ${e.status}`, `id=${e.notificationId}`, `attempts=${e.attempts}`, e.lastError && `(${e.lastError})`]
+      return [
+        e.at,
+        `notification ${e.type} ${e.status}`,
+        `id=${e.notificationId}`,
+        `attempts=${e.attempts}`,
+        e.lastError && `(${e.lastError})`,
+      ]
         .filter(Boolean)
         .join('  ');
     case 'invitation':

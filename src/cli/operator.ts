@@ -16,11 +16,9 @@ import { withOperatorContext } from './operator-context';
 import { EXIT, UsageError } from './usage';
 
 export interface OperatorIo {
-  out(text: string): void;
-  err(text: string): void;
+  out: (text: string) => void;
+  err: (text: string) => void;
 }
-
-
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 const COMMON: Options = { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } };
