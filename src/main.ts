@@ -7,15 +7,18 @@ import { runUntilStopped, serve } from './serve';
 /**
  * The service's entry: `node dist/main.js [all|api|worker]` (or `tsx src/main.ts`) serves;
  * `node dist/main.js <command>` (the `calsync` bin: migrate, keys reencrypt, resync, booking
- * history, notifications redeliver; see src/cli/help.ts) runs an operator command and exits. Everything comes from the
- * environment; nothing is started beside the service. `npm start` runs
+ * history, notifications redeliver; see src/cli/help.ts) runs an operator command and exits.
+ * Everything comes from the environment; nothing is started beside the service. `npm start` runs
  * `tools/dev/start.ts` instead, which brings up development infrastructure first.
  */
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
+/** Set once the command line named an operator command: a failure then is the command's, not a start's. */
+let operator = false;
 
 async function main(): Promise<void> {
   const command = parseCommand(process.argv[2]);
+  operator = command.kind === 'operator';
   if (command.kind === 'operator') {
     process.exitCode = await runOperatorCommand(process.argv.slice(2), process.env, {
       out: (text) => process.stdout.write(text),
@@ -35,7 +38,6 @@ main().catch((err: unknown) => {
     if (err.help) say(`\n${err.help.trimEnd()}`);
     process.exit(EXIT.usage);
   }
-  const operator = parseCommandSafely() === 'operator';
   say(
     err instanceof ConfigError
       ? err.message
@@ -43,11 +45,3 @@ main().catch((err: unknown) => {
   );
   process.exit(EXIT.failure);
 });
-
-function parseCommandSafely(): string {
-  try {
-    return parseCommand(process.argv[2]).kind;
-  } catch {
-    return 'unknown';
-  }
-}
