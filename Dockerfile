@@ -32,6 +32,9 @@ ENV NODE_ENV=production \
 COPY --from=prod-deps /app/node_modules node_modules
 COPY --from=build /app/dist dist
 COPY migrations migrations
+# `calsync <command>` in the container: the operator CLI (README "Operator CLI").
+COPY bin/calsync.cjs bin/calsync.cjs
+RUN ln -s /app/bin/calsync.cjs /usr/local/bin/calsync
 # The API states package.json's version in /openapi.json.
 COPY package.json ./
 USER node

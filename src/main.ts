@@ -1,20 +1,29 @@
-import { parseCommand, runJob } from './cli/commands';
+import { parseCommand } from './cli/commands';
+import { runOperatorCommand } from './cli/operator';
+import { EXIT, UsageError } from './cli/usage';
 import { ConfigError } from './config';
 import { runUntilStopped, serve } from './serve';
 
 /**
  * The service's entry: `node dist/main.js [all|api|worker]` (or `tsx src/main.ts`) serves;
- * `node dist/main.js migrate|reencrypt` runs that job and exits. Everything comes from the
- * environment; nothing is started beside the service. `npm start` runs
+ * `node dist/main.js <command>` (the `calsync` bin: migrate, keys reencrypt, resync, booking
+ * history, notifications redeliver; see src/cli/help.ts) runs an operator command and exits.
+ * Everything comes from the environment; nothing is started beside the service. `npm start` runs
  * `tools/dev/start.ts` instead, which brings up development infrastructure first.
  */
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
+/** Set once the command line named an operator command: a failure then is the command's, not a start's. */
+let operator = false;
 
 async function main(): Promise<void> {
   const command = parseCommand(process.argv[2]);
-  if (command.kind === 'job') {
-    process.exitCode = await runJob(command.job, process.env, (text) => process.stdout.write(text));
+  operator = command.kind === 'operator';
+  if (command.kind === 'operator') {
+    process.exitCode = await runOperatorCommand(process.argv.slice(2), process.env, {
+      out: (text) => process.stdout.write(text),
+      err: (text) => process.stderr.write(text),
+    });
     return;
   }
   const { role } = command;
@@ -24,6 +33,15 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  say(err instanceof ConfigError ? err.message : `Failed to start: ${err instanceof Error ? err.message : String(err)}`);
-  process.exit(1);
+  if (err instanceof UsageError) {
+    say(`calsync: ${err.message}`);
+    if (err.help) say(`\n${err.help.trimEnd()}`);
+    process.exit(EXIT.usage);
+  }
+  say(
+    err instanceof ConfigError
+      ? err.message
+      : `${operator ? 'Failed' : 'Failed to start'}: ${err instanceof Error ? err.message : String(err)}`,
+  );
+  process.exit(EXIT.failure);
 });

@@ -196,67 +196,79 @@ describe('the production build', () => {
     expect(started.output).toContain(`WORKFLOW_BUNDLE_PATH: no workflow bundle at ${missing}`);
   });
 
-  it('runs migrate and reencrypt as commands of the built service, with only the variables they need', { timeout: 300_000 }, async () => {
-    const build = buildOnce();
-    expect(build.status, build.output).toBe(0);
-    const db = await createFreshDatabase({ prefix: 'calsync_jobs', log: () => undefined });
-    onTestFinished(() => db.drop());
-    const run = (args: string[], env: Record<string, string>) =>
-      spawnSync(process.execPath, [path.join(DIST, 'main.js'), ...args], {
+  it(
+    'runs migrate and keys reencrypt as commands of the built service (the calsync bin), with only the variables they need',
+    { timeout: 300_000 },
+    async () => {
+      const build = buildOnce();
+      expect(build.status, build.output).toBe(0);
+      const db = await createFreshDatabase({ prefix: 'calsync_jobs', log: () => undefined });
+      onTestFinished(() => db.drop());
+      const run = (args: string[], env: Record<string, string>) =>
+        spawnSync(process.execPath, [path.join(DIST, 'main.js'), ...args], {
+          cwd: ROOT,
+          env: { PATH: process.env.PATH, NODE_ENV: 'production', DATABASE_URL: db.url, ...env },
+          encoding: 'utf8',
+          timeout: 60_000,
+        });
+
+      // An empty database gets every migration, once.
+      const migrations = readdirSync(path.join(ROOT, 'migrations'))
+        .filter((f) => f.endsWith('.sql'))
+        .sort();
+      const first = run(['migrate', '--json'], {});
+      expect(first.status, first.stderr).toBe(0);
+      expect((JSON.parse(first.stdout) as { applied: string[] }).applied).toEqual(migrations);
+      // The package's bin (`calsync`) is a launcher of the built service: the same commands, text for a person.
+      const second = spawnSync(process.execPath, [path.join(ROOT, 'bin/calsync.cjs'), 'migrate'], {
         cwd: ROOT,
-        env: { PATH: process.env.PATH, NODE_ENV: 'production', DATABASE_URL: db.url, ...env },
+        env: { PATH: process.env.PATH, NODE_ENV: 'production', DATABASE_URL: db.url },
         encoding: 'utf8',
         timeout: 60_000,
       });
+      expect(second.status, second.stderr).toBe(0);
+      expect(second.stdout).toBe('The database is up to date: no migration was pending.\n');
+      const bin = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string> };
+      expect(bin.bin).toEqual({ calsync: 'bin/calsync.cjs' });
 
-    // An empty database gets every migration, once.
-    const migrations = readdirSync(path.join(ROOT, 'migrations'))
-      .filter((f) => f.endsWith('.sql'))
-      .sort();
-    const first = run(['migrate'], {});
-    expect(first.status, first.stderr).toBe(0);
-    expect((JSON.parse(first.stdout) as { applied: string[] }).applied).toEqual(migrations);
-    const second = run(['migrate'], {});
-    expect(second.status, second.stderr).toBe(0);
-    expect(JSON.parse(second.stdout)).toEqual({ applied: [] });
+      // A secret sealed under the old key is re-sealed under the key now first, and still opens to what was stored.
+      const oldKey = `old_1:${randomBytes(32).toString('hex')}`;
+      const newKey = `new_1:${randomBytes(32).toString('hex')}`;
+      const keyOf = (spec: string) => ({ id: spec.split(':')[0]!, key: Buffer.from(spec.split(':')[1]!, 'hex') });
+      const pool = createPool(db.url, 2);
+      onTestFinished(() => pool.end());
+      const password = `app-${randomBytes(8).toString('hex')}`;
+      const { account } = await new PgCalendarAccountStore(pool, new SecretBox([keyOf(oldKey)])).upsertCalDav({
+        userId: 'user-1',
+        provider: 'caldav',
+        serverUrl: 'https://caldav.invalid/',
+        calendarUrl: 'https://caldav.invalid/calendars/x/',
+        username: 'someone@caldav.test',
+        password,
+      });
+      const reencrypt = run(['keys', 'reencrypt', '--json'], { ENCRYPTION_KEYS: `${newKey},${oldKey}` });
+      expect(reencrypt.status, reencrypt.stderr).toBe(0);
+      expect(JSON.parse(reencrypt.stdout)).toMatchObject({ keyId: 'new_1', connections: { reencrypted: 1, current: 1 }, failed: [] });
+      const row = await pool.query<{ password_enc: string }>('SELECT password_enc FROM calendar_connections WHERE id = $1', [account.id]);
+      expect(SecretBox.keyIdOf(row.rows[0]!.password_enc)).toBe('new_1');
+      expect(new SecretBox([keyOf(newKey)]).open(row.rows[0]!.password_enc, aad('password', account.id))).toBe(password);
 
-    // A secret sealed under the old key is re-sealed under the key now first, and still opens to what was stored.
-    const oldKey = `old_1:${randomBytes(32).toString('hex')}`;
-    const newKey = `new_1:${randomBytes(32).toString('hex')}`;
-    const keyOf = (spec: string) => ({ id: spec.split(':')[0]!, key: Buffer.from(spec.split(':')[1]!, 'hex') });
-    const pool = createPool(db.url, 2);
-    onTestFinished(() => pool.end());
-    const password = `app-${randomBytes(8).toString('hex')}`;
-    const { account } = await new PgCalendarAccountStore(pool, new SecretBox([keyOf(oldKey)])).upsertCalDav({
-      userId: 'user-1',
-      provider: 'caldav',
-      serverUrl: 'https://caldav.invalid/',
-      calendarUrl: 'https://caldav.invalid/calendars/x/',
-      username: 'someone@caldav.test',
-      password,
-    });
-    const reencrypt = run(['reencrypt'], { ENCRYPTION_KEYS: `${newKey},${oldKey}` });
-    expect(reencrypt.status, reencrypt.stderr).toBe(0);
-    expect(JSON.parse(reencrypt.stdout)).toMatchObject({ keyId: 'new_1', connections: { reencrypted: 1, current: 1 }, failed: [] });
-    const row = await pool.query<{ password_enc: string }>('SELECT password_enc FROM calendar_connections WHERE id = $1', [account.id]);
-    expect(SecretBox.keyIdOf(row.rows[0]!.password_enc)).toBe('new_1');
-    expect(new SecretBox([keyOf(newKey)]).open(row.rows[0]!.password_enc, aad('password', account.id))).toBe(password);
+      // Without the key a row is sealed under: exit 1, the connection named, nothing secret printed.
+      const stranger = run(['reencrypt', '--json'], { ENCRYPTION_KEYS: `other:${randomBytes(32).toString('hex')}` });
+      expect(stranger.status).toBe(1);
+      expect(JSON.parse(stranger.stdout)).toMatchObject({ failed: [{ connectionId: account.id }] });
+      expect(stranger.stdout).not.toContain(password);
 
-    // Without the key a row is sealed under: exit 1, the connection named, nothing secret printed.
-    const stranger = run(['reencrypt'], { ENCRYPTION_KEYS: `other:${randomBytes(32).toString('hex')}` });
-    expect(stranger.status).toBe(1);
-    expect(JSON.parse(stranger.stdout)).toMatchObject({ failed: [{ connectionId: account.id }] });
-    expect(stranger.stdout).not.toContain(password);
-
-    // A missing variable or an unknown command is the operator's mistake, said as such.
-    const noKeys = run(['reencrypt'], {});
-    expect(noKeys.status).toBe(1);
-    expect(noKeys.stderr).toContain('ENCRYPTION_KEYS');
-    const devKey = run(['reencrypt'], { ENCRYPTION_KEYS: `dev1:${randomBytes(32).toString('hex')}` });
-    expect(devKey.status).toBe(1);
-    expect(devKey.stderr).toContain('development keys');
-    const unknown = run(['reencrypt-all'], {});
-    expect(unknown.status).toBe(1);
-    expect(unknown.stderr).toContain('unknown command "reencrypt-all"');
-  });
+      // A missing variable or an unknown command is the operator's mistake, said as such.
+      const noKeys = run(['reencrypt'], {});
+      expect(noKeys.status).toBe(1);
+      expect(noKeys.stderr).toContain('ENCRYPTION_KEYS');
+      const devKey = run(['reencrypt'], { ENCRYPTION_KEYS: `dev1:${randomBytes(32).toString('hex')}` });
+      expect(devKey.status).toBe(1);
+      expect(devKey.stderr).toContain('development keys');
+      const unknown = run(['reencrypt-all'], {});
+      expect(unknown.status).toBe(2);
+      expect(unknown.stderr).toContain('unknown command "reencrypt-all"');
+    },
+  );
 });

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { parseCommand } from '../../src/cli/commands';
-import { ConfigError } from '../../src/config';
+import { UsageError } from '../../src/cli/usage';
 
 describe('the command line of the built service', () => {
-  it('serves in a role (all by default) or runs a job; anything else is named as unknown', () => {
+  it('serves in a role (all by default) or runs an operator command; anything else is a usage error naming it', () => {
     expect(parseCommand(undefined)).toEqual({ kind: 'serve', role: 'all' });
     expect(parseCommand('worker')).toEqual({ kind: 'serve', role: 'worker' });
-    expect(parseCommand('migrate')).toEqual({ kind: 'job', job: 'migrate' });
-    expect(parseCommand('reencrypt')).toEqual({ kind: 'job', job: 'reencrypt' });
-    expect(() => parseCommand('migrations')).toThrow(ConfigError);
-    expect(() => parseCommand('migrations')).toThrow(/unknown command "migrations".*migrate or reencrypt/);
+    for (const command of ['migrate', 'reencrypt', 'keys', 'resync', 'booking', 'notifications', '--help'])
+      expect(parseCommand(command)).toEqual({ kind: 'operator' });
+    expect(() => parseCommand('migrations')).toThrow(UsageError);
+    expect(() => parseCommand('migrations')).toThrow(/unknown command "migrations"/);
   });
 });

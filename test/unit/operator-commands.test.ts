@@ -1,0 +1,182 @@
+import { describe, expect, it } from 'vitest';
+import { resyncAccounts } from '../../src/application/account-resync';
+import { redeliverNotification } from '../../src/application/notification-redelivery';
+import { historyText, resyncText } from '../../src/cli/operator-output';
+import type { CalendarAccount } from '../../src/db/calendar-account-types';
+import type { RequeueResult } from '../../src/db/notification-redelivery';
+
+const USER = 'u1';
+const id = (n: number) => `00000000-0000-4000-8000-00000000000${n}`;
+
+function account(n: number, overrides: Partial<CalendarAccount> = {}): CalendarAccount {
+  return {
+    id: id(n),
+    userId: USER,
+    provider: 'google',
+    status: 'active',
+    calendarId: 'primary',
+    syncEnabled: true,
+    tokenExpiresAt: null,
+    tokenIssuedAt: null,
+    tokenVersion: 1,
+    lastSyncedAt: null,
+    lastError: null,
+    createdAt: new Date(0),
+    bulkSync: null,
+    removingEvents: false,
+    reminders: null,
+    busyCalendarIds: null,
+    eventsNotRemoved: null,
+    serverUrl: null,
+    ...overrides,
+  };
+}
+
+function resyncDeps(accounts: CalendarAccount[]) {
+  const signalled: Array<{ id: string; reconnect: boolean }> = [];
+  const looked: string[] = [];
+  return {
+    signalled,
+    looked,
+    deps: {
+      accounts: {
+        get: (key: string) => {
+          looked.push(key);
+          return Promise.resolve(accounts.find((a) => a.id === key));
+        },
+        listForUsers: (userIds: string[]) =>
+          Promise.resolve(accounts.filter((a) => userIds.includes(a.userId) && a.status !== 'disconnected')),
+      },
+      workflows: {
+        signalConnected: (a: { id: string }, reconnect: boolean) => {
+          signalled.push({ id: a.id, reconnect });
+          return Promise.resolve();
+        },
+      },
+    },
+  };
+}
+
+describe('resync', () => {
+  it("asks a bulk sync (a reconnect) of each of the user's active accounts with sync on, and says which it skipped", async () => {
+    const { deps, signalled, looked } = resyncDeps([
+      account(1),
+      account(2, { syncEnabled: false }),
+      account(3, { status: 'needs_reauth' }),
+      account(4),
+    ]);
+    const result = await resyncAccounts(deps, USER);
+    expect(result).toEqual({
+      ok: true,
+      value: {
+        target: 'user',
+        userId: USER,
+        requested: [id(1), id(4)],
+        skipped: [
+          { connectionId: id(2), reason: 'sync_off' },
+          { connectionId: id(3), reason: 'needs_reauth' },
+        ],
+      },
+    });
+    expect(signalled).toEqual([
+      { id: id(1), reconnect: true },
+      { id: id(4), reconnect: true },
+    ]);
+    // A user id is never looked up as a connection (connection ids are UUIDs in the database).
+    expect(looked).toEqual([]);
+    if (result.ok) expect(resyncText(result.value)).toContain('Skipped:\n  ' + id(2) + ' (sync off)');
+  });
+
+  it('a connection id names that account alone; a disconnected one is skipped; an unknown id is not found', async () => {
+    const { deps, signalled } = resyncDeps([account(1), account(2), account(3, { status: 'disconnected' })]);
+    expect(await resyncAccounts(deps, id(2))).toEqual({
+      ok: true,
+      value: { target: 'connection', userId: USER, requested: [id(2)], skipped: [] },
+    });
+    expect(await resyncAccounts(deps, id(3))).toMatchObject({ ok: true, value: { requested: [], skipped: [{ reason: 'disconnected' }] } });
+    expect(await resyncAccounts(deps, id(9))).toEqual({ ok: false, error: 'not_found' });
+    expect(await resyncAccounts(deps, 'someone-else')).toEqual({ ok: false, error: 'not_found' });
+    expect(signalled.map((s) => s.id)).toEqual([id(2)]);
+  });
+});
+
+describe('notification redelivery', () => {
+  function redeliveryDeps(found: RequeueResult, notifyConfigured = true) {
+    const started: Array<[string, number]> = [];
+    const requeued: string[] = [];
+    return {
+      started,
+      requeued,
+      deps: {
+        store: {
+          requeue: (key: string) => {
+            requeued.push(key);
+            return Promise.resolve(found);
+          },
+        },
+        deliver: (key: string, retryForMs: number) => {
+          started.push([key, retryForMs]);
+          return Promise.resolve();
+        },
+        notifyConfigured,
+        retryForMs: 60_000,
+      },
+    };
+  }
+
+  it('puts the notification back in delivery and starts its workflow with the retry window', async () => {
+    const { deps, started } = redeliveryDeps({ found: true, previous: 'failed' });
+    expect(await redeliverNotification(deps, 'n1')).toEqual({ ok: true, value: { id: 'n1', previousStatus: 'failed' } });
+    expect(started).toEqual([['n1', 60_000]]);
+  });
+
+  it('starts nothing for an unknown notification, and touches nothing when NOTIFY_URL is not set', async () => {
+    const unknown = redeliveryDeps({ found: false });
+    expect(await redeliverNotification(unknown.deps, 'n2')).toEqual({ ok: false, error: 'notification_not_found' });
+    expect(unknown.started).toEqual([]);
+    const off = redeliveryDeps({ found: true, previous: 'failed' }, false);
+    expect(await redeliverNotification(off.deps, 'n3')).toEqual({ ok: false, error: 'notifications_off' });
+    expect(off.requeued).toEqual([]);
+    expect(off.started).toEqual([]);
+  });
+});
+
+describe("booking history's text", () => {
+  it('one line per entry, and the cursor of the next page', () => {
+    const text = historyText({
+      bookingId: 'bk-1',
+      entries: [
+        {
+          kind: 'calendar',
+          at: '2030-01-01T00:00:00.000Z',
+          operation: 'create',
+          outcome: 'ok',
+          userId: 'u1',
+          connectionId: id(1),
+          provider: 'google',
+          revision: 1,
+        },
+        {
+          kind: 'notification',
+          at: '2030-01-01T00:00:01.000Z',
+          notificationId: 'n1',
+          type: 'booking.synced',
+          status: 'failed',
+          attempts: 3,
+          lastError: 'NOTIFY_URL answered 500',
+          data: {},
+        },
+      ],
+      nextCursor: 'abc',
+    });
+    expect(text).toBe(
+      [
+        'History of booking bk-1 (oldest first):',
+        `  2030-01-01T00:00:00.000Z  create ok  user=u1  connection=${id(1)}  provider=google  revision=1`,
+        '  2030-01-01T00:00:01.000Z  notification booking.synced failed  id=n1  attempts=3  (NOTIFY_URL answered 500)',
+        'More: --cursor abc',
+        '',
+      ].join('\n'),
+    );
+  });
+});
