@@ -1,13 +1,12 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { resyncAccounts } from '../application/account-resync';
 import { BookingArchive } from '../application/booking-archive';
-import { redeliverNotification } from '../application/notification-redelivery';
+import { Notifications } from '../application/notifications';
 import { bookingHistoryQuerySchema } from '../api/schemas';
-import { PgNotificationRequeueStore } from '../db/notification-redelivery';
+import { PgNotificationStore } from '../db/notifications';
 import { createRepositories } from '../db/repositories';
 import { SecretBox } from '../crypto/secret-box';
 import { idSchema } from '../domain/booking-input-schemas';
-import { NotificationDelivery } from '../temporal/notification-delivery';
 import { WorkflowGateway } from '../temporal/workflow-gateway';
 import { runJob, type JobName } from './commands';
 import { HELP } from './help';
@@ -125,16 +124,19 @@ async function redeliver(args: string[], env: NodeJS.ProcessEnv, io: OperatorIo)
   if (parsed === 'help') return showHelp(help, io);
   const id = checkedNotificationId(parsed.positionals[0]!, help);
   return withOperatorContext(env, async ({ config, pool, temporal }) => {
-    const result = await redeliverNotification(
-      {
-        store: new PgNotificationRequeueStore(pool),
-        deliver: async (notificationId, retryForMs) =>
-          new NotificationDelivery(await temporal(), config.temporal).start(notificationId, retryForMs),
-        notifyConfigured: config.notifyUrl !== undefined,
-        retryForMs: config.notifyRetryForMs,
+    const store = new PgNotificationStore(pool);
+    // The status before, for the operator's answer (the redelivery itself reports the record after).
+    const before = await store.get(id);
+    const result = await new Notifications({
+      store,
+      // Temporal is reached only when there is something to deliver.
+      workflows: {
+        deliverNotification: async (n, retryForMs) =>
+          new WorkflowGateway(await temporal(), config.temporal).deliverNotification(n, retryForMs),
       },
-      id,
-    );
+      notifyUrl: config.notifyUrl,
+      retryForMs: config.notifyRetryForMs,
+    }).redeliver(id);
     if (!result.ok) {
       io.err(
         result.error === 'notification_not_found'
@@ -143,7 +145,8 @@ async function redeliver(args: string[], env: NodeJS.ProcessEnv, io: OperatorIo)
       );
       return EXIT.failure;
     }
-    io.out(parsed.values.json ? json(result.value) : redeliveryText(result.value));
+    const redelivered = { id, previousStatus: before?.status ?? result.value.status };
+    io.out(parsed.values.json ? json(redelivered) : redeliveryText(redelivered));
     return EXIT.ok;
   });
 }

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { resyncAccounts } from '../../src/application/account-resync';
-import { redeliverNotification } from '../../src/application/notification-redelivery';
+import { Notifications } from '../../src/application/notifications';
 import { historyText, resyncText } from '../../src/cli/operator-output';
 import type { CalendarAccount } from '../../src/db/calendar-account-types';
-import type { RequeueResult } from '../../src/db/notification-redelivery';
+import type { NotificationRecord, NotificationStore } from '../../src/db/notifications';
 
 const USER = 'u1';
 const id = (n: number) => `00000000-0000-4000-8000-00000000000${n}`;
@@ -101,42 +101,38 @@ describe('resync', () => {
 });
 
 describe('notification redelivery', () => {
-  function redeliveryDeps(found: RequeueResult, notifyConfigured = true) {
+  function notifications(found: boolean, notifyUrl: string | undefined = 'https://booking.example/notify') {
+    const reopened: string[] = [];
     const started: Array<[string, number]> = [];
-    const requeued: string[] = [];
-    return {
-      started,
-      requeued,
-      deps: {
-        store: {
-          requeue: (key: string) => {
-            requeued.push(key);
-            return Promise.resolve(found);
-          },
-        },
-        deliver: (key: string, retryForMs: number) => {
-          started.push([key, retryForMs]);
-          return Promise.resolve();
-        },
-        notifyConfigured,
-        retryForMs: 60_000,
+    const record = { id: 'n1', type: 'booking.sync_failed', data: {}, status: 'pending', attempts: 3 } as unknown as NotificationRecord;
+    const store = {
+      reopen: (id: string) => {
+        reopened.push(id);
+        return Promise.resolve(found ? { ...record, id } : undefined);
+      },
+    } as unknown as NotificationStore;
+    const workflows = {
+      deliverNotification: (id: string, retryForMs: number) => {
+        started.push([id, retryForMs]);
+        return Promise.resolve('started' as const);
       },
     };
+    return { service: new Notifications({ store, workflows, notifyUrl, retryForMs: 60_000 }), reopened, started };
   }
 
   it('puts the notification back in delivery and starts its workflow with the retry window', async () => {
-    const { deps, started } = redeliveryDeps({ found: true, previous: 'failed' });
-    expect(await redeliverNotification(deps, 'n1')).toEqual({ ok: true, value: { id: 'n1', previousStatus: 'failed' } });
+    const { service, started } = notifications(true);
+    expect(await service.redeliver('n1')).toMatchObject({ ok: true, value: { id: 'n1', status: 'pending' } });
     expect(started).toEqual([['n1', 60_000]]);
   });
 
   it('starts nothing for an unknown notification, and touches nothing when NOTIFY_URL is not set', async () => {
-    const unknown = redeliveryDeps({ found: false });
-    expect(await redeliverNotification(unknown.deps, 'n2')).toEqual({ ok: false, error: 'notification_not_found' });
+    const unknown = notifications(false);
+    expect(await unknown.service.redeliver('n2')).toEqual({ ok: false, error: 'notification_not_found' });
     expect(unknown.started).toEqual([]);
-    const off = redeliveryDeps({ found: true, previous: 'failed' }, false);
-    expect(await redeliverNotification(off.deps, 'n3')).toEqual({ ok: false, error: 'notifications_off' });
-    expect(off.requeued).toEqual([]);
+    const off = notifications(true, undefined);
+    expect(await off.service.redeliver('n3')).toEqual({ ok: false, error: 'notifications_off' });
+    expect(off.reopened).toEqual([]);
     expect(off.started).toEqual([]);
   });
 });
