@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { context, propagation, trace } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { Resource, detectResourcesSync, envDetectorSync } from '@opentelemetry/resources';
@@ -20,11 +21,11 @@ import { requestSpans } from './request-spans';
 export const TRACER_NAME = 'booking-calendar-sync';
 
 /**
- * The workflow interceptors of `@temporalio/interceptors-opentelemetry`, for every workflow bundle
- * (at start, the prebuilt one, the tests'). Always bundled: whether traces are exported is decided
- * at run time, by the sink the worker gives them.
+ * The workflow interceptors (./workflow-interceptors: Temporal's, with span ids of their own), for
+ * every workflow bundle (at start, the prebuilt one, the tests'). Always bundled: whether traces
+ * are exported is decided at run time, by the sink the worker gives them.
  */
-export const WORKFLOW_INTERCEPTOR_MODULES: string[] = [require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors')];
+export const WORKFLOW_INTERCEPTOR_MODULES: string[] = [path.join(__dirname, 'workflow-interceptors')];
 
 export interface TracingSettings {
   /** OTEL_EXPORTER_OTLP_ENDPOINT: tracing is on when set (the exporter reads it, and OTEL_EXPORTER_OTLP_HEADERS, itself). */
@@ -81,7 +82,7 @@ export const TRACING_OFF: Tracing = {
   // The bundle always has the workflow interceptors: their spans are dropped here.
   sinks: { exporter: { export: { fn: () => undefined } } },
   requestSpans: undefined,
-  shutdown: async () => undefined,
+  shutdown: () => Promise.resolve(),
 };
 
 /**
