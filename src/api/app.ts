@@ -109,7 +109,7 @@ export function createApp(deps: AppDeps): Express {
   app.set('trust proxy', deps.config.trustProxy);
   // Before all else: what follows, the access log included, runs in the request's span.
   if (deps.requestSpans) app.use(deps.requestSpans);
-  // First: every response, refusals by the limiter included, carries X-Request-Id and is logged.
+  // Then, before anything can answer: every response, refusals by the limiter included, carries X-Request-Id and is logged.
   app.use(accessLog(deps.logger));
   app.use(securityHeaders(deps.config));
   app.use(rateLimiter(deps.config.apiRateLimitPerMinute, deps.config.apiKeys));
