@@ -118,6 +118,8 @@ export interface AppConfig {
   /** Connect attempts (CalDAV verifications, OAuth connect links) a user may make in an hour; 0 turns the limit off. */
   connectAttemptsPerHour: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** OpenTelemetry tracing (src/telemetry/tracing.ts): on when an OTLP endpoint is set. */
+  tracing: { otlpEndpoint: string | undefined; serviceName: string };
   /** A workflow bundle built ahead (`node dist/cli/bundle-workflows.js FILE`); undefined = the worker bundles at start. */
   workflowBundlePath: string | undefined;
   /** Workflows the worker keeps in memory between tasks; 0 replays every task from history. Unset: the SDK's default. */
@@ -348,6 +350,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, nowMs: number =
       .filter((o) => o.length > 0),
     settingsFrameAncestors: frameAncestors.ok ? frameAncestors.origins : [],
     logLevel: validEnv.LOG_LEVEL,
+    tracing: { otlpEndpoint: validEnv.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: validEnv.OTEL_SERVICE_NAME ?? 'booking-calendar-sync' },
     workflowBundlePath: validEnv.WORKFLOW_BUNDLE_PATH,
     maxCachedWorkflows: validEnv.WORKER_MAX_CACHED_WORKFLOWS,
     shutdown: {

@@ -95,6 +95,10 @@ export const envSchema = z.object({
     .refine((v) => v === undefined || (/^\d+$/.test(v) && Number(v) <= 65535), { message: 'METRICS_PORT must be a port number (0-65535)' })
     .transform((v) => (v === undefined ? undefined : Number(v))),
   METRICS_KEY: optionalText,
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalText.refine((v) => v === undefined || isHttpUrl(v), {
+    message: 'OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL (the OTLP/HTTP collector)',
+  }),
+  OTEL_SERVICE_NAME: optionalText,
   PUBLIC_BASE_URL: optionalText.refine((v) => v === undefined || isHttpUrl(v), {
     message: 'PUBLIC_BASE_URL must be an http(s) URL',
   }),

@@ -28,6 +28,8 @@ import { EncryptionCodec } from './temporal/payload-codec';
 import { WorkflowGateway } from './temporal/workflow-gateway';
 import { createWorker } from './worker';
 import { ensureRetentionSchedule } from './temporal/retention-schedule';
+import { startTracing } from './telemetry/tracing';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 
 /** How long a webhook event id is remembered: longer than any sender retries a delivery. */
 const WEBHOOK_RECEIPT_DAYS = 30;
@@ -41,6 +43,8 @@ export interface ServiceOptions {
   /** Serve the HTTP API in this process. */
   api: boolean;
   workflowBundle?: WorkflowBundleOption;
+  /** Spans go here instead of OTLP, tracing on whatever the configuration says (tests). */
+  spanExporter?: SpanExporter;
 }
 
 export interface RunningService {
@@ -83,6 +87,8 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
   const { config, pool, logger } = opts;
   // Core's own metrics go to a free loopback port; /metrics relays them.
   installTemporalRuntime(logger, { metricsPort: await findFreePort() });
+  const tracing = startTracing(config.tracing, opts.spanExporter);
+  if (tracing.enabled) logger.info({ serviceName: config.tracing.serviceName }, 'OpenTelemetry tracing on');
   const box = new SecretBox(config.encryptionKeys);
   const repositories = createRepositories(pool, box);
   // Bookings recorded before their personal data was sealed (migration 0027) are sealed now: SQL
@@ -110,7 +116,12 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
   // Configuration checked that both are set when invitations are on.
   const mailer = invitations.mode !== 'off' && invitations.smtpUrl && invitations.from ? smtpMailer(invitations.smtpUrl) : undefined;
   const converter = dataConverter(codec);
-  const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: converter });
+  const client = new Client({
+    connection,
+    namespace: config.temporal.namespace,
+    dataConverter: converter,
+    interceptors: { workflow: tracing.clientInterceptors },
+  });
   const workflows = new WorkflowGateway(client, config.temporal);
 
   let worker: Worker | undefined;
@@ -161,6 +172,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
       workflowBundle: opts.workflowBundle,
       shutdownGraceTimeMs: config.shutdown.graceMs,
       maxCachedWorkflows: config.maxCachedWorkflows,
+      tracing,
     });
     worker = started;
     // Core can leave run() pending after the worker has failed (a fatal poll error): its state says so first.
@@ -228,6 +240,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
       settingsWindowSigner: new Signer(config.encryptionKeys, 'settings-window'),
       logger,
       processState,
+      ...(tracing.requestSpans ? { requestSpans: tracing.requestSpans } : {}),
     });
     app = httpApp;
     server = await new Promise<Server>((resolve, reject) => {
@@ -288,6 +301,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
       await nativeConnection?.close();
       await connection.close();
       mailer?.close();
+      await tracing.shutdown();
     },
   };
 }

@@ -4,6 +4,7 @@ import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities';
 import { WORKER_TUNING } from './worker-tuning';
+import { TRACING_OFF, WORKFLOW_INTERCEPTOR_MODULES, type Tracing } from './telemetry/tracing';
 
 export interface WorkerOptions {
   connection: NativeConnection;
@@ -18,6 +19,8 @@ export interface WorkerOptions {
   shutdownGraceTimeMs?: number;
   /** Workflows kept in memory between tasks (0: every task replays from history); the SDK's default when unset. */
   maxCachedWorkflows?: number | undefined;
+  /** Activity spans and the sink for workflow spans (src/telemetry/tracing.ts); none: nothing traced. */
+  tracing?: Pick<Tracing, 'activityInterceptors' | 'sinks'>;
 }
 
 /** The workflows folder; the bundler resolves its index (TypeScript in dev, JavaScript when built). */
@@ -25,13 +28,17 @@ export const WORKFLOWS_PATH = path.join(__dirname, 'workflows');
 
 /** A worker hosting the booking workflows and every activity, bound to this process's deps. */
 export async function createWorker(opts: WorkerOptions): Promise<Worker> {
+  const tracing = opts.tracing ?? TRACING_OFF;
   return Worker.create({
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities(opts.deps),
-    interceptors: { activity: [activityMetrics] },
+    // The workflow interceptors when bundling here; a prebuilt bundle has them built in (bundleWorkflows).
+    interceptors: { activity: [activityMetrics, ...tracing.activityInterceptors], workflowModules: WORKFLOW_INTERCEPTOR_MODULES },
+    // Always registered: every bundle's workflow interceptors call it (a no-op when tracing is off).
+    sinks: { ...tracing.sinks },
     dataConverter: opts.dataConverter,
     ...WORKER_TUNING,
     ...(opts.shutdownGraceTimeMs === undefined ? {} : { shutdownGraceTime: opts.shutdownGraceTimeMs }),

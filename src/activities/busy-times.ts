@@ -75,6 +75,7 @@ export function createBusyTimeActivities(deps: ActivityDeps) {
       { ...account, ctx: { ...account.ctx, calendarId } },
       (provider, ctx) => provider.readChanges(ctx, window, resume?.cursor),
       (message, final) => store.recordError(connectionId, calendarId, message, final),
+      'readChanges',
     );
     const edits = await store.applyRead({
       calendarId,
@@ -96,7 +97,7 @@ export function createBusyTimeActivities(deps: ActivityDeps) {
    */
   async function writableAgain(account: ReadyAccount): Promise<boolean> {
     try {
-      const calendars = await callProvider(deps, account, (provider, ctx) => provider.listCalendars(ctx));
+      const calendars = await callProvider(deps, account, (provider, ctx) => provider.listCalendars(ctx), undefined, 'listCalendars');
       return calendarProblem(account.ctx.calendarId, calendars) === undefined;
     } catch (err) {
       // The list refused in a way that says more about the account (AccountError): that is reported instead.

@@ -87,6 +87,7 @@ export function createCalendarActivities(deps: ActivityDeps) {
       account,
       (provider, ctx) => provider.deleteEvent(ctx, key, known),
       failureAudit(input, account.provider, 'delete'),
+      'deleteEvent',
     );
     await recordWrite(input, {
       provider: account.provider,
@@ -125,6 +126,7 @@ export function createCalendarActivities(deps: ActivityDeps) {
         account,
         (provider, ctx) => provider.upsertEvent(ctx, spec, known),
         failureAudit(input, account.provider, known.externalEventId ? 'update' : 'create', input.booking),
+        'upsertEvent',
       );
       const { calendarId } = account.ctx;
       await recordWrite(input, {

@@ -1,4 +1,6 @@
+import { SpanStatusCode, trace } from '@opentelemetry/api';
 import { asyncLocalStorage } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
 import { checkCredentials, type CredentialCheck } from '../account-access/credentials';
 import type { AccountProblemKind } from '../domain/account-health';
 import type { Reminder } from '../events/reminders';
@@ -7,6 +9,7 @@ import { accountFailure, diagnoseRefusal, secretProblem } from './account-health
 import { takeRequestToken, withRequestSlot } from './concurrency';
 import type { ActivityDeps } from './deps';
 import { connectionUnavailable, reauthRequired, tokenExpired, toActivityFailure } from './failures';
+import { TRACER_NAME } from '../telemetry/tracing';
 
 export interface AccountInput {
   connectionId: string;
@@ -117,6 +120,43 @@ export async function callProvider<T>(
   prepared: ReadyAccount,
   operation: ProviderOperation<T>,
   audit?: FailureAudit,
+  name?: string,
+): Promise<T> {
+  const activity = asyncLocalStorage.getStore();
+  const operationName = name ?? activity?.info.activityType ?? 'call';
+  // Its span and its debug line say what was called and how it went: provider, operation, outcome,
+  // duration; never the account, the calendar, the event or the credentials.
+  return trace.getTracer(TRACER_NAME).startActiveSpan(`provider ${prepared.provider} ${operationName}`, async (span) => {
+    const started = performance.now();
+    let outcome = 'ok';
+    try {
+      return await providerCall(deps, prepared, operation, audit);
+    } catch (err) {
+      // The failure's type (TokenExpired, RateLimited, …): a category, never the provider's message.
+      outcome = err instanceof ApplicationFailure && err.type ? err.type : 'failed';
+      if (activity?.cancellationSignal.aborted) outcome = 'cancelled';
+      span.setStatus({ code: SpanStatusCode.ERROR });
+      throw err;
+    } finally {
+      const durationMs = Math.round(performance.now() - started);
+      span.setAttributes({
+        'calendar.provider': prepared.provider,
+        'calendar.operation': operationName,
+        'calendar.outcome': outcome,
+        'calendar.duration_ms': durationMs,
+      });
+      span.end();
+      activity?.log.debug('provider call', { provider: prepared.provider, operation: operationName, outcome, durationMs });
+    }
+  });
+}
+
+/** The call itself: budget, slot, cancellation, heartbeats, and the failure audited and translated. */
+async function providerCall<T>(
+  deps: ProviderCallDeps,
+  prepared: ReadyAccount,
+  operation: ProviderOperation<T>,
+  audit: FailureAudit | undefined,
 ): Promise<T> {
   const provider = deps.providers.calendar(prepared.provider);
   const activity = asyncLocalStorage.getStore();

@@ -31,24 +31,30 @@ export function createPushChannelActivities(deps: ActivityDeps) {
       const { publicBaseUrl, secrets, ttlMs } = deps.push;
       const channelId = randomUUID();
       const ttl = Math.min(ttlMs ?? push.maxLifetimeMs, push.maxLifetimeMs);
-      const opened = await callProvider(deps, account, async (_provider, ctx) => {
-        const channel = await push.openChannel(ctx, {
-          channelId,
-          ...pushAddresses(publicBaseUrl, account.provider),
-          secret: secrets.secretFor(channelId),
-          expiresAt: new Date(now() + ttl),
-        });
-        // Recorded inside the call: a failure to record it is retried like a failed call.
-        await channels.add({
-          id: channelId,
-          connectionId: input.connectionId,
-          provider: account.provider,
-          externalId: channel.externalId,
-          resourceId: channel.resourceId ?? null,
-          expiresAt: channel.expiresAt,
-        });
-        return channel;
-      });
+      const opened = await callProvider(
+        deps,
+        account,
+        async (_provider, ctx) => {
+          const channel = await push.openChannel(ctx, {
+            channelId,
+            ...pushAddresses(publicBaseUrl, account.provider),
+            secret: secrets.secretFor(channelId),
+            expiresAt: new Date(now() + ttl),
+          });
+          // Recorded inside the call: a failure to record it is retried like a failed call.
+          await channels.add({
+            id: channelId,
+            connectionId: input.connectionId,
+            provider: account.provider,
+            externalId: channel.externalId,
+            resourceId: channel.resourceId ?? null,
+            expiresAt: channel.expiresAt,
+          });
+          return channel;
+        },
+        undefined,
+        'openChannel',
+      );
       return { opened: true, channelId, expiresAtMs: opened.expiresAt.getTime() };
     },
 
@@ -60,7 +66,7 @@ export function createPushChannelActivities(deps: ActivityDeps) {
       const push = deps.providers.calendar(account.provider).push;
       for (const c of open) {
         const channel = { channelId: c.id, externalId: c.externalId, resourceId: c.resourceId ?? undefined };
-        if (push) await callProvider(deps, account, (_provider, ctx) => push.closeChannel(ctx, channel));
+        if (push) await callProvider(deps, account, (_provider, ctx) => push.closeChannel(ctx, channel), undefined, 'closeChannel');
         await channels.markClosed(c.id);
       }
       return { closed: open.length };

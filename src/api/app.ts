@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import type { AppConfig } from '../config';
 import type { OAuthConnect } from '../account-access/oauth-connect';
 import type { Repositories } from '../db/repositories';
@@ -97,6 +97,8 @@ export interface AppDeps extends ApiRepositories {
   logger: Logger;
   /** Whether the process is shutting down and how its worker is, for /readyz; none: an API alone. */
   processState?: ProcessState;
+  /** The server span of each request (src/telemetry/request-spans.ts), when tracing is on. */
+  requestSpans?: RequestHandler;
 }
 
 /** Largest JSON body accepted; a booking is a few KB. Larger bodies get 413. */
@@ -109,7 +111,9 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.set('trust proxy', deps.config.trustProxy);
-  // First: every response, refusals by the limiter included, carries X-Request-Id and is logged.
+  // Before all else: what follows, the access log included, runs in the request's span.
+  if (deps.requestSpans) app.use(deps.requestSpans);
+  // Then, before anything can answer: every response, refusals by the limiter included, carries X-Request-Id and is logged.
   app.use(accessLog(deps.logger));
   app.use(securityHeaders(deps.config));
   app.use(rateLimiter(deps.config.apiRateLimitPerMinute, deps.config.apiKeys));

@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { FAILURE_CONVERTER_PATH } from '../temporal/data-converter';
+import { WORKFLOW_INTERCEPTOR_MODULES } from '../telemetry/tracing';
 import { WORKFLOWS_PATH } from '../worker';
 
 /**
@@ -16,6 +17,7 @@ async function main(): Promise<void> {
   const bundle = await bundleWorkflowCode({
     workflowsPath: WORKFLOWS_PATH,
     failureConverterPath: FAILURE_CONVERTER_PATH,
+    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
     logger: { trace() {}, debug() {}, info() {}, warn, error: warn, log() {} },
   });
   const target = path.resolve(file);

@@ -9,6 +9,7 @@ import { startDevServer } from '../../tools/dev/dev-server';
 import { ensureTemporalCli } from '../../tools/dev/temporal-cli';
 import { createFreshDatabase } from '../../tools/support/test-database';
 import { FAILURE_CONVERTER_PATH } from '../../src/temporal/data-converter';
+import { WORKFLOW_INTERCEPTOR_MODULES } from '../../src/telemetry/tracing';
 import { WORKFLOWS_PATH } from '../../src/worker';
 import { SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes';
 
@@ -43,6 +44,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const bundle = await bundleWorkflowCode({
     workflowsPath: WORKFLOWS_PATH,
     failureConverterPath: FAILURE_CONVERTER_PATH,
+    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
     logger: { trace() {}, debug() {}, info() {}, warn: log, error: log, log() {} },
   });
   await writeFile(bundlePath, bundle.code);

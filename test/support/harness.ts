@@ -10,6 +10,7 @@ import { findFreePort } from '../../tools/dev/ports';
 import { startService, type RunningService } from '../../src/service';
 import { consent, redirectOf } from 'calendar-emulators/consent-client';
 import type { Pool } from 'pg';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 
 // Lives in its own module so tests that need no harness can wait without loading the service.
 export { eventually } from './eventually';
@@ -58,7 +59,10 @@ export const TEST_CLIENT = { id: 'test-client-id.apps.sandbox', secret: 'test-cl
  * database from global setup, a Google sandbox emulator, a worker on its own task queue and the
  * HTTP API on a free port.
  */
-export async function startHarness(overrides: Record<string, string> = {}): Promise<Harness> {
+export async function startHarness(
+  overrides: Record<string, string> = {},
+  opts: { /** Tracing on, spans handed to this exporter. */ spanExporter?: SpanExporter } = {},
+): Promise<Harness> {
   const google = await startGoogleSandbox({ port: 0, clientId: TEST_CLIENT.id, clientSecret: TEST_CLIENT.secret });
   const microsoft = await startMicrosoftSandbox({ port: 0, clientId: TEST_CLIENT.id, clientSecret: TEST_CLIENT.secret });
   const apiKey = `test_${randomBytes(24).toString('base64url')}`;
@@ -111,6 +115,7 @@ export async function startHarness(overrides: Record<string, string> = {}): Prom
       worker: true,
       api: true,
       workflowBundle: { codePath: inject('workflowBundlePath') },
+      ...(opts.spanExporter ? { spanExporter: opts.spanExporter } : {}),
     });
   let service = await launch(config).catch(async (err: unknown) => {
     // Tests of start-up failures expect this rejection; nothing of the harness may outlive it.

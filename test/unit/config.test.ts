@@ -51,6 +51,17 @@ describe('loadConfig', () => {
     expect(problems({ ...base, NOTIFY_SECRETS: 'plain-text-secret' }).join(' ')).not.toContain('plain-text-secret');
   });
 
+  it('turns tracing on with OTEL_EXPORTER_OTLP_ENDPOINT, named by OTEL_SERVICE_NAME', () => {
+    expect(loadConfig(base).tracing).toEqual({ otlpEndpoint: undefined, serviceName: 'booking-calendar-sync' });
+    expect(loadConfig({ ...base, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_SERVICE_NAME: 'calsync-eu' }).tracing).toEqual({
+      otlpEndpoint: 'http://collector:4318',
+      serviceName: 'calsync-eu',
+    });
+    expect(problems({ ...base, OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' })).toEqual([
+      'OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL (the OTLP/HTTP collector)',
+    ]);
+  });
+
   it('reads the shutdown delay and grace time: 5 s delay in production only, 30 s grace', () => {
     expect(loadConfig(base).shutdown).toEqual({ delayMs: 0, graceMs: 30_000 });
     expect(loadConfig({ ...base, SHUTDOWN_DELAY: '2s', SHUTDOWN_GRACE_TIME: '90s' }).shutdown).toEqual({ delayMs: 2_000, graceMs: 90_000 });

@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { WORKFLOW_INTERCEPTOR_MODULES } from '../../src/telemetry/tracing';
 
 /**
  * Bundles a workflows folder once and writes it to `file`, so several worker processes start
@@ -16,6 +17,8 @@ export async function writeWorkflowBundle(opts: {
   const bundle = await bundleWorkflowCode({
     workflowsPath: opts.workflowsPath,
     ...(opts.failureConverterPath ? { failureConverterPath: opts.failureConverterPath } : {}),
+    // As the service's own bundles: its workers register the sink these interceptors call.
+    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
     logger,
   });
   await writeFile(opts.file, bundle.code);
