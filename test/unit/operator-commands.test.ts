@@ -101,7 +101,8 @@ describe('resync', () => {
 });
 
 describe('notification redelivery', () => {
-  function notifications(found: boolean, notifyUrl: string | undefined = 'https://booking.example/notify') {
+  function notifications(found: boolean, notifyOn = true) {
+    const notifyUrl = notifyOn ? 'https://booking.example/notify' : undefined;
     const reopened: string[] = [];
     const started: Array<[string, number]> = [];
     const record = { id: 'n1', type: 'booking.sync_failed', data: {}, status: 'pending', attempts: 3 } as unknown as NotificationRecord;
@@ -130,7 +131,7 @@ describe('notification redelivery', () => {
     const unknown = notifications(false);
     expect(await unknown.service.redeliver('n2')).toEqual({ ok: false, error: 'notification_not_found' });
     expect(unknown.started).toEqual([]);
-    const off = notifications(true, undefined);
+    const off = notifications(true, false);
     expect(await off.service.redeliver('n3')).toEqual({ ok: false, error: 'notifications_off' });
     expect(off.reopened).toEqual([]);
     expect(off.started).toEqual([]);
