@@ -1,1 +1,18 @@
-export {};
+export { createClient, type CalsyncClient, type ClientOptions } from './create-client';
+export type { CallOperation } from './call';
+export type { RawRequest, RawRequestInit } from './raw-request';
+export type { ApiResult } from './result';
+export { verifyNotification } from './notifications';
+export { OPERATIONS } from './operations';
+export type {
+  CallInit,
+  GenericNotification,
+  Notification,
+  OperationId,
+  OperationResult,
+  OperationStatus,
+  Problem,
+  RequestBody,
+  ResponseBody,
+} from './types';
+export type { components, operations, paths, webhooks } from './schema';
