@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { confirmBody, eventsFor, settled, type TestParticipant } from '../support/bookings';
 import { eventually, startHarness, type Harness } from '../support/harness';
+import type { RequestBody } from 'calsync-client';
 
 let h: Harness;
 beforeAll(async () => {
@@ -20,7 +21,15 @@ interface CalendarAccountJson {
 }
 
 async function list(userId: string): Promise<CalendarAccountJson[]> {
-  return (await h.api<{ connections: CalendarAccountJson[] }>('GET', `/v1/users/${userId}/connections`)).body.connections;
+  const res = await h.client.call('listConnections', { params: { path: { userId } } });
+  if (res.status !== 200) throw new Error(`list connections: ${res.status} ${JSON.stringify(res.body)}`);
+  // The document does not describe this answer's body yet.
+  return (res.body as { connections: CalendarAccountJson[] }).connections;
+}
+
+/** PATCH through the typed client: the body is checked against the document's request schema. */
+function update(userId: string, connectionId: string, body: RequestBody<'updateConnection'>) {
+  return h.client.call('updateConnection', { params: { path: { userId, connectionId } }, body });
 }
 
 async function tutorWithBooking() {
@@ -29,7 +38,7 @@ async function tutorWithBooking() {
   const tutor: TestParticipant = { userId, role: 'tutor', name: 'Ada', email: 'ada@example.com' };
   const client: TestParticipant = { userId: h.id('client'), role: 'client', name: 'Bob', email: 'bob@example.com' };
   const bookingId = h.id('bk');
-  await h.api('POST', `/v1/bookings/${bookingId}/confirm`, confirmBody([tutor, client]));
+  expect((await h.client.call('confirmBooking', { params: { path: { bookingId } }, body: confirmBody([tutor, client]) })).status).toBe(202);
   await settled(h, bookingId, (v) => v.calendars.some((c) => c.connectionId === connectionId && c.state === 'synced'));
   return { userId, connectionId, email, tutor, client, bookingId };
 }
@@ -37,9 +46,9 @@ async function tutorWithBooking() {
 describe('connection API', () => {
   it('turning sync off keeps existing events up to date but adds no new ones; turning it on brings them in', async () => {
     const { userId, connectionId, email, tutor, client, bookingId } = await tutorWithBooking();
-    const off = await h.api<CalendarAccountJson>('PATCH', `/v1/users/${userId}/connections/${connectionId}`, { syncEnabled: false });
+    const off = await update(userId, connectionId, { syncEnabled: false });
     expect(off.status).toBe(200);
-    expect(off.body.syncEnabled).toBe(false);
+    expect(off.body).toMatchObject({ syncEnabled: false });
 
     const later = h.id('bk');
     await h.api('POST', `/v1/bookings/${later}/confirm`, confirmBody([tutor, client]));
@@ -51,8 +60,8 @@ describe('connection API', () => {
     const [moved] = await eventsFor(h, email, bookingId);
     expect(Date.parse(moved!.start.dateTime!)).toBe(Date.parse('2031-02-01T10:00:00Z'));
 
-    const on = await h.api<CalendarAccountJson>('PATCH', `/v1/users/${userId}/connections/${connectionId}`, { syncEnabled: true });
-    expect(on.body.syncEnabled).toBe(true);
+    const on = await update(userId, connectionId, { syncEnabled: true });
+    expect(on).toMatchObject({ status: 200, body: { syncEnabled: true } });
     await settled(h, later, (v) => v.calendars.some((c) => c.connectionId === connectionId && c.state === 'synced'));
     expect(await eventsFor(h, email, later, true)).toHaveLength(1);
   });
@@ -78,12 +87,10 @@ describe('connection API', () => {
       expect.objectContaining({ id: shared.id, name: 'Holidays', writable: false, selected: false }),
     ]);
 
-    const readOnly = await h.api<{ error: { code: string } }>('PATCH', `/v1/users/${userId}/connections/${connectionId}`, {
-      calendarId: shared.id,
-    });
-    expect([readOnly.status, readOnly.body.error.code]).toEqual([400, 'calendar_not_writable']);
-    const moved = await h.api<{ calendarId: string }>('PATCH', `/v1/users/${userId}/connections/${connectionId}`, { calendarId: work.id });
-    expect([moved.status, moved.body.calendarId]).toEqual([200, work.id]);
+    const readOnly = await update(userId, connectionId, { calendarId: shared.id });
+    expect([readOnly.status, readOnly.status === 400 && readOnly.body.code]).toEqual([400, 'calendar_not_writable']);
+    const moved = await update(userId, connectionId, { calendarId: work.id });
+    expect(moved).toMatchObject({ status: 200, body: { calendarId: work.id } });
     const inWork = async () =>
       (await h.google.listEvents(email, { calendarId: work.id })).filter(
         (e) => e.extendedProperties?.private?.bookingCalendarSyncBookingId === bookingId,
@@ -93,8 +100,8 @@ describe('connection API', () => {
       'event moved to Work',
     );
 
-    const back = await h.api<{ calendarId: string }>('PATCH', `/v1/users/${userId}/connections/${connectionId}`, { calendarId: 'primary' });
-    expect([back.status, back.body.calendarId]).toEqual([200, 'primary']);
+    const back = await update(userId, connectionId, { calendarId: 'primary' });
+    expect(back).toMatchObject({ status: 200, body: { calendarId: 'primary' } });
     await eventually(
       async () => ((await inWork()).length === 0 && (await eventsFor(h, email, bookingId)).length === 1 ? true : undefined),
       'event back in primary',

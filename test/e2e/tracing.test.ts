@@ -101,7 +101,7 @@ describe('tracing', () => {
     }
     expect(tokens).toHaveLength(2);
     const personal = [tutor, client].flatMap((p) => [p.name, p.email, p.calendar]);
-    const booking = ['title', 'description', 'location', 'meetingUrl'].map((field) => String(body[field]));
+    const booking = (['title', 'description', 'location', 'meetingUrl'] as const).map((field) => String(body[field]));
     const secrets = [...tokens, ...personal, ...booking];
     const texts = exporter.getFinishedSpans().flatMap(textsOf);
     for (const secret of secrets) {

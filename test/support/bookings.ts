@@ -1,5 +1,6 @@
 import type { BookingView } from '../../src/domain/booking';
 import type { GoogleEventResource } from 'calendar-emulators/google';
+import type { RequestBody } from 'calsync-client';
 import { eventually, type Harness } from './harness';
 
 export interface TestParticipant {
@@ -10,6 +11,11 @@ export interface TestParticipant {
   sync?: boolean;
 }
 
+export type ConfirmRequest = RequestBody<'confirmBooking'>;
+
+/** A valid confirm body (typed for `h.client`), or with `over` outside the schema one `h.api` can send. */
+export function confirmBody(participants: TestParticipant[], over?: Partial<ConfirmRequest>): ConfirmRequest;
+export function confirmBody(participants: TestParticipant[], over: Record<string, unknown>): Record<string, unknown>;
 export function confirmBody(participants: TestParticipant[], over: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     title: 'Algebra lesson',

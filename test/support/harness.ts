@@ -11,6 +11,7 @@ import { startService, type RunningService } from '../../src/service';
 import { consent, redirectOf } from 'calendar-emulators/consent-client';
 import type { Pool } from 'pg';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { createClient, type CalsyncClient } from 'calsync-client';
 
 // Lives in its own module so tests that need no harness can wait without loading the service.
 export { eventually } from './eventually';
@@ -18,7 +19,10 @@ export { eventually } from './eventually';
 export interface Harness {
   config: AppConfig;
   service: RunningService;
+  /** Untyped requests, malformed ones included (through `client.raw`). */
   api: ApiClient;
+  /** The typed client with the test API key: `h.client.call('confirmBooking', {...})`. */
+  client: CalsyncClient;
   google: GoogleSandboxControl;
   microsoft: MicrosoftSandboxControl;
   pool: Pool;
@@ -125,6 +129,9 @@ export async function startHarness(
   const baseUrl = service.url!;
   const suffix = randomBytes(4).toString('hex');
 
+  const client = createClient({ baseUrl, apiKey });
+  // No key of its own: each request below says which key it brings, if any.
+  const transport = createClient({ baseUrl });
   const api: ApiClient = async (method, path, body, opts = {}) => {
     const headers: Record<string, string> = { ...opts.headers };
     const key = opts.key === undefined ? apiKey : opts.key;
@@ -132,15 +139,8 @@ export async function startHarness(
     let payload: string | undefined = opts.rawBody;
     if (payload === undefined && body !== undefined) payload = JSON.stringify(body);
     if (payload !== undefined) headers['content-type'] = opts.contentType ?? 'application/json';
-    const res = await fetch(`${baseUrl}${path}`, { method, headers, body: payload });
-    const text = await res.text();
-    let parsed: unknown = text;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {
-      // Non-JSON answers are returned as text.
-    }
-    return { status: res.status, body: parsed as never };
+    const res = await transport.raw(method, path, { body: payload, headers });
+    return { status: res.status, body: res.body as never };
   };
 
   const control = new GoogleSandboxControl(google.url);
@@ -169,6 +169,7 @@ export async function startHarness(
       return service;
     },
     api,
+    client,
     google: control,
     microsoft: new MicrosoftSandboxControl(microsoft.url),
     pool,
