@@ -87,7 +87,8 @@ describe('e-mail invitations through worker crashes', () => {
       // Kill 1: the invitation is refused (451) twice; the worker is killed once the first refusal came, while the activity is retried.
       smtp.store.refuseNext(2);
       const refusedBefore = smtp.store.refused;
-      expect((await client.call('POST', `/v1/bookings/${bookingId}/confirm`, confirmBody([participant], { version: 1 }))).status).toBe(202);
+      const params = { path: { bookingId } };
+      expect((await client.operation('confirmBooking', { params, body: confirmBody([participant], { version: 1 }) })).status).toBe(202);
       await eventually(() => (smtp.store.refused > refusedBefore ? true : undefined), 'the first refusal of the invitation');
       await worker.kill();
       await worker.start();
@@ -98,10 +99,9 @@ describe('e-mail invitations through worker crashes', () => {
       // Kill 2: the SMTP server takes the update but holds its answer; the worker is killed in that window, so the
       // activity never learns that the mail went out and cannot record it.
       smtp.store.holdNext(1);
-      const moved = await client.call('POST', `/v1/bookings/${bookingId}/reschedule`, {
-        version: 2,
-        start: '2030-05-02T15:00:00Z',
-        end: '2030-05-02T16:30:00Z',
+      const moved = await client.operation('rescheduleBooking', {
+        params,
+        body: { version: 2, start: '2030-05-02T15:00:00Z', end: '2030-05-02T16:30:00Z' },
       });
       expect(moved.status).toBe(202);
       await eventually(() => (smtp.store.held === 1 ? true : undefined), 'the update taken and its answer held');
@@ -110,7 +110,7 @@ describe('e-mail invitations through worker crashes', () => {
       await worker.start();
       await eventually(() => (mails().length === 3 ? true : undefined), 'the update mailed again by the new worker', 150_000);
 
-      expect((await client.call('POST', `/v1/bookings/${bookingId}/cancel`, { version: 3, reason: 'tutor ill' })).status).toBe(202);
+      expect((await client.operation('cancelBooking', { params, body: { version: 3, reason: 'tutor ill' } })).status).toBe(202);
       // The workflow ends once every lane settled: nothing can be mailed after that. (Read raw: its memo and result
       // are encrypted with the service's key.)
       const execution = { namespace: 'default', execution: { workflowId: bookingWorkflowId(bookingId) } };

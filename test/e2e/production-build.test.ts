@@ -135,13 +135,16 @@ describe('the production build', () => {
         const calendar = `${userId}@sandbox.test`;
         await connectOAuthUser(api, 'google', userId, calendar);
         const bookingId = `prod-bk-${randomBytes(4).toString('hex')}`;
-        const confirmed = await api.call('POST', `/v1/bookings/${bookingId}/confirm`, {
-          version: 1,
-          title: 'Built lesson',
-          start: '2030-06-01T10:00:00Z',
-          end: '2030-06-01T11:00:00Z',
-          timeZone: 'Europe/Paris',
-          participants: [{ userId, role: 'tutor', name: 'Ada Lovelace', email: 'ada@example.com' }],
+        const confirmed = await api.operation('confirmBooking', {
+          params: { path: { bookingId } },
+          body: {
+            version: 1,
+            title: 'Built lesson',
+            start: '2030-06-01T10:00:00Z',
+            end: '2030-06-01T11:00:00Z',
+            timeZone: 'Europe/Paris',
+            participants: [{ userId, role: 'tutor', name: 'Ada Lovelace', email: 'ada@example.com' }],
+          },
         });
         expect(confirmed.status, JSON.stringify(confirmed.body)).toBe(202);
         const events = await eventually(

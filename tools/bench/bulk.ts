@@ -40,11 +40,10 @@ export async function runBulk(
   const ids = Array.from({ length: o.bookings }, (_, i) => `${prefix}${i}`);
   // The other participant of each booking has no calendar connected: only the bulk user's writes count.
   await forEachConcurrently(ids, o.concurrency, async (bookingId, i) => {
-    const answer = await env.api.callUntilAnswered(
-      'POST',
-      `/v1/bookings/${bookingId}/confirm`,
-      confirmBody(i, `${env.runId}-bulk-tutor${i % 50}`, userId),
-    );
+    const answer = await env.api.operationUntilAnswered('confirmBooking', {
+      params: { path: { bookingId } },
+      body: confirmBody(i, `${env.runId}-bulk-tutor${i % 50}`, userId),
+    });
     if (answer.status !== 202) throw new Error(`bulk setup: confirm ${bookingId} answered ${answer.status}`);
   });
   // The booking workflows save each booking before the bulk sync can page through it.

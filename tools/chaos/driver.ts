@@ -1,13 +1,14 @@
 import { sleep } from '../dev/child-processes';
-import type { ServiceApiClient } from '../support/service-api-client';
+import type { ApiAnswer, ServiceApiClient } from '../support/service-api-client';
 import type { BookingOp, BookingPlan } from './scenario';
 
-function request(plan: BookingPlan, op: BookingOp): { path: string; body: unknown } {
-  const base = `/v1/bookings/${plan.bookingId}`;
+/** One change, delivered by its operation until the API answers (retried on network errors and 5xx). */
+function deliver(api: ServiceApiClient, plan: BookingPlan, op: BookingOp): Promise<ApiAnswer> {
+  const params = { path: { bookingId: plan.bookingId } };
   if (op.kind === 'confirm') {
     const { title, description, location, meetingUrl, participants } = op.details;
-    return {
-      path: `${base}/confirm`,
+    return api.operationUntilAnswered('confirmBooking', {
+      params,
       body: {
         version: op.version,
         title,
@@ -19,10 +20,11 @@ function request(plan: BookingPlan, op: BookingOp): { path: string; body: unknow
         timeZone: 'Europe/London',
         participants,
       },
-    };
+    });
   }
-  if (op.kind === 'reschedule') return { path: `${base}/reschedule`, body: { version: op.version, start: op.start, end: op.end } };
-  return { path: `${base}/cancel`, body: { version: op.version } };
+  if (op.kind === 'reschedule')
+    return api.operationUntilAnswered('rescheduleBooking', { params, body: { version: op.version, start: op.start, end: op.end } });
+  return api.operationUntilAnswered('cancelBooking', { params, body: { version: op.version } });
 }
 
 export interface DriveProgress {
@@ -57,9 +59,8 @@ export async function driveBookings(
       let parked = 0;
       while (queue.length > 0) {
         const op = queue.shift()!;
-        const { path, body } = request(plan, op);
         await pace();
-        const answer = await api.callUntilAnswered('POST', path, body);
+        const answer = await deliver(api, plan, op);
         progress.operations += 1;
         if (answer.status === 404 && parked < 20) {
           parked += 1;

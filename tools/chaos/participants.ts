@@ -34,10 +34,12 @@ export async function connectParticipants(
     out.push({ userId: m, provider: 'microsoft', account: mEmail, connectionId: await connectOAuthUser(api, 'microsoft', m, mEmail) });
     const account = env.caldavAccounts[i]!;
     const c = `${runId}-c${i}`;
-    const connected = await api.callUntilAnswered(
-      'POST',
-      `/v1/users/${c}/connections`,
-      { provider: 'caldav', serverUrl: env.caldavProxy.url, username: account.username, password: account.password },
+    const connected = await api.operationUntilAnswered(
+      'createConnection',
+      {
+        params: { path: { userId: c } },
+        body: { provider: 'caldav', serverUrl: env.caldavProxy.url, username: account.username, password: account.password },
+      },
       (a) => a.status === 201 || a.status === 200,
     );
     out.push({ userId: c, provider: 'caldav', account: account.username, connectionId: (connected.body as { id: string }).id });

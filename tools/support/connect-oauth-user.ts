@@ -11,13 +11,13 @@ export async function connectOAuthUser(
   userId: string,
   email: string,
 ): Promise<string> {
-  const link = await api.callUntilAnswered('POST', `/v1/users/${userId}/connect-links`, { provider });
+  const link = await api.operationUntilAnswered('createConnectLink', { params: { path: { userId } }, body: { provider } });
   if (link.status !== 201) throw new Error(`connect link for ${userId}: ${link.status} ${JSON.stringify(link.body)}`);
   const back = await completeConnectLink((link.body as { url: string }).url, email);
   const accountId = back.location ? new URL(back.location, 'http://x').searchParams.get('connection') : null;
   if (!accountId) {
     // No returnUrl: the result page; read the id from the API.
-    const list = await api.callUntilAnswered('GET', `/v1/users/${userId}/connections`);
+    const list = await api.operationUntilAnswered('listConnections', { params: { path: { userId } } });
     const first = (list.body as { connections: Array<{ id: string }> }).connections[0];
     if (!first) throw new Error(`connecting ${userId} failed: ${back.status}`);
     return first.id;

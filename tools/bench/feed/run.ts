@@ -48,11 +48,10 @@ export async function runFeed(
     Array.from({ length: bookings }, (_, i) => i),
     o.concurrency,
     async (i) => {
-      const answer = await env.api.callUntilAnswered(
-        'POST',
-        `/v1/bookings/${prefix}${i}/confirm`,
-        confirmBody(i, userOf(i), `${env.runId}-feedc${i}`),
-      );
+      const answer = await env.api.operationUntilAnswered('confirmBooking', {
+        params: { path: { bookingId: `${prefix}${i}` } },
+        body: confirmBody(i, userOf(i), `${env.runId}-feedc${i}`),
+      });
       if (answer.status !== 202) throw new Error(`feed setup: confirm ${prefix}${i} answered ${answer.status}`);
     },
   );
@@ -63,7 +62,7 @@ export async function runFeed(
     Array.from({ length: o.users }, (_, i) => userOf(i)),
     o.concurrency,
     async (userId) => {
-      const answer = await env.api.callUntilAnswered('POST', `/v1/users/${userId}/feed-links`);
+      const answer = await env.api.operationUntilAnswered('createFeedLink', { params: { path: { userId } } });
       const url = (answer.body as { url?: unknown } | undefined)?.url;
       if (answer.status !== 201 || typeof url !== 'string')
         throw new Error(`feed setup: feed link for ${userId} answered ${answer.status}`);

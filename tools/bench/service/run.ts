@@ -58,11 +58,10 @@ export async function runServiceBookings(env: BenchEnvironment, o: ServiceRunOpt
   let refused = 0;
   const startedAt = Date.now();
   await forEachConcurrently(plans, o.concurrency, async (p, i) => {
-    const answer = await env.api.callUntilAnswered(
-      'POST',
-      `/v1/bookings/${p.bookingId}/confirm`,
-      confirmBody(i, p.tutor.userId, p.client.userId),
-    );
+    const answer = await env.api.operationUntilAnswered('confirmBooking', {
+      params: { path: { bookingId: p.bookingId } },
+      body: confirmBody(i, p.tutor.userId, p.client.userId),
+    });
     if (answer.status === 202) p.acceptedAt = Date.now();
     else {
       refused += 1;
