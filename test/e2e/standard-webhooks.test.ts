@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { verifyNotification } from 'calsync-client';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { confirmBody, settled, type TestParticipant } from '../support/bookings';
@@ -79,6 +80,9 @@ describe('outgoing notifications as Standard Webhooks', () => {
     for (const r of attempts) {
       const body = JSON.parse(r.raw.toString('utf8')) as unknown;
       expect(notifySecrets.map((s) => verified(s, r))).toEqual([body, body]);
+      // The client's helper over a rotation list: either entry alone verifies; an unknown secret first is passed over.
+      expect(verifyNotification(r.raw, r.headers, [notifySecrets[1]!])).toEqual(body);
+      expect(verifyNotification(r.raw, r.headers, [newSecret(), ...notifySecrets])).toMatchObject({ id, type: 'connection.connected' });
       expect(r.headers['webhook-id']).toBe(id);
       expect(r.headers['webhook-signature']?.split(' ')).toHaveLength(2);
       // WEBHOOK_SECRET is set too: the deprecated X-Signature still comes along.
@@ -91,6 +95,7 @@ describe('outgoing notifications as Standard Webhooks', () => {
     const tampered = Buffer.from(r.raw.toString('utf8').replace(userId, h.id('other')));
     expect(verified(notifySecrets[0]!, r, tampered)).toBe('WebhookVerificationError');
     expect(verified(newSecret(), r)).toBe('WebhookVerificationError');
+    expect(() => verifyNotification(tampered, r.headers, notifySecrets)).toThrow();
     expect(verified(notifySecrets[0]!, { ...r, headers: { ...r.headers, 'webhook-id': randomUUID() } })).toBe('WebhookVerificationError');
   });
 
