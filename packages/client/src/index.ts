@@ -8,6 +8,7 @@ export type {
   CallInit,
   GenericNotification,
   Notification,
+  NotificationOf,
   OperationId,
   OperationResult,
   OperationStatus,

@@ -57,5 +57,8 @@ type WebhookPayload<W> = W extends { post: { requestBody?: infer R } }
     : never
   : never;
 
+/** The union of a `webhooks` type's JSON payloads, or the generic shape while it names none. */
+export type NotificationOf<W> = string extends keyof W ? GenericNotification : WebhookPayload<W[keyof W]>;
+
 /** A notification the service sends to NOTIFY_URL: the union of the document's `webhooks` payloads. */
-export type Notification = string extends keyof webhooks ? GenericNotification : WebhookPayload<webhooks[keyof webhooks]>;
+export type Notification = NotificationOf<webhooks>;
