@@ -6,6 +6,7 @@ import { createPool } from '../../src/db/pool';
 import { createLogger } from '../../src/logging';
 import { findFreePort } from '../../src/net/free-port';
 import { startService, type RunningService } from '../../src/service';
+import { registerServiceOrigin, unregisterServiceOrigin } from '../support/service-origins';
 import { startTcpProxy } from '../support/tcp-proxy';
 
 /**
@@ -50,12 +51,14 @@ async function apiOnly(opts: { temporalAddress: string; databaseUrl: string }): 
   );
   const pool = createPool(opts.databaseUrl, 2);
   const service = await startService({ config, pool, logger, api: true, worker: false });
+  registerServiceOrigin(service.url!);
   return {
     service,
     url: service.url!,
     apiKey,
     logs,
     async close() {
+      unregisterServiceOrigin(service.url!);
       await service.close();
       await pool.end();
     },

@@ -13,7 +13,7 @@ import {
 } from '../schemas';
 import { CONNECTION_ROUTES } from './connections-catalogue';
 import { PERSONAL_DATA_ROUTES } from './personal-data-catalogue';
-import { invalid, keyed } from './common-responses';
+import { invalid, keyed, outage } from './common-responses';
 import { SETTINGS_PAGE_ROUTES } from './settings-catalogue';
 
 export type HttpMethod = 'get' | 'post' | 'patch' | 'delete' | 'options';
@@ -251,7 +251,7 @@ export const ROUTES: RouteDoc[] = [
       'Events sent (or being sent) to NOTIFY_URL, newest first, a page at a time (pass `nextCursor` back as `cursor`): `connection.connected`, `connection.needs_reauth`, `connection.error` (once per episode of `error`, `{userId, connectionId, reason, message}`), `connection.bulk_sync_completed` (`{connectionId, userId, provider, counts: {bookings}}`), `booking.sync_failed`, `booking.conflict_detected`, `booking.removed_externally`, `booking.moved_externally`',
     auth: 'apiKey',
     query: notificationsQuerySchema,
-    responses: { 200: '`{notifications, nextCursor}`', ...invalid, ...keyed },
+    responses: { 200: '`{notifications, nextCursor}`', ...invalid, ...keyed, ...outage },
   },
   {
     method: 'post',
