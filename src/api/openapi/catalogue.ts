@@ -13,7 +13,7 @@ import {
 } from '../schemas';
 import { CONNECTION_ROUTES } from './connections-catalogue';
 import { PERSONAL_DATA_ROUTES } from './personal-data-catalogue';
-import { invalid, keyed, outage } from './common-responses';
+import { badParams, invalid, keyed, outage } from './common-responses';
 import { SETTINGS_PAGE_ROUTES } from './settings-catalogue';
 
 export type HttpMethod = 'get' | 'post' | 'patch' | 'delete' | 'options';
@@ -125,7 +125,7 @@ export const ROUTES: RouteDoc[] = [
     summary: 'Confirm (or update) a booking',
     auth: 'apiKey',
     body: confirmBodySchema,
-    responses: { 202: 'accepted', ...invalid, ...keyed, 409: 'cancelled or finished' },
+    responses: { 202: 'accepted', ...invalid, ...keyed, 409: 'cancelled or finished', ...outage },
   },
   {
     method: 'post',
@@ -168,6 +168,7 @@ export const ROUTES: RouteDoc[] = [
     auth: 'apiKey',
     responses: {
       200: 'the booking',
+      ...badParams,
       ...keyed,
       404: 'unknown booking',
       503: '`state_unavailable` right now, or `personal_data_unavailable`: its sealed personal data needs a key ENCRYPTION_KEYS no longer lists',
