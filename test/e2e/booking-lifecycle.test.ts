@@ -86,7 +86,7 @@ describe('a booking drives one event per connected participant', () => {
       end: '2030-06-01T11:00:00Z',
     });
     expect(late.status).toBe(409);
-    expect(late.body).toMatchObject({ error: { code: 'booking_cancelled' } });
+    expect(late.body).toMatchObject({ code: 'booking_cancelled' });
   });
 
   it('a participant without a calendar is skipped, not failed', async () => {

@@ -78,10 +78,10 @@ describe('connection API', () => {
       expect.objectContaining({ id: shared.id, name: 'Holidays', writable: false, selected: false }),
     ]);
 
-    const readOnly = await h.api<{ error: { code: string } }>('PATCH', `/v1/users/${userId}/connections/${connectionId}`, {
+    const readOnly = await h.api<{ code: string }>('PATCH', `/v1/users/${userId}/connections/${connectionId}`, {
       calendarId: shared.id,
     });
-    expect([readOnly.status, readOnly.body.error.code]).toEqual([400, 'calendar_not_writable']);
+    expect([readOnly.status, readOnly.body.code]).toEqual([400, 'calendar_not_writable']);
     const moved = await h.api<{ calendarId: string }>('PATCH', `/v1/users/${userId}/connections/${connectionId}`, { calendarId: work.id });
     expect([moved.status, moved.body.calendarId]).toEqual([200, work.id]);
     const inWork = async () =>

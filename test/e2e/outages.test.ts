@@ -95,7 +95,7 @@ describe('outages', () => {
     const res = await confirm();
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
-    expect(await res.json()).toMatchObject({ error: { code: 'temporal_unavailable' } });
+    expect(await res.json()).toMatchObject({ code: 'temporal_unavailable' });
     const ready = await fetch(`${api.url}/readyz`);
     expect(ready.status).toBe(503);
     expect(await ready.json()).toMatchObject({ checks: { database: 'ok', temporal: 'unavailable' } });
@@ -125,7 +125,7 @@ describe('outages', () => {
     const res = await fetch(`${api.url}/v1/notifications`, { headers: { authorization: `Bearer ${api.apiKey}` } });
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
-    expect(await res.json()).toMatchObject({ error: { code: 'database_unavailable' } });
+    expect(await res.json()).toMatchObject({ code: 'database_unavailable' });
   });
 });
 
