@@ -214,6 +214,7 @@ export const ROUTES: RouteDoc[] = [
       202: 'accepted',
       ...invalid,
       401: 'bad signature (or a timestamp more than 5 minutes from now)',
+      404: '`booking_not_found`: a change to a booking not confirmed yet (the sender retries)',
       409: 'id reused for another body',
     },
   },
