@@ -39,6 +39,8 @@ export default defineConfig({
           exclude: ['test/unit/**', 'node_modules/**'],
           // One Temporal dev server and one fresh database for the whole run.
           globalSetup: ['test/setup/global-setup.ts'],
+          // Answers from the service under test are checked against its OpenAPI document.
+          setupFiles: ['test/setup/validate-responses.ts'],
           // End-to-end tests wait on workflows, timers and emulators: room for several waits of
           // `eventually`'s default deadline on a loaded machine.
           testTimeout: 180_000,

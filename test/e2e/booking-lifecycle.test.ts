@@ -91,7 +91,6 @@ describe('a booking drives one event per connected participant', () => {
     // The status narrows the body to the problem the document describes for it.
     if (late.status !== 409) return;
     expect(late.body.code).toBe('booking_cancelled');
-    expect(late.body).toMatchObject({ error: { code: 'booking_cancelled' } });
   });
 
   it('a participant without a calendar is skipped, not failed', async () => {

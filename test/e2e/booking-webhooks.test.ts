@@ -96,7 +96,7 @@ describe('signed booking webhooks', () => {
     const bookingId = h.id('wh');
     const event = { id: h.id('evt'), type: 'booking.cancelled', occurredAt: '2026-11-21T10:00:00Z', data: { bookingId } };
     const raw = JSON.stringify(event);
-    const cases: Array<[string, Promise<ApiResponse<{ error: { code: string; message: string } }>>]> = [
+    const cases: Array<[string, Promise<ApiResponse<{ code: string; detail: string }>>]> = [
       ['missing', deliver(event, { signature: null })],
       ['malformed', deliver(event, { signature: 'sha256=abc' })],
       ['wrong secret', deliver(event, { secret: 'not-the-secret' })],
@@ -112,7 +112,7 @@ describe('signed booking webhooks', () => {
     ];
     for (const [what, pending] of cases) {
       const res = await pending;
-      expect([what, res.status, res.body.error.code]).toEqual([what, 401, 'invalid_signature']);
+      expect([what, res.status, res.body.code]).toEqual([what, 401, 'invalid_signature']);
     }
     expect(await receiptCount(event.id)).toBe(0);
     // Within the tolerance the same event is accepted (a 404 here: the booking is unknown).
@@ -130,8 +130,8 @@ describe('signed booking webhooks', () => {
       data: { bookingId, ...confirmBody([strip(tutor)]) },
     };
     expect((await deliver(confirmed)).status).toBe(202);
-    const reused = await deliver<{ error: { code: string } }>({ ...confirmed, data: { ...confirmed.data, title: 'Something else' } });
-    expect([reused.status, reused.body.error.code]).toEqual([409, 'webhook_id_reused']);
+    const reused = await deliver<{ code: string }>({ ...confirmed, data: { ...confirmed.data, title: 'Something else' } });
+    expect([reused.status, reused.body.code]).toEqual([409, 'webhook_id_reused']);
 
     const bad: Array<[string, unknown, string?]> = [
       ['unknown type', { id: h.id('evt'), type: 'booking.deleted', occurredAt: '2026-11-21T10:00:00Z', data: { bookingId } }],
@@ -149,7 +149,7 @@ describe('signed booking webhooks', () => {
       ['not JSON', undefined, '{"id":'],
     ];
     for (const [what, event, raw] of bad) {
-      const res = await deliver<{ error: { code: string } }>(event, raw === undefined ? {} : { raw });
+      const res = await deliver<{ code: string }>(event, raw === undefined ? {} : { raw });
       expect([what, res.status]).toEqual([what, 400]);
     }
     const { rows } = await h.pool.query<{ n: string }>('SELECT count(*) AS n FROM webhook_receipts WHERE booking_id = $1', [bookingId]);
@@ -191,8 +191,8 @@ describe('signed booking webhooks', () => {
     const old = documentedV1('the-previous-secret', t, raw);
     const other = documentedV1('another-secret', t, raw);
     const good = documentedV1(h.config.webhookSecret, t, raw);
-    const refused = await deliver<{ error: { code: string } }>(event, { signature: `t=${t},v1=${old},v1=${other},v1=not-hex` });
-    expect([refused.status, refused.body.error.code]).toEqual([401, 'invalid_signature']);
+    const refused = await deliver<{ code: string }>(event, { signature: `t=${t},v1=${old},v1=${other},v1=not-hex` });
+    expect([refused.status, refused.body.code]).toEqual([401, 'invalid_signature']);
     expect(await receiptCount(event.id)).toBe(0);
     const first = await deliver(event, { signature: `t=${t},v1=${old},v1=${good},v1=${other}` });
     expect(first.status).toBe(202);

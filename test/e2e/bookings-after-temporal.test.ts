@@ -121,11 +121,11 @@ describe('a booking whose workflow Temporal has removed', () => {
     expect(after).toMatchObject({ status: 'cancelled', cancelReason: 'tutor ill', syncState: 'synced' });
     expect(after.calendars.map((c) => c.state)).toEqual(['deleted', 'deleted']);
     expect((await h.api('POST', `/v1/bookings/${bookingId}/cancel`, {})).status).toBe(202);
-    const moved = await h.api<{ error: { code: string } }>('POST', `/v1/bookings/${bookingId}/reschedule`, {
+    const moved = await h.api<{ code: string }>('POST', `/v1/bookings/${bookingId}/reschedule`, {
       start: '2030-05-02T15:00:00Z',
       end: '2030-05-02T16:00:00Z',
     });
-    expect([moved.status, moved.body.error.code]).toEqual([409, 'booking_cancelled']);
+    expect([moved.status, moved.body.code]).toEqual([409, 'booking_cancelled']);
   });
 
   it('a reschedule moves its events in place', async () => {
@@ -155,8 +155,8 @@ describe('a booking whose workflow Temporal has removed', () => {
       ['GET', `/v1/bookings/${bookingId}/history`],
     ] as const) {
       const body = path.endsWith('reschedule') ? { start: '2030-05-03T09:00:00Z', end: '2030-05-03T10:00:00Z' } : undefined;
-      const res = await h.api<{ error: { code: string } }>(method, path, body);
-      expect([path, res.status, res.body.error.code]).toEqual([path, 404, 'booking_not_found']);
+      const res = await h.api<{ code: string }>(method, path, body);
+      expect([path, res.status, res.body.code]).toEqual([path, 404, 'booking_not_found']);
     }
   });
 });
@@ -232,14 +232,14 @@ describe('GET /v1/users/:userId/bookings', () => {
         'query.cursor',
       ],
     ] as const) {
-      const res = await h.api<{ error: { code: string; message: string } }>('GET', `/v1/users/${userId}/bookings?${query}`);
-      expect([query, res.status, res.body.error.code]).toEqual([query, 400, code]);
-      expect(res.body.error.message + JSON.stringify(res.body)).toContain(mentions);
+      const res = await h.api<{ code: string; detail: string }>('GET', `/v1/users/${userId}/bookings?${query}`);
+      expect([query, res.status, res.body.code]).toEqual([query, 400, code]);
+      expect(res.body.detail + JSON.stringify(res.body)).toContain(mentions);
     }
     expect((await h.api('GET', `/v1/users/${userId}/bookings`, undefined, { key: null })).status).toBe(401);
     expect((await h.api('GET', `/v1/bookings/${h.id('bk')}/history`, undefined, { key: 'wrong' })).status).toBe(401);
     for (const query of ['limit=0', 'limit=501', 'cursor=%25%25', 'since=1']) {
-      const res = await h.api<{ error: { code: string } }>('GET', `/v1/bookings/${h.id('bk')}/history?${query}`);
+      const res = await h.api<{ code: string }>('GET', `/v1/bookings/${h.id('bk')}/history?${query}`);
       expect([query, res.status]).toEqual([query, 400]);
     }
   });

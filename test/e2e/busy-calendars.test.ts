@@ -244,14 +244,14 @@ describe('busy times from chosen calendars', () => {
     const elsewhere = await h.google.createCalendar((await h.connectGoogle(other)).email, { summary: "Someone else's" });
     const before = await connectionOf(userId, connectionId);
 
-    const refused = await h.api<{ error: { code: string; message: string } }>('PATCH', `/v1/users/${userId}/connections/${connectionId}`, {
+    const refused = await h.api<{ code: string; detail: string }>('PATCH', `/v1/users/${userId}/connections/${connectionId}`, {
       calendarId: work.id,
       syncEnabled: false,
       busyCalendarIds: [work.id, elsewhere.id],
     });
-    expect([refused.status, refused.body.error.code]).toEqual([400, 'busy_calendar_not_found']);
-    expect(refused.body.error.message).toContain('busyCalendarIds[1]');
-    expect(refused.body.error.message).not.toContain(elsewhere.id);
+    expect([refused.status, refused.body.code]).toEqual([400, 'busy_calendar_not_found']);
+    expect(refused.body.detail).toContain('busyCalendarIds[1]');
+    expect(refused.body.detail).not.toContain(elsewhere.id);
     expect(await connectionOf(userId, connectionId)).toEqual(before);
     expect(before).toMatchObject({ calendarId: 'primary', syncEnabled: true, busyCalendarIds: null });
 

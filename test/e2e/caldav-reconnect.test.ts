@@ -197,8 +197,8 @@ describe('a CalDAV account whose app password was revoked', () => {
       const path = `/v1/users/${userId}/connections/${connectionId}/reconnect`;
       const still = async () => expect((await connections(userId))[0]).toMatchObject({ id: connectionId, status: 'needs_reauth' });
 
-      const wrong = await h.api<{ error: { code: string } }>('POST', path, { password: 'not-the-password' });
-      expect([wrong.status, wrong.body.error.code]).toEqual([400, 'invalid_credentials']);
+      const wrong = await h.api<{ code: string }>('POST', path, { password: 'not-the-password' });
+      expect([wrong.status, wrong.body.code]).toEqual([400, 'invalid_credentials']);
       expect(JSON.stringify(wrong.body)).not.toContain('not-the-password');
       for (const body of [
         {},
@@ -213,10 +213,10 @@ describe('a CalDAV account whose app password was revoked', () => {
         404,
       );
       const google = await h.connectGoogle(stranger);
-      const oauth = await h.api<{ error: { code: string } }>('POST', `/v1/users/${stranger}/connections/${google.connectionId}/reconnect`, {
+      const oauth = await h.api<{ code: string }>('POST', `/v1/users/${stranger}/connections/${google.connectionId}/reconnect`, {
         password: 'x',
       });
-      expect([oauth.status, oauth.body.error.code]).toEqual([409, 'not_reconnectable']);
+      expect([oauth.status, oauth.body.code]).toEqual([409, 'not_reconnectable']);
       await still();
 
       // The stored user name and server are used when the body names only the new password.

@@ -47,7 +47,7 @@ const refusalLogs = () => h.logs.filter((l) => l.includes('CalDAV account refuse
 async function connectTo(serverUrl: string) {
   const userId = h.id('prober');
   const before = refusalLogs().length;
-  const res = await h.api<{ error: { code: string; message: string } }>('POST', `/v1/users/${userId}/connections`, {
+  const res = await h.api<{ code: string; detail: string }>('POST', `/v1/users/${userId}/connections`, {
     provider: 'caldav',
     serverUrl,
     username: 'probe',
@@ -71,7 +71,8 @@ describe('CalDAV server URLs that reach non-public addresses (CALDAV_ALLOW_PRIVA
   ])('%s %s: the listener gets nothing and the answer is generic', async (cls, url) => {
     const { res, logged } = await connectTo(url.replace('PORT', String(victim.port)));
     expect(res.status).toBe(502);
-    expect(res.body.error).toEqual({ code: 'caldav_unreachable', message: CALDAV_UNREACHABLE_MESSAGE });
+    expect(res.body).toMatchObject({ code: 'caldav_unreachable', detail: CALDAV_UNREACHABLE_MESSAGE });
+    expect(res.body).not.toHaveProperty('errors');
     expect(logged).toContain(`${cls} address, not allowed`);
     expect(victim.requests).toEqual([]);
   });
@@ -90,7 +91,8 @@ describe('CalDAV server URLs that reach non-public addresses (CALDAV_ALLOW_PRIVA
   ])('%s %s is refused before connecting, with the generic answer', async (cls, url) => {
     const { res, logged } = await connectTo(url);
     expect(res.status).toBe(502);
-    expect(res.body.error).toEqual({ code: 'caldav_unreachable', message: CALDAV_UNREACHABLE_MESSAGE });
+    expect(res.body).toMatchObject({ code: 'caldav_unreachable', detail: CALDAV_UNREACHABLE_MESSAGE });
+    expect(res.body).not.toHaveProperty('errors');
     expect(logged).toContain(`${cls} address, not allowed`);
   });
 

@@ -57,25 +57,25 @@ interface CalendarJson {
 describe('CalDAV connections', () => {
   it('a wrong password is refused with invalid_credentials and stores nothing', async () => {
     const userId = h.id('client');
-    const res = await h.api<{ error: { code: string; message: string } }>('POST', `/v1/users/${userId}/connections`, {
+    const res = await h.api<{ code: string; detail: string }>('POST', `/v1/users/${userId}/connections`, {
       provider: 'caldav',
       serverUrl: radicale.url,
       username: user.username,
       password: 'wrong-password',
     });
     expect(res.status).toBe(400);
-    expect(res.body.error.code).toBe('invalid_credentials');
+    expect(res.body.code).toBe('invalid_credentials');
     expect(JSON.stringify(res.body)).not.toContain('wrong-password');
     const list = await h.api<{ connections: unknown[] }>('GET', `/v1/users/${userId}/connections`);
     expect(list.body.connections).toHaveLength(0);
-    const unreachable = await h.api<{ error: { code: string } }>('POST', `/v1/users/${userId}/connections`, {
+    const unreachable = await h.api<{ code: string }>('POST', `/v1/users/${userId}/connections`, {
       provider: 'caldav',
       serverUrl: 'http://127.0.0.1:1/',
       username: 'x',
       password: 'y',
     });
     expect(unreachable.status).toBe(502);
-    expect(unreachable.body.error.code).toBe('caldav_unreachable');
+    expect(unreachable.body.code).toBe('caldav_unreachable');
   });
 
   it('a booking whose tutor uses Outlook and whose client uses CalDAV gets both events created, moved and removed', async () => {
@@ -239,14 +239,14 @@ describe('iCloud connections', () => {
   it('refuse a wrong password with a hint about app-specific passwords', async () => {
     icloud.setMode('home-set');
     const userId = h.id('apple');
-    const res = await h.api<{ error: { code: string; message: string } }>('POST', `/v1/users/${userId}/connections`, {
+    const res = await h.api<{ code: string; detail: string }>('POST', `/v1/users/${userId}/connections`, {
       provider: 'icloud',
       username: icloudUser.username,
       password: 'my-apple-id-password',
     });
     expect(res.status).toBe(400);
-    expect(res.body.error.code).toBe('invalid_credentials');
-    expect(res.body.error.message).toMatch(/app-specific password/);
+    expect(res.body.code).toBe('invalid_credentials');
+    expect(res.body.detail).toMatch(/app-specific password/);
     expect((await h.api<{ connections: unknown[] }>('GET', `/v1/users/${userId}/connections`)).body.connections).toHaveLength(0);
   });
 
@@ -258,13 +258,13 @@ describe('iCloud connections', () => {
 
     icloud.setMode('foreign-redirect');
     const other = h.id('moved');
-    const refused = await h.api<{ error: { code: string; message: string } }>('POST', `/v1/users/${other}/connections`, {
+    const refused = await h.api<{ code: string; detail: string }>('POST', `/v1/users/${other}/connections`, {
       provider: 'icloud',
       ...redirectedUser,
     });
     expect(refused.status).toBe(400);
     // The user gets a generic answer; why it was refused is in the log only.
-    expect(refused.body.error.message).not.toMatch(/another site|307|localhost/);
+    expect(refused.body.detail).not.toMatch(/another site|307|localhost/);
     expect(h.logs.some((l) => l.includes('another site'))).toBe(true);
     expect((await h.api<{ connections: unknown[] }>('GET', `/v1/users/${other}/connections`)).body.connections).toHaveLength(0);
     icloud.setMode('home-set');

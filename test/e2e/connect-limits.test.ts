@@ -26,7 +26,8 @@ afterAll(async () => {
 });
 
 interface ErrorBody {
-  error: { code: string; message: string };
+  code: string;
+  detail: string;
 }
 
 const caldavBody = (username: string) => ({
@@ -78,8 +79,8 @@ describe('calendar accounts per user', () => {
 
     const caldav = await h.api<ErrorBody>('POST', `/v1/users/${userId}/connections`, caldavBody('someone'));
     expect(caldav.status).toBe(409);
-    expect(caldav.body.error.code).toBe('connection_limit_reached');
-    expect(caldav.body.error.message).toContain('10 connected calendars');
+    expect(caldav.body.code).toBe('connection_limit_reached');
+    expect(caldav.body.detail).toContain('10 connected calendars');
 
     const again = await connectThroughLink(userId, emails[3]!);
     expect(again.searchParams.get('status')).toBe('connected');
@@ -139,7 +140,7 @@ describe('connect attempts per user per hour', () => {
     expect(links.filter((r) => r.status === 201)).toHaveLength(20);
     const refused = links.filter((r) => r.status === 429);
     expect(refused).toHaveLength(4);
-    expect(refused.every((r) => r.body.error.code === 'too_many_connect_attempts')).toBe(true);
+    expect(refused.every((r) => r.body.code === 'too_many_connect_attempts')).toBe(true);
 
     const raw = await fetch(`${h.service.url}/v1/users/${userId}/connections`, {
       method: 'POST',
@@ -151,8 +152,8 @@ describe('connect attempts per user per hour', () => {
     expect(retryAfter).toBeGreaterThan(3_000);
     expect(retryAfter).toBeLessThanOrEqual(3_600);
     const body = (await raw.json()) as ErrorBody;
-    expect(body.error.code).toBe('too_many_connect_attempts');
-    expect(body.error.message).toMatch(/Try again in \d+ minutes/);
+    expect(body.code).toBe('too_many_connect_attempts');
+    expect(body.detail).toMatch(/Try again in \d+ minutes/);
 
     // The settings page says so in words.
     // The link is exchanged for a session cookie; the form is posted from the page's own origin.

@@ -32,7 +32,8 @@ interface ConnectionJson {
   bulkSync?: { state: string };
 }
 interface ErrorJson {
-  error: { code: string; message: string };
+  code: string;
+  detail: string;
 }
 
 const DEFAULT_OVERRIDES: Reminder[] = [
@@ -82,10 +83,10 @@ describe('reminders per connection', () => {
     const six = [5, 10, 20, 30, 45, 90].map((minutes): Reminder => ({ method: 'popup', minutes }));
     const refused = await patch(userId, google.connectionId, { reminders: six, syncEnabled: false });
     expect(refused.status).toBe(400);
-    expect(refused.body.error).toEqual({
-      code: 'reminders_not_supported',
-      message: 'Google Calendar allows at most 5 reminders per event',
-    });
+    expect([refused.body.code, refused.body.detail]).toEqual([
+      'reminders_not_supported',
+      'Google Calendar allows at most 5 reminders per event',
+    ]);
     expect(await connection(userId, google.connectionId)).toMatchObject({ reminders: null, syncEnabled: true });
 
     const five: Reminder[] = [{ method: 'email', minutes: 2880 }, ...six.slice(0, 4)];
@@ -124,13 +125,10 @@ describe('reminders per connection', () => {
         { method: 'popup', minutes: 10 },
       ],
     });
-    expect([two.status, two.body.error]).toEqual([
-      400,
-      { code: 'reminders_not_supported', message: 'Outlook allows one reminder per event' },
-    ]);
+    expect([two.status, two.body.code, two.body.detail]).toEqual([400, 'reminders_not_supported', 'Outlook allows one reminder per event']);
     const email = await patch(userId, outlook.connectionId, { reminders: [{ method: 'email', minutes: 60 }] });
     expect(email.status).toBe(400);
-    expect(email.body.error.message).toContain('Outlook has no e-mail reminders');
+    expect(email.body.detail).toContain('Outlook has no e-mail reminders');
     expect((await connection(userId, outlook.connectionId)).reminders).toBeNull();
 
     expect((await patch(userId, outlook.connectionId, { reminders: [{ method: 'popup', minutes: 30 }] })).status).toBe(200);
@@ -154,8 +152,8 @@ describe('reminders per connection', () => {
     const plainId = h.id('plain');
     const plainConnection = await connect(plainId, plainUser);
     const noAddress = await patch(plainId, plainConnection, { reminders: [{ method: 'email', minutes: 60 }] });
-    expect([noAddress.status, noAddress.body.error.code]).toEqual([400, 'reminders_not_supported']);
-    expect(noAddress.body.error.message).toContain('not an e-mail address');
+    expect([noAddress.status, noAddress.body.code]).toEqual([400, 'reminders_not_supported']);
+    expect(noAddress.body.detail).toContain('not an e-mail address');
 
     const userId = h.id('ctutor');
     const connectionId = await connect(userId, mailUser);

@@ -91,7 +91,7 @@ describe('duplicated and reordered changes converge to the newest version', () =
     }
     // The finished workflow refuses a late confirm instead of creating the events again.
     await eventually(async () => {
-      const r = await h.api<{ error: { code: string } }>(
+      const r = await h.api<{ code: string }>(
         'POST',
         `/v1/bookings/${bookingId}/confirm`,
         confirmBody([strip(tutor), strip(client)], { version: 5 }),

@@ -153,7 +153,7 @@ describe('event templates', () => {
   it('refuses a confirm whose template names an unknown placeholder with a 400 naming it, and starts nothing', async () => {
     const bookingId = h.id('bk');
     const participant: TestParticipant = { userId: h.id('client'), role: 'client', name: 'Bob', email: 'bob@example.com' };
-    const res = await h.api<{ error: { code: string; message: string; details: Array<{ path: string }> } }>(
+    const res = await h.api<{ code: string; detail: string; errors: Array<{ path: string }> }>(
       'POST',
       `/v1/bookings/${bookingId}/confirm`,
       {
@@ -166,8 +166,8 @@ describe('event templates', () => {
       },
     );
     expect(res.status).toBe(400);
-    expect(res.body.error.code).toBe('invalid_request');
-    expect(res.body.error.message).toMatch(/^body\.templates\.client\.description: unknown placeholder \{\{venue\}\}/);
+    expect(res.body.code).toBe('invalid_request');
+    expect(res.body.detail).toMatch(/^body\.templates\.client\.description: unknown placeholder \{\{venue\}\}/);
     expect((await h.api('GET', `/v1/bookings/${bookingId}`)).status).toBe(404);
   });
 });

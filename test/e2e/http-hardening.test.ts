@@ -39,7 +39,7 @@ describe('HTTP hardening', () => {
     const retryAfter = Number(over.headers.get('retry-after'));
     expect(retryAfter).toBeGreaterThan(0);
     expect(retryAfter).toBeLessThanOrEqual(60);
-    expect(((await over.json()) as { error: { code: string } }).error.code).toBe('rate_limited');
+    expect(((await over.json()) as { code: string }).code).toBe('rate_limited');
 
     // Health checks and provider notifications are never limited; a client without the key has its own budget.
     for (let i = 0; i < LIMIT + 2; i++) expect((await raw('/healthz')).status).toBe(200);

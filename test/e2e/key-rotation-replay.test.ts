@@ -86,7 +86,7 @@ async function decodeOverHttp(payloads: JsonPayload[]) {
     headers: { 'content-type': 'application/json', authorization: `Bearer ${CODEC_KEY}` },
     body: JSON.stringify({ payloads }),
   });
-  return { status: res.status, body: (await res.json()) as { payloads: JsonPayload[]; error?: { code: string; message: string } } };
+  return { status: res.status, body: (await res.json()) as { payloads: JsonPayload[]; code?: string; detail?: string } };
 }
 
 const replayOptions = (spec: string) => ({
@@ -201,7 +201,7 @@ describe('key rotation with open workflows', () => {
       await h.restart({ ENCRYPTION_KEYS: NEW });
       const refused = await decodeOverHttp(oldPayloads.slice(0, 1));
       expect(refused.status).toBe(400);
-      expect(refused.body.error).toMatchObject({ code: 'payload_key_unavailable', message: expect.stringContaining('"old-key"') });
+      expect(refused.body).toMatchObject({ code: 'payload_key_unavailable', detail: expect.stringContaining('"old-key"') });
     },
   );
 });

@@ -6,6 +6,7 @@ import { createPool } from '../../src/db/pool';
 import { createLogger } from '../../src/logging';
 import { findFreePort } from '../../src/net/free-port';
 import { startService, type RunningService } from '../../src/service';
+import { registerServiceOrigin, unregisterServiceOrigin } from '../support/service-origins';
 import { startTcpProxy } from '../support/tcp-proxy';
 
 /**
@@ -50,12 +51,14 @@ async function apiOnly(opts: { temporalAddress: string; databaseUrl: string }): 
   );
   const pool = createPool(opts.databaseUrl, 2);
   const service = await startService({ config, pool, logger, api: true, worker: false });
+  registerServiceOrigin(service.url!);
   return {
     service,
     url: service.url!,
     apiKey,
     logs,
     async close() {
+      unregisterServiceOrigin(service.url!);
       await service.close();
       await pool.end();
     },
@@ -92,7 +95,7 @@ describe('outages', () => {
     const res = await confirm();
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
-    expect(await res.json()).toMatchObject({ error: { code: 'temporal_unavailable' } });
+    expect(await res.json()).toMatchObject({ code: 'temporal_unavailable' });
     const ready = await fetch(`${api.url}/readyz`);
     expect(ready.status).toBe(503);
     expect(await ready.json()).toMatchObject({ checks: { database: 'ok', temporal: 'unavailable' } });
@@ -122,7 +125,7 @@ describe('outages', () => {
     const res = await fetch(`${api.url}/v1/notifications`, { headers: { authorization: `Bearer ${api.apiKey}` } });
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
-    expect(await res.json()).toMatchObject({ error: { code: 'database_unavailable' } });
+    expect(await res.json()).toMatchObject({ code: 'database_unavailable' });
   });
 });
 

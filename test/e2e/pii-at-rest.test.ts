@@ -182,10 +182,10 @@ describe('participants’ personal data at rest', () => {
     expect(err).toBeInstanceOf(PersonalDataUnavailableError);
     expect((err as PersonalDataUnavailableError).bookingId).toBe(cancelled);
     expect((err as Error).message).not.toContain(tag);
-    const refused = await h.api<{ error: { code: string; message: string } }>('GET', `/v1/users/${tutorId}/bookings`);
+    const refused = await h.api<{ code: string; detail: string }>('GET', `/v1/users/${tutorId}/bookings`);
     expect(refused.status).toBe(503);
-    expect(refused.body.error.code).toBe('personal_data_unavailable');
-    expect(refused.body.error.message).toContain(cancelled);
+    expect(refused.body.code).toBe('personal_data_unavailable');
+    expect(refused.body.detail).toContain(cancelled);
     expect(JSON.stringify(refused.body)).not.toContain(tag);
     // The feed leaves that booking out and still lists the other.
     const partial = await unfolded();

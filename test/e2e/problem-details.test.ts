@@ -6,6 +6,7 @@ import { createPool } from '../../src/db/pool';
 import { createLogger } from '../../src/logging';
 import { findFreePort } from '../../src/net/free-port';
 import { startService } from '../../src/service';
+import { registerServiceOrigin, unregisterServiceOrigin } from '../support/service-origins';
 import { confirmBody } from '../support/bookings';
 import { documentedHeader } from '../support/documented-signature';
 import { startHarness, type Harness } from '../support/harness';
@@ -186,11 +187,13 @@ async function outageApi(): Promise<{ url: string; apiKey: string; cutDatabase()
   });
   const pool = createPool(databaseUrl, 2);
   const service = await startService({ config, pool, logger: createLogger('silent'), api: true, worker: false });
+  registerServiceOrigin(service.url!);
   return {
     url: service.url!,
     apiKey,
     cutDatabase: () => relay.cut(),
     async close() {
+      unregisterServiceOrigin(service.url!);
       await service.close();
       await pool.end();
     },

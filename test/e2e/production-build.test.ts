@@ -15,6 +15,7 @@ import { ServiceApiClient } from '../../tools/support/service-api-client';
 import { createFreshDatabase } from '../../tools/support/test-database';
 import { eventually } from '../support/eventually';
 import { TEST_CLIENT } from '../support/harness';
+import { registerServiceOrigin } from '../support/service-origins';
 
 const ROOT = path.resolve(__dirname, '../..');
 const DIST = path.join(ROOT, 'dist');
@@ -112,6 +113,7 @@ describe('the production build', () => {
           stdio: ['ignore', 'pipe', 'pipe'],
         },
       );
+      registerServiceOrigin(`http://127.0.0.1:${port}`);
       let output = '';
       child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
       child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));

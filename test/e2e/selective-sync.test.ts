@@ -143,7 +143,7 @@ describe('selective sync: a participant with "sync": false gets nothing, and a l
 
   it('refuses a sync flag that is not a boolean, changing nothing', async () => {
     const bookingId = h.id('bk');
-    const res = await h.api<{ error: { code: string } }>(
+    const res = await h.api<{ code: string }>(
       'POST',
       `/v1/bookings/${bookingId}/confirm`,
       confirmBody([{ ...clientOf(h.id('client')), sync: 'no' } as unknown as TestParticipant]),

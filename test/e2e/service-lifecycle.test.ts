@@ -6,6 +6,7 @@ import { afterEach, describe, expect, inject, it } from 'vitest';
 import { findFreePort } from '../../src/net/free-port';
 import { eventually } from '../support/eventually';
 import { startGrpcDenyProxy } from '../support/grpc-deny-proxy';
+import { registerServiceOrigin } from '../support/service-origins';
 
 /**
  * The service as its own process (`src/main.ts` under tsx), as an orchestrator runs it: a worker
@@ -49,6 +50,7 @@ async function startProcess(role: string, env: Record<string, string>): Promise<
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);
+  registerServiceOrigin(`http://127.0.0.1:${port}`);
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -188,7 +188,7 @@ describe('outgoing notifications as Standard Webhooks', () => {
 
     const delivered = await h.api<{ notifications: Listed[] }>('GET', '/v1/notifications?status=delivered&limit=1');
     expect(delivered.body.notifications.map((n) => n.status)).toEqual(['delivered']);
-    const bad = await h.api<{ error: { code: string } }>('GET', '/v1/notifications?cursor=bm90LW91cnM');
+    const bad = await h.api<{ code: string }>('GET', '/v1/notifications?cursor=bm90LW91cnM');
     expect(bad.status).toBe(400);
   });
 });
@@ -250,7 +250,7 @@ describe('incoming booking webhooks as Standard Webhooks', () => {
     expect((await h.api('GET', `/v1/bookings/${other.data.bookingId}`)).status).toBe(404);
 
     // One event id to deduplicate on: webhook-id must be the body's id.
-    const mismatch = await deliverStandard<{ error: { code: string } }>(other, { webhookId: h.id('evt') });
+    const mismatch = await deliverStandard<{ code: string }>(other, { webhookId: h.id('evt') });
     expect(mismatch.status).toBe(400);
     expect(await receiptCount(other.id)).toBe(0);
   });

@@ -31,15 +31,15 @@ describe('bookingWorkflow lifecycle', () => {
 
     const view = await getBooking(h, bookingId);
     expect(view.syncState).toBe('synced');
-    const late = await h.api<{ error: { code: string } }>('POST', `/v1/bookings/${bookingId}/reschedule`, {
+    const late = await h.api<{ code: string }>('POST', `/v1/bookings/${bookingId}/reschedule`, {
       start: new Date().toISOString(),
       end: new Date(Date.now() + 3_600_000).toISOString(),
     });
     expect(late.status).toBe(409);
-    expect(late.body.error.code).toBe('booking_closed');
-    const again = await h.api<{ error: { code: string } }>('POST', `/v1/bookings/${bookingId}/confirm`, body);
+    expect(late.body.code).toBe('booking_closed');
+    const again = await h.api<{ code: string }>('POST', `/v1/bookings/${bookingId}/confirm`, body);
     expect(again.status).toBe(409);
-    expect(again.body.error.code).toBe('booking_closed');
+    expect(again.body.code).toBe('booking_closed');
     expect(await eventsFor(h, tutor.calendar, bookingId, true)).toHaveLength(1);
   });
 

@@ -12,6 +12,7 @@ import { consent, redirectOf } from 'calendar-emulators/consent-client';
 import type { Pool } from 'pg';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { createClient, type CalsyncClient } from 'calsync-client';
+import { registerServiceOrigin, unregisterServiceOrigin } from './service-origins';
 
 // Lives in its own module so tests that need no harness can wait without loading the service.
 export { eventually } from './eventually';
@@ -127,6 +128,8 @@ export async function startHarness(
     throw err;
   });
   const baseUrl = service.url!;
+  // A restart keeps the port: the origin stays registered until close.
+  registerServiceOrigin(baseUrl);
   const suffix = randomBytes(4).toString('hex');
 
   const client = createClient({ baseUrl, apiKey });
@@ -183,6 +186,7 @@ export async function startHarness(
       service = await launch(config);
     },
     async close() {
+      unregisterServiceOrigin(baseUrl);
       await service.close();
       await pool.end();
       await google.close();

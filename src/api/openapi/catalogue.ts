@@ -13,7 +13,7 @@ import {
 } from '../schemas';
 import { CONNECTION_ROUTES } from './connections-catalogue';
 import { PERSONAL_DATA_ROUTES } from './personal-data-catalogue';
-import { invalid, keyed } from './common-responses';
+import { badParams, invalid, keyed, outage } from './common-responses';
 import { SETTINGS_PAGE_ROUTES } from './settings-catalogue';
 
 export type HttpMethod = 'get' | 'post' | 'patch' | 'delete' | 'options';
@@ -125,7 +125,7 @@ export const ROUTES: RouteDoc[] = [
     summary: 'Confirm (or update) a booking',
     auth: 'apiKey',
     body: confirmBodySchema,
-    responses: { 202: 'accepted', ...invalid, ...keyed, 409: 'cancelled or finished' },
+    responses: { 202: 'accepted', ...invalid, ...keyed, 409: 'cancelled or finished', ...outage },
   },
   {
     method: 'post',
@@ -168,6 +168,7 @@ export const ROUTES: RouteDoc[] = [
     auth: 'apiKey',
     responses: {
       200: 'the booking',
+      ...badParams,
       ...keyed,
       404: 'unknown booking',
       503: '`state_unavailable` right now, or `personal_data_unavailable`: its sealed personal data needs a key ENCRYPTION_KEYS no longer lists',
@@ -213,6 +214,7 @@ export const ROUTES: RouteDoc[] = [
       202: 'accepted',
       ...invalid,
       401: 'bad signature (or a timestamp more than 5 minutes from now)',
+      404: '`booking_not_found`: a change to a booking not confirmed yet (the sender retries)',
       409: 'id reused for another body',
     },
   },
@@ -251,7 +253,7 @@ export const ROUTES: RouteDoc[] = [
       'Events sent (or being sent) to NOTIFY_URL, newest first, a page at a time (pass `nextCursor` back as `cursor`): `connection.connected`, `connection.needs_reauth`, `connection.error` (once per episode of `error`, `{userId, connectionId, reason, message}`), `connection.bulk_sync_completed` (`{connectionId, userId, provider, counts: {bookings}}`), `booking.sync_failed`, `booking.conflict_detected`, `booking.removed_externally`, `booking.moved_externally`',
     auth: 'apiKey',
     query: notificationsQuerySchema,
-    responses: { 200: '`{notifications, nextCursor}`', ...invalid, ...keyed },
+    responses: { 200: '`{notifications, nextCursor}`', ...invalid, ...keyed, ...outage },
   },
   {
     method: 'post',

@@ -1,5 +1,5 @@
 import type { RouteDoc } from './catalogue';
-import { invalid, keyed } from './common-responses';
+import { badParams, invalid, keyed } from './common-responses';
 import {
   caldavAccountBodySchema,
   caldavReconnectBodySchema,
@@ -78,7 +78,7 @@ export const CONNECTION_ROUTES: RouteDoc[] = [
     summary:
       "The user's calendars: `{connections: [{id, provider, accountEmail, serverUrl? (CalDAV, iCloud), status, syncEnabled, calendarId, reminders, lastSyncedAt, lastError, bulkSync?, removingEvents?, eventsNotRemoved?}]}`; `eventsNotRemoved` (`[{bookingId, start, reason}]`) on a calendar disconnected with `removeEvents=true`: the events it could not remove. `status`: `active`, `needs_reauth` (the user must reconnect), `error` (a permanent failure: the calendar is gone or no longer writable, the provider refuses the account, or its stored secrets cannot be read; `lastError` says what to do and `errorReason` why: `calendar_not_found`, `calendar_forbidden`, `account_disabled`, `secret_unavailable`; the account heals by itself when the cause goes), `disconnected`",
     auth: 'apiKey',
-    responses: { 200: '`{connections}`', ...keyed },
+    responses: { 200: '`{connections}`', ...badParams, ...keyed },
   },
   {
     method: 'patch',
@@ -109,6 +109,7 @@ export const CONNECTION_ROUTES: RouteDoc[] = [
     responses: {
       200: 'disconnected already: nothing done',
       202: 'accepted: the connection (`removingEvents` while events are removed)',
+      ...badParams,
       ...keyed,
       404: 'unknown connection',
     },
@@ -141,6 +142,7 @@ export const CONNECTION_ROUTES: RouteDoc[] = [
     auth: 'apiKey',
     responses: {
       200: '`{calendars}`',
+      ...badParams,
       ...keyed,
       404: 'unknown connection',
       409: '`connection_needs_reauth`, `connection_disconnected`, or `connection_error`: its stored secrets cannot be read',
@@ -165,7 +167,7 @@ export const CONNECTION_ROUTES: RouteDoc[] = [
     operationId: 'revokeSettingsLinks',
     summary: 'Revokes every settings link and session issued for the user so far',
     auth: 'apiKey',
-    responses: { 204: 'revoked', ...keyed },
+    responses: { 204: 'revoked', ...badParams, ...keyed },
   },
   {
     method: 'post',
