@@ -1,4 +1,6 @@
 import type { RouteDoc } from './catalogue';
+import { connectionCalendarsSchema, connectionListSchema, connectionSchema, connectLinkSchema } from '../responses/connections';
+import { feedLinkSchema, settingsLinkSchema } from '../responses/links';
 import { invalid, keyed } from './common-responses';
 import {
   caldavAccountBodySchema,
@@ -24,6 +26,7 @@ export const CONNECTION_ROUTES: RouteDoc[] = [
       ...keyed,
       429: 'rate limited, or `too_many_connect_attempts`: the user made CONNECT_ATTEMPTS_PER_HOUR attempts in the last hour (`Retry-After`)',
     },
+    bodies: { 201: { json: connectLinkSchema } },
   },
   {
     method: 'get',
@@ -37,6 +40,7 @@ export const CONNECTION_ROUTES: RouteDoc[] = [
       302: 'to the provider (the browser binding cookie set)',
       400: 'unknown, used or expired link, or a flow started in another browser (a page)',
     },
+    bodies: { 302: { redirect: "the provider's consent page" } },
   },
   {
     method: 'get',
@@ -50,6 +54,10 @@ export const CONNECTION_ROUTES: RouteDoc[] = [
       200: 'result page (or a page moving on to the settings page)',
       302: 'to returnUrl with status',
       400: 'invalid state, or a browser the flow is not bound to (a page; nothing connected)',
+    },
+    bodies: {
+      200: { text: 'text/html' },
+      302: { redirect: 'the returnUrl, with `status` (`connected` and `connection`, or `error` and `error`)' },
     },
   },
   {
@@ -69,6 +77,7 @@ export const CONNECTION_ROUTES: RouteDoc[] = [
       429: 'rate limited, or `too_many_connect_attempts` (`Retry-After`)',
       502: 'server unreachable',
     },
+    bodies: { 200: { json: connectionSchema }, 201: { json: connectionSchema } },
   },
   {
     method: 'get',
@@ -79,6 +88,7 @@ export const CONNECTION_ROUTES: RouteDoc[] = [
       "The user's calendars: `{connections: [{id, provider, accountEmail, serverUrl? (CalDAV, iCloud), status, syncEnabled, calendarId, reminders, lastSyncedAt, lastError, bulkSync?, removingEvents?, eventsNotRemoved?}]}`; `eventsNotRemoved` (`[{bookingId, start, reason}]`) on a calendar disconnected with `removeEvents=true`: the events it could not remove. `status`: `active`, `needs_reauth` (the user must reconnect), `error` (a permanent failure: the calendar is gone or no longer writable, the provider refuses the account, or its stored secrets cannot be read; `lastError` says what to do and `errorReason` why: `calendar_not_found`, `calendar_forbidden`, `account_disabled`, `secret_unavailable`; the account heals by itself when the cause goes), `disconnected`",
     auth: 'apiKey',
     responses: { 200: '`{connections}`', ...keyed },
+    bodies: { 200: { json: connectionListSchema } },
   },
   {
     method: 'patch',
@@ -97,6 +107,7 @@ export const CONNECTION_ROUTES: RouteDoc[] = [
       409: '`connection_needs_reauth`, `connection_disconnected`, or `connection_error`: its stored secrets cannot be read (the message says what to do)',
       502: '`provider_unavailable`: the calendar provider could not list calendars',
     },
+    bodies: { 200: { json: connectionSchema } },
   },
   {
     method: 'delete',
@@ -112,6 +123,7 @@ export const CONNECTION_ROUTES: RouteDoc[] = [
       ...keyed,
       404: 'unknown connection',
     },
+    bodies: { 200: { json: connectionSchema }, 202: { json: connectionSchema } },
   },
   {
     method: 'post',
@@ -131,6 +143,7 @@ export const CONNECTION_ROUTES: RouteDoc[] = [
       429: 'rate limited, or `too_many_connect_attempts` (`Retry-After`)',
       502: '`caldav_unreachable`',
     },
+    bodies: { 200: { json: connectionSchema } },
   },
   {
     method: 'get',
@@ -146,6 +159,7 @@ export const CONNECTION_ROUTES: RouteDoc[] = [
       409: '`connection_needs_reauth`, `connection_disconnected`, or `connection_error`: its stored secrets cannot be read',
       502: '`provider_unavailable`',
     },
+    bodies: { 200: { json: connectionCalendarsSchema } },
   },
   {
     method: 'post',
@@ -157,6 +171,7 @@ export const CONNECTION_ROUTES: RouteDoc[] = [
     auth: 'apiKey',
     body: settingsLinkBodySchema,
     responses: { 201: '`{url, expiresAt}`', ...invalid, ...keyed },
+    bodies: { 201: { json: settingsLinkSchema } },
   },
   {
     method: 'delete',
@@ -166,6 +181,7 @@ export const CONNECTION_ROUTES: RouteDoc[] = [
     summary: 'Revokes every settings link and session issued for the user so far',
     auth: 'apiKey',
     responses: { 204: 'revoked', ...keyed },
+    bodies: { 204: { empty: true } },
   },
   {
     method: 'post',
@@ -176,6 +192,7 @@ export const CONNECTION_ROUTES: RouteDoc[] = [
       "A secret calendar feed link for the user (`https://…/feeds/<token>.ics`, also as `webcal://`); replaces the user's earlier link, whose URL then 404s",
     auth: 'apiKey',
     responses: { 201: '`{url, webcalUrl, createdAt}`', ...invalid, ...keyed },
+    bodies: { 201: { json: feedLinkSchema } },
   },
   {
     method: 'delete',
@@ -185,6 +202,7 @@ export const CONNECTION_ROUTES: RouteDoc[] = [
     summary: "Revokes the user's calendar feed link (its URL then 404s)",
     auth: 'apiKey',
     responses: { 204: 'revoked', ...invalid, ...keyed },
+    bodies: { 204: { empty: true } },
   },
   {
     method: 'get',
@@ -199,6 +217,13 @@ export const CONNECTION_ROUTES: RouteDoc[] = [
       200: '`text/calendar` with a strong `ETag`, `Cache-Control: private, max-age=300`',
       304: '`If-None-Match` matched: unchanged',
       404: 'unknown, rotated or revoked link (no detail)',
+    },
+    bodies: {
+      200: {
+        text: 'text/calendar',
+        headers: { ETag: 'strong; send it back as `If-None-Match`', 'Cache-Control': '`private, max-age=300`' },
+      },
+      304: { empty: true },
     },
   },
 ];

@@ -1,5 +1,6 @@
 import type { RouteDoc } from './catalogue';
 import { invalid, keyed } from './common-responses';
+import { userErasureSchema } from '../responses/personal-data';
 import { eraseUserQuerySchema } from '../schemas';
 
 /** Personal data: erasing a user (retention runs by itself, as a Temporal schedule). */
@@ -19,5 +20,6 @@ export const PERSONAL_DATA_ROUTES: RouteDoc[] = [
       ...invalid,
       ...keyed,
     },
+    bodies: { 200: { json: userErasureSchema }, 202: { json: userErasureSchema } },
   },
 ];

@@ -5,6 +5,8 @@ import { calendarAccountApiError } from '../calendar-account-errors';
 import { calendarAccountJson } from '../calendar-account-json';
 import { validationError } from '../errors';
 import { caldavAccountBodySchema, caldavReconnectBodySchema, idSchema, patchAccountBodySchema } from '../schemas';
+import { connectionCalendarsSchema, connectionListSchema, connectionSchema } from '../responses/connections';
+import { sendJson } from '../send-json';
 import { parseBody, parseParam } from '../validate';
 
 const userIdSchema = idSchema('userId');
@@ -17,14 +19,14 @@ export function calendarAccountRoutes(accounts: CalendarAccounts): Router {
 
   router.get('/v1/users/:userId/connections', async (req, res) => {
     const userId = parseParam(req.params.userId, userIdSchema);
-    res.json({ connections: (await accounts.list(userId)).map(calendarAccountJson) });
+    sendJson(res, 200, connectionListSchema, { connections: (await accounts.list(userId)).map(calendarAccountJson) });
   });
 
   router.post('/v1/users/:userId/connections', async (req, res) => {
     const userId = parseParam(req.params.userId, userIdSchema);
     const result = await accounts.connectCalDav(userId, parseBody(req, caldavAccountBodySchema));
     if (!result.ok) throw calendarAccountApiError(result.error);
-    res.status(result.value.created ? 201 : 200).json(calendarAccountJson(result.value.account));
+    sendJson(res, result.value.created ? 201 : 200, connectionSchema, calendarAccountJson(result.value.account));
   });
 
   // CalDAV and iCloud: the same account signs in again (OAuth accounts reconnect through a connect link).
@@ -33,7 +35,7 @@ export function calendarAccountRoutes(accounts: CalendarAccounts): Router {
     const id = parseParam(req.params.connectionId, accountIdSchema);
     const result = await accounts.reconnectCalDav(userId, id, parseBody(req, caldavReconnectBodySchema));
     if (!result.ok) throw calendarAccountApiError(result.error);
-    res.json(calendarAccountJson(result.value));
+    sendJson(res, 200, connectionSchema, calendarAccountJson(result.value));
   });
 
   router.get('/v1/users/:userId/connections/:connectionId/calendars', async (req, res) => {
@@ -41,7 +43,7 @@ export function calendarAccountRoutes(accounts: CalendarAccounts): Router {
     const id = parseParam(req.params.connectionId, accountIdSchema);
     const result = await accounts.calendars(userId, id);
     if (!result.ok) throw calendarAccountApiError(result.error);
-    res.json({ calendars: result.value });
+    sendJson(res, 200, connectionCalendarsSchema, { calendars: result.value });
   });
 
   router.patch('/v1/users/:userId/connections/:connectionId', async (req, res) => {
@@ -49,7 +51,7 @@ export function calendarAccountRoutes(accounts: CalendarAccounts): Router {
     const id = parseParam(req.params.connectionId, accountIdSchema);
     const result = await accounts.update(userId, id, parseBody(req, patchAccountBodySchema));
     if (!result.ok) throw calendarAccountApiError(result.error);
-    res.json(calendarAccountJson(result.value));
+    sendJson(res, 200, connectionSchema, calendarAccountJson(result.value));
   });
 
   router.delete('/v1/users/:userId/connections/:connectionId', async (req, res) => {
@@ -59,7 +61,7 @@ export function calendarAccountRoutes(accounts: CalendarAccounts): Router {
     if (!query.success) throw validationError(query.error, 'query');
     const result = await accounts.disconnect(userId, id, query.data.removeEvents === 'true');
     if (!result.ok) throw calendarAccountApiError(result.error);
-    res.status(result.value.changed ? 202 : 200).json(calendarAccountJson(result.value.account));
+    sendJson(res, result.value.changed ? 202 : 200, connectionSchema, calendarAccountJson(result.value.account));
   });
 
   return router;

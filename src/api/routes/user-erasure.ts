@@ -2,6 +2,8 @@ import { Router } from 'express';
 import type { UserErasures } from '../../application/user-erasure';
 import { validationError } from '../errors';
 import { eraseUserQuerySchema, idSchema } from '../schemas';
+import { userErasureSchema } from '../responses/personal-data';
+import { sendJson } from '../send-json';
 import { parseParam } from '../validate';
 
 const userIdSchema = idSchema('userId');
@@ -15,7 +17,7 @@ export function userErasureRoutes(erasures: UserErasures): Router {
     const query = eraseUserQuerySchema.safeParse(req.query);
     if (!query.success) throw validationError(query.error, 'query');
     const view = await erasures.erase(userId, query.data.removeEvents === 'true');
-    res.status(view.status === 'erased' ? 200 : 202).json(view);
+    sendJson(res, view.status === 'erased' ? 200 : 202, userErasureSchema, view);
   });
 
   return router;
