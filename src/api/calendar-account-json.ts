@@ -20,7 +20,7 @@ export function calendarAccountJson(a: CalendarAccountWithEmail) {
     /** In `error`, its cause when known (what `lastError` explains), for a booking system to act on. */
     ...(a.status === 'error' && a.errorKind ? { errorReason: a.errorKind } : {}),
     ...(a.bulkSync ? { bulkSync: a.bulkSync } : {}),
-    ...(a.removingEvents ? { removingEvents: true } : {}),
+    ...(a.removingEvents ? { removingEvents: true as const } : {}),
     /**
      * A disconnect asked to remove our events and has finished: the events it could not remove
      * (the account could not be written any more, or the provider refused), for the user to delete.

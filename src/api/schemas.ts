@@ -7,22 +7,44 @@ import { z } from 'zod';
  */
 
 import {
-  cancelBodySchema,
+  cancelBodySchema as cancelBody,
   cancelShape,
   checkTimes,
-  confirmBodySchema,
+  confirmBodySchema as confirmBody,
   confirmShape,
   httpUrl,
   idSchema,
   instant,
   instantMillis,
-  rescheduleBodySchema,
+  rescheduleBodySchema as rescheduleBody,
   rescheduleShape,
   timeZone,
 } from '../domain/booking-input-schemas';
 import { MAX_BUSY_CALENDARS } from '../domain/busy-calendars';
 
-export { cancelBodySchema, confirmBodySchema, httpUrl, idSchema, rescheduleBodySchema };
+export { httpUrl, idSchema };
+
+// Examples for the OpenAPI document (`.meta` returns the same schema with them attached).
+
+const confirmExample = {
+  version: 3,
+  title: 'Maths lesson',
+  description: 'Chapter 4: quadratic equations.\nBring last week’s exercises.',
+  start: '2026-04-12T15:00:00Z',
+  end: '2026-04-12T16:00:00Z',
+  timeZone: 'Europe/London',
+  meetingUrl: 'https://meet.example.com/abc-defg-hij',
+  participants: [
+    { userId: 'tutor-17', role: 'tutor', name: 'Ada Tutor', email: 'ada.tutor@example.com' },
+    { userId: 'client-42', role: 'client', name: 'Sam Client', email: 'sam@example.org' },
+  ],
+};
+const rescheduleExample = { version: 4, start: '2026-04-13T15:00:00Z', end: '2026-04-13T16:00:00Z' };
+const cancelExample = { version: 5, reason: 'The client is ill.' };
+
+export const confirmBodySchema = confirmBody.meta({ examples: [confirmExample] });
+export const rescheduleBodySchema = rescheduleBody.meta({ examples: [rescheduleExample] });
+export const cancelBodySchema = cancelBody.meta({ examples: [cancelExample] });
 
 /**
  * A signed booking webhook: the same three changes as the routes, with the booking id in
@@ -30,24 +52,54 @@ export { cancelBodySchema, confirmBodySchema, httpUrl, idSchema, rescheduleBodyS
  */
 const envelope = { id: idSchema('id'), occurredAt: instant };
 const bookingId = idSchema('bookingId');
-export const webhookEventSchema = z.discriminatedUnion('type', [
-  z.strictObject({
-    ...envelope,
-    type: z.literal('booking.confirmed'),
-    data: z.strictObject({ bookingId, ...confirmShape }).superRefine(checkTimes),
-  }),
-  z.strictObject({
-    ...envelope,
-    type: z.literal('booking.rescheduled'),
-    data: z.strictObject({ bookingId, ...rescheduleShape }).superRefine(checkTimes),
-  }),
-  z.strictObject({ ...envelope, type: z.literal('booking.cancelled'), data: z.strictObject({ bookingId, ...cancelShape }) }),
-]);
+const webhookExamples = {
+  'booking.confirmed': {
+    id: 'evt_01HV3K9Q2X7M4N8P',
+    type: 'booking.confirmed',
+    occurredAt: '2026-04-01T09:12:28Z',
+    data: { bookingId: 'bk_2026_0412', ...confirmExample },
+  },
+  'booking.rescheduled': {
+    id: 'evt_01HV3M1B6Y0R5S2T',
+    type: 'booking.rescheduled',
+    occurredAt: '2026-04-03T11:40:05Z',
+    data: { bookingId: 'bk_2026_0412', ...rescheduleExample },
+  },
+  'booking.cancelled': {
+    id: 'evt_01HV3P7C8Z3U6V9W',
+    type: 'booking.cancelled',
+    occurredAt: '2026-04-05T08:02:51Z',
+    data: { bookingId: 'bk_2026_0412', ...cancelExample },
+  },
+};
+export const webhookEventSchema = z
+  .discriminatedUnion('type', [
+    z
+      .strictObject({
+        ...envelope,
+        type: z.literal('booking.confirmed'),
+        data: z.strictObject({ bookingId, ...confirmShape }).superRefine(checkTimes),
+      })
+      .meta({ title: 'booking.confirmed', description: 'Confirm (or update) a booking', examples: [webhookExamples['booking.confirmed']] }),
+    z
+      .strictObject({
+        ...envelope,
+        type: z.literal('booking.rescheduled'),
+        data: z.strictObject({ bookingId, ...rescheduleShape }).superRefine(checkTimes),
+      })
+      .meta({ title: 'booking.rescheduled', description: 'Move a booking', examples: [webhookExamples['booking.rescheduled']] }),
+    z
+      .strictObject({ ...envelope, type: z.literal('booking.cancelled'), data: z.strictObject({ bookingId, ...cancelShape }) })
+      .meta({ title: 'booking.cancelled', description: 'Cancel a booking', examples: [webhookExamples['booking.cancelled']] }),
+  ])
+  .meta({ examples: Object.values(webhookExamples) });
 export type WebhookEvent = z.infer<typeof webhookEventSchema>;
 
 export const oauthProviderSchema = z.enum(['google', 'microsoft']);
 
-export const connectLinkBodySchema = z.strictObject({ provider: oauthProviderSchema, returnUrl: httpUrl.optional() });
+export const connectLinkBodySchema = z
+  .strictObject({ provider: oauthProviderSchema, returnUrl: httpUrl.optional() })
+  .meta({ examples: [{ provider: 'google', returnUrl: 'https://app.example.com/account/calendar' }] });
 
 /** One reminder: minutes before the event starts, up to four weeks (Google's and this service's limit). */
 const reminderSchema = z.strictObject({ method: z.enum(['email', 'popup']), minutes: z.number().int().min(0).max(40320) });
@@ -60,12 +112,27 @@ export const patchAccountBodySchema = z
     reminders: z.array(reminderSchema).max(20).nullable().optional(),
     busyCalendarIds: z.array(z.string().min(1).max(1024)).min(1).max(MAX_BUSY_CALENDARS).nullable().optional(),
   })
-  .refine((b) => Object.keys(b).length > 0, 'nothing to change: send syncEnabled, calendarId, reminders or busyCalendarIds');
+  .refine((b) => Object.keys(b).length > 0, 'nothing to change: send syncEnabled, calendarId, reminders or busyCalendarIds')
+  .meta({
+    examples: [
+      {
+        calendarId: 'c_8d1f0e2a9b@group.calendar.google.com',
+        reminders: [{ method: 'popup', minutes: 30 }],
+        busyCalendarIds: ['primary', 'c_8d1f0e2a9b@group.calendar.google.com'],
+      },
+      { syncEnabled: false },
+    ],
+  });
 
 /** A settings link: optionally the IANA zone its pages show times in (else the browser's own). */
-export const settingsLinkBodySchema = z.strictObject({
-  timeZone: timeZone.max(100).optional().describe("IANA zone the settings page shows times in, e.g. Europe/Paris; default: the browser's"),
-});
+export const settingsLinkBodySchema = z
+  .strictObject({
+    timeZone: timeZone
+      .max(100)
+      .optional()
+      .describe("IANA zone the settings page shows times in, e.g. Europe/Paris; default: the browser's"),
+  })
+  .meta({ examples: [{ timeZone: 'Europe/Paris' }, {}] });
 
 /** Connecting a CalDAV account: verified by discovery before anything is stored. */
 export const caldavAccountBodySchema = z
@@ -78,17 +145,25 @@ export const caldavAccountBodySchema = z
   .refine((b) => b.provider === 'icloud' || b.serverUrl !== undefined, {
     message: 'serverUrl is required for caldav',
     path: ['serverUrl'],
+  })
+  .meta({
+    examples: [
+      { provider: 'caldav', serverUrl: 'https://dav.fastmail.com/dav/', username: 'ada@fastmail.com', password: 'app-password-1234' },
+      { provider: 'icloud', username: 'ada@icloud.com', password: 'abcd-efgh-ijkl-mnop' },
+    ],
   });
 
 /**
  * Reconnecting a CalDAV or iCloud account with a new app password; the user name and server URL
  * default to the stored ones. Verified by discovery before anything is stored.
  */
-export const caldavReconnectBodySchema = z.strictObject({
-  serverUrl: httpUrl.optional(),
-  username: z.string().trim().min(1).max(320).optional(),
-  password: z.string().min(1).max(1024),
-});
+export const caldavReconnectBodySchema = z
+  .strictObject({
+    serverUrl: httpUrl.optional(),
+    username: z.string().trim().min(1).max(320).optional(),
+    password: z.string().min(1).max(1024),
+  })
+  .meta({ examples: [{ password: 'qrst-uvwx-yzab-cdef' }] });
 
 export type ConfirmBody = z.infer<typeof confirmBodySchema>;
 export type RescheduleBody = z.infer<typeof rescheduleBodySchema>;
@@ -113,7 +188,8 @@ export const availabilityCheckBodySchema = z
     start: instant,
     end: instant,
   })
-  .superRefine(checkRange);
+  .superRefine(checkRange)
+  .meta({ examples: [{ userIds: ['tutor-17', 'client-42'], start: '2026-04-12T15:00:00Z', end: '2026-04-12T16:00:00Z' }] });
 
 /** `GET /v1/notifications` query. */
 /** An opaque page cursor as a previous page's `nextCursor` gave it. */
@@ -151,9 +227,14 @@ const base64 = z
   .max(4_000_000)
   .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64');
 /** The Temporal codec server's body, in and out. */
-export const codecPayloadsSchema = z.strictObject({
-  payloads: z.array(z.strictObject({ metadata: z.record(z.string().max(200), base64).optional(), data: base64.optional() })).max(1000),
-});
+export const codecPayloadsSchema = z
+  .strictObject({
+    payloads: z.array(z.strictObject({ metadata: z.record(z.string().max(200), base64).optional(), data: base64.optional() })).max(1000),
+  })
+  .meta({ examples: [{ payloads: [{ metadata: { encoding: 'anNvbi9wbGFpbg==' }, data: 'eyJib29raW5nSWQiOiJia18yMDI2XzA0MTIifQ==' }] }] });
 
-/** `DELETE /v1/users/:userId`: remove the events this service wrote in the user's calendars too. */
-export const eraseUserQuerySchema = z.strictObject({ removeEvents: z.enum(['true', 'false']).optional() });
+/**
+ * `DELETE /v1/users/:userId` and `DELETE …/connections/:connectionId`: remove the events this
+ * service wrote in the calendars too.
+ */
+export const removeEventsQuerySchema = z.strictObject({ removeEvents: z.enum(['true', 'false']).optional() });

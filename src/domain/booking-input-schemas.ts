@@ -81,7 +81,9 @@ export function instantMillis(v: string): number | undefined {
 
 export const instant = z
   .string()
-  .refine((v) => instantMillis(v) !== undefined, 'must be an RFC 3339 date-time with an offset, e.g. 2026-03-01T15:00:00Z');
+  .refine((v) => instantMillis(v) !== undefined, 'must be an RFC 3339 date-time with an offset, e.g. 2026-03-01T15:00:00Z')
+  // What the OpenAPI document says of it (the refinement itself has no JSON Schema form).
+  .meta({ format: 'date-time' });
 
 /** An IANA zone name as this runtime's time zone database knows it (what Luxon's `IANAZone.isValidZone` asks). */
 export function isTimeZone(v: string): boolean {

@@ -2,6 +2,7 @@ import { type ApplicationFailure, WorkflowExecutionAlreadyStartedError } from '@
 import { ActivityFailure, proxyActivities, startChild, ParentClosePolicy, uuid4 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { AccountErrorDetails } from '../domain/failures';
+import type { NotificationData } from '../domain/notification-events';
 import type { NotificationType } from '../domain/notifications';
 import { notificationDeliveryOptions, notificationRecordActivities } from './activity-options';
 import { notificationWorkflowId } from './messages';
@@ -32,7 +33,7 @@ export async function notificationWorkflow(input: NotificationWorkflowInput): Pr
  * an event that several runs may see (an edit, a conflict) brings its own stable id instead,
  * and the second sighting finds it recorded and its delivery already started.
  */
-export async function emitNotification(type: NotificationType, data: Record<string, unknown>, stableId?: string): Promise<void> {
+export async function emitNotification<T extends NotificationType>(type: T, data: NotificationData[T], stableId?: string): Promise<void> {
   const id = stableId ?? uuid4();
   const { enabled, retryForMs } = await notificationRecordActivities.recordNotification({ id, type, data });
   if (!enabled) return;

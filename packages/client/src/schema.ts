@@ -756,7 +756,168 @@ export interface paths {
     trace?: never;
   };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+  'connection.connected': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * `connection.connected`: a calendar was connected (or reconnected)
+     * @description Sent to NOTIFY_URL. Answer 2xx once it is handled; anything else (or no answer within 10 s) is retried with backoff, honouring `Retry-After`, for NOTIFY_RETRY_FOR; then it is listed as failed by GET /v1/notifications.
+     */
+    post: operations['onConnectionConnected'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  'connection.needs_reauth': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * `connection.needs_reauth`: the user must reconnect the calendar (its grant was revoked or expired)
+     * @description Sent to NOTIFY_URL. Answer 2xx once it is handled; anything else (or no answer within 10 s) is retried with backoff, honouring `Retry-After`, for NOTIFY_RETRY_FOR; then it is listed as failed by GET /v1/notifications.
+     */
+    post: operations['onConnectionNeedsReauth'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  'connection.bulk_sync_completed': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * `connection.bulk_sync_completed`: a (re)connected calendar's bulk sync of the user's existing bookings finished
+     * @description Sent to NOTIFY_URL. Answer 2xx once it is handled; anything else (or no answer within 10 s) is retried with backoff, honouring `Retry-After`, for NOTIFY_RETRY_FOR; then it is listed as failed by GET /v1/notifications.
+     */
+    post: operations['onConnectionBulkSyncCompleted'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  'connection.error': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * `connection.error`: the connection went to `error` (once per episode); it heals by itself when the cause goes
+     * @description Sent to NOTIFY_URL. Answer 2xx once it is handled; anything else (or no answer within 10 s) is retried with backoff, honouring `Retry-After`, for NOTIFY_RETRY_FOR; then it is listed as failed by GET /v1/notifications.
+     */
+    post: operations['onConnectionError'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  'booking.sync_failed': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * `booking.sync_failed`: a booking's event could not be written (or its invitation mail sent)
+     * @description Sent to NOTIFY_URL. Answer 2xx once it is handled; anything else (or no answer within 10 s) is retried with backoff, honouring `Retry-After`, for NOTIFY_RETRY_FOR; then it is listed as failed by GET /v1/notifications.
+     */
+    post: operations['onBookingSyncFailed'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  'booking.conflict_detected': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * `booking.conflict_detected`: something else in the user's calendar overlaps the booking
+     * @description Sent to NOTIFY_URL. Answer 2xx once it is handled; anything else (or no answer within 10 s) is retried with backoff, honouring `Retry-After`, for NOTIFY_RETRY_FOR; then it is listed as failed by GET /v1/notifications.
+     */
+    post: operations['onBookingConflictDetected'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  'booking.removed_externally': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * `booking.removed_externally`: the user deleted our event in their calendar
+     * @description Sent to NOTIFY_URL. Answer 2xx once it is handled; anything else (or no answer within 10 s) is retried with backoff, honouring `Retry-After`, for NOTIFY_RETRY_FOR; then it is listed as failed by GET /v1/notifications.
+     */
+    post: operations['onBookingRemovedExternally'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  'booking.moved_externally': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * `booking.moved_externally`: the user moved our event in their calendar
+     * @description Sent to NOTIFY_URL. Answer 2xx once it is handled; anything else (or no answer within 10 s) is retried with backoff, honouring `Retry-After`, for NOTIFY_RETRY_FOR; then it is listed as failed by GET /v1/notifications.
+     */
+    post: operations['onBookingMovedExternally'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+}
 export interface components {
   schemas: {
     /** @description RFC 9457 problem details (`application/problem+json`) with this service's extension members */
@@ -922,7 +1083,12 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': {
+            /** @constant */
+            status: 'ok';
+          };
+        };
       };
       /** @description `internal`: an unexpected error */
       500: components['responses']['InternalError'];
@@ -942,7 +1108,23 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': {
+            /** @constant */
+            status: 'ready';
+            checks: {
+              /** @enum {string} */
+              database: 'ok' | 'unavailable';
+              /** @enum {string} */
+              temporal: 'ok' | 'unavailable';
+              /**
+               * @description this process's worker, when it runs one
+               * @enum {string}
+               */
+              worker?: 'running' | 'stopped';
+            };
+          };
+        };
       };
       /** @description `internal`: an unexpected error */
       500: components['responses']['InternalError'];
@@ -952,7 +1134,26 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': unknown;
+          'application/json':
+            | {
+                /** @constant */
+                status: 'not_ready';
+                checks: {
+                  /** @enum {string} */
+                  database: 'ok' | 'unavailable';
+                  /** @enum {string} */
+                  temporal: 'ok' | 'unavailable';
+                  /**
+                   * @description this process's worker, when it runs one
+                   * @enum {string}
+                   */
+                  worker?: 'running' | 'stopped';
+                };
+              }
+            | {
+                /** @constant */
+                status: 'shutting_down';
+              };
         };
       };
     };
@@ -971,7 +1172,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'text/plain': string;
+        };
       };
       /** @description METRICS_KEY is set and was not presented */
       401: components['responses']['Unauthorized'];
@@ -993,7 +1196,20 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': {
+            /** @constant */
+            openapi: '3.1.0';
+            info: {
+              title: string;
+              version: string;
+            } & {
+              [key: string]: unknown;
+            };
+          } & {
+            [key: string]: unknown;
+          };
+        };
       };
       /** @description `internal`: an unexpected error */
       500: components['responses']['InternalError'];
@@ -1015,7 +1231,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'text/html': string;
+        };
       };
       /** @description `not_found`: not a code of this API */
       404: components['responses']['NotFound'];
@@ -1037,7 +1255,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'text/html': string;
+        };
       };
       /** @description `internal`: an unexpected error */
       500: components['responses']['InternalError'];
@@ -1058,7 +1278,9 @@ export interface operations {
           version?: number;
           title: string;
           description?: string;
+          /** Format: date-time */
           start: string;
+          /** Format: date-time */
           end: string;
           timeZone: string;
           location?: string;
@@ -1090,7 +1312,13 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': {
+            bookingId: string;
+            /** @constant */
+            accepted: 'confirm';
+          };
+        };
       };
       /** @description `invalid_request` (field errors in `errors`), `invalid_json` or `invalid_utf8` */
       400: components['responses']['BadRequest'];
@@ -1106,6 +1334,8 @@ export interface operations {
       429: components['responses']['TooManyRequests'];
       /** @description `internal`: an unexpected error */
       500: components['responses']['InternalError'];
+      /** @description `database_unavailable` or `temporal_unavailable` (`Retry-After`) */
+      503: components['responses']['ServiceUnavailable'];
     };
   };
   rescheduleBooking: {
@@ -1121,7 +1351,9 @@ export interface operations {
       content: {
         'application/json': {
           version?: number;
+          /** Format: date-time */
           start: string;
+          /** Format: date-time */
           end: string;
           timeZone?: string;
         };
@@ -1133,7 +1365,13 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': {
+            bookingId: string;
+            /** @constant */
+            accepted: 'reschedule';
+          };
+        };
       };
       /** @description `invalid_request` (field errors in `errors`), `invalid_json` or `invalid_utf8` */
       400: components['responses']['BadRequest'];
@@ -1151,6 +1389,8 @@ export interface operations {
       429: components['responses']['TooManyRequests'];
       /** @description `internal`: an unexpected error */
       500: components['responses']['InternalError'];
+      /** @description `database_unavailable` or `temporal_unavailable` (`Retry-After`) */
+      503: components['responses']['ServiceUnavailable'];
     };
   };
   cancelBooking: {
@@ -1176,7 +1416,13 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': {
+            bookingId: string;
+            /** @constant */
+            accepted: 'cancel';
+          };
+        };
       };
       /** @description `invalid_request` (field errors in `errors`), `invalid_json` or `invalid_utf8` */
       400: components['responses']['BadRequest'];
@@ -1194,6 +1440,8 @@ export interface operations {
       429: components['responses']['TooManyRequests'];
       /** @description `internal`: an unexpected error */
       500: components['responses']['InternalError'];
+      /** @description `database_unavailable` or `temporal_unavailable` (`Retry-After`) */
+      503: components['responses']['ServiceUnavailable'];
     };
   };
   getBooking: {
@@ -1212,8 +1460,55 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': {
+            bookingId: string;
+            /** @enum {string} */
+            status: 'confirmed' | 'cancelled';
+            /** @description the booking system’s newest `version` applied; null when none was sent */
+            version: number | null;
+            title: string;
+            description?: string;
+            /** Format: date-time */
+            start: string;
+            /** Format: date-time */
+            end: string;
+            timeZone: string;
+            location?: string;
+            meetingUrl?: string;
+            participants: {
+              userId: string;
+              role: string;
+              name: string;
+              /** @description `false` when the booking system opted this person out; absent otherwise */
+              sync?: boolean;
+            }[];
+            cancelReason?: string;
+            /** @enum {string} */
+            syncState: 'pending' | 'synced' | 'degraded';
+            calendars: {
+              userId: string;
+              /** @description null: no connected calendar (skipped) or an e-mail invitation */
+              connectionId: string | null;
+              /** @description `google`, `microsoft`, `caldav`, `icloud`, `email` (invitation mail); null when skipped */
+              provider: string | null;
+              /** @enum {string} */
+              state: 'pending' | 'synced' | 'failed' | 'skipped' | 'deleted' | 'removed_externally' | 'moved_externally';
+              externalEventId?: string;
+              lastError?: string;
+              /** Format: date-time */
+              syncedAt?: string;
+              /**
+               * Format: date-time
+               * @description when the user’s deletion or move (`removed_externally`, `moved_externally`) was first seen
+               */
+              externallyChangedAt?: string;
+            }[];
+          };
+        };
       };
+      /** @description `invalid_request`: a malformed path or query parameter (field errors in `errors`) */
+      400: components['responses']['BadRequest'];
       /** @description missing or wrong API key */
       401: components['responses']['Unauthorized'];
       /** @description unknown booking */
@@ -1245,7 +1540,77 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': {
+            bookingId: string;
+            entries: (
+              | {
+                  /** @constant */
+                  kind: 'calendar';
+                  /** Format: date-time */
+                  at: string;
+                  /** @description e.g. `upsert`, `delete` */
+                  operation: string;
+                  /** @description `ok`, `retrying` (another attempt follows), `failed` (final), `needs_reauth` */
+                  outcome: string;
+                  userId: string | null;
+                  connectionId: string | null;
+                  provider: string | null;
+                  externalEventId?: string;
+                  /** @description the provider's typed error or what happened */
+                  detail?: string;
+                  revision: number | null;
+                }
+              | {
+                  /** @constant */
+                  kind: 'external_edit';
+                  /** Format: date-time */
+                  at: string;
+                  /** @description `external_delete` or `external_move` */
+                  operation: string;
+                  /** @description `ok`, `retrying` (another attempt follows), `failed` (final), `needs_reauth` */
+                  outcome: string;
+                  userId: string | null;
+                  connectionId: string | null;
+                  provider: string | null;
+                  externalEventId?: string;
+                  /** @description the provider's typed error or what happened */
+                  detail?: string;
+                }
+              | {
+                  /** @constant */
+                  kind: 'notification';
+                  /** Format: date-time */
+                  at: string;
+                  notificationId: string;
+                  /** @description a notification type (see `webhooks`) */
+                  type: string;
+                  /** @description `pending`, `delivered`, `failed` */
+                  status: string;
+                  attempts: number;
+                  lastError?: string;
+                  /** Format: date-time */
+                  deliveredAt?: string;
+                  /** @description the notification’s `data` */
+                  data: {
+                    [key: string]: unknown;
+                  };
+                }
+              | {
+                  /** @constant */
+                  kind: 'invitation';
+                  /** Format: date-time */
+                  at: string;
+                  userId: string;
+                  /** @description `REQUEST` (invitation) or `CANCEL` (its withdrawal) */
+                  method: string;
+                  revision: number;
+                }
+            )[];
+            /** @description pass as `cursor` for the next page; null on the last page */
+            nextCursor: string | null;
+          };
+        };
       };
       /** @description `invalid_request` (field errors in `errors`), `invalid_json` or `invalid_utf8` */
       400: components['responses']['BadRequest'];
@@ -1257,6 +1622,8 @@ export interface operations {
       429: components['responses']['TooManyRequests'];
       /** @description `internal`: an unexpected error */
       500: components['responses']['InternalError'];
+      /** @description `database_unavailable` or `temporal_unavailable` (`Retry-After`) */
+      503: components['responses']['ServiceUnavailable'];
     };
   };
   listUserBookings: {
@@ -1281,7 +1648,56 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': {
+            bookings: {
+              bookingId: string;
+              /** @enum {string} */
+              status: 'confirmed' | 'cancelled';
+              /** @description the booking system’s newest `version` applied; null when none was sent */
+              version: number | null;
+              title: string;
+              description?: string;
+              /** Format: date-time */
+              start: string;
+              /** Format: date-time */
+              end: string;
+              timeZone: string;
+              location?: string;
+              meetingUrl?: string;
+              participants: {
+                userId: string;
+                role: string;
+                name: string;
+                /** @description `false` when the booking system opted this person out; absent otherwise */
+                sync?: boolean;
+              }[];
+              cancelReason?: string;
+              /** @enum {string} */
+              syncState: 'pending' | 'synced' | 'degraded';
+              calendars: {
+                userId: string;
+                /** @description null: no connected calendar (skipped) or an e-mail invitation */
+                connectionId: string | null;
+                /** @description `google`, `microsoft`, `caldav`, `icloud`, `email` (invitation mail); null when skipped */
+                provider: string | null;
+                /** @enum {string} */
+                state: 'pending' | 'synced' | 'failed' | 'skipped' | 'deleted' | 'removed_externally' | 'moved_externally';
+                externalEventId?: string;
+                lastError?: string;
+                /** Format: date-time */
+                syncedAt?: string;
+                /**
+                 * Format: date-time
+                 * @description when the user’s deletion or move (`removed_externally`, `moved_externally`) was first seen
+                 */
+                externallyChangedAt?: string;
+              }[];
+            }[];
+            /** @description pass as `cursor` for the next page; null on the last page */
+            nextCursor: string | null;
+          };
+        };
       };
       /** @description `invalid_request` (field errors in `errors`), `invalid_json` or `invalid_utf8` */
       400: components['responses']['BadRequest'];
@@ -1307,6 +1723,7 @@ export interface operations {
         'application/json':
           | {
               id: string;
+              /** Format: date-time */
               occurredAt: string;
               /** @constant */
               type: 'booking.confirmed';
@@ -1315,7 +1732,9 @@ export interface operations {
                 version?: number;
                 title: string;
                 description?: string;
+                /** Format: date-time */
                 start: string;
+                /** Format: date-time */
                 end: string;
                 timeZone: string;
                 location?: string;
@@ -1342,19 +1761,23 @@ export interface operations {
             }
           | {
               id: string;
+              /** Format: date-time */
               occurredAt: string;
               /** @constant */
               type: 'booking.rescheduled';
               data: {
                 bookingId: string;
                 version?: number;
+                /** Format: date-time */
                 start: string;
+                /** Format: date-time */
                 end: string;
                 timeZone?: string;
               };
             }
           | {
               id: string;
+              /** Format: date-time */
               occurredAt: string;
               /** @constant */
               type: 'booking.cancelled';
@@ -1372,19 +1795,33 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': {
+            id: string;
+            /** @constant */
+            duplicate: true;
+          };
+        };
       };
       /** @description accepted */
       202: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': {
+            id: string;
+            /** @enum {string} */
+            accepted: 'booking.confirmed' | 'booking.rescheduled' | 'booking.cancelled';
+          };
+        };
       };
       /** @description `invalid_request` (field errors in `errors`), `invalid_json` or `invalid_utf8` */
       400: components['responses']['BadRequest'];
       /** @description bad signature (or a timestamp more than 5 minutes from now) */
       401: components['responses']['Unauthorized'];
+      /** @description `booking_not_found`: a change to a booking not confirmed yet (the sender retries) */
+      404: components['responses']['NotFound'];
       /** @description id reused for another body */
       409: components['responses']['Conflict'];
       /** @description `payload_too_large` */
@@ -1393,6 +1830,8 @@ export interface operations {
       415: components['responses']['UnsupportedMediaType'];
       /** @description `internal`: an unexpected error */
       500: components['responses']['InternalError'];
+      /** @description `database_unavailable` or `temporal_unavailable` (`Retry-After`) */
+      503: components['responses']['ServiceUnavailable'];
     };
   };
   createConnectLink: {
@@ -1419,7 +1858,14 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': {
+            /** Format: uri */
+            url: string;
+            /** Format: date-time */
+            expiresAt: string;
+          };
+        };
       };
       /** @description `invalid_request` (field errors in `errors`), `invalid_json` or `invalid_utf8` */
       400: components['responses']['BadRequest'];
@@ -1433,6 +1879,8 @@ export interface operations {
       429: components['responses']['TooManyRequests'];
       /** @description `internal`: an unexpected error */
       500: components['responses']['InternalError'];
+      /** @description `database_unavailable` or `temporal_unavailable` (`Retry-After`) */
+      503: components['responses']['ServiceUnavailable'];
     };
   };
   startConnectFlow: {
@@ -1449,6 +1897,8 @@ export interface operations {
       /** @description to the provider (the browser binding cookie set) */
       302: {
         headers: {
+          /** @description to the provider's consent page */
+          Location: string;
           [name: string]: unknown;
         };
         content?: never;
@@ -1459,7 +1909,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'text/html': unknown;
+          'text/html': string;
         };
       };
       /** @description `internal`: an unexpected error */
@@ -1482,11 +1932,15 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'text/html': string;
+        };
       };
       /** @description to returnUrl with status */
       302: {
         headers: {
+          /** @description to the returnUrl, with `status` (`connected` and `connection`, or `error` and `error`) */
+          Location: string;
           [name: string]: unknown;
         };
         content?: never;
@@ -1497,7 +1951,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'text/html': unknown;
+          'text/html': string;
         };
       };
       /** @description `internal`: an unexpected error */
@@ -1520,14 +1974,75 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': {
+            connections: {
+              /** Format: uuid */
+              id: string;
+              /** @enum {string} */
+              provider: 'google' | 'microsoft' | 'caldav' | 'icloud';
+              /** @description null when none is stored */
+              accountEmail: string | null;
+              /** @enum {string} */
+              status: 'active' | 'needs_reauth' | 'error' | 'disconnected';
+              syncEnabled: boolean;
+              /** @description the calendar events go to (`primary`: the OAuth account’s default one) */
+              calendarId: string;
+              /** @description CalDAV and iCloud: the server the account was connected on */
+              serverUrl?: string;
+              /** @description the account’s own reminders; null: the deployment’s EVENT_REMINDERS */
+              reminders:
+                | {
+                    /** @enum {string} */
+                    method: 'email' | 'popup';
+                    minutes: number;
+                  }[]
+                | null;
+              /** @description the calendars whose busy times count for conflicts; null: the primary calendar and the one events go to */
+              busyCalendarIds: string[] | null;
+              lastSyncedAt: string | null;
+              lastError: string | null;
+              /**
+               * @description in `error`, its cause when known
+               * @enum {string}
+               */
+              errorReason?: 'calendar_not_found' | 'calendar_forbidden' | 'account_disabled' | 'secret_unavailable';
+              /** @description bringing the user’s existing bookings into this calendar, once it started */
+              bulkSync?: {
+                /** @enum {string} */
+                state: 'running' | 'completed' | 'stopped';
+                total: number;
+                done: number;
+                /** Format: date-time */
+                startedAt: string;
+                /** Format: date-time */
+                finishedAt?: string;
+              };
+              /**
+               * @description a disconnect is removing our events
+               * @constant
+               */
+              removingEvents?: true;
+              /** @description after a disconnect with `removeEvents=true`: the events it could not remove (empty: all were removed) */
+              eventsNotRemoved?: {
+                bookingId: string;
+                start: string | null;
+                reason: string;
+              }[];
+            }[];
+          };
+        };
       };
+      /** @description `invalid_request`: a malformed path or query parameter (field errors in `errors`) */
+      400: components['responses']['BadRequest'];
       /** @description missing or wrong API key */
       401: components['responses']['Unauthorized'];
       /** @description rate limited (`Retry-After`) */
       429: components['responses']['TooManyRequests'];
       /** @description `internal`: an unexpected error */
       500: components['responses']['InternalError'];
+      /** @description `database_unavailable` or `temporal_unavailable` (`Retry-After`) */
+      503: components['responses']['ServiceUnavailable'];
     };
   };
   createConnection: {
@@ -1556,14 +2071,124 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            provider: 'google' | 'microsoft' | 'caldav' | 'icloud';
+            /** @description null when none is stored */
+            accountEmail: string | null;
+            /** @enum {string} */
+            status: 'active' | 'needs_reauth' | 'error' | 'disconnected';
+            syncEnabled: boolean;
+            /** @description the calendar events go to (`primary`: the OAuth account’s default one) */
+            calendarId: string;
+            /** @description CalDAV and iCloud: the server the account was connected on */
+            serverUrl?: string;
+            /** @description the account’s own reminders; null: the deployment’s EVENT_REMINDERS */
+            reminders:
+              | {
+                  /** @enum {string} */
+                  method: 'email' | 'popup';
+                  minutes: number;
+                }[]
+              | null;
+            /** @description the calendars whose busy times count for conflicts; null: the primary calendar and the one events go to */
+            busyCalendarIds: string[] | null;
+            lastSyncedAt: string | null;
+            lastError: string | null;
+            /**
+             * @description in `error`, its cause when known
+             * @enum {string}
+             */
+            errorReason?: 'calendar_not_found' | 'calendar_forbidden' | 'account_disabled' | 'secret_unavailable';
+            /** @description bringing the user’s existing bookings into this calendar, once it started */
+            bulkSync?: {
+              /** @enum {string} */
+              state: 'running' | 'completed' | 'stopped';
+              total: number;
+              done: number;
+              /** Format: date-time */
+              startedAt: string;
+              /** Format: date-time */
+              finishedAt?: string;
+            };
+            /**
+             * @description a disconnect is removing our events
+             * @constant
+             */
+            removingEvents?: true;
+            /** @description after a disconnect with `removeEvents=true`: the events it could not remove (empty: all were removed) */
+            eventsNotRemoved?: {
+              bookingId: string;
+              start: string | null;
+              reason: string;
+            }[];
+          };
+        };
       };
       /** @description the connection */
       201: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            provider: 'google' | 'microsoft' | 'caldav' | 'icloud';
+            /** @description null when none is stored */
+            accountEmail: string | null;
+            /** @enum {string} */
+            status: 'active' | 'needs_reauth' | 'error' | 'disconnected';
+            syncEnabled: boolean;
+            /** @description the calendar events go to (`primary`: the OAuth account’s default one) */
+            calendarId: string;
+            /** @description CalDAV and iCloud: the server the account was connected on */
+            serverUrl?: string;
+            /** @description the account’s own reminders; null: the deployment’s EVENT_REMINDERS */
+            reminders:
+              | {
+                  /** @enum {string} */
+                  method: 'email' | 'popup';
+                  minutes: number;
+                }[]
+              | null;
+            /** @description the calendars whose busy times count for conflicts; null: the primary calendar and the one events go to */
+            busyCalendarIds: string[] | null;
+            lastSyncedAt: string | null;
+            lastError: string | null;
+            /**
+             * @description in `error`, its cause when known
+             * @enum {string}
+             */
+            errorReason?: 'calendar_not_found' | 'calendar_forbidden' | 'account_disabled' | 'secret_unavailable';
+            /** @description bringing the user’s existing bookings into this calendar, once it started */
+            bulkSync?: {
+              /** @enum {string} */
+              state: 'running' | 'completed' | 'stopped';
+              total: number;
+              done: number;
+              /** Format: date-time */
+              startedAt: string;
+              /** Format: date-time */
+              finishedAt?: string;
+            };
+            /**
+             * @description a disconnect is removing our events
+             * @constant
+             */
+            removingEvents?: true;
+            /** @description after a disconnect with `removeEvents=true`: the events it could not remove (empty: all were removed) */
+            eventsNotRemoved?: {
+              bookingId: string;
+              start: string | null;
+              reason: string;
+            }[];
+          };
+        };
       };
       /** @description `invalid_request` (field errors in `errors`), `invalid_json` or `invalid_utf8` */
       400: components['responses']['BadRequest'];
@@ -1581,11 +2206,15 @@ export interface operations {
       500: components['responses']['InternalError'];
       /** @description server unreachable */
       502: components['responses']['BadGateway'];
+      /** @description `database_unavailable` or `temporal_unavailable` (`Retry-After`) */
+      503: components['responses']['ServiceUnavailable'];
     };
   };
   disconnectConnection: {
     parameters: {
-      query?: never;
+      query?: {
+        removeEvents?: 'true' | 'false';
+      };
       header?: never;
       path: {
         userId: string;
@@ -1600,15 +2229,127 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            provider: 'google' | 'microsoft' | 'caldav' | 'icloud';
+            /** @description null when none is stored */
+            accountEmail: string | null;
+            /** @enum {string} */
+            status: 'active' | 'needs_reauth' | 'error' | 'disconnected';
+            syncEnabled: boolean;
+            /** @description the calendar events go to (`primary`: the OAuth account’s default one) */
+            calendarId: string;
+            /** @description CalDAV and iCloud: the server the account was connected on */
+            serverUrl?: string;
+            /** @description the account’s own reminders; null: the deployment’s EVENT_REMINDERS */
+            reminders:
+              | {
+                  /** @enum {string} */
+                  method: 'email' | 'popup';
+                  minutes: number;
+                }[]
+              | null;
+            /** @description the calendars whose busy times count for conflicts; null: the primary calendar and the one events go to */
+            busyCalendarIds: string[] | null;
+            lastSyncedAt: string | null;
+            lastError: string | null;
+            /**
+             * @description in `error`, its cause when known
+             * @enum {string}
+             */
+            errorReason?: 'calendar_not_found' | 'calendar_forbidden' | 'account_disabled' | 'secret_unavailable';
+            /** @description bringing the user’s existing bookings into this calendar, once it started */
+            bulkSync?: {
+              /** @enum {string} */
+              state: 'running' | 'completed' | 'stopped';
+              total: number;
+              done: number;
+              /** Format: date-time */
+              startedAt: string;
+              /** Format: date-time */
+              finishedAt?: string;
+            };
+            /**
+             * @description a disconnect is removing our events
+             * @constant
+             */
+            removingEvents?: true;
+            /** @description after a disconnect with `removeEvents=true`: the events it could not remove (empty: all were removed) */
+            eventsNotRemoved?: {
+              bookingId: string;
+              start: string | null;
+              reason: string;
+            }[];
+          };
+        };
       };
       /** @description accepted: the connection (`removingEvents` while events are removed) */
       202: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            provider: 'google' | 'microsoft' | 'caldav' | 'icloud';
+            /** @description null when none is stored */
+            accountEmail: string | null;
+            /** @enum {string} */
+            status: 'active' | 'needs_reauth' | 'error' | 'disconnected';
+            syncEnabled: boolean;
+            /** @description the calendar events go to (`primary`: the OAuth account’s default one) */
+            calendarId: string;
+            /** @description CalDAV and iCloud: the server the account was connected on */
+            serverUrl?: string;
+            /** @description the account’s own reminders; null: the deployment’s EVENT_REMINDERS */
+            reminders:
+              | {
+                  /** @enum {string} */
+                  method: 'email' | 'popup';
+                  minutes: number;
+                }[]
+              | null;
+            /** @description the calendars whose busy times count for conflicts; null: the primary calendar and the one events go to */
+            busyCalendarIds: string[] | null;
+            lastSyncedAt: string | null;
+            lastError: string | null;
+            /**
+             * @description in `error`, its cause when known
+             * @enum {string}
+             */
+            errorReason?: 'calendar_not_found' | 'calendar_forbidden' | 'account_disabled' | 'secret_unavailable';
+            /** @description bringing the user’s existing bookings into this calendar, once it started */
+            bulkSync?: {
+              /** @enum {string} */
+              state: 'running' | 'completed' | 'stopped';
+              total: number;
+              done: number;
+              /** Format: date-time */
+              startedAt: string;
+              /** Format: date-time */
+              finishedAt?: string;
+            };
+            /**
+             * @description a disconnect is removing our events
+             * @constant
+             */
+            removingEvents?: true;
+            /** @description after a disconnect with `removeEvents=true`: the events it could not remove (empty: all were removed) */
+            eventsNotRemoved?: {
+              bookingId: string;
+              start: string | null;
+              reason: string;
+            }[];
+          };
+        };
       };
+      /** @description `invalid_request`: a malformed path or query parameter (field errors in `errors`) */
+      400: components['responses']['BadRequest'];
       /** @description missing or wrong API key */
       401: components['responses']['Unauthorized'];
       /** @description unknown connection */
@@ -1617,6 +2358,8 @@ export interface operations {
       429: components['responses']['TooManyRequests'];
       /** @description `internal`: an unexpected error */
       500: components['responses']['InternalError'];
+      /** @description `database_unavailable` or `temporal_unavailable` (`Retry-After`) */
+      503: components['responses']['ServiceUnavailable'];
     };
   };
   updateConnection: {
@@ -1651,7 +2394,62 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            provider: 'google' | 'microsoft' | 'caldav' | 'icloud';
+            /** @description null when none is stored */
+            accountEmail: string | null;
+            /** @enum {string} */
+            status: 'active' | 'needs_reauth' | 'error' | 'disconnected';
+            syncEnabled: boolean;
+            /** @description the calendar events go to (`primary`: the OAuth account’s default one) */
+            calendarId: string;
+            /** @description CalDAV and iCloud: the server the account was connected on */
+            serverUrl?: string;
+            /** @description the account’s own reminders; null: the deployment’s EVENT_REMINDERS */
+            reminders:
+              | {
+                  /** @enum {string} */
+                  method: 'email' | 'popup';
+                  minutes: number;
+                }[]
+              | null;
+            /** @description the calendars whose busy times count for conflicts; null: the primary calendar and the one events go to */
+            busyCalendarIds: string[] | null;
+            lastSyncedAt: string | null;
+            lastError: string | null;
+            /**
+             * @description in `error`, its cause when known
+             * @enum {string}
+             */
+            errorReason?: 'calendar_not_found' | 'calendar_forbidden' | 'account_disabled' | 'secret_unavailable';
+            /** @description bringing the user’s existing bookings into this calendar, once it started */
+            bulkSync?: {
+              /** @enum {string} */
+              state: 'running' | 'completed' | 'stopped';
+              total: number;
+              done: number;
+              /** Format: date-time */
+              startedAt: string;
+              /** Format: date-time */
+              finishedAt?: string;
+            };
+            /**
+             * @description a disconnect is removing our events
+             * @constant
+             */
+            removingEvents?: true;
+            /** @description after a disconnect with `removeEvents=true`: the events it could not remove (empty: all were removed) */
+            eventsNotRemoved?: {
+              bookingId: string;
+              start: string | null;
+              reason: string;
+            }[];
+          };
+        };
       };
       /** @description invalid request, `reminders_not_supported`: beyond the provider's limit (Google 5, Outlook one popup, CalDAV 5), or `busy_calendar_not_found`: a `busyCalendarIds` entry is not a calendar the account can read; nothing is changed */
       400: components['responses']['BadRequest'];
@@ -1671,6 +2469,8 @@ export interface operations {
       500: components['responses']['InternalError'];
       /** @description `provider_unavailable`: the calendar provider could not list calendars */
       502: components['responses']['BadGateway'];
+      /** @description `database_unavailable` or `temporal_unavailable` (`Retry-After`) */
+      503: components['responses']['ServiceUnavailable'];
     };
   };
   reconnectConnection: {
@@ -1698,7 +2498,62 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            provider: 'google' | 'microsoft' | 'caldav' | 'icloud';
+            /** @description null when none is stored */
+            accountEmail: string | null;
+            /** @enum {string} */
+            status: 'active' | 'needs_reauth' | 'error' | 'disconnected';
+            syncEnabled: boolean;
+            /** @description the calendar events go to (`primary`: the OAuth account’s default one) */
+            calendarId: string;
+            /** @description CalDAV and iCloud: the server the account was connected on */
+            serverUrl?: string;
+            /** @description the account’s own reminders; null: the deployment’s EVENT_REMINDERS */
+            reminders:
+              | {
+                  /** @enum {string} */
+                  method: 'email' | 'popup';
+                  minutes: number;
+                }[]
+              | null;
+            /** @description the calendars whose busy times count for conflicts; null: the primary calendar and the one events go to */
+            busyCalendarIds: string[] | null;
+            lastSyncedAt: string | null;
+            lastError: string | null;
+            /**
+             * @description in `error`, its cause when known
+             * @enum {string}
+             */
+            errorReason?: 'calendar_not_found' | 'calendar_forbidden' | 'account_disabled' | 'secret_unavailable';
+            /** @description bringing the user’s existing bookings into this calendar, once it started */
+            bulkSync?: {
+              /** @enum {string} */
+              state: 'running' | 'completed' | 'stopped';
+              total: number;
+              done: number;
+              /** Format: date-time */
+              startedAt: string;
+              /** Format: date-time */
+              finishedAt?: string;
+            };
+            /**
+             * @description a disconnect is removing our events
+             * @constant
+             */
+            removingEvents?: true;
+            /** @description after a disconnect with `removeEvents=true`: the events it could not remove (empty: all were removed) */
+            eventsNotRemoved?: {
+              bookingId: string;
+              start: string | null;
+              reason: string;
+            }[];
+          };
+        };
       };
       /** @description invalid request, or `invalid_credentials`, `caldav_not_supported`, `no_calendar` */
       400: components['responses']['BadRequest'];
@@ -1718,6 +2573,8 @@ export interface operations {
       500: components['responses']['InternalError'];
       /** @description `caldav_unreachable` */
       502: components['responses']['BadGateway'];
+      /** @description `database_unavailable` or `temporal_unavailable` (`Retry-After`) */
+      503: components['responses']['ServiceUnavailable'];
     };
   };
   listConnectionCalendars: {
@@ -1737,8 +2594,25 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': {
+            calendars: {
+              /** @description `primary` for an OAuth account’s default calendar */
+              id: string;
+              name: string;
+              primary: boolean;
+              /** @description whether this service can write events there */
+              writable: boolean;
+              timeZone?: string;
+              /** @description events go to this calendar */
+              selected: boolean;
+              countsForConflicts: boolean;
+            }[];
+          };
+        };
       };
+      /** @description `invalid_request`: a malformed path or query parameter (field errors in `errors`) */
+      400: components['responses']['BadRequest'];
       /** @description missing or wrong API key */
       401: components['responses']['Unauthorized'];
       /** @description unknown connection */
@@ -1751,6 +2625,8 @@ export interface operations {
       500: components['responses']['InternalError'];
       /** @description `provider_unavailable` */
       502: components['responses']['BadGateway'];
+      /** @description `database_unavailable` or `temporal_unavailable` (`Retry-After`) */
+      503: components['responses']['ServiceUnavailable'];
     };
   };
   createSettingsLink: {
@@ -1776,7 +2652,14 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': {
+            /** Format: uri */
+            url: string;
+            /** Format: date-time */
+            expiresAt: string;
+          };
+        };
       };
       /** @description `invalid_request` (field errors in `errors`), `invalid_json` or `invalid_utf8` */
       400: components['responses']['BadRequest'];
@@ -1790,6 +2673,8 @@ export interface operations {
       429: components['responses']['TooManyRequests'];
       /** @description `internal`: an unexpected error */
       500: components['responses']['InternalError'];
+      /** @description `database_unavailable` or `temporal_unavailable` (`Retry-After`) */
+      503: components['responses']['ServiceUnavailable'];
     };
   };
   revokeSettingsLinks: {
@@ -1810,12 +2695,16 @@ export interface operations {
         };
         content?: never;
       };
+      /** @description `invalid_request`: a malformed path or query parameter (field errors in `errors`) */
+      400: components['responses']['BadRequest'];
       /** @description missing or wrong API key */
       401: components['responses']['Unauthorized'];
       /** @description rate limited (`Retry-After`) */
       429: components['responses']['TooManyRequests'];
       /** @description `internal`: an unexpected error */
       500: components['responses']['InternalError'];
+      /** @description `database_unavailable` or `temporal_unavailable` (`Retry-After`) */
+      503: components['responses']['ServiceUnavailable'];
     };
   };
   createFeedLink: {
@@ -1834,7 +2723,16 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': {
+            /** Format: uri */
+            url: string;
+            /** Format: uri */
+            webcalUrl: string;
+            /** Format: date-time */
+            createdAt: string;
+          };
+        };
       };
       /** @description `invalid_request` (field errors in `errors`), `invalid_json` or `invalid_utf8` */
       400: components['responses']['BadRequest'];
@@ -1844,6 +2742,8 @@ export interface operations {
       429: components['responses']['TooManyRequests'];
       /** @description `internal`: an unexpected error */
       500: components['responses']['InternalError'];
+      /** @description `database_unavailable` or `temporal_unavailable` (`Retry-After`) */
+      503: components['responses']['ServiceUnavailable'];
     };
   };
   revokeFeedLink: {
@@ -1872,6 +2772,8 @@ export interface operations {
       429: components['responses']['TooManyRequests'];
       /** @description `internal`: an unexpected error */
       500: components['responses']['InternalError'];
+      /** @description `database_unavailable` or `temporal_unavailable` (`Retry-After`) */
+      503: components['responses']['ServiceUnavailable'];
     };
   };
   getCalendarFeed: {
@@ -1888,9 +2790,15 @@ export interface operations {
       /** @description `text/calendar` with a strong `ETag`, `Cache-Control: private, max-age=300` */
       200: {
         headers: {
+          /** @description strong; send it back as `If-None-Match` */
+          ETag?: string;
+          /** @description `private, max-age=300` */
+          'Cache-Control'?: string;
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'text/calendar': string;
+        };
       };
       /** @description `If-None-Match` matched: unchanged */
       304: {
@@ -1905,7 +2813,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'text/plain': unknown;
+          'text/plain': string;
         };
       };
       /** @description `internal`: an unexpected error */
@@ -1930,14 +2838,40 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': {
+            userId: string;
+            /** @enum {string} */
+            status: 'erasing' | 'erased';
+            removeEvents: boolean;
+            /** @description calendar accounts being disconnected (erasing), or that the erasure disconnected (erased) */
+            connections: number;
+            /** @description once erased: rows removed per kind (`bookings`: the bookings the user was taken out of) */
+            erased?: {
+              [key: string]: number;
+            };
+          };
+        };
       };
       /** @description `status: erasing`: still disconnecting calendar accounts; ask again to see it finish */
       202: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': {
+            userId: string;
+            /** @enum {string} */
+            status: 'erasing' | 'erased';
+            removeEvents: boolean;
+            /** @description calendar accounts being disconnected (erasing), or that the erasure disconnected (erased) */
+            connections: number;
+            /** @description once erased: rows removed per kind (`bookings`: the bookings the user was taken out of) */
+            erased?: {
+              [key: string]: number;
+            };
+          };
+        };
       };
       /** @description `invalid_request` (field errors in `errors`), `invalid_json` or `invalid_utf8` */
       400: components['responses']['BadRequest'];
@@ -1947,6 +2881,8 @@ export interface operations {
       429: components['responses']['TooManyRequests'];
       /** @description `internal`: an unexpected error */
       500: components['responses']['InternalError'];
+      /** @description `database_unavailable` or `temporal_unavailable` (`Retry-After`) */
+      503: components['responses']['ServiceUnavailable'];
     };
   };
   getSettingsPage: {
@@ -1963,11 +2899,15 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'text/html': string;
+        };
       };
       /** @description with `?token=`: to the bare `/settings`, the session cookie set */
       303: {
         headers: {
+          /** @description to the bare `/settings` */
+          Location: string;
           [name: string]: unknown;
         };
         content?: never;
@@ -1978,7 +2918,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'text/html': unknown;
+          'text/html': string;
         };
       };
       /** @description `internal`: an unexpected error */
@@ -1997,6 +2937,8 @@ export interface operations {
       /** @description to the provider */
       303: {
         headers: {
+          /** @description to the provider's consent page, or the settings page with `status=error` */
+          Location: string;
           [name: string]: unknown;
         };
         content?: never;
@@ -2007,7 +2949,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'text/html': unknown;
+          'text/html': string;
         };
       };
       /** @description not posted from this service's own page */
@@ -2016,7 +2958,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'text/html': unknown;
+          'text/html': string;
         };
       };
       /** @description `internal`: an unexpected error */
@@ -2035,6 +2977,8 @@ export interface operations {
       /** @description back to the page */
       303: {
         headers: {
+          /** @description to the settings page (`?status=disconnected`) */
+          Location: string;
           [name: string]: unknown;
         };
         content?: never;
@@ -2045,7 +2989,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'text/html': unknown;
+          'text/html': string;
         };
       };
       /** @description no valid session */
@@ -2054,7 +2998,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'text/html': unknown;
+          'text/html': string;
         };
       };
       /** @description not posted from this service's own page */
@@ -2063,7 +3007,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'text/html': unknown;
+          'text/html': string;
         };
       };
       /** @description the page: not a calendar of this user, nothing changed */
@@ -2072,7 +3016,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'text/html': unknown;
+          'text/html': string;
         };
       };
       /** @description `internal`: an unexpected error */
@@ -2091,6 +3035,8 @@ export interface operations {
       /** @description back to the page */
       303: {
         headers: {
+          /** @description to the settings page (`?status=connected`) */
+          Location: string;
           [name: string]: unknown;
         };
         content?: never;
@@ -2101,7 +3047,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'text/html': unknown;
+          'text/html': string;
         };
       };
       /** @description no valid session */
@@ -2110,7 +3056,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'text/html': unknown;
+          'text/html': string;
         };
       };
       /** @description not posted from this service's own page */
@@ -2119,7 +3065,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'text/html': unknown;
+          'text/html': string;
         };
       };
       /** @description `internal`: an unexpected error */
@@ -2138,6 +3084,8 @@ export interface operations {
       /** @description back to the page (`?status=reconnected`) */
       303: {
         headers: {
+          /** @description to the settings page (`?status=reconnected`) */
+          Location: string;
           [name: string]: unknown;
         };
         content?: never;
@@ -2148,7 +3096,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'text/html': unknown;
+          'text/html': string;
         };
       };
       /** @description no valid session */
@@ -2157,7 +3105,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'text/html': unknown;
+          'text/html': string;
         };
       };
       /** @description not posted from this service's own page */
@@ -2166,7 +3114,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'text/html': unknown;
+          'text/html': string;
         };
       };
       /** @description the page: not a calendar of this user, nothing changed */
@@ -2175,7 +3123,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'text/html': unknown;
+          'text/html': string;
         };
       };
       /** @description the page: the calendar was disconnected */
@@ -2184,7 +3132,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'text/html': unknown;
+          'text/html': string;
         };
       };
       /** @description `internal`: an unexpected error */
@@ -2205,7 +3153,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'text/html': string;
+        };
       };
       /** @description no valid session */
       401: {
@@ -2213,7 +3163,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'text/html': unknown;
+          'text/html': string;
         };
       };
       /** @description not posted from this service's own page */
@@ -2222,7 +3172,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'text/html': unknown;
+          'text/html': string;
         };
       };
       /** @description `internal`: an unexpected error */
@@ -2241,6 +3191,8 @@ export interface operations {
       /** @description back to the page */
       303: {
         headers: {
+          /** @description to the settings page (`?status=feed_revoked`) */
+          Location: string;
           [name: string]: unknown;
         };
         content?: never;
@@ -2251,7 +3203,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'text/html': unknown;
+          'text/html': string;
         };
       };
       /** @description not posted from this service's own page */
@@ -2260,7 +3212,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'text/html': unknown;
+          'text/html': string;
         };
       };
       /** @description `internal`: an unexpected error */
@@ -2279,6 +3231,8 @@ export interface operations {
       /** @description back to the page, with what was saved */
       303: {
         headers: {
+          /** @description to the settings page, with what was saved */
+          Location: string;
           [name: string]: unknown;
         };
         content?: never;
@@ -2289,7 +3243,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'text/html': unknown;
+          'text/html': string;
         };
       };
       /** @description no valid session */
@@ -2298,7 +3252,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'text/html': unknown;
+          'text/html': string;
         };
       };
       /** @description not posted from this service's own page */
@@ -2307,7 +3261,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'text/html': unknown;
+          'text/html': string;
         };
       };
       /** @description the page: not a calendar of this user, nothing changed */
@@ -2316,7 +3270,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'text/html': unknown;
+          'text/html': string;
         };
       };
       /** @description the page: the calendar is disconnected, needs reconnecting or in error */
@@ -2325,7 +3279,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'text/html': unknown;
+          'text/html': string;
         };
       };
       /** @description `internal`: an unexpected error */
@@ -2336,7 +3290,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'text/html': unknown;
+          'text/html': string;
         };
       };
     };
@@ -2353,6 +3307,8 @@ export interface operations {
       /** @description back to the page, with what was saved */
       303: {
         headers: {
+          /** @description to the settings page, with what was saved */
+          Location: string;
           [name: string]: unknown;
         };
         content?: never;
@@ -2363,7 +3319,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'text/html': unknown;
+          'text/html': string;
         };
       };
       /** @description no valid session */
@@ -2372,7 +3328,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'text/html': unknown;
+          'text/html': string;
         };
       };
       /** @description not posted from this service's own page */
@@ -2381,7 +3337,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'text/html': unknown;
+          'text/html': string;
         };
       };
       /** @description the page: not a calendar of this user, nothing changed */
@@ -2390,7 +3346,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'text/html': unknown;
+          'text/html': string;
         };
       };
       /** @description the page: the calendar is disconnected, needs reconnecting or in error */
@@ -2399,7 +3355,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'text/html': unknown;
+          'text/html': string;
         };
       };
       /** @description `internal`: an unexpected error */
@@ -2410,7 +3366,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'text/html': unknown;
+          'text/html': string;
         };
       };
     };
@@ -2427,6 +3383,8 @@ export interface operations {
       /** @description back to the page, with what was saved */
       303: {
         headers: {
+          /** @description to the settings page, with what was saved */
+          Location: string;
           [name: string]: unknown;
         };
         content?: never;
@@ -2437,7 +3395,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'text/html': unknown;
+          'text/html': string;
         };
       };
       /** @description no valid session */
@@ -2446,7 +3404,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'text/html': unknown;
+          'text/html': string;
         };
       };
       /** @description not posted from this service's own page */
@@ -2455,7 +3413,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'text/html': unknown;
+          'text/html': string;
         };
       };
       /** @description the page: not a calendar of this user, nothing changed */
@@ -2464,7 +3422,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'text/html': unknown;
+          'text/html': string;
         };
       };
       /** @description the page: the calendar is disconnected, needs reconnecting or in error */
@@ -2473,7 +3431,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'text/html': unknown;
+          'text/html': string;
         };
       };
       /** @description `internal`: an unexpected error */
@@ -2484,7 +3442,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'text/html': unknown;
+          'text/html': string;
         };
       };
     };
@@ -2501,6 +3459,8 @@ export interface operations {
       /** @description back to the page, with what was saved */
       303: {
         headers: {
+          /** @description to the settings page, with what was saved */
+          Location: string;
           [name: string]: unknown;
         };
         content?: never;
@@ -2511,7 +3471,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'text/html': unknown;
+          'text/html': string;
         };
       };
       /** @description no valid session */
@@ -2520,7 +3480,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'text/html': unknown;
+          'text/html': string;
         };
       };
       /** @description not posted from this service's own page */
@@ -2529,7 +3489,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'text/html': unknown;
+          'text/html': string;
         };
       };
       /** @description the page: not a calendar of this user, nothing changed */
@@ -2538,7 +3498,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'text/html': unknown;
+          'text/html': string;
         };
       };
       /** @description the page: the calendar is disconnected, needs reconnecting or in error */
@@ -2547,7 +3507,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'text/html': unknown;
+          'text/html': string;
         };
       };
       /** @description `internal`: an unexpected error */
@@ -2558,7 +3518,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'text/html': unknown;
+          'text/html': string;
         };
       };
     };
@@ -2582,7 +3542,30 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': {
+            userId: string;
+            /** Format: date-time */
+            from: string;
+            /** Format: date-time */
+            to: string;
+            busy: {
+              /** Format: date-time */
+              start: string;
+              /** Format: date-time */
+              end: string;
+            }[];
+            calendars: {
+              connectionId: string;
+              provider: string;
+              /** @description the oldest of its calendars’ last reads; null while one was never read */
+              syncedAt: string | null;
+              /** @description every counted calendar was read over the whole range */
+              covers: boolean;
+              lastError: string | null;
+            }[];
+          };
+        };
       };
       /** @description `invalid_request` (field errors in `errors`), `invalid_json` or `invalid_utf8` */
       400: components['responses']['BadRequest'];
@@ -2592,6 +3575,8 @@ export interface operations {
       429: components['responses']['TooManyRequests'];
       /** @description `internal`: an unexpected error */
       500: components['responses']['InternalError'];
+      /** @description `database_unavailable` or `temporal_unavailable` (`Retry-After`) */
+      503: components['responses']['ServiceUnavailable'];
     };
   };
   checkAvailability: {
@@ -2605,7 +3590,9 @@ export interface operations {
       content: {
         'application/json': {
           userIds: string[];
+          /** Format: date-time */
           start: string;
+          /** Format: date-time */
           end: string;
         };
       };
@@ -2616,7 +3603,36 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': {
+            /** Format: date-time */
+            start: string;
+            /** Format: date-time */
+            end: string;
+            /** @description no user has a conflict (see each `known`) */
+            available: boolean;
+            users: {
+              userId: string;
+              conflicts: {
+                /** Format: date-time */
+                start: string;
+                /** Format: date-time */
+                end: string;
+              }[];
+              /** @description a calendar covers the slot: without one, "no conflict" would be a guess */
+              known: boolean;
+              calendars: {
+                connectionId: string;
+                provider: string;
+                /** @description the oldest of its calendars’ last reads; null while one was never read */
+                syncedAt: string | null;
+                /** @description every counted calendar was read over the whole range */
+                covers: boolean;
+                lastError: string | null;
+              }[];
+            }[];
+          };
+        };
       };
       /** @description `invalid_request` (field errors in `errors`), `invalid_json` or `invalid_utf8` */
       400: components['responses']['BadRequest'];
@@ -2630,6 +3646,8 @@ export interface operations {
       429: components['responses']['TooManyRequests'];
       /** @description `internal`: an unexpected error */
       500: components['responses']['InternalError'];
+      /** @description `database_unavailable` or `temporal_unavailable` (`Retry-After`) */
+      503: components['responses']['ServiceUnavailable'];
     };
   };
   listNotifications: {
@@ -2650,7 +3668,40 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': {
+            notifications: {
+              /**
+               * Format: uuid
+               * @description also the delivery’s `webhook-id` and `Idempotency-Key`
+               */
+              id: string;
+              /** @enum {string} */
+              type:
+                | 'connection.connected'
+                | 'connection.needs_reauth'
+                | 'connection.bulk_sync_completed'
+                | 'connection.error'
+                | 'booking.sync_failed'
+                | 'booking.conflict_detected'
+                | 'booking.removed_externally'
+                | 'booking.moved_externally';
+              /** @description as sent: see `webhooks` for each type’s `data` */
+              data: {
+                [key: string]: unknown;
+              };
+              /** @enum {string} */
+              status: 'pending' | 'delivered' | 'failed';
+              attempts: number;
+              lastError: string | null;
+              /** Format: date-time */
+              createdAt: string;
+              deliveredAt: string | null;
+            }[];
+            /** @description pass as `cursor` for the next page; null on the last page */
+            nextCursor: string | null;
+          };
+        };
       };
       /** @description `invalid_request` (field errors in `errors`), `invalid_json` or `invalid_utf8` */
       400: components['responses']['BadRequest'];
@@ -2660,6 +3711,8 @@ export interface operations {
       429: components['responses']['TooManyRequests'];
       /** @description `internal`: an unexpected error */
       500: components['responses']['InternalError'];
+      /** @description `database_unavailable` or `temporal_unavailable` (`Retry-After`) */
+      503: components['responses']['ServiceUnavailable'];
     };
   };
   redeliverNotification: {
@@ -2678,7 +3731,36 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': {
+            /**
+             * Format: uuid
+             * @description also the delivery’s `webhook-id` and `Idempotency-Key`
+             */
+            id: string;
+            /** @enum {string} */
+            type:
+              | 'connection.connected'
+              | 'connection.needs_reauth'
+              | 'connection.bulk_sync_completed'
+              | 'connection.error'
+              | 'booking.sync_failed'
+              | 'booking.conflict_detected'
+              | 'booking.removed_externally'
+              | 'booking.moved_externally';
+            /** @description as sent: see `webhooks` for each type’s `data` */
+            data: {
+              [key: string]: unknown;
+            };
+            /** @enum {string} */
+            status: 'pending' | 'delivered' | 'failed';
+            attempts: number;
+            lastError: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            deliveredAt: string | null;
+          };
+        };
       };
       /** @description missing or wrong API key */
       401: components['responses']['Unauthorized'];
@@ -2690,6 +3772,8 @@ export interface operations {
       429: components['responses']['TooManyRequests'];
       /** @description `internal`: an unexpected error */
       500: components['responses']['InternalError'];
+      /** @description `database_unavailable` or `temporal_unavailable` (`Retry-After`) */
+      503: components['responses']['ServiceUnavailable'];
     };
   };
   receiveGoogleNotification: {
@@ -2712,6 +3796,8 @@ export interface operations {
       401: components['responses']['Unauthorized'];
       /** @description `internal`: an unexpected error */
       500: components['responses']['InternalError'];
+      /** @description `database_unavailable` or `temporal_unavailable` (`Retry-After`) */
+      503: components['responses']['ServiceUnavailable'];
     };
   };
   receiveMicrosoftNotification: {
@@ -2728,7 +3814,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'text/plain': string;
+        };
       };
       /** @description taken */
       202: {
@@ -2741,6 +3829,8 @@ export interface operations {
       401: components['responses']['Unauthorized'];
       /** @description `internal`: an unexpected error */
       500: components['responses']['InternalError'];
+      /** @description `database_unavailable` or `temporal_unavailable` (`Retry-After`) */
+      503: components['responses']['ServiceUnavailable'];
     };
   };
   receiveMicrosoftLifecycleNotification: {
@@ -2757,7 +3847,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'text/plain': string;
+        };
       };
       /** @description taken */
       202: {
@@ -2770,6 +3862,8 @@ export interface operations {
       401: components['responses']['Unauthorized'];
       /** @description `internal`: an unexpected error */
       500: components['responses']['InternalError'];
+      /** @description `database_unavailable` or `temporal_unavailable` (`Retry-After`) */
+      503: components['responses']['ServiceUnavailable'];
     };
   };
   encodePayloads: {
@@ -2797,7 +3891,18 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': {
+            /** @description absent when there are none */
+            payloads?: {
+              metadata?: {
+                [key: string]: string;
+              };
+              /** @description base64 */
+              data?: string;
+            }[];
+          };
+        };
       };
       /** @description `invalid_request` (field errors in `errors`), `invalid_json` or `invalid_utf8` */
       400: components['responses']['BadRequest'];
@@ -2811,6 +3916,8 @@ export interface operations {
       429: components['responses']['TooManyRequests'];
       /** @description `internal`: an unexpected error */
       500: components['responses']['InternalError'];
+      /** @description `database_unavailable` or `temporal_unavailable` (`Retry-After`) */
+      503: components['responses']['ServiceUnavailable'];
     };
   };
   preflightEncodePayloads: {
@@ -2858,7 +3965,18 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': {
+            /** @description absent when there are none */
+            payloads?: {
+              metadata?: {
+                [key: string]: string;
+              };
+              /** @description base64 */
+              data?: string;
+            }[];
+          };
+        };
       };
       /** @description invalid request, or `payload_key_unavailable`: a payload sealed under a key no longer in ENCRYPTION_KEYS (the message names its id) */
       400: components['responses']['BadRequest'];
@@ -2872,6 +3990,8 @@ export interface operations {
       429: components['responses']['TooManyRequests'];
       /** @description `internal`: an unexpected error */
       500: components['responses']['InternalError'];
+      /** @description `database_unavailable` or `temporal_unavailable` (`Retry-After`) */
+      503: components['responses']['ServiceUnavailable'];
     };
   };
   preflightDecodePayloads: {
@@ -2892,6 +4012,553 @@ export interface operations {
       };
       /** @description `internal`: an unexpected error */
       500: components['responses']['InternalError'];
+    };
+  };
+  onConnectionConnected: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description Standard Webhooks (with NOTIFY_SECRETS): the body’s `id` */
+        'webhook-id'?: string;
+        /** @description Standard Webhooks (with NOTIFY_SECRETS): unix seconds of this attempt */
+        'webhook-timestamp'?: string;
+        /** @description Standard Webhooks (with NOTIFY_SECRETS): `v1,<base64 HMAC-SHA256(secret, webhook-id + "." + webhook-timestamp + "." + raw body)>`, one per NOTIFY_SECRETS entry, space-separated; verify with a Standard Webhooks library */
+        'webhook-signature'?: string;
+        /**
+         * @deprecated
+         * @description deprecated: `t=<unix seconds>,v1=<hex HMAC-SHA256(WEBHOOK_SECRET, t + "." + raw body)>`
+         */
+        'X-Signature': string;
+        /** @description the body’s `id` */
+        'Idempotency-Key': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /**
+           * Format: uuid
+           * @description the notification’s id: the same on every attempt and redelivery (`webhook-id`); deduplicate on it
+           */
+          id: string;
+          /** @constant */
+          type: 'connection.connected';
+          /**
+           * Format: date-time
+           * @description when the notification was recorded
+           */
+          occurredAt: string;
+          /**
+           * @description a calendar was connected (or reconnected)
+           * @example {
+           *       "userId": "tutor-17",
+           *       "connectionId": "6f1c2b8e-3d4a-4f5b-9c6d-7e8f9a0b1c2d",
+           *       "reconnect": false
+           *     }
+           */
+          data: {
+            /** @description the booking system's user id */
+            userId: string;
+            /** @description the calendar connection */
+            connectionId: string;
+            /** @description an existing connection was connected again */
+            reconnect: boolean;
+          };
+        };
+      };
+    };
+    responses: {
+      /** @description received */
+      '2XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  onConnectionNeedsReauth: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description Standard Webhooks (with NOTIFY_SECRETS): the body’s `id` */
+        'webhook-id'?: string;
+        /** @description Standard Webhooks (with NOTIFY_SECRETS): unix seconds of this attempt */
+        'webhook-timestamp'?: string;
+        /** @description Standard Webhooks (with NOTIFY_SECRETS): `v1,<base64 HMAC-SHA256(secret, webhook-id + "." + webhook-timestamp + "." + raw body)>`, one per NOTIFY_SECRETS entry, space-separated; verify with a Standard Webhooks library */
+        'webhook-signature'?: string;
+        /**
+         * @deprecated
+         * @description deprecated: `t=<unix seconds>,v1=<hex HMAC-SHA256(WEBHOOK_SECRET, t + "." + raw body)>`
+         */
+        'X-Signature': string;
+        /** @description the body’s `id` */
+        'Idempotency-Key': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /**
+           * Format: uuid
+           * @description the notification’s id: the same on every attempt and redelivery (`webhook-id`); deduplicate on it
+           */
+          id: string;
+          /** @constant */
+          type: 'connection.needs_reauth';
+          /**
+           * Format: date-time
+           * @description when the notification was recorded
+           */
+          occurredAt: string;
+          /**
+           * @description the user must reconnect the calendar (its grant was revoked or expired)
+           * @example {
+           *       "userId": "tutor-17",
+           *       "connectionId": "6f1c2b8e-3d4a-4f5b-9c6d-7e8f9a0b1c2d"
+           *     }
+           */
+          data: {
+            /** @description the booking system's user id */
+            userId: string;
+            /** @description the calendar connection */
+            connectionId: string;
+          };
+        };
+      };
+    };
+    responses: {
+      /** @description received */
+      '2XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  onConnectionBulkSyncCompleted: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description Standard Webhooks (with NOTIFY_SECRETS): the body’s `id` */
+        'webhook-id'?: string;
+        /** @description Standard Webhooks (with NOTIFY_SECRETS): unix seconds of this attempt */
+        'webhook-timestamp'?: string;
+        /** @description Standard Webhooks (with NOTIFY_SECRETS): `v1,<base64 HMAC-SHA256(secret, webhook-id + "." + webhook-timestamp + "." + raw body)>`, one per NOTIFY_SECRETS entry, space-separated; verify with a Standard Webhooks library */
+        'webhook-signature'?: string;
+        /**
+         * @deprecated
+         * @description deprecated: `t=<unix seconds>,v1=<hex HMAC-SHA256(WEBHOOK_SECRET, t + "." + raw body)>`
+         */
+        'X-Signature': string;
+        /** @description the body’s `id` */
+        'Idempotency-Key': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /**
+           * Format: uuid
+           * @description the notification’s id: the same on every attempt and redelivery (`webhook-id`); deduplicate on it
+           */
+          id: string;
+          /** @constant */
+          type: 'connection.bulk_sync_completed';
+          /**
+           * Format: date-time
+           * @description when the notification was recorded
+           */
+          occurredAt: string;
+          /**
+           * @description a (re)connected calendar's bulk sync of the user's existing bookings finished
+           * @example {
+           *       "connectionId": "6f1c2b8e-3d4a-4f5b-9c6d-7e8f9a0b1c2d",
+           *       "userId": "tutor-17",
+           *       "provider": "google",
+           *       "counts": {
+           *         "bookings": 12
+           *       }
+           *     }
+           */
+          data: {
+            /** @description the calendar connection */
+            connectionId: string;
+            /** @description the booking system's user id */
+            userId: string;
+            /** @description `google`, `microsoft`, `caldav`, `icloud`; null when unknown */
+            provider: string | null;
+            counts: {
+              /** @description bookings written into the calendar */
+              bookings: number;
+            };
+          };
+        };
+      };
+    };
+    responses: {
+      /** @description received */
+      '2XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  onConnectionError: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description Standard Webhooks (with NOTIFY_SECRETS): the body’s `id` */
+        'webhook-id'?: string;
+        /** @description Standard Webhooks (with NOTIFY_SECRETS): unix seconds of this attempt */
+        'webhook-timestamp'?: string;
+        /** @description Standard Webhooks (with NOTIFY_SECRETS): `v1,<base64 HMAC-SHA256(secret, webhook-id + "." + webhook-timestamp + "." + raw body)>`, one per NOTIFY_SECRETS entry, space-separated; verify with a Standard Webhooks library */
+        'webhook-signature'?: string;
+        /**
+         * @deprecated
+         * @description deprecated: `t=<unix seconds>,v1=<hex HMAC-SHA256(WEBHOOK_SECRET, t + "." + raw body)>`
+         */
+        'X-Signature': string;
+        /** @description the body’s `id` */
+        'Idempotency-Key': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /**
+           * Format: uuid
+           * @description the notification’s id: the same on every attempt and redelivery (`webhook-id`); deduplicate on it
+           */
+          id: string;
+          /** @constant */
+          type: 'connection.error';
+          /**
+           * Format: date-time
+           * @description when the notification was recorded
+           */
+          occurredAt: string;
+          /**
+           * @description the connection went to `error` (once per episode); it heals by itself when the cause goes
+           * @example {
+           *       "userId": "tutor-17",
+           *       "connectionId": "6f1c2b8e-3d4a-4f5b-9c6d-7e8f9a0b1c2d",
+           *       "reason": "calendar_not_found",
+           *       "message": "The calendar bookings are added to no longer exists: choose another calendar."
+           *     }
+           */
+          data: {
+            /** @description the booking system's user id */
+            userId: string;
+            /** @description the calendar connection */
+            connectionId: string;
+            /** @enum {string} */
+            reason: 'calendar_not_found' | 'calendar_forbidden' | 'account_disabled' | 'secret_unavailable';
+            /** @description what to do, for the user */
+            message: string;
+          };
+        };
+      };
+    };
+    responses: {
+      /** @description received */
+      '2XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  onBookingSyncFailed: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description Standard Webhooks (with NOTIFY_SECRETS): the body’s `id` */
+        'webhook-id'?: string;
+        /** @description Standard Webhooks (with NOTIFY_SECRETS): unix seconds of this attempt */
+        'webhook-timestamp'?: string;
+        /** @description Standard Webhooks (with NOTIFY_SECRETS): `v1,<base64 HMAC-SHA256(secret, webhook-id + "." + webhook-timestamp + "." + raw body)>`, one per NOTIFY_SECRETS entry, space-separated; verify with a Standard Webhooks library */
+        'webhook-signature'?: string;
+        /**
+         * @deprecated
+         * @description deprecated: `t=<unix seconds>,v1=<hex HMAC-SHA256(WEBHOOK_SECRET, t + "." + raw body)>`
+         */
+        'X-Signature': string;
+        /** @description the body’s `id` */
+        'Idempotency-Key': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /**
+           * Format: uuid
+           * @description the notification’s id: the same on every attempt and redelivery (`webhook-id`); deduplicate on it
+           */
+          id: string;
+          /** @constant */
+          type: 'booking.sync_failed';
+          /**
+           * Format: date-time
+           * @description when the notification was recorded
+           */
+          occurredAt: string;
+          /**
+           * @description a booking's event could not be written (or its invitation mail sent)
+           * @example {
+           *       "bookingId": "bk_2026_0412",
+           *       "userId": "tutor-17",
+           *       "connectionId": "6f1c2b8e-3d4a-4f5b-9c6d-7e8f9a0b1c2d",
+           *       "operation": "upsert",
+           *       "reason": "ProviderRejected"
+           *     }
+           */
+          data: {
+            bookingId: string;
+            /** @description the booking system's user id */
+            userId: string;
+            /** @description null for an invitation mail */
+            connectionId: string | null;
+            /** @enum {string} */
+            operation: 'upsert' | 'delete' | 'invite' | 'cancel_invitation';
+            /** @description the failure type, e.g. `ProviderRejected`, `AccountError`, `invitation_refused` */
+            reason: string;
+          };
+        };
+      };
+    };
+    responses: {
+      /** @description received */
+      '2XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  onBookingConflictDetected: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description Standard Webhooks (with NOTIFY_SECRETS): the body’s `id` */
+        'webhook-id'?: string;
+        /** @description Standard Webhooks (with NOTIFY_SECRETS): unix seconds of this attempt */
+        'webhook-timestamp'?: string;
+        /** @description Standard Webhooks (with NOTIFY_SECRETS): `v1,<base64 HMAC-SHA256(secret, webhook-id + "." + webhook-timestamp + "." + raw body)>`, one per NOTIFY_SECRETS entry, space-separated; verify with a Standard Webhooks library */
+        'webhook-signature'?: string;
+        /**
+         * @deprecated
+         * @description deprecated: `t=<unix seconds>,v1=<hex HMAC-SHA256(WEBHOOK_SECRET, t + "." + raw body)>`
+         */
+        'X-Signature': string;
+        /** @description the body’s `id` */
+        'Idempotency-Key': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /**
+           * Format: uuid
+           * @description the notification’s id: the same on every attempt and redelivery (`webhook-id`); deduplicate on it
+           */
+          id: string;
+          /** @constant */
+          type: 'booking.conflict_detected';
+          /**
+           * Format: date-time
+           * @description when the notification was recorded
+           */
+          occurredAt: string;
+          /**
+           * @description something else in the user's calendar overlaps the booking
+           * @example {
+           *       "bookingId": "bk_2026_0412",
+           *       "userId": "tutor-17",
+           *       "connectionId": "6f1c2b8e-3d4a-4f5b-9c6d-7e8f9a0b1c2d",
+           *       "busyStart": "2026-04-12T15:30:00.000Z",
+           *       "busyEnd": "2026-04-12T16:30:00.000Z"
+           *     }
+           */
+          data: {
+            bookingId: string;
+            /** @description the booking system's user id */
+            userId: string;
+            /** @description the calendar connection */
+            connectionId: string;
+            /** Format: date-time */
+            busyStart: string;
+            /** Format: date-time */
+            busyEnd: string;
+          };
+        };
+      };
+    };
+    responses: {
+      /** @description received */
+      '2XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  onBookingRemovedExternally: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description Standard Webhooks (with NOTIFY_SECRETS): the body’s `id` */
+        'webhook-id'?: string;
+        /** @description Standard Webhooks (with NOTIFY_SECRETS): unix seconds of this attempt */
+        'webhook-timestamp'?: string;
+        /** @description Standard Webhooks (with NOTIFY_SECRETS): `v1,<base64 HMAC-SHA256(secret, webhook-id + "." + webhook-timestamp + "." + raw body)>`, one per NOTIFY_SECRETS entry, space-separated; verify with a Standard Webhooks library */
+        'webhook-signature'?: string;
+        /**
+         * @deprecated
+         * @description deprecated: `t=<unix seconds>,v1=<hex HMAC-SHA256(WEBHOOK_SECRET, t + "." + raw body)>`
+         */
+        'X-Signature': string;
+        /** @description the body’s `id` */
+        'Idempotency-Key': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /**
+           * Format: uuid
+           * @description the notification’s id: the same on every attempt and redelivery (`webhook-id`); deduplicate on it
+           */
+          id: string;
+          /** @constant */
+          type: 'booking.removed_externally';
+          /**
+           * Format: date-time
+           * @description when the notification was recorded
+           */
+          occurredAt: string;
+          /**
+           * @description the user deleted our event in their calendar
+           * @example {
+           *       "bookingId": "bk_2026_0412",
+           *       "userId": "tutor-17",
+           *       "connectionId": "6f1c2b8e-3d4a-4f5b-9c6d-7e8f9a0b1c2d",
+           *       "policy": "respect"
+           *     }
+           */
+          data: {
+            bookingId: string;
+            /** @description the booking system's user id */
+            userId: string;
+            /** @description the calendar connection */
+            connectionId: string;
+            /**
+             * @description EXTERNAL_EDIT_POLICY: `restore` writes the event again
+             * @enum {string}
+             */
+            policy: 'respect' | 'restore';
+          };
+        };
+      };
+    };
+    responses: {
+      /** @description received */
+      '2XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  onBookingMovedExternally: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description Standard Webhooks (with NOTIFY_SECRETS): the body’s `id` */
+        'webhook-id'?: string;
+        /** @description Standard Webhooks (with NOTIFY_SECRETS): unix seconds of this attempt */
+        'webhook-timestamp'?: string;
+        /** @description Standard Webhooks (with NOTIFY_SECRETS): `v1,<base64 HMAC-SHA256(secret, webhook-id + "." + webhook-timestamp + "." + raw body)>`, one per NOTIFY_SECRETS entry, space-separated; verify with a Standard Webhooks library */
+        'webhook-signature'?: string;
+        /**
+         * @deprecated
+         * @description deprecated: `t=<unix seconds>,v1=<hex HMAC-SHA256(WEBHOOK_SECRET, t + "." + raw body)>`
+         */
+        'X-Signature': string;
+        /** @description the body’s `id` */
+        'Idempotency-Key': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /**
+           * Format: uuid
+           * @description the notification’s id: the same on every attempt and redelivery (`webhook-id`); deduplicate on it
+           */
+          id: string;
+          /** @constant */
+          type: 'booking.moved_externally';
+          /**
+           * Format: date-time
+           * @description when the notification was recorded
+           */
+          occurredAt: string;
+          /**
+           * @description the user moved our event in their calendar
+           * @example {
+           *       "bookingId": "bk_2026_0412",
+           *       "userId": "tutor-17",
+           *       "connectionId": "6f1c2b8e-3d4a-4f5b-9c6d-7e8f9a0b1c2d",
+           *       "policy": "respect"
+           *     }
+           */
+          data: {
+            bookingId: string;
+            /** @description the booking system's user id */
+            userId: string;
+            /** @description the calendar connection */
+            connectionId: string;
+            /**
+             * @description EXTERNAL_EDIT_POLICY: `restore` writes the event again
+             * @enum {string}
+             */
+            policy: 'respect' | 'restore';
+          };
+        };
+      };
+    };
+    responses: {
+      /** @description received */
+      '2XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
     };
   };
 }

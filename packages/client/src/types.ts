@@ -1,9 +1,11 @@
 import type { ParamsOption, RequestBodyOption } from 'openapi-fetch';
+import type { OPERATIONS } from './operations';
 import type { components, operations, webhooks } from './schema';
 
 // Request and response types by operationId, from the generated `operations`.
 
-export type OperationId = keyof operations;
+/** The API's operations (the document's `webhooks` have operationIds too: requests this service sends, not takes). */
+export type OperationId = keyof operations & keyof typeof OPERATIONS;
 
 /** The error body of every problem-details answer (`application/problem+json`). */
 export type Problem = components['schemas']['Problem'];

@@ -11,9 +11,21 @@ import {
   userBookingsQuerySchema,
   webhookEventSchema,
 } from '../schemas';
+import { availabilityCheckSchema, userBusySchema } from '../responses/availability';
+import { webhookAcceptedSchema, webhookDuplicateSchema } from '../responses/booking-webhooks';
+import {
+  bookingHistoryPageSchema,
+  bookingViewSchema,
+  cancelAcceptedSchema,
+  confirmAcceptedSchema,
+  rescheduleAcceptedSchema,
+  userBookingsPageSchema,
+} from '../responses/bookings';
+import { notificationPageSchema, redeliveredNotificationSchema } from '../responses/notifications';
+import { codecPayloadsAnswerSchema, livenessSchema, notReadySchema, openApiDocumentSchema, readySchema } from '../responses/operations';
 import { CONNECTION_ROUTES } from './connections-catalogue';
 import { PERSONAL_DATA_ROUTES } from './personal-data-catalogue';
-import { badParams, invalid, keyed, outage } from './common-responses';
+import { badParams, invalid, keyed } from './common-responses';
 import { SETTINGS_PAGE_ROUTES } from './settings-catalogue';
 
 export type HttpMethod = 'get' | 'post' | 'patch' | 'delete' | 'options';
@@ -22,6 +34,16 @@ export type HttpMethod = 'get' | 'post' | 'patch' | 'delete' | 'options';
  * signed link, the settings session cookie (from a page of this service's own origin), or nothing.
  */
 export type RouteAuth = 'apiKey' | 'webhookSignature' | 'providerSecret' | 'signedLink' | 'settingsSession' | 'none';
+
+/**
+ * What one status answers with: JSON described by a schema (its output side, examples from its
+ * `.meta({examples})` or `example`), text of a media type, a redirect (the `Location` header), or no body.
+ */
+export type ResponseBody =
+  | { json: z.ZodType; example?: unknown }
+  | { text: 'text/html' | 'text/plain' | 'text/calendar'; headers?: Record<string, string> }
+  | { redirect: string }
+  | { empty: true };
 
 /** One route as the API documents it; request schemas are the ones that validate requests. */
 export interface RouteDoc {
@@ -37,6 +59,8 @@ export interface RouteDoc {
   query?: z.ZodType;
   /** Status → what it means. */
   responses: Record<number, string>;
+  /** Status → its body (every 2xx and 3xx has one; 4xx/5xx ones are problems or `errorMedia` text unless given here). */
+  bodies: Partial<Record<number, ResponseBody>>;
   /**
    * The media type of this route's documented 4xx/5xx answers when they are not problem details
    * (pages answer with pages, the feed with text); the error handler's own answers (429, 500, …) stay problems.
@@ -68,6 +92,7 @@ export const ROUTES: RouteDoc[] = [
     summary: 'Liveness: the process answers',
     auth: 'none',
     responses: { 200: 'ok' },
+    bodies: { 200: { json: livenessSchema } },
   },
   {
     method: 'get',
@@ -78,6 +103,7 @@ export const ROUTES: RouteDoc[] = [
     auth: 'none',
     errorMedia: 'application/json',
     responses: { 200: 'ready', 503: 'not ready' },
+    bodies: { 200: { json: readySchema }, 503: { json: notReadySchema } },
   },
   {
     method: 'get',
@@ -88,6 +114,7 @@ export const ROUTES: RouteDoc[] = [
       'Prometheus metrics of this process (with METRICS_KEY set: `Authorization: Bearer <METRICS_KEY>`; not served here in production without it)',
     auth: 'none',
     responses: { 200: 'text exposition format', 401: 'METRICS_KEY is set and was not presented' },
+    bodies: { 200: { text: 'text/plain' } },
   },
   {
     method: 'get',
@@ -97,6 +124,7 @@ export const ROUTES: RouteDoc[] = [
     summary: 'This document',
     auth: 'none',
     responses: { 200: 'OpenAPI 3.1 document' },
+    bodies: { 200: { json: openApiDocumentSchema } },
   },
   {
     method: 'get',
@@ -106,6 +134,7 @@ export const ROUTES: RouteDoc[] = [
     summary: "What an error's `type` URI points to: the problem type of a `code`, as a page",
     auth: 'none',
     responses: { 200: 'HTML', 404: '`not_found`: not a code of this API' },
+    bodies: { 200: { text: 'text/html' } },
   },
   {
     method: 'get',
@@ -115,6 +144,7 @@ export const ROUTES: RouteDoc[] = [
     summary: 'This document as a page',
     auth: 'none',
     responses: { 200: 'HTML' },
+    bodies: { 200: { text: 'text/html' } },
   },
 
   {
@@ -125,7 +155,8 @@ export const ROUTES: RouteDoc[] = [
     summary: 'Confirm (or update) a booking',
     auth: 'apiKey',
     body: confirmBodySchema,
-    responses: { 202: 'accepted', ...invalid, ...keyed, 409: 'cancelled or finished', ...outage },
+    responses: { 202: 'accepted', ...invalid, ...keyed, 409: 'cancelled or finished' },
+    bodies: { 202: { json: confirmAcceptedSchema } },
   },
   {
     method: 'post',
@@ -142,6 +173,7 @@ export const ROUTES: RouteDoc[] = [
       404: 'unknown booking',
       409: 'cancelled, or ended more than a day ago',
     },
+    bodies: { 202: { json: rescheduleAcceptedSchema } },
   },
   {
     method: 'post',
@@ -158,6 +190,7 @@ export const ROUTES: RouteDoc[] = [
       404: 'unknown booking',
       409: '`booking_closed`: it ended more than a day ago and was not cancelled',
     },
+    bodies: { 202: { json: cancelAcceptedSchema } },
   },
   {
     method: 'get',
@@ -173,6 +206,7 @@ export const ROUTES: RouteDoc[] = [
       404: 'unknown booking',
       503: '`state_unavailable` right now, or `personal_data_unavailable`: its sealed personal data needs a key ENCRYPTION_KEYS no longer lists',
     },
+    bodies: { 200: { json: bookingViewSchema } },
   },
   {
     method: 'get',
@@ -184,6 +218,7 @@ export const ROUTES: RouteDoc[] = [
     auth: 'apiKey',
     query: bookingHistoryQuerySchema,
     responses: { 200: '`{bookingId, entries, nextCursor}`', ...invalid, ...keyed, 404: 'unknown booking' },
+    bodies: { 200: { json: bookingHistoryPageSchema } },
   },
   {
     method: 'get',
@@ -199,6 +234,7 @@ export const ROUTES: RouteDoc[] = [
       ...keyed,
       503: '`personal_data_unavailable`: a booking on the page is sealed under a key ENCRYPTION_KEYS no longer lists',
     },
+    bodies: { 200: { json: userBookingsPageSchema } },
   },
   {
     method: 'post',
@@ -217,6 +253,7 @@ export const ROUTES: RouteDoc[] = [
       404: '`booking_not_found`: a change to a booking not confirmed yet (the sender retries)',
       409: 'id reused for another body',
     },
+    bodies: { 200: { json: webhookDuplicateSchema }, 202: { json: webhookAcceptedSchema } },
   },
 
   ...CONNECTION_ROUTES,
@@ -233,6 +270,7 @@ export const ROUTES: RouteDoc[] = [
     auth: 'apiKey',
     query: busyQuerySchema,
     responses: { 200: '`{busy, calendars}`', ...invalid, ...keyed },
+    bodies: { 200: { json: userBusySchema } },
   },
   {
     method: 'post',
@@ -243,6 +281,7 @@ export const ROUTES: RouteDoc[] = [
     auth: 'apiKey',
     body: availabilityCheckBodySchema,
     responses: { 200: '`{available, users}`', ...invalid, ...keyed },
+    bodies: { 200: { json: availabilityCheckSchema } },
   },
   {
     method: 'get',
@@ -253,7 +292,8 @@ export const ROUTES: RouteDoc[] = [
       'Events sent (or being sent) to NOTIFY_URL, newest first, a page at a time (pass `nextCursor` back as `cursor`): `connection.connected`, `connection.needs_reauth`, `connection.error` (once per episode of `error`, `{userId, connectionId, reason, message}`), `connection.bulk_sync_completed` (`{connectionId, userId, provider, counts: {bookings}}`), `booking.sync_failed`, `booking.conflict_detected`, `booking.removed_externally`, `booking.moved_externally`',
     auth: 'apiKey',
     query: notificationsQuerySchema,
-    responses: { 200: '`{notifications, nextCursor}`', ...invalid, ...keyed, ...outage },
+    responses: { 200: '`{notifications, nextCursor}`', ...invalid, ...keyed },
+    bodies: { 200: { json: notificationPageSchema } },
   },
   {
     method: 'post',
@@ -269,6 +309,7 @@ export const ROUTES: RouteDoc[] = [
       409: '`notifications_off`: no NOTIFY_URL configured',
       ...keyed,
     },
+    bodies: { 202: { json: redeliveredNotificationSchema } },
   },
 
   {
@@ -279,6 +320,7 @@ export const ROUTES: RouteDoc[] = [
     summary: 'Google Calendar watch-channel notifications',
     auth: 'providerSecret',
     responses: { 200: 'taken', 401: 'unknown channel or wrong token' },
+    bodies: { 200: { empty: true } },
   },
   {
     method: 'post',
@@ -288,6 +330,7 @@ export const ROUTES: RouteDoc[] = [
     summary: 'Graph change notifications (and the validation handshake)',
     auth: 'providerSecret',
     responses: { 200: 'validation token echoed', 202: 'taken', 401: 'wrong clientState' },
+    bodies: { 200: { text: 'text/plain' }, 202: { empty: true } },
   },
   {
     method: 'post',
@@ -297,6 +340,7 @@ export const ROUTES: RouteDoc[] = [
     summary: 'Graph lifecycle notifications',
     auth: 'providerSecret',
     responses: { 200: 'validation token echoed', 202: 'taken', 401: 'wrong clientState' },
+    bodies: { 200: { text: 'text/plain' }, 202: { empty: true } },
   },
 
   {
@@ -308,6 +352,7 @@ export const ROUTES: RouteDoc[] = [
     auth: 'apiKey',
     body: codecPayloadsSchema,
     responses: { 200: '`{payloads}`', ...invalid, ...keyed },
+    bodies: { 200: { json: codecPayloadsAnswerSchema } },
   },
   {
     method: 'post',
@@ -322,6 +367,7 @@ export const ROUTES: RouteDoc[] = [
       400: 'invalid request, or `payload_key_unavailable`: a payload sealed under a key no longer in ENCRYPTION_KEYS (the message names its id)',
       ...keyed,
     },
+    bodies: { 200: { json: codecPayloadsAnswerSchema } },
   },
   {
     method: 'options',
@@ -331,6 +377,7 @@ export const ROUTES: RouteDoc[] = [
     summary: 'CORS preflight for the Web UI',
     auth: 'none',
     responses: { 204: 'allowed origins' },
+    bodies: { 204: { empty: true } },
   },
   {
     method: 'options',
@@ -340,5 +387,6 @@ export const ROUTES: RouteDoc[] = [
     summary: 'CORS preflight for the Web UI',
     auth: 'none',
     responses: { 204: 'allowed origins' },
+    bodies: { 204: { empty: true } },
   },
 ];

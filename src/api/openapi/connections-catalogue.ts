@@ -1,10 +1,13 @@
 import type { RouteDoc } from './catalogue';
+import { connectionCalendarsSchema, connectionListSchema, connectionSchema, connectLinkSchema } from '../responses/connections';
+import { feedLinkSchema, settingsLinkSchema } from '../responses/links';
 import { badParams, invalid, keyed } from './common-responses';
 import {
   caldavAccountBodySchema,
   caldavReconnectBodySchema,
   connectLinkBodySchema,
   patchAccountBodySchema,
+  removeEventsQuerySchema,
   settingsLinkBodySchema,
 } from '../schemas';
 
@@ -24,6 +27,7 @@ export const CONNECTION_ROUTES: RouteDoc[] = [
       ...keyed,
       429: 'rate limited, or `too_many_connect_attempts`: the user made CONNECT_ATTEMPTS_PER_HOUR attempts in the last hour (`Retry-After`)',
     },
+    bodies: { 201: { json: connectLinkSchema } },
   },
   {
     method: 'get',
@@ -37,6 +41,7 @@ export const CONNECTION_ROUTES: RouteDoc[] = [
       302: 'to the provider (the browser binding cookie set)',
       400: 'unknown, used or expired link, or a flow started in another browser (a page)',
     },
+    bodies: { 302: { redirect: "the provider's consent page" } },
   },
   {
     method: 'get',
@@ -50,6 +55,10 @@ export const CONNECTION_ROUTES: RouteDoc[] = [
       200: 'result page (or a page moving on to the settings page)',
       302: 'to returnUrl with status',
       400: 'invalid state, or a browser the flow is not bound to (a page; nothing connected)',
+    },
+    bodies: {
+      200: { text: 'text/html' },
+      302: { redirect: 'the returnUrl, with `status` (`connected` and `connection`, or `error` and `error`)' },
     },
   },
   {
@@ -69,6 +78,7 @@ export const CONNECTION_ROUTES: RouteDoc[] = [
       429: 'rate limited, or `too_many_connect_attempts` (`Retry-After`)',
       502: 'server unreachable',
     },
+    bodies: { 200: { json: connectionSchema }, 201: { json: connectionSchema } },
   },
   {
     method: 'get',
@@ -79,6 +89,7 @@ export const CONNECTION_ROUTES: RouteDoc[] = [
       "The user's calendars: `{connections: [{id, provider, accountEmail, serverUrl? (CalDAV, iCloud), status, syncEnabled, calendarId, reminders, lastSyncedAt, lastError, bulkSync?, removingEvents?, eventsNotRemoved?}]}`; `eventsNotRemoved` (`[{bookingId, start, reason}]`) on a calendar disconnected with `removeEvents=true`: the events it could not remove. `status`: `active`, `needs_reauth` (the user must reconnect), `error` (a permanent failure: the calendar is gone or no longer writable, the provider refuses the account, or its stored secrets cannot be read; `lastError` says what to do and `errorReason` why: `calendar_not_found`, `calendar_forbidden`, `account_disabled`, `secret_unavailable`; the account heals by itself when the cause goes), `disconnected`",
     auth: 'apiKey',
     responses: { 200: '`{connections}`', ...badParams, ...keyed },
+    bodies: { 200: { json: connectionListSchema } },
   },
   {
     method: 'patch',
@@ -97,6 +108,7 @@ export const CONNECTION_ROUTES: RouteDoc[] = [
       409: '`connection_needs_reauth`, `connection_disconnected`, or `connection_error`: its stored secrets cannot be read (the message says what to do)',
       502: '`provider_unavailable`: the calendar provider could not list calendars',
     },
+    bodies: { 200: { json: connectionSchema } },
   },
   {
     method: 'delete',
@@ -106,6 +118,7 @@ export const CONNECTION_ROUTES: RouteDoc[] = [
     summary:
       'Disconnect (optionally removing our events, `?removeEvents=true`). Always finishes, within a minute for an account that cannot be written any more (e.g. `needs_reauth`): poll the connection list until `status` is `disconnected`; after a removal it carries `eventsNotRemoved` (`[{bookingId, start, reason}]`, empty when every event was removed), also written to the sync log',
     auth: 'apiKey',
+    query: removeEventsQuerySchema,
     responses: {
       200: 'disconnected already: nothing done',
       202: 'accepted: the connection (`removingEvents` while events are removed)',
@@ -113,6 +126,7 @@ export const CONNECTION_ROUTES: RouteDoc[] = [
       ...keyed,
       404: 'unknown connection',
     },
+    bodies: { 200: { json: connectionSchema }, 202: { json: connectionSchema } },
   },
   {
     method: 'post',
@@ -132,6 +146,7 @@ export const CONNECTION_ROUTES: RouteDoc[] = [
       429: 'rate limited, or `too_many_connect_attempts` (`Retry-After`)',
       502: '`caldav_unreachable`',
     },
+    bodies: { 200: { json: connectionSchema } },
   },
   {
     method: 'get',
@@ -148,6 +163,7 @@ export const CONNECTION_ROUTES: RouteDoc[] = [
       409: '`connection_needs_reauth`, `connection_disconnected`, or `connection_error`: its stored secrets cannot be read',
       502: '`provider_unavailable`',
     },
+    bodies: { 200: { json: connectionCalendarsSchema } },
   },
   {
     method: 'post',
@@ -159,6 +175,7 @@ export const CONNECTION_ROUTES: RouteDoc[] = [
     auth: 'apiKey',
     body: settingsLinkBodySchema,
     responses: { 201: '`{url, expiresAt}`', ...invalid, ...keyed },
+    bodies: { 201: { json: settingsLinkSchema } },
   },
   {
     method: 'delete',
@@ -168,6 +185,7 @@ export const CONNECTION_ROUTES: RouteDoc[] = [
     summary: 'Revokes every settings link and session issued for the user so far',
     auth: 'apiKey',
     responses: { 204: 'revoked', ...badParams, ...keyed },
+    bodies: { 204: { empty: true } },
   },
   {
     method: 'post',
@@ -178,6 +196,7 @@ export const CONNECTION_ROUTES: RouteDoc[] = [
       "A secret calendar feed link for the user (`https://…/feeds/<token>.ics`, also as `webcal://`); replaces the user's earlier link, whose URL then 404s",
     auth: 'apiKey',
     responses: { 201: '`{url, webcalUrl, createdAt}`', ...invalid, ...keyed },
+    bodies: { 201: { json: feedLinkSchema } },
   },
   {
     method: 'delete',
@@ -187,6 +206,7 @@ export const CONNECTION_ROUTES: RouteDoc[] = [
     summary: "Revokes the user's calendar feed link (its URL then 404s)",
     auth: 'apiKey',
     responses: { 204: 'revoked', ...invalid, ...keyed },
+    bodies: { 204: { empty: true } },
   },
   {
     method: 'get',
@@ -201,6 +221,13 @@ export const CONNECTION_ROUTES: RouteDoc[] = [
       200: '`text/calendar` with a strong `ETag`, `Cache-Control: private, max-age=300`',
       304: '`If-None-Match` matched: unchanged',
       404: 'unknown, rotated or revoked link (no detail)',
+    },
+    bodies: {
+      200: {
+        text: 'text/calendar',
+        headers: { ETag: 'strong; send it back as `If-None-Match`', 'Cache-Control': '`private, max-age=300`' },
+      },
+      304: { empty: true },
     },
   },
 ];

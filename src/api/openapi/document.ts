@@ -1,6 +1,8 @@
 import { z } from 'zod';
-import { API_TAGS, ROUTES, type RouteAuth, type RouteDoc } from './catalogue';
+import { API_TAGS, ROUTES, type ResponseBody, type RouteAuth, type RouteDoc } from './catalogue';
 import { problemComponentSchema, problemResponseRef, problemResponses } from './problem-responses';
+import { notificationWebhooks } from './webhooks';
+import { outage } from './common-responses';
 
 // The OpenAPI 3.1 document, generated from the same zod schemas that validate requests
 // (JSON Schema 2020-12 is OpenAPI 3.1's schema language). Refinements that JSON Schema cannot
@@ -9,9 +11,43 @@ import { problemComponentSchema, problemResponseRef, problemResponses } from './
 type JsonSchema = Record<string, unknown>;
 
 function jsonSchema(schema: z.ZodType): JsonSchema {
-  // The input side: what a caller sends (before defaults and coercions).
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+  // The input side: what a caller sends (before defaults and coercions). zod drops the examples
+  // of a schema that transforms (they could be outputs); request examples are written as inputs.
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, {
+    io: 'input',
+    unrepresentable: 'any',
+    override: ({ zodSchema, jsonSchema }) => {
+      const examples = z.globalRegistry.get(zodSchema)?.examples;
+      const target = jsonSchema as JsonSchema;
+      if (examples !== undefined && target['examples'] === undefined) target['examples'] = examples;
+    },
+  }) as JsonSchema;
   return rest;
+}
+
+/** The output side: what this service sends (an answer's body, a notification). */
+export function outputJsonSchema(schema: z.ZodType): JsonSchema {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io: 'output', unrepresentable: 'any' }) as JsonSchema;
+  return rest;
+}
+
+const TEXT = { schema: { type: 'string' } };
+
+/** One status's response object, from its body when the route gives one. */
+function response(description: string, body: ResponseBody | undefined): Record<string, unknown> {
+  if (!body || 'empty' in body) return { description };
+  if ('json' in body) {
+    const media = { schema: outputJsonSchema(body.json), ...(body.example !== undefined ? { example: body.example } : {}) };
+    return { description, content: { 'application/json': media } };
+  }
+  if ('redirect' in body) {
+    return {
+      description,
+      headers: { Location: { description: `to ${body.redirect}`, required: true, schema: { type: 'string', format: 'uri-reference' } } },
+    };
+  }
+  const headers = Object.entries(body.headers ?? {}).map(([name, what]) => [name, { description: what, schema: { type: 'string' } }]);
+  return { description, ...(headers.length ? { headers: Object.fromEntries(headers) } : {}), content: { [body.text]: TEXT } };
 }
 
 const SECURITY: Record<RouteAuth, Array<Record<string, string[]>>> = {
@@ -34,16 +70,21 @@ function responses(route: RouteDoc): Record<string, unknown> {
     listed[413] ??= DEFAULT_ERRORS[413]!;
     listed[415] ??= DEFAULT_ERRORS[415]!;
   }
+  // Routes behind a key or signature reach the database or Temporal: the error handler's outage answer.
+  if (REACHES_STORES.has(route.auth) && !route.errorMedia) listed[503] ??= outage[503];
   listed[500] ??= DEFAULT_ERRORS[500]!;
   return Object.fromEntries(
     Object.entries(listed).map(([key, description]) => {
       const status = Number(key);
-      if (status < 400) return [key, { description }];
-      if (route.errorMedia && status !== 500) return [key, { description, content: { [route.errorMedia]: {} } }];
+      const body = route.bodies[status];
+      if (status < 400 || body) return [key, response(description, body)];
+      if (route.errorMedia && status !== 500) return [key, { description, content: { [route.errorMedia]: TEXT } }];
       return [key, problemResponseRef(status, description)];
     }),
   );
 }
+
+const REACHES_STORES = new Set<RouteAuth>(['apiKey', 'webhookSignature', 'providerSecret']);
 
 const DEFAULT_ERRORS: Record<number, string> = {
   413: '`payload_too_large`',
@@ -112,5 +153,6 @@ export function openApiDocument(opts: { version: string; serverUrl: string }): R
       },
     },
     paths,
+    webhooks: notificationWebhooks(),
   };
 }

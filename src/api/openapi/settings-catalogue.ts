@@ -15,6 +15,7 @@ export const SETTINGS_PAGE_ROUTES: RouteDoc[] = [
       303: 'with `?token=`: to the bare `/settings`, the session cookie set',
       401: 'invalid, expired or revoked link or session',
     },
+    bodies: { 200: { text: 'text/html' }, 303: { redirect: 'the bare `/settings`' } },
   },
   {
     method: 'post',
@@ -26,6 +27,7 @@ export const SETTINGS_PAGE_ROUTES: RouteDoc[] = [
     auth: 'settingsSession',
     errorMedia: 'text/html',
     responses: { 303: 'to the provider', 401: 'no valid session', 403: "not posted from this service's own page" },
+    bodies: { 303: { redirect: "the provider's consent page, or the settings page with `status=error`" } },
   },
   {
     method: 'post',
@@ -42,6 +44,7 @@ export const SETTINGS_PAGE_ROUTES: RouteDoc[] = [
       403: "not posted from this service's own page",
       404: 'the page: not a calendar of this user, nothing changed',
     },
+    bodies: { 303: { redirect: 'the settings page (`?status=disconnected`)' } },
   },
   {
     method: 'post',
@@ -57,6 +60,7 @@ export const SETTINGS_PAGE_ROUTES: RouteDoc[] = [
       401: 'no valid session',
       403: "not posted from this service's own page",
     },
+    bodies: { 303: { redirect: 'the settings page (`?status=connected`)' } },
   },
   {
     method: 'post',
@@ -75,6 +79,7 @@ export const SETTINGS_PAGE_ROUTES: RouteDoc[] = [
       404: 'the page: not a calendar of this user, nothing changed',
       409: 'the page: the calendar was disconnected',
     },
+    bodies: { 303: { redirect: 'the settings page (`?status=reconnected`)' } },
   },
   {
     method: 'post',
@@ -89,6 +94,7 @@ export const SETTINGS_PAGE_ROUTES: RouteDoc[] = [
       401: 'no valid session',
       403: "not posted from this service's own page",
     },
+    bodies: { 200: { text: 'text/html' } },
   },
   {
     method: 'post',
@@ -99,6 +105,7 @@ export const SETTINGS_PAGE_ROUTES: RouteDoc[] = [
     auth: 'settingsSession',
     errorMedia: 'text/html',
     responses: { 303: 'back to the page', 401: 'no valid session', 403: "not posted from this service's own page" },
+    bodies: { 303: { redirect: 'the settings page (`?status=feed_revoked`)' } },
   },
   ...(
     [
@@ -136,5 +143,6 @@ export const SETTINGS_PAGE_ROUTES: RouteDoc[] = [
       409: 'the page: the calendar is disconnected, needs reconnecting or in error',
       502: 'the page: the provider did not answer',
     },
+    bodies: { 303: { redirect: 'the settings page, with what was saved' } },
   })),
 ];

@@ -4,6 +4,8 @@ import { mergeSpans, overlapping, type Span } from '../../domain/busy';
 import { accountCoverage } from '../../domain/busy-calendars';
 import { validationError } from '../errors';
 import { availabilityCheckBodySchema, busyQuerySchema, idSchema } from '../schemas';
+import { availabilityCheckSchema, userBusySchema } from '../responses/availability';
+import { sendJson } from '../send-json';
 import { parseBody, parseParam } from '../validate';
 
 const userIdSchema = idSchema('userId');
@@ -39,7 +41,7 @@ export function availabilityRoutes(busy: BusyStore): Router {
     const from = Date.parse(query.data.from);
     const to = Date.parse(query.data.to);
     const calendars = await busy.forUser(userId, new Date(from), new Date(to));
-    res.json({
+    sendJson(res, 200, userBusySchema, {
       userId,
       from: iso(from),
       to: iso(to),
@@ -62,7 +64,7 @@ export function availabilityRoutes(busy: BusyStore): Router {
         return { userId, conflicts, known, calendars: fresh };
       }),
     );
-    res.json({
+    sendJson(res, 200, availabilityCheckSchema, {
       start: iso(start),
       end: iso(end),
       available: users.every((u) => u.conflicts.length === 0),

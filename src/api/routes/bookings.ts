@@ -11,6 +11,15 @@ import {
   rescheduleBodySchema,
   userBookingsQuerySchema,
 } from '../schemas';
+import {
+  bookingHistoryPageSchema,
+  bookingViewSchema,
+  cancelAcceptedSchema,
+  confirmAcceptedSchema,
+  rescheduleAcceptedSchema,
+  userBookingsPageSchema,
+} from '../responses/bookings';
+import { sendJson } from '../send-json';
 import { parseBody, parseParam } from '../validate';
 
 const bookingIdSchema = idSchema('bookingId');
@@ -34,28 +43,28 @@ export function bookingRoutes(bookings: Bookings, archive: BookingArchive): Rout
     const { version, ...booking } = parseBody(req, confirmBodySchema);
     const result = await bookings.confirm(bookingId, { version, booking });
     if (!result.ok) throw bookingApiError(bookingId, result.error);
-    res.status(202).json({ bookingId, accepted: 'confirm' });
+    sendJson(res, 202, confirmAcceptedSchema, { bookingId, accepted: 'confirm' });
   });
 
   router.post('/v1/bookings/:bookingId/reschedule', async (req, res) => {
     const bookingId = parseParam(req.params.bookingId, bookingIdSchema);
     const result = await bookings.reschedule(bookingId, parseBody(req, rescheduleBodySchema));
     if (!result.ok) throw bookingApiError(bookingId, result.error);
-    res.status(202).json({ bookingId, accepted: 'reschedule' });
+    sendJson(res, 202, rescheduleAcceptedSchema, { bookingId, accepted: 'reschedule' });
   });
 
   router.post('/v1/bookings/:bookingId/cancel', async (req, res) => {
     const bookingId = parseParam(req.params.bookingId, bookingIdSchema);
     const result = await bookings.cancel(bookingId, parseBody(req, cancelBodySchema));
     if (!result.ok) throw bookingApiError(bookingId, result.error);
-    res.status(202).json({ bookingId, accepted: 'cancel' });
+    sendJson(res, 202, cancelAcceptedSchema, { bookingId, accepted: 'cancel' });
   });
 
   router.get('/v1/bookings/:bookingId', async (req, res) => {
     const bookingId = parseParam(req.params.bookingId, bookingIdSchema);
     const result = await bookings.view(bookingId);
     if (!result.ok) throw bookingApiError(bookingId, result.error);
-    res.json(result.value);
+    sendJson(res, 200, bookingViewSchema, result.value);
   });
 
   router.get('/v1/bookings/:bookingId/history', async (req, res) => {
@@ -64,7 +73,7 @@ export function bookingRoutes(bookings: Bookings, archive: BookingArchive): Rout
     if (!query.success) throw validationError(query.error, 'query');
     const result = await archive.history(bookingId, query.data);
     if (!result.ok) throw archiveApiError(bookingId, result.error);
-    res.json({ bookingId, ...result.value });
+    sendJson(res, 200, bookingHistoryPageSchema, { bookingId, ...result.value });
   });
 
   router.get('/v1/users/:userId/bookings', async (req, res) => {
@@ -73,7 +82,7 @@ export function bookingRoutes(bookings: Bookings, archive: BookingArchive): Rout
     if (!query.success) throw validationError(query.error, 'query');
     const result = await archive.userBookings(userId, query.data);
     if (!result.ok) throw archiveApiError(userId, result.error);
-    res.json(result.value);
+    sendJson(res, 200, userBookingsPageSchema, result.value);
   });
 
   return router;

@@ -4,12 +4,13 @@ import type { CalendarAccounts } from '../../application/calendar-accounts';
 import { calendarAccountApiError } from '../calendar-account-errors';
 import { calendarAccountJson } from '../calendar-account-json';
 import { validationError } from '../errors';
-import { caldavAccountBodySchema, caldavReconnectBodySchema, idSchema, patchAccountBodySchema } from '../schemas';
+import { caldavAccountBodySchema, caldavReconnectBodySchema, idSchema, patchAccountBodySchema, removeEventsQuerySchema } from '../schemas';
+import { connectionCalendarsSchema, connectionListSchema, connectionSchema } from '../responses/connections';
+import { sendJson } from '../send-json';
 import { parseBody, parseParam } from '../validate';
 
 const userIdSchema = idSchema('userId');
 const accountIdSchema = z.uuid('connection ids are UUIDs');
-const deleteQuerySchema = z.strictObject({ removeEvents: z.enum(['true', 'false']).optional() });
 
 /** A user's calendar accounts: list, connect and reconnect CalDAV, their calendars, toggle sync, choose calendar, disconnect. */
 export function calendarAccountRoutes(accounts: CalendarAccounts): Router {
@@ -17,14 +18,14 @@ export function calendarAccountRoutes(accounts: CalendarAccounts): Router {
 
   router.get('/v1/users/:userId/connections', async (req, res) => {
     const userId = parseParam(req.params.userId, userIdSchema);
-    res.json({ connections: (await accounts.list(userId)).map(calendarAccountJson) });
+    sendJson(res, 200, connectionListSchema, { connections: (await accounts.list(userId)).map(calendarAccountJson) });
   });
 
   router.post('/v1/users/:userId/connections', async (req, res) => {
     const userId = parseParam(req.params.userId, userIdSchema);
     const result = await accounts.connectCalDav(userId, parseBody(req, caldavAccountBodySchema));
     if (!result.ok) throw calendarAccountApiError(result.error);
-    res.status(result.value.created ? 201 : 200).json(calendarAccountJson(result.value.account));
+    sendJson(res, result.value.created ? 201 : 200, connectionSchema, calendarAccountJson(result.value.account));
   });
 
   // CalDAV and iCloud: the same account signs in again (OAuth accounts reconnect through a connect link).
@@ -33,7 +34,7 @@ export function calendarAccountRoutes(accounts: CalendarAccounts): Router {
     const id = parseParam(req.params.connectionId, accountIdSchema);
     const result = await accounts.reconnectCalDav(userId, id, parseBody(req, caldavReconnectBodySchema));
     if (!result.ok) throw calendarAccountApiError(result.error);
-    res.json(calendarAccountJson(result.value));
+    sendJson(res, 200, connectionSchema, calendarAccountJson(result.value));
   });
 
   router.get('/v1/users/:userId/connections/:connectionId/calendars', async (req, res) => {
@@ -41,7 +42,7 @@ export function calendarAccountRoutes(accounts: CalendarAccounts): Router {
     const id = parseParam(req.params.connectionId, accountIdSchema);
     const result = await accounts.calendars(userId, id);
     if (!result.ok) throw calendarAccountApiError(result.error);
-    res.json({ calendars: result.value });
+    sendJson(res, 200, connectionCalendarsSchema, { calendars: result.value });
   });
 
   router.patch('/v1/users/:userId/connections/:connectionId', async (req, res) => {
@@ -49,17 +50,17 @@ export function calendarAccountRoutes(accounts: CalendarAccounts): Router {
     const id = parseParam(req.params.connectionId, accountIdSchema);
     const result = await accounts.update(userId, id, parseBody(req, patchAccountBodySchema));
     if (!result.ok) throw calendarAccountApiError(result.error);
-    res.json(calendarAccountJson(result.value));
+    sendJson(res, 200, connectionSchema, calendarAccountJson(result.value));
   });
 
   router.delete('/v1/users/:userId/connections/:connectionId', async (req, res) => {
     const userId = parseParam(req.params.userId, userIdSchema);
     const id = parseParam(req.params.connectionId, accountIdSchema);
-    const query = deleteQuerySchema.safeParse(req.query);
+    const query = removeEventsQuerySchema.safeParse(req.query);
     if (!query.success) throw validationError(query.error, 'query');
     const result = await accounts.disconnect(userId, id, query.data.removeEvents === 'true');
     if (!result.ok) throw calendarAccountApiError(result.error);
-    res.status(result.value.changed ? 202 : 200).json(calendarAccountJson(result.value.account));
+    sendJson(res, result.value.changed ? 202 : 200, connectionSchema, calendarAccountJson(result.value.account));
   });
 
   return router;

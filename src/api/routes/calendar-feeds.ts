@@ -1,6 +1,8 @@
 import { Router } from 'express';
 import type { CalendarFeeds } from '../../application/calendar-feeds';
 import { idSchema } from '../schemas';
+import { feedLinkSchema } from '../responses/links';
+import { sendJson } from '../send-json';
 import { parseParam } from '../validate';
 
 const userIdSchema = idSchema('userId');
@@ -21,7 +23,7 @@ export function calendarFeedRoutes(feeds: CalendarFeeds): Router {
   router.post('/v1/users/:userId/feed-links', async (req, res) => {
     const userId = parseParam(req.params.userId, userIdSchema);
     const link = await feeds.createLink(userId);
-    res.status(201).json({ url: link.url, webcalUrl: link.webcalUrl, createdAt: link.createdAt.toISOString() });
+    sendJson(res, 201, feedLinkSchema, { url: link.url, webcalUrl: link.webcalUrl, createdAt: link.createdAt.toISOString() });
   });
 
   router.delete('/v1/users/:userId/feed-links', async (req, res) => {

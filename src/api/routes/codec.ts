@@ -5,6 +5,8 @@ import { apiKeyMatcher } from '../auth';
 import { ApiError } from '../errors';
 import { codecPayloadsSchema as payloadsSchema } from '../schemas';
 import { PayloadKeyUnavailableError, type DisplayCodec } from '../../temporal/payload-codec';
+import { codecPayloadsAnswerSchema } from '../responses/operations';
+import { sendJson } from '../send-json';
 import { parseBody } from '../validate';
 
 export interface CodecRouteDeps {
@@ -68,7 +70,12 @@ export function codecRoutes({ codec, codecKeys, uiOrigins, trustUiOriginWithoutK
         if (err instanceof PayloadKeyUnavailableError) throw new ApiError(400, 'payload_key_unavailable', err.message);
         throw new ApiError(400, 'codec_failed', `the payloads could not be processed (${err instanceof Error ? err.name : 'error'})`);
       }
-      res.json(temporal.api.common.v1.Payloads.toObject(temporal.api.common.v1.Payloads.create({ payloads: output }), { bytes: String }));
+      sendJson(
+        res,
+        200,
+        codecPayloadsAnswerSchema,
+        temporal.api.common.v1.Payloads.toObject(temporal.api.common.v1.Payloads.create({ payloads: output }), { bytes: String }),
+      );
     });
   }
   return router;

@@ -3,7 +3,9 @@ import { z } from 'zod';
 import type { Notifications, NotificationsError } from '../../application/notifications';
 import type { NotificationRecord } from '../../db/notifications';
 import { ApiError, validationError } from '../errors';
+import { notificationPageSchema, redeliveredNotificationSchema } from '../responses/notifications';
 import { notificationsQuerySchema as querySchema } from '../schemas';
+import { sendJson } from '../send-json';
 
 function notificationJson(n: NotificationRecord) {
   return {
@@ -38,7 +40,10 @@ export function notificationRoutes(notifications: Notifications): Router {
     if (!query.success) throw validationError(query.error, 'query');
     const page = await notifications.page(query.data.status, query.data.cursor, query.data.limit);
     if (!page.ok) throw notificationsError(page.error);
-    res.json({ notifications: page.value.notifications.map(notificationJson), nextCursor: page.value.nextCursor });
+    sendJson(res, 200, notificationPageSchema, {
+      notifications: page.value.notifications.map(notificationJson),
+      nextCursor: page.value.nextCursor,
+    });
   });
   router.post('/v1/notifications/:id/redeliver', async (req, res) => {
     const id = idSchema.safeParse(req.params['id']);
@@ -46,7 +51,7 @@ export function notificationRoutes(notifications: Notifications): Router {
     if (!id.success) throw notificationsError('notification_not_found');
     const result = await notifications.redeliver(id.data);
     if (!result.ok) throw notificationsError(result.error, id.data);
-    res.status(202).json(notificationJson(result.value));
+    sendJson(res, 202, redeliveredNotificationSchema, notificationJson(result.value));
   });
   return router;
 }

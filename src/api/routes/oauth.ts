@@ -7,6 +7,8 @@ import { ApiError } from '../errors';
 import { continuePage } from '../pages/browser-pages';
 import { connectResultPage } from '../pages/connect-result';
 import { connectLinkBodySchema, idSchema, oauthProviderSchema } from '../schemas';
+import { connectLinkSchema } from '../responses/connections';
+import { sendJson } from '../send-json';
 import { parseBody, parseParam } from '../validate';
 
 const userIdSchema = idSchema('userId');
@@ -44,7 +46,7 @@ export function oauthRoutes(connect: OAuthConnect, requireKey: RequestHandler, p
     const body = parseBody(req, connectLinkBodySchema);
     try {
       const link = await connect.createLink(userId, body.provider, body.returnUrl);
-      res.status(201).json({ url: link.url, expiresAt: link.expiresAt.toISOString() });
+      sendJson(res, 201, connectLinkSchema, { url: link.url, expiresAt: link.expiresAt.toISOString() });
     } catch (err) {
       if (err instanceof ProviderError) throw new ApiError(400, 'provider_not_configured', err.message);
       if (err instanceof ConnectLimitError && err.refusal.code === 'too_many_connect_attempts') {

@@ -5,6 +5,8 @@ import { apiKeyMatcher } from '../auth';
 import { ApiError } from '../errors';
 import { API_ONLY, readinessCheck, type ProcessState } from '../readiness';
 import { metricsRegistry } from '../../metrics/metrics';
+import { livenessSchema, notReadySchema, readySchema } from '../responses/operations';
+import { sendJson } from '../send-json';
 import type { WorkflowGateway } from '../../temporal/workflow-gateway';
 import { temporalCoreMetricsUrl } from '../../temporal-runtime';
 
@@ -45,11 +47,12 @@ export function opsRoutes(
   const router = Router();
   const readiness = readinessCheck(database, workflows, state);
   router.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
+    sendJson(res, 200, livenessSchema, { status: 'ok' });
   });
   router.get('/readyz', async (_req, res) => {
     const answer = await readiness();
-    res.status(answer.ready ? 200 : 503).json(answer.body);
+    if (answer.ready) sendJson(res, 200, readySchema, answer.body);
+    else sendJson(res, 503, notReadySchema, answer.body);
   });
   if (metrics.kind === 'absent') return router;
   // Kinds and outcomes only, no ids; on the API's port only for the key's holders when one is set.

@@ -14,6 +14,8 @@ import { settingsLinkInvalidPage, settingsPage, type CalDavFormValues, type Sett
 import type { CalendarListing } from '../pages/calendar-settings-form';
 import type { EventsLeftView } from '../pages/events-left-notice';
 import { caldavAccountBodySchema, caldavReconnectBodySchema, idSchema, settingsLinkBodySchema } from '../schemas';
+import { settingsLinkSchema } from '../responses/links';
+import { sendJson } from '../send-json';
 import { parseBody, parseParam } from '../validate';
 import { settingsAccountFormRoutes } from './settings-account-forms';
 
@@ -151,7 +153,10 @@ export function settingsRoutes(deps: SettingsDeps): Router {
     const userId = parseParam(req.params.userId, userIdSchema);
     const { timeZone } = parseBody(req, settingsLinkBodySchema);
     const link = await deps.access.mintLink(userId, timeZone);
-    res.status(201).json({ url: `${settingsUrl}?token=${encodeURIComponent(link.token)}`, expiresAt: link.expiresAt.toISOString() });
+    sendJson(res, 201, settingsLinkSchema, {
+      url: `${settingsUrl}?token=${encodeURIComponent(link.token)}`,
+      expiresAt: link.expiresAt.toISOString(),
+    });
   });
 
   router.delete('/v1/users/:userId/settings-links', deps.requireKey, async (req, res) => {

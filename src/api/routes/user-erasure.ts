@@ -1,7 +1,9 @@
 import { Router } from 'express';
 import type { UserErasures } from '../../application/user-erasure';
 import { validationError } from '../errors';
-import { eraseUserQuerySchema, idSchema } from '../schemas';
+import { removeEventsQuerySchema, idSchema } from '../schemas';
+import { userErasureSchema } from '../responses/personal-data';
+import { sendJson } from '../send-json';
 import { parseParam } from '../validate';
 
 const userIdSchema = idSchema('userId');
@@ -12,10 +14,10 @@ export function userErasureRoutes(erasures: UserErasures): Router {
 
   router.delete('/v1/users/:userId', async (req, res) => {
     const userId = parseParam(req.params.userId, userIdSchema);
-    const query = eraseUserQuerySchema.safeParse(req.query);
+    const query = removeEventsQuerySchema.safeParse(req.query);
     if (!query.success) throw validationError(query.error, 'query');
     const view = await erasures.erase(userId, query.data.removeEvents === 'true');
-    res.status(view.status === 'erased' ? 200 : 202).json(view);
+    sendJson(res, view.status === 'erased' ? 200 : 202, userErasureSchema, view);
   });
 
   return router;

@@ -4,7 +4,9 @@ import type { WebhookReceipts } from '../../db/webhook-receipts';
 import type { BookingResult, Bookings } from '../../application/bookings';
 import { bookingApiError } from '../booking-errors';
 import { ApiError, validationError } from '../errors';
+import { webhookAcceptedSchema, webhookDuplicateSchema } from '../responses/booking-webhooks';
 import { webhookEventSchema, type WebhookEvent } from '../schemas';
+import { sendJson } from '../send-json';
 import { verifyStandardWebhook } from '../../crypto/standard-webhooks';
 import { verifySignature, type SignatureProblem } from '../../crypto/webhook-signature';
 
@@ -91,8 +93,8 @@ export function webhookRoutes({ webhookSecret, standardSecrets, bookings, receip
       () => apply(bookings, event),
     );
     if (outcome === 'conflict') throw new ApiError(409, 'webhook_id_reused', `event id ${event.id} was already used for a different event`);
-    if (outcome === 'duplicate') return res.status(200).json({ id: event.id, duplicate: true });
-    res.status(202).json({ id: event.id, accepted: event.type });
+    if (outcome === 'duplicate') return sendJson(res, 200, webhookDuplicateSchema, { id: event.id, duplicate: true });
+    sendJson(res, 202, webhookAcceptedSchema, { id: event.id, accepted: event.type });
   });
   return router;
 }
