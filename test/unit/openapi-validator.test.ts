@@ -27,9 +27,11 @@ describe('the OpenAPI response validator on the served document', () => {
     ...over,
   });
 
-  it('passes a documented problem and a success the document describes without a schema', () => {
+  it('passes a documented problem, a documented success, and an error text where the route documents text', () => {
     expect(validator.validate(confirm({}))).toEqual({ ok: true });
-    expect(validator.validate(confirm({ status: 202, contentType: 'application/json', body: { anything: true } }))).toEqual({ ok: true });
+    expect(
+      validator.validate(confirm({ status: 202, contentType: 'application/json', body: { bookingId: 'bk-1', accepted: 'confirm' } })),
+    ).toEqual({ ok: true });
     expect(validator.validate({ method: 'GET', path: '/feeds/abc.ics', status: 404, contentType: 'text/plain', body: 'gone' })).toEqual({
       ok: true,
     });
@@ -41,6 +43,11 @@ describe('the OpenAPI response validator on the served document', () => {
     expect(text).toContain('POST /v1/bookings/bk-1/confirm → 400');
     expect(text).toContain('does not match the documented schema');
     expect(text).toContain("must have required property 'code'");
+  });
+
+  it('fails a success body that does not match its schema', () => {
+    const text = message(validator.validate(confirm({ status: 202, contentType: 'application/json', body: { anything: true } })));
+    expect(text).toContain('does not match the documented schema');
   });
 
   it('fails a status the operation does not list', () => {
