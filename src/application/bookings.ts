@@ -2,6 +2,7 @@ import type { StoredBooking } from '../db/stored-bookings';
 import type { BookingView, CalendarSyncState, CalendarView } from '../domain/booking';
 import { bookingClosedAt } from '../domain/booking-lifetime';
 import type { BookingLifecycle, ResumingChange, WorkflowGateway } from '../temporal/workflow-gateway';
+import { canonicalInstant } from '../domain/booking-input-schemas';
 import { resumedState } from './resumed-booking';
 import type { BookingMemo, CancelChange, ConfirmChange, RescheduleChange } from '../workflows/messages';
 
@@ -74,12 +75,14 @@ function withExternalEdits(view: BookingView, edits: Map<string, ExternalEditSee
 export class Bookings {
   constructor(private readonly deps: BookingsDeps) {}
 
-  async confirm(bookingId: string, change: ConfirmChange): Promise<BookingResult> {
+  async confirm(bookingId: string, given: ConfirmChange): Promise<BookingResult> {
+    const change = { ...given, booking: { ...given.booking, ...canonicalTimes(given.booking) } };
     if ((await this.deps.workflows.confirmBooking(bookingId, change)) === 'sent') return ok;
     return endedError(await this.deps.workflows.bookingLifecycle(bookingId));
   }
 
-  async reschedule(bookingId: string, change: RescheduleChange): Promise<BookingResult> {
+  async reschedule(bookingId: string, given: RescheduleChange): Promise<BookingResult> {
+    const change = { ...given, ...canonicalTimes(given) };
     const life = await this.deps.workflows.bookingLifecycle(bookingId);
     if (life.kind === 'unknown') return this.resume(bookingId, { kind: 'reschedule', change });
     if (life.kind === 'closed' || life.memo.status === 'cancelled') return closedError(life.memo);
@@ -129,4 +132,9 @@ export class Bookings {
     if (!view) return { ok: false, error: life.kind === 'unknown' ? 'booking_not_found' : 'state_unavailable' };
     return { ok: true, value: withExternalEdits(view, await this.deps.records.externalEdits(bookingId)) };
   }
+}
+
+/** A booking's times as it answers them later: what is stored and shown matches the document's `date-time`. */
+function canonicalTimes(times: { start: string; end: string }): { start: string; end: string } {
+  return { start: canonicalInstant(times.start), end: canonicalInstant(times.end) };
 }

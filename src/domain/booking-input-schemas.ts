@@ -79,6 +79,17 @@ export function instantMillis(v: string): number | undefined {
   return daysFromCivil(year, month, day) * 86_400_000 + ((hour * 60 + minute - offsetMinutes) * 60 + second) * 1000 + millis;
 }
 
+/**
+ * The instant as the API answers it (RFC 3339 as `format: date-time` reads it): upper-case `T`
+ * and `Z`, seconds always present. The same instant and offset as given.
+ */
+export function canonicalInstant(v: string): string {
+  const m = RFC3339.exec(v);
+  if (!m) return v;
+  const [, year, month, day, hour, minute, second, fraction, zone] = m;
+  return `${year}-${month}-${day}T${hour}:${minute}:${second ?? '00'}${fraction === undefined ? '' : `.${fraction}`}${zone!.toUpperCase()}`;
+}
+
 export const instant = z
   .string()
   .refine((v) => instantMillis(v) !== undefined, 'must be an RFC 3339 date-time with an offset, e.g. 2026-03-01T15:00:00Z')

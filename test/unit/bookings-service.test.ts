@@ -4,7 +4,7 @@ import type { BookingView } from '../../src/domain/booking';
 import type { StoredBooking } from '../../src/db/stored-bookings';
 import type { BookingLifecycle } from '../../src/temporal/workflow-gateway';
 import type { CarriedState } from '../../src/workflows/booking-records';
-import type { ConfirmChange } from '../../src/workflows/messages';
+import type { ConfirmChange, RescheduleChange } from '../../src/workflows/messages';
 
 const confirm: ConfirmChange = {
   version: 1,
@@ -48,8 +48,8 @@ function service(fake: Fake) {
   const calls: string[] = [];
   let described = 0;
   const workflows: BookingsDeps['workflows'] = {
-    confirmBooking: () => (calls.push('confirm'), Promise.resolve(fake.confirm ?? 'sent')),
-    rescheduleBooking: () => (calls.push('reschedule'), Promise.resolve(fake.signal ?? 'sent')),
+    confirmBooking: (_id, change) => (calls.push('confirm'), sent.push(change), Promise.resolve(fake.confirm ?? 'sent')),
+    rescheduleBooking: (_id, change) => (calls.push('reschedule'), sent.push(change), Promise.resolve(fake.signal ?? 'sent')),
     cancelBooking: () => (calls.push('cancel'), Promise.resolve(fake.signal ?? 'sent')),
     bookingLifecycle: () => Promise.resolve(fake.lifecycles[Math.min(described++, fake.lifecycles.length - 1)]!),
     bookingView: (_id, kind) => (calls.push(`view:${kind}`), Promise.resolve(fake.workflowView ?? null)),
@@ -60,12 +60,18 @@ function service(fake: Fake) {
     },
   };
   const resumed: CarriedState[] = [];
+  const sent: Array<ConfirmChange | RescheduleChange> = [];
   const records: BookingRecords = {
     recordedView: (_id, gone) => (calls.push(gone ? 'recorded:gone' : 'recorded'), Promise.resolve(fake.recorded ?? null)),
     stored: () => Promise.resolve(fake.stored ?? null),
     externalEdits: () => Promise.resolve(fake.edits ?? new Map<string, ExternalEditSeen>()),
   };
-  return { bookings: new Bookings({ workflows, records, now: () => fake.now ?? Date.parse('2029-12-01T00:00:00Z') }), calls, resumed };
+  return {
+    bookings: new Bookings({ workflows, records, now: () => fake.now ?? Date.parse('2029-12-01T00:00:00Z') }),
+    calls,
+    resumed,
+    sent,
+  };
 }
 
 const running = (status: 'confirmed' | 'cancelled' = 'confirmed'): BookingLifecycle => ({ kind: 'running', memo: { status } });
@@ -75,6 +81,19 @@ describe('Bookings: changes', () => {
   it('confirm is accepted when Temporal records the signal', async () => {
     const { bookings } = service({ lifecycles: [{ kind: 'unknown' }] });
     expect(await bookings.confirm('b1', confirm)).toEqual({ ok: true, value: undefined });
+  });
+
+  it('times without seconds or in lower case reach the workflow as the document answers them (seconds, upper-case T and Z)', async () => {
+    const { bookings, sent } = service({ lifecycles: [running()] });
+    await bookings.confirm('b1', {
+      ...confirm,
+      booking: { ...confirm.booking, start: '2030-01-01t10:00z', end: '2030-01-01T11:00+01:00' },
+    });
+    await bookings.reschedule('b1', { version: 2, start: '2030-01-02T10:00:30.5Z', end: '2030-01-02T11:00Z' });
+    expect(sent.map((c) => ('booking' in c ? [c.booking.start, c.booking.end] : [c.start, c.end]))).toEqual([
+      ['2030-01-01T10:00:00Z', '2030-01-01T11:00:00+01:00'],
+      ['2030-01-02T10:00:30.5Z', '2030-01-02T11:00:00Z'],
+    ]);
   });
 
   it('confirm of a booking whose workflow has ended names why: cancelled, or closed otherwise', async () => {
