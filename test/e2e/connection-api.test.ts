@@ -23,8 +23,7 @@ interface CalendarAccountJson {
 async function list(userId: string): Promise<CalendarAccountJson[]> {
   const res = await h.client.call('listConnections', { params: { path: { userId } } });
   if (res.status !== 200) throw new Error(`list connections: ${res.status} ${JSON.stringify(res.body)}`);
-  // The document does not describe this answer's body yet.
-  return (res.body as { connections: CalendarAccountJson[] }).connections;
+  return res.body.connections;
 }
 
 /** PATCH through the typed client: the body is checked against the document's request schema. */

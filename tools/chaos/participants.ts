@@ -42,7 +42,8 @@ export async function connectParticipants(
       },
       (a) => a.status === 201 || a.status === 200,
     );
-    out.push({ userId: c, provider: 'caldav', account: account.username, connectionId: (connected.body as { id: string }).id });
+    if (connected.status !== 201 && connected.status !== 200) throw new Error(`CalDAV connection for ${c}: ${connected.status}`);
+    out.push({ userId: c, provider: 'caldav', account: account.username, connectionId: connected.body.id });
   }
   return out;
 }

@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   const key = process.env.API_KEY ?? readFileSync(path.resolve(process.env.DATA_DIR ?? '.data', 'api-key'), 'utf8').trim();
   const api = createClient({ baseUrl: base, apiKey: key });
   const res = await api.call('createConnectLink', { params: { path: { userId } }, body: { provider } });
-  const url = res.status === 201 ? (res.body as { url?: string } | undefined)?.url : undefined;
+  const url = res.status === 201 ? res.body.url : undefined;
   if (!url) throw new Error(`connect link refused: ${res.status} ${res.status === 201 ? '' : JSON.stringify(res.body)}`);
   const result = await completeConnectLink(url, email);
   const ok = result.status === 200 && result.body.includes('Calendar connected');

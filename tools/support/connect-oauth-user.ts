@@ -13,12 +13,12 @@ export async function connectOAuthUser(
 ): Promise<string> {
   const link = await api.operationUntilAnswered('createConnectLink', { params: { path: { userId } }, body: { provider } });
   if (link.status !== 201) throw new Error(`connect link for ${userId}: ${link.status} ${JSON.stringify(link.body)}`);
-  const back = await completeConnectLink((link.body as { url: string }).url, email);
+  const back = await completeConnectLink(link.body.url, email);
   const accountId = back.location ? new URL(back.location, 'http://x').searchParams.get('connection') : null;
   if (!accountId) {
     // No returnUrl: the result page; read the id from the API.
     const list = await api.operationUntilAnswered('listConnections', { params: { path: { userId } } });
-    const first = (list.body as { connections: Array<{ id: string }> }).connections[0];
+    const first = list.status === 200 ? list.body.connections[0] : undefined;
     if (!first) throw new Error(`connecting ${userId} failed: ${back.status}`);
     return first.id;
   }

@@ -63,10 +63,8 @@ export async function runFeed(
     o.concurrency,
     async (userId) => {
       const answer = await env.api.operationUntilAnswered('createFeedLink', { params: { path: { userId } } });
-      const url = (answer.body as { url?: unknown } | undefined)?.url;
-      if (answer.status !== 201 || typeof url !== 'string')
-        throw new Error(`feed setup: feed link for ${userId} answered ${answer.status}`);
-      subscriptions.push({ path: new URL(url).pathname, expectedEvents: EVENTS_PER_FEED });
+      if (answer.status !== 201) throw new Error(`feed setup: feed link for ${userId} answered ${answer.status}`);
+      subscriptions.push({ path: new URL(answer.body.url).pathname, expectedEvents: EVENTS_PER_FEED });
     },
   );
   o.log(`feed: ${o.users} feeds of ${EVENTS_PER_FEED} bookings; polling for ${o.seconds} s, ${o.concurrency} in flight`);
