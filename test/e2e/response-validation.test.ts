@@ -12,7 +12,7 @@ let url: string;
 beforeAll(async () => {
   server = http.createServer((req, res) => {
     if (req.url === '/readyz') {
-      res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'not ready' }));
+      res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'shutting_down' }));
     } else if (req.url === '/v1/bookings/bk-1/confirm') {
       // A 400 whose body is not a Problem.
       res.writeHead(400, { 'content-type': 'application/problem+json' }).end(JSON.stringify({ message: 'bad' }));
@@ -34,7 +34,7 @@ describe('fetch in end-to-end tests', () => {
   it('hands over a documented answer with its body unread', async () => {
     const res = await fetch(`${url}/readyz`);
     expect(res.status).toBe(503);
-    expect(await res.json()).toEqual({ status: 'not ready' });
+    expect(await res.json()).toEqual({ status: 'shutting_down' });
   });
 
   it('rejects an answer whose body does not match the document, saying where and why', async () => {
