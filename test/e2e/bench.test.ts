@@ -30,6 +30,10 @@ describe('npm run bench', () => {
           '3',
           '--feed-seconds',
           '2',
+          '--paced-loads',
+          '0.25,0.5',
+          '--paced-seconds',
+          '3',
           '--out',
           out,
         ]);
@@ -70,6 +74,26 @@ describe('npm run bench', () => {
         expect(r.feed!.status304).toBeGreaterThan(0);
         expect(r.feed!.requestsPerSecond).toBeGreaterThan(0);
         expect(r.feed!.latencyMs.p99).toBeGreaterThanOrEqual(r.feed!.latencyMs.p50);
+
+        // Latency at load: each rate offered to both sides, every offer measured, none lost.
+        expect(r.paced!.map((p) => p.load)).toEqual([0.25, 0.5]);
+        for (const p of r.paced!) {
+          expect(p.capacityPerSecond).toBe(r.floor!.throughputPerSecond);
+          expect(p.offeredPerSecond).toBeGreaterThan(0);
+          expect(p.service).toMatchObject({ refused: 0, lost: 0, duplicates: 0 });
+          for (const side of [p.service, p.floor]) {
+            expect(side.count).toBeGreaterThan(0);
+            expect(side.count).toBe(side.offers);
+            expect(side.p50Ms).toBeLessThanOrEqual(side.p95Ms);
+            expect(side.p95Ms).toBeLessThanOrEqual(side.p99Ms);
+            // Open loop on a fixed schedule: the offers went out near the rate asked for.
+            expect(side.achievedPerSecond).toBeGreaterThan(p.offeredPerSecond / 2);
+            expect(side.achievedPerSecond).toBeLessThan(p.offeredPerSecond * 1.5);
+          }
+          expect(p.p99Ratio).toBeGreaterThan(0);
+        }
+        const [low, high] = r.paced!;
+        expect(high!.offeredPerSecond).toBeGreaterThan(low!.offeredPerSecond);
       } finally {
         await rm(dir, { recursive: true, force: true });
       }

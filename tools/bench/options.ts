@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { parseCliOptions } from '../support/cli-options';
 
-export const SECTIONS = ['floor', 'service', 'naive', 'bulk', 'scale', 'feed'] as const;
+export const SECTIONS = ['floor', 'service', 'naive', 'bulk', 'scale', 'paced', 'feed'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface BenchOptions {
@@ -27,6 +27,12 @@ export interface BenchOptions {
   feedSeconds: number;
   /** Worker processes of the service. */
   workers: number;
+  /** Fractions of the capacity the paced section offers, one run per side each. */
+  pacedLoads: number[];
+  /** How long the paced section offers each rate to each side, in seconds. */
+  pacedSeconds: number;
+  /** Confirms per second that load 1 stands for; without it, the floor section's throughput. */
+  pacedCapacity?: number;
   sections: Section[];
   out: string;
 }
@@ -58,6 +64,9 @@ const schema = z.strictObject({
   'feed-users': z.coerce.number().int().min(1).max(5_000).default(100),
   'feed-seconds': z.coerce.number().int().min(1).max(600).default(5),
   workers: z.coerce.number().int().min(1).max(8).default(1),
+  'paced-loads': csv(z.coerce.number().gt(0).max(2)).default([0.25, 0.5, 0.75]),
+  'paced-seconds': z.coerce.number().int().min(1).max(600).default(30),
+  'paced-capacity': z.coerce.number().gt(0).max(10_000).optional(),
   only: csv(z.enum(SECTIONS)).default([...SECTIONS]),
   out: z.string().min(1).default('tools/bench/results/latest.json'),
 });
@@ -65,10 +74,13 @@ const schema = z.strictObject({
 /**
  * `npm run bench -- [--bookings N] [--concurrency C]`, and for shorter or larger runs
  * `--quota Q --quota-window S --bulk-bookings B --scale 100,1000,5000 --fault-rate F --users U
- * --feed-users F --feed-seconds S --workers W --only floor,service,naive,bulk,scale,feed --out FILE`.
+ * --feed-users F --feed-seconds S --workers W --paced-loads 0.25,0.5,0.75 --paced-seconds S
+ * --paced-capacity R --only floor,service,naive,bulk,scale,paced,feed --out FILE`.
  */
 export function parseBenchOptions(argv: string[]): BenchOptions {
   const o = parseCliOptions(schema, argv);
+  if (o.only.includes('paced') && !o.only.includes('floor') && o['paced-capacity'] === undefined)
+    throw new Error('--only paced without floor needs --paced-capacity R (the confirms per second that load 1 stands for)');
   return {
     bookings: o.bookings,
     concurrency: o.concurrency,
@@ -81,6 +93,9 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     feedUsers: o['feed-users'],
     feedSeconds: o['feed-seconds'],
     workers: o.workers,
+    pacedLoads: o['paced-loads'],
+    pacedSeconds: o['paced-seconds'],
+    ...(o['paced-capacity'] === undefined ? {} : { pacedCapacity: o['paced-capacity'] }),
     sections: o.only,
     out: o.out,
   };

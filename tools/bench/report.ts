@@ -1,8 +1,9 @@
+import { pacedTable } from './paced/report';
 import type { BenchResult } from './result';
 
 const ms = (n: number) => `${n} ms`;
 
-/** The result as the README's Markdown table. */
+/** The result as the README's Markdown tables: latency at load first, then the sections. */
 export function markdownTable(r: BenchResult): string {
   const rows: string[][] = [];
   if (r.floor)
@@ -93,5 +94,6 @@ export function markdownTable(r: BenchResult): string {
       `Ratios: service/floor throughput ${r.ratios.serviceOverFloorThroughput}, service/floor p99 ${r.ratios.serviceOverFloorP99}${naive}.`,
     );
   }
+  if (r.paced) lines.unshift(pacedTable(r.paced), '');
   return lines.join('\n');
 }

@@ -3,6 +3,7 @@ import type { FeedFigures } from './feed/run';
 import type { FloorFigures } from './floor/run';
 import type { NaiveFigures } from './naive/run';
 import type { BenchOptions } from './options';
+import type { PacedPoint } from './paced/figures';
 import type { ScaleFigures } from './scale';
 import type { ServiceFigures } from './service/run';
 
@@ -16,6 +17,7 @@ export interface BenchResult {
   bulk?: BulkFigures;
   scale?: ScaleFigures;
   feed?: FeedFigures;
+  paced?: PacedPoint[];
   ratios?: { serviceOverFloorThroughput: number; serviceOverFloorP99: number; naiveOverServiceThroughput?: number };
   totalSeconds: number;
 }

@@ -11,6 +11,7 @@ import { runNaive } from './naive/run';
 import { createNaiveTables } from './naive/schema';
 import { connectNaiveUsers } from './naive/tokens';
 import { parseBenchOptions, type BenchOptions } from './options';
+import { runPaced } from './paced/run';
 import { markdownTable } from './report';
 import type { BenchResult } from './result';
 import { idleFigures, scalePoint } from './scale';
@@ -21,7 +22,7 @@ const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
 async function runSections(env: BenchEnvironment, o: BenchOptions, result: BenchResult): Promise<void> {
   const wants = (s: BenchOptions['sections'][number]) => o.sections.includes(s);
-  const needsUsers = wants('service') || wants('naive') || wants('scale');
+  const needsUsers = wants('service') || wants('naive') || wants('scale') || wants('paced');
   const tutors: BenchUser[] = needsUsers ? await connectUsers(env, `${env.runId}-t`, o.users) : [];
   const clients: BenchUser[] = needsUsers ? await connectUsers(env, `${env.runId}-c`, o.users) : [];
   if (needsUsers) log(`connected ${tutors.length + clients.length} Google sandbox calendars`);
@@ -73,6 +74,20 @@ async function runSections(env: BenchEnvironment, o: BenchOptions, result: Bench
     }
     result.scale = { points, ...(await idleFigures(env)) };
     log(`scale: ${result.scale.openBookingWorkflows} open booking workflows, worker RSS ${result.scale.idleWorkerRssMiB} MiB`);
+  }
+  if (wants('paced')) {
+    // After scale: its bookings would count among the scale section's open workflows.
+    result.paced = await runPaced(env, {
+      loads: o.pacedLoads,
+      seconds: o.pacedSeconds,
+      // The options require one of the two.
+      capacityPerSecond: o.pacedCapacity ?? result.floor!.throughputPerSecond,
+      concurrency: o.concurrency,
+      warmUpService: !result.service,
+      tutors,
+      clients,
+      log,
+    });
   }
   if (wants('bulk')) {
     log(`bulk: ${o.bulkBookings} existing bookings, quota ${o.quota}/s over ${o.quotaWindow} s`);

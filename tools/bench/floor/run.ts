@@ -5,6 +5,8 @@ import type { BenchEnvironment } from '../environment';
 import { forEachConcurrently } from '../concurrently';
 import { latencyFigures, perSecond, round2, type LatencyFigures } from '../figures';
 import { measureCpu, watchPeakRss } from '../process-stats';
+import { pacedSide, type PacedSide } from '../paced/figures';
+import { offerAtRate, offersFor } from '../paced/offer';
 import { floorConfirmSignal, type FloorConfirm, type floorBookingWorkflow } from './workflows';
 
 export interface FloorFigures {
@@ -28,20 +30,13 @@ export async function runFloor(
   env: BenchEnvironment,
   o: { bookings: number; concurrency: number; log: (line: string) => void },
 ): Promise<FloorFigures> {
-  const taskQueue = `bench-floor-${env.runId}`;
-  const worker = new ServiceProcess(
-    'floor worker',
-    { PATH: process.env.PATH, HOME: process.env.HOME, TEMPORAL_ADDRESS: env.temporal.address, TEMPORAL_TASK_QUEUE: taskQueue },
-    path.join(env.dir, 'floor-worker.log'),
-    [path.join(__dirname, 'worker.ts')],
-  );
-  await worker.start();
+  const { taskQueue, worker, warmedUp } = await startWarmFloorWorker(env, {
+    name: 'floor',
+    warmup: warmupSize(o.bookings),
+    concurrency: o.concurrency,
+    log: o.log,
+  });
   try {
-    // Warm-up, not measured: the service's worker has run workflows before its run too.
-    const warmup = Array.from({ length: warmupSize(o.bookings) }, (_, i) => `floor-${env.runId}-warmup-${i}`);
-    await forEachConcurrently(warmup, o.concurrency, (bookingId) => startFloorBooking(env, taskQueue, bookingId).then(() => undefined));
-    await waitUntilCompleted(env, taskQueue, warmup.length, o.log);
-
     const pid = worker.pid!;
     const rss = watchPeakRss(pid);
     const cpu = measureCpu({ temporal: () => [env.temporal.pid], worker: () => [pid], bench: () => [process.pid] });
@@ -55,7 +50,7 @@ export async function runFloor(
         acceptedAt.set(bookingId, Date.now());
       },
     );
-    await waitUntilCompleted(env, taskQueue, warmup.length + o.bookings, o.log);
+    await waitUntilCompleted(env, taskQueue, warmedUp + o.bookings, o.log);
     const peak = rss.stop();
     const cpuSeconds = cpu.stop();
 
@@ -78,6 +73,85 @@ export async function runFloor(
       workerCpuMsPerBooking: round2(((cpuSeconds.worker ?? 0) * 1000) / o.bookings),
       cpuSeconds,
     };
+  } finally {
+    await worker.stop();
+  }
+}
+
+/** Starts the floor's worker in its own process and runs a warm-up through it, not measured. */
+async function startWarmFloorWorker(
+  env: BenchEnvironment,
+  o: { name: string; warmup: number; concurrency: number; log: (line: string) => void },
+): Promise<{ taskQueue: string; worker: ServiceProcess; warmedUp: number }> {
+  const taskQueue = `bench-${o.name}-${env.runId}`;
+  const worker = new ServiceProcess(
+    'floor worker',
+    { PATH: process.env.PATH, HOME: process.env.HOME, TEMPORAL_ADDRESS: env.temporal.address, TEMPORAL_TASK_QUEUE: taskQueue },
+    path.join(env.dir, `${o.name}-worker.log`),
+    [path.join(__dirname, 'worker.ts')],
+  );
+  await worker.start();
+  try {
+    // Warm-up, not measured: the service's worker has run workflows before its run too.
+    const warmup = Array.from({ length: o.warmup }, (_, i) => `${o.name}-${env.runId}-warmup-${i}`);
+    await forEachConcurrently(warmup, o.concurrency, (bookingId) => startFloorBooking(env, taskQueue, bookingId));
+    await waitUntilCompleted(env, taskQueue, warmup.length, o.log);
+    return { taskQueue, worker, warmedUp: warmup.length };
+  } catch (err) {
+    await worker.stop();
+    throw err;
+  }
+}
+
+/**
+ * The floor at paced rates (the paced section's other side): for each rate, `offersFor(rate,
+ * seconds)` signalWithStarts sent on a fixed schedule, open loop, each measured from
+ * signalWithStart returning to the workflow's close. One warm worker for every rate; each rate
+ * starts once the previous one's workflows have all completed.
+ */
+export async function runFloorPaced(
+  env: BenchEnvironment,
+  o: { ratesPerSecond: number[]; seconds: number; concurrency: number; log: (line: string) => void },
+): Promise<PacedSide[]> {
+  const counts = o.ratesPerSecond.map((r) => offersFor(r, o.seconds));
+  const { taskQueue, worker, warmedUp } = await startWarmFloorWorker(env, {
+    name: 'floor-paced',
+    warmup: warmupSize(Math.max(...counts)),
+    concurrency: o.concurrency,
+    log: o.log,
+  });
+  try {
+    const sides: PacedSide[] = [];
+    let started = warmedUp;
+    for (const [k, perSecond] of o.ratesPerSecond.entries()) {
+      const count = counts[k]!;
+      o.log(`floor paced: ${count} workflows at ${perSecond}/s`);
+      const sentAt = new Map<string, number>();
+      const acceptedAt = new Map<string, number>();
+      let refused = 0;
+      const offers = await offerAtRate(count, perSecond, async (i) => {
+        const bookingId = `floor-paced-${env.runId}-${k}-${i}`;
+        sentAt.set(bookingId, Date.now());
+        try {
+          await startFloorBooking(env, taskQueue, bookingId);
+          acceptedAt.set(bookingId, Date.now());
+        } catch (err) {
+          refused += 1;
+          o.log(`floor paced ${bookingId}: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      });
+      started += acceptedAt.size;
+      await waitUntilCompleted(env, taskQueue, started, o.log);
+      const latencies: number[] = [];
+      for await (const w of env.client.workflow.list({ query: `TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Completed'` })) {
+        // Other rates' and the warm-up's workflows are not in this rate's map.
+        const accepted = acceptedAt.get(w.workflowId);
+        if (accepted !== undefined && w.closeTime) latencies.push(w.closeTime.getTime() - accepted);
+      }
+      const accept = [...acceptedAt].map(([id, at]) => at - sentAt.get(id)!);
+      sides.push(pacedSide(offers, refused, latencies, accept));
+    }
+    return sides;
   } finally {
     await worker.stop();
   }
