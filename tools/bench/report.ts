@@ -1,3 +1,4 @@
+import { costTable } from './cost/report';
 import type { BenchResult } from './result';
 
 const ms = (n: number) => `${n} ms`;
@@ -93,5 +94,6 @@ export function markdownTable(r: BenchResult): string {
       `Ratios: service/floor throughput ${r.ratios.serviceOverFloorThroughput}, service/floor p99 ${r.ratios.serviceOverFloorP99}${naive}.`,
     );
   }
+  if (r.cost) lines.push('', costTable(r.cost));
   return lines.join('\n');
 }
