@@ -1,3 +1,4 @@
+import { temporal } from '@temporalio/proto';
 import { envSchema } from '../../../src/env-schema';
 import { BOOKING_TAG } from '../../../src/providers/google/to-google-event';
 import { GooglePushChannels } from '../../../src/providers/google/push-channels';
@@ -61,8 +62,6 @@ export interface CostFigures {
 }
 
 const DAY_MS = 86_400_000;
-/** MIN_BUSY_READ_GAP_MS in src/workflows/calendar-account.ts: after it, the next poll's timer starts. */
-const BUSY_READ_GAP_MS = 5_000;
 
 /** Whether each calendar holds the booking's event at `start` (one, live), or none when `start` is null. */
 async function calendarsShow(env: BenchEnvironment, users: BenchUser[], bookingId: string, start: string | null): Promise<boolean> {
@@ -141,10 +140,14 @@ async function perCalendarDay(
   const workflowId = calendarAccountWorkflowId(user.connectionId);
   await meter.begin();
   const from = await historyPosition(env.client, workflowId);
-  const signalledAt = Date.now();
   await env.client.workflow.getHandle(workflowId).signal(refreshBusySignal);
-  // Settled once the gap after the read has passed and the next poll's timer has started.
-  await waitUntilSettled(env.client, env.sandbox, workflowId, () => Promise.resolve(Date.now() - signalledAt > BUSY_READ_GAP_MS + 1_000));
+  // Settled once the timer after the read (MIN_BUSY_READ_GAP_MS) has fired: the next poll's timer
+  // starts in the same workflow task. The poll timer the signal cut short is cancelled, not fired.
+  const gapPassed = async () =>
+    ((await env.client.workflow.getHandle(workflowId).fetchHistory()).events ?? []).some(
+      (e) => Number(e.eventId ?? 0) > (from?.lastEventId ?? 0) && e.eventType === temporal.api.enums.v1.EventType.EVENT_TYPE_TIMER_FIRED,
+    );
+  await waitUntilSettled(env.client, env.sandbox, workflowId, gapPassed);
   const metered = await meter.stop();
   const actions = await actionsSince(env.client, workflowId, from);
   // The signal stands in for the poll timer firing, which costs nothing; its own Action is left out.
