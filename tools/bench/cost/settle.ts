@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { GoogleSandboxControl } from 'calendar-emulators/google';
 import { sleep } from '../../dev/child-processes';
+import { workflowProgress } from './describe';
 
 /** Nothing has moved for this long: the change's work, and whatever it set off, is done. */
 const QUIET_MS = 1_500;
@@ -21,8 +22,8 @@ export async function waitUntilSettled(
   let last = '';
   let since = Date.now();
   for (;;) {
-    const d = await client.workflow.getHandle(workflowId).describe();
-    const idle = d.status.name !== 'RUNNING' || ((d.raw.pendingActivities ?? []).length === 0 && !d.raw.pendingWorkflowTask);
+    const d = await workflowProgress(client, workflowId);
+    const idle = d.idle;
     const key = `${d.runId}:${d.historyLength}:${(await sandbox.stats()).requests}`;
     if (key !== last) {
       last = key;

@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import { workflowProgress } from './describe';
 import { billableActions, totalActions, type BillableActions } from './billable-actions';
 
 /** Where a workflow's history stood: its current run and last event. */
@@ -10,10 +11,11 @@ export interface HistoryPosition {
 /** The workflow's current run and history length; undefined when it does not exist yet. */
 export async function historyPosition(client: Client, workflowId: string): Promise<HistoryPosition | undefined> {
   try {
-    const d = await client.workflow.getHandle(workflowId).describe();
+    const d = await workflowProgress(client, workflowId);
     return { runId: d.runId, lastEventId: d.historyLength };
-  } catch {
-    return undefined;
+  } catch (err) {
+    if (err instanceof Error && /not found/i.test(err.message)) return undefined;
+    throw err;
   }
 }
 
@@ -32,7 +34,7 @@ export async function actionsSince(
   workflowId: string,
   from: HistoryPosition | undefined,
 ): Promise<{ total: number; byKind: BillableActions }> {
-  const currentRun = (await client.workflow.getHandle(workflowId).describe()).runId;
+  const currentRun = (await workflowProgress(client, workflowId)).runId;
   const current = await client.workflow.getHandle(workflowId, currentRun).fetchHistory();
   let byKind: BillableActions;
   if (!from) byKind = billableActions(current.events ?? []);
