@@ -1,4 +1,6 @@
 import { Pool, type PoolClient } from 'pg';
+import { databaseQueries } from '../metrics/metrics';
+import { countQueries } from './query-count';
 
 /** Anything that runs a query: the pool, or a client inside a transaction. */
 export type Queryable = Pool | PoolClient;
@@ -8,6 +10,7 @@ export function createPool(url: string, max = 10): Pool {
   const pool = new Pool({ connectionString: url, max, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 10_000 });
   // A dropped idle connection must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
+  countQueries(pool, (statement) => databaseQueries.inc({ statement }));
   return pool;
 }
 

@@ -22,6 +22,12 @@ export const calendarOperations = new Counter({
   labelNames: ['provider', 'operation', 'outcome'] as const,
 });
 
+export const databaseQueries = new Counter({
+  name: 'calsync_db_queries_total',
+  help: 'Statements sent to PostgreSQL (round trips), by verb and first table named',
+  labelNames: ['statement'] as const,
+});
+
 export const activityDuration = new Histogram({
   name: 'calsync_activity_duration_seconds',
   help: 'Activity attempts by activity and outcome',

@@ -7,7 +7,7 @@ import { runScript } from '../support/script-process';
 
 describe('npm run bench', () => {
   it(
-    'runs every section on a small scale and reports figures that hold up: every event once, the naive design losing events under faults, the service none',
+    'runs every section on a small scale and reports figures that hold up: every event once, the naive design losing events under faults, the service none, and what each booking change costs',
     { timeout: 15 * 60_000 },
     async () => {
       const dir = await mkdtemp(path.join(tmpdir(), 'calsync-bench-test-'));
@@ -94,6 +94,26 @@ describe('npm run bench', () => {
         }
         const [low, high] = r.paced!;
         expect(high!.offeredPerSecond).toBeGreaterThan(low!.offeredPerSecond);
+        // Each change of the two-calendar booking: its signal (the confirm's Signal-With-Start is one
+        // Action), the reconcile and a calendar write per participant; the API reaches only Temporal.
+        const { confirm, reschedule, cancel, perCalendarDay } = r.cost!;
+        expect(confirm.actionsByKind).toMatchObject({ workflowStarted: 1 });
+        expect(confirm.actionsByKind.signal ?? 0).toBe(0);
+        expect(reschedule.actionsByKind.signal).toBe(1);
+        expect(cancel.actionsByKind.signal).toBe(1);
+        for (const c of [confirm, reschedule, cancel]) {
+          expect(c.actionsByKind.activity).toBeGreaterThanOrEqual(3);
+          expect(c.temporalActions).toBeGreaterThanOrEqual(4);
+          expect(c.dbQueriesByProcess.api).toBe(0);
+          expect(c.dbQueriesByProcess.worker).toBeGreaterThan(0);
+          expect(c.dbQueries).toBe(c.dbQueriesByProcess.api + c.dbQueriesByProcess.worker);
+          expect(c.providerCalls).toBeGreaterThanOrEqual(2);
+        }
+        // The default BUSY_POLL_INTERVAL (15 min): 96 reads a day, each reading the calendar.
+        expect(perCalendarDay.busyReadsPerDay).toBe(96);
+        expect(perCalendarDay.busyRead.providerCalls).toBeGreaterThanOrEqual(1);
+        expect(perCalendarDay.busyRead.temporalActions).toBeGreaterThanOrEqual(1);
+        expect(perCalendarDay.providerCalls).toBe(96 * perCalendarDay.busyRead.providerCalls);
       } finally {
         await rm(dir, { recursive: true, force: true });
       }

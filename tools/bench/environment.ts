@@ -40,6 +40,8 @@ export interface BenchEnvironment {
   api: ServiceApiClient;
   apiProcess: ServiceProcess;
   workers: ServiceProcess[];
+  /** Each process's Prometheus metrics: the API's on its own port, each worker's on its METRICS_PORT. */
+  metricsUrls: { api: string; workers: string[] };
   serviceTaskQueue: string;
   close(): Promise<void>;
 }
@@ -89,7 +91,11 @@ export async function startBenchEnvironment(opts: {
     GOOGLE_QUOTA_PER_USER_PER_MINUTE: String(opts.quota * 60),
   };
   const apiProcess = new ServiceProcess('api', env, path.join(dir, 'api.log'));
-  const workers = Array.from({ length: opts.workers }, (_, i) => new ServiceProcess('worker', env, path.join(dir, `worker-${i}.log`)));
+  const workerMetricsPorts: number[] = [];
+  for (let i = 0; i < opts.workers; i++) workerMetricsPorts.push(await findFreePort());
+  const workers = workerMetricsPorts.map(
+    (metricsPort, i) => new ServiceProcess('worker', { ...env, METRICS_PORT: String(metricsPort) }, path.join(dir, `worker-${i}.log`)),
+  );
   await Promise.all([apiProcess.start(), ...workers.map((w) => w.start())]);
 
   return {
@@ -104,6 +110,10 @@ export async function startBenchEnvironment(opts: {
     api: new ServiceApiClient(`http://127.0.0.1:${port}`, apiKey),
     apiProcess,
     workers,
+    metricsUrls: {
+      api: `http://127.0.0.1:${port}/metrics`,
+      workers: workerMetricsPorts.map((p) => `http://127.0.0.1:${p}/metrics`),
+    },
     serviceTaskQueue,
     async close() {
       await Promise.all([apiProcess.stop(), ...workers.map((w) => w.stop())]).catch(() => undefined);

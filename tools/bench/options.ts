@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { parseCliOptions } from '../support/cli-options';
 
-export const SECTIONS = ['floor', 'service', 'naive', 'bulk', 'scale', 'paced', 'feed'] as const;
+export const SECTIONS = ['floor', 'service', 'naive', 'bulk', 'scale', 'paced', 'feed', 'cost'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface BenchOptions {
@@ -75,7 +75,7 @@ const schema = z.strictObject({
  * `npm run bench -- [--bookings N] [--concurrency C]`, and for shorter or larger runs
  * `--quota Q --quota-window S --bulk-bookings B --scale 100,1000,5000 --fault-rate F --users U
  * --feed-users F --feed-seconds S --workers W --paced-loads 0.25,0.5,0.75 --paced-seconds S
- * --paced-capacity R --only floor,service,naive,bulk,scale,paced,feed --out FILE`.
+ * --paced-capacity R --only floor,service,naive,bulk,scale,paced,feed,cost --out FILE`.
  */
 export function parseBenchOptions(argv: string[]): BenchOptions {
   const o = parseCliOptions(schema, argv);

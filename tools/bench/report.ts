@@ -1,4 +1,5 @@
 import { pacedTable } from './paced/report';
+import { costTable } from './cost/report';
 import type { BenchResult } from './result';
 
 const ms = (n: number) => `${n} ms`;
@@ -95,5 +96,6 @@ export function markdownTable(r: BenchResult): string {
     );
   }
   if (r.paced) lines.unshift(pacedTable(r.paced), '');
+  if (r.cost) lines.push('', costTable(r.cost));
   return lines.join('\n');
 }

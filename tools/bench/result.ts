@@ -1,4 +1,5 @@
 import type { BulkFigures } from './bulk';
+import type { CostFigures } from './cost/run';
 import type { FeedFigures } from './feed/run';
 import type { FloorFigures } from './floor/run';
 import type { NaiveFigures } from './naive/run';
@@ -18,6 +19,7 @@ export interface BenchResult {
   scale?: ScaleFigures;
   feed?: FeedFigures;
   paced?: PacedPoint[];
+  cost?: CostFigures;
   ratios?: { serviceOverFloorThroughput: number; serviceOverFloorP99: number; naiveOverServiceThroughput?: number };
   totalSeconds: number;
 }

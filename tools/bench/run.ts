@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { emulatorFaultRules } from '../chaos/faults';
 import { runBulk } from './bulk';
+import { runCost } from './cost/run';
 import { startBenchEnvironment, type BenchEnvironment } from './environment';
 import { runFeed } from './feed/run';
 import { round2 } from './figures';
@@ -22,6 +23,11 @@ const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
 async function runSections(env: BenchEnvironment, o: BenchOptions, result: BenchResult): Promise<void> {
   const wants = (s: BenchOptions['sections'][number]) => o.sections.includes(s);
+  // Before the other sections connect their users: those calendars' busy reads would fall in its windows.
+  if (wants('cost')) {
+    log('cost: confirm, reschedule and cancel of one booking, each metered');
+    result.cost = await runCost(env, { log });
+  }
   const needsUsers = wants('service') || wants('naive') || wants('scale') || wants('paced');
   const tutors: BenchUser[] = needsUsers ? await connectUsers(env, `${env.runId}-t`, o.users) : [];
   const clients: BenchUser[] = needsUsers ? await connectUsers(env, `${env.runId}-c`, o.users) : [];
