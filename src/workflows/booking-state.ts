@@ -29,6 +29,12 @@ export class BookingState {
   private currentRevision: number;
   private savedUpTo: number;
   private readonly calendars = new Map<string, CalendarRecord>();
+  /**
+   * Participants erased in this run: an operation of theirs still in flight when they were
+   * erased ends without a record, so nothing in the booking names them again. A confirm that
+   * names them again takes them out. Not carried: continue-as-new waits for idle lanes.
+   */
+  private readonly erased = new Set<string>();
   private changedSincePass: boolean;
   private passOrOperationRunning = false;
   /** The participants' e-mail invitations, planned beside their calendars. */
@@ -102,6 +108,7 @@ export class BookingState {
     const next = confirmedBooking(this.desiredBooking, change);
     if (!next) return false;
     this.desiredBooking = next;
+    for (const participant of next.details.participants) this.erased.delete(participant.userId);
     return this.bump();
   }
 
@@ -148,6 +155,7 @@ export class BookingState {
   eraseParticipant(userId: string): boolean {
     const desired = this.desiredBooking;
     if (!desired) return false;
+    this.erased.add(userId);
     const before = desired.details.participants.length;
     desired.details = { ...desired.details, participants: desired.details.participants.filter((p) => p.userId !== userId) };
     let forgot = desired.details.participants.length !== before;
@@ -371,7 +379,7 @@ export class BookingState {
     let calendar = this.calendars.get(key);
     if (!calendar) {
       calendar = { userId: op.userId, connectionId: op.connectionId, provider: op.provider, state: 'pending' };
-      this.calendars.set(key, calendar);
+      if (!this.erased.has(op.userId)) this.calendars.set(key, calendar);
     }
     return calendar;
   }

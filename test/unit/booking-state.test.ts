@@ -409,6 +409,24 @@ describe('BookingState: an erased participant', () => {
     expect(next.map((op) => [op.kind, op.userId])).toEqual([['upsert', 'client-1']]);
   });
 
+  it('keeps no record of an operation of the erased user that was in flight when they were erased', () => {
+    const s = new BookingState('b1');
+    s.confirm({ version: 1, booking: details() });
+    const ops = s.plan([target('tutor-1', 'c-tutor'), target('client-1', 'c-client')], NOW);
+    const tutorOp = ops.find((op) => op.userId === 'tutor-1')!;
+    expect(s.eraseParticipant('tutor-1')).toBe(true);
+    // The tutor's write ends after the erasure, as it succeeded, failed or found the account gone.
+    s.markUpserted(tutorOp, 1, 'ev-tutor', 'primary', NOW);
+    s.markFailed(tutorOp, 'boom');
+    s.markSkipped(tutorOp, 'The calendar connection was removed.');
+    expect(JSON.stringify(s.view())).not.toContain('tutor-1');
+    expect(JSON.stringify(s.carry())).not.toContain('tutor-1');
+    // Named again by a later confirm, the user is a participant like any other.
+    s.confirm({ version: 2, booking: details() });
+    s.markUpserted(tutorOp, s.revision, 'ev-tutor', 'primary', NOW);
+    expect(s.view()!.calendars.map((c) => c.userId)).toContain('tutor-1');
+  });
+
   it('changes nothing for a user who is not in the booking', () => {
     const s = new BookingState('b1');
     s.confirm({ version: 1, booking: details() });
