@@ -5,6 +5,7 @@ import { migrate } from './db/migrate';
 import { createPool } from './db/pool';
 import { createLogger } from './logging';
 import { startService, type RunningService } from './service';
+import { tracedBundlePath } from './telemetry/tracing';
 
 /** What a process runs: the HTTP API, the worker, or both. */
 export type Role = 'all' | 'api' | 'worker';
@@ -40,6 +41,13 @@ export async function serve(env: NodeJS.ProcessEnv, role: Role): Promise<Serving
   // Checked before anything starts: the SDK's own error for a missing bundle names no variable.
   if (bundlePath !== undefined && role !== 'api' && !existsSync(bundlePath)) {
     throw new ConfigError([`WORKFLOW_BUNDLE_PATH: no workflow bundle at ${bundlePath}`]);
+  }
+  // With tracing on, the worker loads the traced variant written beside it (bundle-workflows writes both).
+  const traced = bundlePath === undefined ? undefined : tracedBundlePath(bundlePath);
+  if (traced !== undefined && role !== 'api' && config.tracing.otlpEndpoint !== undefined && !existsSync(traced)) {
+    throw new ConfigError([
+      `WORKFLOW_BUNDLE_PATH: tracing is on (OTEL_EXPORTER_OTLP_ENDPOINT) and there is no traced workflow bundle at ${traced}`,
+    ]);
   }
   const logger = createLogger(config.logLevel);
   const pool = createPool(config.databaseUrl ?? '');

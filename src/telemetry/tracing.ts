@@ -21,11 +21,22 @@ import { requestSpans } from './request-spans';
 export const TRACER_NAME = 'booking-calendar-sync';
 
 /**
- * The workflow interceptors (./workflow-interceptors: Temporal's, with span ids of their own), for
- * every workflow bundle (at start, the prebuilt one, the tests'). Always bundled: whether traces
- * are exported is decided at run time, by the sink the worker gives them.
+ * The workflow interceptor modules of a bundle: Temporal's OpenTelemetry workflow interceptors
+ * (./workflow-interceptors, with span ids of their own) in a traced bundle, none in a plain one.
+ * The worker evaluates a bundle's modules again for every workflow it creates or replays
+ * (`reuseV8Context` keeps one context, not one module set), so OpenTelemetry in the bundle costs
+ * each workflow its set-up and each activation its spans, exported or not: a worker without
+ * tracing runs the plain bundle.
  */
-export const WORKFLOW_INTERCEPTOR_MODULES: string[] = [path.join(__dirname, 'workflow-interceptors')];
+export function workflowInterceptorModules(traced: boolean): string[] {
+  return traced ? [path.join(__dirname, 'workflow-interceptors')] : [];
+}
+
+/** Where a prebuilt bundle's traced variant is: beside it, `.traced` before the extension (`workflow-bundle.traced.js`). */
+export function tracedBundlePath(file: string): string {
+  const ext = path.extname(file);
+  return `${file.slice(0, file.length - ext.length)}.traced${ext}`;
+}
 
 export interface TracingSettings {
   /** OTEL_EXPORTER_OTLP_ENDPOINT: tracing is on when set (the exporter reads it, and OTEL_EXPORTER_OTLP_HEADERS, itself). */
@@ -79,7 +90,7 @@ export const TRACING_OFF: Tracing = {
   enabled: false,
   clientInterceptors: [],
   activityInterceptors: [],
-  // The bundle always has the workflow interceptors: their spans are dropped here.
+  // A traced bundle run without tracing (a bundle named explicitly): its spans are dropped here.
   sinks: { exporter: { export: { fn: () => undefined } } },
   requestSpans: undefined,
   shutdown: () => Promise.resolve(),

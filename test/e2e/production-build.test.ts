@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { GoogleSandboxControl, startGoogleSandbox } from 'calendar-emulators/google';
@@ -9,6 +9,7 @@ import { SecretBox } from '../../src/crypto/secret-box';
 import { PgCalendarAccountStore } from '../../src/db/calendar-accounts';
 import { createPool } from '../../src/db/pool';
 import { aad } from '../../src/db/sealed-columns';
+import { tracedBundlePath } from '../../src/telemetry/tracing';
 import { findFreePort } from '../../src/net/free-port';
 import { connectOAuthUser } from '../../tools/support/connect-oauth-user';
 import { ServiceApiClient } from '../../tools/support/service-api-client';
@@ -72,6 +73,9 @@ describe('the production build', () => {
       const bundled = runBuilt('cli/bundle-workflows.js', [BUNDLE]);
       expect(bundled.status, bundled.output).toBe(0);
       expect(existsSync(BUNDLE)).toBe(true);
+      // Its traced variant beside it; only that one carries OpenTelemetry, which a worker without tracing never evaluates.
+      expect(readFileSync(tracedBundlePath(BUNDLE), 'utf8')).toContain('interceptors-opentelemetry');
+      expect(readFileSync(BUNDLE, 'utf8')).not.toContain('interceptors-opentelemetry');
 
       const built = filesUnder(DIST);
       expect(built).toContain('main.js');
@@ -199,6 +203,23 @@ describe('the production build', () => {
     });
     expect(started.status).toBe(1);
     expect(started.output).toContain(`WORKFLOW_BUNDLE_PATH: no workflow bundle at ${missing}`);
+
+    // A plain bundle alone, with tracing on: the traced variant it would load is missing.
+    const plainOnly = path.join(work, 'plain-only.js');
+    writeFileSync(plainOnly, '');
+    const traced = runBuilt('main.js', ['worker'], {
+      NODE_ENV: 'production',
+      DATABASE_URL: inject('databaseUrl'),
+      TEMPORAL_ADDRESS: inject('temporalAddress'),
+      WORKFLOW_BUNDLE_PATH: plainOnly,
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318',
+      PUBLIC_BASE_URL: 'https://calendar-sync.example.com',
+      API_KEYS: randomBytes(24).toString('hex'),
+      WEBHOOK_SECRET: randomBytes(24).toString('hex'),
+      ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('hex')}`,
+    });
+    expect(traced.status).toBe(1);
+    expect(traced.output).toContain(`no traced workflow bundle at ${tracedBundlePath(plainOnly)}`);
   });
 
   it(

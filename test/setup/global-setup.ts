@@ -1,16 +1,13 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node' with { 'resolution-mode': 'import' };
 import { migrate } from '../../src/db/migrate';
 import { createPool } from '../../src/db/pool';
 import { startDevServer } from '../../tools/dev/dev-server';
 import { ensureTemporalCli } from '../../tools/dev/temporal-cli';
 import { createFreshDatabase } from '../../tools/support/test-database';
-import { FAILURE_CONVERTER_PATH } from '../../src/temporal/data-converter';
-import { WORKFLOW_INTERCEPTOR_MODULES } from '../../src/telemetry/tracing';
-import { WORKFLOWS_PATH } from '../../src/worker';
+import { writeWorkflowBundles } from '../../src/temporal/workflow-bundles';
 import { SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes';
 
 declare module 'vitest' {
@@ -40,14 +37,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await pool.end();
   }
   const dir = await mkdtemp(path.join(tmpdir(), 'calsync-bundle-'));
-  const bundlePath = path.join(dir, 'workflows.js');
-  const bundle = await bundleWorkflowCode({
-    workflowsPath: WORKFLOWS_PATH,
-    failureConverterPath: FAILURE_CONVERTER_PATH,
-    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
-    logger: { trace() {}, debug() {}, info() {}, warn: log, error: log, log() {} },
-  });
-  await writeFile(bundlePath, bundle.code);
+  // Plain and traced (workflows.traced.js, loaded by workers with tracing on, as in production).
+  const bundlePath = await writeWorkflowBundles({ file: path.join(dir, 'workflows.js'), log });
 
   project.provide('temporalAddress', server.address);
   project.provide('databaseUrl', db.url);

@@ -13,11 +13,9 @@ import { sandboxServiceEnv } from '../support/service-env';
 import { ServiceProcess } from '../support/service-process';
 import { ensureTemporalCli } from '../dev/temporal-cli';
 import { createFreshDatabase, type FreshDatabase } from '../support/test-database';
-import { writeWorkflowBundle } from '../support/workflow-bundle';
+import { writeWorkflowBundles } from '../../src/temporal/workflow-bundles';
 import { GoogleSandboxControl, startGoogleSandbox, type RunningGoogleSandbox } from 'calendar-emulators/google';
 import { startMicrosoftSandbox } from 'calendar-emulators/microsoft';
-import { FAILURE_CONVERTER_PATH } from '../../src/temporal/data-converter';
-import { WORKFLOWS_PATH } from '../../src/worker';
 import { SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes';
 
 export const SANDBOX_CLIENT = { id: 'bench-client.apps.sandbox', secret: 'bench-client-secret' };
@@ -67,12 +65,7 @@ export async function startBenchEnvironment(opts: {
   // Not measured; configured so that the service does not start an emulator of its own.
   const microsoft = await startMicrosoftSandbox({ port: 0, clientId: SANDBOX_CLIENT.id, clientSecret: SANDBOX_CLIENT.secret });
 
-  const workflowBundlePath = await writeWorkflowBundle({
-    workflowsPath: WORKFLOWS_PATH,
-    failureConverterPath: FAILURE_CONVERTER_PATH,
-    file: path.join(dir, 'workflows.js'),
-    log: opts.log,
-  });
+  const workflowBundlePath = await writeWorkflowBundles({ file: path.join(dir, 'workflows.js'), log: opts.log });
   const port = await findFreePort();
   const apiKey = `bench_${randomBytes(24).toString('base64url')}`;
   const serviceTaskQueue = `bench-${runId}`;

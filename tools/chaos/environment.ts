@@ -7,13 +7,11 @@ import { createPool } from '../../src/db/pool';
 import { createCalendar, ensureRadicale, startRadicale, type RadicaleServer } from '../support/radicale';
 import { startDevServer, type DevServer } from '../dev/dev-server';
 import { findFreePort } from '../dev/ports';
-import { writeWorkflowBundle } from '../support/workflow-bundle';
+import { writeWorkflowBundles } from '../../src/temporal/workflow-bundles';
 import { ensureTemporalCli } from '../dev/temporal-cli';
 import { createFreshDatabase, DEFAULT_ADMIN_URL, type FreshDatabase } from '../support/test-database';
 import { startGoogleSandbox, type RunningGoogleSandbox } from 'calendar-emulators/google';
 import { startMicrosoftSandbox, type RunningMicrosoftSandbox } from 'calendar-emulators/microsoft';
-import { FAILURE_CONVERTER_PATH } from '../../src/temporal/data-converter';
-import { WORKFLOWS_PATH } from '../../src/worker';
 import { SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes';
 import { startCalDavFaultProxy, type CalDavFaultProxy } from './caldav-fault-proxy';
 
@@ -86,12 +84,7 @@ export async function startChaosEnvironment(opts: {
   }
   const caldavProxy = await startCalDavFaultProxy(radicale.url, opts.faultRate, opts.seed ^ 0xca1da5);
 
-  const workflowBundlePath = await writeWorkflowBundle({
-    workflowsPath: WORKFLOWS_PATH,
-    failureConverterPath: FAILURE_CONVERTER_PATH,
-    file: path.join(dir, 'workflows.js'),
-    log: opts.log,
-  });
+  const workflowBundlePath = await writeWorkflowBundles({ file: path.join(dir, 'workflows.js'), log: opts.log });
 
   return {
     dir,
