@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { SECTIONS } from '../../tools/bench/options';
 import type { BenchResult } from '../../tools/bench/result';
 import { runScript } from '../support/script-process';
 
@@ -34,6 +35,9 @@ describe('npm run bench', () => {
           '0.25,0.5',
           '--paced-seconds',
           '3',
+          // The spread section has a test of its own (below).
+          '--only',
+          SECTIONS.filter((s) => s !== 'spread').join(','),
           '--out',
           out,
         ]);
@@ -114,6 +118,43 @@ describe('npm run bench', () => {
         expect(perCalendarDay.busyRead.providerCalls).toBeGreaterThanOrEqual(1);
         expect(perCalendarDay.busyRead.temporalActions).toBeGreaterThanOrEqual(1);
         expect(perCalendarDay.providerCalls).toBe(96 * perCalendarDay.busyRead.providerCalls);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+  );
+
+  it(
+    'spreads confirms over two API processes and their bookings over two worker processes, each event written once',
+    { timeout: 10 * 60_000 },
+    async () => {
+      const dir = await mkdtemp(path.join(tmpdir(), 'calsync-bench-test-'));
+      try {
+        const out = path.join(dir, 'result.json');
+        const run = await runScript('tools/bench/run.ts', [
+          '--only',
+          'spread',
+          '--spread-bookings',
+          '30',
+          '--concurrency',
+          '4',
+          '--users',
+          '3',
+          '--out',
+          out,
+        ]);
+        expect(run.code, run.stderr.slice(-3000)).toBe(0);
+        const s = (JSON.parse(run.stdout) as BenchResult).spread!;
+        // Read from the sandbox: every participant's event, none twice.
+        expect(s).toMatchObject({ bookings: 30, eventsVerified: 60, duplicates: 0, lost: 0, refused: 0 });
+        // Both APIs answered confirms (sent alternately), both workers wrote events (as Temporal's matching chose).
+        expect(Object.keys(s.apis)).toEqual(['api-0', 'api-1']);
+        expect(Object.keys(s.workers)).toEqual(['worker-0', 'worker-1']);
+        expect(Object.values(s.apis).map((a) => a.accepted)).toEqual([15, 15]);
+        for (const w of Object.values(s.workers)) expect(w.calendarWrites).toBeGreaterThan(0);
+        // Every event written by exactly one worker, once: the workers' counters add up to the events.
+        expect(s.calendarWrites).toBe(60);
+        expect(s.shared).toBe(true);
       } finally {
         await rm(dir, { recursive: true, force: true });
       }

@@ -40,6 +40,8 @@ export interface BenchEnvironment {
   workers: ServiceProcess[];
   /** Each process's Prometheus metrics: the API's on its own port, each worker's on its METRICS_PORT. */
   metricsUrls: { api: string; workers: string[] };
+  /** The environment the API and workers were started with (a worker adds its METRICS_PORT): more processes of the same deployment. */
+  serviceEnv: NodeJS.ProcessEnv;
   serviceTaskQueue: string;
   close(): Promise<void>;
 }
@@ -107,6 +109,7 @@ export async function startBenchEnvironment(opts: {
       api: `http://127.0.0.1:${port}/metrics`,
       workers: workerMetricsPorts.map((p) => `http://127.0.0.1:${p}/metrics`),
     },
+    serviceEnv: env,
     serviceTaskQueue,
     async close() {
       await Promise.all([apiProcess.stop(), ...workers.map((w) => w.stop())]).catch(() => undefined);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { parseCliOptions } from '../support/cli-options';
 
-export const SECTIONS = ['floor', 'service', 'naive', 'bulk', 'scale', 'paced', 'feed', 'cost'] as const;
+export const SECTIONS = ['floor', 'service', 'naive', 'bulk', 'scale', 'paced', 'feed', 'cost', 'spread'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface BenchOptions {
@@ -33,6 +33,8 @@ export interface BenchOptions {
   pacedSeconds: number;
   /** Confirms per second that load 1 stands for; without it, the floor section's throughput. */
   pacedCapacity?: number;
+  /** Confirms the spread section sends, alternating between two API processes. */
+  spreadBookings: number;
   sections: Section[];
   out: string;
 }
@@ -67,6 +69,7 @@ const schema = z.strictObject({
   'paced-loads': csv(z.coerce.number().gt(0).max(2)).default([0.25, 0.5, 0.75]),
   'paced-seconds': z.coerce.number().int().min(1).max(600).default(30),
   'paced-capacity': z.coerce.number().gt(0).max(10_000).optional(),
+  'spread-bookings': z.coerce.number().int().min(2).max(20_000).default(400),
   only: csv(z.enum(SECTIONS)).default([...SECTIONS]),
   out: z.string().min(1).default('tools/bench/results/latest.json'),
 });
@@ -75,7 +78,7 @@ const schema = z.strictObject({
  * `npm run bench -- [--bookings N] [--concurrency C]`, and for shorter or larger runs
  * `--quota Q --quota-window S --bulk-bookings B --scale 100,1000,5000 --fault-rate F --users U
  * --feed-users F --feed-seconds S --workers W --paced-loads 0.25,0.5,0.75 --paced-seconds S
- * --paced-capacity R --only floor,service,naive,bulk,scale,paced,feed,cost --out FILE`.
+ * --paced-capacity R --spread-bookings N --only floor,service,naive,bulk,scale,paced,feed,cost,spread --out FILE`.
  */
 export function parseBenchOptions(argv: string[]): BenchOptions {
   const o = parseCliOptions(schema, argv);
@@ -96,6 +99,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     pacedLoads: o['paced-loads'],
     pacedSeconds: o['paced-seconds'],
     ...(o['paced-capacity'] === undefined ? {} : { pacedCapacity: o['paced-capacity'] }),
+    spreadBookings: o['spread-bookings'],
     sections: o.only,
     out: o.out,
   };

@@ -1,6 +1,7 @@
 import { pacedTable } from './paced/report';
 import { costTable } from './cost/report';
 import type { BenchResult } from './result';
+import { spreadRow } from './spread/report';
 
 const ms = (n: number) => `${n} ms`;
 
@@ -82,6 +83,7 @@ export function markdownTable(r: BenchResult): string {
       ms(r.feed.latencyMs.p99),
       `${r.feed.status200} × 200, ${r.feed.status304} × 304, ${r.feed.errors} errors, ${r.feed.serviceCpuMsPerRequest} ms API+PostgreSQL CPU/request`,
     ]);
+  if (r.spread) rows.push(spreadRow(r.spread));
   const lines = [
     '| section | throughput | p50 | p95 | p99 | notes |',
     '|---|---|---|---|---|---|',

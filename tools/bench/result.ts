@@ -7,6 +7,7 @@ import type { BenchOptions } from './options';
 import type { PacedPoint } from './paced/figures';
 import type { ScaleFigures } from './scale';
 import type { ServiceFigures } from './service/run';
+import type { SpreadFigures } from './spread/run';
 
 export interface BenchResult {
   startedAt: string;
@@ -20,6 +21,7 @@ export interface BenchResult {
   feed?: FeedFigures;
   paced?: PacedPoint[];
   cost?: CostFigures;
+  spread?: SpreadFigures;
   ratios?: { serviceOverFloorThroughput: number; serviceOverFloorP99: number; naiveOverServiceThroughput?: number };
   totalSeconds: number;
 }

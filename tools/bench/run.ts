@@ -18,6 +18,7 @@ import type { BenchResult } from './result';
 import { idleFigures, scalePoint } from './scale';
 import { connectUsers, type BenchUser } from './service/participants';
 import { runServiceBookings, type ServiceFigures } from './service/run';
+import { runSpread } from './spread/run';
 
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
@@ -105,6 +106,20 @@ async function runSections(env: BenchEnvironment, o: BenchOptions, result: Bench
       log,
     });
     log(`bulk: ${JSON.stringify(result.bulk)}`);
+  }
+  if (wants('spread')) {
+    // After scale (its bookings would count among that section's open workflows); it stops the
+    // processes it adds, so the sections after it see the usual environment.
+    log(`spread: ${o.spreadBookings} bookings over two API and two worker processes`);
+    result.spread = await runSpread(env, {
+      bookings: o.spreadBookings,
+      concurrency: o.concurrency,
+      users: o.users,
+      apis: 2,
+      workers: Math.max(2, o.workers),
+      log,
+    });
+    log(`spread: ${JSON.stringify(result.spread)}`);
   }
   if (wants('feed')) {
     // Last: its bookings would count among the scale section's open workflows.
