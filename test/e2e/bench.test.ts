@@ -50,6 +50,11 @@ describe('npm run bench', () => {
         expect(r.service).toMatchObject({ bookings: 12, eventsVerified: 24, duplicates: 0, lost: 0, refused: 0 });
         expect(r.service!.latencyMs.p99).toBeGreaterThanOrEqual(r.service!.latencyMs.p50);
         expect(r.ratios?.serviceOverFloorThroughput).toBeGreaterThan(0);
+        // CPU per booking by process, on both sides: the worker and Temporal did work for each booking.
+        for (const side of [r.floor!.cpuMsPerBooking, r.service!.cpuMsPerBooking]) expect(side.temporal).toBeGreaterThan(0);
+        expect(r.floor!.cpuMsPerBooking.worker).toBeGreaterThan(0);
+        expect(r.service!.cpuMsPerBooking.workers).toBeGreaterThan(0);
+        expect(run.stderr).toContain('| CPU per booking | Temporal server | worker |');
 
         // Without faults the naive design writes everything; with half the calls failing it loses
         // events (24 calls: the chance that none is lost is about 1 in 30,000), the service none.

@@ -48,6 +48,8 @@ export interface BenchEnvironment {
 
 export async function startBenchEnvironment(opts: {
   workers: number;
+  /** The workers' WORKER_MAX_CACHED_WORKFLOWS; undefined: the service's default. */
+  workerCache?: number | undefined;
   quota: number;
   log: (line: string) => void;
 }): Promise<BenchEnvironment> {
@@ -84,6 +86,7 @@ export async function startBenchEnvironment(opts: {
       workflowBundlePath,
     }),
     GOOGLE_QUOTA_PER_USER_PER_MINUTE: String(opts.quota * 60),
+    ...(opts.workerCache === undefined ? {} : { WORKER_MAX_CACHED_WORKFLOWS: String(opts.workerCache) }),
   };
   const apiProcess = new ServiceProcess('api', env, path.join(dir, 'api.log'));
   const workerMetricsPorts: number[] = [];

@@ -29,3 +29,8 @@ export function perSecond(items: number, ms: number): number {
 }
 
 export const round2 = (n: number): number => Math.round(n * 100) / 100;
+
+/** CPU milliseconds per booking of each process group, from its CPU seconds over a run of `bookings`. */
+export function cpuMsPerBooking(cpuSeconds: Record<string, number>, bookings: number): Record<string, number> {
+  return Object.fromEntries(Object.entries(cpuSeconds).map(([group, s]) => [group, round2((s * 1000) / Math.max(1, bookings))]));
+}

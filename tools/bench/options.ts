@@ -27,6 +27,8 @@ export interface BenchOptions {
   feedSeconds: number;
   /** Worker processes of the service. */
   workers: number;
+  /** WORKER_MAX_CACHED_WORKFLOWS of the service's workers (the cache/memory trade-off); unset: the service's default. */
+  workerCache?: number;
   /** Fractions of the capacity the paced section offers, one run per side each. */
   pacedLoads: number[];
   /** How long the paced section offers each rate to each side, in seconds. */
@@ -66,6 +68,7 @@ const schema = z.strictObject({
   'feed-users': z.coerce.number().int().min(1).max(5_000).default(100),
   'feed-seconds': z.coerce.number().int().min(1).max(600).default(5),
   workers: z.coerce.number().int().min(1).max(8).default(1),
+  'worker-cache': z.coerce.number().int().min(0).max(100_000).optional(),
   'paced-loads': csv(z.coerce.number().gt(0).max(2)).default([0.25, 0.5, 0.75]),
   'paced-seconds': z.coerce.number().int().min(1).max(600).default(30),
   'paced-capacity': z.coerce.number().gt(0).max(10_000).optional(),
@@ -77,7 +80,7 @@ const schema = z.strictObject({
 /**
  * `npm run bench -- [--bookings N] [--concurrency C]`, and for shorter or larger runs
  * `--quota Q --quota-window S --bulk-bookings B --scale 100,1000,5000 --fault-rate F --users U
- * --feed-users F --feed-seconds S --workers W --paced-loads 0.25,0.5,0.75 --paced-seconds S
+ * --feed-users F --feed-seconds S --workers W --worker-cache N --paced-loads 0.25,0.5,0.75 --paced-seconds S
  * --paced-capacity R --spread-bookings N --only floor,service,naive,bulk,scale,paced,feed,cost,spread --out FILE`.
  */
 export function parseBenchOptions(argv: string[]): BenchOptions {
@@ -96,6 +99,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     feedUsers: o['feed-users'],
     feedSeconds: o['feed-seconds'],
     workers: o.workers,
+    ...(o['worker-cache'] === undefined ? {} : { workerCache: o['worker-cache'] }),
     pacedLoads: o['paced-loads'],
     pacedSeconds: o['paced-seconds'],
     ...(o['paced-capacity'] === undefined ? {} : { pacedCapacity: o['paced-capacity'] }),

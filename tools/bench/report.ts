@@ -1,5 +1,6 @@
 import { pacedTable } from './paced/report';
 import { costTable } from './cost/report';
+import { cpuTable } from './cpu-report';
 import type { BenchResult } from './result';
 import { spreadRow } from './spread/report';
 
@@ -97,6 +98,8 @@ export function markdownTable(r: BenchResult): string {
       `Ratios: service/floor throughput ${r.ratios.serviceOverFloorThroughput}, service/floor p99 ${r.ratios.serviceOverFloorP99}${naive}.`,
     );
   }
+  const cpu = cpuTable(r);
+  if (cpu) lines.push('', cpu);
   if (r.paced) lines.unshift(pacedTable(r.paced), '');
   if (r.cost) lines.push('', costTable(r.cost));
   return lines.join('\n');

@@ -3,7 +3,7 @@ import { sleep } from '../../dev/child-processes';
 import { ServiceProcess } from '../../support/service-process';
 import type { BenchEnvironment } from '../environment';
 import { forEachConcurrently } from '../concurrently';
-import { latencyFigures, perSecond, round2, type LatencyFigures } from '../figures';
+import { cpuMsPerBooking, latencyFigures, perSecond, round2, type LatencyFigures } from '../figures';
 import { measureCpu, watchPeakRss } from '../process-stats';
 import { pacedSide, type PacedSide } from '../paced/figures';
 import { offerAtRate, offersFor } from '../paced/offer';
@@ -19,6 +19,8 @@ export interface FloorFigures {
   workerPeakRssMiB: number;
   workerCpuMsPerBooking: number;
   cpuSeconds: Record<string, number>;
+  /** CPU milliseconds per booking of each process group (the same groups as `cpuSeconds`). */
+  cpuMsPerBooking: Record<string, number>;
 }
 
 /**
@@ -72,6 +74,7 @@ export async function runFloor(
       workerPeakRssMiB: peak,
       workerCpuMsPerBooking: round2(((cpuSeconds.worker ?? 0) * 1000) / o.bookings),
       cpuSeconds,
+      cpuMsPerBooking: cpuMsPerBooking(cpuSeconds, o.bookings),
     };
   } finally {
     await worker.stop();

@@ -2,7 +2,7 @@ import { temporal } from '@temporalio/proto';
 import { bookingWorkflowId } from '../../../src/workflows/messages';
 import type { BenchEnvironment } from '../environment';
 import { forEachConcurrently } from '../concurrently';
-import { latencyFigures, perSecond, round2, type LatencyFigures } from '../figures';
+import { cpuMsPerBooking, latencyFigures, perSecond, round2, type LatencyFigures } from '../figures';
 import { measureCpu, pidsNamed, watchPeakRss, type CpuGroups } from '../process-stats';
 import { confirmBody } from './confirm-body';
 import { judgeCalendars, readCreatedTimes } from './calendar-check';
@@ -25,6 +25,8 @@ export interface ServiceFigures {
   workerCpuMsPerBooking: number;
   /** CPU seconds used during the run, by process group: what the machine spent its time on. */
   cpuSeconds: Record<string, number>;
+  /** CPU milliseconds per booking of each process group (the same groups as `cpuSeconds`). */
+  cpuMsPerBooking: Record<string, number>;
   /** One booking's workflow history by event type: the engine's work per booking. */
   historyOfOneBooking: Record<string, number>;
 }
@@ -100,6 +102,7 @@ export async function runServiceBookings(env: BenchEnvironment, o: ServiceRunOpt
     workerPeakRssMiB: Math.max(...peaks),
     workerCpuMsPerBooking: round2(((cpuSeconds.workers ?? 0) * 1000) / o.bookings),
     cpuSeconds,
+    cpuMsPerBooking: cpuMsPerBooking(cpuSeconds, o.bookings),
     historyOfOneBooking: await historyShape(env, plans[0]!.bookingId),
   };
 }
