@@ -74,8 +74,8 @@ describe('the production build', () => {
       expect(bundled.status, bundled.output).toBe(0);
       expect(existsSync(BUNDLE)).toBe(true);
       // Its traced variant beside it; only that one carries OpenTelemetry, which a worker without tracing never evaluates.
-      expect(readFileSync(tracedBundlePath(BUNDLE), 'utf8')).toContain('interceptors-opentelemetry');
-      expect(readFileSync(BUNDLE, 'utf8')).not.toContain('interceptors-opentelemetry');
+      expect(readFileSync(tracedBundlePath(BUNDLE), 'utf8')).toContain('@opentelemetry/sdk-trace-base');
+      expect(readFileSync(BUNDLE, 'utf8')).not.toContain('@opentelemetry/sdk-trace-base');
 
       const built = filesUnder(DIST);
       expect(built).toContain('main.js');
