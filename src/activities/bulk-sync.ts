@@ -1,10 +1,5 @@
+import { PACE_SHARE } from './concurrency';
 import type { ActivityDeps } from './deps';
-
-/**
- * Bulk work uses this share of a provider's per-user quota; the rest is for the calendar account's
- * own reads and live changes (which, should they meet a 429, are retried, never lost).
- */
-const QUOTA_SHARE = 0.95;
 
 export interface BulkSyncPageInput {
   connectionId: string;
@@ -47,7 +42,8 @@ export function createBulkSyncActivities(deps: ActivityDeps) {
       return {
         bookingIds: await deps.bulkSync.pageConfirmedFutureBookings(input.userId, input.after, input.limit),
         active: true,
-        ratePerSecond: Math.max(1, Math.round(quota * QUOTA_SHARE * 100) / 100),
+        // The pace of every provider call: the writes these signals cause never wait for the budget.
+        ratePerSecond: Math.max(1, Math.round(quota * PACE_SHARE * 100) / 100),
       };
     },
 

@@ -41,12 +41,17 @@ export async function withRequestSlot<T>(
   }
 }
 
-/** The share of a provider's per-user quota that calls are paced at (bulk syncs pace their signals the same). */
-const PACE_SHARE = 0.95;
+/**
+ * The share of a provider's per-user quota that calls are paced at (bulk syncs pace their signals
+ * the same). With a burst of one second's worth, a quota counted over a window of W seconds sees
+ * at most share × (W + 1) seconds' worth in any window: under W for share ≤ W / (W + 1), 0.984 for
+ * Google's minute; the rest is headroom for clocks and the account's own reads.
+ */
+export const PACE_SHARE = 0.98;
 
 /**
  * Waits for a token of the account's request budget, shared by every worker: calls go out at most
- * at 95 % of the provider's per-user quota with a burst of one second's worth, so a backlog of
+ * at PACE_SHARE of the provider's per-user quota with a burst of one second's worth, so a backlog of
  * writes (a loaded or restarted worker catching up) is sent at that pace instead of all at once
  * into 429s. When no token comes for a while, fails retryably and Temporal tries again shortly.
  * Resolves true when it had to wait (the caller's view of the account may be stale by then).

@@ -73,6 +73,7 @@ describe('npm run bench', () => {
         // 30 requests fit in the sandbox's minute, so rateLimited alone cannot fail here; the pace can:
         // unpaced, the writes take about a second and the account sees more than the quota a second.
         expect(r.bulk!.utilization).toBeLessThanOrEqual(1);
+        expect(r.bulk!.paceUtilization).toBeGreaterThan(0);
 
         // Every poll answered with a whole feed of the user's bookings or a 304 for its ETag.
         expect(r.feed).toMatchObject({ users: 3, eventsPerFeed: 5, errors: 0 });

@@ -20,6 +20,11 @@ export interface BulkFigures {
   requestsPerSecond: number;
   /** requestsPerSecond ÷ quota. */
   utilization: number;
+  /**
+   * While the sync writes: events created per second from the first to the last, ÷ quota (the
+   * connect's OAuth exchange and first page come before it and are in `utilization` only).
+   */
+  paceUtilization: number;
   /** Requests the sandbox refused for the user's quota (403 userRateLimitExceeded). */
   rateLimited: number;
   lost: number;
@@ -61,6 +66,9 @@ export async function runBulk(
     found,
   );
   const lastEvent = Math.max(connectedAt, ...verdict.completedAt.values());
+  const firstEvent = Math.min(lastEvent, ...verdict.completedAt.values());
+  // n events span n − 1 intervals of the pace.
+  const writeSeconds = (lastEvent - firstEvent) / 1000;
   const seconds = (lastEvent - connectedAt) / 1000;
   const account = (await env.sandbox.stats()).byAccount[email];
   const requests = account?.requests ?? 0;
@@ -72,6 +80,7 @@ export async function runBulk(
     requests,
     requestsPerSecond: round2(requests / seconds),
     utilization: round2(requests / seconds / o.quota),
+    paceUtilization: writeSeconds > 0 ? round2((verdict.completedAt.size - 1) / writeSeconds / o.quota) : 0,
     rateLimited: account?.rateLimited ?? 0,
     lost: verdict.lost,
     duplicates: verdict.duplicates,

@@ -73,7 +73,7 @@ export function markdownTable(r: BenchResult): string {
       '',
       '',
       '',
-      `utilization ${r.bulk.utilization}, ${r.bulk.rateLimited} rate-limited, ${r.bulk.seconds} s, ${r.bulk.lost} lost, ${r.bulk.duplicates} duplicates`,
+      `utilization ${r.bulk.utilization} (while writing ${r.bulk.paceUtilization}), ${r.bulk.rateLimited} rate-limited, ${r.bulk.seconds} s, ${r.bulk.lost} lost, ${r.bulk.duplicates} duplicates`,
     ]);
   if (r.feed)
     rows.push([
