@@ -17,6 +17,8 @@ export interface AppConfig {
   nodeEnv: 'development' | 'production' | 'test';
   /** Unset in development: `npm start` then runs an embedded PostgreSQL. */
   databaseUrl: string | undefined;
+  /** Connections each process's pool opens at most (every API and worker process has its own pool). */
+  databasePoolMax: number;
   /** Where and how to reach Temporal (address, namespace, API key, TLS), then what this service runs on it. */
   temporal: TemporalConnection & {
     taskQueue: string;
@@ -289,6 +291,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, nowMs: number =
   return {
     nodeEnv: validEnv.NODE_ENV,
     databaseUrl: validEnv.DATABASE_URL,
+    databasePoolMax: validEnv.DATABASE_POOL_MAX,
     temporal: {
       ...temporal.connection,
       taskQueue: validEnv.TEMPORAL_TASK_QUEUE,

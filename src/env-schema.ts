@@ -70,6 +70,12 @@ export const envSchema = z.object({
   DATABASE_URL: optionalText.refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), {
     message: 'DATABASE_URL must be a postgres:// URL',
   }),
+  DATABASE_POOL_MAX: z.coerce
+    .number({ message: 'DATABASE_POOL_MAX must be a number' })
+    .int('DATABASE_POOL_MAX must be a whole number')
+    .min(1, 'DATABASE_POOL_MAX must be at least 1')
+    .max(1000, 'DATABASE_POOL_MAX must be at most 1000')
+    .default(10),
   // Unset: the Temporal profile's, else 127.0.0.1:7233 and "default" (src/temporal/connection-settings.ts).
   TEMPORAL_ADDRESS: z
     .string()

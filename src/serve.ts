@@ -50,7 +50,7 @@ export async function serve(env: NodeJS.ProcessEnv, role: Role): Promise<Serving
     ]);
   }
   const logger = createLogger(config.logLevel);
-  const pool = createPool(config.databaseUrl ?? '');
+  const pool = createPool(config.databaseUrl ?? '', config.databasePoolMax);
   const applied = await migrate(pool);
   if (applied.length > 0) logger.info({ applied }, 'database migrations applied');
 

@@ -101,6 +101,14 @@ describe('loadConfig', () => {
     }
   });
 
+  it('reads the database pool size: 10 unless set, a whole number from 1 to 1000', () => {
+    expect(loadConfig(base).databasePoolMax).toBe(10);
+    expect(loadConfig({ ...base, DATABASE_POOL_MAX: '25' }).databasePoolMax).toBe(25);
+    for (const value of ['0', '1001', '2.5', 'many']) {
+      expect(problems({ ...base, DATABASE_POOL_MAX: value })).toEqual([expect.stringMatching(/^DATABASE_POOL_MAX must be/)]);
+    }
+  });
+
   it('reports every problem, one message each, without echoing secrets', () => {
     const p = problems({ PORT: 'abc', ENCRYPTION_KEYS: 'k1:deadbeef', EVENT_REMINDERS: 'sms:5', GOOGLE_API_URL: 'ftp://x' });
     expect(p.some((m) => m.startsWith('PORT'))).toBe(true);
