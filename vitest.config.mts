@@ -1,6 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // The workspace's calsync-client from its TypeScript sources (its `calsync-source` export), not
+  // the dist/ it publishes; then Vite's own default conditions for Node.
+  ssr: { resolve: { conditions: ['calsync-source', 'module', 'node', 'development|production'] } },
   test: {
     // Forked processes, not worker threads: Temporal's native bridge crashes in threads.
     pool: 'forks',

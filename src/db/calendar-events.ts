@@ -24,12 +24,13 @@ export interface CalendarEventStore {
   /**
    * Records a successful provider write in one round trip: the calendar_events link (never moved
    * back to an older revision by a late retry), the audit row, and the calendar account's last sync.
-   * Returns when the booking's current state was recorded (for the sync latency).
+   * Returns when the booking's current state was recorded (for the sync latency). Records nothing
+   * once the calendar account row is gone (its user was erased).
    */
   recordOutcome(outcome: EventOutcome): Promise<{ bookingChangedAt: Date | null }>;
   /**
    * Records a final failed write: the link marked failed (unless a newer revision was written) and
-   * the audit row, the message without e-mail addresses.
+   * the audit row, the message without e-mail addresses. Nothing once the calendar account row is gone.
    */
   recordFailure(failure: EventFailure): Promise<void>;
   /** Bookings that may still have an event of ours in this calendar, but those in `skip`. */
@@ -52,10 +53,16 @@ export class PgCalendarEventStore implements CalendarEventStore {
 
   async recordOutcome(outcome: EventOutcome): Promise<{ bookingChangedAt: Date | null }> {
     const state = outcome.operation === 'delete' ? 'deleted' : 'synced';
+    // Recorded only while the calendar account row exists, which the UPDATE locks: a user's
+    // erasure locks their accounts first and deletes them with every row naming the user, so a
+    // write ending meanwhile either commits first (and the erasure deletes what it recorded) or
+    // waits for the erasure's commit and records nothing.
     const { rows } = await this.db.query<{ booking_changed_at: Date | null }>(
-      `WITH link AS (
+      `WITH account AS (
+         UPDATE calendar_connections SET last_synced_at = now(), last_error = NULL WHERE id = $1 RETURNING id
+       ), link AS (
          INSERT INTO calendar_events (connection_id, booking_id, user_id, provider, external_event_id, etag, state, revision, last_error, synced_at, updated_at, calendar_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, now(), now(), $11)
+         SELECT id, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text, $8::int, NULL, now(), now(), $11::text FROM account
          ON CONFLICT (connection_id, booking_id) DO UPDATE
             SET external_event_id = COALESCE(EXCLUDED.external_event_id, calendar_events.external_event_id),
                 etag = EXCLUDED.etag, state = EXCLUDED.state, revision = EXCLUDED.revision, calendar_id = EXCLUDED.calendar_id,
@@ -65,10 +72,9 @@ export class PgCalendarEventStore implements CalendarEventStore {
           WHERE calendar_events.revision <= EXCLUDED.revision
        ), audit AS (
          INSERT INTO sync_log (booking_id, user_id, connection_id, provider, operation, outcome, revision, external_event_id, detail)
-         VALUES ($2, $3, $1, $4, $9, 'ok', $8, $5, $10)
+         SELECT $2::text, $3::text, id, $4::text, $9::text, 'ok', $8::int, $5::text, $10::text FROM account
        )
-       UPDATE calendar_connections SET last_synced_at = now(), last_error = NULL WHERE id = $1
-       RETURNING (SELECT updated_at FROM bookings WHERE booking_id = $2) AS booking_changed_at`,
+       SELECT (SELECT updated_at FROM bookings WHERE booking_id = $2::text) AS booking_changed_at FROM account`,
       [
         outcome.connectionId,
         outcome.bookingId,
@@ -87,16 +93,19 @@ export class PgCalendarEventStore implements CalendarEventStore {
   }
 
   async recordFailure(failure: EventFailure): Promise<void> {
+    // Only while the calendar account row exists, held against a user's erasure: see recordOutcome.
     await this.db.query(
-      `WITH link AS (
+      `WITH account AS (
+         SELECT id FROM calendar_connections WHERE id = $1 FOR KEY SHARE
+       ), link AS (
          INSERT INTO calendar_events (connection_id, booking_id, user_id, provider, state, revision, last_error, updated_at)
-         VALUES ($1, $2, $3, $4, 'failed', $5, $6, now())
+         SELECT id, $2::text, $3::text, $4::text, 'failed', $5::int, $6::text, now() FROM account
          ON CONFLICT (connection_id, booking_id) DO UPDATE
             SET state = 'failed', last_error = EXCLUDED.last_error, updated_at = now()
           WHERE calendar_events.revision <= EXCLUDED.revision
        )
        INSERT INTO sync_log (booking_id, user_id, connection_id, provider, operation, outcome, revision, detail)
-       VALUES ($2, $3, $1, $4, $7, 'failed', $5, $6)`,
+       SELECT $2::text, $3::text, id, $4::text, $7::text, 'failed', $5::int, $6::text FROM account`,
       [
         failure.connectionId,
         failure.bookingId,

@@ -19,6 +19,7 @@ export interface SyncLogEntry {
 
 /** The audit trail: who, what, when, how it ended. */
 export interface SyncLogStore {
+  /** Entries naming a calendar account whose row is gone (its user was erased) are dropped. */
   append(entries: SyncLogEntry[]): Promise<void>;
 }
 
@@ -44,9 +45,15 @@ export class PgSyncLogStore implements SyncLogStore {
       const offset = i * 9;
       return `($${offset + 1}, $${offset + 2}, $${offset + 3}::uuid, $${offset + 4}, $${offset + 5}, $${offset + 6}, $${offset + 7}::int, $${offset + 8}, $${offset + 9})`;
     });
+    // A row about a calendar account is written only while the account row exists, held against
+    // a user's erasure (which locks their accounts first, then deletes them with every row naming
+    // the user): an operation ending meanwhile leaves no audit row naming the erased user.
     await this.db.query(
       `INSERT INTO sync_log (booking_id, user_id, connection_id, provider, operation, outcome, revision, external_event_id, detail)
-       VALUES ${rows.join(', ')}`,
+       SELECT * FROM (VALUES ${rows.join(', ')})
+           AS entry (booking_id, user_id, connection_id, provider, operation, outcome, revision, external_event_id, detail)
+        WHERE entry.connection_id IS NULL
+           OR EXISTS (SELECT 1 FROM calendar_connections WHERE id = entry.connection_id FOR KEY SHARE)`,
       values,
     );
   }

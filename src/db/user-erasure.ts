@@ -74,7 +74,13 @@ export class PgUserErasureStore implements UserErasureStore {
 
   async erase(userId: string, subject: UserSubject): Promise<ErasureCounts> {
     return withTransaction(this.pool, async (db) => {
-      const { rows } = await db.query<{ id: string }>('SELECT id FROM calendar_connections WHERE user_id = $1', [userId]);
+      // Locked first: a calendar write still ending records its outcome and audit rows only while
+      // holding its account row (src/db/calendar-events.ts, sync-log.ts), so it either commits
+      // before this lock (and the deletes below, each seeing it, remove its rows) or waits for
+      // this commit and then finds no account and records nothing.
+      const { rows } = await db.query<{ id: string }>('SELECT id FROM calendar_connections WHERE user_id = $1 ORDER BY id FOR UPDATE', [
+        userId,
+      ]);
       const connectionIds = rows.map((r) => r.id);
       const keys = connectionIds.map((id) => `connection:${id}`);
       // A notification names the user by id or by one of their accounts; the id is matched as a JSON string.

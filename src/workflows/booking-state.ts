@@ -5,9 +5,10 @@
  */
 import type { BookingStatus, BookingView, CalendarTarget, SyncState } from '../domain/booking';
 import type { InvitationMode } from '../domain/invitations';
-import { bookingView, calendarView } from '../domain/booking-view';
+import { bookingView } from '../domain/booking-view';
 import { participantSyncs } from '../domain/selective-sync';
 import { recordKey, type CalendarRecord, type CarriedState, type DesiredBooking, type ReconcileOp } from './booking-records';
+import { CalendarRecords } from './calendar-records';
 import type { InvitationOp } from './booking-records';
 import { InvitationLanes } from './invitation-lanes';
 import type { CancelChange, ConfirmChange, RescheduleChange } from './messages';
@@ -28,13 +29,8 @@ export class BookingState {
   private desiredBooking: DesiredBooking | null;
   private currentRevision: number;
   private savedUpTo: number;
-  private readonly calendars = new Map<string, CalendarRecord>();
-  /**
-   * Participants erased in this run: an operation of theirs still in flight when they were
-   * erased ends without a record, so nothing in the booking names them again. A confirm that
-   * names them again takes them out. Not carried: continue-as-new waits for idle lanes.
-   */
-  private readonly erased = new Set<string>();
+  /** What each participant's calendar holds, as far as the workflow knows. */
+  private readonly calendars: CalendarRecords;
   private changedSincePass: boolean;
   private passOrOperationRunning = false;
   /** The participants' e-mail invitations, planned beside their calendars. */
@@ -47,7 +43,7 @@ export class BookingState {
     this.desiredBooking = carried?.desired ?? null;
     this.currentRevision = carried?.revision ?? 0;
     this.savedUpTo = carried?.savedRevision ?? 0;
-    for (const calendar of carried?.calendars ?? []) this.calendars.set(recordKey(calendar.userId, calendar.connectionId), { ...calendar });
+    this.calendars = new CalendarRecords(carried?.calendars);
     this.invitations = new InvitationLanes(carried?.invitations);
     this.changedSincePass = carried !== undefined && this.desiredBooking !== null;
   }
@@ -108,7 +104,7 @@ export class BookingState {
     const next = confirmedBooking(this.desiredBooking, change);
     if (!next) return false;
     this.desiredBooking = next;
-    for (const participant of next.details.participants) this.erased.delete(participant.userId);
+    this.calendars.remember(next.details.participants.map((participant) => participant.userId));
     return this.bump();
   }
 
@@ -155,15 +151,10 @@ export class BookingState {
   eraseParticipant(userId: string): boolean {
     const desired = this.desiredBooking;
     if (!desired) return false;
-    this.erased.add(userId);
     const before = desired.details.participants.length;
     desired.details = { ...desired.details, participants: desired.details.participants.filter((p) => p.userId !== userId) };
-    let forgot = desired.details.participants.length !== before;
-    for (const [key, calendar] of this.calendars) {
-      if (calendar.userId !== userId) continue;
-      this.calendars.delete(key);
-      forgot = true;
-    }
+    const forgotCalendars = this.calendars.forget(userId);
+    const forgot = desired.details.participants.length !== before || forgotCalendars;
     this.invitations.forget(userId);
     if (!forgot) return false;
     if (desired.details.participants.length === 0 && desired.status !== 'cancelled') desired.status = 'cancelled';
@@ -177,12 +168,7 @@ export class BookingState {
 
   /** A calendar account was (re)connected: its event must be written again even if we think it is. */
   resync(connectionId: string): void {
-    for (const calendar of this.calendars.values()) {
-      if (calendar.connectionId === connectionId) {
-        calendar.syncedRevision = undefined;
-        calendar.awaitingReauth = false;
-      }
-    }
+    this.calendars.resync(connectionId);
     this.changedSincePass = true;
   }
 
@@ -206,7 +192,7 @@ export class BookingState {
   /** Users whose calendars we may still have to clean up (former participants included). */
   get userIdsToResolve(): string[] {
     const ids = new Set(this.participantUserIds);
-    for (const calendar of this.calendars.values()) ids.add(calendar.userId);
+    for (const calendar of this.calendars.all) ids.add(calendar.userId);
     return [...ids];
   }
 
@@ -232,23 +218,23 @@ export class BookingState {
             target.userId === userId &&
             target.usable &&
             !target.removing &&
-            (target.syncEnabled || this.calendars.get(recordKey(userId, target.connectionId))?.externalEventId !== undefined),
+            (target.syncEnabled || this.calendars.get(userId, target.connectionId)?.externalEventId !== undefined),
         );
         if (mine.length === 0) {
-          this.calendars.set(recordKey(userId, null), { userId, connectionId: null, provider: null, state: 'skipped', syncedAt: nowIso });
+          this.calendars.set({ userId, connectionId: null, provider: null, state: 'skipped', syncedAt: nowIso });
           continue;
         }
-        this.calendars.delete(recordKey(userId, null));
+        this.calendars.delete(userId, null);
         for (const target of mine) {
           const key = recordKey(userId, target.connectionId);
           wanted.add(key);
-          const calendar = this.calendars.get(key) ?? {
+          const calendar = this.calendars.get(userId, target.connectionId) ?? {
             userId,
             connectionId: target.connectionId,
             provider: target.provider,
             state: 'pending',
           };
-          this.calendars.set(key, calendar);
+          this.calendars.set(calendar);
           if (target.needsReauth) {
             calendar.state = 'pending';
             calendar.awaitingReauth = true;
@@ -288,9 +274,9 @@ export class BookingState {
 
     // Everything we wrote that is no longer wanted (cancelled, participant removed, sync off) goes.
     const byConnection = new Map(targets.map((target) => [target.connectionId, target]));
-    for (const [key, calendar] of this.calendars) {
+    for (const [key, calendar] of this.calendars.entries()) {
       if (wanted.has(key) || calendar.connectionId === null) {
-        if (calendar.connectionId === null && !participants.has(calendar.userId)) this.calendars.delete(key);
+        if (calendar.connectionId === null && !participants.has(calendar.userId)) this.calendars.delete(calendar.userId, null);
         if (calendar.connectionId === null && desired.status === 'cancelled') calendar.state = 'skipped';
         continue;
       }
@@ -325,67 +311,37 @@ export class BookingState {
 
   /** Run after `plan`: the mails that bring each recipient's invitation to the current revision. */
   planInvitations(mode: InvitationMode, busy: (userId: string) => boolean): InvitationOp[] {
-    const held = [...this.calendars.values()].filter((c) => c.connectionId !== null && c.state !== 'deleted' && c.state !== 'skipped');
+    const held = this.calendars.all.filter((c) => c.connectionId !== null && c.state !== 'deleted' && c.state !== 'skipped');
     const hasCalendar = (userId: string) => held.some((c) => c.userId === userId);
     return this.desired ? this.invitations.plan({ desired: this.desired, revision: this.revision, mode, hasCalendar, busy }) : [];
   }
 
   record(userId: string, connectionId: string): CalendarRecord | undefined {
-    return this.calendars.get(recordKey(userId, connectionId));
+    return this.calendars.get(userId, connectionId);
   }
 
   markUpserted(op: ReconcileOp, revision: number, externalEventId: string, calendarId: string, nowIso: string): void {
-    const calendar = this.settle(op, 'synced', revision, nowIso);
-    calendar.externalEventId = externalEventId;
-    calendar.calendarId = calendarId;
+    this.calendars.markUpserted(op, revision, externalEventId, calendarId, nowIso);
   }
 
   markDeleted(op: ReconcileOp, revision: number, nowIso: string): void {
-    this.settle(op, 'deleted', revision, nowIso);
-  }
-
-  /** The calendar reached `revision`: whatever failed or waited before is over. */
-  private settle(op: ReconcileOp, state: 'synced' | 'deleted', revision: number, nowIso: string): CalendarRecord {
-    const calendar = this.ensure(op);
-    calendar.state = state;
-    calendar.syncedRevision = revision;
-    calendar.syncedAt = nowIso;
-    calendar.lastError = undefined;
-    calendar.awaitingReauth = false;
-    return calendar;
+    this.calendars.markDeleted(op, revision, nowIso);
   }
 
   markFailed(op: ReconcileOp, message: string): void {
-    const calendar = this.ensure(op);
-    calendar.state = 'failed';
-    calendar.lastError = message;
+    this.calendars.markFailed(op, message);
   }
 
   markSkipped(op: ReconcileOp, message: string): void {
-    const calendar = this.ensure(op);
-    calendar.state = 'skipped';
-    calendar.lastError = message;
+    this.calendars.markSkipped(op, message);
   }
 
   markAwaitingReauth(op: ReconcileOp, message: string): void {
-    const calendar = this.ensure(op);
-    calendar.state = 'pending';
-    calendar.lastError = message;
-    calendar.awaitingReauth = true;
-  }
-
-  private ensure(op: ReconcileOp): CalendarRecord {
-    const key = recordKey(op.userId, op.connectionId);
-    let calendar = this.calendars.get(key);
-    if (!calendar) {
-      calendar = { userId: op.userId, connectionId: op.connectionId, provider: op.provider, state: 'pending' };
-      if (!this.erased.has(op.userId)) this.calendars.set(key, calendar);
-    }
-    return calendar;
+    this.calendars.markAwaitingReauth(op, message);
   }
 
   private get lanes(): Array<Pick<CalendarRecord, 'state' | 'awaitingReauth'>> {
-    return [...this.calendars.values(), ...this.invitations.all];
+    return [...this.calendars.all, ...this.invitations.all];
   }
 
   /** Nothing left to do: every calendar and invitation is synced, deleted, skipped or failed for good. */
@@ -405,7 +361,7 @@ export class BookingState {
     const booking = { bookingId: this.bookingId, status: desired.status, version: this.version, details: desired.details };
     return bookingView(
       desired.cancelReason !== undefined ? { ...booking, cancelReason: desired.cancelReason } : booking,
-      [...[...this.calendars.values()].map(calendarView), ...this.invitations.views()],
+      [...this.calendars.views(), ...this.invitations.views()],
       this.syncState,
     );
   }
@@ -415,7 +371,7 @@ export class BookingState {
       desired: this.desired,
       revision: this.revision,
       savedRevision: this.savedRevision,
-      calendars: [...this.calendars.values()].map((calendar) => ({ ...calendar })),
+      calendars: this.calendars.carry(),
       invitations: this.invitations.carry(),
     };
   }

@@ -1,6 +1,6 @@
 import type { BenchEnvironment } from '../environment';
-import { judgeCalendars, readCreatedTimes } from '../service/calendar-check';
 import { confirmBody } from '../service/confirm-body';
+import { judgeWrittenEvents } from '../service/judge-written-events';
 import type { BenchUser } from '../service/participants';
 import { waitForWrittenEvents } from '../service/wait-for-events';
 import { pacedSide, type PacedServiceSide } from './figures';
@@ -39,24 +39,12 @@ export async function runServicePaced(
   o.log(`${o.label}: ${accepted.length} confirms accepted, offered at ${offers.achievedPerSecond}/s`);
   await waitForWrittenEvents(env.pool, prefix, accepted.length * 2, 120_000, o.log);
 
-  const found = await readCreatedTimes(
-    env.sandbox,
-    plans.flatMap((p) => [p.tutor.email, p.client.email]),
-    prefix,
-  );
-  const verdict = judgeCalendars(
-    accepted.map((p) => ({ bookingId: p.bookingId, emails: [p.tutor.email, p.client.email] })),
-    found,
-  );
-  const latencies = accepted.flatMap((p) => {
-    const done = verdict.completedAt.get(p.bookingId);
-    return done === undefined ? [] : [done - p.acceptedAt];
-  });
+  const verdict = await judgeWrittenEvents(env.sandbox, prefix, plans);
   return {
     ...pacedSide(
       offers,
       refused,
-      latencies,
+      verdict.latencies,
       accepted.map((p) => p.acceptedAt - p.sentAt),
     ),
     duplicates: verdict.duplicates,

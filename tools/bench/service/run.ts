@@ -5,7 +5,7 @@ import { forEachConcurrently } from '../concurrently';
 import { cpuMsPerBooking, latencyFigures, perSecond, round2, type LatencyFigures } from '../figures';
 import { measureCpu, pidsNamed, watchPeakRss, type CpuGroups } from '../process-stats';
 import { confirmBody } from './confirm-body';
-import { judgeCalendars, readCreatedTimes } from './calendar-check';
+import { judgeWrittenEvents } from './judge-written-events';
 import type { BenchUser } from './participants';
 import { waitForWrittenEvents } from './wait-for-events';
 
@@ -76,25 +76,13 @@ export async function runServiceBookings(env: BenchEnvironment, o: ServiceRunOpt
 
   const peaks = watchers.map((w) => w.stop());
   const cpuSeconds = cpu.stop();
-  const found = await readCreatedTimes(
-    env.sandbox,
-    plans.flatMap((p) => [p.tutor.email, p.client.email]),
-    prefix,
-  );
-  const verdict = judgeCalendars(
-    accepted.map((p) => ({ bookingId: p.bookingId, emails: [p.tutor.email, p.client.email] })),
-    found,
-  );
-  const latencies = accepted.flatMap((p) => {
-    const done = verdict.completedAt.get(p.bookingId);
-    return done === undefined ? [] : [done - p.acceptedAt];
-  });
+  const verdict = await judgeWrittenEvents(env.sandbox, prefix, plans);
   const finishedAt = Math.max(...verdict.completedAt.values(), startedAt);
   return {
     bookings: o.bookings,
     seconds: round2((finishedAt - startedAt) / 1000),
     throughputPerSecond: perSecond(verdict.completedAt.size, finishedAt - startedAt),
-    latencyMs: latencyFigures(latencies),
+    latencyMs: latencyFigures(verdict.latencies),
     eventsVerified: verdict.eventsVerified,
     duplicates: verdict.duplicates,
     lost: verdict.lost + refused * 2,
