@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { generatedFiles, REPO_DIR } from './generated-files';
 
@@ -7,6 +7,7 @@ import { generatedFiles, REPO_DIR } from './generated-files';
 
 async function main(): Promise<void> {
   for (const file of await generatedFiles()) {
+    mkdirSync(path.dirname(path.join(REPO_DIR, file.path)), { recursive: true });
     writeFileSync(path.join(REPO_DIR, file.path), file.content);
     process.stdout.write(`wrote ${file.path}\n`);
   }

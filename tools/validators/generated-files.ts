@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Ajv from 'ajv';
+import ucs2length from 'ajv/dist/runtime/ucs2length';
 import standaloneCode from 'ajv/dist/standalone';
 import { format } from 'prettier';
 import { z } from 'zod';
@@ -58,30 +59,8 @@ export function jsonSchemaOf(schema: z.ZodType): Record<string, unknown> {
   return withoutAnnotations(z.toJSONSchema(schema, { io: 'input', target: 'draft-07' })) as Record<string, unknown>;
 }
 
-function validatorsModule(): string {
-  const ajv = new Ajv({
-    code: { source: true, lines: true },
-    // As zod reads its regular expressions: without the `u` flag. (String lengths count code
-    // points in both, Ajv with its pure runtime helper `ucs2length`.)
-    unicodeRegExp: false,
-    // Formats are annotations here: zod's e-mail check is its pattern (emitted alongside), and
-    // instants are checked by `instantMillis` after the validator (src/workflows/input-rules.ts).
-    validateFormats: false,
-    // Every problem, as zod reports them (the workflow's log keeps the first 5).
-    allErrors: true,
-    messages: false,
-    strict: true,
-  });
-  for (const [name, schema] of Object.entries(VALIDATED_SCHEMAS)) ajv.addSchema(jsonSchemaOf(schema), name);
-  const code = standaloneCode(ajv, Object.fromEntries(Object.keys(VALIDATED_SCHEMAS).map((name) => [name, name])));
-  return `${HEADER}\n${code}`;
-}
-
-function declarationsModule(): string {
-  const lines = Object.keys(VALIDATED_SCHEMAS).map((name) => `export declare const ${name}: GeneratedValidator;`);
-  return `${HEADER}
-
-/** A problem the validator found: where (a JSON Pointer) and which JSON Schema keyword failed. */
+/** What the generated module declares: Ajv's validate functions, typed for the workflows. */
+const TYPES = `/** A problem the validator found: where (a JSON Pointer) and which JSON Schema keyword failed. */
 export interface ValidatorIssue {
   instancePath: string;
   keyword: string;
@@ -93,8 +72,45 @@ export interface GeneratedValidator {
   (value: unknown): boolean;
   errors?: ValidatorIssue[] | null;
 }
+`;
 
-${lines.join('\n')}
+/**
+ * Ajv's runtime helper, copied in: the module imports nothing, so it needs no package at run time
+ * (Ajv is a development dependency) and the workflow bundle holds only what it runs.
+ */
+const UCS2LENGTH_REQUIRE = 'require("ajv/dist/runtime/ucs2length").default';
+
+function validatorsModule(): string {
+  const ajv = new Ajv({
+    code: { source: true, esm: true, lines: true },
+    // As zod reads its regular expressions: without the `u` flag. (String lengths count code
+    // points in both, Ajv with its pure helper `ucs2length`.)
+    unicodeRegExp: false,
+    // Formats are annotations here: zod's e-mail check is its pattern (emitted alongside), and
+    // instants are checked by `instantMillis` after the validator (src/workflows/input-rules.ts).
+    validateFormats: false,
+    // Every problem, as zod reports them (the workflow's log keeps the first 5).
+    allErrors: true,
+    messages: false,
+    strict: true,
+  });
+  for (const [name, schema] of Object.entries(VALIDATED_SCHEMAS)) ajv.addSchema(jsonSchemaOf(schema), name);
+  let code = standaloneCode(ajv, Object.fromEntries(Object.keys(VALIDATED_SCHEMAS).map((name) => [name, name])));
+  // Already strict: it is a module.
+  code = code.replace(/^"use strict";/, '');
+  if (code.includes(UCS2LENGTH_REQUIRE)) code = `${ucs2length.toString()}\n${code.split(UCS2LENGTH_REQUIRE).join('ucs2length')}`;
+  if (/\brequire\(/.test(code)) throw new Error('the generated validators require a module: copy it in as ucs2length is');
+  // Each validator typed as the workflows use it.
+  for (const name of Object.keys(VALIDATED_SCHEMAS)) {
+    const exported = new RegExp(`export const ${name} = (validate\\d+);`);
+    if (!exported.test(code)) throw new Error(`no export of ${name} in Ajv's code`);
+    code = code.replace(exported, `export const ${name}: GeneratedValidator = $1;`);
+  }
+  return `${HEADER}
+// @ts-nocheck -- Ajv's standalone code is untyped JavaScript; the exports are typed, and a unit test holds its verdicts to zod's.
+
+${TYPES}
+${code}
 `;
 }
 
@@ -110,9 +126,6 @@ export interface GeneratedFile {
 }
 
 export async function generatedFiles(): Promise<GeneratedFile[]> {
-  const files: GeneratedFile[] = [
-    { path: `${DIR}/input-validators.js`, content: validatorsModule() },
-    { path: `${DIR}/input-validators.d.ts`, content: declarationsModule() },
-  ];
+  const files: GeneratedFile[] = [{ path: `${DIR}/input-validators.ts`, content: validatorsModule() }];
   return Promise.all(files.map(async (f) => ({ path: f.path, content: await pretty(f.content, path.join(REPO_DIR, f.path)) })));
 }
