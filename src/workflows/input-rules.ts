@@ -25,10 +25,11 @@ import { isTemplateText, parseTemplate, withinTemplateRoles } from '../domain/te
  * known time zone, an http(s) meeting link) are read by the activities that render events and
  * invitations, which trust what the workflow hands them.
  *
- * What the API does and this does not: zod's transforms. Single-line text is trimmed (then must
- * not be empty) and line breaks become LF; the API sends the workflows its parsed output, so
- * those values arrive already trimmed and with LF. A value sent by another way than the API is
- * taken as sent: untrimmed or with CRLF, which is harmless (no control character gets through).
+ * The API's alone: zod's transforms, and what it checks after them. Single-line text is trimmed
+ * (and must then not be empty) and line breaks become LF; the API sends the workflows its parsed
+ * output, so those values arrive trimmed and with LF. A value sent by another way than the API is
+ * taken as sent, which is safe: untrimmed or blank single-line text still holds no control
+ * character, and CRLF is a line break the multi-line rule allows before the transform too.
  */
 
 export interface InputIssue {
