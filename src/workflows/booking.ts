@@ -1,19 +1,19 @@
 import { condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { BookingDetails, BookingStatus, BookingView, ReconcileTargets } from '../domain/booking';
 import { KEEP_AFTER_END_MS } from '../domain/booking-lifetime';
-import {
-  bookingWorkflowInputSchema,
-  cancelChangeSchema,
-  confirmChangeSchema,
-  eraseParticipantRequestSchema,
-  rescheduleChangeSchema,
-  syncConnectionRequestSchema,
-} from '../domain/booking-input-schemas';
 import { FailureType } from '../domain/failures';
 import { activities, bookingStoreActivities } from './activity-options';
 import { recordKey, type CarriedState, type ReconcileOp } from './booking-records';
 import { BookingState } from './booking-state';
 import { checkedInput, checkedStartInput } from './checked-input';
+import {
+  bookingWorkflowInputCheck,
+  cancelChangeCheck,
+  confirmChangeCheck,
+  eraseParticipantRequestCheck,
+  rescheduleChangeCheck,
+  syncConnectionRequestCheck,
+} from './input-checks';
 import {
   cancelSignal,
   confirmSignal,
@@ -70,26 +70,26 @@ function bookingVisibility(
 export async function bookingWorkflow(rawInput: BookingWorkflowInput): Promise<BookingView | null> {
   // Checked as the API checks its input, since anyone who can reach Temporal can start or signal
   // this workflow: a signal that does not parse is logged and ignored, a start input fails the run.
-  const input = checkedStartInput('booking', bookingWorkflowInputSchema, rawInput);
+  const input = checkedStartInput('booking', bookingWorkflowInputCheck, rawInput);
   const state = new BookingState(input.bookingId, input.carried);
   setHandler(confirmSignal, (change) => {
-    const checked = checkedInput('a confirm signal', confirmChangeSchema, change);
+    const checked = checkedInput('a confirm signal', confirmChangeCheck, change);
     if (checked) void state.confirm(checked);
   });
   setHandler(rescheduleSignal, (change) => {
-    const checked = checkedInput('a reschedule signal', rescheduleChangeSchema, change);
+    const checked = checkedInput('a reschedule signal', rescheduleChangeCheck, change);
     if (checked) void state.reschedule(checked);
   });
   setHandler(cancelSignal, (change) => {
-    const checked = checkedInput('a cancel signal', cancelChangeSchema, change);
+    const checked = checkedInput('a cancel signal', cancelChangeCheck, change);
     if (checked) void state.cancel(checked);
   });
   setHandler(syncConnectionSignal, (request) => {
-    const checked = checkedInput('a syncConnection signal', syncConnectionRequestSchema, request);
+    const checked = checkedInput('a syncConnection signal', syncConnectionRequestCheck, request);
     if (checked) state.resync(checked.connectionId);
   });
   setHandler(eraseParticipantSignal, (request) => {
-    const checked = checkedInput('an eraseParticipant signal', eraseParticipantRequestSchema, request);
+    const checked = checkedInput('an eraseParticipant signal', eraseParticipantRequestCheck, request);
     if (checked) state.eraseParticipant(checked.userId);
   });
   setHandler(stateQuery, () => state.view());

@@ -9,13 +9,13 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import { calendarAccountWorkflowInputSchema, connectedEventSchema, disconnectRequestSchema } from '../domain/booking-input-schemas';
 import { FailureType } from '../domain/failures';
 import { activities, busyReadActivities, disconnectCallActivities } from './activity-options';
 import { bulkSyncWorkflow } from './bulk-sync';
 import { reportBusyRead } from './busy-read-reports';
 import { CalendarAccountState, type CarriedCalendarAccountState } from './calendar-account-state';
 import { checkedInput, checkedStartInput } from './checked-input';
+import { calendarAccountWorkflowInputCheck, connectedEventCheck, disconnectRequestCheck } from './input-checks';
 import { bulkSyncWorkflowId, connectedSignal, disconnectSignal, refreshBusySignal, renewPushSignal } from './messages';
 import { emitNotification, reportAccountError } from './notification';
 import { removeAccountEvents } from './remove-events';
@@ -43,14 +43,14 @@ const MIN_BUSY_READ_GAP_MS = 5_000;
 export async function connectionWorkflow(rawInput: CalendarAccountWorkflowInput): Promise<void> {
   // Checked as the API checks its input, since anyone who can reach Temporal can start or signal
   // this workflow: a signal that does not parse is logged and ignored, a start input fails the run.
-  const input = checkedStartInput('connection', calendarAccountWorkflowInputSchema, rawInput);
+  const input = checkedStartInput('connection', calendarAccountWorkflowInputCheck, rawInput);
   const { connectionId, userId } = input;
   const state = new CalendarAccountState(input, input.maxHistoryEvents ?? MAX_HISTORY_EVENTS);
   setHandler(connectedSignal, (event) => {
-    if (checkedInput('a connected signal', connectedEventSchema, event)) state.connected();
+    if (checkedInput('a connected signal', connectedEventCheck, event)) state.connected();
   });
   setHandler(disconnectSignal, (request) => {
-    const checked = checkedInput('a disconnect signal', disconnectRequestSchema, request);
+    const checked = checkedInput('a disconnect signal', disconnectRequestCheck, request);
     if (checked) state.disconnectRequested(checked);
   });
   setHandler(refreshBusySignal, () => state.busyReadAsked());

@@ -1,31 +1,43 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { log } from '@temporalio/workflow';
-import type { z } from 'zod';
+import type { ValidatorIssue } from './generated/input-validators';
+import type { InputCheck } from './input-checks';
+import type { InputIssue } from './input-rules';
 
 /** Issues named in the log line: enough to see what was wrong, bounded whatever was sent. */
 const MAX_LOGGED_ISSUES = 5;
 
+/** A generated validator's issue as a dotted path and the JSON Schema keyword that failed (a missing field is named). */
+function fromValidator(issue: ValidatorIssue): InputIssue {
+  const segments = issue.instancePath
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  if (issue.keyword === 'required' && typeof issue.params.missingProperty === 'string') segments.push(issue.params.missingProperty);
+  return { path: segments.join('.'), kind: issue.keyword };
+}
+
 /**
- * `value` parsed with `schema` (one of src/domain/booking-input-schemas.ts, as the API uses),
- * or `undefined` after logging what was wrong with it. Signals and start inputs can reach a
- * workflow from anyone who can reach Temporal, not only through the API. The log names the
- * fields and the kind of problem, never their values (they may be personal data).
+ * `value` when it passes `check` (one of input-checks.ts: the API's schema as a generated
+ * validator, then the same rules), or `undefined` after logging what was wrong with it. Signals
+ * and start inputs can reach a workflow from anyone who can reach Temporal, not only through the
+ * API. The log names the fields and the kind of problem, never their values (they may be personal data).
  */
-export function checkedInput<S extends z.ZodType>(what: string, schema: S, value: unknown): z.output<S> | undefined {
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data;
+export function checkedInput<T>(what: string, check: InputCheck<T>, value: unknown): T | undefined {
+  const issues = check.validate(value) ? (check.rules?.(value as T) ?? []) : (check.validate.errors ?? []).map(fromValidator);
+  if (issues.length === 0) return value as T;
   log.warn(`ignored ${what}: it does not match its schema`, {
-    issues: parsed.error.issues.slice(0, MAX_LOGGED_ISSUES).map((i) => `${i.path.join('.') || '(input)'}: ${i.code}`),
+    issues: issues.slice(0, MAX_LOGGED_ISSUES).map((i) => `${i.path || '(input)'}: ${i.kind}`),
   });
   return undefined;
 }
 
 /**
- * A workflow's start input parsed with `schema`; one that does not parse fails the run
+ * A workflow's start input checked with `check`; one that does not pass fails the run
  * (non-retryable, logged like a signal), so it is visible as failed and does nothing.
  */
-export function checkedStartInput<S extends z.ZodType>(workflow: string, schema: S, value: unknown): z.output<S> {
-  const input = checkedInput(`the ${workflow} workflow input`, schema, value);
+export function checkedStartInput<T>(workflow: string, check: InputCheck<T>, value: unknown): T {
+  const input = checkedInput(`the ${workflow} workflow input`, check, value);
   if (input === undefined)
     throw ApplicationFailure.nonRetryable(`the ${workflow} workflow input does not match its schema`, 'InvalidWorkflowInput');
   return input;
