@@ -17,11 +17,11 @@ let pool: Pool;
 let statements: string[] = [];
 let bookings: PgBookingStore;
 let accounts: PgCalendarAccountStore;
+const box = new SecretBox([{ id: 'trips', key: randomBytes(32) }]);
 
 beforeAll(() => {
   pool = createPool(inject('databaseUrl'), 2);
   countQueries(pool, (kind) => statements.push(kind));
-  const box = new SecretBox([{ id: 'trips', key: randomBytes(32) }]);
   bookings = new PgBookingStore(pool, new BookingPersonalSeal(box));
   accounts = new PgCalendarAccountStore(pool, box);
 });
@@ -197,6 +197,25 @@ describe('PgCalendarAccountStore.getWithCredentialsTakingToken: the account and 
     expect(await budget.tryTake(key, 0.001, 2)).toBe(true);
     expect(await budget.tryTake(key, 0.001, 2)).toBe(false);
     expect((await accounts.getWithCredentialsTakingToken(account.id, key, paces))?.tokenTaken).toBe(false);
+  });
+
+  it('gives out no more than the burst at once, whichever worker asks', async () => {
+    const account = await connect(uid('gus'));
+    const key = `connection:${account.id}`;
+    const other = createPool(inject('databaseUrl'), 3);
+    try {
+      const stores = [accounts, new PgCalendarAccountStore(other, box)];
+      const taken = await Promise.all(
+        Array.from(
+          { length: 10 },
+          async (_, i) => (await stores[i % 2]!.getWithCredentialsTakingToken(account.id, key, paces))?.tokenTaken,
+        ),
+      );
+      // Google's burst of 2 here; a token a thousand seconds: none comes back during the test.
+      expect(taken.filter(Boolean)).toHaveLength(2);
+    } finally {
+      await other.end();
+    }
   });
 
   it('takes no token for an account that needs re-authentication or is disconnected, nor for one that does not exist', async () => {
