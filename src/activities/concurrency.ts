@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
-import type { ProviderBudgetStore } from '../db/provider-budget';
+import type { BudgetPace, ProviderBudgetStore } from '../db/provider-budget';
 import type { ProviderSlotStore } from '../db/provider-slots';
 
 /** Longer than one provider call can take (its 20 s timeout plus lookups), so a lease outlives its call. */
@@ -49,23 +49,33 @@ export async function withRequestSlot<T>(
  */
 export const PACE_SHARE = 0.98;
 
+/** An account's request budget for a provider allowing `requestsPerSecond` per user: 95 % of it, a burst of one second's worth. */
+export function requestPace(requestsPerSecond: number): BudgetPace {
+  const perSecond = requestsPerSecond * PACE_SHARE;
+  return { perSecond, burst: Math.max(1, perSecond) };
+}
+
 /**
  * Waits for a token of the account's request budget, shared by every worker: calls go out at most
  * at PACE_SHARE of the provider's per-user quota with a burst of one second's worth, so a backlog of
  * writes (a loaded or restarted worker catching up) is sent at that pace instead of all at once
  * into 429s. When no token comes for a while, fails retryably and Temporal tries again shortly.
  * Resolves true when it had to wait (the caller's view of the account may be stale by then).
+ * `refusedAt`: a token was asked for at that time already (with the account's row) and refused;
+ * the wait goes on from there, as if that had been its first try.
  */
 export async function takeRequestToken(
   budget: ProviderBudgetStore,
   key: string,
   requestsPerSecond: number,
   signal?: AbortSignal,
+  refusedAt?: number,
 ): Promise<boolean> {
-  const pace = requestsPerSecond * PACE_SHARE;
-  const deadline = Date.now() + WAIT_MS;
+  const { perSecond: pace, burst } = requestPace(requestsPerSecond);
+  const deadline = (refusedAt ?? Date.now()) + WAIT_MS;
   let waited = false;
-  while (!(await budget.tryTake(key, pace, Math.max(1, pace)))) {
+  let taken = refusedAt === undefined ? await budget.tryTake(key, pace, burst) : false;
+  while (!taken) {
     waited = true;
     if (signal?.aborted) throw signal.reason;
     if (Date.now() > deadline) {
@@ -77,6 +87,7 @@ export async function takeRequestToken(
     }
     const interval = 1000 / pace;
     await pause(interval * (0.5 + Math.random()));
+    taken = await budget.tryTake(key, pace, burst);
   }
   return waited;
 }

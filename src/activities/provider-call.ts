@@ -2,11 +2,12 @@ import { SpanStatusCode, trace } from '@opentelemetry/api';
 import { asyncLocalStorage } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { checkCredentials, type CredentialCheck } from '../account-access/credentials';
+import type { ProviderPaces } from '../db/provider-budget';
 import type { AccountProblemKind } from '../domain/account-health';
 import type { Reminder } from '../events/reminders';
 import { ProviderError, type AccessContext, type CalendarProvider, type ProviderKind } from '../providers/types';
 import { accountFailure, diagnoseRefusal, secretProblem } from './account-health';
-import { takeRequestToken, withRequestSlot } from './concurrency';
+import { requestPace, takeRequestToken, withRequestSlot } from './concurrency';
 import type { ActivityDeps } from './deps';
 import { connectionUnavailable, reauthRequired, tokenExpired, toActivityFailure } from './failures';
 import { TRACER_NAME } from '../telemetry/tracing';
@@ -32,6 +33,18 @@ export interface ReadyAccount {
   errorKind: AccountProblemKind | null;
   /** The calendar events are written to, as the account was loaded: only its refusals can be calendar problems of the account. */
   accountCalendarId: string;
+  /** The request token asked for with the account's row, for the first call made with it. */
+  tokenWithRow?: TokenWithRow;
+}
+
+/**
+ * A request token asked for in the round trip that loaded the account (`at`), and whether it was
+ * taken. The first call made with the account spends it (or, refused, waits on from there);
+ * copies of a ReadyAccount share this object, so it is spent once.
+ */
+export interface TokenWithRow {
+  state: 'taken' | 'refused' | 'spent';
+  at: number;
 }
 
 /** What a provider call is asked to do, given the account's adapter and credentials. */
@@ -45,7 +58,7 @@ export type FailureAudit = (message: string, final: boolean) => Promise<void>;
 
 /** What the pipeline uses of the activities' dependencies. */
 export type ProviderCallDeps = Pick<ActivityDeps, 'slots' | 'budget' | 'providers' | 'now'> & {
-  calendarAccounts: Pick<ActivityDeps['calendarAccounts'], 'getWithCredentials'>;
+  calendarAccounts: Pick<ActivityDeps['calendarAccounts'], 'getWithCredentials' | 'getWithCredentialsTakingToken'>;
   accountHealth: Pick<ActivityDeps['accountHealth'], 'markError'>;
 };
 
@@ -53,10 +66,15 @@ export type ProviderCallDeps = Pick<ActivityDeps, 'slots' | 'budget' | 'provider
  * The account's credentials as they stand now. A secret that cannot be opened (its key is gone)
  * puts the account in `error` and fails for good: retrying cannot bring a key back.
  */
-async function credentialCheck(deps: ProviderCallDeps, connectionId: string, justRefreshed?: boolean): Promise<CredentialCheck> {
+async function credentialCheck(
+  deps: ProviderCallDeps,
+  connectionId: string,
+  justRefreshed?: boolean,
+  accounts: CredentialSource = deps.calendarAccounts,
+): Promise<CredentialCheck> {
   const now = deps.now ?? Date.now;
   try {
-    return await checkCredentials(deps.calendarAccounts, connectionId, now(), { justRefreshed });
+    return await checkCredentials(accounts, connectionId, now(), { justRefreshed });
   } catch (err) {
     const problem = secretProblem(err);
     if (problem) throw await accountFailure(deps, connectionId, problem);
@@ -64,12 +82,36 @@ async function credentialCheck(deps: ProviderCallDeps, connectionId: string, jus
   }
 }
 
+type CredentialSource = Parameters<typeof checkCredentials>[0];
+
+/** The request budget of an account: one bucket per account, whichever calendar a call is about. */
+const budgetKey = (connectionId: string) => `connection:${connectionId}`;
+
+/** Every provider kind: the pace of each goes with the account's row, whose provider decides. */
+const PROVIDER_KINDS = { google: true, microsoft: true, caldav: true, icloud: true } satisfies Record<ProviderKind, true>;
+
+function providerPaces(deps: ProviderCallDeps): ProviderPaces {
+  const kinds = Object.keys(PROVIDER_KINDS) as ProviderKind[];
+  return Object.fromEntries(kinds.map((k) => [k, requestPace(deps.providers.calendar(k).requestsPerSecondPerUser)])) as ProviderPaces;
+}
+
 /**
  * Loads an account and usable credentials for provider calls, or fails the way workflows
  * expect: gone, needs re-authentication, or token expired (the workflow refreshes and retries).
+ * The same round trip asks for the request token of the first call made with the account (none
+ * is taken for an account that is disconnected or needs re-authentication).
  */
 export async function readyAccount(deps: ProviderCallDeps, input: AccountInput): Promise<ReadyAccount> {
-  const check = await credentialCheck(deps, input.connectionId, input.tokenJustRefreshed);
+  let tokenWithRow: TokenWithRow | undefined;
+  const withToken: CredentialSource = {
+    getWithCredentials: async (id) => {
+      const at = Date.now();
+      const loaded = await deps.calendarAccounts.getWithCredentialsTakingToken(id, budgetKey(id), providerPaces(deps));
+      if (loaded) tokenWithRow = { state: loaded.tokenTaken ? 'taken' : 'refused', at };
+      return loaded;
+    },
+  };
+  const check = await credentialCheck(deps, input.connectionId, input.tokenJustRefreshed, withToken);
   const { account, credentials } = usable(check, input.connectionId);
   return {
     connectionId: account.id,
@@ -79,6 +121,7 @@ export async function readyAccount(deps: ProviderCallDeps, input: AccountInput):
     reminders: account.reminders,
     errorKind: account.errorKind ?? null,
     accountCalendarId: account.calendarId,
+    ...(tokenWithRow ? { tokenWithRow } : {}),
   };
 }
 
@@ -151,6 +194,25 @@ export async function callProvider<T>(
   });
 }
 
+/**
+ * The call's request token: the one asked for with the account's row when this is the first call
+ * made with it (refused, the wait goes on from that ask), else one of its own. True when it had
+ * to wait, as takeRequestToken.
+ */
+async function callToken(
+  deps: ProviderCallDeps,
+  prepared: ReadyAccount,
+  key: string,
+  requestsPerSecond: number,
+  signal: AbortSignal | undefined,
+): Promise<boolean> {
+  const withRow = prepared.tokenWithRow;
+  if (withRow === undefined || withRow.state === 'spent') return takeRequestToken(deps.budget, key, requestsPerSecond, signal);
+  const refused = withRow.state === 'refused';
+  withRow.state = 'spent';
+  return refused ? takeRequestToken(deps.budget, key, requestsPerSecond, signal, withRow.at) : false;
+}
+
 /** The call itself: budget, slot, cancellation, heartbeats, and the failure audited and translated. */
 async function providerCall<T>(
   deps: ProviderCallDeps,
@@ -161,10 +223,10 @@ async function providerCall<T>(
   const provider = deps.providers.calendar(prepared.provider);
   const activity = asyncLocalStorage.getStore();
   const signal = activity?.cancellationSignal;
-  const key = `connection:${prepared.connectionId}`;
+  const key = budgetKey(prepared.connectionId);
   let account = prepared;
   try {
-    if (await takeRequestToken(deps.budget, key, provider.requestsPerSecondPerUser, signal)) account = await stillReady(deps, prepared);
+    if (await callToken(deps, prepared, key, provider.requestsPerSecondPerUser, signal)) account = await stillReady(deps, prepared);
   } catch (err) {
     // Waiting for the budget is not a provider failure: nothing to audit.
     if (signal?.aborted) throw signal.reason;

@@ -10,7 +10,14 @@ import type {
   StoredAccount,
   TokenUpdate,
 } from './calendar-account-types';
+import type { ProviderPaces } from './provider-budget';
 import type { SyncLogEntry } from './sync-log';
+
+/** An account and what a provider call authenticates with (null: no access token stored). */
+export interface AccountWithCredentials {
+  account: CalendarAccount;
+  credentials: Credentials | null;
+}
 
 /** A calendar account under its per-account lock, and the writes that commit with the lock's transaction. */
 export interface LockedCalendarAccount {
@@ -56,7 +63,18 @@ export interface CalendarAccountStore {
    */
   reconnectCalDav(id: string, update: CalDavReconnect): Promise<CalendarAccount | 'not_found' | 'other_account'>;
   /** What a provider call authenticates with: an app password (CalDAV) or the access token. */
-  getWithCredentials(id: string): Promise<{ account: CalendarAccount; credentials: Credentials | null } | undefined>;
+  getWithCredentials(id: string): Promise<AccountWithCredentials | undefined>;
+  /**
+   * getWithCredentials and, in the same round trip, one token of the account's request budget
+   * (`budgetKey`, at the pace `paces` gives its provider), as ProviderBudgetStore.tryTake takes
+   * it; none is taken for an account that is disconnected or needs re-authentication.
+   * `tokenTaken`: false also when the bucket held less than one.
+   */
+  getWithCredentialsTakingToken(
+    id: string,
+    budgetKey: string,
+    paces: ProviderPaces,
+  ): Promise<(AccountWithCredentials & { tokenTaken: boolean }) | undefined>;
   /**
    * Runs `work` holding a per-account lock that every process honours (a transaction-scoped
    * PostgreSQL advisory lock), with the row re-read under the lock. Used to refresh a token once

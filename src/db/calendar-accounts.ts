@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import { DecryptionError, type SecretBox } from '../crypto/secret-box';
 import type { Reminder } from '../events/reminders';
-import type { Credentials, ProviderKind } from '../providers/types';
+import type { ProviderKind } from '../providers/types';
 import { withTransaction, type Queryable } from './pool';
 import type {
   AccountLimitReached,
@@ -16,7 +16,8 @@ import type {
 } from './calendar-account-types';
 import { COLUMNS, toCalendarAccount, type CalendarAccountRow, type InsertedColumn } from './calendar-account-row';
 import { aad, SecretUnavailableError, type SealedColumn } from './sealed-columns';
-import type { CalendarAccountStore, LockedCalendarAccount } from './calendar-account-store';
+import type { AccountWithCredentials, CalendarAccountStore, LockedCalendarAccount } from './calendar-account-store';
+import { takeTokenStatement, type ProviderPaces } from './provider-budget';
 import { PgSyncLogStore } from './sync-log';
 
 export type {
@@ -32,7 +33,7 @@ export type {
   EventNotRemoved,
 } from './calendar-account-types';
 
-export type { CalendarAccountStore, LockedCalendarAccount } from './calendar-account-store';
+export type { AccountWithCredentials, CalendarAccountStore, LockedCalendarAccount } from './calendar-account-store';
 
 /** An error a change of calendar ends (SQL, on calendar_connections' old values). */
 const CALENDAR_ERROR = `status = 'error' AND (error_kind IS NULL OR error_kind IN ('calendar_not_found', 'calendar_forbidden'))`;
@@ -264,9 +265,36 @@ export class PgCalendarAccountStore implements CalendarAccountStore {
     });
   }
 
-  async getWithCredentials(id: string): Promise<{ account: CalendarAccount; credentials: Credentials | null } | undefined> {
+  async getWithCredentials(id: string): Promise<AccountWithCredentials | undefined> {
     const row = await this.rowOn(this.pool, id);
-    if (!row) return undefined;
+    return row && this.withCredentials(row);
+  }
+
+  /**
+   * One statement: the row, and one token of the account's request budget (the bucket `budgetKey`
+   * of provider_request_budget, refilled at the pace of the account's provider) unless the account
+   * is disconnected or needs re-authentication, which no call goes out for.
+   */
+  async getWithCredentialsTakingToken(
+    id: string,
+    budgetKey: string,
+    paces: ProviderPaces,
+  ): Promise<(AccountWithCredentials & { tokenTaken: boolean }) | undefined> {
+    const { rows } = await this.pool.query<CalendarAccountRow & { token_taken: boolean }>(
+      `WITH account AS (SELECT ${COLUMNS} FROM calendar_connections WHERE id = $1),
+       pace AS (
+         SELECT ($3::jsonb -> provider -> 'perSecond')::float8 AS per_second, ($3::jsonb -> provider -> 'burst')::float8 AS burst
+           FROM account WHERE status NOT IN ('disconnected', 'needs_reauth') AND $3::jsonb ? provider),
+       taken AS (${takeTokenStatement('$2::text', '(SELECT per_second FROM pace)', '(SELECT burst FROM pace)', 'FROM pace')})
+       SELECT account.*, EXISTS (SELECT 1 FROM taken) AS token_taken FROM account`,
+      [id, budgetKey, JSON.stringify(paces)],
+    );
+    const row = rows[0];
+    return row && { ...this.withCredentials(row), tokenTaken: row.token_taken };
+  }
+
+  /** The row's account and what a provider call authenticates with. */
+  private withCredentials(row: CalendarAccountRow): AccountWithCredentials {
     const account = toCalendarAccount(row);
     if (row.password_enc && row.account_email_enc && row.server_url) {
       return {

@@ -106,7 +106,7 @@ describe('npm run bench', () => {
         expect(high!.offeredPerSecond).toBeGreaterThan(low!.offeredPerSecond);
         // Each change of the two-calendar booking: its signal (the confirm's Signal-With-Start is one
         // Action), the reconcile and a calendar write per participant; the API reaches only Temporal.
-        const { confirm, reschedule, cancel, perCalendarDay } = r.cost!;
+        const { confirm, reschedule, cancel, perCalendarDay, participants } = r.cost!;
         expect(confirm.actionsByKind).toMatchObject({ workflowStarted: 1 });
         expect(confirm.actionsByKind.signal ?? 0).toBe(0);
         expect(reschedule.actionsByKind.signal).toBe(1);
@@ -115,7 +115,10 @@ describe('npm run bench', () => {
           expect(c.actionsByKind.activity).toBeGreaterThanOrEqual(3);
           expect(c.temporalActions).toBeGreaterThanOrEqual(4);
           expect(c.dbQueriesByProcess.api).toBe(0);
-          expect(c.dbQueriesByProcess.worker).toBeGreaterThan(0);
+          // The worker's statements: the reconcile's preparation (prior, projection and accounts) in
+          // one, then per participant the account with a request token in one and the outcome in one.
+          expect(c.statements.worker).toMatchObject({ 'with bookings': 1, 'with calendar_connections': participants });
+          expect(c.dbQueriesByProcess.worker).toBe(1 + 2 * participants);
           expect(c.dbQueries).toBe(c.dbQueriesByProcess.api + c.dbQueriesByProcess.worker);
           expect(c.providerCalls).toBeGreaterThanOrEqual(2);
         }

@@ -39,10 +39,25 @@ function account(status: CalendarAccountStatus, tokenLeftMs: number | null, life
   };
 }
 
-/** A store holding one account (or none). */
-const storeWith = (account?: CalendarAccount, credentials: Credentials | null = BEARER) => ({
-  getWithCredentials: (id: string) => Promise.resolve(account && id === account.id ? { account, credentials } : undefined),
-});
+/**
+ * A store holding one account (or none). With the row, a request token is asked for as the one
+ * statement does: never for an account that is disconnected or needs re-auth, else `tokenTaken`.
+ */
+const storeWith = (account?: CalendarAccount, credentials: Credentials | null = BEARER, tokenTaken = true) => {
+  const load = (id: string) => Promise.resolve(account && id === account.id ? { account, credentials } : undefined);
+  const asked: string[] = [];
+  return {
+    asked,
+    getWithCredentials: load,
+    getWithCredentialsTakingToken: async (id: string, budgetKey: string) => {
+      const loaded = await load(id);
+      if (!loaded) return undefined;
+      const callable = loaded.account.status !== 'disconnected' && loaded.account.status !== 'needs_reauth';
+      if (callable) asked.push(budgetKey);
+      return { ...loaded, tokenTaken: callable && tokenTaken };
+    },
+  };
+};
 
 /** Deps whose request slots refuse every call: a provider without a concurrency limit never needs them. */
 function deps(account?: CalendarAccount, credentials?: Credentials | null): ProviderCallDeps {
@@ -137,7 +152,10 @@ describe('checkCredentials: the one rule for whether an account can be called', 
 
 describe('calendarAccount: credentials for an activity, or the failure its workflow acts on', () => {
   it('resolves the account on its current calendar, or the one asked for', async () => {
-    expect(await readyAccount(deps(account('active', 60 * MIN)), { connectionId: 'conn-1' })).toEqual(READY);
+    expect(await readyAccount(deps(account('active', 60 * MIN)), { connectionId: 'conn-1' })).toEqual({
+      ...READY,
+      tokenWithRow: { state: 'taken', at: expect.any(Number) },
+    });
     const other = await readyAccount(deps(account('active', 60 * MIN)), { connectionId: 'conn-1', calendarId: 'work' });
     expect(other.ctx.calendarId).toBe('work');
   });
@@ -235,6 +253,7 @@ describe('callProvider: an account that changed while the call waited for its re
       budget: { tryTake: () => Promise.resolve(++takes > 1) },
       calendarAccounts: {
         getWithCredentials: () => Promise.resolve(takes > 1 ? after : { account: account('active', 60 * MIN), credentials: BEARER }),
+        getWithCredentialsTakingToken: () => Promise.reject(new Error('the account was readied already')),
       },
     };
   }
@@ -366,10 +385,9 @@ describe('callProvider and readyAccount: permanent failures of the account', () 
 
   it('a secret whose key is gone fails for good with the account in error, never a retried surprise', async () => {
     const health = new EpisodeRecorder();
-    const store = {
-      getWithCredentials: () =>
-        Promise.reject(new SecretUnavailableError('conn-1', 'access_token', new DecryptionError('unknown_key', 'no key "old"'))),
-    };
+    const unopenable = () =>
+      Promise.reject(new SecretUnavailableError('conn-1', 'access_token', new DecryptionError('unknown_key', 'no key "old"')));
+    const store = { getWithCredentials: unopenable, getWithCredentialsTakingToken: unopenable };
     const failure = await failureOf(
       readyAccount({ ...deps(), calendarAccounts: store, accountHealth: health }, { connectionId: 'conn-1' }),
     );
@@ -377,5 +395,95 @@ describe('callProvider and readyAccount: permanent failures of the account', () 
     expect(failure.details?.[0]).toMatchObject({ kind: 'secret_unavailable', notificationId: expect.any(String) });
     expect(failure.message).not.toContain('old');
     expect(health.kind).toBe('secret_unavailable');
+  });
+});
+
+describe('readyAccount and callProvider: the request token asked for with the account row', () => {
+  /** Deps on one active account whose row comes with a token (or not), a budget that gives `later` for every later ask, and a provider paced at 100/s. */
+  function tokenDeps(options: { withRow: boolean; later: boolean; after?: CalendarAccount; tokenLeftMs?: number; lifetimeMs?: number }) {
+    const base = deps();
+    const store = storeWith(account('active', options.tokenLeftMs ?? 60 * MIN, options.lifetimeMs), BEARER, options.withRow);
+    const rereads: string[] = [];
+    const provider = { kind: 'google', requestsPerSecondPerUser: 100 } as unknown as CalendarProvider;
+    const budgetAsks: string[] = [];
+    const d: ProviderCallDeps = {
+      ...base,
+      providers: { ...base.providers, calendar: () => provider },
+      budget: { tryTake: (key: string) => (budgetAsks.push(key), Promise.resolve(options.later)) },
+      calendarAccounts: {
+        getWithCredentialsTakingToken: store.getWithCredentialsTakingToken,
+        getWithCredentials: (id: string) => {
+          rereads.push(id);
+          const after = options.after ?? account('active', 60 * MIN);
+          return Promise.resolve({ account: after, credentials: BEARER });
+        },
+      },
+    };
+    return { deps: d, asked: store.asked, budgetAsks, rereads };
+  }
+  const send = (sent: unknown[]) => (_p: CalendarProvider, ctx: { calendarId: string }) => (
+    sent.push(ctx.calendarId),
+    Promise.resolve('sent')
+  );
+
+  it('the first call spends the token taken with the row; later calls, copies of the account included, take their own', async () => {
+    const { deps: d, asked, budgetAsks, rereads } = tokenDeps({ withRow: true, later: true });
+    const ready = await readyAccount(d, { connectionId: 'conn-1' });
+    expect(asked).toEqual(['connection:conn-1']);
+    const sent: unknown[] = [];
+    await callProvider(d, { ...ready, ctx: { ...ready.ctx, calendarId: 'family' } }, send(sent));
+    expect(budgetAsks).toEqual([]);
+    await callProvider(d, ready, send(sent));
+    await callProvider(d, { ...ready, ctx: { ...ready.ctx, calendarId: 'work' } }, send(sent));
+    expect(budgetAsks).toEqual(['connection:conn-1', 'connection:conn-1']);
+    expect(sent).toEqual(['family', 'primary', 'work']);
+    // No call waited: the account as loaded was used.
+    expect(rereads).toEqual([]);
+  });
+
+  it('refused with the row, the call waits for a token and reads the account again: nothing goes out for one disconnected meanwhile', async () => {
+    const { deps: d, budgetAsks, rereads } = tokenDeps({ withRow: false, later: true, after: account('disconnected', 60 * MIN) });
+    const ready = await readyAccount(d, { connectionId: 'conn-1' });
+    expect(ready.tokenWithRow?.state).toBe('refused');
+    const sent: unknown[] = [];
+    const failure = await failureOf(callProvider(d, ready, send(sent)));
+    expect([failure.type, failure.nonRetryable]).toEqual(['ConnectionUnavailable', true]);
+    expect(budgetAsks).toEqual(['connection:conn-1']);
+    expect(rereads).toEqual(['conn-1']);
+    expect(sent).toEqual([]);
+  });
+
+  it('refused with the row, the wait is counted from that ask: a budget that stays spent fails retryably, nothing sent', async () => {
+    const { deps: d } = tokenDeps({ withRow: false, later: false });
+    const ready = await readyAccount(d, { connectionId: 'conn-1' });
+    // As if the row had been read 20 s ago: past the 15 s the budget is waited for.
+    const stale = { ...ready, tokenWithRow: { state: 'refused' as const, at: Date.now() - 20_000 } };
+    const sent: unknown[] = [];
+    const failure = await failureOf(callProvider(d, stale, send(sent)));
+    expect([failure.type, failure.nonRetryable, failure.message]).toEqual([
+      'ConcurrencyLimited',
+      false,
+      'the request budget of connection:conn-1 stayed spent',
+    ]);
+    expect(sent).toEqual([]);
+  });
+
+  it('asks no token for an account that needs reconnecting or is gone', async () => {
+    for (const status of ['needs_reauth', 'disconnected'] as const) {
+      const store = storeWith(account(status, 60 * MIN));
+      await failureOf(readyAccount({ ...deps(), calendarAccounts: store }, { connectionId: 'conn-1' }));
+      expect(store.asked).toEqual([]);
+    }
+  });
+
+  it('right after a refresh, a short-lived token is used with the token taken with its row', async () => {
+    const { deps: d, budgetAsks } = tokenDeps({ withRow: true, later: true, tokenLeftMs: MIN - 1, lifetimeMs: 2 * MIN });
+    expect((await failureOf(readyAccount(d, { connectionId: 'conn-1' }))).type).toBe('TokenExpired');
+    const ready = await readyAccount(d, { connectionId: 'conn-1', tokenJustRefreshed: true });
+    expect(ready.tokenWithRow?.state).toBe('taken');
+    const sent: unknown[] = [];
+    await callProvider(d, ready, send(sent));
+    expect(sent).toEqual(['primary']);
+    expect(budgetAsks).toEqual([]);
   });
 });

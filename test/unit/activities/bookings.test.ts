@@ -65,6 +65,8 @@ describe('prepareReconcile', () => {
 
     expect(bookings.projections.map((p) => p.status)).toEqual(['cancelled']);
     expect(syncLog.entries).toEqual([]);
+    // Later passes never read a prior: a booking's own row is not one.
+    expect(bookings.preparations.map((p) => p.firstPass)).toEqual([false, false]);
   });
 });
 
@@ -80,6 +82,8 @@ describe('prepareFirstReconcile', () => {
 
     expect(result).toEqual({ prior: { status: 'confirmed', revision: 7 }, targets: { calendars: [], invitations: 'off' } });
     expect(bookings.projections).toEqual([]);
+    // One round trip: the prior's read and the save that it makes a no-op go together.
+    expect(bookings.preparations.map((p) => [p.bookingId, p.firstPass, p.projection])).toEqual([['b-1', true, PROJECTION]]);
   });
 
   it('prepares as usual when the database remembers nothing', async () => {
@@ -93,5 +97,6 @@ describe('prepareFirstReconcile', () => {
     expect(result.prior).toBeNull();
     expect(result.targets.calendars.map((t) => t.connectionId)).toEqual(['conn-ada']);
     expect(bookings.projections).toEqual([PROJECTION]);
+    expect(bookings.preparations).toHaveLength(1);
   });
 });

@@ -167,7 +167,7 @@ describe('refreshBusyTimes', () => {
   });
 
   it('reads each chosen calendar on its own cursor, the one events go to first and always', async () => {
-    const { activities, google, busy } = setup();
+    const { activities, google, busy, budget } = setup();
     busy.chosen.set('conn-1', ['work', 'family']);
     busy.states.set('conn-1|work', {
       cursor: 'work-cursor',
@@ -189,6 +189,8 @@ describe('refreshBusyTimes', () => {
       ['family', null],
     ]);
     expect(report.items).toBe(3);
+    // One request token per read: the first taken with the account's row, the others each on its own.
+    expect(budget.taken.get('connection:conn-1')).toBe(3);
   });
 
   it('counts the default calendar and the one events go to by default', async () => {

@@ -27,9 +27,11 @@ function setup(row = accountRow()) {
 
 describe('upsertCalendarEvent', () => {
   it('writes the rendered event to the account calendar, records it as created and returns where it went', async () => {
-    const { activities, google, calendarEvents } = setup(accountRow({ calendarId: 'work' }));
+    const { activities, google, calendarEvents, budget } = setup(accountRow({ calendarId: 'work' }));
     // An asked-for calendar is ignored: events are always written to the account's current one.
     const result = await activityEnv().run(activities, 'upsertCalendarEvent', { ...UPSERT, calendarId: 'old' });
+    // The one call's request token, taken with the account's row.
+    expect(budget.taken).toEqual(new Map([['connection:conn-1', 1]]));
 
     expect(result).toEqual({ externalEventId: 'evt-b-1', calendarId: 'work', action: 'created' });
     const [call] = google.calls;
@@ -89,7 +91,7 @@ describe('upsertCalendarEvent', () => {
 
   it("moves the event when the account's calendar is no longer the one the known event is in: out of the old one, then created anew", async () => {
     // The user chose another calendar between the workflow's plan and this write.
-    const { activities, google, calendarEvents } = setup(accountRow({ calendarId: 'lessons' }));
+    const { activities, google, calendarEvents, budget } = setup(accountRow({ calendarId: 'lessons' }));
     const result = await activityEnv().run(activities, 'upsertCalendarEvent', {
       ...UPSERT,
       knownExternalEventId: 'evt-old',
@@ -105,6 +107,8 @@ describe('upsertCalendarEvent', () => {
       ['delete', 'personal'],
       ['create', 'lessons'],
     ]);
+    // Two calls, two request tokens: each readied account's token is spent by its own call.
+    expect(budget.taken.get('connection:conn-1')).toBe(2);
   });
 
   it("updates in place when the known event is in the account's calendar", async () => {

@@ -9,7 +9,7 @@ import { DefaultLogger } from '@temporalio/worker';
 import type { ActivityDeps } from '../../../src/activities';
 import { ChannelSecrets } from '../../../src/crypto/channel-secret';
 import type { AccountHealthStore, ErrorEpisode } from '../../../src/db/account-health';
-import type { BookingStore } from '../../../src/db/bookings';
+import type { BookingStore, PreparedReconcile, ReconcilePreparation } from '../../../src/db/bookings';
 import type { AccountProblemKind } from '../../../src/domain/account-health';
 import type { BulkSyncStore } from '../../../src/db/bulk-sync';
 import type { BusyConflictStore } from '../../../src/db/busy-conflicts';
@@ -19,7 +19,7 @@ import type { CalendarAccount, CalendarAccountStore, LockedCalendarAccount, Toke
 import type { EditDetection, ExternalEditStore } from '../../../src/db/external-edits';
 import type { NotificationStore } from '../../../src/db/notifications';
 import type { ProviderChannel, ProviderChannelStore } from '../../../src/db/provider-channels';
-import type { ProviderBudgetStore } from '../../../src/db/provider-budget';
+import type { ProviderBudgetStore, ProviderPaces } from '../../../src/db/provider-budget';
 import type { ProviderSlotStore, SlotLease } from '../../../src/db/provider-slots';
 import type { RetentionStore } from '../../../src/db/retention';
 import type { UserErasureStore } from '../../../src/db/user-erasure';
@@ -124,6 +124,7 @@ export class FakeCalendarAccounts implements CalendarAccountStore {
   constructor(
     private readonly syncLog: FakeSyncLog,
     private readonly now: () => number,
+    private readonly budget: ProviderBudgetStore = new FakeBudget(),
   ) {}
 
   put(account: CalendarAccount, credentials: Credentials | null = { kind: 'bearer', accessToken: 'access-1' }, refreshToken = 'refresh-1') {
@@ -143,6 +144,20 @@ export class FakeCalendarAccounts implements CalendarAccountStore {
   getWithCredentials(id: string): Promise<{ account: CalendarAccount; credentials: Credentials | null } | undefined> {
     const stored = this.rows.get(id);
     return Promise.resolve(stored && { account: stored.account, credentials: stored.credentials });
+  }
+
+  /** As the one statement does it: the token comes from `budget`, never for a disconnected account or one that needs re-auth. */
+  async getWithCredentialsTakingToken(
+    id: string,
+    budgetKey: string,
+    paces: ProviderPaces,
+  ): Promise<{ account: CalendarAccount; credentials: Credentials | null; tokenTaken: boolean } | undefined> {
+    const loaded = await this.getWithCredentials(id);
+    if (!loaded) return undefined;
+    const { status, provider } = loaded.account;
+    const { perSecond, burst } = paces[provider];
+    const callable = status !== 'disconnected' && status !== 'needs_reauth';
+    return { ...loaded, tokenTaken: callable && (await this.budget.tryTake(budgetKey, perSecond, burst)) };
   }
 
   listForUsers(userIds: string[]): Promise<CalendarAccount[]> {
@@ -333,6 +348,19 @@ export class FakeSlots implements ProviderSlotStore {
 export class FakeBookings implements BookingStore {
   readonly projections: BookingProjection[] = [];
   readonly statuses = new Map<string, { status: BookingStatus; revision: number }>();
+  /** Every preparation asked for: one statement each in PostgreSQL. */
+  readonly preparations: ReconcilePreparation[] = [];
+
+  constructor(private readonly accounts: Pick<CalendarAccountStore, 'listForUsers'>) {}
+
+  /** As the one statement does it: a prior of a first pass saves and lists nothing. */
+  async prepareReconcile(input: ReconcilePreparation): Promise<PreparedReconcile> {
+    this.preparations.push(input);
+    const prior = input.firstPass ? (this.statuses.get(input.bookingId) ?? null) : null;
+    if (prior) return { prior, accounts: [] };
+    if (input.projection) this.projections.push(input.projection);
+    return { prior: null, accounts: await this.accounts.listForUsers(input.userIds) };
+  }
 
   saveProjection(b: BookingProjection): Promise<void> {
     this.projections.push(b);
@@ -470,7 +498,8 @@ export const channelSecrets = new ChannelSecrets([{ id: 'k1', key: Buffer.alloc(
 export function fakeWorld(options: { push?: boolean } = {}) {
   const now = () => NOW;
   const syncLog = new FakeSyncLog();
-  const calendarAccounts = new FakeCalendarAccounts(syncLog, now);
+  const budget = new FakeBudget();
+  const calendarAccounts = new FakeCalendarAccounts(syncLog, now, budget);
   const pushSupport = new FakePush();
   const google = new FakeCalendarProvider('google', pushSupport);
   google.defaultCalendarId = 'primary';
@@ -494,8 +523,8 @@ export function fakeWorld(options: { push?: boolean } = {}) {
     externalEdits: new FakeExternalEdits(),
     channels: new FakeChannels(),
     slots: new FakeSlots(),
-    budget: new FakeBudget(),
-    bookings: new FakeBookings(),
+    budget,
+    bookings: new FakeBookings(calendarAccounts),
   };
   const deps: ActivityDeps = {
     ...repositories,
