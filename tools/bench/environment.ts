@@ -43,6 +43,8 @@ export interface BenchEnvironment {
   /** Each process's Prometheus metrics: the API's on its own port, each worker's on its METRICS_PORT. */
   metricsUrls: { api: string; workers: string[] };
   serviceTaskQueue: string;
+  /** The API's and workers' environment: its ENCRYPTION_KEYS let bench-side writes seal as the service does. */
+  serviceEnv: NodeJS.ProcessEnv;
   close(): Promise<void>;
 }
 
@@ -115,6 +117,7 @@ export async function startBenchEnvironment(opts: {
       workers: workerMetricsPorts.map((p) => `http://127.0.0.1:${p}/metrics`),
     },
     serviceTaskQueue,
+    serviceEnv: env,
     async close() {
       await Promise.all([apiProcess.stop(), ...workers.map((w) => w.stop())]).catch(() => undefined);
       await connection.close().catch(() => undefined);

@@ -1,5 +1,6 @@
 import { pacedTable } from './paced/report';
 import { costTable } from './cost/report';
+import { readsRows } from './reads/report';
 import type { BenchResult } from './result';
 
 const ms = (n: number) => `${n} ms`;
@@ -82,6 +83,7 @@ export function markdownTable(r: BenchResult): string {
       ms(r.feed.latencyMs.p99),
       `${r.feed.status200} × 200, ${r.feed.status304} × 304, ${r.feed.errors} errors, ${r.feed.serviceCpuMsPerRequest} ms API+PostgreSQL CPU/request`,
     ]);
+  if (r.reads) rows.push(...readsRows(r.reads));
   const lines = [
     '| section | throughput | p50 | p95 | p99 | notes |',
     '|---|---|---|---|---|---|',
