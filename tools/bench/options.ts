@@ -67,7 +67,7 @@ const schema = z.strictObject({
   scale: csv(z.coerce.number().int().min(1).max(50_000)).default([100, 1_000, 5_000]),
   'fault-rate': z.coerce.number().min(0).max(0.9).default(0.1),
   users: z.coerce.number().int().min(1).max(200).default(20),
-  'feed-users': z.coerce.number().int().min(1).max(5_000).default(100),
+  'feed-users': z.coerce.number().int().min(1).max(5_000).default(1_000),
   'feed-seconds': z.coerce.number().int().min(1).max(600).default(5),
   'reads-users': z.coerce.number().int().min(1).max(100_000).default(10_000),
   'reads-rate': z.coerce.number().gt(0).max(5_000).default(200),

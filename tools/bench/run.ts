@@ -108,7 +108,7 @@ async function runSections(env: BenchEnvironment, o: BenchOptions, result: Bench
     log(`bulk: ${JSON.stringify(result.bulk)}`);
   }
   if (wants('feed')) {
-    // Last: its bookings would count among the scale section's open workflows.
+    // Its bookings are stored rows without workflows (see storeFeedBookings): no other section counts them.
     log(`feed: ${o.feedUsers} users, ${o.feedSeconds} s of polling`);
     result.feed = await runFeed(env, { users: o.feedUsers, seconds: o.feedSeconds, concurrency: o.concurrency, log });
     log(`feed: ${JSON.stringify(result.feed)}`);
