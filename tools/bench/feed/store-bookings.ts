@@ -29,6 +29,8 @@ export async function storeFeedBookings(
         await bookings.saveProjection({ bookingId: o.bookingIdOf(i), status: 'confirmed', version: version ?? null, revision: 1, details });
       },
     );
+    // As a deployment's autovacuum would have: without statistics the planner misjudges a freshly filled table.
+    await pool.query('ANALYZE bookings');
   } finally {
     await pool.end();
   }

@@ -71,6 +71,9 @@ export async function storeBusyTimes(
         }
       },
     );
+    // A deployment's autovacuum has long analyzed these tables; right after a bulk write the planner
+    // still sees them empty and scans all 80,000 intervals per read (37 ms instead of 0.1 ms here).
+    await pool.query('ANALYZE calendar_connections, busy_calendars, busy_intervals');
   } finally {
     await pool.end();
   }
