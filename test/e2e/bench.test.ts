@@ -6,6 +6,29 @@ import { SECTIONS } from '../../tools/bench/options';
 import type { BenchResult } from '../../tools/bench/result';
 import { runScript } from '../support/script-process';
 
+/** The reads section on a small scale: 200 users' busy times, each route offered 20 requests/s for 3 s. */
+const SMALL_READS = ['--reads-users', '200', '--reads-rate', '20', '--reads-seconds', '3'];
+
+/** Every offer of each read route answered 200 with what was stored, at about the rate offered. */
+function expectHonestReads(r: BenchResult): void {
+  expect(r.reads).toMatchObject({ users: 200, intervalsPerUser: 8, seconds: 3 });
+  expect(r.reads!.setupSeconds).toBeGreaterThan(0);
+  for (const route of [r.reads!.busy, r.reads!.check]) {
+    expect(route).toMatchObject({ offeredPerSecond: 20, offers: 60, status2xx: 60, non2xx: 0, wrong: 0 });
+    expect(route.latencyMs.p50).toBeGreaterThan(0);
+    expect(route.latencyMs.p50).toBeLessThanOrEqual(route.latencyMs.p95);
+    expect(route.latencyMs.p95).toBeLessThanOrEqual(route.latencyMs.p99);
+    expect(route.latencyMs.p99).toBeLessThanOrEqual(route.latencyMs.max);
+    // Open loop on a fixed schedule: sent near the rate, and answered as fast as sent (no backlog at 20/s).
+    expect(route.sentPerSecond).toBeGreaterThan(15);
+    expect(route.sentPerSecond).toBeLessThan(25);
+    expect(route.achievedPerSecond).toBeGreaterThan(15);
+    expect(route.achievedPerSecond).toBeLessThan(25);
+  }
+  expect(r.reads!.busy.route).toBe('GET /v1/users/:userId/busy');
+  expect(r.reads!.check).toMatchObject({ route: 'POST /v1/availability/check', usersPerCheck: 2 });
+}
+
 describe('npm run bench', () => {
   it(
     'runs every section on a small scale and reports figures that hold up: every event once, the naive design losing events under faults, the service none, and what each booking change costs',
@@ -35,6 +58,7 @@ describe('npm run bench', () => {
           '0.25,0.5',
           '--paced-seconds',
           '3',
+          ...SMALL_READS,
           // The spread section has a test of its own (below).
           '--only',
           SECTIONS.filter((s) => s !== 'spread').join(','),
@@ -79,7 +103,7 @@ describe('npm run bench', () => {
         expect(r.feed).toMatchObject({ users: 3, eventsPerFeed: 5, errors: 0 });
         expect(r.feed!.requests).toBeGreaterThan(0);
         expect(r.feed!.status200 + r.feed!.status304).toBe(r.feed!.requests);
-        // The first round fetches each feed in full; most later ones are conditional.
+        // Each feed was fetched once before measuring; then a quarter of the polls fetch in full, the rest are conditional.
         expect(r.feed!.status200).toBeGreaterThanOrEqual(3);
         expect(r.feed!.status304).toBeGreaterThan(0);
         expect(r.feed!.requestsPerSecond).toBeGreaterThan(0);
@@ -127,6 +151,28 @@ describe('npm run bench', () => {
         expect(perCalendarDay.busyRead.providerCalls).toBeGreaterThanOrEqual(1);
         expect(perCalendarDay.busyRead.temporalActions).toBeGreaterThanOrEqual(1);
         expect(perCalendarDay.providerCalls).toBe(96 * perCalendarDay.busyRead.providerCalls);
+
+        expectHonestReads(r);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+  );
+
+  it(
+    'offers the availability check and the busy read at a fixed rate over stored busy times: every offer answered 200 with what was stored',
+    { timeout: 5 * 60_000 },
+    async () => {
+      const dir = await mkdtemp(path.join(tmpdir(), 'calsync-bench-reads-test-'));
+      try {
+        const out = path.join(dir, 'result.json');
+        const run = await runScript('tools/bench/run.ts', ['--only', 'reads', ...SMALL_READS, '--out', out]);
+        expect(run.code, run.stderr.slice(-3000)).toBe(0);
+        const r = JSON.parse(run.stdout) as BenchResult;
+        expect(JSON.parse(await readFile(out, 'utf8'))).toEqual(r);
+        expect(Object.keys(r).filter((k) => !['startedAt', 'machine', 'options', 'totalSeconds'].includes(k))).toEqual(['reads']);
+        expectHonestReads(r);
+        expect(run.stderr).toContain('| availability check (2 users), 200 users × 8 intervals |');
       } finally {
         await rm(dir, { recursive: true, force: true });
       }

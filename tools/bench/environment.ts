@@ -40,7 +40,10 @@ export interface BenchEnvironment {
   workers: ServiceProcess[];
   /** Each process's Prometheus metrics: the API's on its own port, each worker's on its METRICS_PORT. */
   metricsUrls: { api: string; workers: string[] };
-  /** The environment the API and workers were started with (a worker adds its METRICS_PORT): more processes of the same deployment. */
+  /**
+   * The environment the API and workers were started with (a worker adds its METRICS_PORT): more
+   * processes of the same deployment, and its ENCRYPTION_KEYS let bench-side writes seal as the service does.
+   */
   serviceEnv: NodeJS.ProcessEnv;
   serviceTaskQueue: string;
   close(): Promise<void>;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { parseCliOptions } from '../support/cli-options';
 
-export const SECTIONS = ['floor', 'service', 'naive', 'bulk', 'scale', 'paced', 'feed', 'cost', 'spread'] as const;
+export const SECTIONS = ['floor', 'service', 'naive', 'bulk', 'scale', 'paced', 'feed', 'cost', 'spread', 'reads'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface BenchOptions {
@@ -25,6 +25,12 @@ export interface BenchOptions {
   feedUsers: number;
   /** How long the feed section polls, in seconds. */
   feedSeconds: number;
+  /** Users whose busy intervals the reads section stores. */
+  readsUsers: number;
+  /** Requests per second the reads section offers each read route, open loop. */
+  readsRate: number;
+  /** How long the reads section offers each route its rate, in seconds. */
+  readsSeconds: number;
   /** Worker processes of the service. */
   workers: number;
   /** WORKER_MAX_CACHED_WORKFLOWS of the service's workers (the cache/memory trade-off); unset: the service's default. */
@@ -65,8 +71,11 @@ const schema = z.strictObject({
   scale: csv(z.coerce.number().int().min(1).max(50_000)).default([100, 1_000, 5_000]),
   'fault-rate': z.coerce.number().min(0).max(0.9).default(0.1),
   users: z.coerce.number().int().min(1).max(200).default(20),
-  'feed-users': z.coerce.number().int().min(1).max(5_000).default(100),
+  'feed-users': z.coerce.number().int().min(1).max(5_000).default(1_000),
   'feed-seconds': z.coerce.number().int().min(1).max(600).default(5),
+  'reads-users': z.coerce.number().int().min(1).max(100_000).default(10_000),
+  'reads-rate': z.coerce.number().gt(0).max(5_000).default(200),
+  'reads-seconds': z.coerce.number().int().min(1).max(600).default(20),
   workers: z.coerce.number().int().min(1).max(8).default(1),
   'worker-cache': z.coerce.number().int().min(0).max(100_000).optional(),
   'paced-loads': csv(z.coerce.number().gt(0).max(2)).default([0.25, 0.5, 0.75]),
@@ -81,7 +90,8 @@ const schema = z.strictObject({
  * `npm run bench -- [--bookings N] [--concurrency C]`, and for shorter or larger runs
  * `--quota Q --quota-window S --bulk-bookings B --scale 100,1000,5000 --fault-rate F --users U
  * --feed-users F --feed-seconds S --workers W --worker-cache N --paced-loads 0.25,0.5,0.75 --paced-seconds S
- * --paced-capacity R --spread-bookings N --only floor,service,naive,bulk,scale,paced,feed,cost,spread --out FILE`.
+ * --paced-capacity R --spread-bookings N --reads-users U --reads-rate R --reads-seconds S
+ * --only floor,service,naive,bulk,scale,paced,feed,cost,spread,reads --out FILE`.
  */
 export function parseBenchOptions(argv: string[]): BenchOptions {
   const o = parseCliOptions(schema, argv);
@@ -98,6 +108,9 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     users: o.users,
     feedUsers: o['feed-users'],
     feedSeconds: o['feed-seconds'],
+    readsUsers: o['reads-users'],
+    readsRate: o['reads-rate'],
+    readsSeconds: o['reads-seconds'],
     workers: o.workers,
     ...(o['worker-cache'] === undefined ? {} : { workerCache: o['worker-cache'] }),
     pacedLoads: o['paced-loads'],

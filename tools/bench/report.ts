@@ -1,6 +1,7 @@
 import { pacedTable } from './paced/report';
 import { costTable } from './cost/report';
 import { cpuTable } from './cpu-report';
+import { readsRows } from './reads/report';
 import type { BenchResult } from './result';
 import { spreadRow } from './spread/report';
 
@@ -85,6 +86,7 @@ export function markdownTable(r: BenchResult): string {
       `${r.feed.status200} × 200, ${r.feed.status304} × 304, ${r.feed.errors} errors, ${r.feed.serviceCpuMsPerRequest} ms API+PostgreSQL CPU/request`,
     ]);
   if (r.spread) rows.push(spreadRow(r.spread));
+  if (r.reads) rows.push(...readsRows(r.reads));
   const lines = [
     '| section | throughput | p50 | p95 | p99 | notes |',
     '|---|---|---|---|---|---|',

@@ -5,6 +5,7 @@ import type { FloorFigures } from './floor/run';
 import type { NaiveFigures } from './naive/run';
 import type { BenchOptions } from './options';
 import type { PacedPoint } from './paced/figures';
+import type { ReadsFigures } from './reads/run';
 import type { ScaleFigures } from './scale';
 import type { ServiceFigures } from './service/run';
 import type { SpreadFigures } from './spread/run';
@@ -22,6 +23,7 @@ export interface BenchResult {
   paced?: PacedPoint[];
   cost?: CostFigures;
   spread?: SpreadFigures;
+  reads?: ReadsFigures;
   ratios?: { serviceOverFloorThroughput: number; serviceOverFloorP99: number; naiveOverServiceThroughput?: number };
   totalSeconds: number;
 }

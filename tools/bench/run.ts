@@ -13,6 +13,7 @@ import { createNaiveTables } from './naive/schema';
 import { connectNaiveUsers } from './naive/tokens';
 import { parseBenchOptions, type BenchOptions } from './options';
 import { runPaced } from './paced/run';
+import { runReads } from './reads/run';
 import { markdownTable } from './report';
 import type { BenchResult } from './result';
 import { idleFigures, scalePoint } from './scale';
@@ -122,10 +123,15 @@ async function runSections(env: BenchEnvironment, o: BenchOptions, result: Bench
     log(`spread: ${JSON.stringify(result.spread)}`);
   }
   if (wants('feed')) {
-    // Last: its bookings would count among the scale section's open workflows.
+    // Its bookings are stored rows without workflows (see storeFeedBookings): no other section counts them.
     log(`feed: ${o.feedUsers} users, ${o.feedSeconds} s of polling`);
     result.feed = await runFeed(env, { users: o.feedUsers, seconds: o.feedSeconds, concurrency: o.concurrency, log });
     log(`feed: ${JSON.stringify(result.feed)}`);
+  }
+  if (wants('reads')) {
+    // Its users have calendar accounts but no workflows: nothing else in the run reads them.
+    log(`reads: ${o.readsUsers} users' busy times, ${o.readsRate} requests/s per route for ${o.readsSeconds} s`);
+    result.reads = await runReads(env, { users: o.readsUsers, perSecond: o.readsRate, seconds: o.readsSeconds, log });
   }
   if (result.floor && result.service) {
     result.ratios = {

@@ -17,19 +17,23 @@ export interface PollTally {
   latencies: number[];
 }
 
-/** Every fourth round over the subscriptions fetches in full (a new device, a cleared cache); the rest ask If-None-Match. */
+/**
+ * A feed is fetched in full every fourth round (a new device, a cleared cache), the other rounds
+ * ask If-None-Match; staggered by feed, so that a quarter of any stretch of polls are full fetches
+ * however many feeds there are and however short the polling.
+ */
 const FULL_ROUND_EVERY = 4;
 
 /**
  * Polls the feeds at `baseUrl` with `concurrency` requests in flight until `seconds` have
- * passed, round after round over the subscriptions, as subscribed calendar apps do, and checks
- * every answer: a 200 must be a feed with the expected events and an ETag, a 304 must name the
- * ETag asked about.
+ * passed (or `rounds` rounds are done), round after round over the subscriptions, as subscribed
+ * calendar apps do, and checks every answer: a 200 must be a feed with the expected events and an
+ * ETag, a 304 must name the ETag asked about. A subscription without an ETag yet is fetched in full.
  */
 export async function pollFeeds(
   baseUrl: string,
   subscriptions: Subscription[],
-  o: { seconds: number; concurrency: number; log: (line: string) => void },
+  o: { seconds: number; rounds?: number; concurrency: number; log: (line: string) => void },
 ): Promise<PollTally & { elapsedMs: number }> {
   const ICAL = (await import('ical.js')).default;
   // Each distinct body is parsed once; the same ETag must bring the same bytes again.
@@ -69,11 +73,13 @@ export async function pollFeeds(
   let next = 0;
   const startedAt = performance.now();
   const deadline = startedAt + o.seconds * 1000;
+  const limit = o.rounds === undefined ? Infinity : o.rounds * subscriptions.length;
   const lane = async () => {
-    while (performance.now() < deadline) {
+    while (performance.now() < deadline && next < limit) {
       const k = next++;
+      const s = k % subscriptions.length;
       const round = Math.floor(k / subscriptions.length);
-      await fetchOnce(subscriptions[k % subscriptions.length]!, round % FULL_ROUND_EVERY !== 0);
+      await fetchOnce(subscriptions[s]!, (round + s + 1) % FULL_ROUND_EVERY !== 0);
     }
   };
   await Promise.all(Array.from({ length: o.concurrency }, lane));
