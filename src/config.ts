@@ -124,7 +124,7 @@ export interface AppConfig {
   tracing: { otlpEndpoint: string | undefined; serviceName: string };
   /** A workflow bundle built ahead (`node dist/cli/bundle-workflows.js FILE`); undefined = the worker bundles at start. */
   workflowBundlePath: string | undefined;
-  /** Workflows the worker keeps in memory between tasks; 0 replays every task from history. Unset: the SDK's default. */
+  /** Workflows the worker keeps in memory between tasks; 0 replays every task from history. Unset: WORKER_TUNING's 500. */
   maxCachedWorkflows: number | undefined;
   shutdown: {
     /** After SIGTERM, how long readiness answers 503 while requests are still served, so load balancers stop routing here first. */

@@ -21,7 +21,7 @@ export interface WorkerOptions {
   workflowBundle?: WorkflowBundleOption;
   /** On shutdown, how long running activities may finish before they are cancelled. */
   shutdownGraceTimeMs?: number;
-  /** Workflows kept in memory between tasks (0: every task replays from history); the SDK's default when unset. */
+  /** Workflows kept in memory between tasks (0: every task replays from history); WORKER_TUNING's 500 when unset. */
   maxCachedWorkflows?: number | undefined;
   /** Activity spans and the sink for workflow spans (src/telemetry/tracing.ts); none: nothing traced. */
   tracing?: Pick<Tracing, 'enabled' | 'activityInterceptors' | 'sinks'>;

@@ -90,7 +90,7 @@ describe('loadConfig', () => {
     expect(problems({ ...base, RETENTION: 'forever' })).toEqual(['RETENTION must be a duration of 1d or more (such as 180d), or off']);
   });
 
-  it('reads the worker cache size: the SDK default when unset, 0 or 2 and more', () => {
+  it('reads the worker cache size: the worker tuning default (500) when unset, 0 or 2 and more', () => {
     expect(loadConfig(base).maxCachedWorkflows).toBeUndefined();
     expect(loadConfig({ ...base, WORKER_MAX_CACHED_WORKFLOWS: '0' }).maxCachedWorkflows).toBe(0);
     expect(loadConfig({ ...base, WORKER_MAX_CACHED_WORKFLOWS: '500' }).maxCachedWorkflows).toBe(500);
