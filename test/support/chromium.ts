@@ -16,8 +16,10 @@ export function ensureChromium(log: (line: string) => void = (l) => process.stde
   }
   log('Installing Chromium from Debian for the browser test (apt-get, first run only)…');
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-  execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium'], { stdio: 'inherit', env });
+  // Browser test files start in parallel processes: one installs while the others wait for its
+  // lock and then find it installed (two apt-gets at once fail on dpkg's lock).
+  const install = `[ -x ${CANDIDATES[0]} ] || { apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium; }`;
+  execFileSync('flock', ['/tmp/calsync-chromium-install.lock', 'sh', '-c', install], { stdio: 'inherit', env });
   const installed = CANDIDATES.find((p) => existsSync(p));
   if (!installed) throw new Error('apt-get installed chromium but no executable was found');
   return installed;
