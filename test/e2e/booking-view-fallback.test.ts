@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { confirmBody, connectedPair, settled, strip } from '../support/bookings';
+import { eventually } from '../support/eventually';
 import { startHarness, type Harness } from '../support/harness';
 
 // Its own file: the test stops the harness's worker for good.
@@ -19,8 +20,11 @@ describe('GET /v1/bookings/:id with no worker to answer', () => {
     expect((await h.api('POST', `/v1/bookings/${bookingId}/confirm`, body)).status).toBe(202);
     const live = await settled(h, bookingId, (v) => v.calendars.filter((c) => c.state === 'synced').length === 2);
 
-    // No worker on the queue: the state query goes unanswered and the route reads PostgreSQL.
-    h.service.worker!.shutdown();
+    // No worker on the queue: the state query goes unanswered and the route reads PostgreSQL. A
+    // worker still stopping can answer it (with a pass the connects' bulk syncs started since).
+    const worker = h.service.worker!;
+    worker.shutdown();
+    await eventually(() => (worker.getState() === 'STOPPED' ? true : undefined), 'the worker to stop');
     const res = await h.api<typeof live>('GET', `/v1/bookings/${bookingId}`);
     expect(res.status).toBe(200);
     const { syncState, calendars, start, end, ...booking } = res.body;
