@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
-import { DecryptionError, type SecretBox } from '../crypto/secret-box';
+import type { SecretBox } from '../crypto/secret-box';
 import type { Reminder } from '../events/reminders';
 import type { ProviderKind } from '../providers/types';
 import { withTransaction, type Queryable } from './pool';
@@ -15,7 +15,8 @@ import type {
   TokenUpdate,
 } from './calendar-account-types';
 import { COLUMNS, toCalendarAccount, type CalendarAccountRow, type InsertedColumn } from './calendar-account-row';
-import { aad, SecretUnavailableError, type SealedColumn } from './sealed-columns';
+import { withCredentials } from './account-credentials';
+import { aad, openSealed, SecretUnavailableError, type SealedColumn } from './sealed-columns';
 import type { AccountWithCredentials, CalendarAccountStore, LockedCalendarAccount } from './calendar-account-store';
 import { takeTokenStatement, type ProviderPaces } from './provider-budget';
 import { PgSyncLogStore } from './sync-log';
@@ -58,21 +59,11 @@ export class PgCalendarAccountStore implements CalendarAccountStore {
     return rows;
   }
 
-  /** Opens a sealed column, turning a wrong or missing key into an error that names the calendar account. */
-  private reveal(id: string, column: SealedColumn, sealed: string): string {
-    try {
-      return this.box.open(sealed, aad(column, id));
-    } catch (err) {
-      if (err instanceof DecryptionError) throw new SecretUnavailableError(id, column, err);
-      throw err;
-    }
-  }
-
   /** The row's stored account name (lower-cased when `lower`), null when it has none, undefined when its key is gone. */
   private storedName(r: CalendarAccountRow, lower = false): string | null | undefined {
     if (r.account_email_enc === null) return null;
     try {
-      const name = this.reveal(r.id, 'account_email', r.account_email_enc);
+      const name = openSealed(this.box, r.id, 'account_email', r.account_email_enc);
       return lower ? name.toLowerCase() : name;
     } catch (err) {
       if (err instanceof SecretUnavailableError) return undefined;
@@ -193,7 +184,7 @@ export class PgCalendarAccountStore implements CalendarAccountStore {
     return rows.map((r) => {
       const account = toCalendarAccount(r);
       try {
-        return { ...account, accountEmail: r.account_email_enc ? this.reveal(r.id, 'account_email', r.account_email_enc) : null };
+        return { ...account, accountEmail: r.account_email_enc ? openSealed(this.box, r.id, 'account_email', r.account_email_enc) : null };
       } catch (err) {
         // Its key is gone: the account is still listed (in error), without the address.
         if (!(err instanceof SecretUnavailableError)) throw err;
@@ -267,7 +258,7 @@ export class PgCalendarAccountStore implements CalendarAccountStore {
 
   async getWithCredentials(id: string): Promise<AccountWithCredentials | undefined> {
     const row = await this.rowOn(this.pool, id);
-    return row && this.withCredentials(row);
+    return row && withCredentials(this.box, row);
   }
 
   /**
@@ -290,27 +281,7 @@ export class PgCalendarAccountStore implements CalendarAccountStore {
       [id, budgetKey, JSON.stringify(paces)],
     );
     const row = rows[0];
-    return row && { ...this.withCredentials(row), tokenTaken: row.token_taken };
-  }
-
-  /** The row's account and what a provider call authenticates with. */
-  private withCredentials(row: CalendarAccountRow): AccountWithCredentials {
-    const account = toCalendarAccount(row);
-    if (row.password_enc && row.account_email_enc && row.server_url) {
-      return {
-        account,
-        credentials: {
-          kind: 'basic',
-          username: this.reveal(row.id, 'account_email', row.account_email_enc),
-          password: this.reveal(row.id, 'password', row.password_enc),
-          serverUrl: row.server_url,
-        },
-      };
-    }
-    return {
-      account,
-      credentials: row.access_token_enc ? { kind: 'bearer', accessToken: this.reveal(row.id, 'access_token', row.access_token_enc) } : null,
-    };
+    return row && { ...withCredentials(this.box, row), tokenTaken: row.token_taken };
   }
 
   async withLockedAccount<T>(id: string, work: (locked: LockedCalendarAccount) => Promise<T>): Promise<T> {
@@ -322,7 +293,7 @@ export class PgCalendarAccountStore implements CalendarAccountStore {
       const syncLog = new PgSyncLogStore(client);
       return work({
         account: toCalendarAccount(row),
-        refreshToken: row.refresh_token_enc ? this.reveal(row.id, 'refresh_token', row.refresh_token_enc) : null,
+        refreshToken: row.refresh_token_enc ? openSealed(this.box, row.id, 'refresh_token', row.refresh_token_enc) : null,
         inLock: {
           storeTokens: (t) => this.storeTokensOn(client, id, t),
           markNeedsReauth: (lastError) => this.markNeedsReauthOn(client, id, lastError),
@@ -388,8 +359,8 @@ export class PgCalendarAccountStore implements CalendarAccountStore {
     const { rows } = await this.pool.query<CalendarAccountRow>(`SELECT ${COLUMNS} FROM calendar_connections WHERE id = $1`, [id]);
     const row = rows[0];
     if (!row) return undefined;
-    if (row.refresh_token_enc) return this.reveal(id, 'refresh_token', row.refresh_token_enc);
-    return row.access_token_enc ? this.reveal(id, 'access_token', row.access_token_enc) : undefined;
+    if (row.refresh_token_enc) return openSealed(this.box, id, 'refresh_token', row.refresh_token_enc);
+    return row.access_token_enc ? openSealed(this.box, id, 'access_token', row.access_token_enc) : undefined;
   }
 
   async markDisconnected(id: string, eventsNotRemoved?: EventsNotRemoved): Promise<void> {

@@ -1,4 +1,4 @@
-import type { DecryptionError } from '../crypto/secret-box';
+import { DecryptionError, type SecretBox } from '../crypto/secret-box';
 
 export type SealedColumn = 'account_email' | 'access_token' | 'refresh_token' | 'password';
 
@@ -17,5 +17,15 @@ export class SecretUnavailableError extends Error {
   ) {
     super(`calendar connection ${connectionId}: cannot decrypt ${column.replace('_', ' ')} (${cause.message})`);
     this.name = 'SecretUnavailableError';
+  }
+}
+
+/** Opens a sealed column, turning a wrong or missing key into an error that names the calendar account. */
+export function openSealed(box: SecretBox, id: string, column: SealedColumn, sealed: string): string {
+  try {
+    return box.open(sealed, aad(column, id));
+  } catch (err) {
+    if (err instanceof DecryptionError) throw new SecretUnavailableError(id, column, err);
+    throw err;
   }
 }
