@@ -90,9 +90,18 @@ const budgetKey = (connectionId: string) => `connection:${connectionId}`;
 /** Every provider kind: the pace of each goes with the account's row, whose provider decides. */
 const PROVIDER_KINDS = { google: true, microsoft: true, caldav: true, icloud: true } satisfies Record<ProviderKind, true>;
 
+/** Each registry's paces, worked out once: a worker's registry does not change while it runs. */
+const pacesByRegistry = new WeakMap<ProviderCallDeps['providers'], ProviderPaces>();
+
 function providerPaces(deps: ProviderCallDeps): ProviderPaces {
+  const known = pacesByRegistry.get(deps.providers);
+  if (known) return known;
   const kinds = Object.keys(PROVIDER_KINDS) as ProviderKind[];
-  return Object.fromEntries(kinds.map((k) => [k, requestPace(deps.providers.calendar(k).requestsPerSecondPerUser)])) as ProviderPaces;
+  const paces = Object.fromEntries(
+    kinds.map((k) => [k, requestPace(deps.providers.calendar(k).requestsPerSecondPerUser)]),
+  ) as ProviderPaces;
+  pacesByRegistry.set(deps.providers, paces);
+  return paces;
 }
 
 /**

@@ -8,20 +8,8 @@ import {
   withinTemplateRoles,
 } from './template-syntax';
 
-export {
-  isTemplateText,
-  MAX_TEMPLATE_ROLES,
-  parseTemplate,
-  PLACEHOLDERS,
-  templateErrorMessage,
-  withinTemplateRoles,
-  type EventTemplate,
-  type EventTemplates,
-  type ParsedTemplate,
-  type Placeholder,
-  type TemplateError,
-  type TemplateNode,
-} from './template-syntax';
+// Everything of the template syntax, for the modules that import it from here.
+export * from './template-syntax';
 
 /**
  * Event templates: the title and description each participant's event gets, per role, written

@@ -1,10 +1,11 @@
 import type { BenchEnvironment } from '../environment';
 import { forEachConcurrently } from '../concurrently';
-import { latencyFigures, perSecond, round2, type LatencyFigures } from '../figures';
+import { latencyFigures, perSecond, round2 } from '../figures';
 import { judgeCalendars, readCreatedTimes } from '../service/calendar-check';
 import { confirmBody } from '../service/confirm-body';
 import { connectUsers, type BenchUser } from '../service/participants';
 import { waitForWrittenEvents } from '../service/wait-for-events';
+import type { ServiceFigures } from '../service/run';
 import { counterDelta, scrapeWorkCounters, type WorkCounters } from './counters';
 import { scaleOut, type Deployment } from './processes';
 import { MIN_SHARE_OF_EVEN_SPLIT, isShared, shares } from './share';
@@ -29,18 +30,11 @@ export interface SpreadWorkerFigures {
   cpuSeconds: number;
 }
 
-export interface SpreadFigures {
-  bookings: number;
-  seconds: number;
-  throughputPerSecond: number;
-  /** From the 202 to both participants' events existing in the sandbox. */
-  latencyMs: LatencyFigures;
-  /** Read from the sandbox: must be 2 × bookings. */
-  eventsVerified: number;
-  /** Read from the sandbox: events beyond the first for a booking in a calendar; must be 0. */
-  duplicates: number;
-  lost: number;
-  refused: number;
+/** Throughput, latency and the events read back as the service section measures them, then each process's share. */
+export interface SpreadFigures extends Pick<
+  ServiceFigures,
+  'bookings' | 'seconds' | 'throughputPerSecond' | 'latencyMs' | 'eventsVerified' | 'duplicates' | 'lost' | 'refused'
+> {
   /** By process name (api-0 is the environment's own API, api-1 the one started for this section). */
   apis: Record<string, SpreadApiFigures>;
   /** By process name (worker-0 … the environment's own; the rest started for this section). */
