@@ -71,6 +71,9 @@ describe('npm run bench', () => {
 
         expect(r.floor).toMatchObject({ bookings: 12, completed: 12 });
         expect(r.floor!.throughputPerSecond).toBeGreaterThan(0);
+        // The floor again with the service's workflow shape, its own workflows, every one completed.
+        expect(r.floorServiceShape).toMatchObject({ bookings: 12, completed: 12 });
+        expect(r.ratios!.serviceOverFloorServiceShapeThroughput).toBeGreaterThan(0);
         expect(r.service).toMatchObject({ bookings: 12, eventsVerified: 24, duplicates: 0, lost: 0, refused: 0 });
         expect(r.service!.latencyMs.p99).toBeGreaterThanOrEqual(r.service!.latencyMs.p50);
         expect(r.ratios?.serviceOverFloorThroughput).toBeGreaterThan(0);

@@ -26,6 +26,7 @@ export function cpuTable(r: BenchResult): string | undefined {
     `| CPU per booking | ${COLUMNS.map((c) => c.title).join(' | ')} | all but driver + emulators |`,
     `|---|${COLUMNS.map(() => '---|').join('')}---|`,
     ...(r.floor ? [row('floor', r.floor.cpuMsPerBooking)] : []),
+    ...(r.floorServiceShape ? [row("floor, the service's workflow shape", r.floorServiceShape.cpuMsPerBooking)] : []),
     ...(r.service ? [row('service', r.service.cpuMsPerBooking)] : []),
   ].join('\n');
 }

@@ -19,6 +19,15 @@ export function markdownTable(r: BenchResult): string {
       ms(r.floor.latencyMs.p99),
       `${r.floor.completed}/${r.floor.bookings} completed`,
     ]);
+  if (r.floorServiceShape)
+    rows.push([
+      "floor, the service's workflow shape",
+      `${r.floorServiceShape.throughputPerSecond}/s`,
+      ms(r.floorServiceShape.latencyMs.p50),
+      ms(r.floorServiceShape.latencyMs.p95),
+      ms(r.floorServiceShape.latencyMs.p99),
+      `${r.floorServiceShape.completed}/${r.floorServiceShape.bookings} completed`,
+    ]);
   if (r.service)
     rows.push([
       'service',
@@ -93,11 +102,15 @@ export function markdownTable(r: BenchResult): string {
     ...rows.map((c) => `| ${c.join(' | ')} |`),
   ];
   if (r.ratios) {
+    const shape =
+      r.ratios.serviceOverFloorServiceShapeThroughput === undefined
+        ? ''
+        : `, service/floor of the service's shape throughput ${r.ratios.serviceOverFloorServiceShapeThroughput}`;
     const naive =
       r.ratios.naiveOverServiceThroughput === undefined ? '' : `, naive/service throughput ${r.ratios.naiveOverServiceThroughput}`;
     lines.push(
       '',
-      `Ratios: service/floor throughput ${r.ratios.serviceOverFloorThroughput}, service/floor p99 ${r.ratios.serviceOverFloorP99}${naive}.`,
+      `Ratios: service/floor throughput ${r.ratios.serviceOverFloorThroughput}, service/floor p99 ${r.ratios.serviceOverFloorP99}${shape}${naive}.`,
     );
   }
   const cpu = cpuTable(r);

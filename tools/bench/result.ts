@@ -15,6 +15,8 @@ export interface BenchResult {
   machine: { cpus: number; memoryGiB: number; node: string; platform: string };
   options: BenchOptions;
   floor?: FloorFigures;
+  /** The floor doing the service's workflow shape on the engine (an activity before the writes, a search attribute after). */
+  floorServiceShape?: FloorFigures;
   service?: ServiceFigures;
   naive?: { faultRate: number; clean: NaiveFigures; faulty: NaiveFigures; serviceWithFaults?: ServiceFigures };
   bulk?: BulkFigures;
@@ -24,6 +26,12 @@ export interface BenchResult {
   cost?: CostFigures;
   spread?: SpreadFigures;
   reads?: ReadsFigures;
-  ratios?: { serviceOverFloorThroughput: number; serviceOverFloorP99: number; naiveOverServiceThroughput?: number };
+  ratios?: {
+    serviceOverFloorThroughput: number;
+    serviceOverFloorP99: number;
+    /** Service ÷ the floor doing the service's workflow shape. */
+    serviceOverFloorServiceShapeThroughput?: number;
+    naiveOverServiceThroughput?: number;
+  };
   totalSeconds: number;
 }

@@ -41,6 +41,9 @@ async function runSections(env: BenchEnvironment, o: BenchOptions, result: Bench
     log(`floor: ${o.bookings} bookings`);
     result.floor = await runFloor(env, { bookings: o.bookings, concurrency: o.concurrency, log });
     log(`floor: ${JSON.stringify(result.floor)}`);
+    log(`floor, the service's workflow shape: ${o.bookings} bookings`);
+    result.floorServiceShape = await runFloor(env, { bookings: o.bookings, concurrency: o.concurrency, shape: 'service', log });
+    log(`floor, the service's workflow shape: ${JSON.stringify(result.floorServiceShape)}`);
   }
   if (wants('service')) {
     log(`service: warm-up (${warmupSize(o.bookings)} bookings, not measured)`);
@@ -137,6 +140,13 @@ async function runSections(env: BenchEnvironment, o: BenchOptions, result: Bench
     result.ratios = {
       serviceOverFloorThroughput: round2(result.service.throughputPerSecond / result.floor.throughputPerSecond),
       serviceOverFloorP99: round2(result.service.latencyMs.p99 / result.floor.latencyMs.p99),
+      ...(result.floorServiceShape
+        ? {
+            serviceOverFloorServiceShapeThroughput: round2(
+              result.service.throughputPerSecond / result.floorServiceShape.throughputPerSecond,
+            ),
+          }
+        : {}),
       ...(result.naive
         ? { naiveOverServiceThroughput: round2(result.naive.clean.throughputPerSecond / result.service.throughputPerSecond) }
         : {}),

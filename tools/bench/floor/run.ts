@@ -7,7 +7,7 @@ import { cpuMsPerBooking, latencyFigures, perSecond, round2, type LatencyFigures
 import { measureCpu, watchPeakRss } from '../process-stats';
 import { pacedSide, type PacedSide } from '../paced/figures';
 import { offerAtRate, offersFor } from '../paced/offer';
-import { floorConfirmSignal, type FloorConfirm, type floorBookingWorkflow } from './workflows';
+import { floorConfirmSignal, type FloorConfirm, type floorBookingWorkflow, type FloorShape } from './workflows';
 
 export interface FloorFigures {
   bookings: number;
@@ -30,10 +30,13 @@ export interface FloorFigures {
  */
 export async function runFloor(
   env: BenchEnvironment,
-  o: { bookings: number; concurrency: number; log: (line: string) => void },
+  o: { bookings: number; concurrency: number; shape?: FloorShape; log: (line: string) => void },
 ): Promise<FloorFigures> {
+  const shape = o.shape ?? 'writes';
+  const name = shape === 'writes' ? 'floor' : `floor-${shape}`;
   const { taskQueue, worker, warmedUp } = await startWarmFloorWorker(env, {
-    name: 'floor',
+    name,
+    shape,
     warmup: warmupSize(o.bookings),
     concurrency: o.concurrency,
     log: o.log,
@@ -45,10 +48,10 @@ export async function runFloor(
     const acceptedAt = new Map<string, number>();
     const startedAt = Date.now();
     await forEachConcurrently(
-      Array.from({ length: o.bookings }, (_, i) => `floor-${env.runId}-${i}`),
+      Array.from({ length: o.bookings }, (_, i) => `${name}-${env.runId}-${i}`),
       o.concurrency,
       async (bookingId) => {
-        await startFloorBooking(env, taskQueue, bookingId);
+        await startFloorBooking(env, taskQueue, bookingId, shape);
         acceptedAt.set(bookingId, Date.now());
       },
     );
@@ -84,7 +87,7 @@ export async function runFloor(
 /** Starts the floor's worker in its own process and runs a warm-up through it, not measured. */
 async function startWarmFloorWorker(
   env: BenchEnvironment,
-  o: { name: string; warmup: number; concurrency: number; log: (line: string) => void },
+  o: { name: string; shape?: FloorShape; warmup: number; concurrency: number; log: (line: string) => void },
 ): Promise<{ taskQueue: string; worker: ServiceProcess; warmedUp: number }> {
   const taskQueue = `bench-${o.name}-${env.runId}`;
   const worker = new ServiceProcess(
@@ -97,7 +100,7 @@ async function startWarmFloorWorker(
   try {
     // Warm-up, not measured: the service's worker has run workflows before its run too.
     const warmup = Array.from({ length: o.warmup }, (_, i) => `${o.name}-${env.runId}-warmup-${i}`);
-    await forEachConcurrently(warmup, o.concurrency, (bookingId) => startFloorBooking(env, taskQueue, bookingId));
+    await forEachConcurrently(warmup, o.concurrency, (bookingId) => startFloorBooking(env, taskQueue, bookingId, o.shape));
     await waitUntilCompleted(env, taskQueue, warmup.length, o.log);
     return { taskQueue, worker, warmedUp: warmup.length };
   } catch (err) {
@@ -180,10 +183,11 @@ async function waitUntilCompleted(env: BenchEnvironment, taskQueue: string, expe
 /** Bookings run before measuring: 5 % of the run, at least 20. */
 export const warmupSize = (bookings: number): number => Math.max(20, Math.round(bookings / 20));
 
-async function startFloorBooking(env: BenchEnvironment, taskQueue: string, bookingId: string): Promise<void> {
+async function startFloorBooking(env: BenchEnvironment, taskQueue: string, bookingId: string, shape: FloorShape = 'writes'): Promise<void> {
   await env.client.workflow.signalWithStart<typeof floorBookingWorkflow, [FloorConfirm]>('floorBookingWorkflow', {
     workflowId: bookingId,
     taskQueue,
+    args: [shape],
     signal: floorConfirmSignal,
     signalArgs: [{ bookingId, participants: [{ userId: 'tutor' }, { userId: 'client' }] }],
   });
