@@ -68,9 +68,17 @@ async function calendarsOf(userId: string, connectionId: string): Promise<Calend
   return res.body.calendars;
 }
 
+/**
+ * The connection as GET …/connections shows it, without what the connect's own background work
+ * changes at any moment (its bulk sync's progress, the last busy read).
+ */
 async function connectionOf(userId: string, connectionId: string): Promise<ConnectionJson> {
-  const res = await h.api<{ connections: ConnectionJson[] }>('GET', `/v1/users/${userId}/connections`);
-  return res.body.connections.find((c) => c.id === connectionId)!;
+  const res = await h.api<{ connections: Array<ConnectionJson & { bulkSync?: unknown; lastSyncedAt?: unknown }> }>(
+    'GET',
+    `/v1/users/${userId}/connections`,
+  );
+  const { bulkSync: _bulkSync, lastSyncedAt: _lastSyncedAt, ...connection } = res.body.connections.find((c) => c.id === connectionId)!;
+  return connection;
 }
 
 describe('busy times from chosen calendars', () => {
