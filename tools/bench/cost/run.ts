@@ -82,6 +82,12 @@ async function calendarsShow(env: BenchEnvironment, users: BenchUser[], bookingI
 export async function runCost(env: BenchEnvironment, o: { log: (line: string) => void }): Promise<CostFigures> {
   const users = await connectUsers(env, `${env.runId}-k`, 2);
   const [tutor, client] = users as [BenchUser, BenchUser];
+  // A connect sets off the calendar's first busy read: on a loaded machine it can fall in the
+  // confirm's window and count among its statements. Metering starts once both have been read.
+  await waitForFirstBusyReads(
+    env,
+    users.map((u) => u.connectionId),
+  );
   const bookingId = `${env.runId}-cost-0`;
   const workflowId = bookingWorkflowId(bookingId);
   const params = { path: { bookingId } };
@@ -174,4 +180,17 @@ async function perCalendarDay(
     providerCalls: round2(busyRead.providerCalls * busyReadsPerDay),
     pushRenewalsPerDay: round2(DAY_MS / renewEveryMs),
   };
+}
+
+async function waitForFirstBusyReads(env: BenchEnvironment, connectionIds: string[]): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const { rows } = await env.pool.query<{ n: string }>(
+      'SELECT count(DISTINCT connection_id) AS n FROM busy_calendars WHERE connection_id = ANY($1) AND full_read_at IS NOT NULL',
+      [connectionIds],
+    );
+    if (Number(rows[0]?.n ?? 0) === connectionIds.length) return;
+    if (Date.now() > deadline) throw new Error('cost: the connected calendars were not read within two minutes');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
