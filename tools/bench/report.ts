@@ -2,32 +2,26 @@ import { pacedTable } from './paced/report';
 import { costTable } from './cost/report';
 import { cpuTable } from './cpu-report';
 import { readsRows } from './reads/report';
+import type { FloorFigures } from './floor/run';
 import type { BenchResult } from './result';
 import { spreadRow } from './spread/report';
 
 const ms = (n: number) => `${n} ms`;
 
+const floorRow = (label: string, f: FloorFigures): string[] => [
+  label,
+  `${f.throughputPerSecond}/s`,
+  ms(f.latencyMs.p50),
+  ms(f.latencyMs.p95),
+  ms(f.latencyMs.p99),
+  `${f.completed}/${f.bookings} completed`,
+];
+
 /** The result as the README's Markdown tables: latency at load first, then the sections. */
 export function markdownTable(r: BenchResult): string {
   const rows: string[][] = [];
-  if (r.floor)
-    rows.push([
-      'floor (Temporal alone)',
-      `${r.floor.throughputPerSecond}/s`,
-      ms(r.floor.latencyMs.p50),
-      ms(r.floor.latencyMs.p95),
-      ms(r.floor.latencyMs.p99),
-      `${r.floor.completed}/${r.floor.bookings} completed`,
-    ]);
-  if (r.floorServiceShape)
-    rows.push([
-      "floor, the service's workflow shape",
-      `${r.floorServiceShape.throughputPerSecond}/s`,
-      ms(r.floorServiceShape.latencyMs.p50),
-      ms(r.floorServiceShape.latencyMs.p95),
-      ms(r.floorServiceShape.latencyMs.p99),
-      `${r.floorServiceShape.completed}/${r.floorServiceShape.bookings} completed`,
-    ]);
+  if (r.floor) rows.push(floorRow('floor (Temporal alone)', r.floor));
+  if (r.floorServiceShape) rows.push(floorRow("floor, the service's workflow shape", r.floorServiceShape));
   if (r.service)
     rows.push([
       'service',
