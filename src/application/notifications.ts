@@ -35,13 +35,15 @@ export class Notifications {
   /**
    * Sends a notification again, under the same id (receivers dedupe on it) and newly signed.
    * Idempotent: a pending one is left to the run delivering it, or (when none runs, e.g. the
-   * process stopped between reopening it and starting its run) a run is started for it.
+   * process stopped between reopening it and starting its run) a run is started for it. A
+   * delivered or failed one may still have its last run open, past its delivery and about to
+   * close: that run is replaced, or the redelivery would be left to a run that sends nothing.
    */
   async redeliver(id: string): Promise<NotificationsResult<NotificationRecord>> {
     if (!this.deps.notifyUrl) return { ok: false, error: 'notifications_off' };
     const reopened = await this.deps.store.reopen(id);
     if (!reopened) return { ok: false, error: 'notification_not_found' };
-    await this.deps.workflows.deliverNotification(id, this.deps.retryForMs);
-    return { ok: true, value: reopened };
+    await this.deps.workflows.deliverNotification(id, this.deps.retryForMs, reopened.reopened ? 'replace' : 'join');
+    return { ok: true, value: reopened.record };
   }
 }

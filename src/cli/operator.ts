@@ -131,8 +131,8 @@ async function redeliver(args: string[], env: NodeJS.ProcessEnv, io: OperatorIo)
       store,
       // Temporal is reached only when there is something to deliver.
       workflows: {
-        deliverNotification: async (n, retryForMs) =>
-          new WorkflowGateway(await temporal(), config.temporal).deliverNotification(n, retryForMs),
+        deliverNotification: async (n, retryForMs, open) =>
+          new WorkflowGateway(await temporal(), config.temporal).deliverNotification(n, retryForMs, open),
       },
       notifyUrl: config.notifyUrl,
       retryForMs: config.notifyRetryForMs,

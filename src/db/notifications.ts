@@ -48,6 +48,12 @@ const toRecord = (r: Row): NotificationRecord => ({
   deliveredAt: r.delivered_at,
 });
 
+/** `reopened`: it was delivered or failed, so any run of it still open is past its delivery. */
+export interface Reopened {
+  record: NotificationRecord;
+  reopened: boolean;
+}
+
 /** Notifications to the booking system (migration 0012). */
 export interface NotificationStore {
   /** Idempotent: recording the same id twice keeps the first. */
@@ -58,8 +64,11 @@ export interface NotificationStore {
   failed(id: string): Promise<void>;
   /** Newest first (then by id), after `after` when given. */
   page(status: NotificationStatus | undefined, after: NotificationPosition | null, limit: number): Promise<NotificationPage>;
-  /** A delivered or failed notification back to `pending` for a redelivery; returns it as it now is (undefined: unknown id). */
-  reopen(id: string): Promise<NotificationRecord | undefined>;
+  /**
+   * A delivered or failed notification back to `pending` for a redelivery: the record as it now
+   * is, and whether this call moved it (undefined: unknown id).
+   */
+  reopen(id: string): Promise<Reopened | undefined>;
 }
 
 export class PgNotificationStore implements NotificationStore {
@@ -109,15 +118,16 @@ export class PgNotificationStore implements NotificationStore {
     return { notifications: shown.map(toRecord), next: more && last ? { createdMicros: last.created_us, id: last.id } : null };
   }
 
-  async reopen(id: string): Promise<NotificationRecord | undefined> {
+  async reopen(id: string): Promise<Reopened | undefined> {
     // Attempts keep counting across redeliveries; delivered_at is set again by the next success.
-    const { rows } = await this.pool.query<Row>(
+    const { rows } = await this.pool.query<Row & { reopened: boolean }>(
       `WITH reopened AS (
          UPDATE notifications SET status = 'pending', delivered_at = NULL WHERE id = $1 AND status <> 'pending' RETURNING *
        )
-       SELECT * FROM reopened UNION ALL SELECT * FROM notifications WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM reopened)`,
+       SELECT *, true AS reopened FROM reopened
+       UNION ALL SELECT *, false AS reopened FROM notifications WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM reopened)`,
       [id],
     );
-    return rows[0] ? toRecord(rows[0]) : undefined;
+    return rows[0] ? { record: toRecord(rows[0]), reopened: rows[0].reopened } : undefined;
   }
 }

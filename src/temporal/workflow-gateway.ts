@@ -211,15 +211,17 @@ export class WorkflowGateway {
 
   /**
    * Starts a delivery run for a (reopened) notification under its usual workflow id, so a crash
-   * after this call loses nothing. `running`: a run of it is still going (it delivers what is pending).
+   * after this call loses nothing. A run of it still open is joined (`running`: it delivers what is
+   * pending) or, with `replace`, terminated and a new one started (it was past its delivery).
    */
-  async deliverNotification(id: string, retryForMs: number): Promise<'started' | 'running'> {
+  async deliverNotification(id: string, retryForMs: number, open: 'join' | 'replace'): Promise<'started' | 'running'> {
     try {
       await this.client.workflow.start(notificationWorkflow, {
         workflowId: notificationWorkflowId(id),
         taskQueue: this.target.taskQueue,
         args: [{ id, retryForMs }],
         workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+        workflowIdConflictPolicy: open === 'replace' ? WorkflowIdConflictPolicy.TERMINATE_EXISTING : WorkflowIdConflictPolicy.FAIL,
       });
       return 'started';
     } catch (err) {

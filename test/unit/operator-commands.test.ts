@@ -101,37 +101,44 @@ describe('resync', () => {
 });
 
 describe('notification redelivery', () => {
-  function notifications(found: boolean, notifyOn = true) {
+  /** `was`: the status before the redelivery (undefined: no such notification). */
+  function notifications(was: 'failed' | 'pending' | undefined, notifyOn = true) {
     const notifyUrl = notifyOn ? 'https://booking.example/notify' : undefined;
     const reopened: string[] = [];
-    const started: Array<[string, number]> = [];
+    const started: Array<[string, number, 'join' | 'replace']> = [];
     const record = { id: 'n1', type: 'booking.sync_failed', data: {}, status: 'pending', attempts: 3 } as unknown as NotificationRecord;
     const store = {
       reopen: (id: string) => {
         reopened.push(id);
-        return Promise.resolve(found ? { ...record, id } : undefined);
+        return Promise.resolve(was ? { record: { ...record, id }, reopened: was !== 'pending' } : undefined);
       },
     } as unknown as NotificationStore;
     const workflows = {
-      deliverNotification: (id: string, retryForMs: number) => {
-        started.push([id, retryForMs]);
+      deliverNotification: (id: string, retryForMs: number, open: 'join' | 'replace') => {
+        started.push([id, retryForMs, open]);
         return Promise.resolve('started' as const);
       },
     };
     return { service: new Notifications({ store, workflows, notifyUrl, retryForMs: 60_000 }), reopened, started };
   }
 
-  it('puts the notification back in delivery and starts its workflow with the retry window', async () => {
-    const { service, started } = notifications(true);
+  it('puts a failed notification back in delivery and starts its workflow with the retry window, replacing a closing run', async () => {
+    const { service, started } = notifications('failed');
     expect(await service.redeliver('n1')).toMatchObject({ ok: true, value: { id: 'n1', status: 'pending' } });
-    expect(started).toEqual([['n1', 60_000]]);
+    expect(started).toEqual([['n1', 60_000, 'replace']]);
+  });
+
+  it('leaves a pending notification to the run delivering it (or starts one when none runs)', async () => {
+    const { service, started } = notifications('pending');
+    expect(await service.redeliver('n1')).toMatchObject({ ok: true, value: { id: 'n1', status: 'pending' } });
+    expect(started).toEqual([['n1', 60_000, 'join']]);
   });
 
   it('starts nothing for an unknown notification, and touches nothing when NOTIFY_URL is not set', async () => {
-    const unknown = notifications(false);
+    const unknown = notifications(undefined);
     expect(await unknown.service.redeliver('n2')).toEqual({ ok: false, error: 'notification_not_found' });
     expect(unknown.started).toEqual([]);
-    const off = notifications(true, false);
+    const off = notifications('failed', false);
     expect(await off.service.redeliver('n3')).toEqual({ ok: false, error: 'notifications_off' });
     expect(off.reopened).toEqual([]);
     expect(off.started).toEqual([]);
