@@ -4,6 +4,7 @@ import { BOOKING_TAG } from '../../../src/providers/google/to-google-event';
 import { GooglePushChannels } from '../../../src/providers/google/push-channels';
 import { CalendarAccountState } from '../../../src/workflows/calendar-account-state';
 import { bookingWorkflowId, calendarAccountWorkflowId, refreshBusySignal } from '../../../src/workflows/messages';
+import { sleep } from '../../dev/child-processes';
 import type { BenchEnvironment } from '../environment';
 import { round2 } from '../figures';
 import { confirmBody } from '../service/confirm-body';
@@ -191,6 +192,6 @@ async function waitForFirstBusyReads(env: BenchEnvironment, connectionIds: strin
     );
     if (Number(rows[0]?.n ?? 0) === connectionIds.length) return;
     if (Date.now() > deadline) throw new Error('cost: the connected calendars were not read within two minutes');
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await sleep(200);
   }
 }
