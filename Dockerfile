@@ -26,8 +26,11 @@ RUN npm ci --omit=dev --workspaces=false --no-audit --no-fund && npm cache clean
 
 FROM ${NODE_IMAGE}
 WORKDIR /app
+# MALLOC_ARENA_MAX: two malloc arenas instead of glibc's eight per core (a worker's RSS at 5,000
+# open workflows: 573 MiB with the default, 482 with two; README "Speed, measured").
 ENV NODE_ENV=production \
-    WORKFLOW_BUNDLE_PATH=/app/dist/workflow-bundle.js
+    WORKFLOW_BUNDLE_PATH=/app/dist/workflow-bundle.js \
+    MALLOC_ARENA_MAX=2
 # Owned by root and read-only to the service's user.
 COPY --from=prod-deps /app/node_modules node_modules
 COPY --from=build /app/dist dist

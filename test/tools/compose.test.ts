@@ -10,6 +10,7 @@ import { ConfigError, loadConfig } from '../../src/config';
 import { findFreePort } from '../../src/net/free-port';
 import { SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes';
 import { ensureTemporalCli } from '../../tools/dev/temporal-cli';
+import { SERVICE_PROCESS_ENV, WORKER_NODE_ARGS } from '../../tools/support/service-runtime';
 import { ensureComposeCheck, loadCompose, type ComposeProject, type ComposeService } from '../../tools/support/compose-check';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -72,7 +73,10 @@ describe('docker-compose.yml, read by the Compose Specification loader (compose-
     const { services } = await load(vars);
 
     expect(services.api?.command).toEqual(['node', 'dist/main.js', 'api']);
-    expect(services.worker?.command).toEqual(['node', 'dist/main.js', 'worker']);
+    // As the bench and the chaos run start workers (tools/support/service-runtime.ts), and the image's environment.
+    expect(services.worker?.command).toEqual(['node', ...WORKER_NODE_ARGS, 'dist/main.js', 'worker']);
+    const dockerfile = fs.readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
+    for (const [name, value] of Object.entries(SERVICE_PROCESS_ENV)) expect(dockerfile).toMatch(new RegExp(`^\\s+${name}=${value}$`, 'm'));
     expect(services.worker?.deploy?.replicas).toBeGreaterThanOrEqual(2);
     expect(services.api?.image).toBe(services.worker?.image);
     for (const role of ['api', 'worker'] as const) {
@@ -139,7 +143,7 @@ describe('docker-compose.yml, read by the Compose Specification loader (compose-
       broken,
       fs
         .readFileSync(COMPOSE_FILE, 'utf8')
-        .replace("command: ['node', 'dist/main.js', 'worker']", "comand: ['node', 'dist/main.js', 'worker']"),
+        .replace("command: ['node', '--max-old-space-size=256', 'dist/main.js', 'worker']", "comand: ['node', 'dist/main.js', 'worker']"),
     );
     const typo = await loadCompose(loader, broken, writeEnvFile(operatorEnv()));
     expect(typo.ok).toBe(false);

@@ -10,6 +10,7 @@ import { startDevServer, type DevServer } from '../dev/dev-server';
 import { findFreePort } from '../dev/ports';
 import { ServiceApiClient } from '../support/service-api-client';
 import { sandboxServiceEnv } from '../support/service-env';
+import { SERVICE_PROCESS_ENV, WORKER_NODE_ARGS } from '../support/service-runtime';
 import { ServiceProcess } from '../support/service-process';
 import { ensureTemporalCli } from '../dev/temporal-cli';
 import { createFreshDatabase, type FreshDatabase } from '../support/test-database';
@@ -45,6 +46,8 @@ export interface BenchEnvironment {
    * processes of the same deployment, and its ENCRYPTION_KEYS let bench-side writes seal as the service does.
    */
   serviceEnv: NodeJS.ProcessEnv;
+  /** Starts one more API or worker process of the deployment, run as the environment's own are. */
+  serviceProcess(role: 'api' | 'worker', env: NodeJS.ProcessEnv, logFile: string): ServiceProcess;
   serviceTaskQueue: string;
   close(): Promise<void>;
 }
@@ -53,6 +56,8 @@ export async function startBenchEnvironment(opts: {
   workers: number;
   /** The workers' WORKER_MAX_CACHED_WORKFLOWS; undefined: the service's default. */
   workerCache?: number | undefined;
+  /** Run the service from dist/ as the image does (`npm run build` first), not its sources through tsx. */
+  built?: boolean;
   quota: number;
   log: (line: string) => void;
 }): Promise<BenchEnvironment> {
@@ -90,12 +95,20 @@ export async function startBenchEnvironment(opts: {
     }),
     GOOGLE_QUOTA_PER_USER_PER_MINUTE: String(opts.quota * 60),
     ...(opts.workerCache === undefined ? {} : { WORKER_MAX_CACHED_WORKFLOWS: String(opts.workerCache) }),
+    // As the image runs every process.
+    ...SERVICE_PROCESS_ENV,
   };
-  const apiProcess = new ServiceProcess('api', env, path.join(dir, 'api.log'));
+  // Workers with Node's options as the compose file starts them.
+  const serviceProcess = (role: 'api' | 'worker', processEnv: NodeJS.ProcessEnv, logFile: string) =>
+    new ServiceProcess(role, processEnv, logFile, undefined, {
+      built: opts.built ?? false,
+      nodeArgs: role === 'worker' ? WORKER_NODE_ARGS : [],
+    });
+  const apiProcess = serviceProcess('api', env, path.join(dir, 'api.log'));
   const workerMetricsPorts: number[] = [];
   for (let i = 0; i < opts.workers; i++) workerMetricsPorts.push(await findFreePort());
-  const workers = workerMetricsPorts.map(
-    (metricsPort, i) => new ServiceProcess('worker', { ...env, METRICS_PORT: String(metricsPort) }, path.join(dir, `worker-${i}.log`)),
+  const workers = workerMetricsPorts.map((metricsPort, i) =>
+    serviceProcess('worker', { ...env, METRICS_PORT: String(metricsPort) }, path.join(dir, `worker-${i}.log`)),
   );
   await Promise.all([apiProcess.start(), ...workers.map((w) => w.start())]);
 
@@ -116,6 +129,7 @@ export async function startBenchEnvironment(opts: {
       workers: workerMetricsPorts.map((p) => `http://127.0.0.1:${p}/metrics`),
     },
     serviceEnv: env,
+    serviceProcess,
     serviceTaskQueue,
     async close() {
       await Promise.all([apiProcess.stop(), ...workers.map((w) => w.stop())]).catch(() => undefined);

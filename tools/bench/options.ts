@@ -33,6 +33,8 @@ export interface BenchOptions {
   readsSeconds: number;
   /** Worker processes of the service. */
   workers: number;
+  /** `dist`: the service's processes run its build, as the image does (`npm run bench` builds first); `sources`: through tsx. */
+  runFrom: 'dist' | 'sources';
   /** WORKER_MAX_CACHED_WORKFLOWS of the service's workers (the cache/memory trade-off); unset: the service's default. */
   workerCache?: number;
   /** Fractions of the capacity the paced section offers, one run per side each. */
@@ -77,6 +79,7 @@ const schema = z.strictObject({
   'reads-rate': z.coerce.number().gt(0).max(5_000).default(200),
   'reads-seconds': z.coerce.number().int().min(1).max(600).default(20),
   workers: z.coerce.number().int().min(1).max(8).default(1),
+  'run-from': z.enum(['dist', 'sources']).default('sources'),
   'worker-cache': z.coerce.number().int().min(0).max(100_000).optional(),
   'paced-loads': csv(z.coerce.number().gt(0).max(2)).default([0.25, 0.5, 0.75]),
   'paced-seconds': z.coerce.number().int().min(1).max(600).default(30),
@@ -89,7 +92,7 @@ const schema = z.strictObject({
 /**
  * `npm run bench -- [--bookings N] [--concurrency C]`, and for shorter or larger runs
  * `--quota Q --quota-window S --bulk-bookings B --scale 100,1000,5000 --fault-rate F --users U
- * --feed-users F --feed-seconds S --workers W --worker-cache N --paced-loads 0.25,0.5,0.75 --paced-seconds S
+ * --feed-users F --feed-seconds S --workers W --worker-cache N --run-from dist|sources --paced-loads 0.25,0.5,0.75 --paced-seconds S
  * --paced-capacity R --spread-bookings N --reads-users U --reads-rate R --reads-seconds S
  * --only floor,service,naive,bulk,scale,paced,feed,cost,spread,reads --out FILE`.
  */
@@ -112,6 +115,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     readsRate: o['reads-rate'],
     readsSeconds: o['reads-seconds'],
     workers: o.workers,
+    runFrom: o['run-from'],
     ...(o['worker-cache'] === undefined ? {} : { workerCache: o['worker-cache'] }),
     pacedLoads: o['paced-loads'],
     pacedSeconds: o['paced-seconds'],

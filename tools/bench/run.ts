@@ -169,7 +169,13 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
     totalSeconds: 0,
   };
   log(`starting: ${JSON.stringify(o)}`);
-  const env = await startBenchEnvironment({ workers: o.workers, workerCache: o.workerCache, quota: o.quota, log });
+  const env = await startBenchEnvironment({
+    workers: o.workers,
+    workerCache: o.workerCache,
+    built: o.runFrom === 'dist',
+    quota: o.quota,
+    log,
+  });
   try {
     await runSections(env, o, result);
   } finally {

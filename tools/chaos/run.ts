@@ -15,6 +15,7 @@ import { connectParticipants } from './participants';
 import { seededRandom } from './random';
 import { planBookings, scenarioVariety } from './scenario';
 import { ServiceProcess } from '../support/service-process';
+import { SERVICE_PROCESS_ENV, WORKER_NODE_ARGS } from '../support/service-runtime';
 import { failures, judge, type Verdict } from './verdict';
 
 export interface ChaosReport {
@@ -73,8 +74,12 @@ export async function runChaos(o: ChaosOptions): Promise<{ report: ChaosReport; 
     microsoftUrl: env.microsoft.url,
     workflowBundlePath: env.workflowBundlePath,
   });
+  // Each process as the image runs it, workers with Node's options as the compose file starts them.
+  Object.assign(childEnv, SERVICE_PROCESS_ENV);
   const api = new ServiceProcess('api', childEnv, path.join(env.dir, 'api.log'));
-  const workers = [0, 1].map((i) => new ServiceProcess('worker', childEnv, path.join(env.dir, `worker-${i}.log`)));
+  const workers = [0, 1].map(
+    (i) => new ServiceProcess('worker', childEnv, path.join(env.dir, `worker-${i}.log`), undefined, { nodeArgs: WORKER_NODE_ARGS }),
+  );
   try {
     await Promise.all([api.start(), ...workers.map((w) => w.start())]);
     const client = new ServiceApiClient(`http://127.0.0.1:${port}`, apiKey);

@@ -20,17 +20,24 @@ export class ServiceProcess {
     return this.child?.pid;
   }
 
+  /**
+   * `script`: a TypeScript entry point and its arguments, run through tsx (the service's own by
+   * default). `built`: the service as the image runs it, `node dist/main.js <role>` (needs `npm
+   * run build`). `nodeArgs`: Node's own options, before either.
+   */
   constructor(
     readonly role: string,
     private readonly env: NodeJS.ProcessEnv,
     private readonly logFile: string,
     private readonly script: string[] = [path.join(ROOT, 'src/main.ts'), role],
+    private readonly run: { built?: boolean; nodeArgs?: readonly string[] } = {},
   ) {}
 
   async start(): Promise<void> {
     this.starts += 1;
     const fd = fs.openSync(this.logFile, 'a');
-    const child = spawn(process.execPath, ['--require', 'tsx/cjs', ...this.script], {
+    const entry = this.run.built ? [path.join(ROOT, 'dist/main.js'), this.role] : ['--require', 'tsx/cjs', ...this.script];
+    const child = spawn(process.execPath, [...(this.run.nodeArgs ?? []), ...entry], {
       cwd: ROOT,
       env: this.env,
       stdio: ['ignore', fd, fd],

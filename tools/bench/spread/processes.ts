@@ -43,7 +43,7 @@ export async function scaleOut(env: BenchEnvironment, want: { apis: number; work
     for (let i = apis.length; i < want.apis; i++) {
       const port = await findFreePort();
       // PUBLIC_BASE_URL stays the first API's: behind a load balancer every API has the same public address.
-      const p = new ServiceProcess('api', { ...env.serviceEnv, PORT: String(port) }, path.join(env.dir, `spread-api-${i}.log`));
+      const p = env.serviceProcess('api', { ...env.serviceEnv, PORT: String(port) }, path.join(env.dir, `spread-api-${i}.log`));
       started.push(p);
       starting.push(p.start());
       const origin = `http://127.0.0.1:${port}`;
@@ -51,7 +51,7 @@ export async function scaleOut(env: BenchEnvironment, want: { apis: number; work
     }
     for (let i = workers.length; i < want.workers; i++) {
       const metricsPort = await findFreePort();
-      const p = new ServiceProcess(
+      const p = env.serviceProcess(
         'worker',
         { ...env.serviceEnv, METRICS_PORT: String(metricsPort) },
         path.join(env.dir, `spread-worker-${i}.log`),
