@@ -87,7 +87,7 @@ describe('paced figures', () => {
 describe('paced options', () => {
   it('defaults to 25, 50 and 75 % for 30 s each, in the default sections', () => {
     const o = parseBenchOptions([]);
-    expect(o).toMatchObject({ pacedLoads: [0.25, 0.5, 0.75], pacedSeconds: 30 });
+    expect(o).toMatchObject({ pacedLoads: [0.25, 0.5, 0.75], pacedSeconds: 20 });
     expect(o.pacedCapacity).toBeUndefined();
     expect(o.sections).toContain('paced');
   });
